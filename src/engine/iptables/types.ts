@@ -1,0 +1,159 @@
+// pattern: Functional Core
+// The iptables rule model. A Rule is what `iptables -A` builds and what
+// `iptables-save` prints back; its shape follows struct ipt_entry: a fixed IP
+// part (addresses, interfaces, protocol, fragment flag, each with an invert
+// flag) followed by match extensions in command-line order and one target.
+
+import type { Ipv4 } from '../net/addr';
+import type { Packet } from '../net/packet';
+import type { Span } from '../text/diagnostics';
+import type { HookName, TableName } from '../netfilter/hooks';
+
+export interface AddrSelector {
+  addr: Ipv4; // already masked
+  mask: Ipv4;
+  invert: boolean;
+}
+
+export interface IfaceSelector {
+  /** as typed, a trailing '+' is a wildcard prefix (`eth+`) */
+  name: string;
+  invert: boolean;
+}
+
+export interface ProtoSelector {
+  /** protocol number; 0 means "all" and is never stored (no selector instead) */
+  num: number;
+  invert: boolean;
+}
+
+/**
+ * One `-m NAME ...` (or the implicit match a `-p tcp --dport` loads).
+ * `options` is the module's own parsed form; only that module's code reads it.
+ */
+export interface MatchInstance<O = unknown> {
+  module: string;
+  options: O;
+  span?: Span;
+}
+
+/** What `-j`/`-g` names: a verdict, RETURN, a user chain or a target extension. */
+export type TargetKind = 'verdict' | 'return' | 'chain' | 'extension';
+
+export interface TargetInstance<O = unknown> {
+  /** ACCEPT, DROP, RETURN, QUEUE, a chain name, or an extension name (DNAT, LOG, ...) */
+  name: string;
+  kind: TargetKind;
+  options: O;
+  span?: Span;
+}
+
+export interface Rule {
+  src?: AddrSelector;
+  dst?: AddrSelector;
+  inIface?: IfaceSelector;
+  outIface?: IfaceSelector;
+  proto?: ProtoSelector;
+  /** `-f` / `! -f` */
+  fragment?: { invert: boolean };
+  matches: MatchInstance[];
+  /** null: a rule without -j/-g (only counts, and prints in TRACE as `rule`) */
+  target: TargetInstance | null;
+  /** -g instead of -j */
+  goto: boolean;
+  /** where the rule came from (the command or the restore line) */
+  span?: Span;
+}
+
+export interface Counters {
+  packets: number;
+  bytes: number;
+}
+
+/** How a match or target decides, so the UI can explain each clause. */
+export interface ClauseResult {
+  ok: boolean;
+  /** e.g. "--dport 22 ≠ 8080" */
+  why?: string;
+}
+
+/**
+ * What a match may look at besides the packet. The netfilter walker supplies
+ * it; matches never reach into the host directly.
+ */
+export interface MatchContext {
+  hook: HookName;
+  table: TableName;
+  chain: string;
+  inIface: string | null;
+  outIface: string | null;
+  /** bridge ports (br_netfilter) */
+  physIn: string | null;
+  physOut: string | null;
+  /** source MAC of the frame on input ('aa:bb:..' lowercase), null for local packets */
+  srcMac: string | null;
+  /** conntrack view of the packet; null when conntrack is not active in the host */
+  ct: CtView | null;
+  /** owning socket's uid/gid for locally generated packets */
+  uid: number | null;
+  gid: number | null;
+  /** simulated time in milliseconds since the scenario started */
+  nowMs: number;
+  /** route type of an address in this host's tables (addrtype) */
+  addrType(addr: Ipv4, iface: string | null): AddrType;
+  /** seeded generator in [0, 1) for -m statistic --mode random */
+  random(): number;
+  /** mutable per-rule state (statistic nth counter, limit bucket), keyed by the rule object */
+  ruleState<S>(rule: Rule, key: string, init: () => S): S;
+  /** the host's xt_recent tables, name → address → hit times (ms) */
+  recent: Map<string, Map<Ipv4, number[]>>;
+}
+
+export type CtStateName = 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED' | 'SNAT' | 'DNAT';
+
+export interface CtView {
+  /** NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED (for -m state / --ctstate) */
+  state: 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED';
+  /** true when the packet travels in the reply direction */
+  reply: boolean;
+  /** connection status bits for --ctstatus: EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED */
+  status: { expected: boolean; seenReply: boolean; assured: boolean; confirmed: boolean };
+  /** ct->mark (connmark); writable by CONNMARK */
+  mark: number;
+  /** original and reply tuples (for --ctorigsrc etc.); absent for INVALID/UNTRACKED */
+  orig?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
+  replyTuple?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
+  /** NAT applied to the connection, for --ctstate SNAT/DNAT */
+  snat: boolean;
+  dnat: boolean;
+  /** the TCP state name conntrack -L prints (for display only) */
+  tcpState?: string;
+}
+
+export type AddrType =
+  | 'UNSPEC'
+  | 'UNICAST'
+  | 'LOCAL'
+  | 'BROADCAST'
+  | 'ANYCAST'
+  | 'MULTICAST'
+  | 'BLACKHOLE'
+  | 'UNREACHABLE'
+  | 'PROHIBIT'
+  | 'THROW'
+  | 'NAT'
+  | 'XRESOLVE';
+
+/** A match extension: how to parse its options, print them back and evaluate them. */
+export interface MatchModule<O = unknown> {
+  name: string;
+  /** `-m NAME` loads this module; protocol matches also load implicitly after `-p` */
+  /** true when using the module switches conntrack on in the host (REPORT.md §5.1) */
+  needsConntrack?: boolean;
+  /** the text iptables-save prints after `-m NAME` (no leading space) */
+  save(options: O): string;
+  /** evaluate; ctx gives everything beyond the packet */
+  match(options: O, packet: Packet, ctx: MatchContext, rule: Rule): boolean;
+  /** clause-by-clause explanation for the UI (optional; falls back to match()) */
+  explain?(options: O, packet: Packet, ctx: MatchContext, rule: Rule): ClauseResult[];
+}
