@@ -1,0 +1,87 @@
+// pattern: Functional Core
+// iptables-save (1.8.9, legacy) text: print_rule4's order — -s, -d, -i, -o,
+// -p, -f, each match as `-m NAME ...`, then -j/-g with the target's options.
+
+import { formatIpv4, maskLength } from '../net/addr';
+import type { TableName } from '../netfilter/hooks';
+import type { AddrSelector, Counters, Rule } from './types';
+import type { Ruleset } from './ruleset';
+import { getMatch } from './modules/index';
+import { getTarget } from './targets/index';
+import { protoName } from './proto';
+
+function addrText(a: AddrSelector): string {
+  const len = maskLength(a.mask);
+  return `${formatIpv4(a.addr)}/${len >= 0 ? len : formatIpv4(a.mask)}`;
+}
+
+/** The rule's text after `-A CHAIN` (no leading space), as iptables-save prints it. */
+export function saveRuleBody(rule: Rule): string {
+  let s = '';
+  const add = (part: string): void => {
+    s += s ? ` ${part}` : part;
+  };
+  if (rule.src && (rule.src.mask !== 0 || rule.src.invert)) add(`${rule.src.invert ? '! ' : ''}-s ${addrText(rule.src)}`);
+  if (rule.dst && (rule.dst.mask !== 0 || rule.dst.invert)) add(`${rule.dst.invert ? '! ' : ''}-d ${addrText(rule.dst)}`);
+  if (rule.inIface) add(`${rule.inIface.invert ? '! ' : ''}-i ${rule.inIface.name}`);
+  if (rule.outIface) add(`${rule.outIface.invert ? '! ' : ''}-o ${rule.outIface.name}`);
+  if (rule.proto && (rule.proto.num !== 0 || rule.proto.invert)) add(`${rule.proto.invert ? '! ' : ''}-p ${protoName(rule.proto.num)}`);
+  if (rule.fragment) add(`${rule.fragment.invert ? '! ' : ''}-f`);
+  for (const m of rule.matches) {
+    const spec = getMatch(m.module);
+    const body = spec ? spec.save(m.options) : '';
+    add(body ? `-m ${m.module} ${body}` : `-m ${m.module}`);
+  }
+  const t = rule.target;
+  if (t) {
+    const flag = rule.goto ? '-g' : '-j';
+    if (t.kind === 'extension') {
+      const spec = getTarget(t.name);
+      const body = spec ? spec.save(t.options) : '';
+      add(body ? `${flag} ${t.name} ${body}` : `${flag} ${t.name}`);
+    } else add(`${flag} ${t.name}`);
+  }
+  return s;
+}
+
+/**
+ * `-A CHAIN ...` exactly as iptables-save prints the rule.
+ * @example saveRule('filter', 'INPUT', rule) // "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"
+ */
+export function saveRule(_table: TableName, chain: string, rule: Rule): string {
+  const body = saveRuleBody(rule);
+  return body ? `-A ${chain} ${body}` : `-A ${chain}`;
+}
+
+function cnt(c: Counters): string {
+  return `[${c.packets}:${c.bytes}]`;
+}
+
+/** The whole iptables-save output, without the two `#` comment lines. */
+export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counters: false }): string {
+  const out: string[] = [];
+  for (let i = rs.loaded.length - 1; i >= 0; i--) {
+    const name = rs.loaded[i]!;
+    const t = rs.tables[name];
+    out.push(`*${name}`);
+    for (const c of t.chains.values()) out.push(`:${c.name} ${c.policy ?? '-'} ${opts.counters || c.builtin ? cnt(c.policyCounters) : '[0:0]'}`);
+    for (const c of t.chains.values()) {
+      for (let k = 0; k < c.rules.length; k++) {
+        const line = saveRule(name, c.name, c.rules[k]!);
+        out.push(opts.counters ? `${cnt(c.counters[k]!)} ${line}` : line);
+      }
+    }
+    out.push('COMMIT');
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** `iptables -S [chain]` lines. */
+export function listRules(rs: Ruleset, table: TableName, chain: string | null): string[] {
+  const t = rs.tables[table];
+  const out: string[] = [];
+  const chains = chain === null ? [...t.chains.values()] : [t.chains.get(chain)].filter((c) => c !== undefined);
+  for (const c of chains) out.push(c.builtin ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`);
+  for (const c of chains) for (const r of c.rules) out.push(saveRule(table, c.name, r));
+  return out;
+}

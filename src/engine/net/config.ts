@@ -1,0 +1,669 @@
+// pattern: Functional Core
+// One host's network configuration as plain, JSON-serialisable data: links,
+// IPv4 addresses, FIB tables, fib rules, neighbours, sysctls and rt_tables
+// names. The helpers here mutate a HostNet in place the way the kernel's own
+// netlink handlers do (devinet.c, fib_frontend.c, fib_trie.c), so `ip`
+// commands (ip-command.ts) stay thin parsers.
+//
+// Why routes are one sorted array per host rather than a trie: hosts in the
+// simulator carry tens of routes, not a BGP table, and a flat array in the
+// kernel's dump order makes `ip route show` a simple walk.
+
+import type { Ipv4, Prefix } from './addr';
+import { prefixMask } from './addr';
+
+export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
+
+export interface Link {
+  name: string;
+  ifindex: number;
+  kind: LinkKind;
+  mac: string;
+  /** administratively up (IFF_UP) */
+  up: boolean;
+  mtu: number;
+  /** bridge this link is a port of, or null */
+  master: string | null;
+}
+
+/** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */
+export type RouteScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+
+export const SCOPE_VALUE: Readonly<Record<RouteScope, number>> = {
+  global: 0,
+  site: 200,
+  link: 253,
+  host: 254,
+  nowhere: 255,
+};
+
+export interface IfAddr {
+  iface: string;
+  /** ifa_local */
+  addr: Ipv4;
+  prefixLen: number;
+  /** explicit broadcast address (`brd`), 0 when none was given */
+  broadcast: Ipv4;
+  scope: RouteScope;
+  label: string;
+  /** IFA_F_SECONDARY: another address of the same subnet was there first */
+  secondary: boolean;
+  /** IFA_F_NOPREFIXROUTE */
+  noPrefixRoute: boolean;
+}
+
+export type RouteType =
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat';
+
+export interface Nexthop {
+  /** 0 when the destination is on-link */
+  gateway: Ipv4;
+  /** null only for routes without a device (blackhole, unreachable, ...) */
+  dev: string | null;
+  /** rtnh_hops + 1, 1 for single-path routes */
+  weight: number;
+  onlink: boolean;
+  /** RTNH_F_DEAD: its device went down while other nexthops stayed up */
+  dead: boolean;
+}
+
+export interface Route {
+  /** table id (255 local, 254 main, 253 default, 1..2^32-1) */
+  table: number;
+  type: RouteType;
+  dst: Prefix;
+  /** TOS / DSCP selector, 0 for any */
+  tos: number;
+  /** fib_priority, printed as `metric` */
+  metric: number;
+  /** protocol name from rt_protos ('kernel', 'boot', 'static', ...) or a number as text */
+  proto: string;
+  scope: RouteScope;
+  /** preferred source, 0 when none */
+  prefsrc: Ipv4;
+  /** empty for routes without a nexthop (blackhole, unreachable, prohibit, throw) */
+  nexthops: Nexthop[];
+  /** printed in the `nexthop ...` multipath form (RTA_MULTIPATH) */
+  multipath: boolean;
+}
+
+export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+
+export interface PortRange {
+  start: number;
+  end: number;
+}
+
+export interface FibRule {
+  priority: number;
+  /** FIB_RULE_INVERT */
+  not: boolean;
+  /** null = `from all` */
+  from: Prefix | null;
+  to: Prefix | null;
+  iif: string | null;
+  oif: string | null;
+  /** null when no fwmark selector */
+  fwmark: number | null;
+  fwmask: number;
+  tos: number;
+  ipproto: number | null;
+  sport: PortRange | null;
+  dport: PortRange | null;
+  /** uidrange; routed packets and our sockets count as uid 0 */
+  uidrange: PortRange | null;
+  action: RuleAction;
+  /** table for `lookup` */
+  table: number;
+  /** target priority for `goto` */
+  goto: number | null;
+  /** suppress_prefixlength, -1 when unset */
+  suppressPrefixLength: number;
+}
+
+export type NudState = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'incomplete' | 'none';
+
+export interface Neighbour {
+  iface: string;
+  addr: Ipv4;
+  /** null for entries without a link-layer address (incomplete/failed) */
+  lladdr: string | null;
+  state: NudState;
+}
+
+export interface HostNet {
+  /** in ifindex order */
+  links: Link[];
+  /** per device: primaries (by scope) then secondaries, like in_dev->ifa_list */
+  addresses: IfAddr[];
+  /** every table's routes, each table in fib_trie dump order (see routeOrder) */
+  routes: Route[];
+  /** FIB tables that exist, in creation order (a dump of a missing table fails) */
+  tables: number[];
+  /** ascending priority; equal priorities in insertion order */
+  rules: FibRule[];
+  /**
+   * net->ipv4.fib_has_custom_rules: until a rule is added or deleted the
+   * kernel keeps table local merged into main and looks up main only, which
+   * is why `ip route get` reports local routes as `table main` (oracle
+   * cases 14, 38) until a case adds a rule (case 42 reports `table local`).
+   */
+  customRules: boolean;
+  /** net->ipv4.fib_has_custom_local_routes (a user added a `local` route) */
+  customLocalRoutes: boolean;
+  neighbours: Neighbour[];
+  /** full sysctl keys ('net.ipv4.conf.eth0.rp_filter') to their text value */
+  sysctl: Record<string, string>;
+  /** rt_tables names to ids: local, main, default plus the case's names */
+  rtTables: Record<string, number>;
+  nextIfindex: number;
+}
+
+export const RT_TABLE_UNSPEC = 0;
+export const RT_TABLE_DEFAULT = 253;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+
+/** etc/iproute2/rt_protos of iproute2 6.1 */
+export const RT_PROTOS: Readonly<Record<number, string>> = {
+  0: 'unspec',
+  1: 'redirect',
+  2: 'kernel',
+  3: 'boot',
+  4: 'static',
+  8: 'gated',
+  9: 'ra',
+  10: 'mrt',
+  11: 'zebra',
+  12: 'bird',
+  13: 'dnrouted',
+  14: 'xorp',
+  15: 'ntk',
+  16: 'dhcp',
+  18: 'keepalived',
+  42: 'babel',
+  84: 'ovn',
+  99: 'openr',
+  186: 'bgp',
+  187: 'isis',
+  188: 'ospf',
+  189: 'rip',
+  192: 'eigrp',
+};
+
+/**
+ * Per-interface defaults of a new network namespace (IPV4_DEVCONF_DFLT in
+ * net/ipv4/devinet.c, FORMAT.md §1.1). conf.all, conf.default and every
+ * interface start with these; a new interface copies conf.default.
+ */
+export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
+  forwarding: '0',
+  mc_forwarding: '0',
+  accept_redirects: '1',
+  secure_redirects: '1',
+  send_redirects: '1',
+  shared_media: '1',
+  rp_filter: '0',
+  accept_source_route: '0',
+  accept_local: '0',
+  route_localnet: '0',
+  src_valid_mark: '0',
+  proxy_arp: '0',
+  proxy_arp_pvlan: '0',
+  bootp_relay: '0',
+  log_martians: '0',
+  tag: '0',
+  arp_filter: '0',
+  arp_announce: '0',
+  arp_ignore: '0',
+  arp_accept: '0',
+  arp_notify: '0',
+  medium_id: '0',
+  disable_xfrm: '0',
+  disable_policy: '0',
+  force_igmp_version: '0',
+  promote_secondaries: '0',
+  drop_gratuitous_arp: '0',
+  drop_unicast_in_l2_multicast: '0',
+  ignore_routes_with_linkdown: '0',
+};
+
+/** Namespace-wide defaults; icmp_ratemask and igmp reports are the harness's values. */
+export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv4.ip_default_ttl': '64',
+  'net.ipv4.ip_nonlocal_bind': '0',
+  'net.ipv4.ip_no_pmtu_disc': '0',
+  'net.ipv4.ip_forward_use_pmtu': '0',
+  'net.ipv4.ip_local_port_range': '32768\t60999',
+  'net.ipv4.fib_multipath_hash_policy': '0',
+  'net.ipv4.fib_multipath_hash_seed': '0',
+  'net.ipv4.fib_multipath_use_neigh': '0',
+  'net.ipv4.icmp_echo_ignore_all': '0',
+  'net.ipv4.icmp_echo_ignore_broadcasts': '1',
+  'net.ipv4.icmp_ignore_bogus_error_responses': '1',
+  'net.ipv4.icmp_errors_use_inbound_ifaddr': '0',
+  'net.ipv4.icmp_ratelimit': '1000',
+  'net.ipv4.icmp_ratemask': '0',
+  'net.ipv4.igmp_link_local_mcast_reports': '0',
+  'net.ipv4.tcp_syncookies': '1',
+  'net.ipv4.tcp_fin_timeout': '60',
+  'net.ipv4.tcp_timestamps': '1',
+  'net.ipv4.tcp_sack': '1',
+  'net.ipv4.tcp_window_scaling': '1',
+  'net.ipv4.tcp_ecn': '2',
+  'net.netfilter.nf_conntrack_tcp_loose': '1',
+  'net.netfilter.nf_conntrack_tcp_be_liberal': '0',
+  'net.netfilter.nf_conntrack_tcp_ignore_invalid_rst': '0',
+  'net.netfilter.nf_conntrack_tcp_max_retrans': '3',
+  'net.netfilter.nf_conntrack_acct': '0',
+  'net.netfilter.nf_conntrack_checksum': '1',
+  'net.netfilter.nf_conntrack_log_invalid': '0',
+  'net.netfilter.nf_conntrack_timestamp': '0',
+  'net.netfilter.nf_conntrack_generic_timeout': '600',
+  'net.netfilter.nf_conntrack_icmp_timeout': '30',
+  'net.netfilter.nf_conntrack_udp_timeout': '30',
+  'net.netfilter.nf_conntrack_udp_timeout_stream': '120',
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_sent': '120',
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_recv': '60',
+  'net.netfilter.nf_conntrack_tcp_timeout_established': '432000',
+  'net.netfilter.nf_conntrack_tcp_timeout_fin_wait': '120',
+  'net.netfilter.nf_conntrack_tcp_timeout_close_wait': '60',
+  'net.netfilter.nf_conntrack_tcp_timeout_last_ack': '30',
+  'net.netfilter.nf_conntrack_tcp_timeout_time_wait': '120',
+  'net.netfilter.nf_conntrack_tcp_timeout_close': '10',
+  'net.netfilter.nf_conntrack_tcp_timeout_max_retrans': '300',
+  'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged': '300',
+  'net.netfilter.nf_log_all_netns': '0',
+};
+
+export function confKey(iface: string, key: string): string {
+  return `net.ipv4.conf.${iface}.${key}`;
+}
+
+function addDevconf(net: HostNet, iface: string, from: string | null): void {
+  for (const key of Object.keys(DEVCONF_DEFAULTS)) {
+    const inherited = from === null ? undefined : net.sysctl[confKey(from, key)];
+    net.sysctl[confKey(iface, key)] = inherited ?? DEVCONF_DEFAULTS[key]!;
+  }
+}
+
+function removeDevconf(net: HostNet, iface: string): void {
+  const prefix = `net.ipv4.conf.${iface}.`;
+  for (const key of Object.keys(net.sysctl)) {
+    if (key.startsWith(prefix)) delete net.sysctl[key];
+  }
+}
+
+/**
+ * A new namespace as the oracle harness leaves it: `lo` up with 127.0.0.1/8,
+ * every link interface up (ifindex 2, 3, ... in the given order), the three
+ * default fib rules, namespace sysctl defaults.
+ *
+ * @example
+ * const net = createHostNet([{ name: 'eth0', mac: '02:00:00:00:01:01' }]);
+ */
+export function createHostNet(links: { name: string; mac: string }[]): HostNet {
+  const net: HostNet = {
+    links: [],
+    addresses: [],
+    routes: [],
+    tables: [],
+    rules: [
+      defaultRule(0, RT_TABLE_LOCAL),
+      defaultRule(32766, RT_TABLE_MAIN),
+      defaultRule(32767, RT_TABLE_DEFAULT),
+    ],
+    customRules: false,
+    customLocalRoutes: false,
+    neighbours: [],
+    sysctl: { ...GLOBAL_SYSCTL_DEFAULTS },
+    rtTables: { local: RT_TABLE_LOCAL, main: RT_TABLE_MAIN, default: RT_TABLE_DEFAULT },
+    nextIfindex: 1,
+  };
+  addDevconf(net, 'all', null);
+  addDevconf(net, 'default', null);
+  addLink(net, 'lo', 'loopback', '00:00:00:00:00:00');
+  addAddress(net, { iface: 'lo', addr: 0x7f000001, prefixLen: 8, broadcast: 0, scope: 'host', label: 'lo', secondary: false, noPrefixRoute: false });
+  setLinkUp(net, 'lo', true);
+  for (const l of links) {
+    addLink(net, l.name, 'veth', l.mac);
+    setLinkUp(net, l.name, true);
+  }
+  return net;
+}
+
+function defaultRule(priority: number, table: number): FibRule {
+  return {
+    priority,
+    not: false,
+    from: null,
+    to: null,
+    iif: null,
+    oif: null,
+    fwmark: null,
+    fwmask: 0xffffffff,
+    tos: 0,
+    ipproto: null,
+    sport: null,
+    dport: null,
+    uidrange: null,
+    action: 'lookup',
+    table,
+    goto: null,
+    suppressPrefixLength: -1,
+  };
+}
+
+export function emptyRule(): FibRule {
+  return defaultRule(0, RT_TABLE_MAIN);
+}
+
+export function findLink(net: HostNet, name: string): Link | undefined {
+  const links = net.links;
+  for (let i = 0; i < links.length; i++) {
+    if (links[i]!.name === name) return links[i];
+  }
+  return undefined;
+}
+
+/** Add a link (down, like `ip link add`). Returns false if the name is taken. */
+export function addLink(net: HostNet, name: string, kind: LinkKind, mac: string): boolean {
+  if (findLink(net, name)) return false;
+  net.links.push({
+    name,
+    ifindex: net.nextIfindex++,
+    kind,
+    mac,
+    up: false,
+    mtu: kind === 'loopback' ? 65536 : 1500,
+    master: null,
+  });
+  addDevconf(net, name, 'default');
+  // A new device inherits the current forwarding setting (inet_forward_change
+  // only touches existing devices; devinet_init_net copies conf.default).
+  return true;
+}
+
+export function deleteLink(net: HostNet, name: string): boolean {
+  const link = findLink(net, name);
+  if (!link) return false;
+  setLinkUp(net, name, false);
+  net.addresses = net.addresses.filter((a) => a.iface !== name);
+  net.routes = net.routes.filter((r) => !r.nexthops.some((nh) => nh.dev === name));
+  net.neighbours = net.neighbours.filter((n) => n.iface !== name);
+  for (const l of net.links) if (l.master === name) l.master = null;
+  net.links = net.links.filter((l) => l !== link);
+  removeDevconf(net, name);
+  return true;
+}
+
+/**
+ * `ip link set X up|down`. Down flushes every route whose nexthops all use the
+ * device (fib_sync_down_dev + fib_flush: static routes are gone for good) and
+ * marks multipath nexthops dead; up re-adds the address routes
+ * (fib_netdev_event NETDEV_UP → fib_add_ifaddr) and revives nexthops.
+ */
+export function setLinkUp(net: HostNet, name: string, up: boolean): void {
+  const link = findLink(net, name);
+  if (!link || link.up === up) return;
+  link.up = up;
+  if (!up) {
+    net.routes = net.routes.filter((r) => {
+      if (r.nexthops.length === 0) return true;
+      let alive = 0;
+      for (const nh of r.nexthops) {
+        if (nh.dev === name) nh.dead = true;
+        if (!nh.dead) alive++;
+      }
+      return alive > 0;
+    });
+    net.neighbours = net.neighbours.filter((n) => n.iface !== name || n.state === 'permanent' || n.state === 'noarp');
+    return;
+  }
+  for (const r of net.routes) {
+    for (const nh of r.nexthops) if (nh.dev === name) nh.dead = false;
+  }
+  for (const a of net.addresses) if (a.iface === name) addAddressRoutes(net, a, link);
+}
+
+export function ensureTable(net: HostNet, id: number): void {
+  if (!net.tables.includes(id)) net.tables.push(id);
+  // fib_new_table(local) also creates main while the two are merged
+  if (id === RT_TABLE_LOCAL && !net.tables.includes(RT_TABLE_MAIN)) net.tables.push(RT_TABLE_MAIN);
+}
+
+/** fib_trie dump order within a table: key ascending, longer prefix first, TOS descending, metric ascending. */
+export function routeOrder(a: Route, b: Route): number {
+  if (a.dst.addr !== b.dst.addr) return a.dst.addr < b.dst.addr ? -1 : 1;
+  if (a.dst.len !== b.dst.len) return b.dst.len - a.dst.len;
+  if (a.tos !== b.tos) return b.tos - a.tos;
+  return a.metric - b.metric;
+}
+
+function sameRouteKey(a: Route, b: Route): boolean {
+  return a.table === b.table && a.dst.addr === b.dst.addr && a.dst.len === b.dst.len && a.tos === b.tos && a.metric === b.metric;
+}
+
+function sameNexthops(a: Route, b: Route): boolean {
+  if (a.nexthops.length !== b.nexthops.length) return false;
+  for (let i = 0; i < a.nexthops.length; i++) {
+    const x = a.nexthops[i]!;
+    const y = b.nexthops[i]!;
+    if (x.gateway !== y.gateway || x.dev !== y.dev || x.weight !== y.weight) return false;
+  }
+  return true;
+}
+
+/** Same fib_info and type: what makes NLM_F_CREATE without EXCL still answer EEXIST. */
+export function sameRoute(a: Route, b: Route): boolean {
+  return (
+    sameRouteKey(a, b) &&
+    a.type === b.type &&
+    a.proto === b.proto &&
+    a.scope === b.scope &&
+    a.prefsrc === b.prefsrc &&
+    sameNexthops(a, b)
+  );
+}
+
+export type InsertMode = 'add' | 'append' | 'prepend' | 'replace' | 'change';
+
+/**
+ * fib_table_insert with the netlink flags of each `ip route` verb:
+ * add = CREATE|EXCL, append = CREATE|APPEND, prepend = CREATE,
+ * replace = CREATE|REPLACE, change = REPLACE. Returns an errno name or null.
+ */
+export function insertRoute(net: HostNet, route: Route, mode: InsertMode): 'EEXIST' | 'ENOENT' | null {
+  const routes = net.routes;
+  let first = -1;
+  let last = -1;
+  let identical = false;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i]!;
+    if (!sameRouteKey(r, route)) continue;
+    if (first < 0) first = i;
+    last = i;
+    if (r.type === route.type && sameRoute(r, route)) identical = true;
+  }
+  if (first >= 0) {
+    if (mode === 'add') return 'EEXIST';
+    if (mode === 'replace' || mode === 'change') {
+      routes[first] = route;
+      return null;
+    }
+    if (identical) return 'EEXIST';
+    ensureTable(net, route.table);
+    routes.splice(mode === 'append' ? last + 1 : first, 0, route);
+    return null;
+  }
+  if (mode === 'change') return 'ENOENT';
+  ensureTable(net, route.table);
+  // insert before the first route that sorts after it, in its table's block
+  let at = routes.length;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i]!;
+    if (r.table === route.table && routeOrder(r, route) > 0) {
+      at = i;
+      break;
+    }
+  }
+  routes.splice(at, 0, route);
+  return null;
+}
+
+function kernelRoute(table: number, type: RouteType, dst: Ipv4, len: number, iface: string, src: Ipv4, scope: RouteScope): Route {
+  return {
+    table,
+    type,
+    dst: { addr: (dst & prefixMask(len)) >>> 0, len },
+    tos: 0,
+    metric: 0,
+    proto: 'kernel',
+    scope,
+    prefsrc: src,
+    nexthops: [{ gateway: 0, dev: iface, weight: 1, onlink: false, dead: false }],
+    multipath: false,
+  };
+}
+
+function primaryFor(net: HostNet, a: IfAddr): IfAddr {
+  if (!a.secondary) return a;
+  const mask = prefixMask(a.prefixLen);
+  for (const p of net.addresses) {
+    if (p.iface === a.iface && !p.secondary && p.prefixLen === a.prefixLen && ((p.addr & mask) >>> 0) === ((a.addr & mask) >>> 0)) return p;
+  }
+  return a;
+}
+
+/**
+ * fib_add_ifaddr: the routes the kernel adds for an address. The local /32
+ * (table local) exists even while the device is down; prefix and broadcast
+ * routes only while it is up. Linux 6.x adds no broadcast route for the
+ * network address any more (see corpus iproute2 transcript: only
+ * `broadcast 10.0.0.255`).
+ */
+export function addAddressRoutes(net: HostNet, a: IfAddr, link: Link): void {
+  const prim = primaryFor(net, a);
+  const src = prim.addr;
+  insertRoute(net, kernelRoute(RT_TABLE_LOCAL, 'local', a.addr, 32, a.iface, src, 'host'), 'append');
+  if (!link.up) return;
+  if (a.broadcast !== 0 && a.broadcast !== 0xffffffff) {
+    insertRoute(net, kernelRoute(RT_TABLE_LOCAL, 'broadcast', a.broadcast, 32, a.iface, src, 'link'), 'append');
+  }
+  const mask = prefixMask(a.prefixLen);
+  const prefix = (a.addr & mask) >>> 0;
+  if (prefix !== 0 && !a.secondary && (prefix !== a.addr || a.prefixLen < 32)) {
+    if (!a.noPrefixRoute) {
+      const type: RouteType = link.kind === 'loopback' ? 'local' : 'unicast';
+      const table = type === 'unicast' ? RT_TABLE_MAIN : RT_TABLE_LOCAL;
+      insertRoute(net, kernelRoute(table, type, prefix, a.prefixLen, a.iface, src, type === 'local' ? 'host' : 'link'), 'append');
+    }
+    if (a.prefixLen < 31) {
+      insertRoute(net, kernelRoute(RT_TABLE_LOCAL, 'broadcast', (prefix | ~mask) >>> 0, 32, a.iface, src, 'link'), 'append');
+    }
+  }
+}
+
+/** Routes fib_del_ifaddr removes when `a` goes away (proto kernel, same device). */
+function removeAddressRoutes(net: HostNet, a: IfAddr): void {
+  const mask = prefixMask(a.prefixLen);
+  const prefix = (a.addr & mask) >>> 0;
+  const brd = (prefix | ~mask) >>> 0;
+  const stillLocal = net.addresses.some((o) => o !== a && o.addr === a.addr);
+  const subnetKept = net.addresses.some(
+    (o) => o !== a && o.iface === a.iface && o.prefixLen === a.prefixLen && ((o.addr & mask) >>> 0) === prefix,
+  );
+  net.routes = net.routes.filter((r) => {
+    if (r.proto !== 'kernel' || r.nexthops[0]?.dev !== a.iface) return true;
+    if (r.type === 'local' && r.dst.len === 32 && r.dst.addr === a.addr) return stillLocal;
+    if (a.secondary) return true;
+    if (r.dst.len === a.prefixLen && r.dst.addr === prefix && r.prefsrc === a.addr) return false;
+    if (r.type === 'broadcast' && r.dst.len === 32 && (r.dst.addr === brd || r.dst.addr === a.broadcast)) return subnetKept;
+    return true;
+  });
+}
+
+/**
+ * __inet_insert_ifa: an address in the subnet of an existing primary of the
+ * device becomes secondary; primaries stay ahead of secondaries, ordered by
+ * scope. Returns false (EEXIST) for a duplicate address/prefix on the device.
+ */
+export function addAddress(net: HostNet, a: IfAddr): boolean {
+  const mask = prefixMask(a.prefixLen);
+  let lastPrimary = -1;
+  let lastOfDev = -1;
+  let secondary = false;
+  for (let i = 0; i < net.addresses.length; i++) {
+    const o = net.addresses[i]!;
+    if (o.iface !== a.iface) continue;
+    lastOfDev = i;
+    if (!o.secondary && SCOPE_VALUE[a.scope] <= SCOPE_VALUE[o.scope]) lastPrimary = i;
+    if (o.prefixLen === a.prefixLen && ((o.addr & mask) >>> 0) === ((a.addr & mask) >>> 0)) {
+      if (o.addr === a.addr) return false;
+      if (!o.secondary) secondary = true;
+    }
+  }
+  const entry: IfAddr = { ...a, secondary };
+  let at: number;
+  if (secondary) at = lastOfDev + 1;
+  else if (lastPrimary >= 0) at = lastPrimary + 1;
+  else {
+    at = net.addresses.findIndex((o) => o.iface === a.iface);
+    if (at < 0) at = net.addresses.length;
+  }
+  net.addresses.splice(at, 0, entry);
+  const link = findLink(net, a.iface);
+  if (link) addAddressRoutes(net, entry, link);
+  return true;
+}
+
+/**
+ * Remove an address. Without promote_secondaries (the default) deleting a
+ * primary also deletes its secondaries, like __inet_del_ifa.
+ */
+export function deleteAddress(net: HostNet, iface: string, addr: Ipv4, prefixLen: number | null): boolean {
+  const victim = net.addresses.find((o) => o.iface === iface && o.addr === addr && (prefixLen === null || o.prefixLen === prefixLen));
+  if (!victim) return false;
+  const doomed: IfAddr[] = [victim];
+  if (!victim.secondary) {
+    const mask = prefixMask(victim.prefixLen);
+    for (const o of net.addresses) {
+      if (o !== victim && o.iface === iface && o.secondary && o.prefixLen === victim.prefixLen && ((o.addr & mask) >>> 0) === ((victim.addr & mask) >>> 0)) {
+        doomed.push(o);
+      }
+    }
+  }
+  for (let i = doomed.length - 1; i >= 0; i--) {
+    const d = doomed[i]!;
+    removeAddressRoutes(net, d);
+    net.addresses = net.addresses.filter((o) => o !== d);
+  }
+  return true;
+}
+
+/** rt_tables name of a table id, the number itself when it has none. */
+export function tableName(net: HostNet, id: number): string {
+  if (id === RT_TABLE_LOCAL) return 'local';
+  if (id === RT_TABLE_MAIN) return 'main';
+  if (id === RT_TABLE_DEFAULT) return 'default';
+  if (id === RT_TABLE_UNSPEC) return 'unspec';
+  for (const name of Object.keys(net.rtTables)) {
+    if (net.rtTables[name] === id) return name;
+  }
+  return String(id);
+}
+
+/** Add the case's `rt_tables` names (FORMAT.md §1). */
+export function addRtTables(net: HostNet, names: Record<string, number>): void {
+  for (const [name, id] of Object.entries(names)) net.rtTables[name] = id;
+}

@@ -1,0 +1,131 @@
+// pattern: Functional Core
+// The kernel's L3 multipath hash (fib_multipath_hash_policy=0), reimplemented
+// from the description of net/ipv4/route.c fib_multipath_hash(),
+// include/net/ip_fib.h fib_multipath_hash_from_keys() and
+// net/core/flow_dissector.c __flow_hash_from_keys():
+//
+//   * a struct flow_keys is zeroed and only addrs.v4addrs.{src,dst} set
+//     (addr_type IPv4);
+//   * __flow_hash_consistentify swaps src/dst when dst < src, comparing the
+//     big-endian words as native (little-endian, x86) integers;
+//   * SipHash-2-4 runs over the struct from `basic` (offset 8) for
+//     sizeof(flow_keys) - 8 - sizeof(addrs) + 8 = 48 bytes: 36 zero bytes,
+//     saddr, daddr, 4 zero bytes (the rest of the addrs union);
+//   * the key is (seed << 32 | seed) twice, seed = fib_multipath_hash_seed
+//     (a random value when the sysctl is 0 — not predictable, we use 0);
+//   * the low 32 bits (0 becomes 1) are shifted right once, and the first
+//     nexthop whose upper bound (fib_rebalance) is >= the hash wins.
+//
+// Oracle case 39 (seed 4242, four sources over two equal nexthops) is
+// reproduced exactly, which checks the layout assumptions above.
+// BigInt is used because SipHash is 64-bit; it only runs for multipath routes.
+
+const MASK64 = (1n << 64n) - 1n;
+
+function rotl(x: bigint, b: bigint): bigint {
+  return ((x << b) | (x >> (64n - b))) & MASK64;
+}
+
+/** SipHash-2-4 of `data` with the 128-bit key (k0, k1), as lib/siphash.c. */
+export function siphash24(data: Uint8Array, k0: bigint, k1: bigint): bigint {
+  let v0 = 0x736f6d6570736575n ^ k0;
+  let v1 = 0x646f72616e646f6dn ^ k1;
+  let v2 = 0x6c7967656e657261n ^ k0;
+  let v3 = 0x7465646279746573n ^ k1;
+  const round = (): void => {
+    v0 = (v0 + v1) & MASK64;
+    v1 = rotl(v1, 13n);
+    v1 ^= v0;
+    v0 = rotl(v0, 32n);
+    v2 = (v2 + v3) & MASK64;
+    v3 = rotl(v3, 16n);
+    v3 ^= v2;
+    v0 = (v0 + v3) & MASK64;
+    v3 = rotl(v3, 21n);
+    v3 ^= v0;
+    v2 = (v2 + v1) & MASK64;
+    v1 = rotl(v1, 17n);
+    v1 ^= v2;
+    v2 = rotl(v2, 32n);
+  };
+  const len = data.length;
+  const whole = len - (len % 8);
+  for (let i = 0; i < whole; i += 8) {
+    let m = 0n;
+    for (let j = 7; j >= 0; j--) m = (m << 8n) | BigInt(data[i + j]!);
+    v3 ^= m;
+    round();
+    round();
+    v0 ^= m;
+  }
+  let b = BigInt(len & 0xff) << 56n;
+  for (let j = len - 1; j >= whole; j--) b |= BigInt(data[j]!) << BigInt((j - whole) * 8);
+  v3 ^= b;
+  round();
+  round();
+  v0 ^= b;
+  v2 ^= 0xffn;
+  round();
+  round();
+  round();
+  round();
+  return (v0 ^ v1 ^ v2 ^ v3) & MASK64;
+}
+
+function byteswap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+const KEYS_OFFSET_OF_ADDRS = 36;
+const HASHED_LENGTH = 48;
+
+/**
+ * fib_multipath_hash() for policy 0 (L3: source and destination address),
+ * already shifted right by one like the kernel's return value.
+ */
+export function multipathHashL3(saddr: number, daddr: number, seed: number): number {
+  let src = saddr >>> 0;
+  let dst = daddr >>> 0;
+  if (byteswap32(dst) < byteswap32(src)) {
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  const data = new Uint8Array(HASHED_LENGTH);
+  const o = KEYS_OFFSET_OF_ADDRS;
+  data[o] = src >>> 24;
+  data[o + 1] = (src >>> 16) & 255;
+  data[o + 2] = (src >>> 8) & 255;
+  data[o + 3] = src & 255;
+  data[o + 4] = dst >>> 24;
+  data[o + 5] = (dst >>> 16) & 255;
+  data[o + 6] = (dst >>> 8) & 255;
+  data[o + 7] = dst & 255;
+  const s = BigInt(seed >>> 0);
+  const k = (s << 32n) | s;
+  let h = Number(siphash24(data, k, k) & 0xffffffffn);
+  if (h === 0) h = 1;
+  return h >>> 1;
+}
+
+/**
+ * fib_rebalance + fib_select_multipath: index of the nexthop for `hash`
+ * among nexthops with these weights (dead ones get weight 0 and are skipped).
+ */
+export function selectMultipath(hash: number, weights: readonly number[]): number {
+  let total = 0;
+  for (const w of weights) total += w;
+  if (total <= 0) return 0;
+  let w = 0;
+  let firstAlive = -1;
+  for (let i = 0; i < weights.length; i++) {
+    const wi = weights[i]!;
+    if (wi <= 0) continue;
+    if (firstAlive < 0) firstAlive = i;
+    w += wi;
+    // DIV_ROUND_CLOSEST_ULL((u64)w << 31, total) - 1
+    const upper = Math.floor((w * 2147483648 + total / 2) / total) - 1;
+    if (hash <= upper) return i;
+  }
+  return firstAlive < 0 ? 0 : firstAlive;
+}

@@ -1,0 +1,159 @@
+// pattern: Functional Core
+// The engine's run as the oracle's result format (shared/oracle/FORMAT.md §2),
+// so `compare` can judge it against the real kernel and the app can read the
+// same log it animates.
+
+import type { World } from '../sim/world';
+import type { PacketRecord, RecordedEvent, Verdict } from '../sim/record';
+import { eventName } from '../sim/record';
+import { headerDiff, type HeaderView } from '../sim/header-view';
+import * as A from '../sim/adapters';
+
+type Obj = Record<string, unknown>;
+
+function eventJson(e: RecordedEvent, prev: RecordedEvent | null): Obj {
+  const o: Obj = {
+    table: e.table,
+    chain: e.chain,
+    hook: e.hook,
+    type: e.type,
+    rulenum: e.rulenum,
+    target: e.target,
+    in: e.in,
+    out: e.out,
+  };
+  if (e.ruleText !== null) o.rule = e.ruleText;
+  if (e.goto) o.goto = true;
+  if (e.physin) o.physin = e.physin;
+  if (e.physout) o.physout = e.physout;
+  if (prev) {
+    const ch = headerDiff(prev.hdr, e.hdr);
+    if (Object.keys(ch).length) o.changed = ch;
+  }
+  return o;
+}
+
+function dispositionJson(r: PacketRecord): Obj {
+  const d: Verdict | null = r.disposition;
+  let o: Obj;
+  if (!d) {
+    const last = r.events[r.events.length - 1];
+    o = { verdict: 'unknown', ...(last ? { at: { table: last.table, chain: last.chain, type: last.type, rulenum: last.rulenum } } : {}) };
+  } else {
+    o = { ...d };
+  }
+  if (d?.verdict === 'sent') {
+    o.received_by = r.receivedBy.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
+  }
+  if (r.response) {
+    const resp: Obj = { packet: r.response.packet.id, kind: r.response.kind };
+    if (r.response.kind === 'icmp') {
+      resp.type = r.response.type;
+      resp.code = r.response.code;
+    }
+    o.response = resp;
+  }
+  return o;
+}
+
+function packetJson(r: PacketRecord): Obj {
+  const evs: Obj[] = [];
+  const rewrites: Obj[] = [];
+  let prev: RecordedEvent | null = null;
+  for (const e of r.events) {
+    const j = eventJson(e, prev);
+    if (prev && j.changed) {
+      const fields: Obj = {};
+      for (const [k, v] of Object.entries(j.changed as Obj)) fields[k] = [(prev.hdr as unknown as Obj)[k] ?? null, v];
+      rewrites.push({ after: eventName(prev), before: eventName(e), fields });
+    }
+    evs.push(j);
+    prev = e;
+  }
+  const first = r.events[0];
+  const last = r.events[r.events.length - 1];
+  const out: Obj = {
+    id: r.id,
+    step: r.step,
+    host: r.host,
+    origin: r.origin,
+    in: first ? first.in : r.in,
+    out: last && (last.hook === 'POSTROUTING' || last.hook === 'FORWARD' || last.hook === 'OUTPUT') ? last.out : null,
+    headers: first ? first.hdr : null,
+    events: evs,
+    from_packet: r.fromPacket ? r.fromPacket.id : null,
+  };
+  const recv = r.receivedBy[0];
+  if (recv && recv.packet.events[0] && last) {
+    const wire: HeaderView = recv.packet.events[0].hdr;
+    out.wire_headers = wire;
+    const ch = headerDiff(last.hdr, wire);
+    delete ch.ttl;
+    if (Object.keys(ch).length) {
+      const fields: Obj = {};
+      for (const [k, v] of Object.entries(ch)) fields[k] = [(last.hdr as unknown as Obj)[k] ?? null, v];
+      rewrites.push({ after: eventName(last), before: 'wire', fields });
+    }
+  }
+  out.rewrites = rewrites;
+  if (r.route) out.route = r.route;
+  out.disposition = dispositionJson(r);
+  return out;
+}
+
+export function kernelResult(world: World): Obj {
+  // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace
+  const traced = world.records.filter((r) => r.events.length > 0);
+  const hosts: Obj = {};
+  for (const h of world.hostList) {
+    const ifs: Obj = {};
+    for (const [k, mac] of [...world.macs.entries()].sort()) {
+      const [hn, ifn] = k.split(':') as [string, string];
+      if (hn === h.name) ifs[ifn] = { mac };
+    }
+    hosts[h.name] = { interfaces: ifs };
+  }
+  const steps = world.stepOutcomes.map((s) => {
+    const action: Obj = { ...s.step };
+    delete action.timeout;
+    return {
+      n: s.n,
+      action,
+      result: s.result,
+      listener_events: s.listenerEvents,
+      packets: s.packets.filter((p) => p.events.length > 0).map((p) => p.id),
+      conntrack: s.conntrack,
+      counters: s.counters,
+      log_target_lines: s.logLines,
+    };
+  });
+  const traceLog = traced.flatMap((r) => r.events.map((e) => ({ packet: r.id, host: r.host, line: A.traceLine(world, r, e) })));
+  const last = world.stepOutcomes[world.stepOutcomes.length - 1];
+  return {
+    format: 'nfo-kernel/1',
+    case: world.scenario.name,
+    mechanism: 'packetwalk engine',
+    hosts,
+    steps,
+    packets: traced.map(packetJson),
+    trace_log: traceLog,
+    conntrack: last ? last.conntrack : {},
+    rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),
+    warnings: [],
+  };
+}
+
+/** Canonical JSON like the oracle's: keys sorted. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v), null, 1);
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const o: Obj = {};
+    for (const k of Object.keys(v as Obj).sort()) o[k] = sortKeys((v as Obj)[k]);
+    return o;
+  }
+  return v;
+}

@@ -1,0 +1,373 @@
+// pattern: Functional Core
+// The seams between the packet walk and the subsystems it drives: routing
+// (net/), iptables (iptables/), conntrack and NAT (conntrack/), and the TRACE
+// text (output/). Keeping the calls here lets host.ts read like the kernel's
+// IPv4 paths instead of like glue.
+
+import type { Ipv4 } from '../net/addr';
+import { IPPROTO_TCP, TCP_SYN, type Packet } from '../net/packet';
+import * as cfg from '../net/config';
+import * as fib from '../net/fib';
+import * as sysctl from '../net/sysctl';
+import { ConntrackTable } from '../conntrack/table';
+import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange } from '../conntrack/types';
+import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
+import type { HookName, TableName } from '../netfilter/hooks';
+import type { TableLike } from '../netfilter/walk';
+import { formatLogLine, formatTraceLine, LOOPBACK_MAC_HEADER, type MacHeader } from '../output/trace-line';
+import { createTraceNormalizer, normalizeLineText } from '../output/normalize';
+import type { Diagnostic } from '../text/diagnostics';
+import type { SetupCommand } from '../scenario/types';
+import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
+import * as ipt from './iptables-adapter';
+import type { Host } from './host';
+import type { PacketRecord, RecordedEvent } from './record';
+import type { TargetEnv } from './targets';
+import type { World } from './world';
+
+export type HostNet = cfg.HostNet;
+export type Conntrack = ConntrackTable;
+export type CtRef = CtRefT;
+export type Ruleset = ipt.Ruleset;
+
+// ------------------------------------------------------------------ creation
+
+export function createHostNet(links: { name: string; mac: string }[], rtTables: Record<string, number>): HostNet {
+  const net = cfg.createHostNet(links);
+  cfg.addRtTables(net, rtTables);
+  return net;
+}
+
+export function createConntrack(): Conntrack {
+  return new ConntrackTable();
+}
+
+export const createRuleset = ipt.createRuleset;
+export const rulesetNeedsConntrack = ipt.needsConntrack;
+export const ruleText = ipt.ruleText;
+export const rulesetJson = (h: Host) => ipt.rulesetJson(h.rules, h.counters);
+
+export function tableOf(rs: Ruleset, table: TableName): TableLike {
+  return ipt.tableOf(rs, table);
+}
+
+/** Run one setup command of a case in a host. */
+export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Record<string, number>): Diagnostic[] {
+  if (typeof cmd !== 'string') return ipt.applyRestore(host.rules, cmd['iptables-restore'], cmd.noflush === true);
+  const trimmed = cmd.trimStart();
+  if (trimmed.startsWith('iptables')) return ipt.applyCommand(host.rules, cmd);
+  if (trimmed.startsWith('ip ') || trimmed === 'ip') return ipt.applyIp(host.net, cmd);
+  if (trimmed.startsWith('sysctl')) {
+    const p = sysctl.parseSysctl(cmd);
+    if (!p.value) return p.diagnostics;
+    return [...p.diagnostics, ...sysctl.applySysctl(host.net, p.value)];
+  }
+  return [{ from: 0, to: cmd.length, severity: 'error', message: `unknown command: ${cmd.split(' ')[0]}`, source: 'case', code: 'case/unknown-program', expected: 'ip, iptables, sysctl' }];
+}
+
+// ------------------------------------------------------------------ routing
+
+export type OutRoute = { ok: true; dev: string; gateway: Ipv4 | null; src: Ipv4 } | { ok: false; errno: string };
+
+export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRoute {
+  const r = fib.outputRoute(net, {
+    src: p.src,
+    dst: p.dst,
+    oif,
+    mark: p.mark,
+    tos: p.tos,
+    proto: p.proto,
+    sport: p.sport ?? 0,
+    dport: p.dport ?? 0,
+    anySrc: true,
+  });
+  if (!r.ok) return { ok: false, errno: r.errno };
+  return { ok: true, dev: r.dev, gateway: r.gateway || null, src: r.src };
+}
+
+export type InRoute =
+  | { kind: 'local' }
+  | { kind: 'forward'; dev: string; gateway: Ipv4 | null; redirect: boolean; redirectGateway: Ipv4 }
+  | { kind: 'error'; reason: string; icmp: { type: number; code: number } | null };
+
+const REASONS: Record<string, string> = {
+  forwarding_disabled: 'forwarding_disabled',
+  reverse_path_filter: 'reverse_path_filter',
+  blackhole_route: 'blackhole_route',
+  blackhole_rule: 'blackhole_rule_or_invalid',
+  no_route: 'no_route',
+};
+
+function inputPacket(p: Packet): fib.InputPacket {
+  const ip: fib.InputPacket = { src: p.src, dst: p.dst, tos: p.tos, mark: p.mark, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0 };
+  if (p.icmp) ip.icmp = { type: p.icmp.type, ...(p.icmp.inner ? { inner: { src: p.icmp.inner.src, dst: p.icmp.inner.dst } } : {}) };
+  return ip;
+}
+
+export function inputRoute(net: HostNet, p: Packet, iif: string): InRoute {
+  if (iif === 'lo') return { kind: 'local' };
+  const r = fib.inputRoute(net, inputPacket(p), iif);
+  switch (r.kind) {
+    case 'local':
+      return { kind: 'local' };
+    case 'forward':
+      return { kind: 'forward', dev: r.dev, gateway: r.gateway || null, redirect: r.redirect, redirectGateway: r.redirectGateway };
+    case 'error': {
+      const icmp = r.icmp;
+      let reason: string;
+      if (icmp) {
+        const k = `${icmp.type}/${icmp.code}`;
+        reason = k === '3/0' ? 'net_unreachable' : k === '3/1' ? 'host_unreachable' : k === '3/13' ? 'admin_prohibited' : `icmp_${icmp.type}_${icmp.code}`;
+      } else reason = REASONS[r.reason] ?? 'unknown';
+      return { kind: 'error', reason, icmp };
+    }
+  }
+}
+
+export function routeView(net: HostNet, p: Packet, iif: string): Record<string, unknown> {
+  const q: fib.RouteGetQuery = { dst: p.dst, src: p.src, iif, mark: p.mark, tos: p.tos };
+  if (p.proto === IPPROTO_TCP || p.proto === 17) {
+    q.proto = p.proto;
+    q.sport = p.sport ?? 0;
+    q.dport = p.dport ?? 0;
+  }
+  return fib.routeGetView(net, q) as unknown as Record<string, unknown>;
+}
+
+export function addrType(net: HostNet, addr: Ipv4, iface: string | null): AddrType {
+  return fib.addrType(net, addr, iface);
+}
+
+export function isBroadcastOrMulticast(net: HostNet, addr: Ipv4): boolean {
+  const t = fib.addrType(net, addr, null);
+  return t === 'BROADCAST' || t === 'MULTICAST';
+}
+
+/** ARP: does this host answer for `addr` arriving on `iface`? (arp_ignore=0: any local address) */
+export function answersArp(net: HostNet, iface: string, addr: Ipv4): boolean {
+  const link = cfg.findLink(net, iface);
+  if (!link || !link.up) return false;
+  if (link.master) return false;
+  return fib.isLocalAddress(net, addr);
+}
+
+/** icmp_send's source: the address of the interface the error leaves by (inet_select_addr on the reverse route). */
+export function icmpErrorSource(net: HostNet, orig: Packet): Ipv4 {
+  const r = fib.outputRoute(net, { src: 0, dst: orig.src, oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 });
+  if (fib.isLocalAddress(net, orig.dst)) return orig.dst;
+  return r.ok ? r.src : 0;
+}
+
+// ------------------------------------------------------------------ conntrack
+
+export function ctIn(ct: Conntrack, p: Packet, hook: HookName, nowMs: number, untracked = false): CtRef {
+  return ct.in(p, { hook: hook === 'OUTPUT' ? 'OUTPUT' : 'PREROUTING', nowMs, untracked });
+}
+export function ctView(ct: Conntrack, ref: CtRef): CtView | null {
+  return ct.view(ref);
+}
+export function untrackedView(): CtView {
+  return { state: 'UNTRACKED', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false };
+}
+export function ctNeedsNat(ct: Conntrack, ref: CtRef, manip: NatManip): boolean {
+  return ct.needsNatLookup(ref, manip);
+}
+export function ctNullBinding(ct: Conntrack, ref: CtRef, manip: NatManip): void {
+  ct.setupNullBinding(ref, manip);
+}
+export function ctApplyNat(ct: Conntrack, ref: CtRef, p: Packet, hook: HookName): boolean {
+  return ct.applyNat(p, ref, hook).verdict === 'ACCEPT';
+}
+export function ctConfirm(ct: Conntrack, ref: CtRef): boolean {
+  return ct.confirm(ref);
+}
+export function ctDiscard(ct: Conntrack, ref: CtRef): void {
+  ct.discard(ref);
+}
+export function ctList(ct: Conntrack, nowMs?: number): unknown[] {
+  return ct.list(nowMs);
+}
+export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {
+  return ref ? ct.attachRelated(ref) : null;
+}
+
+// ------------------------------------------------------------------ targets
+
+export function markOptions(o: unknown): { value: number; mask: number } {
+  const m = o as MarkOptions;
+  return { value: m.value >>> 0, mask: m.mask >>> 0 };
+}
+
+export function connmark(ct: Conntrack, ref: CtRef, p: Packet, o: unknown): void {
+  const e = ref.entry;
+  if (!e) return;
+  const c = o as ConnmarkOptions;
+  // xt_CONNMARK connmark_tg_shift (no shift)
+  if (c.mode === 'set') e.mark = ((e.mark & ~c.ctmask) ^ c.ctmark) >>> 0;
+  else if (c.mode === 'save') e.mark = ((e.mark & ~c.ctmask) ^ (p.mark & c.nfmask)) >>> 0;
+  else p.mark = ((p.mark & ~c.nfmask) ^ (e.mark & c.ctmask)) >>> 0;
+  void ct;
+}
+
+export function ttlOptions(o: unknown): { mode: 'set' | 'inc' | 'dec'; value: number } {
+  const t = o as TtlOptions;
+  return { mode: t.mode ?? 'set', value: t.value };
+}
+
+export function tosAfter(name: string, o: unknown, tos: number): number {
+  if (name === 'DSCP') {
+    const d = o as { dscp: number };
+    return ((tos & 0x03) | (d.dscp << 2)) & 0xff;
+  }
+  const t = o as { value: number; mask: number };
+  return ((tos & ~t.mask) ^ t.value) & 0xff;
+}
+
+export function ctNotrack(o: unknown): boolean {
+  return (o as CtOptions).notrack === true;
+}
+
+export function rejectWith(o: unknown): string {
+  return (o as RejectOptions).with ?? 'icmp-port-unreachable';
+}
+
+function toCtRange(r: { minIp: number; maxIp: number; minPort: number; maxPort: number; hasIps: boolean; hasPorts: boolean } | null | undefined, random = false, persistent = false): CtNatRange {
+  const out: CtNatRange = {};
+  if (r?.hasIps) {
+    out.minAddr = r.minIp;
+    out.maxAddr = r.maxIp;
+  }
+  if (r?.hasPorts) {
+    out.minPort = r.minPort;
+    out.maxPort = r.maxPort;
+  }
+  if (random) out.random = true;
+  if (persistent) out.persistent = true;
+  return out;
+}
+
+export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: Packet, env: TargetEnv): void {
+  switch (name) {
+    case 'DNAT':
+    case 'SNAT': {
+      const d = o as DnatOptions;
+      host.ct.setupNat(ref, name === 'DNAT' ? 'DST' : 'SRC', toCtRange(d.ranges[0], d.random, d.persistent));
+      return;
+    }
+    case 'MASQUERADE': {
+      const m = o as MasqueradeOptions;
+      const out = env.outIf ?? '';
+      const gw = outputRoute(host.net, p, null);
+      const src = fib.selectSourceAddress(host.net, out, gw.ok && gw.gateway ? gw.gateway : p.dst, 'global');
+      const r = toCtRange(m.range, m.random);
+      r.minAddr = src;
+      r.maxAddr = src;
+      host.ct.setupNat(ref, 'SRC', r);
+      return;
+    }
+    case 'REDIRECT': {
+      const m = o as MasqueradeOptions;
+      let dst = 0x7f000001;
+      if (env.hook === 'PREROUTING' && env.inIf) {
+        const a = host.net.addresses.find((x) => x.iface === env.inIf);
+        dst = a ? a.addr : 0;
+      }
+      const r = toCtRange(m.range, m.random);
+      r.minAddr = dst;
+      r.maxAddr = dst;
+      host.ct.setupNat(ref, 'DST', r);
+      return;
+    }
+    case 'NETMAP': {
+      const n = o as NetmapOptions;
+      const manip: NatManip = env.hook === 'PREROUTING' || env.hook === 'OUTPUT' ? 'DST' : 'SRC';
+      const old = manip === 'DST' ? p.dst : p.src;
+      const a = (((old & ~n.mask) | (n.addr & n.mask)) >>> 0) as Ipv4;
+      host.ct.setupNat(ref, manip, { minAddr: a, maxAddr: a });
+      return;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ text
+
+function macHeader(world: World, host: string, e: RecordedEvent): MacHeader | null {
+  if (!e.in) return null;
+  if (e.in === 'lo') return LOOPBACK_MAC_HEADER;
+  const dst = world.macs.get(`${host}:${e.in}`);
+  if (!e.srcMac || !dst) return null;
+  return { src: e.srcMac, dst, ethertype: 0x0800 };
+}
+
+const normalizers = new WeakMap<World, ReturnType<typeof createTraceNormalizer>>();
+
+function normalizer(world: World): ReturnType<typeof createTraceNormalizer> {
+  let n = normalizers.get(world);
+  if (!n) {
+    n = createTraceNormalizer();
+    for (const r of world.records)
+      for (const e of r.events) {
+        const p = e.packet;
+        if (p.tcp && p.tcp.flags & TCP_SYN) n.addIsn(p.tcp.seq);
+        const inner = p.icmp?.inner;
+        if (inner?.tcp && inner.tcp.flags & TCP_SYN) n.addIsn(inner.tcp.seq);
+      }
+    normalizers.set(world, n);
+  }
+  return n;
+}
+
+export function traceLine(world: World, rec: PacketRecord, e: RecordedEvent): string {
+  const line = formatTraceLine({
+    table: e.table,
+    chain: e.chain,
+    type: e.type,
+    rulenum: e.rulenum,
+    inIface: e.in,
+    outIface: e.out,
+    physIn: e.physin,
+    physOut: e.physout,
+    macHeader: macHeader(world, rec.host, e),
+    packet: e.packet,
+    mark: e.packet.mark,
+    uid: e.uid,
+    gid: e.uid,
+  });
+  return normalizeLineText(line, normalizer(world));
+}
+
+export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv): string {
+  const o = t.options as LogOptions;
+  const e = { in: env.inIf, srcMac: env.rec.events[env.rec.events.length - 1]?.srcMac ?? null } as RecordedEvent;
+  const line = formatLogLine(o.prefix, o, {
+    inIface: env.inIf,
+    outIface: env.outIf,
+    physIn: null,
+    physOut: null,
+    macHeader: macHeader(host.world, host.name, e),
+    packet: p,
+    mark: p.mark,
+    uid: env.meta.uid,
+    gid: env.meta.uid,
+  });
+  return line;
+}
+
+// ------------------------------------------------------------------ counters
+
+export function counterDeltas(world: World, before: Map<object, { packets: number; bytes: number }>) {
+  const out: { host: string; table: string; chain: string; rule: number | 'policy'; packets: number; bytes: number }[] = [];
+  for (const h of world.hostList) {
+    for (const { table, chain, rule, key } of ipt.counterKeys(h.rules)) {
+      const now = h.counters.get(key);
+      if (!now) continue;
+      const b = before.get(key) ?? { packets: 0, bytes: 0 };
+      const dp = now.packets - b.packets;
+      if (dp === 0) continue;
+      out.push({ host: h.name, table, chain, rule, packets: dp, bytes: now.bytes - b.bytes });
+    }
+  }
+  return out;
+}
+
+export type { Rule };

@@ -1,0 +1,106 @@
+// pattern: Functional Core
+// The packet walk's view of a host's iptables tables (iptables/ruleset.ts):
+// chains by name, rule text for TRACE events, counters for the step
+// deltas and the final rulesets.
+
+import type { Counters, Rule } from '../iptables/types';
+import { BUILTIN_CHAINS, TABLES, type TableName } from '../netfilter/hooks';
+import type { TableLike } from '../netfilter/walk';
+import * as rs from '../iptables/ruleset';
+import { applyIptablesCommand, parseIptablesCommand } from '../iptables/command';
+import { applyRestore as applyRestoreBatch, parseRestore } from '../iptables/restore';
+import { saveRule } from '../iptables/save';
+import { applyIpCommand, parseIpCommand } from '../net/ip-command';
+import type { HostNet } from '../net/config';
+import type { Diagnostic } from '../text/diagnostics';
+
+export type Ruleset = rs.Ruleset;
+
+export function createRuleset(): Ruleset {
+  // the oracle harness instantiates all five tables before the case's commands (FORMAT.md §1.1)
+  return rs.createRuleset({ loaded: [...TABLES] });
+}
+
+/** Conntrack becomes active in a namespace once any rule needs it (REPORT.md §5.1). */
+export function needsConntrack(r: Ruleset): boolean {
+  for (const t of TABLES) for (const c of r.tables[t].chains.values()) for (const rule of c.rules) if (rs.needsConntrack(rule)) return true;
+  return false;
+}
+
+export function tableOf(r: Ruleset, table: TableName): TableLike {
+  const t = r.tables[table];
+  return { chain: (name: string) => t.chains.get(name) };
+}
+
+const textCache = new WeakMap<Rule, string>();
+
+export function ruleText(_r: Ruleset, table: TableName, chain: string, rule: Rule): string {
+  let s = textCache.get(rule);
+  if (s === undefined) {
+    s = saveRule(table, chain, rule);
+    textCache.set(rule, s);
+  }
+  return s;
+}
+
+export function applyCommand(r: Ruleset, text: string): Diagnostic[] {
+  const p = parseIptablesCommand(text);
+  if (!p.value) return p.diagnostics;
+  return [...p.diagnostics, ...applyIptablesCommand(r, p.value)];
+}
+
+export function applyRestore(r: Ruleset, text: string, noflush: boolean): Diagnostic[] {
+  const p = parseRestore(text, { noflush, counters: false });
+  if (!p.value) return p.diagnostics;
+  return [...p.diagnostics, ...applyRestoreBatch(r, p.value)];
+}
+
+export function applyIp(net: HostNet, text: string): Diagnostic[] {
+  const p = parseIpCommand(text);
+  if (!p.value) return p.diagnostics;
+  return [...p.diagnostics, ...applyIpCommand(net, p.value)];
+}
+
+export interface CounterKey {
+  table: TableName;
+  chain: string;
+  rule: number | 'policy';
+  key: object;
+}
+
+export function counterKeys(r: Ruleset): CounterKey[] {
+  const out: CounterKey[] = [];
+  for (const t of TABLES) {
+    for (const c of r.tables[t].chains.values()) {
+      if (c.builtin) out.push({ table: t, chain: c.name, rule: 'policy', key: c });
+      c.rules.forEach((rule, i) => out.push({ table: t, chain: c.name, rule: i + 1, key: rule }));
+    }
+  }
+  return out;
+}
+
+export function rulesetJson(r: Ruleset, counters: Map<object, Counters>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const t of TABLES) {
+    const chains: Record<string, unknown> = {};
+    for (const c of r.tables[t].chains.values()) {
+      const pc = counters.get(c) ?? { packets: 0, bytes: 0 };
+      chains[c.name] = {
+        policy: c.builtin ? c.policy : null,
+        policy_counters: c.builtin ? { packets: pc.packets, bytes: pc.bytes } : null,
+        rules: c.rules.map((rule, i) => {
+          const k = counters.get(rule) ?? { packets: 0, bytes: 0 };
+          return {
+            num: i + 1,
+            rule: ruleText(r, t, c.name, rule),
+            target: rule.target ? rule.target.name : null,
+            goto: rule.goto,
+            counters: { packets: k.packets, bytes: k.bytes },
+          };
+        }),
+      };
+    }
+    if (BUILTIN_CHAINS[t].length) out[t] = chains;
+  }
+  return out;
+}

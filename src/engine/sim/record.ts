@@ -1,0 +1,79 @@
+// pattern: Functional Core
+// The event log of one packet's passage through one host: what the app
+// animates and what the oracle format reports (FORMAT.md §2.2). A record is
+// opened when the packet meets its first hook and is appended to as it moves.
+
+import type { Packet } from '../net/packet';
+import type { Rule } from '../iptables/types';
+import type { HookName, TableName } from '../netfilter/hooks';
+import type { TraceType } from '../netfilter/walk';
+import type { HeaderView } from './header-view';
+
+export interface RecordedEvent {
+  table: TableName;
+  chain: string;
+  hook: HookName;
+  type: TraceType;
+  rulenum: number;
+  target: string | null;
+  goto: boolean;
+  rule: Rule | null;
+  /** iptables-save text of the rule */
+  ruleText: string | null;
+  in: string | null;
+  out: string | null;
+  physin: string | null;
+  physout: string | null;
+  hdr: HeaderView;
+  /** the packet as it was at this event (for the TRACE line and the UI's header panel) */
+  packet: Packet;
+  /** source MAC of the frame (ingress), for the TRACE line's MAC= */
+  srcMac: string | null;
+  uid: number | null;
+}
+
+export type Verdict =
+  | { verdict: 'drop'; at: EventRef }
+  | { verdict: 'reject'; at: EventRef; with: string }
+  | { verdict: 'queue'; at: EventRef }
+  | { verdict: 'sent'; iface: string; port?: string }
+  | { verdict: 'local'; host: string }
+  | { verdict: 'no_further_hook'; reason: string }
+  | { verdict: 'unknown'; at: EventRef };
+
+export interface EventRef {
+  table: TableName;
+  chain: string;
+  type: TraceType;
+  rulenum: number;
+}
+
+export interface Receiver {
+  host: string;
+  iface: string;
+  packet: PacketRecord;
+}
+
+export interface PacketRecord {
+  id: number;
+  step: number;
+  host: string;
+  origin: 'ingress' | 'local';
+  in: string | null;
+  events: RecordedEvent[];
+  fromPacket: PacketRecord | null;
+  receivedBy: Receiver[];
+  route: Record<string, unknown> | null;
+  disposition: Verdict | null;
+  response: { packet: PacketRecord; kind: 'icmp' | 'tcp-reset'; type?: number; code?: number } | null;
+  /** why the packet was dropped, in words, for the UI */
+  note?: string;
+}
+
+export function eventRef(e: RecordedEvent): EventRef {
+  return { table: e.table, chain: e.chain, type: e.type, rulenum: e.rulenum };
+}
+
+export function eventName(e: RecordedEvent): string {
+  return `${e.table}:${e.chain}:${e.type}:${e.rulenum}`;
+}

@@ -1,0 +1,407 @@
+// pattern: Functional Core
+// The local end of traffic: what the Linux stack and the oracle's step
+// programs and listeners do with a packet that reached INPUT, and what they
+// send. TCP is modelled per connection with relative sequence numbers (every
+// ISN is 0, which is exactly how the oracle normalises SEQ/ACK), enough to
+// reproduce the segments Linux emits: handshake, quick ACKs, echo data, RST on
+// SO_LINGER-0 close, FIN close, RST for a closed port.
+
+import { formatIpv4 } from '../net/addr';
+import {
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  type Packet,
+} from '../net/packet';
+import type { Host } from './host';
+import type { PacketRecord } from './record';
+import * as A from './adapters';
+import type { TcpWireState } from './wire';
+import { acceptSynAck } from './wire';
+
+export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
+
+export interface TcpSock {
+  laddr: number;
+  lport: number;
+  raddr: number;
+  rport: number;
+  state: TcpState;
+  /** next sequence number to send (relative to our ISN 0) */
+  sndNxt: number;
+  /** next sequence number expected from the peer (relative to the peer's ISN) */
+  rcvNxt: number;
+  /** accepted from a listener (the echo server side) */
+  listener: ListenerSock | null;
+  /** client-side bookkeeping for the step result */
+  error: string | null;
+  received: string;
+  peerClosed: boolean;
+  /** the connection runs over lo (MSS 65495 instead of 1460) */
+  onLoopback: boolean;
+  /** MTU of the route chosen at connect()/accept() time: decides the MSS option and windows */
+  routeMtu: number;
+  /** the peer's SYN options (hex), which the SYN-ACK answers */
+  peerSynOptions: string;
+  /** window scaling / timestamps agreed in the handshake */
+  wire: TcpWireState | null;
+  /** IP_TTL / SO_MARK of the socket */
+  ttl?: number;
+  mark?: number;
+}
+
+export interface ListenerSock {
+  proto: 'tcp' | 'udp';
+  addr: number;
+  port: number;
+  echo: boolean;
+}
+
+export interface UdpSock {
+  laddr: number;
+  lport: number;
+  raddr: number;
+  rport: number;
+  received: string | null;
+  error: string | null;
+}
+
+export interface PingSock {
+  id: number;
+  result: Record<string, unknown> | null;
+  redirect: string | null;
+}
+
+export interface ListenerEvent {
+  host: string;
+  event: 'accept' | 'recv' | 'send_error';
+  proto: 'tcp' | 'udp';
+  listen_port?: number;
+  local?: string;
+  peer: string;
+  data?: string;
+}
+
+const ap = (a: number, p: number) => `${formatIpv4(a)}:${p}`;
+
+export class Sockets {
+  readonly listeners: ListenerSock[] = [];
+  readonly tcp = new Map<string, TcpSock>();
+  readonly udp: UdpSock[] = [];
+  readonly pings = new Map<number, PingSock>();
+
+  constructor(private readonly host: Host) {}
+
+  private key(la: number, lp: number, ra: number, rp: number): string {
+    return `${la}:${lp}:${ra}:${rp}`;
+  }
+
+  listen(l: ListenerSock): void {
+    this.listeners.push(l);
+  }
+
+  private findListener(proto: 'tcp' | 'udp', addr: number, port: number): ListenerSock | undefined {
+    return this.listeners.find((l) => l.proto === proto && l.port === port && (l.addr === 0 || l.addr === addr));
+  }
+
+  // ------------------------------------------------------------- sending
+
+  sendTcp(s: TcpSock, flags: number, data = ''): void {
+    const pkt = this.host.world.wire.tcpSegment(this.host, s, flags, data);
+    const res = this.host.output(pkt, { owned: true });
+    if (!res.ok && !s.error) s.error = res.errno;
+    if (data) s.sndNxt += data.length;
+    if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
+  }
+
+  connect(laddr: number, lport: number, raddr: number, rport: number): TcpSock {
+    const s: TcpSock = {
+      laddr,
+      lport,
+      raddr,
+      rport,
+      state: 'SYN_SENT',
+      sndNxt: 0,
+      rcvNxt: 0,
+      listener: null,
+      error: null,
+      received: '',
+      peerClosed: false,
+      onLoopback: false,
+      routeMtu: 1500,
+      peerSynOptions: '',
+      wire: null,
+    };
+    this.tcp.set(this.key(laddr, lport, raddr, rport), s);
+    return s;
+  }
+
+  /** first move of connect(): the caller has already chosen laddr via routing */
+  rekey(s: TcpSock): void {
+    for (const [k, v] of this.tcp) if (v === s) this.tcp.delete(k);
+    this.tcp.set(this.key(s.laddr, s.lport, s.raddr, s.rport), s);
+  }
+
+  // ------------------------------------------------------------- receiving
+
+  deliver(pkt: Packet, rec: PacketRecord, iface: string): void {
+    switch (pkt.proto) {
+      case IPPROTO_TCP:
+        this.tcpRcv(pkt, rec, iface);
+        return;
+      case IPPROTO_UDP:
+        this.udpRcv(pkt, rec);
+        return;
+      case IPPROTO_ICMP:
+        this.icmpRcv(pkt, rec);
+        return;
+      default:
+        // no such protocol: ICMP protocol unreachable
+        this.host.sendIcmpError(pkt, rec, 3, 2, iface);
+    }
+  }
+
+  private tcpRcv(pkt: Packet, rec: PacketRecord, iface: string): void {
+    const th = pkt.tcp;
+    if (!th) return;
+    const s = this.tcp.get(this.key(pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0));
+    const flags = th.flags;
+    if (s && s.state !== 'CLOSED') {
+      this.tcpStateProcess(s, pkt, rec);
+      return;
+    }
+    if (flags & TCP_RST) return;
+    const l = this.findListener('tcp', pkt.dst, pkt.dport ?? 0);
+    if (l && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      const child: TcpSock = {
+        laddr: pkt.dst,
+        lport: pkt.dport ?? 0,
+        raddr: pkt.src,
+        rport: pkt.sport ?? 0,
+        state: 'SYN_RECV',
+        sndNxt: 0,
+        rcvNxt: 1,
+        listener: l,
+        error: null,
+        received: '',
+        peerClosed: false,
+        onLoopback: iface === 'lo',
+        routeMtu: iface === 'lo' ? 65536 : 1500,
+        peerSynOptions: th.options,
+        wire: null,
+      };
+      this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
+      this.sendTcp(child, TCP_SYN | TCP_ACK);
+      return;
+    }
+    // no socket (or a listener got something that is not a SYN): tcp_v4_send_reset
+    this.host.sendReset(pkt, rec, false);
+  }
+
+  private tcpStateProcess(s: TcpSock, pkt: Packet, rec: PacketRecord): void {
+    const th = pkt.tcp!;
+    const flags = th.flags;
+    if (flags & TCP_RST) {
+      if (s.state === 'SYN_SENT') s.error = 'ECONNREFUSED';
+      s.state = 'CLOSED';
+      return;
+    }
+    switch (s.state) {
+      case 'SYN_SENT':
+        if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+          s.rcvNxt = 1;
+          if (s.wire) s.wire = acceptSynAck(s.wire, th.options);
+          s.state = 'ESTABLISHED';
+          this.sendTcp(s, TCP_ACK);
+        }
+        return;
+      case 'SYN_RECV':
+        if (flags & TCP_ACK) {
+          s.state = 'ESTABLISHED';
+          this.host.world.listenerEvent({
+            host: this.host.name,
+            event: 'accept',
+            proto: 'tcp',
+            listen_port: s.lport,
+            local: ap(s.laddr, s.lport),
+            peer: ap(s.raddr, s.rport),
+          });
+          this.tcpData(s, pkt);
+        }
+        return;
+      default:
+        this.tcpData(s, pkt);
+    }
+    void rec;
+  }
+
+  private tcpData(s: TcpSock, pkt: Packet): void {
+    const th = pkt.tcp!;
+    const data = pkt.payload;
+    const fin = (th.flags & TCP_FIN) !== 0;
+    if (data.length > 0) {
+      s.rcvNxt += data.length;
+      s.received += data;
+      if (s.listener) {
+        this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
+      }
+      if (!fin) this.sendTcp(s, TCP_ACK);
+      if (s.listener?.echo) this.sendTcp(s, TCP_ACK | 0x08, data);
+    }
+    if (fin) {
+      s.rcvNxt += 1;
+      s.peerClosed = true;
+      switch (s.state) {
+        case 'ESTABLISHED':
+          if (s.listener) {
+            // the echo server reads EOF and closes at once: its FIN carries the ACK
+            s.state = 'LAST_ACK';
+            this.sendTcp(s, TCP_FIN | TCP_ACK);
+          } else {
+            s.state = 'CLOSE_WAIT';
+            this.sendTcp(s, TCP_ACK);
+          }
+          break;
+        case 'FIN_WAIT1':
+        case 'FIN_WAIT2':
+          s.state = 'TIME_WAIT';
+          this.sendTcp(s, TCP_ACK);
+          break;
+        default:
+          break;
+      }
+      return;
+    }
+    if (th.flags & TCP_ACK) {
+      if (s.state === 'FIN_WAIT1') s.state = 'FIN_WAIT2';
+      else if (s.state === 'LAST_ACK') s.state = 'CLOSED';
+    }
+  }
+
+  private udpRcv(pkt: Packet, rec: PacketRecord): void {
+    const sock = this.udp.find((u) => u.lport === pkt.dport && (u.laddr === 0 || u.laddr === pkt.dst) && u.raddr === pkt.src && u.rport === pkt.sport);
+    if (sock) {
+      sock.received = pkt.payload;
+      return;
+    }
+    const l = this.findListener('udp', pkt.dst, pkt.dport ?? 0);
+    if (l) {
+      this.host.world.listenerEvent({
+        host: this.host.name,
+        event: 'recv',
+        proto: 'udp',
+        listen_port: l.port,
+        local: ap(pkt.dst, pkt.dport ?? 0),
+        peer: ap(pkt.src, pkt.sport ?? 0),
+        data: pkt.payload,
+      });
+      if (l.echo) {
+        // IP_PKTINFO: the reply leaves from the address the datagram was sent to
+        const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
+        const res = this.host.output(reply, { owned: true });
+        if (!res.ok) {
+          this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
+        }
+      }
+      return;
+    }
+    if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
+    this.host.sendIcmpError(pkt, rec, 3, 3, null);
+  }
+
+  private icmpRcv(pkt: Packet, rec: PacketRecord): void {
+    const ic = pkt.icmp;
+    if (!ic) return;
+    switch (ic.type) {
+      case 8: {
+        const reply = this.host.world.wire.echoReply(this.host, pkt);
+        this.host.output(reply, { owned: false, kernel: true });
+        return;
+      }
+      case 0: {
+        const s = this.pings.get(ic.id ?? -1);
+        if (s && !s.result) s.result = { result: 'reply', from: formatIpv4(pkt.src) };
+        return;
+      }
+      case 5: {
+        const inner = ic.inner;
+        if (inner?.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
+          const s = this.pings.get(inner.icmp.id ?? -1);
+          if (s) s.redirect = formatIpv4(ic.gateway ?? 0);
+        }
+        return;
+      }
+      case 3:
+      case 4:
+      case 11:
+      case 12: {
+        const inner = ic.inner;
+        if (!inner) return;
+        if (inner.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
+          const s = this.pings.get(inner.icmp.id ?? -1);
+          if (s && !s.result) s.result = { result: 'icmp_error', from: formatIpv4(pkt.src), type: ic.type, code: ic.code };
+        } else if (inner.proto === IPPROTO_UDP) {
+          const u = this.udp.find((x) => x.lport === inner.sport && x.raddr === inner.dst && x.rport === inner.dport);
+          if (u && !u.error && u.received === null) u.error = icmpErrno(ic.type, ic.code);
+        } else if (inner.proto === IPPROTO_TCP) {
+          const s = this.tcp.get(this.key(inner.src, inner.sport ?? 0, inner.dst, inner.dport ?? 0));
+          if (s && (s.state === 'SYN_SENT' || s.state === 'SYN_RECV') && !(ic.type === 3 && ic.code === 4)) {
+            // tcp_v4_err: any error aborts a connection still in its handshake
+            s.error = icmpErrno(ic.type, ic.code);
+            s.state = 'CLOSED';
+          }
+        }
+        return;
+      }
+      default:
+        void rec;
+    }
+  }
+}
+
+/** icmp_err_convert: the errno a socket sees for an ICMP error. */
+export function icmpErrno(type: number, code: number): string {
+  if (type === 3) {
+    switch (code) {
+      case 0:
+        return 'ENETUNREACH';
+      case 1:
+        return 'EHOSTUNREACH';
+      case 2:
+        return 'ENOPROTOOPT';
+      case 3:
+        return 'ECONNREFUSED';
+      case 4:
+        return 'EMSGSIZE';
+      case 5:
+        return 'EOPNOTSUPP';
+      case 6:
+        return 'ENETUNREACH';
+      case 7:
+        return 'EHOSTDOWN';
+      case 8:
+        return 'ENONET';
+      case 9:
+        return 'ENETUNREACH';
+      case 10:
+        return 'EHOSTUNREACH';
+      case 11:
+        return 'ENETUNREACH';
+      case 12:
+        return 'EHOSTUNREACH';
+      case 13:
+      case 14:
+      case 15:
+        return 'EHOSTUNREACH';
+      default:
+        return 'EHOSTUNREACH';
+    }
+  }
+  if (type === 11) return 'EHOSTUNREACH';
+  if (type === 12) return 'EPROTO';
+  return 'EHOSTUNREACH';
+}

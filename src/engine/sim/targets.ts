@@ -1,0 +1,110 @@
+// pattern: Functional Core
+// What target extensions do to a packet in a host. Option shapes come from
+// the iptables parser (src/engine/iptables/targets); the effects follow the
+// kernel's xt_* target functions, cited per target.
+
+import type { Packet } from '../net/packet';
+import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
+import type { HookName, TableName } from '../netfilter/hooks';
+import type { TargetResult } from '../netfilter/walk';
+import type { Host, PacketMeta } from './host';
+import type { PacketRecord } from './record';
+import * as A from './adapters';
+
+export interface TargetEnv {
+  hook: HookName;
+  table: TableName;
+  inIf: string | null;
+  outIf: string | null;
+  meta: PacketMeta;
+  rec: PacketRecord;
+  ctx: MatchContext;
+}
+
+const CONTINUE: TargetResult = { verdict: 'continue' };
+const ACCEPT: TargetResult = { verdict: 'accept' };
+const DROP: TargetResult = { verdict: 'drop' };
+
+/** REJECT's --reject-with → ICMP type/code (net/ipv4/netfilter/ipt_REJECT.c). */
+const REJECT_ICMP: Record<string, [number, number]> = {
+  'icmp-net-unreachable': [3, 0],
+  'icmp-host-unreachable': [3, 1],
+  'icmp-proto-unreachable': [3, 2],
+  'icmp-port-unreachable': [3, 3],
+  'icmp-net-prohibited': [3, 9],
+  'icmp-host-prohibited': [3, 10],
+  'icmp-admin-prohibited': [3, 13],
+};
+
+export class Targets {
+  run(host: Host, t: TargetInstance, rule: Rule, p: Packet, env: TargetEnv): TargetResult {
+    const o = t.options as Record<string, unknown>;
+    switch (t.name) {
+      case 'LOG': {
+        host.world.logLines.push(A.logLine(host, t, p, env));
+        return CONTINUE;
+      }
+      case 'NFLOG':
+      case 'TRACE':
+      case 'TCPMSS':
+      case 'CLASSIFY':
+      case 'AUDIT':
+      case 'CHECKSUM':
+        return CONTINUE;
+      case 'MARK': {
+        // xt_MARK: mark = (mark & ~mask) ^ value
+        const { value, mask } = A.markOptions(o);
+        p.mark = ((p.mark & ~mask) ^ value) >>> 0;
+        return CONTINUE;
+      }
+      case 'CONNMARK': {
+        const ref = env.meta.ct;
+        if (ref) A.connmark(host.ct, ref, p, o);
+        return CONTINUE;
+      }
+      case 'TTL': {
+        const { mode, value } = A.ttlOptions(o);
+        if (mode === 'set') p.ttl = value;
+        else if (mode === 'inc') p.ttl = Math.min(255, p.ttl + value);
+        else p.ttl = Math.max(0, p.ttl - value);
+        return CONTINUE;
+      }
+      case 'TOS':
+      case 'DSCP': {
+        p.tos = A.tosAfter(t.name, o, p.tos);
+        return CONTINUE;
+      }
+      case 'NOTRACK':
+        env.meta.untracked = true;
+        return CONTINUE;
+      case 'CT': {
+        if (A.ctNotrack(o)) env.meta.untracked = true;
+        return CONTINUE;
+      }
+      case 'REJECT': {
+        const w = A.rejectWith(o);
+        env.meta.rejectWith = w;
+        if (w === 'tcp-reset') {
+          host.sendReset(p, env.rec, true);
+        } else {
+          const [type, code] = REJECT_ICMP[w] ?? [3, 3];
+          host.sendIcmpError(p, env.rec, type, code, env.inIf);
+        }
+        return DROP;
+      }
+      case 'DNAT':
+      case 'SNAT':
+      case 'MASQUERADE':
+      case 'REDIRECT':
+      case 'NETMAP': {
+        const ref = env.meta.ct;
+        if (!ref) return ACCEPT;
+        A.natTarget(host, ref, t.name, o, p, env);
+        return ACCEPT;
+      }
+      default:
+        void rule;
+        return CONTINUE;
+    }
+  }
+}
