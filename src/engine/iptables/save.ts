@@ -5,7 +5,7 @@
 import { formatIpv4, maskLength } from '../net/addr';
 import type { TableName } from '../netfilter/hooks';
 import type { AddrSelector, Counters, Rule } from './types';
-import type { Ruleset } from './ruleset';
+import type { Chain, Ruleset } from './ruleset';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
 import { protoName } from './proto';
@@ -53,6 +53,14 @@ export function saveRule(_table: TableName, chain: string, rule: Rule): string {
   return body ? `-A ${chain} ${body}` : `-A ${chain}`;
 }
 
+/** libiptc keeps user chains sorted by name (strcmp), after the built-in ones. */
+export function chainsInSaveOrder(rs: Ruleset, table: TableName): Chain[] {
+  const all = [...rs.tables[table].chains.values()];
+  const builtin = all.filter((c) => c.builtin);
+  const user = all.filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return builtin.concat(user);
+}
+
 function cnt(c: Counters): string {
   return `[${c.packets}:${c.bytes}]`;
 }
@@ -62,10 +70,10 @@ export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counter
   const out: string[] = [];
   for (let i = rs.loaded.length - 1; i >= 0; i--) {
     const name = rs.loaded[i]!;
-    const t = rs.tables[name];
+    const chains = chainsInSaveOrder(rs, name);
     out.push(`*${name}`);
-    for (const c of t.chains.values()) out.push(`:${c.name} ${c.policy ?? '-'} ${opts.counters || c.builtin ? cnt(c.policyCounters) : '[0:0]'}`);
-    for (const c of t.chains.values()) {
+    for (const c of chains) out.push(`:${c.name} ${c.policy ?? '-'} ${opts.counters || c.builtin ? cnt(c.policyCounters) : '[0:0]'}`);
+    for (const c of chains) {
       for (let k = 0; k < c.rules.length; k++) {
         const line = saveRule(name, c.name, c.rules[k]!);
         out.push(opts.counters ? `${cnt(c.counters[k]!)} ${line}` : line);
@@ -78,9 +86,8 @@ export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counter
 
 /** `iptables -S [chain]` lines. */
 export function listRules(rs: Ruleset, table: TableName, chain: string | null): string[] {
-  const t = rs.tables[table];
   const out: string[] = [];
-  const chains = chain === null ? [...t.chains.values()] : [t.chains.get(chain)].filter((c) => c !== undefined);
+  const chains = chain === null ? chainsInSaveOrder(rs, table) : [rs.tables[table].chains.get(chain)].filter((c) => c !== undefined);
   for (const c of chains) out.push(c.builtin ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`);
   for (const c of chains) for (const r of c.rules) out.push(saveRule(table, c.name, r));
   return out;

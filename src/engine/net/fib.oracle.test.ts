@@ -114,7 +114,7 @@ function checkCase(c: CaseRoutes): void {
 }
 
 describe('input routing reproduces the kernel ROUTE of every oracle ingress packet (fixture)', () => {
-  for (const c of fixture as CaseRoutes[]) {
+  for (const c of fixture as unknown as CaseRoutes[]) {
     it(c.case, () => checkCase(c));
   }
 });
@@ -129,7 +129,7 @@ describe('input routing against the live oracle files', () => {
   }
   it('the fixture still matches every *.kernel.json', () => {
     const names = readdirSync(CASES).filter((f) => f.endsWith('.kernel.json'));
-    const fixtureCases = new Map((fixture as CaseRoutes[]).map((c) => [c.case, c]));
+    const fixtureCases = new Map((fixture as unknown as CaseRoutes[]).map((c) => [c.case, c]));
     for (const f of names) {
       const k = JSON.parse(readFileSync(`${CASES}/${f}`, 'utf8')) as { case: string; packets: { id: number; route?: unknown }[] };
       const c = fixtureCases.get(k.case);

@@ -49,8 +49,9 @@ export function headerView(p: Packet, inner = false): HeaderView {
     if (p.icmp.type === 0 || p.icmp.type === 8) {
       h.id = p.icmp.id ?? 0;
       h.seq = p.icmp.seq ?? 0;
-    } else if (!inner && p.icmp.inner && [3, 4, 5, 11, 12].includes(p.icmp.type)) {
-      h.inner = headerView(p.icmp.inner, true);
+    } else if (!inner && [3, 4, 5, 11, 12].includes(p.icmp.type)) {
+      if (p.icmp.inner) h.inner = headerView(p.icmp.inner, true);
+      else if (p.payload.length >= 20) h.inner = quotedView(p.payload);
     }
   }
   if (!inner && p.mark) h.mark = p.mark;
@@ -68,4 +69,39 @@ export function headerDiff(a: HeaderView, b: HeaderView): Record<string, unknown
     if (JSON.stringify(av) !== JSON.stringify(bv)) out[k] = bv ?? null;
   }
   return out;
+}
+
+/**
+ * A hand-made ICMP error carries raw bytes instead of a quoted packet
+ * (oracle case 44): read the IPv4 header out of them the way the kernel's
+ * logger and the oracle do.
+ */
+function quotedView(bytes: string): HeaderView {
+  const b = (i: number) => bytes.charCodeAt(i) & 0xff;
+  const ip = (i: number) => `${b(i)}.${b(i + 1)}.${b(i + 2)}.${b(i + 3)}`;
+  const proto = b(9);
+  const h: HeaderView = {
+    src: ip(12),
+    dst: ip(16),
+    proto: PROTO_NAMES[proto] ?? proto,
+    ttl: b(8),
+    len: (b(2) << 8) | b(3),
+  };
+  if (b(1)) h.tos = b(1);
+  const ihl = (b(0) & 0x0f) * 4;
+  const frag = ((b(6) << 8) | b(7)) & 0x1fff;
+  if (frag) return h;
+  if ((proto === IPPROTO_TCP || proto === IPPROTO_UDP) && bytes.length >= ihl + 4) {
+    h.sport = (b(ihl) << 8) | b(ihl + 1);
+    h.dport = (b(ihl + 2) << 8) | b(ihl + 3);
+    if (proto === IPPROTO_TCP && bytes.length >= ihl + 14) h.flags = tcpFlagsText(b(ihl + 13));
+  } else if (proto === IPPROTO_ICMP && bytes.length >= ihl + 4) {
+    h.type = b(ihl);
+    h.code = b(ihl + 1);
+    if ((h.type === 0 || h.type === 8) && bytes.length >= ihl + 8) {
+      h.id = (b(ihl + 4) << 8) | b(ihl + 5);
+      h.seq = (b(ihl + 6) << 8) | b(ihl + 7);
+    }
+  }
+  return h;
 }

@@ -27,6 +27,8 @@ export interface PacketMeta {
   uid: number | null;
   /** if the packet was rejected, the reject type */
   rejectWith?: string;
+  /** looped back over lo: the skb keeps the conntrack entry it got at OUTPUT */
+  looped?: boolean;
 }
 
 export interface OutputOptions {
@@ -171,8 +173,8 @@ export class Host {
       }
       const v = this.runTable(table, hook, pkt, rec, meta, inIf, outIf, srcMac);
       if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
-      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn) {
-        meta.ct = meta.untracked ? null : A.ctIn(this.ct, pkt, hook, this.world.nowMs);
+      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped) {
+        meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked);
       }
     }
     return { verdict: 'accept' };
@@ -234,16 +236,18 @@ export class Host {
     }
     if (meta.ct) A.ctConfirm(this.ct, meta.ct);
     rec.disposition = { verdict: 'sent', iface: outDev };
-    this.world.transmit(this, rec, pkt, outDev, nexthop);
+    this.world.transmit(this, rec, pkt, outDev, nexthop, meta);
     return { ok: true, record: rec };
   }
 
   // ---------------------------------------------------------------- input path
 
   /** ip_rcv: a packet arrived on `iface` (a copy the host may modify). */
-  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null): void {
+  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
-    const meta: PacketMeta = { ct: null, untracked: false, uid: null };
+    const meta: PacketMeta = looped
+      ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
+      : { ct: null, untracked: false, uid: null };
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
       this.finish(rec, pre, meta);

@@ -73,7 +73,8 @@ export interface UdpSock {
 export interface PingSock {
   id: number;
   result: Record<string, unknown> | null;
-  redirect: string | null;
+  /** an ICMP redirect seen while waiting: {code, from} as the oracle reports it */
+  redirect: { code: number; from: string } | null;
 }
 
 export interface ListenerEvent {
@@ -250,7 +251,7 @@ export class Sockets {
         this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
       }
       if (!fin) this.sendTcp(s, TCP_ACK);
-      if (s.listener?.echo) this.sendTcp(s, TCP_ACK | 0x08, data);
+      if (s.listener?.echo) this.host.world.defer(() => this.sendTcp(s, TCP_ACK | 0x08, data));
     }
     if (fin) {
       s.rcvNxt += 1;
@@ -258,9 +259,9 @@ export class Sockets {
       switch (s.state) {
         case 'ESTABLISHED':
           if (s.listener) {
-            // the echo server reads EOF and closes at once: its FIN carries the ACK
+            // the echo server reads EOF and closes: its FIN carries the ACK
             s.state = 'LAST_ACK';
-            this.sendTcp(s, TCP_FIN | TCP_ACK);
+            this.host.world.defer(() => this.sendTcp(s, TCP_FIN | TCP_ACK));
           } else {
             s.state = 'CLOSE_WAIT';
             this.sendTcp(s, TCP_ACK);
@@ -299,18 +300,20 @@ export class Sockets {
         peer: ap(pkt.src, pkt.sport ?? 0),
         data: pkt.payload,
       });
-      if (l.echo) {
-        // IP_PKTINFO: the reply leaves from the address the datagram was sent to
-        const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
-        const res = this.host.output(reply, { owned: true });
-        if (!res.ok) {
-          this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
-        }
-      }
+      if (l.echo) this.host.world.defer(() => this.udpEcho(l, pkt));
       return;
     }
     if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
     this.host.sendIcmpError(pkt, rec, 3, 3, null);
+  }
+
+  private udpEcho(l: ListenerSock, pkt: Packet): void {
+    // IP_PKTINFO: the reply leaves from the address the datagram was sent to
+    const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
+    const res = this.host.output(reply, { owned: true });
+    if (!res.ok) {
+      this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
+    }
   }
 
   private icmpRcv(pkt: Packet, rec: PacketRecord): void {
@@ -331,7 +334,7 @@ export class Sockets {
         const inner = ic.inner;
         if (inner?.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
           const s = this.pings.get(inner.icmp.id ?? -1);
-          if (s) s.redirect = formatIpv4(ic.gateway ?? 0);
+          if (s) s.redirect = { code: ic.code, from: formatIpv4(pkt.src) };
         }
         return;
       }

@@ -9,7 +9,7 @@ import { formatIpv4, parseIpv4 } from '../net/addr';
 import { clonePacket, type Packet } from '../net/packet';
 import type { Diagnostic } from '../text/diagnostics';
 import type { Endpoint, Scenario, Step } from '../scenario/types';
-import { Host } from './host';
+import { Host, type PacketMeta } from './host';
 import type { PacketRecord } from './record';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
@@ -22,6 +22,8 @@ interface Frame {
   packet: Packet;
   from: PacketRecord;
   srcMac: string | null;
+  /** lo: the sender's conntrack reference travels with the skb */
+  looped?: PacketMeta;
 }
 
 export interface StepOutcome {
@@ -49,6 +51,7 @@ export class World {
   readonly stepOutcomes: StepOutcome[] = [];
   nowMs = 0;
   private queue: Frame[] = [];
+  private deferred: (() => void)[] = [];
   private nextId = 1;
   private currentStep = 0;
   private listenerLog: ListenerEvent[] = [];
@@ -131,9 +134,9 @@ export class World {
   }
 
   /** Hand a frame to the wire: to the same host over lo, a veth peer, or the hosts on a switch. */
-  transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number): void {
+  transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number, meta: PacketMeta | null = null): void {
     if (outDev === 'lo') {
-      this.queue.push({ host, iface: 'lo', packet: clonePacket(pkt), from: rec, srcMac: null });
+      this.queue.push({ host, iface: 'lo', packet: clonePacket(pkt), from: rec, srcMac: null, ...(meta ? { looped: meta } : {}) });
       return;
     }
     const seg = this.segments.get(`${host.name}:${outDev}`);
@@ -153,13 +156,30 @@ export class World {
     }
   }
 
+  /**
+   * Run what a process does after the kernel woke it (the echo listener's
+   * write, its close on EOF). Softirq work — every frame in flight and the
+   * kernel's own answers — finishes first, as on the oracle's single CPU
+   * (case 15: the listener's quick ACK crosses lo before its echo is sent).
+   */
+  defer(task: () => void): void {
+    this.deferred.push(task);
+  }
+
   drain(): void {
     let n = 0;
-    while (this.queue.length > 0 && n++ < MAX_FRAMES_PER_DRAIN) {
-      const f = this.queue.shift()!;
-      f.host.receive(f.packet, f.iface, f.from, f.srcMac);
+    while (n++ < MAX_FRAMES_PER_DRAIN) {
+      const f = this.queue.shift();
+      if (f) {
+        f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+        continue;
+      }
+      const task = this.deferred.shift();
+      if (!task) break;
+      task();
     }
     this.queue.length = 0;
+    this.deferred.length = 0;
   }
 
   // ---------------------------------------------------------------- steps

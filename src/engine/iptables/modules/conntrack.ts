@@ -92,6 +92,7 @@ function parseCtAddr(call: OptionCall, sink: ErrorSink): CtAddr | null {
 }
 
 function ctAddrText(a: CtAddr): string {
+  if (a.mask === 0xffffffff) return formatIpv4(a.addr);
   const len = maskLength(a.mask);
   return `${formatIpv4(a.addr)}/${len >= 0 ? len : formatIpv4(a.mask)}`;
 }

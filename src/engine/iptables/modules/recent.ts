@@ -96,6 +96,7 @@ export const recent: MatchSpec<RecentOptions> = {
     else if ((o.seconds || o.hitcount || o.reap) && o.command !== 'rcheck' && o.command !== 'update')
       sink.error('recent: --seconds, --hitcount and --reap only make sense with --rcheck or --update');
     else if (o.reap && !o.seconds) sink.error('recent: --reap requires --seconds');
+    else if (o.rttl && o.command !== 'rcheck' && o.command !== 'update') sink.error('recent: --rttl may only be used with --rcheck or --update');
   },
   check(o) {
     if (o.hitcount > IP_PKT_LIST_TOT) return `xt_recent: hitcount (${o.hitcount}) is larger than allowed maximum (${IP_PKT_LIST_TOT})`;

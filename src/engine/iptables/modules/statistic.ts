@@ -92,15 +92,19 @@ export const statistic: MatchSpec<StatisticOptions> = {
       if (Math.floor(ctx.random() * 0x80000000) < o.probability) ret = !ret;
       return ret;
     }
-    const c = ctx.ruleState(rule, 'statistic-nth', () => ({ count: 0 }));
+    // xt_statistic: the counter starts at every-packet (libxt_statistic's
+    // final check) and the rule matches when it wraps to 0, so `--every 3
+    // --packet 0` matches the 1st, 4th, ... packet (oracle case 40).
+    const c = ctx.ruleState(rule, 'statistic-nth', () => ({ count: o.every - o.packet }));
     c.count = c.count === o.every ? 0 : c.count + 1;
-    if (c.count === o.packet) ret = !ret;
+    if (c.count === 0) ret = !ret;
     return ret;
   },
   explain(o, _p, ctx, rule) {
     if (o.mode === 'random') return [{ ok: true, why: `random with probability ${(o.probability / 0x80000000).toFixed(4)} (decided when the rule runs)` }];
-    const c = ctx.ruleState(rule, 'statistic-nth', () => ({ count: 0 }));
+    const c = ctx.ruleState(rule, 'statistic-nth', () => ({ count: o.every - o.packet }));
     const next = c.count === o.every ? 0 : c.count + 1;
-    return [{ ok: (next === o.packet) !== o.invert, why: `nth: every ${o.every + 1}, packet ${o.packet}; this is packet ${next} of the cycle` }];
+    const pos = (next + o.packet) % (o.every + 1);
+    return [{ ok: (next === 0) !== o.invert, why: `nth: every ${o.every + 1}, packet ${o.packet}; this is packet ${pos} of the cycle` }];
   },
 };

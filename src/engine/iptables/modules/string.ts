@@ -126,7 +126,7 @@ export const string: MatchSpec<StringOptions> = {
           sink.error('Invalid hex char', call.argSpan);
           return;
         }
-        if (v.length >= XT_STRING_MAX_PATTERN_SIZE) {
+        if (v.length > XT_STRING_MAX_PATTERN_SIZE) {
           sink.error('STRING too long', call.argSpan);
           return;
         }

@@ -6,7 +6,7 @@
 import { formatIpv4, maskLength, parseIpv4, prefixMask } from '../../net/addr';
 import type { Ipv4 } from '../../net/addr';
 import type { ErrorSink, OptionCall, RuleHead, TargetSpec } from '../modules/module';
-import { parseUInt } from '../modules/module';
+import { parsePort, parseUInt } from '../modules/module';
 
 export interface NatRange {
   minIp: Ipv4;
@@ -17,6 +17,8 @@ export interface NatRange {
   hasIps: boolean;
   /** the range names ports (NF_NAT_RANGE_PROTO_SPECIFIED) */
   hasPorts: boolean;
+  /** DNAT revision 2 `:min-max/base` port offset base, null when absent */
+  portBase?: number | null;
 }
 
 export interface DnatOptions {
@@ -42,11 +44,22 @@ export interface NetmapOptions {
 /** Protocols the NAT targets accept a port for. */
 const PORT_PROTOS = new Set([6, 17, 33, 132, 136]);
 
-function parsePorts(text: string, r: NatRange): boolean {
-  const dash = text.indexOf('-');
-  const a = parseUInt(dash < 0 ? text : text.slice(0, dash), false);
+function parsePorts(text: string, r: NatRange, allowBase = false): boolean {
+  const slash = allowBase ? text.indexOf('/') : -1;
+  if (slash >= 0) {
+    const base = parsePort(text.slice(slash + 1));
+    if (base === null || base === 0) return false;
+    r.portBase = base;
+    text = text.slice(0, slash);
+  }
+  // a whole service name first ("ftp-data"); in a range both ends must be numbers
+  const whole = parsePort(text);
+  const dash = whole === null ? text.indexOf('-') : -1;
+  const a = dash < 0 ? whole : parseUInt(text.slice(0, dash), false);
   const b = dash < 0 ? a : parseUInt(text.slice(dash + 1), false);
-  if (a === null || b === null || a > 65535 || b > 65535 || a > b || a === 0) return false;
+  if (a !== null && a > 65535) return false;
+  if (b !== null && b > 65535) return false;
+  if (a === null || b === null || a > b) return false;
   r.minPort = a;
   r.maxPort = b;
   r.hasPorts = true;
@@ -60,7 +73,7 @@ function parseTo(call: OptionCall, sink: ErrorSink, ext: string): NatRange | nul
   const colon = text.indexOf(':');
   const ipPart = colon < 0 ? text : text.slice(0, colon);
   if (colon >= 0) {
-    if (!parsePorts(text.slice(colon + 1), r)) {
+    if (!parsePorts(text.slice(colon + 1), r, ext === 'DNAT')) {
       sink.error(`Port \`${text.slice(colon + 1)}' not valid\n`, call.argSpan);
       return null;
     }
@@ -92,6 +105,7 @@ export function natRangeText(r: NatRange): string {
   if (r.hasPorts) {
     s += `:${r.minPort}`;
     if (r.maxPort !== r.minPort) s += `-${r.maxPort}`;
+    if (r.portBase !== undefined && r.portBase !== null) s += `/${r.portBase}`;
   }
   return s;
 }

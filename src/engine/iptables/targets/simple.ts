@@ -167,7 +167,7 @@ export const NFLOG: TargetSpec<NflogOptions> = {
     { name: 'nflog-size', arg: true, invert: false },
     { name: 'nflog-threshold', arg: true, invert: false },
   ],
-  init: () => ({ group: 0, prefix: '', size: null, range: null, threshold: 1 }),
+  init: () => ({ group: 0, prefix: '', size: null, range: null, threshold: 0 }),
   parse(o, call, sink) {
     if (call.name === 'nflog-prefix') {
       if (call.arg.length > 63) {
@@ -194,7 +194,7 @@ export const NFLOG: TargetSpec<NflogOptions> = {
     if (o.group) out.push(`--nflog-group ${o.group}`);
     if (o.size !== null) out.push(`--nflog-size ${o.size}`);
     else if (o.range) out.push(`--nflog-range ${o.range}`);
-    if (o.threshold !== 1) out.push(`--nflog-threshold ${o.threshold}`);
+    if (o.threshold !== 0) out.push(`--nflog-threshold ${o.threshold}`);
     return out.join(' ');
   },
 };
@@ -471,6 +471,10 @@ export const DSCP: TargetSpec<DscpOptions & { set: boolean }> = {
   ],
   init: () => ({ dscp: 0, set: false }),
   parse(o, call, sink) {
+    if (o.set) {
+      sink.error('DSCP target: Only use --set-dscp ONCE!', call.span);
+      return;
+    }
     const v = call.name === 'set-dscp' ? parseUInt(call.arg) : DSCP_CLASSES[call.arg.toUpperCase()] ?? null;
     if (v === null || v > 63) {
       sink.error(call.name === 'set-dscp' ? 'DSCP: bad value for option "--set-dscp", or out of range (0-63).' : `Invalid DSCP class value \`${call.arg}'`, call.argSpan);
@@ -513,9 +517,12 @@ export const TCPMSS: TargetSpec<TcpmssOptions> = {
     if (!o.set) sink.error('TCPMSS target: At least one parameter is required');
     else if (head.proto !== IPPROTO_TCP || head.protoInvert) sink.error('TCPMSS target: only valid for TCP');
   },
-  check(o, rule) {
-    if (o.mss === null && false) return String(rule);
-    return null;
+  check(_o, rule) {
+    for (const m of rule.matches) {
+      const f = m.module === 'tcp' ? (m.options as { flags: { mask: number; cmp: number; invert: boolean } | null }).flags : null;
+      if (f && f.cmp & 0x02 && !f.invert) return null;
+    }
+    return 'xt_TCPMSS: Only works on TCP SYN packets';
   },
   save: (o) => (o.mss === null ? '--clamp-mss-to-pmtu' : `--set-mss ${o.mss}`),
 };
@@ -545,7 +552,7 @@ export const CLASSIFY: TargetSpec<ClassifyOptions> = {
   final(o, sink) {
     if (!o.set) sink.error('CLASSIFY: option "--set-class" must be specified');
   },
-  save: (o) => `--set-class ${o.major.toString(16)}:${o.minor.toString(16)}`,
+  save: (o) => `--set-class ${o.major.toString(16).padStart(4, '0')}:${o.minor.toString(16).padStart(4, '0')}`,
 };
 
 export const TRACE: TargetSpec<Record<string, never>> = {
