@@ -101,9 +101,97 @@ function packetJson(r: PacketRecord): Obj {
   return out;
 }
 
+/**
+ * The oracle's packet order (shared/oracle/lib/analysis.py order()): a
+ * topological order of each host's own sequence plus sender → receiver
+ * edges, ties broken by step, then by when a packet became ready, then by
+ * host and position. Packet ids are renumbered in that order.
+ */
+export function causalOrder(records: PacketRecord[], hostOrder: string[]): PacketRecord[] {
+  const perHost = new Map<string, PacketRecord[]>();
+  for (const r of records) {
+    let l = perHost.get(r.host);
+    if (!l) perHost.set(r.host, (l = []));
+    l.push(r);
+  }
+  const seq = new Map<PacketRecord, number>();
+  const indeg = new Map<PacketRecord, number>();
+  const succ = new Map<PacketRecord, PacketRecord[]>();
+  for (const r of records) {
+    indeg.set(r, 0);
+    succ.set(r, []);
+  }
+  for (const l of perHost.values()) {
+    l.forEach((r, i) => seq.set(r, i));
+    for (let i = 1; i < l.length; i++) {
+      succ.get(l[i - 1]!)!.push(l[i]!);
+      indeg.set(l[i]!, indeg.get(l[i]!)! + 1);
+    }
+  }
+  for (const r of records) {
+    if (r.fromPacket && succ.has(r.fromPacket)) {
+      succ.get(r.fromPacket)!.push(r);
+      indeg.set(r, indeg.get(r)! + 1);
+    }
+  }
+  const hidx = new Map(hostOrder.map((h, i) => [h, i]));
+  type Item = [number, number, number, number, PacketRecord];
+  const heap: Item[] = [];
+  let tick = 0;
+  const less = (a: Item, b: Item) => {
+    for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+    return false;
+  };
+  const push = (r: PacketRecord) => {
+    heap.push([r.step, tick++, hidx.get(r.host) ?? 0, seq.get(r) ?? 0, r]);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const pop = (): PacketRecord => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const rr = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+        if (rr < heap.length && less(heap[rr]!, heap[m]!)) m = rr;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top[4];
+  };
+  for (const h of hostOrder) for (const r of perHost.get(h) ?? []) if (indeg.get(r) === 0) push(r);
+  const out: PacketRecord[] = [];
+  while (heap.length) {
+    const r = pop();
+    out.push(r);
+    for (const s of succ.get(r)!) {
+      const d = indeg.get(s)! - 1;
+      indeg.set(s, d);
+      if (d === 0) push(s);
+    }
+  }
+  return out.length === records.length ? out : records;
+}
+
 export function kernelResult(world: World): Obj {
   // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace
-  const traced = world.records.filter((r) => r.events.length > 0);
+  const traced = causalOrder(
+    world.records.filter((r) => r.events.length > 0),
+    world.hostList.map((h) => h.name),
+  );
+  traced.forEach((r, i) => (r.id = i + 1));
   const hosts: Obj = {};
   for (const h of world.hostList) {
     const ifs: Obj = {};

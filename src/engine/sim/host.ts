@@ -257,6 +257,7 @@ export class Host {
     if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
     switch (decision.kind) {
       case 'local': {
+        meta.uid = this.sockets.demuxOwner(pkt);
         const res = this.runHook('INPUT', pkt, rec, meta, iface, null, srcMac);
         if (res.verdict !== 'accept') {
           this.finish(rec, res, meta);

@@ -49,6 +49,8 @@ export interface TcpSock {
   peerSynOptions: string;
   /** window scaling / timestamps agreed in the handshake */
   wire: TcpWireState | null;
+  /** held by a process (a connect()ing client, or a child once accept()ed): TRACE prints UID=/GID= for its packets */
+  owned: boolean;
   /** IP_TTL / SO_MARK of the socket */
   ttl?: number;
   mark?: number;
@@ -113,7 +115,7 @@ export class Sockets {
 
   sendTcp(s: TcpSock, flags: number, data = ''): void {
     const pkt = this.host.world.wire.tcpSegment(this.host, s, flags, data);
-    const res = this.host.output(pkt, { owned: true });
+    const res = this.host.output(pkt, { owned: s.owned });
     if (!res.ok && !s.error) s.error = res.errno;
     if (data) s.sndNxt += data.length;
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
@@ -136,6 +138,7 @@ export class Sockets {
       routeMtu: 1500,
       peerSynOptions: '',
       wire: null,
+      owned: true,
     };
     this.tcp.set(this.key(laddr, lport, raddr, rport), s);
     return s;
@@ -148,6 +151,23 @@ export class Sockets {
   }
 
   // ------------------------------------------------------------- receiving
+
+  /**
+   * Early demux (tcp_v4_early_demux / udp_v4_early_demux, after PREROUTING):
+   * an incoming packet of a connected socket is attached to it, so INPUT's
+   * TRACE lines show the owner's UID when a process holds that socket.
+   */
+  demuxOwner(pkt: Packet): number | null {
+    if (pkt.proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0));
+      return s && s.owned && s.state !== 'CLOSED' ? 0 : null;
+    }
+    if (pkt.proto === IPPROTO_UDP) {
+      const u = this.udp.find((x) => x.lport === pkt.dport && x.laddr === pkt.dst && x.raddr === pkt.src && x.rport === pkt.sport);
+      return u ? 0 : null;
+    }
+    return null;
+  }
 
   deliver(pkt: Packet, rec: PacketRecord, iface: string): void {
     switch (pkt.proto) {
@@ -194,6 +214,7 @@ export class Sockets {
         routeMtu: iface === 'lo' ? 65536 : 1500,
         peerSynOptions: th.options,
         wire: null,
+        owned: false,
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
       this.sendTcp(child, TCP_SYN | TCP_ACK);
@@ -223,6 +244,7 @@ export class Sockets {
       case 'SYN_RECV':
         if (flags & TCP_ACK) {
           s.state = 'ESTABLISHED';
+          s.owned = true; // the listener accept()s it
           this.host.world.listenerEvent({
             host: this.host.name,
             event: 'accept',

@@ -1,0 +1,65 @@
+// pattern: Imperative Shell
+import { describe, expect, it } from 'vitest';
+import { createHostNet } from './config';
+import { applySysctl, confValue, forwarding, parseSysctl, rpFilter, sendRedirects } from './sysctl';
+
+function apply(net: ReturnType<typeof createHostNet>, text: string): string[] {
+  const p = parseSysctl(text);
+  if (!p.value) return p.diagnostics.map((d) => d.message);
+  return [...p.diagnostics, ...applySysctl(net, p.value)].map((d) => d.message);
+}
+
+const fresh = () => createHostNet([{ name: 'eth0', mac: '02:00:00:00:01:01' }, { name: 'eth1', mac: '02:00:00:00:01:02' }]);
+
+describe('sysctl', () => {
+  it('new namespace defaults (FORMAT.md §1.1)', () => {
+    const net = fresh();
+    expect(net.sysctl['net.ipv4.ip_forward']).toBe('0');
+    expect(net.sysctl['net.ipv4.conf.eth0.rp_filter']).toBe('0');
+    expect(net.sysctl['net.ipv4.conf.all.send_redirects']).toBe('1');
+    expect(net.sysctl['net.ipv4.conf.default.accept_redirects']).toBe('1');
+    expect(net.sysctl['net.netfilter.nf_conntrack_tcp_loose']).toBe('1');
+    expect(net.sysctl['net.ipv4.fib_multipath_hash_policy']).toBe('0');
+  });
+
+  it('dotted and slashed keys, -q, several assignments', () => {
+    const net = fresh();
+    expect(apply(net, 'sysctl -q -w net/ipv4/conf/eth0/rp_filter=2 net.ipv4.conf.eth1.rp_filter=1')).toEqual([]);
+    expect(rpFilter(net, 'eth0')).toBe(2);
+    expect(rpFilter(net, 'eth1')).toBe(1);
+    expect(parseSysctl('sysctl -qw net.ipv4.ip_forward=1').value!.quiet).toBe(true);
+  });
+
+  it('ip_forward switches forwarding on every interface', () => {
+    const net = fresh();
+    expect(forwarding(net, 'eth0')).toBe(false);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=1')).toEqual([]);
+    expect(forwarding(net, 'eth0') && forwarding(net, 'eth1') && forwarding(net, 'lo')).toBe(true);
+    expect(apply(net, 'sysctl -w net.ipv4.conf.eth1.forwarding=0')).toEqual([]);
+    expect(forwarding(net, 'eth1')).toBe(false);
+  });
+
+  it('conf.all combines: rp_filter is the max, send_redirects an OR', () => {
+    const net = fresh();
+    apply(net, 'sysctl -w net.ipv4.conf.all.rp_filter=2');
+    expect(rpFilter(net, 'eth0')).toBe(2);
+    apply(net, 'sysctl -w net.ipv4.conf.eth0.rp_filter=1');
+    expect(rpFilter(net, 'eth0')).toBe(2);
+    apply(net, 'sysctl -w net.ipv4.conf.eth0.send_redirects=0');
+    expect(sendRedirects(net, 'eth0')).toBe(true);
+    apply(net, 'sysctl -w net.ipv4.conf.all.send_redirects=0');
+    expect(sendRedirects(net, 'eth0')).toBe(false);
+    expect(confValue(net, 'eth1', 'send_redirects')).toBe(1);
+  });
+
+  it('errors point at the key or value', () => {
+    const net = fresh();
+    const text = 'sysctl -w net.ipv4.nope=1';
+    const d = applySysctl(net, parseSysctl(text).value!);
+    expect(d.map((x) => x.message)).toEqual(['sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory']);
+    expect(text.slice(d[0]!.from, d[0]!.to)).toBe('net.ipv4.nope');
+    expect(apply(net, 'sysctl -w net.ipv4.conf.eth0.rp_filter=3')).toEqual(['sysctl: setting key "net.ipv4.conf.eth0.rp_filter": Invalid argument']);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward')).toEqual(['sysctl: "net.ipv4.ip_forward" must be of the form name=value']);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=yes')).toEqual(['sysctl: setting key "net.ipv4.ip_forward": Invalid argument']);
+  });
+});
