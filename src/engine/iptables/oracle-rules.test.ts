@@ -19,7 +19,7 @@ interface Entry {
 }
 
 describe('oracle case rulesets round-trip through saveRule', () => {
-  for (const e of fixture as Entry[]) {
+  for (const e of fixture as unknown as Entry[]) {
     it(`${e.case} / ${e.host}`, () => {
       const rs = createRuleset();
       for (const s of e.setup) {

@@ -299,9 +299,7 @@ function addDevconf(net: HostNet, iface: string, from: string | null): void {
 
 function removeDevconf(net: HostNet, iface: string): void {
   const prefix = `net.ipv4.conf.${iface}.`;
-  for (const key of Object.keys(net.sysctl)) {
-    if (key.startsWith(prefix)) delete net.sysctl[key];
-  }
+  net.sysctl = Object.fromEntries(Object.entries(net.sysctl).filter(([key]) => !key.startsWith(prefix)));
 }
 
 /**
@@ -397,7 +395,6 @@ export function addLink(net: HostNet, name: string, kind: LinkKind, mac: string)
 export function deleteLink(net: HostNet, name: string): boolean {
   const link = findLink(net, name);
   if (!link) return false;
-  setLinkUp(net, name, false);
   net.addresses = net.addresses.filter((a) => a.iface !== name);
   net.routes = net.routes.filter((r) => !r.nexthops.some((nh) => nh.dev === name));
   net.neighbours = net.neighbours.filter((n) => n.iface !== name);
@@ -410,7 +407,9 @@ export function deleteLink(net: HostNet, name: string): boolean {
 /**
  * `ip link set X up|down`. Down flushes every route whose nexthops all use the
  * device (fib_sync_down_dev + fib_flush: static routes are gone for good) and
- * marks multipath nexthops dead; up re-adds the address routes
+ * marks multipath nexthops dead — except host-scope routes (`local`), whose
+ * nexthop scope is RT_SCOPE_NOWHERE and which fib_sync_down_dev only kills
+ * when the device is unregistered. Up re-adds the address routes
  * (fib_netdev_event NETDEV_UP → fib_add_ifaddr) and revives nexthops.
  */
 export function setLinkUp(net: HostNet, name: string, up: boolean): void {
@@ -419,7 +418,7 @@ export function setLinkUp(net: HostNet, name: string, up: boolean): void {
   link.up = up;
   if (!up) {
     net.routes = net.routes.filter((r) => {
-      if (r.nexthops.length === 0) return true;
+      if (r.nexthops.length === 0 || r.scope === 'host') return true;
       let alive = 0;
       for (const nh of r.nexthops) {
         if (nh.dev === name) nh.dead = true;

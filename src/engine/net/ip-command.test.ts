@@ -10,7 +10,7 @@ import { createHostNet } from './config';
 import type { HostNet } from './config';
 import { routeGetView } from './fib';
 import type { IpCommand } from './ip-command';
-import { applyIpCommand, formatRoutes, formatRules, parseIpCommand } from './ip-command';
+import { applyIpCommand, execIpCommand, formatRoutes, formatRules, parseIpCommand } from './ip-command';
 import { applySysctl, parseSysctl } from './sysctl';
 
 function parse(text: string): IpCommand {
@@ -20,9 +20,7 @@ function parse(text: string): IpCommand {
 }
 
 function run(net: HostNet, text: string): string[] {
-  const p = parseIpCommand(text);
-  if (!p.value) return p.diagnostics.map((d) => d.message);
-  return applyIpCommand(net, p.value).map((d) => d.message);
+  return execIpCommand(net, text).map((d) => d.message);
 }
 
 function host(...lines: string[]): HostNet {
@@ -55,6 +53,11 @@ describe('objects and verbs are matched by prefix in iproute2 table order', () =
     const cmd = parse(text);
     expect(cmd.object).toBe(object);
     expect(cmd.verb).toBe(verb);
+  });
+
+  it('route get keeps its flow selectors', () => {
+    const cmd = parse('ip route get 8.8.8.8 from 10.0.0.2 iif eth0 mark 0x10 ipproto tcp sport 40001 dport 80');
+    expect(cmd).toMatchObject({ object: 'route', verb: 'get', from: parseIpv4('10.0.0.2'), mark: 16, ipproto: 6, sport: 40001, dport: 80 });
   });
 
   it('"ip r" is route (route precedes rule), "ip ru" is rule', () => {
@@ -154,8 +157,10 @@ describe('applying commands answers like the kernel', () => {
     const net = host('ip addr add 10.0.0.1/24 dev eth0', 'ip route add default via 10.0.0.254');
     expect(run(net, 'ip link set dev eth0 down')).toEqual([]);
     expect(formatRoutes(net)).toBe('');
-    expect(formatRoutes(net, 255)).not.toContain('eth0');
+    // the local route stays (host-scope nexthops survive NETDEV_DOWN), the broadcast route goes
+    expect(formatRoutes(net, 255).split('\n').filter((l) => l.includes('eth0'))).toEqual(['local 10.0.0.1 dev eth0 proto kernel scope host src 10.0.0.1 ']);
     expect(run(net, 'ip link set eth0 up')).toEqual([]);
+    expect(formatRoutes(net, 255)).toContain('broadcast 10.0.0.255 dev eth0');
     expect(formatRoutes(net)).toBe('10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1 \n');
   });
 
@@ -330,7 +335,7 @@ describe('parser robustness', () => {
     'set', 'up', 'down', 'dev', 'eth0', 'eth9', 'via', '10.0.0.1', '10.0.0.0/24', '300.1.1.1', '10.0.0.1/33', 'default', 'table', 'main', '100',
     'metric', 'proto', 'static', 'scope', 'link', 'src', 'nexthop', 'weight', 'onlink', 'from', 'to', 'iif', 'oif', 'fwmark', '0x10/0xff', 'pref',
     'lookup', 'goto', 'blackhole', 'unreachable', 'prohibit', 'throw', 'not', 'sport', '1-2', 'dport', 'tos', 'lladdr', '02:00:00:00:00:01', 'nud',
-    'type', 'bridge', 'master', 'br0', 'mtu', '"a b"', "'", '"', '\\', '', '-', '/', 'peer', 'name', 'brd', '+', 'label',
+    'type', 'bridge', 'master', 'br0', 'mtu', 'sysctl', '-w', '-q', 'net.ipv4.ip_forward=1', 'net/ipv4/conf/eth0/rp_filter=2', 'x=', '=', '"a b"', "'", '"', '\\', '', '-', '/', 'peer', 'name', 'brd', '+', 'label',
   ];
   it('random and mutated command lines never throw; diagnostics stay inside the input', () => {
     fc.assert(
@@ -342,6 +347,9 @@ describe('parser robustness', () => {
           let text = ws.join(' ');
           const cut = Math.min(at, text.length);
           text = text.slice(0, cut) + junk + text.slice(cut);
+          const s = parseSysctl(text, 3);
+          for (const d of s.diagnostics) expect(d.from <= d.to && d.to <= text.length + 3).toBe(true);
+          if (s.value) applySysctl(host(), s.value);
           const p = parseIpCommand(text, 0);
           for (const d of p.diagnostics) {
             expect(d.from).toBeLessThanOrEqual(d.to);

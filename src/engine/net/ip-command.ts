@@ -113,10 +113,13 @@ export interface IpRouteCommand extends IpBase {
   /** first entry holds a plain `via`/`dev`; more than one, or `nexthop` used, is multipath */
   nexthops: NexthopSpec[];
   multipath: boolean;
-  /** route get: `from`, `iif`, `mark` */
+  /** route get: `from`, `iif`, `mark`, `ipproto`, `sport`, `dport` */
   from: Ipv4;
   iif: WordRef | null;
   mark: number;
+  ipproto: number;
+  sport: number;
+  dport: number;
 }
 
 export interface IpRuleCommand extends IpBase {
@@ -589,7 +592,7 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
     }
   }
   if (!c.failed && (verb === 'set' || verb === 'delete' || verb === 'add') && !cmd.dev) {
-    c.fail(error(b.verbSpan, verb === 'add' ? 'Not enough information: "dev" argument is required.' : 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'a device name'));
+    c.fail(error(b.verbSpan, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'a device name'));
   }
   return cmd;
 }
@@ -726,9 +729,13 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
     from: 0,
     iif: null,
     mark: 0,
+    ipproto: 0,
+    sport: 0,
+    dport: 0,
   };
   const single: NexthopSpec = { gateway: 0, gatewaySpan: null, dev: null, weight: 1, onlink: false };
   let singleUsed = false;
+  let cache = false;
   const listing = verb === 'show' || verb === 'flush' || verb === 'get';
   while (!c.done && !c.failed) {
     const w = c.take();
@@ -765,6 +772,14 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
       const n = parseU32(a.text);
       if (n === null) c.invarg(a, 'invalid mark value');
       else cmd.mark = n;
+    } else if (verb === 'get' && (t === 'ipproto' || t === 'sport' || t === 'dport')) {
+      const a = c.arg(w, t === 'ipproto' ? 'a protocol' : 'a port');
+      if (!a) break;
+      const n = t === 'ipproto' ? (IPPROTOS[a.text] ?? parseU32(a.text)) : parseU32(a.text);
+      if (n === null || n === undefined || n > (t === 'ipproto' ? 255 : 65535)) c.invarg(a, `invalid ${t}`);
+      else if (t === 'ipproto') cmd.ipproto = n;
+      else if (t === 'sport') cmd.sport = n;
+      else cmd.dport = n;
     } else if ((matches(t, 'tos') || matches(t, 'dsfield')) && t !== '') {
       const a = c.arg(w, 'a TOS value');
       if (!a) break;
@@ -810,7 +825,7 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
       single.dev = ref(a);
       singleUsed = true;
     } else if (listing && (t === 'root' || t === 'match' || t === 'exact' || t === 'cache' || t === 'cached' || t === 'all')) {
-      if (t === 'all' && cmd.dst === null && verb !== 'get') cmd.dst = null;
+      if (t === 'cache' || t === 'cached') cache = true;
       continue;
     } else {
       let a: Word | null = w;
@@ -841,7 +856,7 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
   if ((verb === 'add' || verb === 'change' || verb === 'replace' || verb === 'prepend' || verb === 'append' || verb === 'test' || verb === 'delete' || verb === 'get') && cmd.dst === null) {
     c.fail(error(b.span, verb === 'get' ? 'need at least a destination address' : 'Error: destination prefix is required.', 'ip/missing-prefix', 'PREFIX or default'));
   }
-  if (verb === 'flush' && cmd.table === null && cmd.nexthops.length === 0 && cmd.dst === null && cmd.proto === null && cmd.type === null) {
+  if (verb === 'flush' && !cache && cmd.table === null && cmd.nexthops.length === 0 && cmd.dst === null && cmd.proto === null && cmd.type === null) {
     c.fail(error(b.verbSpan, 'Flush requires arguments.', 'ip/flush-arguments'));
   }
   return cmd;
@@ -1011,6 +1026,18 @@ function parseNeigh(c: Cursor, b: BaseFields, verb: IpNeighCommand['verb']): IpN
 
 // ---------------------------------------------------------------------------
 // apply
+
+/**
+ * Parse and apply one command line: the parser's diagnostics when it is
+ * refused, else the kernel's answers. What a case loader runs per setup line.
+ *
+ * @example execIpCommand(net, 'ip route add default via 10.0.0.1') // []
+ */
+export function execIpCommand(net: HostNet, text: string, base = 0): Diagnostic[] {
+  const parsed = parseIpCommand(text, base);
+  if (!parsed.value) return parsed.diagnostics;
+  return [...parsed.diagnostics, ...applyIpCommand(net, parsed.value)];
+}
 
 function kernelError(span: Span, message: string, code: string): Diagnostic {
   return { from: span.from, to: span.to, severity: 'error', message, source: SOURCE, code };

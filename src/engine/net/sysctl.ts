@@ -142,6 +142,14 @@ export function applySysctl(net: HostNet, cmd: SysctlCommand): Diagnostic[] {
   return out;
 }
 
+/** Parse and apply one sysctl line (parser diagnostics first). */
+export function execSysctl(net: HostNet, text: string, base = 0): Diagnostic[] {
+  const parsed = parseSysctl(text, base);
+  if (!parsed.value) return parsed.diagnostics;
+  if (parsed.diagnostics.some((d) => d.severity === 'error')) return parsed.diagnostics;
+  return applySysctl(net, parsed.value);
+}
+
 function num(net: HostNet, key: string): number {
   const v = net.sysctl[key];
   return v === undefined ? 0 : Number(v) | 0;

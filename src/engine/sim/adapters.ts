@@ -151,6 +151,20 @@ export function answersArp(net: HostNet, iface: string, addr: Ipv4): boolean {
   return fib.isLocalAddress(net, addr);
 }
 
+/** net.bridge.bridge-nf-call-iptables: 1 in a new namespace once br_netfilter is loaded */
+export function bridgeCallsIptables(net: HostNet): boolean {
+  return (net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1') !== '0';
+}
+
+/** The ports of `bridge` in this host other than `except`. */
+export function bridgePorts(net: HostNet, bridge: string, except: string): string[] {
+  return net.links.filter((l) => l.master === bridge && l.up && l.name !== except).map((l) => l.name);
+}
+
+export function masterOf(net: HostNet, iface: string): string | null {
+  return cfg.findLink(net, iface)?.master ?? null;
+}
+
 /** icmp_send's source: the address of the interface the error leaves by (inet_select_addr on the reverse route). */
 export function icmpErrorSource(net: HostNet, orig: Packet): Ipv4 {
   const r = fib.outputRoute(net, { src: 0, dst: orig.src, oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 });
@@ -294,7 +308,7 @@ export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: P
 function macHeader(world: World, host: string, e: RecordedEvent): MacHeader | null {
   if (!e.in) return null;
   if (e.in === 'lo') return LOOPBACK_MAC_HEADER;
-  const dst = world.macs.get(`${host}:${e.in}`);
+  const dst = e.dstMac ?? world.macs.get(`${host}:${e.in}`);
   if (!e.srcMac || !dst) return null;
   return { src: e.srcMac, dst, ethertype: 0x0800 };
 }
@@ -338,7 +352,8 @@ export function traceLine(world: World, rec: PacketRecord, e: RecordedEvent): st
 
 export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv): string {
   const o = t.options as LogOptions;
-  const e = { in: env.inIf, srcMac: env.rec.events[env.rec.events.length - 1]?.srcMac ?? null } as RecordedEvent;
+  const last = env.rec.events[env.rec.events.length - 1];
+  const e = { in: env.inIf, srcMac: last?.srcMac ?? null, dstMac: last?.dstMac ?? null } as RecordedEvent;
   const line = formatLogLine(o.prefix, o, {
     inIface: env.inIf,
     outIface: env.outIf,

@@ -29,6 +29,11 @@ export interface PacketMeta {
   rejectWith?: string;
   /** looped back over lo: the skb keeps the conntrack entry it got at OUTPUT */
   looped?: boolean;
+  /** br_netfilter: the bridge ports the frame came in on and leaves by */
+  physIn?: string | null;
+  physOut?: string | null;
+  /** destination MAC of the received frame (the TRACE line's MAC=) */
+  dstMac?: string | null;
 }
 
 export interface OutputOptions {
@@ -91,8 +96,8 @@ export class Host {
       chain: hook,
       inIface: inIf,
       outIface: outIf,
-      physIn: null,
-      physOut: null,
+      physIn: meta.physIn ?? null,
+      physOut: meta.physOut ?? null,
       srcMac,
       ct: ctv,
       uid: meta.uid,
@@ -146,11 +151,12 @@ export class Host {
       ruleText: ev.rule ? A.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null,
       in: inIf,
       out: outIf,
-      physin: null,
-      physout: null,
+      physin: meta.physIn ?? null,
+      physout: meta.physOut ?? null,
       hdr: headerView(pkt),
       packet: snapshot,
       srcMac: this.currentSrcMac,
+      dstMac: meta.dstMac ?? null,
       uid: meta.uid,
     };
     rec.events.push(e);
@@ -257,7 +263,8 @@ export class Host {
     if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
     switch (decision.kind) {
       case 'local': {
-        meta.uid = this.sockets.demuxOwner(pkt);
+        // early demux only runs for packets without a route yet: lo traffic keeps its output dst (ip_rcv_finish_core)
+        meta.uid = iface === 'lo' ? null : this.sockets.demuxOwner(pkt);
         const res = this.runHook('INPUT', pkt, rec, meta, iface, null, srcMac);
         if (res.verdict !== 'accept') {
           this.finish(rec, res, meta);
@@ -294,6 +301,31 @@ export class Host {
     }
   }
 
+  /**
+   * A frame bridged between two ports of a Linux bridge in this host. With
+   * br_netfilter (net.bridge.bridge-nf-call-iptables=1, the default in a new
+   * namespace) IPv4 frames traverse PREROUTING, FORWARD and POSTROUTING with
+   * IN=/OUT= the bridge and PHYSIN=/PHYSOUT= its ports; no routing, no TTL
+   * change (REPORT.md §5.14, case 53).
+   */
+  bridgeReceive(pkt: Packet, bridge: string, port: string, outPort: string, from: PacketRecord | null, srcMac: string | null, dstMac: string | null): void {
+    const rec = this.world.openRecord(this, 'ingress', bridge, from);
+    const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac };
+    rec.route = A.routeView(this.net, pkt, bridge);
+    if (A.bridgeCallsIptables(this.net)) {
+      const pre = this.runHook('PREROUTING', pkt, rec, meta, bridge, null, srcMac);
+      if (pre.verdict !== 'accept') return this.finish(rec, pre, meta);
+      meta.physOut = outPort;
+      const fwd = this.runHook('FORWARD', pkt, rec, meta, bridge, bridge, srcMac);
+      if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
+      const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
+      if (post.verdict !== 'accept') return this.finish(rec, post, meta);
+      if (meta.ct) A.ctConfirm(this.ct, meta.ct);
+    }
+    rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+    this.world.transmitFromPort(this, rec, pkt, outPort, srcMac);
+  }
+
   // ---------------------------------------------------------------- kernel-generated packets
 
   /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
@@ -317,10 +349,11 @@ export class Host {
   }
 
   /** tcp_v4_send_reset / REJECT --reject-with tcp-reset */
-  sendReset(orig: Packet, origRec: PacketRecord | null, viaReject: boolean): void {
+  sendReset(orig: Packet, origRec: PacketRecord | null, viaReject: boolean, fromListener = false): void {
     if (!orig.tcp || orig.tcp.flags & TCP_RST) return;
     const rst = this.world.wire.tcpReset(this, orig, viaReject);
-    this.output(rst, { owned: false, kernel: true, ...(origRec && viaReject ? { respondsTo: { record: origRec, kind: 'tcp-reset' as const } } : {}) });
+    // a listening socket answering a segment it cannot take sends the RST as itself (case 46)
+    this.output(rst, { owned: fromListener, kernel: true, ...(origRec && viaReject ? { respondsTo: { record: origRec, kind: 'tcp-reset' as const } } : {}) });
   }
 
   isTcp(p: Packet): boolean {

@@ -29,6 +29,8 @@ export interface RecordedEvent {
   packet: Packet;
   /** source MAC of the frame (ingress), for the TRACE line's MAC= */
   srcMac: string | null;
+  /** destination MAC of the frame, when it is not the receiving interface's own (bridged frames) */
+  dstMac: string | null;
   uid: number | null;
 }
 

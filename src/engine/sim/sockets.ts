@@ -221,7 +221,7 @@ export class Sockets {
       return;
     }
     // no socket (or a listener got something that is not a SYN): tcp_v4_send_reset
-    this.host.sendReset(pkt, rec, false);
+    this.host.sendReset(pkt, rec, false, l !== undefined);
   }
 
   private tcpStateProcess(s: TcpSock, pkt: Packet, rec: PacketRecord): void {

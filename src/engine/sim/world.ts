@@ -24,6 +24,8 @@ interface Frame {
   srcMac: string | null;
   /** lo: the sender's conntrack reference travels with the skb */
   looped?: PacketMeta;
+  /** the frame enters a bridge port and the bridge forwards it out of outPort */
+  bridged?: { bridge: string; outPort: string; dstMac: string | null };
 }
 
 export interface StepOutcome {
@@ -145,15 +147,58 @@ export class World {
     const wire = clonePacket(pkt);
     wire.mark = 0; // skb->mark does not cross a veth into another namespace
     const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === outDev));
-    // ARP: the host that owns the next hop answers (arp_ignore=0: any of its addresses)
+    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+  }
+
+  /** A bridge in `host` sends the frame out of one of its ports, source MAC unchanged. */
+  transmitFromPort(host: Host, rec: PacketRecord, pkt: Packet, port: string, srcMac: string | null): void {
+    const seg = this.segments.get(`${host.name}:${port}`);
+    if (!seg) return;
+    const wire = clonePacket(pkt);
+    wire.mark = 0;
+    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
+    const nexthop = this.bridgedNexthop.get(rec) ?? pkt.dst;
+    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+  }
+
+  private readonly bridgedNexthop = new Map<PacketRecord, number>();
+
+  /**
+   * ARP on a segment: the host that owns the next hop answers
+   * (arp_ignore=0: any of its addresses). A candidate interface that is a
+   * bridge port passes the frame on when a host behind another port answers.
+   */
+  private deliverOnSegment(candidates: Endpoint[], wire: Packet, rec: PacketRecord, srcMac: string | null, nexthop: number): void {
     for (const ep of candidates) {
       const peer = this.hosts.get(ep.host);
       if (!peer) continue;
+      const bridge = A.masterOf(peer.net, ep.iface);
+      if (bridge) {
+        for (const out of A.bridgePorts(peer.net, bridge, ep.iface)) {
+          const target = this.arpTarget(peer, out, nexthop);
+          if (target) {
+            this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac, bridged: { bridge, outPort: out, dstMac: this.macs.get(`${target.host}:${target.iface}`) ?? null } });
+            return;
+          }
+        }
+        continue;
+      }
       if (A.answersArp(peer.net, ep.iface, nexthop)) {
         this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac });
         return;
       }
     }
+  }
+
+  private arpTarget(host: Host, port: string, nexthop: number): Endpoint | null {
+    const seg = this.segments.get(`${host.name}:${port}`);
+    if (!seg) return null;
+    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
+    for (const ep of candidates) {
+      const peer = this.hosts.get(ep.host);
+      if (peer && A.answersArp(peer.net, ep.iface, nexthop)) return ep;
+    }
+    return null;
   }
 
   /**
@@ -171,7 +216,10 @@ export class World {
     while (n++ < MAX_FRAMES_PER_DRAIN) {
       const f = this.queue.shift();
       if (f) {
-        f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+        if (f.bridged) {
+          this.bridgedNexthop.set(f.from, f.packet.dst);
+          f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
+        } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
         continue;
       }
       const task = this.deferred.shift();
