@@ -39,6 +39,11 @@ export interface Ruleset {
    * iptables-save (legacy) prints them newest first.
    */
   loaded: TableName[];
+  /**
+   * Bumped by every change made through this module, so compiled views of
+   * the chains (netfilter/compiled-chain.ts) know when to rebuild.
+   */
+  generation?: number;
 }
 
 export interface RulesetError {
@@ -81,6 +86,7 @@ export function createRuleset(opts: { loaded?: readonly TableName[] } = {}): Rul
 
 /** Marks a table as registered (first use in a namespace). */
 export function touchTable(rs: Ruleset, table: TableName): void {
+  rs.generation = (rs.generation ?? 0) + 1;
   if (!rs.loaded.includes(table)) rs.loaded.push(table);
 }
 

@@ -15,6 +15,7 @@ import type { Packet } from '../net/packet';
 import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from './hooks';
 import { ruleMatches } from './rule-match';
+import { compiledFor, nextCandidate } from './compiled-chain';
 
 export interface ChainLike {
   name: string;
@@ -25,6 +26,8 @@ export interface ChainLike {
 
 export interface TableLike {
   chain(name: string): ChainLike | undefined;
+  /** changes whenever any chain of the ruleset changed (for compiled views) */
+  generation: number;
 }
 
 export type TraceType = 'rule' | 'return' | 'policy';
@@ -102,9 +105,11 @@ export function runTable(
   let i = 0;
   const stack: Frame[] = [];
   let budget = MAX_ENTRIES_PER_TABLE;
+  const gen = table.generation;
   for (;;) {
     if (--budget < 0) return 'drop';
     const rules = chain.rules;
+    i = nextCandidate(compiledFor(chain, gen), i, packet);
     if (i >= rules.length) {
       const builtin = chain === base;
       hooks.count(tableName, chain, null, packet.len);

@@ -10,10 +10,9 @@
 
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
-import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult } from '../netfilter/walk';
-import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
-import { headerView } from './header-view';
-import type { PacketRecord, RecordedEvent, Verdict } from './record';
+import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../netfilter/walk';
+import type { AddrType, CtView, MatchContext, Rule, TargetInstance } from '../iptables/types';
+import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from './record';
 import * as A from './adapters';
 import type { World } from './world';
 import { Sockets } from './sockets';
@@ -60,7 +59,6 @@ export class Host {
   private readonly ruleStates = new Map<Rule, Map<string, unknown>>();
   readonly recent = new Map<string, Map<number, number[]>>();
   ctForced = false;
-  private currentSrcMac: string | null = null;
   private ipidCounter = 0;
 
   constructor(
@@ -80,42 +78,26 @@ export class Host {
     return this.ipidCounter;
   }
 
+  private ctNeedCache = { generation: -1, value: false };
+
   /** conntrack is active once any rule needs it (REPORT.md §5.1), or when forced by the case */
   get ctActive(): boolean {
-    return this.ctForced || A.rulesetNeedsConntrack(this.rules);
+    if (this.ctForced) return true;
+    const gen = this.rules.generation ?? 0;
+    if (this.ctNeedCache.generation !== gen) this.ctNeedCache = { generation: gen, value: A.rulesetNeedsConntrack(this.rules) };
+    return this.ctNeedCache.value;
   }
 
   // ---------------------------------------------------------------- netfilter
 
-  private matchContext(hook: HookName, table: TableName, inIf: string | null, outIf: string | null, meta: PacketMeta, srcMac: string | null): MatchContext {
-    const host = this;
-    const ctv = meta.ct ? A.ctView(this.ct, meta.ct) : meta.untracked ? A.untrackedView() : null;
-    return {
-      hook,
-      table,
-      chain: hook,
-      inIface: inIf,
-      outIface: outIf,
-      physIn: meta.physIn ?? null,
-      physOut: meta.physOut ?? null,
-      srcMac,
-      ct: ctv,
-      uid: meta.uid,
-      gid: meta.uid,
-      nowMs: this.world.nowMs,
-      addrType: (addr, iface) => A.addrType(host.net, addr, iface),
-      random: () => host.world.random(),
-      ruleState<S>(rule: Rule, key: string, init: () => S): S {
-        let m = host.ruleStates.get(rule);
-        if (!m) host.ruleStates.set(rule, (m = new Map()));
-        if (!m.has(key)) m.set(key, init());
-        return m.get(key) as S;
-      },
-      recent: this.recent,
-    };
+  ruleState<S>(rule: Rule, key: string, init: () => S): S {
+    let m = this.ruleStates.get(rule);
+    if (!m) this.ruleStates.set(rule, (m = new Map()));
+    if (!m.has(key)) m.set(key, init());
+    return m.get(key) as S;
   }
 
-  private count(key: object, bytes: number): void {
+  count(key: object, bytes: number): void {
     let c = this.counters.get(key);
     if (!c) this.counters.set(key, (c = { packets: 0, bytes: 0 }));
     c.packets++;
@@ -127,39 +109,17 @@ export class Host {
    * Returns the table's verdict.
    */
   runTable(table: TableName, hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): TableVerdict {
-    this.currentSrcMac = srcMac;
-    const ctx = this.matchContext(hook, table, inIf, outIf, meta, srcMac);
-    const t = A.tableOf(this.rules, table);
-    return runTable(table, t, hook, pkt, ctx, {
-      trace: (ev: NfEvent) => this.record(rec, ev, pkt, inIf, outIf, meta),
-      count: (_tn, chain: ChainLike, rule: Rule | null, bytes: number) => this.count(rule ?? chain, bytes),
-      target: (target: TargetInstance, rule: Rule, p: Packet): TargetResult => this.world.targets.run(this, target, rule, p, { hook, table, inIf, outIf, meta, rec, ctx }),
-    });
+    const run = new TableRun(this, table, hook, pkt, rec, meta, inIf, outIf, srcMac);
+    return runTable(table, A.tableOf(this.rules, table), hook, pkt, run, run);
   }
 
-  record(rec: PacketRecord, ev: NfEvent, pkt: Packet, inIf: string | null, outIf: string | null, meta: PacketMeta): void {
-    const snapshot = clonePacket(pkt);
-    const e: RecordedEvent = {
-      table: ev.table,
-      chain: ev.chain,
-      hook: ev.hook,
-      type: ev.type,
-      rulenum: ev.rulenum,
-      target: ev.target,
-      goto: ev.goto,
-      rule: ev.rule,
-      ruleText: ev.rule ? A.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null,
-      in: inIf,
-      out: outIf,
-      physin: meta.physIn ?? null,
-      physout: meta.physOut ?? null,
-      hdr: headerView(pkt),
-      packet: snapshot,
-      srcMac: this.currentSrcMac,
-      dstMac: meta.dstMac ?? null,
-      uid: meta.uid,
-    };
-    rec.events.push(e);
+  record(rec: PacketRecord, ev: NfEvent, pkt: Packet, inIf: string | null, outIf: string | null, meta: PacketMeta, srcMac: string | null): void {
+    const prev = rec.events[rec.events.length - 1];
+    // events share a snapshot while no table changed the packet
+    const snapshot = prev && samePacket(prev.packet, pkt) ? prev.packet : clonePacket(pkt);
+    rec.events.push(
+      new TraceEvent(ev, ev.rule ? A.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null, inIf, outIf, meta, snapshot, srcMac),
+    );
   }
 
   /** Run all tables of a hook in priority order, with conntrack and NAT where the kernel has them. */
@@ -365,3 +325,111 @@ export class Host {
 }
 
 export { TCP_ACK };
+
+/**
+ * One table's traversal for one packet: the match context the rules see and
+ * the hooks the walker calls. A plain object per run, with no closures, so a
+ * walk allocates little.
+ */
+class TableRun implements MatchContext, WalkHooks {
+  chain: string;
+  inIface: string | null;
+  outIface: string | null;
+  physIn: string | null;
+  physOut: string | null;
+  uid: number | null;
+  gid: number | null;
+  nowMs: number;
+  recent: Map<string, Map<number, number[]>>;
+  private ctView: CtView | null | undefined = undefined;
+
+  constructor(
+    private readonly host: Host,
+    readonly table: TableName,
+    readonly hook: HookName,
+    private readonly pkt: Packet,
+    private readonly rec: PacketRecord,
+    private readonly meta: PacketMeta,
+    inIf: string | null,
+    outIf: string | null,
+    readonly srcMac: string | null,
+  ) {
+    this.chain = hook;
+    this.inIface = inIf;
+    this.outIface = outIf;
+    this.physIn = meta.physIn ?? null;
+    this.physOut = meta.physOut ?? null;
+    this.uid = meta.uid;
+    this.gid = meta.uid;
+    this.nowMs = host.world.nowMs;
+    this.recent = host.recent;
+  }
+
+  /** computed on first use: most rules never look at conntrack */
+  get ct(): CtView | null {
+    if (this.ctView === undefined) {
+      const m = this.meta;
+      this.ctView = m.ct ? A.ctView(this.host.ct, m.ct) : m.untracked ? A.untrackedView() : null;
+    }
+    return this.ctView;
+  }
+
+  addrType(addr: number, iface: string | null): AddrType {
+    return A.addrType(this.host.net, addr, iface);
+  }
+
+  random(): number {
+    return this.host.world.random();
+  }
+
+  ruleState<S>(rule: Rule, key: string, init: () => S): S {
+    return this.host.ruleState(rule, key, init);
+  }
+
+  trace(ev: NfEvent): void {
+    this.host.record(this.rec, ev, this.pkt, this.inIface, this.outIface, this.meta, this.srcMac);
+  }
+
+  count(_table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void {
+    this.host.count(rule ?? chain, bytes);
+  }
+
+  target(target: TargetInstance, rule: Rule, p: Packet): TargetResult {
+    // a target (CONNMARK, NAT) may change conntrack state the next rule reads
+    this.ctView = undefined;
+    return this.host.world.targets.run(this.host, target, rule, p, {
+      hook: this.hook,
+      table: this.table,
+      inIf: this.inIface,
+      outIf: this.outIface,
+      meta: this.meta,
+      rec: this.rec,
+      ctx: this,
+    });
+  }
+}
+
+/** Fields a table can change: when none differ, consecutive events share one snapshot. */
+function samePacket(a: Packet, b: Packet): boolean {
+  return (
+    a.src === b.src &&
+    a.dst === b.dst &&
+    a.sport === b.sport &&
+    a.dport === b.dport &&
+    a.ttl === b.ttl &&
+    a.tos === b.tos &&
+    a.mark === b.mark &&
+    a.len === b.len &&
+    a.proto === b.proto &&
+    a.payload === b.payload &&
+    a.tcp?.flags === b.tcp?.flags &&
+    a.tcp?.seq === b.tcp?.seq &&
+    a.tcp?.ack === b.tcp?.ack &&
+    a.icmp?.type === b.icmp?.type &&
+    a.icmp?.id === b.icmp?.id &&
+    a.icmp?.inner?.src === b.icmp?.inner?.src &&
+    a.icmp?.inner?.dst === b.icmp?.inner?.dst &&
+    a.icmp?.inner?.sport === b.icmp?.inner?.sport &&
+    a.icmp?.inner?.dport === b.icmp?.inner?.dport
+  );
+}

@@ -29,7 +29,7 @@ export function needsConntrack(r: Ruleset): boolean {
 
 export function tableOf(r: Ruleset, table: TableName): TableLike {
   const t = r.tables[table];
-  return { chain: (name: string) => t.chains.get(name) };
+  return { chain: (name: string) => t.chains.get(name), generation: r.generation ?? 0 };
 }
 
 const textCache = new WeakMap<Rule, string>();

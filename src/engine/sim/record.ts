@@ -7,7 +7,9 @@ import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TraceType } from '../netfilter/walk';
-import type { HeaderView } from './header-view';
+import { headerView, type HeaderView } from './header-view';
+import type { NfEvent } from '../netfilter/walk';
+import type { PacketMeta } from './host';
 
 export interface RecordedEvent {
   table: TableName;
@@ -24,9 +26,9 @@ export interface RecordedEvent {
   out: string | null;
   physin: string | null;
   physout: string | null;
-  hdr: HeaderView;
-  /** the packet as it was at this event (for the TRACE line and the UI's header panel) */
-  packet: Packet;
+  readonly hdr: HeaderView;
+  /** the packet as it was at this event (for the TRACE line and the UI's header panel); shared by consecutive events while unchanged */
+  readonly packet: Packet;
   /** source MAC of the frame (ingress), for the TRACE line's MAC= */
   srcMac: string | null;
   /** destination MAC of the frame, when it is not the receiving interface's own (bridged frames) */
@@ -78,4 +80,52 @@ export function eventRef(e: RecordedEvent): EventRef {
 
 export function eventName(e: RecordedEvent): string {
   return `${e.table}:${e.chain}:${e.type}:${e.rulenum}`;
+}
+
+/** A RecordedEvent whose header view is built only when something reads it. */
+export class TraceEvent implements RecordedEvent {
+  table: TableName;
+  chain: string;
+  hook: HookName;
+  type: TraceType;
+  rulenum: number;
+  target: string | null;
+  goto: boolean;
+  rule: Rule | null;
+  physin: string | null;
+  physout: string | null;
+  dstMac: string | null;
+  uid: number | null;
+  private view: HeaderView | null = null;
+
+  constructor(
+    ev: NfEvent,
+    readonly ruleText: string | null,
+    readonly in_: string | null,
+    readonly out: string | null,
+    meta: PacketMeta,
+    readonly packet: Packet,
+    readonly srcMac: string | null,
+  ) {
+    this.table = ev.table;
+    this.chain = ev.chain;
+    this.hook = ev.hook;
+    this.type = ev.type;
+    this.rulenum = ev.rulenum;
+    this.target = ev.target;
+    this.goto = ev.goto;
+    this.rule = ev.rule;
+    this.physin = meta.physIn ?? null;
+    this.physout = meta.physOut ?? null;
+    this.dstMac = meta.dstMac ?? null;
+    this.uid = meta.uid;
+  }
+
+  get in(): string | null {
+    return this.in_;
+  }
+
+  get hdr(): HeaderView {
+    return (this.view ??= headerView(this.packet));
+  }
 }
