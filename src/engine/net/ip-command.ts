@@ -1481,7 +1481,7 @@ function formatDst(p: Prefix): string {
   return p.len === 32 ? formatIpv4(p.addr) : `${formatIpv4(p.addr)}/${p.len}`;
 }
 
-function formatRoute(net: HostNet, r: Route, showTable: boolean): string {
+export function formatRoute(net: HostNet, r: Route, showTable: boolean): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(formatDst(r.dst));

@@ -10,7 +10,11 @@ import * as cfg from '../net/config';
 import * as fib from '../net/fib';
 import * as sysctl from '../net/sysctl';
 import { ConntrackTable } from '../conntrack/table';
-import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange } from '../conntrack/types';
+import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
+import type { NatResult } from '../conntrack/table';
+import { entryView } from '../conntrack/view';
+import { formatRoute } from '../net/ip-command';
+import { formatIpv4 } from '../net/addr';
 import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TableLike } from '../netfilter/walk';
@@ -21,7 +25,7 @@ import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
 import * as ipt from './iptables-adapter';
 import type { Host } from './host';
-import type { PacketRecord, RecordedEvent } from './record';
+import type { PacketRecord, RecordedEvent, WalkNote } from './record';
 import type { TargetEnv } from './targets';
 import type { World } from './world';
 
@@ -87,7 +91,7 @@ export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRou
 
 export type InRoute =
   | { kind: 'local' }
-  | { kind: 'forward'; dev: string; gateway: Ipv4 | null; redirect: boolean; redirectGateway: Ipv4 }
+  | { kind: 'forward'; dev: string; gateway: Ipv4 | null; redirect: boolean; redirectGateway: Ipv4; table: number }
   | { kind: 'error'; reason: string; icmp: { type: number; code: number } | null };
 
 const REASONS: Record<string, string> = {
@@ -111,7 +115,7 @@ export function inputRoute(net: HostNet, p: Packet, iif: string): InRoute {
     case 'local':
       return { kind: 'local' };
     case 'forward':
-      return { kind: 'forward', dev: r.dev, gateway: r.gateway || null, redirect: r.redirect, redirectGateway: r.redirectGateway };
+      return { kind: 'forward', dev: r.dev, gateway: r.gateway || null, redirect: r.redirect, redirectGateway: r.redirectGateway, table: r.table };
     case 'error': {
       const icmp = r.icmp;
       let reason: string;
@@ -189,8 +193,71 @@ export function ctNeedsNat(ct: Conntrack, ref: CtRef, manip: NatManip): boolean 
 export function ctNullBinding(ct: Conntrack, ref: CtRef, manip: NatManip): void {
   ct.setupNullBinding(ref, manip);
 }
-export function ctApplyNat(ct: Conntrack, ref: CtRef, p: Packet, hook: HookName): boolean {
-  return ct.applyNat(p, ref, hook).verdict === 'ACCEPT';
+export function ctApplyNat(ct: Conntrack, ref: CtRef, p: Packet, hook: HookName): NatResult {
+  return ct.applyNat(p, ref, hook);
+}
+
+/** NAT rewrites as a field → [before, after] map, addresses dotted. */
+export function rewriteFields(rw: readonly NatRewrite[]): Record<string, [number | string, number | string]> {
+  const out: Record<string, [number | string, number | string]> = {};
+  for (const r of rw) {
+    const addr = r.field === 'src' || r.field === 'dst' || r.field.endsWith('.src') || r.field.endsWith('.dst');
+    out[r.field] = addr ? [formatIpv4(r.before), formatIpv4(r.after)] : [r.before, r.after];
+  }
+  return out;
+}
+
+/** conntrack's view of one packet, for the walk's conntrack step. */
+export function ctNote(ref: CtRef): { state: string; reply: boolean; entry: string | null; reason: string | null } {
+  const e = ref.entry;
+  let entry: string | null = null;
+  if (e) {
+    const v = entryView(e);
+    const t = v.orig as Record<string, unknown>;
+    entry = `${v.proto} ${t.src}${t.sport !== undefined ? `:${t.sport}` : ''} → ${t.dst}${t.dport !== undefined ? `:${t.dport}` : ''}${v.state ? ` ${v.state}` : ''}`;
+  }
+  return { state: ref.ctinfo, reply: ref.dir === 1, entry, reason: ref.reason ?? null };
+}
+
+function routeDetail(net: HostNet, key: fib.FlowKey): { rulePriority: number | null; table: string | null; route: string | null } {
+  const r = fib.fibLookup(net, key);
+  const table = r.table ?? (r.ok ? r.table : undefined);
+  return {
+    rulePriority: r.rulePriority ?? null,
+    table: table !== undefined ? cfg.tableName(net, table) : null,
+    route: r.route ? formatRoute(net, r.route, true) : null,
+  };
+}
+
+export function outputRouteNote(net: HostNet, p: Packet, r: OutRoute, stage: 'output' | 'reroute', at: number): WalkNote {
+  const key: fib.FlowKey = { dst: p.dst, src: p.src, iif: 'lo', oif: null, mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0 };
+  return {
+    kind: 'route',
+    at,
+    stage,
+    decision: 'output',
+    dev: r.ok ? r.dev : null,
+    gateway: r.ok && r.gateway ? formatIpv4(r.gateway) : null,
+    src: r.ok ? formatIpv4(r.src) : null,
+    ...routeDetail(net, key),
+    reason: r.ok ? null : r.errno,
+  };
+}
+
+export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute, at: number): WalkNote {
+  const key: fib.FlowKey = { dst: p.dst, src: p.src, iif, oif: null, mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0 };
+  const detail = iif === 'lo' ? { rulePriority: null, table: null, route: null } : routeDetail(net, key);
+  return {
+    kind: 'route',
+    at,
+    stage: 'input',
+    decision: d.kind,
+    dev: d.kind === 'forward' ? d.dev : d.kind === 'local' ? 'lo' : null,
+    gateway: d.kind === 'forward' && d.gateway ? formatIpv4(d.gateway) : null,
+    src: null,
+    ...detail,
+    reason: d.kind === 'error' ? d.reason : null,
+  };
 }
 export function ctConfirm(ct: Conntrack, ref: CtRef): boolean {
   return ct.confirm(ref);

@@ -134,13 +134,15 @@ export class Host {
           if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
           A.ctNullBinding(this.ct, meta.ct, manip);
         }
-        A.ctApplyNat(this.ct, meta.ct, pkt, hook);
+        const natted = A.ctApplyNat(this.ct, meta.ct, pkt, hook);
+        if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: A.rewriteFields(natted.rewrites) });
         continue;
       }
       const v = this.runTable(table, hook, pkt, rec, meta, inIf, outIf, srcMac);
       if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
       if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped) {
         meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked);
+        rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
       }
     }
     return { verdict: 'accept' };
@@ -174,6 +176,7 @@ export class Host {
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
+    rec.notes.push(A.outputRouteNote(this.net, pkt, route, 'output', 0));
     const before = { dst: pkt.dst, mark: pkt.mark, tos: pkt.tos };
     const res = this.runHook('OUTPUT', pkt, rec, meta, null, outDev, null);
     if (res.verdict !== 'accept') {
@@ -190,6 +193,7 @@ export class Host {
       }
       outDev = r2.dev;
       nexthop = r2.gateway ?? pkt.dst;
+      rec.notes.push(A.outputRouteNote(this.net, pkt, r2, 'reroute', rec.events.length));
     }
     return this.postrouting(pkt, rec, meta, null, outDev, nexthop, null);
   }
@@ -202,6 +206,7 @@ export class Host {
     }
     if (meta.ct) A.ctConfirm(this.ct, meta.ct);
     rec.disposition = { verdict: 'sent', iface: outDev };
+    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: outDev, port: null });
     this.world.transmit(this, rec, pkt, outDev, nexthop, meta);
     return { ok: true, record: rec };
   }
@@ -221,6 +226,7 @@ export class Host {
     }
     const decision = A.inputRoute(this.net, pkt, iface);
     if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
+    rec.notes.push(A.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
     switch (decision.kind) {
       case 'local': {
         // early demux only runs for packets without a route yet: lo traffic keeps its output dst (ip_rcv_finish_core)
@@ -232,6 +238,7 @@ export class Host {
         }
         if (meta.ct) A.ctConfirm(this.ct, meta.ct);
         rec.disposition = { verdict: 'local', host: this.name };
+        rec.notes.push({ kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) });
         this.sockets.deliver(pkt, rec, iface);
         return;
       }
@@ -243,7 +250,8 @@ export class Host {
           return;
         }
         pkt.ttl--;
-        if (decision.redirect) this.sendRedirect(pkt, rec, decision.gateway ?? pkt.dst);
+        rec.notes.push({ kind: 'ttl', at: rec.events.length, from: pkt.ttl + 1, to: pkt.ttl });
+        if (decision.redirect) this.sendRedirect(pkt, rec, decision.redirectGateway);
         const fwd = this.runHook('FORWARD', pkt, rec, meta, iface, decision.dev, srcMac);
         if (fwd.verdict !== 'accept') {
           this.finish(rec, fwd, meta);
@@ -283,6 +291,7 @@ export class Host {
       if (meta.ct) A.ctConfirm(this.ct, meta.ct);
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
     this.world.transmitFromPort(this, rec, pkt, outPort, srcMac);
   }
 

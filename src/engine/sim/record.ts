@@ -58,6 +58,37 @@ export interface Receiver {
   packet: PacketRecord;
 }
 
+/**
+ * What happens to a packet between TRACE events — the parts of its walk the
+ * kernel's TRACE does not print but a learner needs to see: routing
+ * decisions, conntrack's verdict on the packet, NAT rewrites, the TTL
+ * decrement, delivery to a socket, transmission. `at` is the number of
+ * TRACE events recorded before it.
+ */
+export type WalkNote =
+  | {
+      kind: 'route';
+      at: number;
+      /** output: a socket's lookup; reroute: after mangle/nat OUTPUT changed the packet; input: the routing decision after PREROUTING */
+      stage: 'output' | 'reroute' | 'input';
+      decision: 'local' | 'forward' | 'output' | 'error';
+      dev: string | null;
+      gateway: string | null;
+      src: string | null;
+      /** fib rule that decided (ip rule priority) and its table, when a lookup decided */
+      rulePriority: number | null;
+      table: string | null;
+      /** the matching route as `ip route show table all` prints it */
+      route: string | null;
+      /** error: why (no_route, forwarding_disabled, reverse_path_filter, ...) */
+      reason: string | null;
+    }
+  | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; reason: string | null }
+  | { kind: 'nat'; at: number; hook: HookName; fields: Record<string, [number | string, number | string]> }
+  | { kind: 'ttl'; at: number; from: number; to: number }
+  | { kind: 'deliver'; at: number; to: string }
+  | { kind: 'transmit'; at: number; iface: string; port: string | null };
+
 export interface PacketRecord {
   id: number;
   step: number;
@@ -72,6 +103,8 @@ export interface PacketRecord {
   response: { packet: PacketRecord; kind: 'icmp' | 'tcp-reset'; type?: number; code?: number } | null;
   /** why the packet was dropped, in words, for the UI */
   note?: string;
+  /** the steps of the walk that are not TRACE events, in order */
+  notes: WalkNote[];
 }
 
 export function eventRef(e: RecordedEvent): EventRef {

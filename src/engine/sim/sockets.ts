@@ -152,6 +152,28 @@ export class Sockets {
 
   // ------------------------------------------------------------- receiving
 
+  /** Who takes a packet delivered locally, in words for the walk (e.g. "tcp listener *:80"). */
+  describe(pkt: Packet): string {
+    const port = pkt.dport ?? 0;
+    if (pkt.proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(pkt.dst, port, pkt.src, pkt.sport ?? 0));
+      if (s && s.state !== 'CLOSED') return `tcp socket ${ap(s.laddr, s.lport)} ↔ ${ap(s.raddr, s.rport)} (${s.state})`;
+      const l = this.findListener('tcp', pkt.dst, port);
+      return l ? `tcp listener ${l.addr ? formatIpv4(l.addr) : '*'}:${l.port}` : `no tcp socket on port ${port}: the kernel answers with RST`;
+    }
+    if (pkt.proto === IPPROTO_UDP) {
+      const l = this.findListener('udp', pkt.dst, port);
+      if (l) return `udp socket ${l.addr ? formatIpv4(l.addr) : '*'}:${l.port}`;
+      const u = this.udp.find((x) => x.lport === port);
+      return u ? `udp socket ${ap(u.laddr, u.lport)}` : `no udp socket on port ${port}: ICMP port unreachable`;
+    }
+    if (pkt.proto === IPPROTO_ICMP) {
+      const t = pkt.icmp?.type;
+      return t === 8 ? 'the kernel answers the echo request' : t === 0 ? 'the ping socket' : 'the kernel ICMP handler';
+    }
+    return `no handler for protocol ${pkt.proto}: ICMP protocol unreachable`;
+  }
+
   /**
    * Early demux (tcp_v4_early_demux / udp_v4_early_demux, after PREROUTING):
    * an incoming packet of a connected socket is attached to it, so INPUT's

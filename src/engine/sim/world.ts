@@ -125,6 +125,7 @@ export class World {
       route: null,
       disposition: null,
       response: null,
+      notes: [],
     };
     if (from) from.receivedBy.push({ host: host.name, iface: iface ?? '', packet: rec });
     this.records.push(rec);
