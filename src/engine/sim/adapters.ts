@@ -13,7 +13,7 @@ import { ConntrackTable } from '../conntrack/table';
 import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
 import type { NatResult } from '../conntrack/table';
 import { entryView } from '../conntrack/view';
-import { formatRoute } from '../net/ip-command';
+import { formatRoute, formatRoutes, formatRules } from '../net/ip-command';
 import { formatIpv4 } from '../net/addr';
 import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
@@ -453,3 +453,11 @@ export function counterDeltas(world: World, before: Map<object, { packets: numbe
 }
 
 export type { Rule };
+
+/** `ip route show table all` and `ip rule show` as iproute2 prints them, for the host panels. */
+export function formatAllRoutes(net: HostNet): string {
+  return formatRoutes(net, 'all');
+}
+export function formatFibRules(net: HostNet): string {
+  return formatRules(net);
+}

@@ -33,6 +33,8 @@ export interface RecordedEvent {
   srcMac: string | null;
   /** destination MAC of the frame, when it is not the receiving interface's own (bridged frames) */
   dstMac: string | null;
+  /** conntrack's ctinfo for the packet when this entry ran, null without conntrack */
+  ctState: string | null;
   uid: number | null;
 }
 
@@ -129,6 +131,8 @@ export class TraceEvent implements RecordedEvent {
   physout: string | null;
   dstMac: string | null;
   uid: number | null;
+  /** conntrack's ctinfo for the packet when this entry ran (for explanations), null without conntrack */
+  ctState: string | null;
   private view: HeaderView | null = null;
 
   constructor(
@@ -152,6 +156,7 @@ export class TraceEvent implements RecordedEvent {
     this.physout = meta.physOut ?? null;
     this.dstMac = meta.dstMac ?? null;
     this.uid = meta.uid;
+    this.ctState = meta.ct ? meta.ct.ctinfo : meta.untracked ? 'UNTRACKED' : null;
   }
 
   get in(): string | null {

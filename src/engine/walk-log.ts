@@ -1,0 +1,373 @@
+// pattern: Functional Core
+// The app's view of a run: one flat, serialisable list of playback steps in
+// the oracle's causal packet order — every TRACE event and every step of the
+// walk the TRACE does not print (routing, conntrack, NAT, TTL, delivery,
+// transmission) — plus the hosts, packets and per-step tables the panels
+// show. The UI renders steps[i]; it never computes netfilter behaviour.
+
+import { formatIpv4 } from './net/addr';
+import type { HookName, TableName } from './netfilter/hooks';
+import { HOOK_TABLES, TABLES, BUILTIN_CHAINS } from './netfilter/hooks';
+import type { TraceType } from './netfilter/walk';
+import type { ClauseResult, MatchContext, Rule } from './iptables/types';
+import { causalOrder } from './output/kernel-result';
+import { headerDiff, type HeaderView } from './sim/header-view';
+import type { PacketRecord, RecordedEvent, Verdict, WalkNote } from './sim/record';
+import type { World } from './sim/world';
+import * as A from './sim/adapters';
+import { explainRule } from './netfilter/explain';
+
+/** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
+export type GraphNode =
+  | `${TableName} ${HookName}`
+  | 'iface-in'
+  | 'iface-out'
+  | 'routing-input'
+  | 'routing-output'
+  | 'reroute'
+  | 'local-process'
+  | 'conntrack-in'
+  | 'conntrack-out'
+  | 'forward-decision';
+
+export interface WalkStepBase {
+  /** index in WalkLog.steps */
+  i: number;
+  /** packet id (WalkLog.packets) */
+  packet: number;
+  host: string;
+  /** scenario step (1-based) the packet belongs to */
+  scenarioStep: number;
+  node: GraphNode;
+  /** the packet's headers at this step */
+  headers: HeaderView;
+  /** header fields that changed since this packet's previous step: field → [before, after] */
+  changed: Record<string, [unknown, unknown]>;
+}
+
+export type WalkStep =
+  | (WalkStepBase & { kind: 'ingress'; iface: string; from: { host: string; packet: number } | null })
+  | (WalkStepBase & { kind: 'originate'; by: string })
+  | (WalkStepBase & {
+      kind: 'rule';
+      hook: HookName;
+      table: TableName;
+      chain: string;
+      type: TraceType;
+      rulenum: number;
+      target: string | null;
+      goto: boolean;
+      /** iptables-save text of the matched rule, null for a policy / implicit return */
+      rule: string | null;
+      in: string | null;
+      out: string | null;
+      /** the kernel's TRACE line */
+      trace: string;
+      /** index of the recorded event, for explain requests */
+      event: number;
+    })
+  | (WalkStepBase & { kind: 'note'; note: WalkNote })
+  | (WalkStepBase & { kind: 'end'; disposition: Verdict | null; summary: string });
+
+export interface RuleView {
+  num: number;
+  text: string;
+  target: string | null;
+  packets: number;
+  bytes: number;
+}
+
+export interface ChainView {
+  name: string;
+  policy: string | null;
+  rules: RuleView[];
+  policyPackets: number;
+}
+
+export interface HostView {
+  name: string;
+  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null }[];
+  /** table → chains (built-in first) */
+  tables: Record<string, ChainView[]>;
+  routes: string;
+  rules: string;
+  conntrack: unknown[];
+  conntrackActive: boolean;
+}
+
+export interface PacketView {
+  id: number;
+  step: number;
+  host: string;
+  origin: 'ingress' | 'local';
+  in: string | null;
+  summary: string;
+  disposition: Verdict | null;
+  from: number | null;
+  receivedBy: { host: string; iface: string; packet: number }[];
+  response: { packet: number; kind: string } | null;
+  firstStep: number;
+  lastStep: number;
+}
+
+export interface ScenarioStepView {
+  n: number;
+  from: string;
+  kind: string;
+  action: string;
+  result: Record<string, unknown>;
+  listenerEvents: unknown[];
+  conntrack: Record<string, unknown[]>;
+  firstStep: number;
+  lastStep: number;
+}
+
+export interface WalkLog {
+  scenario: string;
+  hosts: HostView[];
+  links: [string, string][];
+  switches: { name: string; ports: string[] }[];
+  packets: PacketView[];
+  steps: WalkStep[];
+  scenarioSteps: ScenarioStepView[];
+  traceLog: { host: string; packet: number; line: string }[];
+}
+
+function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
+  switch (note.kind) {
+    case 'route':
+      return note.stage === 'input' ? 'routing-input' : note.stage === 'reroute' ? 'reroute' : 'routing-output';
+    case 'conntrack':
+      return note.hook === 'OUTPUT' ? 'conntrack-out' : 'conntrack-in';
+    case 'nat':
+      return `nat ${note.hook}` as GraphNode;
+    case 'ttl':
+      return 'forward-decision';
+    case 'deliver':
+      return 'local-process';
+    case 'transmit':
+      return 'iface-out';
+  }
+  return origin === 'ingress' ? 'iface-in' : 'local-process';
+}
+
+export function packetSummary(h: HeaderView): string {
+  const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
+  const flags = h.flags !== undefined ? ` [${h.flags || 'no flags'}]` : '';
+  const icmp = h.type !== undefined ? ` type ${h.type}/${h.code}` : '';
+  return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}${flags}${icmp}`;
+}
+
+function chainViews(world: World, hostName: string): Record<string, ChainView[]> {
+  const h = world.hosts.get(hostName)!;
+  const out: Record<string, ChainView[]> = {};
+  for (const t of TABLES) {
+    out[t] = [...h.rules.tables[t].chains.values()].map((c) => {
+      const pc = h.counters.get(c);
+      return {
+        name: c.name,
+        policy: c.builtin ? c.policy : null,
+        policyPackets: pc?.packets ?? 0,
+        rules: c.rules.map((r, i) => {
+          const k = h.counters.get(r);
+          return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
+        }),
+      };
+    });
+  }
+  return out;
+}
+
+/** Build the app's walk log from a finished run. */
+export function walkLog(world: World): WalkLog {
+  const records = causalOrder(
+    world.records.filter((r) => r.events.length > 0),
+    world.hostList.map((h) => h.name),
+  );
+  records.forEach((r, i) => (r.id = i + 1));
+  const steps: WalkStep[] = [];
+  const packets: PacketView[] = [];
+  const traceLog: WalkLog['traceLog'] = [];
+  for (const r of records) {
+    const first = steps.length;
+    let prev: HeaderView | null = null;
+    const push = (s: Omit<WalkStepBase, 'i' | 'packet' | 'host' | 'scenarioStep' | 'changed'> & Record<string, unknown>) => {
+      const changed: Record<string, [unknown, unknown]> = {};
+      if (prev) for (const [k, v] of Object.entries(headerDiff(prev, s.headers))) changed[k] = [(prev as unknown as Record<string, unknown>)[k] ?? null, v];
+      if (prev && prev.len !== s.headers.len) changed.len = [prev.len, s.headers.len];
+      prev = s.headers;
+      steps.push({ ...s, i: steps.length, packet: r.id, host: r.host, scenarioStep: r.step, changed } as WalkStep);
+    };
+    const h0 = r.events[0]!.hdr;
+    if (r.origin === 'ingress') push({ kind: 'ingress', node: 'iface-in', headers: h0, iface: r.in ?? '', from: r.fromPacket ? { host: r.fromPacket.host, packet: r.fromPacket.id } : null });
+    else push({ kind: 'originate', node: 'local-process', headers: h0, by: r.host });
+    let n = 0;
+    const notes = r.notes;
+    const flushNotes = (upTo: number, hdr: HeaderView) => {
+      while (n < notes.length && notes[n]!.at <= upTo) {
+        push({ kind: 'note', node: nodeFor(notes[n]!, r.origin), headers: hdr, note: notes[n]! });
+        n++;
+      }
+    };
+    r.events.forEach((e: RecordedEvent, k: number) => {
+      flushNotes(k, e.hdr);
+      const trace = A.traceLine(world, r, e);
+      traceLog.push({ host: r.host, packet: r.id, line: trace });
+      push({
+        kind: 'rule',
+        node: `${e.table} ${e.hook}` as GraphNode,
+        headers: e.hdr,
+        hook: e.hook,
+        table: e.table,
+        chain: e.chain,
+        type: e.type,
+        rulenum: e.rulenum,
+        target: e.target,
+        goto: e.goto,
+        rule: e.ruleText,
+        in: e.in,
+        out: e.out,
+        trace,
+        event: k,
+      });
+    });
+    const last = r.events[r.events.length - 1]!;
+    flushNotes(Number.MAX_SAFE_INTEGER, last.hdr);
+    push({ kind: 'end', node: r.disposition?.verdict === 'sent' ? 'iface-out' : r.disposition?.verdict === 'local' ? 'local-process' : `${last.table} ${last.hook}` as GraphNode, headers: last.hdr, disposition: r.disposition, summary: dispositionText(r.disposition) });
+    packets.push({
+      id: r.id,
+      step: r.step,
+      host: r.host,
+      origin: r.origin,
+      in: r.in,
+      summary: packetSummary(h0),
+      disposition: r.disposition,
+      from: r.fromPacket ? r.fromPacket.id : null,
+      receivedBy: r.receivedBy.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id })),
+      response: r.response ? { packet: r.response.packet.id, kind: r.response.kind } : null,
+      firstStep: first,
+      lastStep: steps.length - 1,
+    });
+  }
+  const scenarioSteps: ScenarioStepView[] = world.stepOutcomes.map((s) => {
+    const ps = packets.filter((p) => p.step === s.n);
+    const { from, kind } = s.step;
+    const target = s.step.kind === 'packet' ? s.step.packet.dst : s.step.kind === 'ping' ? s.step.ping : s.step.kind === 'tcp' ? s.step.tcp : s.step.udp;
+    return {
+      n: s.n,
+      from,
+      kind,
+      action: `${from}: ${kind} ${target}`,
+      result: s.result,
+      listenerEvents: s.listenerEvents,
+      conntrack: s.conntrack,
+      firstStep: ps.length ? Math.min(...ps.map((p) => p.firstStep)) : -1,
+      lastStep: ps.length ? Math.max(...ps.map((p) => p.lastStep)) : -1,
+    };
+  });
+  const hosts: HostView[] = world.hostList.map((h) => ({
+    name: h.name,
+    interfaces: h.net.links.map((l) => ({
+      name: l.name,
+      mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
+      addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
+      master: l.master,
+    })),
+    tables: chainViews(world, h.name),
+    routes: A.formatAllRoutes(h.net),
+    rules: A.formatFibRules(h.net),
+    conntrack: A.ctList(h.ct),
+    conntrackActive: h.ctActive,
+  }));
+  return {
+    scenario: world.scenario.name,
+    hosts,
+    links: world.scenario.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]),
+    switches: world.scenario.switches.map((s) => ({ name: s.name, ports: s.ports.map((p) => `${p.host}:${p.iface}`) })),
+    packets,
+    steps,
+    scenarioSteps,
+    traceLog,
+  };
+}
+
+export function dispositionText(d: Verdict | null): string {
+  if (!d) return 'unknown';
+  switch (d.verdict) {
+    case 'drop':
+      return `dropped by ${d.at.table}:${d.at.chain} ${d.at.type} ${d.at.rulenum}`;
+    case 'reject':
+      return `rejected (${d.with}) by ${d.at.table}:${d.at.chain} rule ${d.at.rulenum}`;
+    case 'queue':
+      return `queued to user space by ${d.at.table}:${d.at.chain}`;
+    case 'sent':
+      return `sent out of ${d.iface}${d.port ? ` (port ${d.port})` : ''}`;
+    case 'local':
+      return `delivered to a local socket on ${d.host}`;
+    case 'no_further_hook':
+      return `dropped after routing: ${d.reason.replace(/_/g, ' ')}`;
+    case 'unknown':
+      return 'ended without a verdict';
+  }
+}
+
+export interface RuleExplanation {
+  num: number;
+  text: string;
+  matched: boolean;
+  clauses: ClauseResult[];
+}
+
+/**
+ * For a rule step: every rule of its chain up to the one that matched, with
+ * each clause's result, as the packet was when it entered that chain.
+ * Stateful matches (limit, statistic, recent) are explained as they stand now.
+ */
+export function explainStep(world: World, log: WalkLog, stepIndex: number, limit = 500): RuleExplanation[] {
+  const step = log.steps[stepIndex];
+  if (!step || step.kind !== 'rule') return [];
+  const rec = world.records.find((r) => r.id === step.packet);
+  const e = rec?.events[step.event];
+  const host = world.hosts.get(step.host);
+  if (!rec || !e || !host) return [];
+  const chain = host.rules.tables[step.table].chains.get(step.chain);
+  if (!chain) return [];
+  const ctx: MatchContext = {
+    hook: step.hook,
+    table: step.table,
+    chain: step.chain,
+    inIface: e.in,
+    outIface: e.out,
+    physIn: e.physin,
+    physOut: e.physout,
+    srcMac: e.srcMac,
+    ct: e.ctState ? { ...A.untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
+    uid: e.uid,
+    gid: e.uid,
+    nowMs: world.nowMs,
+    addrType: (a, i) => A.addrType(host.net, a, i),
+    random: () => 0.5,
+    ruleState: <S>(rule: Rule, key: string, init: () => S) => host.ruleState(rule, key, init),
+    recent: host.recent,
+  };
+  const last = Math.min(step.type === 'rule' || step.rule ? step.rulenum : chain.rules.length, chain.rules.length, limit);
+  const out: RuleExplanation[] = [];
+  for (let i = 0; i < last; i++) {
+    const r = chain.rules[i]!;
+    const clauses = explainRule(r, e.packet, ctx);
+    // the traced rule matched when it ran, even if a stateful match would decide otherwise now
+    out.push({ num: i + 1, text: A.ruleText(host.rules, step.table, step.chain, r), matched: i + 1 === step.rulenum, clauses });
+  }
+  return out;
+}
+
+function ctStateName(ctinfo: string): 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED' {
+  if (ctinfo.startsWith('ESTABLISHED')) return 'ESTABLISHED';
+  if (ctinfo.startsWith('RELATED')) return 'RELATED';
+  if (ctinfo === 'NEW' || ctinfo === 'INVALID' || ctinfo === 'UNTRACKED') return ctinfo;
+  return 'INVALID';
+}
+
+/** The graph's fixed geometry, for views that lay it out: hooks and their tables in kernel order. */
+export const FLOW_TABLES: Readonly<Record<HookName, readonly TableName[]>> = HOOK_TABLES;
+export const TABLE_CHAINS = BUILTIN_CHAINS;

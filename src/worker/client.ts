@@ -1,0 +1,42 @@
+// pattern: Imperative Shell
+// The page side of the protocol: promises per request id over any
+// postMessage-shaped endpoint (a Worker in the app, the server directly in
+// tests).
+
+import type { RuleExplanation } from '../engine/walk-log';
+import { isEngineResponse, type EngineRequest, type SimulateResult } from './protocol';
+
+export interface Endpoint {
+  postMessage(message: EngineRequest): void;
+  addEventListener(type: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+export interface EngineClient {
+  simulate(scenario: unknown): Promise<SimulateResult>;
+  explain(step: number): Promise<RuleExplanation[]>;
+}
+
+export function createEngineClient(endpoint: Endpoint): EngineClient {
+  let next = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  endpoint.addEventListener('message', (e) => {
+    const m = e.data;
+    if (!isEngineResponse(m)) return;
+    const p = pending.get(m.requestId);
+    if (!p) return;
+    pending.delete(m.requestId);
+    if (m.type === 'success') p.resolve(m.result);
+    else p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+  });
+  function call<T>(req: { type: 'simulate'; scenario: unknown } | { type: 'explain'; step: number }): Promise<T> {
+    const requestId = next++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
+      endpoint.postMessage({ ...req, requestId } as EngineRequest);
+    });
+  }
+  return {
+    simulate: (scenario) => call<SimulateResult>({ type: 'simulate', scenario }),
+    explain: (step) => call<RuleExplanation[]>({ type: 'explain', step }),
+  };
+}

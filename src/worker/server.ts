@@ -1,0 +1,48 @@
+// pattern: Imperative Shell
+// The worker side of the protocol, with postMessage injected so it runs (and
+// is tested) without a real Worker. Keeps the last run for explain requests.
+
+import { readCase } from '../engine/scenario/case-file';
+import { runScenario } from '../engine/run-case';
+import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
+import type { World } from '../engine/sim/world';
+import { isEngineRequest, type EngineResponse } from './protocol';
+
+export function createEngineServer(post: (m: EngineResponse) => void): (message: unknown) => void {
+  let last: { world: World; log: WalkLog } | null = null;
+  return (message: unknown) => {
+    if (!isEngineRequest(message)) {
+      const id = typeof (message as { requestId?: unknown })?.requestId === 'number' ? (message as { requestId: number }).requestId : -1;
+      post({ type: 'error', requestId: id, error: { name: 'ProtocolError', message: 'not an engine request' } });
+      return;
+    }
+    try {
+      switch (message.type) {
+        case 'simulate': {
+          const parsed = readCase(message.scenario);
+          if (!parsed.value) {
+            post({ type: 'success', requestId: message.requestId, result: { ok: false, errors: parsed.diagnostics.map((d) => d.message) } });
+            return;
+          }
+          const r = runScenario(parsed.value);
+          if (!r.ok) {
+            post({ type: 'success', requestId: message.requestId, result: { ok: false, errors: r.errors } });
+            return;
+          }
+          const log = walkLog(r.world);
+          last = { world: r.world, log };
+          post({ type: 'success', requestId: message.requestId, result: { ok: true, log } });
+          return;
+        }
+        case 'explain': {
+          const result = last ? explainStep(last.world, last.log, message.step) : [];
+          post({ type: 'success', requestId: message.requestId, result });
+          return;
+        }
+      }
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message } });
+    }
+  };
+}
