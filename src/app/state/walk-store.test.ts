@@ -1,0 +1,54 @@
+// Playback over a walk log: stepping stays inside the log, only the newest
+// simulation's answer is shown.
+
+import { describe, expect, it } from 'vitest';
+import type { EngineClient } from '../../worker/client';
+import type { WalkLog } from '../../engine/walk-log';
+import { changeSpeed, createStores, simulate, stepBack, stepForward, stepTo } from './walk-store';
+
+const log = (n: number): WalkLog => ({ scenario: 's', hosts: [], links: [], switches: [], packets: [], steps: Array.from({ length: n }, (_, i) => ({ i }) as never), scenarioSteps: [], traceLog: [] });
+
+describe('playback', () => {
+  it('steps forward and back within the log and stops playing at the end', () => {
+    const s = createStores({});
+    s.walk.setState({ log: log(3), status: 'ready' });
+    s.playback.setState({ index: 0, playing: true });
+    stepForward(s);
+    stepForward(s);
+    expect(s.playback.getState()).toMatchObject({ index: 2, playing: true });
+    stepForward(s);
+    expect(s.playback.getState()).toMatchObject({ index: 2, playing: false });
+    stepBack(s);
+    stepTo(s, -5);
+    expect(s.playback.getState().index).toBe(0);
+  });
+
+  it('changes speed within the allowed steps', () => {
+    const s = createStores({});
+    changeSpeed(s, 1);
+    changeSpeed(s, 1);
+    expect(s.playback.getState().speed).toBe(4);
+    for (let i = 0; i < 9; i++) changeSpeed(s, -1);
+    expect(s.playback.getState().speed).toBe(0.5);
+  });
+
+  it('keeps only the newest run', async () => {
+    const s = createStores({});
+    let release: (v: unknown) => void = () => {};
+    const slow = new Promise((r) => (release = r));
+    const client: EngineClient = {
+      simulate: async (sc) => {
+        if ((sc as { n: number }).n === 1) await slow;
+        return { ok: true, log: log((sc as { n: number }).n) };
+      },
+      explain: async () => [],
+    };
+    s.scenario.getState().setScenario({ n: 1 });
+    const first = simulate(s, client);
+    s.scenario.getState().setScenario({ n: 2 });
+    await simulate(s, client);
+    release(null);
+    await first;
+    expect(s.walk.getState().log?.steps.length).toBe(2);
+  });
+});

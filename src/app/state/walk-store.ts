@@ -1,0 +1,124 @@
+// pattern: Imperative Shell
+// UI state in three zustand stores, each created by a factory (tests make
+// their own). Data flows one way: scenario → worker → WalkLog → playback
+// index → views. Views select with the module-level selectors below; no
+// component computes netfilter behaviour.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { WalkLog, WalkStep } from '../../engine/walk-log';
+import type { EngineClient } from '../../worker/client';
+
+export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
+
+export interface ScenarioState {
+  /** the scenario as an oracle case object (shared/oracle/FORMAT.md §1) */
+  scenario: Record<string, unknown>;
+  setScenario(s: Record<string, unknown>): void;
+}
+
+export interface WalkState {
+  status: SimStatus;
+  log: WalkLog | null;
+  errors: string[];
+  /** id of the run whose result is shown; stale answers are ignored */
+  runId: number;
+}
+
+export interface PlaybackState {
+  /** index into log.steps; -1 before the first step */
+  index: number;
+  playing: boolean;
+  /** steps per second */
+  speed: number;
+}
+
+export interface ViewState {
+  /** host whose flow graph is shown; null: follow the packet */
+  host: string | null;
+  /** filters of the event list */
+  filter: { host: string | null; hook: string | null; verdict: string | null };
+  /** the chain whose rules are listed, from a clicked node: 'filter INPUT' */
+  chain: string | null;
+}
+
+export interface Stores {
+  scenario: StoreApi<ScenarioState>;
+  walk: StoreApi<WalkState>;
+  playback: StoreApi<PlaybackState>;
+  view: StoreApi<ViewState>;
+}
+
+export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
+
+export function createStores(initialScenario: Record<string, unknown>): Stores {
+  const scenario = createStore<ScenarioState>()((set) => ({
+    scenario: initialScenario,
+    setScenario: (s) => set({ scenario: s }),
+  }));
+  const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, errors: [], runId: 0 }));
+  const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
+  const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
+  return { scenario, walk, playback, view };
+}
+
+/**
+ * Run the scenario in the worker; only the newest run's answer is kept, so
+ * editing while a large ruleset simulates never shows a stale walk.
+ */
+export async function simulate(stores: Stores, client: EngineClient): Promise<void> {
+  const runId = stores.walk.getState().runId + 1;
+  stores.walk.setState({ status: 'running', runId });
+  try {
+    const r = await client.simulate(stores.scenario.getState().scenario);
+    if (stores.walk.getState().runId !== runId) return;
+    if (r.ok) {
+      stores.walk.setState({ status: 'ready', log: r.log, errors: [] });
+      stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
+    } else {
+      stores.walk.setState({ status: 'error', errors: r.errors });
+    }
+  } catch (e) {
+    if (stores.walk.getState().runId !== runId) return;
+    stores.walk.setState({ status: 'error', errors: [(e as Error).message] });
+  }
+}
+
+// ---------------------------------------------------------------- playback reducers
+
+export function stepTo(stores: Stores, index: number): void {
+  const n = stores.walk.getState().log?.steps.length ?? 0;
+  stores.playback.setState({ index: Math.max(n ? 0 : -1, Math.min(n - 1, index)) });
+}
+
+export function stepForward(stores: Stores): void {
+  const { index } = stores.playback.getState();
+  const n = stores.walk.getState().log?.steps.length ?? 0;
+  if (index >= n - 1) stores.playback.setState({ playing: false });
+  else stepTo(stores, index + 1);
+}
+
+export function stepBack(stores: Stores): void {
+  stepTo(stores, stores.playback.getState().index - 1);
+}
+
+export function changeSpeed(stores: Stores, dir: 1 | -1): void {
+  const i = SPEEDS.indexOf(stores.playback.getState().speed as (typeof SPEEDS)[number]);
+  const next = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? 1 : i) + dir))]!;
+  stores.playback.setState({ speed: next });
+}
+
+// ---------------------------------------------------------------- selectors
+
+export const selectLog = (s: WalkState) => s.log;
+export const selectStatus = (s: WalkState) => s.status;
+export const selectIndex = (s: PlaybackState) => s.index;
+
+/** The current step, or null before the first. */
+export function currentStep(log: WalkLog | null, index: number): WalkStep | null {
+  return log && index >= 0 ? log.steps[index] ?? null : null;
+}
+
+/** The host whose graph is shown: the chosen one, else the current step's. */
+export function shownHost(log: WalkLog | null, index: number, chosen: string | null): string | null {
+  return chosen ?? currentStep(log, index)?.host ?? log?.hosts[0]?.name ?? null;
+}
