@@ -201,6 +201,8 @@ export function kernelResult(world: World): Obj {
     }
     hosts[h.name] = { interfaces: ifs };
   }
+  // TRACE lines first: the oracle renumbers IP ids in trace order, then LOG lines reuse the numbering
+  const traceLog = traced.flatMap((r) => r.events.map((e) => ({ packet: r.id, host: r.host, line: A.traceLine(world, r, e) })));
   const steps = world.stepOutcomes.map((s) => {
     const action: Obj = { ...s.step };
     delete action.timeout;
@@ -212,10 +214,9 @@ export function kernelResult(world: World): Obj {
       packets: s.packets.filter((p) => p.events.length > 0).map((p) => p.id),
       conntrack: s.conntrack,
       counters: s.counters,
-      log_target_lines: s.logLines,
+      log_target_lines: s.logLines.map((l) => A.normalizeLine(world, l)),
     };
   });
-  const traceLog = traced.flatMap((r) => r.events.map((e) => ({ packet: r.id, host: r.host, line: A.traceLine(world, r, e) })));
   const last = world.stepOutcomes[world.stepOutcomes.length - 1];
   return {
     format: 'nfo-kernel/1',

@@ -46,6 +46,16 @@ export function createConntrack(): Conntrack {
   return new ConntrackTable();
 }
 
+/** conntrack reads net.netfilter.nf_conntrack_* of its namespace (case p05: tcp_loose=0). */
+export function syncConntrackSysctl(host: Host): void {
+  const n = (k: string) => sysctl.sysctlNumber(host.net, `net.netfilter.${k}`);
+  const s = host.ct.sysctl;
+  s.tcpLoose = n('nf_conntrack_tcp_loose');
+  s.tcpBeLiberal = n('nf_conntrack_tcp_be_liberal');
+  s.tcpIgnoreInvalidRst = n('nf_conntrack_tcp_ignore_invalid_rst');
+  s.tcpMaxRetrans = n('nf_conntrack_tcp_max_retrans');
+}
+
 export const createRuleset = ipt.createRuleset;
 export const rulesetNeedsConntrack = ipt.needsConntrack;
 export const ruleText = ipt.ruleText;
@@ -64,7 +74,9 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
   if (trimmed.startsWith('sysctl')) {
     const p = sysctl.parseSysctl(cmd);
     if (!p.value) return p.diagnostics;
-    return [...p.diagnostics, ...sysctl.applySysctl(host.net, p.value)];
+    const d = [...p.diagnostics, ...sysctl.applySysctl(host.net, p.value)];
+    syncConntrackSysctl(host);
+    return d;
   }
   return [{ from: 0, to: cmd.length, severity: 'error', message: `unknown command: ${cmd.split(' ')[0]}`, source: 'case', code: 'case/unknown-program', expected: 'ip, iptables, sysctl' }];
 }
@@ -153,6 +165,17 @@ export function answersArp(net: HostNet, iface: string, addr: Ipv4): boolean {
   if (!link || !link.up) return false;
   if (link.master) return false;
   return fib.isLocalAddress(net, addr);
+}
+
+/** MTU of a link (ip link set dev X mtu N), 1500 when unknown */
+export function linkMtu(net: HostNet, dev: string): number {
+  return cfg.findLink(net, dev)?.mtu ?? 1500;
+}
+
+/** MTU of the route a packet to `dst` would take from this host */
+export function routeMtu(net: HostNet, dst: Ipv4): number {
+  const r = fib.outputRoute(net, { src: 0, dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
+  return r.ok ? linkMtu(net, r.dev) : 1500;
 }
 
 /** net.bridge.bridge-nf-call-iptables: 1 in a new namespace once br_netfilter is loaded */
@@ -417,6 +440,11 @@ export function traceLine(world: World, rec: PacketRecord, e: RecordedEvent): st
   return normalizeLineText(line, normalizer(world));
 }
 
+/** A kernel-printed line normalised like the oracle's (IP ids renumbered, SEQ/ACK relative). */
+export function normalizeLine(world: World, line: string): string {
+  return normalizeLineText(line, normalizer(world));
+}
+
 export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv): string {
   const o = t.options as LogOptions;
   const last = env.rec.events[env.rec.events.length - 1];
@@ -460,4 +488,38 @@ export function formatAllRoutes(net: HostNet): string {
 }
 export function formatFibRules(net: HostNet): string {
   return formatRules(net);
+}
+
+/**
+ * xt_TCPMSS: lower the MSS option of a SYN to --set-mss, or to the path MTU
+ * (the smaller of the route's and the reverse route's MTU) minus 40. Only
+ * lowers, never raises (tcpmss_mangle_packet).
+ */
+export function tcpmss(host: Host, o: unknown, p: Packet, env: TargetEnv): void {
+  const t = p.tcp;
+  if (!t || !(t.flags & TCP_SYN)) return;
+  const opt = o as { mss: number | null };
+  let newMss: number;
+  if (opt.mss !== null) newMss = opt.mss;
+  else {
+    const out = env.outIf ? linkMtu(host.net, env.outIf) : routeMtu(host.net, p.dst);
+    newMss = Math.min(out, routeMtu(host.net, p.src)) - 40;
+  }
+  const hex = t.options;
+  for (let i = 0; i + 2 <= hex.length; ) {
+    const kind = parseInt(hex.slice(i, i + 2), 16);
+    if (kind === 0) break;
+    if (kind === 1) {
+      i += 2;
+      continue;
+    }
+    const len = parseInt(hex.slice(i + 2, i + 4), 16);
+    if (!(len >= 2)) break;
+    if (kind === 2 && len === 4) {
+      const old = parseInt(hex.slice(i + 4, i + 8), 16);
+      if (old > newMss) t.options = hex.slice(0, i + 4) + newMss.toString(16).toUpperCase().padStart(4, '0') + hex.slice(i + 8);
+      return;
+    }
+    i += len * 2;
+  }
 }

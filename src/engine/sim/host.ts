@@ -204,8 +204,13 @@ export class Host {
       this.finish(rec, res, meta);
       return { ok: false, errno: 'EPERM', record: rec };
     }
-    if (meta.ct) A.ctConfirm(this.ct, meta.ct);
     rec.disposition = { verdict: 'sent', iface: outDev };
+    if (meta.ct && !A.ctConfirm(this.ct, meta.ct)) {
+      // __nf_conntrack_confirm lost a tuple clash (e.g. every NAT port taken, case p26):
+      // the packet passed every hook and is dropped silently at the very end
+      rec.note = 'dropped by conntrack at confirmation: its tuple clashes with an existing connection';
+      return { ok: false, errno: 'EPERM', record: rec };
+    }
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: outDev, port: null });
     this.world.transmit(this, rec, pkt, outDev, nexthop, meta);
     return { ok: true, record: rec };
@@ -247,6 +252,14 @@ export class Host {
           if (meta.ct) A.ctDiscard(this.ct, meta.ct);
           rec.disposition = { verdict: 'no_further_hook', reason: 'ttl_exceeded' };
           this.sendIcmpError(pkt, rec, 11, 0, iface);
+          return;
+        }
+        const mtu = A.linkMtu(this.net, decision.dev);
+        if (pkt.df && pkt.len > mtu) {
+          // ip_forward: too big for the next link and DF set: ICMP 3/4 with the MTU, before FORWARD (case p29)
+          if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+          rec.disposition = { verdict: 'no_further_hook', reason: 'fragmentation_needed' };
+          this.sendIcmpError(pkt, rec, 3, 4, iface, mtu);
           return;
         }
         pkt.ttl--;
@@ -298,13 +311,13 @@ export class Host {
   // ---------------------------------------------------------------- kernel-generated packets
 
   /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
-  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null): void {
+  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number): void {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
     // icmp_send quotes the current skb (post-DNAT), conntrack translates on the way out.
     if (orig.proto === IPPROTO_ICMP && orig.icmp && ![0, 8, 13, 15, 17].includes(orig.icmp.type)) return; // never an error about an error
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
-    const err = this.world.wire.icmpError(this, inner, type, code, src);
+    const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
     this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' } });
   }
 
@@ -434,6 +447,8 @@ function samePacket(a: Packet, b: Packet): boolean {
     a.tcp?.flags === b.tcp?.flags &&
     a.tcp?.seq === b.tcp?.seq &&
     a.tcp?.ack === b.tcp?.ack &&
+    a.tcp?.options === b.tcp?.options &&
+    a.tcp?.window === b.tcp?.window &&
     a.icmp?.type === b.icmp?.type &&
     a.icmp?.id === b.icmp?.id &&
     a.icmp?.inner?.src === b.icmp?.inner?.src &&

@@ -102,8 +102,8 @@ export class PacketFactory {
   }
 
   /** icmp_send: quotes the offending datagram's header and as much data as fits in 576 bytes. */
-  icmpError(_host: Host, inner: Packet, type: number, code: number, src: number): Packet {
-    return W.icmpErrorPacket(inner, type, code, src, { ipid: W.ipIdFor('icmp', this.ids) });
+  icmpError(_host: Host, inner: Packet, type: number, code: number, src: number, mtu?: number): Packet {
+    return W.icmpErrorPacket(inner, type, code, src, { ipid: W.ipIdFor('icmp', this.ids), ...(mtu !== undefined ? { mtu } : {}) });
   }
 
   crafted(_host: Host, c: CraftedPacket): Packet {

@@ -233,7 +233,8 @@ export class Sockets {
         received: '',
         peerClosed: false,
         onLoopback: iface === 'lo',
-        routeMtu: iface === 'lo' ? 65536 : 1500,
+        // the SYN-ACK's MSS comes from the route back to the peer (case p28: a 1400-byte link gives MSS 1360)
+        routeMtu: iface === 'lo' ? 65536 : A.routeMtu(this.host.net, pkt.src),
         peerSynOptions: th.options,
         wire: null,
         owned: false,

@@ -44,9 +44,11 @@ export class Targets {
         host.world.logLines.push(A.logLine(host, t, p, env));
         return CONTINUE;
       }
+      case 'TCPMSS':
+        A.tcpmss(host, o, p, env);
+        return CONTINUE;
       case 'NFLOG':
       case 'TRACE':
-      case 'TCPMSS':
       case 'CLASSIFY':
       case 'AUDIT':
       case 'CHECKSUM':

@@ -310,7 +310,7 @@ export class World {
     if (!r.ok) return { connect: r.errno };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
-    s.routeMtu = r.dev === 'lo' ? 65536 : 1500;
+    s.routeMtu = A.linkMtu(host.net, r.dev);
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
