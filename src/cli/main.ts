@@ -5,10 +5,63 @@
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
 import { canonicalJson } from '../engine/output/kernel-result';
+import { applyRestore, parseRestore } from '../engine/iptables/restore';
+import { createRuleset } from '../engine/iptables/ruleset';
+import { saveRuleset } from '../engine/iptables/save';
+import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
 
 const USAGE = `usage:
-  packetwalk trace CASE.json     run an oracle case file, print the result (oracle format)
+  packetwalk trace CASE.json                  run an oracle case file, print the result (oracle format)
+  packetwalk iptables-save [--counters] [-c] FILE
+        load FILE as iptables-restore input into an empty host (--counters: keep the
+        counters it names, like iptables-restore --counters) and print what iptables-save
+        then prints (-c: with rule counters, like iptables-save -c), without the two
+        '#' comment lines; invalid input exits 1 with iptables-restore's message and line
 `;
+
+function printDiagnostics(text: string, diags: readonly Diagnostic[]): void {
+  for (const d of diags) {
+    if (d.severity !== 'error') continue;
+    const { line, column } = lineColumn(text, d.from);
+    process.stderr.write(`${d.message}\n  (line ${line}, column ${column})\n`);
+  }
+}
+
+function iptablesSave(args: string[]): number {
+  const counters = args.includes('--counters');
+  const printCounters = args.includes('-c');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--counters' && a !== '-c');
+  const files = args.filter((a) => !a.startsWith('-'));
+  if (unknown.length) {
+    process.stderr.write(`packetwalk iptables-save: unknown option ${unknown[0]}\n${USAGE}`);
+    return 2;
+  }
+  if (files.length !== 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(files[0]!, 'utf8');
+  } catch (e) {
+    process.stderr.write(`packetwalk: ${files[0]}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const parsed = parseRestore(text, { noflush: false, counters });
+  if (!parsed.value || hasErrors(parsed.diagnostics)) {
+    printDiagnostics(text, parsed.diagnostics);
+    return 1;
+  }
+  // an empty host: only the tables the input names get loaded, as on a fresh machine
+  const rs = createRuleset({ loaded: [] });
+  const applied = applyRestore(rs, parsed.value);
+  if (hasErrors(applied)) {
+    printDiagnostics(text, applied);
+    return 1;
+  }
+  process.stdout.write(saveRuleset(rs, { counters: printCounters }));
+  return 0;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -34,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${canonicalJson(r.result)}\n`);
       return 0;
     }
+    case 'iptables-save':
+      return iptablesSave(rest);
     case undefined:
     case '-h':
     case '--help':
