@@ -12,7 +12,7 @@ import type { TraceType } from './netfilter/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './output/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
-import type { PacketRecord, RecordedEvent, Verdict, WalkNote } from './sim/record';
+import type { RecordedEvent, Verdict, WalkNote } from './sim/record';
 import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';

@@ -12,7 +12,7 @@ import { splitWords } from '../text/shlex';
 import type { Word } from '../text/shlex';
 import type { TableName } from '../netfilter/hooks';
 import { TABLES } from '../netfilter/hooks';
-import { parseIpv4, prefixMask } from '../net/addr';
+import { prefixMask } from '../net/addr';
 import type { Counters, MatchInstance, Rule, TargetInstance } from './types';
 import type { ErrorSink, ExtensionParser, MatchSpec, OptionSpec, RuleHead, TargetSpec } from './modules/module';
 import { getMatch, KNOWN_UNMODELLED_MATCHES, protoMatchName } from './modules/index';
@@ -66,6 +66,12 @@ export interface ParseOptions {
   program: string;
   /** restore mode: the table comes from `*table`, -t is refused */
   restoreTable?: TableName;
+  /**
+   * Names seen before (chains, targets, interfaces): a parsed rule keeps
+   * these strings instead of its own copies, so a 50,000-line restore does
+   * not keep 50,000 copies of "INPUT" alive.
+   */
+  intern?: Map<string, string>;
 }
 
 interface BaseOpt {
@@ -132,8 +138,8 @@ const RULE_COMMANDS: ReadonlySet<CommandKind> = new Set(['append', 'delete', 'ch
 
 /** One loaded extension instance during parsing. */
 interface Loaded {
-  spec: ExtensionParser<any>;
-  options: any;
+  spec: ExtensionParser<unknown>;
+  options: unknown;
   isTarget: boolean;
   span: Span;
 }
@@ -169,112 +175,183 @@ function diag(from: number, to: number, message: string, code: string, expected?
  * `words[start..]` are the arguments after the program name.
  */
 export function parseIptablesArgs(words: readonly Word[], start: number, opts: ParseOptions, span: Span): Parsed<IptablesCommand> {
-  const diagnostics: Diagnostic[] = [];
-  const prefix = `${opts.program} ${IPTABLES_VERSION}: `;
-  const fail = (message: string, at: Span, code: string, prefixed = true, expected?: string): never => {
-    diagnostics.push(diag(at.from, at.to, prefixed ? prefix + message : message, code, expected));
-    throw new Stop();
-  };
+  const p = new ArgParser(words, start, opts, span);
   try {
-    return { value: parseInner(words, start, opts, span, fail), diagnostics };
+    return { value: p.run(), diagnostics: p.diagnostics };
   } catch (e) {
-    if (e instanceof Stop) return { value: null, diagnostics };
+    if (e instanceof Stop) return { value: null, diagnostics: p.diagnostics };
     throw e;
   }
 }
 
-type Fail = (message: string, at: Span, code: string, prefixed?: boolean, expected?: string) => never;
+/** One `-s`/`-d` argument as typed, expanded at the end. */
+interface AddrArg {
+  text: string;
+  invert: boolean;
+  span: Span;
+}
 
-function parseInner(words: readonly Word[], start: number, opts: ParseOptions, span: Span, fail: Fail): IptablesCommand {
-  let kind = null as CommandKind | null;
-  let table: TableName = opts.restoreTable ?? 'filter';
-  let tableSet = false;
-  let chain: string | null = null;
-  let chainSpan: Span | null = null;
-  let ruleNum: number | null = null;
-  let newName: string | null = null;
-  let policy: string | null = null;
-  let counters: Counters | null = null;
-  let invert = false;
-  let invertSpan: Span | null = null;
-  const seenOpts = new Map<string, Span>();
-  let src = null as { text: string; invert: boolean; span: Span } | null;
-  let dst = null as { text: string; invert: boolean; span: Span } | null;
-  let proto = null as { num: number; invert: boolean; span: Span } | null;
-  let inIface = null as { name: string; invert: boolean } | null;
-  let outIface = null as { name: string; invert: boolean } | null;
-  let fragment = null as { invert: boolean } | null;
-  let protoUsed = false;
-  let target = null as { name: string; span: Span; goto: boolean; loaded: Loaded | null } | null;
-  const loaded: Loaded[] = [];
-  const matches: Loaded[] = [];
+/** -s -d -p -i -o -f -j -c as bits, for "multiple -x flags" and "Illegal option". */
+const OPT_BITS = 'sdpiofjc';
 
-  const n = words.length;
-  let k = start;
+/**
+ * getopt over one command line. A class rather than closures: restore runs
+ * this once per rule line (50,000 times for a big dump), and per-call
+ * closures dominated the allocation profile.
+ */
+class ArgParser implements ErrorSink {
+  diagnostics: Diagnostic[] = [];
+  private readonly prefix: string;
+  private k: number;
+  private kind: CommandKind | null = null;
+  private table: TableName;
+  private tableSet = false;
+  private chain: string | null = null;
+  private chainSpan: Span | null = null;
+  private ruleNum: number | null = null;
+  private newName: string | null = null;
+  private policy: string | null = null;
+  private counters: Counters | null = null;
+  private invert = false;
+  private invertSpan: Span | null = null;
+  /** OPT_BITS seen so far, with their spans in seenSpans (same order as bits were set) */
+  private seenBits = 0;
+  private seenList: [string, Span][] | null = null;
+  private src: AddrArg | null = null;
+  private dst: AddrArg | null = null;
+  private proto: { num: number; invert: boolean; span: Span } | null = null;
+  private inIface: { name: string; invert: boolean } | null = null;
+  private outIface: { name: string; invert: boolean } | null = null;
+  private fragment: { invert: boolean } | null = null;
+  private protoUsed = false;
+  private target: { name: string; span: Span; goto: boolean; loaded: Loaded | null } | null = null;
+  /** loaded extensions, newest first (getopt sees the newest options first) */
+  private loaded: Loaded[] = [];
+  private matches: Loaded[] = [];
+  /** where an extension's sink.error() points when it names no span */
+  private errorAt: Span;
+  private errorCode = 'iptables/bad-value';
 
-  const peekFree = (): Word | null => {
-    const w = words[k];
-    if (!w || w.text.startsWith('-') || w.text.startsWith('!')) return null;
-    return w;
-  };
+  constructor(
+    private readonly words: readonly Word[],
+    start: number,
+    private readonly opts: ParseOptions,
+    private readonly span: Span,
+  ) {
+    this.prefix = `${opts.program} ${IPTABLES_VERSION}: `;
+    this.k = start;
+    this.table = opts.restoreTable ?? 'filter';
+    this.errorAt = span;
+  }
 
-  const setOpt = (c: string, at: Span, inv: boolean): void => {
-    if (seenOpts.has(c)) fail(`multiple -${c} flags not allowed`, at, 'iptables/duplicate-option');
-    if (inv && !'sdpiof'.includes(c)) fail(`cannot have ! before -${c}`, at, 'iptables/bad-negation');
-    seenOpts.set(c, at);
-  };
+  private name(text: string): string {
+    const m = this.opts.intern;
+    if (!m) return text;
+    const seen = m.get(text);
+    if (seen !== undefined) return seen;
+    if (m.size < 65536) m.set(text, text);
+    return text;
+  }
 
-  const setCommand = (c: string, at: Span): void => {
-    if (invert) fail("unexpected '!' flag", invertSpan ?? at, 'iptables/bad-negation');
-    if (kind !== null) fail(`Cannot use -${c} with -${CMD_CHAR[kind]}\n`, at, 'iptables/two-commands');
-    kind = COMMANDS[c]!;
-  };
+  fail(message: string, at: Span, code: string, prefixed = true, expected?: string): never {
+    this.diagnostics.push(diag(at.from, at.to, prefixed ? this.prefix + message : message, code, expected));
+    throw new Stop();
+  }
 
-  const parseRuleNum = (w: Word): number => {
-    const v = /^\d+$/.test(w.text) ? Number(w.text) : NaN;
-    if (!(v >= 1 && v <= 0x7fffffff)) fail(`Invalid rule number \`${w.text}'`, w, 'iptables/bad-rule-number');
+  /** ErrorSink for extensions: libxtables' xtables_error(PARAMETER_PROBLEM, ...) exits. */
+  error(message: string, at?: Span, code?: string): void {
+    this.fail(message, at ?? this.errorAt, code ?? this.errorCode);
+  }
+
+  private peekFree(): Word | null {
+    const w = this.words[this.k];
+    if (!w) return null;
+    const c = w.text.charCodeAt(0);
+    return c === 45 /* - */ || c === 33 /* ! */ ? null : w;
+  }
+
+  private setOpt(c: string, at: Span, inv: boolean): void {
+    const bit = 1 << OPT_BITS.indexOf(c);
+    if (this.seenBits & bit) this.fail(`multiple -${c} flags not allowed`, at, 'iptables/duplicate-option');
+    if (inv && c !== 's' && c !== 'd' && c !== 'p' && c !== 'i' && c !== 'o' && c !== 'f') this.fail(`cannot have ! before -${c}`, at, 'iptables/bad-negation');
+    this.seenBits |= bit;
+    (this.seenList ??= []).push([c, at]);
+  }
+
+  private setCommand(c: string, at: Span): void {
+    if (this.invert) this.fail("unexpected '!' flag", this.invertSpan ?? at, 'iptables/bad-negation');
+    if (this.kind !== null) this.fail(`Cannot use -${c} with -${CMD_CHAR[this.kind]}\n`, at, 'iptables/two-commands');
+    this.kind = COMMANDS[c]!;
+  }
+
+  private parseRuleNum(w: Word): number {
+    const t = w.text;
+    let v = t.length > 0 && t.length <= 10 ? 0 : NaN;
+    for (let i = 0; i < t.length && v === v; i++) {
+      const c = t.charCodeAt(i);
+      v = c >= 48 && c <= 57 ? v * 10 + (c - 48) : NaN;
+    }
+    if (!(v >= 1 && v <= 0x7fffffff)) this.fail(`Invalid rule number \`${t}'`, w, 'iptables/bad-rule-number');
     return v;
-  };
+  }
 
-  const loadMatch = (name: string, at: Span): Loaded => {
+  private loadMatch(name: string, at: Span): Loaded {
     const spec = getMatch(name);
     if (!spec) {
-      if (KNOWN_UNMODELLED_MATCHES.has(name)) fail(`not modelled yet: -m ${name}`, at, 'iptables/not-modelled', false);
-      fail(`Couldn't load match \`${name}':No such file or directory`, at, 'iptables/unknown-match');
+      if (KNOWN_UNMODELLED_MATCHES.has(name)) this.fail(`not modelled yet: -m ${name}`, at, 'iptables/not-modelled', false);
+      this.fail(`Couldn't load match \`${name}':No such file or directory`, at, 'iptables/unknown-match');
     }
     const l: Loaded = { spec: spec!, options: spec!.init(), isTarget: false, span: at };
-    loaded.unshift(l);
-    matches.push(l);
+    this.loaded.unshift(l);
+    this.matches.push(l);
     return l;
-  };
+  }
 
   /** getopt_long's lookup over base + extension options; exact beats prefix. */
-  const lookupLong = (name: string): { base?: BaseOpt; ext?: Loaded; opt?: OptionSpec } | 'ambiguous' | null => {
+  private lookupLong(name: string): LongHit | 'ambiguous' | null {
     const exact = BASE_BY_NAME.get(name);
     if (exact) return { base: exact };
-    for (const l of loaded) for (const o of l.spec.options) if (o.name === name) return { ext: l, opt: o };
-    const hits: { base?: BaseOpt; ext?: Loaded; opt?: OptionSpec; label: string }[] = [];
-    for (const b of BASE) if (b.name.startsWith(name)) hits.push({ base: b, label: b.name });
-    for (const l of loaded) for (const o of l.spec.options) if (o.name.startsWith(name)) hits.push({ ext: l, opt: o, label: o.name });
-    if (hits.length === 0) return null;
-    // --src and --source are one option to getopt (same val): not ambiguous
-    const distinct = new Set(hits.map((h) => (h.base ? `b:${h.base.short}` : `e:${h.label}:${loaded.indexOf(h.ext!)}`)));
-    if (distinct.size > 1) return 'ambiguous';
-    return hits[0]!;
-  };
+    const loaded = this.loaded;
+    for (let i = 0; i < loaded.length; i++) {
+      const l = loaded[i]!;
+      const os = l.spec.options;
+      for (let j = 0; j < os.length; j++) if (os[j]!.name === name) return { ext: l, opt: os[j]! };
+    }
+    let hit: LongHit | null = null;
+    let hitKey = '';
+    for (const b of BASE) {
+      if (!b.name.startsWith(name)) continue;
+      // --src and --source are one option to getopt (same val): not ambiguous
+      const key = `b:${b.short}`;
+      if (hit && hitKey !== key) return 'ambiguous';
+      hit = { base: b };
+      hitKey = key;
+    }
+    for (let i = 0; i < loaded.length; i++) {
+      const l = loaded[i]!;
+      for (const o of l.spec.options) {
+        if (!o.name.startsWith(name)) continue;
+        const key = `e:${o.name}:${i}`;
+        if (hit && hitKey !== key) return 'ambiguous';
+        hit = { ext: l, opt: o };
+        hitKey = key;
+      }
+    }
+    return hit;
+  }
 
-  const takeArg = (w: Word, inline: string | null, label: string): Word => {
+  private takeArg(w: Word, inline: string | null, label: string): Word {
     if (inline !== null) return { text: inline, from: w.to - inline.length, to: w.to, quoted: w.quoted };
-    const next = words[k];
-    if (!next) fail(`option "${label}" requires an argument`, w, 'iptables/missing-argument', true, 'an argument');
-    k++;
+    const next = this.words[this.k];
+    if (!next) this.fail(`option "${label}" requires an argument`, w, 'iptables/missing-argument', true, 'an argument');
+    this.k++;
     return next!;
-  };
+  }
 
-  const handleBase = (b: BaseOpt, w: Word, arg: Word | null): void => {
+  private handleBase(b: BaseOpt, w: Word, arg: Word | null): void {
     const c = b.short;
-    const inv = invert;
-    const at: Span = { from: w.from, to: arg ? arg.to : w.to };
+    const inv = this.invert;
+    const at: Span = arg ? { from: w.from, to: arg.to } : w;
     switch (c) {
       case 'A':
       case 'C':
@@ -284,29 +361,29 @@ function parseInner(words: readonly Word[], start: number, opts: ParseOptions, s
       case 'D':
       case 'I':
       case 'R': {
-        setCommand(c, w);
-        chain = arg!.text;
-        chainSpan = arg!;
-        if (c === 'N') checkNewChainName(arg!, fail);
+        this.setCommand(c, w);
+        this.chain = this.name(arg!.text);
+        this.chainSpan = arg!;
+        if (c === 'N') checkNewChainName(arg!, this);
         if (c === 'D' || c === 'I' || c === 'R') {
-          const nw = peekFree();
+          const nw = this.peekFree();
           if (nw) {
-            k++;
-            ruleNum = parseRuleNum(nw);
-          } else if (c === 'R') fail('-R requires a rule number', w, 'iptables/missing-rule-number', true, 'a rule number');
+            this.k++;
+            this.ruleNum = this.parseRuleNum(nw);
+          } else if (c === 'R') this.fail('-R requires a rule number', w, 'iptables/missing-rule-number', true, 'a rule number');
         }
         if (c === 'E') {
-          const nw = peekFree();
-          if (!nw) fail('-E requires old-chain-name and new-chain-name', w, 'iptables/missing-argument', true, 'a new chain name');
-          k++;
-          newName = nw!.text;
-          checkNewChainName(nw!, fail);
+          const nw = this.peekFree();
+          if (!nw) this.fail('-E requires old-chain-name and new-chain-name', w, 'iptables/missing-argument', true, 'a new chain name');
+          this.k++;
+          this.newName = nw!.text;
+          checkNewChainName(nw!, this);
         }
         if (c === 'P') {
-          const nw = peekFree();
-          if (!nw) fail('-P requires a chain and a policy', w, 'iptables/missing-argument', true, 'ACCEPT or DROP');
-          k++;
-          policy = nw!.text;
+          const nw = this.peekFree();
+          if (!nw) this.fail('-P requires a chain and a policy', w, 'iptables/missing-argument', true, 'ACCEPT or DROP');
+          this.k++;
+          this.policy = nw!.text;
         }
         break;
       }
@@ -315,17 +392,17 @@ function parseInner(words: readonly Word[], start: number, opts: ParseOptions, s
       case 'F':
       case 'Z':
       case 'X': {
-        setCommand(c, w);
-        const cw = arg ?? peekFree();
+        this.setCommand(c, w);
+        const cw = arg ?? this.peekFree();
         if (cw) {
-          if (!arg) k++;
-          chain = cw.text;
-          chainSpan = cw;
+          if (!arg) this.k++;
+          this.chain = cw.text;
+          this.chainSpan = cw;
           if (c === 'L' || c === 'S' || c === 'Z') {
-            const nw = peekFree();
+            const nw = this.peekFree();
             if (nw) {
-              k++;
-              ruleNum = parseRuleNum(nw);
+              this.k++;
+              this.ruleNum = this.parseRuleNum(nw);
             }
           }
         }
@@ -333,279 +410,363 @@ function parseInner(words: readonly Word[], start: number, opts: ParseOptions, s
       }
       case 's':
       case 'd':
-        setOpt(c, at, inv);
-        if (c === 's') src = { text: arg!.text, invert: inv, span: arg! };
-        else dst = { text: arg!.text, invert: inv, span: arg! };
+        this.setOpt(c, at, inv);
+        if (c === 's') this.src = { text: arg!.text, invert: inv, span: arg! };
+        else this.dst = { text: arg!.text, invert: inv, span: arg! };
         break;
       case 'p': {
-        setOpt(c, at, inv);
-        const t = arg!.text.toLowerCase();
-        const num = parseProto(t);
-        if (num === null) fail(`unknown protocol "${arg!.text}" specified`, arg!, 'iptables/unknown-protocol');
-        if (num === 0 && inv) fail('rule would never match protocol', at, 'iptables/never-matches');
-        proto = { num: num!, invert: inv, span: at };
+        this.setOpt(c, at, inv);
+        const num = parseProto(arg!.text.toLowerCase());
+        if (num === null) this.fail(`unknown protocol "${arg!.text}" specified`, arg!, 'iptables/unknown-protocol');
+        if (num === 0 && inv) this.fail('rule would never match protocol', at, 'iptables/never-matches');
+        this.proto = { num: num!, invert: inv, span: at };
         break;
       }
       case 'i':
       case 'o': {
-        setOpt(c, at, inv);
+        this.setOpt(c, at, inv);
         const name = arg!.text;
-        if (name.length === 0) fail('Empty interface is likely to be undesired', arg!, 'iptables/bad-interface');
-        if (name.length > 15) fail(`interface name \`${name}' must be shorter than IFNAMSIZ (15)`, arg!, 'iptables/bad-interface');
-        if (c === 'i') inIface = { name, invert: inv };
-        else outIface = { name, invert: inv };
+        if (name.length === 0) this.fail('Empty interface is likely to be undesired', arg!, 'iptables/bad-interface');
+        if (name.length > 15) this.fail(`interface name \`${name}' must be shorter than IFNAMSIZ (15)`, arg!, 'iptables/bad-interface');
+        if (c === 'i') this.inIface = { name: this.name(name), invert: inv };
+        else this.outIface = { name: this.name(name), invert: inv };
         break;
       }
       case 'f':
-        setOpt(c, at, inv);
-        fragment = { invert: inv };
+        this.setOpt(c, at, inv);
+        this.fragment = { invert: inv };
         break;
       case 'j':
       case 'g': {
-        setOpt('j', at, inv);
+        this.setOpt('j', at, inv);
         const name = arg!.text;
         let l: Loaded | null = null;
         if (!VERDICTS.has(name)) {
           const spec = getTarget(name);
           if (spec) {
             l = { spec, options: spec.init(), isTarget: true, span: arg! };
-            loaded.unshift(l);
-          } else if (KNOWN_UNMODELLED_TARGETS.has(name)) fail(`not modelled yet: -j ${name}`, arg!, 'iptables/not-modelled', false);
-          else if (name.length > 28) fail(`Invalid target name \`${name}' (28 chars max)`, arg!, 'iptables/bad-target');
+            this.loaded.unshift(l);
+          } else if (KNOWN_UNMODELLED_TARGETS.has(name)) this.fail(`not modelled yet: -j ${name}`, arg!, 'iptables/not-modelled', false);
+          else if (name.length > 28) this.fail(`Invalid target name \`${name}' (28 chars max)`, arg!, 'iptables/bad-target');
         }
-        target = { name, span: arg!, goto: c === 'g', loaded: l };
+        this.target = { name: l ? l.spec.name : this.name(name), span: arg!, goto: c === 'g', loaded: l };
         break;
       }
-      case 'm': {
-        if (inv) fail('unexpected ! flag before --match', at, 'iptables/bad-negation');
-        loadMatch(arg!.text, arg!);
+      case 'm':
+        if (inv) this.fail('unexpected ! flag before --match', at, 'iptables/bad-negation');
+        this.loadMatch(arg!.text, arg!);
         break;
-      }
       case 't': {
-        if (inv) fail('unexpected ! flag before --table', at, 'iptables/bad-negation');
-        if (opts.restoreTable) fail(`The -t option cannot be used in ${opts.program}.\n`, at, 'iptables/table-in-restore');
-        if (tableSet) fail('multiple -t flags not allowed', at, 'iptables/duplicate-option');
+        if (inv) this.fail('unexpected ! flag before --table', at, 'iptables/bad-negation');
+        if (this.opts.restoreTable) this.fail(`The -t option cannot be used in ${this.opts.program}.\n`, at, 'iptables/table-in-restore');
+        if (this.tableSet) this.fail('multiple -t flags not allowed', at, 'iptables/duplicate-option');
         if (!(TABLES as readonly string[]).includes(arg!.text))
-          fail(`can't initialize iptables table \`${arg!.text}': Table does not exist (do you need to insmod?)`, arg!, 'iptables/unknown-table', true, TABLES.join(', '));
-        table = arg!.text as TableName;
-        tableSet = true;
+          this.fail(`can't initialize iptables table \`${arg!.text}': Table does not exist (do you need to insmod?)`, arg!, 'iptables/unknown-table', true, TABLES.join(', '));
+        this.table = arg!.text as TableName;
+        this.tableSet = true;
         break;
       }
       case 'c': {
-        setOpt(c, at, inv);
+        this.setOpt(c, at, inv);
         const p = arg!.text;
-        let b: string | null = null;
+        let b: string;
         const comma = p.indexOf(',');
         let ptext = p;
         if (comma >= 0) {
           ptext = p.slice(0, comma);
           b = p.slice(comma + 1);
         } else {
-          const nw = peekFree();
-          if (!nw) fail('-c requires packet and byte counter', w, 'iptables/missing-argument');
-          k++;
+          const nw = this.peekFree();
+          if (!nw) this.fail('-c requires packet and byte counter', w, 'iptables/missing-argument');
+          this.k++;
           b = nw!.text;
         }
-        if (!/^\d+$/.test(ptext)) fail('-c packet counter not numeric', arg!, 'iptables/bad-counter');
-        if (!/^\d+$/.test(b!)) fail('-c byte counter not numeric', arg!, 'iptables/bad-counter');
-        counters = { packets: Number(ptext), bytes: Number(b) };
+        if (!/^\d+$/.test(ptext)) this.fail('-c packet counter not numeric', arg!, 'iptables/bad-counter');
+        if (!/^\d+$/.test(b)) this.fail('-c byte counter not numeric', arg!, 'iptables/bad-counter');
+        this.counters = { packets: Number(ptext), bytes: Number(b) };
         break;
       }
       case '6':
-        fail('This is the IPv4 version of iptables.', w, 'iptables/ipv6');
+        this.fail('This is the IPv4 version of iptables.', w, 'iptables/ipv6');
         break;
       case 'V':
       case 'h':
-        fail(`not modelled yet: ${w.text}`, w, 'iptables/not-modelled', false);
+        this.fail(`not modelled yet: ${w.text}`, w, 'iptables/not-modelled', false);
         break;
       default:
         // -n -v -x -w -W -M --line-numbers -4 -b: display and locking options without effect here
         break;
     }
-    invert = false;
-  };
+    this.invert = false;
+  }
 
-  const handleExt = (l: Loaded, o: OptionSpec, w: Word, arg: Word | null, arg2: Word | null): void => {
-    if (invert && o.invert === false) fail(`${l.spec.name}: option "--${o.name}" cannot be inverted.\n`, invertSpan ?? w, 'iptables/bad-negation');
-    const sink: ErrorSink = {
-      error: (message, at, code) => fail(message, at ?? arg ?? w, code ?? 'iptables/bad-value'),
-    };
+  private handleExt(l: Loaded, o: OptionSpec, w: Word, arg: Word | null, arg2: Word | null): void {
+    if (this.invert && o.invert === false) this.fail(`${l.spec.name}: option "--${o.name}" cannot be inverted.\n`, this.invertSpan ?? w, 'iptables/bad-negation');
     const argText = arg2 ? `${arg!.text} ${arg2.text}` : arg ? arg.text : '';
-    const argSpan: Span = arg ? { from: arg.from, to: (arg2 ?? arg).to } : w;
-    l.spec.parse(l.options, { name: o.name, arg: argText, invert, span: w, argSpan }, sink);
-    invert = false;
-  };
+    const argSpan: Span = arg ? (arg2 ? { from: arg.from, to: arg2.to } : arg) : w;
+    this.errorAt = arg ?? w;
+    this.errorCode = 'iptables/bad-value';
+    l.spec.parse(l.options, { name: o.name, arg: argText, invert: this.invert, span: w, argSpan }, this);
+    this.invert = false;
+  }
 
-  const guard = n + 4;
-  for (let steps = 0; k < n && steps < guard * 4; steps++) {
-    const w = words[k++]!;
+  /** The protocol match `-p` names, loaded on the first option nobody knows. */
+  private loadProtoMatch(w: Word): boolean {
+    const p = this.proto;
+    if (!p || this.protoUsed || p.invert) return false;
+    const pm = protoMatchName(p.num);
+    if (!pm) return false;
+    this.protoUsed = true;
+    this.loadMatch(pm, w);
+    return true;
+  }
+
+  private longOption(w: Word): void {
     const t = w.text;
-    if (t === '!') {
-      if (invert) fail('multiple consecutive ! not allowed', w, 'iptables/bad-negation');
-      invert = true;
-      invertSpan = w;
-      continue;
+    const eq = t.indexOf('=');
+    const name = eq < 0 ? t.slice(2) : t.slice(2, eq);
+    const inline = eq < 0 ? null : t.slice(eq + 1);
+    let hit = this.lookupLong(name);
+    if (hit === null && this.loadProtoMatch(w)) hit = this.lookupLong(name);
+    if (hit === 'ambiguous') this.fail(`option '${t}' is ambiguous`, w, 'iptables/ambiguous-option');
+    if (hit === null) this.fail(`unknown option "${t}"`, w, 'iptables/unknown-option');
+    const h = hit as LongHit;
+    if (h.base) {
+      let arg: Word | null = null;
+      if (h.base.arg === 1) arg = this.takeArg(w, inline, t);
+      else if (h.base.arg === 2 && inline !== null) arg = this.takeArg(w, inline, t);
+      this.handleBase(h.base, w, arg);
+      return;
     }
-    if (t === '--') {
-      const rest = words[k];
-      if (rest) fail(`Bad argument \`${rest.text}'`, rest, 'iptables/bad-argument', false);
-      break;
+    const o = h.opt!;
+    let arg: Word | null = null;
+    let arg2: Word | null = null;
+    if (o.arg) arg = this.takeArg(w, inline, `--${o.name}`);
+    if (o.arg2) {
+      arg2 = this.peekFree();
+      if (!arg2) this.fail(`--${o.name} requires two args.`, w, 'iptables/missing-argument');
+      this.k++;
     }
-    if (t.startsWith('--')) {
-      const eq = t.indexOf('=');
-      const name = eq < 0 ? t.slice(2) : t.slice(2, eq);
-      const inline = eq < 0 ? null : t.slice(eq + 1);
-      let hit = lookupLong(name);
-      if (hit === null && proto && !protoUsed && !proto.invert) {
-        const pm = protoMatchName(proto.num);
-        if (pm) {
-          protoUsed = true;
-          loadMatch(pm, w);
-          hit = lookupLong(name);
-        }
+    this.handleExt(h.ext!, o, w, arg, arg2);
+  }
+
+  private shortOptions(w: Word): void {
+    const t = w.text;
+    for (let i = 1; i < t.length; i++) {
+      const b = SHORT.get(t[i]!);
+      if (!b) {
+        // getopt's "invalid option" still gets the protocol match loaded first (command_default)
+        this.loadProtoMatch(w);
+        this.fail(`unknown option "${t}"`, w, 'iptables/unknown-option');
       }
-      if (hit === 'ambiguous') fail(`option '${t}' is ambiguous`, w, 'iptables/ambiguous-option');
-      if (hit === null) fail(`unknown option "${t}"`, w, 'iptables/unknown-option');
-      const h = hit as { base?: BaseOpt; ext?: Loaded; opt?: OptionSpec };
-      if (h.base) {
-        let arg: Word | null = null;
-        if (h.base.arg === 1) arg = takeArg(w, inline, t);
-        else if (h.base.arg === 2 && inline !== null) arg = takeArg(w, inline, t);
-        handleBase(h.base, w, arg);
-      } else {
-        const o = h.opt!;
-        let arg: Word | null = null;
-        let arg2: Word | null = null;
-        if (o.arg) arg = takeArg(w, inline, `--${o.name}`);
-        if (o.arg2) {
-          arg2 = peekFree();
-          if (!arg2) fail(`--${o.name} requires two args.`, w, 'iptables/missing-argument');
-          k++;
-        }
-        handleExt(h.ext!, o, w, arg, arg2);
+      if (b!.arg === 0) {
+        this.handleBase(b!, w, null);
+        continue;
       }
-      continue;
+      if (i + 1 < t.length) this.handleBase(b!, w, { text: t.slice(i + 1), from: w.from + i + 1, to: w.to, quoted: w.quoted });
+      else if (b!.arg === 1) this.handleBase(b!, w, this.takeArg(w, null, `-${b!.short}`));
+      else this.handleBase(b!, w, null);
+      return;
     }
-    if (t.startsWith('-') && t.length > 1) {
-      for (let i = 1; i < t.length; i++) {
-        const b = SHORT.get(t[i]!);
-        if (!b) {
-          if (proto && !protoUsed && !proto.invert && protoMatchName(proto.num)) {
-            // getopt's "invalid option" still gets the protocol match loaded first (command_default)
-            protoUsed = true;
-            loadMatch(protoMatchName(proto.num)!, w);
+  }
+
+  run(): IptablesCommand {
+    const words = this.words;
+    const n = words.length;
+    const guard = (n + 4) * 4;
+    for (let steps = 0; this.k < n && steps < guard; steps++) {
+      const w = words[this.k++]!;
+      const t = w.text;
+      const c0 = t.charCodeAt(0);
+      if (c0 === 33 /* ! */ && t.length === 1) {
+        if (this.invert) this.fail('multiple consecutive ! not allowed', w, 'iptables/bad-negation');
+        this.invert = true;
+        this.invertSpan = w;
+        continue;
+      }
+      if (c0 === 45 /* - */ && t.length > 1) {
+        if (t.charCodeAt(1) === 45) {
+          if (t.length === 2) {
+            const rest = words[this.k];
+            if (rest) this.fail(`Bad argument \`${rest.text}'`, rest, 'iptables/bad-argument', false);
+            break;
           }
-          fail(`unknown option "${t}"`, w, 'iptables/unknown-option');
-        }
-        const rest = t.slice(i + 1);
-        if (b!.arg === 0) {
-          handleBase(b!, w, null);
-          continue;
-        }
-        if (rest.length > 0) {
-          handleBase(b!, w, { text: rest, from: w.from + i + 1, to: w.to, quoted: w.quoted });
-        } else if (b!.arg === 1) {
-          handleBase(b!, w, takeArg(w, null, `-${b!.short}`));
-        } else handleBase(b!, w, null);
-        break;
+          this.longOption(w);
+        } else this.shortOptions(w);
+        continue;
       }
-      continue;
+      this.fail(`Bad argument \`${t}'`, w, 'iptables/bad-argument', false);
     }
-    fail(`Bad argument \`${t}'`, w, 'iptables/bad-argument', false);
+    return this.finish();
   }
 
-  if (invert) fail('nothing appropriate following !', invertSpan ?? span, 'iptables/bad-negation');
-  if (kind === null) fail('no command specified', span, 'iptables/no-command', true, '-A, -I, -D, -N, -P, ...');
-  const cmdKind = kind as CommandKind;
+  private finish(): IptablesCommand {
+    const span = this.span;
+    if (this.invert) this.fail('nothing appropriate following !', this.invertSpan ?? span, 'iptables/bad-negation');
+    if (this.kind === null) this.fail('no command specified', span, 'iptables/no-command', true, '-A, -I, -D, -N, -P, ...');
+    const cmdKind = this.kind as CommandKind;
+    let ruleNum = this.ruleNum;
 
-  const ruleCmd = RULE_COMMANDS.has(cmdKind) && !(cmdKind === 'delete' && ruleNum !== null);
-  if (!ruleCmd) {
-    for (const [c, at] of seenOpts) if (c !== 'c' || cmdKind !== 'policy') fail(`Illegal option \`-${c}' with this command\n`, at, 'iptables/illegal-option');
-    if (matches.length > 0) fail(`Illegal option \`-m' with this command\n`, matches[0]!.span, 'iptables/illegal-option');
-  }
-
-  const rules: Rule[] = [];
-  let targetSpan: Span | null = null;
-  if (ruleCmd) {
-    const p = proto as { num: number; invert: boolean; span: Span } | null;
-    const head: RuleHead = { proto: p ? p.num : 0, protoInvert: p ? p.invert : false };
-    for (const m of matches) runFinal(m, head, fail);
-    const tg = target as { name: string; span: Span; goto: boolean; loaded: Loaded | null } | null;
-    if (tg?.loaded) runFinal(tg.loaded, head, fail);
-    const srcs = src ? parseAddrList(src as { text: string; span: Span }, fail) : [null];
-    const dsts = dst ? parseAddrList(dst as { text: string; span: Span }, fail) : [null];
-    const matchInstances: MatchInstance[] = matches.map((m) => ({ module: m.spec.name, options: m.options, span: m.span }));
-    let targetInst: TargetInstance | null = null;
-    if (tg) {
-      targetSpan = tg.span;
-      const kindOf = tg.name === 'RETURN' ? 'return' : VERDICTS.has(tg.name) ? 'verdict' : tg.loaded ? 'extension' : 'chain';
-      targetInst = { name: tg.name, kind: kindOf, options: tg.loaded ? tg.loaded.options : null, span: tg.span };
+    const ruleCmd = RULE_COMMANDS.has(cmdKind) && !(cmdKind === 'delete' && ruleNum !== null);
+    if (!ruleCmd) {
+      for (const [c, at] of this.seenList ?? []) if (c !== 'c' || cmdKind !== 'policy') this.fail(`Illegal option \`-${c}' with this command\n`, at, 'iptables/illegal-option');
+      if (this.matches.length > 0) this.fail(`Illegal option \`-m' with this command\n`, this.matches[0]!.span, 'iptables/illegal-option');
     }
-    const ii = inIface as { name: string; invert: boolean } | null;
-    const oi = outIface as { name: string; invert: boolean } | null;
-    for (const s of srcs) {
-      for (const d of dsts) {
-        const r: Rule = { matches: matchInstances, target: targetInst, goto: tg ? tg.goto : false, span };
-        if (s && (s.mask !== 0 || (src as { invert: boolean } | null)?.invert)) r.src = { addr: s.addr, mask: s.mask, invert: (src as unknown as { invert: boolean }).invert };
-        if (d && (d.mask !== 0 || (dst as { invert: boolean } | null)?.invert)) r.dst = { addr: d.addr, mask: d.mask, invert: (dst as unknown as { invert: boolean }).invert };
-        // `-i +` matches every interface: iptables stores an empty mask and prints nothing
-        if (ii && !(ii.name === '+' && !ii.invert)) r.inIface = { ...ii };
-        if (oi && !(oi.name === '+' && !oi.invert)) r.outIface = { ...oi };
-        if (p && (p.num !== 0 || p.invert)) r.proto = { num: p.num, invert: p.invert };
-        if (fragment) r.fragment = { ...(fragment as { invert: boolean }) };
-        rules.push(r);
+
+    const rules: Rule[] = [];
+    let targetSpan: Span | null = null;
+    if (ruleCmd) {
+      const p = this.proto;
+      const head: RuleHead = { proto: p ? p.num : 0, protoInvert: p ? p.invert : false };
+      for (const m of this.matches) this.runFinal(m, head);
+      const tg = this.target;
+      if (tg?.loaded) this.runFinal(tg.loaded, head);
+      const srcs = this.src ? this.parseAddrList(this.src) : null;
+      const dsts = this.dst ? this.parseAddrList(this.dst) : null;
+      const matchInstances: MatchInstance[] = new Array(this.matches.length);
+      for (let i = 0; i < this.matches.length; i++) {
+        const m = this.matches[i]!;
+        matchInstances[i] = { module: m.spec.name, options: m.options, span: spanOf(m.span) };
+      }
+      let targetInst: TargetInstance | null = null;
+      if (tg) {
+        targetSpan = spanOf(tg.span);
+        const kindOf = tg.name === 'RETURN' ? 'return' : VERDICTS.has(tg.name) ? 'verdict' : tg.loaded ? 'extension' : 'chain';
+        targetInst = { name: tg.name, kind: kindOf, options: tg.loaded ? tg.loaded.options : null, span: targetSpan };
+      }
+      const ii = this.inIface;
+      const oi = this.outIface;
+      const ns = srcs ? srcs.length / 2 : 1;
+      const nd = dsts ? dsts.length / 2 : 1;
+      for (let si = 0; si < ns; si++) {
+        for (let di = 0; di < nd; di++) {
+          // one literal with every field (absent ones undefined): all rules share a hidden class,
+          // and none needs an out-of-object property store
+          const r: Rule = {
+            src: srcs && (srcs[si * 2 + 1] !== 0 || this.src!.invert) ? { addr: srcs[si * 2]!, mask: srcs[si * 2 + 1]!, invert: this.src!.invert } : undefined,
+            dst: dsts && (dsts[di * 2 + 1] !== 0 || this.dst!.invert) ? { addr: dsts[di * 2]!, mask: dsts[di * 2 + 1]!, invert: this.dst!.invert } : undefined,
+            // `-i +` matches every interface: iptables stores an empty mask and prints nothing
+            inIface: ii && !(ii.name === '+' && !ii.invert) ? { name: ii.name, invert: ii.invert } : undefined,
+            outIface: oi && !(oi.name === '+' && !oi.invert) ? { name: oi.name, invert: oi.invert } : undefined,
+            proto: p && (p.num !== 0 || p.invert) ? { num: p.num, invert: p.invert } : undefined,
+            fragment: this.fragment ? { invert: this.fragment.invert } : undefined,
+            matches: matchInstances,
+            target: targetInst,
+            goto: tg ? tg.goto : false,
+            span,
+          };
+          rules.push(r);
+        }
       }
     }
+    if (cmdKind === 'insert' && ruleNum === null) ruleNum = 1;
+    return {
+      kind: cmdKind, table: this.table, chain: this.chain, ruleNum, rules, newName: this.newName, policy: this.policy,
+      counters: this.counters, span, chainSpan: this.chainSpan ? spanOf(this.chainSpan) : null, targetSpan,
+    };
   }
-  if (cmdKind === 'insert' && ruleNum === null) ruleNum = 1;
-  return { kind: cmdKind, table, chain, ruleNum, rules, newName, policy, counters, span, chainSpan, targetSpan };
+
+  private runFinal(l: Loaded, head: RuleHead): void {
+    if (!l.spec.final) return;
+    this.errorAt = l.span;
+    this.errorCode = 'iptables/bad-value';
+    l.spec.final(l.options, this, head);
+  }
+
+  /** xtables_ipparse_multiple: `a[/m][,b[/m]...]` as [addr, mask, addr, mask, ...]; host names are not resolved. */
+  private parseAddrList(sel: AddrArg): number[] {
+    const out: number[] = [];
+    const text = sel.text;
+    let from = 0;
+    for (let guard = 0; guard <= text.length; guard++) {
+      let to = text.indexOf(',', from);
+      if (to < 0) to = text.length;
+      const slash = text.indexOf('/', from);
+      const hostEnd = slash >= 0 && slash < to ? slash : to;
+      let mask = 0xffffffff;
+      if (hostEnd < to) {
+        const m = text.slice(hostEnd + 1, to);
+        if (m.includes('.')) {
+          const dm = dotted(m, 0, m.length);
+          if (dm === null) this.fail(`invalid mask \`${m}' specified`, sel.span, 'iptables/bad-mask');
+          mask = dm!;
+        } else {
+          const len = m.length >= 1 && m.length <= 2 ? decimal(m, 0, m.length) : -1;
+          if (len < 0 || len > 32) this.fail(`invalid mask \`${m}' specified`, sel.span, 'iptables/bad-mask');
+          mask = prefixMask(len);
+        }
+      }
+      let a = dotted(text, from, hostEnd);
+      if (a === null) {
+        const v = decimal(text, from, hostEnd);
+        if (v >= 0 && v <= 0xffffffff) a = v >>> 0;
+      }
+      if (a === null) {
+        this.fail(`host/network \`${text.slice(from, hostEnd)}' not found`, sel.span, 'iptables/host-not-found', true, 'a dotted-quad address (host names are not resolved in the simulator)');
+      }
+      out.push((a! & mask) >>> 0, mask >>> 0);
+      if (to >= text.length) break;
+      from = to + 1;
+    }
+    return out;
+  }
 }
 
-function runFinal(l: Loaded, head: RuleHead, fail: Fail): void {
-  if (!l.spec.final) return;
-  l.spec.final(l.options, { error: (message, at, code) => fail(message, at ?? l.span, code ?? 'iptables/bad-value') }, head);
+/**
+ * A bare {from, to} for what outlives the parse: keeping the Word itself
+ * would keep its text alive with every loaded rule.
+ */
+function spanOf(s: Span): Span {
+  return { from: s.from, to: s.to };
 }
 
-function checkNewChainName(w: Word, fail: Fail): void {
+interface LongHit {
+  base?: BaseOpt;
+  ext?: Loaded;
+  opt?: OptionSpec;
+}
+
+/** Digits only in text[from, to), as a number; -1 otherwise (also for "" and > 15 digits). */
+function decimal(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
+/** parseIpv4 on text[from, to) without slicing: four dot-separated 1-3 digit octets ≤ 255. */
+function dotted(text: string, from: number, to: number): number | null {
+  let v = 0;
+  let i = from;
+  for (let part = 0; part < 4; part++) {
+    let o = 0;
+    let digits = 0;
+    for (; i < to && digits < 4; i++, digits++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      o = o * 10 + (c - 48);
+    }
+    if (digits === 0 || digits > 3 || o > 255) return null;
+    v = v * 256 + o;
+    if (part < 3) {
+      if (i >= to || text.charCodeAt(i) !== 46) return null;
+      i++;
+    }
+  }
+  return i === to ? v >>> 0 : null;
+}
+
+function checkNewChainName(w: Word, p: ArgParser): void {
   const name = w.text;
-  if (name.length > 28) fail(`chain name \`${name}' too long (must be under 29 chars)`, w, 'iptables/bad-chain-name');
-  if (name.startsWith('-') || name.startsWith('!')) fail("chain name not allowed to start with `-'\n", w, 'iptables/bad-chain-name');
-  if (VERDICTS.has(name) || getTarget(name) || KNOWN_UNMODELLED_TARGETS.has(name)) fail('chain name may not clash with target name\n', w, 'iptables/bad-chain-name');
+  if (name.length > 28) p.fail(`chain name \`${name}' too long (must be under 29 chars)`, w, 'iptables/bad-chain-name');
+  if (name.startsWith('-') || name.startsWith('!')) p.fail("chain name not allowed to start with `-'\n", w, 'iptables/bad-chain-name');
+  if (VERDICTS.has(name) || getTarget(name) || KNOWN_UNMODELLED_TARGETS.has(name)) p.fail('chain name may not clash with target name\n', w, 'iptables/bad-chain-name');
 }
 
-interface AddrMask {
-  addr: number;
-  mask: number;
-}
-
-/** xtables_ipparse_multiple: `a[/m][,b[/m]...]`; host names are not resolved here. */
-function parseAddrList(sel: { text: string; span: Span }, fail: Fail): AddrMask[] {
-  const out: AddrMask[] = [];
-  for (const part of sel.text.split(',')) {
-    const slash = part.indexOf('/');
-    const host = slash < 0 ? part : part.slice(0, slash);
-    let mask = 0xffffffff;
-    if (slash >= 0) {
-      const m = part.slice(slash + 1);
-      if (m.includes('.')) {
-        const dm = parseIpv4(m);
-        if (dm === null) fail(`invalid mask \`${m}' specified`, sel.span, 'iptables/bad-mask');
-        mask = dm!;
-      } else {
-        const len = /^\d{1,2}$/.test(m) ? Number(m) : -1;
-        if (len < 0 || len > 32) fail(`invalid mask \`${m}' specified`, sel.span, 'iptables/bad-mask');
-        mask = prefixMask(len);
-      }
-    }
-    let a = parseIpv4(host);
-    if (a === null && /^\d+$/.test(host) && Number(host) <= 0xffffffff) a = Number(host) >>> 0;
-    if (a === null) {
-      fail(`host/network \`${host}' not found`, sel.span, 'iptables/host-not-found', true, 'a dotted-quad address (host names are not resolved in the simulator)');
-    }
-    out.push({ addr: (a! & mask) >>> 0, mask: mask >>> 0 });
-  }
-  return out;
-}
 
 export type { TargetSpec, MatchSpec };
 

@@ -12,8 +12,8 @@ import { splitWords } from '../text/shlex';
 import type { Word } from '../text/shlex';
 import type { TableName } from '../netfilter/hooks';
 import { TABLES, isBuiltinChain } from '../netfilter/hooks';
-import type { Counters } from './types';
-import type { IptablesCommand } from './command';
+import type { Counters, Rule } from './types';
+import type { IptablesCommand, ParseOptions } from './command';
 import { applyCommand, errorDiagnostics, IPTABLES_VERSION, parseIptablesArgs } from './command';
 import type { Ruleset, RulesetError } from './ruleset';
 import { MSG_EINVAL, addChain, checkEntry, cloneTable, createTable, flushChain, setPolicy, touchTable, validateTable } from './ruleset';
@@ -47,9 +47,8 @@ function d(span: Span, message: string, code: string): Diagnostic {
   return { from: span.from, to: span.to, severity: 'error', message, source: PROG, code };
 }
 
-/** Fast path of splitWords for lines without quotes or backslashes. */
+/** Fast path of splitWords for lines without quotes or backslashes (null: use splitWords). */
 function tokenize(line: string, base: number): Word[] | null {
-  if (line.indexOf('"') >= 0 || line.indexOf("'") >= 0 || line.indexOf('\\') >= 0) return null;
   const words: Word[] = [];
   let i = 0;
   const n = line.length;
@@ -58,7 +57,10 @@ function tokenize(line: string, base: number): Word[] | null {
     while (i < n && (c === 32 || c === 9 || c === 13)) c = line.charCodeAt(++i);
     if (i >= n) break;
     const s = i;
-    while (i < n && c !== 32 && c !== 9 && c !== 13) c = line.charCodeAt(++i);
+    while (i < n && c !== 32 && c !== 9 && c !== 13) {
+      if (c === 34 || c === 39 || c === 92) return null;
+      c = line.charCodeAt(++i);
+    }
     words.push({ text: line.slice(s, i), from: base + s, to: base + i, quoted: false });
   }
   return words;
@@ -81,6 +83,8 @@ function parseCounters(text: string): Counters | null {
 export function parseRestore(text: string, opts: { noflush: boolean; counters: boolean }): Parsed<RestoreBatch> {
   const batch: RestoreBatch = { noflush: opts.noflush, counters: opts.counters, blocks: [], error: null };
   let block: RestoreBlock | null = null;
+  const intern = new Map<string, string>();
+  let argOpts: ParseOptions = { program: PROG, intern };
   let lineNo = 0;
   let pos = 0;
   const n = text.length;
@@ -113,6 +117,7 @@ export function parseRestore(text: string, opts: { noflush: boolean; counters: b
       if (!(TABLES as readonly string[]).includes(name))
         return stop(lineNo, [d(lineSpan, `${PROG} ${IPTABLES_VERSION}: can't initialize iptables table \`${name}': Table does not exist (do you need to insmod?)`, 'iptables-restore/unknown-table')]);
       block = { table: name as TableName, line: lineNo, span: lineSpan, ops: [], commitLine: 0, commitSpan: lineSpan };
+      argOpts = { program: PROG, restoreTable: block.table, intern };
       continue;
     }
     // the real parser compares the whole line with "COMMIT\n": "COMMIT " is not a commit
@@ -154,7 +159,7 @@ export function parseRestore(text: string, opts: { noflush: boolean; counters: b
       if (!prefixCounters) return stop(lineNo, [d(w0, `${PROG} ${IPTABLES_VERSION}: Bad line ${lineNo}: need ]`, 'iptables-restore/bad-counters')]);
       start = 1;
     }
-    const parsed = parseIptablesArgs(words, start, { program: PROG, restoreTable: block.table }, lineSpan);
+    const parsed = parseIptablesArgs(words, start, argOpts, lineSpan);
     if (!parsed.value) {
       const diags = parsed.diagnostics.map((x) => ({ ...x, source: PROG, message: `${x.message}\nError occurred at line: ${lineNo}` }));
       return stop(lineNo, diags);
@@ -208,7 +213,7 @@ export function applyRestore(rs: Ruleset, batch: RestoreBatch): Diagnostic[] {
         continue;
       }
       const cmd = op.cmd;
-      const rulesTarget = cmd.rules.find((r) => r.target?.kind === 'chain' && !t.chains.has(r.target.name));
+      const rulesTarget = missingJump(cmd, t.chains);
       if (rulesTarget && (cmd.kind === 'append' || cmd.kind === 'insert' || cmd.kind === 'replace' || cmd.kind === 'delete')) {
         const diags = errorDiagnostics(
           { message: `${PROG} ${IPTABLES_VERSION}: Couldn't load target \`${rulesTarget.target!.name}':No such file or directory\nError occurred at line: ${op.line}`, code: 'iptables/unknown-target' },
@@ -226,6 +231,15 @@ export function applyRestore(rs: Ruleset, batch: RestoreBatch): Diagnostic[] {
     rs.tables[b.table] = t;
   }
   return batch.error ? batch.error.diagnostics : [];
+}
+
+/** The first rule of cmd that jumps to a chain the table does not have. */
+function missingJump(cmd: IptablesCommand, chains: ReadonlyMap<string, unknown>): Rule | null {
+  for (let i = 0; i < cmd.rules.length; i++) {
+    const r = cmd.rules[i]!;
+    if (r.target && r.target.kind === 'chain' && !chains.has(r.target.name)) return r;
+  }
+  return null;
 }
 
 /** -A inside a restore block: validation is deferred to COMMIT (one pass per table). */

@@ -367,9 +367,10 @@ describe('parser robustness', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 61 },
     );
-  });
+    // 2,000 runs take ~2 s on an idle machine; CI shares two cores with a browser
+  }, 30_000);
 });
 
 it('formatIpv4 round trip used by the views', () => {

@@ -17,10 +17,23 @@ import { statistic } from './statistic';
 import { string } from './string';
 import { tcp, udp } from './tcp';
 import { u32 } from './u32';
+import { cpu, devgroup, dscp, ecn, length, mac, pkttype, realm, tos, ttl } from './header';
+import { owner } from './owner';
+import { ah, esp, ipcomp, policy } from './ipsec';
+import { dccp } from './dccp';
+import { tcpmss } from './tcpmss';
+import { cgroup, cluster, connlabel } from './system';
+import { sctp } from './sctp';
+import { connbytes, connlimit, helper, nfacct, rpfilter, set, socket } from './external';
+import { quota, time } from './time';
+import { hashlimit } from './hashlimit';
 
 const ALL: readonly MatchSpec[] = [
   tcp, udp, icmp, multiport, iprange, comment, conntrack, state, mark, connmark,
   addrtype, limit, statistic, string, u32, recent, physdev,
+  ttl, length, pkttype, mac, owner, tos, dscp, ecn, helper, set, policy, hashlimit, nfacct, socket,
+  devgroup, realm, cpu, quota, time, rpfilter, connlimit, connbytes, esp, ah, sctp, ipcomp, dccp, tcpmss,
+  cgroup, cluster, connlabel,
 ];
 
 export const MATCHES: ReadonlyMap<string, MatchSpec> = new Map(ALL.map((m) => [m.name, m]));
@@ -34,13 +47,33 @@ export const matchModule = getMatch;
 
 /** Matches that exist in iptables 1.8.9 but not here: `-m` on them says "not modelled yet". */
 export const KNOWN_UNMODELLED_MATCHES: ReadonlySet<string> = new Set([
-  'ah', 'bpf', 'cgroup', 'cluster', 'connbytes', 'connlabel', 'connlimit', 'cpu', 'dccp',
-  'devgroup', 'dscp', 'ecn', 'esp', 'hashlimit', 'helper', 'hl', 'ipcomp', 'ipvs', 'length',
-  'mac', 'nfacct', 'osf', 'owner', 'pkttype', 'policy', 'quota', 'rateest', 'realm',
-  'rpfilter', 'sctp', 'set', 'socket', 'time', 'tos', 'ttl', 'udplite', 'tcpmss', 'l2tp', 'ipv6header',
+  'bpf', 'ipvs', 'osf', 'rateest', 'l2tp',
 ]);
 
-/** Implicit protocol matches `-p NAME` loads on the first unknown option. */
+/**
+ * Implicit protocol matches: iptables loads the match named like the `-p`
+ * protocol on the first option nobody else knows (command_default), for
+ * every protocol that has one (`-p udplite` has none in userspace).
+ */
 export function protoMatchName(proto: number): string | null {
-  return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 ? 'icmp' : null;
+  switch (proto) {
+    case 6:
+      return 'tcp';
+    case 17:
+      return 'udp';
+    case 1:
+      return 'icmp';
+    case 132:
+      return 'sctp';
+    case 50:
+      return 'esp';
+    case 51:
+      return 'ah';
+    case 33:
+      return 'dccp';
+    case 108:
+      return 'ipcomp';
+    default:
+      return null;
+  }
 }

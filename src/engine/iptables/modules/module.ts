@@ -70,12 +70,12 @@ export interface ExtensionParser<O> {
   modelled?: 'full' | 'partial';
 }
 
-export interface MatchSpec<O = any> extends MatchModule<O>, ExtensionParser<O> {
+export interface MatchSpec<O = unknown> extends MatchModule<O>, ExtensionParser<O> {
   /** xt_match .proto: the rule must say `-p` this protocol, not inverted */
   proto?: number;
 }
 
-export interface TargetSpec<O = any> extends ExtensionParser<O> {
+export interface TargetSpec<O = unknown> extends ExtensionParser<O> {
   /** the text after `-j NAME` in iptables-save output, '' for none */
   save(o: O): string;
   needsConntrack?: boolean;

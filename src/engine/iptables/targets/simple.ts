@@ -170,11 +170,12 @@ export const NFLOG: TargetSpec<NflogOptions> = {
   init: () => ({ group: 0, prefix: '', size: null, range: null, threshold: 0 }),
   parse(o, call, sink) {
     if (call.name === 'nflog-prefix') {
-      if (call.arg.length > 63) {
-        sink.error('NFLOG: Maximum prefix length 63 for --nflog-prefix', call.argSpan);
+      // xtopt_parse_string copies into the kernel's 64-byte field: longer prefixes are cut, silently
+      if (call.arg.length === 0) {
+        sink.error('NFLOG: Argument must have a minimum length of 1 characters', call.argSpan);
         return;
       }
-      o.prefix = call.arg;
+      o.prefix = call.arg.slice(0, 63);
       return;
     }
     const v = parseUInt(call.arg, false);

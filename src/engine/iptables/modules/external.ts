@@ -1,0 +1,389 @@
+// pattern: Functional Core
+// Matches whose answer lives in kernel state the simulator does not model:
+// -m helper (conntrack helpers), set (ipsets), nfacct (accounting objects),
+// socket (the socket lookup), rpfilter (the reverse route), connlimit (the
+// per-address connection count) and connbytes (conntrack counters). Each
+// parses and saves exactly like iptables 1.8.9 and evaluates to a fixed,
+// documented answer whose explain() says it is not modelled.
+//
+// Existence checks the real tool performs against the kernel (an ipset or
+// nfacct object of that name must exist) are not made: every name is
+// accepted, as if the object had been created beforehand.
+
+import type { MatchSpec } from './module';
+import { saveString } from './module';
+import { uintOption } from './header';
+
+const not = (invert: boolean): string => (invert ? '! ' : '');
+
+// ---------------------------------------------------------------- helper
+
+export interface HelperOptions {
+  name: string | null;
+  invert: boolean;
+}
+
+export const helper: MatchSpec<HelperOptions> = {
+  name: 'helper',
+  needsConntrack: true,
+  modelled: 'partial',
+  options: [{ name: 'helper', arg: true }],
+  init: () => ({ name: null, invert: false }),
+  parse(o, call, sink) {
+    if (call.arg.length > 29) {
+      sink.error('helper: option "--helper" must be no more than 29 characters', call.argSpan);
+      return;
+    }
+    o.name = call.arg;
+    o.invert = call.invert;
+  },
+  final(o, sink) {
+    if (o.name === null) sink.error('helper: option "--helper" must be specified');
+  },
+  save: (o) => `${not(o.invert)}--helper ${saveString(o.name ?? '')}`,
+  match: () => false,
+  explain: (o) => [{ ok: false, why: `${not(o.invert)}--helper ${o.name ?? ''}: conntrack helpers are not modelled, the match never holds` }],
+};
+
+// ---------------------------------------------------------------- set
+
+export type SetCounterOp = 'eq' | 'ne' | 'lt' | 'gt';
+
+export interface SetMatchOptions {
+  name: string;
+  /** per dimension: src or dst */
+  dirs: ('src' | 'dst')[];
+  invert: boolean;
+  returnNomatch: boolean;
+  skipCounterUpdate: boolean;
+  skipSubcounterUpdate: boolean;
+  /** u64 counters as decimal strings (options must survive JSON) */
+  packets: { op: SetCounterOp; value: string } | null;
+  bytes: { op: SetCounterOp; value: string } | null;
+}
+
+function parseDirs(text: string): ('src' | 'dst')[] | null {
+  const parts = text.split(',');
+  if (parts.length === 0 || parts.length > 6) return null;
+  const out: ('src' | 'dst')[] = [];
+  for (const p of parts) {
+    if (p !== 'src' && p !== 'dst') return null;
+    out.push(p);
+  }
+  return out;
+}
+
+function counterText(kind: string, c: { op: SetCounterOp; value: string }): string {
+  return c.op === 'ne' ? `! --${kind}-eq ${c.value}` : `--${kind}-${c.op} ${c.value}`;
+}
+
+export const set: MatchSpec<SetMatchOptions> = {
+  name: 'set',
+  modelled: 'partial',
+  options: [
+    { name: 'match-set', arg: true, arg2: true },
+    { name: 'set', arg: true, arg2: true },
+    { name: 'return-nomatch', arg: false, invert: false },
+    { name: 'update-counters', arg: false },
+    { name: 'update-subcounters', arg: false },
+    { name: 'packets-eq', arg: true },
+    { name: 'packets-lt', arg: true, invert: false },
+    { name: 'packets-gt', arg: true, invert: false },
+    { name: 'bytes-eq', arg: true },
+    { name: 'bytes-lt', arg: true, invert: false },
+    { name: 'bytes-gt', arg: true, invert: false },
+  ],
+  init: () => ({ name: '', dirs: [], invert: false, returnNomatch: false, skipCounterUpdate: false, skipSubcounterUpdate: false, packets: null, bytes: null }),
+  parse(o, call, sink) {
+    switch (call.name) {
+      case 'match-set':
+      case 'set': {
+        if (o.name !== '') {
+          sink.error('--match-set can be specified only once', call.span);
+          return;
+        }
+        const sp = call.arg.indexOf(' ');
+        const name = call.arg.slice(0, sp);
+        const dirs = parseDirs(call.arg.slice(sp + 1));
+        if (name.length > 31) {
+          sink.error(`setname \`${name}' too long, max 31 characters.`, call.argSpan);
+          return;
+        }
+        if (!dirs) {
+          sink.error("You must specify (the comma separated list of) 'src' or 'dst'.", call.argSpan);
+          return;
+        }
+        Object.assign(o, { name, dirs, invert: call.invert });
+        return;
+      }
+      case 'return-nomatch':
+        o.returnNomatch = true;
+        return;
+      case 'update-counters':
+        o.skipCounterUpdate = call.invert;
+        return;
+      case 'update-subcounters':
+        o.skipSubcounterUpdate = call.invert;
+        return;
+      default: {
+        const dash = call.name.lastIndexOf('-');
+        const kind = call.name.slice(0, dash) as 'packets' | 'bytes';
+        const op = call.name.slice(dash + 1) as SetCounterOp;
+        if (!/^\d+$/.test(call.arg) || BigInt(call.arg) > 0xffffffffffffffffn) {
+          sink.error(`set: bad value for option "--${call.name}", or out of range.`, call.argSpan);
+          return;
+        }
+        o[kind] = { op: op === 'eq' && call.invert ? 'ne' : op, value: BigInt(call.arg).toString() };
+      }
+    }
+  },
+  final(o, sink) {
+    if (o.name === '') sink.error('You must specify --match-set with proper arguments');
+  },
+  save(o) {
+    let s = `${not(o.invert)}--match-set ${o.name} ${o.dirs.join(',')}`;
+    if (o.returnNomatch) s += ' --return-nomatch';
+    if (o.skipCounterUpdate) s += ' ! --update-counters';
+    if (o.skipSubcounterUpdate) s += ' ! --update-subcounters';
+    if (o.packets) s += ` ${counterText('packets', o.packets)}`;
+    if (o.bytes) s += ` ${counterText('bytes', o.bytes)}`;
+    return s;
+  },
+  match: () => false,
+  explain: (o) => [{ ok: false, why: `${not(o.invert)}--match-set ${o.name} ${o.dirs.join(',')}: ipsets are not modelled, the match never holds` }],
+};
+
+// ---------------------------------------------------------------- nfacct
+
+export interface NfacctOptions {
+  name: string | null;
+}
+
+export const nfacct: MatchSpec<NfacctOptions> = {
+  name: 'nfacct',
+  options: [{ name: 'nfacct-name', arg: true, invert: false }],
+  init: () => ({ name: null }),
+  parse(o, call, sink) {
+    if (call.arg.length > 31) {
+      sink.error('nfacct: option "--nfacct-name" must be no more than 31 characters', call.argSpan);
+      return;
+    }
+    o.name = call.arg;
+  },
+  final(o, sink) {
+    if (o.name === null) sink.error('nfacct: option "--nfacct-name" must be specified');
+  },
+  // libxt_nfacct prints "--nfacct-name " and xtables_save_string adds its own leading space
+  save: (o) => `--nfacct-name  ${saveString(o.name ?? '')}`,
+  match: () => true,
+  explain: (o) => [{ ok: true, why: `--nfacct-name ${o.name ?? ''}: accounting only, always matches (the counters are not modelled)` }],
+};
+
+// ---------------------------------------------------------------- socket
+
+export interface SocketOptions {
+  transparent: boolean;
+  nowildcard: boolean;
+  restoreSkmark: boolean;
+}
+
+export const socket: MatchSpec<SocketOptions> = {
+  name: 'socket',
+  hooks: ['PREROUTING', 'INPUT'],
+  modelled: 'partial',
+  options: [
+    { name: 'transparent', arg: false, invert: false },
+    { name: 'nowildcard', arg: false, invert: false },
+    { name: 'restore-skmark', arg: false, invert: false },
+  ],
+  init: () => ({ transparent: false, nowildcard: false, restoreSkmark: false }),
+  parse(o, call) {
+    if (call.name === 'transparent') o.transparent = true;
+    else if (call.name === 'nowildcard') o.nowildcard = true;
+    else o.restoreSkmark = true;
+  },
+  save(o) {
+    const out: string[] = [];
+    if (o.transparent) out.push('--transparent');
+    if (o.nowildcard) out.push('--nowildcard');
+    if (o.restoreSkmark) out.push('--restore-skmark');
+    return out.join(' ');
+  },
+  match: () => false,
+  explain: () => [{ ok: false, why: 'socket: the early socket lookup is not modelled, the match never holds' }],
+};
+
+// ---------------------------------------------------------------- rpfilter
+
+export interface RpfilterOptions {
+  loose: boolean;
+  validmark: boolean;
+  acceptLocal: boolean;
+  invert: boolean;
+}
+
+export const rpfilter: MatchSpec<RpfilterOptions> = {
+  name: 'rpfilter',
+  hooks: ['PREROUTING'],
+  modelled: 'partial',
+  options: [
+    { name: 'loose', arg: false, invert: false },
+    { name: 'validmark', arg: false, invert: false },
+    { name: 'accept-local', arg: false, invert: false },
+    { name: 'invert', arg: false, invert: false },
+  ],
+  init: () => ({ loose: false, validmark: false, acceptLocal: false, invert: false }),
+  parse(o, call) {
+    if (call.name === 'loose') o.loose = true;
+    else if (call.name === 'validmark') o.validmark = true;
+    else if (call.name === 'accept-local') o.acceptLocal = true;
+    else o.invert = true;
+  },
+  save(o) {
+    const out: string[] = [];
+    if (o.loose) out.push('--loose');
+    if (o.validmark) out.push('--validmark');
+    if (o.acceptLocal) out.push('--accept-local');
+    if (o.invert) out.push('--invert');
+    return out.join(' ');
+  },
+  // the reverse-path lookup needs the routing tables; the source is assumed reachable back
+  match: (o) => !o.invert,
+  explain: (o) => [{ ok: !o.invert, why: `rpfilter${o.invert ? ' --invert' : ''}: the reverse-path route lookup is not modelled, the source is assumed valid` }],
+};
+
+// ---------------------------------------------------------------- connlimit
+
+export interface ConnlimitOptions {
+  limit: number;
+  /** --connlimit-upto (true) or --connlimit-above */
+  upto: boolean;
+  maskLen: number;
+  daddr: boolean;
+  set: boolean;
+  /** which of --connlimit-saddr/--connlimit-daddr was given (they exclude each other) */
+  addrGiven: string | null;
+}
+
+export const connlimit: MatchSpec<ConnlimitOptions> = {
+  name: 'connlimit',
+  needsConntrack: true,
+  modelled: 'partial',
+  options: [
+    { name: 'connlimit-upto', arg: true },
+    { name: 'connlimit-above', arg: true },
+    { name: 'connlimit-mask', arg: true, invert: false },
+    { name: 'connlimit-saddr', arg: false, invert: false },
+    { name: 'connlimit-daddr', arg: false, invert: false },
+  ],
+  init: () => ({ limit: 0, upto: false, maskLen: 32, daddr: false, set: false, addrGiven: null }),
+  parse(o, call, sink) {
+    switch (call.name) {
+      case 'connlimit-upto':
+      case 'connlimit-above': {
+        if (o.set) {
+          sink.error('connlimit: "--connlimit-upto" and "--connlimit-above" cannot be used together.', call.span);
+          return;
+        }
+        const v = uintOption(call, sink, 'connlimit', 0xffffffff);
+        if (v === null) return;
+        o.limit = v;
+        o.upto = (call.name === 'connlimit-upto') !== call.invert;
+        o.set = true;
+        return;
+      }
+      case 'connlimit-mask': {
+        const v = uintOption(call, sink, 'connlimit', 32);
+        if (v !== null) o.maskLen = v;
+        return;
+      }
+      case 'connlimit-saddr':
+      case 'connlimit-daddr':
+        if (o.addrGiven !== null && o.addrGiven !== call.name) {
+          sink.error('connlimit: "--connlimit-saddr" and "--connlimit-daddr" cannot be used together.', call.span);
+          return;
+        }
+        o.addrGiven = call.name;
+        o.daddr = call.name === 'connlimit-daddr';
+    }
+  },
+  final(o, sink) {
+    // which address flag was typed is parse bookkeeping; the kernel entry only has the daddr bit
+    o.addrGiven = null;
+    if (!o.set) sink.error('You must specify "--connlimit-above" or "--connlimit-upto".');
+  },
+  save: (o) => `--connlimit-${o.upto ? 'upto' : 'above'} ${o.limit} --connlimit-mask ${o.maskLen} --connlimit-${o.daddr ? 'daddr' : 'saddr'}`,
+  match: () => false,
+  explain: (o) => [{ ok: false, why: `--connlimit-${o.upto ? 'upto' : 'above'} ${o.limit}: connection counting per address is not modelled, the match never holds` }],
+};
+
+// ---------------------------------------------------------------- connbytes
+
+/** u64 bounds are kept as decimal strings: options must survive JSON (rule identity for -D). */
+export interface ConnbytesOptions {
+  from: string;
+  to: string;
+  invert: boolean;
+  mode: 'packets' | 'bytes' | 'avgpkt' | null;
+  dir: 'original' | 'reply' | 'both' | null;
+  set: boolean;
+}
+
+const U64_MAX = 0xffffffffffffffffn;
+
+function parseU64(text: string): bigint | null {
+  if (!/^\d+$/.test(text)) return null;
+  const v = BigInt(text);
+  return v > U64_MAX ? null : v;
+}
+
+export const connbytes: MatchSpec<ConnbytesOptions> = {
+  name: 'connbytes',
+  needsConntrack: true,
+  modelled: 'partial',
+  options: [
+    { name: 'connbytes', arg: true },
+    { name: 'connbytes-dir', arg: true, invert: false },
+    { name: 'connbytes-mode', arg: true, invert: false },
+  ],
+  init: () => ({ from: '0', to: U64_MAX.toString(), invert: false, mode: null, dir: null, set: false }),
+  parse(o, call, sink) {
+    if (call.name === 'connbytes') {
+      const t = call.arg;
+      const colon = t.indexOf(':');
+      const a = colon < 0 ? t : t.slice(0, colon);
+      const b = colon < 0 ? '' : t.slice(colon + 1);
+      const from = a === '' ? 0n : parseU64(a);
+      const to = b === '' ? U64_MAX : parseU64(b);
+      if (from === null || to === null) {
+        sink.error(`connbytes: bad value for option "--connbytes", or out of range (0-18446744073709551615).`, call.argSpan);
+        return;
+      }
+      if (from > to) {
+        sink.error(`connbytes: invalid range "${t}": min > max`, call.argSpan);
+        return;
+      }
+      Object.assign(o, { from: from.toString(), to: to.toString(), invert: call.invert, set: true });
+      return;
+    }
+    if (call.name === 'connbytes-dir') {
+      if (call.arg !== 'original' && call.arg !== 'reply' && call.arg !== 'both') sink.error(`Unknown --connbytes-dir \`${call.arg}'`, call.argSpan);
+      else o.dir = call.arg;
+      return;
+    }
+    if (call.arg !== 'packets' && call.arg !== 'bytes' && call.arg !== 'avgpkt') sink.error(`Unknown --connbytes-mode \`${call.arg}'`, call.argSpan);
+    else o.mode = call.arg;
+  },
+  final(o, sink) {
+    if (!o.set) sink.error('connbytes: option "--connbytes" must be specified');
+    else if (o.dir === null) sink.error('connbytes: option "--connbytes-dir" must be specified');
+    else if (o.mode === null) sink.error('connbytes: option "--connbytes-mode" must be specified');
+  },
+  save(o) {
+    // print_from_to: the upper bound is left out when it is 0 or "infinite"
+    const to = o.to !== '0' && BigInt(o.to) < U64_MAX ? `:${o.to}` : '';
+    return `${not(o.invert)}--connbytes ${o.from}${to} --connbytes-mode ${o.mode ?? 'packets'} --connbytes-dir ${o.dir ?? 'original'}`;
+  },
+  match: () => false,
+  explain: (o) => [{ ok: false, why: `--connbytes ${o.from}: conntrack byte/packet counters are not modelled, the match never holds` }],
+};
