@@ -140,7 +140,7 @@ describe('ruleset operations', () => {
     expect(run(rs, 'iptables -D INPUT -s 2.2.2.2 -j DROP')).toEqual([]);
     expect(run(rs, 'iptables -A NOPE -j DROP')).toEqual(['iptables: No chain/target/match by that name.']);
     expect(run(rs, 'iptables -P NOPE DROP')).toEqual(['iptables: Bad built-in chain name.']);
-    expect(run(rs, 'iptables -P INPUT REJECT')).toEqual(['iptables: Bad policy name.']);
+    expect(run(rs, 'iptables -P INPUT REJECT')).toEqual(["iptables: Bad policy name. Run `dmesg' for more information."]);
     expect(saveRuleset(rs)).toContain('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 3.3.3.3/32 -j DROP\nCOMMIT\n');
   });
 });

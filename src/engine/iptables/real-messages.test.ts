@@ -6,8 +6,6 @@
 // `Try \`iptables -h' ...` hint is left out, as the engine leaves it out), the
 // exit code is noted in the test name, and the kernel line that appeared in
 // dmesg, if any, is the `dmesg:` info diagnostic.
-// Where the engine still says something else the test is `it.fails` with the
-// real text, so it starts failing (and must be turned into `it`) once fixed.
 
 import { describe, expect, it } from 'vitest';
 import { applyIptablesCommand, parseIptablesCommand } from './command';
@@ -136,9 +134,7 @@ describe('commands the kernel or libiptc refuses (exit 1)', () => {
     expect(after(['iptables -N U'], 'iptables -P U DROP').errors).toEqual(['iptables: Bad built-in chain name.']);
   });
 
-  // The engine prints "iptables: Bad policy name." without the dmesg hint;
-  // iptables 1.8.9 adds it (although the kernel logs nothing).
-  it.fails('-P with a target that is not a policy', () => {
+  it('-P with a target that is not a policy', () => {
     expect(run(fresh(), 'iptables -P INPUT REJECT').errors).toEqual(["iptables: Bad policy name. Run `dmesg' for more information."]);
   });
 
@@ -186,9 +182,8 @@ describe('iptables-restore', () => {
   });
 
   // The kernel checks targets against tables only when the table is
-  // committed, so the real failure is reported at the COMMIT line (3);
-  // the engine reports the rule's line (2).
-  it.fails('a target in the wrong table fails at the COMMIT line (exit 1)', () => {
+  // committed, so the failure is reported at the COMMIT line (3).
+  it('a target in the wrong table fails at the COMMIT line (exit 1)', () => {
     expect(restore('*filter\n-A INPUT -j DNAT --to-destination 10.0.0.1\nCOMMIT\n')).toEqual(['iptables-restore: line 3 failed']);
   });
 });

@@ -202,6 +202,7 @@ export function applyRestore(rs: Ruleset, batch: RestoreBatch): Diagnostic[] {
       }
     }
     work.tables[b.table] = t;
+    let kernelRefusal: RulesetError | null = null;
     for (const op of b.ops) {
       if (op.kind === 'chain') {
         let e: RulesetError | null = null;
@@ -224,8 +225,14 @@ export function applyRestore(rs: Ruleset, batch: RestoreBatch): Diagnostic[] {
         return diags;
       }
       const e = cmd.kind === 'append' ? appendFast(work, cmd) : applyCommand(work, cmd);
+      // the kernel sees the table only at COMMIT (TC_COMMIT), so its refusals name the COMMIT line
+      if (e && e.kernelLog) {
+        kernelRefusal ??= e;
+        continue;
+      }
       if (e) return lineFailed(op.span, op.line, e);
     }
+    if (kernelRefusal) return lineFailed(b.commitSpan, b.commitLine, kernelRefusal);
     const v = validateTable(t);
     if (v) return lineFailed(b.commitSpan, b.commitLine, v);
     rs.tables[b.table] = t;

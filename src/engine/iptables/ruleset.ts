@@ -399,7 +399,8 @@ export function setPolicy(rs: Ruleset, table: TableName, chain: string, policy: 
   touchTable(rs, table);
   const c = rs.tables[table].chains.get(chain);
   if (!c || !c.builtin) return err('Bad built-in chain name.', 'iptables/not-builtin');
-  if (policy !== 'ACCEPT' && policy !== 'DROP') return err('Bad policy name.', 'iptables/bad-policy');
+  // libiptc hands an unknown verdict to the kernel, which refuses it: iptables adds the dmesg hint
+  if (policy !== 'ACCEPT' && policy !== 'DROP') return err("Bad policy name. Run `dmesg' for more information.", 'iptables/bad-policy');
   c.policy = policy;
   if (counters) c.policyCounters = { ...counters };
   return null;
