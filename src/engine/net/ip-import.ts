@@ -1,0 +1,1064 @@
+// pattern: Functional Core
+// Import what real machines print: `ip route show [table T|all]`, `ip rule
+// show`, `ip [-4] [-o] addr show` and `ip [-o] link show` output, turned into
+// the `ip` commands that rebuild the same state on a fresh host (links, then
+// addresses, then routes, then rules), plus the lines deliberately left out.
+//
+// Why commands and not HostNet mutations: every imported object then goes
+// through the same parser and kernel checks as a typed command (ip-command.ts),
+// so an import can never create a state a user could not have typed, and a
+// failure carries the kernel's own message.
+//
+// What the kernel creates by itself is skipped, because adding the address
+// recreates it (fib_add_ifaddr in net/ipv4/fib_frontend.c): `proto kernel`
+// prefix routes, table-local `local`/`broadcast` entries, the three default
+// rules (fib4_rules_init). A paste of routes only, with no `inet` lines, still
+// needs those addresses: they are implied from the `src` of the kernel routes.
+//
+// Formats accepted (old iproute2 included, see corpus/iproute2/README.md):
+// double spaces and trailing spaces, `linkdown`/`dead`/`onlink` flags,
+// multipath `nexthop` lines starting with a TAB, `cache` lines, `expires`,
+// IPv6 lines (skipped), `PRIO:<TAB>selector action` rule lines, `ip -o`
+// one-line output (`\` joins what would be separate lines), shell prompt
+// lines (`$ ip route show table 10` sets the table of the lines below).
+
+import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
+import type { Ipv4 } from './addr';
+import { formatIpv4, prefixMask } from './addr';
+import type { HostNet, LinkKind } from './config';
+import { RT_PROTOS, findLink } from './config';
+import type { IpAddrCommand, IpRouteCommand, IpRuleCommand } from './ip-command';
+import { execIpCommand, parseIpCommand, parseU32 } from './ip-command';
+
+const SOURCE = 'ip-import';
+
+export type ImportKind = 'route' | 'rule' | 'addr' | 'link' | 'auto';
+
+export interface ImportCommand {
+  /** an `ip` command line, words separated by single spaces */
+  text: string;
+  /** the lines of the import text it comes from */
+  span: Span;
+  /** per space-separated word of `text`: the import text it was copied from, null when synthesised */
+  origins: (Span | null)[];
+}
+
+export interface ImportSkip {
+  /** 1-based line of the import text */
+  line: number;
+  reason: string;
+}
+
+export interface ImportResult {
+  /** in an order that applies cleanly to a fresh host */
+  commands: ImportCommand[];
+  skipped: ImportSkip[];
+  /** rt_tables names the commands use (other than local/main/default); applyImport assigns ids */
+  tables: { name: string; span: Span }[];
+  /** devices the commands use but do not create: a routes-only paste needs a host that has them */
+  devices: string[];
+}
+
+export interface ImportOptions {
+  /** the table the routes were listed from (`ip route show table T`) when the text does not say */
+  table?: string;
+}
+
+interface Tok extends Span {
+  text: string;
+}
+
+interface Line extends Span {
+  no: number;
+}
+
+// ---------------------------------------------------------------------------
+// words and lines
+
+function tokens(text: string, from: number, to: number): Tok[] {
+  const out: Tok[] = [];
+  let i = from;
+  for (; i < to; ) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    const start = i;
+    for (; i < to; i++) {
+      const d = text.charCodeAt(i);
+      if (d === 32 || d === 9 || d === 13) break;
+    }
+    out.push({ text: text.slice(start, i), from: start, to: i });
+  }
+  return out;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (let no = 1; start <= text.length; no++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const to = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    lines.push({ no, from: start, to });
+    start = end + 1;
+  }
+  // a final newline does not start another line
+  if (lines.length > 1 && text.endsWith('\n')) lines.pop();
+  return lines;
+}
+
+function diag(span: Span, message: string, code: string, severity: Diagnostic['severity'] = 'error', expected?: string): Diagnostic {
+  const d: Diagnostic = { from: span.from, to: span.to, severity, message, source: SOURCE, code };
+  if (expected !== undefined) d.expected = expected;
+  return d;
+}
+
+class CommandBuilder {
+  readonly words: string[] = [];
+  readonly origins: (Span | null)[] = [];
+  add(text: string, origin: Span | null = null): this {
+    this.words.push(text);
+    this.origins.push(origin === null ? null : { from: origin.from, to: origin.to });
+    return this;
+  }
+  tok(t: Tok): this {
+    return this.add(t.text, t);
+  }
+  build(span: Span): ImportCommand {
+    return { text: this.words.join(' '), span: { from: span.from, to: span.to }, origins: this.origins };
+  }
+}
+
+/** Where word `at` (an offset into command.text) came from in the import text. */
+function originOf(command: ImportCommand, at: number): Span {
+  let offset = 0;
+  const words = command.text.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    const end = offset + words[i]!.length;
+    if (at >= offset && at <= end) return command.origins[i] ?? command.span;
+    offset = end + 1;
+  }
+  return command.span;
+}
+
+function mapDiagnostic(command: ImportCommand, d: Diagnostic): Diagnostic {
+  // a span over the whole command (the kernel's answers) belongs to the whole source
+  const whole = d.from <= 0 && d.to >= command.text.length;
+  const at = whole ? command.span : originOf(command, d.from);
+  return { ...d, from: at.from, to: at.to };
+}
+
+// ---------------------------------------------------------------------------
+// records of the first pass
+
+interface LinkRec {
+  name: string;
+  nameTok: Tok;
+  line: number;
+  span: Span;
+  /** null when the text does not say (ip -o addr): imported as up */
+  up: boolean | null;
+  loopback: boolean;
+  mtu: Tok | null;
+  master: Tok | null;
+  mac: Tok | null;
+  kind: LinkKind | null;
+}
+
+interface AddrRec {
+  line: number;
+  dev: string;
+  addr: Ipv4;
+  len: number;
+  broadcast: Ipv4;
+  noPrefixRoute: boolean;
+  /** IFA_RT_PRIORITY (`metric N` on the inet line), 0 when none */
+  metric: number;
+  /** true when implied by a kernel route of a routes-only paste */
+  implied: boolean;
+  command: ImportCommand | null;
+  /** prefix route the kernel made for a peer address or a metric, added explicitly */
+  extraRoute: { command: ImportCommand; dst: Ipv4; len: number } | null;
+}
+
+interface RouteRec {
+  line: number;
+  span: Span;
+  command: ImportCommand;
+  cmd: IpRouteCommand;
+  table: number | string;
+  hasGateway: boolean;
+}
+
+interface RuleRec {
+  line: number;
+  span: Span;
+  command: ImportCommand;
+  cmd: IpRuleCommand;
+  defaultOf: 'local' | 'main' | 'default' | null;
+}
+
+interface PendingRoute {
+  line: number;
+  span: Span;
+  header: Tok[];
+  nexthops: Tok[][];
+  nexthopLines: number[];
+  cache: boolean;
+  table: string | null;
+}
+
+type Section = 'route' | 'rule' | 'iface' | 'ipv6' | null;
+
+const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat']);
+
+/** route flags iproute2 prints that are state, not configuration (RTNH_F_*, RTM_F_*) */
+const ROUTE_STATE_FLAGS: Readonly<Record<string, string>> = {
+  linkdown: 'the device has no carrier (RTNH_F_LINKDOWN); carrier is not modelled',
+  dead: 'the nexthop device was down (RTNH_F_DEAD); restored only if the link output says it is down',
+  pervasive: 'RTNH_F_PERVASIVE is not modelled',
+  offload: 'hardware offload is not modelled',
+  trap: 'hardware offload is not modelled',
+  rt_offload: 'hardware offload is not modelled',
+  rt_trap: 'hardware offload is not modelled',
+  rt_offload_failed: 'hardware offload is not modelled',
+  notify: 'RTM_F_NOTIFY is not modelled',
+  unresolved: 'unresolved nexthop groups are not modelled',
+};
+
+/** route attributes with one argument that PacketWalk does not model */
+const ROUTE_DROPPED_ARGS: Readonly<Record<string, string>> = {
+  expires: 'route expiry is not modelled; imported as permanent',
+  error: 'route error codes are printed for IPv6 only',
+  pref: 'router preference is IPv6 only',
+  mtu: 'route MTU is not modelled',
+  advmss: 'route advmss is not modelled',
+  hoplimit: 'route hoplimit is not modelled',
+  rtt: 'route TCP metrics are not modelled',
+  rttvar: 'route TCP metrics are not modelled',
+  reordering: 'route TCP metrics are not modelled',
+  window: 'route TCP metrics are not modelled',
+  cwnd: 'route TCP metrics are not modelled',
+  initcwnd: 'route TCP metrics are not modelled',
+  initrwnd: 'route TCP metrics are not modelled',
+  ssthresh: 'route TCP metrics are not modelled',
+  rto_min: 'route TCP metrics are not modelled',
+  quickack: 'route TCP metrics are not modelled',
+  congctl: 'route TCP metrics are not modelled',
+  features: 'route features are not modelled',
+  fastopen_no_cookie: 'route TCP metrics are not modelled',
+  realms: 'route realms are not modelled',
+  nhid: 'nexthop objects are not modelled; the nexthop printed inline is imported',
+  uid: 'route lookup output (ip route get): the uid is not part of a route',
+  from: 'a source selector is printed by ip route get / the routing cache only',
+  iif: 'an input interface is printed by ip route get / the routing cache only',
+  mark: 'a mark is printed by ip route get only',
+};
+
+const ADDR_STATE_FLAGS = new Set(['secondary', 'primary', 'temporary', 'dynamic', 'deprecated', 'tentative', 'dadfailed', 'home', 'nodad', 'mngtmpaddr', 'autojoin', 'optimistic', 'stable-privacy', 'permanent']);
+
+const LINK_DETAIL_KINDS: Readonly<Record<string, LinkKind>> = { veth: 'veth', bridge: 'bridge', dummy: 'dummy' };
+
+const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
+
+const DEFAULT_RULES: readonly [number, 'local' | 'main' | 'default'][] = [
+  [0, 'local'],
+  [32766, 'main'],
+  [32767, 'default'],
+];
+
+function isRulePrio(t: Tok | undefined): boolean {
+  return t !== undefined && /^\d+:$/.test(t.text);
+}
+
+function tableKey(word: string): number | string {
+  if (word === 'local') return 255;
+  if (word === 'main') return 254;
+  if (word === 'default') return 253;
+  const n = parseU32(word);
+  return n ?? word;
+}
+
+function sameKey(a: RouteRec, b: RouteRec): boolean {
+  const x = a.cmd;
+  const y = b.cmd;
+  return a.table === b.table && x.dst!.addr === y.dst!.addr && x.dst!.len === y.dst!.len && x.tos === y.tos && (x.metric ?? 0) === (y.metric ?? 0);
+}
+
+function maskedPrefix(addr: Ipv4, len: number): Ipv4 {
+  return (addr & prefixMask(len)) >>> 0;
+}
+
+// ---------------------------------------------------------------------------
+// the importer
+
+class Importer {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly skipped: ImportSkip[] = [];
+  readonly links: LinkRec[] = [];
+  readonly addrs: AddrRec[] = [];
+  readonly routes: RouteRec[] = [];
+  readonly rules: RuleRec[] = [];
+  readonly tableNames = new Map<string, Span>();
+  private section: Section;
+  private routeTable: string | null;
+  private current: LinkRec | null = null;
+  private pending: PendingRoute | null = null;
+  private ruleSpan: Span | null = null;
+
+  constructor(
+    readonly text: string,
+    readonly kind: ImportKind,
+    options: ImportOptions,
+  ) {
+    this.section = kind === 'route' ? 'route' : kind === 'rule' ? 'rule' : kind === 'addr' || kind === 'link' ? 'iface' : null;
+    this.routeTable = options.table !== undefined && options.table !== 'main' && options.table !== 'all' ? options.table : null;
+  }
+
+  skip(line: number, reason: string): void {
+    this.skipped.push({ line, reason });
+  }
+
+  run(): void {
+    const lines = splitLines(this.text);
+    for (const line of lines) this.line(line);
+    this.flushRoute();
+  }
+
+  private line(line: Line): void {
+    const text = this.text;
+    const first = text.charCodeAt(line.from);
+    const toks = tokens(text, line.from, line.to);
+    if (toks.length === 0) {
+      this.flushRoute();
+      this.skip(line.no, 'blank line');
+      return;
+    }
+    const head = toks[0]!;
+    if (head.text.startsWith('#') || head.text.startsWith('$')) {
+      this.flushRoute();
+      this.prompt(line, toks);
+      return;
+    }
+    const indented = first === 32 || first === 9;
+    if (indented && (head.text === 'nexthop' || head.text === 'cache')) {
+      this.routeContinuation(line, toks);
+      return;
+    }
+    this.flushRoute();
+    if (this.section === 'ipv6') {
+      this.skip(line.no, 'IPv6 output (the prompt above says -6); PacketWalk models IPv4 only');
+      return;
+    }
+    const ruleLine = isRulePrio(head) && (toks[1]?.text === 'from' || toks[1]?.text === 'not');
+    const ifaceHeader = isRulePrio(head) && !ruleLine && toks.length >= 2;
+    if (this.kind !== 'auto') {
+      const wanted = this.kind;
+      const ok =
+        wanted === 'rule' ? ruleLine : wanted === 'route' ? !indented && !isRulePrio(head) : indented || ifaceHeader;
+      if (!ok) {
+        const what = wanted === 'rule' ? 'an `ip rule show` line (PRIO: from ...)' : wanted === 'route' ? 'an `ip route show` line' : 'an `ip addr`/`ip link` line (N: NAME: <FLAGS> ... or an indented detail line)';
+        this.diagnostics.push(diag(line, `not ${what}`, 'import/unexpected-line', 'error', what));
+        return;
+      }
+    }
+    if (ruleLine) this.ruleLine(line, toks);
+    else if (ifaceHeader) this.ifaceSegments(line);
+    else if (indented) this.ifaceDetail(line, toks);
+    else this.routeLine(line, toks);
+  }
+
+  /** `$ ip -4 route show table 10` or `# ip -4 a s`: a comment that may say what follows */
+  private prompt(line: Line, toks: Tok[]): void {
+    const words = toks.map((t) => t.text);
+    if (words[0] === '#' || words[0] === '$') words.shift();
+    else words[0] = words[0]!.slice(1);
+    if (words[0] === '') words.shift();
+    if (words[0] === 'sudo') words.shift();
+    if (words[0] !== 'ip') {
+      this.skip(line.no, 'comment');
+      return;
+    }
+    let v6 = false;
+    let i = 1;
+    for (; i < words.length && words[i]!.startsWith('-'); i++) if (words[i] === '-6') v6 = true;
+    const obj = words[i] ?? '';
+    let section: Section = null;
+    if (obj === '' || 'address'.startsWith(obj) || 'link'.startsWith(obj)) section = 'iface';
+    if (obj !== '' && 'route'.startsWith(obj)) section = 'route';
+    else if (obj.length >= 2 && 'rule'.startsWith(obj)) section = 'rule';
+    this.section = v6 ? 'ipv6' : section;
+    this.routeTable = null;
+    const t = words.indexOf('table');
+    const tableWord = t > 0 ? words[t + 1] : undefined;
+    if (section === 'route' && tableWord !== undefined && tableWord !== 'all' && tableWord !== 'main') this.routeTable = tableWord;
+    this.current = null;
+    this.skip(line.no, `shell prompt: ${words.join(' ')}`);
+  }
+
+  // -------------------------------------------------------------------------
+  // routes
+
+  private routeLine(line: Line, toks: Tok[]): void {
+    let dstIdx = 0;
+    if (ROUTE_TYPES.has(toks[0]!.text)) dstIdx = 1;
+    const dst = toks[dstIdx];
+    if (dst === undefined) {
+      this.diagnostics.push(diag(toks[0]!, `a route needs a destination after "${toks[0]!.text}"`, 'import/missing-prefix', 'error', 'PREFIX or default'));
+      return;
+    }
+    const viaIdx = toks.findIndex((t) => t.text === 'via');
+    const via = viaIdx >= 0 ? toks[viaIdx + 1] : undefined;
+    if (dst.text.includes(':') || (via !== undefined && (via.text.includes(':') || via.text === 'inet6'))) {
+      if (!dst.text.includes(':') && via?.text === 'inet6') {
+        this.diagnostics.push(diag(via, 'IPv4 routes with an IPv6 gateway (RFC 5549) are not supported', 'import/unsupported', 'error', 'an IPv4 gateway'));
+        return;
+      }
+      this.skip(line.no, 'IPv6 route; PacketWalk models IPv4 only');
+      return;
+    }
+    this.pending = { line: line.no, span: { from: line.from, to: line.to }, header: toks, nexthops: [], nexthopLines: [], cache: false, table: this.routeTable };
+  }
+
+  private routeContinuation(line: Line, toks: Tok[]): void {
+    const p = this.pending;
+    if (toks[0]!.text === 'cache') {
+      if (p) p.cache = true;
+      this.skip(line.no, 'routing cache annotation (ip route get / ip route show cache), not a route');
+      return;
+    }
+    if (!p) {
+      this.diagnostics.push(diag(toks[0]!, 'a `nexthop` line needs the multipath route line above it', 'import/orphan-nexthop', 'error', 'a route line before the nexthop lines'));
+      return;
+    }
+    p.nexthops.push(toks);
+    p.nexthopLines.push(line.no);
+    p.span = { from: p.span.from, to: line.to };
+  }
+
+  /** keep what `ip route add` understands, report what it does not */
+  private routeWords(toks: Tok[], b: CommandBuilder, inNexthop: boolean): boolean {
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i]!;
+      const w = t.text;
+      const state = ROUTE_STATE_FLAGS[w];
+      if (state !== undefined) {
+        // `dead` is reproduced when the link output says the device is down
+        this.diagnostics.push(diag(t, `"${w}" not imported: ${state}`, 'import/state-flag', 'info'));
+        continue;
+      }
+      const dropped = ROUTE_DROPPED_ARGS[w];
+      if (dropped !== undefined) {
+        let n = 1;
+        if (toks[i + 1]?.text === 'lock') n = 2;
+        const last = toks[Math.min(i + n, toks.length - 1)]!;
+        this.diagnostics.push(diag({ from: t.from, to: last.to }, `"${w}" not imported: ${dropped}`, 'import/not-modelled', 'warning'));
+        i += n;
+        continue;
+      }
+      if (w === 'encap' || w === 'ttl-propagate' || w === 'nhid-group') {
+        this.diagnostics.push(diag(t, `"${w}" routes are not supported`, 'import/unsupported', 'error'));
+        return false;
+      }
+      if (w === 'via' && toks[i + 1]?.text === 'inet') {
+        // 6.1 prints the family when it differs from the route's; for IPv4 it is redundant
+        b.tok(t);
+        i++;
+        continue;
+      }
+      if ((w === 'proto' || w === 'protocol') && i + 1 < toks.length) {
+        const a = toks[i + 1]!;
+        const n = parseU32(a.text);
+        const known = n !== null ? n <= 255 : Object.values(RT_PROTOS).includes(a.text);
+        if (!known) {
+          this.diagnostics.push(diag(a, `protocol "${a.text}" is not in iproute2 6.1's rt_protos; imported as proto boot`, 'import/unknown-proto', 'warning', 'an rt_protos name or a number 0..255'));
+          i++;
+          continue;
+        }
+      }
+      if (inNexthop && w === 'nexthop') {
+        this.diagnostics.push(diag(t, 'one nexthop per line is expected', 'import/unexpected-word', 'error', 'via, dev, weight or onlink'));
+        return false;
+      }
+      b.tok(t);
+    }
+    return true;
+  }
+
+  private flushRoute(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    if (p.cache) {
+      this.skip(p.line, 'routing cache entry (ip route get / ip route show cache), not a route');
+      for (const n of p.nexthopLines) this.skip(n, 'nexthop of a routing cache entry, not a route');
+      return;
+    }
+    const before = this.diagnostics.length;
+    const failed = (): void => {
+      // the error sits on one line of a multipath route: each of its other lines says it was not imported either
+      const errors = this.diagnostics.slice(before).filter((d) => d.severity === 'error');
+      for (const toks of [p.header, ...p.nexthops]) {
+        const first = toks[0]!;
+        const last = toks[toks.length - 1]!;
+        if (!errors.some((d) => d.from >= first.from && d.from <= last.to)) {
+          this.diagnostics.push(diag(first, 'this multipath route is not imported: one of its lines is wrong', 'import/bad-multipath', 'error'));
+        }
+      }
+    };
+    const b = new CommandBuilder().add('ip').add('route').add('add');
+    if (!this.routeWords(p.header, b, false)) return failed();
+    for (let i = 0; i < p.nexthops.length; i++) {
+      const nh = p.nexthops[i]!;
+      b.tok(nh[0]!);
+      if (!this.routeWords(nh.slice(1), b, true)) return failed();
+    }
+    const tableIdx = p.header.findIndex((t) => t.text === 'table');
+    let table: number | string = 254;
+    if (tableIdx >= 0 && p.header[tableIdx + 1]) table = tableKey(p.header[tableIdx + 1]!.text);
+    else if (p.table !== null) {
+      b.add('table').add(p.table);
+      table = tableKey(p.table);
+    } else if (ROUTE_TYPES.has(p.header[0]!.text) && ['local', 'broadcast', 'anycast', 'nat'].includes(p.header[0]!.text)) table = 255;
+    const command = b.build(p.span);
+    const parsed = parseIpCommand(command.text);
+    const cmd = parsed.value;
+    if (!cmd || cmd.object !== 'route' || parsed.diagnostics.length > 0) {
+      for (const d of parsed.diagnostics) this.diagnostics.push(mapDiagnostic(command, d));
+      return failed();
+    }
+    if (typeof table === 'string') this.useTable(table, tableIdx >= 0 ? p.header[tableIdx + 1]! : p.span);
+    this.routes.push({ line: p.line, span: p.span, command, cmd, table, hasGateway: cmd.nexthops.some((nh) => nh.gateway !== 0) });
+  }
+
+  private useTable(name: string, span: Span): void {
+    if (!this.tableNames.has(name)) this.tableNames.set(name, { from: span.from, to: span.to });
+  }
+
+  // -------------------------------------------------------------------------
+  // rules
+
+  private ruleLine(line: Line, toks: Tok[]): void {
+    const prioTok = toks[0]!;
+    const prio = prioTok.text.slice(0, -1);
+    const b = new CommandBuilder().add('ip').add('rule').add('add').add('priority').add(prio, { from: prioTok.from, to: prioTok.to - 1 });
+    const rest = toks.slice(1);
+    let tableName: Tok | null = null;
+    for (let i = 0; i < rest.length; i++) {
+      const t = rest[i]!;
+      const w = t.text;
+      if ((w === 'from' || w === 'to') && rest[i + 1]?.text.includes(':')) {
+        this.skip(line.no, 'IPv6 rule; PacketWalk models IPv4 only');
+        return;
+      }
+      if (w === 'l3mdev' || w === '[l3mdev-table]') {
+        this.diagnostics.push(diag(t, 'l3mdev (VRF) rules are not supported', 'import/unsupported', 'error'));
+        return;
+      }
+      if (w === 'realms' || w === 'suppress_ifgroup' || w === 'map-to' || w === 'nat' || w === 'tun_id' || w === 'sup_group') {
+        this.diagnostics.push(diag(t, `rule selector/action "${w}" is not supported`, 'import/unsupported', 'error'));
+        return;
+      }
+      if (w === '[detached]' || w === '[unresolved]') continue;
+      if (w === 'proto' || w === 'protocol') {
+        const last = rest[i + 1] ?? t;
+        this.diagnostics.push(diag({ from: t.from, to: last.to }, 'rule protocol is not modelled', 'import/not-modelled', 'warning'));
+        i++;
+        continue;
+      }
+      if (w === 'uidrange') {
+        this.diagnostics.push(diag(t, 'uidrange: PacketWalk treats every packet as uid 0, so this rule only matches ranges that start at 0', 'import/partial', 'warning'));
+      }
+      if ((w === 'lookup' || w === 'table') && rest[i + 1]) {
+        const name = rest[i + 1]!;
+        if (typeof tableKey(name.text) === 'string') tableName = name;
+      }
+      b.tok(t);
+    }
+    const span = { from: line.from, to: line.to };
+    const command = b.build(span);
+    const parsed = parseIpCommand(command.text);
+    const cmd = parsed.value;
+    if (!cmd || cmd.object !== 'rule' || parsed.diagnostics.length > 0) {
+      for (const d of parsed.diagnostics) this.diagnostics.push(mapDiagnostic(command, d));
+      return;
+    }
+    if (tableName) this.useTable(tableName.text, tableName);
+    this.ruleSpan = this.ruleSpan ? { from: this.ruleSpan.from, to: line.to } : span;
+    let defaultOf: RuleRec['defaultOf'] = null;
+    const selector = rest.map((t) => t.text).join(' ');
+    for (const [p, t] of DEFAULT_RULES) {
+      if (cmd.priority === p && selector === `from all lookup ${t}`) defaultOf = t;
+    }
+    this.rules.push({ line: line.no, span, command, cmd, defaultOf });
+  }
+
+  // -------------------------------------------------------------------------
+  // interfaces (ip addr / ip link)
+
+  /** `ip -o` joins an interface's lines with `\`: each segment is handled as its own line */
+  private ifaceSegments(line: Line): void {
+    const text = this.text;
+    let from = line.from;
+    for (let guard = 0; guard <= line.to - line.from; guard++) {
+      const slash = text.indexOf('\\', from);
+      const to = slash < 0 || slash >= line.to ? line.to : slash;
+      const toks = tokens(text, from, to);
+      const seg: Line = { no: line.no, from, to };
+      if (from === line.from) this.ifaceHeader(seg, toks);
+      else if (toks.length > 0) this.ifaceDetail(seg, toks);
+      if (to === line.to) break;
+      from = to + 1;
+    }
+  }
+
+  private ifaceHeader(line: Line, toks: Tok[]): void {
+    const nameTok = toks[1]!;
+    const oneLineAddr = !nameTok.text.endsWith(':') && (toks[2]?.text === 'inet' || toks[2]?.text === 'inet6');
+    let raw = nameTok.text.endsWith(':') ? nameTok.text.slice(0, -1) : nameTok.text;
+    const at = raw.indexOf('@');
+    if (at >= 0) raw = raw.slice(0, at);
+    if (raw === '' || (!oneLineAddr && !nameTok.text.endsWith(':'))) {
+      this.diagnostics.push(diag(nameTok, `expected an interface name and ":" after "${toks[0]!.text}"`, 'import/bad-header', 'error', 'NAME: <FLAGS> mtu N ...'));
+      this.current = null;
+      return;
+    }
+    const name: Tok = { text: raw, from: nameTok.from, to: nameTok.from + raw.length };
+    let rec = this.links.find((l) => l.name === raw);
+    if (rec && !oneLineAddr) this.skip(line.no, `${raw} is listed again: its first header line is imported`);
+    if (!rec) {
+      rec = { name: raw, nameTok: name, line: line.no, span: { from: line.from, to: line.to }, up: null, loopback: raw === 'lo', mtu: null, master: null, mac: null, kind: null };
+      this.links.push(rec);
+    }
+    this.current = rec;
+    if (oneLineAddr) {
+      this.ifaceDetail(line, toks.slice(2));
+      return;
+    }
+    if (at >= 0) {
+      const suffix = nameTok.text.slice(at, -1);
+      this.diagnostics.push(
+        diag({ from: nameTok.from + at, to: nameTok.to - 1 }, `"${suffix}": the parent/peer relation (VLAN, veth peer in another namespace) is not modelled; imported as a separate link`, 'import/not-modelled', 'info'),
+      );
+    }
+    for (let i = 2; i < toks.length; i++) {
+      const t = toks[i]!;
+      const w = t.text;
+      if (w.startsWith('<') && w.endsWith('>')) {
+        const flags = w.slice(1, -1).split(',');
+        rec.up = flags.includes('UP');
+        if (flags.includes('LOOPBACK')) rec.loopback = true;
+        if (flags.includes('NO-CARRIER')) this.diagnostics.push(diag(t, 'NO-CARRIER: carrier is not modelled; the link is imported with its carrier up', 'import/not-modelled', 'info'));
+      } else if (w === 'mtu' && toks[i + 1]) {
+        const a = toks[++i]!;
+        const n = parseU32(a.text);
+        if (n === null || n < 68 || n > 0x7fffffff) this.diagnostics.push(diag(a, `Error: argument "${a.text}" is wrong: Invalid "mtu" value`, 'import/bad-mtu', 'error', 'an MTU'));
+        else rec.mtu = a;
+      } else if (w === 'master' && toks[i + 1]) rec.master = toks[++i]!;
+      else if (w === 'qdisc' || w === 'state' || w === 'mode' || w === 'group' || w === 'qlen' || w === 'link-netnsid' || w === 'alias' || w === 'netns' || w === 'portid' || w === 'link-netns') i++;
+    }
+  }
+
+  private ifaceDetail(line: Line, toks: Tok[]): void {
+    const head = toks[0]!;
+    const w = head.text;
+    if (w === 'inet6') {
+      this.skip(line.no, 'IPv6 address; PacketWalk models IPv4 only');
+      return;
+    }
+    if (w === 'valid_lft' || w === 'preferred_lft') {
+      this.skip(line.no, 'address lifetimes: addresses are imported as permanent');
+      return;
+    }
+    const link = this.current;
+    if (!link) {
+      this.diagnostics.push(diag(head, `"${w}" line without an interface header line above it`, 'import/orphan-detail', 'error', 'N: NAME: <FLAGS> ... before it'));
+      return;
+    }
+    if (w === 'inet') {
+      this.inetLine(line, toks, link);
+      return;
+    }
+    if (w.startsWith('link/')) {
+      if (w === 'link/loopback') link.loopback = true;
+      const mac = toks[1];
+      if (link.loopback || link.name === 'lo') this.skip(line.no, 'a fresh host already has lo');
+      else if (w !== 'link/ether' || !mac) this.skip(line.no, `${w}: no link-layer address to import`);
+      else if (link.mac !== null) this.skip(line.no, 'a second link-layer line: the first one is imported');
+      else {
+        if (MAC.test(mac.text)) link.mac = mac;
+        else this.diagnostics.push(diag(mac, `"${mac.text}" is not a link-layer address (anonymised?); a generated one is used`, 'import/bad-lladdr', 'warning', 'xx:xx:xx:xx:xx:xx'));
+      }
+      return;
+    }
+    const kind = LINK_DETAIL_KINDS[w];
+    if (kind !== undefined) {
+      link.kind = kind;
+      this.skip(line.no, `link details: type ${w}`);
+      return;
+    }
+    if (w === 'altname') this.skip(line.no, 'alternative interface names are not modelled');
+    else if (w === 'RX:' || w === 'TX:' || /^\d+$/.test(w)) this.skip(line.no, 'interface statistics');
+    else this.skip(line.no, `"${w} ..." details are not modelled (a ${w} link is imported as a veth)`);
+  }
+
+  private inetLine(line: Line, toks: Tok[], link: LinkRec): void {
+    const local = toks[1];
+    if (!local) {
+      this.diagnostics.push(diag(toks[0]!, 'an inet line needs an address', 'import/missing-address', 'error', 'ADDR/LEN'));
+      return;
+    }
+    if (!/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(local.text)) {
+      this.diagnostics.push(diag(local, `Error: inet prefix is expected rather than "${local.text}".`, 'import/bad-address', 'error', 'ADDR/LEN'));
+      return;
+    }
+    const b = new CommandBuilder().add('ip').add('address').add('add');
+    let brd: Tok | null = null;
+    let scope: Tok | null = null;
+    let peer: Tok | null = null;
+    let metric: Tok | null = null;
+    let noprefixroute: Tok | null = null;
+    let label: Tok | null = null;
+    for (let i = 2; i < toks.length; i++) {
+      const t = toks[i]!;
+      const w = t.text;
+      if ((w === 'brd' || w === 'peer' || w === 'scope' || w === 'metric' || w === 'proto' || w === 'any') && toks[i + 1]) {
+        const a = toks[++i]!;
+        if (w === 'brd') brd = a;
+        else if (w === 'peer') peer = a;
+        else if (w === 'scope') scope = a;
+        else if (w === 'metric') metric = a;
+      } else if (w === 'noprefixroute') noprefixroute = t;
+      else if (ADDR_STATE_FLAGS.has(w)) continue;
+      else if (i === toks.length - 1) label = t;
+      else {
+        this.diagnostics.push(diag(t, `unexpected "${w}" in an inet line`, 'import/unexpected-word', 'error', 'brd, scope, secondary, noprefixroute, valid_lft or the label'));
+        return;
+      }
+    }
+    let addrText = local.text;
+    let extra: { dst: Ipv4; len: number } | null = null;
+    if (peer !== null) {
+      // IFA_ADDRESS != IFA_LOCAL: the kernel's prefix route is the peer's prefix
+      const p = parseIpCommand(`ip address add ${peer.text} dev x`).value as IpAddrCommand | null;
+      const l = parseIpCommand(`ip address add ${local.text} dev x`).value as IpAddrCommand | null;
+      if (!p?.local || !l?.local || l.local.prefixLen !== null) {
+        this.diagnostics.push(diag(p?.local ? local : peer, 'expected ADDR peer PEER/LEN', 'import/bad-peer', 'error', 'ADDR peer PEER/LEN'));
+        return;
+      }
+      const len = p.local.prefixLen ?? 32;
+      const pfx = maskedPrefix(p.local.addr, len);
+      if (maskedPrefix(l.local.addr, len) === pfx && len < 32) addrText = `${local.text}/${len}`;
+      else extra = { dst: pfx, len };
+      this.diagnostics.push(diag(peer, 'peer addresses are not modelled: imported as the local address plus the prefix route the kernel makes for the peer', 'import/not-modelled', 'warning'));
+    }
+    b.add(addrText, peer !== null ? { from: local.from, to: peer.to } : local);
+    if (brd) b.add('brd').tok(brd);
+    if (scope) b.add('scope').tok(scope);
+    if (label && !label.text.startsWith(link.name)) {
+      this.diagnostics.push(diag(label, `"dev" (${link.name}) must match "label" (${label.text}).`, 'import/label', 'error', `${link.name} or ${link.name}:NAME`));
+      return;
+    }
+    if (label && label.text !== link.name) b.add('label').tok(label);
+    let metricValue = 0;
+    if (metric) {
+      const n = parseU32(metric.text);
+      if (n === null) {
+        this.diagnostics.push(diag(metric, `Error: argument "${metric.text}" is wrong: "metric" value is invalid`, 'import/bad-metric', 'error', 'a number'));
+        return;
+      }
+      metricValue = n;
+    }
+    const explicitPrefixRoute = metricValue !== 0 || extra !== null;
+    if (noprefixroute) b.tok(noprefixroute);
+    else if (explicitPrefixRoute) b.add('noprefixroute', metric ?? peer);
+    b.add('dev').add(link.name, link.nameTok);
+    const span = { from: line.from, to: line.to };
+    const command = b.build(span);
+    const parsed = parseIpCommand(command.text);
+    const cmd = parsed.value;
+    if (!cmd || cmd.object !== 'address' || !cmd.local || parsed.diagnostics.length > 0) {
+      let here = false;
+      for (const d of parsed.diagnostics) {
+        const m = mapDiagnostic(command, d);
+        // `dev` comes from the header line: the inet line must still say it was refused
+        if (m.from >= line.from && m.to <= line.to) this.diagnostics.push(m);
+        else if (!here) this.diagnostics.push({ ...m, from: local.from, to: local.to });
+        here = true;
+      }
+      return;
+    }
+    const len = cmd.local.prefixLen ?? 32;
+    const addr = cmd.local.addr;
+    if (link.name === 'lo' && addr === 0x7f000001 && len === 8) {
+      this.skip(line.no, 'a fresh host already has 127.0.0.1/8 on lo');
+      return;
+    }
+    if (metricValue !== 0 && extra === null) {
+      this.diagnostics.push(diag(metric!, 'address metrics (IFA_RT_PRIORITY) are not modelled: imported with noprefixroute plus the prefix route the kernel makes with this metric', 'import/not-modelled', 'warning'));
+      extra = { dst: maskedPrefix(addr, len), len };
+    }
+    const rec: AddrRec = {
+      line: line.no,
+      dev: link.name,
+      addr,
+      len,
+      broadcast: typeof cmd.broadcast === 'number' ? cmd.broadcast : 0,
+      noPrefixRoute: cmd.noPrefixRoute,
+      metric: metricValue,
+      implied: false,
+      command,
+      extraRoute: null,
+    };
+    if (extra !== null && !(noprefixroute && peer === null)) {
+      const rb = new CommandBuilder().add('ip').add('route').add('add').add(extra.len === 32 ? formatIpv4(extra.dst) : `${formatIpv4(extra.dst)}/${extra.len}`, peer ?? local);
+      rb.add('dev').add(link.name, link.nameTok).add('proto').add('kernel').add('scope').add(scope?.text === 'host' ? 'host' : 'link').add('src').add(formatIpv4(addr), local);
+      if (metricValue !== 0) rb.add('metric').tok(metric!);
+      rec.extraRoute = { command: rb.build(span), dst: extra.dst, len: extra.len };
+    }
+    this.addrs.push(rec);
+  }
+
+  // -------------------------------------------------------------------------
+  // second pass: what the kernel recreates, implied addresses, default rules
+
+  /** Addresses a routes-only paste implies from its kernel routes' `src`. */
+  implyAddresses(): Set<RouteRec> {
+    const used = new Set<RouteRec>();
+    if (this.addrs.length > 0 || this.links.length > 0) return used;
+    const have = (dev: string, addr: Ipv4): boolean => (dev === 'lo' && addr === 0x7f000001) || this.addrs.some((a) => a.dev === dev && a.addr === addr);
+    const add = (r: RouteRec, dev: string, addr: Ipv4, len: number, noPrefixRoute: boolean): void => {
+      const srcAt = r.cmd.dstSpan ? originOf(r.command, r.cmd.dstSpan.from) : r.span;
+      const b = new CommandBuilder().add('ip').add('address').add('add').add(`${formatIpv4(addr)}/${len}`, srcAt);
+      if (noPrefixRoute) b.add('noprefixroute');
+      const devWord = r.cmd.nexthops[0]?.dev;
+      b.add('dev').add(dev, devWord ? originOf(r.command, devWord.from) : null);
+      this.addrs.push({ line: r.line, dev, addr, len, broadcast: 0, noPrefixRoute, metric: 0, implied: true, command: b.build(r.span), extraRoute: null });
+      used.add(r);
+    };
+    for (const r of this.routes) {
+      const c = r.cmd;
+      const dev = c.nexthops[0]?.dev?.text;
+      if (c.proto !== 'kernel' || r.table !== 254 || c.type !== null || c.prefsrc === 0 || dev === undefined || r.hasGateway || c.multipath) continue;
+      const dst = c.dst!;
+      if (maskedPrefix(c.prefsrc, dst.len) !== dst.addr || have(dev, c.prefsrc)) continue;
+      add(r, dev, c.prefsrc, dst.len, (c.metric ?? 0) !== 0);
+    }
+    for (const r of this.routes) {
+      const c = r.cmd;
+      const dev = c.nexthops[0]?.dev?.text;
+      if (c.proto !== 'kernel' || c.type !== 'local' || c.dst!.len !== 32 || dev === undefined || have(dev, c.dst!.addr)) continue;
+      const prim = this.addrs.find((a) => a.dev === dev && a.addr === c.prefsrc);
+      const len = prim && maskedPrefix(c.dst!.addr, prim.len) === maskedPrefix(prim.addr, prim.len) ? prim.len : 32;
+      add(r, dev, c.dst!.addr, len, prim?.noPrefixRoute ?? false);
+    }
+    return used;
+  }
+
+  /** Why the kernel recreates route r from the imported addresses, or null when it does not. */
+  recreatedBy(r: RouteRec): string | null {
+    const c = r.cmd;
+    if (c.proto !== 'kernel' || c.multipath || r.hasGateway) return null;
+    const dev = c.nexthops[0]?.dev?.text;
+    if (dev === undefined) return null;
+    const dst = c.dst!;
+    const addrs: AddrRec[] = [...this.addrs];
+    if (!addrs.some((a) => a.dev === 'lo' && a.addr === 0x7f000001)) {
+      addrs.unshift({ line: 0, dev: 'lo', addr: 0x7f000001, len: 8, broadcast: 0, noPrefixRoute: false, metric: 0, implied: true, command: null, extraRoute: null });
+    }
+    const onDev = addrs.filter((a) => a.dev === dev);
+    const primaries = onDev.filter((a, i) => !onDev.slice(0, i).some((o) => o.len === a.len && maskedPrefix(o.addr, o.len) === maskedPrefix(a.addr, a.len)));
+    const from = (a: AddrRec): string => (a.line === 0 ? 'the address a fresh host has on lo' : a.implied ? `the address implied by line ${a.line}` : `the address on line ${a.line}`);
+    if (c.type === null && r.table === 254) {
+      for (const a of primaries) {
+        const pfx = maskedPrefix(a.addr, a.len);
+        if (a.noPrefixRoute || pfx === 0 || (pfx === a.addr && a.len === 32)) continue;
+        if (pfx === dst.addr && a.len === dst.len && (c.prefsrc === 0 || c.prefsrc === a.addr) && (c.metric ?? 0) === 0) return `kernel prefix route: recreated by ${from(a)}`;
+      }
+      for (const a of onDev) {
+        const x = a.extraRoute;
+        if (x && x.dst === dst.addr && x.len === dst.len && (c.metric ?? 0) === a.metric) return `kernel prefix route: added with ${from(a)}`;
+      }
+      return null;
+    }
+    if (r.table !== 255) return null;
+    if (c.type === 'local') {
+      if (dst.len === 32) {
+        const a = onDev.find((o) => o.addr === dst.addr);
+        return a ? `table local entry: recreated by ${from(a)}` : null;
+      }
+      const a = primaries.find((o) => o.len === dst.len && maskedPrefix(o.addr, o.len) === dst.addr && dev === 'lo');
+      return a ? `table local entry: recreated by ${from(a)}` : null;
+    }
+    if (c.type === 'broadcast' && dst.len === 32) {
+      for (const a of primaries) {
+        const mask = prefixMask(a.len);
+        const pfx = maskedPrefix(a.addr, a.len);
+        if (a.broadcast === dst.addr || (a.len < 31 && ((pfx | ~mask) >>> 0) === dst.addr)) return `table local broadcast entry: recreated by ${from(a)}`;
+        if (a.len < 31 && pfx === dst.addr) return `broadcast route for the network address of ${from(a)}: kernels before Linux 5.x added it, Linux 6 does not`;
+      }
+    }
+    return null;
+  }
+
+  result(): ImportResult {
+    const implied = this.implyAddresses();
+    const linkCmds: ImportCommand[] = [];
+    const linkSetCmds: ImportCommand[] = [];
+    const downCmds: ImportCommand[] = [];
+    const masters = new Set(this.links.map((l) => l.master?.text).filter((m): m is string => m !== undefined));
+    for (const l of this.links) {
+      const span = l.span;
+      if (l.loopback || l.name === 'lo') {
+        if (l.mtu && l.mtu.text !== '65536') linkCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok).add('mtu').tok(l.mtu).build(span));
+        else this.skip(l.line, 'a fresh host already has lo');
+        continue;
+      }
+      const b = new CommandBuilder().add('ip').add('link').add('add').add(l.name, l.nameTok);
+      if (l.mac) b.add('address').tok(l.mac);
+      if (l.mtu && l.mtu.text !== '1500') b.add('mtu').tok(l.mtu);
+      const kind = l.kind ?? (masters.has(l.name) ? 'bridge' : 'veth');
+      b.add('type').add(kind);
+      linkCmds.push(b.build(span));
+      const s = new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok);
+      if (l.master) s.add('master').tok(l.master);
+      // down links come up for now so routes over them can be added, and go down last
+      // (the kernel flushes or marks `dead` what used them, as it did on the machine)
+      s.add('up');
+      linkSetCmds.push(s.build(span));
+      if (l.up === false) downCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok).add('down').build(span));
+    }
+    const addrCmds: ImportCommand[] = [];
+    const extraRoutes: ImportCommand[] = [];
+    for (const a of this.addrs) {
+      if (a.command) addrCmds.push(a.command);
+      if (a.extraRoute) extraRoutes.push(a.extraRoute.command);
+    }
+    // device routes before gateway routes: a gateway must be reachable through
+    // a link-scope route when it is added (fib_check_nh)
+    const kept: RouteRec[] = [];
+    for (const r of this.routes) {
+      const why = this.recreatedBy(r);
+      if (why !== null) {
+        if (!implied.has(r)) this.skip(r.line, why);
+        continue;
+      }
+      kept.push(r);
+    }
+    const ordered = [...kept.filter((r) => !r.hasGateway), ...kept.filter((r) => r.hasGateway)];
+    const routeCmds: ImportCommand[] = [...extraRoutes];
+    for (let i = 0; i < ordered.length; i++) {
+      const r = ordered[i]!;
+      // a second route with the same key was appended (NLM_F_APPEND) on the machine
+      const dup = ordered.slice(0, i).some((o) => sameKey(o, r));
+      if (!dup) routeCmds.push(r.command);
+      else routeCmds.push({ ...r.command, text: r.command.text.replace(/^ip route add /, 'ip route append ') });
+    }
+    const ruleCmds: ImportCommand[] = [];
+    const complete = this.rules.some((r) => r.defaultOf !== null);
+    if (complete && this.ruleSpan) {
+      // a full `ip rule show` lists every rule: a default one missing was deleted on the machine
+      for (const [prio, table] of DEFAULT_RULES) {
+        if (!this.rules.some((r) => r.defaultOf === table)) {
+          ruleCmds.push(new CommandBuilder().add('ip').add('rule').add('del').add('priority').add(String(prio)).add('from').add('all').add('lookup').add(table).build(this.ruleSpan));
+        }
+      }
+    }
+    for (const r of this.rules) {
+      if (r.defaultOf !== null) this.skip(r.line, `a fresh host already has the default rule ${r.cmd.priority} (lookup ${r.defaultOf})`);
+      else ruleCmds.push(r.command);
+    }
+    const commands = [...linkCmds, ...linkSetCmds, ...addrCmds, ...routeCmds, ...ruleCmds, ...downCmds];
+    this.skipped.sort((a, b) => a.line - b.line);
+    return { commands, skipped: this.skipped, tables: [...this.tableNames].map(([name, span]) => ({ name, span })), devices: this.devices(commands) };
+  }
+
+  private devices(commands: ImportCommand[]): string[] {
+    const created = new Set(['lo', ...this.links.map((l) => l.name)]);
+    const out: string[] = [];
+    for (const c of commands) {
+      const words = c.text.split(' ');
+      for (let i = 0; i + 1 < words.length; i++) {
+        const w = words[i]!;
+        if (w !== 'dev' && w !== 'iif' && w !== 'oif' && w !== 'master') continue;
+        const d = words[i + 1]!;
+        if (!created.has(d) && !out.includes(d)) out.push(d);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Turn `ip route show`, `ip rule show`, `ip addr show` or `ip link show`
+ * output (any iproute2 version, `-o` too, several outputs pasted one after
+ * another with or without their `$ ip ...` prompt lines) into the commands
+ * that rebuild it. Never throws; every line yields commands, a `skipped`
+ * entry with its reason, or a diagnostic pointing at the offending words.
+ *
+ * @example
+ * importIpOutput('default via 10.0.0.1 dev eth0 proto static metric 100\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2\n')
+ * // commands: ip address add 10.0.0.2/24 dev eth0, ip route add default via 10.0.0.1 dev eth0 proto static metric 100
+ */
+export function importIpOutput(text: string, kind: ImportKind = 'auto', options: ImportOptions = {}): Parsed<ImportResult> {
+  const importer = new Importer(text, kind, options);
+  importer.run();
+  const value = importer.result();
+  return { value, diagnostics: importer.diagnostics.sort((a, b) => a.from - b.from) };
+}
+
+/** Table ids for names the import uses that the host's rt_tables lacks: free ids from 100 up, like a hand-edited rt_tables. */
+function assignTables(net: HostNet, r: ImportResult, out: Diagnostic[]): void {
+  const used = new Set<number>([...Object.values(net.rtTables), ...net.tables]);
+  for (const c of r.commands) {
+    const words = c.text.split(' ');
+    for (let i = 0; i + 1 < words.length; i++) {
+      if (words[i] !== 'table' && words[i] !== 'lookup') continue;
+      const n = parseU32(words[i + 1]!);
+      if (n !== null) used.add(n);
+    }
+  }
+  let next = 100;
+  for (const t of r.tables) {
+    if (net.rtTables[t.name] !== undefined) continue;
+    for (let guard = 0; guard < 0x10000 && used.has(next); guard++) next++;
+    net.rtTables[t.name] = next;
+    used.add(next);
+    out.push(diag(t.span, `table "${t.name}" is not in rt_tables: registered as ${next}`, 'import/new-table', 'info'));
+  }
+}
+
+/**
+ * Run an import's commands on a host through execIpCommand, in order.
+ * Links the host already has are reused (their MAC and MTU set), addresses it
+ * already has are kept; every other answer of iproute2 or the kernel comes
+ * back with its span mapped onto the import text.
+ *
+ * @example
+ * const r = importIpOutput(text).value!;
+ * const net = createHostNet(r.devices.map((name, i) => ({ name, mac: `02:00:00:00:00:${i + 10}` })));
+ * applyImport(net, r); // []
+ */
+export function applyImport(net: HostNet, r: ImportResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  assignTables(net, r, out);
+  for (const c of r.commands) {
+    const parsed = parseIpCommand(c.text);
+    const cmd = parsed.value;
+    if (cmd && cmd.object === 'link' && cmd.verb === 'add' && cmd.dev && findLink(net, cmd.dev.text)) {
+      if (cmd.address === null && cmd.mtu === null) continue;
+      const set = `ip link set ${cmd.dev.text}${cmd.address !== null ? ` address ${cmd.address}` : ''}${cmd.mtu !== null ? ` mtu ${cmd.mtu}` : ''}`;
+      for (const d of execIpCommand(net, set)) out.push({ ...d, from: c.span.from, to: c.span.to });
+      continue;
+    }
+    if (cmd && cmd.object === 'address' && cmd.verb === 'add' && cmd.dev && cmd.local) {
+      const dev = cmd.dev.text;
+      const local = cmd.local;
+      if (net.addresses.some((a) => a.iface === dev && a.addr === local.addr && a.prefixLen === (local.prefixLen ?? 32))) continue;
+    }
+    for (const d of execIpCommand(net, c.text)) out.push(mapDiagnostic(c, d));
+  }
+  return out;
+}
