@@ -3,6 +3,20 @@ import { defineConfig, devices } from '@playwright/test';
 
 const isCI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
 
+// Two people testing in one tree at once can each use their own build and port:
+// PACKETWALK_E2E_PORT=4180 PACKETWALK_E2E_DIST=/tmp/dist-mine (build with --outDir there first).
+const port = Number(process.env['PACKETWALK_E2E_PORT'] ?? 4173);
+const dist = process.env['PACKETWALK_E2E_DIST'];
+const baseURL = `http://127.0.0.1:${port}`;
+
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: ['--disable-gpu', '--disable-quic'],
+  },
+};
+
 /**
  * Browser tests run against the production build (`vite preview`), with
  * Debian's Chromium: Playwright's own browser download is not reachable from
@@ -20,24 +34,26 @@ export default defineConfig({
   timeout: 30_000,
   reporter: 'list',
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL,
     trace: 'retain-on-failure',
   },
   projects: [
     {
       name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: ['--disable-gpu', '--disable-quic'],
-        },
-      },
+      testIgnore: /perf\.spec\.ts/,
+      use: chromium,
+    },
+    {
+      // Timing tests run alone, after the rest, so other tests' browsers do not share their CPU.
+      name: 'perf',
+      testMatch: /perf\.spec\.ts/,
+      dependencies: ['chromium'],
+      use: chromium,
     },
   ],
   webServer: {
-    command: 'npm run preview -- --host 127.0.0.1 --port 4173',
-    url: 'http://127.0.0.1:4173',
+    command: `npm run preview -- --host 127.0.0.1 --port ${port}${dist ? ` --outDir ${dist}` : ''}`,
+    url: baseURL,
     reuseExistingServer: !isCI,
     timeout: 60_000,
   },

@@ -18,7 +18,7 @@ test.describe('first screen @smoke', () => {
     const response = await page.goto('/');
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1, name: 'PacketWalk' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Packet walk' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Flow graph', exact: true })).toBeVisible();
     await page.waitForLoadState('networkidle');
 
     expect(problems).toEqual([]);

@@ -2,14 +2,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { boot } from './app/shell/boot';
+import { installTestHook } from './app/shell/test-hook';
 import './index.css';
 
 const container = document.getElementById('root');
 if (container === null) {
   throw new Error('index.html has no #root element');
 }
+const deps = boot();
+installTestHook(deps);
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <App deps={deps} />
   </StrictMode>,
 );

@@ -1,42 +1,110 @@
 // pattern: Imperative Shell
-/**
- * The first screen: what PacketWalk is and the region where the packet walk
- * will be drawn. Every block sits in a landmark (header, main, footer) so
- * screen readers can jump between them and axe's `region` rule holds.
- */
-export function App() {
+// The app shell: header, the packet form, playback, the flow graph and
+// topology, and the panels. Every block is a labelled region so screen
+// readers and tests can find it by name. State lives in the zustand stores;
+// components subscribe with the module-level selectors.
+
+import { lazy, memo, Suspense } from 'react';
+import { useStore } from 'zustand';
+import { selectErrors, selectScenario, selectStatus } from './state/walk-store';
+import { DepsContext, useDeps, type AppDeps } from './shell/context';
+import { PacketForm } from './shell/PacketForm';
+import { Playback, usePlaybackKeys, usePlaybackTimer } from './shell/Playback';
+import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
+import { HeadersPanel } from './panels/HeadersPanel';
+import { RoutingPanel } from './panels/RoutingPanel';
+import { ConntrackPanel } from './panels/ConntrackPanel';
+import { EventList } from './panels/EventList';
+import { Panel } from './panels/Panel';
+
+const TraceLog = lazy(() => import('./panels/TraceLog'));
+
+const Header = memo(function Header() {
+  const { stores } = useDeps();
+  const scenario = useStore(stores.scenario, selectScenario);
+  const name = typeof scenario.name === 'string' ? scenario.name : 'scenario';
+  const description = typeof scenario.description === 'string' ? scenario.description : '';
   return (
-    <div className="flex min-h-screen flex-col bg-white text-slate-900">
-      <header className="border-b border-slate-200 bg-slate-900 text-white">
-        <div className="mx-auto max-w-5xl px-4 py-4">
-          <h1 className="text-2xl font-semibold tracking-tight">PacketWalk</h1>
-        </div>
-      </header>
-      <main className="mx-auto flex w-full max-w-5xl flex-1 flex-col gap-6 px-4 py-6">
-        <p className="max-w-prose text-base leading-relaxed text-slate-700">
-          PacketWalk shows how Linux moves an IPv4 packet: through the netfilter hooks and the
-          iptables raw, mangle, nat, filter and security tables, connection tracking and NAT, and
-          routing with policy rules. Describe hosts with the commands you would type on them
-          (<code className="font-mono text-sm">ip</code>,{' '}
-          <code className="font-mono text-sm">iptables-save</code>,{' '}
-          <code className="font-mono text-sm">sysctl</code>), send a packet, and follow it rule by
-          rule. The simulation is checked against what the real kernel does.
+    <header className="bg-slate-900 text-white">
+      <div className="mx-auto flex max-w-[110rem] flex-wrap items-baseline gap-x-4 gap-y-1 px-4 py-3">
+        <h1 className="text-2xl font-semibold tracking-tight">PacketWalk</h1>
+        <p className="text-base text-slate-100">
+          Scenario <strong className="font-mono">{name}</strong>
         </p>
-        <section
-          aria-labelledby="walk-heading"
-          className="flex min-h-80 flex-1 flex-col rounded-lg border-2 border-dashed border-slate-300 p-4"
-        >
-          <h2 id="walk-heading" className="text-lg font-medium">
-            Packet walk
-          </h2>
-          <p className="m-auto text-slate-600">No scenario loaded yet.</p>
-        </section>
-      </main>
-      <footer className="border-t border-slate-200">
-        <p className="mx-auto max-w-5xl px-4 py-3 text-sm text-slate-600">
-          Runs entirely in your browser.
-        </p>
-      </footer>
+        {description && <p className="w-full max-w-[90ch] text-sm leading-snug text-slate-200">{description}</p>}
+      </div>
+    </header>
+  );
+});
+
+const Problems = memo(function Problems() {
+  const { stores } = useDeps();
+  const status = useStore(stores.walk, selectStatus);
+  const errors = useStore(stores.walk, selectErrors);
+  if (status !== 'error') return null;
+  return (
+    <div role="alert" className="rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-red-900">
+      <p className="font-semibold">The scenario could not be simulated:</p>
+      <ul className="mt-1 list-disc pl-5 font-mono text-sm">
+        {errors.map((e, k) => (
+          <li key={k}>{e}</li>
+        ))}
+      </ul>
     </div>
+  );
+});
+
+function Behaviour() {
+  usePlaybackKeys();
+  usePlaybackTimer();
+  return null;
+}
+
+export function App({ deps }: { deps: AppDeps }) {
+  return (
+    <DepsContext value={deps}>
+      <Behaviour />
+      <div className="flex min-h-screen flex-col bg-slate-50 text-slate-900">
+        <Header />
+        <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
+          <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
+            <PacketForm />
+          </div>
+          <Problems />
+          <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
+            <Playback />
+          </div>
+          <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem] 2xl:grid-cols-[minmax(0,1fr)_28rem]">
+            <div className="flex min-w-0 flex-col gap-3">
+              <FlowGraphView />
+              <TopologyView />
+              <ChainRulesView />
+            </div>
+            <div className="flex min-w-0 flex-col gap-3">
+              <HeadersPanel />
+              <RoutingPanel />
+              <ConntrackPanel />
+            </div>
+          </div>
+          <div className="flex flex-col gap-3">
+            <EventList />
+            <Suspense
+              fallback={
+                <Panel title="Trace log" className="h-[28rem]">
+                  <p className="text-sm text-slate-700">Loading…</p>
+                </Panel>
+              }
+            >
+              <TraceLog />
+            </Suspense>
+          </div>
+        </main>
+        <footer className="border-t border-slate-300">
+          <p className="mx-auto max-w-[110rem] px-4 py-3 text-sm text-slate-700">
+            Runs entirely in your browser. Keys: ← → step, Space play/pause, + − speed, Home End first/last step.
+          </p>
+        </footer>
+      </div>
+    </DepsContext>
   );
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineClient } from '../../worker/client';
 import type { WalkLog } from '../../engine/walk-log';
-import { changeSpeed, createStores, simulate, stepBack, stepForward, stepTo } from './walk-store';
+import { changeSpeed, createStores, loadScenario, sendPacket, simulate, stepBack, stepForward, stepTo, stepToEnd, togglePlay } from './walk-store';
 
 const log = (n: number): WalkLog => ({ scenario: 's', hosts: [], links: [], switches: [], packets: [], steps: Array.from({ length: n }, (_, i) => ({ i }) as never), scenarioSteps: [], traceLog: [] });
 
@@ -50,5 +50,38 @@ describe('playback', () => {
     release(null);
     await first;
     expect(s.walk.getState().log?.steps.length).toBe(2);
+  });
+});
+
+describe('the shell’s reducers', () => {
+  const ok = (n: number): EngineClient => ({ simulate: async () => ({ ok: true, log: log(n) }), explain: async () => [] });
+
+  it('Send packet replaces the scenario’s steps with the chosen one and keeps the hosts', async () => {
+    const s = createStores({ name: 'x', hosts: [{ name: 'a' }], steps: [{ from: 'a', ping: '1.2.3.4' }, { from: 'a', ping: '5.6.7.8' }] });
+    s.view.setState({ chain: 'filter INPUT' });
+    await sendPacket(s, ok(4), { from: 'a', tcp: '9.9.9.9:80' });
+    expect(s.scenario.getState().scenario).toEqual({ name: 'x', hosts: [{ name: 'a' }], steps: [{ from: 'a', tcp: '9.9.9.9:80' }] });
+    expect(s.view.getState().chain).toBeNull();
+    expect(s.playback.getState().index).toBe(0);
+  });
+
+  it('Play at the end starts over; Pause stops', () => {
+    const s = createStores({});
+    s.walk.setState({ log: log(3), status: 'ready' });
+    s.playback.setState({ index: 2 });
+    togglePlay(s);
+    expect(s.playback.getState()).toMatchObject({ index: 0, playing: true });
+    togglePlay(s);
+    expect(s.playback.getState().playing).toBe(false);
+    stepToEnd(s, 'last');
+    expect(s.playback.getState().index).toBe(2);
+  });
+
+  it('keeps the previous walk and shows the errors when a scenario is refused', async () => {
+    const s = createStores({});
+    s.walk.setState({ log: log(3), status: 'ready' });
+    await loadScenario(s, { simulate: async () => ({ ok: false, errors: ['router: iptables: line 1: Bad argument'] }), explain: async () => [] }, { name: 'bad' });
+    expect(s.walk.getState()).toMatchObject({ status: 'error', errors: ['router: iptables: line 1: Bad argument'] });
+    expect(s.walk.getState().log?.steps.length).toBe(3);
   });
 });

@@ -122,3 +122,64 @@ export function currentStep(log: WalkLog | null, index: number): WalkStep | null
 export function shownHost(log: WalkLog | null, index: number, chosen: string | null): string | null {
   return chosen ?? currentStep(log, index)?.host ?? log?.hosts[0]?.name ?? null;
 }
+
+// ---------------------------------------------------------------- app shell reducers
+// Added for the shell (issue 3): sending a packet, play/pause, view choices.
+
+/** One traffic step of an oracle case (FORMAT.md §1.2), as the packet form builds it. */
+export type TrafficStep = Record<string, unknown> & { from: string };
+
+/**
+ * Replace the scenario's traffic with one step and re-simulate: hosts, links
+ * and listeners stay as they are, so the user's packet meets the same rules.
+ */
+export function sendPacket(stores: Stores, client: EngineClient, step: TrafficStep): Promise<void> {
+  const base = stores.scenario.getState().scenario;
+  stores.scenario.getState().setScenario({ ...base, steps: [step] });
+  stores.view.setState({ chain: null });
+  return simulate(stores, client);
+}
+
+/** Load a whole case (tests, future scenario editor) and simulate it. */
+export function loadScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>): Promise<void> {
+  stores.scenario.getState().setScenario(scenario);
+  stores.view.setState({ host: null, chain: null, filter: { host: null, hook: null, verdict: null } });
+  return simulate(stores, client);
+}
+
+/** Play from where we are; at the end, play starts over from the first step. */
+export function togglePlay(stores: Stores): void {
+  const { playing, index } = stores.playback.getState();
+  if (playing) {
+    stores.playback.setState({ playing: false });
+    return;
+  }
+  const n = stores.walk.getState().log?.steps.length ?? 0;
+  if (n === 0) return;
+  stores.playback.setState({ playing: true, index: index >= n - 1 ? 0 : index });
+}
+
+export function stepToEnd(stores: Stores, end: 'first' | 'last'): void {
+  stepTo(stores, end === 'first' ? 0 : Number.MAX_SAFE_INTEGER);
+}
+
+/** Show one host's graph (null: follow the packet). */
+export function showHost(stores: Stores, host: string | null): void {
+  stores.view.setState({ host, chain: null });
+}
+
+export function chooseChain(stores: Stores, chain: string | null): void {
+  stores.view.setState({ chain });
+}
+
+export function setFilter(stores: Stores, key: keyof ViewState['filter'], value: string | null): void {
+  stores.view.setState({ filter: { ...stores.view.getState().filter, [key]: value } });
+}
+
+export const selectErrors = (s: WalkState) => s.errors;
+export const selectPlaying = (s: PlaybackState) => s.playing;
+export const selectSpeed = (s: PlaybackState) => s.speed;
+export const selectScenario = (s: ScenarioState) => s.scenario;
+export const selectChosenHost = (s: ViewState) => s.host;
+export const selectViewChain = (s: ViewState) => s.chain;
+export const selectFilter = (s: ViewState) => s.filter;

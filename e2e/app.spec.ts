@@ -1,0 +1,199 @@
+// pattern: Imperative Shell
+// The app as a learner uses it: the built-in walk on load, Send packet, step
+// through the walk and watch the flow graph follow it, step back, keys only,
+// and no accessibility violations.
+
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { index, markWalk, sendTcpConnect, waitForWalk } from './helpers';
+
+/**
+ * Runs in the page: waits until step `i` is shown, then names the node the
+ * Flow graph region marks with aria-current="step" — its accessible name for a
+ * table×chain node (`nat PREROUTING`), else its node id (`routing-input`).
+ */
+async function readHighlight(i: number): Promise<{ host: string | null; count: number; node: string | null }> {
+  for (let k = 0; k < 300 && window.__packetwalk?.index !== i; k++) await new Promise((r) => requestAnimationFrame(r));
+  const region = [...document.querySelectorAll('section[aria-labelledby]')].find((s) => document.getElementById(s.getAttribute('aria-labelledby')!)?.textContent?.trim() === 'Flow graph');
+  const marked = region ? [...region.querySelectorAll('[aria-current="step"]')] : [];
+  const el = marked[0];
+  let node: string | null = null;
+  if (el) {
+    const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+    node = /^(raw|mangle|nat|filter|security) (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING)$/.test(name) ? name : (el.getAttribute('data-node') ?? el.closest('[data-id]')?.getAttribute('data-id') ?? name);
+  }
+  return { host: region?.querySelector('[data-shown-host]')?.getAttribute('data-shown-host') ?? null, count: marked.length, node };
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test.describe('the packet-walk app', () => {
+  test('first load shows the built-in walk with no console errors', async ({ page }) => {
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+
+    await page.goto('/');
+    await waitForWalk(page);
+    await expect(page.getByRole('region', { name: 'Flow graph', exact: true })).toBeVisible();
+    for (const name of ['Packet headers', 'Conntrack table', 'Routing decision', 'Event list', 'Trace log', 'Topology']) {
+      await expect(page.getByRole('region', { name, exact: true })).toBeVisible();
+    }
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Trace log' })).toContainText('TRACE: raw:OUTPUT:policy:1');
+    // The built-in scenario is port forwarding: its DNAT shows in the event list.
+    await expect(page.getByRole('region', { name: 'Event list' })).toContainText('Packet 1 on client');
+    await page.waitForLoadState('networkidle');
+    expect(problems).toEqual([]);
+  });
+
+  test('Send packet, then Step forward through the whole walk: the graph lights each step’s node', async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto('/');
+    await waitForWalk(page);
+    await sendTcpConnect(page, 'client', '203.0.113.1', '8080');
+
+    const log = await page.evaluate(() => {
+      const l = window.__packetwalk!.log!;
+      return { steps: l.steps.map((s) => ({ node: s.node, host: s.host })), first: l.packets[0]!.summary };
+    });
+    expect(log.first).toBe('tcp 203.0.113.10:40001 → 203.0.113.1:8080 [SYN]');
+    expect(log.steps.length).toBeGreaterThan(20);
+    // Following the walk, the graph shows the current step's host, so every step is lit.
+    const expected = log.steps.map((s) => s.node);
+
+    const stepForward = page.getByRole('button', { name: 'Step forward' });
+    const seen: (string | null)[] = [];
+    for (let i = 0; i < expected.length; i++) {
+      // One round trip per step: wait for the step in the page, then read what the Flow graph region lights.
+      const shown = await page.evaluate(readHighlight, i);
+      expect(shown.host, `step ${i}: the graph follows the packet`).toBe(log.steps[i]!.host);
+      expect(shown.count, `step ${i}: one highlighted node`).toBe(1);
+      seen.push(shown.node);
+      if (i < expected.length - 1) await stepForward.click();
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  test('Step back restores the previous headers', async ({ page }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    await sendTcpConnect(page, 'client', '203.0.113.1', '8080');
+    // The router's DNAT step rewrites the destination: a step whose headers differ from the one before.
+    const natStep = await page.evaluate(() => window.__packetwalk!.log!.steps.findIndex((s) => s.kind === 'note' && s.note.kind === 'nat'));
+    expect(natStep).toBeGreaterThan(0);
+    const headers = page.getByRole('region', { name: 'Packet headers' });
+    const scrubber = page.getByRole('slider', { name: 'Step' });
+    await scrubber.fill(String(natStep - 1));
+    await expect.poll(() => index(page)).toBe(natStep - 1);
+    const before = await headers.innerText();
+    expect(before).toContain('203.0.113.1');
+
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    await expect.poll(() => index(page)).toBe(natStep);
+    const after = await headers.innerText();
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/203\.0\.113\.1\s*→?\s*(changed to)?\s*192\.168\.1\.100/);
+
+    await page.getByRole('button', { name: 'Step back' }).click();
+    await expect.poll(() => index(page)).toBe(natStep - 1);
+    expect(await headers.innerText()).toBe(before);
+  });
+
+  test('works by keyboard alone', async ({ page }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    const send = page.getByRole('button', { name: 'Send packet' });
+    let reached = false;
+    for (let k = 0; k < 30 && !reached; k++) {
+      await page.keyboard.press('Tab');
+      reached = await send.evaluate((el) => el === document.activeElement);
+    }
+    expect(reached, 'Tab reaches Send packet').toBe(true);
+
+    const done = await markWalk(page);
+    await page.keyboard.press('Enter');
+    await done();
+    const n = await page.evaluate(() => window.__packetwalk!.log!.steps.length);
+    expect(await index(page)).toBe(0);
+
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => index(page)).toBe(1);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => index(page)).toBe(2);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => index(page)).toBe(1);
+
+    // Space plays even with the focus still on the Send packet button, and does not resend.
+    await page.evaluate(() => {
+      (window as unknown as { __kept: unknown }).__kept = window.__packetwalk!.log;
+    });
+    await page.keyboard.press(' ');
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await expect.poll(() => index(page), { timeout: 5_000 }).toBeGreaterThan(1);
+    await page.keyboard.press(' ');
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    expect(await page.evaluate(() => window.__packetwalk!.log === (window as unknown as { __kept: unknown }).__kept)).toBe(true);
+
+    await page.keyboard.press('End');
+    await expect.poll(() => index(page)).toBe(n - 1);
+    await page.keyboard.press('Home');
+    await expect.poll(() => index(page)).toBe(0);
+
+    await page.keyboard.press('+');
+    await expect(page.getByRole('group', { name: 'Speed' })).toContainText('2×');
+    await page.keyboard.press('-');
+    await expect(page.getByRole('group', { name: 'Speed' })).toContainText('1×');
+
+    // Keys typed into a form field stay in the field.
+    await page.getByLabel('Destination', { exact: true }).focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    expect(await index(page)).toBe(0);
+  });
+
+  test('a click on an event-list row jumps to that step, and Enter on its number too', async ({ page }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    const list = page.getByRole('region', { name: 'Event list' });
+    await list.getByRole('button', { name: 'Go to step 5', exact: true }).click();
+    await expect.poll(() => index(page)).toBe(4);
+    await expect(list.locator('tr[aria-current="step"]')).toContainText('5');
+    await list.getByRole('button', { name: 'Go to step 7', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => index(page)).toBe(6);
+    await list.getByLabel('Host').selectOption('web');
+    await expect(list.locator('tbody tr').filter({ hasText: 'client' })).toHaveCount(0);
+  });
+
+  test('shows the engine’s errors and keeps the form input', async ({ page }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    await page.evaluate(() => window.__packetwalk!.load({ name: 'broken', hosts: [{ name: 'a', setup: ['ip addr add nonsense dev eth0'] }] }).catch(() => undefined));
+    await expect(page.getByRole('alert')).toContainText('could not be simulated');
+    await page.getByLabel('Destination', { exact: true }).fill('not an address');
+    await page.getByRole('button', { name: 'Send packet' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'IPv4' })).toBeVisible();
+    await expect(page.getByLabel('Destination', { exact: true })).toHaveValue('not an address');
+  });
+
+  test('axe finds no violations on the loaded app and after sending a packet', async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.goto('/');
+    await waitForWalk(page);
+    await expect(page.getByRole('region', { name: 'Flow graph', exact: true })).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    expect(await axeViolations(page)).toEqual([]);
+    await sendTcpConnect(page, 'client', '203.0.113.1', '8080');
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    await page.waitForLoadState('networkidle');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});

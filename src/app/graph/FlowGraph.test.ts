@@ -1,0 +1,61 @@
+// The accessibility contract of the graph components, rendered to a string
+// in Node (React Flow renders nodes that carry their own width and height):
+// names, the one aria-current, the rule list's region.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { readCase } from '../../engine/scenario/case-file';
+import { runScenario } from '../../engine/run-case';
+import { walkLog } from '../../engine/walk-log';
+import { FlowGraph } from './FlowGraph';
+import { Topology } from './Topology';
+import { ChainRules } from './ChainRules';
+
+const c = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8'));
+const run = runScenario(readCase(c).value!);
+if (!run.ok) throw new Error(run.errors.join());
+const log = walkLog(run.world);
+const dnat = log.steps.find((s) => s.kind === 'rule' && s.target === 'DNAT')!;
+
+const currentOf = (html: string) => [...html.matchAll(/<[^>]*aria-current="step"[^>]*>/g)].map((m) => /aria-label="([^"]*)"/.exec(m[0])?.[1]);
+
+describe('FlowGraph markup', () => {
+  const html = renderToStaticMarkup(createElement(FlowGraph, { log, index: dnat.i, host: 'router' }));
+
+  it('names every table×chain box TABLE CHAIN, as a button', () => {
+    for (const name of ['raw PREROUTING', 'nat PREROUTING', 'nat INPUT', 'filter FORWARD', 'security OUTPUT', 'nat POSTROUTING']) {
+      expect(html).toMatch(new RegExp(`<button[^>]*aria-label="${name}"`));
+    }
+  });
+
+  it('marks exactly the current box with aria-current="step"', () => {
+    expect(currentOf(html)).toEqual(['nat PREROUTING']);
+    const other = renderToStaticMarkup(createElement(FlowGraph, { log, index: dnat.i, host: 'web' }));
+    expect(currentOf(other)).toEqual([]);
+  });
+
+  it('shows each chain’s rule count and counters', () => {
+    expect(html).toMatch(/1 rule · 1 pkt, 60 B/);
+    expect(html).toMatch(/3 rules · \d+ pkts, \d+ B/);
+  });
+});
+
+describe('Topology markup', () => {
+  it('makes every host a button named "host NAME", the packet’s host current', () => {
+    const html = renderToStaticMarkup(createElement(Topology, { log, index: dnat.i, selected: 'router' }));
+    for (const h of ['client', 'router', 'web']) expect(html).toMatch(new RegExp(`<button[^>]*aria-label="host ${h}"`));
+    expect(currentOf(html)).toEqual(['host router']);
+  });
+});
+
+describe('ChainRules markup', () => {
+  it('is a region named "Rules of TABLE CHAIN" with the matched rule current', () => {
+    const html = renderToStaticMarkup(createElement(ChainRules, { log, index: dnat.i, host: 'router', chain: 'nat PREROUTING', explain: async () => [] }));
+    expect(html).toMatch(/<section[^>]*aria-label="Rules of nat PREROUTING"/);
+    expect(html).toMatch(/aria-current="step"[^>]*data-rule="1"/);
+    expect(html).toContain('policy ACCEPT');
+  });
+});

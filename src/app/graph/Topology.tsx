@@ -1,0 +1,171 @@
+// pattern: Imperative Shell
+// The scenario's network: hosts (with interfaces and addresses), wires and
+// switches. The host the packet is on is lit; when a step is a packet
+// arriving from another host, the dot travels the wire. Clicking a host (or
+// Enter on it) asks for that host's flow graph.
+
+import '@xyflow/react/dist/style.css';
+import './graph.css';
+import { createContext, memo, useContext, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlow, ViewportPortal, type Node, type NodeProps } from '@xyflow/react';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { WalkLog } from '../../engine/walk-log';
+import { hostAt, topologyDotPath, topologyLayout, type TopoNodeSpec } from './topology-layout';
+import { FitOnResize, HiddenHandles, PacketDot, RouteEdge, type RouteEdgeType } from './graph-parts';
+
+export interface TopologyProps {
+  log: WalkLog;
+  index: number;
+  /** the host whose flow graph is shown */
+  selected: string | null;
+  onSelectHost?: (host: string) => void;
+  animationMs?: number;
+}
+
+interface Marks {
+  current: string | null;
+  selected: string | null;
+}
+
+const Ctx = createContext<{ marks: StoreApi<Marks>; select: (host: string) => void } | null>(null);
+
+type HostNodeType = Node<{ spec: TopoNodeSpec }, 'host'>;
+type SwitchNodeType = Node<{ spec: TopoNodeSpec }, 'switch'>;
+
+const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
+  const { spec } = data;
+  const ctx = useContext(Ctx)!;
+  const current = useStore(ctx.marks, (s) => s.current === spec.name);
+  const selected = useStore(ctx.marks, (s) => s.selected === spec.name);
+  return (
+    <>
+      <HiddenHandles />
+      <button
+        type="button"
+        aria-label={`host ${spec.name}`}
+        aria-current={current ? 'step' : undefined}
+        aria-pressed={selected}
+        data-host={spec.name}
+        onClick={() => ctx.select(spec.name)}
+        className={[
+          'nopan pointer-events-auto flex h-full w-full cursor-pointer flex-col rounded-lg border-2 px-3 py-2 text-left leading-tight',
+          'focus-visible:outline-4 focus-visible:outline-offset-4 focus-visible:outline-blue-700',
+          current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : selected ? 'border-blue-800 bg-blue-50' : 'border-slate-600 bg-white',
+        ].join(' ')}
+      >
+        <span className="flex items-baseline justify-between gap-2 pb-1">
+          <span className="text-[20px] font-bold text-slate-900">{spec.name}</span>
+          {current ? <span className="rounded bg-orange-700 px-1.5 text-[13px] font-bold text-white">● here</span> : selected ? <span className="text-[13px] font-semibold text-blue-900">shown</span> : null}
+        </span>
+        {spec.interfaces.map((i) => (
+          <span key={i.name} className="truncate font-mono text-[14px] text-slate-800">
+            {i.name} {i.addrs.join(' ') || '(no address)'}
+          </span>
+        ))}
+      </button>
+    </>
+  );
+});
+
+const SwitchNode = memo(function SwitchNode({ data }: NodeProps<SwitchNodeType>) {
+  return (
+    <>
+      <HiddenHandles />
+      <div role="group" aria-label={`switch ${data.spec.name}`} className="flex h-full w-full items-center justify-center rounded-md border-2 border-slate-600 bg-slate-200 text-[15px] font-semibold text-slate-900">
+        ⇄ {data.spec.name}
+      </div>
+    </>
+  );
+});
+
+const nodeTypes = { host: HostNode, switch: SwitchNode };
+const edgeTypes = { route: RouteEdge };
+const PLAIN = { 'aria-roledescription': undefined } as Node['domAttributes'];
+
+/**
+ * @example
+ * <Topology log={log} index={index} selected={host} onSelectHost={(h) => view.setState({ host: h })} />
+ */
+export function Topology({ log, index, selected, onSelectHost, animationMs = 600 }: TopologyProps) {
+  const current = hostAt(log, index);
+  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected })));
+  const onSelect = useRef(onSelectHost);
+  useLayoutEffect(() => {
+    onSelect.current = onSelectHost;
+  }, [onSelectHost]);
+  const ctx = useMemo(() => ({ marks, select: (h: string) => onSelect.current?.(h) }), [marks]);
+
+  const layout = useMemo(() => topologyLayout(log), [log]);
+  const nodes = useMemo<Node[]>(
+    () =>
+      layout.nodes.map((spec) => ({
+        id: spec.id,
+        type: spec.kind,
+        position: { x: spec.x, y: spec.y },
+        width: spec.w,
+        height: spec.h,
+        data: { spec },
+        selectable: false,
+        draggable: false,
+        focusable: false,
+        domAttributes: PLAIN,
+      })),
+    [layout],
+  );
+  const edges = useMemo<RouteEdgeType[]>(
+    () =>
+      layout.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        type: 'route',
+        data: { points: e.points },
+        selectable: false,
+        focusable: false,
+        domAttributes: { 'aria-hidden': true },
+      })),
+    [layout],
+  );
+
+  useLayoutEffect(() => {
+    marks.setState({ current, selected });
+  }, [marks, current, selected]);
+
+  const [shown, setShown] = useState({ log, index, from: index });
+  if (shown.log !== log || shown.index !== index) setShown({ log, index, from: shown.log === log ? shown.index : index });
+  const points = useMemo(() => topologyDotPath(layout, log, shown.from, index), [layout, log, shown.from, index]);
+
+  return (
+    <Ctx.Provider value={ctx}>
+      <div className="packetwalk-flow h-full min-h-[120px] w-full overflow-hidden bg-white">
+        <ReactFlow
+          aria-label="Network topology"
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          fitView
+          fitViewOptions={{ padding: 0.08, maxZoom: 1.2 }}
+          minZoom={0.2}
+          maxZoom={2}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          nodesFocusable={false}
+          edgesFocusable={false}
+          elementsSelectable={false}
+          disableKeyboardA11y
+          zoomOnScroll={false}
+          zoomOnDoubleClick={false}
+          preventScrolling={false}
+          panOnScroll={false}
+        >
+          <FitOnResize padding={0.08} maxZoom={1.2} />
+          <ViewportPortal>
+            <PacketDot key={index} points={points} durationMs={animationMs} />
+          </ViewportPortal>
+        </ReactFlow>
+      </div>
+    </Ctx.Provider>
+  );
+}

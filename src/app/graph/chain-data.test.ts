@@ -1,0 +1,128 @@
+// What the rule list and the chain boxes read from a walk log, and the
+// windowing arithmetic that keeps 10,000 rules cheap.
+
+import { describe, expect, it } from 'vitest';
+import type { WalkLog, WalkStep } from '../../engine/walk-log';
+import { chainSummaries, clauseLines, findChain, formatBytes, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+
+const log = {
+  scenario: 's',
+  hosts: [
+    {
+      name: 'router',
+      interfaces: [],
+      tables: {
+        filter: [
+          {
+            name: 'FORWARD',
+            policy: 'DROP',
+            policyPackets: 2,
+            rules: [
+              { num: 1, text: '-A FORWARD -p tcp -m tcp --dport 22 -j DROP', target: 'DROP', packets: 0, bytes: 0 },
+              { num: 2, text: '-A FORWARD -p tcp -j ACCEPT', target: 'ACCEPT', packets: 3, bytes: 180 },
+            ],
+          },
+          { name: 'INPUT', policy: 'ACCEPT', policyPackets: 0, rules: [] },
+        ],
+        nat: [{ name: 'DOCKER', policy: null, policyPackets: 0, rules: [] }],
+      },
+      routes: '',
+      rules: '',
+      conntrack: [],
+      conntrackActive: false,
+    },
+  ],
+  links: [],
+  switches: [],
+  packets: [],
+  steps: [],
+  scenarioSteps: [],
+  traceLog: [],
+} as unknown as WalkLog;
+
+const ruleStep = (over: Partial<Extract<WalkStep, { kind: 'rule' }>>) =>
+  ({ kind: 'rule', host: 'router', table: 'filter', chain: 'FORWARD', hook: 'FORWARD', type: 'rule', rulenum: 2, rule: '-A FORWARD -p tcp -j ACCEPT', ...over }) as Extract<WalkStep, { kind: 'rule' }>;
+
+describe('chains of a host', () => {
+  it('finds a chain by "TABLE CHAIN", user chains included', () => {
+    expect(findChain(log, 'router', 'filter FORWARD')?.rules).toHaveLength(2);
+    expect(findChain(log, 'router', 'nat DOCKER')?.policy).toBeNull();
+    expect(findChain(log, 'router', 'filter OUTPUT')).toBeNull();
+    expect(findChain(log, 'web', 'filter FORWARD')).toBeNull();
+    expect(parseChainRef('filter')).toBeNull();
+  });
+
+  it('sums each chain’s rule counters for its box', () => {
+    const s = chainSummaries(log, 'router');
+    expect(s.get('filter FORWARD')).toEqual({ rules: 2, packets: 3, bytes: 180, policy: 'DROP', policyPackets: 2 });
+    expect(s.get('filter INPUT')).toMatchObject({ rules: 0, packets: 0 });
+    expect(chainSummaries(log, 'nobody').size).toBe(0);
+  });
+
+  it('formats byte counts for people', () => {
+    expect(formatBytes(60)).toBe('60 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
+  });
+
+  it('drops the "-A CHAIN" every row would repeat', () => {
+    expect(ruleBody('-A FORWARD -p tcp -j ACCEPT', 'FORWARD')).toBe('-p tcp -j ACCEPT');
+    expect(ruleBody('-p tcp', 'FORWARD')).toBe('-p tcp');
+  });
+});
+
+describe('the marked row', () => {
+  it('is the rule a rule step in this chain on this host names', () => {
+    expect(markedRow(ruleStepIn(ruleStep({}), 'router', 'filter FORWARD'))).toBe(2);
+  });
+
+  it('is the policy row when the chain’s end decided', () => {
+    expect(markedRow(ruleStep({ type: 'policy', rulenum: 3, rule: null }))).toBe('policy');
+    expect(markedRow(ruleStep({ type: 'return', rulenum: 1, rule: null }))).toBe('policy');
+    // an explicit -j RETURN rule is a rule row
+    expect(markedRow(ruleStep({ type: 'return', rulenum: 1, rule: '-A FORWARD -j RETURN' }))).toBe(1);
+  });
+
+  it('is nothing for another chain, another host or a step that is not a rule', () => {
+    expect(ruleStepIn(ruleStep({}), 'router', 'filter INPUT')).toBeNull();
+    expect(ruleStepIn(ruleStep({}), 'web', 'filter FORWARD')).toBeNull();
+    expect(ruleStepIn({ kind: 'note', host: 'router' } as WalkStep, 'router', 'filter FORWARD')).toBeNull();
+    expect(markedRow(null)).toBeNull();
+  });
+});
+
+describe('why a rule did not match', () => {
+  it('lists the failed clauses of a passed rule', () => {
+    expect(
+      clauseLines({ num: 1, text: '', matched: false, clauses: [{ ok: true, why: '-p tcp: packet is tcp' }, { ok: false, why: '--dport 22: 8080 ∉ 22' }] }),
+    ).toEqual(['✗ --dport 22: 8080 ∉ 22']);
+  });
+
+  it('lists the clauses that held for the matched rule', () => {
+    expect(clauseLines({ num: 2, text: '', matched: true, clauses: [{ ok: true, why: '-p tcp: packet is tcp' }] })).toEqual(['✓ -p tcp: packet is tcp']);
+  });
+
+  it('still says the rule did not match when no clause explains it', () => {
+    expect(clauseLines({ num: 1, text: '', matched: false, clauses: [] })).toEqual(['✗ did not match']);
+    expect(clauseLines(undefined)).toEqual([]);
+  });
+});
+
+describe('the rule list window', () => {
+  it('draws only the rows in view plus the overscan', () => {
+    expect(windowRange(0, 640, 64, 10_000, 2)).toEqual({ first: 0, last: 11 });
+    expect(windowRange(64 * 5000, 640, 64, 10_000, 2)).toEqual({ first: 4998, last: 5011 });
+  });
+
+  it('stays inside the list at both ends', () => {
+    expect(windowRange(64 * 10_000, 640, 64, 10_000, 2)).toEqual({ first: 9998, last: 9999 });
+    expect(windowRange(-50, 640, 64, 3, 6)).toEqual({ first: 0, last: 2 });
+    expect(windowRange(0, 640, 64, 0)).toEqual({ first: 0, last: -1 });
+  });
+
+  it('scrolls a row into view only when it is out of view, centring it', () => {
+    expect(scrollToRow(3, 0, 640, 64)).toBe(0);
+    expect(scrollToRow(5000, 0, 640, 64)).toBe(5000 * 64 - 288);
+    expect(scrollToRow(0, 5000, 640, 64)).toBe(0);
+  });
+});

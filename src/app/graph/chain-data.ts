@@ -1,0 +1,124 @@
+// pattern: Functional Core
+// What the graph and the rule list read out of a WalkLog: a chain's rules and
+// counters on one host, the rule the current step is on, the clause lines that
+// say why earlier rules did not match, and the window of rows a virtualised
+// list draws.
+
+import type { ChainView, RuleExplanation, WalkLog, WalkStep } from '../../engine/walk-log';
+
+export interface ChainSummary {
+  rules: number;
+  /** packets and bytes counted by the chain's rules */
+  packets: number;
+  bytes: number;
+  /** built-in chains only */
+  policy: string | null;
+  policyPackets: number;
+}
+
+/** Split 'filter FORWARD' (or a user chain: 'nat DOCKER') into table and chain. */
+export function parseChainRef(ref: string): { table: string; chain: string } | null {
+  const sp = ref.indexOf(' ');
+  if (sp <= 0 || sp === ref.length - 1) return null;
+  return { table: ref.slice(0, sp), chain: ref.slice(sp + 1) };
+}
+
+export function findChain(log: WalkLog | null, host: string, ref: string): ChainView | null {
+  const r = parseChainRef(ref);
+  if (!log || !r) return null;
+  const h = log.hosts.find((x) => x.name === host);
+  return h?.tables[r.table]?.find((c) => c.name === r.chain) ?? null;
+}
+
+/** Rule count and counters of every chain of a host, keyed 'TABLE CHAIN'. */
+export function chainSummaries(log: WalkLog | null, host: string): Map<string, ChainSummary> {
+  const out = new Map<string, ChainSummary>();
+  const h = log?.hosts.find((x) => x.name === host);
+  if (!h) return out;
+  for (const [table, chains] of Object.entries(h.tables)) {
+    for (const c of chains) {
+      let packets = 0;
+      let bytes = 0;
+      for (const r of c.rules) {
+        packets += r.packets;
+        bytes += r.bytes;
+      }
+      out.set(`${table} ${c.name}`, { rules: c.rules.length, packets, bytes, policy: c.policy, policyPackets: c.policyPackets });
+    }
+  }
+  return out;
+}
+
+/** iptables -L -v style sizes: 60, 1500, 12K, 3M. */
+export function formatCount(n: number): string {
+  if (n < 100_000) return String(n);
+  if (n < 10_000_000) return `${Math.round(n / 1000)}K`;
+  return `${Math.round(n / 1_000_000)}M`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** The rule step the list should mark, when the current step is in this chain on this host. */
+export function ruleStepIn(step: WalkStep | null | undefined, host: string, ref: string): Extract<WalkStep, { kind: 'rule' }> | null {
+  if (!step || step.kind !== 'rule' || step.host !== host) return null;
+  return `${step.table} ${step.chain}` === ref ? step : null;
+}
+
+/**
+ * Which row the step lights: a rule number, or 'policy' when the chain's end
+ * decided (the policy of a built-in chain, the implicit return of a user one).
+ */
+export function markedRow(step: Extract<WalkStep, { kind: 'rule' }> | null): number | 'policy' | null {
+  if (!step) return null;
+  if (step.type === 'policy' || (step.type === 'return' && step.rule === null)) return 'policy';
+  return step.rulenum;
+}
+
+/** The rule text without the `-A CHAIN` every row would repeat. */
+export function ruleBody(text: string, chain: string): string {
+  const prefix = `-A ${chain} `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}
+
+/**
+ * The lines a row shows under its rule: for a rule the packet passed, each
+ * clause that failed ("✗ --dport 22 ≠ 8080"); for the rule that matched,
+ * each clause that held.
+ */
+export function clauseLines(ex: RuleExplanation | undefined): string[] {
+  if (!ex) return [];
+  const pick = ex.matched ? ex.clauses.filter((c) => c.ok) : ex.clauses.filter((c) => !c.ok);
+  const mark = ex.matched ? '✓' : '✗';
+  const lines = pick.map((c) => `${mark} ${c.why ?? (c.ok ? 'matched' : 'did not match')}`);
+  if (!ex.matched && lines.length === 0) lines.push('✗ did not match');
+  return lines;
+}
+
+/**
+ * The rows of a fixed-row-height list to draw for a scroll position, with
+ * `overscan` spare rows on each side so fast scrolling shows no gaps.
+ */
+export function windowRange(scrollTop: number, viewport: number, rowHeight: number, count: number, overscan = 6): { first: number; last: number } {
+  if (count <= 0 || rowHeight <= 0) return { first: 0, last: -1 };
+  const top = Math.max(0, scrollTop);
+  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const last = Math.min(count - 1, Math.ceil((top + Math.max(0, viewport)) / rowHeight) + overscan - 1);
+  return { first, last: Math.max(first - 1, last) };
+}
+
+/** The scrollTop that brings row `i` into view, or the current one if it is already visible. */
+export function scrollToRow(i: number, scrollTop: number, viewport: number, rowHeight: number): number {
+  const top = i * rowHeight;
+  const bottom = top + rowHeight;
+  if (top >= scrollTop && bottom <= scrollTop + viewport) return scrollTop;
+  // centre the row: what came before it is what the reader wants to see next
+  return Math.max(0, Math.round(top - (viewport - rowHeight) / 2));
+}

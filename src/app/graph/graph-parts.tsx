@@ -1,0 +1,93 @@
+// pattern: Imperative Shell
+// Pieces both diagrams share: the packet dot, an edge drawn along
+// precomputed points, invisible handles React Flow needs to attach edges, and
+// refitting when the container changes size (laptop ↔ projector).
+
+import { memo, useEffect } from 'react';
+import { motion, useReducedMotion } from 'motion/react';
+import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
+import { keyframeTimes, polylinePath, type Point } from './flow-layout';
+
+const DOT_R = 15;
+
+/**
+ * The packet. Rendered inside React Flow's viewport (flow coordinates), keyed
+ * by the step so every step starts a fresh animation along `points`. With
+ * prefers-reduced-motion it is placed at the end point at once.
+ */
+export const PacketDot = memo(function PacketDot({ points, durationMs }: { points: Point[]; durationMs: number }) {
+  const reduce = useReducedMotion();
+  const end = points[points.length - 1];
+  if (!end) return null;
+  const moving = points.length > 1 && !reduce && durationMs > 0;
+  const at = (p: Point) => ({ x: p.x - DOT_R, y: p.y - DOT_R });
+  return (
+    <motion.div
+      aria-hidden="true"
+      data-testid="packet-dot"
+      data-moving={moving ? 'true' : 'false'}
+      className="pointer-events-none absolute top-0 left-0 rounded-full border-4 border-white bg-orange-600 shadow-[0_0_0_3px_rgba(124,45,18,0.9)]"
+      style={{ width: DOT_R * 2, height: DOT_R * 2, zIndex: 1000 }}
+      initial={moving ? at(points[0]!) : false}
+      animate={moving ? { x: points.map((p) => p.x - DOT_R), y: points.map((p) => p.y - DOT_R) } : at(end)}
+      transition={moving ? { duration: durationMs / 1000, ease: 'linear', times: keyframeTimes(points) } : { duration: 0 }}
+    />
+  );
+});
+
+export type RouteEdgeType = Edge<{ points: Point[]; lit?: boolean }, 'route'>;
+
+/** An edge along the layout's own points, so the dot follows exactly what is drawn. */
+export const RouteEdge = memo(function RouteEdge({ data, markerEnd }: EdgeProps<RouteEdgeType>) {
+  if (!data) return null;
+  return <BaseEdge path={polylinePath(data.points)} markerEnd={markerEnd} style={{ stroke: '#475569', strokeWidth: 2.5 }} />;
+});
+
+/** React Flow attaches edges to handles; ours are drawn from the layout, so the handles stay invisible. */
+export function HiddenHandles() {
+  return (
+    <>
+      <Handle type="target" position={Position.Left} isConnectable={false} className="!pointer-events-none !opacity-0" />
+      <Handle type="source" position={Position.Right} isConnectable={false} className="!pointer-events-none !opacity-0" />
+    </>
+  );
+}
+
+const sizeSelector = (s: ReactFlowState) => `${Math.round(s.width)}x${Math.round(s.height)}`;
+
+/** fitView runs once on mount; refit when the pane is resized so the whole diagram stays in view. */
+export function FitOnResize({ padding, maxZoom }: { padding: number; maxZoom?: number }) {
+  const size = useFlowStore(sizeSelector);
+  const { fitView } = useReactFlow();
+  useEffect(() => {
+    const t = setTimeout(() => void fitView(maxZoom === undefined ? { padding } : { padding, maxZoom }), 50);
+    return () => clearTimeout(t);
+  }, [size, fitView, padding, maxZoom]);
+  return null;
+}
+
+const zoomButton =
+  'flex h-9 w-9 items-center justify-center border-b border-slate-400 bg-white text-xl font-bold text-slate-900 last:border-b-0 hover:bg-slate-100 focus-visible:outline-3 focus-visible:outline-offset-1 focus-visible:outline-blue-700';
+
+/**
+ * Zoom buttons in a named toolbar. React Flow's own <Controls> puts an
+ * aria-label on a role-less div, which axe flags for review.
+ */
+export function ZoomControls({ padding }: { padding: number }) {
+  const { zoomIn, zoomOut, fitView } = useReactFlow();
+  return (
+    <Panel position="bottom-left">
+      <div role="toolbar" aria-label="Zoom" aria-orientation="vertical" className="flex flex-col overflow-hidden rounded-md border border-slate-400 shadow-sm">
+        <button type="button" className={zoomButton} aria-label="Zoom in" title="Zoom in" onClick={() => void zoomIn()}>
+          +
+        </button>
+        <button type="button" className={zoomButton} aria-label="Zoom out" title="Zoom out" onClick={() => void zoomOut()}>
+          −
+        </button>
+        <button type="button" className={`${zoomButton} text-base`} aria-label="Fit the whole graph" title="Fit the whole graph" onClick={() => void fitView({ padding })}>
+          ⤢
+        </button>
+      </div>
+    </Panel>
+  );
+}

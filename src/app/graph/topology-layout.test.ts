@@ -1,0 +1,88 @@
+// The topology: hosts in columns by distance, wires between the right boxes,
+// and the dot crossing a wire only when a packet does.
+
+import { describe, expect, it } from 'vitest';
+import type { WalkLog, WalkStep } from '../../engine/walk-log';
+import { centre, hostAt, perch, topologyDotPath, topologyLayout } from './topology-layout';
+
+const host = (name: string, ifaces: string[]) => ({
+  name,
+  interfaces: [{ name: 'lo', mac: null, addrs: ['127.0.0.1/8'], master: null }, ...ifaces.map((i, k) => ({ name: i, mac: null, addrs: [`10.0.${k}.1/24`], master: null }))],
+  tables: {},
+  routes: '',
+  rules: '',
+  conntrack: [],
+  conntrackActive: false,
+});
+
+const chainLog = (steps: Partial<WalkStep>[] = []) =>
+  ({
+    scenario: 's',
+    hosts: [host('client', ['eth0']), host('router', ['eth0', 'eth1']), host('web', ['eth0'])],
+    links: [
+      ['client:eth0', 'router:eth0'],
+      ['router:eth1', 'web:eth0'],
+    ],
+    switches: [],
+    packets: [],
+    steps: steps.map((s, i) => ({ i, packet: 1, node: 'iface-in', ...s })),
+    scenarioSteps: [],
+    traceLog: [],
+  }) as unknown as WalkLog;
+
+describe('the topology layout', () => {
+  it('places hosts left to right by distance from the first', () => {
+    const l = topologyLayout(chainLog());
+    const x = (id: string) => l.nodes.find((n) => n.id === id)!.x;
+    expect(x('host:client')).toBeLessThan(x('host:router'));
+    expect(x('host:router')).toBeLessThan(x('host:web'));
+  });
+
+  it('lists each host’s interfaces without lo', () => {
+    const l = topologyLayout(chainLog());
+    expect(l.nodes.find((n) => n.id === 'host:router')!.interfaces.map((i) => i.name)).toEqual(['eth0', 'eth1']);
+  });
+
+  it('draws one wire per link, labelled with the interfaces at its ends', () => {
+    const l = topologyLayout(chainLog());
+    expect(l.edges.map((e) => [e.source, e.target, e.label])).toEqual([
+      ['host:client', 'host:router', 'eth0 — eth0'],
+      ['host:router', 'host:web', 'eth1 — eth0'],
+    ]);
+  });
+
+  it('puts a switch between the hosts on its ports', () => {
+    const log = { ...chainLog(), links: [], switches: [{ name: 'sw0', ports: ['client:eth0', 'router:eth0', 'web:eth0'] }] } as WalkLog;
+    const l = topologyLayout(log);
+    const sw = l.nodes.find((n) => n.id === 'switch:sw0')!;
+    expect(sw.kind).toBe('switch');
+    expect(l.edges.filter((e) => e.source === 'switch:sw0' || e.target === 'switch:sw0')).toHaveLength(3);
+    // hosts sit on either side of the switch, not on top of each other
+    const ys = l.nodes.filter((n) => n.kind === 'host' && n.x === l.nodes.find((m) => m.id === 'host:router')!.x).map((n) => n.y);
+    expect(new Set(ys).size).toBe(ys.length);
+  });
+});
+
+describe('the dot on the topology', () => {
+  const log = chainLog([
+    { host: 'client', kind: 'end', packet: 1 },
+    { host: 'router', kind: 'ingress', packet: 2, from: { host: 'client', packet: 1 } } as Partial<WalkStep>,
+    { host: 'router', kind: 'rule', packet: 2 },
+  ]);
+  const l = topologyLayout(log);
+  const box = (id: string) => l.nodes.find((n) => n.id === id)!;
+
+  it('crosses the wire when a packet arrives from another host', () => {
+    const pts = topologyDotPath(l, log, 0, 1);
+    expect(pts[0]).toEqual(perch(box('host:client')));
+    expect(pts).toContainEqual(centre(box('host:router')));
+    expect(pts[pts.length - 1]).toEqual(perch(box('host:router')));
+    expect(topologyDotPath(l, log, 1, 0)).toEqual([...pts].reverse());
+  });
+
+  it('stays on the host while the packet is inside it', () => {
+    expect(topologyDotPath(l, log, 1, 2)).toEqual([perch(box('host:router'))]);
+    expect(hostAt(log, 2)).toBe('router');
+    expect(hostAt(log, -1)).toBeNull();
+  });
+});

@@ -1,0 +1,164 @@
+// pattern: Functional Core
+// The scenario's hosts, links and switches placed in columns by distance from
+// the first host (breadth-first), so a client → router → server chain reads
+// left to right, and the path the packet dot takes when a packet crosses a
+// wire (through the switch when there is one).
+
+import type { WalkLog } from '../../engine/walk-log';
+import type { Point } from './flow-layout';
+
+export interface TopoNodeSpec {
+  /** 'host:NAME' or 'switch:NAME' */
+  id: string;
+  kind: 'host' | 'switch';
+  name: string;
+  /** interfaces other than lo, with their addresses */
+  interfaces: { name: string; addrs: string[] }[];
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface TopoEdgeSpec {
+  id: string;
+  source: string;
+  target: string;
+  /** 'eth0 — eth1': the interfaces at each end */
+  label: string;
+  points: Point[];
+}
+
+export interface TopoLayout {
+  nodes: TopoNodeSpec[];
+  edges: TopoEdgeSpec[];
+}
+
+export const HOST_W = 250;
+const HOST_HEAD = 50;
+const IFACE_LINE = 26;
+const SWITCH_W = 130;
+const SWITCH_H = 44;
+const COL = 340;
+const GAP_Y = 40;
+
+const hostId = (name: string) => `host:${name}`;
+const switchId = (name: string) => `switch:${name}`;
+const portHost = (port: string) => port.slice(0, port.indexOf(':'));
+const portIface = (port: string) => port.slice(port.indexOf(':') + 1);
+
+export function topologyLayout(log: WalkLog | null): TopoLayout {
+  if (!log) return { nodes: [], edges: [] };
+  const specs = new Map<string, Omit<TopoNodeSpec, 'x' | 'y'>>();
+  for (const h of log.hosts) {
+    const interfaces = h.interfaces.filter((i) => i.name !== 'lo').map((i) => ({ name: i.name, addrs: i.addrs }));
+    specs.set(hostId(h.name), { id: hostId(h.name), kind: 'host', name: h.name, interfaces, w: HOST_W, h: HOST_HEAD + Math.max(1, interfaces.length) * IFACE_LINE + 12 });
+  }
+  for (const s of log.switches) specs.set(switchId(s.name), { id: switchId(s.name), kind: 'switch', name: s.name, interfaces: [], w: SWITCH_W, h: SWITCH_H });
+
+  const wires: { a: string; b: string; label: string }[] = [];
+  for (const [a, b] of log.links) {
+    if (!specs.has(hostId(portHost(a))) || !specs.has(hostId(portHost(b)))) continue;
+    wires.push({ a: hostId(portHost(a)), b: hostId(portHost(b)), label: `${portIface(a)} — ${portIface(b)}` });
+  }
+  for (const s of log.switches) {
+    for (const p of s.ports) {
+      if (specs.has(hostId(portHost(p)))) wires.push({ a: switchId(s.name), b: hostId(portHost(p)), label: portIface(p) });
+    }
+  }
+  const adj = new Map<string, string[]>();
+  for (const w of wires) {
+    adj.set(w.a, [...(adj.get(w.a) ?? []), w.b]);
+    adj.set(w.b, [...(adj.get(w.b) ?? []), w.a]);
+  }
+
+  // breadth-first columns; unconnected parts follow in later columns
+  const column = new Map<string, number>();
+  const order: string[] = [];
+  let base = 0;
+  for (const start of specs.keys()) {
+    if (column.has(start)) continue;
+    column.set(start, base);
+    const queue = [start];
+    let deepest = base;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const n = queue[qi]!;
+      order.push(n);
+      for (const m of adj.get(n) ?? []) {
+        if (column.has(m)) continue;
+        const c = column.get(n)! + 1;
+        column.set(m, c);
+        deepest = Math.max(deepest, c);
+        queue.push(m);
+      }
+    }
+    base = deepest + 1;
+  }
+
+  const cols = new Map<number, string[]>();
+  for (const id of order) cols.set(column.get(id)!, [...(cols.get(column.get(id)!) ?? []), id]);
+  const colHeight = (ids: string[]) => ids.reduce((s, id) => s + specs.get(id)!.h, 0) + GAP_Y * (ids.length - 1);
+  const tallest = Math.max(0, ...[...cols.values()].map(colHeight));
+  const nodes: TopoNodeSpec[] = [];
+  for (const [c, ids] of cols) {
+    let y = (tallest - colHeight(ids)) / 2;
+    for (const id of ids) {
+      const s = specs.get(id)!;
+      nodes.push({ ...s, x: c * COL + (HOST_W - s.w) / 2, y });
+      y += s.h + GAP_Y;
+    }
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const edges: TopoEdgeSpec[] = wires.map((w, k) => {
+    // draw left to right so the edge reads in the same direction as the columns
+    const [s, t] = column.get(w.a)! <= column.get(w.b)! ? [w.a, w.b] : [w.b, w.a];
+    return { id: `wire-${k}`, source: s, target: t, label: w.label, points: [centre(byId.get(s)!), centre(byId.get(t)!)] };
+  });
+  return { nodes, edges };
+}
+
+export function centre(n: { x: number; y: number; w: number; h: number }): Point {
+  return { x: n.x + n.w / 2, y: n.y + n.h / 2 };
+}
+
+/** Where the dot rests on a host: the middle of its top edge, clear of the name and addresses. */
+export function perch(n: { x: number; y: number; w: number; h: number }): Point {
+  return { x: n.x + n.w / 2, y: n.y };
+}
+
+/** The host the packet is on at `index`. */
+export function hostAt(log: WalkLog | null, index: number): string | null {
+  return (log && index >= 0 ? log.steps[index]?.host : undefined) ?? null;
+}
+
+/**
+ * The points the dot passes through between two steps on the topology: along
+ * the wire (via the switch) when the later step is a packet arriving from
+ * another host, else a jump to the current host.
+ */
+export function topologyDotPath(layout: TopoLayout, log: WalkLog | null, from: number, to: number): Point[] {
+  const host = hostAt(log, to);
+  const at = host ? layout.nodes.find((n) => n.id === hostId(host)) : undefined;
+  if (!at) return [];
+  const end = perch(at);
+  if (Math.abs(to - from) !== 1) return [end];
+  const later = log!.steps[Math.max(from, to)];
+  if (!later || later.kind !== 'ingress' || !later.from || later.from.host === later.host) return [end];
+  const src = layout.nodes.find((n) => n.id === hostId(later.from!.host));
+  const dst = layout.nodes.find((n) => n.id === hostId(later.host));
+  if (!src || !dst) return [end];
+  const path = [perch(src), centre(src), ...viaSwitch(layout, src.id, dst.id), centre(dst), perch(dst)];
+  return to > from ? path : path.reverse();
+}
+
+function viaSwitch(layout: TopoLayout, a: string, b: string): Point[] {
+  const direct = layout.edges.some((e) => (e.source === a && e.target === b) || (e.source === b && e.target === a));
+  if (direct) return [];
+  const ends = (n: string) => new Set(layout.edges.flatMap((e) => (e.source === n ? [e.target] : e.target === n ? [e.source] : [])));
+  const na = ends(a);
+  for (const s of ends(b)) {
+    const sw = layout.nodes.find((n) => n.id === s && n.kind === 'switch');
+    if (sw && na.has(s)) return [centre(sw)];
+  }
+  return [];
+}

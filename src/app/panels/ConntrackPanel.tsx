@@ -1,0 +1,68 @@
+// pattern: Imperative Shell
+// The current host's conntrack table as `conntrack -L` prints it after this
+// scenario step, with the current packet's entry marked and what conntrack
+// said about the packet.
+
+import { memo } from 'react';
+import { useStore } from 'zustand';
+import { currentStep, selectIndex, selectLog } from '../state/walk-store';
+import { useDeps } from '../shell/context';
+import { conntrackLine, entryTracks, latestNote, type CtEntryLike } from '../shell/derive';
+import { Empty, Panel } from './Panel';
+
+export const ConntrackPanel = memo(function ConntrackPanel() {
+  const { stores } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const step = currentStep(log, index);
+  if (!log || !step) {
+    return (
+      <Panel title="Conntrack table" className="min-h-[10rem]">
+        <Empty>No packet yet.</Empty>
+      </Panel>
+    );
+  }
+  const active = log.hosts.find((h) => h.name === step.host)?.conntrackActive ?? false;
+  const entries = (log.scenarioSteps[step.scenarioStep - 1]?.conntrack[step.host] ?? []) as CtEntryLike[];
+  const note = latestNote(log, index, 'conntrack');
+  const noteStep = note ? findNoteHeaders(log, index, note) : null;
+  return (
+    <Panel title="Conntrack table" className="min-h-[10rem]">
+      <p className="text-sm text-slate-700">
+        <span className="font-mono">conntrack -L</span> on {step.host} after scenario step {step.scenarioStep}
+      </p>
+      {note && (
+        <p className="mt-1 text-base">
+          This packet: <strong>{note.state}</strong>
+          {note.entry && <span className="font-mono"> · {note.entry}</span>}
+          {note.reason && <span> ({note.reason.replace(/_/g, ' ')})</span>}
+        </p>
+      )}
+      {!active && <p className="mt-1 text-sm text-slate-700">Connection tracking is not loaded on {step.host}: none of its rules needs it.</p>}
+      {entries.length > 0 ? (
+        <ul className="mt-2 flex flex-col gap-1 font-mono text-sm">
+          {entries.map((e, k) => {
+            const mine = noteStep !== null && entryTracks(e, noteStep);
+            return (
+              <li key={k} className={`rounded px-1 break-words ${mine ? 'bg-amber-100 ring-1 ring-amber-500' : ''}`} aria-current={mine ? 'true' : undefined}>
+                {conntrackLine(e)}
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        active && <p className="mt-2 text-sm text-slate-700">No entries.</p>
+      )}
+    </Panel>
+  );
+});
+
+/** The headers the packet had when conntrack looked at it (the note's own step). */
+function findNoteHeaders(log: NonNullable<ReturnType<typeof selectLog>>, index: number, note: object) {
+  for (let j = index; j >= 0; j--) {
+    const s = log.steps[j]!;
+    if (s.kind === 'note' && s.note === note) return s.headers;
+    if (s.packet !== log.steps[index]!.packet) break;
+  }
+  return null;
+}

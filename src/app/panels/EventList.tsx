@@ -1,0 +1,214 @@
+// pattern: Imperative Shell
+// The event list, like Packet Tracer's: one row per step of the walk, a
+// separator with each packet's summary and fate, filters by host / hook /
+// verdict, and a click (or Enter) on a row jumps there. Pages of PAGE rows
+// keep thousands of steps cheap to render; the page follows the walk.
+
+import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import type { WalkLog } from '../../engine/walk-log';
+import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
+import { useDeps } from '../shell/context';
+import { indexLog, type EventRow } from '../shell/derive';
+import { Empty, Panel } from './Panel';
+
+const PAGE = 100;
+
+const filtered = new WeakMap<WalkLog, Map<string, EventRow[]>>();
+
+/** Rows passing the filters, cached per log and filter so stepping never re-filters. */
+export function filterRows(log: WalkLog, f: ViewState['filter']): EventRow[] {
+  const rows = indexLog(log).rows;
+  if (!f.host && !f.hook && !f.verdict) return rows;
+  const key = `${f.host}|${f.hook}|${f.verdict}`;
+  let m = filtered.get(log);
+  if (!m) filtered.set(log, (m = new Map()));
+  let out = m.get(key);
+  if (!out) {
+    out = rows.filter((r) => (!f.host || r.host === f.host) && (!f.hook || r.hook === f.hook) && (!f.verdict || r.verdict === f.verdict));
+    m.set(key, out);
+  }
+  return out;
+}
+
+/** Position of the last row at or before step `index` (binary search: rows are in step order). */
+function rowAtOrBefore(rows: EventRow[], index: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.i <= index) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+const select = 'rounded border border-slate-400 bg-white px-2 py-1 text-sm text-slate-900';
+const pageBtn = 'rounded border border-slate-400 bg-white px-2 py-1 text-sm text-slate-900 hover:bg-slate-100 aria-disabled:text-slate-500';
+
+export const EventList = memo(function EventList() {
+  const { stores } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const filter = useStore(stores.view, selectFilter);
+  const id = useId();
+  const rows = useMemo(() => (log ? filterRows(log, filter) : []), [log, filter]);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const followPage = Math.max(0, Math.floor(Math.max(0, rowAtOrBefore(rows, index)) / PAGE));
+  // A page the user turned to stays until the walk moves on.
+  const [manual, setManual] = useState<{ page: number; index: number; rows: EventRow[] } | null>(null);
+  const page = manual && manual.index === index && manual.rows === rows ? manual.page : followPage;
+  const scroller = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const box = scroller.current;
+    const row = box?.querySelector<HTMLElement>('tr[aria-current="step"]');
+    if (!box || !row) return;
+    // Scroll only this box: scrollIntoView would also move the page under the user.
+    const top = row.offsetTop - box.clientHeight / 2;
+    box.scrollTop = Math.max(0, top);
+  }, [index, page, rows]);
+
+  if (!log) {
+    return (
+      <Panel title="Event list" className="h-[28rem]">
+        <Empty>No walk yet.</Empty>
+      </Panel>
+    );
+  }
+  const ix = indexLog(log);
+  const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
+  const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[]) => (
+    <span className="flex items-center gap-1 text-sm text-slate-800">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <select id={`${id}-${key}`} className={select} value={filter[key] ?? ''} onChange={(e) => setFilter(stores, key, e.target.value || null)}>
+        <option value="">all</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+  const turn = (to: number) => setManual({ page: Math.max(0, Math.min(pages - 1, to)), index, rows });
+
+  let lastPacket = -1;
+  return (
+    <Panel title="Event list" className="h-[28rem]">
+      <div className="flex h-full flex-col gap-2">
+        <div className="flex flex-wrap items-center gap-3">
+          {filterSelect('host', 'Host', ix.hosts)}
+          {filterSelect('hook', 'Hook', ix.hooks)}
+          {filterSelect('verdict', 'Verdict', ix.verdicts)}
+          <span className="ml-auto flex items-center gap-2 text-sm text-slate-800">
+            {rows.length === 0 ? 'no rows' : `rows ${page * PAGE + 1}–${Math.min(rows.length, page * PAGE + PAGE)} of ${rows.length}`}
+            {pages > 1 && (
+              <>
+                <button type="button" className={pageBtn} aria-disabled={page === 0} onClick={() => turn(page - 1)}>
+                  Previous page
+                </button>
+                <button type="button" className={pageBtn} aria-disabled={page >= pages - 1} onClick={() => turn(page + 1)}>
+                  Next page
+                </button>
+              </>
+            )}
+          </span>
+        </div>
+        <div ref={scroller} className="relative min-h-0 flex-1 overflow-auto rounded border border-slate-200" tabIndex={-1}>
+          <table className="w-full border-collapse text-left text-sm" aria-describedby={`${id}-help`}>
+            <thead className="sticky top-0 z-10 bg-slate-100">
+              <tr>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  #
+                </th>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  Host
+                </th>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  Hook
+                </th>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  Table:chain
+                </th>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  Rule
+                </th>
+                <th scope="col" className="px-2 py-1 font-semibold">
+                  Verdict / what happened
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.flatMap((r) => {
+                const out = [];
+                if (r.packet !== lastPacket) {
+                  lastPacket = r.packet;
+                  out.push(<Separator key={`p${r.packet}-${r.i}`} log={log} packet={r.packet} />);
+                }
+                out.push(<Row key={r.i} row={r} current={r.i === index} stores={stores} />);
+                return out;
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p id={`${id}-help`} className="sr-only">
+          Activate a step number to jump to that step.
+        </p>
+      </div>
+    </Panel>
+  );
+});
+
+/** Rows are memoised: a step change re-renders only the rows that gain or lose the mark. */
+const Row = memo(function Row({ row: r, current, stores }: { row: EventRow; current: boolean; stores: Stores }) {
+  return (
+    <tr
+      aria-current={current ? 'step' : undefined}
+      onClick={() => stepTo(stores, r.i)}
+      className={`cursor-pointer border-t border-slate-200 ${current ? 'bg-blue-100 outline-2 -outline-offset-2 outline-blue-700' : 'hover:bg-slate-50'}`}
+    >
+      <td className="px-2 py-1 font-mono tabular-nums">
+        <button
+          type="button"
+          className="underline decoration-slate-400 underline-offset-2 focus:outline-2 focus:outline-blue-700"
+          aria-label={`Go to step ${r.i + 1}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            stepTo(stores, r.i);
+          }}
+        >
+          {r.i + 1}
+        </button>
+      </td>
+      <td className="px-2 py-1">{r.host}</td>
+      <td className="px-2 py-1">{r.hook}</td>
+      <td className="px-2 py-1 font-mono">{r.tableChain}</td>
+      <td className="max-w-[28rem] truncate px-2 py-1 font-mono" title={r.rule}>
+        {r.rule}
+      </td>
+      <td className="px-2 py-1">{r.what}</td>
+    </tr>
+  );
+});
+
+const Separator = memo(function Separator({ log, packet }: { log: WalkLog; packet: number }) {
+  const p = indexLog(log).packetsById.get(packet);
+  return (
+    <tr className="bg-slate-800 text-white">
+      <th scope="rowgroup" colSpan={6} className="px-2 py-1 text-left font-semibold">
+        Packet {packet} on {p?.host}: <span className="font-mono font-normal">{p?.summary}</span>
+        {p && <span className="font-normal"> — {packetFate(p.disposition?.verdict, log, p.lastStep)}</span>}
+      </th>
+    </tr>
+  );
+});
+
+function packetFate(verdict: string | undefined, log: WalkLog, lastStep: number): string {
+  const end = log.steps[lastStep];
+  if (end?.kind === 'end') return end.summary;
+  return verdict ?? 'unknown';
+}

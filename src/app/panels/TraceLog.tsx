@@ -1,0 +1,83 @@
+// pattern: Imperative Shell
+// The kernel's own TRACE lines for the walk, as `dmesg` would show them on a
+// real machine, with the line of the current step marked. Loaded lazily: it
+// is below the first screen.
+
+import { memo, useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { selectIndex, selectLog } from '../state/walk-store';
+import { useDeps } from '../shell/context';
+import { indexLog } from '../shell/derive';
+import { Empty, Panel } from './Panel';
+
+/** Lines rendered around the current one; the copy button still copies them all. */
+const WINDOW = 300;
+
+const TraceLog = memo(function TraceLog() {
+  const { stores } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const [copied, setCopied] = useState<string>('');
+  const box = useRef<HTMLOListElement>(null);
+  const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;
+
+  useEffect(() => {
+    const el = box.current;
+    const line = el?.querySelector<HTMLElement>('[aria-current="true"]');
+    if (el && line) el.scrollTop = Math.max(0, line.offsetTop - el.offsetTop - el.clientHeight / 3);
+  }, [current]);
+
+  if (!log) {
+    return (
+      <Panel title="Trace log" className="h-[28rem]">
+        <Empty>No walk yet.</Empty>
+      </Panel>
+    );
+  }
+  const lines = log.traceLog;
+  const from = Math.max(0, Math.min(lines.length - WINDOW, current - WINDOW / 2));
+  const shown = lines.slice(from, from + WINDOW);
+  const copy = async () => {
+    const text = lines.map((l) => l.line).join('\n') + '\n';
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(`Copied ${lines.length} lines.`);
+    } catch {
+      setCopied('Copying was refused; select the lines and copy them instead.');
+    }
+  };
+  return (
+    <Panel
+      title="Trace log"
+      className="h-[28rem]"
+      actions={
+        <span className="flex items-center gap-2">
+          <span role="status" className="text-sm text-slate-700">
+            {copied}
+          </span>
+          <button type="button" onClick={() => void copy()} className="rounded border border-slate-400 bg-white px-2 py-1 text-sm text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-blue-700">
+            Copy trace log
+          </button>
+        </span>
+      }
+    >
+      {lines.length === 0 ? (
+        <Empty>The walk printed no TRACE lines.</Empty>
+      ) : (
+        <ol ref={box} start={from + 1} className="h-full overflow-auto font-mono text-sm leading-snug" aria-label={`TRACE lines ${from + 1}–${from + shown.length} of ${lines.length}`} tabIndex={0}>
+          {shown.map((l, k) => {
+            const here = from + k === current;
+            return (
+              <li key={from + k} aria-current={here ? 'true' : undefined} className={`px-1 py-0.5 break-all whitespace-pre-wrap ${here ? 'bg-blue-100 ring-1 ring-blue-700' : ''}`}>
+                <span className="text-slate-700 select-none">{l.host}: </span>
+                {l.line}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </Panel>
+  );
+});
+
+export default TraceLog;

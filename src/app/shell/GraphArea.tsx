@@ -1,0 +1,160 @@
+// pattern: Imperative Shell
+// The walk's picture: the topology (click a host to see its graph), the flow
+// graph of the host being shown with a host switcher, and the rules of the
+// chosen chain. The graph components are loaded lazily into boxes of fixed
+// size, so nothing on the page moves when they arrive.
+
+import { lazy, memo, Suspense, useCallback, useId } from 'react';
+import { useStore } from 'zustand';
+import {
+  chooseChain,
+  currentStep,
+  selectChosenHost,
+  selectIndex,
+  selectLog,
+  selectViewChain,
+  shownHost,
+  showHost,
+} from '../state/walk-store';
+import { useDeps } from './context';
+import { selectHostNames } from './derive-scenario';
+import { packetChain } from './derive';
+
+const FlowGraph = lazy(() => import('../graph/FlowGraph').then((m) => ({ default: m.FlowGraph })));
+const Topology = lazy(() => import('../graph/Topology').then((m) => ({ default: m.Topology })));
+const ChainRules = lazy(() => import('../graph/ChainRules').then((m) => ({ default: m.ChainRules })));
+
+/**
+ * The graph components fill their parent (React Flow fits the drawing to it),
+ * so these boxes set the size, before and after the lazy chunks arrive:
+ * nothing shifts when they do.
+ */
+const FLOW_BOX = 'h-[clamp(420px,68vh,860px)]';
+const TOPOLOGY_BOX = 'h-[clamp(200px,26vh,320px)]';
+const RULES_BOX = 'h-[clamp(280px,42vh,560px)]';
+
+const FRAME = 'w-full overflow-hidden rounded-lg border border-slate-300 bg-white';
+
+function Loading({ what }: { what: string }) {
+  return (
+    <div className="flex h-full w-full items-center justify-center">
+      <p className="text-sm text-slate-700">Loading the {what}…</p>
+    </div>
+  );
+}
+
+const tab =
+  'rounded border px-3 py-1 text-sm font-medium focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 aria-pressed:border-blue-800 aria-pressed:bg-blue-700 aria-pressed:text-white border-slate-400 bg-white text-slate-900 hover:bg-slate-100 aria-pressed:hover:bg-blue-800';
+
+export const TopologyView = memo(function TopologyView() {
+  const { stores } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const chosen = useStore(stores.view, selectChosenHost);
+  const id = useId();
+  const onSelectHost = useCallback((h: string) => showHost(stores, h), [stores]);
+  return (
+    <section aria-labelledby={id} className="flex flex-col gap-1">
+      <div className="flex flex-wrap items-baseline gap-2">
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          Topology
+        </h2>
+        <p className="text-sm text-slate-700">Select a host to see its flow graph.</p>
+      </div>
+      <div className={`${TOPOLOGY_BOX} ${FRAME}`}>
+        {log ? (
+          <Suspense fallback={<Loading what="topology" />}>
+            <Topology log={log} index={index} selected={shownHost(log, index, chosen)} onSelectHost={onSelectHost} />
+          </Suspense>
+        ) : (
+          <Loading what="scenario" />
+        )}
+      </div>
+    </section>
+  );
+});
+
+export const FlowGraphView = memo(function FlowGraphView() {
+  const { stores } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const chosen = useStore(stores.view, selectChosenHost);
+  const id = useId();
+  const host = shownHost(log, index, chosen);
+  const chain = useStore(stores.view, selectViewChain);
+  const onSelectChain = useCallback((chain: string) => chooseChain(stores, chain), [stores]);
+  const stepHost = currentStep(log, index)?.host;
+  // From the scenario, not the walk: the buttons are there before the worker answers, so nothing moves when it does.
+  const hosts = useStore(stores.scenario, selectHostNames);
+  return (
+    <section aria-labelledby={id} className="flex flex-col gap-1">
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          Flow graph
+        </h2>
+        <span className="text-base text-slate-800" data-shown-host={host ?? ''}>
+          of <strong>{host ?? '—'}</strong>
+          {chosen !== null && stepHost !== undefined && stepHost !== chosen && <span className="text-sm text-slate-700"> (the packet is on {stepHost})</span>}
+        </span>
+        <div role="group" aria-label="Show host" className="ml-auto flex flex-wrap gap-1">
+          <button type="button" className={tab} aria-pressed={chosen === null} onClick={() => showHost(stores, null)}>
+            Follow packet
+          </button>
+          {hosts.map((h) => (
+            <button key={h} type="button" className={tab} aria-pressed={chosen === h} onClick={() => showHost(stores, h)}>
+              {h}
+            </button>
+          ))}
+        </div>
+      </div>
+      {/* Below ~760 px the fitted graph would shrink its boxes under 24 px (too small to read or tap): scroll instead. */}
+      <div className="overflow-x-auto">
+        <div className={`${FLOW_BOX} ${FRAME} min-w-[760px]`}>
+          {log && host ? (
+            <Suspense fallback={<Loading what="flow graph" />}>
+              <FlowGraph log={log} index={index} host={host} onSelectChain={onSelectChain} selectedChain={chain} />
+            </Suspense>
+          ) : (
+            <Loading what="walk" />
+          )}
+        </div>
+      </div>
+    </section>
+  );
+});
+
+export const ChainRulesView = memo(function ChainRulesView() {
+  const { stores, client } = useDeps();
+  const log = useStore(stores.walk, selectLog);
+  const index = useStore(stores.playback, selectIndex);
+  const chosenChain = useStore(stores.view, selectViewChain);
+  const chosenHost = useStore(stores.view, selectChosenHost);
+  const id = useId();
+  const host = shownHost(log, index, chosenHost);
+  const chain = chosenChain ?? (log && host ? packetChain(log, index, host) : null);
+  const explain = useCallback((i: number) => client.explain(i), [client]);
+  return (
+    <section aria-labelledby={id} className="flex flex-col gap-1">
+      <div className="flex items-center gap-2">
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          Chain rules
+        </h2>
+        {chosenChain && (
+          <button type="button" className="ml-auto rounded border border-slate-400 px-2 py-0.5 text-sm hover:bg-slate-100" onClick={() => chooseChain(stores, null)}>
+            Follow the packet's chain
+          </button>
+        )}
+      </div>
+      {/* ChainRules fills its parent and windows its list to the parent's height: the box must be sized. */}
+      <div className={`${RULES_BOX} ${FRAME}`}>
+        {log && host && chain ? (
+          <Suspense fallback={<Loading what="rules" />}>
+            <ChainRules log={log} index={index} host={host} chain={chain} explain={explain} />
+          </Suspense>
+        ) : (
+          <p className="p-3 text-base text-slate-700">Select a chain in the flow graph, or step to a rule, to see its rules.</p>
+        )}
+      </div>
+    </section>
+  );
+});

@@ -1,0 +1,200 @@
+// pattern: Imperative Shell
+// The packet picker: which host sends what to where. It builds one traffic
+// step in the oracle's case format (FORMAT.md §1.2) and hands it to the
+// worker; whether the packet gets through is the engine's business.
+
+import { memo, useId, useState, type FormEvent } from 'react';
+import { useStore } from 'zustand';
+import { sendPacket, selectStatus, type TrafficStep } from '../state/walk-store';
+import { selectHostNames } from './derive-scenario';
+import { useDeps } from './context';
+
+type Kind = 'tcp' | 'ping' | 'udp' | 'packet';
+type Proto = 'tcp' | 'udp' | 'icmp';
+
+const KINDS: { value: Kind; label: string }[] = [
+  { value: 'tcp', label: 'TCP connect' },
+  { value: 'ping', label: 'ping' },
+  { value: 'udp', label: 'UDP' },
+  { value: 'packet', label: 'hand-made' },
+];
+
+const TCP_FLAGS = [
+  ['S', 'SYN'],
+  ['A', 'ACK'],
+  ['F', 'FIN'],
+  ['R', 'RST'],
+  ['P', 'PSH'],
+  ['U', 'URG'],
+  ['E', 'ECE'],
+  ['C', 'CWR'],
+] as const;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export interface PacketChoice {
+  from: string;
+  kind: Kind;
+  proto: Proto;
+  dst: string;
+  dport: string;
+  sport: string;
+  flags: string;
+  data: string;
+}
+
+/** The form's own check: what must be filled in before asking the engine at all. */
+export function choiceProblems(c: PacketChoice): string[] {
+  const out: string[] = [];
+  if (!IPV4.test(c.dst.trim())) out.push('Destination must be an IPv4 address such as 203.0.113.1.');
+  const needsPort = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'icmp');
+  const port = (s: string) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
+  if (needsPort && !port(c.dport.trim())) out.push('Destination port must be a number from 1 to 65535.');
+  if (needsPort && c.sport.trim() !== '' && !port(c.sport.trim())) out.push('Source port must be empty or a number from 1 to 65535.');
+  return out;
+}
+
+export function trafficStep(c: PacketChoice): TrafficStep {
+  const dst = c.dst.trim();
+  const sport = c.sport.trim() === '' ? {} : { sport: Number(c.sport) };
+  switch (c.kind) {
+    case 'ping':
+      return { from: c.from, ping: dst };
+    case 'tcp':
+      return { from: c.from, tcp: `${dst}:${c.dport.trim()}`, ...sport, ...(c.data ? { data: c.data } : {}) };
+    case 'udp':
+      return { from: c.from, udp: `${dst}:${c.dport.trim()}`, ...sport, data: c.data || 'hello' };
+    case 'packet': {
+      const packet: Record<string, unknown> = { proto: c.proto, dst };
+      if (c.proto !== 'icmp') Object.assign(packet, { dport: Number(c.dport), ...sport });
+      if (c.proto === 'tcp') packet.flags = c.flags;
+      if (c.proto !== 'tcp' && c.data) packet.data = c.data;
+      return { from: c.from, packet };
+    }
+  }
+}
+
+const field = 'rounded border border-slate-400 bg-white px-2 py-1.5 text-base text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
+const labelCls = 'flex flex-col gap-1 text-sm font-medium text-slate-700';
+
+export const PacketForm = memo(function PacketForm() {
+  const { stores, client } = useDeps();
+  const hosts = useStore(stores.scenario, selectHostNames);
+  const status = useStore(stores.walk, selectStatus);
+  const [c, setC] = useState<PacketChoice>(() => ({
+    from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''),
+    kind: 'tcp',
+    proto: 'tcp',
+    dst: '203.0.113.1',
+    dport: '8080',
+    sport: '',
+    flags: 'S',
+    data: '',
+  }));
+  const [problems, setProblems] = useState<string[]>([]);
+  const id = useId();
+  const set = <K extends keyof PacketChoice>(k: K, v: PacketChoice[K]) => setC((old) => ({ ...old, [k]: v }));
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const p = choiceProblems(c);
+    setProblems(p);
+    if (p.length === 0) void sendPacket(stores, client, trafficStep(c));
+  };
+
+  const showPorts = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'icmp');
+  const showData = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'tcp');
+  const showFlags = c.kind === 'packet' && c.proto === 'tcp';
+
+  return (
+    <form onSubmit={onSubmit} aria-labelledby={`${id}-h`} className="flex flex-col gap-2" noValidate>
+      <h2 id={`${id}-h`} className="text-base font-semibold text-slate-900">
+        Send a packet
+      </h2>
+      <div className="flex flex-wrap items-end gap-3">
+        <div className={labelCls}>
+          <label htmlFor={`${id}-from`}>From host</label>
+          <select id={`${id}-from`} className={field} value={c.from} onChange={(e) => set('from', e.target.value)}>
+            {hosts.map((h) => (
+              <option key={h}>{h}</option>
+            ))}
+          </select>
+        </div>
+        <div className={labelCls}>
+          <label htmlFor={`${id}-kind`}>Kind</label>
+          <select id={`${id}-kind`} className={field} value={c.kind} onChange={(e) => set('kind', e.target.value as Kind)}>
+            {KINDS.map((k) => (
+              <option key={k.value} value={k.value}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {c.kind === 'packet' && (
+          <div className={labelCls}>
+            <label htmlFor={`${id}-proto`}>Protocol</label>
+            <select id={`${id}-proto`} className={field} value={c.proto} onChange={(e) => set('proto', e.target.value as Proto)}>
+              <option value="tcp">tcp</option>
+              <option value="udp">udp</option>
+              <option value="icmp">icmp (echo request)</option>
+            </select>
+          </div>
+        )}
+        <div className={labelCls}>
+          <label htmlFor={`${id}-dst`}>Destination</label>
+          <input id={`${id}-dst`} className={`${field} w-40 font-mono`} value={c.dst} onChange={(e) => set('dst', e.target.value)} inputMode="decimal" autoComplete="off" spellCheck={false} />
+        </div>
+        {showPorts && (
+          <>
+            <div className={labelCls}>
+              <label htmlFor={`${id}-dport`}>Destination port</label>
+              <input id={`${id}-dport`} className={`${field} w-24 font-mono`} value={c.dport} onChange={(e) => set('dport', e.target.value)} inputMode="numeric" autoComplete="off" />
+            </div>
+            <div className={labelCls}>
+              <label htmlFor={`${id}-sport`}>Source port</label>
+              <input id={`${id}-sport`} className={`${field} w-24 font-mono`} value={c.sport} placeholder="auto" onChange={(e) => set('sport', e.target.value)} inputMode="numeric" autoComplete="off" />
+            </div>
+          </>
+        )}
+        {showData && (
+          <div className={labelCls}>
+            <label htmlFor={`${id}-data`}>Data</label>
+            <input id={`${id}-data`} className={`${field} w-40`} value={c.data} placeholder={c.kind === 'udp' ? 'hello' : 'none'} onChange={(e) => set('data', e.target.value)} autoComplete="off" />
+          </div>
+        )}
+        <button
+          type="submit"
+          className="rounded bg-blue-700 px-4 py-2 text-base font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:bg-slate-500"
+        >
+          Send packet
+        </button>
+        <span role="status" className="self-center text-sm text-slate-700">
+          {status === 'running' ? 'Simulating…' : ''}
+        </span>
+      </div>
+      {showFlags && (
+        <fieldset className="flex flex-wrap items-center gap-3">
+          <legend className="mb-1 text-sm font-medium text-slate-700">TCP flags</legend>
+          {TCP_FLAGS.map(([letter, name]) => (
+            <label key={letter} className="flex items-center gap-1 text-sm text-slate-800">
+              <input
+                type="checkbox"
+                className="h-4 w-4 accent-blue-700"
+                checked={c.flags.includes(letter)}
+                onChange={(e) => set('flags', e.target.checked ? c.flags + letter : c.flags.replace(letter, ''))}
+              />
+              {name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {problems.length > 0 && (
+        <ul role="alert" className="list-disc pl-5 text-sm text-red-800">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+    </form>
+  );
+});

@@ -1,0 +1,116 @@
+// What the panels print for a walk: the engine's port-forward walk is read
+// back, never recomputed.
+
+import { describe, expect, it } from 'vitest';
+import { readCase } from '../../engine/scenario/case-file';
+import { runScenario } from '../../engine/run-case';
+import { walkLog, type WalkLog } from '../../engine/walk-log';
+import builtIn from '../../scenarios/port-forward.json';
+import { conntrackLine, entryTracks, eventRow, fieldText, indexLog, latestNote, packetChain } from './derive';
+import { filterRows } from '../panels/EventList';
+
+function walk(steps: unknown[]): WalkLog {
+  const parsed = readCase({ ...builtIn, steps });
+  const r = runScenario(parsed.value!);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return walkLog(r.world);
+}
+
+const log = walk([{ from: 'client', tcp: '203.0.113.1:8080' }]);
+const find = (pred: (s: WalkLog['steps'][number]) => boolean) => log.steps.findIndex(pred);
+
+describe('event rows', () => {
+  it('word a rule step as table:chain, rule number and text, and its target', () => {
+    const i = find((s) => s.kind === 'rule' && s.table === 'nat' && s.hook === 'PREROUTING' && s.host === 'router');
+    expect(eventRow(log.steps[i]!)).toMatchObject({
+      host: 'router',
+      hook: 'PREROUTING',
+      tableChain: 'nat:PREROUTING',
+      rule: 'rule 1: -A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.168.1.100:80',
+      verdict: 'DNAT',
+    });
+  });
+
+  it('word notes in the words of what happened: NAT rewrite, routing, TTL', () => {
+    const nat = find((s) => s.kind === 'note' && s.note.kind === 'nat' && s.host === 'router');
+    expect(eventRow(log.steps[nat]!).what).toBe('NAT: dst 203.0.113.1 → 192.168.1.100, dport 8080 → 80');
+    const route = find((s) => s.kind === 'note' && s.note.kind === 'route' && s.host === 'router');
+    expect(eventRow(log.steps[route]!)).toMatchObject({ hook: 'routing', what: 'routing (input): forward dev eth1, table main' });
+    const ttl = find((s) => s.kind === 'note' && s.note.kind === 'ttl');
+    expect(eventRow(log.steps[ttl]!).what).toBe('forwarding: TTL 64 → 63');
+  });
+
+  it('filter by host, hook and verdict, keeping step order', () => {
+    const rows = filterRows(log, { host: 'router', hook: 'FORWARD', verdict: null });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.host === 'router' && r.hook === 'FORWARD')).toBe(true);
+    expect(rows.map((r) => r.i)).toEqual([...rows.map((r) => r.i)].sort((a, b) => a - b));
+    expect(filterRows(log, { host: 'router', hook: 'FORWARD', verdict: null })).toBe(rows);
+    expect(filterRows(log, { host: null, hook: null, verdict: 'DNAT' }).map((r) => r.tableChain)).toEqual(['nat:PREROUTING']);
+  });
+});
+
+describe('per-log index', () => {
+  const ix = indexLog(log);
+
+  it('ticks the scrubber where a packet enters a new hook', () => {
+    const first = ix.hookEntries.map((i) => log.steps[i]!).slice(0, 3);
+    expect(first.map((s) => (s.kind === 'rule' ? `${s.host} ${s.hook}` : ''))).toEqual(['client OUTPUT', 'client POSTROUTING', 'router PREROUTING']);
+  });
+
+  it('maps every step to the latest TRACE line, which is the step’s own for a rule', () => {
+    for (let i = 0; i < log.steps.length; i++) {
+      const s = log.steps[i]!;
+      if (s.kind === 'rule') expect(log.traceLog[ix.traceAt[i]!]!.line).toBe(s.trace);
+    }
+    expect(ix.traceAt[0]).toBe(-1);
+  });
+
+  it('is computed once per log', () => {
+    expect(indexLog(log)).toBe(ix);
+  });
+});
+
+describe('latest notes and chains of the packet', () => {
+  it('finds the packet’s routing decision, not an earlier packet’s', () => {
+    const ingress = find((s) => s.kind === 'ingress' && s.host === 'router');
+    expect(latestNote(log, ingress, 'route')).toBeNull();
+    const fwd = find((s) => s.kind === 'rule' && s.host === 'router' && s.table === 'filter' && s.chain === 'FORWARD');
+    expect(latestNote(log, fwd, 'route')).toMatchObject({ stage: 'input', decision: 'forward', dev: 'eth1', table: 'main', rulePriority: 32766 });
+  });
+
+  it('keeps listing the last chain between two chains', () => {
+    const route = find((s) => s.kind === 'note' && s.note.kind === 'route' && s.host === 'router');
+    expect(packetChain(log, route, 'router')).toBe('nat PREROUTING');
+    expect(packetChain(log, route, 'web')).toBeNull();
+  });
+});
+
+describe('conntrack -L', () => {
+  const entry = { proto: 'tcp', state: 'ESTABLISHED', orig: { src: '203.0.113.10', dst: '203.0.113.1', sport: 40001, dport: 8080 }, reply: { src: '192.168.1.100', dst: '203.0.113.10', sport: 80, dport: 40001 }, flags: ['ASSURED'] };
+
+  it('prints an entry in conntrack’s column order', () => {
+    expect(conntrackLine(entry)).toBe(
+      'tcp      6 ESTABLISHED src=203.0.113.10 dst=203.0.113.1 sport=40001 dport=8080 src=192.168.1.100 dst=203.0.113.10 sport=80 dport=40001 [ASSURED] mark=0',
+    );
+    expect(conntrackLine({ proto: 'icmp', orig: { src: 'a', dst: 'b', type: 8, code: 0, id: 7 }, reply: { src: 'b', dst: 'a', type: 0, code: 0, id: 7 }, flags: ['UNREPLIED'], mark: 5 })).toBe(
+      'icmp     1 src=a dst=b type=8 code=0 id=7 [UNREPLIED] src=b dst=a type=0 code=0 id=7 mark=5',
+    );
+  });
+
+  it('recognises the packet in either direction', () => {
+    const h = { src: '192.168.1.100', dst: '203.0.113.10', proto: 'tcp', sport: 80, dport: 40001, ttl: 64, len: 60 };
+    expect(entryTracks(entry, h)).toBe(true);
+    expect(entryTracks(entry, { ...h, sport: 81 })).toBe(false);
+    expect(entryTracks(entry, { ...h, proto: 'udp' })).toBe(false);
+  });
+});
+
+describe('header fields', () => {
+  it('prints tos and mark in hex as the kernel does, and no flags as none', () => {
+    expect(fieldText('mark', 16)).toBe('0x10');
+    expect(fieldText('tos', undefined)).toBe('0x0');
+    expect(fieldText('flags', '')).toBe('none');
+    expect(fieldText('sport', undefined)).toBe('—');
+  });
+});

@@ -1,0 +1,275 @@
+// pattern: Functional Core
+// Read-only views over a WalkLog for the panels: what to print for a step,
+// which note is the packet's latest, how `conntrack -L` prints an entry.
+// Nothing here decides how Linux treats a packet; the engine already did, and
+// these functions only find and word what it recorded. Per-log tables are
+// computed once and cached by log identity, so stepping costs O(1).
+
+import type { HeaderView } from '../../engine/sim/header-view';
+import type { WalkNote } from '../../engine/sim/record';
+import type { PacketView, WalkLog, WalkStep } from '../../engine/walk-log';
+
+export interface EventRow {
+  i: number;
+  packet: number;
+  host: string;
+  /** PREROUTING, INPUT, …, or 'routing' / '' for steps outside the hooks */
+  hook: string;
+  tableChain: string;
+  rule: string;
+  /** the filterable outcome: a rule's target, a note's kind, an end's disposition */
+  verdict: string;
+  what: string;
+}
+
+export interface LogIndex {
+  rows: EventRow[];
+  /** steps whose (packet, hook) differs from the previous rule step: the scrubber's ticks */
+  hookEntries: number[];
+  /** for each step, the index in log.traceLog of the latest TRACE line at or before it (-1: none) */
+  traceAt: Int32Array;
+  packetsById: Map<number, PacketView>;
+  hosts: string[];
+  hooks: string[];
+  verdicts: string[];
+}
+
+const cache = new WeakMap<WalkLog, LogIndex>();
+
+export function indexLog(log: WalkLog): LogIndex {
+  const hit = cache.get(log);
+  if (hit) return hit;
+  const rows: EventRow[] = new Array(log.steps.length);
+  const hookEntries: number[] = [];
+  const traceAt = new Int32Array(log.steps.length);
+  let trace = -1;
+  let lastHookKey = '';
+  const hosts = new Set<string>();
+  const hooks = new Set<string>();
+  const verdicts = new Set<string>();
+  for (let i = 0; i < log.steps.length; i++) {
+    const s = log.steps[i]!;
+    if (s.kind === 'rule') {
+      trace++;
+      const key = `${s.packet} ${s.hook}`;
+      if (key !== lastHookKey) hookEntries.push(i);
+      lastHookKey = key;
+    }
+    traceAt[i] = trace;
+    const row = eventRow(s);
+    rows[i] = row;
+    hosts.add(row.host);
+    if (row.hook) hooks.add(row.hook);
+    verdicts.add(row.verdict);
+  }
+  const hookOrder = ['PREROUTING', 'routing', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+  const out: LogIndex = {
+    rows,
+    hookEntries,
+    traceAt,
+    packetsById: new Map(log.packets.map((p) => [p.id, p])),
+    hosts: log.hosts.map((h) => h.name).filter((h) => hosts.has(h)),
+    hooks: hookOrder.filter((h) => hooks.has(h)),
+    verdicts: [...verdicts].sort(),
+  };
+  cache.set(log, out);
+  return out;
+}
+
+function fieldsText(fields: Record<string, [number | string, number | string]>): string {
+  return Object.entries(fields)
+    .map(([k, [a, b]]) => `${k} ${a} → ${b}`)
+    .join(', ');
+}
+
+export function noteText(n: WalkNote): string {
+  switch (n.kind) {
+    case 'route': {
+      if (n.decision === 'error') return `routing (${n.stage}): ${(n.reason ?? 'error').replace(/_/g, ' ')}`;
+      const via = [n.dev ? `dev ${n.dev}` : '', n.gateway ? `via ${n.gateway}` : ''].filter(Boolean).join(' ');
+      return `routing (${n.stage}): ${n.decision}${via ? ` ${via}` : ''}${n.table ? `, table ${n.table}` : ''}`;
+    }
+    case 'conntrack':
+      return `conntrack: ${n.state}${n.reason ? ` (${n.reason.replace(/_/g, ' ')})` : ''}`;
+    case 'nat':
+      return `NAT: ${fieldsText(n.fields)}`;
+    case 'ttl':
+      return `forwarding: TTL ${n.from} → ${n.to}`;
+    case 'deliver':
+      return `delivered to ${n.to}`;
+    case 'transmit':
+      return `transmitted on ${n.iface}${n.port ? ` (port ${n.port})` : ''}`;
+  }
+}
+
+function noteHook(n: WalkNote): string {
+  switch (n.kind) {
+    case 'route':
+      return 'routing';
+    case 'conntrack':
+    case 'nat':
+      return n.hook;
+    default:
+      return '';
+  }
+}
+
+export function eventRow(s: WalkStep): EventRow {
+  const base = { i: s.i, packet: s.packet, host: s.host };
+  switch (s.kind) {
+    case 'ingress':
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'arrive', what: `arrives on ${s.iface}${s.from ? ` from ${s.from.host}` : ''}` };
+    case 'originate':
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'originate', what: `sent by a local process on ${s.by}` };
+    case 'rule': {
+      const verdict = s.target ?? (s.type === 'return' ? 'RETURN' : 'no target');
+      const where = s.type === 'policy' ? `policy` : s.type === 'return' ? `return ${s.rulenum}` : `rule ${s.rulenum}`;
+      return {
+        ...base,
+        hook: s.hook,
+        tableChain: `${s.table}:${s.chain}`,
+        rule: s.rule ? `${where}: ${s.rule}` : where,
+        verdict,
+        what: s.type === 'policy' ? `chain policy ${verdict}` : s.goto ? `goto ${verdict}` : verdict,
+      };
+    }
+    case 'note':
+      return {
+        ...base,
+        hook: noteHook(s.note),
+        tableChain: s.note.kind === 'nat' ? `nat:${s.note.hook}` : '',
+        rule: '',
+        verdict: s.note.kind,
+        what: noteText(s.note),
+      };
+    case 'end':
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: s.disposition?.verdict ?? 'unknown', what: s.summary };
+  }
+}
+
+/** The packet's latest note of a kind at or before step i (same packet only). */
+export function latestNote<K extends WalkNote['kind']>(log: WalkLog, i: number, kind: K): Extract<WalkNote, { kind: K }> | null {
+  const step = log.steps[i];
+  if (!step) return null;
+  const first = indexLog(log).packetsById.get(step.packet)?.firstStep ?? 0;
+  for (let j = i; j >= first; j--) {
+    const s = log.steps[j]!;
+    if (s.packet !== step.packet) break;
+    if (s.kind === 'note' && s.note.kind === kind) return s.note as Extract<WalkNote, { kind: K }>;
+  }
+  return null;
+}
+
+/**
+ * The chain whose rules to list while following the walk: the chain of the
+ * packet's latest rule step on `host`, so the list stays put between the
+ * notes that separate two chains.
+ */
+export function packetChain(log: WalkLog, i: number, host: string): string | null {
+  const step = log.steps[i];
+  if (!step || step.host !== host) return null;
+  const first = indexLog(log).packetsById.get(step.packet)?.firstStep ?? 0;
+  for (let j = i; j >= first; j--) {
+    const s = log.steps[j]!;
+    if (s.packet !== step.packet) break;
+    if (s.kind === 'rule') return `${s.table} ${s.chain}`;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- conntrack -L
+
+export interface CtTupleView {
+  src?: string;
+  dst?: string;
+  sport?: number;
+  dport?: number;
+  type?: number;
+  code?: number;
+  id?: number;
+}
+
+export interface CtEntryLike {
+  proto: string | number;
+  state?: string;
+  orig: CtTupleView;
+  reply: CtTupleView;
+  flags?: string[];
+  mark?: number;
+}
+
+const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
+
+function tupleText(t: CtTupleView): string {
+  const parts = [`src=${t.src ?? '?'}`, `dst=${t.dst ?? '?'}`];
+  if (t.sport !== undefined) parts.push(`sport=${t.sport}`, `dport=${t.dport ?? '?'}`);
+  if (t.type !== undefined) parts.push(`type=${t.type}`, `code=${t.code ?? 0}`, `id=${t.id ?? 0}`);
+  return parts.join(' ');
+}
+
+/**
+ * One entry the way `conntrack -L` lays it out (without the timeout, which
+ * the oracle drops): proto, number, TCP state, original tuple, [UNREPLIED],
+ * reply tuple, [ASSURED], mark.
+ */
+export function conntrackLine(e: CtEntryLike): string {
+  const flags = new Set(e.flags ?? []);
+  const proto = String(e.proto);
+  const num = PROTO_NUMBERS[proto] ?? proto;
+  const parts = [proto.padEnd(8), String(num)];
+  if (e.state) parts.push(e.state);
+  parts.push(tupleText(e.orig));
+  if (flags.has('UNREPLIED')) parts.push('[UNREPLIED]');
+  parts.push(tupleText(e.reply));
+  if (flags.has('ASSURED')) parts.push('[ASSURED]');
+  parts.push(`mark=${e.mark ?? 0}`);
+  return parts.join(' ');
+}
+
+function tupleIs(t: CtTupleView, h: HeaderView): boolean {
+  if (t.src !== h.src || t.dst !== h.dst) return false;
+  if (t.sport !== undefined && (t.sport !== h.sport || t.dport !== h.dport)) return false;
+  if (t.id !== undefined && h.id !== undefined && t.id !== h.id) return false;
+  return true;
+}
+
+/** Does this entry track the packet as it looked when conntrack saw it (either direction)? */
+export function entryTracks(e: CtEntryLike, h: HeaderView): boolean {
+  if (String(e.proto) !== String(h.proto)) return false;
+  return tupleIs(e.orig, h) || tupleIs(e.reply, h);
+}
+
+// ---------------------------------------------------------------- headers
+
+export const HEADER_FIELDS = ['src', 'dst', 'proto', 'sport', 'dport', 'flags', 'ttl', 'tos', 'mark', 'len', 'data_len', 'type', 'code', 'id', 'seq'] as const;
+
+export const HEADER_LABELS: Record<(typeof HEADER_FIELDS)[number], string> = {
+  src: 'source',
+  dst: 'destination',
+  proto: 'protocol',
+  sport: 'source port',
+  dport: 'destination port',
+  flags: 'TCP flags',
+  ttl: 'TTL',
+  tos: 'TOS',
+  mark: 'mark',
+  len: 'length',
+  data_len: 'payload',
+  type: 'ICMP type',
+  code: 'ICMP code',
+  id: 'ICMP id',
+  seq: 'ICMP seq',
+};
+
+/** tos and mark are printed as the kernel does (hex), the rest as they are. */
+export function fieldText(field: string, v: unknown): string {
+  if (v === undefined || v === null) return field === 'tos' || field === 'mark' ? '0x0' : '—';
+  if ((field === 'tos' || field === 'mark') && typeof v === 'number') return `0x${v.toString(16)}`;
+  if (field === 'flags' && v === '') return 'none';
+  return String(v);
+}
+
+export function headersSummary(h: HeaderView): string {
+  const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
+  return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}`;
+}
