@@ -108,6 +108,9 @@ export interface PacketView {
   response: { packet: number; kind: string } | null;
   firstStep: number;
   lastStep: number;
+  /** this host's conntrack table when the packet arrived, and once it was through (null: conntrack off) */
+  conntrackBefore: unknown[] | null;
+  conntrackAfter: unknown[] | null;
 }
 
 export interface ScenarioStepView {
@@ -247,6 +250,20 @@ export function walkLog(world: World): WalkLog {
       response: r.response ? { packet: r.response.packet.id, kind: r.response.kind } : null,
       firstStep: first,
       lastStep: steps.length - 1,
+      conntrackBefore: r.ctBefore,
+      conntrackAfter: null,
+    });
+  }
+  // the table after a packet is the table the host's next packet found (or the end of its scenario step)
+  const byHost = new Map<string, PacketView[]>();
+  for (const p of [...packets].sort((a, b) => a.id - b.id)) (byHost.get(p.host) ?? byHost.set(p.host, []).get(p.host)!).push(p);
+  const creation = new Map(world.records.map((r, k) => [r.id, k]));
+  for (const list of byHost.values()) {
+    list.sort((a, b) => creation.get(a.id)! - creation.get(b.id)!);
+    list.forEach((p, k) => {
+      const next = list[k + 1];
+      const stepEnd = world.stepOutcomes.find((o) => o.n === p.step)?.conntrack[p.host] ?? [];
+      p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
     });
   }
   const scenarioSteps: ScenarioStepView[] = world.stepOutcomes.map((s) => {

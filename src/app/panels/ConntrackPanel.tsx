@@ -1,7 +1,7 @@
 // pattern: Imperative Shell
-// The current host's conntrack table as `conntrack -L` prints it after this
-// scenario step, with the current packet's entry marked and what conntrack
-// said about the packet.
+// The current host's conntrack table as `conntrack -L` prints it at this
+// step (before the packet was confirmed, or after), with the current packet's
+// entry marked and what conntrack said about the packet.
 
 import { memo } from 'react';
 import { useStore } from 'zustand';
@@ -23,13 +23,15 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
     );
   }
   const active = log.hosts.find((h) => h.name === step.host)?.conntrackActive ?? false;
-  const entries = (log.scenarioSteps[step.scenarioStep - 1]?.conntrack[step.host] ?? []) as CtEntryLike[];
+  const packet = log.packets.find((p) => p.id === step.packet);
+  const passed = step.kind === 'end' || (step.kind === 'note' && (step.note.kind === 'deliver' || step.note.kind === 'transmit'));
+  const entries = ((passed ? packet?.conntrackAfter : packet?.conntrackBefore) ?? []) as CtEntryLike[];
   const note = latestNote(log, index, 'conntrack');
   const noteStep = note ? findNoteHeaders(log, index, note) : null;
   return (
     <Panel title="Conntrack table" className="min-h-[10rem]">
       <p className="text-sm text-slate-700">
-        <span className="font-mono">conntrack -L</span> on {step.host} after scenario step {step.scenarioStep}
+        <span className="font-mono">conntrack -L</span> on {step.host} {passed ? 'after this packet' : 'as this packet found it'}
       </p>
       {note && (
         <p className="mt-1 text-base">

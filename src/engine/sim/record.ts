@@ -107,6 +107,8 @@ export interface PacketRecord {
   note?: string;
   /** the steps of the walk that are not TRACE events, in order */
   notes: WalkNote[];
+  /** this host's conntrack table (conntrack -L) when the packet arrived; null while conntrack is off */
+  ctBefore: unknown[] | null;
 }
 
 export function eventRef(e: RecordedEvent): EventRef {

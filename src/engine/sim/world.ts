@@ -126,6 +126,8 @@ export class World {
       disposition: null,
       response: null,
       notes: [],
+      // a snapshot per packet lets the app show the table as it is at any step
+      ctBefore: host.ctActive ? A.ctList(host.ct, this.nowMs) : null,
     };
     if (from) from.receivedBy.push({ host: host.name, iface: iface ?? '', packet: rec });
     this.records.push(rec);
