@@ -4,7 +4,7 @@
 // tests).
 
 import type { RuleExplanation } from '../engine/walk-log';
-import { isEngineResponse, type EngineRequest, type SimulateResult } from './protocol';
+import { isEngineResponse, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type SimulateResult } from './protocol';
 
 export interface Endpoint {
   postMessage(message: EngineRequest): void;
@@ -14,6 +14,9 @@ export interface Endpoint {
 export interface EngineClient {
   simulate(scenario: unknown): Promise<SimulateResult>;
   explain(step: number): Promise<RuleExplanation[]>;
+  /** apply a console command, restore text or ip show output to one host: the new canonical scenario, or the diagnostics */
+  edit(scenario: unknown, host: string, text: string, mode: EditMode): Promise<EditResult>;
+  export(scenario: unknown, host: string | null, what: ExportKind): Promise<ExportResult>;
 }
 
 export function createEngineClient(endpoint: Endpoint): EngineClient {
@@ -28,7 +31,8 @@ export function createEngineClient(endpoint: Endpoint): EngineClient {
     if (m.type === 'success') p.resolve(m.result);
     else p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
   });
-  function call<T>(req: { type: 'simulate'; scenario: unknown } | { type: 'explain'; step: number }): Promise<T> {
+  type Body = EngineRequest extends infer R ? (R extends { requestId: number } ? Omit<R, 'requestId'> : never) : never;
+  function call<T>(req: Body): Promise<T> {
     const requestId = next++;
     return new Promise<T>((resolve, reject) => {
       pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
@@ -38,5 +42,7 @@ export function createEngineClient(endpoint: Endpoint): EngineClient {
   return {
     simulate: (scenario) => call<SimulateResult>({ type: 'simulate', scenario }),
     explain: (step) => call<RuleExplanation[]>({ type: 'explain', step }),
+    edit: (scenario, host, text, mode) => call<EditResult>({ type: 'edit', scenario, host, text, mode }),
+    export: (scenario, host, what) => call<ExportResult>({ type: 'export', scenario, host, what }),
   };
 }

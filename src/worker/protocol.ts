@@ -5,17 +5,24 @@
 // renders the WalkLog that comes back.
 
 import type { RuleExplanation, WalkLog } from '../engine/walk-log';
+import type { EditResult, ExportKind, PositionedDiagnostic } from '../engine/edit/scenario-edit';
+
+export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
 export type EngineRequest =
   | { type: 'simulate'; requestId: number; scenario: unknown }
-  | { type: 'explain'; requestId: number; step: number };
+  | { type: 'explain'; requestId: number; step: number }
+  /** apply a typed command / iptables-restore text / ip show output to a host; returns the new canonical scenario */
+  | { type: 'edit'; requestId: number; scenario: unknown; host: string; text: string; mode: EditMode }
+  | { type: 'export'; requestId: number; scenario: unknown; host: string | null; what: ExportKind };
+
+export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] };
 
 export type SimulateResult =
   | { ok: true; log: WalkLog }
   /** the scenario was refused: messages name the host, command, line and column */
   | { ok: false; errors: string[] };
 
-export type EngineResult<R extends EngineRequest> = R extends { type: 'simulate' } ? SimulateResult : RuleExplanation[];
 
 export interface SerializedError {
   name: string;
@@ -24,7 +31,7 @@ export interface SerializedError {
 }
 
 export type EngineResponse =
-  | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] }
+  | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult }
   | { type: 'error'; requestId: number; error: SerializedError };
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
@@ -33,6 +40,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
   if (typeof r.requestId !== 'number') return false;
   if (r.type === 'simulate') return 'scenario' in r;
   if (r.type === 'explain') return typeof r.step === 'number';
+  if (r.type === 'edit') return 'scenario' in r && typeof r.host === 'string' && typeof r.text === 'string' && ['command', 'restore', 'restore-noflush', 'import-ip'].includes(r.mode as string);
+  if (r.type === 'export') return 'scenario' in r && (typeof r.host === 'string' || r.host === null) && typeof r.what === 'string';
   return false;
 }
 
@@ -41,3 +50,5 @@ export function isEngineResponse(m: unknown): m is EngineResponse {
   const r = m as Record<string, unknown>;
   return typeof r.requestId === 'number' && (r.type === 'success' || r.type === 'error');
 }
+
+export type { EditResult, ExportKind, PositionedDiagnostic };

@@ -7,6 +7,7 @@ import { runScenario } from '../engine/run-case';
 import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
 import type { World } from '../engine/sim/world';
 import { isEngineRequest, type EngineResponse } from './protocol';
+import { applyEdit, exportText, importIp } from '../engine/edit/scenario-edit';
 
 export function createEngineServer(post: (m: EngineResponse) => void): (message: unknown) => void {
   let last: { world: World; log: WalkLog } | null = null;
@@ -32,6 +33,15 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
           const log = walkLog(r.world);
           last = { world: r.world, log };
           post({ type: 'success', requestId: message.requestId, result: { ok: true, log } });
+          return;
+        }
+        case 'edit': {
+          const result = message.mode === 'import-ip' ? importIp(message.scenario, message.host, message.text) : applyEdit(message.scenario, message.host, message.text, message.mode);
+          post({ type: 'success', requestId: message.requestId, result });
+          return;
+        }
+        case 'export': {
+          post({ type: 'success', requestId: message.requestId, result: exportText(message.scenario, message.host, message.what) });
           return;
         }
         case 'explain': {

@@ -1,0 +1,108 @@
+// pattern: Functional Core
+// A host's configuration written back as the commands that rebuild it on a
+// fresh host — `ip link`/`ip addr`/`ip route`/`ip rule`/`ip neigh`,
+// `sysctl -w` and one iptables-restore block — so an edited scenario stays
+// an oracle case file anyone can run on a real kernel, and forms, console
+// and imports all end in the same canonical form (and undo is a list of
+// scenarios).
+
+import { formatIpv4 } from '../net/addr';
+import { confKey, DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from '../net/config';
+import { formatRoutes, formatRules } from '../net/ip-command';
+import { importIpOutput } from '../net/ip-import';
+import { saveRuleset } from '../iptables/save';
+import { TABLES } from '../netfilter/hooks';
+import type { Ruleset } from '../iptables/ruleset';
+import type { SetupCommand } from '../scenario/types';
+
+/** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
+const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;
+
+function linkCommands(net: HostNet, linkNames: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const l of net.links) {
+    if (l.name === 'lo') continue;
+    // links the scenario joins (veth ends) exist before setup; the rest were created by commands
+    if (!linkNames.has(l.name)) out.push(`ip link add ${l.name} type ${l.kind === 'veth' ? 'dummy' : l.kind}`);
+  }
+  for (const l of net.links) {
+    if (l.name === 'lo') continue;
+    if (l.mtu !== 1500) out.push(`ip link set dev ${l.name} mtu ${l.mtu}`);
+    if (l.master) out.push(`ip link set ${l.name} master ${l.master}`);
+    const createdUp = linkNames.has(l.name);
+    if (l.up !== createdUp) out.push(`ip link set ${l.name} ${l.up ? 'up' : 'down'}`);
+  }
+  return out;
+}
+
+function addressCommands(net: HostNet): string[] {
+  return net.addresses
+    .filter((a) => !(a.iface === 'lo' && a.addr === 0x7f000001 && a.prefixLen === 8))
+    .map((a) => {
+      const w = [`ip addr add ${formatIpv4(a.addr)}/${a.prefixLen}`];
+      if (a.broadcast) w.push(`brd ${formatIpv4(a.broadcast)}`);
+      if (a.scope !== 'global') w.push(`scope ${a.scope}`);
+      w.push(`dev ${a.iface}`);
+      if (a.label && a.label !== a.iface) w.push(`label ${a.label}`);
+      if (a.noPrefixRoute) w.push('noprefixroute');
+      return w.join(' ');
+    });
+}
+
+/** Routes and rules the kernel does not make by itself, through the `ip ... show` importer. */
+function routeAndRuleCommands(net: HostNet): string[] {
+  const out: string[] = [];
+  for (const [text, kind] of [
+    [formatRoutes(net, 'all'), 'route'],
+    [formatRules(net), 'rule'],
+  ] as const) {
+    const r = importIpOutput(text, kind);
+    for (const c of r.value?.commands ?? []) {
+      // addresses are written above, from the model itself
+      if (/^ip (addr|address|a|link|l) /.test(c.text)) continue;
+      out.push(c.text);
+    }
+  }
+  return out;
+}
+
+function sysctlCommands(net: HostNet): string[] {
+  const out: string[] = [];
+  const ifaces = net.links.map((l) => l.name);
+  for (const [k, v] of Object.entries(net.sysctl)) {
+    if (!CASE_SYSCTL.test(k)) continue;
+    const global = GLOBAL_SYSCTL_DEFAULTS[k];
+    let dflt = global;
+    if (dflt === undefined) {
+      const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(k);
+      if (m && (m[1] === 'all' || m[1] === 'default' || ifaces.includes(m[1]!))) dflt = DEVCONF_DEFAULTS[m[2]!];
+    }
+    if (dflt !== undefined && dflt === v) continue;
+    out.push(`sysctl -w ${k}=${v}`);
+  }
+  // ip_forward first: writing it resets every interface's forwarding, as in the kernel
+  out.sort((a, b) => Number(b.includes('.ip_forward=')) - Number(a.includes('.ip_forward=')));
+  return out;
+}
+
+function neighbourCommands(net: HostNet): string[] {
+  return net.neighbours
+    .filter((n) => n.lladdr !== null)
+    .map((n) => `ip neigh add ${formatIpv4(n.addr)} lladdr ${n.lladdr} dev ${n.iface} nud ${n.state}`);
+}
+
+/** The iptables tables that hold anything beyond empty built-in chains with ACCEPT policies. */
+export function iptablesRestoreText(rs: Ruleset): string | null {
+  const used = TABLES.filter((t) => [...rs.tables[t].chains.values()].some((c) => !c.builtin || c.rules.length > 0 || c.policy === 'DROP'));
+  if (!used.length) return null;
+  const copy: Ruleset = { tables: rs.tables, loaded: [...used].reverse() };
+  return saveRuleset(copy, { counters: false }).replace(/ \[\d+:\d+\]$/gm, ' [0:0]');
+}
+
+/** The setup commands that rebuild `net` + `rs` on a fresh host whose scenario links are `linkNames`. */
+export function canonicalSetup(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>): SetupCommand[] {
+  const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net)];
+  const ipt = iptablesRestoreText(rs);
+  if (ipt) setup.push({ 'iptables-restore': ipt, noflush: false });
+  return setup;
+}

@@ -1,0 +1,123 @@
+// pattern: Functional Core
+// Edits to a scenario, each producing a new scenario (the app keeps them as
+// its undo history): a command typed in a host's console, an iptables-restore
+// text, an import of `ip ... show` output; and the texts a user exports.
+// Commands are checked by running them on the scenario's hosts: a rejected
+// command changes nothing and comes back with the real tool's message and
+// its position in the typed text.
+
+import { readCase } from '../scenario/case-file';
+import type { Scenario, SetupCommand } from '../scenario/types';
+import { World } from '../sim/world';
+import { applySetupCommand } from '../sim/adapters';
+import { canonicalSetup, iptablesRestoreText } from './canonical';
+import { formatRoutes, formatRules } from '../net/ip-command';
+import { importIpOutput } from '../net/ip-import';
+import { saveRuleset } from '../iptables/save';
+import { lineColumn, type Diagnostic } from '../text/diagnostics';
+
+export interface PositionedDiagnostic extends Diagnostic {
+  line: number;
+  column: number;
+}
+
+export type EditResult =
+  | { ok: true; scenario: Record<string, unknown>; diagnostics: PositionedDiagnostic[] }
+  | { ok: false; diagnostics: PositionedDiagnostic[] };
+
+function positioned(text: string, ds: readonly Diagnostic[]): PositionedDiagnostic[] {
+  return ds.map((d) => ({ ...d, ...lineColumn(text, d.from) }));
+}
+
+function linkNames(s: Scenario, host: string): Set<string> {
+  const names = new Set<string>();
+  for (const [a, b] of s.links) for (const e of [a, b]) if (e.host === host) names.add(e.iface);
+  for (const sw of s.switches) for (const e of sw.ports) if (e.host === host) names.add(e.iface);
+  return names;
+}
+
+/** The scenario as a case object (FORMAT.md §1), with every host's setup in canonical form. */
+export function scenarioToCase(s: Scenario, world: World): Record<string, unknown> {
+  const c: Record<string, unknown> = { name: s.name };
+  if (s.description) c.description = s.description;
+  if (s.conntrack !== 'auto') c.options = { conntrack: s.conntrack };
+  if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
+  c.hosts = s.hosts.map((h) => {
+    const host = world.hosts.get(h.name)!;
+    return { name: h.name, setup: canonicalSetup(host.net, host.rules, linkNames(s, h.name)) };
+  });
+  if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);
+  if (s.switches.length) c.switches = s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) }));
+  if (s.listeners.length) c.listeners = s.listeners;
+  c.steps = s.steps.map((st) => {
+    const o: Record<string, unknown> = { ...st };
+    delete o.kind;
+    delete o.timeout;
+    return o;
+  });
+  return c;
+}
+
+function load(caseObj: unknown): { scenario: Scenario; world: World } | { error: PositionedDiagnostic[] } {
+  const r = readCase(caseObj);
+  if (!r.value) return { error: positioned('', r.diagnostics) };
+  return { scenario: r.value, world: new World(r.value) };
+}
+
+/**
+ * Apply `text` (an `ip`, `iptables` or `sysctl` command, or iptables-restore
+ * input when `restore` is set) to `host`. The result is the whole scenario in
+ * canonical form, or the diagnostics of the rejected command.
+ */
+export function applyEdit(caseObj: unknown, host: string, text: string, mode: 'command' | 'restore' | 'restore-noflush'): EditResult {
+  const l = load(caseObj);
+  if ('error' in l) return { ok: false, diagnostics: l.error };
+  const h = l.world.hosts.get(host);
+  if (!h) return { ok: false, diagnostics: positioned(text, [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
+  const cmd: SetupCommand = mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' };
+  const lead = mode === 'command' ? text.length - text.trimStart().length : 0;
+  const diags = applySetupCommand(h, cmd, l.scenario.rtTables).map((d) => ({ ...d, from: d.from + lead, to: d.to + lead }));
+  if (diags.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, diags) };
+  return { ok: true, scenario: scenarioToCase(l.scenario, l.world), diagnostics: positioned(text, diags) };
+}
+
+/** Import `ip route/rule/addr/link show` output into a host. */
+export function importIp(caseObj: unknown, host: string, text: string): EditResult & { skipped?: { line: number; reason: string }[] } {
+  const r = importIpOutput(text, 'auto');
+  if (!r.value || r.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, r.diagnostics) };
+  const l = load(caseObj);
+  if ('error' in l) return { ok: false, diagnostics: l.error };
+  const h = l.world.hosts.get(host);
+  if (!h) return { ok: false, diagnostics: positioned(text, [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
+  const errors: Diagnostic[] = [];
+  for (const c of r.value.commands) {
+    const ds = applySetupCommand(h, c.text, l.scenario.rtTables).filter((d) => d.severity === 'error');
+    for (const d of ds) errors.push({ ...d, from: c.span.from, to: c.span.to, message: `${c.text}: ${d.message}` });
+  }
+  if (errors.length) return { ok: false, diagnostics: positioned(text, errors) };
+  return { ok: true, scenario: scenarioToCase(l.scenario, l.world), diagnostics: positioned(text, r.diagnostics), skipped: r.value.skipped };
+}
+
+export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'case';
+
+/** The texts a user exports from a host (or the whole scenario as an oracle case file). */
+export function exportText(caseObj: unknown, host: string | null, what: ExportKind): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
+  const l = load(caseObj);
+  if ('error' in l) return { ok: false, diagnostics: l.error };
+  if (what === 'case') return { ok: true, text: `${JSON.stringify(scenarioToCase(l.scenario, l.world), null, 2)}\n` };
+  const h = host ? l.world.hosts.get(host) : undefined;
+  if (!h) return { ok: false, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', message: `no host named ${host}`, source: 'edit' }] };
+  switch (what) {
+    case 'iptables-save':
+      // every table the host has loaded, as iptables-save prints them (no # lines)
+      return { ok: true, text: saveRuleset(h.rules, { counters: false }) };
+    case 'ip-route':
+      return { ok: true, text: formatRoutes(h.net) };
+    case 'ip-route-all':
+      return { ok: true, text: formatRoutes(h.net, 'all') };
+    case 'ip-rule':
+      return { ok: true, text: formatRules(h.net) };
+  }
+}
+
+export { iptablesRestoreText };
