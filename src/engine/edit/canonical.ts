@@ -7,7 +7,7 @@
 // scenarios).
 
 import { formatIpv4 } from '../net/addr';
-import { confKey, DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from '../net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from '../net/config';
 import { formatRoutes, formatRules } from '../net/ip-command';
 import { importIpOutput } from '../net/ip-import';
 import { saveRuleset } from '../iptables/save';
