@@ -9,6 +9,7 @@ import { applyRestore, parseRestore } from '../engine/iptables/restore';
 import { createRuleset } from '../engine/iptables/ruleset';
 import { saveRuleset } from '../engine/iptables/save';
 import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
+import { runIpvsCase } from '../engine/ipvs/case-runner';
 
 const USAGE = `usage:
   packetwalk trace CASE.json                  run an oracle case file, print the result (oracle format)
@@ -17,6 +18,7 @@ const USAGE = `usage:
         counters it names, like iptables-restore --counters) and print what iptables-save
         then prints (-c: with rule counters, like iptables-save -c), without the two
         '#' comment lines; invalid input exits 1 with iptables-restore's message and line
+  packetwalk ipvs CASE.json                   run an IPVS golden case, print {expect, expect_final} as JSON
 `;
 
 function printDiagnostics(text: string, diags: readonly Diagnostic[]): void {
@@ -63,6 +65,28 @@ function iptablesSave(args: string[]): number {
   return 0;
 }
 
+function ipvsCase(args: string[]): number {
+  const file = args[0];
+  if (!file || args.length !== 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`packetwalk ipvs: ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const r = runIpvsCase(json);
+  if (!r.ok) {
+    for (const m of r.errors) process.stderr.write(`packetwalk ipvs: ${file}: ${m}\n`);
+    return 1;
+  }
+  process.stdout.write(`${JSON.stringify(r.result, null, 1)}\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -89,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'iptables-save':
       return iptablesSave(rest);
+    case 'ipvs':
+      return ipvsCase(rest);
     case undefined:
     case '-h':
     case '--help':
