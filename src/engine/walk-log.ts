@@ -16,6 +16,8 @@ import type { RecordedEvent, Verdict, WalkNote } from './sim/record';
 import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
+import { formatConnections, formatList } from './ipvs/ipvsadm';
+import { describeScheduler } from './ipvs/schedulers';
 
 /** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
 export type GraphNode =
@@ -28,7 +30,9 @@ export type GraphNode =
   | 'local-process'
   | 'conntrack-in'
   | 'conntrack-out'
-  | 'forward-decision';
+  | 'forward-decision'
+  | 'ipvs-in'
+  | 'ipvs-out';
 
 export interface WalkStepBase {
   /** index in WalkLog.steps */
@@ -93,6 +97,8 @@ export interface HostView {
   rules: string;
   conntrack: unknown[];
   conntrackActive: boolean;
+  /** IPVS on this host, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
+  ipvs: { list: string; connections: string; schedulers: { service: string; view: unknown }[] } | null;
 }
 
 export interface PacketView {
@@ -146,6 +152,8 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
       return `nat ${note.hook}` as GraphNode;
     case 'ttl':
       return 'forward-decision';
+    case 'ipvs':
+      return note.hook === 'FORWARD' ? 'ipvs-out' : 'ipvs-in';
     case 'deliver':
       return 'local-process';
     case 'transmit':
@@ -295,6 +303,13 @@ export function walkLog(world: World): WalkLog {
     rules: A.formatFibRules(h.net),
     conntrack: A.ctList(h.ct),
     conntrackActive: h.ctActive,
+    ipvs: h.ipvs.services.length
+      ? {
+          list: formatList(h.ipvs, { numeric: true }),
+          connections: formatConnections(h.ipvs, world.nowMs, { numeric: true }),
+          schedulers: h.ipvs.services.map((svc) => ({ service: `${svc.protocol.toUpperCase()} ${formatIpv4(svc.addr)}:${svc.port} ${svc.scheduler}`, view: describeScheduler(h.ipvs, svc) })),
+        }
+      : null,
   }));
   return {
     scenario: world.scenario.name,

@@ -95,6 +95,10 @@ export function noteText(n: WalkNote): string {
       return `NAT: ${fieldsText(n.fields)}`;
     case 'ttl':
       return `forwarding: TTL ${n.from} → ${n.to}`;
+    case 'ipvs':
+      if (n.action === 'xmit') return `IPVS ${n.service ?? ''}: ${n.scheduled ? 'scheduled' : 'connection'} → ${n.server} (${n.method})`;
+      if (n.action === 'snat') return `IPVS: reply from ${n.server} leaves as the virtual service`;
+      return `IPVS: ${n.action}${n.reason ? ` (${n.reason})` : ''}`;
     case 'deliver':
       return `delivered to ${n.to}`;
     case 'transmit':

@@ -9,6 +9,7 @@ import type { Ipv4 } from './addr';
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+export const IPPROTO_IPIP = 4;
 
 /** TCP flag bits as in the TCP header's flags byte. */
 export const TCP_FIN = 0x01;
@@ -65,6 +66,8 @@ export interface Packet {
   icmp?: IcmpHeader;
   /** application payload bytes (TCP data, UDP data, ICMP echo data), latin1 */
   payload: string;
+  /** IP-in-IP (proto 4): the encapsulated datagram (IPVS tunnel mode) */
+  encap?: Packet;
 }
 
 export function clonePacket(p: Packet): Packet {
@@ -74,6 +77,7 @@ export function clonePacket(p: Packet): Packet {
     c.icmp = { ...p.icmp };
     if (p.icmp.inner) c.icmp.inner = clonePacket(p.icmp.inner);
   }
+  if (p.encap) c.encap = clonePacket(p.encap);
   return c;
 }
 

@@ -24,6 +24,7 @@ import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
 import * as ipt from './iptables-adapter';
+import { applyIpvsadm, parseIpvsadm } from '../ipvs/ipvsadm';
 import type { Host } from './host';
 import type { PacketRecord, RecordedEvent, WalkNote } from './record';
 import type { TargetEnv } from './targets';
@@ -69,9 +70,17 @@ export function tableOf(rs: Ruleset, table: TableName): TableLike {
 export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Record<string, number>): Diagnostic[] {
   if (typeof cmd !== 'string') return ipt.applyRestore(host.rules, cmd['iptables-restore'], cmd.noflush === true);
   const trimmed = cmd.trimStart();
+  if (trimmed.startsWith('ipvsadm')) return applyIpvsadmCommand(host, cmd);
   if (trimmed.startsWith('iptables')) return ipt.applyCommand(host.rules, cmd);
   if (trimmed.startsWith('ip ') || trimmed === 'ip') return ipt.applyIp(host.net, cmd);
   if (trimmed.startsWith('sysctl')) {
+    const vs = /^sysctl\s+(?:-q\s+)?-w\s+net[./]ipv4[./]vs[./]([a-z_]+)=(\d+)\s*$/.exec(trimmed);
+    if (vs) {
+      const key = vs[1] as keyof typeof host.ipvs.sysctl;
+      if (!(key in host.ipvs.sysctl)) return [{ from: 0, to: cmd.length, severity: 'error', message: `sysctl: cannot stat /proc/sys/net/ipv4/vs/${vs[1]}: No such file or directory`, source: 'sysctl', code: 'sysctl/unknown-key' }];
+      host.ipvs.sysctl[key] = Number(vs[2]);
+      return [];
+    }
     const p = sysctl.parseSysctl(cmd);
     if (!p.value) return p.diagnostics;
     const d = [...p.diagnostics, ...sysctl.applySysctl(host.net, p.value)];
@@ -159,12 +168,28 @@ export function isBroadcastOrMulticast(net: HostNet, addr: Ipv4): boolean {
   return t === 'BROADCAST' || t === 'MULTICAST';
 }
 
-/** ARP: does this host answer for `addr` arriving on `iface`? (arp_ignore=0: any local address) */
+/**
+ * ARP: does this host answer for `addr` arriving on `iface`? arp_ignore=0
+ * (the default): any local address; 1: only an address configured on that
+ * interface — what IPVS direct routing needs on real servers holding the VIP on lo.
+ */
 export function answersArp(net: HostNet, iface: string, addr: Ipv4): boolean {
   const link = cfg.findLink(net, iface);
   if (!link || !link.up) return false;
   if (link.master) return false;
-  return fib.isLocalAddress(net, addr);
+  if (!fib.isLocalAddress(net, addr)) return false;
+  const ignore = Math.max(Number(net.sysctl['net.ipv4.conf.all.arp_ignore'] ?? 0), Number(net.sysctl[`net.ipv4.conf.${iface}.arp_ignore`] ?? 0));
+  if (ignore >= 1) return net.addresses.some((a) => a.iface === iface && a.addr === addr);
+  return true;
+}
+
+/** ipvsadm in a host's setup or console: the command's own error text, positioned. */
+function applyIpvsadmCommand(host: Host, cmd: string): Diagnostic[] {
+  const p = parseIpvsadm(cmd);
+  if (!p.value || p.diagnostics.some((d) => d.severity === 'error')) return p.diagnostics;
+  const r = applyIpvsadm(host.ipvs, p.value, host.world.nowMs);
+  if (r.status !== 0) return [{ from: 0, to: cmd.length, severity: 'error', message: r.stderr.trim() || `ipvsadm exited with status ${r.status}`, source: 'ipvsadm', code: 'ipvsadm/failed' }];
+  return p.diagnostics;
 }
 
 /** MTU of a link (ip link set dev X mtu N), 1500 when unknown */
@@ -522,4 +547,11 @@ export function tcpmss(host: Host, o: unknown, p: Packet, env: TargetEnv): void 
     }
     i += len * 2;
   }
+}
+
+/** tunl0 exists once the ipip module is loaded: the first IP-in-IP packet brings it up, with the host's defaults. */
+export function ensureTunnelDevice(net: HostNet): void {
+  if (cfg.findLink(net, 'tunl0')) return;
+  cfg.addLink(net, 'tunl0', 'dummy', '00:00:00:00:00:00');
+  cfg.setLinkUp(net, 'tunl0', true);
 }

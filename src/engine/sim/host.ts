@@ -16,6 +16,9 @@ import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from 
 import * as A from './adapters';
 import type { World } from './world';
 import { Sockets } from './sockets';
+import { createIpvsState } from '../ipvs/state';
+import type { IpvsState } from '../ipvs/types';
+import * as V from './ipvs-hooks';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -33,6 +36,16 @@ export interface PacketMeta {
   physOut?: string | null;
   /** destination MAC of the received frame (the TRACE line's MAC=) */
   dstMac?: string | null;
+  /** skb->ipvs_property: IPVS handled this packet, its hooks leave it alone and conntrack does not look again */
+  ipvs?: boolean;
+  /** set by the INPUT hook when IPVS took the packet for a real server */
+  ipvsXmit?: IpvsXmit;
+}
+
+interface IpvsXmit {
+  method: string;
+  raddr: number;
+  rport: number;
 }
 
 export interface OutputOptions {
@@ -55,6 +68,7 @@ export class Host {
   readonly rules: A.Ruleset;
   readonly ct: A.Conntrack;
   readonly sockets: Sockets;
+  readonly ipvs: IpvsState = createIpvsState();
   readonly counters = new Map<object, { packets: number; bytes: number }>();
   private readonly ruleStates = new Map<Rule, Map<string, unknown>>();
   readonly recent = new Map<string, Map<number, number[]>>();
@@ -140,7 +154,12 @@ export class Host {
       }
       const v = this.runTable(table, hook, pkt, rec, meta, inIf, outIf, srcMac);
       if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
-      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped) {
+      // IPVS sits at LOCAL_IN 99 (after security, before nat INPUT) and FORWARD 100 (after security): SPEC.md §2
+      if (table === 'security' && !meta.ipvs && (hook === 'INPUT' || hook === 'FORWARD') && V.ipvsActive(this)) {
+        const r = hook === 'INPUT' ? V.localIn(this, pkt, rec, meta) : V.forwardOut(this, pkt, rec, meta);
+        if (r !== 'continue') return { verdict: r, at: rec.events[rec.events.length - 1] };
+      }
+      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs) {
         meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked);
         rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
       }
@@ -148,7 +167,7 @@ export class Host {
     return { verdict: 'accept' };
   }
 
-  private finish(rec: PacketRecord, res: { verdict: TableVerdict; at?: RecordedEvent }, meta: PacketMeta): void {
+  finish(rec: PacketRecord, res: { verdict: TableVerdict; at?: RecordedEvent }, meta: PacketMeta): void {
     const at = res.at ?? rec.events[rec.events.length - 1];
     if (!at) return;
     const ref = { table: at.table, chain: at.chain, type: at.type, rulenum: at.rulenum };
@@ -198,7 +217,7 @@ export class Host {
     return this.postrouting(pkt, rec, meta, null, outDev, nexthop, null);
   }
 
-  private postrouting(pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outDev: string, nexthop: number, srcMac: string | null): OutputResult {
+  postrouting(pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outDev: string, nexthop: number, srcMac: string | null): OutputResult {
     const res = this.runHook('POSTROUTING', pkt, rec, meta, inIf, outDev, srcMac);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
@@ -237,6 +256,10 @@ export class Host {
         // early demux only runs for packets without a route yet: lo traffic keeps its output dst (ip_rcv_finish_core)
         meta.uid = iface === 'lo' ? null : this.sockets.demuxOwner(pkt);
         const res = this.runHook('INPUT', pkt, rec, meta, iface, null, srcMac);
+        if (res.verdict === 'stolen' && meta.ipvsXmit) {
+          V.transmit(this, pkt, rec, meta, iface, srcMac);
+          return;
+        }
         if (res.verdict !== 'accept') {
           this.finish(rec, res, meta);
           return;

@@ -88,6 +88,23 @@ export type WalkNote =
   | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; reason: string | null }
   | { kind: 'nat'; at: number; hook: HookName; fields: Record<string, [number | string, number | string]> }
   | { kind: 'ttl'; at: number; from: number; to: number }
+  | {
+      kind: 'ipvs';
+      at: number;
+      hook: HookName;
+      /** xmit: IPVS took the packet and sends it to a real server; snat: a NAT reply gets the VIP back as source */
+      action: 'xmit' | 'snat' | 'drop' | 'accept';
+      /** the virtual service, e.g. "TCP 10.96.0.10:80 rr" */
+      service: string | null;
+      /** the real server chosen (xmit) */
+      server: string | null;
+      method: string | null;
+      /** the scheduler ran (a new connection), or a persistence template chose */
+      scheduled: boolean;
+      persistent: boolean;
+      state: string | null;
+      reason: string | null;
+    }
   | { kind: 'deliver'; at: number; to: string }
   | { kind: 'transmit'; at: number; iface: string; port: string | null };
 

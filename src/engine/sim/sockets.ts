@@ -8,6 +8,8 @@
 
 import { formatIpv4 } from '../net/addr';
 import {
+  clonePacket,
+  IPPROTO_IPIP,
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -201,6 +203,15 @@ export class Sockets {
         return;
       case IPPROTO_ICMP:
         this.icmpRcv(pkt, rec);
+        return;
+      case IPPROTO_IPIP:
+        if (pkt.encap) {
+          // ipip_rcv: the tunnel device (tunl0, created with the module) receives the inner datagram
+          A.ensureTunnelDevice(this.host.net);
+          this.host.world.defer(() => this.host.receive(clonePacket(pkt.encap!), 'tunl0', rec, null));
+          return;
+        }
+        this.host.sendIcmpError(pkt, rec, 3, 2, iface);
         return;
       default:
         // no such protocol: ICMP protocol unreachable

@@ -1,0 +1,131 @@
+// pattern: Functional Core
+// IPVS in the packet walk (shared/ipvs/SPEC.md §2-4): at LOCAL_IN 99 a
+// packet for a virtual service is scheduled to a real server and sent on —
+// NAT rewrites the destination, DR keeps it and routes to the real server,
+// TUN wraps it in IP-in-IP — re-injected at LOCAL_OUT so it traverses
+// OUTPUT and POSTROUTING, never FORWARD. At FORWARD 100 a NAT reply gets the
+// VIP back as its source. Packets IPVS handled carry ipvs_property and no
+// IPVS hook looks at them again.
+
+import { formatIpv4 } from '../net/addr';
+import { IPPROTO_IPIP, type Packet } from '../net/packet';
+import { ipvsHooksRegistered } from '../ipvs/state';
+import { ipvsIn, ipvsOut, type IpvsPacket } from '../ipvs/conn';
+import type { Host, PacketMeta } from './host';
+import type { PacketRecord } from './record';
+import type { TableVerdict } from '../netfilter/walk';
+import * as A from './adapters';
+
+export function ipvsActive(h: Host): boolean {
+  return ipvsHooksRegistered(h.ipvs);
+}
+
+function ipvsPacket(p: Packet): IpvsPacket {
+  return { protocol: p.proto, saddr: p.src, sport: p.sport ?? 0, daddr: p.dst, dport: p.dport ?? 0, mark: p.mark, tcpFlags: p.tcp?.flags ?? 0, len: p.len };
+}
+
+function serviceText(h: Host, p: Packet): string | null {
+  const svc = h.ipvs.services.find((s) => (s.fwmark ? s.fwmark === p.mark : s.addr === p.dst && s.port === (p.dport ?? 0)));
+  if (!svc) return null;
+  const proto = svc.fwmark ? 'FWM' : svc.protocol.toUpperCase();
+  return `${proto} ${svc.fwmark ? svc.fwmark : `${formatIpv4(svc.addr)}:${svc.port}`} ${svc.scheduler}`;
+}
+
+/** ip_vs_in at LOCAL_IN: 'stolen' when IPVS takes the packet, 'drop' when it refuses it. */
+export function localIn(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta): 'continue' | TableVerdict {
+  const service = serviceText(h, p);
+  const r = ipvsIn(h.ipvs, ipvsPacket(p), h.world.nowMs);
+  const base = { kind: 'ipvs' as const, at: rec.events.length, hook: 'INPUT' as const, service, server: null, method: null, scheduled: false, persistent: false, state: null, reason: null };
+  switch (r.verdict) {
+    case 'ignore':
+      return 'continue';
+    case 'accept':
+      rec.notes.push({ ...base, action: 'accept', reason: r.reason });
+      return 'continue';
+    case 'drop':
+      rec.notes.push({ ...base, action: 'drop', reason: r.reason });
+      if (r.icmp) h.sendIcmpError(p, rec, 3, 3, null);
+      return 'drop';
+    case 'xmit':
+      rec.notes.push({
+        ...base,
+        action: 'xmit',
+        server: `${formatIpv4(r.raddr)}:${r.rport}`,
+        method: r.method,
+        scheduled: r.scheduled,
+        persistent: r.persistent,
+        state: r.state,
+      });
+      meta.ipvs = true;
+      meta.ipvsXmit = { method: r.method, raddr: r.raddr, rport: r.rport };
+      return 'stolen';
+  }
+}
+
+/** ip_vs_out at FORWARD: the real server's reply leaves with the VIP as its source (NAT only). */
+export function forwardOut(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta): 'continue' | TableVerdict {
+  const r = ipvsOut(h.ipvs, ipvsPacket(p), h.world.nowMs);
+  if (r.verdict === 'ignore') return 'continue';
+  const before = { src: p.src, sport: p.sport };
+  p.src = r.saddr;
+  p.sport = r.sport;
+  meta.ipvs = true;
+  untrackUnlessConntrack(h, meta);
+  rec.notes.push({ kind: 'ipvs', at: rec.events.length, hook: 'FORWARD', action: 'snat', service: null, server: `${formatIpv4(before.src)}:${before.sport}`, method: 'masq', scheduled: false, persistent: false, state: r.state, reason: null });
+  rec.notes.push({ kind: 'nat', at: rec.events.length, hook: 'FORWARD', fields: { src: [formatIpv4(before.src), formatIpv4(p.src)], sport: [before.sport ?? 0, p.sport] } });
+  return 'continue';
+}
+
+/** net.ipv4.vs.conntrack=0 (the default): IPVS traffic leaves conntrack (SPEC.md §4). */
+function untrackUnlessConntrack(h: Host, meta: PacketMeta): void {
+  if (h.ipvs.sysctl.conntrack) return;
+  if (meta.ct) A.ctDiscard(h.ct, meta.ct);
+  meta.ct = null;
+  meta.untracked = true;
+}
+
+/** ip_vs_{nat,dr,tunnel}_xmit then LOCAL_OUT, POSTROUTING and the device. */
+export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string, srcMac: string | null): void {
+  const x = meta.ipvsXmit!;
+  if (p.ttl <= 1) {
+    rec.disposition = { verdict: 'no_further_hook', reason: 'ttl_exceeded' };
+    h.sendIcmpError(p, rec, 11, 0, inIf);
+    return;
+  }
+  p.ttl--;
+  rec.notes.push({ kind: 'ttl', at: rec.events.length, from: p.ttl + 1, to: p.ttl });
+  if (h.ipvs.sysctl.conntrack && meta.ct?.entry && x.method === 'masq') {
+    // nf_conntrack_alter_reply: replies come from the real server
+    const e = meta.ct.entry;
+    e.tuple[1] = { ...e.tuple[1], src: x.raddr, sport: x.rport };
+  } else untrackUnlessConntrack(h, meta);
+  let out: Packet = p;
+  let nexthop = x.raddr;
+  if (x.method === 'masq') {
+    rec.notes.push({ kind: 'nat', at: rec.events.length, hook: 'INPUT', fields: { dst: [formatIpv4(p.dst), formatIpv4(x.raddr)], dport: [p.dport ?? 0, x.rport] } });
+    p.dst = x.raddr;
+    p.dport = x.rport;
+  } else if (x.method === 'tunnel') {
+    const r = A.outputRoute(h.net, { ...p, src: 0, dst: x.raddr, proto: IPPROTO_IPIP }, null);
+    out = { src: r.ok ? r.src : 0, dst: x.raddr, proto: IPPROTO_IPIP, ttl: p.ttl, tos: p.tos, len: p.len + 20, ipid: p.ipid, df: p.df, mark: p.mark, payload: '', encap: { ...p } };
+  }
+  const route = A.outputRoute(h.net, { ...out, dst: x.method === 'route' ? x.raddr : out.dst }, null);
+  if (!route.ok) {
+    rec.disposition = { verdict: 'no_further_hook', reason: 'no_route' };
+    return;
+  }
+  nexthop = route.gateway ?? (x.method === 'route' ? x.raddr : out.dst);
+  rec.notes.push(A.outputRouteNote(h.net, out, route, 'reroute', rec.events.length));
+  if (route.dev === 'lo') {
+    // the real server is this host: the packet goes on to the local socket
+    rec.disposition = { verdict: 'local', host: h.name };
+    h.sockets.deliver(out, rec, inIf);
+    return;
+  }
+  const res = h.runHook('OUTPUT', out, rec, meta, null, route.dev, null);
+  if (res.verdict !== 'accept') {
+    h.finish(rec, res, meta);
+    return;
+  }
+  h.postrouting(out, rec, meta, inIf, route.dev, nexthop, srcMac);
+}
