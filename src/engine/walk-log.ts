@@ -117,6 +117,8 @@ export interface PacketView {
   /** this host's conntrack table when the packet arrived, and once it was through (null: conntrack off) */
   conntrackBefore: unknown[] | null;
   conntrackAfter: unknown[] | null;
+  /** iptables rules the kernel examined for this packet in this host */
+  rulesExamined: number;
 }
 
 export interface ScenarioStepView {
@@ -260,6 +262,7 @@ export function walkLog(world: World): WalkLog {
       lastStep: steps.length - 1,
       conntrackBefore: r.ctBefore,
       conntrackAfter: null,
+      rulesExamined: r.examined,
     });
   }
   // the table after a packet is the table the host's next packet found (or the end of its scenario step)

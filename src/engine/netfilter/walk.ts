@@ -61,6 +61,11 @@ export interface WalkHooks {
   count(table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void;
   /** run a target extension (LOG, MARK, DNAT, REJECT, ...) */
   target(target: TargetInstance, rule: Rule, packet: Packet): TargetResult;
+  /**
+   * How many rules the kernel examined (a linear first-match scan looks at
+   * every rule until one matches): for "rules evaluated per packet" figures.
+   */
+  examined?(n: number): void;
 }
 
 /** Bound on entries visited for one packet in one table: a safety net, since jump loops are refused at load time. */
@@ -109,7 +114,9 @@ export function runTable(
   for (;;) {
     if (--budget < 0) return 'drop';
     const rules = chain.rules;
+    const from = i;
     i = nextCandidate(compiledFor(chain, gen), i, packet);
+    if (hooks.examined) hooks.examined(Math.min(i + 1, rules.length) - from + (i >= rules.length ? 1 : 0));
     if (i >= rules.length) {
       const builtin = chain === base;
       hooks.count(tableName, chain, null, packet.len);

@@ -439,6 +439,10 @@ class TableRun implements MatchContext, WalkHooks {
     this.host.count(rule ?? chain, bytes);
   }
 
+  examined(n: number): void {
+    this.rec.examined += n;
+  }
+
   target(target: TargetInstance, rule: Rule, p: Packet): TargetResult {
     // a target (CONNMARK, NAT) may change conntrack state the next rule reads
     this.ctView = undefined;

@@ -126,6 +126,8 @@ export interface PacketRecord {
   notes: WalkNote[];
   /** this host's conntrack table (conntrack -L) when the packet arrived; null while conntrack is off */
   ctBefore: unknown[] | null;
+  /** iptables rules examined for this packet in this host (every rule of a linear scan up to the match) */
+  examined: number;
 }
 
 export function eventRef(e: RecordedEvent): EventRef {
