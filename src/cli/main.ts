@@ -10,6 +10,7 @@ import { createRuleset } from '../engine/iptables/ruleset';
 import { saveRuleset } from '../engine/iptables/save';
 import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
 import { runIpvsCase } from '../engine/ipvs/case-runner';
+import { caseLink } from '../share/case-link';
 
 const USAGE = `usage:
   packetwalk trace CASE.json                  run an oracle case file, print the result (oracle format)
@@ -19,6 +20,8 @@ const USAGE = `usage:
         then prints (-c: with rule counters, like iptables-save -c), without the two
         '#' comment lines; invalid input exits 1 with iptables-restore's message and line
   packetwalk ipvs CASE.json                   run an IPVS golden case, print {expect, expect_final} as JSON
+  packetwalk share CASE.json [--step N] [--lang en|zh]
+        print the link path and hash that open an oracle case file in the app (/#s=1.d....)
 `;
 
 function printDiagnostics(text: string, diags: readonly Diagnostic[]): void {
@@ -87,6 +90,35 @@ function ipvsCase(args: string[]): number {
   return 0;
 }
 
+function shareCase(args: string[]): number {
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const step = opt('--step');
+  const lang = opt('--lang');
+  const files = args.filter((a, i) => !a.startsWith('--') && !['--step', '--lang'].includes(args[i - 1] ?? ''));
+  if (files.length !== 1 || (step !== undefined && !/^\d+$/.test(step)) || (lang !== undefined && lang !== 'en' && lang !== 'zh')) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(files[0]!, 'utf8');
+  } catch (e) {
+    process.stderr.write(`packetwalk share: ${files[0]}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const r = caseLink(text, { ...(step !== undefined ? { step: Number(step) } : {}), ...(lang ? { lang: lang as 'en' | 'zh' } : {}) });
+  if (!r.ok) {
+    process.stderr.write(`packetwalk share: ${files[0]}: ${r.message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${r.path}\n`);
+  if (r.size !== 'ok') process.stderr.write(`packetwalk share: the link is ${r.path.length} characters long; chat apps may cut it${r.size === 'file' ? ', share the case file instead' : ''}\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -115,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
       return iptablesSave(rest);
     case 'ipvs':
       return ipvsCase(rest);
+    case 'share':
+      return shareCase(rest);
     case undefined:
     case '-h':
     case '--help':

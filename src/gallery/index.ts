@@ -1,0 +1,796 @@
+// pattern: Functional Core
+// The gallery: every example of the source notes, plus the confusions users
+// report, as ready scenarios with a short explanation in 简体中文 and English
+// and "look here" notes at the key moments of the walk.
+//
+// Each scenario is also an oracle case (src/engine/__fixtures__/oracle/
+// gNN-*.json, byte-identical to scenarios/gNN-*.json) with the real kernel's
+// result beside it, so what a lesson claims is what Linux does.
+//
+// Kernel and tool words (PREROUTING, DNAT, conntrack, `ip rule`) stay as
+// they are in both languages.
+
+import type { ShareCase } from '../share/schema';
+import type { I18nText, LookHere } from './look-here';
+import g01 from './scenarios/g01-allow-http.json';
+import g02 from './scenarios/g02-masquerade-eth0.json';
+import g03 from './scenarios/g03-block-ping.json';
+import g04 from './scenarios/g04-port-forward.json';
+import g05 from './scenarios/g05-allow-ssh.json';
+import g06 from './scenarios/g06-ip-basics.json';
+import g07 from './scenarios/g07-policy-routing.json';
+import g08 from './scenarios/g08-vpn-mark-routing.json';
+import g09 from './scenarios/g09-dnat-then-routing.json';
+import g10 from './scenarios/g10-docker-published-port.json';
+import g11 from './scenarios/g11-established-survives-drop.json';
+import g12 from './scenarios/g12-nat-output-dnat.json';
+import g13 from './scenarios/g13-hairpin-nat.json';
+import g14 from './scenarios/g14-rp-filter.json';
+import g15 from './scenarios/g15-forwarding-disabled.json';
+
+export type { I18nText, LookHere, LookHereAt } from './look-here';
+export { resolveLookHere } from './look-here';
+
+export type GalleryTag =
+  | 'basics'
+  | 'filter'
+  | 'nat'
+  | 'conntrack'
+  | 'routing'
+  | 'policy-routing'
+  | 'mangle'
+  | 'docker'
+  | 'troubleshooting';
+
+export interface GalleryEntry {
+  /** the scenario's name, also its oracle case name */
+  id: string;
+  scenario: ShareCase;
+  title: I18nText;
+  /** one line for the gallery card */
+  summary: I18nText;
+  /** a short paragraph shown beside the walk */
+  explanation: I18nText;
+  lookHere: LookHere[];
+  tags: GalleryTag[];
+}
+
+// JSON imports are typed loosely (arrays, not tuples); the gallery test checks each against the share schema
+const scenario = (json: unknown): ShareCase => json as ShareCase;
+
+export const GALLERY: readonly GalleryEntry[] = [
+  {
+    id: 'g01-allow-http',
+    scenario: scenario(g01),
+    title: { en: 'Allow HTTP', zh: '放行 HTTP' },
+    summary: {
+      en: 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT in front of a DROP policy.',
+      zh: '在 DROP 默认策略之前加一条 iptables -A INPUT -p tcp --dport 80 -j ACCEPT。',
+    },
+    explanation: {
+      en: 'A web server lets only HTTP in. Rules are checked from the top; the first one that matches decides, and a packet no rule matches gets the chain policy, here DROP. Without conntrack every packet of the connection has to match on its own: the SYN, the ACK and the data all go to port 80, so rule 2 accepts each of them.',
+      zh: '一台 Web 服务器只允许 HTTP 进入。规则从上往下依次检查，第一条匹配的规则说了算；没有任何规则匹配的数据包交给链的默认策略处理，这里是 DROP。没有 conntrack 时，连接中的每个数据包都得自己匹配规则：SYN、ACK 和数据都发往 80 端口，所以第 2 条规则逐个放行它们。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'web',
+        at: { chain: 'filter:INPUT' },
+        text: { en: 'The SYN matches rule 2 (-p tcp --dport 80) and is accepted.', zh: 'SYN 命中第 2 条规则（-p tcp --dport 80），被 ACCEPT。' },
+      },
+      {
+        step: 1,
+        host: 'web',
+        packet: 3,
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'No conntrack here: the ACK is accepted because it also goes to port 80, not because it belongs to the connection.',
+          zh: '这里没有 conntrack：ACK 被放行，是因为它同样发往 80 端口，而不是因为它属于已有的连接。',
+        },
+      },
+      {
+        step: 2,
+        host: 'web',
+        at: { end: true },
+        text: {
+          en: 'Port 443 matches no rule: the INPUT policy DROP discards the SYN silently and the client waits until it times out.',
+          zh: '443 端口没有匹配的规则：INPUT 链的默认策略 DROP 静默丢弃了 SYN，客户端只能一直等到超时。',
+        },
+      },
+    ],
+    tags: ['basics', 'filter'],
+  },
+  {
+    id: 'g02-masquerade-eth0',
+    scenario: scenario(g02),
+    title: { en: 'MASQUERADE on eth0', zh: '在 eth0 上做 MASQUERADE' },
+    summary: {
+      en: 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE: a whole LAN behind one public address.',
+      zh: 'iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE：整个局域网共用一个公网地址。',
+    },
+    explanation: {
+      en: "The router's eth0 faces the internet. MASQUERADE in nat POSTROUTING replaces the LAN source address with the address of the interface the packet leaves by, the last thing before it is sent. conntrack remembers the translation: replies are rewritten back before routing, and later packets of the connection are translated without passing the nat table again.",
+      zh: '路由器的 eth0 连着互联网。nat POSTROUTING 中的 MASQUERADE 在数据包发出前的最后一步，把局域网源地址换成出口网卡的地址。conntrack 记住这次转换：回应在路由之前被改回原地址，同一连接的后续数据包也不再经过 nat 表，直接按记录转换。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'nat:POSTROUTING' },
+        text: {
+          en: 'MASQUERADE on the way out of eth0: the source becomes the router\'s own address 203.0.113.1.',
+          zh: '从 eth0 发出时执行 MASQUERADE：源地址被改成路由器自己的地址 203.0.113.1。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        packet: 2,
+        at: { note: 'nat' },
+        text: {
+          en: "The server's answer is addressed to 203.0.113.1; conntrack recognises the connection and rewrites the destination back to 192.168.1.10. No rule is involved.",
+          zh: '服务器的回应发往 203.0.113.1；conntrack 认出这条连接，把目的地址改回 192.168.1.10，整个过程不经过任何规则。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        packet: 3,
+        at: { note: 'nat' },
+        text: {
+          en: 'Later packets of the connection skip the nat table: conntrack applies the same translation.',
+          zh: '同一连接的后续数据包不再经过 nat 表，由 conntrack 套用同样的地址转换。',
+        },
+      },
+    ],
+    tags: ['basics', 'nat', 'conntrack'],
+  },
+  {
+    id: 'g03-block-ping',
+    scenario: scenario(g03),
+    title: { en: 'Block ping', zh: '禁止 ping' },
+    summary: {
+      en: 'iptables -A INPUT -p icmp --icmp-type 8 -j DROP: ignore echo requests, nothing else.',
+      zh: 'iptables -A INPUT -p icmp --icmp-type 8 -j DROP：只忽略回显请求，其他一概不影响。',
+    },
+    explanation: {
+      en: 'ICMP type 8 is the echo request that ping sends; the answer is type 0. The rule drops only type 8, so others cannot ping the server, the server can still ping others (their replies are type 0), and TCP is not touched. DROP sends nothing back: the sender just times out.',
+      zh: 'ICMP type 8 是 ping 发出的回显请求，回应是 type 0。这条规则只丢弃 type 8：别人 ping 不通这台服务器，但服务器仍然可以 ping 别人（对方的回应是 type 0），TCP 也完全不受影响。DROP 不会回送任何东西，发送方只能等到超时。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'server',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'The echo request (ICMP type 8) matches rule 1 and is dropped: no reply, no error.',
+          zh: '回显请求（ICMP type 8）命中第 1 条规则，被 DROP：既没有回应，也没有错误。',
+        },
+      },
+      {
+        step: 2,
+        host: 'server',
+        packet: 2,
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: "The echo reply to the server's own ping is type 0: it does not match and the INPUT policy ACCEPT lets it in.",
+          zh: '服务器自己 ping 出去收到的回显应答是 type 0，不匹配这条规则，由 INPUT 的默认策略 ACCEPT 放行。',
+        },
+      },
+      {
+        step: 3,
+        host: 'server',
+        at: { end: true },
+        text: { en: 'TCP is not ICMP: the rule does not apply.', zh: 'TCP 不是 ICMP，这条规则对它不起作用。' },
+      },
+    ],
+    tags: ['basics', 'filter'],
+  },
+  {
+    id: 'g04-port-forward',
+    scenario: scenario(g04),
+    title: { en: 'Port forwarding with DNAT', zh: '用 DNAT 做端口转发' },
+    summary: {
+      en: 'iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 192.168.1.100:8080',
+      zh: 'iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 192.168.1.100:8080',
+    },
+    explanation: {
+      en: "The router publishes a LAN web server on its public port 80. DNAT in nat PREROUTING changes the destination before the routing decision, so the packet is forwarded to 192.168.1.100:8080; FORWARD rules therefore name the new address and port. The reply is rewritten back by conntrack, so the client only ever talks to 203.0.113.1:80.",
+      zh: '路由器把局域网里的 Web 服务器发布到自己公网地址的 80 端口。nat PREROUTING 中的 DNAT 在路由决策之前改写目的地址，所以数据包被转发到 192.168.1.100:8080；FORWARD 链的规则也因此要写新的地址和端口。回应由 conntrack 改回原样，客户端始终只和 203.0.113.1:80 打交道。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'nat:PREROUTING' },
+        text: {
+          en: 'DNAT rewrites 203.0.113.1:80 to 192.168.1.100:8080 before the routing decision.',
+          zh: 'DNAT 在路由决策之前把 203.0.113.1:80 改写为 192.168.1.100:8080。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'Routing now sees 192.168.1.100: not a local address, so the packet is forwarded out of eth1.',
+          zh: '路由决策看到的已经是 192.168.1.100，不是本机地址，于是数据包被转发，从 eth1 发出。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'filter:FORWARD' },
+        text: {
+          en: 'The FORWARD rule names the translated destination (192.168.1.100, port 8080), not the public one.',
+          zh: 'FORWARD 链的规则写的是转换之后的目的地址和端口（192.168.1.100、8080），而不是公网地址。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        packet: 2,
+        at: { note: 'nat' },
+        text: {
+          en: 'The reply from 192.168.1.100:8080 is rewritten back to 203.0.113.1:80 by conntrack: the client never sees the private address.',
+          zh: '来自 192.168.1.100:8080 的回应由 conntrack 改回 203.0.113.1:80，客户端始终看不到内网地址。',
+        },
+      },
+    ],
+    tags: ['basics', 'nat', 'conntrack'],
+  },
+  {
+    id: 'g05-allow-ssh',
+    scenario: scenario(g05),
+    title: { en: 'Allow SSH, drop the rest', zh: '只放行 SSH，其余全部丢弃' },
+    summary: {
+      en: 'The classic lock-down: lo, ESTABLISHED,RELATED, --dport 22, policy DROP.',
+      zh: '经典的加固规则：放行 lo、ESTABLISHED,RELATED 和 --dport 22，默认策略 DROP。',
+    },
+    explanation: {
+      en: "With a DROP policy the order of the allow rules matters. The SSH rule admits the first packet of a connection; after that conntrack knows the connection and the ESTABLISHED,RELATED rule accepts the rest. That rule also lets in the answers to the server's own connections, which would otherwise hit the DROP policy.",
+      zh: '默认策略为 DROP 时，放行规则的顺序很重要。SSH 规则放行连接的第一个数据包；之后 conntrack 认得这条连接，其余数据包由 ESTABLISHED,RELATED 规则放行。这条规则还负责放行服务器主动发起的连接的回应，否则它们会被 DROP 策略丢掉。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'server',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'The first packet of the SSH connection (conntrack state NEW) is accepted by rule 3.',
+          zh: 'SSH 连接的第一个数据包（conntrack 状态 NEW）由第 3 条规则放行。',
+        },
+      },
+      {
+        step: 1,
+        host: 'server',
+        packet: 3,
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'Every later packet is ESTABLISHED and is accepted by rule 2, before rule 3 is even looked at.',
+          zh: '之后的每个数据包都是 ESTABLISHED，在第 2 条规则就被放行，根本轮不到第 3 条。',
+        },
+      },
+      {
+        step: 2,
+        host: 'server',
+        at: { end: true },
+        text: { en: 'Port 3306 is not allowed: the DROP policy decides.', zh: '3306 端口不在允许之列，由默认策略 DROP 处理。' },
+      },
+      {
+        step: 3,
+        host: 'server',
+        packet: 2,
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: "The answer to the server's own connection comes from port 80 to a high port: only the ESTABLISHED rule lets it in.",
+          zh: '服务器主动发起的连接，其回应从 80 端口发往一个高位端口，只有 ESTABLISHED 这条规则能放它进来。',
+        },
+      },
+    ],
+    tags: ['basics', 'filter', 'conntrack'],
+  },
+  {
+    id: 'g06-ip-basics',
+    scenario: scenario(g06),
+    title: { en: 'ip link, ip addr, ip route: the basics', zh: 'ip link、ip addr、ip route 入门' },
+    summary: {
+      en: 'ip link set eth0 up, ip addr add 192.168.50.10/24 dev eth0, ip route add default via 192.168.50.1',
+      zh: 'ip link set eth0 up、ip addr add 192.168.50.10/24 dev eth0、ip route add default via 192.168.50.1',
+    },
+    explanation: {
+      en: "Three commands make a host reachable. 'ip link set eth0 up' lets the interface carry traffic. 'ip addr add 192.168.50.10/24 dev eth0' gives it an address and, with it, the connected route 192.168.50.0/24: that network is reached directly. 'ip route add default via 192.168.50.1' sends everything else to the gateway, which forwards it because ip_forward is 1 there.",
+      zh: '三条命令让一台主机连上网络。ip link set eth0 up 让网卡开始收发；ip addr add 192.168.50.10/24 dev eth0 给它配上地址，同时自动生成直连路由 192.168.50.0/24，这个网段可以直接到达；ip route add default via 192.168.50.1 把其余所有流量交给网关，网关上 ip_forward 为 1，所以会把它们转发出去。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'pc',
+        at: { note: 'route', stage: 'output' },
+        text: {
+          en: "192.168.50.1 is inside 192.168.50.0/24, the connected route 'ip addr add' created: it is sent directly out of eth0.",
+          zh: '192.168.50.1 属于 192.168.50.0/24，这条直连路由是 ip addr add 自动生成的，所以数据包直接从 eth0 发出。',
+        },
+      },
+      {
+        step: 2,
+        host: 'pc',
+        at: { note: 'route', stage: 'output' },
+        text: {
+          en: '198.51.100.20 matches only the default route: the packet goes to the gateway 192.168.50.1.',
+          zh: '198.51.100.20 只匹配默认路由，数据包被交给网关 192.168.50.1。',
+        },
+      },
+      {
+        step: 2,
+        host: 'gateway',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'Not for the gateway itself: with ip_forward=1 it forwards the packet to the server.',
+          zh: '目的地不是网关自己：网关开启了 ip_forward=1，于是把数据包转发给服务器。',
+        },
+      },
+    ],
+    tags: ['basics', 'routing'],
+  },
+  {
+    id: 'g07-policy-routing',
+    scenario: scenario(g07),
+    title: { en: 'Policy routing by source address', zh: '按源地址做策略路由' },
+    summary: {
+      en: 'ip rule add from 192.168.2.0/24 lookup custom_table: one LAN leaves by a second uplink.',
+      zh: 'ip rule add from 192.168.2.0/24 lookup custom_table：让一个网段走第二条出口。',
+    },
+    explanation: {
+      en: "Normal routing only looks at the destination. With policy routing the kernel first walks the 'ip rule' list; a rule can send a packet to another routing table by source, mark or interface. Here traffic from 192.168.2.0/24 looks up custom_table, whose default route leads to isp2, while everyone else uses the main table and isp1. custom_table is a name for table 100 (like /etc/iproute2/rt_tables).",
+      zh: '普通路由只看目的地址。启用策略路由后，内核先依次检查 ip rule 列表，规则可以按源地址、标记或入口网卡把数据包交给另一张路由表。这里来自 192.168.2.0/24 的流量查 custom_table，它的默认路由通往 isp2；其他流量照常查 main 表，走 isp1。custom_table 是 100 号路由表的名字（相当于 /etc/iproute2/rt_tables 中的定义）。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "No 'ip rule' matches 192.168.1.10, so the main table's default route via isp1 (eth2) is used.",
+          zh: '没有哪条 ip rule 匹配 192.168.1.10，于是使用 main 表的默认路由，经 isp1（eth2）发出。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "'from 192.168.2.0/24 lookup custom_table' matches first: custom_table's default route sends the packet to isp2 (eth3).",
+          zh: 'ip rule “from 192.168.2.0/24 lookup custom_table” 先匹配上，custom_table 中的默认路由把数据包送往 isp2（eth3）。',
+        },
+      },
+    ],
+    tags: ['routing', 'policy-routing'],
+  },
+  {
+    id: 'g08-vpn-mark-routing',
+    scenario: scenario(g08),
+    title: { en: 'VPN-style split routing: marks and ip rule', zh: '类 VPN 分流：标记加 ip rule' },
+    summary: {
+      en: 'mangle PREROUTING marks corporate traffic, ip rule fwmark picks the tunnel, MASQUERADE fixes the source.',
+      zh: 'mangle PREROUTING 给公司流量打标记，ip rule fwmark 选中隧道，MASQUERADE 修正源地址。',
+    },
+    explanation: {
+      en: "iptables and iproute2 working together. A MARK rule in mangle PREROUTING runs before the routing decision, so 'ip rule add fwmark 0x1 lookup vpn' can send marked packets to table vpn, whose default route is the tunnel interface tun0 (here a veth pair stands in for it). MASQUERADE gives them the tunnel's address so the VPN server can answer. The gateway's own packets never pass PREROUTING, so they stay unmarked.",
+      zh: '这是 iptables 与 iproute2 的配合。mangle PREROUTING 中的 MARK 规则在路由决策之前执行，所以 ip rule add fwmark 0x1 lookup vpn 能把带标记的数据包交给 vpn 表，而 vpn 表的默认路由指向隧道网卡 tun0（这里用一对 veth 代替）。MASQUERADE 把源地址改成隧道地址，VPN 服务器才能回应。网关自己发出的数据包不经过 PREROUTING，所以不会被打标记。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'gateway',
+        at: { chain: 'mangle:PREROUTING' },
+        text: {
+          en: 'Traffic from the LAN to 10.200.0.0/16 gets mark 0x1, before the routing decision.',
+          zh: '从局域网发往 10.200.0.0/16 的流量在路由决策之前被打上标记 0x1。',
+        },
+      },
+      {
+        step: 1,
+        host: 'gateway',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "'ip rule fwmark 0x1 lookup vpn' chooses table vpn: the packet leaves by tun0.",
+          zh: 'ip rule “fwmark 0x1 lookup vpn” 选中 vpn 表，数据包从 tun0 发出。',
+        },
+      },
+      {
+        step: 1,
+        host: 'gateway',
+        at: { chain: 'nat:POSTROUTING' },
+        text: {
+          en: 'MASQUERADE gives the packet the tunnel address 172.20.0.2, so the VPN server can answer.',
+          zh: 'MASQUERADE 把源地址改为隧道地址 172.20.0.2，VPN 服务器才能回应。',
+        },
+      },
+      {
+        step: 2,
+        host: 'gateway',
+        at: { note: 'route', stage: 'input' },
+        text: { en: "No mark: the main table's default route to the ISP.", zh: '没有标记：走 main 表的默认路由，发往 ISP。' },
+      },
+      {
+        step: 3,
+        host: 'gateway',
+        at: { note: 'route', stage: 'output' },
+        text: {
+          en: "The gateway's own ping never passes PREROUTING, so it carries no mark: the lookup picks the main table and the ISP, which cannot reach 10.200.5.5.",
+          zh: '网关自己发出的 ping 不经过 PREROUTING，没有标记，查的是 main 表，于是被发往 ISP，而 ISP 到不了 10.200.5.5。',
+        },
+      },
+    ],
+    tags: ['routing', 'policy-routing', 'mangle', 'nat'],
+  },
+  {
+    id: 'g09-dnat-then-routing',
+    scenario: scenario(g09),
+    title: { en: 'After DNAT: INPUT or FORWARD?', zh: 'DNAT 之后：走 INPUT 还是 FORWARD？' },
+    summary: {
+      en: 'nat PREROUTING runs before the routing decision, and only for the first packet of a connection.',
+      zh: 'nat PREROUTING 在路由决策之前执行，而且只处理连接的第一个数据包。',
+    },
+    explanation: {
+      en: 'The routing decision after PREROUTING decides whether a packet is for this host (INPUT) or must be forwarded (FORWARD), and it sees the destination DNAT has already written. DNAT to another machine therefore leads to FORWARD, DNAT to one of the router\'s own addresses to INPUT, and the filter rules must match the new address and port. Only the first packet of a connection traverses nat PREROUTING: conntrack applies the same translation to every later packet.',
+      zh: 'PREROUTING 之后的路由决策决定数据包是发给本机（INPUT）还是需要转发（FORWARD），而它看到的是 DNAT 改写之后的目的地址。因此 DNAT 到另一台机器就走 FORWARD，DNAT 到路由器自己的地址就走 INPUT，filter 规则也必须匹配新的地址和端口。只有连接的第一个数据包会经过 nat PREROUTING，后续数据包由 conntrack 套用同样的转换。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'nat:PREROUTING' },
+        text: { en: 'DNAT to 192.168.1.100:80, another machine.', zh: 'DNAT 到另一台机器 192.168.1.100:80。' },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'The routing decision runs after nat PREROUTING and sees 192.168.1.100: the packet goes to FORWARD.',
+          zh: '路由决策在 nat PREROUTING 之后进行，看到的是 192.168.1.100，于是数据包进入 FORWARD。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'filter:FORWARD' },
+        text: {
+          en: 'The FORWARD rule matches --dport 80, the translated port, not 8080.',
+          zh: 'FORWARD 链的规则匹配的是转换后的端口 --dport 80，而不是 8080。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        packet: 3,
+        at: { note: 'nat' },
+        text: {
+          en: "The client's next packet (the ACK) skips nat PREROUTING: conntrack applies the same DNAT without looking at the rules.",
+          zh: '客户端的下一个数据包（ACK）不再经过 nat PREROUTING，conntrack 直接套用同样的 DNAT，不再查看规则。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "DNAT to 192.168.1.1, one of the router's own addresses: the routing decision picks INPUT.",
+          zh: 'DNAT 到 192.168.1.1，这是路由器自己的地址，因此路由决策把数据包交给 INPUT。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { chain: 'filter:INPUT' },
+        text: { en: 'INPUT sees destination port 22, so the SSH rule accepts it.', zh: 'INPUT 看到的目的端口是 22，于是 SSH 规则放行。' },
+      },
+    ],
+    tags: ['nat', 'conntrack', 'routing'],
+  },
+  {
+    id: 'g10-docker-published-port',
+    scenario: scenario(g10),
+    title: { en: 'A Docker published port bypasses INPUT', zh: 'Docker 发布的端口绕过了 INPUT' },
+    summary: {
+      en: "docker run -p 8080:80: the INPUT rule that should block 8080 never sees the traffic. DOCKER-USER does.",
+      zh: 'docker run -p 8080:80：本该拦住 8080 的 INPUT 规则根本看不到这些流量，DOCKER-USER 才看得到。',
+    },
+    explanation: {
+      en: "Docker publishes a port with DNAT in the nat table (nat PREROUTING jumps to the DOCKER chain). The destination becomes the container before the routing decision, so the packet is forwarded: it goes through FORWARD and never through INPUT, where the admin's DROP rule for port 8080 waits in vain. Docker makes FORWARD jump to DOCKER-USER first; rules for published ports belong there.",
+      zh: 'Docker 通过 nat 表中的 DNAT 发布端口（nat PREROUTING 跳转到 DOCKER 链）。目的地址在路由决策之前就变成了容器，所以数据包被转发：它经过 FORWARD，从不经过 INPUT，管理员在 INPUT 中为 8080 端口写的 DROP 规则只能白白等待。Docker 让 FORWARD 最先跳转到 DOCKER-USER，针对已发布端口的规则应该写在那里。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'dockerhost',
+        at: { chain: 'nat:DOCKER' },
+        text: {
+          en: "Docker's DNAT in the DOCKER chain (reached from nat PREROUTING) sends port 8080 to the container 172.17.0.2:80.",
+          zh: 'nat PREROUTING 跳转到 DOCKER 链，其中 Docker 的 DNAT 把 8080 端口转给容器 172.17.0.2:80。',
+        },
+      },
+      {
+        step: 1,
+        host: 'dockerhost',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'The new destination is the container, not this host: FORWARD, not INPUT. The DROP rule for port 8080 in INPUT never sees this packet.',
+          zh: '新的目的地址是容器而不是本机，所以走 FORWARD 而不是 INPUT。INPUT 中针对 8080 端口的 DROP 规则根本看不到这个数据包。',
+        },
+      },
+      {
+        step: 1,
+        host: 'dockerhost',
+        at: { chain: 'filter:DOCKER' },
+        text: { en: "Docker's own rule accepts the connection to the container's port 80.", zh: 'Docker 自己的规则放行了发往容器 80 端口的连接。' },
+      },
+      {
+        step: 2,
+        host: 'dockerhost',
+        at: { chain: 'filter:DOCKER-USER' },
+        text: {
+          en: 'FORWARD consults DOCKER-USER first: the place for your own rules about published ports. mallory is dropped here.',
+          zh: 'FORWARD 链最先跳转到 DOCKER-USER，这里才是放置你自己针对已发布端口规则的地方。mallory 在这里被 DROP。',
+        },
+      },
+    ],
+    tags: ['docker', 'nat', 'filter', 'troubleshooting'],
+  },
+  {
+    id: 'g11-established-survives-drop',
+    scenario: scenario(g11),
+    title: { en: 'An existing connection survives a new DROP', zh: '新加的 DROP 挡不住已建立的连接' },
+    summary: {
+      en: 'ESTABLISHED,RELATED is accepted first, so a ban only stops new connections.',
+      zh: 'ESTABLISHED,RELATED 排在最前面先被放行，所以封禁只能挡住新连接。',
+    },
+    explanation: {
+      en: "A stateful ruleset accepts ESTABLISHED,RELATED in rule 1 and checks everything else only for new connections. When a ban is added later (here: touching port 6666 puts the client on a 'recent' list, like fail2ban adding a DROP rule), flows already in the conntrack table keep matching rule 1 and are never checked against the ban. To cut them, delete their conntrack entries (conntrack -D) or put the DROP rule before the ESTABLISHED rule.",
+      zh: '有状态的规则集在第 1 条就放行 ESTABLISHED,RELATED，其余检查只针对新连接。之后即使加了封禁（这里访问 6666 端口会把客户端加入 recent 名单，就像 fail2ban 新增了一条 DROP 规则），已经在 conntrack 表里的流仍然匹配第 1 条规则，根本不会被拿去和封禁比较。要切断它们，得删除对应的 conntrack 条目（conntrack -D），或者把 DROP 规则放到 ESTABLISHED 规则之前。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'server',
+        at: { note: 'conntrack' },
+        text: {
+          en: 'A new flow from port 41000: conntrack state NEW, and conntrack now remembers it. The last rule (-j ACCEPT) lets it in.',
+          zh: '来自 41000 端口的新流：conntrack 状态为 NEW，conntrack 从此记住了它。最后一条规则（-j ACCEPT）放行了它。',
+        },
+      },
+      {
+        step: 2,
+        host: 'server',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: "Touching port 6666 puts 10.0.0.2 on the 'banned' list (rule 2).",
+          zh: '访问陷阱端口 6666 后，10.0.0.2 被加入 banned 名单（第 2 条规则）。',
+        },
+      },
+      {
+        step: 3,
+        host: 'server',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'Same ports as step 1: the conntrack entry is still there, the packet is ESTABLISHED and rule 1 accepts it before the ban is checked.',
+          zh: '与第 1 步端口相同：conntrack 条目仍在，数据包是 ESTABLISHED，第 1 条规则在检查封禁之前就放行了它。',
+        },
+      },
+      {
+        step: 4,
+        host: 'server',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'A new source port means a new flow: NEW, so it reaches rule 3 and is dropped.',
+          zh: '换了源端口就是新的流：状态为 NEW，于是走到第 3 条规则，被 DROP。',
+        },
+      },
+    ],
+    tags: ['conntrack', 'filter', 'troubleshooting'],
+  },
+  {
+    id: 'g12-nat-output-dnat',
+    scenario: scenario(g12),
+    title: { en: 'DNAT for local traffic belongs in nat OUTPUT', zh: '本机流量的 DNAT 要写在 nat OUTPUT' },
+    summary: {
+      en: 'Packets a host sends itself never pass PREROUTING: the same DNAT is needed in nat OUTPUT.',
+      zh: '主机自己发出的数据包从不经过 PREROUTING，同样的 DNAT 需要写在 nat OUTPUT 里。',
+    },
+    explanation: {
+      en: 'nat PREROUTING only sees packets that arrive on an interface. A connection the host opens itself goes through OUTPUT and POSTROUTING, so a port redirect written only in PREROUTING works for the LAN but not for the host itself. Both rules here send 203.0.113.80:80 to 192.168.10.10:8000. After DNAT in nat OUTPUT the kernel looks up the route again, and the packet leaves by eth0 instead of the default route.',
+      zh: 'nat PREROUTING 只能看到从网卡进来的数据包。主机自己发起的连接走的是 OUTPUT 和 POSTROUTING，所以只写在 PREROUTING 里的端口重定向对局域网有效，对主机自己却无效。这里两条规则都把 203.0.113.80:80 转到 192.168.10.10:8000。在 nat OUTPUT 做完 DNAT 之后，内核会重新查一次路由，数据包改从 eth0 发出，而不是走默认路由。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'host',
+        at: { chain: 'nat:OUTPUT' },
+        text: {
+          en: "The host's own connection: nat OUTPUT does the DNAT. nat PREROUTING never sees locally generated packets.",
+          zh: '本机发起的连接由 nat OUTPUT 做 DNAT；本机产生的数据包根本不经过 nat PREROUTING。',
+        },
+      },
+      {
+        step: 1,
+        host: 'host',
+        at: { note: 'route', stage: 'reroute' },
+        text: {
+          en: 'After the DNAT the route is looked up again: the packet now leaves by eth0 towards the backend.',
+          zh: 'DNAT 之后重新查路由：数据包改从 eth0 发往后端。',
+        },
+      },
+      {
+        step: 2,
+        host: 'host',
+        at: { chain: 'nat:PREROUTING' },
+        text: {
+          en: 'A packet from the LAN arrives on an interface: here the PREROUTING rule rewrites it.',
+          zh: '来自局域网的数据包从网卡进入，这时由 PREROUTING 中的规则改写。',
+        },
+      },
+    ],
+    tags: ['nat', 'routing', 'troubleshooting'],
+  },
+  {
+    id: 'g13-hairpin-nat',
+    scenario: scenario(g13),
+    title: { en: 'Hairpin NAT: DNAT without SNAT breaks the return path', zh: '回流 NAT：只做 DNAT 不做 SNAT，回程就断了' },
+    summary: {
+      en: 'A LAN client reaching a LAN server through the public address needs an extra MASQUERADE.',
+      zh: '局域网客户端通过公网地址访问局域网服务器时，需要额外加一条 MASQUERADE。',
+    },
+    explanation: {
+      en: "When client and server share a LAN, DNAT alone sends the client's packet back into the LAN with its own source address. The server answers the client directly, from its private address; the client expected an answer from the public address and resets the connection (port 80 here). The fix (port 443 here) is an extra MASQUERADE in nat POSTROUTING for LAN traffic that was sent back into the LAN: the server then answers the router, which undoes both translations.",
+      zh: '客户端和服务器在同一个局域网时，只做 DNAT 会把客户端的数据包原样（源地址不变）送回局域网。服务器于是直接用自己的内网地址回应客户端；客户端等的是公网地址的回应，只好重置连接（本例的 80 端口）。修复方法（本例的 443 端口）是在 nat POSTROUTING 中为被送回局域网的局域网流量再加一条 MASQUERADE：服务器改为回应路由器，由路由器把两次地址转换都还原。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'nat:PREROUTING' },
+        text: {
+          en: "DNAT sends the client's SYN back into the LAN, to web. The source stays 192.168.1.10.",
+          zh: 'DNAT 把客户端的 SYN 送回局域网里的 web，源地址仍是 192.168.1.10。',
+        },
+      },
+      {
+        step: 1,
+        host: 'client',
+        packet: 2,
+        at: { end: true },
+        text: {
+          en: 'web answers 192.168.1.10 directly over the LAN, from 192.168.1.20, bypassing the router. The client expected 198.51.100.1 and answers with a RST.',
+          zh: 'web 绕过路由器，直接在局域网内从 192.168.1.20 回应 192.168.1.10。客户端等的是 198.51.100.1 的回应，于是回了一个 RST。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { chain: 'nat:POSTROUTING' },
+        text: {
+          en: 'The fix: MASQUERADE for LAN traffic sent back into the LAN. web now sees the router as the client.',
+          zh: '修复方法：对被送回局域网的局域网流量做 MASQUERADE，这样 web 看到的客户端就是路由器。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        packet: 2,
+        at: { note: 'nat' },
+        text: {
+          en: "The answer comes back to the router, whose conntrack undoes both translations.",
+          zh: '回应回到路由器，由 conntrack 把两次地址转换都还原。',
+        },
+      },
+    ],
+    tags: ['nat', 'conntrack', 'troubleshooting'],
+  },
+  {
+    id: 'g14-rp-filter',
+    scenario: scenario(g14),
+    title: { en: 'rp_filter drops a spoofed source', zh: 'rp_filter 丢弃伪造源地址的数据包' },
+    summary: {
+      en: 'net.ipv4.conf.all.rp_filter=1: a packet whose way back would leave by another interface is dropped silently.',
+      zh: 'net.ipv4.conf.all.rp_filter=1：回程要走另一块网卡的数据包会被静默丢弃。',
+    },
+    explanation: {
+      en: 'Reverse path filtering checks, for every packet that arrives, that the route back to its source leaves by the interface it came in on (strict mode, 1) or by any interface (loose mode, 2). A packet from the internet claiming a LAN source fails the check and is dropped in the routing decision after PREROUTING: it reaches neither INPUT nor FORWARD, no ICMP error is sent and no iptables counter moves. The effective value is the higher of conf.all and the interface\'s own setting.',
+      zh: '反向路径过滤（rp_filter）会对每个进来的数据包检查：回到其源地址的路由是否从它进来的那块网卡出去（严格模式，值为 1），或者至少有路由可达（宽松模式，值为 2）。一个从互联网进来却自称局域网源地址的数据包通不过检查，在 PREROUTING 之后的路由决策中被丢弃：既到不了 INPUT 也到不了 FORWARD，不会发送 ICMP 错误，iptables 的计数器也不会有任何变化。实际生效的值取 conf.all 与该网卡自身设置中较大的一个。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'Genuine source 198.51.100.10: the route back leaves by eth0, where the packet came in. Forwarded.',
+          zh: '真实的源地址 198.51.100.10：回程路由正是从收到它的 eth0 出去，检查通过，正常转发。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'The way back to 192.168.1.99 is eth1, but the packet came in on eth0: strict rp_filter drops it in the routing decision.',
+          zh: '回到 192.168.1.99 的路由应走 eth1，但数据包却是从 eth0 进来的：严格模式的 rp_filter 在路由决策中把它丢弃。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { end: true },
+        text: {
+          en: "No FORWARD, no ICMP error, nothing in the iptables counters: only the kernel's IPReversePathFilter counter (nstat) rises.",
+          zh: '没有经过 FORWARD，也没有 ICMP 错误，iptables 计数器上什么都看不到，只有内核的 IPReversePathFilter 计数（nstat）会增加。',
+        },
+      },
+    ],
+    tags: ['routing', 'troubleshooting'],
+  },
+  {
+    id: 'g15-forwarding-disabled',
+    scenario: scenario(g15),
+    title: { en: 'Forwarding disabled', zh: '没有开启转发' },
+    summary: {
+      en: 'net.ipv4.ip_forward=0: the router drops packets for other hosts after PREROUTING, without a word.',
+      zh: 'net.ipv4.ip_forward=0：路由器在 PREROUTING 之后把发给其他主机的数据包悄悄丢掉。',
+    },
+    explanation: {
+      en: "A Linux machine only routes when net.ipv4.ip_forward is 1 (the default is 0). With forwarding off, a packet for another host passes PREROUTING and is then dropped by the routing decision: the FORWARD chain is never reached (its ACCEPT rule counts nothing) and the sender gets no ICMP error. The router's own addresses, even the one on its other interface, still answer. The fix: sysctl -w net.ipv4.ip_forward=1.",
+      zh: 'Linux 只有在 net.ipv4.ip_forward 为 1 时才会转发（默认是 0）。转发关闭时，发给其他主机的数据包经过 PREROUTING 后就在路由决策中被丢弃：根本到不了 FORWARD 链（其中的 ACCEPT 规则计数为零），发送方也收不到 ICMP 错误。路由器自己的地址（包括另一块网卡上的地址）仍然可以应答。解决方法：sysctl -w net.ipv4.ip_forward=1。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: '198.51.100.20 is another host and forwarding is off: the routing decision drops the packet.',
+          zh: '198.51.100.20 是另一台主机，而转发是关闭的：路由决策丢弃了这个数据包。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { end: true },
+        text: {
+          en: 'The FORWARD chain and its ACCEPT rule are never reached, and the client gets no ICMP error: it simply times out.',
+          zh: 'FORWARD 链和其中的 ACCEPT 规则根本没被用到，客户端也收不到 ICMP 错误，只能超时。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "198.51.100.1 is the router's own address (on its other interface): local delivery needs no forwarding.",
+          zh: '198.51.100.1 是路由器自己的地址（在另一块网卡上）：交付给本机不需要转发。',
+        },
+      },
+    ],
+    tags: ['routing', 'troubleshooting'],
+  },
+];
+
+/**
+ * Examples of the source notes that wait for the IPVS engine (issue 6). They
+ * are listed, not faked: each becomes a GALLERY entry, with an IPVS golden
+ * case, once the engine can run it.
+ */
+export const GALLERY_TODO: readonly { id: string; title: I18nText; waitsFor: 'ipvs-engine' }[] = [
+  { id: 'ipvs-rr-nat', title: { en: 'IPVS round robin (rr), NAT mode', zh: 'IPVS 轮询调度（rr），NAT 模式' }, waitsFor: 'ipvs-engine' },
+  { id: 'ipvs-wrr-nat', title: { en: 'IPVS weighted round robin (wrr)', zh: 'IPVS 加权轮询（wrr）' }, waitsFor: 'ipvs-engine' },
+  { id: 'ipvs-lc-nat', title: { en: 'IPVS least connections (lc)', zh: 'IPVS 最少连接（lc）' }, waitsFor: 'ipvs-engine' },
+  { id: 'ipvs-sh-nat', title: { en: 'IPVS source hashing (sh)', zh: 'IPVS 源地址哈希（sh）' }, waitsFor: 'ipvs-engine' },
+  { id: 'ipvs-dr', title: { en: 'IPVS direct routing (DR)', zh: 'IPVS 直接路由模式（DR）' }, waitsFor: 'ipvs-engine' },
+  { id: 'ipvs-tun', title: { en: 'IPVS IP tunnelling (TUN)', zh: 'IPVS IP 隧道模式（TUN）' }, waitsFor: 'ipvs-engine' },
+  {
+    id: 'k8s-iptables-vs-ipvs',
+    title: { en: 'iptables vs IPVS reaching a Kubernetes Service', zh: 'iptables 与 IPVS 两种方式访问 Kubernetes Service' },
+    waitsFor: 'ipvs-engine',
+  },
+];
