@@ -328,3 +328,14 @@ describe('decodeShare never throws', () => {
     );
   });
 });
+
+describe('IPVS scenarios in links', () => {
+  for (const mode of ['nat', 'dr', 'tun']) {
+    it(`round-trips the IPVS ${mode} scenario with its ipvsadm commands`, () => {
+      const scenario = JSON.parse(readFileSync(join(__dirname, '..', 'scenarios', 'ipvs', `${mode}.json`), 'utf8')) as ShareCase;
+      const back = decodeShare(encodeShare({ scenario }));
+      expect(back.ok).toBe(true);
+      if (back.ok) expect(back.state.scenario).toEqual(scenario);
+    });
+  }
+});

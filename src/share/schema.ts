@@ -4,7 +4,7 @@
 // it. Everything a link holds came from a stranger, so the shapes are exact
 // (no extra keys), every list and string is bounded, every number is a
 // finite integer in the range the harness accepts, setup commands are only
-// the three kinds the harness runs (ip, iptables, sysctl), and the case must
+// the kinds the harness runs (ip, iptables, sysctl) plus ipvsadm, and the case must
 // also satisfy the engine's own reader (host names it refers to exist,
 // interfaces used once). Nothing here runs or interprets a command.
 
@@ -55,6 +55,8 @@ const SYSCTL_RE = /^sysctl -w net\.(?:ipv4|netfilter)\.[a-z0-9_.]+=[0-9]{1,10}$/
 
 const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
   if (s.startsWith('iptables ')) return;
+  // IPVS scenarios: the engine's ipvsadm (the oracle kernel has no IPVS, so these cases run in PacketWalk only)
+  if (s.startsWith('ipvsadm ')) return;
   if (s.startsWith('ip ')) {
     if (!IP_OBJECT_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'ip commands may only use link, addr, route, rule or neigh' });
     else if (/(?:^|\s)netns(?:\s|$)/.test(s)) ctx.addIssue({ code: 'custom', message: 'ip commands may not use netns' });
@@ -64,7 +66,7 @@ const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
     if (!SYSCTL_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'only "sysctl -w net.ipv4.KEY=NUMBER" or "sysctl -w net.netfilter.KEY=NUMBER"' });
     return;
   }
-  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables or sysctl' });
+  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm or sysctl' });
 });
 
 const restore = z.strictObject({
