@@ -12,11 +12,15 @@ import { compareResults } from '../conformance/compare';
 import { applyEdit, exportText, scenarioToCase } from './scenario-edit';
 
 const dir = join(__dirname, '..', '__fixtures__', 'oracle');
-const cases = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.kernel.json'));
+const ipvsDir = join(__dirname, '..', '..', 'scenarios', 'ipvs');
+const cases = [
+  ...readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.kernel.json')).map((f) => join(dir, f)),
+  ...readdirSync(ipvsDir).map((f) => join(ipvsDir, f)),
+];
 
 describe('canonical setup', () => {
   it.each(cases)('%s rebuilds to the same walk', (f) => {
-    const json = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const json = JSON.parse(readFileSync(f, 'utf8'));
     const s = readCase(json).value!;
     const canonical = scenarioToCase(s, new World(s));
     const a = runCase(json);

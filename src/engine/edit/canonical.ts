@@ -14,6 +14,9 @@ import { saveRuleset } from '../iptables/save';
 import { TABLES } from '../netfilter/hooks';
 import type { Ruleset } from '../iptables/ruleset';
 import type { SetupCommand } from '../scenario/types';
+import type { IpvsState } from '../ipvs/types';
+import { DEFAULT_IPVS_SYSCTL } from '../ipvs/types';
+import { formatSave } from '../ipvs/ipvsadm';
 
 /** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
 const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;
@@ -80,9 +83,11 @@ function sysctlCommands(net: HostNet): string[] {
     if (dflt !== undefined && dflt === v) continue;
     out.push(`sysctl -w ${k}=${v}`);
   }
-  // ip_forward first: writing it resets every interface's forwarding, as in the kernel
+  // ip_forward first: writing it sets every interface's forwarding, as in the kernel,
+  // so per-interface forwarding lines that merely repeat it are left out
   out.sort((a, b) => Number(b.includes('.ip_forward=')) - Number(a.includes('.ip_forward=')));
-  return out;
+  const fwd = net.sysctl['net.ipv4.ip_forward'];
+  return out.filter((c) => !(/\.conf\.[^.]+\.forwarding=/.test(c) && c.endsWith(`=${fwd}`) && out.some((x) => x.includes('.ip_forward='))));
 }
 
 function neighbourCommands(net: HostNet): string[] {
@@ -99,9 +104,38 @@ export function iptablesRestoreText(rs: Ruleset): string | null {
   return saveRuleset(copy, { counters: false }).replace(/ \[\d+:\d+\]$/gm, ' [0:0]');
 }
 
-/** The setup commands that rebuild `net` + `rs` on a fresh host whose scenario links are `linkNames`. */
-export function canonicalSetup(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>): SetupCommand[] {
-  const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net)];
+/** IPVS services as `ipvsadm -Sn` writes them, and the net.ipv4.vs sysctls that differ from the defaults. */
+function ipvsCommands(ipvs: IpvsState | undefined): string[] {
+  if (!ipvs) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(ipvs.sysctl)) {
+    if (DEFAULT_IPVS_SYSCTL[k as keyof typeof DEFAULT_IPVS_SYSCTL] !== v) out.push(`sysctl -w net.ipv4.vs.${k}=${v}`);
+  }
+  if (ipvs.services.length) {
+    // -Sn lists real servers in kernel order, and `ipvsadm -a` inserts at the head
+    // (SPEC.md: the reversed server list): add them back in reverse to keep the order
+    let servers: string[] = [];
+    const flush = () => {
+      out.push(...servers.reverse());
+      servers = [];
+    };
+    for (const raw of formatSave(ipvs, { numeric: true, nosort: true }).split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      if (line.startsWith('-a ')) servers.push(`ipvsadm ${line}`);
+      else {
+        flush();
+        out.push(`ipvsadm ${line}`);
+      }
+    }
+    flush();
+  }
+  return out;
+}
+
+/** The setup commands that rebuild `net` + `rs` (+ IPVS) on a fresh host whose scenario links are `linkNames`. */
+export function canonicalSetup(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>, ipvs?: IpvsState): SetupCommand[] {
+  const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net), ...ipvsCommands(ipvs)];
   const ipt = iptablesRestoreText(rs);
   if (ipt) setup.push({ 'iptables-restore': ipt, noflush: false });
   return setup;

@@ -44,7 +44,7 @@ export function scenarioToCase(s: Scenario, world: World): Record<string, unknow
   if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
   c.hosts = s.hosts.map((h) => {
     const host = world.hosts.get(h.name)!;
-    return { name: h.name, setup: canonicalSetup(host.net, host.rules, linkNames(s, h.name)) };
+    return { name: h.name, setup: canonicalSetup(host.net, host.rules, linkNames(s, h.name), host.ipvs) };
   });
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);
   if (s.switches.length) c.switches = s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) }));

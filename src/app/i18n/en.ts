@@ -1,0 +1,7 @@
+// pattern: Functional Core
+// English UI strings, one module per screen area (each area's Chinese twin
+// lives next to it), merged here.
+import { enCore } from './core.en';
+import { enIpvs } from './ipvs.en';
+
+export const en = { ...enCore, ...enIpvs } as const;

@@ -1,0 +1,38 @@
+// pattern: Functional Core
+// The UI's two languages. Every string the app shows is a key in `en`; `zh`
+// must have exactly the same keys (the test enforces it) in natural
+// Simplified Chinese. Kernel and tool words — PREROUTING, DNAT, conntrack,
+// `ip rule`, iptables, TRACE — stay as they are in both languages.
+// A missing key renders as ⟦key⟧ so e2e tests can catch it on screen.
+
+import { en } from './en';
+import { zh } from './zh';
+
+export type Lang = 'en' | 'zh';
+export const LANGS: readonly Lang[] = ['en', 'zh'];
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;
+
+const DICTS: Record<Lang, Partial<Messages>> = { en, zh };
+
+/** `{name}` placeholders are replaced by params. */
+export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
+  const s = DICTS[lang][key] ?? DICTS.en[key];
+  if (s === undefined) return `⟦${key}⟧`;
+  if (!params) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+/** The browser's language, if it is one we ship; English otherwise. */
+export function detectLang(languages: readonly string[]): Lang {
+  for (const l of languages) {
+    const low = l.toLowerCase();
+    if (low.startsWith('zh')) return 'zh';
+    if (low.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function isLang(x: unknown): x is Lang {
+  return x === 'en' || x === 'zh';
+}

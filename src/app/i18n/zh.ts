@@ -1,0 +1,7 @@
+// pattern: Functional Core
+// 简体中文界面文字：与 en.ts 的键一一对应。内核与工具术语（PREROUTING、DNAT、conntrack、ip rule 等）保持原样。
+import type { en } from './en';
+import { zhCore } from './core.zh';
+import { zhIpvs } from './ipvs.zh';
+
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs };
