@@ -6,7 +6,7 @@
 
 import { lazy, memo, Suspense } from 'react';
 import { useStore } from 'zustand';
-import { selectErrors, selectScenario, selectStatus } from './state/walk-store';
+import { selectErrors, selectNotice, selectScenario, selectStatus } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
 import { Playback, usePlaybackKeys, usePlaybackTimer } from './shell/Playback';
@@ -18,6 +18,8 @@ import { EventList } from './panels/EventList';
 import { Panel } from './panels/Panel';
 
 const TraceLog = lazy(() => import('./panels/TraceLog'));
+// The editor (issue 4) is below the first screen: its forms and the engine's extension registries load on their own.
+const Editor = lazy(() => import('./editor/Editor'));
 
 const Header = memo(function Header() {
   const { stores } = useDeps();
@@ -31,6 +33,9 @@ const Header = memo(function Header() {
         <p className="text-base text-slate-100">
           Scenario <strong className="font-mono">{name}</strong>
         </p>
+        <a href="#editor" className="ml-auto rounded px-2 py-1 text-base text-white underline underline-offset-2 hover:bg-slate-800 focus:outline-2 focus:outline-white">
+          Edit the scenario
+        </a>
         {description && <p className="w-full max-w-[90ch] text-sm leading-snug text-slate-200">{description}</p>}
       </div>
     </header>
@@ -41,7 +46,15 @@ const Problems = memo(function Problems() {
   const { stores } = useDeps();
   const status = useStore(stores.walk, selectStatus);
   const errors = useStore(stores.walk, selectErrors);
-  if (status !== 'error') return null;
+  const notice = useStore(stores.scenario, selectNotice);
+  if (status !== 'error') {
+    // the autosave's word (a save that could not be restored or kept) is shown once the editor is not there to show it
+    return notice ? (
+      <p role="status" className="rounded-lg border border-amber-700 bg-amber-50 px-4 py-2 text-amber-950">
+        {notice}
+      </p>
+    ) : null;
+  }
   return (
     <div role="alert" className="rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-red-900">
       <p className="font-semibold">The scenario could not be simulated:</p>
@@ -98,10 +111,19 @@ export function App({ deps }: { deps: AppDeps }) {
               <TraceLog />
             </Suspense>
           </div>
+          <Suspense
+            fallback={
+              <section aria-label="Edit the scenario" className="min-h-[40rem] rounded-lg border border-slate-300 bg-slate-100 p-3">
+                <p className="text-sm text-slate-700">Loading the editor…</p>
+              </section>
+            }
+          >
+            <Editor />
+          </Suspense>
         </main>
         <footer className="border-t border-slate-300">
           <p className="mx-auto max-w-[110rem] px-4 py-3 text-sm text-slate-700">
-            Runs entirely in your browser. Keys: ← → step, Space play/pause, + − speed, Home End first/last step.
+            Runs entirely in your browser. Keys: ← → step, Space play/pause, + − speed, Home End first/last step, Ctrl+Z / Ctrl+Shift+Z undo / redo an edit.
           </p>
         </footer>
       </div>

@@ -1,15 +1,51 @@
 // pattern: Imperative Shell
-// Start-up: the stores hold the built-in scenario, the engine runs in a
-// module worker, and the scenario's own steps are simulated at once so the
-// first screen already shows a walk.
+// Start-up: the stores hold the scenario saved in this browser (or the
+// built-in one), the engine runs in a module worker, and the scenario's own
+// steps are simulated at once so the first screen already shows a walk.
+// Every scenario change is saved again shortly after it happens.
 
 import builtIn from '../../scenarios/port-forward.json';
 import { createEngineClient } from '../../worker/client';
-import { createStores, simulate } from '../state/walk-store';
+import { createStores, simulate, type Stores } from '../state/walk-store';
+import { loadSaved, save, type KeyValueStore } from '../state/autosave';
 import type { AppDeps } from './context';
 
+const SAVE_DELAY_MS = 400;
+
+function browserStorage(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Save the scenario a moment after each change (a burst of edits is one write). */
+function keepSaved(stores: Stores, storage: KeyValueStore | null): void {
+  let timer: number | undefined;
+  stores.scenario.subscribe((s, prev) => {
+    if (s.scenario === prev.scenario) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      timer = undefined;
+      const problem = save(storage, stores.scenario.getState().scenario);
+      if (problem !== stores.scenario.getState().notice) stores.scenario.setState({ notice: problem });
+    }, SAVE_DELAY_MS);
+  });
+  // a reload right after an edit must not lose it
+  window.addEventListener('pagehide', () => {
+    if (timer === undefined) return;
+    window.clearTimeout(timer);
+    save(storage, stores.scenario.getState().scenario);
+  });
+}
+
 export function boot(): AppDeps {
-  const stores = createStores(builtIn as Record<string, unknown>);
+  const storage = browserStorage();
+  const restored = loadSaved(storage);
+  const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
+  if (restored.problem) stores.scenario.setState({ notice: restored.problem });
+  keepSaved(stores, storage);
   const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
   const client = createEngineClient(worker);
   void simulate(stores, client);

@@ -14,6 +14,8 @@ export interface ScenarioState {
   /** the scenario as an oracle case object (shared/oracle/FORMAT.md §1) */
   scenario: Record<string, unknown>;
   setScenario(s: Record<string, unknown>): void;
+  /** added for the editor (issue 4): what the app must tell about the scenario's keeping (autosave) */
+  notice: string | null;
 }
 
 export interface WalkState {
@@ -54,6 +56,7 @@ export function createStores(initialScenario: Record<string, unknown>): Stores {
   const scenario = createStore<ScenarioState>()((set) => ({
     scenario: initialScenario,
     setScenario: (s) => set({ scenario: s }),
+    notice: null,
   }));
   const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
@@ -180,6 +183,7 @@ export const selectErrors = (s: WalkState) => s.errors;
 export const selectPlaying = (s: PlaybackState) => s.playing;
 export const selectSpeed = (s: PlaybackState) => s.speed;
 export const selectScenario = (s: ScenarioState) => s.scenario;
+export const selectNotice = (s: ScenarioState) => s.notice;
 export const selectChosenHost = (s: ViewState) => s.host;
 export const selectViewChain = (s: ViewState) => s.chain;
 export const selectFilter = (s: ViewState) => s.filter;

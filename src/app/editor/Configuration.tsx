@@ -1,0 +1,53 @@
+// pattern: Imperative Shell
+// The Configuration region: one form section at a time, for the host chosen
+// here (the same host the console, import and export use).
+
+import { memo, useState } from 'react';
+import { Panel } from '../panels/Panel';
+import { IptablesSection } from './IptablesSection';
+import { HostsSection, InterfacesSection, IpRulesSection, ListenersSection, RoutesSection, SysctlSection } from './Sections';
+import { HostSelect, useEditorHost } from './ui';
+
+const SECTIONS = ['iptables', 'Interfaces', 'Routes', 'IP rules', 'Sysctls', 'Listeners', 'Hosts & links'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const tab =
+  'rounded border px-3 py-1 text-sm font-medium focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 aria-pressed:border-blue-800 aria-pressed:bg-blue-700 aria-pressed:text-white border-slate-400 bg-white text-slate-900 hover:bg-slate-100 aria-pressed:hover:bg-blue-800';
+
+export const Configuration = memo(function Configuration() {
+  const [section, setSection] = useState<Section>('iptables');
+  const [host] = useEditorHost();
+  return (
+    <Panel title="Configuration" className="min-h-[26rem]">
+      <div className="flex flex-col gap-3">
+        <div className="flex flex-wrap items-end gap-3">
+          <HostSelect label="Configure host" />
+          <div role="group" aria-label="Configuration section" className="flex flex-wrap gap-1">
+            {SECTIONS.map((s) => (
+              <button key={s} type="button" className={tab} aria-pressed={section === s} onClick={() => setSection(s)}>
+                {s}
+              </button>
+            ))}
+          </div>
+        </div>
+        {host === '' ? (
+          <p className="text-sm text-slate-700">The scenario has no hosts.</p>
+        ) : section === 'iptables' ? (
+          <IptablesSection host={host} />
+        ) : section === 'Interfaces' ? (
+          <InterfacesSection host={host} />
+        ) : section === 'Routes' ? (
+          <RoutesSection host={host} />
+        ) : section === 'IP rules' ? (
+          <IpRulesSection host={host} />
+        ) : section === 'Sysctls' ? (
+          <SysctlSection host={host} />
+        ) : section === 'Listeners' ? (
+          <ListenersSection host={host} />
+        ) : (
+          <HostsSection />
+        )}
+      </div>
+    </Panel>
+  );
+});

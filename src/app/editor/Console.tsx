@@ -1,0 +1,190 @@
+// pattern: Imperative Shell
+// A root shell on the chosen host: type `iptables …`, `ip …`, `sysctl -w …`
+// as on a real machine, or paste iptables-restore text. Enter runs the line
+// through the engine; a refused line stays in the input, with the tool's
+// message and a caret under the offending characters. ↑/↓ walk the history.
+// A few read-only commands (iptables-save, ip route/rule show) print the
+// engine's exports, so the console can be used like a terminal.
+
+import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { PositionedDiagnostic } from '../../worker/protocol';
+import { readOnlyCommand } from './console-commands';
+import { useDeps } from '../shell/context';
+import { Panel } from '../panels/Panel';
+import { applyText } from './session';
+import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
+import { useStore } from 'zustand';
+import { selectScenario } from '../state/walk-store';
+
+type Line = { kind: 'in'; host: string; text: string } | { kind: 'out'; text: string } | { kind: 'ok'; text: string } | { kind: 'err'; text: string };
+
+const MAX_LINES = 400;
+const MAX_HISTORY = 200;
+
+export const Console = memo(function Console() {
+  const session = useSession();
+  const { client, stores } = useDeps();
+  const scenario = useStore(stores.scenario, selectScenario);
+  const [host] = useEditorHost();
+  const [mode, setMode] = useState<'command' | 'restore' | 'restore-noflush'>('command');
+  const [text, setText] = useState('');
+  const [restoreText, setRestoreText] = useState('');
+  const [lines, setLines] = useState<Line[]>([{ kind: 'out', text: 'Type a command as on a Linux machine, e.g. iptables -I FORWARD 1 -p tcp --dport 8080 -j DROP' }]);
+  const [error, setError] = useState<{ text: string; diagnostics: PositionedDiagnostic[] } | null>(null);
+  const [running, setRunning] = useState(false);
+  const history = useRef<string[]>([]);
+  const cursor = useRef<number>(-1);
+  const draft = useRef('');
+  const out = useRef<HTMLDivElement>(null);
+  const errId = useId();
+  const modeId = useId();
+
+  useEffect(() => {
+    const el = out.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+
+  const print = (...add: Line[]) => setLines((l) => [...l, ...add].slice(-MAX_LINES));
+
+  const run = async (typed: string, how: 'command' | 'restore' | 'restore-noflush') => {
+    if (typed.trim() === '' || running) return;
+    if (how === 'command') {
+      history.current = [...history.current.filter((h) => h !== typed), typed].slice(-MAX_HISTORY);
+      cursor.current = -1;
+    }
+    const shown = how === 'command' ? typed : `iptables-restore${how === 'restore-noflush' ? ' --noflush' : ''} <<EOF (${typed.split('\n').length} lines)`;
+    print({ kind: 'in', host, text: shown });
+    const ro = how === 'command' ? readOnlyCommand(typed) : null;
+    setRunning(true);
+    try {
+      if (ro) {
+        const r = await client.export(scenario, host, ro);
+        if (r.ok) print(...r.text.replace(/\n$/, '').split('\n').map((t): Line => ({ kind: 'out', text: t })));
+        else print({ kind: 'err', text: r.diagnostics.map((d) => d.message).join('; ') });
+        if (how === 'command') setText('');
+        setError(null);
+        return;
+      }
+      const lineCount = typed.split('\n').length;
+      const r = await applyText(session, host, typed, how, how === 'command' ? undefined : { what: `iptables-restore on ${host}`, lines: lineCount });
+      if (r.ok) {
+        setError(null);
+        for (const d of r.diagnostics) print({ kind: 'out', text: d.message });
+        print({ kind: 'ok', text: `✓ applied on ${host}; the walk is simulated again` });
+        if (how === 'command') setText('');
+        else setRestoreText('');
+      } else {
+        // nothing typed is lost: the text stays for the user to fix
+        setError({ text: typed, diagnostics: r.diagnostics });
+        for (const d of r.diagnostics) print({ kind: d.severity === 'error' ? 'err' : 'out', text: how === 'command' ? d.message : `line ${d.line}: ${d.message}` });
+      }
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    const h = history.current;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void run(text, 'command');
+    } else if (e.key === 'ArrowUp' && h.length) {
+      e.preventDefault();
+      if (cursor.current === -1) {
+        draft.current = text;
+        cursor.current = h.length - 1;
+      } else cursor.current = Math.max(0, cursor.current - 1);
+      setText(h[cursor.current]!);
+    } else if (e.key === 'ArrowDown' && cursor.current !== -1) {
+      e.preventDefault();
+      cursor.current++;
+      if (cursor.current >= h.length) {
+        cursor.current = -1;
+        setText(draft.current);
+      } else setText(h[cursor.current]!);
+    }
+  };
+
+  const errors = error?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+  return (
+    <Panel title="Console" className="self-start xl:sticky xl:top-24">
+      <div className="flex h-full flex-col gap-2">
+        <div className="flex flex-wrap items-end gap-3">
+          <HostSelect label="Console host" />
+          <Field label="Input">
+            {(id) => (
+              <select id={id} className={inputCls} value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-describedby={modeId}>
+                <option value="command">command line</option>
+                <option value="restore">iptables-restore text</option>
+                <option value="restore-noflush">iptables-restore --noflush text</option>
+              </select>
+            )}
+          </Field>
+          <p id={modeId} className="text-xs text-slate-700">
+            {mode === 'command' ? 'Enter runs; ↑ ↓ recall earlier commands.' : 'Ctrl+Enter runs the text.'}
+          </p>
+        </div>
+        <div ref={out} role="log" aria-label={`Console output of ${host}`} tabIndex={0} className="h-[clamp(12rem,40vh,26rem)] overflow-auto rounded bg-slate-950 px-2 py-1.5 font-mono text-[13px] leading-5 text-slate-100 focus:outline-2 focus:outline-blue-500">
+          {lines.map((l, k) => (
+            <div key={k} className={`break-all whitespace-pre-wrap ${l.kind === 'err' ? 'text-red-300' : l.kind === 'ok' ? 'text-emerald-300' : l.kind === 'in' ? 'text-white' : 'text-slate-200'}`}>
+              {l.kind === 'in' ? <span className="text-sky-300">root@{l.host}:~# </span> : null}
+              {l.text}
+            </div>
+          ))}
+        </div>
+        {mode === 'command' ? (
+          <div className="flex items-center gap-2 rounded border border-slate-500 bg-white px-2 py-1 focus-within:outline-2 focus-within:outline-blue-700">
+            <span aria-hidden="true" className="font-mono text-sm whitespace-nowrap text-slate-700">
+              root@{host}:~#
+            </span>
+            <input
+              aria-label="Command"
+              aria-invalid={errors.length > 0}
+              aria-describedby={errors.length ? errId : undefined}
+              className="min-w-0 flex-1 bg-transparent font-mono text-sm text-slate-950 outline-none"
+              spellCheck={false}
+              autoCapitalize="off"
+              autoComplete="off"
+              value={text}
+              onChange={(e) => {
+                setText(e.target.value);
+                cursor.current = -1;
+              }}
+              onKeyDown={onKeyDown}
+            />
+            <button type="button" className={btnCls} disabled={running || !text.trim()} onClick={() => void run(text, 'command')}>
+              Run
+            </button>
+          </div>
+        ) : (
+          <div className="flex flex-col gap-1">
+            <textarea
+              aria-label="iptables-restore input"
+              aria-invalid={errors.length > 0}
+              aria-describedby={errors.length ? errId : undefined}
+              className={`${inputCls} h-36 font-mono`}
+              spellCheck={false}
+              value={restoreText}
+              placeholder={'*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT'}
+              onChange={(e) => setRestoreText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                  e.preventDefault();
+                  void run(restoreText, mode);
+                }
+              }}
+            />
+            <div>
+              <button type="button" className={primaryCls} disabled={running || !restoreText.trim()} onClick={() => void run(restoreText, mode)}>
+                Run iptables-restore{mode === 'restore-noflush' ? ' --noflush' : ''}
+              </button>
+            </div>
+          </div>
+        )}
+        {errors.length > 0 && error && (
+          <DiagnosticList id={errId} text={error.text} diagnostics={error.diagnostics} />
+        )}
+      </div>
+    </Panel>
+  );
+});

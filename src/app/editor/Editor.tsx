@@ -1,0 +1,86 @@
+// pattern: Imperative Shell
+// The scenario editor, loaded lazily below the walk: undo/redo of every
+// edit (buttons and Ctrl+Z / Ctrl+Shift+Z), the console, the forms, import
+// and export. Every edit is a new scenario; the walk is simulated again.
+
+import { memo, useEffect, useId } from 'react';
+import { useStore } from 'zustand';
+import builtIn from '../../scenarios/port-forward.json';
+import { useDeps } from '../shell/context';
+import { selectNotice } from '../state/walk-store';
+import { canRedo, canUndo } from '../state/history';
+import { Console } from './Console';
+import { Configuration } from './Configuration';
+import { ExportPanel } from './ExportPanel';
+import { ImportPanel } from './ImportPanel';
+import { commit, redoEdit, selectHistory, undoEdit, type EditorSession } from './session';
+import { btnCls, useSession } from './ui';
+
+/** Text fields keep Ctrl+Z for their own typing. */
+function typingIn(t: EventTarget | null): boolean {
+  return t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || (t instanceof HTMLElement && t.isContentEditable);
+}
+
+export function handleUndoKey(session: EditorSession, e: KeyboardEvent): boolean {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey || typingIn(e.target)) return false;
+  const k = e.key.toLowerCase();
+  if (k === 'z' && !e.shiftKey) undoEdit(session);
+  else if ((k === 'z' && e.shiftKey) || k === 'y') redoEdit(session);
+  else return false;
+  e.preventDefault();
+  return true;
+}
+
+const UndoBar = memo(function UndoBar() {
+  const session = useSession();
+  const { stores } = useDeps();
+  const history = useStore(session.store, selectHistory);
+  const notice = useStore(stores.scenario, selectNotice);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => void handleUndoKey(session, e);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [session]);
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <button type="button" className={btnCls} disabled={!canUndo(history)} aria-keyshortcuts="Control+Z" onClick={() => undoEdit(session)}>
+        Undo
+      </button>
+      <button type="button" className={btnCls} disabled={!canRedo(history)} aria-keyshortcuts="Control+Shift+Z" onClick={() => redoEdit(session)}>
+        Redo
+      </button>
+      <span className="text-sm text-slate-700" data-testid="history-count">
+        {history.past.length} {history.past.length === 1 ? 'edit' : 'edits'} to undo, {history.future.length} to redo
+      </span>
+      <button type="button" className={`${btnCls} ml-auto`} onClick={() => commit(session, builtIn as Record<string, unknown>)}>
+        Reset to the built-in scenario
+      </button>
+      <p role="status" className={`w-full text-sm ${notice ? 'font-medium text-amber-900' : 'text-slate-700'}`}>
+        {notice ?? 'Edits are saved in this browser and kept after a reload.'}
+      </p>
+    </div>
+  );
+});
+
+export default function Editor() {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} id="editor" className="flex scroll-mt-24 flex-col gap-3 rounded-lg border border-slate-300 bg-slate-100 p-3">
+      <div className="flex flex-col gap-1">
+        <h2 id={id} className="text-lg font-semibold text-slate-900">
+          Edit the scenario
+        </h2>
+        <p className="text-sm text-slate-700">Change any host as you would a Linux machine, by command or by form; the walk above is simulated again after every change.</p>
+      </div>
+      <UndoBar />
+      <div className="grid gap-3 xl:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">
+        <Console />
+        <Configuration />
+      </div>
+      <div className="grid gap-3 xl:grid-cols-2">
+        <ImportPanel />
+        <ExportPanel />
+      </div>
+    </section>
+  );
+}

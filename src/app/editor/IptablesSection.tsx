@@ -1,0 +1,442 @@
+// pattern: Imperative Shell
+// iptables by form: pick a table and chain; create, rename, delete, flush a
+// chain or set its policy; list its rules with move up/down (or drag) and
+// delete; add a rule with its matches and target, each offering exactly the
+// options the engine's extension declares. Every change is the command one
+// would type, shown as it is edited.
+
+import { memo, useMemo, useState } from 'react';
+import { chainCommand, deleteRuleCommand, emptyRuleForm, moveRuleCommands, ruleCommand, type ChainOp, type ExtensionUse, type OptionValue, type RuleForm, type TableName } from './builders';
+import { builtinChains, describeMatch, describeTarget, matchesFor, protoWord, TABLES, targetsFor, VERDICT_TARGETS, type ExtensionDescription } from './describe';
+import { parseSave, type SavedChain } from './save-text';
+import { applyTexts } from './session';
+import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, smallBtnCls, btnCls, useSession, type RunState } from './ui';
+import { useExport } from './use-export';
+
+const PROTOCOLS = ['', 'tcp', 'udp', 'icmp', 'sctp', 'dccp', 'esp', 'ah', 'gre', 'all'];
+const SHOWN_RULES = 200;
+
+const takesArg = (ext: string, opt: string) => (describeMatch(ext) ?? describeTarget(ext))?.options.find((o) => o.name === opt)?.arg;
+
+export const IptablesSection = memo(function IptablesSection({ host }: { host: string }) {
+  const saved = useExport(host, 'iptables-save');
+  const tables = useMemo(() => (saved ? parseSave(saved) : []), [saved]);
+  const [table, setTable] = useState<TableName>('filter');
+  const [chainChoice, setChain] = useState('FORWARD');
+  const chains: SavedChain[] = useMemo(() => {
+    const got = tables.find((t) => t.name === table)?.chains ?? [];
+    // a table never loaded on this host still has its built-in chains, empty, ACCEPT
+    const builtins = builtinChains(table).map((name) => got.find((c) => c.name === name) ?? { name, policy: 'ACCEPT', rules: [] });
+    return [...builtins, ...got.filter((c) => c.policy === null)];
+  }, [tables, table]);
+  const chain = chains.some((c) => c.name === chainChoice) ? chainChoice : (chains[0]?.name ?? '');
+  const current = chains.find((c) => c.name === chain) ?? null;
+  const userChains = chains.filter((c) => c.policy === null).map((c) => c.name);
+
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <Field label="iptables table">
+          {(id) => (
+            <select id={id} className={inputCls} value={table} onChange={(e) => setTable(e.target.value as TableName)}>
+              {TABLES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="iptables chain">
+          {(id) => (
+            <select id={id} className={inputCls} value={chain} onChange={(e) => setChain(e.target.value)}>
+              {chains.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name} ({c.rules.length} {c.rules.length === 1 ? 'rule' : 'rules'}
+                  {c.policy ? `, policy ${c.policy}` : ''})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <ChainForm host={host} table={table} chain={current} onChain={setChain} />
+      {current && <RuleList host={host} table={table} chain={current} />}
+      <RuleBuilder key={`${table} ${chain}`} host={host} table={table} chain={chain} userChains={userChains} ruleCount={current?.rules.length ?? 0} />
+    </div>
+  );
+});
+
+// ---------------------------------------------------------------- chains
+
+const CHAIN_OPS: { op: ChainOp; label: string }[] = [
+  { op: 'new', label: 'create a chain' },
+  { op: 'rename', label: 'rename this chain' },
+  { op: 'delete', label: 'delete this chain' },
+  { op: 'flush', label: 'flush this chain (delete its rules)' },
+  { op: 'policy', label: 'set the policy' },
+  { op: 'zero', label: 'zero its counters' },
+];
+
+function ChainForm({ host, table, chain, onChain }: { host: string; table: TableName; chain: SavedChain | null; onChain: (c: string) => void }) {
+  const [op, setOp] = useState<ChainOp>('new');
+  const [name, setName] = useState('');
+  const [policy, setPolicy] = useState('DROP');
+  const builtin = chain?.policy !== null;
+  // only what applies to the selected chain is offered: built-in chains have a policy and cannot be renamed or deleted
+  const ops = CHAIN_OPS.filter((o) => (builtin ? o.op !== 'rename' && o.op !== 'delete' : o.op !== 'policy'));
+  const chosen = ops.some((o) => o.op === op) ? op : 'new';
+  const cmd = chosen === 'new' ? chainCommand('new', table, name || 'NEWCHAIN') : chosen === 'rename' ? chainCommand('rename', table, chain?.name ?? '', name || 'NEWNAME') : chosen === 'policy' ? chainCommand('policy', table, chain?.name ?? '', policy) : chainCommand(chosen, table, chain?.name ?? '');
+  return (
+    <fieldset className="rounded border border-slate-300 px-2 py-1.5">
+      <legend className="px-1 text-sm font-semibold text-slate-900">Chain</legend>
+      <div className="flex flex-wrap items-end gap-3">
+        <Field label="Change">
+          {(id) => (
+            <select id={id} className={inputCls} value={chosen} onChange={(e) => setOp(e.target.value as ChainOp)}>
+              {ops.map((o) => (
+                <option key={o.op} value={o.op}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {(chosen === 'new' || chosen === 'rename') && (
+          <Field label={chosen === 'new' ? 'New chain name' : 'New name'}>{(id) => <input id={id} className={monoInputCls} value={name} placeholder={chosen === 'new' ? 'NEWCHAIN' : 'NEWNAME'} onChange={(e) => setName(e.target.value)} />}</Field>
+        )}
+        {chosen === 'policy' && (
+          <Field label="Policy">
+            {(id) => (
+              <select id={id} className={inputCls} value={policy} onChange={(e) => setPolicy(e.target.value)}>
+                <option value="ACCEPT">ACCEPT</option>
+                <option value="DROP">DROP</option>
+              </select>
+            )}
+          </Field>
+        )}
+      </div>
+      <CommandPreview
+        commands={[cmd]}
+        host={host}
+        disabled={(chosen === 'new' || chosen === 'rename') && !name.trim()}
+        onDone={() => {
+          if (chosen === 'new' || chosen === 'rename') onChain(name.trim());
+          setName('');
+        }}
+      />
+    </fieldset>
+  );
+}
+
+// ---------------------------------------------------------------- rule list
+
+function RuleList({ host, table, chain }: { host: string; table: TableName; chain: SavedChain }) {
+  const session = useSession();
+  const [state, setState] = useState<RunState>({ kind: 'idle' });
+  const [dragFrom, setDragFrom] = useState<number | null>(null);
+  const [dropAt, setDropAt] = useState<number | null>(null);
+  const n = chain.rules.length;
+  const run = async (cmds: string[], note: string) => {
+    if (!cmds.length) return;
+    setState({ kind: 'running' });
+    const r = await applyTexts(session, host, cmds);
+    setState(r.ok ? { kind: 'done', note } : { kind: 'error', text: cmds[r.index] ?? '', diagnostics: r.diagnostics });
+  };
+  const move = (from: number, to: number) => void run(moveRuleCommands(table, chain.name, from, to, chain.rules[from - 1]!), `Moved rule ${from} to position ${to}.`);
+  return (
+    <div className="flex flex-col gap-1">
+      <h3 className="text-sm font-semibold text-slate-900">
+        Rules of {table} {chain.name} on {host}
+      </h3>
+      {n === 0 ? (
+        <p className="text-sm text-slate-700">No rules{chain.policy ? `: every packet gets the policy, ${chain.policy}` : ''}.</p>
+      ) : (
+        <ol tabIndex={0} aria-label={`Rules of ${table} ${chain.name}`} className="flex max-h-72 flex-col overflow-auto rounded border border-slate-300 focus:outline-2 focus:outline-blue-700">
+          {chain.rules.slice(0, SHOWN_RULES).map((spec, i) => {
+            const num = i + 1;
+            return (
+              <li
+                key={`${num} ${spec}`}
+                draggable
+                onDragStart={(e) => {
+                  setDragFrom(num);
+                  e.dataTransfer.effectAllowed = 'move';
+                  e.dataTransfer.setData('text/plain', String(num));
+                }}
+                onDragOver={(e) => {
+                  if (dragFrom === null) return;
+                  e.preventDefault();
+                  setDropAt(num);
+                }}
+                onDragEnd={() => {
+                  setDragFrom(null);
+                  setDropAt(null);
+                }}
+                onDrop={(e) => {
+                  e.preventDefault();
+                  if (dragFrom !== null) move(dragFrom, num);
+                  setDragFrom(null);
+                  setDropAt(null);
+                }}
+                className={`flex items-center gap-2 border-b border-slate-200 px-2 py-1 last:border-b-0 ${dropAt === num && dragFrom !== num ? 'bg-blue-50 outline-2 -outline-offset-2 outline-blue-700' : i % 2 ? 'bg-slate-50' : 'bg-white'} ${dragFrom === num ? 'opacity-60' : ''}`}
+              >
+                <span aria-hidden="true" className="cursor-grab text-slate-500 select-none" title="Drag to reorder">
+                  ⠿
+                </span>
+                <span className="w-8 shrink-0 text-right text-sm font-semibold text-slate-800 tabular-nums">{num}</span>
+                <code className="min-w-0 flex-1 truncate text-[13px] text-slate-900" title={spec}>
+                  {spec}
+                </code>
+                <span className="flex shrink-0 gap-1">
+                  <button type="button" className={smallBtnCls} disabled={num === 1 || state.kind === 'running'} aria-label={`Move rule ${num} up`} onClick={() => move(num, num - 1)}>
+                    ↑
+                  </button>
+                  <button type="button" className={smallBtnCls} disabled={num === n || state.kind === 'running'} aria-label={`Move rule ${num} down`} onClick={() => move(num, num + 1)}>
+                    ↓
+                  </button>
+                  <button type="button" className={smallBtnCls} disabled={state.kind === 'running'} aria-label={`Delete rule ${num}`} onClick={() => void run([deleteRuleCommand(table, chain.name, num)], `Deleted rule ${num}.`)}>
+                    Delete
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {n > SHOWN_RULES && <p className="text-sm text-slate-700">Showing the first {SHOWN_RULES} of {n} rules; use the console for the rest (iptables -D / -I with a rule number).</p>}
+      <p role="status" className="text-sm text-emerald-800">
+        {state.kind === 'done' ? state.note : state.kind === 'running' ? 'Applying…' : ''}
+      </p>
+      {state.kind === 'error' && (
+        <div role="alert">
+          <DiagnosticList text={state.text} diagnostics={state.diagnostics} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- rule builder
+
+const IN_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD']);
+const OUT_CHAINS = new Set(['FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: string; table: TableName; chain: string; userChains: string[]; ruleCount: number }) {
+  const [form, setForm] = useState<RuleForm>(() => ({ ...emptyRuleForm(table, chain), target: 'ACCEPT' }));
+  const f = { ...form, table, chain };
+  const set = (patch: Partial<RuleForm>) => setForm((x) => ({ ...x, ...patch }));
+  const builtin = builtinChains(table).includes(chain);
+  const matches = useMemo(() => matchesFor(table, chain), [table, chain]);
+  const targets = useMemo(() => targetsFor(table, chain), [table, chain]);
+  const [addMatch, setAddMatch] = useState('');
+  const targetSpec = describeTarget(f.target);
+  const cmd = ruleCommand(f, takesArg);
+
+  const selector = (label: string, key: 'src' | 'dst' | 'inIface' | 'outIface', inv: 'srcInvert' | 'dstInvert' | 'inInvert' | 'outInvert', placeholder: string) => (
+    <span className="flex items-end gap-1">
+      <Field label={label}>{(id) => <input id={id} className={`${monoInputCls} w-40`} value={f[key]} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} />}</Field>
+      <Check label="not" checked={f[inv]} onChange={(v) => set({ [inv]: v })} />
+    </span>
+  );
+
+  return (
+    <fieldset className="rounded border border-slate-300 px-2 py-1.5">
+      <legend className="px-1 text-sm font-semibold text-slate-900">
+        Add a rule to {table} {chain}
+      </legend>
+      <div className="flex flex-wrap items-end gap-3">
+        <Field label="Position">
+          {(id) => (
+            <select id={id} className={inputCls} value={f.position} onChange={(e) => set({ position: e.target.value as RuleForm['position'] })}>
+              <option value="append">append (-A, last)</option>
+              <option value="insert">insert (-I) at number</option>
+            </select>
+          )}
+        </Field>
+        {f.position === 'insert' && (
+          <Field label="Rule number">{(id) => <input id={id} type="number" min={1} max={ruleCount + 1} className={`${inputCls} w-20`} value={f.rulenum} onChange={(e) => set({ rulenum: e.target.value })} />}</Field>
+        )}
+        <span className="flex items-end gap-1">
+          <Field label="Protocol (-p)">
+            {(id) => (
+              <select id={id} className={inputCls} value={f.proto} onChange={(e) => set({ proto: e.target.value })}>
+                {PROTOCOLS.map((p) => (
+                  <option key={p} value={p}>
+                    {p || 'any'}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Check label="not" checked={f.protoInvert} onChange={(v) => set({ protoInvert: v })} />
+        </span>
+      </div>
+      <div className="mt-2 flex flex-wrap items-end gap-3">
+        {selector('Source (-s)', 'src', 'srcInvert', '10.0.0.0/8')}
+        {selector('Destination (-d)', 'dst', 'dstInvert', '192.168.1.100')}
+        {/* the kernel has no input interface after routing for locally made packets, nor an output one before routing */}
+        {(!builtin || IN_CHAINS.has(chain)) && selector('In interface (-i)', 'inIface', 'inInvert', 'eth0')}
+        {(!builtin || OUT_CHAINS.has(chain)) && selector('Out interface (-o)', 'outIface', 'outInvert', 'eth1')}
+      </div>
+
+      {f.matches.map((m, k) => (
+        <ExtensionEditor
+          key={k}
+          kind="match"
+          use={m}
+          spec={describeMatch(m.name)}
+          onChange={(next) => set({ matches: f.matches.map((x, j) => (j === k ? next : x)) })}
+          onRemove={() => set({ matches: f.matches.filter((_, j) => j !== k) })}
+        />
+      ))}
+      <div className="mt-2 flex flex-wrap items-end gap-2">
+        <Field label="Match module">
+          {(id) => (
+            <select id={id} className={inputCls} value={addMatch} onChange={(e) => setAddMatch(e.target.value)}>
+              <option value="">choose…</option>
+              {matches.map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.name}
+                  {m.proto !== null ? ` (needs -p ${protoWord(m)})` : ''}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button
+          type="button"
+          className={btnCls}
+          disabled={!addMatch}
+          onClick={() => {
+            const spec = describeMatch(addMatch);
+            if (!spec) return;
+            const need = protoWord(spec);
+            set({ matches: [...f.matches, { name: spec.name, options: [] }], ...(need && !f.proto ? { proto: need } : {}) });
+            setAddMatch('');
+          }}
+        >
+          Add match
+        </button>
+      </div>
+
+      <div className="mt-2 flex flex-wrap items-end gap-3">
+        <Field label="Jump or goto">
+          {(id) => (
+            <select id={id} className={inputCls} value={f.jump} onChange={(e) => set({ jump: e.target.value as RuleForm['jump'] })}>
+              <option value="jump">-j (jump)</option>
+              <option value="goto">-g (goto)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Target">
+          {(id) => (
+            <select id={id} className={inputCls} value={f.target} onChange={(e) => set({ target: e.target.value, targetOptions: [] })}>
+              <option value="">none (count only)</option>
+              <optgroup label="Verdicts">
+                {VERDICT_TARGETS.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </optgroup>
+              {userChains.length > 0 && (
+                <optgroup label="Chains">
+                  {userChains
+                    .filter((c) => c !== chain)
+                    .map((c) => (
+                      <option key={c} value={c}>
+                        {c}
+                      </option>
+                    ))}
+                </optgroup>
+              )}
+              <optgroup label="Extensions">
+                {targets.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.name}
+                  </option>
+                ))}
+              </optgroup>
+            </select>
+          )}
+        </Field>
+      </div>
+      {targetSpec && targetSpec.options.length > 0 && (
+        <ExtensionEditor kind="target" use={{ name: f.target, options: f.targetOptions }} spec={targetSpec} onChange={(next) => set({ targetOptions: next.options })} />
+      )}
+      <CommandPreview commands={[cmd]} host={host} label="Add rule" />
+    </fieldset>
+  );
+}
+
+/** One match (or the target) with its options: only the options the extension declares are offered. */
+function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match' | 'target'; use: ExtensionUse; spec: ExtensionDescription | undefined; onChange: (u: ExtensionUse) => void; onRemove?: () => void }) {
+  const [pick, setPick] = useState('');
+  const options = spec?.options ?? [];
+  const used = new Set(use.options.map((o) => o.name));
+  const free = options.filter((o) => !used.has(o.name));
+  const setOpt = (k: number, patch: Partial<OptionValue>) => onChange({ ...use, options: use.options.map((o, j) => (j === k ? { ...o, ...patch } : o)) });
+  const title = kind === 'match' ? `-m ${use.name}` : `-j ${use.name} options`;
+  return (
+    <fieldset className="mt-2 rounded border border-slate-300 bg-slate-50 px-2 py-1.5">
+      <legend className="px-1 font-mono text-sm font-semibold text-slate-900">{title}</legend>
+      <div className="flex flex-col gap-1">
+        {use.options.map((o, k) => {
+          const os = options.find((x) => x.name === o.name);
+          return (
+            <div key={o.name} className="flex flex-wrap items-end gap-2">
+              {os?.arg ? (
+                <Field label={`--${o.name}`}>{(id) => <input id={id} className={`${monoInputCls} w-48`} value={o.arg} onChange={(e) => setOpt(k, { arg: e.target.value })} />}</Field>
+              ) : (
+                <span className="py-1 font-mono text-sm text-slate-900">--{o.name}</span>
+              )}
+              {os?.arg2 ? <Field label={`--${o.name}, second word`}>{(id) => <input id={id} className={`${monoInputCls} w-32`} value={o.arg2 ?? ''} onChange={(e) => setOpt(k, { arg2: e.target.value })} />}</Field> : null}
+              {os?.invert ? <Check label={`not (! --${o.name})`} checked={o.invert} onChange={(v) => setOpt(k, { invert: v })} /> : null}
+              <button type="button" className={smallBtnCls} aria-label={`Remove --${o.name}`} onClick={() => onChange({ ...use, options: use.options.filter((_, j) => j !== k) })}>
+                Remove
+              </button>
+            </div>
+          );
+        })}
+        <div className="flex flex-wrap items-end gap-2">
+          {free.length > 0 && (
+            <>
+              <Field label={`Option of ${use.name}`}>
+                {(id) => (
+                  <select id={id} className={inputCls} value={pick} onChange={(e) => setPick(e.target.value)}>
+                    <option value="">choose…</option>
+                    {free.map((o) => (
+                      <option key={o.name} value={o.name}>
+                        --{o.name}
+                        {o.arg ? (o.arg2 ? ' A B' : ' VALUE') : ''}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <button
+                type="button"
+                className={smallBtnCls}
+                disabled={!pick}
+                onClick={() => {
+                  const os = options.find((x) => x.name === pick);
+                  if (!os) return;
+                  onChange({ ...use, options: [...use.options, { name: os.name, arg: '', ...(os.arg2 ? { arg2: '' } : {}), invert: false }] });
+                  setPick('');
+                }}
+              >
+                Add option<span className="sr-only"> to {use.name}</span>
+              </button>
+            </>
+          )}
+          {onRemove && (
+            <button type="button" className={smallBtnCls} onClick={onRemove}>
+              Remove {use.name}
+            </button>
+          )}
+        </div>
+      </div>
+    </fieldset>
+  );
+}

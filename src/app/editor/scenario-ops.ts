@@ -1,0 +1,156 @@
+// pattern: Functional Core
+// Edits that are not commands on one machine but change the lab itself:
+// hosts, the links between them, listeners, rt_tables names. Each returns a
+// new case object (FORMAT.md §1) or the reason it cannot, in the case
+// format's own terms; the engine then checks the result as it checks any
+// scenario.
+
+export type Case = Record<string, unknown>;
+export type OpResult = { ok: true; scenario: Case } | { ok: false; message: string };
+
+export interface Listener {
+  host: string;
+  proto: 'tcp' | 'udp';
+  port: number;
+  addr?: string;
+  echo?: boolean;
+}
+
+const HOST_NAME = /^[a-z][a-z0-9_]{0,14}$/;
+const IFACE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
+
+const list = (c: Case, key: string): unknown[] => (Array.isArray(c[key]) ? (c[key] as unknown[]) : []);
+
+export function hostNames(c: Case): string[] {
+  return list(c, 'hosts').flatMap((h) => (typeof h === 'object' && h !== null && typeof (h as { name?: unknown }).name === 'string' ? [(h as { name: string }).name] : []));
+}
+
+export function links(c: Case): [string, string][] {
+  return list(c, 'links').filter((l): l is [string, string] => Array.isArray(l) && l.length === 2 && l.every((e) => typeof e === 'string'));
+}
+
+export function listeners(c: Case): Listener[] {
+  return list(c, 'listeners') as Listener[];
+}
+
+export function rtTables(c: Case): Record<string, number> {
+  const t = c.rt_tables;
+  return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as Record<string, number>) : {};
+}
+
+/** A host's setup commands (strings and iptables-restore blocks). */
+export function hostSetup(c: Case, host: string): unknown[] {
+  const h = list(c, 'hosts').find((x) => (x as { name?: unknown }).name === host) as { setup?: unknown } | undefined;
+  return Array.isArray(h?.setup) ? h.setup : [];
+}
+
+/** Interface names a host gets from the scenario's links and switches. */
+export function linkIfaces(c: Case, host: string): string[] {
+  const ends = [...links(c).flat(), ...list(c, 'switches').flatMap((s) => (Array.isArray((s as { ports?: unknown }).ports) ? ((s as { ports: string[] }).ports) : []))];
+  return ends.filter((e) => e.startsWith(`${host}:`)).map((e) => e.slice(host.length + 1));
+}
+
+function hostNameProblem(c: Case, name: string): string | null {
+  if (!HOST_NAME.test(name)) return `host names are a lower-case letter, then up to 14 lower-case letters, digits or _ (not "${name}")`;
+  if (hostNames(c).includes(name)) return `there is already a host named ${name}`;
+  return null;
+}
+
+export function addHost(c: Case, name: string): OpResult {
+  const why = hostNameProblem(c, name);
+  if (why) return { ok: false, message: why };
+  return { ok: true, scenario: { ...c, hosts: [...list(c, 'hosts'), { name, setup: [] }] } };
+}
+
+const renameEnd = (e: string, from: string, to: string) => (e.startsWith(`${from}:`) ? `${to}:${e.slice(from.length + 1)}` : e);
+
+/** Rename everywhere the case names the host: hosts, links, switch ports, listeners, steps. */
+export function renameHost(c: Case, from: string, to: string): OpResult {
+  if (!hostNames(c).includes(from)) return { ok: false, message: `no host named ${from}` };
+  if (from === to) return { ok: true, scenario: c };
+  const why = hostNameProblem(c, to);
+  if (why) return { ok: false, message: why };
+  const out: Case = {
+    ...c,
+    hosts: list(c, 'hosts').map((h) => ((h as { name?: unknown }).name === from ? { ...(h as object), name: to } : h)),
+  };
+  if (c.links !== undefined) out.links = links(c).map(([a, b]) => [renameEnd(a, from, to), renameEnd(b, from, to)]);
+  if (c.switches !== undefined) out.switches = list(c, 'switches').map((s) => ({ ...(s as object), ports: ((s as { ports?: string[] }).ports ?? []).map((p) => renameEnd(p, from, to)) }));
+  if (c.listeners !== undefined) out.listeners = listeners(c).map((l) => (l.host === from ? { ...l, host: to } : l));
+  if (c.steps !== undefined) out.steps = list(c, 'steps').map((s) => ((s as { from?: unknown }).from === from ? { ...(s as object), from: to } : s));
+  return { ok: true, scenario: out };
+}
+
+/** Delete a host with its links, switch ports, listeners and the traffic it sends. */
+export function deleteHost(c: Case, name: string): OpResult {
+  if (!hostNames(c).includes(name)) return { ok: false, message: `no host named ${name}` };
+  if (hostNames(c).length === 1) return { ok: false, message: 'a scenario needs at least one host' };
+  const mine = (e: string) => e.startsWith(`${name}:`);
+  const out: Case = { ...c, hosts: list(c, 'hosts').filter((h) => (h as { name?: unknown }).name !== name) };
+  if (c.links !== undefined) out.links = links(c).filter(([a, b]) => !mine(a) && !mine(b));
+  if (c.switches !== undefined) out.switches = list(c, 'switches').map((s) => ({ ...(s as object), ports: ((s as { ports?: string[] }).ports ?? []).filter((p) => !mine(p)) }));
+  if (c.listeners !== undefined) out.listeners = listeners(c).filter((l) => l.host !== name);
+  if (c.steps !== undefined) out.steps = list(c, 'steps').filter((s) => (s as { from?: unknown }).from !== name);
+  return { ok: true, scenario: out };
+}
+
+export function addLink(c: Case, a: { host: string; iface: string }, b: { host: string; iface: string }): OpResult {
+  const names = hostNames(c);
+  for (const e of [a, b]) {
+    if (!names.includes(e.host)) return { ok: false, message: `no host named ${e.host}` };
+    if (!IFACE_NAME.test(e.iface) || e.iface === 'lo') return { ok: false, message: `interface names are a letter, then up to 14 letters, digits, _ . or - (not "${e.iface}")` };
+    if (linkIfaces(c, e.host).includes(e.iface)) return { ok: false, message: `${e.host}:${e.iface} is already linked` };
+  }
+  if (a.host === b.host && a.iface === b.iface) return { ok: false, message: 'a link joins two different interfaces' };
+  return { ok: true, scenario: { ...c, links: [...links(c), [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]] } };
+}
+
+export function deleteLink(c: Case, index: number): OpResult {
+  const ls = links(c);
+  if (index < 0 || index >= ls.length) return { ok: false, message: 'no such link' };
+  return { ok: true, scenario: { ...c, links: ls.filter((_, i) => i !== index) } };
+}
+
+export function addListener(c: Case, l: Listener): OpResult {
+  if (!hostNames(c).includes(l.host)) return { ok: false, message: `no host named ${l.host}` };
+  if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) return { ok: false, message: 'the port is a number from 1 to 65535' };
+  if (listeners(c).some((x) => x.host === l.host && x.proto === l.proto && x.port === l.port && (x.addr ?? '0.0.0.0') === (l.addr ?? '0.0.0.0'))) return { ok: false, message: `${l.host} already listens on ${l.proto} port ${l.port}` };
+  return { ok: true, scenario: { ...c, listeners: [...listeners(c), l] } };
+}
+
+export function deleteListener(c: Case, index: number): OpResult {
+  const ls = listeners(c);
+  if (index < 0 || index >= ls.length) return { ok: false, message: 'no such listener' };
+  return { ok: true, scenario: { ...c, listeners: ls.filter((_, i) => i !== index) } };
+}
+
+/** Name a routing table, like a line of /etc/iproute2/rt_tables (ids 1..252 as the case format allows). */
+export function setRtTable(c: Case, name: string, id: number): OpResult {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) || ['main', 'local', 'default', 'unspec', 'all'].includes(name)) return { ok: false, message: `"${name}" cannot name a table` };
+  if (!Number.isInteger(id) || id < 1 || id > 252) return { ok: false, message: 'a table id is a number from 1 to 252' };
+  const t = rtTables(c);
+  const clash = Object.entries(t).find(([n, v]) => v === id && n !== name);
+  if (clash) return { ok: false, message: `table ${id} is already named ${clash[0]}` };
+  return { ok: true, scenario: { ...c, rt_tables: { ...t, [name]: id } } };
+}
+
+export function deleteRtTable(c: Case, name: string): OpResult {
+  if (!(name in rtTables(c))) return { ok: false, message: `no table named ${name}` };
+  const t = Object.fromEntries(Object.entries(rtTables(c)).filter(([n]) => n !== name));
+  const out: Case = { ...c, rt_tables: t };
+  if (!Object.keys(t).length) delete out.rt_tables;
+  return { ok: true, scenario: out };
+}
+
+/**
+ * A configuration taken from history with the traffic being looked at now:
+ * undo takes back an edit, not the packet the user just sent. Steps from
+ * hosts the older configuration lacks are left out; if none is left, the
+ * older configuration's own traffic stays.
+ */
+export function withTraffic(config: Case, current: Case): Case {
+  const hosts = new Set(hostNames(config));
+  const steps = list(current, 'steps').filter((s) => hosts.has(String((s as { from?: unknown }).from)));
+  if (!steps.length || steps === config.steps) return config;
+  return { ...config, steps };
+}

@@ -1,0 +1,118 @@
+// The editing session end to end, with the real engine server behind an
+// in-memory endpoint: every edit is one undo step, a refused command changes
+// nothing, queued edits build on each other, undo keeps the traffic being
+// looked at, and the walk follows every change.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngineClient, type Endpoint } from '../../worker/client';
+import { createEngineServer } from '../../worker/server';
+import type { EngineRequest } from '../../worker/protocol';
+import { createStores, sendPacket } from '../state/walk-store';
+import { addHost } from './scenario-ops';
+import { applyCaseOp, applyText, applyTexts, editorSession, redoEdit, undoEdit } from './session';
+import { parseSave } from './save-text';
+
+const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
+
+function setup() {
+  const listeners: ((e: { data: unknown }) => void)[] = [];
+  const server = createEngineServer((m) => queueMicrotask(() => listeners.forEach((l) => l({ data: m }))));
+  const endpoint: Endpoint = {
+    postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))),
+    addEventListener: (_t, l) => listeners.push(l),
+  };
+  const client = createEngineClient(endpoint);
+  const stores = createStores(base);
+  return { stores, client, session: editorSession(stores, client) };
+}
+
+async function forward(client: ReturnType<typeof setup>['client'], scenario: unknown): Promise<string[]> {
+  const r = await client.export(scenario, 'router', 'iptables-save');
+  if (!r.ok) throw new Error('export failed');
+  return parseSave(r.text).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+}
+
+/** let queued edits, re-simulations and microtasks settle */
+const settle = async (session: ReturnType<typeof setup>['session']) => {
+  await session.queue;
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+describe('the editing session', () => {
+  it('applies a command, records it for undo, and re-simulates the walk', async () => {
+    const { stores, client, session } = setup();
+    const r = await applyText(session, 'router', 'iptables -I FORWARD 1 -p tcp --dport 80 -j DROP');
+    expect(r.ok).toBe(true);
+    expect(session.store.getState().history.past).toHaveLength(1);
+    expect((await forward(client, stores.scenario.getState().scenario))[0]).toBe('-p tcp -m tcp --dport 80 -j DROP');
+    await settle(session);
+    const walk = stores.walk.getState();
+    expect(walk.status).toBe('ready');
+    expect(walk.log!.steps.some((s) => s.kind === 'rule' && s.table === 'filter' && s.chain === 'FORWARD' && s.target === 'DROP')).toBe(true);
+  });
+
+  it('keeps the user’s traffic steps as written, not the engine’s expanded defaults', async () => {
+    const { stores, session } = setup();
+    await applyText(session, 'router', 'iptables -A INPUT -j ACCEPT');
+    expect(stores.scenario.getState().scenario.steps).toBe(base.steps);
+  });
+
+  it('changes nothing when the engine refuses, and says where', async () => {
+    const { stores, session } = setup();
+    const r = await applyText(session, 'router', 'iptables -A FORWARD -p tcp --dport 99999 -j ACCEPT');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.diagnostics[0]).toMatchObject({ column: 36 });
+    expect(stores.scenario.getState().scenario).toBe(base);
+    expect(session.store.getState().history.past).toHaveLength(0);
+  });
+
+  it('runs a batch as one undo step and stops at the first refusal', async () => {
+    const { stores, client, session } = setup();
+    const r = await applyTexts(session, 'router', ['iptables -D FORWARD 1', 'iptables -I FORWARD 3 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT']);
+    expect(r.ok).toBe(true);
+    expect(session.store.getState().history.past).toHaveLength(1);
+    expect((await forward(client, stores.scenario.getState().scenario))[2]).toBe('-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+    const bad = await applyTexts(session, 'router', ['iptables -D FORWARD 1', 'iptables -I FORWARD 9 -j DROP']);
+    expect(bad).toMatchObject({ ok: false, index: 1 });
+    expect(session.store.getState().history.past).toHaveLength(1);
+  });
+
+  it('queues edits so each builds on the one before', async () => {
+    const { stores, client, session } = setup();
+    const a = applyText(session, 'router', 'iptables -N A');
+    const b = applyText(session, 'router', 'iptables -A FORWARD -j A');
+    expect((await a).ok && (await b).ok).toBe(true);
+    expect((await forward(client, stores.scenario.getState().scenario)).at(-1)).toBe('-j A');
+  });
+
+  it('undoes and redoes, keeping the packet the user sent since', async () => {
+    const { stores, client, session } = setup();
+    await applyText(session, 'router', 'iptables -I FORWARD 1 -j DROP');
+    await settle(session);
+    await sendPacket(stores, client, { from: 'client', ping: '203.0.113.1' });
+    undoEdit(session);
+    await settle(session);
+    const now = stores.scenario.getState().scenario;
+    expect(await forward(client, now)).toHaveLength(3);
+    expect(now.steps).toEqual([{ from: 'client', ping: '203.0.113.1' }]);
+    redoEdit(session);
+    await settle(session);
+    expect(await forward(client, stores.scenario.getState().scenario)).toHaveLength(4);
+    expect(stores.scenario.getState().scenario.steps).toEqual([{ from: 'client', ping: '203.0.113.1' }]);
+  });
+
+  it('applies lab-level changes after the engine has read the result as a case', async () => {
+    const { stores, session } = setup();
+    expect(await applyCaseOp(session, (c) => addHost(c, 'db'))).toEqual({ ok: true });
+    expect((stores.scenario.getState().scenario.hosts as { name: string }[]).map((h) => h.name)).toEqual(['client', 'router', 'web', 'db']);
+    expect(await applyCaseOp(session, (c) => addHost(c, 'db'))).toMatchObject({ ok: false });
+    expect(session.store.getState().history.past).toHaveLength(1);
+  });
+
+  it('is one session per app', () => {
+    const { stores, client, session } = setup();
+    expect(editorSession(stores, client)).toBe(session);
+  });
+});

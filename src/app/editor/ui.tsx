@@ -1,0 +1,182 @@
+// pattern: Imperative Shell
+// Small pieces the editor's regions share: field styles, the host picker,
+// a diagnostic with its caret, and the "Equivalent command" block every form
+// ends with (the command as it will be typed, and the button that runs it).
+
+import { useId, useState, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import type { PositionedDiagnostic } from '../../worker/protocol';
+import { useDeps } from '../shell/context';
+import { selectScenario } from '../state/walk-store';
+import { caretView } from './caret';
+import { hostNames } from './scenario-ops';
+import { applyTexts, editorSession, selectEditorHost, setEditorHost, type EditorSession } from './session';
+
+export const inputCls = 'rounded border border-slate-500 bg-white px-2 py-1 text-sm text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
+export const monoInputCls = `${inputCls} font-mono`;
+export const btnCls = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:cursor-not-allowed disabled:text-slate-500';
+export const primaryCls = 'rounded border border-blue-800 bg-blue-700 px-3 py-1 text-sm font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:cursor-not-allowed disabled:border-slate-400 disabled:bg-slate-400';
+export const smallBtnCls = 'rounded border border-slate-400 bg-white px-2 py-0.5 text-xs font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-blue-700 disabled:text-slate-400';
+
+export function useSession(): EditorSession {
+  const { stores, client } = useDeps();
+  return editorSession(stores, client);
+}
+
+export function useEditorHost(): [string, (h: string) => void] {
+  const session = useSession();
+  const host = useStore(session.store, selectEditorHost);
+  return [host, (h) => setEditorHost(session, h)];
+}
+
+export function useHostNames(): string[] {
+  const { stores } = useDeps();
+  const scenario = useStore(stores.scenario, selectScenario);
+  return hostNames(scenario);
+}
+
+/** A labelled control; the label is visible, so the accessible name is what users read. */
+export function Field({ label, children, className = '' }: { label: string; children: (id: string) => ReactNode; className?: string }) {
+  const id = useId();
+  return (
+    <span className={`flex flex-col gap-0.5 text-sm text-slate-800 ${className}`}>
+      <label htmlFor={id} className="font-medium">
+        {label}
+      </label>
+      {children(id)}
+    </span>
+  );
+}
+
+export function Check({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label className="inline-flex items-center gap-1 text-sm text-slate-800">
+      <input type="checkbox" className="h-4 w-4 accent-blue-700" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      {label}
+    </label>
+  );
+}
+
+export function HostSelect({ label }: { label: string }) {
+  const [host, setHost] = useEditorHost();
+  const hosts = useHostNames();
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} className={inputCls} value={host} onChange={(e) => setHost(e.target.value)}>
+          {hosts.map((h) => (
+            <option key={h} value={h}>
+              {h}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** The engine's message, and the typed text with ^ under the characters it is about. */
+export function DiagnosticView({ id, text, d, where }: { id?: string; text: string; d: PositionedDiagnostic; where?: string }) {
+  const v = caretView(text, d);
+  const pos = text.includes('\n') ? `line ${v.line}, column ${v.column}` : `column ${v.column}`;
+  return (
+    <div id={id} className="rounded border-l-4 border-red-700 bg-red-50 px-2 py-1 text-sm text-red-950" data-column={v.column} data-line={v.line}>
+      <p>
+        <span className="font-semibold">{where ? `${where}, ${pos}` : pos}:</span> <span data-testid="diagnostic-message">{d.message}</span>
+        {d.expected ? <span> (expected {d.expected})</span> : null}
+      </p>
+      {text.trim() !== '' && (
+        <pre aria-hidden="true" className="mt-1 overflow-x-auto font-mono text-[13px] leading-5 text-slate-900">
+          {v.text}
+          {'\n'}
+          <span className="font-bold text-red-700">{v.caret}</span>
+        </pre>
+      )}
+    </div>
+  );
+}
+
+export type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; note: string } | { kind: 'error'; text: string; diagnostics: PositionedDiagnostic[] };
+
+/**
+ * The command(s) a form will run, as they will be typed, and the button that
+ * runs them on `host` through the engine. Several commands (a move) are one
+ * undo step.
+ */
+export function CommandPreview({ commands, host, label = 'Apply', onDone, disabled = false }: { commands: string[]; host: string; label?: string; onDone?: () => void; disabled?: boolean }) {
+  const session = useSession();
+  const [state, setState] = useState<RunState>({ kind: 'idle' });
+  const [shown, setShown] = useState(commands);
+  // a result belongs to the command it ran; editing the form clears it
+  if (shown !== commands && shown.join('\n') !== commands.join('\n')) {
+    setShown(commands);
+    if (state.kind !== 'running') setState({ kind: 'idle' });
+  }
+  const errId = useId();
+  const run = async () => {
+    setState({ kind: 'running' });
+    const r = await applyTexts(session, host, commands);
+    if (r.ok) {
+      setState({ kind: 'done', note: commands.length > 1 ? `Applied ${commands.length} commands on ${host}.` : `Applied on ${host}.` });
+      onDone?.();
+    } else setState({ kind: 'error', text: commands[r.index] ?? '', diagnostics: r.diagnostics });
+  };
+  const errors = state.kind === 'error' ? state.diagnostics.filter((d) => d.severity === 'error') : [];
+  return (
+    <div className="mt-2 flex flex-col gap-1 rounded border border-slate-300 bg-slate-50 px-2 py-1.5">
+      <p className="text-sm text-slate-800">
+        Equivalent command{commands.length > 1 ? 's' : ''}:
+      </p>
+      <output className="block font-mono text-sm break-all whitespace-pre-wrap text-slate-950" aria-describedby={errors.length ? errId : undefined}>
+        {commands.length ? commands.join('\n') : '—'}
+      </output>
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="button" className={primaryCls} disabled={disabled || !commands.length || state.kind === 'running'} onClick={() => void run()}>
+          {label}
+        </button>
+        <span role="status" className="text-sm text-emerald-800">
+          {state.kind === 'running' ? 'Applying…' : state.kind === 'done' ? state.note : ''}
+        </span>
+      </div>
+      {errors.length > 0 && state.kind === 'error' && (
+        <div role="alert">
+          <DiagnosticList id={errId} text={state.text} diagnostics={state.diagnostics} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A lab-level change's result line (no command exists for these: they edit the case file). */
+export function OpStatus({ result }: { result: { ok: boolean; message?: string } | null }) {
+  if (!result) return <span role="status" />;
+  return result.ok ? (
+    <span role="status" className="text-sm text-emerald-800">
+      Done.
+    </span>
+  ) : (
+    <span role="alert" className="text-sm font-medium text-red-800">
+      {result.message}
+    </span>
+  );
+}
+
+/** The errors with their carets, then what else the tools said (the kernel's dmesg line). */
+export function DiagnosticList({ id, text, diagnostics, max = 30 }: { id?: string; text: string; diagnostics: PositionedDiagnostic[]; max?: number }) {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const notes = diagnostics.filter((d) => d.severity !== 'error');
+  return (
+    <div id={id} className="flex flex-col gap-1">
+      {errors.slice(0, max).map((d, k) => (
+        <DiagnosticView key={k} text={text} d={d} />
+      ))}
+      {errors.length > max && <p className="text-sm">… and {errors.length - max} more errors.</p>}
+      {notes.slice(0, max).map((d, k) => (
+        <p key={k} className="font-mono text-xs break-all text-slate-800">
+          {text.includes('\n') ? `line ${d.line}: ` : ''}
+          {d.message}
+        </p>
+      ))}
+    </div>
+  );
+}
