@@ -12,12 +12,10 @@ import type { TraceType } from './netfilter/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './output/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
-import type { RecordedEvent, Verdict, WalkNote } from './sim/record';
+import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
 import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
-import { formatConnections, formatList } from './ipvs/ipvsadm';
-import { describeScheduler } from './ipvs/schedulers';
 
 /** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
 export type GraphNode =
@@ -119,6 +117,9 @@ export interface PacketView {
   conntrackAfter: unknown[] | null;
   /** iptables rules the kernel examined for this packet in this host */
   rulesExamined: number;
+  /** IPVS on this host as the packet found it and as it left it (null: no virtual services) */
+  ipvsBefore: IpvsSnapshot | null;
+  ipvsAfter: IpvsSnapshot | null;
 }
 
 export interface ScenarioStepView {
@@ -263,6 +264,8 @@ export function walkLog(world: World): WalkLog {
       conntrackBefore: r.ctBefore,
       conntrackAfter: null,
       rulesExamined: r.examined,
+      ipvsBefore: r.ipvsBefore,
+      ipvsAfter: null,
     });
   }
   // the table after a packet is the table the host's next packet found (or the end of its scenario step)
@@ -275,6 +278,8 @@ export function walkLog(world: World): WalkLog {
       const next = list[k + 1];
       const stepEnd = world.stepOutcomes.find((o) => o.n === p.step)?.conntrack[p.host] ?? [];
       p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
+      const host = world.hosts.get(p.host)!;
+      p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, world.nowMs) : null;
     });
   }
   const scenarioSteps: ScenarioStepView[] = world.stepOutcomes.map((s) => {
@@ -306,13 +311,7 @@ export function walkLog(world: World): WalkLog {
     rules: A.formatFibRules(h.net),
     conntrack: A.ctList(h.ct),
     conntrackActive: h.ctActive,
-    ipvs: h.ipvs.services.length
-      ? {
-          list: formatList(h.ipvs, { numeric: true }),
-          connections: formatConnections(h.ipvs, world.nowMs, { numeric: true }),
-          schedulers: h.ipvs.services.map((svc) => ({ service: `${svc.protocol.toUpperCase()} ${formatIpv4(svc.addr)}:${svc.port} ${svc.scheduler}`, view: describeScheduler(h.ipvs, svc) })),
-        }
-      : null,
+    ipvs: h.ipvs.services.length ? A.ipvsSnapshot(h.ipvs, world.nowMs) : null,
   }));
   return {
     scenario: world.scenario.name,

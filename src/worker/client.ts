@@ -4,7 +4,7 @@
 // tests).
 
 import type { RuleExplanation } from '../engine/walk-log';
-import { isEngineResponse, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type SimulateResult } from './protocol';
+import { isEngineResponse, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type ScalingPoint, type SimulateResult } from './protocol';
 
 export interface Endpoint {
   postMessage(message: EngineRequest): void;
@@ -17,6 +17,8 @@ export interface EngineClient {
   /** apply a console command, restore text or ip show output to one host: the new canonical scenario, or the diagnostics */
   edit(scenario: unknown, host: string, text: string, mode: EditMode): Promise<EditResult>;
   export(scenario: unknown, host: string | null, what: ExportKind): Promise<ExportResult>;
+  /** rules examined per new connection to the last of N Services, kube-proxy iptables vs IPVS mode */
+  kubeScaling(sizes: number[]): Promise<ScalingPoint[]>;
 }
 
 export function createEngineClient(endpoint: Endpoint): EngineClient {
@@ -44,5 +46,6 @@ export function createEngineClient(endpoint: Endpoint): EngineClient {
     explain: (step) => call<RuleExplanation[]>({ type: 'explain', step }),
     edit: (scenario, host, text, mode) => call<EditResult>({ type: 'edit', scenario, host, text, mode }),
     export: (scenario, host, what) => call<ExportResult>({ type: 'export', scenario, host, what }),
+    kubeScaling: (sizes) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }),
   };
 }

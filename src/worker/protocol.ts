@@ -6,6 +6,7 @@
 
 import type { RuleExplanation, WalkLog } from '../engine/walk-log';
 import type { EditResult, ExportKind, PositionedDiagnostic } from '../engine/edit/scenario-edit';
+import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -14,7 +15,9 @@ export type EngineRequest =
   | { type: 'explain'; requestId: number; step: number }
   /** apply a typed command / iptables-restore text / ip show output to a host; returns the new canonical scenario */
   | { type: 'edit'; requestId: number; scenario: unknown; host: string; text: string; mode: EditMode }
-  | { type: 'export'; requestId: number; scenario: unknown; host: string | null; what: ExportKind };
+  | { type: 'export'; requestId: number; scenario: unknown; host: string | null; what: ExportKind }
+  /** rules examined per new connection, kube-proxy iptables mode vs IPVS mode, for clusters of these sizes */
+  | { type: 'kube-scaling'; requestId: number; sizes: number[] };
 
 export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] };
 
@@ -31,7 +34,7 @@ export interface SerializedError {
 }
 
 export type EngineResponse =
-  | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult }
+  | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult | ScalingPoint[] }
   | { type: 'error'; requestId: number; error: SerializedError };
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
@@ -41,6 +44,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
   if (r.type === 'simulate') return 'scenario' in r;
   if (r.type === 'explain') return typeof r.step === 'number';
   if (r.type === 'edit') return 'scenario' in r && typeof r.host === 'string' && typeof r.text === 'string' && ['command', 'restore', 'restore-noflush', 'import-ip'].includes(r.mode as string);
+  if (r.type === 'kube-scaling') return Array.isArray(r.sizes) && r.sizes.length <= 8 && r.sizes.every((n) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 20000);
   if (r.type === 'export') return 'scenario' in r && (typeof r.host === 'string' || r.host === null) && typeof r.what === 'string';
   return false;
 }
@@ -51,4 +55,4 @@ export function isEngineResponse(m: unknown): m is EngineResponse {
   return typeof r.requestId === 'number' && (r.type === 'success' || r.type === 'error');
 }
 
-export type { EditResult, ExportKind, PositionedDiagnostic };
+export type { EditResult, ExportKind, PositionedDiagnostic, ScalingPoint };

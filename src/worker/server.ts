@@ -8,6 +8,7 @@ import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
 import type { World } from '../engine/sim/world';
 import { isEngineRequest, type EngineResponse } from './protocol';
 import { applyEdit, exportText, importIp } from '../engine/edit/scenario-edit';
+import { measureScaling } from '../scenarios/kube-proxy-scaling';
 
 export function createEngineServer(post: (m: EngineResponse) => void): (message: unknown) => void {
   let last: { world: World; log: WalkLog } | null = null;
@@ -42,6 +43,10 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         }
         case 'export': {
           post({ type: 'success', requestId: message.requestId, result: exportText(message.scenario, message.host, message.what) });
+          return;
+        }
+        case 'kube-scaling': {
+          post({ type: 'success', requestId: message.requestId, result: measureScaling(message.sizes) });
           return;
         }
         case 'explain': {

@@ -44,6 +44,7 @@ describe('playback', () => {
       explain: async () => [],
       edit: async () => ({ ok: false as const, diagnostics: [] }),
       export: async () => ({ ok: true as const, text: "" }),
+      kubeScaling: async () => [],
     };
     s.scenario.getState().setScenario({ n: 1 });
     const first = simulate(s, client);
@@ -56,7 +57,7 @@ describe('playback', () => {
 });
 
 describe('the shell’s reducers', () => {
-  const ok = (n: number): EngineClient => ({ simulate: async () => ({ ok: true, log: log(n) }), explain: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) });
+  const ok = (n: number): EngineClient => ({ simulate: async () => ({ ok: true, log: log(n) }), explain: async () => [], kubeScaling: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) });
 
   it('Send packet replaces the scenario’s steps with the chosen one and keeps the hosts', async () => {
     const s = createStores({ name: 'x', hosts: [{ name: 'a' }], steps: [{ from: 'a', ping: '1.2.3.4' }, { from: 'a', ping: '5.6.7.8' }] });
@@ -82,7 +83,7 @@ describe('the shell’s reducers', () => {
   it('keeps the previous walk and shows the errors when a scenario is refused', async () => {
     const s = createStores({});
     s.walk.setState({ log: log(3), status: 'ready' });
-    await loadScenario(s, { simulate: async () => ({ ok: false, errors: ['router: iptables: line 1: Bad argument'] }), explain: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) }, { name: 'bad' });
+    await loadScenario(s, { simulate: async () => ({ ok: false, errors: ['router: iptables: line 1: Bad argument'] }), explain: async () => [], kubeScaling: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) }, { name: 'bad' });
     expect(s.walk.getState()).toMatchObject({ status: 'error', errors: ['router: iptables: line 1: Bad argument'] });
     expect(s.walk.getState().log?.steps.length).toBe(3);
   });

@@ -24,7 +24,9 @@ import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
 import * as ipt from './iptables-adapter';
-import { applyIpvsadm, parseIpvsadm } from '../ipvs/ipvsadm';
+import { applyIpvsadm, formatConnections, formatList, parseIpvsadm } from '../ipvs/ipvsadm';
+import { describeScheduler } from '../ipvs/schedulers';
+import type { IpvsState } from '../ipvs/types';
 import type { Host } from './host';
 import type { PacketRecord, RecordedEvent, WalkNote } from './record';
 import type { TargetEnv } from './targets';
@@ -554,4 +556,13 @@ export function ensureTunnelDevice(net: HostNet): void {
   if (cfg.findLink(net, 'tunl0')) return;
   cfg.addLink(net, 'tunl0', 'dummy', '00:00:00:00:00:00');
   cfg.setLinkUp(net, 'tunl0', true);
+}
+
+/** IPVS as `ipvsadm -Ln` / `-Lnc` print it plus each scheduler's state, for the app's panels. */
+export function ipvsSnapshot(ipvs: IpvsState, nowMs: number): { list: string; connections: string; schedulers: { service: string; view: unknown }[] } {
+  return {
+    list: formatList(ipvs, { numeric: true }),
+    connections: formatConnections(ipvs, nowMs, { numeric: true }),
+    schedulers: ipvs.services.map((svc) => ({ service: `${svc.fwmark ? 'FWM' : svc.protocol.toUpperCase()} ${svc.fwmark ? svc.fwmark : `${formatIpv4(svc.addr)}:${svc.port}`} ${svc.scheduler}`, view: describeScheduler(ipvs, svc) })),
+  };
 }

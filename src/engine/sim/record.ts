@@ -128,6 +128,14 @@ export interface PacketRecord {
   ctBefore: unknown[] | null;
   /** iptables rules examined for this packet in this host (every rule of a linear scan up to the match) */
   examined: number;
+  /** IPVS as the packet found it (`ipvsadm -Ln`, `-Lnc`, scheduler state); null on hosts without virtual services */
+  ipvsBefore: IpvsSnapshot | null;
+}
+
+export interface IpvsSnapshot {
+  list: string;
+  connections: string;
+  schedulers: { service: string; view: unknown }[];
 }
 
 export function eventRef(e: RecordedEvent): EventRef {

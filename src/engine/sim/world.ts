@@ -129,6 +129,7 @@ export class World {
       // a snapshot per packet lets the app show the table as it is at any step
       ctBefore: host.ctActive ? A.ctList(host.ct, this.nowMs) : null,
       examined: 0,
+      ipvsBefore: host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, this.nowMs) : null,
     };
     if (from) from.receivedBy.push({ host: host.name, iface: iface ?? '', packet: rec });
     this.records.push(rec);
