@@ -96,7 +96,6 @@ const FULLY_COVERED = [
 
 /** Lines of the 1.8.13 suite whose behaviour this engine knowingly differs on (reason given). */
 const KNOWN_DEVIATIONS: Readonly<Record<string, string>> = {
-  '-m statistic --mode nth ! --every 5;;FAIL': 'newer libxt_statistic refuses an inverted nth without --packet; 1.8.9 behaviour unverified',
   // the simulator has no ipsets and no nfacct objects: every name is accepted as if it had been created
   '-m set --match-set foo src,dst;;FAIL': 'needs the ipset foo to be missing; ipsets are not modelled',
   '-j SET --add-set foo src,dst;;FAIL': 'needs the ipset foo to be missing; ipsets are not modelled',

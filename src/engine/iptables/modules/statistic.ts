@@ -78,6 +78,8 @@ export const statistic: MatchSpec<StatisticOptions> = {
     if (o.mode === 'random' && (o.sawEvery || o.sawPacket)) sink.error('--every and --packet can only be used with --mode nth');
     if (o.mode === 'nth' && o.sawProbability) sink.error('--probability can only be used with --mode random');
     if (o.mode === 'nth' && !o.sawEvery) sink.error('--every must be specified for --mode nth');
+    // iptables 1.8.9 (legacy) refuses --every without --packet (checked on the real binary)
+    if (o.mode === 'nth' && o.sawEvery && !o.sawPacket) sink.error('statistic: option "--every" also requires "--packet".');
     if (o.mode === 'nth' && o.sawPacket && o.packet > o.every) sink.error('the --packet p must be 0 <= p <= n-1');
     if (o.mode === 'random' && !o.sawProbability) sink.error('--probability must be specified for --mode random');
   },
