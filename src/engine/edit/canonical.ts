@@ -96,12 +96,20 @@ function neighbourCommands(net: HostNet): string[] {
     .map((n) => `ip neigh add ${formatIpv4(n.addr)} lladdr ${n.lladdr} dev ${n.iface} nud ${n.state}`);
 }
 
-/** The iptables tables that hold anything beyond empty built-in chains with ACCEPT policies. */
+/**
+ * The tables commands loaded, oldest first, so that restoring the text
+ * registers them in the same order again (iptables-save prints newest first)
+ * and an exported iptables-save stays byte-identical; tables that only ever
+ * held empty ACCEPT chains are left out unless a command loaded them.
+ */
 export function iptablesRestoreText(rs: Ruleset): string | null {
-  const used = TABLES.filter((t) => [...rs.tables[t].chains.values()].some((c) => !c.builtin || c.rules.length > 0 || c.policy === 'DROP'));
+  const used = rs.loaded.filter((t) => TABLES.includes(t));
+  for (const t of TABLES) {
+    if (!used.includes(t) && [...rs.tables[t].chains.values()].some((c) => !c.builtin || c.rules.length > 0 || c.policy === 'DROP')) used.push(t);
+  }
   if (!used.length) return null;
   const copy: Ruleset = { tables: rs.tables, loaded: [...used].reverse() };
-  return saveRuleset(copy, { counters: false }).replace(/ \[\d+:\d+\]$/gm, ' [0:0]');
+  return saveRuleset(copy, { counters: false });
 }
 
 /** IPVS services as `ipvsadm -Sn` writes them, and the net.ipv4.vs sysctls that differ from the defaults. */
