@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { markWalk, waitForWalk } from './helpers';
+import { sharedPath } from '../src/test-support/shared-dir';
 
-const CORPUS = '/work/shared/corpus/iptables-save';
+const CORPUS = sharedPath('corpus', 'iptables-save');
 
 async function openEditor(page: Page): Promise<void> {
   await page.goto('/');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readCase } from '../scenario/case-file';
 import { World } from '../sim/world';
 import { runCase } from '../run-case';
+import { sharedPath } from '../../test-support/shared-dir';
 import { compareResults } from '../conformance/compare';
 import { applyEdit, exportText, scenarioToCase } from './scenario-edit';
 
@@ -82,7 +83,7 @@ describe('importing an iptables-save dump and exporting it again', () => {
 });
 
 describe('every loadable corpus dump through the app: import, canonical form, export', () => {
-  const C = join(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'iptables-save');
+  const C = sharedPath('corpus', 'iptables-save');
   if (!existsSync(join(C, 'roundtrip-legacy-1.8.9'))) {
     it.skip('corpus not present', () => {});
     console.log(`notice: ${C} absent (GPL and unlicensed dumps are not copied into the project), corpus export test skipped`);

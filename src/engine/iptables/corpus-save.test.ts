@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { applyRestore, parseRestore } from './restore';
 import { createRuleset } from './ruleset';
 import { saveRuleset } from './save';
+import { sharedPath } from '../../test-support/shared-dir';
 
-const DIR = '/work/shared/corpus/iptables-save';
+const DIR = sharedPath('corpus', 'iptables-save');
 
 describe('corpus iptables-save round trip', () => {
   if (!existsSync(`${DIR}/roundtrip-legacy-1.8.9`)) {

@@ -11,8 +11,9 @@ import type { TableName } from '../netfilter/hooks';
 import { applyIptablesCommand, parseIptablesArgs } from './command';
 import { createRuleset } from './ruleset';
 import { saveRule } from './save';
+import { sharedPath } from '../../test-support/shared-dir';
 
-const DIR = '/work/shared/corpus/iptables-t';
+const DIR = sharedPath('corpus', 'iptables-t');
 
 export interface TLineResult {
   file: string;

@@ -15,6 +15,7 @@ import { inputRoute, routeGetView } from './fib';
 import { applyIpCommand, parseIpCommand } from './ip-command';
 import { applySysctl, parseSysctl } from './sysctl';
 import fixture from './__fixtures__/oracle-routes.json';
+import { sharedPath } from '../../test-support/shared-dir';
 
 interface Probe {
   packet: number;
@@ -119,7 +120,7 @@ describe('input routing reproduces the kernel ROUTE of every oracle ingress pack
   }
 });
 
-const CASES = '/work/shared/oracle/cases';
+const CASES = sharedPath('oracle', 'cases');
 
 describe('input routing against the live oracle files', () => {
   if (!existsSync(CASES)) {

@@ -12,6 +12,7 @@ import { routeGetView } from './fib';
 import type { IpCommand } from './ip-command';
 import { applyIpCommand, execIpCommand, formatRoutes, formatRules, parseIpCommand } from './ip-command';
 import { applySysctl, parseSysctl } from './sysctl';
+import { sharedPath } from '../../test-support/shared-dir';
 
 function parse(text: string): IpCommand {
   const p = parseIpCommand(text);
@@ -208,7 +209,7 @@ describe('applying commands answers like the kernel', () => {
   });
 });
 
-const TRANSCRIPT = '/work/shared/corpus/iproute2/commands/cheatsheet-route-rule.transcript.txt';
+const TRANSCRIPT = sharedPath('corpus', 'iproute2', 'commands', 'cheatsheet-route-rule.transcript.txt');
 
 interface Step {
   cmd: string;

@@ -15,6 +15,7 @@ import type { HostNet } from './config';
 import { formatRoutes, formatRules } from './ip-command';
 import type { ImportResult } from './ip-import';
 import { applyImport, importIpOutput } from './ip-import';
+import { sharedPath } from '../../test-support/shared-dir';
 
 function imported(text: string, kind?: Parameters<typeof importIpOutput>[1], options?: Parameters<typeof importIpOutput>[2]): ImportResult {
   const r = importIpOutput(text, kind, options);
@@ -373,7 +374,7 @@ describe('applyImport', () => {
 // ---------------------------------------------------------------------------
 // corpus
 
-const CORPUS = '/work/shared/corpus/iproute2';
+const CORPUS = sharedPath('corpus', 'iproute2');
 
 /**
  * What differs between the corpus's iproute2/kernel versions and iproute2 6.1
