@@ -102,3 +102,17 @@ describe('every loadable corpus dump through the app: import, canonical form, ex
     expect(t.ok && t.text).toBe(want);
   });
 });
+
+describe('IPVS in the canonical form', () => {
+  it('keeps real-server thresholds, which ipvsadm -S leaves out', () => {
+    const nat = JSON.parse(readFileSync(join(ipvsDir, 'nat.json'), 'utf8'));
+    const r = applyEdit(nat, 'director', 'ipvsadm -e -t 10.0.0.100:80 -r 192.168.1.11:80 -m -x 10 -y 5', 'command');
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const setup = (r.scenario as { hosts: { setup: unknown[] }[] }).hosts[1]!.setup.filter((c) => String(c).startsWith('ipvsadm'));
+    expect(setup).toEqual([
+      'ipvsadm -A -t 10.0.0.100:80 -s rr',
+      'ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.11:80 -m -w 1 -x 10 -y 5',
+      'ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.12:80 -m -w 1',
+    ]);
+  });
+});

@@ -6,7 +6,7 @@
 // and imports all end in the same canonical form (and undo is a list of
 // scenarios).
 
-import { formatIpv4 } from '../net/addr';
+import { formatIpv4, parseIpv4 } from '../net/addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from '../net/config';
 import { formatRoutes, formatRules } from '../net/ip-command';
 import { importIpOutput } from '../net/ip-import';
@@ -112,6 +112,22 @@ export function iptablesRestoreText(rs: Ruleset): string | null {
   return saveRuleset(copy, { counters: false });
 }
 
+/** `ipvsadm -S` leaves thresholds out (SPEC.md §9.3); the canonical form keeps them. */
+function thresholds(ipvs: IpvsState, line: string): string {
+  const m = / -r (\d+\.\d+\.\d+\.\d+):(\d+)/.exec(line);
+  if (!m) return '';
+  const addr = parseIpv4(m[1]!);
+  const d = Object.values(ipvs.dests).find((x) => x.available && x.addr === addr && x.port === Number(m[2]) && line.includes(serviceWord(ipvs, x.serviceId)));
+  if (!d || (!d.uThreshold && !d.lThreshold)) return '';
+  return ` -x ${d.uThreshold} -y ${d.lThreshold}`;
+}
+
+function serviceWord(ipvs: IpvsState, id: number): string {
+  const svc = ipvs.services.find((s) => s.id === id);
+  if (!svc) return '\u0000';
+  return svc.fwmark ? `-f ${svc.fwmark} ` : `${formatIpv4(svc.addr)}:${svc.port} `;
+}
+
 /** IPVS services as `ipvsadm -Sn` writes them, and the net.ipv4.vs sysctls that differ from the defaults. */
 function ipvsCommands(ipvs: IpvsState | undefined): string[] {
   if (!ipvs) return [];
@@ -130,7 +146,7 @@ function ipvsCommands(ipvs: IpvsState | undefined): string[] {
     for (const raw of formatSave(ipvs, { numeric: true, nosort: true }).split('\n')) {
       const line = raw.trim();
       if (!line) continue;
-      if (line.startsWith('-a ')) servers.push(`ipvsadm ${line}`);
+      if (line.startsWith('-a ')) servers.push(`ipvsadm ${line}${thresholds(ipvs, line)}`);
       else {
         flush();
         out.push(`ipvsadm ${line}`);
