@@ -27,6 +27,12 @@ import g12 from './scenarios/g12-nat-output-dnat.json';
 import g13 from './scenarios/g13-hairpin-nat.json';
 import g14 from './scenarios/g14-rp-filter.json';
 import g15 from './scenarios/g15-forwarding-disabled.json';
+import ipvsRr from './scenarios/ipvs-rr-nat.json';
+import ipvsLc from './scenarios/ipvs-lc-nat.json';
+import ipvsSh from './scenarios/ipvs-sh-nat.json';
+import ipvsWrrDr from './scenarios/ipvs-wrr-dr.json';
+import ipvsTun from './scenarios/ipvs-tun.json';
+import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
 
 export type { I18nText, LookHere, LookHereAt } from './look-here';
 export { resolveLookHere } from './look-here';
@@ -53,6 +59,11 @@ export interface GalleryEntry {
   explanation: I18nText;
   lookHere: LookHere[];
   tags: GalleryTag[];
+  /**
+   * false for scenarios the oracle's kernel cannot run (it has no IPVS):
+   * they follow shared/ipvs/SPEC.md instead of a recorded kernel result
+   */
+  kernel?: false;
 }
 
 // JSON imports are typed loosely (arrays, not tuples); the gallery test checks each against the share schema
@@ -774,6 +785,105 @@ export const GALLERY: readonly GalleryEntry[] = [
     ],
     tags: ['routing', 'troubleshooting'],
   },
+  {
+    id: 'ipvs-rr-nat',
+    scenario: scenario(ipvsRr),
+    kernel: false,
+    title: { en: 'IPVS round robin (rr), NAT mode', zh: 'IPVS 轮询调度（rr），NAT 模式' },
+    summary: { en: 'ipvsadm -A -t VIP:80 -s rr, three real servers with -m', zh: 'ipvsadm -A -t VIP:80 -s rr，三台使用 -m 的真实服务器' },
+    explanation: {
+      en: 'The director owns the virtual IP. The SYN is delivered locally, passes INPUT, and IPVS takes it at LOCAL_IN (after filter and security INPUT): it schedules a real server, rewrites the destination and sends the packet out through OUTPUT and POSTROUTING — never FORWARD. ipvsadm -a puts each new server at the head of the list, so round robin starts with the server added last. Replies come back through the director, whose FORWARD hook gives them the VIP as source again.',
+      zh: '调度器（director）拥有虚拟 IP。SYN 被本机接收，经过 INPUT，IPVS 在 LOCAL_IN（filter 和 security INPUT 之后）接管它：选出一台真实服务器、改写目的地址，再让数据包经 OUTPUT 和 POSTROUTING 发出——从不经过 FORWARD。ipvsadm -a 总把新服务器插到列表头部，所以轮询从最后添加的那台开始。回复经调度器返回，FORWARD 钩子上的 IPVS 把源地址改回 VIP。',
+    },
+    lookHere: [
+      { step: 1, host: 'director', at: { note: 'ipvs' }, text: { en: 'IPVS at LOCAL_IN schedules the first connection to the server added last.', zh: 'LOCAL_IN 上的 IPVS 把第一个连接调度给最后添加的服务器。' } },
+      { step: 2, host: 'director', at: { note: 'ipvs' }, text: { en: 'The next connection goes to the next server of the list.', zh: '下一个连接交给列表中的下一台服务器。' } },
+      { step: 3, host: 'director', at: { note: 'ipvs' }, text: { en: 'And the third to the last one: round robin.', zh: '第三个连接交给最后一台：这就是轮询。' } },
+    ],
+    tags: ['nat'],
+  },
+  {
+    id: 'ipvs-wrr-dr',
+    scenario: scenario(ipvsWrrDr),
+    kernel: false,
+    title: { en: 'IPVS weighted round robin (wrr), direct routing', zh: 'IPVS 加权轮询（wrr），直接路由（DR）模式' },
+    summary: { en: 'ipvsadm -s wrr with -g: weights 2 and 1, the VIP on the real servers\' lo', zh: 'ipvsadm -s wrr 配合 -g：权重 2 和 1，VIP 配在真实服务器的 lo 上' },
+    explanation: {
+      en: 'In direct routing the director keeps the destination (the VIP) and only sends the frame to the chosen real server\'s MAC address. Each real server holds the VIP on lo with arp_ignore=1, so only the director answers ARP for it, and it answers the client directly: the reply never passes the director. wrr\'s first round visits every server once in list order; after that, weight 2 gets twice as many connections as weight 1.',
+      zh: '直接路由模式下，调度器不改目的地址（仍是 VIP），只把帧发往所选真实服务器的 MAC 地址。每台真实服务器在 lo 上配置 VIP，并设置 arp_ignore=1，所以只有调度器应答该地址的 ARP；真实服务器直接回复客户端，回复从不经过调度器。wrr 的第一轮按列表顺序把每台服务器各用一次，之后权重 2 的服务器得到的连接是权重 1 的两倍。',
+    },
+    lookHere: [
+      { step: 1, host: 'director', at: { note: 'ipvs' }, text: { en: 'The first round starts at the head of the list (the server added last).', zh: '第一轮从列表头部（最后添加的服务器）开始。' } },
+      { step: 1, host: 'rs2', at: { chain: 'filter:INPUT' }, text: { en: 'The real server receives a packet still addressed to the VIP.', zh: '真实服务器收到的数据包目的地址仍是 VIP。' } },
+      { step: 3, host: 'director', at: { note: 'ipvs' }, text: { en: 'After the first round the heavier server is chosen more often.', zh: '第一轮之后，权重大的服务器被选中得更频繁。' } },
+    ],
+    tags: ['routing'],
+  },
+  {
+    id: 'ipvs-lc-nat',
+    scenario: scenario(ipvsLc),
+    kernel: false,
+    title: { en: 'IPVS least connections (lc)', zh: 'IPVS 最少连接（lc）' },
+    summary: { en: 'ipvsadm -s lc: the server with the fewest connections wins', zh: 'ipvsadm -s lc：连接最少的服务器胜出' },
+    explanation: {
+      en: 'Least connections counts each server\'s load as 256 × active + inactive connections and picks the smallest. A connection closed by RST stays in the connection table as inactive for a while, so the next connection goes to a server that has none. Watch the loads in the IPVS panel change from step to step.',
+      zh: '最少连接调度把每台服务器的负载算作 256 × 活动连接数 + 非活动连接数，选负载最小的。被 RST 关闭的连接仍以非活动状态在连接表中停留一段时间，所以下一个连接会交给还没有连接的服务器。可以在 IPVS 面板中看负载如何逐步变化。',
+    },
+    lookHere: [
+      { step: 1, host: 'director', at: { note: 'ipvs' }, text: { en: 'All loads are 0: the first server of the list is chosen.', zh: '所有负载都是 0：选中列表中的第一台。' } },
+      { step: 2, host: 'director', at: { note: 'ipvs' }, text: { en: 'The first server now has an inactive connection, so another one is chosen.', zh: '第一台现在有一个非活动连接，所以换了一台。' } },
+    ],
+    tags: ['nat'],
+  },
+  {
+    id: 'ipvs-sh-nat',
+    scenario: scenario(ipvsSh),
+    kernel: false,
+    title: { en: 'IPVS source hashing (sh)', zh: 'IPVS 源地址哈希（sh）' },
+    summary: { en: 'ipvsadm -s sh: the client address picks the server', zh: 'ipvsadm -s sh：由客户端地址决定服务器' },
+    explanation: {
+      en: 'Source hashing hashes the client\'s address into a table of 256 buckets, each naming a server (a server with weight w owns w buckets in turn). The same client therefore always reaches the same real server — a simple form of session affinity without persistence templates.',
+      zh: '源地址哈希把客户端地址哈希到一个 256 格的表中，每一格指向一台服务器（权重为 w 的服务器轮流占 w 格）。同一个客户端因此总是到达同一台真实服务器——无需持久化模板的简单会话保持。',
+    },
+    lookHere: [
+      { step: 1, host: 'director', at: { note: 'ipvs' }, text: { en: 'The client\'s address hashes to one bucket and its server.', zh: '客户端地址被哈希到某一格及其对应的服务器。' } },
+      { step: 3, host: 'director', at: { note: 'ipvs' }, text: { en: 'A later connection from the same client lands on the same server.', zh: '同一客户端后来的连接落在同一台服务器上。' } },
+    ],
+    tags: ['nat'],
+  },
+  {
+    id: 'ipvs-tun',
+    scenario: scenario(ipvsTun),
+    kernel: false,
+    title: { en: 'IPVS IP tunnelling (TUN)', zh: 'IPVS IP 隧道（TUN）模式' },
+    summary: { en: 'ipvsadm -a ... -i: IP-in-IP to a real server in another network', zh: 'ipvsadm -a ... -i：用 IP-in-IP 发往另一网络中的真实服务器' },
+    explanation: {
+      en: 'In tunnelling mode the director wraps the packet for the VIP in a new IP header (protocol 4, IP-in-IP) addressed to the real server, which may sit behind routers. The real server unwraps it on tunl0, finds the VIP on lo and answers the client directly.',
+      zh: '隧道模式下，调度器把发往 VIP 的数据包再套上一层 IP 头（协议号 4，IP-in-IP），目的地址是真实服务器，它可以位于路由器之后。真实服务器在 tunl0 上解封装，发现 VIP 配在 lo 上，于是直接回复客户端。',
+    },
+    lookHere: [
+      { step: 1, host: 'director', at: { note: 'ipvs' }, text: { en: 'IPVS chooses the tunnel method: the packet gets an outer header to the real server.', zh: 'IPVS 选择隧道方式：数据包被加上发往真实服务器的外层 IP 头。' } },
+      { step: 1, host: 'rs1', packet: 2, at: { chain: 'raw:PREROUTING' }, text: { en: 'Unwrapped on tunl0, the inner packet to the VIP enters PREROUTING again.', zh: '在 tunl0 上解封装后，发往 VIP 的内层数据包再次进入 PREROUTING。' } },
+    ],
+    tags: ['routing'],
+  },
+  {
+    id: 'k8s-iptables-vs-ipvs',
+    scenario: scenario(k8s),
+    kernel: false,
+    title: { en: 'iptables vs IPVS reaching a Kubernetes Service', zh: 'iptables 与 IPVS 两种方式访问 Kubernetes Service' },
+    summary: { en: 'kube-proxy in IPVS mode: the ClusterIP on kube-ipvs0, one hash lookup', zh: 'IPVS 模式的 kube-proxy：ClusterIP 配在 kube-ipvs0 上，一次哈希查找' },
+    explanation: {
+      en: 'This is kube-proxy in IPVS mode: the ClusterIP is an address of the dummy interface kube-ipvs0, so the packet is delivered locally and IPVS at LOCAL_IN sends it to an endpoint — the packet passes INPUT and OUTPUT, not FORWARD. In iptables mode the same packet is DNATed in nat PREROUTING by KUBE-SERVICES → KUBE-SVC → KUBE-SEP rules and forwarded. A port forwarder that DNATs in PREROUTING to the ClusterIP therefore misses the IPVS service, while a connection to the ClusterIP itself reaches it. Open the kube-proxy comparison to see both walks and how many rules each mode examines as the cluster grows.',
+      zh: '这里是 IPVS 模式的 kube-proxy：ClusterIP 是虚拟网卡 kube-ipvs0 上的地址，所以数据包被本机接收，由 LOCAL_IN 上的 IPVS 转给某个端点——数据包经过 INPUT 和 OUTPUT，而不是 FORWARD。iptables 模式下，同一个数据包在 nat PREROUTING 中经 KUBE-SERVICES → KUBE-SVC → KUBE-SEP 规则做 DNAT 后被转发。因此，一个在 PREROUTING 中 DNAT 到 ClusterIP 的端口转发器碰不到 IPVS 服务，而直接连接 ClusterIP 的流量可以。打开 kube-proxy 对比视图，可以看到两种模式的完整路径，以及集群变大时各自要检查多少条规则。',
+    },
+    lookHere: [
+      { step: 1, host: 'node', at: { chain: 'nat:KUBE-SERVICES' }, text: { en: 'KUBE-SERVICES only marks traffic from outside the pod network for masquerading.', zh: 'KUBE-SERVICES 只给来自 Pod 网络之外的流量打上伪装标记。' } },
+      { step: 1, host: 'node', at: { note: 'ipvs' }, text: { en: 'IPVS at LOCAL_IN picks an endpoint with one hash lookup.', zh: 'LOCAL_IN 上的 IPVS 通过一次哈希查找选出端点。' } },
+      { step: 1, host: 'node', at: { chain: 'nat:KUBE-POSTROUTING' }, text: { en: 'KUBE-POSTROUTING masquerades the marked connection as the node.', zh: 'KUBE-POSTROUTING 把带标记的连接伪装成节点地址。' } },
+    ],
+    tags: ['nat'],
+  },
 ];
 
 /**
@@ -781,16 +891,5 @@ export const GALLERY: readonly GalleryEntry[] = [
  * are listed, not faked: each becomes a GALLERY entry, with an IPVS golden
  * case, once the engine can run it.
  */
-export const GALLERY_TODO: readonly { id: string; title: I18nText; waitsFor: 'ipvs-engine' }[] = [
-  { id: 'ipvs-rr-nat', title: { en: 'IPVS round robin (rr), NAT mode', zh: 'IPVS 轮询调度（rr），NAT 模式' }, waitsFor: 'ipvs-engine' },
-  { id: 'ipvs-wrr-nat', title: { en: 'IPVS weighted round robin (wrr)', zh: 'IPVS 加权轮询（wrr）' }, waitsFor: 'ipvs-engine' },
-  { id: 'ipvs-lc-nat', title: { en: 'IPVS least connections (lc)', zh: 'IPVS 最少连接（lc）' }, waitsFor: 'ipvs-engine' },
-  { id: 'ipvs-sh-nat', title: { en: 'IPVS source hashing (sh)', zh: 'IPVS 源地址哈希（sh）' }, waitsFor: 'ipvs-engine' },
-  { id: 'ipvs-dr', title: { en: 'IPVS direct routing (DR)', zh: 'IPVS 直接路由模式（DR）' }, waitsFor: 'ipvs-engine' },
-  { id: 'ipvs-tun', title: { en: 'IPVS IP tunnelling (TUN)', zh: 'IPVS IP 隧道模式（TUN）' }, waitsFor: 'ipvs-engine' },
-  {
-    id: 'k8s-iptables-vs-ipvs',
-    title: { en: 'iptables vs IPVS reaching a Kubernetes Service', zh: 'iptables 与 IPVS 两种方式访问 Kubernetes Service' },
-    waitsFor: 'ipvs-engine',
-  },
-];
+/** Examples still waiting for an engine feature (none: the IPVS ones are in GALLERY). */
+export const GALLERY_TODO: readonly { id: string; title: I18nText; waitsFor: 'ipvs-engine' }[] = [];
