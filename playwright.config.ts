@@ -30,8 +30,8 @@ export default defineConfig({
   retries: 0,
   workers: 2,
   // A hung browser must not eat CI's time budget.
-  globalTimeout: 5 * 60_000,
-  timeout: 30_000,
+  globalTimeout: 12 * 60_000,
+  timeout: 60_000,
   reporter: 'list',
   use: {
     baseURL,

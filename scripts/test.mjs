@@ -162,7 +162,8 @@ async function browserTests() {
   if (build.code !== 0) return notRun(`browser tests not run: vite build ${describeExit(build)}`);
 
   const result = await run(bin('playwright'), ['test', '--reporter=list,json'], {
-    timeoutMs: 10 * MINUTE,
+    // a little above playwright.config.ts's globalTimeout, so Playwright reports first
+    timeoutMs: 13 * MINUTE,
     // Playwright sets FORCE_COLOR for its web server, and Node warns when both are set;
     // without a TTY Playwright prints no colours anyway.
     extraEnv: { PLAYWRIGHT_JSON_OUTPUT_FILE: e2eReport, NO_COLOR: undefined },

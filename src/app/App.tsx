@@ -3,47 +3,43 @@
 // topology, and the panels. Every block is a labelled region so screen
 // readers and tests can find it by name. State lives in the zustand stores;
 // components subscribe with the module-level selectors.
+//
+// Three layouts share the same pieces: the full app; presenter mode (P:
+// large type, the current hook spotlighted, no forms, a QR code of the
+// step's link); and the embed mode of course pages (`&embed=1`: graph,
+// playback and headers, nothing to edit).
 
-import { lazy, memo, Suspense } from 'react';
+import './app.css';
+import { lazy, memo, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
-import { selectErrors, selectNotice, selectScenario, selectStatus } from './state/walk-store';
+import { selectEmbed, selectErrors, selectLesson, selectLoads, selectNotice, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
-import { Playback, usePlaybackKeys, usePlaybackTimer } from './shell/Playback';
+import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/Playback';
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
+import { Header } from './shell/Header';
+import { LinkNoticeBar } from './shell/LinkNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
 import { RoutingPanel } from './panels/RoutingPanel';
 import { ConntrackPanel } from './panels/ConntrackPanel';
 import { EventList } from './panels/EventList';
 import { Panel } from './panels/Panel';
+import { langStore, selectLangReady, useT } from './i18n/lang';
+import { translateNotice } from './shell/notices';
+import { IpvsPanelMount, KubeProxyMount } from './ipvs/mount';
 
 const TraceLog = lazy(() => import('./panels/TraceLog'));
 // The editor (issue 4) is below the first screen: its forms and the engine's extension registries load on their own.
 const Editor = lazy(() => import('./editor/Editor'));
-
-const Header = memo(function Header() {
-  const { stores } = useDeps();
-  const scenario = useStore(stores.scenario, selectScenario);
-  const name = typeof scenario.name === 'string' ? scenario.name : 'scenario';
-  const description = typeof scenario.description === 'string' ? scenario.description : '';
-  return (
-    <header className="bg-slate-900 text-white">
-      <div className="mx-auto flex max-w-[110rem] flex-wrap items-baseline gap-x-4 gap-y-1 px-4 py-3">
-        <h1 className="text-2xl font-semibold tracking-tight">PacketWalk</h1>
-        <p className="text-base text-slate-100">
-          Scenario <strong className="font-mono">{name}</strong>
-        </p>
-        <a href="#editor" className="ml-auto rounded px-2 py-1 text-base text-white underline underline-offset-2 hover:bg-slate-800 focus:outline-2 focus:outline-white">
-          Edit the scenario
-        </a>
-        {description && <p className="w-full max-w-[90ch] text-sm leading-snug text-slate-200">{description}</p>}
-      </div>
-    </header>
-  );
-});
+// Issue 6: none of these is on the first screen.
+const SharePanel = lazy(() => import('./share/SharePanel'));
+const GalleryView = lazy(() => import('./gallery/GalleryView'));
+const LessonPanel = lazy(() => import('./gallery/LessonPanel'));
+const PresenterSide = lazy(() => import('./presenter/PresenterSide'));
 
 const Problems = memo(function Problems() {
   const { stores } = useDeps();
+  const t = useT();
   const status = useStore(stores.walk, selectStatus);
   const errors = useStore(stores.walk, selectErrors);
   const notice = useStore(stores.scenario, selectNotice);
@@ -51,13 +47,13 @@ const Problems = memo(function Problems() {
     // the autosave's word (a save that could not be restored or kept) is shown once the editor is not there to show it
     return notice ? (
       <p role="status" className="rounded-lg border border-amber-700 bg-amber-50 px-4 py-2 text-amber-950">
-        {notice}
+        {translateNotice(t, notice)}
       </p>
     ) : null;
   }
   return (
     <div role="alert" className="rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-red-900">
-      <p className="font-semibold">The scenario could not be simulated:</p>
+      <p className="font-semibold">{t('app.simError')}</p>
       <ul className="mt-1 list-disc pl-5 font-mono text-sm">
         {errors.map((e, k) => (
           <li key={k}>{e}</li>
@@ -67,66 +63,204 @@ const Problems = memo(function Problems() {
   );
 });
 
+/** P toggles presenter mode, Esc leaves it; both only when the user is not typing. */
+export function handleModeKey(stores: Stores, e: KeyboardEvent): void {
+  if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey || typingIn(e.target)) return;
+  const ui = stores.ui.getState();
+  if ((e.key === 'p' || e.key === 'P') && !ui.embed) {
+    setPresenter(stores, !ui.presenter);
+    e.preventDefault();
+  } else if (e.key === 'Escape' && ui.presenter) {
+    setPresenter(stores, false);
+    e.preventDefault();
+  }
+}
+
+function useModeKeys(): void {
+  const { stores } = useDeps();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => handleModeKey(stores, e);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [stores]);
+}
+
+/** Presenter mode restyles the whole page (type size, contrast): a class on <html>. */
+function usePresenterClass(presenter: boolean): void {
+  useEffect(() => {
+    const root = document.documentElement;
+    root.classList.toggle('presenter', presenter);
+    return () => root.classList.remove('presenter');
+  }, [presenter]);
+}
+
 function Behaviour() {
   usePlaybackKeys();
   usePlaybackTimer();
+  useModeKeys();
   return null;
+}
+
+function Loading({ label, className = '' }: { label: string; className?: string }) {
+  return (
+    <div className={`rounded-lg border border-slate-300 bg-white p-3 ${className}`}>
+      <p className="text-sm text-slate-700">{label}</p>
+    </div>
+  );
+}
+
+function Lesson({ compact = false }: { compact?: boolean }) {
+  const { stores } = useDeps();
+  const t = useT();
+  const lesson = useStore(stores.ui, selectLesson);
+  if (!lesson) return null;
+  return (
+    <Suspense fallback={<Loading label={t('common.loading')} className="min-h-[8rem]" />}>
+      <LessonPanel id={lesson} compact={compact} />
+    </Suspense>
+  );
+}
+
+function WalkScreen() {
+  const { stores } = useDeps();
+  const t = useT();
+  const shareOpen = useStore(stores.ui, selectShareOpen);
+  const loads = useStore(stores.ui, selectLoads);
+  return (
+    <>
+      {shareOpen && (
+        <Suspense fallback={<Loading label={t('common.loading')} />}>
+          <SharePanel />
+        </Suspense>
+      )}
+      <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
+        <PacketForm key={loads} />
+      </div>
+      <Problems />
+      <Lesson />
+      <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
+        <Playback />
+      </div>
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem] 2xl:grid-cols-[minmax(0,1fr)_28rem]">
+        <div className="flex min-w-0 flex-col gap-3">
+          <FlowGraphView />
+          <TopologyView />
+          <ChainRulesView />
+        </div>
+        <div className="flex min-w-0 flex-col gap-3">
+          <HeadersPanel />
+          <RoutingPanel />
+          <ConntrackPanel />
+        </div>
+      </div>
+      <div className="flex flex-col gap-3">
+        <IpvsPanelMount />
+        <EventList />
+        <Suspense
+          fallback={
+            <Panel title={t('panel.traceLog')} className="h-[28rem]">
+              <p className="text-sm text-slate-700">{t('common.loading')}</p>
+            </Panel>
+          }
+        >
+          <TraceLog />
+        </Suspense>
+      </div>
+      <Suspense
+        fallback={
+          <section aria-label={t('editor.title')} className="min-h-[40rem] rounded-lg border border-slate-300 bg-slate-100 p-3">
+            <p className="text-sm text-slate-700">{t('editor.loading')}</p>
+          </section>
+        }
+      >
+        <Editor />
+      </Suspense>
+    </>
+  );
+}
+
+function GalleryScreen() {
+  const t = useT();
+  return (
+    <Suspense fallback={<Loading label={t('gallery.loading')} className="min-h-[30rem]" />}>
+      <GalleryView />
+    </Suspense>
+  );
+}
+
+/** Presenter mode: the walk for a room. Forms and editors are gone; ← → still step. */
+function PresenterScreen() {
+  const t = useT();
+  return (
+    <>
+      <Lesson compact />
+      <div className="z-20 rounded-lg border-2 border-black bg-white px-3 py-2 lg:sticky lg:top-0">
+        <Playback />
+      </div>
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_24rem]">
+        <FlowGraphView spotlight />
+        <div className="flex min-w-0 flex-col gap-3">
+          <Suspense fallback={<Loading label={t('common.loading')} className="h-64" />}>
+            <PresenterSide />
+          </Suspense>
+          <HeadersPanel />
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** Embed mode: a read-only walk for a course page. */
+function EmbedScreen() {
+  return (
+    <>
+      <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
+        <Playback />
+      </div>
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <FlowGraphView />
+        <HeadersPanel />
+      </div>
+    </>
+  );
+}
+
+function Footer() {
+  const t = useT();
+  return (
+    <footer className="border-t border-slate-300">
+      <p className="mx-auto max-w-[110rem] px-4 py-3 text-sm text-slate-700">{t('app.footer')}</p>
+    </footer>
+  );
+}
+
+function Screens() {
+  const { stores } = useDeps();
+  const ready = useStore(langStore, selectLangReady);
+  const screen = useStore(stores.ui, selectScreen);
+  const presenter = useStore(stores.ui, selectPresenter);
+  const embed = useStore(stores.ui, selectEmbed);
+  usePresenterClass(presenter);
+  // the start language's strings are on their way (a few kB): wait for them rather than flash English
+  if (!ready) return null;
+  return (
+    <div className={`flex min-h-screen flex-col text-slate-900 ${presenter ? 'bg-white' : 'bg-slate-50'}`}>
+      <Header />
+      <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
+        {!presenter && <LinkNoticeBar />}
+        {!embed && !presenter && <KubeProxyMount />}
+        {embed ? <EmbedScreen /> : presenter ? <PresenterScreen /> : screen === 'gallery' ? <GalleryScreen /> : <WalkScreen />}
+      </main>
+      {!embed && !presenter && <Footer />}
+    </div>
+  );
 }
 
 export function App({ deps }: { deps: AppDeps }) {
   return (
     <DepsContext value={deps}>
       <Behaviour />
-      <div className="flex min-h-screen flex-col bg-slate-50 text-slate-900">
-        <Header />
-        <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
-          <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
-            <PacketForm />
-          </div>
-          <Problems />
-          <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
-            <Playback />
-          </div>
-          <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem] 2xl:grid-cols-[minmax(0,1fr)_28rem]">
-            <div className="flex min-w-0 flex-col gap-3">
-              <FlowGraphView />
-              <TopologyView />
-              <ChainRulesView />
-            </div>
-            <div className="flex min-w-0 flex-col gap-3">
-              <HeadersPanel />
-              <RoutingPanel />
-              <ConntrackPanel />
-            </div>
-          </div>
-          <div className="flex flex-col gap-3">
-            <EventList />
-            <Suspense
-              fallback={
-                <Panel title="Trace log" className="h-[28rem]">
-                  <p className="text-sm text-slate-700">Loading…</p>
-                </Panel>
-              }
-            >
-              <TraceLog />
-            </Suspense>
-          </div>
-          <Suspense
-            fallback={
-              <section aria-label="Edit the scenario" className="min-h-[40rem] rounded-lg border border-slate-300 bg-slate-100 p-3">
-                <p className="text-sm text-slate-700">Loading the editor…</p>
-              </section>
-            }
-          >
-            <Editor />
-          </Suspense>
-        </main>
-        <footer className="border-t border-slate-300">
-          <p className="mx-auto max-w-[110rem] px-4 py-3 text-sm text-slate-700">
-            Runs entirely in your browser. Keys: ← → step, Space play/pause, + − speed, Home End first/last step, Ctrl+Z / Ctrl+Shift+Z undo / redo an edit.
-          </p>
-        </footer>
-      </div>
+      <Screens />
     </DepsContext>
   );
 }

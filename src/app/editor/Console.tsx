@@ -15,8 +15,9 @@ import { applyText } from './session';
 import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useStore } from 'zustand';
 import { selectScenario } from '../state/walk-store';
+import { useT } from '../i18n/lang';
 
-type Line = { kind: 'in'; host: string; text: string } | { kind: 'out'; text: string } | { kind: 'ok'; text: string } | { kind: 'err'; text: string };
+type Line = { kind: 'in'; host: string; text: string } | { kind: 'out'; text: string } | { kind: 'ok'; text: string } | { kind: 'err'; text: string } | { kind: 'hello'; text: '' };
 
 const MAX_LINES = 400;
 const MAX_HISTORY = 200;
@@ -29,7 +30,9 @@ export const Console = memo(function Console() {
   const [mode, setMode] = useState<'command' | 'restore' | 'restore-noflush'>('command');
   const [text, setText] = useState('');
   const [restoreText, setRestoreText] = useState('');
-  const [lines, setLines] = useState<Line[]>([{ kind: 'out', text: 'Type a command as on a Linux machine, e.g. iptables -I FORWARD 1 -p tcp --dport 8080 -j DROP' }]);
+  const t = useT();
+  // the greeting is the app's own line: it follows the language; what commands print stays as the tools print it
+  const [lines, setLines] = useState<Line[]>([{ kind: 'hello', text: '' }]);
   const [error, setError] = useState<{ text: string; diagnostics: PositionedDiagnostic[] } | null>(null);
   const [running, setRunning] = useState(false);
   const history = useRef<string[]>([]);
@@ -52,7 +55,7 @@ export const Console = memo(function Console() {
       history.current = [...history.current.filter((h) => h !== typed), typed].slice(-MAX_HISTORY);
       cursor.current = -1;
     }
-    const shown = how === 'command' ? typed : `iptables-restore${how === 'restore-noflush' ? ' --noflush' : ''} <<EOF (${typed.split('\n').length} lines)`;
+    const shown = how === 'command' ? typed : `iptables-restore${how === 'restore-noflush' ? ' --noflush' : ''} <<EOF ${t('console.lines', { n: typed.split('\n').length })}`;
     print({ kind: 'in', host, text: shown });
     const ro = how === 'command' ? readOnlyCommand(typed) : null;
     setRunning(true);
@@ -66,17 +69,17 @@ export const Console = memo(function Console() {
         return;
       }
       const lineCount = typed.split('\n').length;
-      const r = await applyText(session, host, typed, how, how === 'command' ? undefined : { what: `iptables-restore on ${host}`, lines: lineCount });
+      const r = await applyText(session, host, typed, how, how === 'command' ? undefined : { what: t('console.restoreOn', { host }), lines: lineCount });
       if (r.ok) {
         setError(null);
         for (const d of r.diagnostics) print({ kind: 'out', text: d.message });
-        print({ kind: 'ok', text: `✓ applied on ${host}; the walk is simulated again` });
+        print({ kind: 'ok', text: `✓ ${t('console.applied', { host })}` });
         if (how === 'command') setText('');
         else setRestoreText('');
       } else {
         // nothing typed is lost: the text stays for the user to fix
         setError({ text: typed, diagnostics: r.diagnostics });
-        for (const d of r.diagnostics) print({ kind: d.severity === 'error' ? 'err' : 'out', text: how === 'command' ? d.message : `line ${d.line}: ${d.message}` });
+        for (const d of r.diagnostics) print({ kind: d.severity === 'error' ? 'err' : 'out', text: how === 'command' ? d.message : `${t('diag.linePrefix', { line: d.line })}${d.message}` });
       }
     } finally {
       setRunning(false);
@@ -107,28 +110,28 @@ export const Console = memo(function Console() {
 
   const errors = error?.diagnostics.filter((d) => d.severity === 'error') ?? [];
   return (
-    <Panel title="Console" className="self-start xl:sticky xl:top-24">
+    <Panel title={t('console.title')} className="self-start xl:sticky xl:top-24">
       <div className="flex h-full flex-col gap-2">
         <div className="flex flex-wrap items-end gap-3">
-          <HostSelect label="Console host" />
-          <Field label="Input">
+          <HostSelect label={t('console.host')} />
+          <Field label={t('console.input')}>
             {(id) => (
               <select id={id} className={inputCls} value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-describedby={modeId}>
-                <option value="command">command line</option>
-                <option value="restore">iptables-restore text</option>
-                <option value="restore-noflush">iptables-restore --noflush text</option>
+                <option value="command">{t('console.modeCommand')}</option>
+                <option value="restore">{t('console.modeRestore')}</option>
+                <option value="restore-noflush">{t('console.modeNoflush')}</option>
               </select>
             )}
           </Field>
           <p id={modeId} className="text-xs text-slate-700">
-            {mode === 'command' ? 'Enter runs; ↑ ↓ recall earlier commands.' : 'Ctrl+Enter runs the text.'}
+            {mode === 'command' ? t('console.helpCommand') : t('console.helpRestore')}
           </p>
         </div>
-        <div ref={out} role="log" aria-label={`Console output of ${host}`} tabIndex={0} className="h-[clamp(12rem,40vh,26rem)] overflow-auto rounded bg-slate-950 px-2 py-1.5 font-mono text-[13px] leading-5 text-slate-100 focus:outline-2 focus:outline-blue-500">
+        <div ref={out} role="log" aria-label={t('console.output', { host })} tabIndex={0} className="h-[clamp(12rem,40vh,26rem)] overflow-auto rounded bg-slate-950 px-2 py-1.5 font-mono text-[13px] leading-5 text-slate-100 focus:outline-2 focus:outline-blue-500">
           {lines.map((l, k) => (
             <div key={k} className={`break-all whitespace-pre-wrap ${l.kind === 'err' ? 'text-red-300' : l.kind === 'ok' ? 'text-emerald-300' : l.kind === 'in' ? 'text-white' : 'text-slate-200'}`}>
               {l.kind === 'in' ? <span className="text-sky-300">root@{l.host}:~# </span> : null}
-              {l.text}
+              {l.kind === 'hello' ? t('console.hello') : l.text}
             </div>
           ))}
         </div>
@@ -138,7 +141,7 @@ export const Console = memo(function Console() {
               root@{host}:~#
             </span>
             <input
-              aria-label="Command"
+              aria-label={t('console.command')}
               aria-invalid={errors.length > 0}
               aria-describedby={errors.length ? errId : undefined}
               className="min-w-0 flex-1 bg-transparent font-mono text-sm text-slate-950 outline-none"
@@ -153,13 +156,13 @@ export const Console = memo(function Console() {
               onKeyDown={onKeyDown}
             />
             <button type="button" className={btnCls} disabled={running || !text.trim()} onClick={() => void run(text, 'command')}>
-              Run
+              {t('console.run')}
             </button>
           </div>
         ) : (
           <div className="flex flex-col gap-1">
             <textarea
-              aria-label="iptables-restore input"
+              aria-label={t('console.restoreInput')}
               aria-invalid={errors.length > 0}
               aria-describedby={errors.length ? errId : undefined}
               className={`${inputCls} h-36 font-mono`}
@@ -176,7 +179,7 @@ export const Console = memo(function Console() {
             />
             <div>
               <button type="button" className={primaryCls} disabled={running || !restoreText.trim()} onClick={() => void run(restoreText, mode)}>
-                Run iptables-restore{mode === 'restore-noflush' ? ' --noflush' : ''}
+                {t('console.runRestore', { cmd: `iptables-restore${mode === 'restore-noflush' ? ' --noflush' : ''}` })}
               </button>
             </div>
           </div>

@@ -15,6 +15,8 @@ import { ExportPanel } from './ExportPanel';
 import { ImportPanel } from './ImportPanel';
 import { commit, redoEdit, selectHistory, undoEdit, type EditorSession } from './session';
 import { btnCls, useSession } from './ui';
+import { useT } from '../i18n/lang';
+import { translateNotice } from '../shell/notices';
 
 /** Text fields keep Ctrl+Z for their own typing. */
 function typingIn(t: EventTarget | null): boolean {
@@ -36,6 +38,7 @@ const UndoBar = memo(function UndoBar() {
   const { stores } = useDeps();
   const history = useStore(session.store, selectHistory);
   const notice = useStore(stores.scenario, selectNotice);
+  const t = useT();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => void handleUndoKey(session, e);
     document.addEventListener('keydown', onKey);
@@ -44,19 +47,19 @@ const UndoBar = memo(function UndoBar() {
   return (
     <div className="flex flex-wrap items-center gap-2">
       <button type="button" className={btnCls} disabled={!canUndo(history)} aria-keyshortcuts="Control+Z" onClick={() => undoEdit(session)}>
-        Undo
+        {t('editor.undo')}
       </button>
       <button type="button" className={btnCls} disabled={!canRedo(history)} aria-keyshortcuts="Control+Shift+Z" onClick={() => redoEdit(session)}>
-        Redo
+        {t('editor.redo')}
       </button>
       <span className="text-sm text-slate-700" data-testid="history-count">
-        {history.past.length} {history.past.length === 1 ? 'edit' : 'edits'} to undo, {history.future.length} to redo
+        {t(history.past.length === 1 ? 'editor.historyOne' : 'editor.history', { past: history.past.length, future: history.future.length })}
       </span>
       <button type="button" className={`${btnCls} ml-auto`} onClick={() => commit(session, builtIn as Record<string, unknown>)}>
-        Reset to the built-in scenario
+        {t('editor.reset')}
       </button>
       <p role="status" className={`w-full text-sm ${notice ? 'font-medium text-amber-900' : 'text-slate-700'}`}>
-        {notice ?? 'Edits are saved in this browser and kept after a reload.'}
+        {notice ? translateNotice(t, notice) : t('editor.saved')}
       </p>
     </div>
   );
@@ -64,13 +67,14 @@ const UndoBar = memo(function UndoBar() {
 
 export default function Editor() {
   const id = useId();
+  const t = useT();
   return (
     <section aria-labelledby={id} id="editor" className="flex scroll-mt-24 flex-col gap-3 rounded-lg border border-slate-300 bg-slate-100 p-3">
       <div className="flex flex-col gap-1">
         <h2 id={id} className="text-lg font-semibold text-slate-900">
-          Edit the scenario
+          {t('editor.title')}
         </h2>
-        <p className="text-sm text-slate-700">Change any host as you would a Linux machine, by command or by form; the walk above is simulated again after every change.</p>
+        <p className="text-sm text-slate-700">{t('editor.intro')}</p>
       </div>
       <UndoBar />
       <div className="grid gap-3 xl:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">

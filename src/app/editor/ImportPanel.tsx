@@ -11,6 +11,8 @@ import { Panel } from '../panels/Panel';
 import { detectFormat, type ImportFormat } from './save-text';
 import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
+import { useT } from '../i18n/lang';
+import type { MessageKey } from '../i18n/i18n';
 
 /** Bigger texts are kept aside instead of in the text box, which would be slow to edit. */
 const SHOW_IN_BOX = 200_000;
@@ -20,10 +22,10 @@ type Outcome =
   | { ok: true; host: string; lines: number; format: ImportFormat; ms: number; skipped: { line: number; reason: string }[]; notes: PositionedDiagnostic[] }
   | { ok: false; text: string; diagnostics: PositionedDiagnostic[] };
 
-const FORMAT_LABEL: Record<ImportFormat, string> = {
-  restore: 'iptables-save output (replaces the tables it names)',
-  'restore-noflush': 'iptables-save output, keeping existing rules (--noflush)',
-  'import-ip': 'ip route / ip rule / ip -4 addr / ip link show output',
+const FORMAT_LABEL: Record<ImportFormat, MessageKey> = {
+  restore: 'import.fmt.restore',
+  'restore-noflush': 'import.fmt.noflush',
+  'import-ip': 'import.fmt.ip',
 };
 
 const countLines = (t: string) => (t === '' ? 0 : t.split('\n').length - (t.endsWith('\n') ? 1 : 0));
@@ -38,6 +40,8 @@ export const ImportPanel = memo(function ImportPanel() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const helpId = useId();
+  const t = useT();
+  const num = (n: number) => n.toLocaleString(t.lang === 'zh' ? 'zh-CN' : 'en');
 
   useEffect(() => {
     if (!busy) return;
@@ -64,47 +68,47 @@ export const ImportPanel = memo(function ImportPanel() {
 
   const run = async () => {
     const started = performance.now();
-    const r = await applyText(session, host, source, chosen, { what: chosen === 'import-ip' ? `ip show output into ${host}` : `iptables-restore into ${host}`, lines });
+    const r = await applyText(session, host, source, chosen, { what: chosen === 'import-ip' ? t('import.whatIp', { host }) : t('import.whatRestore', { host }), lines });
     if (r.ok) setOutcome({ ok: true, host, lines, format: chosen, ms: performance.now() - started, skipped: r.skipped ?? [], notes: r.diagnostics });
     else setOutcome({ ok: false, text: source, diagnostics: r.diagnostics });
   };
 
   const errors = outcome && !outcome.ok ? outcome.diagnostics.filter((d) => d.severity === 'error') : [];
   return (
-    <Panel title="Import" className="min-h-[20rem]">
+    <Panel title={t('import.title')} className="min-h-[20rem]">
       <div className="flex flex-col gap-2">
         <p id={helpId} className="text-sm text-slate-700">
-          Paste or choose what a real machine prints: <code className="font-mono">iptables-save</code>, <code className="font-mono">ip route show [table all]</code>, <code className="font-mono">ip rule show</code>,{' '}
+          {t('import.help')} <code className="font-mono">iptables-save</code>, <code className="font-mono">ip route show [table all]</code>, <code className="font-mono">ip rule show</code>,{' '}
           <code className="font-mono">ip -4 addr show</code>, <code className="font-mono">ip link show</code>.
         </p>
         <div className="flex flex-wrap items-end gap-3">
-          <HostSelect label="Into host" />
-          <Field label="Format">
+          <HostSelect label={t('import.into')} />
+          <Field label={t('import.format')}>
             {(id) => (
               <select id={id} className={inputCls} value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
-                <option value="auto">detect: {FORMAT_LABEL[detectFormat(source)]}</option>
+                <option value="auto">{t('import.detect', { format: t(FORMAT_LABEL[detectFormat(source)]) })}</option>
                 {(Object.keys(FORMAT_LABEL) as ImportFormat[]).map((f) => (
                   <option key={f} value={f}>
-                    {FORMAT_LABEL[f]}
+                    {t(FORMAT_LABEL[f])}
                   </option>
                 ))}
               </select>
             )}
           </Field>
-          <Field label="Choose a file">{(id) => <input id={id} type="file" className="text-sm text-slate-900 file:mr-2 file:rounded file:border file:border-slate-500 file:bg-white file:px-2 file:py-1" onChange={(e) => void onFile(e.target.files?.[0])} />}</Field>
+          <Field label={t('import.file')}>{(id) => <input id={id} type="file" className="text-sm text-slate-900 file:mr-2 file:rounded file:border file:border-slate-500 file:bg-white file:px-2 file:py-1" onChange={(e) => void onFile(e.target.files?.[0])} />}</Field>
         </div>
         {file ? (
           <p className="flex flex-wrap items-center gap-2 rounded border border-slate-300 bg-slate-50 px-2 py-1 text-sm">
             <span>
-              <strong className="font-mono">{file.name}</strong>: {lines.toLocaleString('en')} lines ready (too large to show here).
+              <strong className="font-mono">{file.name}</strong>: {t('import.fileReady', { n: num(lines) })}
             </span>
             <button type="button" className={btnCls} onClick={() => setFile(null)}>
-              Clear file
+              {t('import.clearFile')}
             </button>
           </p>
         ) : (
           <textarea
-            aria-label="Text to import"
+            aria-label={t('import.text')}
             aria-describedby={helpId}
             className={`${inputCls} h-40 font-mono text-[13px]`}
             spellCheck={false}
@@ -118,38 +122,39 @@ export const ImportPanel = memo(function ImportPanel() {
         )}
         <div className="flex flex-wrap items-center gap-3">
           <button type="button" className={primaryCls} disabled={!source.trim() || busy !== null || !host} onClick={() => void run()}>
-            Import
+            {t('import.button')}
           </button>
-          <span className="text-sm text-slate-700">{lines ? `${lines.toLocaleString('en')} lines` : ''}</span>
+          <span className="text-sm text-slate-700">{lines ? t('import.lines', { n: num(lines) }) : ''}</span>
         </div>
         <div role="status" aria-live="polite" className="text-sm">
           {busy ? (
             <span className="flex items-center gap-2">
-              <progress aria-label="Import progress" className="h-2 w-40" />
-              Loading {busy.lines.toLocaleString('en')} lines ({busy.what}) in the background… {((now - busy.started) / 1000).toFixed(1)} s
+              <progress aria-label={t('import.progress')} className="h-2 w-40" />
+              {t('import.busy', { n: num(busy.lines), what: busy.what, s: ((now - busy.started) / 1000).toFixed(1) })}
             </span>
           ) : outcome?.ok ? (
             <span className="text-emerald-800">
-              Imported {outcome.lines.toLocaleString('en')} lines into {outcome.host} in {(outcome.ms / 1000).toFixed(2)} s{outcome.skipped.length ? `; ${outcome.skipped.length} skipped` : ''}. The walk is simulated again.
+              {t('import.done', { n: num(outcome.lines), host: outcome.host, s: (outcome.ms / 1000).toFixed(2), skipped: outcome.skipped.length ? t('import.skippedN', { n: outcome.skipped.length }) : '' })}
             </span>
           ) : outcome ? (
-            <span className="font-medium text-red-800">Nothing was imported: {errors.length === 1 ? '1 error' : `${errors.length} errors`}.</span>
+            <span className="font-medium text-red-800">{errors.length === 1 ? t('import.failedOne') : t('import.failed', { n: errors.length })}</span>
           ) : null}
         </div>
         {outcome?.ok && outcome.skipped.length > 0 && (
           <div>
-            <h3 className="text-sm font-semibold">Skipped lines</h3>
-            <ul tabIndex={0} className="max-h-40 overflow-auto font-mono text-[13px] focus:outline-2 focus:outline-blue-700" aria-label="Skipped lines">
+            <h3 className="text-sm font-semibold">{t('import.skipped')}</h3>
+            <ul tabIndex={0} className="max-h-40 overflow-auto font-mono text-[13px] focus:outline-2 focus:outline-blue-700" aria-label={t('import.skipped')}>
               {outcome.skipped.slice(0, MAX_SHOWN_PROBLEMS).map((s, k) => (
                 <li key={k}>
-                  line {s.line}: {s.reason}
+                  {t('diag.linePrefix', { line: s.line })}
+                  {s.reason}
                 </li>
               ))}
             </ul>
           </div>
         )}
         {errors.length > 0 && outcome && !outcome.ok && (
-          <div role="alert" aria-label="Import errors">
+          <div role="alert" aria-label={t('import.errors')}>
             <DiagnosticList text={outcome.text} diagnostics={outcome.diagnostics} max={MAX_SHOWN_PROBLEMS} />
           </div>
         )}

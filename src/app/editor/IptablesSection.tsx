@@ -12,6 +12,8 @@ import { parseSave, type SavedChain } from './save-text';
 import { applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, smallBtnCls, btnCls, useSession, type RunState } from './ui';
 import { useExport } from './use-export';
+import { useT } from '../i18n/lang';
+import type { MessageKey } from '../i18n/i18n';
 
 const PROTOCOLS = ['', 'tcp', 'udp', 'icmp', 'sctp', 'dccp', 'esp', 'ah', 'gre', 'all'];
 const SHOWN_RULES = 200;
@@ -32,11 +34,12 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
   const chain = chains.some((c) => c.name === chainChoice) ? chainChoice : (chains[0]?.name ?? '');
   const current = chains.find((c) => c.name === chain) ?? null;
   const userChains = chains.filter((c) => c.policy === null).map((c) => c.name);
+  const t = useT();
 
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="iptables table">
+        <Field label={t('ipt.table')}>
           {(id) => (
             <select id={id} className={inputCls} value={table} onChange={(e) => setTable(e.target.value as TableName)}>
               {TABLES.map((t) => (
@@ -47,13 +50,13 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
             </select>
           )}
         </Field>
-        <Field label="iptables chain">
+        <Field label={t('ipt.chain')}>
           {(id) => (
             <select id={id} className={inputCls} value={chain} onChange={(e) => setChain(e.target.value)}>
               {chains.map((c) => (
                 <option key={c.name} value={c.name}>
-                  {c.name} ({c.rules.length} {c.rules.length === 1 ? 'rule' : 'rules'}
-                  {c.policy ? `, policy ${c.policy}` : ''})
+                  {c.name} ({t(c.rules.length === 1 ? 'graph.rule' : 'graph.rules', { n: c.rules.length })}
+                  {c.policy ? `, ${t('graph.policy', { policy: c.policy })}` : ''})
                 </option>
               ))}
             </select>
@@ -69,19 +72,20 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
 
 // ---------------------------------------------------------------- chains
 
-const CHAIN_OPS: { op: ChainOp; label: string }[] = [
-  { op: 'new', label: 'create a chain' },
-  { op: 'rename', label: 'rename this chain' },
-  { op: 'delete', label: 'delete this chain' },
-  { op: 'flush', label: 'flush this chain (delete its rules)' },
-  { op: 'policy', label: 'set the policy' },
-  { op: 'zero', label: 'zero its counters' },
+const CHAIN_OPS: { op: ChainOp; label: MessageKey }[] = [
+  { op: 'new', label: 'ipt.op.new' },
+  { op: 'rename', label: 'ipt.op.rename' },
+  { op: 'delete', label: 'ipt.op.delete' },
+  { op: 'flush', label: 'ipt.op.flush' },
+  { op: 'policy', label: 'ipt.op.policy' },
+  { op: 'zero', label: 'ipt.op.zero' },
 ];
 
 function ChainForm({ host, table, chain, onChain }: { host: string; table: TableName; chain: SavedChain | null; onChain: (c: string) => void }) {
   const [op, setOp] = useState<ChainOp>('new');
   const [name, setName] = useState('');
   const [policy, setPolicy] = useState('DROP');
+  const t = useT();
   const builtin = chain?.policy !== null;
   // only what applies to the selected chain is offered: built-in chains have a policy and cannot be renamed or deleted
   const ops = CHAIN_OPS.filter((o) => (builtin ? o.op !== 'rename' && o.op !== 'delete' : o.op !== 'policy'));
@@ -89,24 +93,24 @@ function ChainForm({ host, table, chain, onChain }: { host: string; table: Table
   const cmd = chosen === 'new' ? chainCommand('new', table, name || 'NEWCHAIN') : chosen === 'rename' ? chainCommand('rename', table, chain?.name ?? '', name || 'NEWNAME') : chosen === 'policy' ? chainCommand('policy', table, chain?.name ?? '', policy) : chainCommand(chosen, table, chain?.name ?? '');
   return (
     <fieldset className="rounded border border-slate-300 px-2 py-1.5">
-      <legend className="px-1 text-sm font-semibold text-slate-900">Chain</legend>
+      <legend className="px-1 text-sm font-semibold text-slate-900">{t('ipt.chainLegend')}</legend>
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="Change">
+        <Field label={t('ipt.change')}>
           {(id) => (
             <select id={id} className={inputCls} value={chosen} onChange={(e) => setOp(e.target.value as ChainOp)}>
               {ops.map((o) => (
                 <option key={o.op} value={o.op}>
-                  {o.label}
+                  {t(o.label)}
                 </option>
               ))}
             </select>
           )}
         </Field>
         {(chosen === 'new' || chosen === 'rename') && (
-          <Field label={chosen === 'new' ? 'New chain name' : 'New name'}>{(id) => <input id={id} className={monoInputCls} value={name} placeholder={chosen === 'new' ? 'NEWCHAIN' : 'NEWNAME'} onChange={(e) => setName(e.target.value)} />}</Field>
+          <Field label={chosen === 'new' ? t('ipt.newChainName') : t('ipt.newName')}>{(id) => <input id={id} className={monoInputCls} value={name} placeholder={chosen === 'new' ? 'NEWCHAIN' : 'NEWNAME'} onChange={(e) => setName(e.target.value)} />}</Field>
         )}
         {chosen === 'policy' && (
-          <Field label="Policy">
+          <Field label={t('ipt.policy')}>
             {(id) => (
               <select id={id} className={inputCls} value={policy} onChange={(e) => setPolicy(e.target.value)}>
                 <option value="ACCEPT">ACCEPT</option>
@@ -136,6 +140,7 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
   const [state, setState] = useState<RunState>({ kind: 'idle' });
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
+  const t = useT();
   const n = chain.rules.length;
   const run = async (cmds: string[], note: string) => {
     if (!cmds.length) return;
@@ -143,16 +148,16 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
     const r = await applyTexts(session, host, cmds);
     setState(r.ok ? { kind: 'done', note } : { kind: 'error', text: cmds[r.index] ?? '', diagnostics: r.diagnostics });
   };
-  const move = (from: number, to: number) => void run(moveRuleCommands(table, chain.name, from, to, chain.rules[from - 1]!), `Moved rule ${from} to position ${to}.`);
+  const move = (from: number, to: number) => void run(moveRuleCommands(table, chain.name, from, to, chain.rules[from - 1]!), t('ipt.moved', { from, to }));
   return (
     <div className="flex flex-col gap-1">
       <h3 className="text-sm font-semibold text-slate-900">
-        Rules of {table} {chain.name} on {host}
+        {t('ipt.rulesOn', { chain: `${table} ${chain.name}`, host })}
       </h3>
       {n === 0 ? (
-        <p className="text-sm text-slate-700">No rules{chain.policy ? `: every packet gets the policy, ${chain.policy}` : ''}.</p>
+        <p className="text-sm text-slate-700">{chain.policy ? t('ipt.noRulesPolicy', { policy: chain.policy }) : t('ipt.noRules')}</p>
       ) : (
-        <ol tabIndex={0} aria-label={`Rules of ${table} ${chain.name}`} className="flex max-h-72 flex-col overflow-auto rounded border border-slate-300 focus:outline-2 focus:outline-blue-700">
+        <ol tabIndex={0} aria-label={t('ipt.rulesOf', { chain: `${table} ${chain.name}` })} className="flex max-h-72 flex-col overflow-auto rounded border border-slate-300 focus:outline-2 focus:outline-blue-700">
           {chain.rules.slice(0, SHOWN_RULES).map((spec, i) => {
             const num = i + 1;
             return (
@@ -181,7 +186,7 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
                 }}
                 className={`flex items-center gap-2 border-b border-slate-200 px-2 py-1 last:border-b-0 ${dropAt === num && dragFrom !== num ? 'bg-blue-50 outline-2 -outline-offset-2 outline-blue-700' : i % 2 ? 'bg-slate-50' : 'bg-white'} ${dragFrom === num ? 'opacity-60' : ''}`}
               >
-                <span aria-hidden="true" className="cursor-grab text-slate-500 select-none" title="Drag to reorder">
+                <span aria-hidden="true" className="cursor-grab text-slate-500 select-none" title={t('ipt.drag')}>
                   ⠿
                 </span>
                 <span className="w-8 shrink-0 text-right text-sm font-semibold text-slate-800 tabular-nums">{num}</span>
@@ -189,14 +194,14 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
                   {spec}
                 </code>
                 <span className="flex shrink-0 gap-1">
-                  <button type="button" className={smallBtnCls} disabled={num === 1 || state.kind === 'running'} aria-label={`Move rule ${num} up`} onClick={() => move(num, num - 1)}>
+                  <button type="button" className={smallBtnCls} disabled={num === 1 || state.kind === 'running'} aria-label={t('ipt.up', { n: num })} onClick={() => move(num, num - 1)}>
                     ↑
                   </button>
-                  <button type="button" className={smallBtnCls} disabled={num === n || state.kind === 'running'} aria-label={`Move rule ${num} down`} onClick={() => move(num, num + 1)}>
+                  <button type="button" className={smallBtnCls} disabled={num === n || state.kind === 'running'} aria-label={t('ipt.down', { n: num })} onClick={() => move(num, num + 1)}>
                     ↓
                   </button>
-                  <button type="button" className={smallBtnCls} disabled={state.kind === 'running'} aria-label={`Delete rule ${num}`} onClick={() => void run([deleteRuleCommand(table, chain.name, num)], `Deleted rule ${num}.`)}>
-                    Delete
+                  <button type="button" className={smallBtnCls} disabled={state.kind === 'running'} aria-label={t('ipt.deleteRule', { n: num })} onClick={() => void run([deleteRuleCommand(table, chain.name, num)], t('ipt.deleted', { n: num }))}>
+                    {t('common.delete')}
                   </button>
                 </span>
               </li>
@@ -204,9 +209,9 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
           })}
         </ol>
       )}
-      {n > SHOWN_RULES && <p className="text-sm text-slate-700">Showing the first {SHOWN_RULES} of {n} rules; use the console for the rest (iptables -D / -I with a rule number).</p>}
+      {n > SHOWN_RULES && <p className="text-sm text-slate-700">{t('ipt.showingFirst', { shown: SHOWN_RULES, n })}</p>}
       <p role="status" className="text-sm text-emerald-800">
-        {state.kind === 'done' ? state.note : state.kind === 'running' ? 'Applying…' : ''}
+        {state.kind === 'done' ? state.note : state.kind === 'running' ? t('cmd.applying') : ''}
       </p>
       {state.kind === 'error' && (
         <div role="alert">
@@ -232,52 +237,53 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
   const [addMatch, setAddMatch] = useState('');
   const targetSpec = describeTarget(f.target);
   const cmd = ruleCommand(f, takesArg);
+  const t = useT();
 
   const selector = (label: string, key: 'src' | 'dst' | 'inIface' | 'outIface', inv: 'srcInvert' | 'dstInvert' | 'inInvert' | 'outInvert', placeholder: string) => (
     <span className="flex items-end gap-1">
       <Field label={label}>{(id) => <input id={id} className={`${monoInputCls} w-40`} value={f[key]} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} />}</Field>
-      <Check label="not" checked={f[inv]} onChange={(v) => set({ [inv]: v })} />
+      <Check label={t('ipt.not')} checked={f[inv]} onChange={(v) => set({ [inv]: v })} />
     </span>
   );
 
   return (
     <fieldset className="rounded border border-slate-300 px-2 py-1.5">
       <legend className="px-1 text-sm font-semibold text-slate-900">
-        Add a rule to {table} {chain}
+        {t('ipt.addTo', { chain: `${table} ${chain}` })}
       </legend>
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="Position">
+        <Field label={t('ipt.position')}>
           {(id) => (
             <select id={id} className={inputCls} value={f.position} onChange={(e) => set({ position: e.target.value as RuleForm['position'] })}>
-              <option value="append">append (-A, last)</option>
-              <option value="insert">insert (-I) at number</option>
+              <option value="append">{t('ipt.append')}</option>
+              <option value="insert">{t('ipt.insert')}</option>
             </select>
           )}
         </Field>
         {f.position === 'insert' && (
-          <Field label="Rule number">{(id) => <input id={id} type="number" min={1} max={ruleCount + 1} className={`${inputCls} w-20`} value={f.rulenum} onChange={(e) => set({ rulenum: e.target.value })} />}</Field>
+          <Field label={t('ipt.ruleNumber')}>{(id) => <input id={id} type="number" min={1} max={ruleCount + 1} className={`${inputCls} w-20`} value={f.rulenum} onChange={(e) => set({ rulenum: e.target.value })} />}</Field>
         )}
         <span className="flex items-end gap-1">
-          <Field label="Protocol (-p)">
+          <Field label={t('ipt.proto')}>
             {(id) => (
               <select id={id} className={inputCls} value={f.proto} onChange={(e) => set({ proto: e.target.value })}>
                 {PROTOCOLS.map((p) => (
                   <option key={p} value={p}>
-                    {p || 'any'}
+                    {p || t('ipt.any')}
                   </option>
                 ))}
               </select>
             )}
           </Field>
-          <Check label="not" checked={f.protoInvert} onChange={(v) => set({ protoInvert: v })} />
+          <Check label={t('ipt.not')} checked={f.protoInvert} onChange={(v) => set({ protoInvert: v })} />
         </span>
       </div>
       <div className="mt-2 flex flex-wrap items-end gap-3">
-        {selector('Source (-s)', 'src', 'srcInvert', '10.0.0.0/8')}
-        {selector('Destination (-d)', 'dst', 'dstInvert', '192.168.1.100')}
+        {selector(t('ipt.src'), 'src', 'srcInvert', '10.0.0.0/8')}
+        {selector(t('ipt.dst'), 'dst', 'dstInvert', '192.168.1.100')}
         {/* the kernel has no input interface after routing for locally made packets, nor an output one before routing */}
-        {(!builtin || IN_CHAINS.has(chain)) && selector('In interface (-i)', 'inIface', 'inInvert', 'eth0')}
-        {(!builtin || OUT_CHAINS.has(chain)) && selector('Out interface (-o)', 'outIface', 'outInvert', 'eth1')}
+        {(!builtin || IN_CHAINS.has(chain)) && selector(t('ipt.in'), 'inIface', 'inInvert', 'eth0')}
+        {(!builtin || OUT_CHAINS.has(chain)) && selector(t('ipt.out'), 'outIface', 'outInvert', 'eth1')}
       </div>
 
       {f.matches.map((m, k) => (
@@ -291,14 +297,14 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
         />
       ))}
       <div className="mt-2 flex flex-wrap items-end gap-2">
-        <Field label="Match module">
+        <Field label={t('ipt.matchModule')}>
           {(id) => (
             <select id={id} className={inputCls} value={addMatch} onChange={(e) => setAddMatch(e.target.value)}>
-              <option value="">choose…</option>
+              <option value="">{t('common.choose')}</option>
               {matches.map((m) => (
                 <option key={m.name} value={m.name}>
                   {m.name}
-                  {m.proto !== null ? ` (needs -p ${protoWord(m)})` : ''}
+                  {m.proto !== null ? ` ${t('ipt.needsProto', { proto: protoWord(m) ?? '' })}` : ''}
                 </option>
               ))}
             </select>
@@ -316,24 +322,24 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
             setAddMatch('');
           }}
         >
-          Add match
+          {t('ipt.addMatch')}
         </button>
       </div>
 
       <div className="mt-2 flex flex-wrap items-end gap-3">
-        <Field label="Jump or goto">
+        <Field label={t('ipt.jumpOrGoto')}>
           {(id) => (
             <select id={id} className={inputCls} value={f.jump} onChange={(e) => set({ jump: e.target.value as RuleForm['jump'] })}>
-              <option value="jump">-j (jump)</option>
-              <option value="goto">-g (goto)</option>
+              <option value="jump">{t('ipt.jump')}</option>
+              <option value="goto">{t('ipt.goto')}</option>
             </select>
           )}
         </Field>
-        <Field label="Target">
+        <Field label={t('ipt.target')}>
           {(id) => (
             <select id={id} className={inputCls} value={f.target} onChange={(e) => set({ target: e.target.value, targetOptions: [] })}>
-              <option value="">none (count only)</option>
-              <optgroup label="Verdicts">
+              <option value="">{t('ipt.noTarget')}</option>
+              <optgroup label={t('ipt.verdicts')}>
                 {VERDICT_TARGETS.map((t) => (
                   <option key={t} value={t}>
                     {t}
@@ -341,7 +347,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
                 ))}
               </optgroup>
               {userChains.length > 0 && (
-                <optgroup label="Chains">
+                <optgroup label={t('ipt.chains')}>
                   {userChains
                     .filter((c) => c !== chain)
                     .map((c) => (
@@ -351,7 +357,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
                     ))}
                 </optgroup>
               )}
-              <optgroup label="Extensions">
+              <optgroup label={t('ipt.extensions')}>
                 {targets.map((t) => (
                   <option key={t.name} value={t.name}>
                     {t.name}
@@ -365,7 +371,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
       {targetSpec && targetSpec.options.length > 0 && (
         <ExtensionEditor kind="target" use={{ name: f.target, options: f.targetOptions }} spec={targetSpec} onChange={(next) => set({ targetOptions: next.options })} />
       )}
-      <CommandPreview commands={[cmd]} host={host} label="Add rule" />
+      <CommandPreview commands={[cmd]} host={host} label={t('ipt.addRule')} />
     </fieldset>
   );
 }
@@ -377,7 +383,8 @@ function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match
   const used = new Set(use.options.map((o) => o.name));
   const free = options.filter((o) => !used.has(o.name));
   const setOpt = (k: number, patch: Partial<OptionValue>) => onChange({ ...use, options: use.options.map((o, j) => (j === k ? { ...o, ...patch } : o)) });
-  const title = kind === 'match' ? `-m ${use.name}` : `-j ${use.name} options`;
+  const t = useT();
+  const title = kind === 'match' ? `-m ${use.name}` : t('ipt.targetOptions', { target: use.name });
   return (
     <fieldset className="mt-2 rounded border border-slate-300 bg-slate-50 px-2 py-1.5">
       <legend className="px-1 font-mono text-sm font-semibold text-slate-900">{title}</legend>
@@ -391,10 +398,10 @@ function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match
               ) : (
                 <span className="py-1 font-mono text-sm text-slate-900">--{o.name}</span>
               )}
-              {os?.arg2 ? <Field label={`--${o.name}, second word`}>{(id) => <input id={id} className={`${monoInputCls} w-32`} value={o.arg2 ?? ''} onChange={(e) => setOpt(k, { arg2: e.target.value })} />}</Field> : null}
-              {os?.invert ? <Check label={`not (! --${o.name})`} checked={o.invert} onChange={(v) => setOpt(k, { invert: v })} /> : null}
-              <button type="button" className={smallBtnCls} aria-label={`Remove --${o.name}`} onClick={() => onChange({ ...use, options: use.options.filter((_, j) => j !== k) })}>
-                Remove
+              {os?.arg2 ? <Field label={t('ipt.secondWord', { option: `--${o.name}` })}>{(id) => <input id={id} className={`${monoInputCls} w-32`} value={o.arg2 ?? ''} onChange={(e) => setOpt(k, { arg2: e.target.value })} />}</Field> : null}
+              {os?.invert ? <Check label={t('ipt.notOption', { option: `--${o.name}` })} checked={o.invert} onChange={(v) => setOpt(k, { invert: v })} /> : null}
+              <button type="button" className={smallBtnCls} aria-label={t('ipt.removeOption', { option: `--${o.name}` })} onClick={() => onChange({ ...use, options: use.options.filter((_, j) => j !== k) })}>
+                {t('ipt.remove')}
               </button>
             </div>
           );
@@ -402,10 +409,10 @@ function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match
         <div className="flex flex-wrap items-end gap-2">
           {free.length > 0 && (
             <>
-              <Field label={`Option of ${use.name}`}>
+              <Field label={t('ipt.optionOf', { ext: use.name })}>
                 {(id) => (
                   <select id={id} className={inputCls} value={pick} onChange={(e) => setPick(e.target.value)}>
-                    <option value="">choose…</option>
+                    <option value="">{t('common.choose')}</option>
                     {free.map((o) => (
                       <option key={o.name} value={o.name}>
                         --{o.name}
@@ -426,13 +433,13 @@ function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match
                   setPick('');
                 }}
               >
-                Add option<span className="sr-only"> to {use.name}</span>
+                {t('ipt.addOption')}<span className="sr-only"> {t('ipt.addOptionTo', { ext: use.name })}</span>
               </button>
             </>
           )}
           {onRemove && (
             <button type="button" className={smallBtnCls} onClick={onRemove}>
-              Remove {use.name}
+              {t('ipt.removeExt', { ext: use.name })}
             </button>
           )}
         </div>

@@ -30,6 +30,7 @@ import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, 
 import { applyCaseOp, applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, OpStatus, primaryCls, smallBtnCls, useSession, type RunState } from './ui';
 import { useExport } from './use-export';
+import { useT } from '../i18n/lang';
 
 function useScenario(): Case {
   const { stores } = useDeps();
@@ -52,6 +53,7 @@ function useCaseOp(): [(op: (c: Case) => OpResult) => Promise<boolean>, { ok: bo
 function useQuickCommand(host: string): [(cmd: string, note: string) => void, ReactNode] {
   const session = useSession();
   const [state, setState] = useState<RunState>({ kind: 'idle' });
+  const t = useT();
   const run = (cmd: string, note: string) => {
     setState({ kind: 'running' });
     void applyTexts(session, host, [cmd]).then((r) => setState(r.ok ? { kind: 'done', note } : { kind: 'error', text: cmd, diagnostics: r.diagnostics }));
@@ -59,7 +61,7 @@ function useQuickCommand(host: string): [(cmd: string, note: string) => void, Re
   const view = (
     <>
       <p role="status" className="text-sm text-emerald-800">
-        {state.kind === 'done' ? state.note : state.kind === 'running' ? 'Applying…' : ''}
+        {state.kind === 'done' ? state.note : state.kind === 'running' ? t('cmd.applying') : ''}
       </p>
       {state.kind === 'error' && (
         <div role="alert">
@@ -88,12 +90,13 @@ export const HostsSection = memo(function HostsSection() {
   const [rename, setRename] = useState<Record<string, string>>({});
   const [a, setA] = useState({ host: hosts[0] ?? '', iface: '' });
   const [b, setB] = useState({ host: hosts[1] ?? hosts[0] ?? '', iface: '' });
-  const hostPick = (label: string, v: { host: string; iface: string }, set: (x: { host: string; iface: string }) => void) => (
+  const t = useT();
+  const hostPick = (which: 'first' | 'second', v: { host: string; iface: string }, set: (x: { host: string; iface: string }) => void) => (
     <>
-      <Field label={`${label} host`}>
+      <Field label={t(which === 'first' ? 'hosts.firstHost' : 'hosts.secondHost')}>
         {(id) => (
           <select id={id} className={inputCls} value={hosts.includes(v.host) ? v.host : ''} onChange={(e) => set({ ...v, host: e.target.value })}>
-            <option value="">choose…</option>
+            <option value="">{t('common.choose')}</option>
             {hosts.map((h) => (
               <option key={h} value={h}>
                 {h}
@@ -102,56 +105,56 @@ export const HostsSection = memo(function HostsSection() {
           </select>
         )}
       </Field>
-      <Field label={`${label} interface`}>{(id) => <input id={id} className={`${monoInputCls} w-24`} value={v.iface} placeholder="eth2" onChange={(e) => set({ ...v, iface: e.target.value })} />}</Field>
+      <Field label={t(which === 'first' ? 'hosts.firstIface' : 'hosts.secondIface')}>{(id) => <input id={id} className={`${monoInputCls} w-24`} value={v.iface} placeholder="eth2" onChange={(e) => set({ ...v, iface: e.target.value })} />}</Field>
     </>
   );
   return (
     <div className="flex flex-col gap-3">
-      <p className="text-sm text-slate-700">These change the lab itself (the case file's hosts and links), not a machine's configuration.</p>
-      <h3 className={h3Cls}>Hosts</h3>
-      <ul className={listCls} aria-label="Hosts">
+      <p className="text-sm text-slate-700">{t('hosts.intro')}</p>
+      <h3 className={h3Cls}>{t('hosts.hosts')}</h3>
+      <ul className={listCls} aria-label={t('hosts.hosts')}>
         {hosts.map((h) => (
           <li key={h} className={rowCls}>
             <span className="w-24 font-mono text-sm font-semibold">{h}</span>
-            <input aria-label={`New name for ${h}`} className={`${monoInputCls} w-32`} value={rename[h] ?? ''} placeholder="new name" onChange={(e) => setRename({ ...rename, [h]: e.target.value })} />
-            <button type="button" className={smallBtnCls} disabled={!(rename[h] ?? '').trim()} onClick={() => void run((c) => renameHost(c, h, (rename[h] ?? '').trim())).then((ok) => ok && setRename({ ...rename, [h]: '' }))}>
-              Rename {h}
+            <input aria-label={t('hosts.newNameFor', { host: h })} className={`${monoInputCls} w-32`} value={rename[h] ?? ''} placeholder={t('hosts.newName')} onChange={(e) => setRename({ ...rename, [h]: e.target.value })} />
+            <button type="button" className={smallBtnCls} disabled={!(rename[h] ?? '').trim()} onClick={() => void run((c) => renameHost(c, h, (rename[h] ?? '').trim(), t)).then((ok) => ok && setRename({ ...rename, [h]: '' }))}>
+              {t('hosts.rename', { host: h })}
             </button>
-            <button type="button" className={smallBtnCls} disabled={hosts.length < 2} onClick={() => void run((c) => deleteHost(c, h))}>
-              Delete {h}
+            <button type="button" className={smallBtnCls} disabled={hosts.length < 2} onClick={() => void run((c) => deleteHost(c, h, t))}>
+              {t('hosts.delete', { host: h })}
             </button>
           </li>
         ))}
       </ul>
       <div className="flex flex-wrap items-end gap-2">
-        <Field label="New host name">{(id) => <input id={id} className={`${monoInputCls} w-36`} value={newHost} placeholder="db" onChange={(e) => setNewHost(e.target.value)} />}</Field>
-        <button type="button" className={primaryCls} disabled={!newHost.trim()} onClick={() => void run((c) => addHost(c, newHost.trim())).then((ok) => ok && setNewHost(''))}>
-          Add host
+        <Field label={t('hosts.newHost')}>{(id) => <input id={id} className={`${monoInputCls} w-36`} value={newHost} placeholder="db" onChange={(e) => setNewHost(e.target.value)} />}</Field>
+        <button type="button" className={primaryCls} disabled={!newHost.trim()} onClick={() => void run((c) => addHost(c, newHost.trim(), t)).then((ok) => ok && setNewHost(''))}>
+          {t('hosts.add')}
         </button>
       </div>
-      <h3 className={h3Cls}>Links (veth pairs)</h3>
-      <ul className={listCls} aria-label="Links">
-        {ls.length === 0 && <li className={rowCls}>No links.</li>}
+      <h3 className={h3Cls}>{t('hosts.linksTitle')}</h3>
+      <ul className={listCls} aria-label={t('hosts.links')}>
+        {ls.length === 0 && <li className={rowCls}>{t('hosts.noLinks')}</li>}
         {ls.map(([x, y], i) => (
           <li key={`${x} ${y}`} className={rowCls}>
             <span className="flex-1 font-mono text-sm">
               {x} ⟷ {y}
             </span>
-            <button type="button" className={smallBtnCls} aria-label={`Delete link ${x} ${y}`} onClick={() => void run((c) => deleteLink(c, i))}>
-              Delete
+            <button type="button" className={smallBtnCls} aria-label={t('hosts.deleteLink', { a: x, b: y })} onClick={() => void run((c) => deleteLink(c, i, t))}>
+              {t('common.delete')}
             </button>
           </li>
         ))}
       </ul>
       <div className="flex flex-wrap items-end gap-2">
-        {hostPick('First', a, setA)}
-        {hostPick('Second', b, setB)}
-        <button type="button" className={primaryCls} disabled={!a.host || !b.host || !a.iface.trim() || !b.iface.trim()} onClick={() => void run((c) => addLink(c, { host: a.host, iface: a.iface.trim() }, { host: b.host, iface: b.iface.trim() }))}>
-          Add link
+        {hostPick('first', a, setA)}
+        {hostPick('second', b, setB)}
+        <button type="button" className={primaryCls} disabled={!a.host || !b.host || !a.iface.trim() || !b.iface.trim()} onClick={() => void run((c) => addLink(c, { host: a.host, iface: a.iface.trim() }, { host: b.host, iface: b.iface.trim() }, t))}>
+          {t('hosts.addLink')}
         </button>
       </div>
       <p className="text-sm text-slate-700">
-        Case file: <code className="font-mono">"links": [["{a.host || 'A'}:{a.iface || 'IF'}", "{b.host || 'B'}:{b.iface || 'IF'}"], …]</code>
+        {t('common.caseFile')} <code className="font-mono">"links": [["{a.host || 'A'}:{a.iface || 'IF'}", "{b.host || 'B'}:{b.iface || 'IF'}"], …]</code>
       </p>
       <OpStatus result={result} />
     </div>
@@ -169,6 +172,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
   const [quick, quickView] = useQuickCommand(host);
   const [addr, setAddr] = useState({ op: 'add' as 'add' | 'del', address: '', dev: '' });
   const [link, setLink] = useState<LinkForm>({ dev: '', state: 'up', mtu: '' });
+  const t = useT();
   const dev = (v: string) => (ifaces.includes(v) ? v : (ifaces.find((i) => i !== 'lo') ?? 'lo'));
   const devSelect = (label: string, value: string, on: (v: string) => void) => (
     <Field label={label}>
@@ -185,8 +189,8 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
   );
   return (
     <div className="flex flex-col gap-3">
-      <h3 className={h3Cls}>Interfaces of {host}</h3>
-      <ul className={listCls} aria-label={`Interfaces of ${host}`}>
+      <h3 className={h3Cls}>{t('if.title', { host })}</h3>
+      <ul className={listCls} aria-label={t('if.title', { host })}>
         {(view?.interfaces ?? ifaces.map((name) => ({ name, mac: null, addrs: [] as string[], master: null }))).map((i) => (
           <li key={i.name} className={rowCls}>
             <span className="w-16 font-mono text-sm font-semibold">{i.name}</span>
@@ -195,7 +199,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
               <span key={a} className="inline-flex items-center gap-1 rounded bg-slate-100 px-1.5 font-mono text-sm">
                 {a}
                 {!(i.name === 'lo' && a.startsWith('127.')) && (
-                  <button type="button" className={smallBtnCls} aria-label={`Delete address ${a} of ${i.name}`} onClick={() => quick(ipAddrCommand({ op: 'del', address: a, dev: i.name }), `Deleted ${a}.`)}>
+                  <button type="button" className={smallBtnCls} aria-label={t('if.deleteAddr', { addr: a, dev: i.name })} onClick={() => quick(ipAddrCommand({ op: 'del', address: a, dev: i.name }), t('if.deleted', { addr: a }))}>
                     ×
                   </button>
                 )}
@@ -206,9 +210,9 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
       </ul>
       {quickView}
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Address (ip addr)</legend>
+        <legend className={legendCls}>{t('if.address')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          <Field label="Add or delete">
+          <Field label={t('if.addOrDel')}>
             {(id) => (
               <select id={id} className={inputCls} value={addr.op} onChange={(e) => setAddr({ ...addr, op: e.target.value as 'add' | 'del' })}>
                 <option value="add">add</option>
@@ -216,19 +220,19 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
               </select>
             )}
           </Field>
-          <Field label="Address/prefix">{(id) => <input id={id} className={`${monoInputCls} w-40`} value={addr.address} placeholder="10.0.0.1/24" onChange={(e) => setAddr({ ...addr, address: e.target.value })} />}</Field>
-          {devSelect('Device', addr.dev, (v) => setAddr({ ...addr, dev: v }))}
+          <Field label={t('if.addrPrefix')}>{(id) => <input id={id} className={`${monoInputCls} w-40`} value={addr.address} placeholder="10.0.0.1/24" onChange={(e) => setAddr({ ...addr, address: e.target.value })} />}</Field>
+          {devSelect(t('if.device'), addr.dev, (v) => setAddr({ ...addr, dev: v }))}
         </div>
         <CommandPreview commands={[ipAddrCommand({ ...addr, dev: dev(addr.dev), address: addr.address || 'ADDRESS/PREFIX' })]} host={host} disabled={!addr.address.trim()} />
       </fieldset>
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Link (ip link set)</legend>
+        <legend className={legendCls}>{t('if.link')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          {devSelect('Link device', link.dev, (v) => setLink({ ...link, dev: v }))}
-          <Field label="State">
+          {devSelect(t('if.linkDevice'), link.dev, (v) => setLink({ ...link, dev: v }))}
+          <Field label={t('if.state')}>
             {(id) => (
               <select id={id} className={inputCls} value={link.state} onChange={(e) => setLink({ ...link, state: e.target.value as LinkForm['state'] })}>
-                <option value="">unchanged</option>
+                <option value="">{t('if.unchanged')}</option>
                 <option value="up">up</option>
                 <option value="down">down</option>
               </select>
@@ -254,18 +258,19 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
   const set = (p: Partial<RouteForm>) => setF({ ...f, ...p });
   const [tName, setTName] = useState({ name: '', id: '' });
   const [run, result] = useCaseOp();
+  const t = useT();
   const tableOptions = ['main', 'local', 'default', ...Object.keys(names)];
   return (
     <div className="flex flex-col gap-3">
-      <h3 className={h3Cls}>ip route show table all on {host}</h3>
-      <ul tabIndex={0} className={`${listCls} max-h-60 overflow-auto focus:outline-2 focus:outline-blue-700`} aria-label={`Routes of ${host}`}>
-        {text === null && <li className={rowCls}>Loading…</li>}
+      <h3 className={h3Cls}>{t('routes.title', { host })}</h3>
+      <ul tabIndex={0} className={`${listCls} max-h-60 overflow-auto focus:outline-2 focus:outline-blue-700`} aria-label={t('routes.aria', { host })}>
+        {text === null && <li className={rowCls}>{t('common.loading')}</li>}
         {lines.map((l) => (
           <li key={l} className={rowCls}>
             <code className="min-w-0 flex-1 text-[13px] break-all">{l}</code>
             {userRoute(l) && (
-              <button type="button" className={smallBtnCls} aria-label={`Delete route ${l}`} onClick={() => quick(ipRouteDeleteCommand(l)!, 'Route deleted.')}>
-                Delete
+              <button type="button" className={smallBtnCls} aria-label={t('routes.delete', { route: l })} onClick={() => quick(ipRouteDeleteCommand(l)!, t('routes.deleted'))}>
+                {t('common.delete')}
               </button>
             )}
           </li>
@@ -273,9 +278,9 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
       </ul>
       {quickView}
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Add a route (ip route add)</legend>
+        <legend className={legendCls}>{t('routes.add')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          <Field label="Type">
+          <Field label={t('routes.type')}>
             {(id) => (
               <select id={id} className={inputCls} value={f.type} onChange={(e) => set({ type: e.target.value as RouteForm['type'] })}>
                 {ROUTE_TYPES.map((t) => (
@@ -286,12 +291,12 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
               </select>
             )}
           </Field>
-          <Field label="Route destination">{(id) => <input id={id} className={`${monoInputCls} w-40`} value={f.dst} placeholder="default or 10.0.0.0/8" onChange={(e) => set({ dst: e.target.value })} />}</Field>
-          {f.type === 'unicast' && <Field label="Via (gateway)">{(id) => <input id={id} className={`${monoInputCls} w-36`} value={f.via} placeholder="192.168.1.1" onChange={(e) => set({ via: e.target.value })} />}</Field>}
-          {(f.type === 'unicast' || f.type === 'local') && <Field label="Route device">{(id) => <input id={id} className={`${monoInputCls} w-20`} value={f.dev} placeholder="eth0" onChange={(e) => set({ dev: e.target.value })} />}</Field>}
-          <Field label="Preferred source">{(id) => <input id={id} className={`${monoInputCls} w-36`} value={f.src} onChange={(e) => set({ src: e.target.value })} />}</Field>
-          <Field label="Metric">{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={f.metric} onChange={(e) => set({ metric: e.target.value })} />}</Field>
-          <Field label="Routing table">
+          <Field label={t('routes.dst')}>{(id) => <input id={id} className={`${monoInputCls} w-40`} value={f.dst} placeholder={t('routes.dstPlaceholder')} onChange={(e) => set({ dst: e.target.value })} />}</Field>
+          {f.type === 'unicast' && <Field label={t('routes.via')}>{(id) => <input id={id} className={`${monoInputCls} w-36`} value={f.via} placeholder="192.168.1.1" onChange={(e) => set({ via: e.target.value })} />}</Field>}
+          {(f.type === 'unicast' || f.type === 'local') && <Field label={t('routes.dev')}>{(id) => <input id={id} className={`${monoInputCls} w-20`} value={f.dev} placeholder="eth0" onChange={(e) => set({ dev: e.target.value })} />}</Field>}
+          <Field label={t('routes.src')}>{(id) => <input id={id} className={`${monoInputCls} w-36`} value={f.src} onChange={(e) => set({ src: e.target.value })} />}</Field>
+          <Field label={t('routes.metric')}>{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={f.metric} onChange={(e) => set({ metric: e.target.value })} />}</Field>
+          <Field label={t('routes.table')}>
             {(id) => (
               <>
                 <input id={id} list={`${id}-tables`} className={`${monoInputCls} w-28`} value={f.table} placeholder="main" onChange={(e) => set({ table: e.target.value })} />
@@ -304,26 +309,26 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
             )}
           </Field>
         </div>
-        <CommandPreview commands={[ipRouteCommand(f)]} host={host} label="Add route" />
+        <CommandPreview commands={[ipRouteCommand(f)]} host={host} label={t('routes.addButton')} />
       </fieldset>
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Routing table names (rt_tables)</legend>
-        <ul className="flex flex-wrap gap-2" aria-label="Table names">
+        <legend className={legendCls}>{t('routes.names')}</legend>
+        <ul className="flex flex-wrap gap-2" aria-label={t('routes.namesAria')}>
           {Object.entries(names).map(([n, id]) => (
             <li key={n} className="inline-flex items-center gap-1 rounded bg-slate-100 px-1.5 font-mono text-sm">
               {id} {n}
-              <button type="button" className={smallBtnCls} aria-label={`Delete table name ${n}`} onClick={() => void run((c) => deleteRtTable(c, n))}>
+              <button type="button" className={smallBtnCls} aria-label={t('routes.deleteName', { name: n })} onClick={() => void run((c) => deleteRtTable(c, n, t))}>
                 ×
               </button>
             </li>
           ))}
-          {Object.keys(names).length === 0 && <li className="text-sm text-slate-700">Only main (254), local (255) and default (253).</li>}
+          {Object.keys(names).length === 0 && <li className="text-sm text-slate-700">{t('routes.onlyBuiltin')}</li>}
         </ul>
         <div className="mt-1 flex flex-wrap items-end gap-2">
-          <Field label="Table name">{(id) => <input id={id} className={`${monoInputCls} w-28`} value={tName.name} placeholder="isp2" onChange={(e) => setTName({ ...tName, name: e.target.value })} />}</Field>
-          <Field label="Table id">{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={tName.id} placeholder="100" onChange={(e) => setTName({ ...tName, id: e.target.value })} />}</Field>
-          <button type="button" className={primaryCls} disabled={!tName.name.trim() || !tName.id.trim()} onClick={() => void run((c) => setRtTable(c, tName.name.trim(), Number(tName.id)))}>
-            Name table
+          <Field label={t('routes.tableName')}>{(id) => <input id={id} className={`${monoInputCls} w-28`} value={tName.name} placeholder="isp2" onChange={(e) => setTName({ ...tName, name: e.target.value })} />}</Field>
+          <Field label={t('routes.tableId')}>{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={tName.id} placeholder="100" onChange={(e) => setTName({ ...tName, id: e.target.value })} />}</Field>
+          <button type="button" className={primaryCls} disabled={!tName.name.trim() || !tName.id.trim()} onClick={() => void run((c) => setRtTable(c, tName.name.trim(), Number(tName.id), t))}>
+            {t('routes.nameTable')}
           </button>
           <OpStatus result={result} />
         </div>
@@ -340,31 +345,32 @@ export const IpRulesSection = memo(function IpRulesSection({ host }: { host: str
   const [quick, quickView] = useQuickCommand(host);
   const [f, setF] = useState<IpRuleForm>(emptyIpRuleForm());
   const set = (p: Partial<IpRuleForm>) => setF({ ...f, ...p });
+  const t = useT();
   const input = (label: string, key: keyof IpRuleForm, placeholder = '', w = 'w-28') => (
     <Field label={label}>{(id) => <input id={id} className={`${monoInputCls} ${w}`} value={String(f[key])} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} />}</Field>
   );
   return (
     <div className="flex flex-col gap-3">
-      <h3 className={h3Cls}>ip rule show on {host}</h3>
-      <ul className={listCls} aria-label={`Policy routing rules of ${host}`}>
-        {text === null && <li className={rowCls}>Loading…</li>}
+      <h3 className={h3Cls}>{t('iprules.title', { host })}</h3>
+      <ul className={listCls} aria-label={t('iprules.aria', { host })}>
+        {text === null && <li className={rowCls}>{t('common.loading')}</li>}
         {lines.map((l) => (
           <li key={l} className={rowCls}>
             <code className="min-w-0 flex-1 text-[13px] whitespace-pre">{l}</code>
-            <button type="button" className={smallBtnCls} aria-label={`Delete rule ${l}`} onClick={() => quick(ipRuleDeleteCommand(l)!, 'Rule deleted.')}>
-              Delete
+            <button type="button" className={smallBtnCls} aria-label={t('iprules.delete', { rule: l })} onClick={() => quick(ipRuleDeleteCommand(l)!, t('iprules.deleted'))}>
+              {t('common.delete')}
             </button>
           </li>
         ))}
       </ul>
       {quickView}
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Add a rule (ip rule add)</legend>
+        <legend className={legendCls}>{t('iprules.add')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          {input('Priority', 'priority', '100', 'w-20')}
-          <Check label="not (invert the selector)" checked={f.not} onChange={(v) => set({ not: v })} />
-          {input('From', 'from', '10.0.0.0/8', 'w-36')}
-          {input('To', 'to', 'all', 'w-36')}
+          {input(t('iprules.priority'), 'priority', '100', 'w-20')}
+          <Check label={t('iprules.not')} checked={f.not} onChange={(v) => set({ not: v })} />
+          {input(t('iprules.from'), 'from', '10.0.0.0/8', 'w-36')}
+          {input(t('iprules.to'), 'to', 'all', 'w-36')}
           {input('iif', 'iif', 'eth0', 'w-20')}
           {input('oif', 'oif', 'eth1', 'w-20')}
           {input('fwmark', 'fwmark', '0x1', 'w-20')}
@@ -373,7 +379,7 @@ export const IpRulesSection = memo(function IpRulesSection({ host }: { host: str
           {input('ipproto', 'ipproto', 'tcp', 'w-20')}
           {input('sport', 'sport', '1000', 'w-20')}
           {input('dport', 'dport', '80', 'w-20')}
-          <Field label="Action">
+          <Field label={t('iprules.action')}>
             {(id) => (
               <select id={id} className={inputCls} value={f.action} onChange={(e) => set({ action: e.target.value as IpRuleForm['action'] })}>
                 {RULE_ACTIONS.map((a) => (
@@ -384,9 +390,9 @@ export const IpRulesSection = memo(function IpRulesSection({ host }: { host: str
               </select>
             )}
           </Field>
-          {(f.action === 'lookup' || f.action === 'goto') && input(f.action === 'lookup' ? 'Table' : 'Goto priority', 'table', 'main', 'w-24')}
+          {(f.action === 'lookup' || f.action === 'goto') && input(f.action === 'lookup' ? t('iprules.table') : t('iprules.gotoPriority'), 'table', 'main', 'w-24')}
         </div>
-        <CommandPreview commands={[ipRuleCommand(f)]} host={host} label="Add rule" />
+        <CommandPreview commands={[ipRuleCommand(f)]} host={host} label={t('iprules.addButton')} />
       </fieldset>
     </div>
   );
@@ -408,23 +414,24 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
   const [iface, setIface] = useState('all');
   const [value, setValue] = useState('1');
   const [quick, quickView] = useQuickCommand(host);
+  const t = useT();
   const perIface = key.startsWith('conf.');
   const full = perIface ? `net.ipv4.conf.${iface}.${key.slice(5)}` : key;
   const dflt = perIface ? DEVCONF_DEFAULTS[key.slice(5)] : GLOBAL_SYSCTL_DEFAULTS[key];
   const defaultOf = (k: string) => GLOBAL_SYSCTL_DEFAULTS[k] ?? DEVCONF_DEFAULTS[k.split('.').pop() ?? ''];
   return (
     <div className="flex flex-col gap-3">
-      <h3 className={h3Cls}>Sysctls of {host} that differ from a new namespace</h3>
-      <ul className={listCls} aria-label={`Sysctls of ${host}`}>
-        {set.size === 0 && <li className={rowCls}>None: every setting has the kernel's default.</li>}
+      <h3 className={h3Cls}>{t('sysctl.title', { host })}</h3>
+      <ul className={listCls} aria-label={t('sysctl.aria', { host })}>
+        {set.size === 0 && <li className={rowCls}>{t('sysctl.none')}</li>}
         {[...set].map(([k, v]) => (
           <li key={k} className={rowCls}>
             <code className="flex-1 text-[13px]">
               {k} = {v}
             </code>
             {defaultOf(k) !== undefined && defaultOf(k) !== v && (
-              <button type="button" className={smallBtnCls} aria-label={`Reset ${k} to ${defaultOf(k)}`} onClick={() => quick(`sysctl -w ${k}=${defaultOf(k)}`, `${k} is back to ${defaultOf(k)}.`)}>
-                Reset to {defaultOf(k)}
+              <button type="button" className={smallBtnCls} aria-label={t('sysctl.resetAria', { key: k, value: defaultOf(k) ?? '' })} onClick={() => quick(`sysctl -w ${k}=${defaultOf(k)}`, t('sysctl.back', { key: k, value: defaultOf(k) ?? '' }))}>
+                {t('sysctl.reset', { value: defaultOf(k) ?? '' })}
               </button>
             )}
           </li>
@@ -432,19 +439,19 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
       </ul>
       {quickView}
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Set a sysctl (sysctl -w)</legend>
+        <legend className={legendCls}>{t('sysctl.set')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          <Field label="Setting">
+          <Field label={t('sysctl.setting')}>
             {(id) => (
               <select id={id} className={inputCls} value={key} onChange={(e) => setKey(e.target.value)}>
-                <optgroup label="Whole host">
+                <optgroup label={t('sysctl.wholeHost')}>
                   {GLOBAL_KEYS.map((k) => (
                     <option key={k} value={k}>
                       {k}
                     </option>
                   ))}
                 </optgroup>
-                <optgroup label="Per interface (net.ipv4.conf.IFACE.…)">
+                <optgroup label={t('sysctl.perIface')}>
                   {IFACE_KEYS.map((k) => (
                     <option key={k} value={`conf.${k}`}>
                       {k}
@@ -455,7 +462,7 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
             )}
           </Field>
           {perIface && (
-            <Field label="Interface">
+            <Field label={t('sysctl.iface')}>
               {(id) => (
                 <select id={id} className={inputCls} value={iface} onChange={(e) => setIface(e.target.value)}>
                   {['all', 'default', ...ifaces].map((i) => (
@@ -467,8 +474,8 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
               )}
             </Field>
           )}
-          <Field label="Value">{(id) => <input id={id} className={`${monoInputCls} w-24`} value={value} onChange={(e) => setValue(e.target.value)} />}</Field>
-          {dflt !== undefined && <span className="pb-1 text-sm text-slate-700">default {dflt.replace('\t', ' ')}</span>}
+          <Field label={t('sysctl.value')}>{(id) => <input id={id} className={`${monoInputCls} w-24`} value={value} onChange={(e) => setValue(e.target.value)} />}</Field>
+          {dflt !== undefined && <span className="pb-1 text-sm text-slate-700">{t('sysctl.default', { value: dflt.replace('\t', ' ') })}</span>}
         </div>
         <CommandPreview commands={[sysctlCommand(full, value)]} host={host} disabled={!value.trim()} />
       </fieldset>
@@ -486,27 +493,28 @@ export const ListenersSection = memo(function ListenersSection({ host }: { host:
   const [f, setF] = useState({ host, proto: 'tcp' as 'tcp' | 'udp', port: '', addr: '', echo: true });
   const lHost = hosts.includes(f.host) ? f.host : host;
   const entry = { host: lHost, proto: f.proto, port: Number(f.port), ...(f.addr.trim() ? { addr: f.addr.trim() } : {}), echo: f.echo };
+  const t = useT();
   return (
     <div className="flex flex-col gap-3">
-      <p className="text-sm text-slate-700">A listener is a real socket in a host (a server): it accepts connections and, with echo, answers with what it received.</p>
-      <ul className={listCls} aria-label="Listeners">
-        {ls.length === 0 && <li className={rowCls}>No listeners.</li>}
+      <p className="text-sm text-slate-700">{t('listen.intro')}</p>
+      <ul className={listCls} aria-label={t('listen.aria')}>
+        {ls.length === 0 && <li className={rowCls}>{t('listen.none')}</li>}
         {ls.map((l, i) => (
           <li key={i} className={rowCls}>
             <span className="flex-1 font-mono text-sm">
               {l.host} {l.proto} {l.addr ?? '0.0.0.0'}:{l.port}
-              {l.echo === false ? ' (no echo)' : ' (echo)'}
+              {l.echo === false ? ` ${t('listen.noEcho')}` : ` ${t('listen.echoMark')}`}
             </span>
-            <button type="button" className={smallBtnCls} aria-label={`Delete listener ${l.host} ${l.proto} ${l.port}`} onClick={() => void run((c) => deleteListener(c, i))}>
-              Delete
+            <button type="button" className={smallBtnCls} aria-label={t('listen.delete', { host: l.host, proto: l.proto, port: l.port })} onClick={() => void run((c) => deleteListener(c, i, t))}>
+              {t('common.delete')}
             </button>
           </li>
         ))}
       </ul>
       <fieldset className={groupCls}>
-        <legend className={legendCls}>Add a listener</legend>
+        <legend className={legendCls}>{t('listen.add')}</legend>
         <div className="flex flex-wrap items-end gap-2">
-          <Field label="Listener host">
+          <Field label={t('listen.host')}>
             {(id) => (
               <select id={id} className={inputCls} value={lHost} onChange={(e) => setF({ ...f, host: e.target.value })}>
                 {hosts.map((h) => (
@@ -517,7 +525,7 @@ export const ListenersSection = memo(function ListenersSection({ host }: { host:
               </select>
             )}
           </Field>
-          <Field label="Listener protocol">
+          <Field label={t('listen.proto')}>
             {(id) => (
               <select id={id} className={inputCls} value={f.proto} onChange={(e) => setF({ ...f, proto: e.target.value as 'tcp' | 'udp' })}>
                 <option value="tcp">tcp</option>
@@ -525,15 +533,15 @@ export const ListenersSection = memo(function ListenersSection({ host }: { host:
               </select>
             )}
           </Field>
-          <Field label="Listener port">{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={f.port} placeholder="80" onChange={(e) => setF({ ...f, port: e.target.value })} />}</Field>
-          <Field label="Listener address">{(id) => <input id={id} className={`${monoInputCls} w-32`} value={f.addr} placeholder="0.0.0.0" onChange={(e) => setF({ ...f, addr: e.target.value })} />}</Field>
-          <Check label="echo" checked={f.echo} onChange={(v) => setF({ ...f, echo: v })} />
-          <button type="button" className={primaryCls} disabled={!f.port.trim()} onClick={() => void run((c) => addListener(c, entry))}>
-            Add listener
+          <Field label={t('listen.port')}>{(id) => <input id={id} className={`${inputCls} w-20`} inputMode="numeric" value={f.port} placeholder="80" onChange={(e) => setF({ ...f, port: e.target.value })} />}</Field>
+          <Field label={t('listen.addr')}>{(id) => <input id={id} className={`${monoInputCls} w-32`} value={f.addr} placeholder="0.0.0.0" onChange={(e) => setF({ ...f, addr: e.target.value })} />}</Field>
+          <Check label={t('listen.echo')} checked={f.echo} onChange={(v) => setF({ ...f, echo: v })} />
+          <button type="button" className={primaryCls} disabled={!f.port.trim()} onClick={() => void run((c) => addListener(c, entry, t))}>
+            {t('listen.addButton')}
           </button>
         </div>
         <p className="mt-1 text-sm text-slate-700">
-          Case file: <code className="font-mono">"listeners": [{f.port.trim() ? JSON.stringify(entry) : `{"host":"${lHost}","proto":"${f.proto}","port":PORT,…}`}, …]</code>
+          {t('common.caseFile')} <code className="font-mono">"listeners": [{f.port.trim() ? JSON.stringify(entry) : `{"host":"${lHost}","proto":"${f.proto}","port":PORT,…}`}, …]</code>
         </p>
       </fieldset>
       <OpStatus result={result} />

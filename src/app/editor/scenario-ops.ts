@@ -5,6 +5,8 @@
 // format's own terms; the engine then checks the result as it checks any
 // scenario.
 
+import { tEn, type T } from '../i18n/t';
+
 export type Case = Record<string, unknown>;
 export type OpResult = { ok: true; scenario: Case } | { ok: false; message: string };
 
@@ -50,14 +52,14 @@ export function linkIfaces(c: Case, host: string): string[] {
   return ends.filter((e) => e.startsWith(`${host}:`)).map((e) => e.slice(host.length + 1));
 }
 
-function hostNameProblem(c: Case, name: string): string | null {
-  if (!HOST_NAME.test(name)) return `host names are a lower-case letter, then up to 14 lower-case letters, digits or _ (not "${name}")`;
-  if (hostNames(c).includes(name)) return `there is already a host named ${name}`;
+function hostNameProblem(c: Case, name: string, t: T): string | null {
+  if (!HOST_NAME.test(name)) return t('op.hostName', { name });
+  if (hostNames(c).includes(name)) return t('op.hostExists', { name });
   return null;
 }
 
-export function addHost(c: Case, name: string): OpResult {
-  const why = hostNameProblem(c, name);
+export function addHost(c: Case, name: string, t: T = tEn): OpResult {
+  const why = hostNameProblem(c, name, t);
   if (why) return { ok: false, message: why };
   return { ok: true, scenario: { ...c, hosts: [...list(c, 'hosts'), { name, setup: [] }] } };
 }
@@ -65,10 +67,10 @@ export function addHost(c: Case, name: string): OpResult {
 const renameEnd = (e: string, from: string, to: string) => (e.startsWith(`${from}:`) ? `${to}:${e.slice(from.length + 1)}` : e);
 
 /** Rename everywhere the case names the host: hosts, links, switch ports, listeners, steps. */
-export function renameHost(c: Case, from: string, to: string): OpResult {
-  if (!hostNames(c).includes(from)) return { ok: false, message: `no host named ${from}` };
+export function renameHost(c: Case, from: string, to: string, t: T = tEn): OpResult {
+  if (!hostNames(c).includes(from)) return { ok: false, message: t('op.noHost', { name: from }) };
   if (from === to) return { ok: true, scenario: c };
-  const why = hostNameProblem(c, to);
+  const why = hostNameProblem(c, to, t);
   if (why) return { ok: false, message: why };
   const out: Case = {
     ...c,
@@ -82,9 +84,9 @@ export function renameHost(c: Case, from: string, to: string): OpResult {
 }
 
 /** Delete a host with its links, switch ports, listeners and the traffic it sends. */
-export function deleteHost(c: Case, name: string): OpResult {
-  if (!hostNames(c).includes(name)) return { ok: false, message: `no host named ${name}` };
-  if (hostNames(c).length === 1) return { ok: false, message: 'a scenario needs at least one host' };
+export function deleteHost(c: Case, name: string, t: T = tEn): OpResult {
+  if (!hostNames(c).includes(name)) return { ok: false, message: t('op.noHost', { name }) };
+  if (hostNames(c).length === 1) return { ok: false, message: t('op.lastHost') };
   const mine = (e: string) => e.startsWith(`${name}:`);
   const out: Case = { ...c, hosts: list(c, 'hosts').filter((h) => (h as { name?: unknown }).name !== name) };
   if (c.links !== undefined) out.links = links(c).filter(([a, b]) => !mine(a) && !mine(b));
@@ -94,51 +96,51 @@ export function deleteHost(c: Case, name: string): OpResult {
   return { ok: true, scenario: out };
 }
 
-export function addLink(c: Case, a: { host: string; iface: string }, b: { host: string; iface: string }): OpResult {
+export function addLink(c: Case, a: { host: string; iface: string }, b: { host: string; iface: string }, t: T = tEn): OpResult {
   const names = hostNames(c);
   for (const e of [a, b]) {
-    if (!names.includes(e.host)) return { ok: false, message: `no host named ${e.host}` };
-    if (!IFACE_NAME.test(e.iface) || e.iface === 'lo') return { ok: false, message: `interface names are a letter, then up to 14 letters, digits, _ . or - (not "${e.iface}")` };
-    if (linkIfaces(c, e.host).includes(e.iface)) return { ok: false, message: `${e.host}:${e.iface} is already linked` };
+    if (!names.includes(e.host)) return { ok: false, message: t('op.noHost', { name: e.host }) };
+    if (!IFACE_NAME.test(e.iface) || e.iface === 'lo') return { ok: false, message: t('op.ifaceName', { name: e.iface }) };
+    if (linkIfaces(c, e.host).includes(e.iface)) return { ok: false, message: t('op.linked', { end: `${e.host}:${e.iface}` }) };
   }
-  if (a.host === b.host && a.iface === b.iface) return { ok: false, message: 'a link joins two different interfaces' };
+  if (a.host === b.host && a.iface === b.iface) return { ok: false, message: t('op.sameIface') };
   return { ok: true, scenario: { ...c, links: [...links(c), [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]] } };
 }
 
-export function deleteLink(c: Case, index: number): OpResult {
+export function deleteLink(c: Case, index: number, t: T = tEn): OpResult {
   const ls = links(c);
-  if (index < 0 || index >= ls.length) return { ok: false, message: 'no such link' };
+  if (index < 0 || index >= ls.length) return { ok: false, message: t('op.noLink') };
   return { ok: true, scenario: { ...c, links: ls.filter((_, i) => i !== index) } };
 }
 
-export function addListener(c: Case, l: Listener): OpResult {
-  if (!hostNames(c).includes(l.host)) return { ok: false, message: `no host named ${l.host}` };
-  if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) return { ok: false, message: 'the port is a number from 1 to 65535' };
-  if (listeners(c).some((x) => x.host === l.host && x.proto === l.proto && x.port === l.port && (x.addr ?? '0.0.0.0') === (l.addr ?? '0.0.0.0'))) return { ok: false, message: `${l.host} already listens on ${l.proto} port ${l.port}` };
+export function addListener(c: Case, l: Listener, t: T = tEn): OpResult {
+  if (!hostNames(c).includes(l.host)) return { ok: false, message: t('op.noHost', { name: l.host }) };
+  if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) return { ok: false, message: t('op.port') };
+  if (listeners(c).some((x) => x.host === l.host && x.proto === l.proto && x.port === l.port && (x.addr ?? '0.0.0.0') === (l.addr ?? '0.0.0.0'))) return { ok: false, message: t('op.listening', { host: l.host, proto: l.proto, port: l.port }) };
   return { ok: true, scenario: { ...c, listeners: [...listeners(c), l] } };
 }
 
-export function deleteListener(c: Case, index: number): OpResult {
+export function deleteListener(c: Case, index: number, t: T = tEn): OpResult {
   const ls = listeners(c);
-  if (index < 0 || index >= ls.length) return { ok: false, message: 'no such listener' };
+  if (index < 0 || index >= ls.length) return { ok: false, message: t('op.noListener') };
   return { ok: true, scenario: { ...c, listeners: ls.filter((_, i) => i !== index) } };
 }
 
 /** Name a routing table, like a line of /etc/iproute2/rt_tables (ids 1..252 as the case format allows). */
-export function setRtTable(c: Case, name: string, id: number): OpResult {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) || ['main', 'local', 'default', 'unspec', 'all'].includes(name)) return { ok: false, message: `"${name}" cannot name a table` };
-  if (!Number.isInteger(id) || id < 1 || id > 252) return { ok: false, message: 'a table id is a number from 1 to 252' };
-  const t = rtTables(c);
-  const clash = Object.entries(t).find(([n, v]) => v === id && n !== name);
-  if (clash) return { ok: false, message: `table ${id} is already named ${clash[0]}` };
-  return { ok: true, scenario: { ...c, rt_tables: { ...t, [name]: id } } };
+export function setRtTable(c: Case, name: string, id: number, t: T = tEn): OpResult {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) || ['main', 'local', 'default', 'unspec', 'all'].includes(name)) return { ok: false, message: t('op.tableName', { name }) };
+  if (!Number.isInteger(id) || id < 1 || id > 252) return { ok: false, message: t('op.tableId') };
+  const names = rtTables(c);
+  const clash = Object.entries(names).find(([n, v]) => v === id && n !== name);
+  if (clash) return { ok: false, message: t('op.tableClash', { id, name: clash[0] }) };
+  return { ok: true, scenario: { ...c, rt_tables: { ...names, [name]: id } } };
 }
 
-export function deleteRtTable(c: Case, name: string): OpResult {
-  if (!(name in rtTables(c))) return { ok: false, message: `no table named ${name}` };
-  const t = Object.fromEntries(Object.entries(rtTables(c)).filter(([n]) => n !== name));
-  const out: Case = { ...c, rt_tables: t };
-  if (!Object.keys(t).length) delete out.rt_tables;
+export function deleteRtTable(c: Case, name: string, t: T = tEn): OpResult {
+  if (!(name in rtTables(c))) return { ok: false, message: t('op.noTable', { name }) };
+  const rest = Object.fromEntries(Object.entries(rtTables(c)).filter(([n]) => n !== name));
+  const out: Case = { ...c, rt_tables: rest };
+  if (!Object.keys(rest).length) delete out.rt_tables;
   return { ok: true, scenario: out };
 }
 

@@ -11,6 +11,7 @@ import { selectScenario } from '../state/walk-store';
 import { caretView } from './caret';
 import { hostNames } from './scenario-ops';
 import { applyTexts, editorSession, selectEditorHost, setEditorHost, type EditorSession } from './session';
+import { useT } from '../i18n/lang';
 
 export const inputCls = 'rounded border border-slate-500 bg-white px-2 py-1 text-sm text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
 export const monoInputCls = `${inputCls} font-mono`;
@@ -78,12 +79,13 @@ export function HostSelect({ label }: { label: string }) {
 /** The engine's message, and the typed text with ^ under the characters it is about. */
 export function DiagnosticView({ id, text, d, where }: { id?: string; text: string; d: PositionedDiagnostic; where?: string }) {
   const v = caretView(text, d);
-  const pos = text.includes('\n') ? `line ${v.line}, column ${v.column}` : `column ${v.column}`;
+  const t = useT();
+  const pos = text.includes('\n') ? t('diag.lineColumn', { line: v.line, column: v.column }) : t('diag.column', { column: v.column });
   return (
     <div id={id} className="rounded border-l-4 border-red-700 bg-red-50 px-2 py-1 text-sm text-red-950" data-column={v.column} data-line={v.line}>
       <p>
         <span className="font-semibold">{where ? `${where}, ${pos}` : pos}:</span> <span data-testid="diagnostic-message">{d.message}</span>
-        {d.expected ? <span> (expected {d.expected})</span> : null}
+        {d.expected ? <span> {t('diag.expected', { what: d.expected })}</span> : null}
       </p>
       {text.trim() !== '' && (
         <pre aria-hidden="true" className="mt-1 overflow-x-auto font-mono text-[13px] leading-5 text-slate-900">
@@ -103,8 +105,9 @@ export type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; 
  * runs them on `host` through the engine. Several commands (a move) are one
  * undo step.
  */
-export function CommandPreview({ commands, host, label = 'Apply', onDone, disabled = false }: { commands: string[]; host: string; label?: string; onDone?: () => void; disabled?: boolean }) {
+export function CommandPreview({ commands, host, label, onDone, disabled = false }: { commands: string[]; host: string; label?: string; onDone?: () => void; disabled?: boolean }) {
   const session = useSession();
+  const t = useT();
   const [state, setState] = useState<RunState>({ kind: 'idle' });
   const [shown, setShown] = useState(commands);
   // a result belongs to the command it ran; editing the form clears it
@@ -117,7 +120,7 @@ export function CommandPreview({ commands, host, label = 'Apply', onDone, disabl
     setState({ kind: 'running' });
     const r = await applyTexts(session, host, commands);
     if (r.ok) {
-      setState({ kind: 'done', note: commands.length > 1 ? `Applied ${commands.length} commands on ${host}.` : `Applied on ${host}.` });
+      setState({ kind: 'done', note: commands.length > 1 ? t('cmd.appliedN', { n: commands.length, host }) : t('cmd.applied', { host }) });
       onDone?.();
     } else setState({ kind: 'error', text: commands[r.index] ?? '', diagnostics: r.diagnostics });
   };
@@ -125,17 +128,17 @@ export function CommandPreview({ commands, host, label = 'Apply', onDone, disabl
   return (
     <div className="mt-2 flex flex-col gap-1 rounded border border-slate-300 bg-slate-50 px-2 py-1.5">
       <p className="text-sm text-slate-800">
-        Equivalent command{commands.length > 1 ? 's' : ''}:
+        {commands.length > 1 ? t('cmd.equivalentN') : t('cmd.equivalent')}
       </p>
       <output className="block font-mono text-sm break-all whitespace-pre-wrap text-slate-950" aria-describedby={errors.length ? errId : undefined}>
         {commands.length ? commands.join('\n') : '—'}
       </output>
       <div className="flex flex-wrap items-center gap-2">
         <button type="button" className={primaryCls} disabled={disabled || !commands.length || state.kind === 'running'} onClick={() => void run()}>
-          {label}
+          {label ?? t('cmd.apply')}
         </button>
         <span role="status" className="text-sm text-emerald-800">
-          {state.kind === 'running' ? 'Applying…' : state.kind === 'done' ? state.note : ''}
+          {state.kind === 'running' ? t('cmd.applying') : state.kind === 'done' ? state.note : ''}
         </span>
       </div>
       {errors.length > 0 && state.kind === 'error' && (
@@ -149,10 +152,11 @@ export function CommandPreview({ commands, host, label = 'Apply', onDone, disabl
 
 /** A lab-level change's result line (no command exists for these: they edit the case file). */
 export function OpStatus({ result }: { result: { ok: boolean; message?: string } | null }) {
+  const t = useT();
   if (!result) return <span role="status" />;
   return result.ok ? (
     <span role="status" className="text-sm text-emerald-800">
-      Done.
+      {t('cmd.done')}
     </span>
   ) : (
     <span role="alert" className="text-sm font-medium text-red-800">
@@ -165,15 +169,16 @@ export function OpStatus({ result }: { result: { ok: boolean; message?: string }
 export function DiagnosticList({ id, text, diagnostics, max = 30 }: { id?: string; text: string; diagnostics: PositionedDiagnostic[]; max?: number }) {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const notes = diagnostics.filter((d) => d.severity !== 'error');
+  const t = useT();
   return (
     <div id={id} className="flex flex-col gap-1">
       {errors.slice(0, max).map((d, k) => (
         <DiagnosticView key={k} text={text} d={d} />
       ))}
-      {errors.length > max && <p className="text-sm">… and {errors.length - max} more errors.</p>}
+      {errors.length > max && <p className="text-sm">{t('diag.more', { n: errors.length - max })}</p>}
       {notes.slice(0, max).map((d, k) => (
         <p key={k} className="font-mono text-xs break-all text-slate-800">
-          {text.includes('\n') ? `line ${d.line}: ` : ''}
+          {text.includes('\n') ? t('diag.linePrefix', { line: d.line }) : ''}
           {d.message}
         </p>
       ))}

@@ -7,7 +7,8 @@
 
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { RuleExplanation, RuleView, WalkLog } from '../../engine/walk-log';
-import { clauseLines, findChain, formatBytes, formatCount, markedRow, parseChainRef, plural, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+import { clauseLines, findChain, formatBytes, formatCount, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+import { useT, type T } from '../i18n/lang';
 
 export interface ChainRulesProps {
   log: WalkLog;
@@ -30,6 +31,9 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
   const step = ruleStepIn(log.steps[index], host, chain);
   const marked = markedRow(step);
   const explanations = useExplanations(log, step ? index : null, explain);
+  const t = useT();
+  const rulesText = (n: number) => t(n === 1 ? 'graph.rule' : 'graph.rules', { n: formatCount(n) });
+  const words = { matched: t('rules.matched'), notMatched: t('rules.notMatched') };
 
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -67,31 +71,31 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
   }
 
   return (
-    <section aria-label={`Rules of ${chain}`} className="flex h-full min-h-[240px] flex-col gap-2 bg-white p-2">
+    <section aria-label={t('rules.aria', { chain })} className="flex h-full min-h-[240px] flex-col gap-2 bg-white p-2">
       <p className="text-lg text-slate-900">
-        <strong className="font-bold">{chain}</strong> on <strong className="font-semibold">{host}</strong>
+        <strong className="font-bold">{chain}</strong> {t('rules.on')} <strong className="font-semibold">{host}</strong>
         {view ? (
           <span className="text-slate-700">
             {' '}
-            · {plural(view.rules.length, 'rule')}
-            {view.policy ? ` · policy ${view.policy}` : ''}
+            · {rulesText(view.rules.length)}
+            {view.policy ? ` · ${t('graph.policy', { policy: view.policy })}` : ''}
           </span>
         ) : null}
       </p>
       {!view ? (
-        <p className="text-base text-slate-700">{host} has no chain {ref ? `${ref.chain} in its ${ref.table} table` : chain}.</p>
+        <p className="text-base text-slate-700">{ref ? t('rules.noChainIn', { host, chain: ref.chain, table: ref.table }) : t('rules.noChain', { host, chain })}</p>
       ) : (
         <>
           <div aria-hidden="true" className="grid grid-cols-[3.5rem_1fr_8.5rem_8rem] gap-2 border-b-2 border-slate-300 px-2 pb-1 text-sm font-semibold text-slate-700">
             <span>#</span>
-            <span>rule</span>
-            <span>target</span>
-            <span className="text-right">pkts · bytes</span>
+            <span>{t('rules.colRule')}</span>
+            <span>{t('rules.colTarget')}</span>
+            <span className="text-right">{t('rules.colCounters')}</span>
           </div>
           <div
             ref={scroller}
             role="list"
-            aria-label={`${chain}: ${plural(view.rules.length, 'rule')} and the chain's end`}
+            aria-label={t('rules.listAria', { chain, rules: rulesText(view.rules.length) })}
             tabIndex={0}
             onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
             className="relative min-h-0 flex-1 overflow-y-auto rounded focus-visible:outline-4 focus-visible:outline-blue-700"
@@ -106,7 +110,8 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
                   row={row}
                   chain={ref?.chain ?? ''}
                   marked={i === markedIndex}
-                  lines={row.kind === 'rule' && markedIndex !== null && i <= markedIndex ? clauseLines(explanations.get(row.rule.num)) : []}
+                  lines={row.kind === 'rule' && markedIndex !== null && i <= markedIndex ? clauseLines(explanations.get(row.rule.num), words) : []}
+                  t={t}
                 />
               ))}
             </div>
@@ -117,7 +122,7 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
   );
 }
 
-const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines }: { i: number; count: number; row: Row; chain: string; marked: boolean; lines: string[] }) {
+const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines, t }: { i: number; count: number; row: Row; chain: string; marked: boolean; lines: string[]; t: T }) {
   const failed = lines.some((l) => l.startsWith('✗'));
   return (
     <div
@@ -142,19 +147,19 @@ const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines }: {
             {ruleBody(row.rule.text, chain)}
           </span>
         ) : (
-          <span className="block text-[15px] font-semibold text-slate-900">{row.policy ? `policy ${row.policy}` : 'end of chain: return to the calling chain'}</span>
+          <span className="block text-[15px] font-semibold text-slate-900">{row.policy ? t('graph.policy', { policy: row.policy }) : t('rules.endOfChain')}</span>
         )}
         {lines.length ? (
           <span className={`block truncate font-mono text-[14px] ${failed ? 'text-red-800' : 'text-emerald-800'}`} title={lines.join('\n')}>
             {lines.join('   ')}
           </span>
         ) : marked ? (
-          <span className="block text-[14px] font-semibold text-orange-900">{row.kind === 'end' ? 'no rule matched: the chain ended here' : 'this rule decided'}</span>
+          <span className="block text-[14px] font-semibold text-orange-900">{row.kind === 'end' ? t('rules.noneMatched') : t('rules.decided')}</span>
         ) : null}
       </span>
       <span className="truncate font-mono text-[15px] font-semibold text-slate-900">{row.kind === 'rule' ? (row.rule.target ?? '—') : (row.policy ?? 'RETURN')}</span>
       <span className="text-right text-[14px] text-slate-800 tabular-nums">
-        {row.kind === 'rule' ? `${formatCount(row.rule.packets)} · ${formatBytes(row.rule.bytes)}` : `${formatCount(row.packets)} pkts`}
+        {row.kind === 'rule' ? `${formatCount(row.rule.packets)} · ${formatBytes(row.rule.bytes)}` : t('rules.policyPkts', { n: formatCount(row.packets) })}
       </span>
     </div>
   );

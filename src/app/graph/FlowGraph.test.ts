@@ -59,3 +59,23 @@ describe('ChainRules markup', () => {
     expect(html).toContain('policy ACCEPT');
   });
 });
+
+describe('FlowGraph markup of a host with IPVS', () => {
+  const nat = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'ipvs', 'nat.json'), 'utf8'));
+  const r = runScenario(readCase(nat).value!);
+  if (!r.ok) throw new Error(r.errors.join());
+  const ipvsLog = walkLog(r.world);
+  const xmit = ipvsLog.steps.find((s) => s.kind === 'note' && s.note.kind === 'ipvs' && s.note.action === 'xmit')!;
+
+  it('names the IPVS hooks "IPVS LOCAL_IN" and "IPVS FORWARD" and marks the current one', () => {
+    const html = renderToStaticMarkup(createElement(FlowGraph, { log: ipvsLog, index: xmit.i, host: 'director' }));
+    expect(html).toMatch(/<div role="group" aria-label="IPVS LOCAL_IN"/);
+    expect(html).toMatch(/aria-label="IPVS FORWARD"/);
+    expect(currentOf(html)).toEqual(['IPVS LOCAL_IN']);
+  });
+
+  it('leaves them out for a host without virtual services', () => {
+    const html = renderToStaticMarkup(createElement(FlowGraph, { log: ipvsLog, index: 0, host: 'client' }));
+    expect(html).not.toContain('IPVS LOCAL_IN');
+  });
+});

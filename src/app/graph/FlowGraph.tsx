@@ -13,8 +13,12 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog } from '../../engine/walk-log';
 import type { HookName } from '../../engine/netfilter/hooks';
-import { FLOW_LAYOUT, currentNode, dotPath, type FlowNodeSpec } from './flow-layout';
-import { chainSummaries, formatBytes, plural, type ChainSummary } from './chain-data';
+import { currentNode, dotPath, layoutFor, type FlowLayout, type FlowNodeSpec } from './flow-layout';
+import { useIpvsT, type IpvsKey } from '../ipvs/t';
+import { chainSummaries, formatBytes, formatCount, type ChainSummary } from './chain-data';
+import { useT, type T } from '../i18n/lang';
+import { en } from '../i18n/en';
+import type { MessageKey } from '../i18n/i18n';
 import { FitOnResize, HiddenHandles, PacketDot, RouteEdge, ZoomControls, type RouteEdgeType } from './graph-parts';
 
 export interface FlowGraphProps {
@@ -27,11 +31,29 @@ export interface FlowGraphProps {
   selectedChain?: string | null;
   /** how long the dot takes from one box to the next; 0 jumps */
   animationMs?: number;
+  /** presenter mode: dim every box outside the current hook */
+  spotlight?: boolean;
 }
 
 interface Marks {
   current: string | null;
   selected: string | null;
+  /** presenter mode: the hook the packet is in; boxes outside it are dimmed */
+  spotlight?: string | null;
+}
+
+/** A point node's words in the reader's language (table nodes are kernel words and stay). */
+export function pointWords(spec: FlowNodeSpec, t: T): { label: string; hint: string | null; name: string } {
+  const lk = `graph.node.${spec.id}`;
+  const hk = `graph.hint.${spec.id}`;
+  const label = lk in en ? t(lk as MessageKey) : spec.label;
+  const hint = hk in en ? t(hk as MessageKey) : spec.hint;
+  return { label, hint, name: hint ? t('graph.nodeWithHint', { label, hint }) : label };
+}
+
+function useDimmed(hook: string | null, id: string): boolean {
+  const ctx = useContext(Ctx)!;
+  return useStore(ctx.marks, (s) => s.spotlight != null && s.current !== id && s.spotlight !== hook);
 }
 
 interface GraphContext {
@@ -43,6 +65,8 @@ const Ctx = createContext<GraphContext | null>(null);
 
 type TableNodeType = Node<{ spec: FlowNodeSpec; summary: ChainSummary | null }, 'table'>;
 type PointNodeType = Node<{ spec: FlowNodeSpec }, 'point'>;
+type IpvsNodeType = Node<{ spec: FlowNodeSpec; services: number }, 'ipvs'>;
+type EdgeLabelNodeType = Node<{ label: IpvsKey }, 'edgeLabel'>;
 type BandNodeType = Node<{ hook: HookName; direction: 'down' | 'up' }, 'band'>;
 
 const TABLE_ACCENT: Record<string, string> = {
@@ -64,9 +88,11 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
   const { spec, summary } = data;
   const ctx = useContext(Ctx)!;
   const { current, selected } = useMark(spec.id);
+  const dimmed = useDimmed(spec.hook, spec.id);
+  const t = useT();
   const descId = useId();
   const rules = summary?.rules ?? 0;
-  const counted = summary && summary.packets > 0 ? ` · ${plural(summary.packets, 'pkt')}, ${formatBytes(summary.bytes)}` : '';
+  const counted = summary && summary.packets > 0 ? ` · ${t(summary.packets === 1 ? 'graph.pkt' : 'graph.pkts', { n: formatCount(summary.packets) })}, ${formatBytes(summary.bytes)}` : '';
   const policy = summary?.policy && summary.policy !== 'ACCEPT' ? summary.policy : null;
   return (
     <>
@@ -82,6 +108,8 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
         className={[
           'nopan pointer-events-auto relative flex h-full w-full cursor-pointer flex-col justify-center rounded-lg border-2 border-l-[10px] px-3 text-left leading-tight',
           'focus-visible:outline-4 focus-visible:outline-offset-4 focus-visible:outline-blue-700',
+          // dimmed by colour, not opacity: the text keeps its contrast (WCAG 1.4.3 holds for every box)
+          dimmed ? 'spotlight-dim grayscale bg-slate-200! border-slate-400!' : '',
           TABLE_ACCENT[spec.table ?? ''] ?? '',
           current
             ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]'
@@ -92,15 +120,15 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
                 : 'border-slate-300 bg-white',
         ].join(' ')}
       >
-        {current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">packet here</span> : null}
+        {current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('graph.packetHere')}</span> : null}
         <span className="flex items-baseline justify-between gap-2">
           <span className={`text-[21px] ${current || rules > 0 ? 'font-bold' : 'font-semibold'} whitespace-nowrap text-slate-900`}>{spec.label}</span>
           {policy ? <span className="rounded border border-red-800 px-1 text-[13px] font-bold text-red-800">{policy}</span> : null}
         </span>
         <span id={descId} className={`text-[15px] whitespace-nowrap ${rules > 0 ? 'text-slate-800' : 'text-slate-600'}`}>
-          {plural(rules, 'rule')}
+          {t(rules === 1 ? 'graph.rule' : 'graph.rules', { n: formatCount(rules) })}
           {counted}
-          {policy ? <span className="sr-only"> · policy {policy}</span> : null}
+          {policy ? <span className="sr-only"> · {t('graph.policy', { policy })}</span> : null}
         </span>
       </button>
     </>
@@ -110,6 +138,37 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
 const PointNode = memo(function PointNode({ data }: NodeProps<PointNodeType>) {
   const { spec } = data;
   const { current } = useMark(spec.id);
+  const dimmed = useDimmed(spec.hook, spec.id);
+  const words = pointWords(spec, useT());
+  return (
+    <>
+      <HiddenHandles />
+      <div
+        role="group"
+        aria-label={words.name}
+        aria-current={current ? 'step' : undefined}
+        data-node={spec.id}
+        className={[
+          'flex h-full w-full flex-col items-center justify-center rounded-full border-2 px-3 text-center leading-tight',
+          dimmed ? 'spotlight-dim grayscale bg-slate-200! border-slate-400!' : '',
+          current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : 'border-slate-500 bg-slate-100',
+        ].join(' ')}
+      >
+        <span className={`text-[18px] whitespace-nowrap text-slate-900 ${current ? 'font-bold' : 'font-medium'}`}>
+          {current ? '● ' : ''}
+          {words.label}
+        </span>
+        {words.hint ? <span className="text-[14px] text-slate-700">{words.hint}</span> : null}
+      </div>
+    </>
+  );
+});
+
+/** IPVS's hook function: not a chain (it has no rules), so a named group, not a button. */
+const IpvsNode = memo(function IpvsNode({ data }: NodeProps<IpvsNodeType>) {
+  const { spec, services } = data;
+  const { current } = useMark(spec.id);
+  const t = useIpvsT();
   return (
     <>
       <HiddenHandles />
@@ -119,23 +178,34 @@ const PointNode = memo(function PointNode({ data }: NodeProps<PointNodeType>) {
         aria-current={current ? 'step' : undefined}
         data-node={spec.id}
         className={[
-          'flex h-full w-full flex-col items-center justify-center rounded-full border-2 px-3 text-center leading-tight',
-          current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : 'border-slate-500 bg-slate-100',
+          'relative flex h-full w-full flex-col justify-center rounded-lg border-2 border-l-[10px] border-l-teal-700 px-3 leading-tight',
+          current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : 'border-teal-800 bg-teal-50',
         ].join(' ')}
       >
-        <span className={`text-[18px] whitespace-nowrap text-slate-900 ${current ? 'font-bold' : 'font-medium'}`}>
-          {current ? '● ' : ''}
-          {spec.label}
+        {current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('ipvs.graph.here')}</span> : null}
+        <span className="text-[21px] font-bold whitespace-nowrap text-slate-900">
+          {spec.label} <span className="font-semibold text-teal-900">{spec.hint}</span>
         </span>
-        {spec.hint ? <span className="text-[14px] text-slate-700">{spec.hint}</span> : null}
+        <span className="text-[15px] whitespace-nowrap text-slate-800">{spec.id === 'ipvs-in' ? (services === 1 ? t('ipvs.graph.service') : t('ipvs.graph.services', { n: services })) : t('ipvs.graph.replies')}</span>
       </div>
     </>
   );
 });
 
-const BandNode = memo(function BandNode({ data }: NodeProps<BandNodeType>) {
+/** A labelled edge's words, as a node so that fitting the view keeps them (and the edge under them) in sight. */
+const EdgeLabelNode = memo(function EdgeLabelNode({ data }: NodeProps<EdgeLabelNodeType>) {
+  const t = useIpvsT();
   return (
-    <div aria-hidden="true" className="h-full w-full rounded-xl border-2 border-slate-300 bg-slate-50/80">
+    <div aria-hidden="true" className="flex h-full w-full items-start justify-center">
+      <span className="rounded bg-white/90 px-2 text-[18px] font-semibold whitespace-nowrap text-teal-900">{t(data.label)}</span>
+    </div>
+  );
+});
+
+const BandNode = memo(function BandNode({ data }: NodeProps<BandNodeType>) {
+  const dimmed = useDimmed(data.hook, `band ${data.hook}`);
+  return (
+    <div aria-hidden="true" className={`h-full w-full rounded-xl border-2 ${dimmed ? 'spotlight-dim border-slate-400 bg-slate-300' : 'border-slate-300 bg-slate-50/80'}`}>
       <div className="px-3 pt-2 text-[20px] font-bold tracking-wide text-slate-800">
         {data.hook} <span className="text-slate-600">{data.direction === 'down' ? '↓' : '↑'}</span>
       </div>
@@ -144,47 +214,74 @@ const BandNode = memo(function BandNode({ data }: NodeProps<BandNodeType>) {
 });
 
 // Module-level so React Flow never sees new component types (error002).
-const nodeTypes = { table: TableNode, point: PointNode, band: BandNode };
+const nodeTypes = { table: TableNode, point: PointNode, band: BandNode, ipvs: IpvsNode, edgeLabel: EdgeLabelNode };
 const edgeTypes = { route: RouteEdge };
 
-const EDGES: RouteEdgeType[] = FLOW_LAYOUT.edges.map((e) => ({
-  id: e.id,
-  source: e.source,
-  target: e.target,
-  type: 'route',
-  data: { points: e.points },
-  markerEnd: { type: MarkerType.ArrowClosed, color: '#475569', width: 18, height: 18 },
-  zIndex: 1,
-  selectable: false,
-  focusable: false,
-  // the boxes carry the names; the arrows are drawing only
-  domAttributes: { 'aria-hidden': true },
-}));
+function buildEdges(layout: FlowLayout): RouteEdgeType[] {
+  return layout.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    type: 'route',
+    data: e.label ? { points: e.points, label: e.label } : { points: e.points },
+    markerEnd: { type: MarkerType.ArrowClosed, color: e.label ? '#0f766e' : '#475569', width: 18, height: 18 },
+    zIndex: 1,
+    selectable: false,
+    focusable: false,
+    // the boxes carry the names; the arrows are drawing only
+    domAttributes: { 'aria-hidden': true },
+  }));
+}
 
 // React Flow labels nodes "node" for its own keyboard model, which is off here.
 const PLAIN: Node['domAttributes'] = { 'aria-roledescription': undefined } as Node['domAttributes'];
 
-const BANDS: BandNodeType[] = FLOW_LAYOUT.bands.map((b) => ({
-  id: `band ${b.hook}`,
-  type: 'band',
-  position: { x: b.x, y: b.y },
-  width: b.w,
-  height: b.h,
-  data: { hook: b.hook, direction: b.direction },
-  zIndex: 0,
-  selectable: false,
-  draggable: false,
-  focusable: false,
-  domAttributes: PLAIN,
-}));
+function buildBands(layout: FlowLayout): BandNodeType[] {
+  return layout.bands.map((b) => ({
+    id: `band ${b.hook}`,
+    type: 'band',
+    position: { x: b.x, y: b.y },
+    width: b.w,
+    height: b.h,
+    data: { hook: b.hook, direction: b.direction },
+    zIndex: 0,
+    selectable: false,
+    draggable: false,
+    focusable: false,
+    domAttributes: PLAIN,
+  }));
+}
 
-function buildNodes(summaries: Map<string, ChainSummary>): Node[] {
-  const boxes = FLOW_LAYOUT.nodes.map((spec): TableNodeType | PointNodeType =>
-    spec.kind === 'table'
-      ? { id: spec.id, type: 'table', position: { x: spec.x, y: spec.y }, width: spec.w, height: spec.h, data: { spec, summary: summaries.get(spec.id) ?? null }, zIndex: 2, selectable: false, draggable: false, focusable: false, domAttributes: PLAIN }
-      : { id: spec.id, type: 'point', position: { x: spec.x, y: spec.y }, width: spec.w, height: spec.h, data: { spec }, zIndex: 2, selectable: false, draggable: false, focusable: false, domAttributes: PLAIN },
-  );
-  return [...BANDS, ...boxes];
+/** Edges and bands depend only on the layout: built once per layout, so React Flow never sees new arrays. */
+const drawn = new WeakMap<FlowLayout, { edges: RouteEdgeType[]; bands: BandNodeType[] }>();
+function drawnOf(layout: FlowLayout) {
+  let d = drawn.get(layout);
+  if (!d) drawn.set(layout, (d = { edges: buildEdges(layout), bands: buildBands(layout) }));
+  return d;
+}
+
+function buildNodes(layout: FlowLayout, summaries: Map<string, ChainSummary>, services: number): Node[] {
+  const boxes = layout.nodes.map((spec): TableNodeType | PointNodeType | IpvsNodeType => {
+    const common = { id: spec.id, position: { x: spec.x, y: spec.y }, width: spec.w, height: spec.h, zIndex: 2, selectable: false, draggable: false, focusable: false, domAttributes: PLAIN };
+    if (spec.kind === 'table') return { ...common, type: 'table', data: { spec, summary: summaries.get(spec.id) ?? null } };
+    if (spec.kind === 'ipvs') return { ...common, type: 'ipvs', data: { spec, services } };
+    return { ...common, type: 'point', data: { spec } };
+  });
+  return [...drawnOf(layout).bands, ...boxes, ...edgeLabels(layout)];
+}
+
+const LABEL_W = 440;
+const LABEL_H = 44;
+
+/** Labels sit over the middle of their edge's lowest stretch, the box reaching just below the line. */
+function edgeLabels(layout: FlowLayout): EdgeLabelNodeType[] {
+  return layout.edges.flatMap((e) => {
+    if (!e.label) return [];
+    const y = Math.max(...e.points.map((p) => p.y));
+    const low = e.points.filter((p) => p.y === y);
+    const x = (Math.min(...low.map((p) => p.x)) + Math.max(...low.map((p) => p.x))) / 2;
+    return [{ id: `label ${e.id}`, type: 'edgeLabel', position: { x: x - LABEL_W / 2, y: y - LABEL_H + 12 }, width: LABEL_W, height: LABEL_H, data: { label: e.label as IpvsKey }, zIndex: 1, selectable: false, draggable: false, focusable: false, domAttributes: PLAIN }];
+  });
 }
 
 const FIT_PADDING = 0.03;
@@ -195,20 +292,25 @@ const FIT_PADDING = 0.03;
  * @example
  * <FlowGraph log={log} index={index} host="router" onSelectChain={(c) => view.setState({ chain: c })} />
  */
-export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450 }: FlowGraphProps) {
-  const current = currentNode(log, index, host);
+export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450, spotlight = false }: FlowGraphProps) {
+  const layout = layoutFor(log, host);
+  const current = currentNode(log, index, host, layout);
+  const t = useT();
+  // presenter mode: the hook of the current box ('' for a box outside the hooks: only it stays lit)
+  const lit = spotlight && current ? (layout.nodes.find((n) => n.id === current)?.hook ?? '') : null;
   // seeded with the first answer, so the first paint (and a server render) is already marked
-  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain })));
+  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain, spotlight: lit })));
   const onSelect = useRef(onSelectChain);
   useLayoutEffect(() => {
     onSelect.current = onSelectChain;
   }, [onSelectChain]);
   const ctx = useMemo<GraphContext>(() => ({ marks, select: (c) => onSelect.current?.(c) }), [marks]);
 
-  const nodes = useMemo(() => buildNodes(chainSummaries(log, host)), [log, host]);
+  const services = log.hosts.find((h) => h.name === host)?.ipvs?.schedulers.length ?? 0;
+  const nodes = useMemo(() => buildNodes(layout, chainSummaries(log, host), services), [layout, log, host, services]);
   useLayoutEffect(() => {
-    marks.setState({ current, selected: selectedChain });
-  }, [marks, current, selectedChain]);
+    marks.setState({ current, selected: selectedChain, spotlight: lit });
+  }, [marks, current, selectedChain, lit]);
 
   // where the dot comes from: the step shown before this one (React's
   // "information from previous renders" pattern, no effect needed)
@@ -216,15 +318,15 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   if (shown.log !== log || shown.host !== host || shown.index !== index) {
     setShown({ log, host, index, from: shown.log === log && shown.host === host ? shown.index : index });
   }
-  const points = useMemo(() => dotPath(log, shown.from, index, host), [log, shown.from, index, host]);
+  const points = useMemo(() => dotPath(log, shown.from, index, host, layout), [log, shown.from, index, host, layout]);
 
   return (
     <Ctx.Provider value={ctx}>
       <div className="packetwalk-flow h-full min-h-[360px] w-full overflow-hidden bg-white" data-host={host}>
         <ReactFlow
-          aria-label={`Netfilter flow graph of ${host}`}
+          aria-label={t('graph.ariaFlow', { host })}
           nodes={nodes}
-          edges={EDGES}
+          edges={drawnOf(layout).edges}
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
@@ -243,7 +345,7 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           panOnScroll={false}
         >
           <ZoomControls padding={FIT_PADDING} />
-          <FitOnResize padding={FIT_PADDING} />
+          <FitOnResize padding={FIT_PADDING} drawing={layout} />
           <ViewportPortal>
             <PacketDot key={`${host}:${index}`} points={points} durationMs={animationMs} />
           </ViewportPortal>

@@ -13,6 +13,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog } from '../../engine/walk-log';
 import { hostAt, topologyDotPath, topologyLayout, type TopoNodeSpec } from './topology-layout';
 import { FitOnResize, HiddenHandles, PacketDot, RouteEdge, type RouteEdgeType } from './graph-parts';
+import { useT } from '../i18n/lang';
 
 export interface TopologyProps {
   log: WalkLog;
@@ -38,12 +39,13 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
   const ctx = useContext(Ctx)!;
   const current = useStore(ctx.marks, (s) => s.current === spec.name);
   const selected = useStore(ctx.marks, (s) => s.selected === spec.name);
+  const t = useT();
   return (
     <>
       <HiddenHandles />
       <button
         type="button"
-        aria-label={`host ${spec.name}`}
+        aria-label={t('topo.host', { name: spec.name })}
         aria-current={current ? 'step' : undefined}
         aria-pressed={selected}
         data-host={spec.name}
@@ -56,11 +58,11 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
       >
         <span className="flex items-baseline justify-between gap-2 pb-1">
           <span className="text-[20px] font-bold text-slate-900">{spec.name}</span>
-          {current ? <span className="rounded bg-orange-700 px-1.5 text-[13px] font-bold text-white">● here</span> : selected ? <span className="text-[13px] font-semibold text-blue-900">shown</span> : null}
+          {current ? <span className="rounded bg-orange-700 px-1.5 text-[13px] font-bold text-white">● {t('topo.here')}</span> : selected ? <span className="text-[13px] font-semibold text-blue-900">{t('topo.shown')}</span> : null}
         </span>
         {spec.interfaces.map((i) => (
           <span key={i.name} className="truncate font-mono text-[14px] text-slate-800">
-            {i.name} {i.addrs.join(' ') || '(no address)'}
+            {i.name} {i.addrs.join(' ') || t('topo.noAddress')}
           </span>
         ))}
       </button>
@@ -69,10 +71,11 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
 });
 
 const SwitchNode = memo(function SwitchNode({ data }: NodeProps<SwitchNodeType>) {
+  const t = useT();
   return (
     <>
       <HiddenHandles />
-      <div role="group" aria-label={`switch ${data.spec.name}`} className="flex h-full w-full items-center justify-center rounded-md border-2 border-slate-600 bg-slate-200 text-[15px] font-semibold text-slate-900">
+      <div role="group" aria-label={t('topo.switch', { name: data.spec.name })} className="flex h-full w-full items-center justify-center rounded-md border-2 border-slate-600 bg-slate-200 text-[15px] font-semibold text-slate-900">
         ⇄ {data.spec.name}
       </div>
     </>
@@ -88,6 +91,7 @@ const PLAIN = { 'aria-roledescription': undefined } as Node['domAttributes'];
  * <Topology log={log} index={index} selected={host} onSelectHost={(h) => view.setState({ host: h })} />
  */
 export function Topology({ log, index, selected, onSelectHost, animationMs = 600 }: TopologyProps) {
+  const t = useT();
   const current = hostAt(log, index);
   const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected })));
   const onSelect = useRef(onSelectHost);
@@ -140,7 +144,7 @@ export function Topology({ log, index, selected, onSelectHost, animationMs = 600
     <Ctx.Provider value={ctx}>
       <div className="packetwalk-flow h-full min-h-[120px] w-full overflow-hidden bg-white">
         <ReactFlow
-          aria-label="Network topology"
+          aria-label={t('topo.aria')}
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}

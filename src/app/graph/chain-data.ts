@@ -93,12 +93,12 @@ export function ruleBody(text: string, chain: string): string {
  * clause that failed ("✗ --dport 22 ≠ 8080"); for the rule that matched,
  * each clause that held.
  */
-export function clauseLines(ex: RuleExplanation | undefined): string[] {
+export function clauseLines(ex: RuleExplanation | undefined, words: { matched: string; notMatched: string } = { matched: 'matched', notMatched: 'did not match' }): string[] {
   if (!ex) return [];
   const pick = ex.matched ? ex.clauses.filter((c) => c.ok) : ex.clauses.filter((c) => !c.ok);
   const mark = ex.matched ? '✓' : '✗';
-  const lines = pick.map((c) => `${mark} ${c.why ?? (c.ok ? 'matched' : 'did not match')}`);
-  if (!ex.matched && lines.length === 0) lines.push('✗ did not match');
+  const lines = pick.map((c) => `${mark} ${c.why ?? (c.ok ? words.matched : words.notMatched)}`);
+  if (!ex.matched && lines.length === 0) lines.push(`✗ ${words.notMatched}`);
   return lines;
 }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
 import { walkLog, type GraphNode, type WalkLog } from '../../engine/walk-log';
-import { FLOW_LAYOUT, currentNode, dotPath, flowNode, keyframeTimes, pathBetween, restPoint } from './flow-layout';
+import { FLOW_LAYOUT, FLOW_LAYOUT_IPVS, currentNode, dotPath, flowNode, keyframeTimes, layoutFor, pathBetween, restPoint } from './flow-layout';
 
 function portForwardLog(): WalkLog {
   const c = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8'));
@@ -161,5 +161,84 @@ describe('the packet dot', () => {
   it('moves at a steady speed: keyframe times follow distance', () => {
     expect(keyframeTimes([{ x: 0, y: 0 }, { x: 30, y: 0 }, { x: 30, y: 10 }])).toEqual([0, 0.75, 1]);
     expect(keyframeTimes([{ x: 5, y: 5 }])).toEqual([0]);
+  });
+});
+
+describe('the flow graph of a host with IPVS virtual services', () => {
+  const ipvsLog = (() => {
+    const c = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'ipvs', 'nat.json'), 'utf8'));
+    const r = runScenario(readCase(c).value!);
+    if (!r.ok) throw new Error(r.errors.join());
+    return walkLog(r.world);
+  })();
+  const L = FLOW_LAYOUT_IPVS;
+  const n = (id: GraphNode) => flowNode(id, L)!;
+
+  it('has IPVS boxes only in the IPVS layout, and only hosts with virtual services get it', () => {
+    expect(FLOW_LAYOUT.nodes.some((x) => x.kind === 'ipvs')).toBe(false);
+    expect(L.nodes.filter((x) => x.kind === 'ipvs').map((x) => x.name)).toEqual(['IPVS LOCAL_IN', 'IPVS FORWARD']);
+    expect(layoutFor(ipvsLog, 'director')).toBe(L);
+    expect(layoutFor(ipvsLog, 'client')).toBe(FLOW_LAYOUT);
+    expect(layoutFor(log, 'router')).toBe(FLOW_LAYOUT);
+  });
+
+  it('runs IPVS LOCAL_IN between security INPUT and nat INPUT, and IPVS FORWARD after security FORWARD', () => {
+    const y = (id: GraphNode) => n(id).y;
+    expect(y('security INPUT')).toBeLessThan(y('ipvs-in'));
+    expect(y('ipvs-in')).toBeLessThan(y('nat INPUT'));
+    expect(n('ipvs-in').hook).toBe('INPUT');
+    expect(y('security FORWARD')).toBeLessThan(y('ipvs-out'));
+    expect(n('ipvs-out').hook).toBe('FORWARD');
+    expect(pathBetween('security INPUT', 'nat INPUT', L)!.map((e) => e.target)).toEqual(['ipvs-in', 'nat INPUT']);
+    expect(pathBetween('security FORWARD', 'mangle POSTROUTING', L)!.map((e) => e.target)).toEqual(['ipvs-out', 'mangle POSTROUTING']);
+  });
+
+  it('keeps boxes inside their bands and apart, like the plain layout', () => {
+    const overlap = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    for (const b of L.bands) for (const x of L.nodes.filter((m) => m.hook === b.hook)) expect(overlap(x, b), `${x.id} in ${b.hook}`).toBe(true);
+    for (let i = 0; i < L.bands.length; i++) for (let j = i + 1; j < L.bands.length; j++) expect(overlap(L.bands[i]!, L.bands[j]!)).toBe(false);
+    for (let i = 0; i < L.nodes.length; i++) for (let j = i + 1; j < L.nodes.length; j++) expect(overlap(L.nodes[i]!, L.nodes[j]!), `${L.nodes[i]!.id} / ${L.nodes[j]!.id}`).toBe(false);
+  });
+
+  it('draws IPVS sending the packet on to LOCAL_OUT as one labelled arrow that crosses no box', () => {
+    const e = L.edges.find((x) => x.source === 'ipvs-in' && x.target === 'raw OUTPUT')!;
+    expect(e.label).toBe('ipvs.graph.reinject');
+    const boxes = L.nodes.filter((x) => x.id !== 'ipvs-in' && x.id !== 'raw OUTPUT');
+    for (let k = 1; k < e.points.length; k++) {
+      const a = e.points[k - 1]!;
+      const b = e.points[k]!;
+      expect(a.x === b.x || a.y === b.y).toBe(true);
+      for (const box of boxes) {
+        const crosses = Math.min(a.x, b.x) < box.x + box.w && Math.max(a.x, b.x) > box.x && Math.min(a.y, b.y) < box.y + box.h && Math.max(a.y, b.y) > box.y;
+        expect(crosses, `segment ${k} crosses ${box.id}`).toBe(false);
+      }
+    }
+  });
+
+  it('lights IPVS LOCAL_IN for the request’s transmit (TTL, rewrite, route to the server), never the forward box', () => {
+    const director = ipvsLog.packets.find((p) => p.host === 'director' && ipvsLog.steps.slice(p.firstStep, p.lastStep + 1).some((s) => s.node === 'ipvs-in'))!;
+    const nodes: string[] = [];
+    for (let i = director.firstStep; i <= director.lastStep; i++) nodes.push(currentNode(ipvsLog, i, 'director', L)!);
+    expect(nodes).not.toContain('forward-decision');
+    expect(nodes).not.toContain('reroute');
+    const k = nodes.indexOf('ipvs-in');
+    expect(nodes[k - 1]).toBe('security INPUT');
+    expect(nodes.slice(k).find((x) => x !== 'ipvs-in')).toBe('raw OUTPUT');
+    // and the dot runs along the IPVS arrow into raw OUTPUT
+    const into = director.firstStep + nodes.indexOf('raw OUTPUT');
+    const pts = dotPath(ipvsLog, into - 1, into, 'director', L);
+    const e = L.edges.find((x) => x.source === 'ipvs-in' && x.target === 'raw OUTPUT')!;
+    for (const p of e.points) expect(pts).toContainEqual(p);
+  });
+
+  it('lights IPVS FORWARD for a NAT reply’s rewrite, and every step of the walk lands on a box', () => {
+    const reply = ipvsLog.steps.find((s) => s.host === 'director' && s.kind === 'note' && s.note.kind === 'nat' && s.note.hook === 'FORWARD')!;
+    expect(currentNode(ipvsLog, reply.i, 'director', L)).toBe('ipvs-out');
+    for (const s of ipvsLog.steps) expect(currentNode(ipvsLog, s.i, s.host, layoutFor(ipvsLog, s.host)), `step ${s.i} ${s.node}`).not.toBeNull();
+  });
+
+  it('never runs the dot through the local process (a packet ends or starts there)', () => {
+    expect(pathBetween('nat INPUT', 'reroute', L)).toBeNull();
+    expect(pathBetween('nat INPUT', 'reroute')).toBeNull();
   });
 });

@@ -20,7 +20,8 @@ export interface Point {
   y: number;
 }
 
-export type FlowNodeKind = 'table' | 'point';
+/** 'ipvs': IPVS's own hook functions (LOCAL_IN 99, FORWARD 100), drawn only on hosts with virtual services */
+export type FlowNodeKind = 'table' | 'point' | 'ipvs';
 
 export interface FlowNodeSpec {
   id: GraphNode;
@@ -54,9 +55,13 @@ export interface EdgeSpec {
   source: GraphNode;
   target: GraphNode;
   points: Point[];
+  /** a path no chain takes: IPVS sending the packet on through LOCAL_OUT; drawn dashed, labelled with this message key */
+  label?: string;
 }
 
 export interface FlowLayout {
+  /** drawn with IPVS's hooks (for hosts that have virtual services) */
+  ipvs: boolean;
   nodes: FlowNodeSpec[];
   bands: BandSpec[];
   edges: EdgeSpec[];
@@ -80,9 +85,10 @@ const GUTTER = 40;
 const TOP = BAND_HEAD + BAND_PAD;
 /**
  * Top of the first row of the bottom lane (the host's own traffic): below the
- * deepest top-lane band (FORWARD ends at row 3.6) plus the next band's title.
+ * deepest top-lane band (FORWARD ends at row 3.6, one row lower with IPVS's
+ * FORWARD hook) plus the next band's title.
  */
-const BOTTOM = TOP + 3.6 * ROW + TABLE_H + 2 * BAND_PAD + BAND_HEAD + 36;
+const bottomOf = (ipvs: boolean) => TOP + (ipvs ? 4.6 : 3.6) * ROW + TABLE_H + 2 * BAND_PAD + BAND_HEAD + 36;
 
 type Lane = 'top' | 'bottom';
 
@@ -95,29 +101,33 @@ interface Slot {
   label?: string;
 }
 
-const tableSlots = (hook: HookName, col: number, lane: Lane, firstRow: number, dir: 'down' | 'up', extra: Partial<Record<number, Slot>> = {}): Slot[] => {
+const tableSlots = (hook: HookName, col: number, lane: Lane, firstRow: number, dir: 'down' | 'up', ipvs: boolean): Slot[] => {
   const order: GraphNode[] = [];
   for (const t of HOOK_TABLES[hook]) order.push(`${t} ${hook}` as GraphNode);
   // conntrack sits between raw and mangle (priority -200), where the kernel runs it
   if (hook === 'PREROUTING') order.splice(1, 0, 'conntrack-in');
   if (hook === 'OUTPUT') order.splice(1, 0, 'conntrack-out');
-  return order.map((id, k) => extra[k] ?? { id, col, lane, row: dir === 'down' ? firstRow + k : firstRow - k });
+  // IPVS's LOCAL_IN hook (priority 99) runs after security INPUT (50) and before nat INPUT (100);
+  // its FORWARD hook (100) after security FORWARD (50)
+  if (ipvs && hook === 'INPUT') order.splice(order.indexOf('nat INPUT'), 0, 'ipvs-in');
+  if (ipvs && hook === 'FORWARD') order.push('ipvs-out');
+  return order.map((id, k) => ({ id, col, lane, row: dir === 'down' ? firstRow + k : firstRow - k }));
 };
 
 /** Where each node sits: column, lane and row; bands list their tables in kernel order. */
-const SLOTS: Slot[] = [
+const slots = (ipvs: boolean): Slot[] => [
   { id: 'iface-in', col: 0, lane: 'top', row: 0, label: 'interface in' },
-  ...tableSlots('PREROUTING', 1, 'top', 0, 'down'),
+  ...tableSlots('PREROUTING', 1, 'top', 0, 'down', ipvs),
   { id: 'routing-input', col: 2, lane: 'top', row: 3, label: 'routing decision', hint: 'input' },
-  ...tableSlots('INPUT', 2, 'bottom', 0, 'down'),
+  ...tableSlots('INPUT', 2, 'bottom', 0, 'down', ipvs),
   { id: 'forward-decision', col: 3, lane: 'top', row: 0, label: 'forward', hint: 'TTL − 1' },
   // bands below a point node start 0.6 rows lower, leaving room for their title
-  ...tableSlots('FORWARD', 3, 'top', 1.6, 'down'),
+  ...tableSlots('FORWARD', 3, 'top', 1.6, 'down', ipvs),
   { id: 'local-process', col: 3, lane: 'bottom', row: 3, label: 'local process' },
   { id: 'routing-output', col: 3, lane: 'bottom', row: 5, label: 'routing decision', hint: 'output' },
-  ...tableSlots('OUTPUT', 4, 'bottom', 5, 'up'),
+  ...tableSlots('OUTPUT', 4, 'bottom', 5, 'up', ipvs),
   { id: 'reroute', col: 4, lane: 'top', row: 3.7, label: 'reroute check' },
-  ...tableSlots('POSTROUTING', 4, 'top', 2.6, 'up'),
+  ...tableSlots('POSTROUTING', 4, 'top', 2.6, 'up', ipvs),
   { id: 'iface-out', col: 4, lane: 'top', row: 0, label: 'interface out' },
 ];
 
@@ -130,9 +140,9 @@ const BAND_DIRECTION: Record<HookName, 'down' | 'up'> = {
 };
 
 /** The paths a packet can take between adjacent boxes, in flow order. */
-const LINKS: [GraphNode, GraphNode][] = (() => {
+function links(slotList: Slot[]): [GraphNode, GraphNode][] {
   const chain = (...ids: GraphNode[]) => ids.slice(1).map((id, k) => [ids[k]!, id] as [GraphNode, GraphNode]);
-  const hook = (h: HookName): GraphNode[] => SLOTS.filter((s) => hookOf(s.id) === h).map((s) => s.id);
+  const hook = (h: HookName): GraphNode[] => slotList.filter((s) => hookOf(s.id) === h).map((s) => s.id);
   return [
     ...chain('iface-in', ...hook('PREROUTING'), 'routing-input'),
     ...chain('routing-input', ...hook('INPUT'), 'local-process'),
@@ -140,21 +150,28 @@ const LINKS: [GraphNode, GraphNode][] = (() => {
     ...chain('local-process', 'routing-output', ...hook('OUTPUT'), 'reroute', 'mangle POSTROUTING'),
     ...chain('mangle POSTROUTING', 'nat POSTROUTING', 'iface-out'),
   ];
-})();
+}
+
+const IPVS_NAMES: Partial<Record<GraphNode, { hint: string; name: string }>> = {
+  'ipvs-in': { hint: 'LOCAL_IN', name: 'IPVS LOCAL_IN' },
+  'ipvs-out': { hint: 'FORWARD', name: 'IPVS FORWARD' },
+};
 
 function hookOf(id: GraphNode): HookName | null {
+  if (id === 'ipvs-in') return 'INPUT';
+  if (id === 'ipvs-out') return 'FORWARD';
   if (id === 'conntrack-in') return 'PREROUTING';
   if (id === 'conntrack-out') return 'OUTPUT';
   const sp = id.indexOf(' ');
   return sp < 0 ? null : (id.slice(sp + 1) as HookName);
 }
 
-function rect(s: Slot): { x: number; y: number; w: number; h: number } {
-  const table = s.id.includes(' ');
+function rect(s: Slot, bottom: number): { x: number; y: number; w: number; h: number } {
+  const table = s.id.includes(' ') || s.id in IPVS_NAMES;
   const w = table ? TABLE_W : POINT_W;
   const h = table ? TABLE_H : POINT_H;
   const x = s.col * COL + (TABLE_W - w) / 2;
-  const y = (s.lane === 'top' ? TOP : BOTTOM) + s.row * ROW + (TABLE_H - h) / 2;
+  const y = (s.lane === 'top' ? TOP : bottom) + s.row * ROW + (TABLE_H - h) / 2;
   return { x, y, w, h };
 }
 
@@ -188,11 +205,34 @@ export function route(a: { x: number; y: number; w: number; h: number }, b: { x:
   return [start, { x: gx, y: start.y }, { x: gx, y: end.y }, end];
 }
 
-function build(): FlowLayout {
-  const nodes: FlowNodeSpec[] = SLOTS.map((s) => {
-    const r = rect(s);
+/**
+ * IPVS takes the packet at LOCAL_IN and sends it on through LOCAL_OUT
+ * (OUTPUT, then POSTROUTING), never FORWARD. The arrow leaves the IPVS box to
+ * the left, runs under the host's own traffic and enters raw OUTPUT from
+ * below, so it crosses no box.
+ */
+function reinjectRoute(from: { x: number; y: number; w: number; h: number }, to: { x: number; y: number; w: number; h: number }, below: number): Point[] {
+  const y = from.y + from.h / 2;
+  const gx = from.x - GUTTER;
+  const tx = to.x + to.w / 2;
+  return [
+    { x: from.x, y },
+    { x: gx, y },
+    { x: gx, y: below },
+    { x: tx, y: below },
+    { x: tx, y: to.y + to.h },
+  ];
+}
+
+function build(ipvs: boolean): FlowLayout {
+  const slotList = slots(ipvs);
+  const bottom = bottomOf(ipvs);
+  const nodes: FlowNodeSpec[] = slotList.map((s) => {
+    const r = rect(s, bottom);
     const table = s.id.includes(' ');
     const hook = hookOf(s.id);
+    const named = IPVS_NAMES[s.id];
+    if (named) return { id: s.id, kind: 'ipvs', label: 'IPVS', hint: named.hint, name: named.name, hook, table: null, ...r };
     const label = s.label ?? (table ? s.id : 'conntrack');
     const hint = s.hint ?? (table ? null : hook);
     return {
@@ -214,47 +254,101 @@ function build(): FlowLayout {
     const y1 = Math.max(...members.map((n) => n.y + n.h)) + BAND_PAD;
     return { hook, direction: BAND_DIRECTION[hook], x: x0, y: y0, w: TABLE_W + 2 * BAND_PAD, h: y1 - y0 };
   });
-  const edges: EdgeSpec[] = LINKS.map(([s, t]) => ({ id: `${s}→${t}`, source: s, target: t, points: route(byId.get(s)!, byId.get(t)!) }));
+  const edges: EdgeSpec[] = links(slotList).map(([s, t]) => ({ id: `${s}→${t}`, source: s, target: t, points: route(byId.get(s)!, byId.get(t)!) }));
+  if (ipvs) {
+    const below = Math.max(...bands.map((b) => b.y + b.h), ...nodes.map((n) => n.y + n.h)) + 36;
+    edges.push({ id: 'ipvs-in→raw OUTPUT', source: 'ipvs-in', target: 'raw OUTPUT', points: reinjectRoute(byId.get('ipvs-in')!, byId.get('raw OUTPUT')!, below), label: 'ipvs.graph.reinject' });
+  }
   const width = Math.max(...nodes.map((n) => n.x + n.w), ...bands.map((b) => b.x + b.w));
-  const height = Math.max(...nodes.map((n) => n.y + n.h), ...bands.map((b) => b.y + b.h));
-  return { nodes, bands, edges, width, height };
+  const height = Math.max(...nodes.map((n) => n.y + n.h), ...bands.map((b) => b.y + b.h), ...edges.filter((e) => e.label).flatMap((e) => e.points.map((p) => p.y + 30)));
+  return { ipvs, nodes, bands, edges, width, height };
 }
 
 /** The one layout every host shares (the hooks and tables are the same on every Linux host). */
-export const FLOW_LAYOUT: FlowLayout = build();
+export const FLOW_LAYOUT: FlowLayout = build(false);
+/** The same, with IPVS's LOCAL_IN and FORWARD hooks: for hosts that have virtual services. */
+export const FLOW_LAYOUT_IPVS: FlowLayout = build(true);
 
-const NODE_BY_ID: ReadonlyMap<string, FlowNodeSpec> = new Map(FLOW_LAYOUT.nodes.map((n) => [n.id, n]));
-const OUT_EDGES: ReadonlyMap<string, EdgeSpec[]> = (() => {
-  const m = new Map<string, EdgeSpec[]>();
-  for (const e of FLOW_LAYOUT.edges) m.set(e.source, [...(m.get(e.source) ?? []), e]);
-  return m;
-})();
+/** The layout of `host` in this walk: with IPVS's boxes only where it has virtual services. */
+export function layoutFor(log: WalkLog | null, host: string): FlowLayout {
+  const h = log?.hosts.find((x) => x.name === host);
+  return h && h.ipvs !== null && h.ipvs !== undefined ? FLOW_LAYOUT_IPVS : FLOW_LAYOUT;
+}
 
-export function flowNode(id: string): FlowNodeSpec | undefined {
-  return NODE_BY_ID.get(id);
+interface LayoutIndex {
+  nodes: ReadonlyMap<string, FlowNodeSpec>;
+  out: ReadonlyMap<string, EdgeSpec[]>;
+}
+
+const indexes = new WeakMap<FlowLayout, LayoutIndex>();
+
+function indexOf(layout: FlowLayout): LayoutIndex {
+  const hit = indexes.get(layout);
+  if (hit) return hit;
+  const out = new Map<string, EdgeSpec[]>();
+  for (const e of layout.edges) out.set(e.source, [...(out.get(e.source) ?? []), e]);
+  const ix = { nodes: new Map(layout.nodes.map((n) => [n.id, n])), out };
+  indexes.set(layout, ix);
+  return ix;
+}
+
+export function flowNode(id: string, layout: FlowLayout = FLOW_LAYOUT): FlowNodeSpec | undefined {
+  return indexOf(layout).nodes.get(id);
+}
+
+const IPVS_XMIT_PARTS = new Set(['ttl', 'nat', 'route']);
+
+/**
+ * The box a step lights. The notes IPVS's transmit leaves right after its
+ * own note (TTL − 1, the NAT rewrite, the route to the real server; a NAT
+ * reply's rewrite at FORWARD) happen inside IPVS's hook function, so on the
+ * IPVS layout they light the IPVS box rather than the forward decision or
+ * the reroute check, which the packet never passes.
+ */
+export function stepNode(log: WalkLog, index: number, layout: FlowLayout = FLOW_LAYOUT): GraphNode | null {
+  const step = log.steps[index];
+  if (!step) return null;
+  if (layout.ipvs && step.kind === 'note' && IPVS_XMIT_PARTS.has(step.note.kind)) {
+    const at = step.note.at;
+    // the IPVS note and its parts share the event position `at`: a handful of steps at most
+    for (let j = index - 1; j >= 0 && index - j <= 8; j--) {
+      const s = log.steps[j]!;
+      if (s.packet !== step.packet || s.kind !== 'note' || s.note.at !== at) break;
+      if (s.note.kind === 'ipvs') {
+        if (s.note.action === 'xmit') return 'ipvs-in';
+        if (s.note.action === 'snat') return 'ipvs-out';
+        break;
+      }
+    }
+  }
+  return step.node;
 }
 
 /** The graph node the packet is on at `index`, if that step happens on `host`. */
-export function currentNode(log: WalkLog | null, index: number, host: string): GraphNode | null {
+export function currentNode(log: WalkLog | null, index: number, host: string, layout: FlowLayout = FLOW_LAYOUT): GraphNode | null {
   const step = log && index >= 0 ? log.steps[index] : undefined;
   if (!step || step.host !== host) return null;
-  return NODE_BY_ID.has(step.node) ? step.node : null;
+  const node = stepNode(log!, index, layout);
+  return node !== null && indexOf(layout).nodes.has(node) ? node : null;
 }
 
 /**
  * The edges from one node to another along the flow, shortest first (the walk
  * skips boxes it has nothing to do in, e.g. conntrack on a host without
- * conntrack). Null when no forward path exists.
+ * conntrack). Null when no forward path exists. A path never runs through the
+ * local process: a packet ends or starts there, it does not pass it.
  */
-export function pathBetween(from: GraphNode, to: GraphNode): EdgeSpec[] | null {
+export function pathBetween(from: GraphNode, to: GraphNode, layout: FlowLayout = FLOW_LAYOUT): EdgeSpec[] | null {
   if (from === to) return [];
+  const outEdges = indexOf(layout).out;
   const prev = new Map<string, EdgeSpec>();
   const seen = new Set<string>([from]);
   const queue: string[] = [from];
   // the graph has ~30 nodes: the queue is bounded by that
   for (let qi = 0; qi < queue.length; qi++) {
     const n = queue[qi]!;
-    for (const e of OUT_EDGES.get(n) ?? []) {
+    if (qi > 0 && n === 'local-process') continue;
+    for (const e of outEdges.get(n) ?? []) {
       if (seen.has(e.target)) continue;
       seen.add(e.target);
       prev.set(e.target, e);
@@ -279,23 +373,24 @@ export function pathBetween(from: GraphNode, to: GraphNode): EdgeSpec[] | null {
  * of the new box. One point means "jump" (another packet, another host, a
  * leap of more than one step, or no path); stepping back retraces the path.
  */
-export function dotPath(log: WalkLog | null, from: number, to: number, host: string): Point[] {
-  const target = currentNode(log, to, host);
+export function dotPath(log: WalkLog | null, from: number, to: number, host: string, layout: FlowLayout = FLOW_LAYOUT): Point[] {
+  const target = currentNode(log, to, host, layout);
   if (!target) return [];
-  const end = restPoint(NODE_BY_ID.get(target)!);
+  const nodes = indexOf(layout).nodes;
+  const end = restPoint(nodes.get(target)!);
   const a = log!.steps[from];
   const b = log!.steps[to]!;
-  const source = currentNode(log, from, host);
+  const source = currentNode(log, from, host, layout);
   if (!a || !source || Math.abs(to - from) !== 1 || !samePacket(a, b)) return [end];
   const back = to < from;
-  const edges = back ? pathBetween(target, source) : pathBetween(source, target);
+  const edges = back ? pathBetween(target, source, layout) : pathBetween(source, target, layout);
   if (!edges) return [end];
-  const pts: Point[] = [restPoint(NODE_BY_ID.get(back ? target : source)!)];
+  const pts: Point[] = [restPoint(nodes.get(back ? target : source)!)];
   // between boxes the dot follows the arrows; it only stops at the last box
   for (let k = 0; k < edges.length; k++) {
     const e = edges[k]!;
     pts.push(...e.points);
-    if (k === edges.length - 1) pts.push(restPoint(NODE_BY_ID.get(e.target)!));
+    if (k === edges.length - 1) pts.push(restPoint(nodes.get(e.target)!));
   }
   if (back) pts.reverse();
   return dedupe(pts);

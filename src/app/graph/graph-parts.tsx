@@ -7,6 +7,7 @@ import { memo, useEffect } from 'react';
 import { motion, useReducedMotion } from 'motion/react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
+import { useT } from '../i18n/lang';
 
 const DOT_R = 15;
 
@@ -35,12 +36,18 @@ export const PacketDot = memo(function PacketDot({ points, durationMs }: { point
   );
 });
 
-export type RouteEdgeType = Edge<{ points: Point[]; lit?: boolean }, 'route'>;
+/** `label` is a message key (the only labelled edge is IPVS's) */
+export type RouteEdgeType = Edge<{ points: Point[]; lit?: boolean; label?: string }, 'route'>;
 
-/** An edge along the layout's own points, so the dot follows exactly what is drawn. */
+/**
+ * An edge along the layout's own points, so the dot follows exactly what is
+ * drawn. A labelled edge (IPVS sending the packet on) is dashed; its label is
+ * a node of its own (FlowGraph), so fitting the view keeps it in sight.
+ */
 export const RouteEdge = memo(function RouteEdge({ data, markerEnd }: EdgeProps<RouteEdgeType>) {
   if (!data) return null;
-  return <BaseEdge path={polylinePath(data.points)} markerEnd={markerEnd} style={{ stroke: '#475569', strokeWidth: 2.5 }} />;
+  const style = data.label ? { stroke: '#0f766e', strokeWidth: 3, strokeDasharray: '10 6' } : { stroke: '#475569', strokeWidth: 2.5 };
+  return <BaseEdge path={polylinePath(data.points)} markerEnd={markerEnd} style={style} />;
 });
 
 /** React Flow attaches edges to handles; ours are drawn from the layout, so the handles stay invisible. */
@@ -56,13 +63,14 @@ export function HiddenHandles() {
 const sizeSelector = (s: ReactFlowState) => `${Math.round(s.width)}x${Math.round(s.height)}`;
 
 /** fitView runs once on mount; refit when the pane is resized so the whole diagram stays in view. */
-export function FitOnResize({ padding, maxZoom }: { padding: number; maxZoom?: number }) {
+/** `drawing` changes when the diagram itself does (a host with IPVS has a taller graph): refit then too. */
+export function FitOnResize({ padding, maxZoom, drawing }: { padding: number; maxZoom?: number; drawing?: unknown }) {
   const size = useFlowStore(sizeSelector);
   const { fitView } = useReactFlow();
   useEffect(() => {
     const t = setTimeout(() => void fitView(maxZoom === undefined ? { padding } : { padding, maxZoom }), 50);
     return () => clearTimeout(t);
-  }, [size, fitView, padding, maxZoom]);
+  }, [size, fitView, padding, maxZoom, drawing]);
   return null;
 }
 
@@ -75,16 +83,17 @@ const zoomButton =
  */
 export function ZoomControls({ padding }: { padding: number }) {
   const { zoomIn, zoomOut, fitView } = useReactFlow();
+  const t = useT();
   return (
     <Panel position="bottom-left">
-      <div role="toolbar" aria-label="Zoom" aria-orientation="vertical" className="flex flex-col overflow-hidden rounded-md border border-slate-400 shadow-sm">
-        <button type="button" className={zoomButton} aria-label="Zoom in" title="Zoom in" onClick={() => void zoomIn()}>
+      <div role="toolbar" aria-label={t('graph.zoom')} aria-orientation="vertical" className="flex flex-col overflow-hidden rounded-md border border-slate-400 shadow-sm">
+        <button type="button" className={zoomButton} aria-label={t('graph.zoomIn')} title={t('graph.zoomIn')} onClick={() => void zoomIn()}>
           +
         </button>
-        <button type="button" className={zoomButton} aria-label="Zoom out" title="Zoom out" onClick={() => void zoomOut()}>
+        <button type="button" className={zoomButton} aria-label={t('graph.zoomOut')} title={t('graph.zoomOut')} onClick={() => void zoomOut()}>
           −
         </button>
-        <button type="button" className={`${zoomButton} text-base`} aria-label="Fit the whole graph" title="Fit the whole graph" onClick={() => void fitView({ padding })}>
+        <button type="button" className={`${zoomButton} text-base`} aria-label={t('graph.fit')} title={t('graph.fit')} onClick={() => void fitView({ padding })}>
           ⤢
         </button>
       </div>

@@ -6,18 +6,28 @@
 // A missing key renders as ⟦key⟧ so e2e tests can catch it on screen.
 
 import { en } from './en';
-import { zh } from './zh';
 
 export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
 
-const DICTS: Record<Lang, Partial<Messages>> = { en, zh };
+// English is always there (it is every key's fallback); Chinese is loaded
+// when it is first needed, so English readers do not download it.
+const DICTS: Record<Lang, Partial<Messages> | null> = { en, zh: null };
 
-/** `{name}` placeholders are replaced by params. */
+export function hasLang(lang: Lang): boolean {
+  return DICTS[lang] !== null;
+}
+
+/** Make a language's strings available (a no-op once loaded). */
+export async function loadLang(lang: Lang): Promise<void> {
+  if (lang === 'zh' && DICTS.zh === null) DICTS.zh = (await import('./zh')).zh;
+}
+
+/** `{name}` placeholders are replaced by params. A language not loaded yet reads as English. */
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  const s = DICTS[lang][key] ?? DICTS.en[key];
+  const s = DICTS[lang]?.[key] ?? DICTS.en?.[key];
   if (s === undefined) return `⟦${key}⟧`;
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));

@@ -9,16 +9,19 @@ import { currentStep, selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { conntrackLine, entryTracks, latestNote, type CtEntryLike } from '../shell/derive';
 import { Empty, Panel } from './Panel';
+import { useT } from '../i18n/lang';
+import { wordText } from '../shell/derive';
 
 export const ConntrackPanel = memo(function ConntrackPanel() {
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
   const step = currentStep(log, index);
+  const t = useT();
   if (!log || !step) {
     return (
-      <Panel title="Conntrack table" className="min-h-[10rem]">
-        <Empty>No packet yet.</Empty>
+      <Panel title={t('panel.conntrack')} className="min-h-[10rem]">
+        <Empty>{t('common.noPacket')}</Empty>
       </Panel>
     );
   }
@@ -29,18 +32,18 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
   const note = latestNote(log, index, 'conntrack');
   const noteStep = note ? findNoteHeaders(log, index, note) : null;
   return (
-    <Panel title="Conntrack table" className="min-h-[10rem]">
+    <Panel title={t('panel.conntrack')} className="min-h-[10rem]">
       <p className="text-sm text-slate-700">
-        <span className="font-mono">conntrack -L</span> on {step.host} {passed ? 'after this packet' : 'as this packet found it'}
+        <span className="font-mono">conntrack -L</span> {passed ? t('ct.after', { host: step.host }) : t('ct.before', { host: step.host })}
       </p>
       {note && (
         <p className="mt-1 text-base">
-          This packet: <strong>{note.state}</strong>
+          {t('ct.thisPacket')} <strong>{note.state}</strong>
           {note.entry && <span className="font-mono"> · {note.entry}</span>}
-          {note.reason && <span> ({note.reason.replace(/_/g, ' ')})</span>}
+          {note.reason && <span> ({wordText(t, 'reason.', note.reason)})</span>}
         </p>
       )}
-      {!active && <p className="mt-1 text-sm text-slate-700">Connection tracking is not loaded on {step.host}: none of its rules needs it.</p>}
+      {!active && <p className="mt-1 text-sm text-slate-700">{t('ct.inactive', { host: step.host })}</p>}
       {entries.length > 0 ? (
         <ul className="mt-2 flex flex-col gap-1 font-mono text-sm">
           {entries.map((e, k) => {
@@ -53,7 +56,7 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
           })}
         </ul>
       ) : (
-        active && <p className="mt-2 text-sm text-slate-700">No entries.</p>
+        active && <p className="mt-2 text-sm text-slate-700">{t('ct.empty')}</p>
       )}
     </Panel>
   );

@@ -9,8 +9,9 @@ import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
 import { useDeps } from '../shell/context';
-import { indexLog, type EventRow } from '../shell/derive';
+import { endSummary, indexLog, rowsIn, wordText, type EventRow } from '../shell/derive';
 import { Empty, Panel } from './Panel';
+import { useT, type T } from '../i18n/lang';
 
 const PAGE = 100;
 
@@ -55,7 +56,10 @@ export const EventList = memo(function EventList() {
   const index = useStore(stores.playback, selectIndex);
   const filter = useStore(stores.view, selectFilter);
   const id = useId();
+  const t = useT();
   const rows = useMemo(() => (log ? filterRows(log, filter) : []), [log, filter]);
+  // the filter works on the language-free rows; what is shown comes from the reader's language
+  const shownRows = useMemo(() => (log ? rowsIn(log, t) : []), [log, t]);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE));
   const followPage = Math.max(0, Math.floor(Math.max(0, rowAtOrBefore(rows, index)) / PAGE));
   // A page the user turned to stays until the walk moves on.
@@ -74,21 +78,21 @@ export const EventList = memo(function EventList() {
 
   if (!log) {
     return (
-      <Panel title="Event list" className="h-[28rem]">
-        <Empty>No walk yet.</Empty>
+      <Panel title={t('panel.events')} className="h-[28rem]">
+        <Empty>{t('common.noWalk')}</Empty>
       </Panel>
     );
   }
   const ix = indexLog(log);
   const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
-  const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[]) => (
+  const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[], word: (v: string) => string = (v) => v) => (
     <span className="flex items-center gap-1 text-sm text-slate-800">
       <label htmlFor={`${id}-${key}`}>{label}</label>
       <select id={`${id}-${key}`} className={select} value={filter[key] ?? ''} onChange={(e) => setFilter(stores, key, e.target.value || null)}>
-        <option value="">all</option>
+        <option value="">{t('events.all')}</option>
         {values.map((v) => (
           <option key={v} value={v}>
-            {v}
+            {word(v)}
           </option>
         ))}
       </select>
@@ -98,21 +102,21 @@ export const EventList = memo(function EventList() {
 
   let lastPacket = -1;
   return (
-    <Panel title="Event list" className="h-[28rem]">
+    <Panel title={t('panel.events')} className="h-[28rem]">
       <div className="flex h-full flex-col gap-2">
         <div className="flex flex-wrap items-center gap-3">
-          {filterSelect('host', 'Host', ix.hosts)}
-          {filterSelect('hook', 'Hook', ix.hooks)}
-          {filterSelect('verdict', 'Verdict', ix.verdicts)}
+          {filterSelect('host', t('events.host'), ix.hosts)}
+          {filterSelect('hook', t('events.hook'), ix.hooks, (v) => (v === 'routing' ? t('events.routingHook') : v))}
+          {filterSelect('verdict', t('events.verdict'), ix.verdicts, (v) => wordText(t, 'verdict.', v))}
           <span className="ml-auto flex items-center gap-2 text-sm text-slate-800">
-            {rows.length === 0 ? 'no rows' : `rows ${page * PAGE + 1}–${Math.min(rows.length, page * PAGE + PAGE)} of ${rows.length}`}
+            {rows.length === 0 ? t('events.noRows') : t('events.rows', { from: page * PAGE + 1, to: Math.min(rows.length, page * PAGE + PAGE), n: rows.length })}
             {pages > 1 && (
               <>
                 <button type="button" className={pageBtn} aria-disabled={page === 0} onClick={() => turn(page - 1)}>
-                  Previous page
+                  {t('events.prev')}
                 </button>
                 <button type="button" className={pageBtn} aria-disabled={page >= pages - 1} onClick={() => turn(page + 1)}>
-                  Next page
+                  {t('events.next')}
                 </button>
               </>
             )}
@@ -126,19 +130,19 @@ export const EventList = memo(function EventList() {
                   #
                 </th>
                 <th scope="col" className="px-2 py-1 font-semibold">
-                  Host
+                  {t('events.host')}
                 </th>
                 <th scope="col" className="px-2 py-1 font-semibold">
-                  Hook
+                  {t('events.hook')}
                 </th>
                 <th scope="col" className="px-2 py-1 font-semibold">
-                  Table:chain
+                  {t('events.tableChain')}
                 </th>
                 <th scope="col" className="px-2 py-1 font-semibold">
-                  Rule
+                  {t('events.rule')}
                 </th>
                 <th scope="col" className="px-2 py-1 font-semibold">
-                  Verdict / what happened
+                  {t('events.what')}
                 </th>
               </tr>
             </thead>
@@ -147,16 +151,16 @@ export const EventList = memo(function EventList() {
                 const out = [];
                 if (r.packet !== lastPacket) {
                   lastPacket = r.packet;
-                  out.push(<Separator key={`p${r.packet}-${r.i}`} log={log} packet={r.packet} />);
+                  out.push(<Separator key={`p${r.packet}-${r.i}`} log={log} packet={r.packet} t={t} />);
                 }
-                out.push(<Row key={r.i} row={r} current={r.i === index} stores={stores} />);
+                out.push(<Row key={r.i} row={shownRows[r.i] ?? r} current={r.i === index} stores={stores} t={t} />);
                 return out;
               })}
             </tbody>
           </table>
         </div>
         <p id={`${id}-help`} className="sr-only">
-          Activate a step number to jump to that step.
+          {t('events.help')}
         </p>
       </div>
     </Panel>
@@ -164,7 +168,7 @@ export const EventList = memo(function EventList() {
 });
 
 /** Rows are memoised: a step change re-renders only the rows that gain or lose the mark. */
-const Row = memo(function Row({ row: r, current, stores }: { row: EventRow; current: boolean; stores: Stores }) {
+const Row = memo(function Row({ row: r, current, stores, t }: { row: EventRow; current: boolean; stores: Stores; t: T }) {
   return (
     <tr
       aria-current={current ? 'step' : undefined}
@@ -175,7 +179,7 @@ const Row = memo(function Row({ row: r, current, stores }: { row: EventRow; curr
         <button
           type="button"
           className="underline decoration-slate-400 underline-offset-2 focus:outline-2 focus:outline-blue-700"
-          aria-label={`Go to step ${r.i + 1}`}
+          aria-label={t('events.goTo', { n: r.i + 1 })}
           onClick={(e) => {
             e.stopPropagation();
             stepTo(stores, r.i);
@@ -185,7 +189,7 @@ const Row = memo(function Row({ row: r, current, stores }: { row: EventRow; curr
         </button>
       </td>
       <td className="px-2 py-1">{r.host}</td>
-      <td className="px-2 py-1">{r.hook}</td>
+      <td className="px-2 py-1">{r.hook === 'routing' ? t('events.routingHook') : r.hook}</td>
       <td className="px-2 py-1 font-mono">{r.tableChain}</td>
       <td className="max-w-[28rem] truncate px-2 py-1 font-mono" title={r.rule}>
         {r.rule}
@@ -195,20 +199,20 @@ const Row = memo(function Row({ row: r, current, stores }: { row: EventRow; curr
   );
 });
 
-const Separator = memo(function Separator({ log, packet }: { log: WalkLog; packet: number }) {
+const Separator = memo(function Separator({ log, packet, t }: { log: WalkLog; packet: number; t: T }) {
   const p = indexLog(log).packetsById.get(packet);
   return (
     <tr className="bg-slate-800 text-white">
       <th scope="rowgroup" colSpan={6} className="px-2 py-1 text-left font-semibold">
-        Packet {packet} on {p?.host}: <span className="font-mono font-normal">{p?.summary}</span>
-        {p && <span className="font-normal"> — {packetFate(p.disposition?.verdict, log, p.lastStep)}</span>}
+        {t('events.packetOn', { n: packet, host: p?.host ?? '' })} <span className="font-mono font-normal">{p?.summary}</span>
+        {p && <span className="font-normal"> — {packetFate(p.disposition?.verdict, log, p.lastStep, t)}</span>}
       </th>
     </tr>
   );
 });
 
-function packetFate(verdict: string | undefined, log: WalkLog, lastStep: number): string {
+function packetFate(verdict: string | undefined, log: WalkLog, lastStep: number, t: T): string {
   const end = log.steps[lastStep];
-  if (end?.kind === 'end') return end.summary;
-  return verdict ?? 'unknown';
+  if (end?.kind === 'end') return endSummary(end, t);
+  return verdict ? wordText(t, 'verdict.', verdict) : t('disp.unknown');
 }

@@ -8,21 +8,24 @@ import { selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { latestNote } from '../shell/derive';
 import { Empty, Panel } from './Panel';
+import { useT } from '../i18n/lang';
+import { wordText } from '../shell/derive';
 
-const STAGES = { input: 'input (after PREROUTING)', output: 'output (local socket)', reroute: 're-route (after OUTPUT changed the packet)' } as const;
+const STAGES = { input: 'routing.stage.input', output: 'routing.stage.output', reroute: 'routing.stage.reroute' } as const;
 
 export const RoutingPanel = memo(function RoutingPanel() {
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
   const note = log && index >= 0 ? latestNote(log, index, 'route') : null;
+  const t = useT();
   return (
-    <Panel title="Routing decision" className="min-h-[13rem]">
+    <Panel title={t('panel.routing')} className="min-h-[13rem]">
       {note ? (
         <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-0.5 text-base">
-          <dt className="text-slate-700">stage</dt>
-          <dd>{STAGES[note.stage]}</dd>
-          <dt className="text-slate-700">decision</dt>
+          <dt className="text-slate-700">{t('routing.stage')}</dt>
+          <dd>{t(STAGES[note.stage])}</dd>
+          <dt className="text-slate-700">{t('routing.decision')}</dt>
           <dd className={note.decision === 'error' ? 'font-semibold text-red-800' : 'font-semibold'}>{note.decision}</dd>
           {note.rulePriority !== null && (
             <>
@@ -34,7 +37,7 @@ export const RoutingPanel = memo(function RoutingPanel() {
           )}
           {note.route && (
             <>
-              <dt className="text-slate-700">route</dt>
+              <dt className="text-slate-700">{t('routing.route')}</dt>
               <dd className="font-mono break-words">{note.route.trim()}</dd>
             </>
           )}
@@ -46,7 +49,7 @@ export const RoutingPanel = memo(function RoutingPanel() {
           )}
           {note.gateway && (
             <>
-              <dt className="text-slate-700">gateway</dt>
+              <dt className="text-slate-700">{t('routing.gateway')}</dt>
               <dd className="font-mono">{note.gateway}</dd>
             </>
           )}
@@ -58,13 +61,13 @@ export const RoutingPanel = memo(function RoutingPanel() {
           )}
           {note.reason && (
             <>
-              <dt className="text-slate-700">reason</dt>
-              <dd className="font-semibold text-red-800">{note.reason.replace(/_/g, ' ')}</dd>
+              <dt className="text-slate-700">{t('routing.reason')}</dt>
+              <dd className="font-semibold text-red-800">{wordText(t, 'reason.', note.reason)}</dd>
             </>
           )}
         </dl>
       ) : (
-        <Empty>{log && index >= 0 ? 'No routing decision for this packet yet.' : 'No packet yet.'}</Empty>
+        <Empty>{log && index >= 0 ? t('routing.none') : t('common.noPacket')}</Empty>
       )}
     </Panel>
   );

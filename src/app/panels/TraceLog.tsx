@@ -9,6 +9,7 @@ import { selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { indexLog } from '../shell/derive';
 import { Empty, Panel } from './Panel';
+import { useT } from '../i18n/lang';
 
 /** Lines rendered around the current one; the copy button still copies them all. */
 const WINDOW = 300;
@@ -20,6 +21,7 @@ const TraceLog = memo(function TraceLog() {
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
   const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;
+  const t = useT();
 
   useEffect(() => {
     const el = box.current;
@@ -29,8 +31,8 @@ const TraceLog = memo(function TraceLog() {
 
   if (!log) {
     return (
-      <Panel title="Trace log" className="h-[28rem]">
-        <Empty>No walk yet.</Empty>
+      <Panel title={t('panel.traceLog')} className="h-[28rem]">
+        <Empty>{t('common.noWalk')}</Empty>
       </Panel>
     );
   }
@@ -41,14 +43,14 @@ const TraceLog = memo(function TraceLog() {
     const text = lines.map((l) => l.line).join('\n') + '\n';
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(`Copied ${lines.length} lines.`);
+      setCopied(t('trace.copied', { n: lines.length }));
     } catch {
-      setCopied('Copying was refused; select the lines and copy them instead.');
+      setCopied(t('trace.copyRefused'));
     }
   };
   return (
     <Panel
-      title="Trace log"
+      title={t('panel.traceLog')}
       className="h-[28rem]"
       actions={
         <span className="flex items-center gap-2">
@@ -56,15 +58,15 @@ const TraceLog = memo(function TraceLog() {
             {copied}
           </span>
           <button type="button" onClick={() => void copy()} className="rounded border border-slate-400 bg-white px-2 py-1 text-sm text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-blue-700">
-            Copy trace log
+            {t('trace.copy')}
           </button>
         </span>
       }
     >
       {lines.length === 0 ? (
-        <Empty>The walk printed no TRACE lines.</Empty>
+        <Empty>{t('trace.none')}</Empty>
       ) : (
-        <ol ref={box} start={from + 1} className="h-full overflow-auto font-mono text-sm leading-snug" aria-label={`TRACE lines ${from + 1}–${from + shown.length} of ${lines.length}`} tabIndex={0}>
+        <ol ref={box} start={from + 1} className="h-full overflow-auto font-mono text-sm leading-snug" aria-label={t('trace.lines', { from: from + 1, to: from + shown.length, n: lines.length })} tabIndex={0}>
           {shown.map((l, k) => {
             const here = from + k === current;
             return (

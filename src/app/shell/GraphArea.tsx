@@ -4,7 +4,7 @@
 // chosen chain. The graph components are loaded lazily into boxes of fixed
 // size, so nothing on the page moves when they arrive.
 
-import { lazy, memo, Suspense, useCallback, useId } from 'react';
+import { lazy, memo, Suspense, useCallback, useId, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import {
   chooseChain,
@@ -19,6 +19,8 @@ import {
 import { useDeps } from './context';
 import { selectHostNames } from './derive-scenario';
 import { packetChain } from './derive';
+import { useT } from '../i18n/lang';
+import type { MessageKey } from '../i18n/i18n';
 
 const FlowGraph = lazy(() => import('../graph/FlowGraph').then((m) => ({ default: m.FlowGraph })));
 const Topology = lazy(() => import('../graph/Topology').then((m) => ({ default: m.Topology })));
@@ -35,10 +37,11 @@ const RULES_BOX = 'h-[clamp(280px,42vh,560px)]';
 
 const FRAME = 'w-full overflow-hidden rounded-lg border border-slate-300 bg-white';
 
-function Loading({ what }: { what: string }) {
+function Loading({ what }: { what: MessageKey }) {
+  const t = useT();
   return (
     <div className="flex h-full w-full items-center justify-center">
-      <p className="text-sm text-slate-700">Loading the {what}…</p>
+      <p className="text-sm text-slate-700">{t(what)}</p>
     </div>
   );
 }
@@ -53,28 +56,64 @@ export const TopologyView = memo(function TopologyView() {
   const chosen = useStore(stores.view, selectChosenHost);
   const id = useId();
   const onSelectHost = useCallback((h: string) => showHost(stores, h), [stores]);
+  const t = useT();
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
       <div className="flex flex-wrap items-baseline gap-2">
         <h2 id={id} className="text-base font-semibold text-slate-900">
-          Topology
+          {t('panel.topology')}
         </h2>
-        <p className="text-sm text-slate-700">Select a host to see its flow graph.</p>
+        <p className="text-sm text-slate-700">{t('topo.help')}</p>
       </div>
       <div className={`${TOPOLOGY_BOX} ${FRAME}`}>
         {log ? (
-          <Suspense fallback={<Loading what="topology" />}>
+          <Suspense fallback={<Loading what="loading.topology" />}>
             <Topology log={log} index={index} selected={shownHost(log, index, chosen)} onSelectHost={onSelectHost} />
           </Suspense>
         ) : (
-          <Loading what="scenario" />
+          <Loading what="loading.scenario" />
         )}
       </div>
     </section>
   );
 });
 
-export const FlowGraphView = memo(function FlowGraphView() {
+/** PNG and SVG of the drawn graph (the export code and html-to-image load on first use). */
+function ExportButtons({ box, host }: { box: RefObject<HTMLDivElement | null>; host: string | null }) {
+  const t = useT();
+  const { stores } = useDeps();
+  const [state, setState] = useState<'' | 'busy' | 'done' | 'failed'>('');
+  const run = async (format: 'png' | 'svg') => {
+    const el = box.current;
+    if (!el) return;
+    setState('busy');
+    try {
+      const { exportGraph } = await import('./export-graph');
+      const scenario = stores.scenario.getState().scenario;
+      const name = typeof scenario.name === 'string' ? scenario.name : 'scenario';
+      await exportGraph(el, format, `packetwalk-${name}-${host ?? 'graph'}-step${stores.playback.getState().index + 1}`);
+      setState('done');
+    } catch {
+      setState('failed');
+    }
+  };
+  const btn = 'rounded border border-slate-400 bg-white px-2 py-0.5 text-sm text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
+  return (
+    <span className="flex items-center gap-1" role="group" aria-label={t('graph.export')}>
+      <button type="button" className={btn} disabled={state === 'busy'} onClick={() => void run('png')}>
+        {t('graph.exportPng')}
+      </button>
+      <button type="button" className={btn} disabled={state === 'busy'} onClick={() => void run('svg')}>
+        {t('graph.exportSvg')}
+      </button>
+      <span role="status" className="text-sm text-slate-700">
+        {state === 'busy' ? t('graph.exporting') : state === 'failed' ? t('graph.exportFailed') : ''}
+      </span>
+    </span>
+  );
+}
+
+export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: { spotlight?: boolean }) {
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
@@ -86,19 +125,22 @@ export const FlowGraphView = memo(function FlowGraphView() {
   const stepHost = currentStep(log, index)?.host;
   // From the scenario, not the walk: the buttons are there before the worker answers, so nothing moves when it does.
   const hosts = useStore(stores.scenario, selectHostNames);
+  const t = useT();
+  const drawing = useRef<HTMLDivElement>(null);
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
       <div className="flex flex-wrap items-center gap-2">
         <h2 id={id} className="text-base font-semibold text-slate-900">
-          Flow graph
+          {t('panel.flowGraph')}
         </h2>
         <span className="text-base text-slate-800" data-shown-host={host ?? ''}>
-          of <strong>{host ?? '—'}</strong>
-          {chosen !== null && stepHost !== undefined && stepHost !== chosen && <span className="text-sm text-slate-700"> (the packet is on {stepHost})</span>}
+          {t('graph.of')} <strong>{host ?? '—'}</strong>
+          {chosen !== null && stepHost !== undefined && stepHost !== chosen && <span className="text-sm text-slate-700"> {t('graph.packetOn', { host: stepHost })}</span>}
         </span>
-        <div role="group" aria-label="Show host" className="ml-auto flex flex-wrap gap-1">
+        <ExportButtons box={drawing} host={host} />
+        <div role="group" aria-label={t('graph.showHost')} className="ml-auto flex flex-wrap gap-1">
           <button type="button" className={tab} aria-pressed={chosen === null} onClick={() => showHost(stores, null)}>
-            Follow packet
+            {t('graph.follow')}
           </button>
           {hosts.map((h) => (
             <button key={h} type="button" className={tab} aria-pressed={chosen === h} onClick={() => showHost(stores, h)}>
@@ -109,13 +151,13 @@ export const FlowGraphView = memo(function FlowGraphView() {
       </div>
       {/* Below ~760 px the fitted graph would shrink its boxes under 24 px (too small to read or tap): scroll instead. */}
       <div className="overflow-x-auto">
-        <div className={`${FLOW_BOX} ${FRAME} min-w-[760px]`}>
+        <div ref={drawing} className={`${FLOW_BOX} ${FRAME} min-w-[760px]`}>
           {log && host ? (
-            <Suspense fallback={<Loading what="flow graph" />}>
-              <FlowGraph log={log} index={index} host={host} onSelectChain={onSelectChain} selectedChain={chain} />
+            <Suspense fallback={<Loading what="loading.flowGraph" />}>
+              <FlowGraph log={log} index={index} host={host} onSelectChain={onSelectChain} selectedChain={chain} spotlight={spotlight} />
             </Suspense>
           ) : (
-            <Loading what="walk" />
+            <Loading what="loading.walk" />
           )}
         </div>
       </div>
@@ -133,26 +175,27 @@ export const ChainRulesView = memo(function ChainRulesView() {
   const host = shownHost(log, index, chosenHost);
   const chain = chosenChain ?? (log && host ? packetChain(log, index, host) : null);
   const explain = useCallback((i: number) => client.explain(i), [client]);
+  const t = useT();
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
       <div className="flex items-center gap-2">
         <h2 id={id} className="text-base font-semibold text-slate-900">
-          Chain rules
+          {t('panel.chainRules')}
         </h2>
         {chosenChain && (
           <button type="button" className="ml-auto rounded border border-slate-400 px-2 py-0.5 text-sm hover:bg-slate-100" onClick={() => chooseChain(stores, null)}>
-            Follow the packet's chain
+            {t('rules.follow')}
           </button>
         )}
       </div>
       {/* ChainRules fills its parent and windows its list to the parent's height: the box must be sized. */}
       <div className={`${RULES_BOX} ${FRAME}`}>
         {log && host && chain ? (
-          <Suspense fallback={<Loading what="rules" />}>
+          <Suspense fallback={<Loading what="loading.rules" />}>
             <ChainRules log={log} index={index} host={host} chain={chain} explain={explain} />
           </Suspense>
         ) : (
-          <p className="p-3 text-base text-slate-700">Select a chain in the flow graph, or step to a rule, to see its rules.</p>
+          <p className="p-3 text-base text-slate-700">{t('rules.choose')}</p>
         )}
       </div>
     </section>

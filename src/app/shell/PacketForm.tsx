@@ -5,18 +5,20 @@
 
 import { memo, useId, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { sendPacket, selectStatus, type TrafficStep } from '../state/walk-store';
+import { selectScenario, sendPacket, selectStatus, type TrafficStep } from '../state/walk-store';
+import { tEn, useT, type T } from '../i18n/lang';
+import type { MessageKey } from '../i18n/i18n';
 import { selectHostNames } from './derive-scenario';
 import { useDeps } from './context';
 
 type Kind = 'tcp' | 'ping' | 'udp' | 'packet';
 type Proto = 'tcp' | 'udp' | 'icmp';
 
-const KINDS: { value: Kind; label: string }[] = [
-  { value: 'tcp', label: 'TCP connect' },
-  { value: 'ping', label: 'ping' },
-  { value: 'udp', label: 'UDP' },
-  { value: 'packet', label: 'hand-made' },
+const KINDS: { value: Kind; label: MessageKey }[] = [
+  { value: 'tcp', label: 'form.kind.tcp' },
+  { value: 'ping', label: 'form.kind.ping' },
+  { value: 'udp', label: 'form.kind.udp' },
+  { value: 'packet', label: 'form.kind.packet' },
 ];
 
 const TCP_FLAGS = [
@@ -44,13 +46,13 @@ export interface PacketChoice {
 }
 
 /** The form's own check: what must be filled in before asking the engine at all. */
-export function choiceProblems(c: PacketChoice): string[] {
+export function choiceProblems(c: PacketChoice, t: T = tEn): string[] {
   const out: string[] = [];
-  if (!IPV4.test(c.dst.trim())) out.push('Destination must be an IPv4 address such as 203.0.113.1.');
+  if (!IPV4.test(c.dst.trim())) out.push(t('form.problem.dst'));
   const needsPort = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'icmp');
   const port = (s: string) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
-  if (needsPort && !port(c.dport.trim())) out.push('Destination port must be a number from 1 to 65535.');
-  if (needsPort && c.sport.trim() !== '' && !port(c.sport.trim())) out.push('Source port must be empty or a number from 1 to 65535.');
+  if (needsPort && !port(c.dport.trim())) out.push(t('form.problem.dport'));
+  if (needsPort && c.sport.trim() !== '' && !port(c.sport.trim())) out.push(t('form.problem.sport'));
   return out;
 }
 
@@ -77,27 +79,55 @@ export function trafficStep(c: PacketChoice): TrafficStep {
 const field = 'rounded border border-slate-400 bg-white px-2 py-1.5 text-base text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
 const labelCls = 'flex flex-col gap-1 text-sm font-medium text-slate-700';
 
+/**
+ * The form's first values: the scenario's own first packet when the form can
+ * show it (a link or a gallery scenario opens with its packet in the form),
+ * else the built-in scenario's connect.
+ */
+export function initialChoice(scenario: Record<string, unknown>, hosts: string[]): PacketChoice {
+  const base: PacketChoice = { from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''), kind: 'tcp', proto: 'tcp', dst: '203.0.113.1', dport: '8080', sport: '', flags: 'S', data: '' };
+  const first = Array.isArray(scenario.steps) ? (scenario.steps[0] as Record<string, unknown> | undefined) : undefined;
+  if (!first || typeof first !== 'object' || typeof first.from !== 'string' || !hosts.includes(first.from)) return base;
+  const from = first.from;
+  const sport = typeof first.sport === 'number' ? String(first.sport) : '';
+  const data = typeof first.data === 'string' ? first.data : '';
+  const addrPort = (v: unknown) => (typeof v === 'string' && /^[\d.]+:\d+$/.test(v) ? v.split(':') : null);
+  const tcp = addrPort(first.tcp);
+  if (tcp) return { ...base, from, kind: 'tcp', dst: tcp[0]!, dport: tcp[1]!, sport, data };
+  const udp = addrPort(first.udp);
+  if (udp) return { ...base, from, kind: 'udp', dst: udp[0]!, dport: udp[1]!, sport, data };
+  if (typeof first.ping === 'string') return { ...base, from, kind: 'ping', dst: first.ping, dport: '' };
+  const p = first.packet as Record<string, unknown> | undefined;
+  if (p && typeof p === 'object' && (p.proto === 'tcp' || p.proto === 'udp' || p.proto === 'icmp') && typeof p.dst === 'string') {
+    return {
+      ...base,
+      from,
+      kind: 'packet',
+      proto: p.proto,
+      dst: p.dst,
+      dport: typeof p.dport === 'number' ? String(p.dport) : '',
+      sport: typeof p.sport === 'number' ? String(p.sport) : '',
+      flags: typeof p.flags === 'string' ? p.flags : '',
+      data: typeof p.data === 'string' ? p.data : '',
+    };
+  }
+  return { ...base, from };
+}
+
 export const PacketForm = memo(function PacketForm() {
   const { stores, client } = useDeps();
+  const t = useT();
   const hosts = useStore(stores.scenario, selectHostNames);
   const status = useStore(stores.walk, selectStatus);
-  const [c, setC] = useState<PacketChoice>(() => ({
-    from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''),
-    kind: 'tcp',
-    proto: 'tcp',
-    dst: '203.0.113.1',
-    dport: '8080',
-    sport: '',
-    flags: 'S',
-    data: '',
-  }));
+  // at start-up the form offers the built-in connect; a scenario loaded later (a link, the gallery) brings its own packet
+  const [c, setC] = useState<PacketChoice>(() => initialChoice(stores.ui.getState().loads > 0 ? selectScenario(stores.scenario.getState()) : {}, hosts));
   const [problems, setProblems] = useState<string[]>([]);
   const id = useId();
   const set = <K extends keyof PacketChoice>(k: K, v: PacketChoice[K]) => setC((old) => ({ ...old, [k]: v }));
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const p = choiceProblems(c);
+    const p = choiceProblems(c, t);
     setProblems(p);
     if (p.length === 0) void sendPacket(stores, client, trafficStep(c));
   };
@@ -109,11 +139,11 @@ export const PacketForm = memo(function PacketForm() {
   return (
     <form onSubmit={onSubmit} aria-labelledby={`${id}-h`} className="flex flex-col gap-2" noValidate>
       <h2 id={`${id}-h`} className="text-base font-semibold text-slate-900">
-        Send a packet
+        {t('form.title')}
       </h2>
       <div className="flex flex-wrap items-end gap-3">
         <div className={labelCls}>
-          <label htmlFor={`${id}-from`}>From host</label>
+          <label htmlFor={`${id}-from`}>{t('form.from')}</label>
           <select id={`${id}-from`} className={field} value={c.from} onChange={(e) => set('from', e.target.value)}>
             {hosts.map((h) => (
               <option key={h}>{h}</option>
@@ -121,60 +151,60 @@ export const PacketForm = memo(function PacketForm() {
           </select>
         </div>
         <div className={labelCls}>
-          <label htmlFor={`${id}-kind`}>Kind</label>
+          <label htmlFor={`${id}-kind`}>{t('form.kind')}</label>
           <select id={`${id}-kind`} className={field} value={c.kind} onChange={(e) => set('kind', e.target.value as Kind)}>
             {KINDS.map((k) => (
               <option key={k.value} value={k.value}>
-                {k.label}
+                {t(k.label)}
               </option>
             ))}
           </select>
         </div>
         {c.kind === 'packet' && (
           <div className={labelCls}>
-            <label htmlFor={`${id}-proto`}>Protocol</label>
+            <label htmlFor={`${id}-proto`}>{t('form.proto')}</label>
             <select id={`${id}-proto`} className={field} value={c.proto} onChange={(e) => set('proto', e.target.value as Proto)}>
               <option value="tcp">tcp</option>
               <option value="udp">udp</option>
-              <option value="icmp">icmp (echo request)</option>
+              <option value="icmp">{t('form.icmpEcho')}</option>
             </select>
           </div>
         )}
         <div className={labelCls}>
-          <label htmlFor={`${id}-dst`}>Destination</label>
+          <label htmlFor={`${id}-dst`}>{t('form.dst')}</label>
           <input id={`${id}-dst`} className={`${field} w-40 font-mono`} value={c.dst} onChange={(e) => set('dst', e.target.value)} inputMode="decimal" autoComplete="off" spellCheck={false} />
         </div>
         {showPorts && (
           <>
             <div className={labelCls}>
-              <label htmlFor={`${id}-dport`}>Destination port</label>
+              <label htmlFor={`${id}-dport`}>{t('form.dport')}</label>
               <input id={`${id}-dport`} className={`${field} w-24 font-mono`} value={c.dport} onChange={(e) => set('dport', e.target.value)} inputMode="numeric" autoComplete="off" />
             </div>
             <div className={labelCls}>
-              <label htmlFor={`${id}-sport`}>Source port</label>
-              <input id={`${id}-sport`} className={`${field} w-24 font-mono`} value={c.sport} placeholder="auto" onChange={(e) => set('sport', e.target.value)} inputMode="numeric" autoComplete="off" />
+              <label htmlFor={`${id}-sport`}>{t('form.sport')}</label>
+              <input id={`${id}-sport`} className={`${field} w-24 font-mono`} value={c.sport} placeholder={t('form.auto')} onChange={(e) => set('sport', e.target.value)} inputMode="numeric" autoComplete="off" />
             </div>
           </>
         )}
         {showData && (
           <div className={labelCls}>
-            <label htmlFor={`${id}-data`}>Data</label>
-            <input id={`${id}-data`} className={`${field} w-40`} value={c.data} placeholder={c.kind === 'udp' ? 'hello' : 'none'} onChange={(e) => set('data', e.target.value)} autoComplete="off" />
+            <label htmlFor={`${id}-data`}>{t('form.data')}</label>
+            <input id={`${id}-data`} className={`${field} w-40`} value={c.data} placeholder={c.kind === 'udp' ? 'hello' : t('form.none')} onChange={(e) => set('data', e.target.value)} autoComplete="off" />
           </div>
         )}
         <button
           type="submit"
           className="rounded bg-blue-700 px-4 py-2 text-base font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:bg-slate-500"
         >
-          Send packet
+          {t('form.send')}
         </button>
         <span role="status" className="self-center text-sm text-slate-700">
-          {status === 'running' ? 'Simulating…' : ''}
+          {status === 'running' ? t('form.simulating') : ''}
         </span>
       </div>
       {showFlags && (
         <fieldset className="flex flex-wrap items-center gap-3">
-          <legend className="mb-1 text-sm font-medium text-slate-700">TCP flags</legend>
+          <legend className="mb-1 text-sm font-medium text-slate-700">{t('form.flags')}</legend>
           {TCP_FLAGS.map(([letter, name]) => (
             <label key={letter} className="flex items-center gap-1 text-sm text-slate-800">
               <input

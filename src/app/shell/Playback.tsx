@@ -18,11 +18,12 @@ import {
   togglePlay,
   type Stores,
 } from '../state/walk-store';
-import { indexLog } from './derive';
+import { indexLog, nodeName } from './derive';
 import { useDeps } from './context';
+import { useT } from '../i18n/lang';
 
 /** Keys belong to the field while the user types in one. */
-function typingIn(target: EventTarget | null): boolean {
+export function typingIn(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   return target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
@@ -117,43 +118,44 @@ export const Playback = memo(function Playback() {
   const playing = useStore(stores.playback, selectPlaying);
   const speed = useStore(stores.playback, selectSpeed);
   const id = useId();
+  const t = useT();
   const n = log?.steps.length ?? 0;
   const ticks = log ? indexLog(log).hookEntries : [];
   const step = log && index >= 0 ? log.steps[index] : undefined;
   const none = n === 0;
 
   return (
-    <div role="group" aria-label="Playback" className="flex flex-wrap items-center gap-2">
+    <div role="group" aria-label={t('playback.group')} className="flex flex-wrap items-center gap-2">
       <button type="button" className={`${btn} w-24`} onClick={() => togglePlay(stores)} disabled={none} aria-keyshortcuts="Space">
         <Icon shape={playing ? 'pause' : 'play'} />
-        {playing ? 'Pause' : 'Play'}
+        {playing ? t('playback.pause') : t('playback.play')}
       </button>
-      <button type="button" className={btn} onClick={() => stepToEnd(stores, 'first')} aria-disabled={none || index <= 0} aria-label="First step" aria-keyshortcuts="Home" title="First step (Home)">
+      <button type="button" className={btn} onClick={() => stepToEnd(stores, 'first')} aria-disabled={none || index <= 0} aria-label={t('playback.first')} aria-keyshortcuts="Home" title={t('playback.firstTitle')}>
         <Icon shape="first" />
       </button>
-      <button type="button" className={btn} onClick={() => stepBack(stores)} aria-disabled={none || index <= 0} aria-keyshortcuts="ArrowLeft" title="Step back (←)">
-        <Icon shape="back" /> Step back
+      <button type="button" className={btn} onClick={() => stepBack(stores)} aria-disabled={none || index <= 0} aria-keyshortcuts="ArrowLeft" title={t('playback.backTitle')}>
+        <Icon shape="back" /> {t('playback.back')}
       </button>
-      <button type="button" className={btn} onClick={() => stepForward(stores)} aria-disabled={none || index >= n - 1} aria-keyshortcuts="ArrowRight" title="Step forward (→)">
-        Step forward <Icon shape="forward" />
+      <button type="button" className={btn} onClick={() => stepForward(stores)} aria-disabled={none || index >= n - 1} aria-keyshortcuts="ArrowRight" title={t('playback.forwardTitle')}>
+        {t('playback.forward')} <Icon shape="forward" />
       </button>
-      <button type="button" className={btn} onClick={() => stepToEnd(stores, 'last')} aria-disabled={none || index >= n - 1} aria-label="Last step" aria-keyshortcuts="End" title="Last step (End)">
+      <button type="button" className={btn} onClick={() => stepToEnd(stores, 'last')} aria-disabled={none || index >= n - 1} aria-label={t('playback.last')} aria-keyshortcuts="End" title={t('playback.lastTitle')}>
         <Icon shape="last" />
       </button>
-      <span className="ml-2 inline-flex items-center gap-1" role="group" aria-label="Speed">
-        <button type="button" className={btn} onClick={() => changeSpeed(stores, -1)} aria-label="Slower" aria-keyshortcuts="-" title="Slower (−)">
+      <span className="ml-2 inline-flex items-center gap-1" role="group" aria-label={t('playback.speed')}>
+        <button type="button" className={btn} onClick={() => changeSpeed(stores, -1)} aria-label={t('playback.slower')} aria-keyshortcuts="-" title={t('playback.slowerTitle')}>
           −
         </button>
         <output className="w-20 text-center font-mono text-base tabular-nums">
           {speed}×
         </output>
-        <button type="button" className={btn} onClick={() => changeSpeed(stores, 1)} aria-label="Faster" aria-keyshortcuts="+" title="Faster (+)">
+        <button type="button" className={btn} onClick={() => changeSpeed(stores, 1)} aria-label={t('playback.faster')} aria-keyshortcuts="+" title={t('playback.fasterTitle')}>
           +
         </button>
       </span>
       <div className="relative ml-2 flex min-w-64 flex-1 flex-col">
         <label htmlFor={`${id}-scrub`} className="sr-only">
-          Step
+          {t('playback.step')}
         </label>
         <input
           id={`${id}-scrub`}
@@ -164,7 +166,7 @@ export const Playback = memo(function Playback() {
           value={Math.max(0, index)}
           disabled={none}
           onChange={(e) => stepTo(stores, Number(e.target.value))}
-          aria-valuetext={step ? `step ${index + 1} of ${n}: ${step.host}, ${step.node}` : 'no walk'}
+          aria-valuetext={step ? t('playback.valuetext', { i: index + 1, n, host: step.host, node: nodeName(t, step.node) }) : t('playback.noWalk')}
           className="h-6 w-full accent-blue-700"
         />
         {/* Ticks where the packet enters a hook; the thumb is 16 px wide, so the track is inset by 8 px. */}

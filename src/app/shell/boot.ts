@@ -1,13 +1,17 @@
 // pattern: Imperative Shell
 // Start-up: the stores hold the scenario saved in this browser (or the
 // built-in one), the engine runs in a module worker, and the scenario's own
-// steps are simulated at once so the first screen already shows a walk.
+// steps are simulated at once so the first screen already shows a walk —
+// unless the address bar holds a share link, whose scenario is shown instead.
 // Every scenario change is saved again shortly after it happens.
 
 import builtIn from '../../scenarios/port-forward.json';
 import { createEngineClient } from '../../worker/client';
-import { createStores, simulate, type Stores } from '../state/walk-store';
+import { createStores, type Stores } from '../state/walk-store';
 import { loadSaved, save, type KeyValueStore } from '../state/autosave';
+import { initLang } from '../i18n/lang';
+import { readHash } from '../share/hash';
+import { startLinks } from '../share/links';
 import type { AppDeps } from './context';
 
 const SAVE_DELAY_MS = 400;
@@ -42,12 +46,15 @@ function keepSaved(stores: Stores, storage: KeyValueStore | null): void {
 
 export function boot(): AppDeps {
   const storage = browserStorage();
+  // the language first, so the very first paint already speaks it
+  initLang(readHash(window.location.hash).lang);
   const restored = loadSaved(storage);
   const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
   if (restored.problem) stores.scenario.setState({ notice: restored.problem });
   keepSaved(stores, storage);
   const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
   const client = createEngineClient(worker);
-  void simulate(stores, client);
+  // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
+  startLinks(stores, client);
   return { stores, client };
 }

@@ -6,8 +6,11 @@
 // computed once and cached by log identity, so stepping costs O(1).
 
 import type { HeaderView } from '../../engine/sim/header-view';
-import type { WalkNote } from '../../engine/sim/record';
+import type { Verdict, WalkNote } from '../../engine/sim/record';
 import type { PacketView, WalkLog, WalkStep } from '../../engine/walk-log';
+import { en } from '../i18n/en';
+import type { MessageKey } from '../i18n/i18n';
+import { tEn, type T } from '../i18n/t';
 
 export interface EventRow {
   i: number;
@@ -82,28 +85,72 @@ function fieldsText(fields: Record<string, [number | string, number | string]>):
     .join(', ');
 }
 
-export function noteText(n: WalkNote): string {
+/** The translation of `prefix + word` when the dictionaries have one, else the word as the kernel spells it. */
+export function wordText(t: T, prefix: string, word: string): string {
+  const key = `${prefix}${word}`;
+  return key in en ? t(key as MessageKey) : word.replace(/_/g, ' ');
+}
+
+export function noteText(n: WalkNote, t: T = tEn): string {
   switch (n.kind) {
     case 'route': {
-      if (n.decision === 'error') return `routing (${n.stage}): ${(n.reason ?? 'error').replace(/_/g, ' ')}`;
+      if (n.decision === 'error') return t('note.routeError', { stage: n.stage, reason: wordText(t, 'reason.', n.reason ?? 'error') });
       const via = [n.dev ? `dev ${n.dev}` : '', n.gateway ? `via ${n.gateway}` : ''].filter(Boolean).join(' ');
-      return `routing (${n.stage}): ${n.decision}${via ? ` ${via}` : ''}${n.table ? `, table ${n.table}` : ''}`;
+      return t('note.route', { stage: n.stage, decision: n.decision, via: via ? ` ${via}` : '', table: n.table ? t('note.routeTable', { table: n.table }) : '' });
     }
     case 'conntrack':
-      return `conntrack: ${n.state}${n.reason ? ` (${n.reason.replace(/_/g, ' ')})` : ''}`;
+      return t('note.conntrack', { state: n.state, reason: n.reason ? ` (${wordText(t, 'reason.', n.reason)})` : '' });
     case 'nat':
-      return `NAT: ${fieldsText(n.fields)}`;
+      return t('note.nat', { fields: fieldsText(n.fields) });
     case 'ttl':
-      return `forwarding: TTL ${n.from} → ${n.to}`;
+      return t('note.ttl', { from: n.from, to: n.to });
     case 'ipvs':
-      if (n.action === 'xmit') return `IPVS ${n.service ?? ''}: ${n.scheduled ? 'scheduled' : 'connection'} → ${n.server} (${n.method})`;
-      if (n.action === 'snat') return `IPVS: reply from ${n.server} leaves as the virtual service`;
-      return `IPVS: ${n.action}${n.reason ? ` (${n.reason})` : ''}`;
+      if (n.action === 'xmit') return t('note.ipvsXmit', { service: n.service ?? '', how: n.scheduled ? t('note.ipvsScheduled') : t('note.ipvsConnection'), server: n.server ?? '', method: n.method ?? '' });
+      if (n.action === 'snat') return t('note.ipvsSnat', { server: n.server ?? '' });
+      return t('note.ipvsOther', { action: n.action, reason: n.reason ? ` (${n.reason})` : '' });
     case 'deliver':
-      return `delivered to ${n.to}`;
+      return t('note.deliver', { to: n.to });
     case 'transmit':
-      return `transmitted on ${n.iface}${n.port ? ` (port ${n.port})` : ''}`;
+      return t('note.transmit', { iface: n.iface, port: n.port ? t('note.port', { port: n.port }) : '' });
   }
+}
+
+/** How a packet's walk ended, in words; English is the engine's own wording. */
+export function dispositionWords(d: Verdict | null, t: T): string {
+  if (!d) return t('disp.unknown');
+  switch (d.verdict) {
+    case 'drop':
+      return t('disp.drop', { where: `${d.at.table}:${d.at.chain}`, type: d.at.type, num: d.at.rulenum });
+    case 'reject':
+      return t('disp.reject', { with: d.with, where: `${d.at.table}:${d.at.chain}`, num: d.at.rulenum });
+    case 'queue':
+      return t('disp.queue', { where: `${d.at.table}:${d.at.chain}` });
+    case 'sent':
+      return t('disp.sent', { iface: d.iface, port: d.port ? t('note.port', { port: d.port }) : '' });
+    case 'local':
+      return t('disp.local', { host: d.host });
+    case 'no_further_hook':
+      return t('disp.noFurtherHook', { reason: wordText(t, 'reason.', d.reason) });
+    case 'unknown':
+      return t('disp.noVerdict');
+  }
+}
+
+/**
+ * A flow-graph node as readers call it: a table×chain stays as the kernel
+ * names it ('nat PREROUTING'); the other boxes get their label and hint in
+ * the reader's language ('routing decision (input)', '路由决策（输入）').
+ */
+export function nodeName(t: T, node: string): string {
+  const label = `graph.node.${node}`;
+  if (!(label in en)) return node;
+  const hint = `graph.hint.${node}`;
+  return hint in en ? t('graph.nodeWithHint', { label: t(label as MessageKey), hint: t(hint as MessageKey) }) : t(label as MessageKey);
+}
+
+/** The end step's summary in the reader's language (the engine writes English). */
+export function endSummary(s: Extract<WalkStep, { kind: 'end' }>, t: T): string {
+  return t.lang === 'en' ? s.summary : dispositionWords(s.disposition, t);
 }
 
 function noteHook(n: WalkNote): string {
@@ -118,23 +165,29 @@ function noteHook(n: WalkNote): string {
   }
 }
 
-export function eventRow(s: WalkStep): EventRow {
+/**
+ * One row of the event list. `verdict` is the filter value (kernel targets,
+ * note kinds, dispositions: the same in every language); the texts are in
+ * the language of `t`.
+ */
+export function eventRow(s: WalkStep, t: T = tEn): EventRow {
   const base = { i: s.i, packet: s.packet, host: s.host };
   switch (s.kind) {
     case 'ingress':
-      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'arrive', what: `arrives on ${s.iface}${s.from ? ` from ${s.from.host}` : ''}` };
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'arrive', what: s.from ? t('event.arrivesFrom', { iface: s.iface, host: s.from.host }) : t('event.arrives', { iface: s.iface }) };
     case 'originate':
-      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'originate', what: `sent by a local process on ${s.by}` };
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: 'originate', what: t('event.originate', { by: s.by }) };
     case 'rule': {
       const verdict = s.target ?? (s.type === 'return' ? 'RETURN' : 'no target');
-      const where = s.type === 'policy' ? `policy` : s.type === 'return' ? `return ${s.rulenum}` : `rule ${s.rulenum}`;
+      const shown = s.target ?? (s.type === 'return' ? 'RETURN' : t('verdict.no target'));
+      const where = s.type === 'policy' ? t('event.policy') : s.type === 'return' ? t('event.return', { n: s.rulenum }) : t('event.rule', { n: s.rulenum });
       return {
         ...base,
         hook: s.hook,
         tableChain: `${s.table}:${s.chain}`,
-        rule: s.rule ? `${where}: ${s.rule}` : where,
+        rule: s.rule ? t('event.ruleText', { where, rule: s.rule }) : where,
         verdict,
-        what: s.type === 'policy' ? `chain policy ${verdict}` : s.goto ? `goto ${verdict}` : verdict,
+        what: s.type === 'policy' ? t('event.chainPolicy', { verdict: shown }) : s.goto ? t('event.goto', { verdict: shown }) : shown,
       };
     }
     case 'note':
@@ -144,11 +197,26 @@ export function eventRow(s: WalkStep): EventRow {
         tableChain: s.note.kind === 'nat' ? `nat:${s.note.hook}` : '',
         rule: '',
         verdict: s.note.kind,
-        what: noteText(s.note),
+        what: noteText(s.note, t),
       };
     case 'end':
-      return { ...base, hook: '', tableChain: '', rule: '', verdict: s.disposition?.verdict ?? 'unknown', what: s.summary };
+      return { ...base, hook: '', tableChain: '', rule: '', verdict: s.disposition?.verdict ?? 'unknown', what: endSummary(s, t) };
   }
+}
+
+const translatedRows = new WeakMap<WalkLog, Map<string, EventRow[]>>();
+
+/** The event rows in the reader's language, computed once per log and language. */
+export function rowsIn(log: WalkLog, t: T): EventRow[] {
+  if (t.lang === 'en') return indexLog(log).rows;
+  let m = translatedRows.get(log);
+  if (!m) translatedRows.set(log, (m = new Map()));
+  let rows = m.get(t.lang);
+  if (!rows) {
+    rows = log.steps.map((s) => eventRow(s, t));
+    m.set(t.lang, rows);
+  }
+  return rows;
 }
 
 /** The packet's latest note of a kind at or before step i (same packet only). */
@@ -247,6 +315,24 @@ export function entryTracks(e: CtEntryLike, h: HeaderView): boolean {
 
 export const HEADER_FIELDS = ['src', 'dst', 'proto', 'sport', 'dport', 'flags', 'ttl', 'tos', 'mark', 'len', 'data_len', 'type', 'code', 'id', 'seq'] as const;
 
+export const HEADER_LABEL_KEYS: Record<(typeof HEADER_FIELDS)[number], MessageKey> = {
+  src: 'hdr.src',
+  dst: 'hdr.dst',
+  proto: 'hdr.proto',
+  sport: 'hdr.sport',
+  dport: 'hdr.dport',
+  flags: 'hdr.flags',
+  ttl: 'hdr.ttl',
+  tos: 'hdr.tos',
+  mark: 'hdr.mark',
+  len: 'hdr.len',
+  data_len: 'hdr.data_len',
+  type: 'hdr.type',
+  code: 'hdr.code',
+  id: 'hdr.id',
+  seq: 'hdr.seq',
+};
+
 export const HEADER_LABELS: Record<(typeof HEADER_FIELDS)[number], string> = {
   src: 'source',
   dst: 'destination',
@@ -266,10 +352,10 @@ export const HEADER_LABELS: Record<(typeof HEADER_FIELDS)[number], string> = {
 };
 
 /** tos and mark are printed as the kernel does (hex), the rest as they are. */
-export function fieldText(field: string, v: unknown): string {
+export function fieldText(field: string, v: unknown, t: T = tEn): string {
   if (v === undefined || v === null) return field === 'tos' || field === 'mark' ? '0x0' : '—';
   if ((field === 'tos' || field === 'mark') && typeof v === 'number') return `0x${v.toString(16)}`;
-  if (field === 'flags' && v === '') return 'none';
+  if (field === 'flags' && v === '') return t('hdr.noFlags');
   return String(v);
 }
 

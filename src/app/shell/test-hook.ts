@@ -4,7 +4,9 @@
 // values are current whenever a test reads them.
 
 import type { WalkLog } from '../../engine/walk-log';
-import { loadScenario, type SimStatus } from '../state/walk-store';
+import { loadScenario, type SimStatus, type UiState } from '../state/walk-store';
+import { langStore, type Lang } from '../i18n/lang';
+import type { GalleryEntry } from '../../gallery';
 import type { AppDeps } from './context';
 
 export interface TestHook {
@@ -12,8 +14,14 @@ export interface TestHook {
   readonly index: number;
   readonly status: SimStatus;
   readonly errors: string[];
+  /** added for issue 6: the scenario object shown, the language, and the app's modes */
+  readonly scenario: Record<string, unknown>;
+  readonly lang: Lang;
+  readonly ui: Readonly<UiState>;
   /** simulate a case object (oracle format) as the app's scenario; resolves when the answer is shown */
   load(caseObject: Record<string, unknown>): Promise<void>;
+  /** added for issue 6: the gallery's entries (loads the gallery chunk), for tests that check its texts on screen */
+  gallery(): Promise<{ entries: readonly GalleryEntry[]; todo: readonly { id: string; title: { en: string; zh: string } }[] }>;
   /** run a case in the worker without showing it: keeps the worker busy for responsiveness tests */
   simulateInBackground(caseObject: Record<string, unknown>): Promise<void>;
 }
@@ -38,7 +46,20 @@ export function installTestHook({ stores, client }: AppDeps): void {
     get errors() {
       return stores.walk.getState().errors;
     },
+    get scenario() {
+      return stores.scenario.getState().scenario;
+    },
+    get lang() {
+      return langStore.getState().lang;
+    },
+    get ui() {
+      return stores.ui.getState();
+    },
     load: (caseObject) => loadScenario(stores, client, caseObject),
+    gallery: async () => {
+      const g = await import('../../gallery');
+      return { entries: g.GALLERY, todo: g.GALLERY_TODO };
+    },
     simulateInBackground: async (caseObject) => {
       await client.simulate(caseObject);
     },

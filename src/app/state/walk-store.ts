@@ -43,11 +43,40 @@ export interface ViewState {
   chain: string | null;
 }
 
+/** Added for issue 6: where a replaced scenario came from, and what went wrong with a link. */
+export type LinkNotice =
+  | {
+      kind: 'error';
+      error: 'truncated' | 'corrupt' | 'too-large' | 'unsupported-version' | 'invalid' | 'hostile';
+      /** what exactly is wrong, in English (the details line) */
+      detail: string;
+      /** the message in both languages (src/share's SHARE_ERROR_TEXT, carried here so the first screen need not load the codec) */
+      text: { en: string; zh: string };
+    }
+  | { kind: 'opened'; from: 'link' | 'gallery'; backup: boolean }
+  | { kind: 'restored' };
+
+/** Added for issue 6: which screen and mode the app is in. */
+export interface UiState {
+  screen: 'walk' | 'gallery';
+  /** the gallery entry whose explanation and notes are shown beside the walk */
+  lesson: string | null;
+  presenter: boolean;
+  /** `&embed=1`: a read-only walk for course pages */
+  embed: boolean;
+  /** the Share panel is open */
+  share: boolean;
+  linkNotice: LinkNotice | null;
+  /** bumped whenever a whole scenario is loaded from outside, so forms start again from it */
+  loads: number;
+}
+
 export interface Stores {
   scenario: StoreApi<ScenarioState>;
   walk: StoreApi<WalkState>;
   playback: StoreApi<PlaybackState>;
   view: StoreApi<ViewState>;
+  ui: StoreApi<UiState>;
 }
 
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
@@ -61,7 +90,8 @@ export function createStores(initialScenario: Record<string, unknown>): Stores {
   const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
   const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
-  return { scenario, walk, playback, view };
+  const ui = createStore<UiState>()(() => ({ screen: 'walk', lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
+  return { scenario, walk, playback, view, ui };
 }
 
 /**
@@ -146,6 +176,7 @@ export function sendPacket(stores: Stores, client: EngineClient, step: TrafficSt
 /** Load a whole case (tests, future scenario editor) and simulate it. */
 export function loadScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>): Promise<void> {
   stores.scenario.getState().setScenario(scenario);
+  stores.ui.setState({ loads: stores.ui.getState().loads + 1 });
   stores.view.setState({ host: null, chain: null, filter: { host: null, hook: null, verdict: null } });
   return simulate(stores, client);
 }
@@ -187,3 +218,24 @@ export const selectNotice = (s: ScenarioState) => s.notice;
 export const selectChosenHost = (s: ViewState) => s.host;
 export const selectViewChain = (s: ViewState) => s.chain;
 export const selectFilter = (s: ViewState) => s.filter;
+
+// ---------------------------------------------------------------- issue 6: modes and screens
+
+export const selectScreen = (s: UiState) => s.screen;
+export const selectLesson = (s: UiState) => s.lesson;
+export const selectPresenter = (s: UiState) => s.presenter;
+export const selectEmbed = (s: UiState) => s.embed;
+export const selectShareOpen = (s: UiState) => s.share;
+export const selectLinkNotice = (s: UiState) => s.linkNotice;
+export const selectLoads = (s: UiState) => s.loads;
+
+/** Presenter mode on or off; an embedded walk has no presenter mode. */
+export function setPresenter(stores: Stores, on: boolean): void {
+  const ui = stores.ui.getState();
+  if (ui.embed && on) return;
+  if (ui.presenter !== on) stores.ui.setState({ presenter: on, share: false });
+}
+
+export function showScreen(stores: Stores, screen: UiState['screen']): void {
+  stores.ui.setState({ screen });
+}

@@ -1,0 +1,122 @@
+// What the IPVS panel shows, read from real walks: the snapshot before and
+// after a packet's IPVS note, ipvsadm's listings split into rows, the
+// scheduler's state with server addresses, and the order rr and wrr pick
+// servers in (SPEC.md §6 and §8: the kernel list is last-added first).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCase } from '../../engine/scenario/case-file';
+import { runScenario } from '../../engine/run-case';
+import { walkLog, type WalkLog } from '../../engine/walk-log';
+import { applyEdit } from '../../engine/edit/scenario-edit';
+import { hostSetupOf, ipvsAt, ipvsHosts, parseConnections, parseList, serverNames, summarizeScheduler, type IpvsNote } from './ipvs-view';
+import { labCase } from './lab-case';
+
+function run(c: Record<string, unknown>): WalkLog {
+  const parsed = readCase(c);
+  if (!parsed.value) throw new Error(parsed.diagnostics.map((d) => d.message).join());
+  const r = runScenario(parsed.value);
+  if (!r.ok) throw new Error(r.errors.join());
+  return walkLog(r.world);
+}
+
+function edit(c: Record<string, unknown>, cmds: string[]): Record<string, unknown> {
+  let s = c;
+  for (const cmd of cmds) {
+    const r = applyEdit(s, 'director', cmd, 'command');
+    if (!r.ok) throw new Error(`${cmd}: ${r.diagnostics.map((d) => d.message).join()}`);
+    s = { ...r.scenario, steps: c.steps };
+  }
+  return s;
+}
+
+const xmits = (log: WalkLog) =>
+  log.steps.filter((s): s is typeof s & { kind: 'note'; note: IpvsNote } => s.kind === 'note' && s.note.kind === 'ipvs' && s.note.action === 'xmit' && s.note.scheduled);
+
+const RR = ['ipvsadm -A -t 10.0.0.100:80 -s rr', ...[11, 12, 13].map((n) => `ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.${n}:80 -m`)];
+
+describe('rr and wrr in a walk (what the e2e test checks on screen)', () => {
+  it('rr walks the kernel list, which is the reverse of the order servers were added', () => {
+    const log = run(edit(labCase(6), RR));
+    expect(xmits(log).map((s) => s.note.server)).toEqual(['192.168.1.13:80', '192.168.1.12:80', '192.168.1.11:80', '192.168.1.13:80', '192.168.1.12:80', '192.168.1.11:80']);
+  });
+
+  it('wrr first visits each server once in list order, then runs the weighted cycle', () => {
+    const c = edit(labCase(9), [...RR, 'ipvsadm -E -t 10.0.0.100:80 -s wrr', 'ipvsadm -e -t 10.0.0.100:80 -r 192.168.1.11:80 -m -w 1', 'ipvsadm -e -t 10.0.0.100:80 -r 192.168.1.12:80 -m -w 2', 'ipvsadm -e -t 10.0.0.100:80 -r 192.168.1.13:80 -m -w 3']);
+    const picks = xmits(run(c)).map((s) => s.note.server!.replace('192.168.1.', '.').replace(':80', ''));
+    expect(picks).toEqual(['.13', '.12', '.11', '.13', '.13', '.12', '.13', '.12', '.11']);
+  });
+});
+
+describe('the IPVS snapshot at a step', () => {
+  const log = run(edit(labCase(2), RR));
+  const first = xmits(log)[0]!;
+  const packet = log.packets.find((p) => p.id === first.packet)!;
+
+  it('is only for hosts with virtual services', () => {
+    expect(ipvsHosts(log)).toEqual(['director']);
+    expect(ipvsAt(log, 0, 'client')).toBeNull();
+  });
+
+  it('is the state the packet found until its IPVS note, and the state it left from the note on', () => {
+    const before = ipvsAt(log, packet.firstStep, 'director')!;
+    expect(before.when).toBe('before');
+    expect(parseConnections(before.snapshot.connections)).toEqual([]);
+    const at = ipvsAt(log, first.i, 'director')!;
+    expect(at.when).toBe('after');
+    expect(at.note?.server).toBe('192.168.1.13:80');
+    const conns = parseConnections(at.snapshot.connections);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ pro: 'TCP', state: 'SYN_RECV', source: '10.0.0.2:40001', virtual: '10.0.0.100:80', destination: '192.168.1.13:80' });
+  });
+
+  it('before the host’s first packet is the state that packet found; between packets, the last one’s', () => {
+    expect(ipvsAt(log, 0, 'director')!.when).toBe('start');
+    const after = ipvsAt(log, packet.lastStep + 1, 'director')!;
+    expect(after.when).toBe('idle');
+    expect(after.snapshot).toBe(packet.ipvsAfter);
+  });
+
+  it('fills the connection table step by step: two connections by the end', () => {
+    expect(parseConnections(ipvsAt(log, log.steps.length - 1, 'director')!.snapshot.connections)).toHaveLength(2);
+  });
+});
+
+describe('ipvsadm -Ln rows and the scheduler’s state', () => {
+  const nat = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'ipvs', 'nat.json'), 'utf8')) as Record<string, unknown>;
+  const log = run(nat);
+  const snap = log.hosts.find((h) => h.name === 'director')!.ipvs!;
+
+  it('splits -Ln into the service and its servers as ipvsadm sorts them', () => {
+    const list = parseList(snap.list);
+    expect(list.header[0]).toBe('IP Virtual Server version 1.2.1 (size=4096)');
+    expect(list.services.map((s) => s.name)).toEqual(['TCP 10.0.0.100:80 rr']);
+    expect(list.services[0]!.servers.map((s) => [s.server, s.forward, s.weight])).toEqual([
+      ['192.168.1.11:80', 'Masq', 1],
+      ['192.168.1.12:80', 'Masq', 1],
+    ]);
+  });
+
+  it('names the scheduler’s servers by address, in kernel order, with rr’s pointer', () => {
+    const names = serverNames(hostSetupOf(nat, 'director'));
+    const s = summarizeScheduler(snap.schedulers[0]!.service, snap.schedulers[0]!.view, names);
+    expect(s.scheduler).toBe('rr');
+    expect(s.rows.map((r) => r.server)).toEqual(['192.168.1.12:80', '192.168.1.11:80']);
+    // two connections: the pointer rests on the second pick
+    expect(s.rrAtHead).toBe(false);
+    expect(s.rows.find((r) => r.pointer)?.server).toBe('192.168.1.11:80');
+  });
+
+  it('shows wrr’s current weight and position, and the buckets of sh', () => {
+    const c = edit(labCase(1), [...RR, 'ipvsadm -E -t 10.0.0.100:80 -s wrr']);
+    const wrr = run(c).hosts.find((h) => h.name === 'director')!.ipvs!;
+    const w = summarizeScheduler(wrr.schedulers[0]!.service, wrr.schedulers[0]!.view, serverNames(hostSetupOf(c, 'director')));
+    expect(w.wrr).toEqual({ cw: 1, mw: 1, di: 1, server: '192.168.1.13:80' });
+    const c2 = edit(labCase(1), [...RR, 'ipvsadm -E -t 10.0.0.100:80 -s sh']);
+    const sh = run(c2).hosts.find((h) => h.name === 'director')!.ipvs!;
+    const b = summarizeScheduler(sh.schedulers[0]!.service, sh.schedulers[0]!.view, serverNames(hostSetupOf(c2, 'director')));
+    expect(b.buckets).toHaveLength(256);
+    expect(b.rows.map((r) => r.slots).reduce((a, x) => a! + x!, 0)).toBe(256);
+  });
+});

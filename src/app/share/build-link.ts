@@ -1,0 +1,30 @@
+// pattern: Functional Core
+// The link of the state on screen: scenario, the packet at the current step,
+// the step and the language, encoded by src/share and read back at once, so
+// the app never hands out a link that it would refuse to open itself.
+
+import { decodeShare, encodeShare, shareSizeClass, type ShareSizeClass } from '../../share/link';
+import type { ShareCase } from '../../share/schema';
+import type { WalkLog } from '../../engine/walk-log';
+import type { Lang } from '../i18n/i18n';
+
+export type BuiltLink = { ok: true; url: string; length: number; size: ShareSizeClass } | { ok: false; detail: string };
+
+/**
+ * `base` is the page address without its hash (origin + path); the length
+ * that is measured is the whole link's, since that is what chat apps and
+ * QR codes must carry.
+ */
+export function buildLink(base: string, scenario: Record<string, unknown>, log: WalkLog | null, index: number, lang: Lang): BuiltLink {
+  const step = log && index >= 0 ? log.steps[index] : undefined;
+  const hash = encodeShare({ scenario: scenario as unknown as ShareCase, ...(step ? { packet: step.packet, step: index } : {}), lang });
+  const back = decodeShare(hash);
+  if (!back.ok) return { ok: false, detail: `${back.error.kind}: ${back.error.detail}` };
+  const url = `${base}#${hash}`;
+  return { ok: true, url, length: url.length, size: shareSizeClass(url.length) };
+}
+
+/** The page address a link starts with. */
+export function pageBase(location: { origin: string; pathname: string }): string {
+  return `${location.origin}${location.pathname}`;
+}

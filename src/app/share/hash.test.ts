@@ -1,0 +1,37 @@
+// The readable part of a link: step, lang and embed, read the way an
+// instructor types them and a chat app mangles them.
+
+import { describe, expect, it } from 'vitest';
+import { readHash, writeHash } from './hash';
+
+describe('the hash a link carries', () => {
+  it('reads s, step, lang and embed, with or without the #', () => {
+    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true });
+    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false });
+    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false });
+  });
+
+  it('ignores what chat apps glue on, and reads a percent-encoded =', () => {
+    expect(readHash('#s=1.d.abc&step=9&lang=zh?from=singlemessage&isappinstalled=0')).toMatchObject({ s: '1.d.abc', step: 9, lang: 'zh' });
+    expect(readHash('#s=1.d.abc&appinstall=0&utm_source=x&step%3D4')).toMatchObject({ s: '1.d.abc', step: 4 });
+    expect(readHash('#lang=zh。')).toMatchObject({ lang: 'zh' });
+  });
+
+  it('lets a typo fall back to the default instead of refusing the link', () => {
+    expect(readHash('#step=abc&lang=fr').step).toBeNull();
+    expect(readHash('#step=abc&lang=fr').lang).toBeNull();
+    expect(readHash('#lang=zhx').lang).toBeNull();
+    expect(readHash('#step=999999999').step).toBeNull();
+  });
+
+  it('keeps the first of a repeated key, as src/share does', () => {
+    expect(readHash('#step=2&step=7').step).toBe(2);
+  });
+
+  it('writes back what it reads', () => {
+    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true };
+    expect(writeHash(p)).toBe('s=1.d.abc&step=5&lang=en&embed=1');
+    expect(readHash(writeHash(p))).toEqual(p);
+    expect(writeHash({ s: null, step: null, lang: null, embed: false })).toBe('');
+  });
+});

@@ -1,0 +1,64 @@
+// pattern: Functional Core
+// The readable part of the URL hash, read without the share codec (which is
+// loaded only when a link really carries a scenario): `s` is only noticed,
+// `step`, `lang` and `embed` are what an instructor edits by hand. The
+// tolerance matches src/share/link.ts: chat apps glue `?from=…` or
+// `&appinstall=0` on, and `=` may arrive percent-encoded.
+
+import { isLang, type Lang } from '../i18n/i18n';
+
+export interface HashParams {
+  /** the s= value as it stands (decoded later by src/share), or null */
+  s: string | null;
+  step: number | null;
+  lang: Lang | null;
+  embed: boolean;
+}
+
+/** Bigger step numbers are a typo, not a place in any walk the app can show. */
+const MAX_STEP = 10_000_000;
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function readHash(hash: string): HashParams {
+  const out: HashParams = { s: null, step: null, lang: null, embed: false };
+  let h = hash.trim();
+  const at = h.indexOf('#');
+  if (at >= 0) h = h.slice(at + 1);
+  const seen = new Set<string>();
+  for (const part of h.split(/[&?;]/)) {
+    const eq = part.search(/=|%3d/i);
+    if (eq < 0) continue;
+    const key = decode(part.slice(0, eq)).trim().toLowerCase();
+    const value = part.slice(eq + (part[eq] === '=' ? 1 : 3));
+    // the first of a repeated key counts, as in src/share
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (key === 's') out.s = value;
+    else if (key === 'step') {
+      const m = /^\d{1,8}/.exec(value);
+      if (m && Number(m[0]) <= MAX_STEP) out.step = Number(m[0]);
+    } else if (key === 'lang') {
+      const m = /^(en|zh)(?![a-z])/i.exec(value);
+      const l = m?.[1]?.toLowerCase();
+      if (isLang(l)) out.lang = l;
+    } else if (key === 'embed') out.embed = value === '1' || value.toLowerCase() === 'true';
+  }
+  return out;
+}
+
+/** The hash (without '#') for these parameters, in the order people read them. */
+export function writeHash(p: HashParams): string {
+  const parts: string[] = [];
+  if (p.s !== null) parts.push(`s=${p.s}`);
+  if (p.step !== null) parts.push(`step=${p.step}`);
+  if (p.lang !== null) parts.push(`lang=${p.lang}`);
+  if (p.embed) parts.push('embed=1');
+  return parts.join('&');
+}
