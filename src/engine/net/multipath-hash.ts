@@ -20,56 +20,12 @@
 // reproduced exactly, which checks the layout assumptions above.
 // BigInt is used because SipHash is 64-bit; it only runs for multipath routes.
 
-const MASK64 = (1n << 64n) - 1n;
 
-function rotl(x: bigint, b: bigint): bigint {
-  return ((x << b) | (x >> (64n - b))) & MASK64;
-}
+import { sipHash } from '../ipvs/hash';
 
-/** SipHash-2-4 of `data` with the 128-bit key (k0, k1), as lib/siphash.c. */
+/** SipHash-2-4 of `data` with the 128-bit key (k0, k1), as lib/siphash.c (the generic SipHash-c-d lives with IPVS's hashes). */
 export function siphash24(data: Uint8Array, k0: bigint, k1: bigint): bigint {
-  let v0 = 0x736f6d6570736575n ^ k0;
-  let v1 = 0x646f72616e646f6dn ^ k1;
-  let v2 = 0x6c7967656e657261n ^ k0;
-  let v3 = 0x7465646279746573n ^ k1;
-  const round = (): void => {
-    v0 = (v0 + v1) & MASK64;
-    v1 = rotl(v1, 13n);
-    v1 ^= v0;
-    v0 = rotl(v0, 32n);
-    v2 = (v2 + v3) & MASK64;
-    v3 = rotl(v3, 16n);
-    v3 ^= v2;
-    v0 = (v0 + v3) & MASK64;
-    v3 = rotl(v3, 21n);
-    v3 ^= v0;
-    v2 = (v2 + v1) & MASK64;
-    v1 = rotl(v1, 17n);
-    v1 ^= v2;
-    v2 = rotl(v2, 32n);
-  };
-  const len = data.length;
-  const whole = len - (len % 8);
-  for (let i = 0; i < whole; i += 8) {
-    let m = 0n;
-    for (let j = 7; j >= 0; j--) m = (m << 8n) | BigInt(data[i + j]!);
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  let b = BigInt(len & 0xff) << 56n;
-  for (let j = len - 1; j >= whole; j--) b |= BigInt(data[j]!) << BigInt((j - whole) * 8);
-  v3 ^= b;
-  round();
-  round();
-  v0 ^= b;
-  v2 ^= 0xffn;
-  round();
-  round();
-  round();
-  round();
-  return (v0 ^ v1 ^ v2 ^ v3) & MASK64;
+  return sipHash(2, 4, k0, k1, Array.from(data));
 }
 
 function byteswap32(x: number): number {
