@@ -4,29 +4,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand } from '../iptables/command';
-import type { MatchContext, Rule } from '../iptables/types';
 import { IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
 import { compileChain, nextCandidate } from './compiled-chain';
 import { ruleMatches } from './rule-match';
+import { inputContext } from './test-context';
 
-const ctx: MatchContext = {
-  hook: 'INPUT',
-  table: 'filter',
-  chain: 'INPUT',
-  inIface: 'eth0',
-  outIface: null,
-  physIn: null,
-  physOut: null,
-  srcMac: null,
-  ct: null,
-  uid: null,
-  gid: null,
-  nowMs: 0,
-  addrType: () => 'UNICAST',
-  random: () => 0.5,
-  ruleState: <S>(_r: Rule, _k: string, init: () => S) => init(),
-  recent: new Map(),
-};
+const ctx = inputContext();
 
 const octet = fc.integer({ min: 0, max: 3 });
 const addr = fc.tuple(octet, octet).map(([a, b]) => `10.0.${a}.${b}`);

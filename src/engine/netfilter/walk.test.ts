@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand, applyIptablesCommand } from '../iptables/command';
 import { createRuleset, type Ruleset } from '../iptables/ruleset';
-import type { MatchContext, Rule } from '../iptables/types';
 import { IPPROTO_TCP, TCP_SYN, type Packet } from '../net/packet';
 import { runTable, type NfEvent, type TableLike } from './walk';
+import { inputContext } from './test-context';
 
 function ruleset(...cmds: string[]): Ruleset {
   const rs = createRuleset({ loaded: ['raw', 'mangle', 'nat', 'filter', 'security'] });
@@ -36,31 +36,14 @@ function syn(dport: number): Packet {
   };
 }
 
-const ctx = (): MatchContext => ({
-  hook: 'INPUT',
-  table: 'filter',
-  chain: 'INPUT',
-  inIface: 'eth0',
-  outIface: null,
-  physIn: null,
-  physOut: null,
-  srcMac: null,
-  ct: null,
-  uid: null,
-  gid: null,
-  nowMs: 0,
-  addrType: () => 'UNICAST',
-  random: () => 0.5,
-  ruleState: <S>(_r: Rule, _k: string, init: () => S) => init(),
-  recent: new Map(),
-});
+
 
 function walk(rs: Ruleset, dport: number) {
   const events: string[] = [];
   const counted: (string | number)[] = [];
   const t = rs.tables.filter;
   const table: TableLike = { chain: (n) => t.chains.get(n), generation: rs.generation ?? 0 };
-  const verdict = runTable('filter', table, 'INPUT', syn(dport), ctx(), {
+  const verdict = runTable('filter', table, 'INPUT', syn(dport), inputContext(), {
     trace: (e: NfEvent) => events.push(`${e.chain}:${e.type}:${e.rulenum}${e.goto ? ' (goto)' : ''} ${e.target}`),
     count: (_t, chain, rule) => counted.push(rule ? chain.rules.indexOf(rule) + 1 : `${chain.name} policy`),
     target: () => ({ verdict: 'continue' }),
