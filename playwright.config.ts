@@ -37,20 +37,7 @@ export default defineConfig({
     baseURL,
     trace: 'retain-on-failure',
   },
-  projects: [
-    {
-      name: 'chromium',
-      testIgnore: /perf\.spec\.ts/,
-      use: chromium,
-    },
-    {
-      // Timing tests run alone, after the rest, so other tests' browsers do not share their CPU.
-      name: 'perf',
-      testMatch: /perf\.spec\.ts/,
-      dependencies: ['chromium'],
-      use: chromium,
-    },
-  ],
+  projects: [{ name: 'chromium', use: chromium }],
   webServer: {
     command: `npm run preview -- --host 127.0.0.1 --port ${port}${dist ? ` --outDir ${dist}` : ''}`,
     url: baseURL,

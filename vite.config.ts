@@ -66,5 +66,6 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['src/test-support/setup.ts'],
   },
 });

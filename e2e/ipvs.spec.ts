@@ -79,6 +79,8 @@ test.describe('IPVS', () => {
     const first = await page.evaluate(() => window.__packetwalk!.log!.steps.find((s) => s.kind === 'note' && s.note.kind === 'ipvs' && s.note.action === 'xmit')!.i);
     await stepTo(page, first);
     await expect(ipvs.getByTestId('ipvs-note')).toContainText('scheduled → 192.168.1.13:80 (masq)');
+    // this kernel has no IPVS: the panel says where its behaviour comes from
+    await expect(ipvs.getByTestId('ipvs-provenance')).toContainText('Modelled from kernel source');
     await expect(ipvs.locator('pre [data-chosen="true"]')).toContainText('192.168.1.13:80');
     const conns = ipvs.getByRole('region', { name: 'Connection table (ipvsadm -Lnc)' });
     await expect(conns.locator('tbody tr')).toHaveCount(1);

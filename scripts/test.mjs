@@ -3,7 +3,7 @@
 /**
  * `npm test`: the unit tests (vitest), then the browser tests (vite build +
  * Playwright against Debian's Chromium), then one closing line
- * `tests: N passed, N failed` summed over both, which CI reads.
+ * `tests: N passed, N failed, N skipped` summed over both, which CI reads.
  *
  * The counts come from the runners' JSON reports, not from their console
  * output, so colours, TTY detection and reporter changes cannot skew them.
@@ -207,5 +207,7 @@ for (const [name, part] of [
 }
 const passed = unit.passed + e2e.passed;
 const failed = unit.failed + e2e.failed;
-console.log(`tests: ${passed} passed, ${failed} failed`);
+// Skipped tests proved nothing where they ran (no ../shared, say): the closing line says how many.
+const skipped = unit.skipped + e2e.skipped;
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;

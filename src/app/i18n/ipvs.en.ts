@@ -2,6 +2,7 @@
 // English strings of the IPVS views and the kube-proxy comparison.
 export const enIpvs = {
   'ipvs.title': 'IPVS',
+  'ipvs.provenance': 'Modelled from kernel source: this machine’s kernel has no IPVS, so IPVS follows net/netfilter/ipvs/ and is not checked against a running kernel.',
   'ipvs.loading': 'Loading the IPVS view…',
   'ipvs.hostGroup': 'IPVS of host',
   'ipvs.when.before': 'On {host}, as this packet found IPVS.',

@@ -3,6 +3,7 @@
 import type { enIpvs } from './ipvs.en';
 
 export const zhIpvs: Record<keyof typeof enIpvs, string> = {
+  'ipvs.provenance': '依据内核源码建模：测试所用的内核没有 IPVS，因此 IPVS 部分按 net/netfilter/ipvs/ 源码实现，未在运行中的内核上核对。',
   'ipvs.title': 'IPVS',
   'ipvs.loading': '正在加载 IPVS 视图…',
   'ipvs.hostGroup': '查看哪台主机的 IPVS',

@@ -62,6 +62,9 @@ export default memo(function IpvsPanel() {
     >
       <div className="flex flex-col gap-3" data-ipvs-host={host}>
         <p className="text-sm text-slate-700">{t(whenKey, { host })}</p>
+        <p className="text-sm text-slate-700" data-testid="ipvs-provenance">
+          {t('ipvs.provenance')}
+        </p>
         {note ? (
           <p className="rounded border-l-4 border-teal-700 bg-teal-50 px-2 py-1 text-base text-slate-900" data-testid="ipvs-note">
             {note.service ? <span className="font-mono font-semibold">{note.service}: </span> : null}

@@ -115,7 +115,8 @@ function checkCase(c: CaseRoutes): void {
 }
 
 describe('input routing reproduces the kernel ROUTE of every oracle ingress packet (fixture)', () => {
-  for (const c of fixture as unknown as CaseRoutes[]) {
+  // a case whose packets all stay on lo (15) has no input lookup to check
+  for (const c of (fixture as unknown as CaseRoutes[]).filter((x) => x.probes.length > 0)) {
     it(c.case, () => checkCase(c));
   }
 });
