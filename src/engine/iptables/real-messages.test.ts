@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { applyIptablesCommand, parseIptablesCommand } from './command';
 import { applyRestore, parseRestore } from './restore';
 import { createRuleset } from './ruleset';
+import { saveRuleset } from './save';
 import type { Ruleset } from './ruleset';
 
 const ALL_TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'] as const;
@@ -98,8 +99,26 @@ describe('wrong options and values (exit 2, found before the kernel is asked)', 
     ['iptables -A INPUT -j REJECT --reject-with icmp-bogus', 'iptables v1.8.9 (legacy): unknown reject type "icmp-bogus"', 'icmp-bogus'],
     ['iptables -t nat -A POSTROUTING -j MASQUERADE --to-ports 100', 'iptables v1.8.9 (legacy): Need TCP, UDP, SCTP or DCCP with port specification', 'MASQUERADE'],
     ['iptables -A INPUT -p tcp -m tcp --syn --tcp-flags SYN SYN', "iptables v1.8.9 (legacy): Only one of `--syn' or `--tcp-flags'  allowed", '--tcp-flags'],
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-tuple foo --hmark-mod 4 --hmark-rnd 1', 'iptables v1.8.9 (legacy): Bad type "foo"', 'foo'],
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-tuple src, --hmark-mod 4 --hmark-rnd 1', 'iptables v1.8.9 (legacy): "--hmark-tuple" requires a list of types with no spaces, e.g. src,dst,sport,dport,proto', 'src,'],
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-mod 0 --hmark-rnd 1', 'iptables v1.8.9 (legacy): HMARK: bad value for option "--hmark-mod", or out of range (1-4294967295).', '0'],
   ])('%s', (line, message, word) => {
     expect(run(fresh(), line)).toMatchObject({ errors: [message], word });
+  });
+
+  it.each([
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-rnd 1', 'iptables v1.8.9 (legacy): --hmark-mod is mandatory'],
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst --hmark-mod 4', 'iptables v1.8.9 (legacy): --hmark-rnd is mandatory'],
+    ['iptables -t mangle -A PREROUTING -j HMARK --hmark-mod 4 --hmark-rnd 1 --hmark-spi-mask 1 --hmark-sport-mask 1', 'iptables v1.8.9 (legacy): you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time'],
+  ])('HMARK: %s', (line, message) => {
+    expect(run(fresh(), line).errors).toEqual([message]);
+  });
+
+  it('HMARK --hmark-tuple sets the masks the explicit options would, as iptables-save prints them', () => {
+    const rs = fresh();
+    expect(run(rs, 'iptables -t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst,sport,dport,proto,ct --hmark-mod 4 --hmark-rnd 1').errors).toEqual([]);
+    const saved = saveRuleset(rs);
+    expect(saved).toContain('-A PREROUTING -j HMARK --hmark-src-prefix 32 --hmark-dst-prefix 32 --hmark-sport-mask 0xffff --hmark-dport-mask 0xffff --hmark-proto-mask 0xffff --hmark-rnd 0x00000001 --hmark-mod 4 --hmark-tuple ct');
   });
 
   it('names a target that is neither a chain nor an extension', () => {

@@ -596,21 +596,42 @@ export const HMARK: TargetSpec<HmarkOptions> = {
   }),
   parse(o, call, sink) {
     if (call.name === 'hmark-tuple') {
-      if (call.arg !== 'ct') sink.error(`HMARK: Bad value for "--hmark-tuple" option: "${call.arg}"`, call.argSpan);
-      else o.ct = true;
+      // libxt_HMARK: a comma list; each type sets the mask an explicit option would (checked on iptables 1.8.9)
+      const types = call.arg.split(',');
+      if (call.arg === '' || types.some((t) => t === '')) {
+        sink.error('"--hmark-tuple" requires a list of types with no spaces, e.g. src,dst,sport,dport,proto', call.argSpan);
+        return;
+      }
+      for (const t of types) {
+        if (t === 'ct') o.ct = true;
+        else if (t === 'src') o.srcPrefix = 32;
+        else if (t === 'dst') o.dstPrefix = 32;
+        else if (t === 'sport') o.sportMask = 0xffff;
+        else if (t === 'dport') o.dportMask = 0xffff;
+        else if (t === 'spi') o.spiMask = 0xffffffff;
+        else if (t === 'proto') o.protoMask = 0xffff;
+        else {
+          sink.error(`Bad type "${t}"`, call.argSpan);
+          return;
+        }
+      }
       return;
     }
     const [key, max] = HMARK_NUMERIC[call.name]!;
-    const v = uint(call, sink, 'HMARK', max);
+    const v = uint(call, sink, 'HMARK', max, call.name === 'hmark-mod' ? 1 : 0);
     if (v !== null) (o as unknown as Record<string, number>)[key] = v;
   },
   final(o, sink) {
     if (o.mod === null) {
-      sink.error('HMARK: option "--hmark-mod" must be specified');
+      sink.error('--hmark-mod is mandatory');
+      return;
+    }
+    if (o.rnd === null) {
+      sink.error('--hmark-rnd is mandatory');
       return;
     }
     const ports = o.sportMask !== null || o.dportMask !== null || o.sport !== null || o.dport !== null;
-    if ((o.spiMask !== null || o.spi !== null) && ports) sink.error('HMARK: --hmark-spi-mask and --hmark-?port-mask can\'t be combined');
+    if ((o.spiMask !== null || o.spi !== null) && ports) sink.error('you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time');
   },
   check: (o) => (o.mod === 0 ? 'xt_HMARK: hash modulus can\'t be zero' : null),
   save(o) {
