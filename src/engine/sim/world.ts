@@ -14,6 +14,7 @@ import type { PacketRecord } from './record';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
+import { postHocRoute, silentDropReason } from './route-query';
 import * as A from './adapters';
 
 interface Frame {
@@ -270,6 +271,7 @@ export class World {
         result = this.stepPacket(host, step);
         break;
     }
+    this.postHocRoutes(this.records.slice(firstRecord));
     const conntrack: Record<string, unknown[]> = {};
     for (const h of this.hostList) {
       const l = A.ctList(h.ct);
@@ -285,6 +287,25 @@ export class World {
       counters: A.counterDeltas(this, before),
       logLines: this.logLines,
     });
+  }
+
+  /**
+   * The oracle asks `ip route get` after the step, with each received
+   * packet's values (route-query.ts): routes and silent-drop reasons are
+   * what that query says then, not what the lookup said mid-step.
+   */
+  private postHocRoutes(records: PacketRecord[]): void {
+    const rpFilterHosts = new Set(records.filter((r) => r.disposition?.verdict === 'no_further_hook' && r.disposition.reason === 'reverse_path_filter').map((r) => r.host));
+    for (const rec of records) {
+      const host = this.hosts.get(rec.host);
+      if (!host) continue;
+      const route = postHocRoute(host.net, rec);
+      if (route || rec.origin === 'ingress') rec.route = route;
+      const d = rec.disposition;
+      if (d?.verdict === 'no_further_hook' && rec.response?.kind !== 'icmp') {
+        rec.disposition = { verdict: 'no_further_hook', reason: silentDropReason(host.net, rec, route, rpFilterHosts.has(rec.host)) };
+      }
+    }
   }
 
   private pause(ms: number): void {
