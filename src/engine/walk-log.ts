@@ -342,6 +342,9 @@ export function dispositionText(d: Verdict | null): string {
       return `dropped after routing: ${d.reason.replace(/_/g, ' ')}`;
     case 'unknown':
       return 'ended without a verdict';
+    case 'vanished_after_output':
+    case 'vanished_after_forward':
+      return `dropped without a rule after ${d.at.table}:${d.at.chain}`;
   }
 }
 

@@ -57,6 +57,11 @@ export interface OutputOptions {
   respondsTo?: { record: PacketRecord; kind: 'icmp' | 'tcp-reset' };
   /** bind to this output interface (SO_BINDTODEVICE / lo delivery) */
   oif?: string;
+  /**
+   * nf_ct_attach: the conntrack the packet inherits from the one it answers
+   * (RELATED in the other direction); conntrack at OUTPUT then leaves it alone
+   */
+  ct?: A.CtRef | null;
 }
 
 export type OutputResult =
@@ -74,6 +79,8 @@ export class Host {
   readonly recent = new Map<string, Map<number, number[]>>();
   ctForced = false;
   private ipidCounter = 0;
+  /** the skb state of each packet this host handled, for answers built from it later (nf_ct_attach) */
+  private readonly skbMeta = new WeakMap<PacketRecord, PacketMeta>();
 
   constructor(
     readonly world: World,
@@ -137,18 +144,23 @@ export class Host {
   }
 
   /** Run all tables of a hook in priority order, with conntrack and NAT where the kernel has them. */
-  runHook(hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): { verdict: TableVerdict; at?: RecordedEvent } {
+  runHook(hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): HookResult {
     const ctOn = this.ctActive;
     for (const table of HOOK_TABLES[hook]) {
       if (table === 'nat') {
         if (!ctOn || !meta.ct) continue;
         const manip: 'SRC' | 'DST' = hook === 'PREROUTING' || hook === 'OUTPUT' ? 'DST' : 'SRC';
-        if (A.ctNeedsNat(this.ct, meta.ct, manip)) {
+        if (A.ctNeedsNat(this.ct, meta.ct, manip, pkt.proto)) {
           const v = this.runTable('nat', hook, pkt, rec, meta, inIf, outIf, srcMac);
           if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
           A.ctNullBinding(this.ct, meta.ct, manip);
         }
         const natted = A.ctApplyNat(this.ct, meta.ct, pkt, hook);
+        if (natted.verdict === 'DROP') {
+          // nf_nat_icmp_reply_translation refuses a redirect for a connection NAT has not fully bound (case p40)
+          rec.note = `dropped by nat at ${hook}: an ICMP redirect for a connection whose NAT bindings are not both set up`;
+          return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true };
+        }
         if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: A.rewriteFields(natted.rewrites) });
         continue;
       }
@@ -159,7 +171,8 @@ export class Host {
         const r = hook === 'INPUT' ? V.localIn(this, pkt, rec, meta) : V.forwardOut(this, pkt, rec, meta);
         if (r !== 'continue') return { verdict: r, at: rec.events[rec.events.length - 1] };
       }
-      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs) {
+      // a packet that already carries a conntrack (looped over lo, or attached to the packet it answers) keeps it
+      if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs && !meta.ct) {
         meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked);
         rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
       }
@@ -167,12 +180,13 @@ export class Host {
     return { verdict: 'accept' };
   }
 
-  finish(rec: PacketRecord, res: { verdict: TableVerdict; at?: RecordedEvent }, meta: PacketMeta): void {
+  finish(rec: PacketRecord, res: HookResult, meta: PacketMeta): void {
     const at = res.at ?? rec.events[rec.events.length - 1];
     if (!at) return;
     const ref = { table: at.table, chain: at.chain, type: at.type, rulenum: at.rulenum };
     let d: Verdict;
-    if (at.target === 'REJECT') d = { verdict: 'reject', at: ref, with: meta.rejectWith ?? 'icmp-port-unreachable' };
+    if (res.silent) d = silentDrop(at, ref, this.name);
+    else if (at.target === 'REJECT') d = { verdict: 'reject', at: ref, with: meta.rejectWith ?? 'icmp-port-unreachable' };
     else if (res.verdict === 'drop') d = { verdict: 'drop', at: ref };
     else if (res.verdict === 'queue') d = { verdict: 'queue', at: ref };
     else d = { verdict: 'unknown', at: ref };
@@ -190,8 +204,10 @@ export class Host {
     const route = A.outputRoute(this.net, pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
-    const meta: PacketMeta = { ct: null, untracked: false, uid: opts.owned ? 0 : null };
+    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null };
     const rec = this.world.openRecord(this, 'local', null, null);
+    this.skbMeta.set(rec, meta);
+    if (meta.ct) rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...A.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
@@ -243,6 +259,7 @@ export class Host {
     const meta: PacketMeta = looped
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
       : { ct: null, untracked: false, uid: null };
+    this.skbMeta.set(rec, meta);
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
       this.finish(rec, pre, meta);
@@ -315,6 +332,7 @@ export class Host {
   bridgeReceive(pkt: Packet, bridge: string, port: string, outPort: string, from: PacketRecord | null, srcMac: string | null, dstMac: string | null): void {
     const rec = this.world.openRecord(this, 'ingress', bridge, from);
     const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac };
+    this.skbMeta.set(rec, meta);
     rec.route = A.routeView(this.net, pkt, bridge);
     if (A.bridgeCallsIptables(this.net)) {
       const pre = this.runHook('PREROUTING', pkt, rec, meta, bridge, null, srcMac);
@@ -341,7 +359,13 @@ export class Host {
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
-    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' } });
+    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: this.attachedCt(origRec) });
+  }
+
+  /** nf_ct_attach: the offending packet's conntrack, seen from the answer's direction (null without one) */
+  private attachedCt(origRec: PacketRecord | null): A.CtRef | null {
+    const ct = origRec ? this.skbMeta.get(origRec)?.ct ?? null : null;
+    return A.ctRelated(this.ct, ct);
   }
 
   sendRedirect(orig: Packet, origRec: PacketRecord, gateway: number): void {
@@ -349,16 +373,23 @@ export class Host {
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, 5, 1, src);
     if (err.icmp) err.icmp.gateway = gateway;
-    void origRec;
-    this.output(err, { owned: false, kernel: true });
+    this.output(err, { owned: false, kernel: true, ct: this.attachedCt(origRec) });
   }
 
   /** tcp_v4_send_reset / REJECT --reject-with tcp-reset */
   sendReset(orig: Packet, origRec: PacketRecord | null, viaReject: boolean, fromListener = false): void {
     if (!orig.tcp || orig.tcp.flags & TCP_RST) return;
     const rst = this.world.wire.tcpReset(this, orig, viaReject);
+    // nf_send_reset: the refused connection goes to CLOSE at once (case p38)
+    const origCt = viaReject && origRec ? this.skbMeta.get(origRec)?.ct : null;
+    if (origCt) A.ctSetClosing(this.ct, origCt, this.world.nowMs);
     // a listening socket answering a segment it cannot take sends the RST as itself (case 46)
-    this.output(rst, { owned: fromListener, kernel: true, ...(origRec && viaReject ? { respondsTo: { record: origRec, kind: 'tcp-reset' as const } } : {}) });
+    // only REJECT's nf_send_reset attaches the conntrack; tcp_v4_send_reset's RST is tracked like any packet
+    this.output(rst, {
+      owned: fromListener,
+      kernel: true,
+      ...(origRec && viaReject ? { respondsTo: { record: origRec, kind: 'tcp-reset' as const }, ct: this.attachedCt(origRec) } : {}),
+    });
   }
 
   isTcp(p: Packet): boolean {
@@ -370,6 +401,33 @@ export class Host {
 }
 
 export { TCP_ACK };
+
+/** A hook's outcome; `silent`: dropped by conntrack/NAT itself, after the last TRACE event (`at`). */
+export interface HookResult {
+  verdict: TableVerdict;
+  at?: RecordedEvent;
+  silent?: boolean;
+}
+
+/**
+ * How the oracle reports a packet that disappears without a verdict: by the
+ * hook of its last TRACE event (the last event of an accepted packet in
+ * POSTROUTING reads as sent, in INPUT as delivered).
+ */
+function silentDrop(at: RecordedEvent, ref: Extract<Verdict, { at: unknown }>['at'], host: string): Verdict {
+  switch (at.hook) {
+    case 'OUTPUT':
+      return { verdict: 'vanished_after_output', at: ref };
+    case 'FORWARD':
+      return { verdict: 'vanished_after_forward', at: ref };
+    case 'POSTROUTING':
+      return { verdict: 'sent', iface: at.out ?? '' };
+    case 'INPUT':
+      return { verdict: 'local', host };
+    default:
+      return { verdict: 'no_further_hook', reason: 'unknown' };
+  }
+}
 
 /**
  * One table's traversal for one packet: the match context the rules see and

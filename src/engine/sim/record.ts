@@ -45,7 +45,9 @@ export type Verdict =
   | { verdict: 'sent'; iface: string; port?: string }
   | { verdict: 'local'; host: string }
   | { verdict: 'no_further_hook'; reason: string }
-  | { verdict: 'unknown'; at: EventRef };
+  | { verdict: 'unknown'; at: EventRef }
+  /** dropped by a hook that leaves no TRACE event (nat's ICMP translation refusing a redirect, case p40) after the last event at `at` */
+  | { verdict: 'vanished_after_output' | 'vanished_after_forward'; at: EventRef };
 
 export interface EventRef {
   table: TableName;
