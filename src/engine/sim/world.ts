@@ -330,9 +330,18 @@ export class World {
       host.sockets.sendTcp(s, 0x18, step.data);
       this.pause(50);
       const got = s.received.slice(before);
-      if (got) result.reply = got;
+      // recv() reports the pending error of a reset connection instead of a short echo
+      if (got.length < step.data.length && (s.state as TcpSock['state']) === 'CLOSED' && s.error) {
+        result.error = s.error;
+        s.error = null;
+      } else if (got) result.reply = got;
     }
     this.pause(50);
+    if ((s.state as TcpSock['state']) === 'CLOSED') {
+      // reset by the peer: close() sends nothing, shutdown() finds no connection (inet_shutdown)
+      if (step.close === 'fin') result.peer_closed = 'ENOTCONN';
+      return result;
+    }
     if (step.close === 'rst') {
       host.sockets.sendTcp(s, 0x14);
       s.state = 'CLOSED';
@@ -341,7 +350,11 @@ export class World {
       host.sockets.sendTcp(s, 0x11);
     }
     this.drain();
-    if (step.close === 'fin' && s.peerClosed) result.peer_closed = true;
+    if (step.close === 'fin') {
+      // a RST while waiting for the peer's FIN: recv() reports it (case p38)
+      if ((s.state as TcpSock['state']) === 'CLOSED' && s.error) result.peer_closed = s.error;
+      else if (s.peerClosed) result.peer_closed = true;
+    }
     return result;
   }
 
