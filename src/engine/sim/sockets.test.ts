@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
-import { IPPROTO_TCP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
+import { IPPROTO_ICMP, IPPROTO_TCP, TCP_ACK, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
 import { readCase } from '../scenario/case-file';
 import { icmpErrno, udpIcmpError, type TcpSock, type TcpState } from './sockets';
 import { connectSyn } from './wire';
@@ -136,5 +136,31 @@ describe('a RST reaching a TCP socket (tcp_validate_incoming, tcp_reset)', () =>
     expect(c.sock.state).toBe('SYN_SENT');
     c.deliver(0, 1, TCP_RST | TCP_ACK);
     expect(c.sock).toMatchObject({ state: 'CLOSED', error: 'ECONNREFUSED' });
+  });
+});
+
+describe('an ICMP error about a SYN/ACK of a half-open connection (tcp_req_err, case p43)', () => {
+  function halfOpen(type: number, code: number): TcpState {
+    const c = connection('SYN_RECV');
+    const a = c.world.hosts.get('a')!;
+    const synAck: Packet = {
+      src: ip('10.0.0.1'), dst: ip('10.0.0.2'), proto: IPPROTO_TCP, ttl: 63, tos: 0, len: 60, ipid: 0, df: true, mark: 0,
+      sport: 40000, dport: 80, tcp: { seq: 0, ack: 1, flags: TCP_SYN | TCP_ACK, window: 65160, urgp: 0, options: '' }, payload: '',
+    };
+    const err: Packet = {
+      src: ip('10.0.0.2'), dst: ip('10.0.0.1'), proto: IPPROTO_ICMP, ttl: 64, tos: 0xc0, len: 88, ipid: 7, df: false, mark: 0,
+      icmp: { type, code, inner: synAck }, payload: '',
+    };
+    a.sockets.deliver(err, c.world.openRecord(a, 'ingress', 'eth0', null), 'eth0');
+    return c.sock.state;
+  }
+  it('host unreachable, net unreachable and time exceeded drop it', () => {
+    expect(halfOpen(3, 1)).toBe('CLOSED');
+    expect(halfOpen(3, 0)).toBe('CLOSED');
+    expect(halfOpen(11, 0)).toBe('CLOSED');
+  });
+  it('admin prohibited and port unreachable leave it waiting for the ACK', () => {
+    expect(halfOpen(3, 13)).toBe('SYN_RECV');
+    expect(halfOpen(3, 3)).toBe('SYN_RECV');
   });
 });

@@ -117,7 +117,8 @@ export class Sockets {
 
   sendTcp(s: TcpSock, flags: number, data = ''): void {
     const pkt = this.host.world.wire.tcpSegment(this.host, s, flags, data);
-    const res = this.host.output(pkt, { owned: s.owned });
+    // a child not yet accept()ed sends only its SYN-ACK, from the listener's request socket (owner sees the listener)
+    const res = this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
     if (!res.ok && !s.error) s.error = res.errno;
     if (data) s.sndNxt += data.length;
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
@@ -429,9 +430,13 @@ export class Sockets {
           if (u && err && !u.error && u.received === null) u.error = err;
         } else if (inner.proto === IPPROTO_TCP) {
           const s = this.tcp.get(this.key(inner.src, inner.sport ?? 0, inner.dst, inner.dport ?? 0));
-          if (s && (s.state === 'SYN_SENT' || s.state === 'SYN_RECV') && !(ic.type === 3 && ic.code === 4)) {
-            // tcp_v4_err: any error aborts a connection still in its handshake
+          if (s && s.state === 'SYN_SENT' && !(ic.type === 3 && ic.code === 4)) {
+            // tcp_v4_err: any error aborts a connect() still in its handshake
             s.error = icmpErrno(ic.type, ic.code);
+            s.state = 'CLOSED';
+          } else if (s && s.state === 'SYN_RECV' && (ic.type === 11 || ic.type === 12 || (ic.type === 3 && ic.code <= 1))) {
+            // tcp_req_err: a half-open connection is dropped only for net/host unreachable, time exceeded,
+            // parameter problem; 3/13 leaves it retransmitting its SYN/ACK (case p43)
             s.state = 'CLOSED';
           }
         }
