@@ -365,6 +365,9 @@ export class Host {
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
     this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: this.attachedCt(origRec) });
+    // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
+    const sent = origRec.fromPacket;
+    if (origRec.in === 'lo' && sent && sent.host === this.name && !sent.response) sent.response = origRec.response;
   }
 
   /** nf_ct_attach: the offending packet's conntrack, seen from the answer's direction (null without one) */
