@@ -388,6 +388,15 @@ export class Host {
   sendReset(orig: Packet, origRec: PacketRecord | null, viaReject: boolean, fromListener = false): void {
     if (!orig.tcp || orig.tcp.flags & TCP_RST) return;
     const rst = this.world.wire.tcpReset(this, orig, viaReject);
+    const bridged = viaReject && origRec ? this.skbMeta.get(origRec) : undefined;
+    if (bridged?.physIn) {
+      // nf_send_reset for a bridged packet: it still needs a route (none without an address on the
+      // bridge, case p48), then leaves by the port the packet came in on, with the packet's MACs
+      // swapped and no IP hook at all (case p49)
+      if (!A.outputRoute(this.net, rst, null).ok) return;
+      this.world.transmitFrame(this, rst, bridged.physIn, bridged.dstMac ?? null, origRec?.events[0]?.srcMac ?? null);
+      return;
+    }
     // nf_send_reset: the refused connection goes to CLOSE at once (case p38)
     const origCt = viaReject && origRec ? this.skbMeta.get(origRec)?.ct : null;
     if (origCt) A.ctSetClosing(this.ct, origCt, this.world.nowMs);
