@@ -16,6 +16,7 @@ import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/recor
 import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
+import { ownerView } from './sim/skb-socket';
 
 /** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
 export type GraphNode =
@@ -342,6 +343,9 @@ export function dispositionText(d: Verdict | null): string {
       return `dropped after routing: ${d.reason.replace(/_/g, ' ')}`;
     case 'unknown':
       return 'ended without a verdict';
+    case 'vanished_after_output':
+    case 'vanished_after_forward':
+      return `dropped without a rule after ${d.at.table}:${d.at.chain}`;
   }
 }
 
@@ -376,8 +380,7 @@ export function explainStep(world: World, log: WalkLog, stepIndex: number, limit
     physOut: e.physout,
     srcMac: e.srcMac,
     ct: e.ctState ? { ...A.untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
-    uid: e.uid,
-    gid: e.uid,
+    ...ownerView(e.sk),
     nowMs: world.nowMs,
     addrType: (a, i) => A.addrType(host.net, a, i),
     random: () => 0.5,

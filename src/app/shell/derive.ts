@@ -133,6 +133,9 @@ export function dispositionWords(d: Verdict | null, t: T): string {
       return t('disp.noFurtherHook', { reason: wordText(t, 'reason.', d.reason) });
     case 'unknown':
       return t('disp.noVerdict');
+    case 'vanished_after_output':
+    case 'vanished_after_forward':
+      return t('disp.vanished', { where: `${d.at.table}:${d.at.chain}` });
   }
 }
 

@@ -554,3 +554,66 @@ describe('listing and snapshots', () => {
     expect(ct.list()[0]!.state).toBe('SYN_SENT'); // the original is untouched
   });
 });
+
+describe('answers attached to the connection they refuse (nf_ct_attach, REPORT.md §5.17)', () => {
+  /** A SYN DNATed in PREROUTING and REJECTed in FORWARD: its connection never reaches confirmation. */
+  function rejectedSyn(ct: ConntrackTable): Hop {
+    return forward(ct, tcp('203.0.113.50', 40002, '203.0.113.1', 2222, TCP_SYN), 0, { dnat: { minAddr: ip('192.168.50.10'), maxAddr: ip('192.168.50.10'), minPort: 22, maxPort: 22 } }, true);
+  }
+
+  it('the answer carries the connection as RELATED in the reply direction, also before confirmation', () => {
+    const ct = new ConntrackTable();
+    const syn = rejectedSyn(ct);
+    const rst = ct.attachRelated(syn.ref)!;
+    expect(rst).toMatchObject({ entry: syn.ref.entry, dir: 1, ctinfo: 'RELATED_REPLY' });
+    expect(ct.view(rst)).toMatchObject({ state: 'RELATED', reply: true });
+    expect(ct.list()).toEqual([]);
+  });
+
+  it('a RST traverses nat POSTROUTING (no source binding yet) and leaves from the public address (case p33)', () => {
+    const ct = new ConntrackTable();
+    const syn = rejectedSyn(ct);
+    const rst = ct.attachRelated(syn.ref)!;
+    expect(ct.needsNatLookup(rst, 'SRC', 6)).toBe(true);
+    expect(ct.needsNatLookup(rst, 'DST', 6)).toBe(false);
+    ct.setupNullBinding(rst, 'SRC');
+    const p = tcp('192.168.50.10', 22, '203.0.113.50', 40002, TCP_RST | TCP_ACK, 0, 1);
+    ct.applyNat(p, rst, 'POSTROUTING');
+    expect([p.src, p.sport]).toEqual([ip('203.0.113.1'), 2222]);
+    // the answer goes the reply way: confirming it inserts nothing
+    expect(ct.confirm(rst)).toBe(true);
+    expect(ct.list()).toEqual([]);
+  });
+
+  it('an ICMP error skips the nat chain but its quoted header and source are translated back (case p34)', () => {
+    const ct = new ConntrackTable();
+    const syn = rejectedSyn(ct);
+    const err = ct.attachRelated(syn.ref)!;
+    expect(ct.needsNatLookup(err, 'SRC', IPPROTO_ICMP)).toBe(false);
+    // built by the router from the DNATed SYN, with the address routing picks as its source
+    const p = icmp('198.51.100.1', '203.0.113.50', 3, 10, { inner: syn.packet });
+    ct.applyNat(p, err, 'POSTROUTING');
+    expect(p.src).toBe(ip('203.0.113.1'));
+    expect(p.icmp!.inner).toMatchObject({ dst: ip('203.0.113.1'), dport: 2222 });
+  });
+
+  it('a redirect attached to a connection without both bindings is dropped (case p40)', () => {
+    const ct = new ConntrackTable();
+    const ping = forward(ct, icmp('192.168.5.50', '10.50.0.1', 8, 0, { id: 1001 }), 0, {}, true);
+    const redirect = ct.attachRelated(ping.ref)!;
+    const p = icmp('192.168.5.1', '192.168.5.50', 5, 1, { inner: ping.packet });
+    expect(ct.applyNat(p, redirect, 'OUTPUT').verdict).toBe('DROP');
+  });
+
+  it('nothing is attached to a packet conntrack never saw', () => {
+    const ct = new ConntrackTable();
+    expect(ct.attachRelated({ entry: null, dir: 0, ctinfo: 'UNTRACKED' })).toBeNull();
+  });
+
+  it('REJECT\'s RST on an established connection sets it to CLOSE (nf_ct_set_closing, case p38)', () => {
+    const ct = new ConntrackTable();
+    const [, , ack] = handshake(ct, '172.16.1.10', 40002, '172.16.2.20', 5432);
+    ct.setClosing(ack!.ref, 10);
+    expect(ct.list()[0]!.state).toBe('CLOSE');
+  });
+});

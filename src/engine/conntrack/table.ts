@@ -119,7 +119,6 @@ export class ConntrackTable {
   private readonly scratch: CtTuple = { src: 0, dst: 0, proto: 0, sport: 0, dport: 0 };
   private foundDir: CtDir = IP_CT_DIR_ORIGINAL;
   private readonly views = new WeakMap<CtRef, CtView>();
-  private readonly attached = new WeakSet<CtRef>();
   private readonly natEnv: NatEnv;
 
   constructor(sysctl: Partial<ConntrackSysctl> = {}, options: { seed?: number } = {}) {
@@ -366,20 +365,20 @@ export class ConntrackTable {
 
   /**
    * nf_ct_attach: a packet the kernel builds in answer to `ref`'s packet
-   * (REJECT --reject-with tcp-reset) inherits its conntrack as RELATED in
-   * the opposite direction and skips conntrack at OUTPUT. Null when the
-   * original packet had none: then the answer goes through in() as usual.
+   * (REJECT's RST in nf_send_reset, every ICMP error in icmp_glue_bits)
+   * inherits its conntrack as RELATED in the opposite direction and skips
+   * conntrack at OUTPUT, even when that connection is not confirmed yet
+   * (REPORT.md §5.17). Null when the original packet had none: then the
+   * answer goes through in() as usual.
    */
   attachRelated(ref: CtRef): CtRef | null {
     if (!ref.entry) return null;
     const orig = ref.dir === IP_CT_DIR_ORIGINAL;
-    const out: CtRef = {
+    return {
       entry: ref.entry,
       dir: orig ? IP_CT_DIR_REPLY : IP_CT_DIR_ORIGINAL,
       ctinfo: orig ? 'RELATED_REPLY' : 'RELATED',
     };
-    this.attached.add(out);
-    return out;
   }
 
   /** nf_ct_set_closing: after REJECT's tcp-reset a confirmed TCP entry goes to CLOSE. */
@@ -429,15 +428,27 @@ export class ConntrackTable {
   // ---------------------------------------------------------------- NAT
 
   /**
-   * nf_nat_inet_fn: should the nat table's chain for this manip type be
-   * traversed? Only for a connection's first packet, before a binding of
-   * that type exists. ICMP errors (RELATED) never traverse nat chains.
+   * nf_nat_ipv4_fn / nf_nat_inet_fn: should the nat table's chain for this
+   * manip type be traversed? Only for a connection's first packet (NEW), or
+   * a RELATED packet, before a binding of that type exists. A RELATED ICMP
+   * error never traverses it (nf_nat_icmp_reply_translation instead), but a
+   * RST that REJECT attached to a connection not yet confirmed does: that
+   * connection has no SRC binding yet (REPORT.md §5.17). `proto` is the
+   * packet's own protocol.
    */
-  needsNatLookup(ref: CtRef, manip: NatManip): boolean {
+  needsNatLookup(ref: CtRef, manip: NatManip, proto?: number): boolean {
     const e = ref.entry;
     if (!e) return false;
-    if (ref.ctinfo === 'NEW' || this.attached.has(ref)) return !natInitialized(e, manip);
-    return false;
+    switch (ref.ctinfo) {
+      case 'RELATED':
+      case 'RELATED_REPLY':
+        if (proto === IPPROTO_ICMP) return false;
+        return !natInitialized(e, manip);
+      case 'NEW':
+        return !natInitialized(e, manip);
+      default:
+        return false;
+    }
   }
 
   /** A NAT target (SNAT, DNAT, MASQUERADE with the chosen address, REDIRECT) bound the connection. */

@@ -94,9 +94,11 @@ export interface MatchContext {
   srcMac: string | null;
   /** conntrack view of the packet; null when conntrack is not active in the host */
   ct: CtView | null;
-  /** owning socket's uid/gid for locally generated packets */
+  /** uid/gid of the process holding the packet's socket (null: no socket, or a kernel socket without a file) */
   uid: number | null;
   gid: number | null;
+  /** the packet carries a socket (skb_to_full_sk has sk_socket), also a kernel control socket without uid; absent: uid !== null */
+  socket?: boolean;
   /** simulated time in milliseconds since the scenario started */
   nowMs: number;
   /** route type of an address in this host's tables (addrtype) */

@@ -237,8 +237,8 @@ export function ctView(ct: Conntrack, ref: CtRef): CtView | null {
 export function untrackedView(): CtView {
   return { state: 'UNTRACKED', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false };
 }
-export function ctNeedsNat(ct: Conntrack, ref: CtRef, manip: NatManip): boolean {
-  return ct.needsNatLookup(ref, manip);
+export function ctNeedsNat(ct: Conntrack, ref: CtRef, manip: NatManip, proto: number): boolean {
+  return ct.needsNatLookup(ref, manip, proto);
 }
 export function ctNullBinding(ct: Conntrack, ref: CtRef, manip: NatManip): void {
   ct.setupNullBinding(ref, manip);
@@ -317,6 +317,9 @@ export function ctDiscard(ct: Conntrack, ref: CtRef): void {
 }
 export function ctList(ct: Conntrack, nowMs?: number): unknown[] {
   return ct.list(nowMs);
+}
+export function ctSetClosing(ct: Conntrack, ref: CtRef, nowMs: number): void {
+  ct.setClosing(ref, nowMs);
 }
 export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {
   return ref ? ct.attachRelated(ref) : null;

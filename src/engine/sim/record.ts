@@ -10,6 +10,7 @@ import type { TraceType } from '../netfilter/walk';
 import { headerView, type HeaderView } from './header-view';
 import type { NfEvent } from '../netfilter/walk';
 import type { PacketMeta } from './host';
+import type { SkbSocket } from './skb-socket';
 
 export interface RecordedEvent {
   table: TableName;
@@ -36,6 +37,8 @@ export interface RecordedEvent {
   /** conntrack's ctinfo for the packet when this entry ran, null without conntrack */
   ctState: string | null;
   uid: number | null;
+  /** the packet's socket as -m owner saw it (absent: none) */
+  sk?: SkbSocket;
 }
 
 export type Verdict =
@@ -45,7 +48,9 @@ export type Verdict =
   | { verdict: 'sent'; iface: string; port?: string }
   | { verdict: 'local'; host: string }
   | { verdict: 'no_further_hook'; reason: string }
-  | { verdict: 'unknown'; at: EventRef };
+  | { verdict: 'unknown'; at: EventRef }
+  /** dropped by a hook that leaves no TRACE event (nat's ICMP translation refusing a redirect, case p40) after the last event at `at` */
+  | { verdict: 'vanished_after_output' | 'vanished_after_forward'; at: EventRef };
 
 export interface EventRef {
   table: TableName;
@@ -160,6 +165,7 @@ export class TraceEvent implements RecordedEvent {
   physout: string | null;
   dstMac: string | null;
   uid: number | null;
+  sk?: SkbSocket;
   /** conntrack's ctinfo for the packet when this entry ran (for explanations), null without conntrack */
   ctState: string | null;
   private view: HeaderView | null = null;
@@ -185,6 +191,7 @@ export class TraceEvent implements RecordedEvent {
     this.physout = meta.physOut ?? null;
     this.dstMac = meta.dstMac ?? null;
     this.uid = meta.uid;
+    if (meta.sk) this.sk = meta.sk;
     this.ctState = meta.ct ? meta.ct.ctinfo : meta.untracked ? 'UNTRACKED' : null;
   }
 

@@ -117,7 +117,8 @@ export class Sockets {
 
   sendTcp(s: TcpSock, flags: number, data = ''): void {
     const pkt = this.host.world.wire.tcpSegment(this.host, s, flags, data);
-    const res = this.host.output(pkt, { owned: s.owned });
+    // a child not yet accept()ed sends only its SYN-ACK, from the listener's request socket (owner sees the listener)
+    const res = this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
     if (!res.ok && !s.error) s.error = res.errno;
     if (data) s.sndNxt += data.length;
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
@@ -262,8 +263,7 @@ export class Sockets {
     const th = pkt.tcp!;
     const flags = th.flags;
     if (flags & TCP_RST) {
-      if (s.state === 'SYN_SENT') s.error = 'ECONNREFUSED';
-      s.state = 'CLOSED';
+      this.tcpRst(s, th.seq, th.ack, flags);
       return;
     }
     switch (s.state) {
@@ -294,6 +294,27 @@ export class Sockets {
         this.tcpData(s, pkt);
     }
     void rec;
+  }
+
+  /**
+   * A RST for a socket (tcp_rcv_synsent_state_process / tcp_validate_incoming,
+   * then tcp_reset). In SYN_SENT only a RST acknowledging our SYN counts. Later
+   * it must carry exactly rcv_nxt; one elsewhere in the window draws a challenge
+   * ACK (RFC 5961), one outside is dropped, and in TIME_WAIT anything but an
+   * exact RST is dropped. The error is what the owner sees next: ECONNREFUSED
+   * during connect(), EPIPE in CLOSE_WAIT, ECONNRESET otherwise (case p38).
+   * The socket is closed and sends nothing more.
+   */
+  private tcpRst(s: TcpSock, seq: number, ack: number, flags: number): void {
+    if (s.state === 'SYN_SENT') {
+      if (!(flags & TCP_ACK) || ack !== s.sndNxt) return;
+    } else if (seq !== s.rcvNxt) {
+      const inWindow = ((seq - s.rcvNxt) >>> 0) < (s.wire?.rcvWnd ?? 65535);
+      if (inWindow && s.state !== 'TIME_WAIT') this.sendTcp(s, TCP_ACK);
+      return;
+    }
+    s.error = s.state === 'SYN_SENT' ? 'ECONNREFUSED' : s.state === 'CLOSE_WAIT' ? 'EPIPE' : 'ECONNRESET';
+    s.state = 'CLOSED';
   }
 
   private tcpData(s: TcpSock, pkt: Packet): void {
@@ -405,12 +426,17 @@ export class Sockets {
           if (s && !s.result) s.result = { result: 'icmp_error', from: formatIpv4(pkt.src), type: ic.type, code: ic.code };
         } else if (inner.proto === IPPROTO_UDP) {
           const u = this.udp.find((x) => x.lport === inner.sport && x.raddr === inner.dst && x.rport === inner.dport);
-          if (u && !u.error && u.received === null) u.error = icmpErrno(ic.type, ic.code);
+          const err = udpIcmpError(ic.type, ic.code);
+          if (u && err && !u.error && u.received === null) u.error = err;
         } else if (inner.proto === IPPROTO_TCP) {
           const s = this.tcp.get(this.key(inner.src, inner.sport ?? 0, inner.dst, inner.dport ?? 0));
-          if (s && (s.state === 'SYN_SENT' || s.state === 'SYN_RECV') && !(ic.type === 3 && ic.code === 4)) {
-            // tcp_v4_err: any error aborts a connection still in its handshake
+          if (s && s.state === 'SYN_SENT' && !(ic.type === 3 && ic.code === 4)) {
+            // tcp_v4_err: any error aborts a connect() still in its handshake
             s.error = icmpErrno(ic.type, ic.code);
+            s.state = 'CLOSED';
+          } else if (s && s.state === 'SYN_RECV' && (ic.type === 11 || ic.type === 12 || (ic.type === 3 && ic.code <= 1))) {
+            // tcp_req_err: a half-open connection is dropped only for net/host unreachable, time exceeded,
+            // parameter problem; 3/13 leaves it retransmitting its SYN/ACK (case p43)
             s.state = 'CLOSED';
           }
         }
@@ -421,6 +447,24 @@ export class Sockets {
     }
   }
 }
+
+/**
+ * __udp4_lib_err for a connected UDP socket without IP_RECVERR (the oracle's
+ * udp step): only a "hard" error reaches recv(); the others leave it waiting.
+ * Hard: destination unreachable codes icmp_err_convert marks fatal (protocol,
+ * port, net/host unknown, isolated, prohibited, filtered, precedence), frag
+ * needed (EMSGSIZE, path MTU discovery is on) and parameter problem (EPROTO).
+ * Soft: net/host unreachable (cases p35), time exceeded (REPORT.md §5.19).
+ */
+export function udpIcmpError(type: number, code: number): string | null {
+  if (type === 12) return 'EPROTO';
+  if (type !== 3) return null;
+  if (code === 4) return 'EMSGSIZE';
+  return ICMP_UNREACH_FATAL.has(code) ? icmpErrno(type, code) : null;
+}
+
+/** icmp_err_convert[].fatal: the destination unreachable codes that are hard errors */
+const ICMP_UNREACH_FATAL = new Set([2, 3, 6, 7, 8, 9, 10, 13, 14, 15]);
 
 /** icmp_err_convert: the errno a socket sees for an ICMP error. */
 export function icmpErrno(type: number, code: number): string {

@@ -21,7 +21,8 @@ interface Frame {
   host: Host;
   iface: string;
   packet: Packet;
-  from: PacketRecord;
+  /** the sender's record; null for a frame sent without passing any hook (transmitFrame) */
+  from: PacketRecord | null;
   srcMac: string | null;
   /** lo: the sender's conntrack reference travels with the skb */
   looped?: PacketMeta;
@@ -170,11 +171,32 @@ export class World {
   private readonly bridgedNexthop = new Map<PacketRecord, number>();
 
   /**
+   * dev_queue_xmit of a frame a host built with its own Ethernet header, on
+   * one of its ports, bypassing IP and every hook: the sender has no record
+   * and the receiver's has no sender (REJECT's RST for a bridged packet,
+   * nf_send_reset, case p49). It goes to the interface owning `dstMac`.
+   */
+  transmitFrame(host: Host, pkt: Packet, port: string, srcMac: string | null, dstMac: string | null): void {
+    const seg = this.segments.get(`${host.name}:${port}`);
+    if (!seg) return;
+    const wire = clonePacket(pkt);
+    wire.mark = 0;
+    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
+    const target = candidates.find((ep) => this.macs.get(`${ep.host}:${ep.iface}`) === dstMac);
+    const peer = target && this.hosts.get(target.host);
+    if (target && peer && !A.masterOf(peer.net, target.iface)) {
+      this.queue.push({ host: peer, iface: target.iface, packet: wire, from: null, srcMac });
+      return;
+    }
+    this.deliverOnSegment(candidates, wire, null, srcMac, pkt.dst);
+  }
+
+  /**
    * ARP on a segment: the host that owns the next hop answers
    * (arp_ignore=0: any of its addresses). A candidate interface that is a
    * bridge port passes the frame on when a host behind another port answers.
    */
-  private deliverOnSegment(candidates: Endpoint[], wire: Packet, rec: PacketRecord, srcMac: string | null, nexthop: number): void {
+  private deliverOnSegment(candidates: Endpoint[], wire: Packet, rec: PacketRecord | null, srcMac: string | null, nexthop: number): void {
     for (const ep of candidates) {
       const peer = this.hosts.get(ep.host);
       if (!peer) continue;
@@ -223,7 +245,7 @@ export class World {
       const f = this.queue.shift();
       if (f) {
         if (f.bridged) {
-          this.bridgedNexthop.set(f.from, f.packet.dst);
+          if (f.from) this.bridgedNexthop.set(f.from, f.packet.dst);
           f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
         } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
         continue;
@@ -351,9 +373,18 @@ export class World {
       host.sockets.sendTcp(s, 0x18, step.data);
       this.pause(50);
       const got = s.received.slice(before);
-      if (got) result.reply = got;
+      // recv() reports the pending error of a reset connection instead of a short echo
+      if (got.length < step.data.length && (s.state as TcpSock['state']) === 'CLOSED' && s.error) {
+        result.error = s.error;
+        s.error = null;
+      } else result.reply = got; // the step reports what recv() gave within its timeout, also nothing (case p47)
     }
     this.pause(50);
+    if ((s.state as TcpSock['state']) === 'CLOSED') {
+      // reset by the peer: close() sends nothing, shutdown() finds no connection (inet_shutdown)
+      if (step.close === 'fin') result.peer_closed = 'ENOTCONN';
+      return result;
+    }
     if (step.close === 'rst') {
       host.sockets.sendTcp(s, 0x14);
       s.state = 'CLOSED';
@@ -362,7 +393,11 @@ export class World {
       host.sockets.sendTcp(s, 0x11);
     }
     this.drain();
-    if (step.close === 'fin' && s.peerClosed) result.peer_closed = true;
+    if (step.close === 'fin') {
+      // a RST while waiting for the peer's FIN: recv() reports it (case p38)
+      if ((s.state as TcpSock['state']) === 'CLOSED' && s.error) result.peer_closed = s.error;
+      else if (s.peerClosed) result.peer_closed = true;
+    }
     return result;
   }
 

@@ -187,6 +187,22 @@ describe('evaluation', () => {
     expect(matches(rule('-m owner ! --uid-owner 0'), pkt(), ctx())).toBe(true);
     expect(matches(rule('-m owner ! --socket-exists'), pkt(), ctx({ uid: 0, gid: 0 }))).toBe(false);
   });
+  it('owner: a kernel control socket (RST for a closed port, ICMP errors, echo replies) exists but has no uid (case p41)', () => {
+    const kernel = ctx({ socket: true, uid: null, gid: null });
+    expect(matches(rule('-m owner --socket-exists'), pkt(), kernel)).toBe(true);
+    expect(matches(rule('-m owner ! --socket-exists'), pkt(), kernel)).toBe(false);
+    expect(matches(rule('-m owner --uid-owner 0'), pkt(), kernel)).toBe(false);
+    expect(matches(rule('-m owner ! --uid-owner 0'), pkt(), kernel)).toBe(true);
+    expect(matches(rule('-m owner --gid-owner 0'), pkt(), kernel)).toBe(false);
+    expect(matches(rule('-m owner --socket-exists ! --gid-owner 0'), pkt(), kernel)).toBe(true);
+    expect(why(rule('-m owner --uid-owner 0'), pkt(), kernel)).toContain('kernel socket');
+  });
+  it('owner: a packet without a socket (REJECT\'s RST, forwarded) matches only fully inverted rules (case p41)', () => {
+    const none = ctx({ socket: false, uid: null, gid: null });
+    expect(matches(rule('-m owner ! --socket-exists'), pkt(), none)).toBe(true);
+    expect(matches(rule('-m owner ! --uid-owner 0 ! --gid-owner 0'), pkt(), none)).toBe(true);
+    expect(matches(rule('-m owner --socket-exists ! --uid-owner 0'), pkt(), none)).toBe(false);
+  });
   it('policy: no IPsec, so --pol none holds and --pol ipsec does not', () => {
     expect(matches(rule('-m policy --dir in --pol none'), pkt(), ctx())).toBe(true);
     const r = rule('-m policy --dir in --pol ipsec');

@@ -47,20 +47,44 @@ function inRange(v: number | null, r: IdRange): boolean {
   return v !== null && v >= r.min && v <= r.max;
 }
 
-function clauses(o: OwnerOptions, uid: number | null, gid: number | null): ClauseResult[] {
+/**
+ * owner_mt (xt_owner.c). Without a socket the rule matches only when every
+ * clause is inverted. A kernel control socket has no file, so it passes
+ * --socket-exists but a uid/gid clause only when inverted (case p41: RST for
+ * a closed port, ICMP errors, echo replies). With a process's socket each
+ * clause compares its uid/gid.
+ */
+function clauses(o: OwnerOptions, socket: boolean, uid: number | null, gid: number | null): ClauseResult[] {
   const out: ClauseResult[] = [];
-  const sock = uid !== null;
-  if (!sock) {
-    // xt_owner without a socket: (match ^ invert) == 0, i.e. only when every clause is inverted
+  if (!socket) {
     const all = [o.socketExists, o.uid, o.gid].filter((x) => x !== null) as { invert: boolean }[];
     const ok = all.every((x) => x.invert);
-    out.push({ ok, why: `packet has no owning socket: ${ok ? 'every owner clause is inverted' : 'owner clauses need a local socket'}` });
+    out.push({ ok, why: `packet has no socket: ${ok ? 'every owner clause is inverted' : 'owner clauses need a local socket'}` });
     return out;
   }
   if (o.socketExists) out.push({ ok: !o.socketExists.invert, why: `${not(o.socketExists.invert)}--socket-exists: packet has a socket` });
+  if (uid === null) {
+    for (const [name, r] of [['uid', o.uid], ['gid', o.gid]] as const) {
+      if (r) out.push({ ok: r.invert, why: `${not(r.invert)}--${name}-owner ${rangeText(r)}: a kernel socket without a process has no ${name}` });
+    }
+    return out;
+  }
   if (o.uid) out.push({ ok: inRange(uid, o.uid) !== o.uid.invert, why: `${not(o.uid.invert)}--uid-owner ${rangeText(o.uid)}: socket uid is ${uid}` });
   if (o.gid) out.push({ ok: inRange(gid, o.gid) !== o.gid.invert, why: `${not(o.gid.invert)}--gid-owner ${rangeText(o.gid)}: socket gid is ${gid ?? '?'}` });
   return out;
+}
+
+const hasSocket = (ctx: { socket?: boolean; uid: number | null }): boolean => ctx.socket ?? ctx.uid !== null;
+
+/** clauses() without the words, for the walk's hot path */
+function ownerMatches(o: OwnerOptions, socket: boolean, uid: number | null, gid: number | null): boolean {
+  const onlyInverted = (!o.uid || o.uid.invert) && (!o.gid || o.gid.invert);
+  if (!socket) return onlyInverted && (!o.socketExists || o.socketExists.invert);
+  if (o.socketExists?.invert) return false;
+  if (uid === null) return onlyInverted;
+  if (o.uid && inRange(uid, o.uid) === o.uid.invert) return false;
+  if (o.gid && inRange(gid, o.gid) === o.gid.invert) return false;
+  return true;
 }
 
 export const owner: MatchSpec<OwnerOptions> = {
@@ -112,18 +136,6 @@ export const owner: MatchSpec<OwnerOptions> = {
     if (o.supplGroups) out.push('--suppl-groups');
     return out.join(' ');
   },
-  match(o, _p, ctx) {
-    const uid = ctx.uid;
-    if (uid === null) {
-      if (o.socketExists && !o.socketExists.invert) return false;
-      if (o.uid && !o.uid.invert) return false;
-      if (o.gid && !o.gid.invert) return false;
-      return true;
-    }
-    if (o.socketExists && o.socketExists.invert) return false;
-    if (o.uid && inRange(uid, o.uid) === o.uid.invert) return false;
-    if (o.gid && inRange(ctx.gid, o.gid) === o.gid.invert) return false;
-    return true;
-  },
-  explain: (o, _p, ctx) => clauses(o, ctx.uid, ctx.gid),
+  match: (o, _p, ctx) => ownerMatches(o, hasSocket(ctx), ctx.uid, ctx.gid),
+  explain: (o, _p, ctx) => clauses(o, hasSocket(ctx), ctx.uid, ctx.gid),
 };
