@@ -13,6 +13,8 @@ import { ConntrackTable } from '../conntrack/table';
 import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
 import type { NatResult } from '../conntrack/table';
 import { entryView } from '../conntrack/view';
+import { conncount, ConncountData } from '../conntrack/conncount';
+import { packetTuple } from '../conntrack/tuple';
 import { formatRoute, formatRoutes, formatRules } from '../net/ip-command';
 import { formatIpv4 } from '../net/addr';
 import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
@@ -228,8 +230,8 @@ export function icmpErrorSource(net: HostNet, orig: Packet): Ipv4 {
 
 // ------------------------------------------------------------------ conntrack
 
-export function ctIn(ct: Conntrack, p: Packet, hook: HookName, nowMs: number, untracked = false): CtRef {
-  return ct.in(p, { hook: hook === 'OUTPUT' ? 'OUTPUT' : 'PREROUTING', nowMs, untracked });
+export function ctIn(ct: Conntrack, p: Packet, hook: HookName, nowMs: number, untracked = false, helper?: string): CtRef {
+  return ct.in(p, { hook: hook === 'OUTPUT' ? 'OUTPUT' : 'PREROUTING', nowMs, untracked, ...(helper ? { helper } : {}) });
 }
 export function ctView(ct: Conntrack, ref: CtRef): CtView | null {
   return ct.view(ref);
@@ -309,8 +311,13 @@ export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute,
     reason: d.kind === 'error' ? d.reason : null,
   };
 }
-export function ctConfirm(ct: Conntrack, ref: CtRef): boolean {
-  return ct.confirm(ref);
+/** nf_confirm: the connection's helper, the sequence shift, then confirmation; false: dropped. */
+export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean): boolean {
+  return ct.confirmPacket(p, ref, nowMs, loopback);
+}
+/** Why nf_confirm dropped the packet it was just given. */
+export function ctConfirmDropNote(ct: Conntrack): string {
+  return `dropped by conntrack at confirmation: ${ct.lastConfirmDrop ?? 'its tuple clashes with an existing connection'}`;
 }
 export function ctDiscard(ct: Conntrack, ref: CtRef): void {
   ct.discard(ref);
@@ -318,6 +325,12 @@ export function ctDiscard(ct: Conntrack, ref: CtRef): void {
 export function ctList(ct: Conntrack, nowMs?: number): unknown[] {
   return ct.list(nowMs);
 }
+/** -m connlimit's count for this packet (nf_conncount), with the rule's lists kept per rule. */
+export function connCount(host: Host, rule: Rule, key: number, p: Packet, ref: CtRef | null): number {
+  const data = host.ruleState(rule, 'connlimit', () => new ConncountData());
+  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, host.world.nowMs);
+}
+
 export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {
   return ref ? ct.attachRelated(ref) : null;
 }
@@ -356,6 +369,10 @@ export function tosAfter(name: string, o: unknown, tos: number): number {
 
 export function ctNotrack(o: unknown): boolean {
   return (o as CtOptions).notrack === true;
+}
+
+export function ctHelperName(o: unknown): string | null {
+  return (o as CtOptions).helper;
 }
 
 export function rejectWith(o: unknown): string {

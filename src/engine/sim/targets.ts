@@ -81,6 +81,8 @@ export class Targets {
         return CONTINUE;
       case 'CT': {
         if (A.ctNotrack(o)) env.meta.untracked = true;
+        const helper = A.ctHelperName(o);
+        if (helper) env.meta.ctHelper = helper;
         return CONTINUE;
       }
       case 'REJECT': {
