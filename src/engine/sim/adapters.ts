@@ -201,6 +201,17 @@ export function linkMtu(net: HostNet, dev: string): number {
   return cfg.findLink(net, dev)?.mtu ?? 1500;
 }
 
+/** gso_max_segs of a device (65535 unless set) */
+export function linkGsoMaxSegs(net: HostNet, dev: string): number {
+  return cfg.findLink(net, dev)?.gsoMaxSegs ?? 65535;
+}
+
+/** gso_max_segs of the device the route to `dst` leaves by */
+export function routeGsoMaxSegs(net: HostNet, dst: Ipv4): number {
+  const r = fib.outputRoute(net, { src: 0, dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
+  return r.ok ? linkGsoMaxSegs(net, r.dev) : 65535;
+}
+
 /** MTU of the route a packet to `dst` would take from this host */
 export function routeMtu(net: HostNet, dst: Ipv4): number {
   const r = fib.outputRoute(net, { src: 0, dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
