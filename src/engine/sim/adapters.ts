@@ -14,6 +14,7 @@ import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } fr
 import type { NatResult } from '../conntrack/table';
 import { entryView } from '../conntrack/view';
 import { conncount, ConncountData } from '../conntrack/conncount';
+import { conntrackHelper } from '../conntrack/helpers';
 import { packetTuple } from '../conntrack/tuple';
 import { formatRoute, formatRoutes, formatRules } from '../net/ip-command';
 import { formatIpv4 } from '../net/addr';
@@ -384,6 +385,11 @@ export function ctNotrack(o: unknown): boolean {
 
 export function ctHelperName(o: unknown): string | null {
   return (o as CtOptions).helper;
+}
+
+/** ftp and tftp are; the kernel's other helpers attach but do nothing here. */
+export function helperModelled(name: string): boolean {
+  return conntrackHelper(name) !== null;
 }
 
 export function rejectWith(o: unknown): string {

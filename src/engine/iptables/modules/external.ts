@@ -44,10 +44,14 @@ export const helper: MatchSpec<HelperOptions> = {
   save: (o) => `${not(o.invert)}--helper ${saveString(o.name ?? '')}`,
   match: (o, _p, ctx) => helperMatches(o, ctx.ct?.masterHelper ?? null),
   explain(o, _p, ctx) {
-    const h = ctx.ct?.masterHelper ?? null;
-    const ok = helperMatches(o, h);
-    const what = h ? `the connection's master has helper ${h}` : ctx.ct?.state === 'RELATED' ? 'no helper expected this connection' : 'not a connection a helper expected';
-    return [{ ok, why: `${not(o.invert)}--helper ${o.name ?? ''}: ${what}` }];
+    const h = ctx.ct?.masterHelper;
+    const what =
+      h === undefined && ctx.ct?.state === 'RELATED'
+        ? "the helper of this connection's master is not known here (see the walk)"
+        : h
+          ? `the connection's master has helper ${h}`
+          : 'not a connection a helper expected';
+    return [{ ok: helperMatches(o, h ?? null), why: `${not(o.invert)}--helper ${o.name ?? ''}: ${what}` }];
   },
 };
 
