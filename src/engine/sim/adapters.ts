@@ -323,9 +323,24 @@ export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute,
     reason: d.kind === 'error' ? d.reason : null,
   };
 }
-/** nf_confirm: the connection's helper, the sequence shift, then confirmation; false: dropped. */
-export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean): boolean {
-  return ct.confirmPacket(p, ref, nowMs, loopback);
+/**
+ * nf_confirm: the connection's helper, the sequence shift, then
+ * confirmation; false: dropped. What a NAT helper rewrote (nf_nat_ftp's
+ * address in the payload, seqadj's sequence numbers) is noted on the
+ * record as a NAT step after the last event.
+ */
+export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean, rec: PacketRecord, hook: HookName): boolean {
+  const before = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
+  const ok = ct.confirmPacket(p, ref, nowMs, loopback);
+  const after = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
+  const fields: Record<string, [number, number]> = {};
+  for (const k of ['len', 'data_len', 'seq', 'ack'] as const) {
+    const a = before[k];
+    const b = after[k];
+    if (a !== undefined && b !== undefined && a !== b) fields[k] = [a, b];
+  }
+  if (Object.keys(fields).length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields });
+  return ok;
 }
 /** Why nf_confirm dropped the packet it was just given. */
 export function ctConfirmDropNote(ct: Conntrack): string {

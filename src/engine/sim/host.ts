@@ -241,7 +241,7 @@ export class Host {
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.disposition = { verdict: 'sent', iface: outDev };
-    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo')) {
+    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo', rec, 'POSTROUTING')) {
       // nf_confirm dropped it after every hook: its helper refused it, or __nf_conntrack_confirm
       // lost a tuple clash (e.g. every NAT port taken, case p26)
       rec.note = A.ctConfirmDropNote(this.ct);
@@ -281,7 +281,7 @@ export class Host {
           this.finish(rec, res, meta);
           return;
         }
-        if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo')) {
+        if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo', rec, 'INPUT')) {
           rec.disposition = { verdict: 'local', host: this.name };
           rec.note = A.ctConfirmDropNote(this.ct);
           return;
@@ -345,7 +345,7 @@ export class Host {
       if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
       const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
       if (post.verdict !== 'accept') return this.finish(rec, post, meta);
-      if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false)) {
+      if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
         rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
         rec.note = A.ctConfirmDropNote(this.ct);
         return;
