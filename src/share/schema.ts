@@ -45,6 +45,9 @@ const text = (max: number) =>
     .max(max, `longer than ${max} characters`)
     .refine((s) => !CONTROL_RE.test(s), 'contains control characters');
 const line = (max: number) => text(max).refine((s) => !s.includes('\n'), 'must be one line');
+// Step data are packet payload bytes (latin1), not text: a TFTP request starts with
+// NUL bytes, an FTP command ends with CRLF (oracle cases p70-p74).
+const payload = (max: number) => z.string().max(max, `longer than ${max} characters`);
 const int = (min: number, max: number) => z.int(`expected an integer ${min}..${max}`).min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
 const port = int(1, 65535);
 const u32 = int(0, 0xffffffff);
@@ -103,14 +106,14 @@ const pingStep = z.strictObject({
   ping: z.string().regex(IPV4_RE, 'expected an IPv4 address'),
   id: int(0, 65535).optional(),
   seq: int(0, 65535).optional(),
-  payload: line(LIMITS.dataChars).optional(),
+  payload: payload(LIMITS.dataChars).optional(),
 });
 
 const tcpStep = z.strictObject({
   ...stepCommon,
   tcp: z.string().regex(ADDR_PORT_RE, 'expected "addr:port"'),
   sport: port.optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload(LIMITS.dataChars).optional(),
   close: z.enum(['rst', 'fin']).optional(),
 });
 
@@ -118,7 +121,7 @@ const udpStep = z.strictObject({
   ...stepCommon,
   udp: z.string().regex(ADDR_PORT_RE, 'expected "addr:port"'),
   sport: port.optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload(LIMITS.dataChars).optional(),
 });
 
 const craftedPacket = z.strictObject({
@@ -135,7 +138,7 @@ const craftedPacket = z.strictObject({
   seq: u32.optional(),
   ack: u32.optional(),
   window: int(0, 65535).optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload(LIMITS.dataChars).optional(),
   type: int(0, 255).optional(),
   code: int(0, 255).optional(),
   id: int(0, 65535).optional(),

@@ -19,4 +19,6 @@ export type {
 } from './types';
 export { defaultSysctl, DEFAULT_TIMEOUTS, TCP_CONNTRACK_NAMES } from './types';
 export { manipForHook } from './nat';
+export type { CtExpect } from './expect';
+export { conncount, ConncountData } from './conncount';
 export { entryView, pythonJson } from './view';

@@ -12,6 +12,11 @@
 
 import type { Packet } from '../net/packet';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../net/packet';
+import type { CtExpect } from './expect';
+import { ExpectTable } from './expect';
+import { conntrackHelper } from './helpers';
+import type { HelperEnv } from './helpers';
+import { natFollowMaster, seqAdjust } from './helpers/nat-helper';
 import type { CtView } from '../iptables/types';
 import type {
   ConntrackSysctl,
@@ -33,6 +38,7 @@ import {
   IPS_DYING,
   IPS_EXPECTED,
   IPS_SEEN_REPLY,
+  IPS_SEQ_ADJUST,
   IPS_SRC_NAT,
   IPS_SRC_NAT_DONE,
   IP_CT_DIR_ORIGINAL,
@@ -71,6 +77,8 @@ export interface CtInOptions {
   zone?: number;
   /** the raw table marked the packet NOTRACK / CT --notrack */
   untracked?: boolean;
+  /** the raw table's CT --helper: the helper a connection this packet creates gets */
+  helper?: string;
 }
 
 /** What applyNat did: the fields it rewrote, and DROP where the kernel drops. */
@@ -86,6 +94,8 @@ export interface ConntrackSnapshot {
   rngState: number;
   nextId: number;
   entries: CtEntry[];
+  /** pending expectations (absent in snapshots from before helpers were modelled) */
+  expectations?: CtExpect[];
 }
 
 const UDP_STREAM_MS = 2000;
@@ -120,6 +130,11 @@ export class ConntrackTable {
   private foundDir: CtDir = IP_CT_DIR_ORIGINAL;
   private readonly views = new WeakMap<CtRef, CtView>();
   private readonly natEnv: NatEnv;
+  private expects = new ExpectTable();
+  /** confirmed entries by id: an expectation names its master by id */
+  private readonly byId = new Map<number, CtEntry>();
+  /** why the last confirmPacket() dropped its packet (nf_ct_helper_log's text, or the clash) */
+  lastConfirmDrop: string | null = null;
 
   constructor(sysctl: Partial<ConntrackSysctl> = {}, options: { seed?: number } = {}) {
     const base = defaultSysctl();
@@ -176,6 +191,7 @@ export class ConntrackTable {
 
   private insert(e: CtEntry): void {
     this.all.add(e);
+    this.byId.set(e.id, e);
     const h0 = tupleHash(e.tuple[0], e.zone);
     const h1 = tupleHash(e.tuple[1], e.zone);
     this.bucketFor(h0).push(e);
@@ -195,6 +211,9 @@ export class ConntrackTable {
   remove(e: CtEntry): void {
     if (!this.all.delete(e)) return;
     e.status |= IPS_DYING;
+    this.byId.delete(e.id);
+    // nf_ct_remove_expectations: a master's expectations die with it
+    this.expects.removeForMaster(e.id);
     for (const h of [tupleHash(e.tuple[0], e.zone), tupleHash(e.tuple[1], e.zone)]) {
       const b = this.buckets.get(h);
       if (!b) continue;
@@ -209,6 +228,19 @@ export class ConntrackTable {
     for (const e of this.all) e.status |= IPS_DYING;
     this.all.clear();
     this.buckets.clear();
+    this.byId.clear();
+    this.expects.clear();
+  }
+
+  /** Pending expectations (`conntrack -L expect`), oldest first. */
+  expectations(nowMs?: number): readonly CtExpect[] {
+    return this.expects.all(nowMs);
+  }
+
+  /** The confirmed, unexpired entry using tuple `t` in either direction (nf_conntrack_find_get). */
+  lookup(t: CtTuple, zone: number, nowMs: number): { entry: CtEntry; dir: CtDir } | null {
+    const e = this.find(t, zone, nowMs);
+    return e ? { entry: e, dir: this.foundDir } : null;
   }
 
   /** Confirmed entries, oldest first (for the UI; use list() for `conntrack -L`). */
@@ -278,6 +310,7 @@ export class ConntrackTable {
           timeoutAt: now,
           createdMs: now,
         };
+        this.initFromExpectation(entry, now, opts.helper);
         dir = IP_CT_DIR_ORIGINAL;
         isNew = true;
       }
@@ -327,6 +360,26 @@ export class ConntrackTable {
     return invalidRef('repeat');
   }
 
+  /**
+   * init_conntrack's expectation part: a new connection some helper
+   * expected becomes IPS_EXPECTED (ctstate RELATED), remembers its master,
+   * takes the master's mark and, when the master is NATed, the master's NAT
+   * (nf_nat_follow_master). Any other new connection gets the helper of the
+   * CT template, if the raw table gave it one.
+   */
+  private initFromExpectation(entry: CtEntry, now: number, helper: string | undefined): void {
+    const exp = this.expects.size ? this.expects.take(entry.tuple[0], entry.zone, now, (id) => this.byId.has(id)) : null;
+    if (!exp) {
+      if (helper) entry.helper = helper;
+      return;
+    }
+    const master = this.byId.get(exp.masterId)!;
+    entry.status |= IPS_EXPECTED;
+    entry.master = { id: master.id, helper: master.helper ?? null };
+    entry.mark = master.mark;
+    if (exp.natFollowMaster) natFollowMaster(entry, exp, master, this.natEnv);
+  }
+
   /** nf_conntrack_udp_packet: replied flows become ASSURED once they outlive 2 s. */
   private udpPacket(e: CtEntry, now: number): void {
     const to = this.sysctl.timeouts;
@@ -360,7 +413,7 @@ export class ConntrackTable {
     if (!entry) return invalidRef('icmp error: no match');
     const dir = this.foundDir;
     if (entry.tuple[dir].dst !== p.dst >>> 0) return invalidRef('icmp error: outer daddr != inner');
-    return { entry, dir, ctinfo: dir === IP_CT_DIR_REPLY ? 'RELATED_REPLY' : 'RELATED' };
+    return { entry, dir, ctinfo: dir === IP_CT_DIR_REPLY ? 'RELATED_REPLY' : 'RELATED', icmpError: true };
   }
 
   /**
@@ -414,6 +467,50 @@ export class ConntrackTable {
     e.status |= IPS_CONFIRMED;
     this.insert(e);
     return true;
+  }
+
+  /**
+   * nf_confirm, the last thing at POSTROUTING and INPUT: the connection's
+   * helper sees the packet (after all NAT) and may announce an expectation
+   * or rewrite the payload; a connection whose payload length a helper
+   * changed gets its sequence numbers shifted (not over loopback); then
+   * __nf_conntrack_confirm. False when the packet is dropped (the helper
+   * said so, or confirmation lost a tuple clash).
+   */
+  confirmPacket(p: Packet, ref: CtRef, nowMs: number, loopback = false): boolean {
+    const e = ref.entry;
+    if (e && ref.ctinfo !== 'RELATED_REPLY') {
+      const seqadjNeeded = (e.status & IPS_SEQ_ADJUST) !== 0 && !loopback;
+      const helper = e.helper ? conntrackHelper(e.helper) : null;
+      // helper->help never sees ICMP (RELATED_REPLY is excluded above, RELATED errors here)
+      if (helper && !ref.icmpError && p.proto === helper.proto) {
+        let why = '';
+        if (helper.help(p, e, ref.ctinfo, this.helperEnv(nowMs, (m) => (why = m))) !== 'ACCEPT') {
+          this.lastConfirmDrop = `the ${helper.name} helper dropped it${why ? `: ${why}` : ''}`;
+          return false;
+        }
+      }
+      if (seqadjNeeded && p.proto === IPPROTO_TCP && !ref.icmpError) seqAdjust(p, e, ref.dir);
+    }
+    if (this.confirm(ref)) return true;
+    this.lastConfirmDrop = 'its tuple clashes with an existing connection';
+    // the connection is destroyed, and whatever its helper expected with it
+    if (e && !(e.status & IPS_CONFIRMED)) this.expects.removeForMaster(e.id);
+    return false;
+  }
+
+  private helperEnv(nowMs: number, log: (m: string) => void): HelperEnv {
+    return {
+      nowMs,
+      expectRelated: (exp) => {
+        // the master's helper sets the limit (expect_policy); a master without one cannot expect
+        const helper = conntrackHelper(exp.helper);
+        return helper ? this.expects.insert(exp, helper.maxExpected, nowMs) : 'ESHUTDOWN';
+      },
+      unexpectRelated: (exp) => this.expects.unlink(exp),
+      randomBelow: (n) => (n <= 0 ? 0 : this.random32() % n),
+      log,
+    };
   }
 
   /**
@@ -504,6 +601,7 @@ export class ConntrackTable {
   list(nowMs?: number): CtEntryView[] {
     if (nowMs !== undefined) {
       for (const e of [...this.all]) if (e.timeoutAt <= nowMs) this.remove(e);
+      this.expects.expire(nowMs);
     }
     const out: CtEntryView[] = [];
     for (const e of this.all) out.push(entryView(e));
@@ -519,6 +617,7 @@ export class ConntrackTable {
       rngState: this.rngState,
       nextId: this.nextId,
       entries: JSON.parse(JSON.stringify([...this.all])) as CtEntry[],
+      expectations: this.expects.toJSON(),
     };
   }
 
@@ -531,6 +630,7 @@ export class ConntrackTable {
       copy.status |= IPS_CONFIRMED;
       t.insert(copy);
     }
+    if (s.expectations) t.expects = ExpectTable.fromJSON(s.expectations);
     return t;
   }
 }
@@ -590,6 +690,7 @@ function makeView(ref: CtRef): CtView {
     state,
     reply,
     status,
+    masterHelper: e.master?.helper ?? null,
     get mark() {
       return e.mark;
     },

@@ -9,6 +9,7 @@
 import type { Packet } from '../net/packet';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../net/packet';
 import type { ConntrackSysctl, CtDir, CtEntry, TcpCtState, TcpSeen } from './types';
+import { seqOffset } from './helpers/nat-helper';
 import {
   IPS_ASSURED,
   IPS_FIXED_TIMEOUT,
@@ -296,6 +297,7 @@ function tcpInWindow(
   p: Packet,
   sysctl: ConntrackSysctl,
   why: { text: string },
+  entry: CtEntry,
 ): WindowAction {
   const t = p.tcp!;
   const sender = st.seen[dir];
@@ -310,6 +312,11 @@ function tcpInWindow(
   let end = segmentEnd(p);
 
   if (receiver.flags & IP_CT_TCP_FLAG_SACK_PERM) sack = tcpSack(p, sack);
+
+  // the peer acknowledges the byte stream a NAT helper rewrote: count in its shift
+  const receiverOffset = seqOffset(entry, dir === 0 ? 1 : 0, u32(ack - 1));
+  ack = u32(ack - receiverOffset);
+  sack = u32(sack - receiverOffset);
 
   const invalid = (ret: WindowAction, text: string): WindowAction => {
     if (sender.flags & IP_CT_TCP_FLAG_BE_LIBERAL || sysctl.tcpBeLiberal) return 'ACCEPT';
@@ -592,7 +599,7 @@ export function tcpPacket(
   }
 
   if (!skipWindow) {
-    const res = tcpInWindow(st, dir, index, p, sysctl, why);
+    const res = tcpInWindow(st, dir, index, p, sysctl, why, entry);
     if (res === 'IGNORE') return { verdict: 'IGNORE', reason: why.text };
     if (res === 'INVALID') return { verdict: 'INVALID', reason: why.text };
   }

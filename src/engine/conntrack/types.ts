@@ -125,6 +125,26 @@ export interface CtEntry {
   tcp?: TcpCtState;
   /** ct->proto.udp.stream_ts: replies after this mark the flow a stream (ASSURED) */
   udpStreamTs?: number;
+  /** nfct_help(ct)->helper: the conntrack helper watching this connection (CT --helper) */
+  helper?: string;
+  /** the helper's private data (struct nf_ct_ftp_master for ftp) */
+  helpData?: CtHelpData;
+  /** ct->master for a connection a helper expected (IPS_EXPECTED): its id and its helper, which -m helper reads */
+  master?: { id: number; helper: string | null };
+  /** struct nf_ct_seqadj per direction: a helper changed the payload length (IPS_SEQ_ADJUST) */
+  seqAdj?: [NatSeq, NatSeq];
+}
+
+/** struct nf_ct_ftp_master: per direction, the sequence numbers just after a newline (NUM_SEQ_TO_REMEMBER = 2). */
+export interface CtHelpData {
+  seqAftNl: [number[], number[]];
+}
+
+/** struct nf_ct_seqadj: from correctionPos on, sequence numbers of one direction move by offsetAfter. */
+export interface NatSeq {
+  correctionPos: number;
+  offsetBefore: number;
+  offsetAfter: number;
 }
 
 /**
@@ -139,6 +159,8 @@ export interface CtRef {
   ctinfo: CtInfo;
   /** for INVALID: the kernel's log message (nf_ct_l4proto_log_invalid), for the UI */
   reason?: string;
+  /** an ICMP error RELATED to `entry` (not the first packet of an expected connection) */
+  icmpError?: boolean;
 }
 
 export type NatManip = 'SRC' | 'DST';
@@ -233,7 +255,11 @@ export interface CtEntryView {
   /** tcp only */
   state?: string;
   orig: CtTupleView;
-  reply: CtTupleView;
+  /**
+   * `helper=` follows the reply tuple on a `conntrack -L` line, so the
+   * oracle's parser (analysis.py parse_conntrack) files it under reply.
+   */
+  reply: CtTupleView & { helper?: string };
   /** sorted; absent when empty */
   flags?: string[];
   /** absent when 0 */

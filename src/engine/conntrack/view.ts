@@ -28,6 +28,8 @@ export function tupleView(t: CtTuple): CtTupleView {
 
 export function entryView(e: CtEntry): CtEntryView {
   const v: CtEntryView = { proto: protoName(e.tuple[0].proto), orig: tupleView(e.tuple[0]), reply: tupleView(e.tuple[1]) };
+  // `helper=NAME` comes after the reply tuple on the line, so the oracle files it there
+  if (e.helper) v.reply.helper = e.helper;
   if (e.tcp) v.state = TCP_CONNTRACK_NAMES[e.tcp.state] ?? 'NONE';
   const flags: string[] = [];
   if (e.status & IPS_ASSURED) flags.push('ASSURED');

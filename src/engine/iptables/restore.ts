@@ -16,7 +16,7 @@ import type { Counters, Rule } from './types';
 import type { IptablesCommand, ParseOptions } from './command';
 import { applyCommand, errorDiagnostics, IPTABLES_VERSION, parseIptablesArgs } from './command';
 import type { Ruleset, RulesetError } from './ruleset';
-import { MSG_EINVAL, addChain, checkEntry, cloneTable, createTable, flushChain, setPolicy, touchTable, validateTable } from './ruleset';
+import { addChain, checkEntry, cloneTable, refusalError, createTable, flushChain, setPolicy, touchTable, validateTable } from './ruleset';
 
 const PROG = 'iptables-restore';
 
@@ -254,8 +254,8 @@ function appendFast(rs: Ruleset, cmd: IptablesCommand): RulesetError | null {
   const c = rs.tables[cmd.table].chains.get(cmd.chain!);
   if (!c) return { message: 'iptables: No chain/target/match by that name.', code: 'iptables/no-chain' };
   for (const r of cmd.rules) {
-    const log = checkEntry(cmd.table, r);
-    if (log) return { message: `iptables: ${MSG_EINVAL}`, code: 'iptables/invalid', kernelLog: log };
+    const refused = checkEntry(cmd.table, r);
+    if (refused) return refusalError(refused);
     c.rules.push(r);
     c.counters.push(cmd.counters ? { ...cmd.counters } : { packets: 0, bytes: 0 });
   }

@@ -117,26 +117,40 @@ function jumpTarget(rule: Rule): string | null {
  * the hook part): protocol of tcp/udp/icmp, the table a target belongs to,
  * and extension checkentry. Returns the dmesg line, null when fine.
  */
-export function checkEntry(table: TableName, rule: Rule): string | null {
+export function checkEntry(table: TableName, rule: Rule): EntryRefusal | null {
+  const einval = (log: string): EntryRefusal => ({ errno: 'EINVAL', log });
   for (const m of rule.matches) {
     const spec = getMatch(m.module);
     if (!spec) continue;
     if (spec.proto !== undefined && (!rule.proto || rule.proto.num !== spec.proto || rule.proto.invert))
-      return `x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`;
-    if (spec.table && spec.table !== table) return `x_tables: ip_tables: ${spec.name} match: only valid in ${spec.table} table, not ${table}`;
+      return einval(`x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`);
+    if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} match: only valid in ${spec.table} table, not ${table}`);
     const c = spec.check?.(m.options, rule);
-    if (c) return c;
+    if (c) return einval(c);
   }
   const t = rule.target;
   if (t && t.kind === 'extension') {
     const spec = getTarget(t.name);
     if (spec) {
-      if (spec.table && spec.table !== table) return `x_tables: ip_tables: ${spec.name} target: only valid in ${spec.table} table, not ${table}`;
+      if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} target: only valid in ${spec.table} table, not ${table}`);
       const c = spec.check?.(t.options, rule);
-      if (c) return c;
+      if (c) return einval(c);
+      const n = spec.checkNoent?.(t.options, rule);
+      if (n) return { errno: 'ENOENT', log: n };
     }
   }
   return null;
+}
+
+/** A kernel refusal of one entry: the errno decides iptables' message, the log is dmesg's line. */
+export interface EntryRefusal {
+  errno: 'EINVAL' | 'ENOENT';
+  log: string;
+}
+
+/** The error iptables reports for a refused entry. */
+export function refusalError(r: EntryRefusal): RulesetError {
+  return r.errno === 'ENOENT' ? err(MSG_NO_CHAIN, 'iptables/no-such-object', r.log) : err(MSG_EINVAL, 'iptables/invalid', r.log);
 }
 
 function hasHookLimits(rule: Rule): boolean {
@@ -225,8 +239,8 @@ export function sameRule(a: Rule, b: Rule): boolean {
 function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule: Rule, counters: Counters | null, replace: boolean): RulesetError | null {
   const j = jumpTarget(rule);
   if (j && !rs.tables[table].chains.has(j)) return err(MSG_NO_CHAIN, 'iptables/no-chain');
-  const log = checkEntry(table, rule);
-  if (log) return err(MSG_EINVAL, 'iptables/invalid', log);
+  const refused = checkEntry(table, rule);
+  if (refused) return refusalError(refused);
   const old = replace ? c.rules[index]! : null;
   const oldCounters = replace ? c.counters[index]! : null;
   const cnt = counters ? { ...counters } : { packets: 0, bytes: 0 };

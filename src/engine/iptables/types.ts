@@ -109,6 +109,18 @@ export interface MatchContext {
   ruleState<S>(rule: Rule, key: string, init: () => S): S;
   /** the host's xt_recent tables, name → address → hit times (ms) */
   recent: Map<string, Map<Ipv4, number[]>>;
+  /**
+   * nf_conncount for -m connlimit: count this packet's connection in the
+   * rule's list for `key` (the masked address) and return how many tracked
+   * connections the list holds. Absent where no walk is running (the list
+   * is not touched by explanations after the fact).
+   */
+  connCount?(rule: Rule, key: Ipv4): number;
+  /**
+   * Set by a match whose kernel code sets par->hotdrop (connlimit when its
+   * count fell to 0): the walk stops at that rule and drops the packet.
+   */
+  hotdrop?: boolean;
 }
 
 export type CtStateName = 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED' | 'SNAT' | 'DNAT';
@@ -130,6 +142,8 @@ export interface CtView {
   dnat: boolean;
   /** the TCP state name conntrack -L prints (for display only) */
   tcpState?: string;
+  /** for a connection a helper expected: the helper of its master (what -m helper compares) */
+  masterHelper?: string | null;
 }
 
 export type AddrType =

@@ -24,6 +24,8 @@ export interface Link {
   mtu: number;
   /** bridge this link is a port of, or null */
   master: string | null;
+  /** IFLA_GSO_MAX_SEGS (`ip link set ... gso_max_segs N`); absent: 65535. At 1 TCP sends one segment per skb */
+  gsoMaxSegs?: number;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

@@ -74,6 +74,8 @@ export interface IpLinkCommand extends IpBase {
   address: string | null;
   master: WordRef | null;
   nomaster: boolean;
+  /** gso_max_segs N */
+  gsoMaxSegs: number | null;
 }
 
 export interface IpAddrCommand extends IpBase {
@@ -543,7 +545,7 @@ export function parseIpCommand(text: string, base = 0): Parsed<IpCommand> {
 type BaseFields = Pick<IpBase, 'span' | 'inet' | 'verbSpan'>;
 
 function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
-  const cmd: IpLinkCommand = { ...b, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false };
+  const cmd: IpLinkCommand = { ...b, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null };
   while (!c.done && !c.failed) {
     const w = c.take();
     const t = w.text;
@@ -563,6 +565,13 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
       const n = parseU32(a.text);
       if (n === null || n > 0x7fffffff) c.invarg(a, 'Invalid "mtu" value');
       else cmd.mtu = n;
+    } else if (t === 'gso_max_segs') {
+      const a = c.arg(w, 'a number of segments');
+      if (!a) break;
+      const n = parseU32(a.text);
+      // GSO_MAX_SEGS
+      if (n === null || n > 65535) c.invarg(a, 'Invalid "gso_max_segs" value');
+      else cmd.gsoMaxSegs = n;
     } else if (t === 'master') {
       const a = c.arg(w, 'a bridge name');
       if (a) cmd.master = ref(a);
@@ -1102,6 +1111,7 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (cmd.peer) addLink(net, cmd.peer.text, 'veth', generatedMac(net, net.nextIfindex));
     const link = findLink(net, dev.text)!;
     if (cmd.mtu !== null) link.mtu = cmd.mtu;
+    if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
     if (cmd.up) setLinkUp(net, dev.text, true);
     return [];
   }
@@ -1120,6 +1130,7 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
   }
   if (cmd.nomaster) link.master = null;
   if (cmd.mtu !== null) link.mtu = cmd.mtu;
+  if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
   if (cmd.address !== null) link.mac = cmd.address;
   if (cmd.up !== null) setLinkUp(net, dev.text, cmd.up);
   return [];

@@ -139,6 +139,8 @@ export function runTable(
     const rule = rules[i]!;
     ctx.chain = chain.name;
     if (!ruleMatches(rule, packet, ctx)) {
+      // a match set par->hotdrop: ipt_do_table stops and drops, with no TRACE line for the rule
+      if (ctx.hotdrop) return 'drop';
       i++;
       continue;
     }

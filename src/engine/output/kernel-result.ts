@@ -8,6 +8,12 @@ import type { PacketRecord, RecordedEvent, Verdict } from '../sim/record';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
+import { oracleSource } from './oracle-link';
+
+/** The receivers the oracle can tie to this packet (oracle-link.ts). */
+function linkedReceivers(r: PacketRecord): PacketRecord['receivedBy'] {
+  return r.receivedBy.filter((x) => oracleSource(x.packet) === r);
+}
 
 type Obj = Record<string, unknown>;
 
@@ -43,7 +49,7 @@ function dispositionJson(r: PacketRecord): Obj {
     o = { ...d };
   }
   if (d?.verdict === 'sent') {
-    o.received_by = r.receivedBy.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
+    o.received_by = linkedReceivers(r).map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
   }
   if (r.response) {
     const resp: Obj = { packet: r.response.packet.id, kind: r.response.kind };
@@ -81,9 +87,9 @@ function packetJson(r: PacketRecord): Obj {
     out: last && (last.hook === 'POSTROUTING' || last.hook === 'FORWARD' || last.hook === 'OUTPUT') ? last.out : null,
     headers: first ? first.hdr : null,
     events: evs,
-    from_packet: r.fromPacket ? r.fromPacket.id : null,
+    from_packet: oracleSource(r)?.id ?? null,
   };
-  const recv = r.receivedBy[0];
+  const recv = linkedReceivers(r)[0];
   if (recv && recv.packet.events[0] && last) {
     const wire: HeaderView = recv.packet.events[0].hdr;
     out.wire_headers = wire;
@@ -129,8 +135,9 @@ export function causalOrder(records: PacketRecord[], hostOrder: string[]): Packe
     }
   }
   for (const r of records) {
-    if (r.fromPacket && succ.has(r.fromPacket)) {
-      succ.get(r.fromPacket)!.push(r);
+    const from = oracleSource(r);
+    if (from && succ.has(from)) {
+      succ.get(from)!.push(r);
       indeg.set(r, indeg.get(r)! + 1);
     }
   }

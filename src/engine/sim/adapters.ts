@@ -13,6 +13,9 @@ import { ConntrackTable } from '../conntrack/table';
 import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
 import type { NatResult } from '../conntrack/table';
 import { entryView } from '../conntrack/view';
+import { conncount, ConncountData } from '../conntrack/conncount';
+import { conntrackHelper } from '../conntrack/helpers';
+import { packetTuple } from '../conntrack/tuple';
 import { formatRoute, formatRoutes, formatRules } from '../net/ip-command';
 import { formatIpv4 } from '../net/addr';
 import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
@@ -199,6 +202,17 @@ export function linkMtu(net: HostNet, dev: string): number {
   return cfg.findLink(net, dev)?.mtu ?? 1500;
 }
 
+/** gso_max_segs of a device (65535 unless set) */
+export function linkGsoMaxSegs(net: HostNet, dev: string): number {
+  return cfg.findLink(net, dev)?.gsoMaxSegs ?? 65535;
+}
+
+/** gso_max_segs of the device the route to `dst` leaves by */
+export function routeGsoMaxSegs(net: HostNet, dst: Ipv4): number {
+  const r = fib.outputRoute(net, { src: 0, dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
+  return r.ok ? linkGsoMaxSegs(net, r.dev) : 65535;
+}
+
 /** MTU of the route a packet to `dst` would take from this host */
 export function routeMtu(net: HostNet, dst: Ipv4): number {
   const r = fib.outputRoute(net, { src: 0, dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
@@ -228,8 +242,8 @@ export function icmpErrorSource(net: HostNet, orig: Packet): Ipv4 {
 
 // ------------------------------------------------------------------ conntrack
 
-export function ctIn(ct: Conntrack, p: Packet, hook: HookName, nowMs: number, untracked = false): CtRef {
-  return ct.in(p, { hook: hook === 'OUTPUT' ? 'OUTPUT' : 'PREROUTING', nowMs, untracked });
+export function ctIn(ct: Conntrack, p: Packet, hook: HookName, nowMs: number, untracked = false, helper?: string): CtRef {
+  return ct.in(p, { hook: hook === 'OUTPUT' ? 'OUTPUT' : 'PREROUTING', nowMs, untracked, ...(helper ? { helper } : {}) });
 }
 export function ctView(ct: Conntrack, ref: CtRef): CtView | null {
   return ct.view(ref);
@@ -309,8 +323,28 @@ export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute,
     reason: d.kind === 'error' ? d.reason : null,
   };
 }
-export function ctConfirm(ct: Conntrack, ref: CtRef): boolean {
-  return ct.confirm(ref);
+/**
+ * nf_confirm: the connection's helper, the sequence shift, then
+ * confirmation; false: dropped. What a NAT helper rewrote (nf_nat_ftp's
+ * address in the payload, seqadj's sequence numbers) is noted on the
+ * record as a NAT step after the last event.
+ */
+export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean, rec: PacketRecord, hook: HookName): boolean {
+  const before = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
+  const ok = ct.confirmPacket(p, ref, nowMs, loopback);
+  const after = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
+  const fields: Record<string, [number, number]> = {};
+  for (const k of ['len', 'data_len', 'seq', 'ack'] as const) {
+    const a = before[k];
+    const b = after[k];
+    if (a !== undefined && b !== undefined && a !== b) fields[k] = [a, b];
+  }
+  if (Object.keys(fields).length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields });
+  return ok;
+}
+/** Why nf_confirm dropped the packet it was just given. */
+export function ctConfirmDropNote(ct: Conntrack): string {
+  return `dropped by conntrack at confirmation: ${ct.lastConfirmDrop ?? 'its tuple clashes with an existing connection'}`;
 }
 export function ctDiscard(ct: Conntrack, ref: CtRef): void {
   ct.discard(ref);
@@ -321,6 +355,12 @@ export function ctList(ct: Conntrack, nowMs?: number): unknown[] {
 export function ctSetClosing(ct: Conntrack, ref: CtRef, nowMs: number): void {
   ct.setClosing(ref, nowMs);
 }
+/** -m connlimit's count for this packet (nf_conncount), with the rule's lists kept per rule. */
+export function connCount(host: Host, rule: Rule, key: number, p: Packet, ref: CtRef | null): number {
+  const data = host.ruleState(rule, 'connlimit', () => new ConncountData());
+  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, host.world.nowMs);
+}
+
 export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {
   return ref ? ct.attachRelated(ref) : null;
 }
@@ -359,6 +399,15 @@ export function tosAfter(name: string, o: unknown, tos: number): number {
 
 export function ctNotrack(o: unknown): boolean {
   return (o as CtOptions).notrack === true;
+}
+
+export function ctHelperName(o: unknown): string | null {
+  return (o as CtOptions).helper;
+}
+
+/** ftp and tftp are; the kernel's other helpers attach but do nothing here. */
+export function helperModelled(name: string): boolean {
+  return conntrackHelper(name) !== null;
 }
 
 export function rejectWith(o: unknown): string {

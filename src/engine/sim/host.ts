@@ -26,6 +26,8 @@ export interface PacketMeta {
   ct: A.CtRef | null;
   /** set by -j CT --notrack / NOTRACK in raw */
   untracked: boolean;
+  /** set by -j CT --helper NAME in raw: the helper a connection this packet creates gets */
+  ctHelper?: string;
   /** owning socket's uid (locally generated packets of a process) */
   uid: number | null;
   /** the socket a locally generated packet carries, for -m owner (absent: none) */
@@ -43,6 +45,8 @@ export interface PacketMeta {
   ipvs?: boolean;
   /** set by the INPUT hook when IPVS took the packet for a real server */
   ipvsXmit?: IpvsXmit;
+  /** a match dropped it (par->hotdrop) where no TRACE line shows it */
+  hotdropped?: boolean;
 }
 
 interface IpvsXmit {
@@ -136,7 +140,9 @@ export class Host {
    */
   runTable(table: TableName, hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): TableVerdict {
     const run = new TableRun(this, table, hook, pkt, rec, meta, inIf, outIf, srcMac);
-    return runTable(table, A.tableOf(this.rules, table), hook, pkt, run, run);
+    const v = runTable(table, A.tableOf(this.rules, table), hook, pkt, run, run);
+    if (run.hotdrop) meta.hotdropped = true;
+    return v;
   }
 
   record(rec: PacketRecord, ev: NfEvent, pkt: Packet, inIf: string | null, outIf: string | null, meta: PacketMeta, srcMac: string | null): void {
@@ -178,7 +184,7 @@ export class Host {
       }
       // a packet that already carries a conntrack (looped over lo, or attached to the packet it answers) keeps it
       if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs && !meta.ct) {
-        meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked);
+        meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked, meta.ctHelper);
         rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
       }
     }
@@ -190,6 +196,17 @@ export class Host {
     if (!at) return;
     const ref = { table: at.table, chain: at.chain, type: at.type, rulenum: at.rulenum };
     let d: Verdict;
+    if (meta.hotdropped) {
+      // nothing in the trace shows a hotdrop: the packet seems to have gone where its last
+      // accepting hook leads (the oracle's inference, case p77), though it went nowhere
+      if (at.hook === 'INPUT') d = { verdict: 'local', host: this.name };
+      else if (at.hook === 'POSTROUTING') d = { verdict: 'sent', iface: at.out ?? '' };
+      else d = { verdict: 'unknown', at: ref };
+      rec.disposition = d;
+      rec.note = 'dropped without a trace after its last event: a match hotdropped it (-m connlimit counted no connection left, its own had just closed)';
+      if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+      return;
+    }
     if (res.silent) d = silentDrop(at, ref, this.name);
     else if (at.target === 'REJECT') d = { verdict: 'reject', at: ref, with: meta.rejectWith ?? 'icmp-port-unreachable' };
     else if (res.verdict === 'drop') d = { verdict: 'drop', at: ref };
@@ -245,10 +262,10 @@ export class Host {
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.disposition = { verdict: 'sent', iface: outDev };
-    if (meta.ct && !A.ctConfirm(this.ct, meta.ct)) {
-      // __nf_conntrack_confirm lost a tuple clash (e.g. every NAT port taken, case p26):
-      // the packet passed every hook and is dropped silently at the very end
-      rec.note = 'dropped by conntrack at confirmation: its tuple clashes with an existing connection';
+    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo', rec, 'POSTROUTING')) {
+      // nf_confirm dropped it after every hook: its helper refused it, or __nf_conntrack_confirm
+      // lost a tuple clash (e.g. every NAT port taken, case p26)
+      rec.note = A.ctConfirmDropNote(this.ct);
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: outDev, port: null });
@@ -286,7 +303,11 @@ export class Host {
           this.finish(rec, res, meta);
           return;
         }
-        if (meta.ct) A.ctConfirm(this.ct, meta.ct);
+        if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo', rec, 'INPUT')) {
+          rec.disposition = { verdict: 'local', host: this.name };
+          rec.note = A.ctConfirmDropNote(this.ct);
+          return;
+        }
         rec.disposition = { verdict: 'local', host: this.name };
         rec.notes.push({ kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) });
         this.sockets.deliver(pkt, rec, iface);
@@ -347,7 +368,11 @@ export class Host {
       if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
       const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
       if (post.verdict !== 'accept') return this.finish(rec, post, meta);
-      if (meta.ct) A.ctConfirm(this.ct, meta.ct);
+      if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
+        rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+        rec.note = A.ctConfirmDropNote(this.ct);
+        return;
+      }
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
@@ -463,6 +488,7 @@ class TableRun implements MatchContext, WalkHooks {
   socket: boolean;
   nowMs: number;
   recent: Map<string, Map<number, number[]>>;
+  hotdrop = false;
   private ctView: CtView | null | undefined = undefined;
 
   constructor(
@@ -508,6 +534,10 @@ class TableRun implements MatchContext, WalkHooks {
 
   ruleState<S>(rule: Rule, key: string, init: () => S): S {
     return this.host.ruleState(rule, key, init);
+  }
+
+  connCount(rule: Rule, key: number): number {
+    return A.connCount(this.host, rule, key, this.pkt, this.meta.ct);
   }
 
   trace(ev: NfEvent): void {

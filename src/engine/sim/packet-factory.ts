@@ -4,7 +4,7 @@
 // evidence for each value from the oracle's kernel results).
 
 import { parseIpv4 } from '../net/addr';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
 import type { CraftedPacket, PingStep } from '../scenario/types';
 import type { Host } from './host';
 import type { TcpSock } from './sockets';
@@ -52,6 +52,8 @@ export class PacketFactory {
     } else {
       const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : data.length ? 'data' : 'ack';
       seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, s.sndNxt, s.rcvNxt, data.length);
+      // a segment that is not the last of its write carries no PSH (tcp_push marks only the tail)
+      if (kind === 'data' && !(flags & TCP_PSH)) seg.tcp.flags &= ~TCP_PSH;
     }
     const p: Packet = {
       ...this.blank(),

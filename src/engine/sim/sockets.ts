@@ -15,6 +15,7 @@ import {
   IPPROTO_UDP,
   TCP_ACK,
   TCP_FIN,
+  TCP_PSH,
   TCP_RST,
   TCP_SYN,
   type Packet,
@@ -23,7 +24,7 @@ import type { Host } from './host';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
-import { acceptSynAck } from './wire';
+import { acceptSynAck, parseTcpOptions } from './wire';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -56,6 +57,16 @@ export interface TcpSock {
   /** IP_TTL / SO_MARK of the socket */
   ttl?: number;
   mark?: number;
+  /** the peer's MSS option (536 without one): with the route MTU it bounds our segments */
+  peerMss?: number;
+  /** oldest sequence number the peer has not acknowledged (relative) */
+  sndUna?: number;
+  /** the route's device does no GSO (gso_max_segs 1): a write leaves as MSS-sized segments */
+  segmented?: boolean;
+  /** the partial last segment of a write, waiting until the peer acknowledges what went before */
+  heldTail?: string;
+  /** data received that the listener's process has not read yet */
+  unread?: string;
 }
 
 export interface ListenerSock {
@@ -124,6 +135,43 @@ export class Sockets {
     if (!res.ok && !s.error && res.errno !== 'EPERM') s.error = res.errno;
     if (data) s.sndNxt += data.length;
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
+  }
+
+  /**
+   * One write() (tcp_sendmsg): with GSO it leaves as one packet whatever
+   * its size (veth keeps GSO packets whole); on a device with
+   * gso_max_segs 1 as segments of the MSS, PSH on the last, and a partial
+   * last segment waits until the peer has acknowledged the others (case
+   * p72: the 26-byte PORT line follows the ACK of the 524-byte first line).
+   */
+  write(s: TcpSock, data: string): void {
+    if (!s.segmented) {
+      this.sendTcp(s, TCP_ACK | TCP_PSH, data);
+      return;
+    }
+    const mss = this.sendMss(s);
+    let rest = data;
+    while (rest.length > mss) {
+      this.sendTcp(s, TCP_ACK, rest.slice(0, mss));
+      rest = rest.slice(mss);
+    }
+    if (rest.length === mss || (s.sndUna ?? s.sndNxt) === s.sndNxt) this.sendTcp(s, TCP_ACK | TCP_PSH, rest);
+    else s.heldTail = rest;
+  }
+
+  /** tcp_current_mss: the path MTU's MSS bounded by the peer's, less the timestamp option. */
+  private sendMss(s: TcpSock): number {
+    const own = s.routeMtu - 40;
+    return Math.max(1, Math.min(own, s.peerMss ?? 536) - (s.wire?.timestamps ? 12 : 0));
+  }
+
+  /** tcp_data_snd_check: once everything sent is acknowledged, a held tail goes (carrying the ACK). */
+  private flushTail(s: TcpSock): boolean {
+    if (s.heldTail === undefined || (s.sndUna ?? 0) < s.sndNxt) return false;
+    const tail = s.heldTail;
+    delete s.heldTail;
+    this.sendTcp(s, TCP_ACK | TCP_PSH, tail);
+    return true;
   }
 
   connect(laddr: number, lport: number, raddr: number, rport: number): TcpSock {
@@ -252,6 +300,8 @@ export class Sockets {
         peerSynOptions: th.options,
         wire: null,
         owned: false,
+        peerMss: parseTcpOptions(th.options).mss ?? 536,
+        segmented: A.routeGsoMaxSegs(this.host.net, pkt.src) <= 1,
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
       this.sendTcp(child, TCP_SYN | TCP_ACK);
@@ -272,6 +322,8 @@ export class Sockets {
       case 'SYN_SENT':
         if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
           s.rcvNxt = 1;
+          s.sndUna = th.ack;
+          s.peerMss = parseTcpOptions(th.options).mss ?? 536;
           if (s.wire) s.wire = acceptSynAck(s.wire, th.options);
           s.state = 'ESTABLISHED';
           this.sendTcp(s, TCP_ACK);
@@ -323,14 +375,20 @@ export class Sockets {
     const th = pkt.tcp!;
     const data = pkt.payload;
     const fin = (th.flags & TCP_FIN) !== 0;
+    // tcp_ack first, then the data, then tcp_data_snd_check, then an ACK only if nothing carried one
+    if (th.flags & TCP_ACK && (s.sndUna === undefined || th.ack > s.sndUna)) s.sndUna = th.ack;
     if (data.length > 0) {
       s.rcvNxt += data.length;
       s.received += data;
+    }
+    const tailSent = this.flushTail(s);
+    if (data.length > 0) {
+      if (!fin && !tailSent) this.sendTcp(s, TCP_ACK);
       if (s.listener) {
-        this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
+        // the woken process reads everything that arrived meanwhile in one recv() (case p72)
+        s.unread = (s.unread ?? '') + data;
+        this.host.world.defer(() => this.listenerRead(s));
       }
-      if (!fin) this.sendTcp(s, TCP_ACK);
-      if (s.listener?.echo) this.host.world.defer(() => this.sendTcp(s, TCP_ACK | 0x08, data));
     }
     if (fin) {
       s.rcvNxt += 1;
@@ -360,6 +418,15 @@ export class Sockets {
       if (s.state === 'FIN_WAIT1') s.state = 'FIN_WAIT2';
       else if (s.state === 'LAST_ACK') s.state = 'CLOSED';
     }
+  }
+
+  /** The echo listener's recv(): one event for all unread data, and its echo as one write. */
+  private listenerRead(s: TcpSock): void {
+    const data = s.unread ?? '';
+    if (!data || !s.listener) return;
+    s.unread = '';
+    this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
+    if (s.listener.echo) this.write(s, data);
   }
 
   private udpRcv(pkt: Packet, rec: PacketRecord): void {

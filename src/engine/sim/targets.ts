@@ -81,6 +81,11 @@ export class Targets {
         return CONTINUE;
       case 'CT': {
         if (A.ctNotrack(o)) env.meta.untracked = true;
+        const helper = A.ctHelperName(o);
+        if (helper) {
+          env.meta.ctHelper = helper;
+          if (!A.helperModelled(helper)) env.rec.note ??= `not modelled: the ${helper} conntrack helper is attached (conntrack -L shows it) but reads no packet and expects no connection; only ftp and tftp are modelled`;
+        }
         return CONTINUE;
       }
       case 'REJECT': {

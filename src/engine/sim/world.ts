@@ -358,6 +358,7 @@ export class World {
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
     s.routeMtu = A.linkMtu(host.net, r.dev);
+    s.segmented = A.linkGsoMaxSegs(host.net, r.dev) <= 1;
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
@@ -370,7 +371,7 @@ export class World {
     const result: Record<string, unknown> = { connect: 'established', local: `${formatIpv4(s.laddr)}:${s.lport}` };
     if (step.data) {
       const before = s.received.length;
-      host.sockets.sendTcp(s, 0x18, step.data);
+      host.sockets.write(s, step.data);
       this.pause(50);
       const got = s.received.slice(before);
       // recv() reports the pending error of a reset connection instead of a short echo

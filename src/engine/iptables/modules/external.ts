@@ -1,15 +1,17 @@
 // pattern: Functional Core
-// Matches whose answer lives in kernel state the simulator does not model:
-// -m helper (conntrack helpers), set (ipsets), nfacct (accounting objects),
-// socket (the socket lookup), rpfilter (the reverse route), connlimit (the
-// per-address connection count) and connbytes (conntrack counters). Each
-// parses and saves exactly like iptables 1.8.9 and evaluates to a fixed,
-// documented answer whose explain() says it is not modelled.
+// Matches whose answer lives in kernel state outside the rule: -m helper
+// (the helper of the connection's master) and connlimit (the per-address
+// connection count, conntrack/conncount.ts) read conntrack; set (ipsets),
+// nfacct (accounting objects), socket (the socket lookup), rpfilter (the
+// reverse route) and connbytes (conntrack counters) are not modelled and
+// evaluate to a fixed, documented answer whose explain() says so. All parse
+// and save exactly like iptables 1.8.9.
 //
 // Existence checks the real tool performs against the kernel (an ipset or
 // nfacct object of that name must exist) are not made: every name is
 // accepted, as if the object had been created beforehand.
 
+import { formatIpv4 } from '../../net/addr';
 import type { MatchSpec } from './module';
 import { saveString } from './module';
 import { uintOption } from './header';
@@ -26,7 +28,6 @@ export interface HelperOptions {
 export const helper: MatchSpec<HelperOptions> = {
   name: 'helper',
   needsConntrack: true,
-  modelled: 'partial',
   options: [{ name: 'helper', arg: true }],
   init: () => ({ name: null, invert: false }),
   parse(o, call, sink) {
@@ -41,9 +42,31 @@ export const helper: MatchSpec<HelperOptions> = {
     if (o.name === null) sink.error('helper: option "--helper" must be specified');
   },
   save: (o) => `${not(o.invert)}--helper ${saveString(o.name ?? '')}`,
-  match: () => false,
-  explain: (o) => [{ ok: false, why: `${not(o.invert)}--helper ${o.name ?? ''}: conntrack helpers are not modelled, the match never holds` }],
+  match: (o, _p, ctx) => helperMatches(o, ctx.ct?.masterHelper ?? null),
+  explain(o, _p, ctx) {
+    const h = ctx.ct?.masterHelper;
+    const what =
+      h === undefined && ctx.ct?.state === 'RELATED'
+        ? "the helper of this connection's master is not known here (see the walk)"
+        : h
+          ? `the connection's master has helper ${h}`
+          : 'not a connection a helper expected';
+    return [{ ok: helperMatches(o, h ?? null), why: `${not(o.invert)}--helper ${o.name ?? ''}: ${what}` }];
+  },
 };
+
+/**
+ * xt_helper: the helper of the master of the packet's connection (only a
+ * connection some helper expected has a master, so the master's own packets
+ * never match). The name is compared over the length of the helper's name
+ * (strncmp), and an empty name matches any helper.
+ */
+function helperMatches(o: HelperOptions, masterHelper: string | null): boolean {
+  if (masterHelper === null) return o.invert;
+  const name = o.name ?? '';
+  const eq = name === '' || name.slice(0, masterHelper.length) === masterHelper;
+  return eq !== o.invert;
+}
 
 // ---------------------------------------------------------------- set
 
@@ -268,7 +291,6 @@ export interface ConnlimitOptions {
 export const connlimit: MatchSpec<ConnlimitOptions> = {
   name: 'connlimit',
   needsConntrack: true,
-  modelled: 'partial',
   options: [
     { name: 'connlimit-upto', arg: true },
     { name: 'connlimit-above', arg: true },
@@ -313,9 +335,34 @@ export const connlimit: MatchSpec<ConnlimitOptions> = {
     if (!o.set) sink.error('You must specify "--connlimit-above" or "--connlimit-upto".');
   },
   save: (o) => `--connlimit-${o.upto ? 'upto' : 'above'} ${o.limit} --connlimit-mask ${o.maskLen} --connlimit-${o.daddr ? 'daddr' : 'saddr'}`,
-  match: () => false,
-  explain: (o) => [{ ok: false, why: `--connlimit-${o.upto ? 'upto' : 'above'} ${o.limit}: connection counting per address is not modelled, the match never holds` }],
+  match(o, p, ctx, rule) {
+    const n = ctx.connCount?.(rule, connlimitKey(o, p.src, p.dst));
+    if (n === 0) {
+      // connlimit_mt: no connection left (the packet's own just closed) is a hotdrop (case p77, step 3's RST)
+      ctx.hotdrop = true;
+      return false;
+    }
+    return n !== undefined && connlimitHolds(o, n);
+  },
+  explain(o, p, ctx, rule) {
+    const key = connlimitKey(o, p.src, p.dst);
+    const what = `--connlimit-${o.upto ? 'upto' : 'above'} ${o.limit}`;
+    const n = ctx.connCount?.(rule, key);
+    if (n === undefined) return [{ ok: false, why: `${what}: the count of ${formatIpv4(key)}/${o.maskLen} is taken as the packet passes (see the walk)` }];
+    return [{ ok: connlimitHolds(o, n), why: `${what}: ${n} connection${n === 1 ? '' : 's'} from ${o.daddr ? 'destination' : 'source'} ${formatIpv4(key)}/${o.maskLen}` }];
+  },
 };
+
+/** xt_connlimit's key: the packet's source (or destination) address under the mask. */
+function connlimitKey(o: ConnlimitOptions, src: number, dst: number): number {
+  const mask = o.maskLen === 0 ? 0 : (0xffffffff << (32 - o.maskLen)) >>> 0;
+  return ((o.daddr ? dst : src) & mask) >>> 0;
+}
+
+/** connections > limit, inverted by --connlimit-upto (XT_CONNLIMIT_INVERT). */
+function connlimitHolds(o: ConnlimitOptions, n: number): boolean {
+  return n > o.limit !== o.upto;
+}
 
 // ---------------------------------------------------------------- connbytes
 

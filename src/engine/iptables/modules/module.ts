@@ -66,6 +66,11 @@ export interface ExtensionParser<O> {
    * with EINVAL, null when fine.
    */
   check?(o: O, rule: Rule): string | null;
+  /**
+   * checkentry refusing with ENOENT (a named object the kernel does not
+   * have, e.g. CT --helper): the dmesg line, null when fine.
+   */
+  checkNoent?(o: O, rule: Rule): string | null;
   /** 'partial': parsed and saved, evaluated conservatively (explain says so) */
   modelled?: 'full' | 'partial';
 }

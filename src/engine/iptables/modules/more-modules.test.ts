@@ -218,11 +218,14 @@ describe('evaluation', () => {
   it('unmodelled kernel state answers a fixed, documented value', () => {
     expect(matches(rule('-m set --match-set x src'), pkt(), ctx())).toBe(false);
     expect(why(rule('-m set --match-set x src'), pkt(), ctx())).toBe('--match-set x src: ipsets are not modelled, the match never holds');
-    expect(matches(rule('-m helper --helper ftp'), pkt(), ctx())).toBe(false);
-    expect(why(rule('-m helper --helper ftp'), pkt(), ctx())).toContain('conntrack helpers are not modelled');
     expect(matches(rule('-m nfacct --nfacct-name n'), pkt(), ctx())).toBe(true);
-    expect(matches(rule('-m connlimit --connlimit-above 2'), pkt(), ctx())).toBe(false);
     expect(matches(rule('-m connbytes --connbytes 10 --connbytes-dir both --connbytes-mode packets'), pkt(), ctx())).toBe(false);
+  });
+  it('helper and connlimit read conntrack: without it (no walk running) neither matches', () => {
+    expect(matches(rule('-m helper --helper ftp'), pkt(), ctx())).toBe(false);
+    expect(why(rule('-m helper --helper ftp'), pkt(), ctx())).toBe('--helper ftp: not a connection a helper expected');
+    expect(matches(rule('-m connlimit --connlimit-above 2'), pkt(), ctx())).toBe(false);
+    expect(why(rule('-m connlimit --connlimit-above 2'), pkt(), ctx())).toContain('is taken as the packet passes');
   });
   it('quota charges the IP length until the quota is spent, then never again', () => {
     const r = rule('-m quota --quota 150');

@@ -3,7 +3,7 @@
 // NOTRACK, TTL, TOS, DSCP, TCPMSS, CLASSIFY, TRACE. Texts follow the
 // libxt_*/libipt_* save functions of iptables 1.8.9.
 
-import { IPPROTO_TCP } from '../../net/packet';
+import { IPPROTO_TCP, IPPROTO_UDP } from '../../net/packet';
 import type { ErrorSink, OptionCall, TargetSpec } from '../modules/module';
 import { hex, parseMarkMask, parseUInt, saveString } from '../modules/module';
 
@@ -319,6 +319,27 @@ export interface CtOptions {
   timeout: string | null;
 }
 
+/**
+ * Every conntrack helper this kernel has (all built in), with the protocols
+ * it registers for: `-j CT --helper NAME` is refused unless the rule's -p
+ * is one of them (xt_ct_set_helper → nf_conntrack_helper_try_module_get).
+ * Names are case-sensitive (`FTP` is refused). Checked on this machine.
+ */
+export const KERNEL_HELPERS: Readonly<Record<string, readonly number[]>> = {
+  ftp: [IPPROTO_TCP],
+  tftp: [IPPROTO_UDP],
+  irc: [IPPROTO_TCP],
+  sip: [IPPROTO_UDP, IPPROTO_TCP],
+  RAS: [IPPROTO_UDP],
+  'Q.931': [IPPROTO_TCP],
+  pptp: [IPPROTO_TCP],
+  amanda: [IPPROTO_UDP],
+  'netbios-ns': [IPPROTO_UDP],
+  snmp: [IPPROTO_UDP],
+  snmp_trap: [IPPROTO_UDP],
+  sane: [IPPROTO_TCP],
+};
+
 export const CT: TargetSpec<CtOptions> = {
   name: 'CT',
   table: 'raw',
@@ -358,6 +379,14 @@ export const CT: TargetSpec<CtOptions> = {
       case 'timeout':
         o.timeout = call.arg;
     }
+  },
+  checkNoent(o, rule) {
+    // xt_ct_tg_check: a notrack template never gets a helper, so the name is not looked up
+    if (o.notrack || !o.helper) return null;
+    const proto = rule.proto && !rule.proto.invert ? rule.proto.num : 0;
+    if (proto === 0) return 'xt_CT: You must specify a L4 protocol and not use inversions on it';
+    if (!KERNEL_HELPERS[o.helper]?.includes(proto)) return `xt_CT: No such helper "${o.helper}"`;
+    return null;
   },
   save(o) {
     const out: string[] = [];
