@@ -10,6 +10,7 @@
 // kernel's dump order makes `ip route show` a simple walk.
 
 import type { Ipv4, Prefix } from './addr';
+import type { FibException } from './fnhe';
 import { prefixMask } from './addr';
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
@@ -24,6 +25,17 @@ export interface Link {
   mtu: number;
   /** bridge this link is a port of, or null */
   master: string | null;
+  /**
+   * when it became a port of `master` (increasing per host): a bridge floods
+   * to its ports newest first (br_add_if puts a new port at the head of
+   * br->port_list)
+   */
+  masterSeq?: number;
+  /**
+   * the address was given (`address X`, NET_ADDR_SET); a bridge without one
+   * takes the lowest address of its ports (br_stp_recalculate_bridge_id)
+   */
+  macSet?: boolean;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */
@@ -161,6 +173,8 @@ export interface HostNet {
   /** net->ipv4.fib_has_custom_local_routes (a user added a `local` route) */
   customLocalRoutes: boolean;
   neighbours: Neighbour[];
+  /** nexthop exceptions learned from ICMP redirects (fnhe.ts); absent until the first one */
+  exceptions?: FibException[];
   /** full sysctl keys ('net.ipv4.conf.eth0.rp_filter') to their text value */
   sysctl: Record<string, string>;
   /** rt_tables names to ids: local, main, default plus the case's names */

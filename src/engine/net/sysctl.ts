@@ -177,7 +177,7 @@ const COMBINE: Readonly<Record<string, Combine>> = {
   bootp_relay: 'or',
   log_martians: 'or',
   arp_filter: 'or',
-  arp_accept: 'or',
+  arp_accept: 'max',
   arp_notify: 'or',
   arp_announce: 'max',
   arp_ignore: 'max',

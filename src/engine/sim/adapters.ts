@@ -479,8 +479,9 @@ export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv
   const line = formatLogLine(o.prefix, o, {
     inIface: env.inIf,
     outIface: env.outIf,
-    physIn: null,
-    physOut: null,
+    // br_netfilter's bridge ports print in LOG lines as in TRACE lines
+    physIn: env.meta.physIn ?? null,
+    physOut: env.meta.physOut ?? null,
     macHeader: macHeader(host.world, host.name, e),
     packet: p,
     mark: p.mark,

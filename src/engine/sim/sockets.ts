@@ -24,6 +24,7 @@ import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
 import { acceptSynAck } from './wire';
+import { processRedirect, redirectSocket, type RedirectOutcome } from './redirect';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -392,6 +393,7 @@ export class Sockets {
           const s = this.pings.get(inner.icmp.id ?? -1);
           if (s) s.redirect = { code: ic.code, from: formatIpv4(pkt.src) };
         }
+        if (inner) noteRedirect(rec, processRedirect(this.host, pkt, rec.in ?? '', redirectSocket(this.host, inner)));
         return;
       }
       case 3:
@@ -420,6 +422,15 @@ export class Sockets {
         void rec;
     }
   }
+}
+
+/** What became of a redirect, on the walk's delivery step. */
+function noteRedirect(rec: PacketRecord, r: RedirectOutcome): void {
+  const d = rec.notes.findLast((n) => n.kind === 'deliver');
+  if (!d || d.kind !== 'deliver') return;
+  d.to += r.learned
+    ? `: redirect learned, ${formatIpv4(r.dst)} now goes via ${formatIpv4(r.gateway)}`
+    : `: redirect not learned (${r.reason.replace(/_/g, ' ')})`;
 }
 
 /** icmp_err_convert: the errno a socket sees for an ICMP error. */

@@ -15,18 +15,19 @@ import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import * as A from './adapters';
+import { LinkLayer, type L2Event, type Segment } from './l2';
+import { ETH_BROADCAST } from '../net/arp';
 
-interface Frame {
+/** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
+interface LoFrame {
+  kind: 'lo';
   host: Host;
-  iface: string;
   packet: Packet;
   from: PacketRecord;
-  srcMac: string | null;
-  /** lo: the sender's conntrack reference travels with the skb */
   looped?: PacketMeta;
-  /** the frame enters a bridge port and the bridge forwards it out of outPort */
-  bridged?: { bridge: string; outPort: string; dstMac: string | null };
 }
+
+type QueueItem = LoFrame | L2Event;
 
 export interface StepOutcome {
   n: number;
@@ -52,13 +53,15 @@ export class World {
   readonly wire = new PacketFactory();
   readonly stepOutcomes: StepOutcome[] = [];
   nowMs = 0;
-  private queue: Frame[] = [];
+  private queue: QueueItem[] = [];
   private deferred: (() => void)[] = [];
   private nextId = 1;
   private currentStep = 0;
   private listenerLog: ListenerEvent[] = [];
   private seed = 0x2545f491;
-  readonly segments = new Map<string, { kind: 'link'; peer: Endpoint } | { kind: 'switch'; name: string; ports: Endpoint[] }>();
+  readonly segments = new Map<string, Segment>();
+  /** Ethernet, ARP, neighbour tables, switches and bridges (sim/l2.ts) */
+  readonly l2: LinkLayer = new LinkLayer(this);
   logLines: string[] = [];
 
   constructor(readonly scenario: Scenario) {
@@ -140,70 +143,25 @@ export class World {
     this.listenerLog.push(e);
   }
 
-  /** Hand a frame to the wire: to the same host over lo, a veth peer, or the hosts on a switch. */
+  /** Hand a packet to the wire: to the same host over lo, or to the link layer (neighbour resolution, then the segment). */
   transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number, meta: PacketMeta | null = null): void {
     if (outDev === 'lo') {
-      this.queue.push({ host, iface: 'lo', packet: clonePacket(pkt), from: rec, srcMac: null, ...(meta ? { looped: meta } : {}) });
+      this.queue.push({ kind: 'lo', host, packet: clonePacket(pkt), from: rec, ...(meta ? { looped: meta } : {}) });
       return;
     }
-    const seg = this.segments.get(`${host.name}:${outDev}`);
-    if (!seg) return;
-    const srcMac = this.macs.get(`${host.name}:${outDev}`) ?? null;
-    const wire = clonePacket(pkt);
-    wire.mark = 0; // skb->mark does not cross a veth into another namespace
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === outDev));
-    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+    this.l2.output(host, rec, pkt, outDev, nexthop);
   }
 
-  /** A bridge in `host` sends the frame out of one of its ports, source MAC unchanged. */
-  transmitFromPort(host: Host, rec: PacketRecord, pkt: Packet, port: string, srcMac: string | null): void {
-    const seg = this.segments.get(`${host.name}:${port}`);
-    if (!seg) return;
+  /** A bridge in `host` sends a bridged frame out of one of its ports, both MAC addresses unchanged. */
+  transmitFromPort(host: Host, rec: PacketRecord, pkt: Packet, port: string, srcMac: string | null, dstMac: string | null = null): void {
     const wire = clonePacket(pkt);
     wire.mark = 0;
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
-    const nexthop = this.bridgedNexthop.get(rec) ?? pkt.dst;
-    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+    const src = srcMac ?? this.l2.macOf(host, port);
+    this.l2.portXmit(host, port, { src, dst: dstMac ?? ETH_BROADCAST, payload: { kind: 'ipv4', packet: wire, from: rec } });
   }
 
-  private readonly bridgedNexthop = new Map<PacketRecord, number>();
-
-  /**
-   * ARP on a segment: the host that owns the next hop answers
-   * (arp_ignore=0: any of its addresses). A candidate interface that is a
-   * bridge port passes the frame on when a host behind another port answers.
-   */
-  private deliverOnSegment(candidates: Endpoint[], wire: Packet, rec: PacketRecord, srcMac: string | null, nexthop: number): void {
-    for (const ep of candidates) {
-      const peer = this.hosts.get(ep.host);
-      if (!peer) continue;
-      const bridge = A.masterOf(peer.net, ep.iface);
-      if (bridge) {
-        for (const out of A.bridgePorts(peer.net, bridge, ep.iface)) {
-          const target = this.arpTarget(peer, out, nexthop);
-          if (target) {
-            this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac, bridged: { bridge, outPort: out, dstMac: this.macs.get(`${target.host}:${target.iface}`) ?? null } });
-            return;
-          }
-        }
-        continue;
-      }
-      if (A.answersArp(peer.net, ep.iface, nexthop)) {
-        this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac });
-        return;
-      }
-    }
-  }
-
-  private arpTarget(host: Host, port: string, nexthop: number): Endpoint | null {
-    const seg = this.segments.get(`${host.name}:${port}`);
-    if (!seg) return null;
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
-    for (const ep of candidates) {
-      const peer = this.hosts.get(ep.host);
-      if (peer && A.answersArp(peer.net, ep.iface, nexthop)) return ep;
-    }
-    return null;
+  enqueue(ev: L2Event): void {
+    this.queue.push(ev);
   }
 
   /**
@@ -221,10 +179,8 @@ export class World {
     while (n++ < MAX_FRAMES_PER_DRAIN) {
       const f = this.queue.shift();
       if (f) {
-        if (f.bridged) {
-          this.bridgedNexthop.set(f.from, f.packet.dst);
-          f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
-        } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+        if (f.kind === 'lo') f.host.receive(f.packet, 'lo', f.from, null, f.looped ?? null);
+        else this.l2.receive(f);
         continue;
       }
       const task = this.deferred.shift();
@@ -270,6 +226,7 @@ export class World {
         result = this.stepPacket(host, step);
         break;
     }
+    this.l2.noteUnresolved();
     const conntrack: Record<string, unknown[]> = {};
     for (const h of this.hostList) {
       const l = A.ctList(h.ct);
