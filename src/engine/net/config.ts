@@ -251,6 +251,41 @@ export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
   ignore_routes_with_linkdown: '0',
 };
 
+/**
+ * Per-device neighbour (ARP) parameters, net.ipv4.neigh.IFACE.* and
+ * net.ipv4.neigh.default.*, as `sysctl` prints them in a new namespace of
+ * Linux 6.18 (arp_tbl's parms: times in USER_HZ ticks unless named _ms).
+ * A new device copies the current net.ipv4.neigh.default values.
+ */
+export const NEIGH_DEFAULTS: Readonly<Record<string, string>> = {
+  anycast_delay: '100',
+  app_solicit: '0',
+  base_reachable_time_ms: '30000',
+  delay_first_probe_time: '5',
+  gc_stale_time: '60',
+  interval_probe_time_ms: '5000',
+  locktime: '100',
+  mcast_resolicit: '0',
+  mcast_solicit: '3',
+  proxy_delay: '80',
+  proxy_qlen: '64',
+  retrans_time_ms: '1000',
+  ucast_solicit: '3',
+  unres_qlen: '101',
+  unres_qlen_bytes: '212992',
+};
+
+export function neighKey(iface: string, key: string): string {
+  return `net.ipv4.neigh.${iface}.${key}`;
+}
+
+function addNeighConf(net: HostNet, iface: string, from: string | null): void {
+  for (const key of Object.keys(NEIGH_DEFAULTS)) {
+    const inherited = from === null ? undefined : net.sysctl[neighKey(from, key)];
+    net.sysctl[neighKey(iface, key)] = inherited ?? NEIGH_DEFAULTS[key]!;
+  }
+}
+
 /** Namespace-wide defaults; icmp_ratemask and igmp reports are the harness's values. */
 export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.ip_forward': '0',
@@ -313,7 +348,8 @@ function addDevconf(net: HostNet, iface: string, from: string | null): void {
 
 function removeDevconf(net: HostNet, iface: string): void {
   const prefix = `net.ipv4.conf.${iface}.`;
-  net.sysctl = Object.fromEntries(Object.entries(net.sysctl).filter(([key]) => !key.startsWith(prefix)));
+  const neigh = `net.ipv4.neigh.${iface}.`;
+  net.sysctl = Object.fromEntries(Object.entries(net.sysctl).filter(([key]) => !key.startsWith(prefix) && !key.startsWith(neigh)));
 }
 
 /**
@@ -344,6 +380,7 @@ export function createHostNet(links: { name: string; mac: string }[]): HostNet {
   };
   addDevconf(net, 'all', null);
   addDevconf(net, 'default', null);
+  addNeighConf(net, 'default', null);
   addLink(net, 'lo', 'loopback', '00:00:00:00:00:00');
   addAddress(net, { iface: 'lo', addr: 0x7f000001, prefixLen: 8, broadcast: 0, scope: 'host', label: 'lo', secondary: false, noPrefixRoute: false });
   setLinkUp(net, 'lo', true);
@@ -401,6 +438,7 @@ export function addLink(net: HostNet, name: string, kind: LinkKind, mac: string)
     master: null,
   });
   addDevconf(net, name, 'default');
+  addNeighConf(net, name, 'default');
   // A new device inherits the current forwarding setting (inet_forward_change
   // only touches existing devices; devinet_init_net copies conf.default).
   return true;

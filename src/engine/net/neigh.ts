@@ -22,15 +22,34 @@
 import type { Ipv4 } from './addr';
 import type { HostNet, Neighbour, NudState } from './config';
 
-/** arp_tbl's parameters (net/ipv4/arp.c), in milliseconds where they are times. */
-export const ARP_PARMS = {
-  /** NEIGH_VAR_LOCKTIME: a reply does not override a fresh entry */
-  locktimeMs: 1000,
-  /** NEIGH_VAR_MCAST_PROBES × NEIGH_VAR_RETRANS_TIME: an unanswered resolution fails after this */
-  resolveTimeoutMs: 3 * 1000,
-  /** NEIGH_VAR_PROXY_DELAY: proxy ARP answers a broadcast request after a random delay up to this */
-  proxyDelayMs: 800,
-} as const;
+/** The neighbour parameters that matter here, in milliseconds. */
+export interface NeighParms {
+  /** NEIGH_VAR_LOCKTIME: a reply does not override an entry changed less than this ago */
+  locktimeMs: number;
+  /** (mcast_solicit + app_solicit) × retrans_time: an unanswered resolution fails after this */
+  resolveTimeoutMs: number;
+  /** NEIGH_VAR_PROXY_DELAY: proxy ARP answers a broadcast request after a random delay below this */
+  proxyDelayMs: number;
+}
+
+/** arp_tbl's defaults (net/ipv4/arp.c) */
+export const ARP_PARMS: NeighParms = { locktimeMs: 1000, resolveTimeoutMs: 3 * 1000, proxyDelayMs: 800 };
+
+/** USER_HZ: the unit of the neighbour sysctls that are not named _ms */
+const TICK_MS = 10;
+
+/** The device's parameters from net.ipv4.neigh.IFACE.* (defaults where unset). */
+export function neighParms(net: HostNet, iface: string): NeighParms {
+  const v = (key: string, dflt: number): number => {
+    const t = net.sysctl[`net.ipv4.neigh.${iface}.${key}`];
+    return t === undefined || !/^-?\d+$/.test(t) ? dflt : Number(t);
+  };
+  return {
+    locktimeMs: v('locktime', 100) * TICK_MS,
+    resolveTimeoutMs: (v('mcast_solicit', 3) + v('app_solicit', 0)) * v('retrans_time_ms', 1000),
+    proxyDelayMs: v('proxy_delay', 80) * TICK_MS,
+  };
+}
 
 /** NUD_VALID: states whose link-layer address may be used */
 const VALID: ReadonlySet<NudState> = new Set(['permanent', 'noarp', 'reachable', 'stale', 'delay', 'probe']);
@@ -123,7 +142,7 @@ export class NeighTable<Q> {
    */
   resolve(net: HostNet, iface: string, addr: Ipv4, item: Q, nowMs: number): ResolveResult<Q> {
     let e = this.get(iface, addr, net) ?? this.create(iface, addr, nowMs);
-    if (e.state === 'incomplete' && nowMs - e.solicitedMs >= ARP_PARMS.resolveTimeoutMs) {
+    if (e.state === 'incomplete' && nowMs - e.solicitedMs >= neighParms(net, iface).resolveTimeoutMs) {
       e.state = 'failed';
       e.queue = [];
       e.updatedMs = nowMs;
@@ -146,7 +165,7 @@ export class NeighTable<Q> {
   probe(net: HostNet, iface: string, addr: Ipv4, nowMs: number): boolean {
     const e = this.get(iface, addr, net) ?? this.create(iface, addr, nowMs);
     if (nudValid(e.state)) return false;
-    if (e.state === 'incomplete' && nowMs - e.solicitedMs < ARP_PARMS.resolveTimeoutMs) return false;
+    if (e.state === 'incomplete' && nowMs - e.solicitedMs < neighParms(net, iface).resolveTimeoutMs) return false;
     this.startResolution(e, nowMs);
     return true;
   }

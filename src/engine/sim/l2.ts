@@ -29,7 +29,7 @@ import { clonePacket, type Packet } from '../net/packet';
 import { findLink } from '../net/config';
 import { addrType } from '../net/fib';
 import { formatIpv4, type Ipv4 } from '../net/addr';
-import { NeighTable, ARP_PARMS } from '../net/neigh';
+import { NeighTable, neighParms } from '../net/neigh';
 import { ARPOP_REPLY, ARPOP_REQUEST, ETH_BROADCAST, ETH_ZERO, arpAccept, arpIsGratuitous, arpRequestVerdict, arpSolicitSource, deviceDoesArp, type ArpPacket } from '../net/arp';
 import { confValue } from '../net/sysctl';
 import type { Endpoint } from '../scenario/types';
@@ -63,6 +63,8 @@ export interface L2World {
   readonly segments: Map<string, Segment>;
   nowMs: number;
   enqueue(ev: L2Event): void;
+  /** a behaviour the simulation does not reproduce (the result's `warnings`) */
+  warn(text: string): void;
 }
 
 /** A packet waiting in a neighbour entry's queue, with the frame header it will get. */
@@ -183,6 +185,11 @@ export class LinkLayer {
    */
   private bridgeXmit(host: Host, bridge: string, frame: EthFrame): void {
     const port = isGroupMac(frame.dst) ? undefined : this.fdb(host, bridge).get(frame.dst);
+    if (frame.payload.kind === 'ipv4') {
+      // the walk shows the port the FDB chose (TRACE has no PHYSOUT= for these, the oracle cannot)
+      const note = frame.payload.from.notes.findLast((n) => n.kind === 'transmit');
+      if (note?.kind === 'transmit' && note.iface === bridge && note.port === null && port !== undefined) note.port = port;
+    }
     if (port !== undefined) return this.portXmit(host, port, frame);
     for (const p of this.portsNewestFirst(host, bridge)) this.portXmit(host, p, frame);
   }
@@ -216,9 +223,15 @@ export class LinkLayer {
   }
 
   /** An oracle switch: learn, then forward by FDB or flood (newest port first). */
+  private readonly switches = new Map<string, Extract<Segment, { kind: 'switch' }>>();
+
   private switchRx(name: string, inPort: number, frame: EthFrame): void {
-    const seg = [...this.world.segments.values()].find((s): s is Extract<Segment, { kind: 'switch' }> => s.kind === 'switch' && s.name === name);
-    if (!seg) return;
+    let seg = this.switches.get(name);
+    if (!seg) {
+      for (const s of this.world.segments.values()) if (s.kind === 'switch' && s.name === name) seg = s;
+      if (!seg) return;
+      this.switches.set(name, seg);
+    }
     let fdb = this.switchFdb.get(name);
     if (!fdb) this.switchFdb.set(name, (fdb = new Map()));
     if (!isGroupMac(frame.src)) fdb.set(frame.src, inPort);
@@ -278,6 +291,9 @@ export class LinkLayer {
     if (local) return this.up(host, bridge, frame, physIn);
     const known = group ? undefined : fdb.get(frame.dst);
     const outs = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
+    if (frame.payload.kind === 'ipv4' && outs.length > 1 && A.bridgeCallsIptables(host.net)) {
+      this.world.warn(`not modelled: ${host.name}'s ${bridge} floods an IPv4 frame to several ports; br_netfilter runs PREROUTING once and FORWARD/POSTROUTING per port, the simulation shows one walk per port`);
+    }
     for (const out of outs) {
       const p = frame.payload;
       if (p.kind === 'arp') this.portXmit(host, out, frame);
@@ -303,6 +319,10 @@ export class LinkLayer {
       const v = arpRequestVerdict(net, dev, a.sip, a.tip);
       if (v.kind === 'drop' || v.kind === 'ignored') return;
       if (v.kind === 'reply' || v.kind === 'proxy') {
+        if (v.kind === 'proxy' && isGroupMac(frame.dst) && neighParms(net, dev).proxyDelayMs > 0) {
+          // pneigh_enqueue: a broadcast request is answered after a random delay below proxy_delay
+          this.world.warn(`not modelled: ${host.name} answers proxy ARP for ${formatIpv4(a.tip)} on ${dev} at once; the kernel waits a random time below net.ipv4.neigh.${dev}.proxy_delay (set it to 0 for a deterministic answer)`);
+        }
         if (a.sip !== 0) this.flush(host, table.eventNs(net, dev, a.sip, a.sha, now), a.sha);
         const mine = this.macOf(host, dev);
         this.devXmit(host, dev, { src: mine, dst: a.sha, payload: { kind: 'arp', arp: { op: ARPOP_REPLY, sha: mine, sip: a.tip, tha: a.sha, tip: a.sip } } });
@@ -317,7 +337,7 @@ export class LinkLayer {
       n = table.get(dev, a.sip, net);
     }
     if (!n) return;
-    const override = now > n.updatedMs + ARP_PARMS.locktimeMs || garp;
+    const override = now > n.updatedMs + neighParms(net, dev).locktimeMs || garp;
     // broadcast replies and requests do not confirm reachability
     const state = a.op === ARPOP_REPLY && frame.dst === this.macOf(host, dev) ? 'reachable' : 'stale';
     this.flush(host, table.update(n, a.sha, state, { override }, now), a.sha);

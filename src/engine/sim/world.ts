@@ -164,6 +164,13 @@ export class World {
     this.queue.push(ev);
   }
 
+  /** What the run met but does not reproduce, once each (the result's `warnings`). */
+  readonly warnings: string[] = [];
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
   /**
    * Run what a process does after the kernel woke it (the echo listener's
    * write, its close on EOF). Softirq work — every frame in flight and the
@@ -285,7 +292,9 @@ export class World {
     if (step.data) {
       const before = s.received.length;
       host.sockets.sendTcp(s, 0x18, step.data);
-      this.pause(50);
+      // the step waits for the echo, which is back at once, then pauses 50 ms (FORMAT.md §1.2);
+      // the timing matters to the router's redirect rate limit (case p65: no redirect for the RST)
+      this.drain();
       const got = s.received.slice(before);
       if (got) result.reply = got;
     }
