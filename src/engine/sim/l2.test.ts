@@ -145,3 +145,40 @@ describe('a bridge with an address', () => {
     expect(rec.disposition).toEqual({ verdict: 'local', host: 'fw' });
   });
 });
+
+describe('broadcast and multicast destinations', () => {
+  const net = (steps: Record<string, unknown>[]) =>
+    run({
+      hosts: [
+        { name: 'pc', setup: ['ip addr add 10.5.0.1/24 dev eth0', 'ip route add default via 10.5.0.3', 'ip route add 224.0.0.0/4 dev eth0'] },
+        { name: 'rtr', setup: ['ip addr add 10.5.0.3/24 dev eth0', 'ip addr add 10.6.0.1/24 dev eth1', 'sysctl -w net.ipv4.ip_forward=1'] },
+        { name: 'remote', setup: ['ip addr add 10.6.0.2/24 dev eth0', 'ip route add default via 10.6.0.1'] },
+      ],
+      links: [['rtr:eth1', 'remote:eth0']],
+      switches: [{ name: 'sw', ports: ['pc:eth0', 'rtr:eth0'] }],
+      steps,
+    });
+  const results = (r: { result: Record<string, unknown> }) => (r.result as { steps: { result: Record<string, unknown> }[] }).steps.map((s) => s.result);
+
+  it('the step programs cannot send to a broadcast address: no SO_BROADCAST (case p67)', () => {
+    const r = net([{ from: 'pc', ping: '10.5.0.255' }, { from: 'pc', udp: '10.5.0.255:9' }, { from: 'pc', tcp: '10.5.0.255:80' }, { from: 'pc', ping: '255.255.255.255' }]);
+    expect(results(r)).toEqual([
+      { result: 'send_error', error: 'EACCES' },
+      { result: 'send_error', error: 'EACCES' },
+      { connect: 'ENETUNREACH' },
+      { result: 'send_error', error: 'EACCES' },
+    ]);
+    expect(r.packets).toEqual([]);
+  });
+
+  it('a directed broadcast is the router\'s own broadcast, and echo requests to it are ignored (case p67)', () => {
+    const r = net([{ from: 'remote', ping: '10.5.0.255' }]);
+    expect(results(r)).toEqual([{ result: 'timeout' }]);
+    expect(r.packets.map((p) => `${p.host}:${p.disposition.verdict}`)).toEqual(['remote:sent', 'rtr:local']);
+  });
+
+  it('labels multicast as not modelled', () => {
+    const r = net([{ from: 'pc', udp: '224.0.0.251:5353' }]);
+    expect((r.result as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^not modelled: multicast/)]);
+  });
+});

@@ -29,7 +29,7 @@ import { clonePacket, type Packet } from '../net/packet';
 import { findLink } from '../net/config';
 import { addrType } from '../net/fib';
 import { formatIpv4, type Ipv4 } from '../net/addr';
-import { NeighTable, neighParms } from '../net/neigh';
+import { NeighTable, neighParms, nudValid } from '../net/neigh';
 import { ARPOP_REPLY, ARPOP_REQUEST, ETH_BROADCAST, ETH_ZERO, arpAccept, arpIsGratuitous, arpRequestVerdict, arpSolicitSource, deviceDoesArp, type ArpPacket } from '../net/arp';
 import { confValue } from '../net/sysctl';
 import type { Endpoint } from '../scenario/types';
@@ -142,7 +142,10 @@ export class LinkLayer {
     if (!deviceDoesArp(net, dev)) return;
     const t = nexthop === 0xffffffff ? 'BROADCAST' : addrType(net, nexthop, null);
     if (t === 'BROADCAST') return this.devXmit(host, dev, { src, dst: ETH_BROADCAST, payload });
-    if (t === 'MULTICAST') return this.devXmit(host, dev, { src, dst: multicastMac(nexthop), payload });
+    if (t === 'MULTICAST') {
+      this.world.warn(`not modelled: multicast (${formatIpv4(pkt.dst)} from ${host.name}): the default TTL 1, the copy looped back to the sender and group membership on the receivers`);
+      return this.devXmit(host, dev, { src, dst: multicastMac(nexthop), payload });
+    }
     const r = this.neigh(host).resolve(net, dev, nexthop, { dev, src, payload }, this.world.nowMs);
     if (r.kind === 'send') return this.devXmit(host, dev, { src, dst: r.lladdr, payload });
     if (r.kind === 'solicit') this.solicit(host, dev, nexthop, pkt.src);
@@ -167,7 +170,7 @@ export class LinkLayer {
       return false;
     }
     const e = t.get(dev, addr, host.net);
-    return e !== undefined && e.lladdr !== null && e.state !== 'incomplete' && e.state !== 'failed' && e.state !== 'none';
+    return e !== undefined && e.lladdr !== null && nudValid(e.state);
   }
 
   /** dev_queue_xmit: a bridge device forwards by its FDB, anything else goes onto its segment. */

@@ -378,6 +378,9 @@ export class Sockets {
     if (!ic) return;
     switch (ic.type) {
       case 8: {
+        // icmp_echo: net.ipv4.icmp_echo_ignore_broadcasts (1) / icmp_echo_ignore_all (0)
+        const ignore = A.isBroadcastOrMulticast(this.host.net, pkt.dst) ? 'net.ipv4.icmp_echo_ignore_broadcasts' : 'net.ipv4.icmp_echo_ignore_all';
+        if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
         this.host.output(reply, { owned: false, kernel: true });
         return;

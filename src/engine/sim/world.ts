@@ -261,6 +261,12 @@ export class World {
     const sock: PingSock = { id: step.id, result: null, redirect: null };
     host.sockets.pings.set(step.id, sock);
     const pkt = this.wire.echoRequest(host, step, dst);
+    // raw_sendmsg: a broadcast destination needs SO_BROADCAST, which the step's socket does not set
+    const rt = A.outputRoute(host.net, pkt, null);
+    if (rt.ok && rt.broadcast) {
+      host.sockets.pings.delete(step.id);
+      return { result: 'send_error', error: 'EACCES' };
+    }
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
@@ -276,6 +282,8 @@ export class World {
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
     const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
     if (!r.ok) return { connect: r.errno };
+    // tcp_v4_connect refuses broadcast and multicast routes
+    if (r.broadcast) return { connect: 'ENETUNREACH' };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
     s.routeMtu = A.linkMtu(host.net, r.dev);
@@ -316,6 +324,8 @@ export class World {
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
     const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
     if (!r.ok) return { result: 'send_error', error: r.errno };
+    // ip4_datagram_connect: a broadcast destination needs SO_BROADCAST
+    if (r.broadcast) return { result: 'send_error', error: 'EACCES' };
     const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null };
     host.sockets.udp.push(sock);
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
