@@ -7,7 +7,7 @@
 // scenarios).
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from '../net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
 import { formatRoutes, formatRules } from '../net/ip-command';
 import { importIpOutput } from '../net/ip-import';
 import { saveRuleset } from '../iptables/save';
@@ -80,6 +80,8 @@ function sysctlCommands(net: HostNet): string[] {
     if (dflt === undefined) {
       const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(k);
       if (m && (m[1] === 'all' || m[1] === 'default' || ifaces.includes(m[1]!))) dflt = DEVCONF_DEFAULTS[m[2]!];
+      const n = /^net\.ipv4\.neigh\.([^.]+)\.(.+)$/.exec(k);
+      if (n && (n[1] === 'default' || ifaces.includes(n[1]!))) dflt = NEIGH_DEFAULTS[n[2]!];
     }
     if (dflt !== undefined && dflt === v) continue;
     out.push(`sysctl -w ${k}=${v}`);
@@ -88,7 +90,10 @@ function sysctlCommands(net: HostNet): string[] {
   // so per-interface forwarding lines that merely repeat it are left out
   out.sort((a, b) => Number(b.includes('.ip_forward=')) - Number(a.includes('.ip_forward=')));
   const fwd = net.sysctl['net.ipv4.ip_forward'];
-  return out.filter((c) => !(/\.conf\.[^.]+\.forwarding=/.test(c) && c.endsWith(`=${fwd}`) && out.some((x) => x.includes('.ip_forward='))));
+  const setsForward = out.some((x) => x.includes('.ip_forward='));
+  // it also sets conf.all.accept_redirects to the opposite (inet_forward_change)
+  const impliedRedirects = `net.ipv4.conf.all.accept_redirects=${fwd === '1' ? '0' : '1'}`;
+  return out.filter((c) => !(setsForward && ((/\.conf\.[^.]+\.forwarding=/.test(c) && c.endsWith(`=${fwd}`)) || c.endsWith(impliedRedirects))));
 }
 
 function neighbourCommands(net: HostNet): string[] {

@@ -10,6 +10,7 @@
 // kernel's dump order makes `ip route show` a simple walk.
 
 import type { Ipv4, Prefix } from './addr';
+import type { FibException } from './fnhe';
 import { prefixMask } from './addr';
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
@@ -26,6 +27,17 @@ export interface Link {
   master: string | null;
   /** IFLA_GSO_MAX_SEGS (`ip link set ... gso_max_segs N`); absent: 65535. At 1 TCP sends one segment per skb */
   gsoMaxSegs?: number;
+  /**
+   * when it became a port of `master` (increasing per host): a bridge floods
+   * to its ports newest first (br_add_if puts a new port at the head of
+   * br->port_list)
+   */
+  masterSeq?: number;
+  /**
+   * the address was given (`address X`, NET_ADDR_SET); a bridge without one
+   * takes the lowest address of its ports (br_stp_recalculate_bridge_id)
+   */
+  macSet?: boolean;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */
@@ -163,6 +175,8 @@ export interface HostNet {
   /** net->ipv4.fib_has_custom_local_routes (a user added a `local` route) */
   customLocalRoutes: boolean;
   neighbours: Neighbour[];
+  /** nexthop exceptions learned from ICMP redirects (fnhe.ts); absent until the first one */
+  exceptions?: FibException[];
   /** full sysctl keys ('net.ipv4.conf.eth0.rp_filter') to their text value */
   sysctl: Record<string, string>;
   /** rt_tables names to ids: local, main, default plus the case's names */
@@ -239,6 +253,41 @@ export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
   ignore_routes_with_linkdown: '0',
 };
 
+/**
+ * Per-device neighbour (ARP) parameters, net.ipv4.neigh.IFACE.* and
+ * net.ipv4.neigh.default.*, as `sysctl` prints them in a new namespace of
+ * Linux 6.18 (arp_tbl's parms: times in USER_HZ ticks unless named _ms).
+ * A new device copies the current net.ipv4.neigh.default values.
+ */
+export const NEIGH_DEFAULTS: Readonly<Record<string, string>> = {
+  anycast_delay: '100',
+  app_solicit: '0',
+  base_reachable_time_ms: '30000',
+  delay_first_probe_time: '5',
+  gc_stale_time: '60',
+  interval_probe_time_ms: '5000',
+  locktime: '100',
+  mcast_resolicit: '0',
+  mcast_solicit: '3',
+  proxy_delay: '80',
+  proxy_qlen: '64',
+  retrans_time_ms: '1000',
+  ucast_solicit: '3',
+  unres_qlen: '101',
+  unres_qlen_bytes: '212992',
+};
+
+export function neighKey(iface: string, key: string): string {
+  return `net.ipv4.neigh.${iface}.${key}`;
+}
+
+function addNeighConf(net: HostNet, iface: string, from: string | null): void {
+  for (const key of Object.keys(NEIGH_DEFAULTS)) {
+    const inherited = from === null ? undefined : net.sysctl[neighKey(from, key)];
+    net.sysctl[neighKey(iface, key)] = inherited ?? NEIGH_DEFAULTS[key]!;
+  }
+}
+
 /** Namespace-wide defaults; icmp_ratemask and igmp reports are the harness's values. */
 export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.ip_forward': '0',
@@ -301,7 +350,8 @@ function addDevconf(net: HostNet, iface: string, from: string | null): void {
 
 function removeDevconf(net: HostNet, iface: string): void {
   const prefix = `net.ipv4.conf.${iface}.`;
-  net.sysctl = Object.fromEntries(Object.entries(net.sysctl).filter(([key]) => !key.startsWith(prefix)));
+  const neigh = `net.ipv4.neigh.${iface}.`;
+  net.sysctl = Object.fromEntries(Object.entries(net.sysctl).filter(([key]) => !key.startsWith(prefix) && !key.startsWith(neigh)));
 }
 
 /**
@@ -332,6 +382,7 @@ export function createHostNet(links: { name: string; mac: string }[]): HostNet {
   };
   addDevconf(net, 'all', null);
   addDevconf(net, 'default', null);
+  addNeighConf(net, 'default', null);
   addLink(net, 'lo', 'loopback', '00:00:00:00:00:00');
   addAddress(net, { iface: 'lo', addr: 0x7f000001, prefixLen: 8, broadcast: 0, scope: 'host', label: 'lo', secondary: false, noPrefixRoute: false });
   setLinkUp(net, 'lo', true);
@@ -389,6 +440,7 @@ export function addLink(net: HostNet, name: string, kind: LinkKind, mac: string)
     master: null,
   });
   addDevconf(net, name, 'default');
+  addNeighConf(net, name, 'default');
   // A new device inherits the current forwarding setting (inet_forward_change
   // only touches existing devices; devinet_init_net copies conf.default).
   return true;

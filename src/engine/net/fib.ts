@@ -14,6 +14,7 @@ import { formatIpv4, prefixMask } from './addr';
 import type { FibRule, HostNet, IfAddr, Nexthop, Route, RouteScope, RouteType, RuleAction } from './config';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, SCOPE_VALUE, findLink, tableName } from './config';
 import { multipathHashL3, selectMultipath } from './multipath-hash';
+import { findException } from './fnhe';
 import { acceptLocal, forwarding, routeLocalnet, rpFilter, sendRedirects, sharedMedia, srcValidMark, sysctlNumber } from './sysctl';
 
 export interface FlowKey {
@@ -519,15 +520,17 @@ export function inputRoute(net: HostNet, pkt: InputPacket, iif: string): InputRo
   }
   const redirect =
     res.dev === iif && v > 0 && sendRedirects(net, iif) && (sharedMedia(net, iif) || addrsOnlink(net, iif, src, res.gateway));
+  // __mkroute_input → rt_set_nexthop: a learned redirect applies to forwarded packets too
+  const gateway = findException(net, res.route, res.nexthop, dst)?.gateway ?? res.gateway;
   return {
     kind: 'forward',
     type: 'unicast',
     table: res.table,
     dev: res.dev,
-    gateway: res.gateway,
+    gateway,
     route: res.route,
     redirect,
-    redirectGateway: res.gateway !== 0 ? res.gateway : dst,
+    redirectGateway: gateway !== 0 ? gateway : dst,
   };
 }
 
@@ -606,7 +609,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
     sport: flow.sport,
     dport: flow.dport,
   };
-  const res = fibLookup(net, key);
+  let res = fibLookup(net, key);
   if (!res.ok) {
     if (flow.oif !== null) {
       if (src === 0) src = selectSourceAddress(net, flow.oif, 0, 'link');
@@ -623,6 +626,9 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   if (src === 0) {
     src = res.prefsrc !== 0 ? res.prefsrc : selectSourceAddress(net, res.dev, res.gateway, res.route.scope);
   }
+  // rt_bind_exception: a redirect learned for this destination replaces the nexthop's gateway
+  const fnhe = findException(net, res.route, res.nexthop, dst);
+  if (fnhe) res = { ...res, gateway: fnhe.gateway };
   let type: 'unicast' | 'local' | 'broadcast' | 'multicast';
   if (dst === LIMITED_BROADCAST || res.type === 'broadcast') type = 'broadcast';
   else if (isMulticast(dst) || res.type === 'multicast') type = 'multicast';

@@ -1104,6 +1104,7 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
       return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
     }
     addLink(net, dev.text, kind, cmd.address ?? generatedMac(net, net.nextIfindex));
+    if (cmd.address !== null) findLink(net, dev.text)!.macSet = true;
     if (kind === 'bridge') {
       // a bridge made by a case gets br_netfilter's default (FORMAT.md §1.1)
       net.sysctl['net.bridge.bridge-nf-call-iptables'] = net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1';
@@ -1126,12 +1127,16 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     const master = findLink(net, cmd.master.text);
     if (!master) return [kernelError(cmd.master, `Error: argument "${cmd.master.text}" is wrong: Device does not exist`, 'ip/no-device')];
     if (master.kind !== 'bridge') return [kernelError(cmd.master, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
+    if (link.master !== master.name) link.masterSeq = Math.max(0, ...net.links.map((l) => l.masterSeq ?? 0)) + 1;
     link.master = master.name;
   }
   if (cmd.nomaster) link.master = null;
   if (cmd.mtu !== null) link.mtu = cmd.mtu;
   if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
-  if (cmd.address !== null) link.mac = cmd.address;
+  if (cmd.address !== null) {
+    link.mac = cmd.address;
+    link.macSet = true;
+  }
   if (cmd.up !== null) setLinkUp(net, dev.text, cmd.up);
   return [];
 }

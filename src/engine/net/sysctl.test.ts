@@ -1,7 +1,7 @@
 // pattern: Imperative Shell
 import { describe, expect, it } from 'vitest';
 import { createHostNet } from './config';
-import { applySysctl, confValue, forwarding, parseSysctl, rpFilter, sendRedirects } from './sysctl';
+import { acceptRedirects, applySysctl, confValue, forwarding, parseSysctl, rpFilter, sendRedirects } from './sysctl';
 
 function apply(net: ReturnType<typeof createHostNet>, text: string): string[] {
   const p = parseSysctl(text);
@@ -37,6 +37,24 @@ describe('sysctl', () => {
     expect(forwarding(net, 'eth0') && forwarding(net, 'eth1') && forwarding(net, 'lo')).toBe(true);
     expect(apply(net, 'sysctl -w net.ipv4.conf.eth1.forwarding=0')).toEqual([]);
     expect(forwarding(net, 'eth1')).toBe(false);
+  });
+
+  it('ip_forward also turns conf.all.accept_redirects off, so a router takes no redirects (inet_forward_change, case p66)', () => {
+    const net = fresh();
+    expect(acceptRedirects(net, 'eth0')).toBe(true);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=1')).toEqual([]);
+    expect(net.sysctl['net.ipv4.conf.all.accept_redirects']).toBe('0');
+    expect(acceptRedirects(net, 'eth0')).toBe(false);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=0')).toEqual([]);
+    expect(acceptRedirects(net, 'eth0')).toBe(true);
+  });
+
+  it('knows the per-device neighbour parameters, copied from net.ipv4.neigh.default', () => {
+    const net = fresh();
+    expect(net.sysctl['net.ipv4.neigh.eth0.proxy_delay']).toBe('80');
+    expect(apply(net, 'sysctl -w net.ipv4.neigh.eth0.proxy_delay=0')).toEqual([]);
+    expect(net.sysctl['net.ipv4.neigh.eth0.proxy_delay']).toBe('0');
+    expect(net.sysctl['net.ipv4.neigh.eth1.proxy_delay']).toBe('80');
   });
 
   it('conf.all combines: rp_filter is the max, send_redirects an OR', () => {

@@ -101,7 +101,8 @@ const RANGES: Readonly<Record<string, [number, number]>> = {
 
 /**
  * Write the assignments. `ip_forward` and `conf.all.forwarding` switch every
- * interface's forwarding plus conf.default and conf.all (inet_forward_change);
+ * interface's forwarding plus conf.default and conf.all, and set
+ * conf.all.accept_redirects to the opposite (inet_forward_change);
  * `conf.default.X` only affects interfaces created later.
  */
 export function applySysctl(net: HostNet, cmd: SysctlCommand): Diagnostic[] {
@@ -135,6 +136,8 @@ export function applySysctl(net: HostNet, cmd: SysctlCommand): Diagnostic[] {
       net.sysctl[confKey('all', 'forwarding')] = on;
       net.sysctl[confKey('default', 'forwarding')] = on;
       for (const l of net.links) net.sysctl[confKey(l.name, 'forwarding')] = on;
+      // inet_forward_change: a router does not take redirects (case p66)
+      net.sysctl[confKey('all', 'accept_redirects')] = on === '1' ? '0' : '1';
       continue;
     }
     net.sysctl[a.key] = value;
@@ -177,7 +180,7 @@ const COMBINE: Readonly<Record<string, Combine>> = {
   bootp_relay: 'or',
   log_martians: 'or',
   arp_filter: 'or',
-  arp_accept: 'or',
+  arp_accept: 'max',
   arp_notify: 'or',
   arp_announce: 'max',
   arp_ignore: 'max',

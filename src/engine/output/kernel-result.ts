@@ -4,16 +4,12 @@
 // same log it animates.
 
 import type { World } from '../sim/world';
-import type { PacketRecord, RecordedEvent, Verdict } from '../sim/record';
+import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
+import { oracleSeesLink, visibleReceivers } from './harness-link';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
-import { oracleSource } from './oracle-link';
 
-/** The receivers the oracle can tie to this packet (oracle-link.ts). */
-function linkedReceivers(r: PacketRecord): PacketRecord['receivedBy'] {
-  return r.receivedBy.filter((x) => oracleSource(x.packet) === r);
-}
 
 type Obj = Record<string, unknown>;
 
@@ -39,7 +35,7 @@ function eventJson(e: RecordedEvent, prev: RecordedEvent | null): Obj {
   return o;
 }
 
-function dispositionJson(r: PacketRecord): Obj {
+function dispositionJson(r: PacketRecord, receivers: Receiver[]): Obj {
   const d: Verdict | null = r.disposition;
   let o: Obj;
   if (!d) {
@@ -49,7 +45,7 @@ function dispositionJson(r: PacketRecord): Obj {
     o = { ...d };
   }
   if (d?.verdict === 'sent') {
-    o.received_by = linkedReceivers(r).map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
+    o.received_by = receivers.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
   }
   if (r.response) {
     const resp: Obj = { packet: r.response.packet.id, kind: r.response.kind };
@@ -62,7 +58,16 @@ function dispositionJson(r: PacketRecord): Obj {
   return o;
 }
 
-function packetJson(r: PacketRecord): Obj {
+/** The sender the oracle attributes `r` to (harness-link.ts), null when it cannot see one. */
+function oracleSender(world: World, r: PacketRecord): PacketRecord | null {
+  const from = r.fromPacket;
+  if (!from) return null;
+  const x = from.receivedBy.find((y) => y.packet === r);
+  return x && oracleSeesLink(world, from, x) ? from : null;
+}
+
+function packetJson(world: World, r: PacketRecord): Obj {
+  const receivers = visibleReceivers(world, r);
   const evs: Obj[] = [];
   const rewrites: Obj[] = [];
   let prev: RecordedEvent | null = null;
@@ -87,9 +92,9 @@ function packetJson(r: PacketRecord): Obj {
     out: last && (last.hook === 'POSTROUTING' || last.hook === 'FORWARD' || last.hook === 'OUTPUT') ? last.out : null,
     headers: first ? first.hdr : null,
     events: evs,
-    from_packet: oracleSource(r)?.id ?? null,
+    from_packet: oracleSender(world, r)?.id ?? null,
   };
-  const recv = linkedReceivers(r)[0];
+  const recv = receivers[0];
   if (recv && recv.packet.events[0] && last) {
     const wire: HeaderView = recv.packet.events[0].hdr;
     out.wire_headers = wire;
@@ -103,7 +108,7 @@ function packetJson(r: PacketRecord): Obj {
   }
   out.rewrites = rewrites;
   if (r.route) out.route = r.route;
-  out.disposition = dispositionJson(r);
+  out.disposition = dispositionJson(r, receivers);
   return out;
 }
 
@@ -113,7 +118,7 @@ function packetJson(r: PacketRecord): Obj {
  * edges, ties broken by step, then by when a packet became ready, then by
  * host and position. Packet ids are renumbered in that order.
  */
-export function causalOrder(records: PacketRecord[], hostOrder: string[]): PacketRecord[] {
+export function causalOrder(records: PacketRecord[], hostOrder: string[], fromOf: (r: PacketRecord) => PacketRecord | null = (r) => r.fromPacket): PacketRecord[] {
   const perHost = new Map<string, PacketRecord[]>();
   for (const r of records) {
     let l = perHost.get(r.host);
@@ -135,7 +140,7 @@ export function causalOrder(records: PacketRecord[], hostOrder: string[]): Packe
     }
   }
   for (const r of records) {
-    const from = oracleSource(r);
+    const from = fromOf(r);
     if (from && succ.has(from)) {
       succ.get(from)!.push(r);
       indeg.set(r, indeg.get(r)! + 1);
@@ -197,6 +202,7 @@ export function kernelResult(world: World): Obj {
   const traced = causalOrder(
     world.records.filter((r) => r.events.length > 0),
     world.hostList.map((h) => h.name),
+    (r) => oracleSender(world, r),
   );
   traced.forEach((r, i) => (r.id = i + 1));
   const hosts: Obj = {};
@@ -231,11 +237,11 @@ export function kernelResult(world: World): Obj {
     mechanism: 'packetwalk engine',
     hosts,
     steps,
-    packets: traced.map(packetJson),
+    packets: traced.map((r) => packetJson(world, r)),
     trace_log: traceLog,
     conntrack: last ? last.conntrack : {},
     rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),
-    warnings: [],
+    warnings: [...world.warnings].sort(),
   };
 }
 

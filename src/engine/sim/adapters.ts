@@ -97,7 +97,8 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
 
 // ------------------------------------------------------------------ routing
 
-export type OutRoute = { ok: true; dev: string; gateway: Ipv4 | null; src: Ipv4 } | { ok: false; errno: string };
+/** `broadcast`: RTCF_BROADCAST, a socket needs SO_BROADCAST to send there */
+export type OutRoute = { ok: true; dev: string; gateway: Ipv4 | null; src: Ipv4; broadcast: boolean } | { ok: false; errno: string };
 
 export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRoute {
   const r = fib.outputRoute(net, {
@@ -112,7 +113,7 @@ export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRou
     anySrc: true,
   });
   if (!r.ok) return { ok: false, errno: r.errno };
-  return { ok: true, dev: r.dev, gateway: r.gateway || null, src: r.src };
+  return { ok: true, dev: r.dev, gateway: r.gateway || null, src: r.src, broadcast: r.type === 'broadcast' };
 }
 
 export type InRoute =
@@ -173,21 +174,6 @@ export function isBroadcastOrMulticast(net: HostNet, addr: Ipv4): boolean {
   return t === 'BROADCAST' || t === 'MULTICAST';
 }
 
-/**
- * ARP: does this host answer for `addr` arriving on `iface`? arp_ignore=0
- * (the default): any local address; 1: only an address configured on that
- * interface — what IPVS direct routing needs on real servers holding the VIP on lo.
- */
-export function answersArp(net: HostNet, iface: string, addr: Ipv4): boolean {
-  const link = cfg.findLink(net, iface);
-  if (!link || !link.up) return false;
-  if (link.master) return false;
-  if (!fib.isLocalAddress(net, addr)) return false;
-  const ignore = Math.max(Number(net.sysctl['net.ipv4.conf.all.arp_ignore'] ?? 0), Number(net.sysctl[`net.ipv4.conf.${iface}.arp_ignore`] ?? 0));
-  if (ignore >= 1) return net.addresses.some((a) => a.iface === iface && a.addr === addr);
-  return true;
-}
-
 /** ipvsadm in a host's setup or console: the command's own error text, positioned. */
 function applyIpvsadmCommand(host: Host, cmd: string): Diagnostic[] {
   const p = parseIpvsadm(cmd);
@@ -222,15 +208,6 @@ export function routeMtu(net: HostNet, dst: Ipv4): number {
 /** net.bridge.bridge-nf-call-iptables: 1 in a new namespace once br_netfilter is loaded */
 export function bridgeCallsIptables(net: HostNet): boolean {
   return (net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1') !== '0';
-}
-
-/** The ports of `bridge` in this host other than `except`. */
-export function bridgePorts(net: HostNet, bridge: string, except: string): string[] {
-  return net.links.filter((l) => l.master === bridge && l.up && l.name !== except).map((l) => l.name);
-}
-
-export function masterOf(net: HostNet, iface: string): string | null {
-  return cfg.findLink(net, iface)?.master ?? null;
 }
 
 /** icmp_send's source: the address of the interface the error leaves by (inet_select_addr on the reverse route). */
@@ -531,8 +508,9 @@ export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv
   const line = formatLogLine(o.prefix, o, {
     inIface: env.inIf,
     outIface: env.outIf,
-    physIn: null,
-    physOut: null,
+    // br_netfilter's bridge ports print in LOG lines as in TRACE lines
+    physIn: env.meta.physIn ?? null,
+    physOut: env.meta.physOut ?? null,
     macHeader: macHeader(host.world, host.name, e),
     packet: p,
     mark: p.mark,

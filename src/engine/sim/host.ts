@@ -20,6 +20,7 @@ import { createIpvsState } from '../ipvs/state';
 import type { IpvsState } from '../ipvs/types';
 import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
+import { redirectAllowed } from './redirect';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -275,12 +276,17 @@ export class Host {
 
   // ---------------------------------------------------------------- input path
 
-  /** ip_rcv: a packet arrived on `iface` (a copy the host may modify). */
-  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null): void {
+  /**
+   * ip_rcv: a packet arrived on `iface` (a copy the host may modify). `l2`:
+   * the frame's destination address (the TRACE line's MAC=) and, for a frame
+   * a bridge passed up with br_netfilter on, the port it came in by (PHYSIN=
+   * on every later hook, REPORT.md §5.23).
+   */
+  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null } | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
     const meta: PacketMeta = looped
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
-      : { ct: null, untracked: false, uid: null };
+      : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
     this.skbMeta.set(rec, meta);
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
@@ -376,7 +382,7 @@ export class Host {
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
-    this.world.transmitFromPort(this, rec, pkt, outPort, srcMac);
+    this.world.transmitFromPort(this, rec, pkt, outPort, srcMac, dstMac);
   }
 
   // ---------------------------------------------------------------- kernel-generated packets
@@ -402,6 +408,8 @@ export class Host {
   }
 
   sendRedirect(orig: Packet, origRec: PacketRecord, gateway: number): void {
+    // ip_rt_send_redirect: rate limited per source host (sim/redirect.ts)
+    if (!redirectAllowed(this, orig.src, this.world.nowMs)) return;
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, 5, 1, src);

@@ -25,6 +25,7 @@ import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
 import { acceptSynAck, parseTcpOptions } from './wire';
+import { processRedirect, redirectSocket, type RedirectOutcome } from './redirect';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -467,6 +468,9 @@ export class Sockets {
     if (!ic) return;
     switch (ic.type) {
       case 8: {
+        // icmp_echo: net.ipv4.icmp_echo_ignore_broadcasts (1) / icmp_echo_ignore_all (0)
+        const ignore = A.isBroadcastOrMulticast(this.host.net, pkt.dst) ? 'net.ipv4.icmp_echo_ignore_broadcasts' : 'net.ipv4.icmp_echo_ignore_all';
+        if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
         this.host.output(reply, { owned: false, kernel: true });
         return;
@@ -482,6 +486,7 @@ export class Sockets {
           const s = this.pings.get(inner.icmp.id ?? -1);
           if (s) s.redirect = { code: ic.code, from: formatIpv4(pkt.src) };
         }
+        if (inner) noteRedirect(rec, processRedirect(this.host, pkt, rec.in ?? '', redirectSocket(this.host, inner)));
         return;
       }
       case 3:
@@ -534,6 +539,16 @@ export function udpIcmpError(type: number, code: number): string | null {
 
 /** icmp_err_convert[].fatal: the destination unreachable codes that are hard errors */
 const ICMP_UNREACH_FATAL = new Set([2, 3, 6, 7, 8, 9, 10, 13, 14, 15]);
+
+
+/** What became of a redirect, on the walk's delivery step. */
+function noteRedirect(rec: PacketRecord, r: RedirectOutcome): void {
+  const d = rec.notes.findLast((n) => n.kind === 'deliver');
+  if (!d || d.kind !== 'deliver') return;
+  d.to += r.learned
+    ? `: redirect learned, ${formatIpv4(r.dst)} now goes via ${formatIpv4(r.gateway)}`
+    : `: redirect not learned (${r.reason.replace(/_/g, ' ')})`;
+}
 
 /** icmp_err_convert: the errno a socket sees for an ICMP error. */
 export function icmpErrno(type: number, code: number): string {

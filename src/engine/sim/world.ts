@@ -16,19 +16,19 @@ import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import { postHocRoute, silentDropReason } from './route-query';
 import * as A from './adapters';
+import { LinkLayer, type L2Event, type Segment } from './l2';
+import { ETH_BROADCAST } from '../net/arp';
 
-interface Frame {
+/** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
+interface LoFrame {
+  kind: 'lo';
   host: Host;
-  iface: string;
   packet: Packet;
-  /** the sender's record; null for a frame sent without passing any hook (transmitFrame) */
-  from: PacketRecord | null;
-  srcMac: string | null;
-  /** lo: the sender's conntrack reference travels with the skb */
+  from: PacketRecord;
   looped?: PacketMeta;
-  /** the frame enters a bridge port and the bridge forwards it out of outPort */
-  bridged?: { bridge: string; outPort: string; dstMac: string | null };
 }
+
+type QueueItem = LoFrame | L2Event;
 
 export interface StepOutcome {
   n: number;
@@ -54,13 +54,15 @@ export class World {
   readonly wire = new PacketFactory();
   readonly stepOutcomes: StepOutcome[] = [];
   nowMs = 0;
-  private queue: Frame[] = [];
+  private queue: QueueItem[] = [];
   private deferred: (() => void)[] = [];
   private nextId = 1;
   private currentStep = 0;
   private listenerLog: ListenerEvent[] = [];
   private seed = 0x2545f491;
-  readonly segments = new Map<string, { kind: 'link'; peer: Endpoint } | { kind: 'switch'; name: string; ports: Endpoint[] }>();
+  readonly segments = new Map<string, Segment>();
+  /** Ethernet, ARP, neighbour tables, switches and bridges (sim/l2.ts) */
+  readonly l2: LinkLayer = new LinkLayer(this);
   logLines: string[] = [];
 
   constructor(readonly scenario: Scenario) {
@@ -142,91 +144,44 @@ export class World {
     this.listenerLog.push(e);
   }
 
-  /** Hand a frame to the wire: to the same host over lo, a veth peer, or the hosts on a switch. */
+  /** Hand a packet to the wire: to the same host over lo, or to the link layer (neighbour resolution, then the segment). */
   transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number, meta: PacketMeta | null = null): void {
     if (outDev === 'lo') {
-      this.queue.push({ host, iface: 'lo', packet: clonePacket(pkt), from: rec, srcMac: null, ...(meta ? { looped: meta } : {}) });
+      this.queue.push({ kind: 'lo', host, packet: clonePacket(pkt), from: rec, ...(meta ? { looped: meta } : {}) });
       return;
     }
-    const seg = this.segments.get(`${host.name}:${outDev}`);
-    if (!seg) return;
-    const srcMac = this.macs.get(`${host.name}:${outDev}`) ?? null;
-    const wire = clonePacket(pkt);
-    wire.mark = 0; // skb->mark does not cross a veth into another namespace
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === outDev));
-    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+    this.l2.output(host, rec, pkt, outDev, nexthop);
   }
 
-  /** A bridge in `host` sends the frame out of one of its ports, source MAC unchanged. */
-  transmitFromPort(host: Host, rec: PacketRecord, pkt: Packet, port: string, srcMac: string | null): void {
-    const seg = this.segments.get(`${host.name}:${port}`);
-    if (!seg) return;
+  /** A bridge in `host` sends a bridged frame out of one of its ports, both MAC addresses unchanged. */
+  transmitFromPort(host: Host, rec: PacketRecord, pkt: Packet, port: string, srcMac: string | null, dstMac: string | null = null): void {
     const wire = clonePacket(pkt);
     wire.mark = 0;
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
-    const nexthop = this.bridgedNexthop.get(rec) ?? pkt.dst;
-    this.deliverOnSegment(candidates, wire, rec, srcMac, nexthop);
+    const src = srcMac ?? this.l2.macOf(host, port);
+    this.l2.portXmit(host, port, { src, dst: dstMac ?? ETH_BROADCAST, payload: { kind: 'ipv4', packet: wire, from: rec } });
   }
 
-  private readonly bridgedNexthop = new Map<PacketRecord, number>();
+  enqueue(ev: L2Event): void {
+    this.queue.push(ev);
+  }
 
   /**
    * dev_queue_xmit of a frame a host built with its own Ethernet header, on
    * one of its ports, bypassing IP and every hook: the sender has no record
    * and the receiver's has no sender (REJECT's RST for a bridged packet,
-   * nf_send_reset, case p49). It goes to the interface owning `dstMac`.
+   * nf_send_reset, case p49).
    */
   transmitFrame(host: Host, pkt: Packet, port: string, srcMac: string | null, dstMac: string | null): void {
-    const seg = this.segments.get(`${host.name}:${port}`);
-    if (!seg) return;
     const wire = clonePacket(pkt);
     wire.mark = 0;
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
-    const target = candidates.find((ep) => this.macs.get(`${ep.host}:${ep.iface}`) === dstMac);
-    const peer = target && this.hosts.get(target.host);
-    if (target && peer && !A.masterOf(peer.net, target.iface)) {
-      this.queue.push({ host: peer, iface: target.iface, packet: wire, from: null, srcMac });
-      return;
-    }
-    this.deliverOnSegment(candidates, wire, null, srcMac, pkt.dst);
+    this.l2.portXmit(host, port, { src: srcMac ?? this.l2.macOf(host, port), dst: dstMac ?? ETH_BROADCAST, payload: { kind: 'ipv4', packet: wire, from: null } });
   }
 
-  /**
-   * ARP on a segment: the host that owns the next hop answers
-   * (arp_ignore=0: any of its addresses). A candidate interface that is a
-   * bridge port passes the frame on when a host behind another port answers.
-   */
-  private deliverOnSegment(candidates: Endpoint[], wire: Packet, rec: PacketRecord | null, srcMac: string | null, nexthop: number): void {
-    for (const ep of candidates) {
-      const peer = this.hosts.get(ep.host);
-      if (!peer) continue;
-      const bridge = A.masterOf(peer.net, ep.iface);
-      if (bridge) {
-        for (const out of A.bridgePorts(peer.net, bridge, ep.iface)) {
-          const target = this.arpTarget(peer, out, nexthop);
-          if (target) {
-            this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac, bridged: { bridge, outPort: out, dstMac: this.macs.get(`${target.host}:${target.iface}`) ?? null } });
-            return;
-          }
-        }
-        continue;
-      }
-      if (A.answersArp(peer.net, ep.iface, nexthop)) {
-        this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac });
-        return;
-      }
-    }
-  }
+  /** What the run met but does not reproduce, once each (the result's `warnings`). */
+  readonly warnings: string[] = [];
 
-  private arpTarget(host: Host, port: string, nexthop: number): Endpoint | null {
-    const seg = this.segments.get(`${host.name}:${port}`);
-    if (!seg) return null;
-    const candidates = seg.kind === 'link' ? [seg.peer] : seg.ports.filter((p) => !(p.host === host.name && p.iface === port));
-    for (const ep of candidates) {
-      const peer = this.hosts.get(ep.host);
-      if (peer && A.answersArp(peer.net, ep.iface, nexthop)) return ep;
-    }
-    return null;
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   /**
@@ -244,10 +199,8 @@ export class World {
     while (n++ < MAX_FRAMES_PER_DRAIN) {
       const f = this.queue.shift();
       if (f) {
-        if (f.bridged) {
-          if (f.from) this.bridgedNexthop.set(f.from, f.packet.dst);
-          f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
-        } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+        if (f.kind === 'lo') f.host.receive(f.packet, 'lo', f.from, null, f.looped ?? null);
+        else this.l2.receive(f);
         continue;
       }
       const task = this.deferred.shift();
@@ -293,6 +246,7 @@ export class World {
         result = this.stepPacket(host, step);
         break;
     }
+    this.l2.noteUnresolved();
     this.postHocRoutes(this.records.slice(firstRecord));
     const conntrack: Record<string, unknown[]> = {};
     for (const h of this.hostList) {
@@ -340,6 +294,12 @@ export class World {
     const sock: PingSock = { id: step.id, result: null, redirect: null };
     host.sockets.pings.set(step.id, sock);
     const pkt = this.wire.echoRequest(host, step, dst);
+    // raw_sendmsg: a broadcast destination needs SO_BROADCAST, which the step's socket does not set
+    const rt = A.outputRoute(host.net, pkt, null);
+    if (rt.ok && rt.broadcast) {
+      host.sockets.pings.delete(step.id);
+      return { result: 'send_error', error: 'EACCES' };
+    }
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
@@ -355,6 +315,8 @@ export class World {
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
     const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
     if (!r.ok) return { connect: r.errno };
+    // tcp_v4_connect refuses broadcast and multicast routes
+    if (r.broadcast) return { connect: 'ENETUNREACH' };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
     s.routeMtu = A.linkMtu(host.net, r.dev);
@@ -372,7 +334,9 @@ export class World {
     if (step.data) {
       const before = s.received.length;
       host.sockets.write(s, step.data);
-      this.pause(50);
+      // the step waits for the echo, which is back at once, then pauses 50 ms (FORMAT.md §1.2);
+      // the timing matters to the router's redirect rate limit (case p65: no redirect for the RST)
+      this.drain();
       const got = s.received.slice(before);
       // recv() reports the pending error of a reset connection instead of a short echo
       if (got.length < step.data.length && (s.state as TcpSock['state']) === 'CLOSED' && s.error) {
@@ -407,6 +371,8 @@ export class World {
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
     const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
     if (!r.ok) return { result: 'send_error', error: r.errno };
+    // ip4_datagram_connect: a broadcast destination needs SO_BROADCAST
+    if (r.broadcast) return { result: 'send_error', error: 'EACCES' };
     const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null };
     host.sockets.udp.push(sock);
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);

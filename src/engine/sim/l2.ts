@@ -1,0 +1,373 @@
+// pattern: Functional Core
+// The link layer between the hosts: Ethernet frames, ARP and the neighbour
+// tables, the oracle's switches and the Linux bridges inside hosts, each with
+// a forwarding database (FDB). This is what decides which host and which
+// interface receive a packet, and whether anyone receives it at all
+// (REPORT.md §5.21, §5.23):
+//
+//   * A host sends an IPv4 packet to its next hop's link-layer address from
+//     the neighbour table (ip_finish_output2 → neigh_output). Unknown: the
+//     packet waits while an ARP request is broadcast (arp_solicit); answers
+//     are processed by arp_process on every host that receives the request.
+//     Nobody answers: the packet is never sent (`received_by` stays empty).
+//   * A switch (a Linux bridge in the oracle) learns source addresses per
+//     port and floods broadcasts and unknown destinations to its ports newest
+//     first (br_add_if adds at the head of the port list; br_flood walks it).
+//     That order decides which ARP answer arrives first when one host answers
+//     on two ports, and the first answer is the one kept (net/neigh.ts).
+//   * An interface takes frames for its own address, broadcasts and
+//     multicasts; anything else is PACKET_OTHERHOST and dropped before
+//     PREROUTING. A bridge port hands every frame to its bridge, which
+//     delivers frames for its own addresses up through the bridge device
+//     (an address on br0 is a normal local address) and forwards the rest.
+//
+// Frames move through the World's single FIFO, one hop per entry (a switch is
+// a hop of its own, as its backlog is on the oracle's single CPU), so the
+// order in which answers arrive is the order the kernel processes them in.
+
+import { clonePacket, type Packet } from '../net/packet';
+import { findLink } from '../net/config';
+import { addrType } from '../net/fib';
+import { formatIpv4, type Ipv4 } from '../net/addr';
+import { NeighTable, neighParms, nudValid } from '../net/neigh';
+import { ARPOP_REPLY, ARPOP_REQUEST, ETH_BROADCAST, ETH_ZERO, arpAccept, arpIsGratuitous, arpRequestVerdict, arpSolicitSource, deviceDoesArp, type ArpPacket } from '../net/arp';
+import { confValue } from '../net/sysctl';
+import type { Endpoint } from '../scenario/types';
+import type { Host } from './host';
+import type { PacketRecord } from './record';
+import * as A from './adapters';
+
+/** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
+export type L2Payload =
+  | { kind: 'ipv4'; packet: Packet; /** null: a frame built below IP (REJECT's RST for a bridged packet) */ from: PacketRecord | null }
+  | { kind: 'arp'; arp: ArpPacket };
+
+export interface EthFrame {
+  src: string;
+  dst: string;
+  payload: L2Payload;
+}
+
+/** One hop of a frame, queued in the World's FIFO. */
+export type L2Event =
+  /** the frame arrives on a host's interface */
+  | { kind: 'host'; host: Host; iface: string; frame: EthFrame }
+  /** the frame arrives on port `port` (index into the switch's ports) of an oracle switch */
+  | { kind: 'switch'; sw: string; port: number; frame: EthFrame };
+
+export type Segment = { kind: 'link'; peer: Endpoint } | { kind: 'switch'; name: string; ports: Endpoint[] };
+
+/** The World's side of the link layer: its hosts, the wiring and the FIFO. */
+export interface L2World {
+  readonly hosts: Map<string, Host>;
+  readonly segments: Map<string, Segment>;
+  nowMs: number;
+  enqueue(ev: L2Event): void;
+  /** a behaviour the simulation does not reproduce (the result's `warnings`) */
+  warn(text: string): void;
+}
+
+/** A packet waiting in a neighbour entry's queue, with the frame header it will get. */
+interface Pending {
+  dev: string;
+  src: string;
+  payload: L2Payload;
+}
+
+function isGroupMac(mac: string): boolean {
+  // the I/G bit: broadcast and multicast
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
+/** ip_eth_mc_map: 01:00:5e + the low 23 bits of the group */
+function multicastMac(a: Ipv4): string {
+  const h = (n: number) => n.toString(16).padStart(2, '0');
+  return `01:00:5e:${h((a >>> 16) & 0x7f)}:${h((a >>> 8) & 0xff)}:${h(a & 0xff)}`;
+}
+
+export class LinkLayer {
+  private readonly neighs = new Map<Host, NeighTable<Pending>>();
+  /** oracle switch name → MAC → port index */
+  private readonly switchFdb = new Map<string, Map<string, number>>();
+  /** `host:bridge` → MAC → port name */
+  private readonly bridgeFdb = new Map<string, Map<string, string>>();
+
+  constructor(private readonly world: L2World) {}
+
+  /** The host's neighbour table (the ARP cache), kept across steps. */
+  neigh(host: Host): NeighTable<Pending> {
+    let t = this.neighs.get(host);
+    if (!t) this.neighs.set(host, (t = new NeighTable<Pending>()));
+    return t;
+  }
+
+  /**
+   * The device's link-layer address. A bridge whose address was not set
+   * takes the lowest address among its ports (br_stp_recalculate_bridge_id):
+   * in the oracle, br0 has the address of its first port (case p60).
+   */
+  macOf(host: Host, dev: string): string {
+    const link = findLink(host.net, dev);
+    if (!link) return ETH_ZERO;
+    if (link.kind !== 'bridge' || link.macSet) return link.mac;
+    let min: string | null = null;
+    for (const l of host.net.links) if (l.master === dev && (min === null || l.mac < min)) min = l.mac;
+    return min ?? link.mac;
+  }
+
+  /** The ports of `bridge` in flooding order: newest first. */
+  private portsNewestFirst(host: Host, bridge: string): string[] {
+    return host.net.links
+      .filter((l) => l.master === bridge)
+      .sort((a, b) => (b.masterSeq ?? b.ifindex) - (a.masterSeq ?? a.ifindex))
+      .map((l) => l.name);
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /**
+   * ip_finish_output2 → neigh_output: put an IPv4 packet on `dev` for
+   * `nexthop`. Broadcast and multicast next hops need no resolution
+   * (arp_constructor makes them NUD_NOARP); unicast ones go through the
+   * neighbour table, which may hold the packet while ARP resolves.
+   */
+  output(host: Host, rec: PacketRecord, pkt: Packet, dev: string, nexthop: Ipv4): void {
+    const net = host.net;
+    const link = findLink(net, dev);
+    if (!link || !link.up) return;
+    const wire = clonePacket(pkt);
+    wire.mark = 0; // skb->mark does not cross a veth into another namespace
+    const payload: L2Payload = { kind: 'ipv4', packet: wire, from: rec };
+    const src = this.macOf(host, dev);
+    if (!deviceDoesArp(net, dev)) return;
+    const t = nexthop === 0xffffffff ? 'BROADCAST' : addrType(net, nexthop, null);
+    if (t === 'BROADCAST') return this.devXmit(host, dev, { src, dst: ETH_BROADCAST, payload });
+    if (t === 'MULTICAST') {
+      this.world.warn(`not modelled: multicast (${formatIpv4(pkt.dst)} from ${host.name}): the default TTL 1, the copy looped back to the sender and group membership on the receivers`);
+      return this.devXmit(host, dev, { src, dst: multicastMac(nexthop), payload });
+    }
+    const r = this.neigh(host).resolve(net, dev, nexthop, { dev, src, payload }, this.world.nowMs);
+    if (r.kind === 'send') return this.devXmit(host, dev, { src, dst: r.lladdr, payload });
+    if (r.kind === 'solicit') this.solicit(host, dev, nexthop, pkt.src);
+  }
+
+  /** arp_solicit: broadcast a request for `target` out of `dev`. */
+  private solicit(host: Host, dev: string, target: Ipv4, pktSrc: Ipv4 | null): void {
+    const sha = this.macOf(host, dev);
+    const sip = arpSolicitSource(host.net, dev, target, pktSrc);
+    this.devXmit(host, dev, { src: sha, dst: ETH_BROADCAST, payload: { kind: 'arp', arp: { op: ARPOP_REQUEST, sha, sip, tha: ETH_ZERO, tip: target } } });
+  }
+
+  /**
+   * neigh_event_send without a packet: start resolving `addr` on `dev`
+   * (what __ip_do_redirect does for a new gateway it does not know yet).
+   * True when the address is already valid.
+   */
+  ensureNeighbour(host: Host, dev: string, addr: Ipv4): boolean {
+    const t = this.neigh(host);
+    if (t.probe(host.net, dev, addr, this.world.nowMs)) {
+      this.solicit(host, dev, addr, null);
+      return false;
+    }
+    const e = t.get(dev, addr, host.net);
+    return e !== undefined && e.lladdr !== null && nudValid(e.state);
+  }
+
+  /** dev_queue_xmit: a bridge device forwards by its FDB, anything else goes onto its segment. */
+  private devXmit(host: Host, dev: string, frame: EthFrame): void {
+    const link = findLink(host.net, dev);
+    if (!link) return;
+    if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);
+    this.portXmit(host, dev, frame);
+  }
+
+  /**
+   * br_dev_xmit: a frame the bridging host itself sends through br0 leaves
+   * by the port its FDB names for the destination, else by every port; no
+   * br_netfilter hook sees it (it already passed OUTPUT and POSTROUTING).
+   */
+  private bridgeXmit(host: Host, bridge: string, frame: EthFrame): void {
+    const port = isGroupMac(frame.dst) ? undefined : this.fdb(host, bridge).get(frame.dst);
+    if (frame.payload.kind === 'ipv4') {
+      // the walk shows the port the FDB chose (TRACE has no PHYSOUT= for these, the oracle cannot)
+      const note = frame.payload.from?.notes.findLast((n) => n.kind === 'transmit');
+      if (note?.kind === 'transmit' && note.iface === bridge && note.port === null && port !== undefined) note.port = port;
+    }
+    if (port !== undefined) return this.portXmit(host, port, frame);
+    for (const p of this.portsNewestFirst(host, bridge)) this.portXmit(host, p, frame);
+  }
+
+  /** The bridge port chosen for `dstMac` by the FDB, null when it would flood. */
+  fdbPort(host: Host, bridge: string, dstMac: string): string | null {
+    return this.fdb(host, bridge).get(dstMac) ?? null;
+  }
+
+  /** Put a frame on the wire of `host:iface`: to the veth peer, or into an oracle switch. */
+  portXmit(host: Host, iface: string, frame: EthFrame): void {
+    const link = findLink(host.net, iface);
+    if (!link || !link.up) return;
+    const seg = this.world.segments.get(`${host.name}:${iface}`);
+    if (!seg) return;
+    if (seg.kind === 'link') {
+      const peer = this.world.hosts.get(seg.peer.host);
+      if (peer) this.world.enqueue({ kind: 'host', host: peer, iface: seg.peer.iface, frame });
+      return;
+    }
+    const port = seg.ports.findIndex((p) => p.host === host.name && p.iface === iface);
+    this.world.enqueue({ kind: 'switch', sw: seg.name, port, frame });
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /** Process one queued hop. */
+  receive(ev: L2Event): void {
+    if (ev.kind === 'switch') this.switchRx(ev.sw, ev.port, ev.frame);
+    else this.hostRx(ev.host, ev.iface, ev.frame);
+  }
+
+  /** An oracle switch: learn, then forward by FDB or flood (newest port first). */
+  private readonly switches = new Map<string, Extract<Segment, { kind: 'switch' }>>();
+
+  private switchRx(name: string, inPort: number, frame: EthFrame): void {
+    let seg = this.switches.get(name);
+    if (!seg) {
+      for (const s of this.world.segments.values()) if (s.kind === 'switch' && s.name === name) seg = s;
+      if (!seg) return;
+      this.switches.set(name, seg);
+    }
+    let fdb = this.switchFdb.get(name);
+    if (!fdb) this.switchFdb.set(name, (fdb = new Map()));
+    if (!isGroupMac(frame.src)) fdb.set(frame.src, inPort);
+    const out = isGroupMac(frame.dst) ? undefined : fdb.get(frame.dst);
+    const deliver = (k: number) => {
+      const ep = seg.ports[k]!;
+      const h = this.world.hosts.get(ep.host);
+      if (h) this.world.enqueue({ kind: 'host', host: h, iface: ep.iface, frame });
+    };
+    if (out !== undefined) {
+      if (out !== inPort) deliver(out);
+      return;
+    }
+    for (let k = seg.ports.length - 1; k >= 0; k--) if (k !== inPort) deliver(k);
+  }
+
+  private hostRx(host: Host, iface: string, frame: EthFrame): void {
+    const link = findLink(host.net, iface);
+    if (!link || !link.up) return;
+    if (link.master) return this.bridgeRx(host, link.master, iface, frame);
+    // eth_type_trans: a unicast frame for another address is PACKET_OTHERHOST, dropped before any hook
+    if (!isGroupMac(frame.dst) && frame.dst !== this.macOf(host, iface)) return;
+    this.up(host, iface, frame, null);
+  }
+
+  /** The frame is for this host on `dev` (a plain interface, or a bridge passing it up). */
+  private up(host: Host, dev: string, frame: EthFrame, physIn: string | null): void {
+    const p = frame.payload;
+    if (p.kind === 'arp') return this.arpRcv(host, dev, frame, p.arp);
+    host.receive(clonePacket(p.packet), dev, p.from, frame.src, null, { dstMac: frame.dst, physIn });
+  }
+
+  private fdb(host: Host, bridge: string): Map<string, string> {
+    const k = `${host.name}:${bridge}`;
+    let m = this.bridgeFdb.get(k);
+    if (!m) this.bridgeFdb.set(k, (m = new Map()));
+    return m;
+  }
+
+  /**
+   * br_handle_frame_finish on a bridge inside a host: learn the source's
+   * port; frames for the bridge's or a port's own address go up through the
+   * bridge device, broadcasts are flooded and also go up, unicasts follow
+   * the FDB or are flooded. Bridged IPv4 frames pass br_netfilter's hooks
+   * (Host.bridgeReceive); frames going up get PHYSIN= in their TRACE lines
+   * while br_netfilter is on (bridge-nf-call-iptables=1), since it already
+   * ran PREROUTING for them as bridged frames.
+   */
+  private bridgeRx(host: Host, bridge: string, port: string, frame: EthFrame): void {
+    const br = findLink(host.net, bridge);
+    if (!br || !br.up) return;
+    const fdb = this.fdb(host, bridge);
+    if (!isGroupMac(frame.src)) fdb.set(frame.src, port);
+    const group = isGroupMac(frame.dst);
+    const local = !group && (frame.dst === this.macOf(host, bridge) || host.net.links.some((l) => l.master === bridge && l.mac === frame.dst));
+    const physIn = A.bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
+    if (local) return this.up(host, bridge, frame, physIn);
+    const known = group ? undefined : fdb.get(frame.dst);
+    const outs = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
+    if (frame.payload.kind === 'ipv4' && outs.length > 1 && A.bridgeCallsIptables(host.net)) {
+      this.world.warn(`not modelled: ${host.name}'s ${bridge} floods an IPv4 frame to several ports; br_netfilter runs PREROUTING once and FORWARD/POSTROUTING per port, the simulation shows one walk per port`);
+    }
+    for (const out of outs) {
+      const p = frame.payload;
+      if (p.kind === 'arp') this.portXmit(host, out, frame);
+      else host.bridgeReceive(clonePacket(p.packet), bridge, port, out, p.from, frame.src, frame.dst);
+    }
+    if (group) this.up(host, bridge, frame, physIn);
+  }
+
+  /**
+   * arp_process for an ARP packet received on `dev`: answer requests for
+   * our addresses (or proxied ones) and learn the requester; otherwise only
+   * refresh an entry we already hold for the sender, where a reply that
+   * arrives within locktime of the last change cannot replace the address
+   * (the first of several answers wins).
+   */
+  private arpRcv(host: Host, dev: string, frame: EthFrame, a: ArpPacket): void {
+    const net = host.net;
+    if (!deviceDoesArp(net, dev)) return;
+    if (a.sip === a.tip && confValue(net, dev, 'drop_gratuitous_arp')) return;
+    const now = this.world.nowMs;
+    const table = this.neigh(host);
+    if (a.op === ARPOP_REQUEST) {
+      const v = arpRequestVerdict(net, dev, a.sip, a.tip);
+      if (v.kind === 'drop' || v.kind === 'ignored') return;
+      if (v.kind === 'reply' || v.kind === 'proxy') {
+        if (v.kind === 'proxy' && isGroupMac(frame.dst) && neighParms(net, dev).proxyDelayMs > 0) {
+          // pneigh_enqueue: a broadcast request is answered after a random delay below proxy_delay
+          this.world.warn(`not modelled: ${host.name} answers proxy ARP for ${formatIpv4(a.tip)} on ${dev} at once; the kernel waits a random time below net.ipv4.neigh.${dev}.proxy_delay (set it to 0 for a deterministic answer)`);
+        }
+        if (a.sip !== 0) this.flush(host, table.eventNs(net, dev, a.sip, a.sha, now), a.sha);
+        const mine = this.macOf(host, dev);
+        this.devXmit(host, dev, { src: mine, dst: a.sha, payload: { kind: 'arp', arp: { op: ARPOP_REPLY, sha: mine, sip: a.tip, tha: a.sha, tip: a.sip } } });
+        return;
+      }
+    }
+    let n = table.get(dev, a.sip, net);
+    const accept = arpAccept(net, dev, a.sip);
+    const garp = (n !== undefined || accept) && arpIsGratuitous(net, a);
+    if (!n && accept && (garp || (a.op === ARPOP_REPLY && addrType(net, a.sip, null) === 'UNICAST'))) {
+      table.probe(net, dev, a.sip, now);
+      n = table.get(dev, a.sip, net);
+    }
+    if (!n) return;
+    const override = now > n.updatedMs + neighParms(net, dev).locktimeMs || garp;
+    // broadcast replies and requests do not confirm reachability
+    const state = a.op === ARPOP_REPLY && frame.dst === this.macOf(host, dev) ? 'reachable' : 'stale';
+    this.flush(host, table.update(n, a.sha, state, { override }, now), a.sha);
+  }
+
+  /** Send the packets that waited for an address now resolved to `lladdr`. */
+  private flush(host: Host, waiting: Pending[], lladdr: string): void {
+    for (const w of waiting) this.devXmit(host, w.dev, { src: w.src, dst: lladdr, payload: w.payload });
+  }
+
+  /**
+   * After a step: packets still waiting for an answer were never sent. Their
+   * records say so (the kernel drops them when the third probe goes
+   * unanswered, ~3 s later, and sends an ICMP host unreachable to the
+   * source, which the simulator does not model).
+   */
+  noteUnresolved(): void {
+    for (const [host, t] of this.neighs) {
+      for (const e of t.list()) {
+        if (e.state !== 'incomplete') continue;
+        for (const w of e.queue) {
+          if (w.payload.kind !== 'ipv4') continue;
+          const rec = w.payload.from;
+          if (!rec) continue;
+          rec.note = `not received: nobody answered ${host.name}'s ARP request for ${formatIpv4(e.addr)} on ${e.iface}, so the packet waits in the neighbour queue (the kernel drops it after three unanswered probes, ~3 s later, and then sends an ICMP host unreachable to its source; not modelled)`;
+        }
+      }
+    }
+  }
+}
