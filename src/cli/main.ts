@@ -53,7 +53,7 @@ function iptablesSave(args: string[]): number {
     return 1;
   }
   const parsed = parseRestore(text, { noflush: false, counters });
-  if (!parsed.value || hasErrors(parsed.diagnostics)) {
+  if (!parsed.value) {
     printDiagnostics(text, parsed.diagnostics);
     return 1;
   }

@@ -143,8 +143,8 @@ describe('refusals with iptables texts', () => {
     expect(refused('iptables -A INPUT -j NFQUEUE --queue-balance 4:4')).toBe('iptables v1.8.9 (legacy): 4 should be less than 4');
   });
   it('the kernel refuses matches and targets outside their hooks or protocols', () => {
-    expect(kernelLog('iptables -A INPUT -m owner --uid-owner 0')).toBe('x_tables: ip_tables: owner match: used from hooks INPUT, but only usable from OUTPUT/POSTROUTING');
-    expect(kernelLog('iptables -A OUTPUT -m mac --mac-source 00:11:22:33:44:55')).toBe('x_tables: ip_tables: mac match: used from hooks OUTPUT, but only usable from PREROUTING/INPUT/FORWARD');
+    expect(kernelLog('iptables -A INPUT -m owner --uid-owner 0')).toBe('x_tables: ip_tables: owner match: used from hooks INPUT, but only valid from OUTPUT/POSTROUTING');
+    expect(kernelLog('iptables -A OUTPUT -m mac --mac-source 00:11:22:33:44:55')).toBe('x_tables: ip_tables: mac match: used from hooks OUTPUT, but only valid from PREROUTING/INPUT/FORWARD');
     expect(kernelLog('iptables -A INPUT -m esp --espspi 1')).toBe('x_tables: ip_tables: esp match: only valid for protocol 50');
     expect(kernelLog('iptables -A INPUT -m ecn --ecn-tcp-cwr')).toBe('xt_ecn: cannot match TCP bits for non-tcp packets');
     expect(kernelLog('iptables -A INPUT -j SYNPROXY --mss 1460')).toBe('x_tables: ip_tables: SYNPROXY target: only valid for protocol 6');
