@@ -5,6 +5,13 @@
 #
 #   sudo scripts/record-restore-real.py src/engine/iptables/__fixtures__/restore-real.cases \
 #        > src/engine/iptables/__fixtures__/restore-real.json
+#   sudo scripts/record-restore-real.py --dumps src/engine/iptables/__fixtures__/dumps
+#
+# With --dumps, every NAME.rules in the folder is loaded with --counters into
+# its own fresh namespace (after creating the ipsets and nfacct objects it
+# names, as its host would have them) and iptables-legacy-save's output
+# without the '#' lines is written to NAME.saved; a dump that does not load
+# is an error.
 #
 # .cases format: "=== NAME [--counters] [--noflush]" starts a case; the lines
 # up to the next "===" are its input, written with a final newline unless NAME
@@ -63,7 +70,32 @@ def kmsg_count():
     return len(subprocess.run(['dmesg'], capture_output=True).stdout.decode(errors='replace').splitlines())
 
 
+def record_dumps(folder):
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith('.rules'):
+            continue
+        text = open(os.path.join(folder, name), encoding='utf-8').read()
+        subprocess.run(['ip', 'netns', 'add', NS], check=True)
+        try:
+            for s in sorted(set(re.findall(r'--match-set (\S+)', text))):
+                ns('ipset', 'create', s, 'hash:net')
+            for s in sorted(set(re.findall(r'--nfacct-name (\S+)', text))):
+                ns('nfacct', 'add', s)
+            p = ns('iptables-legacy-restore', '--counters', data=text.encode())
+            if p.returncode != 0:
+                sys.exit(f'{name}: iptables-legacy-restore exit {p.returncode}: {p.stderr.decode()}')
+            saved = ns('iptables-legacy-save').stdout.decode()
+            with open(os.path.join(folder, name[:-len('.rules')] + '.saved'), 'w', encoding='utf-8') as f:
+                f.write(''.join(l + '\n' for l in saved.split('\n') if l and not l.startswith('#')))
+            print(f'{name}: loaded', file=sys.stderr)
+        finally:
+            subprocess.run(['ip', 'netns', 'del', NS])
+
+
 def main():
+    if sys.argv[1] == '--dumps':
+        record_dumps(sys.argv[2])
+        return
     cases = read_cases(sys.argv[1])
     subprocess.run(['ip', 'netns', 'add', NS], check=True)
     out = []
