@@ -21,7 +21,9 @@
 # "Try `iptables-restore -h'" hint, the kernel lines that appeared in dmesg,
 # and iptables-legacy-save (-c with --counters) of every table the input names.
 # Runs under the oracle lock (scripts/oracle-run): the kernel's x_tables lines
-# go to the one global log, and are rate limited (10 per 5 s), hence the pause.
+# go to the one global log, and are rate limited (10 per 5 s), hence the pause;
+# a line the kernel logs without a newline only shows once the next line is
+# logged, hence the recorder's own line in the kernel log after each case.
 import json
 import os
 import re
@@ -66,8 +68,14 @@ def ns(*args, data=None):
     return subprocess.run(['ip', 'netns', 'exec', NS, *args], input=data, capture_output=True)
 
 
-def kmsg_count():
-    return len(subprocess.run(['dmesg'], capture_output=True).stdout.decode(errors='replace').splitlines())
+def kmsg():
+    """The kernel log as (seconds since boot, text) pairs."""
+    out = []
+    for line in subprocess.run(['dmesg'], capture_output=True).stdout.decode(errors='replace').splitlines():
+        m = re.match(r'\[\s*(\d+\.\d+)\] (.*)', line)
+        if m:
+            out.append((float(m.group(1)), m.group(2)))
+    return out
 
 
 def record_dumps(folder):
@@ -102,11 +110,15 @@ def main():
     try:
         for c in cases:
             ns('iptables-legacy-restore', data=RESET.encode())
-            before = kmsg_count()
+            # the ring buffer may be full (its line count no longer grows): new lines are the later ones
+            before = max((t for t, _ in kmsg()), default=0.0)
             p = ns('iptables-legacy-restore', *c['flags'], data=c['input'].encode())
             time.sleep(0.6)
-            lines = subprocess.run(['dmesg'], capture_output=True).stdout.decode(errors='replace').splitlines()[before:]
-            dmesg = [l.split('] ', 1)[-1] for l in lines if 'x_tables' in l or 'xt_' in l]
+            # a kernel line without a final newline stays invisible until the next line is
+            # logged: log one of ours, so every line of this case is readable now
+            with open('/dev/kmsg', 'w') as k:
+                k.write('pwrec: end of case\n')
+            dmesg = [l for t, l in kmsg() if t > before and ('x_tables' in l or l.startswith(('xt_', 'No such timeout policy')))]
             stderr = p.stderr.decode(errors='replace')
             stderr = '\n'.join(l for l in stderr.split('\n') if not l.startswith("Try `iptables-restore -h'")).rstrip('\n')
             saved = {}

@@ -12,7 +12,7 @@ import { BUILTIN_CHAINS, TABLES } from '../netfilter/hooks';
 import type { Counters, Rule } from './types';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
-import { checkEntry as kernelCheckEntry, translateTable } from './translate';
+import { checkEntry as kernelCheckEntry, entryError, translateTable } from './translate';
 
 export type Policy = 'ACCEPT' | 'DROP';
 
@@ -114,7 +114,7 @@ function jumpTarget(rule: Rule): string | null {
  * table, protocol and the extension's checkentry. Returns the dmesg line.
  */
 export function checkEntry(table: TableName, rule: Rule): string | null {
-  return kernelCheckEntry(table, rule, 0);
+  return kernelCheckEntry(table, rule, 0)?.log ?? null;
 }
 
 function hasHookLimits(rule: Rule): boolean {
@@ -167,8 +167,8 @@ function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule:
   let e: RulesetError | null = null;
   if (hasHookLimits(rule) || (old && hasHookLimits(old))) e = validateTable(rs.tables[table]);
   else {
-    const log = checkEntry(table, rule);
-    if (log) e = err(MSG_EINVAL, 'iptables/invalid', log);
+    const bad = kernelCheckEntry(table, rule, 0);
+    if (bad) e = entryError(bad);
   }
   if (e) {
     if (replace) {

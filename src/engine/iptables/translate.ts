@@ -17,10 +17,32 @@ import type { Rule } from './types';
 import type { Chain, RulesetError, Table } from './ruleset';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
+import type { CheckRefusal } from './modules/module';
 
 export const HOOK_BIT: Readonly<Record<HookName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
 
 const MSG_EINVAL = "iptables: Invalid argument. Run `dmesg' for more information.";
+/** What iptables prints for each errno a checkentry returns (libiptc's strerror table). */
+const ERRNO_TEXT: Readonly<Record<EntryRefusal['errno'], string>> = {
+  EINVAL: MSG_EINVAL,
+  ENOENT: 'iptables: No chain/target/match by that name.',
+};
+
+/** find_check_entry's refusal: the errno and the dmesg line (null: nothing logged). */
+export type EntryRefusal = CheckRefusal;
+
+function refusal(r: string | CheckRefusal | null | undefined): EntryRefusal | null {
+  if (!r) return null;
+  return typeof r === 'string' ? { errno: 'EINVAL', log: r } : r;
+}
+
+/** The RulesetError of an entry refusal. */
+export function entryError(r: EntryRefusal, detail?: string): RulesetError {
+  const e: RulesetError = { message: ERRNO_TEXT[r.errno], code: r.errno === 'EINVAL' ? 'iptables/invalid' : 'iptables/no-such-extension' };
+  if (r.log) e.kernelLog = r.log;
+  if (detail) e.detail = detail;
+  return e;
+}
 
 /** textify_hooks: "PREROUTING/INPUT". */
 export function hooksText(mask: number): string {
@@ -80,33 +102,34 @@ export function markSourceChains(t: Table): { masks: Map<string, number>; loop: 
 }
 
 /**
- * find_check_entry for one rule reached from the hooks in `mask`: the dmesg
- * line of the first refusal, null when the kernel accepts it.
+ * find_check_entry for one rule reached from the hooks in `mask`: the first
+ * refusal (errno and dmesg line), null when the kernel accepts the rule.
  */
-export function checkEntry(table: TableName, rule: Rule, mask: number): string | null {
+export function checkEntry(table: TableName, rule: Rule, mask: number): EntryRefusal | null {
+  const einval = (log: string): EntryRefusal => ({ errno: 'EINVAL', log });
   for (const m of rule.matches) {
     const spec = getMatch(m.module);
     if (!spec) continue;
-    if (spec.table && spec.table !== table) return `x_tables: ip_tables: ${spec.name} match: only valid in ${spec.table} table, not ${table}`;
+    if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} match: only valid in ${spec.table} table, not ${table}`);
     if (spec.hooks) {
       const allowed = hookMaskOf(spec.hooks);
-      if (mask & ~allowed) return `x_tables: ip_tables: ${spec.name} match: used from hooks ${hooksText(mask)}, but only valid from ${hooksText(allowed)}`;
+      if (mask & ~allowed) return einval(`x_tables: ip_tables: ${spec.name} match: used from hooks ${hooksText(mask)}, but only valid from ${hooksText(allowed)}`);
     }
     if (spec.proto !== undefined && (!rule.proto || rule.proto.num !== spec.proto || rule.proto.invert))
-      return `x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`;
-    const c = spec.check?.(m.options, rule);
+      return einval(`x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`);
+    const c = refusal(spec.check?.(m.options, rule));
     if (c) return c;
   }
   const t = rule.target;
   if (t && t.kind === 'extension') {
     const spec = getTarget(t.name);
     if (spec) {
-      if (spec.table && spec.table !== table) return `x_tables: ip_tables: ${spec.name} target: only valid in ${spec.table} table, not ${table}`;
+      if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} target: only valid in ${spec.table} table, not ${table}`);
       if (spec.hooks) {
         const allowed = hookMaskOf(spec.hooks);
-        if (mask & ~allowed) return `x_tables: ip_tables: ${spec.name} target: used from hooks ${hooksText(mask)}, but only usable from ${hooksText(allowed)}`;
+        if (mask & ~allowed) return einval(`x_tables: ip_tables: ${spec.name} target: used from hooks ${hooksText(mask)}, but only usable from ${hooksText(allowed)}`);
       }
-      const c = spec.check?.(t.options, rule);
+      const c = refusal(spec.check?.(t.options, rule));
       if (c) return c;
     }
   }
@@ -132,8 +155,8 @@ export function translateTable(t: Table): RulesetError | null {
       const r = c.rules[i]!;
       const j = jumpTarget(r);
       if (j && !t.chains.has(j)) return { message: 'iptables: No chain/target/match by that name.', code: 'iptables/no-chain', detail: `${c.name} rule ${i + 1} jumps to ${j}` };
-      const log = checkEntry(t.name, r, mask);
-      if (log) return { message: MSG_EINVAL, code: 'iptables/invalid', kernelLog: log, detail: `${c.name} rule ${i + 1}` };
+      const bad = checkEntry(t.name, r, mask);
+      if (bad) return entryError(bad, `${c.name} rule ${i + 1}`);
     }
   }
   return null;

@@ -319,6 +319,11 @@ export interface CtOptions {
   timeout: string | null;
 }
 
+/** The conntrack helpers built into the reference kernel (CONFIG_NF_CONNTRACK_*=y), by name, with their L4 protocols. */
+const CT_HELPERS: Readonly<Record<string, readonly number[]>> = {
+  ftp: [6], tftp: [17], sip: [6, 17], irc: [6], amanda: [17], 'netbios-ns': [17], snmp: [17], pptp: [6], sane: [6], RAS: [17], 'Q.931': [6],
+};
+
 export const CT: TargetSpec<CtOptions> = {
   name: 'CT',
   table: 'raw',
@@ -358,6 +363,20 @@ export const CT: TargetSpec<CtOptions> = {
       case 'timeout':
         o.timeout = call.arg;
     }
+  },
+  // xt_ct_tg_check: a helper needs the rule's L4 protocol (ENOENT) and a helper of that name for
+  // it (ENOENT); a timeout needs the protocol too (EINVAL) and a timeout policy, and none exists in
+  // a new namespace (nfct creates them; ENOENT). Recorded: restore-real.cases "ct-…".
+  check(o, rule) {
+    if (o.notrack) return null;
+    const proto = rule.proto && !rule.proto.invert ? rule.proto.num : 0;
+    const noProto = 'xt_CT: You must specify a L4 protocol and not use inversions on it';
+    if (o.helper) {
+      if (!proto) return { errno: 'ENOENT', log: noProto };
+      if (!(CT_HELPERS[o.helper] ?? []).includes(proto)) return { errno: 'ENOENT', log: `xt_CT: No such helper "${o.helper}"` };
+    }
+    if (o.timeout) return proto ? { errno: 'ENOENT', log: `No such timeout policy "${o.timeout}"` } : { errno: 'EINVAL', log: noProto };
+    return null;
   },
   save(o) {
     const out: string[] = [];
