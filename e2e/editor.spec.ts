@@ -128,6 +128,34 @@ test.describe('the scenario editor', () => {
     await expect(imp.getByRole('textbox', { name: 'Text to import' })).toHaveValue('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j NOSUCHCHAIN\nCOMMIT\n');
   });
 
+  test('rules the engine does not model show the “Not modelled” notice, with where they are, in English and Chinese', async ({ page }) => {
+    await openEditor(page);
+    await expect(page.getByTestId('not-modelled')).toHaveCount(0);
+    const imp = page.getByRole('region', { name: 'Import' });
+    await imp.getByLabel('Into host').selectOption('router');
+    const dump = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A FORWARD -p udp -j NFQUEUE --queue-num 2', '-A INPUT -m set --match-set admins src -j ACCEPT', 'COMMIT', ''].join('\n');
+    await imp.getByRole('textbox', { name: 'Text to import' }).fill(dump);
+    const walked = await markWalk(page);
+    await imp.getByRole('button', { name: 'Import' }).click();
+    await walked();
+    const notice = page.getByRole('region', { name: 'Not modelled' });
+    await expect(notice).toContainText('(2 in all)');
+    await notice.getByText('Show what and where').click();
+    const items = notice.getByTestId('not-modelled-item');
+    await expect(items).toHaveCount(2);
+    // the import becomes the router's iptables-save text, so the rules sit in save order on its own lines
+    const nfqueue = items.filter({ hasText: '-j NFQUEUE: no program reads netfilter queues here' });
+    await expect(nfqueue).toContainText(/host router, setup command \d+, line \d+/);
+    await expect(nfqueue.locator('code')).toHaveText('filter -A FORWARD -p udp -j NFQUEUE --queue-num 2');
+    await expect(items.filter({ hasText: '-m set: ipset contents are not modelled' }).locator('code')).toHaveText('filter -A INPUT -m set --match-set admins src -j ACCEPT');
+    expect((await new AxeBuilder({ page }).include('[data-testid="not-modelled"]').analyze()).violations).toEqual([]);
+
+    await page.getByLabel('Language').selectOption('zh');
+    const zh = page.getByRole('region', { name: '未建模' });
+    await expect(zh).toContainText('共 2 项');
+    await expect(zh.getByTestId('not-modelled-item').first()).toContainText(/（主机 router，第 \d+ 条配置命令，第 \d+ 行）/);
+  });
+
   test('imports a corpus dump from a file', async ({ page }) => {
     const file = `${CORPUS}/iptables-tests-policy-drop.rules`;
     test.skip(!existsSync(file), `${file} is absent (shared corpus not mounted): skipped`);

@@ -19,6 +19,7 @@ import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/P
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
 import { LinkNoticeBar } from './shell/LinkNotice';
+import { NotModelledNotice } from './shell/NotModelledNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
 import { RoutingPanel } from './panels/RoutingPanel';
 import { ConntrackPanel } from './panels/ConntrackPanel';
@@ -137,6 +138,7 @@ function WalkScreen() {
         <PacketForm key={loads} />
       </div>
       <Problems />
+      <NotModelledNotice />
       <Lesson />
       <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
         <Playback />
@@ -194,6 +196,7 @@ function PresenterScreen() {
   return (
     <>
       <Lesson compact />
+      <NotModelledNotice />
       <div className="z-20 rounded-lg border-2 border-black bg-white px-3 py-2 lg:sticky lg:top-0">
         <Playback />
       </div>

@@ -49,6 +49,21 @@ describe('packetwalk trace', () => {
     expect(out.packets.length).toBeGreaterThan(0);
   });
 
+  it('prints what is not modelled on stderr, one line each, and leaves stdout the oracle format', () => {
+    const r = run('trace', join(root, 'src', 'engine', '__fixtures__', 'oracle', 'p91-nfqueue-no-consumer.json'));
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { format: string }).format).toBe('nfo-kernel/1');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'packetwalk: not modelled: -j NFQUEUE: no program reads netfilter queues here: queue 3 behaves as with nobody listening, so the packet is dropped (host router, setup[3], filter -A FORWARD -p icmp -m icmp --icmp-type 8 -j NFQUEUE --queue-num 3)',
+      'packetwalk: not modelled: -j NFQUEUE: no program reads netfilter queues here: queue 4 behaves as with nobody listening, so the packet is let through (--queue-bypass) (host router, setup[4], filter -A FORWARD -p udp -m udp --dport 5000 -j NFQUEUE --queue-num 4 --queue-bypass)',
+      'packetwalk: not modelled: -j QUEUE: no program reads netfilter queues here: queue 0 behaves as with nobody listening, so the packet is dropped (host router, setup[5], filter -A FORWARD -p udp -m udp --dport 5001 -j QUEUE)',
+    ]);
+  });
+
+  it('prints nothing on stderr for a case the engine models completely', () => {
+    expect(run('trace', join(root, 'src', 'engine', '__fixtures__', 'oracle', '05-block-ping.json')).stderr).toBe('');
+  });
+
   it('refuses a case with a broken command, naming host, command and column', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-'));
     const f = join(dir, 'c.json');

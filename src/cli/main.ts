@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
+import { formatNotModelled, notModelled } from '../engine/not-modelled';
 import { canonicalJson } from '../engine/output/kernel-result';
 import { applyRestore, parseRestore } from '../engine/iptables/restore';
 import { createRuleset } from '../engine/iptables/ruleset';
@@ -23,6 +24,9 @@ const USAGE = `usage:
   packetwalk share CASE.json [--step N] [--lang en|zh]
         print the link path and hash that open an oracle case file in the app (/#s=1.d....)
 `;
+
+/** A kube-proxy dump can carry thousands of statistic rules: stderr gets the first ones and a count. */
+const MAX_NOT_MODELLED_LINES = 100;
 
 function printDiagnostics(text: string, diags: readonly Diagnostic[]): void {
   for (const d of diags) {
@@ -53,7 +57,7 @@ function iptablesSave(args: string[]): number {
     return 1;
   }
   const parsed = parseRestore(text, { noflush: false, counters });
-  if (!parsed.value || hasErrors(parsed.diagnostics)) {
+  if (!parsed.value) {
     printDiagnostics(text, parsed.diagnostics);
     return 1;
   }
@@ -141,6 +145,10 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
       }
       process.stdout.write(`${canonicalJson(r.result)}\n`);
+      // what the engine accepted but does not simulate like the kernel: stderr, so stdout stays the oracle format
+      const limits = notModelled(r.world.scenario, r.world);
+      for (const f of limits.slice(0, MAX_NOT_MODELLED_LINES)) process.stderr.write(`packetwalk: ${formatNotModelled(f)}\n`);
+      if (limits.length > MAX_NOT_MODELLED_LINES) process.stderr.write(`packetwalk: … and ${limits.length - MAX_NOT_MODELLED_LINES} more not modelled\n`);
       return 0;
     }
     case 'iptables-save':

@@ -17,6 +17,7 @@ import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
 import { ownerView } from './sim/skb-socket';
+import { notModelled, type NotModelled } from './not-modelled';
 
 /** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
 export type GraphNode =
@@ -144,6 +145,8 @@ export interface WalkLog {
   steps: WalkStep[];
   scenarioSteps: ScenarioStepView[];
   traceLog: { host: string; packet: number; line: string }[];
+  /** what the scenario uses that the engine does not simulate like the kernel (the app's notice) */
+  notModelled: NotModelled[];
 }
 
 function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
@@ -323,6 +326,7 @@ export function walkLog(world: World): WalkLog {
     steps,
     scenarioSteps,
     traceLog,
+    notModelled: notModelled(world.scenario, world),
   };
 }
 

@@ -4,6 +4,13 @@
 export const enCore = {
   "app.title": "PacketWalk",
   "app.simError": "The scenario could not be simulated:",
+  "notModelled.title": "Not modelled",
+  "notModelled.summary": "The simulator accepts these parts of the scenario but does not simulate them the way the Linux kernel would, so the walk may differ from a real machine there ({n} in all).",
+  "notModelled.show": "Show what and where",
+  "notModelled.where": "(host {host}, setup command {n})",
+  "notModelled.whereLine": "(host {host}, setup command {n}, line {line})",
+  "notModelled.whereRun": "(host {host}, during the walk)",
+  "notModelled.more": "{n} more not shown.",
   "app.footer": "Runs entirely in your browser. Keys: ← → step, Space play/pause, + − speed, Home End first/last step, P presenter mode, Ctrl+Z / Ctrl+Shift+Z undo / redo an edit.",
   "builtin.description": "A home router forwards port 8080 on its public address to a web server's port 80 (DNAT in nat PREROUTING) and masquerades the LAN's outgoing traffic (MASQUERADE in nat POSTROUTING). The client on the internet side connects to the router's public address; only the connection's first packet traverses the nat chains.",
   "lang.label": "Language",

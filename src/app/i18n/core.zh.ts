@@ -6,6 +6,13 @@ import type { enCore } from './core.en';
 export const zhCore: Record<keyof typeof enCore, string> = {
   "app.title": "PacketWalk",
   "app.simError": "无法模拟这个场景：",
+  "notModelled.title": "未建模",
+  "notModelled.summary": "模拟器接受场景中的这些部分，但不会像 Linux 内核那样模拟它们，因此演示在这些地方可能与真实机器不同（共 {n} 项）。",
+  "notModelled.show": "查看内容和位置",
+  "notModelled.where": "（主机 {host}，第 {n} 条配置命令）",
+  "notModelled.whereLine": "（主机 {host}，第 {n} 条配置命令，第 {line} 行）",
+  "notModelled.whereRun": "（主机 {host}，演示过程中）",
+  "notModelled.more": "另有 {n} 项未列出。",
   "app.footer": "完全在浏览器中运行。快捷键：← → 单步，空格 播放/暂停，+ − 调速，Home End 第一步/最后一步，P 演示模式，Ctrl+Z / Ctrl+Shift+Z 撤销/重做编辑。",
   "builtin.description": "家用路由器把公网地址的 8080 端口转发到 Web 服务器的 80 端口（nat PREROUTING 中的 DNAT），并对局域网出去的流量做地址伪装（nat POSTROUTING 中的 MASQUERADE）。互联网一侧的客户端连接路由器的公网地址；只有连接的第一个数据包会经过 nat 链。",
   "lang.label": "语言",

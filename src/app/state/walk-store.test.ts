@@ -6,7 +6,7 @@ import type { EngineClient } from '../../worker/client';
 import type { WalkLog } from '../../engine/walk-log';
 import { changeSpeed, createStores, loadScenario, sendPacket, simulate, stepBack, stepForward, stepTo, stepToEnd, togglePlay } from './walk-store';
 
-const log = (n: number): WalkLog => ({ scenario: 's', hosts: [], links: [], switches: [], packets: [], steps: Array.from({ length: n }, (_, i) => ({ i }) as never), scenarioSteps: [], traceLog: [] });
+const log = (n: number): WalkLog => ({ scenario: 's', hosts: [], links: [], switches: [], packets: [], steps: Array.from({ length: n }, (_, i) => ({ i }) as never), scenarioSteps: [], traceLog: [], notModelled: [] });
 
 describe('playback', () => {
   it('steps forward and back within the log and stops playing at the end', () => {

@@ -18,6 +18,7 @@ import type { ErrorSink, ExtensionParser, MatchSpec, OptionSpec, RuleHead, Targe
 import { getMatch, KNOWN_UNMODELLED_MATCHES, protoMatchName } from './modules/index';
 import { getTarget, KNOWN_UNMODELLED_TARGETS, VERDICTS } from './targets/index';
 import { parseProto } from './proto';
+import { scanUnsigned, utf8Len } from './restore-args';
 import type { Ruleset, RulesetError } from './ruleset';
 import {
   MSG_NO_CHAIN, addChain, appendRule, checkRule, deleteChain, deleteRuleNum, deleteRuleSpec, flushChain,
@@ -66,6 +67,11 @@ export interface ParseOptions {
   program: string;
   /** restore mode: the table comes from `*table`, -t is refused */
   restoreTable?: TableName;
+  /**
+   * iptables-restore: chain names declared with `:NAME` lines so far; `-j NAME`
+   * jumps to such a chain even when a target extension has that name.
+   */
+  announced?: ReadonlySet<string>;
   /**
    * Names seen before (chains, targets, interfaces): a parsed rule keeps
    * these strings instead of its own copies, so a 50,000-line restore does
@@ -440,14 +446,16 @@ class ArgParser implements ErrorSink {
       case 'g': {
         this.setOpt('j', at, inv);
         const name = arg!.text;
+        checkTargetName(arg!, this);
         let l: Loaded | null = null;
-        if (!VERDICTS.has(name)) {
+        // -g only records the name (cs->jumpto): it never loads a target extension; nor does -j
+        // load one for a chain iptables-restore has seen declared (xtables_announce_chain)
+        if (c === 'j' && !VERDICTS.has(name) && !this.opts.announced?.has(name)) {
           const spec = getTarget(name);
           if (spec) {
             l = { spec, options: spec.init(), isTarget: true, span: arg! };
             this.loaded.unshift(l);
           } else if (KNOWN_UNMODELLED_TARGETS.has(name)) this.fail(`not modelled yet: -j ${name}`, arg!, 'iptables/not-modelled', false);
-          else if (name.length > 28) this.fail(`Invalid target name \`${name}' (28 chars max)`, arg!, 'iptables/bad-target');
         }
         this.target = { name: l ? l.spec.name : this.name(name), span: arg!, goto: c === 'g', loaded: l };
         break;
@@ -468,22 +476,25 @@ class ArgParser implements ErrorSink {
       }
       case 'c': {
         this.setOpt(c, at, inv);
+        // do_parse: the byte counter follows a ',' (searched from the 2nd character) or is the next
+        // argument; both are read with sscanf("%llu"), so "7x" is 7
         const p = arg!.text;
+        const comma = p.indexOf(',', 1);
         let b: string;
-        const comma = p.indexOf(',');
-        let ptext = p;
-        if (comma >= 0) {
-          ptext = p.slice(0, comma);
-          b = p.slice(comma + 1);
-        } else {
+        let bSpan: Span = arg!;
+        if (comma >= 0) b = p.slice(comma + 1);
+        else {
           const nw = this.peekFree();
           if (!nw) this.fail('-c requires packet and byte counter', w, 'iptables/missing-argument');
           this.k++;
           b = nw!.text;
+          bSpan = nw!;
         }
-        if (!/^\d+$/.test(ptext)) this.fail('-c packet counter not numeric', arg!, 'iptables/bad-counter');
-        if (!/^\d+$/.test(b)) this.fail('-c byte counter not numeric', arg!, 'iptables/bad-counter');
-        this.counters = { packets: Number(ptext), bytes: Number(b) };
+        const packets = scanUnsigned(p);
+        if (packets === null) this.fail('-c packet counter not numeric', arg!, 'iptables/bad-counter');
+        const bytes = scanUnsigned(b);
+        if (bytes === null) this.fail('-c byte counter not numeric', bSpan, 'iptables/bad-counter');
+        this.counters = { packets: packets!, bytes: bytes! };
         break;
       }
       case '6':
@@ -760,6 +771,20 @@ function dotted(text: string, from: number, to: number): number | null {
   return i === to ? v >>> 0 : null;
 }
 
+/** xt_parse_target, for every -j and -g name. */
+function checkTargetName(w: Word, p: ArgParser): void {
+  const name = w.text;
+  if (name.length === 0) p.fail('Invalid target name (too short)', w, 'iptables/bad-target');
+  if (byteLength(name) > 28) p.fail(`Invalid target name \`${name}' (28 chars max)`, w, 'iptables/bad-target');
+  if (/[ \t\n\v\f\r]/.test(name)) p.fail(`Invalid target name \`${name}'`, w, 'iptables/bad-target');
+}
+
+function byteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) n += utf8Len(s.charCodeAt(i));
+  return n;
+}
+
 function checkNewChainName(w: Word, p: ArgParser): void {
   const name = w.text;
   if (name.length > 28) p.fail(`chain name \`${name}' too long (must be under 29 chars)`, w, 'iptables/bad-chain-name');
@@ -791,8 +816,23 @@ export function errorDiagnostics(e: RulesetError, cmd: IptablesCommand, program 
   return out;
 }
 
-/** The RulesetError of the first failing step, null on success. */
-export function applyCommand(rs: Ruleset, cmd: IptablesCommand): RulesetError | null {
+/**
+ * do_command4's refusal of a -j/-g name that is no chain of the table: `-g`
+ * must name a chain; `-j` falls back to loading an extension of that name.
+ */
+function unknownTarget(rs: Ruleset, table: TableName, r: Rule): RulesetError | null {
+  const tg = r.target;
+  if (!tg || !(tg.kind === 'chain' || r.goto) || rs.tables[table].chains.has(tg.name)) return null;
+  if (r.goto) return { message: `iptables ${IPTABLES_VERSION}: goto '${tg.name}' is not a chain`, code: 'iptables/unknown-target' };
+  return { message: `iptables ${IPTABLES_VERSION}: Couldn't load target \`${tg.name}':No such file or directory`, code: 'iptables/unknown-target' };
+}
+
+/**
+ * The RulesetError of the first failing step, null on success.
+ * `deferKernel`: iptables-restore, where the kernel sees the table only at COMMIT.
+ */
+export function applyCommand(rs: Ruleset, cmd: IptablesCommand, opts: { deferKernel?: boolean } = {}): RulesetError | null {
+  const kernel = !opts.deferKernel;
   const t = cmd.table;
   const chain = cmd.chain;
   switch (cmd.kind) {
@@ -801,17 +841,17 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand): RulesetError | 
     case 'replace': {
       // an unknown -j name is neither a chain nor an extension: libxtables' error, at parse time
       for (const r of cmd.rules) {
-        if (r.target?.kind === 'chain' && !rs.tables[t].chains.has(r.target.name))
-          return { message: `iptables ${IPTABLES_VERSION}: Couldn't load target \`${r.target.name}':No such file or directory`, code: 'iptables/unknown-target' };
+        const e = unknownTarget(rs, t, r);
+        if (e) return e;
       }
       for (let i = 0; i < cmd.rules.length; i++) {
         const r = cmd.rules[i]!;
         const e =
           cmd.kind === 'append'
-            ? appendRule(rs, t, chain!, r, cmd.counters)
+            ? appendRule(rs, t, chain!, r, cmd.counters, kernel)
             : cmd.kind === 'insert'
-              ? insertRule(rs, t, chain!, (cmd.ruleNum ?? 1) + i, r, cmd.counters)
-              : replaceRule(rs, t, chain!, cmd.ruleNum!, r, cmd.counters);
+              ? insertRule(rs, t, chain!, (cmd.ruleNum ?? 1) + i, r, cmd.counters, kernel)
+              : replaceRule(rs, t, chain!, cmd.ruleNum!, r, cmd.counters, kernel);
         if (e) return e;
       }
       return null;
@@ -819,8 +859,8 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand): RulesetError | 
     case 'delete':
       if (cmd.ruleNum !== null) return deleteRuleNum(rs, t, chain!, cmd.ruleNum);
       for (const r of cmd.rules) {
-        if (r.target?.kind === 'chain' && !rs.tables[t].chains.has(r.target.name))
-          return { message: `iptables ${IPTABLES_VERSION}: Couldn't load target \`${r.target.name}':No such file or directory`, code: 'iptables/unknown-target' };
+        const u = unknownTarget(rs, t, r);
+        if (u) return u;
         const e = deleteRuleSpec(rs, t, chain!, r);
         if (e) return e;
       }

@@ -83,8 +83,8 @@ describe('jump loops (ELOOP)', () => {
   });
 
   it('iptables-restore fails a reachable cycle at the COMMIT line (exit 1)', () => {
-    expect(restore('*filter\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j A\n-A A -j B\n-A B -j A\nCOMMIT\n')).toEqual(['iptables-restore: line 7 failed']);
-    expect(restore('*nat\n:X - [0:0]\n-A X -j X\n-A PREROUTING -j X\nCOMMIT\n')).toEqual(['iptables-restore: line 5 failed']);
+    expect(restore('*filter\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j A\n-A A -j B\n-A B -j A\nCOMMIT\n')).toEqual(['iptables-restore: line 7 failed\nreason: the kernel refused the table: Too many levels of symbolic links. (the jumps loop: INPUT → A → B → A)']);
+    expect(restore('*nat\n:X - [0:0]\n-A X -j X\n-A PREROUTING -j X\nCOMMIT\n')).toEqual(['iptables-restore: line 5 failed\nreason: the kernel refused the table: Too many levels of symbolic links. (the jumps loop: PREROUTING → X → X)']);
   });
 });
 
@@ -197,12 +197,14 @@ describe('iptables-restore', () => {
   });
 
   it('an unknown chain fails at its own line (libiptc checks it at once; exit 1)', () => {
-    expect(restore('*filter\n-A NOPE -j DROP\nCOMMIT\n')).toEqual(['iptables-restore: line 2 failed']);
+    expect(restore('*filter\n-A NOPE -j DROP\nCOMMIT\n')).toEqual(['iptables-restore: line 2 failed\nreason: No chain/target/match by that name.']);
   });
 
   // The kernel checks targets against tables only when the table is
   // committed, so the failure is reported at the COMMIT line (3).
   it('a target in the wrong table fails at the COMMIT line (exit 1)', () => {
-    expect(restore('*filter\n-A INPUT -j DNAT --to-destination 10.0.0.1\nCOMMIT\n')).toEqual(['iptables-restore: line 3 failed']);
+    expect(restore('*filter\n-A INPUT -j DNAT --to-destination 10.0.0.1\nCOMMIT\n')).toEqual([
+      "iptables-restore: line 3 failed\nreason: the kernel refused the table: Invalid argument. Run `dmesg' for more information. (INPUT rule 1)\ndmesg: x_tables: ip_tables: DNAT target: only valid in nat table, not filter",
+    ]);
   });
 });

@@ -1,45 +1,54 @@
 // pattern: Functional Core
-// iptables-restore (1.8.9, legacy): `*table` ... `COMMIT` blocks, `:CHAIN
-// POLICY [p:b]` lines, rule lines parsed like iptables arguments, `#`
-// comments. Each table block commits atomically: a block that fails changes
-// nothing, blocks committed before it stay (the real tool exits there).
-// Messages: iptables/iptables-restore.c — "line N failed" for refusals at
-// commit or by libiptc, parser errors followed by "Error occurred at line: N".
-// Lines are tokenised without regexes (the 50,000-rule budget is ~250 ms).
+// iptables-restore (1.8.9, legacy), line by line as iptables/iptables-restore.c
+// reads it: fgets buffers of at most 10239 bytes; a buffer starting with a
+// newline or `#` is skipped; exactly "COMMIT\n" inside a table commits it;
+// `*` outside a table opens one (strtok'd name), `:` inside a table declares
+// a chain (strtok'd name, policy, counters); anything else inside a table is
+// an iptables command line (restore-args.ts cuts it into arguments), and
+// anything else outside a table fails. Each table block commits atomically:
+// a block that fails changes nothing, blocks committed before it stay (the
+// real tool exits there).
+//
+// Messages are iptables-restore's own, line numbers included (recorded in
+// real-messages.test.ts and restore-real.test.ts). Where the real tool only
+// says "iptables-restore: line N failed" (libiptc refused the line, or the
+// kernel refused the table at COMMIT) the engine adds the reason on the
+// lines below: the errno text `iptables` prints for the same refusal, and
+// the kernel's dmesg line.
 
 import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
-import { splitWords } from '../text/shlex';
 import type { Word } from '../text/shlex';
 import type { TableName } from '../netfilter/hooks';
 import { TABLES, isBuiltinChain } from '../netfilter/hooks';
 import type { Counters, Rule } from './types';
 import type { IptablesCommand, ParseOptions } from './command';
-import { applyCommand, errorDiagnostics, IPTABLES_VERSION, parseIptablesArgs } from './command';
-import type { Ruleset, RulesetError } from './ruleset';
-import { addChain, checkEntry, cloneTable, refusalError, createTable, flushChain, setPolicy, touchTable, validateTable } from './ruleset';
+import { applyCommand, IPTABLES_VERSION, parseIptablesArgs } from './command';
+import type { Ruleset, RulesetError, Table } from './ruleset';
+import { addChain, cloneTable, createTable, flushChain, setPolicy, touchTable } from './ruleset';
+import { LINE_MAX_BYTES, restoreArgs, ruleCounters, scanUnsigned, strtok, utf8Len } from './restore-args';
+import { translateTable } from './translate';
 
 const PROG = 'iptables-restore';
+const PREFIX = `${PROG} ${IPTABLES_VERSION}: `;
 
-export type RestoreOp =
-  | { kind: 'chain'; name: string; policy: string; counters: Counters | null; line: number; span: Span }
-  | { kind: 'command'; cmd: IptablesCommand; line: number; span: Span };
-
-export interface RestoreBlock {
-  table: TableName;
-  line: number;
-  span: Span;
-  ops: RestoreOp[];
-  /** line number of COMMIT */
-  commitLine: number;
-  commitSpan: Span;
-}
+export type RestoreStep =
+  /** `*table`: iptc_init, then (without --noflush) flush every chain and delete the user chains */
+  | { kind: 'table'; table: TableName; line: number; span: Span }
+  /** `:chain policy [p:b]`; policy null when the line ends before it (the parse error follows) */
+  | { kind: 'chain'; name: string; policy: string | null; counters: Counters | null; line: number; span: Span }
+  | { kind: 'command'; cmd: IptablesCommand; line: number; span: Span }
+  | { kind: 'commit'; line: number; span: Span };
 
 export interface RestoreBatch {
   noflush: boolean;
   counters: boolean;
-  /** complete blocks in order; parsing stops at the first error like the real tool */
-  blocks: RestoreBlock[];
-  /** the parse error that stopped the input, with its line (blocks after it are absent) */
+  /** what iptables-restore does, in input order, up to the first parse error */
+  steps: RestoreStep[];
+  /**
+   * The parse error that ends the input. The real tool reaches it only when
+   * every step before it succeeded, so applyRestore reports an earlier
+   * failure instead when there is one.
+   */
   error: { line: number; diagnostics: Diagnostic[] } | null;
 }
 
@@ -47,33 +56,45 @@ function d(span: Span, message: string, code: string): Diagnostic {
   return { from: span.from, to: span.to, severity: 'error', message, source: PROG, code };
 }
 
-/** Fast path of splitWords for lines without quotes or backslashes (null: use splitWords). */
-function tokenize(line: string, base: number): Word[] | null {
-  const words: Word[] = [];
-  let i = 0;
-  const n = line.length;
-  while (i < n) {
-    let c = line.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9 || c === 13)) c = line.charCodeAt(++i);
-    if (i >= n) break;
-    const s = i;
-    while (i < n && c !== 32 && c !== 9 && c !== 13) {
-      if (c === 34 || c === 39 || c === 92) return null;
-      c = line.charCodeAt(++i);
-    }
-    words.push({ text: line.slice(s, i), from: base + s, to: base + i, quoted: false });
-  }
-  return words;
+/** xtables_error(PARAMETER_PROBLEM, ...): exit 2, with the line that was being read. */
+function paramProblem(span: Span, line: number, message: string, code: string): Diagnostic {
+  return d(span, `${PREFIX}${message}\nError occurred at line: ${line}`, code);
 }
 
-function parseCounters(text: string): Counters | null {
-  if (text.length < 5 || text[0] !== '[' || text[text.length - 1] !== ']') return null;
-  const colon = text.indexOf(':');
+/** parse_counters: sscanf(s, "[%llu:%llu]") must convert both numbers (the closing `]` is not checked). */
+function policyCounters(s: string): Counters | null {
+  if (s[0] !== '[') return null;
+  const colon = s.indexOf(':', 1);
   if (colon < 0) return null;
-  const p = text.slice(1, colon);
-  const b = text.slice(colon + 1, -1);
-  if (!/^\d+$/.test(p) || !/^\d+$/.test(b)) return null;
-  return { packets: Number(p), bytes: Number(b) };
+  const p = scanUnsigned(s.slice(1, colon));
+  // %llu stops at the first non-digit: "[1x:2]" fails at the literal ':' after "1"
+  if (p === null || !/^[ \t\n\r\v\f]*\+?\d+$/.test(s.slice(1, colon))) return null;
+  const b = scanUnsigned(s.slice(colon + 1));
+  if (b === null) return null;
+  return { packets: p, bytes: b };
+}
+
+function byteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) n += utf8Len(s.charCodeAt(i));
+  return n;
+}
+
+/**
+ * The next fgets buffer of text from pos: up to and including '\n', at most
+ * LINE_MAX_BYTES bytes (a longer line is read in pieces, each counted as a line).
+ */
+function nextBuffer(text: string, pos: number): number {
+  let end = text.indexOf('\n', pos);
+  end = end < 0 ? text.length : end + 1;
+  if (end - pos <= LINE_MAX_BYTES / 3) return end;
+  let bytes = 0;
+  for (let i = pos; i < end; i++) {
+    const b = utf8Len(text.charCodeAt(i));
+    if (bytes + b > LINE_MAX_BYTES) return i;
+    bytes += b;
+  }
+  return end;
 }
 
 /**
@@ -81,10 +102,11 @@ function parseCounters(text: string): Counters | null {
  * @example parseRestore('*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n', {noflush: false, counters: false})
  */
 export function parseRestore(text: string, opts: { noflush: boolean; counters: boolean }): Parsed<RestoreBatch> {
-  const batch: RestoreBatch = { noflush: opts.noflush, counters: opts.counters, blocks: [], error: null };
-  let block: RestoreBlock | null = null;
+  const batch: RestoreBatch = { noflush: opts.noflush, counters: opts.counters, steps: [], error: null };
+  let table: TableName | null = null;
   const intern = new Map<string, string>();
-  let argOpts: ParseOptions = { program: PROG, intern };
+  const announced = new Set<string>();
+  let argOpts: ParseOptions = { program: PROG, intern, announced };
   let lineNo = 0;
   let pos = 0;
   const n = text.length;
@@ -92,170 +114,181 @@ export function parseRestore(text: string, opts: { noflush: boolean; counters: b
     batch.error = { line, diagnostics };
     return { value: batch, diagnostics };
   };
-  for (let guard = 0; pos <= n && guard <= n + 1; guard++) {
-    if (pos === n) break;
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
-    const line = text.slice(pos, end);
+  for (let guard = 0; pos < n && guard <= n; guard++) {
+    const end = nextBuffer(text, pos);
+    const buf = text.slice(pos, end);
     const base = pos;
-    pos = end + 1;
+    pos = end;
     lineNo++;
-    const lineSpan: Span = { from: base, to: base + line.length };
-    const c0 = line.charCodeAt(0);
-    if (line.length === 0 || c0 === 35 /* # */) continue;
-    if (c0 === 32 || c0 === 9 || c0 === 13) {
-      let blank = true;
-      for (let i = 1; i < line.length && blank; i++) {
-        const c = line.charCodeAt(i);
-        if (c !== 32 && c !== 9 && c !== 13) blank = false;
+    const body = buf.charCodeAt(buf.length - 1) === 10 ? buf.slice(0, -1) : buf;
+    const lineSpan: Span = { from: base, to: base + body.length };
+    const c0 = buf.charCodeAt(0);
+    if (c0 === 10 /* \n */ || c0 === 35 /* # */) continue;
+    if (table && buf === 'COMMIT\n') {
+      batch.steps.push({ kind: 'commit', line: lineNo, span: lineSpan });
+      table = null;
+      continue;
+    }
+    if (!table && c0 === 42 /* * */) {
+      const tok = strtok(buf, 1, ' \t\n');
+      if (!tok) return stop(lineNo, [paramProblem(lineSpan, lineNo, `${PROG}: line ${lineNo} table name invalid`, 'iptables-restore/bad-table')]);
+      const span: Span = { from: base + tok.start, to: base + tok.start + tok.token.length };
+      if (!(TABLES as readonly string[]).includes(tok.token))
+        return stop(lineNo, [paramProblem(span, lineNo, `${PROG}: unable to initialize table '${tok.token}'`, 'iptables-restore/unknown-table')]);
+      table = tok.token as TableName;
+      batch.steps.push({ kind: 'table', table, line: lineNo, span: lineSpan });
+      argOpts = { program: PROG, restoreTable: table, intern, announced };
+      continue;
+    }
+    if (table && c0 === 58 /* : */) {
+      const chainTok = strtok(buf, 1, ' \t\n');
+      if (!chainTok) return stop(lineNo, [paramProblem(lineSpan, lineNo, `${PROG}: line ${lineNo} chain name invalid`, 'iptables-restore/bad-chain')]);
+      const name = chainTok.token;
+      const nameSpan: Span = { from: base + chainTok.start, to: base + chainTok.start + name.length };
+      if (byteLength(name) > 28) return stop(lineNo, [paramProblem(nameSpan, lineNo, `Invalid chain name \`${name}' (28 chars max)`, 'iptables-restore/bad-chain')]);
+      const policyTok = strtok(buf, chainTok.next, ' \t\n');
+      if (!policyTok) {
+        // the chain is created before the policy is looked at
+        batch.steps.push({ kind: 'chain', name, policy: null, counters: null, line: lineNo, span: lineSpan });
+        return stop(lineNo, [paramProblem(lineSpan, lineNo, `${PROG}: line ${lineNo} policy invalid`, 'iptables-restore/no-policy')]);
       }
-      if (blank) continue;
-    }
-    if (c0 === 42 /* * */) {
-      if (block) return stop(lineNo, [d(lineSpan, `${PROG}: line ${lineNo} failed`, 'iptables-restore/nested-table')]);
-      const name = line.slice(1).trim().split(/[ \t]/)[0] ?? '';
-      if (!(TABLES as readonly string[]).includes(name))
-        return stop(lineNo, [d(lineSpan, `${PROG} ${IPTABLES_VERSION}: can't initialize iptables table \`${name}': Table does not exist (do you need to insmod?)`, 'iptables-restore/unknown-table')]);
-      block = { table: name as TableName, line: lineNo, span: lineSpan, ops: [], commitLine: 0, commitSpan: lineSpan };
-      argOpts = { program: PROG, restoreTable: block.table, intern };
-      continue;
-    }
-    // the real parser compares the whole line with "COMMIT\n": "COMMIT " is not a commit
-    if (line === 'COMMIT' || line === 'COMMIT\r') {
-      if (!block) return stop(lineNo, [d(lineSpan, `${PROG}: line ${lineNo} failed`, 'iptables-restore/commit-outside-table')]);
-      block.commitLine = lineNo;
-      block.commitSpan = lineSpan;
-      batch.blocks.push(block);
-      block = null;
-      continue;
-    }
-    if (!block) return stop(lineNo, [d(lineSpan, `${PROG}: line ${lineNo} failed`, 'iptables-restore/outside-table')]);
-    if (c0 === 58 /* : */) {
-      const parts = line.slice(1).split(/[ \t]+/).filter((x) => x.length > 0);
-      const name = parts[0] ?? '';
-      const policy = parts[1];
-      if (name.length === 0 || name.length > 28)
-        return stop(lineNo, [d(lineSpan, `${PROG} ${IPTABLES_VERSION}: Invalid chain name \`${name}' (28 chars max)`, 'iptables-restore/bad-chain')]);
-      if (policy === undefined) return stop(lineNo, [d(lineSpan, `${PROG}: line ${lineNo} failed`, 'iptables-restore/no-policy')]);
       let counters: Counters | null = null;
-      if (parts[2] !== undefined) {
-        counters = parseCounters(parts[2]);
-        if (!counters) return stop(lineNo, [d(lineSpan, `${PROG} ${IPTABLES_VERSION}: invalid policy counters for chain '${name}'`, 'iptables-restore/bad-counters')]);
+      if (policyTok.token !== '-' && opts.counters) {
+        const ctrTok = strtok(buf, policyTok.next, ' \t\n');
+        counters = ctrTok ? policyCounters(ctrTok.token) : null;
+        if (!counters) {
+          batch.steps.push({ kind: 'chain', name, policy: null, counters: null, line: lineNo, span: lineSpan });
+          const at = ctrTok ? { from: base + ctrTok.start, to: base + ctrTok.start + ctrTok.token.length } : lineSpan;
+          return stop(lineNo, [paramProblem(at, lineNo, `invalid policy counters for chain '${name}'`, 'iptables-restore/bad-counters')]);
+        }
       }
-      block.ops.push({ kind: 'chain', name, policy, counters, line: lineNo, span: lineSpan });
+      batch.steps.push({ kind: 'chain', name, policy: policyTok.token, counters, line: lineNo, span: lineSpan });
+      announced.add(name);
       continue;
     }
-    let words = tokenize(line, base);
-    if (!words) {
-      const split = splitWords(line, base, PROG);
-      if (split.diagnostics.length) return stop(lineNo, split.diagnostics);
-      words = split.words;
-    }
+    if (!table) return stop(lineNo, [d(lineSpan, `${PROG}: line ${lineNo} failed\nreason: the line is not inside a *table ... COMMIT block`, 'iptables-restore/outside-table')]);
+    // a rule line: [packets:bytes] prefix, then the arguments after "iptables-restore -t TABLE"
     let start = 0;
-    let prefixCounters: Counters | null = null;
-    const w0 = words[0];
-    if (w0 && w0.text.startsWith('[')) {
-      prefixCounters = parseCounters(w0.text);
-      if (!prefixCounters) return stop(lineNo, [d(w0, `${PROG} ${IPTABLES_VERSION}: Bad line ${lineNo}: need ]`, 'iptables-restore/bad-counters')]);
-      start = 1;
+    const prefix: Word[] = [];
+    const rc = ruleCounters(buf);
+    if (rc && 'error' in rc) return stop(lineNo, [paramProblem(lineSpan, lineNo, `Bad line ${lineNo}: ${rc.error}`, 'iptables-restore/bad-counters')]);
+    if (rc) {
+      start = rc.rest;
+      if (opts.counters) {
+        const at: Span = { from: base, to: base + rc.rest };
+        prefix.push({ text: '--set-counters', ...at, quoted: false }, { text: rc.pcnt, ...at, quoted: false }, { text: rc.bcnt, ...at, quoted: false });
+      }
     }
-    const parsed = parseIptablesArgs(words, start, argOpts, lineSpan);
-    if (!parsed.value) {
-      const diags = parsed.diagnostics.map((x) => ({ ...x, source: PROG, message: `${x.message}\nError occurred at line: ${lineNo}` }));
-      return stop(lineNo, diags);
-    }
-    if (prefixCounters && opts.counters && !parsed.value.counters) parsed.value.counters = prefixCounters;
-    else if (!opts.counters) parsed.value.counters = null;
-    block.ops.push({ kind: 'command', cmd: parsed.value, line: lineNo, span: lineSpan });
+    const args = restoreArgs(buf.slice(start), base + start, 3 + prefix.length);
+    if (args.error) return stop(lineNo, [paramProblem(args.error.span, lineNo, args.error.message, 'iptables-restore/bad-line')]);
+    const words = prefix.length ? prefix.concat(args.words) : args.words;
+    const parsed = parseIptablesArgs(words, 0, argOpts, lineSpan);
+    if (!parsed.value) return stop(lineNo, parsed.diagnostics.map((x) => ({ ...x, source: PROG, message: `${x.message}\nError occurred at line: ${lineNo}` })));
+    batch.steps.push({ kind: 'command', cmd: parsed.value, line: lineNo, span: lineSpan });
   }
-  if (block) {
+  if (table) {
     const at: Span = { from: n, to: n };
     return stop(lineNo + 1, [d(at, `${PROG}: COMMIT expected at line ${lineNo + 1}`, 'iptables-restore/no-commit')]);
   }
   return { value: batch, diagnostics: [] };
 }
 
-function lineFailed(span: Span, line: number, e: RulesetError | null): Diagnostic[] {
-  const out: Diagnostic[] = [d(span, `${PROG}: line ${line} failed`, e?.code ?? 'iptables-restore/failed')];
-  if (e) out.push({ from: span.from, to: span.to, severity: 'info', message: e.message, source: PROG, code: e.code });
-  if (e?.kernelLog) out.push({ from: span.from, to: span.to, severity: 'info', message: `dmesg: ${e.kernelLog}`, source: 'kernel', code: 'kernel/log' });
-  return out;
+/** "line N failed" with the reason on the following lines (see the file comment). */
+function lineFailed(span: Span, line: number, e: RulesetError, atCommit: boolean): Diagnostic[] {
+  const errno = e.message.replace(/^iptables: /, '');
+  let message = `${PROG}: line ${line} failed\nreason: ${atCommit ? 'the kernel refused the table: ' : ''}${errno}`;
+  if (e.detail) message += ` (${e.detail})`;
+  if (e.kernelLog) message += `\ndmesg: ${e.kernelLog}`;
+  return [d(span, message, e.code)];
 }
 
 /**
- * Applies the batch: per block, works on a copy of the table and swaps it in
- * at COMMIT. Validation (loops, hooks) runs once per block, at COMMIT.
+ * Applies the batch step by step like iptables-restore: per table block it
+ * works on a copy of the table and swaps it in at COMMIT, after the kernel's
+ * checks of the whole table (translate.ts). Returns the first failure, or
+ * the batch's parse error when every step before it succeeded.
  */
 export function applyRestore(rs: Ruleset, batch: RestoreBatch): Diagnostic[] {
-  for (const b of batch.blocks) {
-    touchTable(rs, b.table);
-    const work: Ruleset = { tables: { ...rs.tables }, loaded: rs.loaded };
-    const t = batch.noflush ? cloneTable(rs.tables[b.table]) : createTable(b.table);
-    if (!batch.noflush) {
-      // a flushed table keeps its built-in policies and counters until a `:` line sets them
-      for (const c of t.chains.values()) {
-        const old = rs.tables[b.table].chains.get(c.name);
-        if (old) {
-          c.policy = old.policy;
-          c.policyCounters = { ...old.policyCounters };
+  let name: TableName | null = null;
+  let t: Table | null = null;
+  let work: Ruleset | null = null;
+  for (const step of batch.steps) {
+    if (step.kind === 'table') {
+      name = step.table;
+      touchTable(rs, name);
+      work = { tables: { ...rs.tables }, loaded: rs.loaded };
+      t = batch.noflush ? cloneTable(rs.tables[name]) : createTable(name);
+      if (!batch.noflush) {
+        // a flushed table keeps its built-in policies and counters until a `:` line sets them
+        for (const c of t.chains.values()) {
+          const old = rs.tables[name].chains.get(c.name);
+          if (old) {
+            c.policy = old.policy;
+            c.policyCounters = { ...old.policyCounters };
+          }
         }
       }
+      work.tables[name] = t;
+      continue;
     }
-    work.tables[b.table] = t;
-    let kernelRefusal: RulesetError | null = null;
-    for (const op of b.ops) {
-      if (op.kind === 'chain') {
-        let e: RulesetError | null = null;
-        if (isBuiltinChain(b.table, op.name)) {
-          if (op.policy !== '-') e = setPolicy(work, b.table, op.name, op.policy, batch.counters ? op.counters : null);
-        } else if (t.chains.has(op.name)) e = flushChain(work, b.table, op.name);
-        else e = addChain(work, b.table, op.name);
-        if (e) return lineFailed(op.span, op.line, e);
-        continue;
+    if (!name || !t || !work) continue;
+    if (step.kind === 'chain') {
+      if (!isBuiltinChain(name, step.name)) {
+        if (batch.noflush && t.chains.has(step.name)) flushChain(work, name, step.name);
+        // libiptc's iptc_create_chain also refuses the names of the standard verdicts
+        else if (step.name === 'ACCEPT' || step.name === 'DROP' || step.name === 'QUEUE' || step.name === 'RETURN' || addChain(work, name, step.name))
+          return [paramProblem(step.span, step.line, `error creating chain '${step.name}':File exists`, 'iptables-restore/chain-exists')];
       }
-      const cmd = op.cmd;
-      const rulesTarget = missingJump(cmd, t.chains);
-      if (rulesTarget && (cmd.kind === 'append' || cmd.kind === 'insert' || cmd.kind === 'replace' || cmd.kind === 'delete')) {
-        const diags = errorDiagnostics(
-          { message: `${PROG} ${IPTABLES_VERSION}: Couldn't load target \`${rulesTarget.target!.name}':No such file or directory\nError occurred at line: ${op.line}`, code: 'iptables/unknown-target' },
-          cmd,
-          PROG,
-          cmd.targetSpan ?? op.span,
-        );
-        return diags;
+      if (step.policy !== null && step.policy !== '-') {
+        const e = setPolicy(work, name, step.name, step.policy, batch.counters ? step.counters : null);
+        if (e) {
+          const why = e.code === 'iptables/not-builtin' ? 'Bad built-in chain name' : 'Bad policy name';
+          return [d(step.span, `${PREFIX}Can't set policy \`${step.policy}' on \`${step.name}' line ${step.line}: ${why}`, e.code)];
+        }
       }
-      const e = cmd.kind === 'append' ? appendFast(work, cmd) : applyCommand(work, cmd);
-      // the kernel sees the table only at COMMIT (TC_COMMIT), so its refusals name the COMMIT line
-      if (e && e.kernelLog) {
-        kernelRefusal ??= e;
-        continue;
-      }
-      if (e) return lineFailed(op.span, op.line, e);
+      continue;
     }
-    if (kernelRefusal) return lineFailed(b.commitSpan, b.commitLine, kernelRefusal);
-    const v = validateTable(t);
-    if (v) return lineFailed(b.commitSpan, b.commitLine, v);
-    rs.tables[b.table] = t;
+    if (step.kind === 'command') {
+      const cmd = step.cmd;
+      if (cmd.kind === 'append' || cmd.kind === 'insert' || cmd.kind === 'replace' || cmd.kind === 'delete') {
+        const r = missingJump(cmd, t.chains);
+        if (r) {
+          const at = cmd.targetSpan ?? step.span;
+          const msg = r.goto ? `goto '${r.target!.name}' is not a chain` : `Couldn't load target \`${r.target!.name}':No such file or directory\n`;
+          return [d(at, `${PREFIX}${msg}\nError occurred at line: ${step.line}`, 'iptables/unknown-target')];
+        }
+      }
+      // the kernel sees the table only at COMMIT (TC_COMMIT), so -A/-I/-R defer its checks there
+      const e = cmd.kind === 'append' ? appendDeferred(work, cmd) : applyCommand(work, cmd, { deferKernel: true });
+      if (e) return lineFailed(step.span, step.line, e, false);
+      continue;
+    }
+    // COMMIT
+    const e = translateTable(t);
+    if (e) return lineFailed(step.span, step.line, e, true);
+    rs.tables[name] = t;
+    rs.generation = (rs.generation ?? 0) + 1;
+    name = null;
+    t = null;
+    work = null;
   }
   return batch.error ? batch.error.diagnostics : [];
 }
 
-/** The first rule of cmd that jumps to a chain the table does not have. */
+/** The first rule of cmd that jumps or goes to a chain the table does not have. */
 function missingJump(cmd: IptablesCommand, chains: ReadonlyMap<string, unknown>): Rule | null {
   for (let i = 0; i < cmd.rules.length; i++) {
     const r = cmd.rules[i]!;
-    if (r.target && r.target.kind === 'chain' && !chains.has(r.target.name)) return r;
+    if (r.target && (r.target.kind === 'chain' || r.goto) && !chains.has(r.target.name)) return r;
   }
   return null;
 }
 
-/** -A inside a restore block: validation is deferred to COMMIT (one pass per table). */
-function appendFast(rs: Ruleset, cmd: IptablesCommand): RulesetError | null {
+/** -A inside a restore block: libiptc only needs the chain; the kernel checks come at COMMIT. */
+function appendDeferred(rs: Ruleset, cmd: IptablesCommand): RulesetError | null {
   const c = rs.tables[cmd.table].chains.get(cmd.chain!);
   if (!c) return { message: 'iptables: No chain/target/match by that name.', code: 'iptables/no-chain' };
   for (const r of cmd.rules) {
-    const refused = checkEntry(cmd.table, r);
-    if (refused) return refusalError(refused);
     c.rules.push(r);
     c.counters.push(cmd.counters ? { ...cmd.counters } : { packets: 0, bytes: 0 });
   }

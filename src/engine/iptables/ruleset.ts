@@ -7,11 +7,12 @@
 // why -X says "Directory not empty." (ENOTEMPTY) and loops say
 // "Too many levels of symbolic links." (ELOOP from the kernel at commit).
 
-import type { HookName, TableName } from '../netfilter/hooks';
-import { BUILTIN_CHAINS, HOOKS, TABLES } from '../netfilter/hooks';
+import type { TableName } from '../netfilter/hooks';
+import { BUILTIN_CHAINS, TABLES } from '../netfilter/hooks';
 import type { Counters, Rule } from './types';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
+import { checkEntry as kernelCheckEntry, entryError, translateTable } from './translate';
 
 export type Policy = 'ACCEPT' | 'DROP';
 
@@ -52,6 +53,8 @@ export interface RulesetError {
   code: string;
   /** the kernel's dmesg line for EINVAL refusals */
   kernelLog?: string;
+  /** what the engine knows about the cause (the loop's chains, the rule), for the reason line */
+  detail?: string;
 }
 
 export const MSG_NO_CHAIN = 'No chain/target/match by that name.';
@@ -101,45 +104,17 @@ function getChain(rs: Ruleset, table: TableName, chain: string): Chain | null {
   return rs.tables[table].chains.get(chain) ?? null;
 }
 
-const HOOK_BIT: Readonly<Record<HookName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
-
-function hooksText(mask: number): string {
-  return HOOKS.filter((h) => mask & HOOK_BIT[h]).join('/');
-}
-
 /** True when the rule's target jumps to another chain (-j CHAIN or -g CHAIN). */
 function jumpTarget(rule: Rule): string | null {
   return rule.target && rule.target.kind === 'chain' ? rule.target.name : null;
 }
 
 /**
- * The kernel's per-entry checks (xt_check_match / xt_check_target without
- * the hook part): protocol of tcp/udp/icmp, the table a target belongs to,
- * and extension checkentry. Returns the dmesg line, null when fine.
+ * The kernel's per-entry checks for a rule nobody reaches yet (hook mask 0):
+ * table, protocol and the extension's checkentry. Returns the dmesg line.
  */
-export function checkEntry(table: TableName, rule: Rule): EntryRefusal | null {
-  const einval = (log: string): EntryRefusal => ({ errno: 'EINVAL', log });
-  for (const m of rule.matches) {
-    const spec = getMatch(m.module);
-    if (!spec) continue;
-    if (spec.proto !== undefined && (!rule.proto || rule.proto.num !== spec.proto || rule.proto.invert))
-      return einval(`x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`);
-    if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} match: only valid in ${spec.table} table, not ${table}`);
-    const c = spec.check?.(m.options, rule);
-    if (c) return einval(c);
-  }
-  const t = rule.target;
-  if (t && t.kind === 'extension') {
-    const spec = getTarget(t.name);
-    if (spec) {
-      if (spec.table && spec.table !== table) return einval(`x_tables: ip_tables: ${spec.name} target: only valid in ${spec.table} table, not ${table}`);
-      const c = spec.check?.(t.options, rule);
-      if (c) return einval(c);
-      const n = spec.checkNoent?.(t.options, rule);
-      if (n) return { errno: 'ENOENT', log: n };
-    }
-  }
-  return null;
+export function checkEntry(table: TableName, rule: Rule): string | null {
+  return kernelCheckEntry(table, rule, 0)?.log ?? null;
 }
 
 /** A kernel refusal of one entry: the errno decides iptables' message, the log is dmesg's line. */
@@ -160,64 +135,9 @@ function hasHookLimits(rule: Rule): boolean {
   return false;
 }
 
-/**
- * mark_source_chains + the hook part of xt_check_*: walks from every
- * built-in chain, rejects loops (ELOOP) and extensions used from hooks they
- * do not support (EINVAL). Also rejects jumps to chains that do not exist.
- */
+/** The kernel's checks of a whole table at commit (translate.ts): loops, then every entry. */
 export function validateTable(t: Table): RulesetError | null {
-  const hookMask = new Map<string, number>();
-  const onPath = new Set<string>();
-  let loop = false;
-  const visit = (name: string, mask: number, depth: number): void => {
-    if (loop || depth > 10000) return;
-    if (onPath.has(name)) {
-      loop = true;
-      return;
-    }
-    const prev = hookMask.get(name) ?? 0;
-    if ((prev | mask) === prev && prev !== 0) return;
-    hookMask.set(name, prev | mask);
-    const c = t.chains.get(name);
-    if (!c) return;
-    onPath.add(name);
-    for (const r of c.rules) {
-      const j = jumpTarget(r);
-      if (j) visit(j, mask, depth + 1);
-      if (loop) break;
-    }
-    onPath.delete(name);
-  };
-  for (const h of BUILTIN_CHAINS[t.name]) {
-    visit(h, HOOK_BIT[h], 0);
-    if (loop) return err('Too many levels of symbolic links.', 'iptables/loop');
-  }
-  for (const c of t.chains.values()) {
-    const mask = hookMask.get(c.name) ?? 0;
-    for (const r of c.rules) {
-      const j = jumpTarget(r);
-      if (j && !t.chains.has(j)) return err(MSG_NO_CHAIN, 'iptables/no-chain');
-      if (!mask) continue;
-      if (r.target?.kind === 'extension') {
-        const spec = getTarget(r.target.name);
-        if (spec?.hooks) {
-          let allowed = 0;
-          for (const h of spec.hooks) allowed |= HOOK_BIT[h];
-          if (mask & ~allowed)
-            return err(MSG_EINVAL, 'iptables/bad-hook', `x_tables: ip_tables: ${spec.name} target: used from hooks ${hooksText(mask)}, but only usable from ${hooksText(allowed)}`);
-        }
-      }
-      for (const m of r.matches) {
-        const spec = getMatch(m.module);
-        if (!spec?.hooks) continue;
-        let allowed = 0;
-        for (const h of spec.hooks) allowed |= HOOK_BIT[h];
-        if (mask & ~allowed)
-          return err(MSG_EINVAL, 'iptables/bad-hook', `x_tables: ip_tables: ${spec.name} match: used from hooks ${hooksText(mask)}, but only usable from ${hooksText(allowed)}`);
-      }
-    }
-  }
-  return null;
+  return translateTable(t);
 }
 
 /** Rule identity for -D by spec and -C: same selectors, matches and target (iptables compares the entry bytes). */
@@ -235,12 +155,15 @@ export function sameRule(a: Rule, b: Rule): boolean {
   return a.target.name === b.target.name && JSON.stringify(a.target.options ?? null) === JSON.stringify(b.target.options ?? null);
 }
 
-/** Inserts at 0-based index, validating like a table commit. */
-function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule: Rule, counters: Counters | null, replace: boolean): RulesetError | null {
+/**
+ * Inserts at 0-based index, validating like a table commit (translate.ts):
+ * a rule that jumps or uses a hook-limited extension makes the kernel look at
+ * the whole table again (loops first); any other rule only needs its own
+ * checks. `kernel` false defers the checks to a later commit (iptables-restore).
+ */
+function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule: Rule, counters: Counters | null, replace: boolean, kernel: boolean): RulesetError | null {
   const j = jumpTarget(rule);
   if (j && !rs.tables[table].chains.has(j)) return err(MSG_NO_CHAIN, 'iptables/no-chain');
-  const refused = checkEntry(table, rule);
-  if (refused) return refusalError(refused);
   const old = replace ? c.rules[index]! : null;
   const oldCounters = replace ? c.counters[index]! : null;
   const cnt = counters ? { ...counters } : { packets: 0, bytes: 0 };
@@ -251,44 +174,47 @@ function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule:
     c.rules.splice(index, 0, rule);
     c.counters.splice(index, 0, cnt);
   }
-  if (hasHookLimits(rule) || (old && hasHookLimits(old))) {
-    const e = validateTable(rs.tables[table]);
-    if (e) {
-      if (replace) {
-        c.rules[index] = old!;
-        c.counters[index] = oldCounters!;
-      } else {
-        c.rules.splice(index, 1);
-        c.counters.splice(index, 1);
-      }
-      return e;
+  if (!kernel) return null;
+  let e: RulesetError | null = null;
+  if (hasHookLimits(rule) || (old && hasHookLimits(old))) e = validateTable(rs.tables[table]);
+  else {
+    const bad = kernelCheckEntry(table, rule, 0);
+    if (bad) e = entryError(bad);
+  }
+  if (e) {
+    if (replace) {
+      c.rules[index] = old!;
+      c.counters[index] = oldCounters!;
+    } else {
+      c.rules.splice(index, 1);
+      c.counters.splice(index, 1);
     }
   }
-  return null;
+  return e;
 }
 
-export function appendRule(rs: Ruleset, table: TableName, chain: string, rule: Rule, counters: Counters | null = null): RulesetError | null {
+export function appendRule(rs: Ruleset, table: TableName, chain: string, rule: Rule, counters: Counters | null = null, kernel = true): RulesetError | null {
   touchTable(rs, table);
   const c = getChain(rs, table, chain);
   if (!c) return err(MSG_NO_CHAIN, 'iptables/no-chain');
-  return placeRule(rs, table, c, c.rules.length, rule, counters, false);
+  return placeRule(rs, table, c, c.rules.length, rule, counters, false, kernel);
 }
 
 /** -I chain num (1-based). */
-export function insertRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule, counters: Counters | null = null): RulesetError | null {
+export function insertRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule, counters: Counters | null = null, kernel = true): RulesetError | null {
   touchTable(rs, table);
   const c = getChain(rs, table, chain);
   if (!c) return err(MSG_NO_CHAIN, 'iptables/no-chain');
   if (num < 1 || num > c.rules.length + 1) return err('Index of insertion too big.', 'iptables/index-too-big');
-  return placeRule(rs, table, c, num - 1, rule, counters, false);
+  return placeRule(rs, table, c, num - 1, rule, counters, false, kernel);
 }
 
-export function replaceRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule, counters: Counters | null = null): RulesetError | null {
+export function replaceRule(rs: Ruleset, table: TableName, chain: string, num: number, rule: Rule, counters: Counters | null = null, kernel = true): RulesetError | null {
   touchTable(rs, table);
   const c = getChain(rs, table, chain);
   if (!c) return err(MSG_NO_CHAIN, 'iptables/no-chain');
   if (num < 1 || num > c.rules.length) return err('Index of replacement too big.', 'iptables/index-too-big');
-  return placeRule(rs, table, c, num - 1, rule, counters, true);
+  return placeRule(rs, table, c, num - 1, rule, counters, true, kernel);
 }
 
 export function deleteRuleNum(rs: Ruleset, table: TableName, chain: string, num: number): RulesetError | null {

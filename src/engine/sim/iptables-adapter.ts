@@ -55,9 +55,10 @@ export function applyCommand(r: Ruleset, text: string): Diagnostic[] {
 export function applyRestore(r: Ruleset, text: string, noflush: boolean): Diagnostic[] {
   // chain counters in the text are kept (iptables-save prints them back); the oracle
   // harness runs restore without --counters, which changes nothing the kernel traces
+  // parse errors come back from applyRestoreBatch, after any failure of an earlier line
   const p = parseRestore(text, { noflush, counters: true });
   if (!p.value) return p.diagnostics;
-  return [...p.diagnostics, ...applyRestoreBatch(r, p.value)];
+  return applyRestoreBatch(r, p.value);
 }
 
 export function applyIp(net: HostNet, text: string): Diagnostic[] {

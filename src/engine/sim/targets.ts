@@ -24,6 +24,7 @@ export interface TargetEnv {
 const CONTINUE: TargetResult = { verdict: 'continue' };
 const ACCEPT: TargetResult = { verdict: 'accept' };
 const DROP: TargetResult = { verdict: 'drop' };
+const QUEUE: TargetResult = { verdict: 'queue' };
 
 /** REJECT's --reject-with → ICMP type/code (net/ipv4/netfilter/ipt_REJECT.c). */
 const REJECT_ICMP: Record<string, [number, number]> = {
@@ -76,6 +77,10 @@ export class Targets {
         p.tos = A.tosAfter(t.name, o, p.tos);
         return CONTINUE;
       }
+      case 'NFQUEUE':
+        // No program reads a queue here (not modelled: iptables/not-modelled.ts): nf_queue finds no
+        // listener, so the packet is freed, or with --queue-bypass goes on as if accepted (case p91)
+        return o.bypass === true ? ACCEPT : QUEUE;
       case 'NOTRACK':
         env.meta.untracked = true;
         return CONTINUE;

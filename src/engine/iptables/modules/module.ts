@@ -48,6 +48,12 @@ export interface RuleHead {
   protoInvert: boolean;
 }
 
+/** A checkentry refusal with its errno and dmesg line (null: the kernel logs nothing). */
+export interface CheckRefusal {
+  errno: 'EINVAL' | 'ENOENT';
+  log: string | null;
+}
+
 /** Shared by matches and targets: parsing, final checks, kernel checks. */
 export interface ExtensionParser<O> {
   name: string;
@@ -63,14 +69,9 @@ export interface ExtensionParser<O> {
   table?: TableName;
   /**
    * checkentry: a kernel log line (dmesg) when the kernel refuses the rule
-   * with EINVAL, null when fine.
+   * with EINVAL, a CheckRefusal for another errno or no log line, null when fine.
    */
-  check?(o: O, rule: Rule): string | null;
-  /**
-   * checkentry refusing with ENOENT (a named object the kernel does not
-   * have, e.g. CT --helper): the dmesg line, null when fine.
-   */
-  checkNoent?(o: O, rule: Rule): string | null;
+  check?(o: O, rule: Rule): string | CheckRefusal | null;
   /** 'partial': parsed and saved, evaluated conservatively (explain says so) */
   modelled?: 'full' | 'partial';
 }

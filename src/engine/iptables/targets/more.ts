@@ -541,8 +541,8 @@ export const SYNPROXY: TargetSpec<SynproxyOptions> = {
         o.mss = uint(call, sink, 'SYNPROXY', 0xffff);
     }
   },
-  // xt_SYNPROXY registers with .proto = IPPROTO_TCP
-  check: (_o, rule) => (isTcp(rule) ? null : 'x_tables: ip_tables: SYNPROXY target: only valid for protocol 6'),
+  // synproxy_tg4_check refuses anything but -p tcp with EINVAL and logs nothing (restore-real.cases)
+  check: (_o, rule) => (isTcp(rule) ? null : { errno: 'EINVAL', log: null }),
   save(o) {
     const out: string[] = [];
     if (o.sackPerm) out.push('--sack-perm');

@@ -380,12 +380,18 @@ export const CT: TargetSpec<CtOptions> = {
         o.timeout = call.arg;
     }
   },
-  checkNoent(o, rule) {
-    // xt_ct_tg_check: a notrack template never gets a helper, so the name is not looked up
-    if (o.notrack || !o.helper) return null;
+  // xt_ct_tg_check: a helper needs the rule's L4 protocol (ENOENT) and a helper of that name for
+  // it (ENOENT); a timeout needs the protocol too (EINVAL) and a timeout policy, and none exists in
+  // a new namespace (nfct creates them; ENOENT). Recorded: restore-real.cases "ct-…".
+  check(o, rule) {
+    if (o.notrack) return null;
     const proto = rule.proto && !rule.proto.invert ? rule.proto.num : 0;
-    if (proto === 0) return 'xt_CT: You must specify a L4 protocol and not use inversions on it';
-    if (!KERNEL_HELPERS[o.helper]?.includes(proto)) return `xt_CT: No such helper "${o.helper}"`;
+    const noProto = 'xt_CT: You must specify a L4 protocol and not use inversions on it';
+    if (o.helper) {
+      if (!proto) return { errno: 'ENOENT', log: noProto };
+      if (!(KERNEL_HELPERS[o.helper] ?? []).includes(proto)) return { errno: 'ENOENT', log: `xt_CT: No such helper "${o.helper}"` };
+    }
+    if (o.timeout) return proto ? { errno: 'ENOENT', log: `No such timeout policy "${o.timeout}"` } : { errno: 'EINVAL', log: noProto };
     return null;
   },
   save(o) {

@@ -1,0 +1,196 @@
+// pattern: Functional Core
+// What a scenario uses that the engine accepts but does not simulate the way
+// the kernel would, each as a "not modelled: …" finding with where it is
+// (host, setup command, line of an iptables-restore text, table and rule).
+// The CLI prints them on stderr (the oracle JSON on stdout stays as it is)
+// and the walk log carries them so the app shows a notice. Sources:
+//  - iptables rules: iptables/not-modelled.ts, one registry of matches,
+//    targets and verdicts;
+//  - sysctls: every key the engine never reads, set to something other than
+//    the new-namespace default, and the multipath hash settings the FIB
+//    lookup does not reproduce (REPORT.md §4);
+//  - ip objects: route attributes that are parsed and dropped (mtu);
+//  - the run itself: packets larger than the link MTU leave unfragmented
+//    (the engine never fragments; REPORT.md §6).
+
+import type { Scenario, SetupCommand } from './scenario/types';
+import type { TableName } from './netfilter/hooks';
+import type { Rule } from './iptables/types';
+import type { World } from './sim/world';
+import { parseIptablesCommand } from './iptables/command';
+import { parseRestore } from './iptables/restore';
+import { saveRule } from './iptables/save';
+import { ruleLimits } from './iptables/not-modelled';
+import { parseSysctl } from './net/sysctl';
+import { parseIpCommand } from './net/ip-command';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
+import { splitWords } from './text/shlex';
+import * as A from './sim/adapters';
+
+export interface NotModelled {
+  /** the host whose setup (or traffic) it is in */
+  host: string;
+  /** index into the host's setup commands; null for what the run showed */
+  command: number | null;
+  /** line within an iptables-restore text */
+  line: number | null;
+  /** for a rule: its table and chain, and the rule as iptables-save prints it */
+  table: TableName | null;
+  chain: string | null;
+  rule: string | null;
+  /** what is not modelled, as written: "-m set", "-j NFQUEUE", "sysctl net.ipv4.tcp_sack" */
+  subject: string;
+  /** what the engine does instead */
+  detail: string;
+  /** "not modelled: SUBJECT: DETAIL" */
+  message: string;
+}
+
+function finding(host: string, command: number | null, subject: string, detail: string, extra: Partial<NotModelled> = {}): NotModelled {
+  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, ...extra };
+}
+
+/** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/adapters.ts). */
+const MODELLED_CONF = new Set([
+  'forwarding', 'rp_filter', 'send_redirects', 'shared_media', 'secure_redirects', 'accept_local', 'route_localnet', 'src_valid_mark',
+  'accept_redirects', 'arp_ignore', 'arp_announce', 'arp_filter', 'arp_accept', 'proxy_arp', 'proxy_arp_pvlan', 'drop_gratuitous_arp', 'medium_id',
+]);
+/** Namespace-wide sysctls the engine reads. */
+const MODELLED_GLOBAL = new Set([
+  'net.ipv4.ip_forward',
+  'net.ipv4.fib_multipath_hash_policy',
+  'net.ipv4.fib_multipath_hash_seed',
+  'net.netfilter.nf_conntrack_tcp_loose',
+  'net.netfilter.nf_conntrack_tcp_be_liberal',
+  'net.netfilter.nf_conntrack_tcp_ignore_invalid_rst',
+  'net.netfilter.nf_conntrack_tcp_max_retrans',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.ipv4.icmp_echo_ignore_broadcasts',
+  'net.ipv4.icmp_echo_ignore_all',
+]);
+
+function sysctlDefault(key: string): string | undefined {
+  const conf = /^net\.ipv4\.conf\.[^.]+\.(.+)$/.exec(key);
+  return conf ? DEVCONF_DEFAULTS[conf[1]!] : GLOBAL_SYSCTL_DEFAULTS[key];
+}
+
+function sysctlLimit(key: string, value: string): string | null {
+  if (key.startsWith('net.ipv4.vs.')) return null;
+  if (key === 'net.ipv4.fib_multipath_hash_policy')
+    return value.trim() === '0' ? null : `only the L3 hash (policy 0) is modelled; the engine picks multipath nexthops by source and destination address, the kernel with policy ${value.trim()} does not (REPORT.md §4)`;
+  const conf = /^net\.ipv4\.conf\.[^.]+\.(.+)$/.exec(key);
+  // the neighbour table's timers and probe counts (net/neigh.ts)
+  if (key.startsWith('net.ipv4.neigh.')) return null;
+  if (conf ? MODELLED_CONF.has(conf[1]!) : MODELLED_GLOBAL.has(key)) return null;
+  const def = sysctlDefault(key);
+  if (def === undefined || def === value.trim().split(/\s+/).join('\t')) return null;
+  return `the engine does not read this setting and simulates the default (${def.replace(/\t/g, ' ')})`;
+}
+
+function ruleFindings(host: string, command: number, line: number | null, table: TableName, chain: string, rules: readonly Rule[]): NotModelled[] {
+  const out: NotModelled[] = [];
+  for (const r of rules) {
+    const limits = ruleLimits(r);
+    if (!limits.length) continue;
+    const text = saveRule(table, chain, r);
+    for (const l of limits) out.push(finding(host, command, l.subject, l.detail, { line, table, chain, rule: text }));
+  }
+  return out;
+}
+
+const RULE_KINDS = new Set(['append', 'insert', 'replace', 'check']);
+
+function commandFindings(host: string, index: number, cmd: SetupCommand): NotModelled[] {
+  if (typeof cmd !== 'string') {
+    const p = parseRestore(cmd['iptables-restore'], { noflush: cmd.noflush === true, counters: true });
+    const out: NotModelled[] = [];
+    for (const s of p.value?.steps ?? []) {
+      if (s.kind === 'command' && RULE_KINDS.has(s.cmd.kind) && s.cmd.chain !== null) out.push(...ruleFindings(host, index, s.line, s.cmd.table, s.cmd.chain, s.cmd.rules));
+    }
+    return out;
+  }
+  const text = cmd.trimStart();
+  if (text.startsWith('iptables')) {
+    const p = parseIptablesCommand(cmd);
+    const c = p.value;
+    return c && RULE_KINDS.has(c.kind) && c.chain !== null ? ruleFindings(host, index, null, c.table, c.chain, c.rules) : [];
+  }
+  if (text.startsWith('sysctl')) {
+    const out: NotModelled[] = [];
+    for (const a of parseSysctl(cmd).value?.assignments ?? []) {
+      const why = sysctlLimit(a.key, a.value);
+      if (why) out.push(finding(host, index, `sysctl ${a.key}=${a.value}`, why));
+    }
+    return out;
+  }
+  if (text.startsWith('ip ')) {
+    const c = parseIpCommand(cmd).value;
+    if (c?.object !== 'route' || !['add', 'change', 'replace', 'prepend', 'append'].includes(c.verb)) return [];
+    // `mtu` is parsed and dropped (net/ip-command.ts): the route's MTU never limits a packet
+    const words = splitWords(cmd).words.map((w) => w.text);
+    return words.some((w, i) => i > 2 && w.length >= 2 && 'mtu'.startsWith(w)) ? [finding(host, index, 'ip route … mtu', 'route MTUs are not modelled: only the link MTU limits packets')] : [];
+  }
+  return [];
+}
+
+/** Multipath routes hash with fib_multipath_hash_seed; 0 means a random boot-time key in the kernel. */
+function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): NotModelled[] {
+  let seedSet = false;
+  let multipath: number | null = null;
+  setup.forEach((cmd, i) => {
+    if (typeof cmd !== 'string') return;
+    const t = cmd.trimStart();
+    if (t.startsWith('sysctl')) {
+      for (const a of parseSysctl(cmd).value?.assignments ?? []) if (a.key === 'net.ipv4.fib_multipath_hash_seed') seedSet = a.value.trim() !== '0';
+    } else if (t.startsWith('ip ') && multipath === null) {
+      const c = parseIpCommand(cmd).value;
+      if (c?.object === 'route' && c.multipath && c.nexthops.length > 1) multipath = i;
+    }
+  });
+  if (multipath === null || seedSet) return [];
+  return [finding(host, multipath, 'multipath route with net.ipv4.fib_multipath_hash_seed=0', 'the kernel then hashes with a random key chosen at boot, so which nexthop a flow takes is not predictable; the engine hashes with key 0')];
+}
+
+/** What the run itself did that the kernel would have done differently. */
+function runFindings(world: World): NotModelled[] {
+  const out: NotModelled[] = [];
+  const seen = new Set<string>();
+  for (const rec of world.records) {
+    const d = rec.disposition;
+    const last = rec.events[rec.events.length - 1];
+    if (!d || d.verdict !== 'sent' || !last) continue;
+    const host = world.hosts.get(rec.host);
+    if (!host) continue;
+    const mtu = A.linkMtu(host.net, d.iface);
+    const p = last.packet;
+    if (p.df || p.len <= mtu) continue;
+    const key = `${rec.host}:${d.iface}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(finding(rec.host, null, 'IP fragmentation', `packet ${rec.id} (${p.len} bytes, DF not set) left through ${d.iface} (MTU ${mtu}) in one piece; the kernel would have fragmented it`));
+  }
+  return out;
+}
+
+/**
+ * Every "not modelled" finding of a scenario, in host and setup order, then
+ * what the run showed when `world` (the finished run) is given.
+ * @example notModelled(scenario).map((f) => f.message) // ['not modelled: -m set: ipset contents …']
+ */
+export function notModelled(scenario: Scenario, world?: World): NotModelled[] {
+  const out: NotModelled[] = [];
+  for (const h of scenario.hosts) {
+    h.setup.forEach((cmd, i) => out.push(...commandFindings(h.name, i, cmd)));
+    out.push(...multipathSeedFindings(h.name, h.setup));
+  }
+  if (world) out.push(...runFindings(world));
+  return out;
+}
+
+/** One line for a terminal: the message, then where it is. */
+export function formatNotModelled(f: NotModelled): string {
+  const where = [`host ${f.host}`];
+  if (f.command !== null) where.push(`setup[${f.command}]${f.line !== null ? ` line ${f.line}` : ''}`);
+  if (f.rule !== null) where.push(`${f.table} ${f.rule}`);
+  return `${f.message} (${where.join(', ')})`;
+}
