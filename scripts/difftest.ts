@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateCase, caseKey } from '../src/difftest/generate';
 import type { CaseJson } from '../src/difftest/case-json';
-import { caseFeatures, featureUniverse } from '../src/difftest/coverage';
+import { caseFeatures, featureUniverse, UNCOVERABLE } from '../src/difftest/coverage';
 import { divergenceClass } from '../src/difftest/divergence';
 import { shrink } from '../src/difftest/shrink';
 import { runCase } from '../src/engine/run-case';
@@ -288,8 +288,10 @@ function printReport(): void {
   console.log(`\ncoverage at ${level} (cases containing the feature, identical among them):`);
   const rows = report.coverage.filter((c) => c.cases > 0).sort((a, b) => a.feature.localeCompare(b.feature));
   for (const c of rows) console.log(`  ${c.feature.padEnd(48)} ${String(c.cases).padStart(5)} ${String(c.passed).padStart(5)}  ${pct((100 * c.passed) / c.cases)}`);
-  const missing = report.coverage.filter((c) => c.cases === 0).map((c) => c.feature);
+  const missing = report.coverage.filter((c) => c.cases === 0 && !(c.feature in UNCOVERABLE)).map((c) => c.feature);
   console.log(`\nnot covered (the generator never produced them): ${missing.length ? missing.join(', ') : 'none'}`);
+  console.log('not coverable on the oracle:');
+  for (const [f, why] of Object.entries(UNCOVERABLE)) console.log(`  ${f}: ${why}`);
   if (report.minimised.length) {
     console.log('\nminimised:');
     for (const m of report.minimised) console.log(`  ${m.class}\n    ${m.from} → ${m.file} (${m.steps} cuts, ${m.calls} runs)${m.recorded ? `, recorded as ${m.recorded}` : ''}`);

@@ -183,6 +183,25 @@ export function caseFeatures(c: CaseJson): Set<string> {
   return out;
 }
 
+/**
+ * Features the engine accepts that no oracle case can exercise: the harness
+ * runs only ip, iptables, iptables-restore and sysctl (no ipset, nfacct or
+ * SELinux), and some act on timing or on the process's cgroup.
+ */
+export const UNCOVERABLE: Readonly<Record<string, string>> = {
+  'match:set': 'needs an ipset; the oracle runs only ip, iptables and sysctl',
+  'target:SET': 'needs an ipset; the oracle runs only ip, iptables and sysctl',
+  'match:nfacct': 'needs an nfacct object; the oracle cannot create one',
+  'target:SECMARK': 'needs an SELinux context',
+  'target:CONNSECMARK': 'needs SELinux',
+  'match:cgroup': "depends on the harness process's cgroup, not on the case",
+  'target:IDLETIMER': 'acts on a timer and a sysfs file, not on the packet',
+  'target:LED': 'acts on an LED trigger, not on the packet',
+  'target:RATEEST': 'a rate estimator: depends on timing',
+  'target:SYNPROXY': 'answers SYNs itself with random cookies',
+  'match:ipcomp': 'IPComp traffic cannot be sent by the oracle steps',
+};
+
 /** Features the engine accepts, so one the generator never produced shows up as not covered. */
 export function featureUniverse(): string[] {
   const u: string[] = [];

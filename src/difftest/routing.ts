@@ -142,6 +142,7 @@ function perturb(r: Rng, net: Net, all: Map<GHost, RouteSpec[]>): void {
       ['metric', 10],
       ['mtu', 8],
       ['more-specific', 12],
+      ['local', 5],
     ] as const);
     switch (kind) {
       case 'drop':
@@ -164,6 +165,12 @@ function perturb(r: Rng, net: Net, all: Map<GHost, RouteSpec[]>): void {
       case 'mtu':
         if (route.type === 'unicast') route.mtu = r.pick([1280, 1400, 1492]);
         break;
+      case 'local': {
+        // an address made local by a route alone (ip route add local …), as transparent proxies do
+        const far = anyRemoteHost(r, net, h);
+        if (far !== null) routes.push({ dst: `${fmt((far & 0xffffff00) | r.int(200, 250))}/32`, type: 'local', dev: 'lo' });
+        break;
+      }
       case 'more-specific': {
         // a /32 host route inside a routed network, sometimes of another type: longest prefix wins
         const far = anyRemoteHost(r, net, h);

@@ -106,7 +106,7 @@ type MatchKind =
   | 'src' | 'dst' | 'in' | 'out' | 'proto' | 'tcp' | 'udp' | 'icmp' | 'conntrack' | 'state' | 'multiport' | 'iprange'
   | 'addrtype' | 'mark' | 'connmark' | 'owner' | 'comment' | 'string' | 'length' | 'tos' | 'dscp' | 'ttl' | 'physdev'
   | 'limit' | 'recent' | 'helper' | 'connlimit' | 'statistic' | 'pkttype' | 'mac' | 'tcpmss' | 'hashlimit' | 'u32' | 'ecn' | 'sctp'
-  | 'quota' | 'cpu' | 'devgroup' | 'realm' | 'rpfilter' | 'connbytes' | 'policy' | 'socket' | 'time' | 'ipsec';
+  | 'quota' | 'cpu' | 'devgroup' | 'realm' | 'rpfilter' | 'connbytes' | 'policy' | 'socket' | 'time' | 'ipsec' | 'cluster' | 'connlabel';
 
 const MATCH_WEIGHTS: readonly (readonly [MatchKind, number])[] = [
   ['src', 16], ['dst', 16], ['in', 12], ['out', 9], ['proto', 14], ['tcp', 22], ['udp', 9], ['icmp', 7],
@@ -115,6 +115,7 @@ const MATCH_WEIGHTS: readonly (readonly [MatchKind, number])[] = [
   ['limit', 3], ['recent', 3], ['helper', 1], ['connlimit', 2], ['statistic', 2], ['pkttype', 2], ['mac', 2], ['tcpmss', 1],
   ['hashlimit', 1], ['u32', 1], ['ecn', 1], ['sctp', 1],
   ['quota', 1], ['cpu', 0.5], ['devgroup', 0.5], ['realm', 0.5], ['rpfilter', 1], ['connbytes', 1], ['policy', 0.5], ['socket', 1], ['time', 0.5], ['ipsec', 0.5],
+  ['cluster', 0.5], ['connlabel', 1],
 ];
 
 function matchClause(r: Rng, env: RuleEnv, c: ChainState, f: Flow | null, kind: MatchKind): Clause | null {
@@ -291,6 +292,10 @@ function matchClause(r: Rng, env: RuleEnv, c: ChainState, f: Flow | null, kind: 
       const p = r.pick(['esp', 'ah']);
       return { text: `-p ${p} -m ${p} --${p}spi 1:100` };
     }
+    case 'cluster':
+      return { text: `-m cluster --cluster-total-nodes ${r.int(2, 4)} --cluster-local-node 1 --cluster-hash-seed 0x${r.int(1, 0xffffff).toString(16)}` };
+    case 'connlabel':
+      return { text: `-m connlabel ${r.chance(0.2) ? '! ' : ''}--label ${r.int(0, 7)}${r.chance(0.4) ? ' --set' : ''}`.replace('connlabel ! --label', 'connlabel ! --label') };
     case 'sctp':
       // a protocol the traffic never uses: the rule loads and never matches
       return { text: `-p ${r.pick(['sctp', 'dccp'])} --dport ${r.int(1, 9000)}` };
@@ -418,9 +423,12 @@ export function targetFor(r: Rng, env: RuleEnv, table: Table, c: ChainState, f: 
     add('CLASSIFY', only(h, ['FORWARD', 'OUTPUT', 'POSTROUTING']) ? 1 : 0);
     add('TCPOPTSTRIP', 1);
     add('ECN', 0.5);
-    add('CHECKSUM', 0.5);
-    add('HMARK', 0.3);
+    add('CHECKSUM', 1);
+    add('HMARK', 1);
+    add('TEE', 0.5);
+    add('TPROXY', only(h, ['PREROUTING']) ? 0.7 : 0);
   }
+  add('QUEUE', table === 'nat' ? 0 : 0.3);
   add('none', 2);
   if (jumps.length) {
     add('jump', 6);
@@ -504,6 +512,13 @@ export function targetFor(r: Rng, env: RuleEnv, table: Table, c: ChainState, f: 
     }
     case 'NOTRACK':
       return { text: '-j NOTRACK' };
+    case 'TEE': {
+      // a copy routed to another gateway; the original goes on
+      const gws = env.net.hosts.filter((x) => x !== env.host).flatMap(allAddrs);
+      return { text: `-j TEE --gateway ${fmt(gws.length ? r.pick(gws) : 0x0a000001)}` };
+    }
+    case 'TPROXY':
+      return { text: `-j TPROXY --on-port ${r.pick([3128, 8080, f?.dport ?? 80])}${r.chance(0.5) ? ' --tproxy-mark 0x1/0x1' : ''}`, needsProto: 'tcp|udp' };
     case 'NFLOG':
       // never group 0: the oracle reads TRACE through nfnetlink_log group 0
       return { text: `-j NFLOG --nflog-group ${r.int(1, 9)}${r.chance(0.5) ? ` --nflog-prefix "nf${r.int(1, 9)}"` : ''}` };
