@@ -260,6 +260,7 @@ export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.tcp_timestamps': '1',
   'net.ipv4.tcp_sack': '1',
   'net.ipv4.tcp_window_scaling': '1',
+  'net.ipv4.tcp_app_win': '31',
   'net.ipv4.tcp_ecn': '2',
   'net.netfilter.nf_conntrack_tcp_loose': '1',
   'net.netfilter.nf_conntrack_tcp_be_liberal': '0',

@@ -228,7 +228,7 @@ export function kernelResult(world: World): Obj {
     trace_log: traceLog,
     conntrack: last ? last.conntrack : {},
     rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),
-    warnings: [],
+    warnings: [...world.warnings],
   };
 }
 

@@ -9,6 +9,23 @@ import type { CraftedPacket, PingStep } from '../scenario/types';
 import type { Host } from './host';
 import type { TcpSock } from './sockets';
 import * as W from './wire';
+import { sysctlNumber } from '../net/sysctl';
+
+/** The TCP sysctls of a host's namespace that change what its sockets send. */
+export function tcpSysctls(host: Host): W.TcpSysctls {
+  const n = (k: string): number => sysctlNumber(host.net, `net.ipv4.${k}`);
+  return { timestamps: n('tcp_timestamps') !== 0, sack: n('tcp_sack') !== 0, windowScaling: n('tcp_window_scaling') !== 0, appWin: n('tcp_app_win') };
+}
+
+/**
+ * IP_DF on a socket's packets: sockets start with IP_PMTUDISC_WANT, or
+ * IP_PMTUDISC_DONT when net.ipv4.ip_no_pmtu_disc is set (inet_create) —
+ * then TCP, UDP and ping go out without DF (fixture p86: the client's
+ * segments lose DF, the server's keep it).
+ */
+export function socketDf(host: Host): boolean {
+  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0;
+}
 
 export class PacketFactory {
   /** one id generator for the whole network: the oracle renumbers ids by first appearance, so ids must never collide across hosts */
@@ -18,7 +35,7 @@ export class PacketFactory {
     return { src: 0, dst: 0, proto: 0, ttl: 64, tos: 0, len: 20, ipid: 0, df: true, mark: 0, payload: '' };
   }
 
-  echoRequest(_host: Host, step: PingStep, dst: number): Packet {
+  echoRequest(host: Host, step: PingStep, dst: number): Packet {
     const p: Packet = {
       ...this.blank(),
       src: step.src ? parseIpv4(step.src) ?? 0 : 0,
@@ -31,7 +48,7 @@ export class PacketFactory {
     };
     p.len = 28 + p.payload.length;
     p.ipid = W.ipIdFor('socket', this.ids);
-    p.df = true;
+    p.df = socketDf(host);
     return p;
   }
 
@@ -39,19 +56,23 @@ export class PacketFactory {
     return W.echoReplyPacket(req, W.ipIdFor('icmp', this.ids));
   }
 
-  tcpSegment(_host: Host, s: TcpSock, flags: number, data: string): Packet {
+  /**
+   * A segment of socket `s`. `at.seq` sends from another sequence number than
+   * snd_nxt (a retransmission); `at.gsoSize` marks a GSO skb of several segments.
+   */
+  tcpSegment(host: Host, s: TcpSock, flags: number, data: string, at: { seq?: number; gsoSize?: number } = {}): Packet {
     let seg: W.TcpSegment;
     if (flags & TCP_SYN && !(flags & TCP_ACK)) {
-      const r = W.connectSyn(s.routeMtu);
+      const r = W.connectSyn(s.routeMtu, tcpSysctls(host));
       s.wire = r.state;
       seg = r.segment;
     } else if (flags & TCP_SYN) {
-      const r = W.synAck(s.routeMtu, s.peerSynOptions, 0);
+      const r = W.synAck(s.routeMtu, s.peerSynOptions, 0, tcpSysctls(host));
       s.wire = r.state;
       seg = r.segment;
     } else {
       const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : data.length ? 'data' : 'ack';
-      seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, s.sndNxt, s.rcvNxt, data.length);
+      seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, at.seq ?? s.sndNxt, s.rcvNxt, data.length);
     }
     const p: Packet = {
       ...this.blank(),
@@ -65,7 +86,9 @@ export class PacketFactory {
       tcp: seg.tcp,
       payload: data,
       len: seg.len,
+      df: socketDf(host),
     };
+    if (at.gsoSize) p.gsoSize = at.gsoSize;
     p.ipid = W.ipIdFor(flags & TCP_SYN && flags & TCP_ACK ? 'syn-ack' : 'socket', this.ids);
     return p;
   }
@@ -87,9 +110,10 @@ export class PacketFactory {
     };
   }
 
-  udpDatagram(_host: Host, src: number, sport: number, dst: number, dport: number, data: string, connected = true): Packet {
+  udpDatagram(host: Host, src: number, sport: number, dst: number, dport: number, data: string, connected = true): Packet {
     return {
       ...this.blank(),
+      df: socketDf(host),
       src,
       dst,
       proto: IPPROTO_UDP,

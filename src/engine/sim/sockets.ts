@@ -23,7 +23,9 @@ import type { Host } from './host';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
-import { acceptSynAck } from './wire';
+import { acceptSynAck, parseTcpOptions, wireEstablished } from './wire';
+import { createTcpStream, tcpAckArrived, tcpBacklog, tcpDataArrived, tcpFragNeeded, tcpRecvmsg, tcpSendmsg, tcpStartSender, type TcpStream } from './tcp-stream';
+import { hostPathMtu, learnRoutePmtu } from './pmtu';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -56,6 +58,8 @@ export interface TcpSock {
   /** IP_TTL / SO_MARK of the socket */
   ttl?: number;
   mark?: number;
+  /** data queued in each direction, the sender's window, the backlog (tcp-stream.ts) */
+  stream: TcpStream;
 }
 
 export interface ListenerSock {
@@ -141,6 +145,7 @@ export class Sockets {
       peerSynOptions: '',
       wire: null,
       owned: true,
+      stream: createTcpStream(),
     };
     this.tcp.set(this.key(laddr, lport, raddr, rport), s);
     return s;
@@ -225,6 +230,7 @@ export class Sockets {
     const s = this.tcp.get(this.key(pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0));
     const flags = th.flags;
     if (s && s.state !== 'CLOSED') {
+      if (tcpBacklog(s, pkt, rec)) return;
       this.tcpStateProcess(s, pkt, rec);
       return;
     }
@@ -244,11 +250,13 @@ export class Sockets {
         received: '',
         peerClosed: false,
         onLoopback: iface === 'lo',
-        // the SYN-ACK's MSS comes from the route back to the peer (case p28: a 1400-byte link gives MSS 1360)
-        routeMtu: iface === 'lo' ? 65536 : A.routeMtu(this.host.net, pkt.src),
+        // the SYN-ACK's MSS comes from the route back to the peer (case p28: a 1400-byte link gives MSS 1360),
+        // lowered by a path MTU learned earlier (p82: the SYN-ACK says MSS 1360)
+        routeMtu: iface === 'lo' ? 65536 : hostPathMtu(this.host, pkt.src),
         peerSynOptions: th.options,
         wire: null,
         owned: false,
+        stream: createTcpStream(),
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
       this.sendTcp(child, TCP_SYN | TCP_ACK);
@@ -271,6 +279,7 @@ export class Sockets {
         if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
           s.rcvNxt = 1;
           if (s.wire) s.wire = acceptSynAck(s.wire, th.options);
+          tcpStartSender(s, parseTcpOptions(th.options).mss);
           s.state = 'ESTABLISHED';
           this.sendTcp(s, TCP_ACK);
         }
@@ -278,6 +287,8 @@ export class Sockets {
       case 'SYN_RECV':
         if (flags & TCP_ACK) {
           s.state = 'ESTABLISHED';
+          tcpStartSender(s, parseTcpOptions(s.peerSynOptions).mss);
+          if (s.wire) wireEstablished(s.wire, s.rcvNxt, s.stream.sender!.mssCache);
           s.owned = true; // the listener accept()s it
           this.host.world.listenerEvent({
             host: this.host.name,
@@ -296,18 +307,39 @@ export class Sockets {
     void rec;
   }
 
+  /** send() on a connected socket (tcp-stream.ts): the segments, then release_sock. */
+  sendmsg(s: TcpSock, data: string): void {
+    tcpSendmsg(this.host, s, data, (pkt, rec) => this.tcpStateProcess(s, pkt, rec));
+  }
+
+  /** recv() of everything queued; a window update goes out if the read opened the window wide (tcp_cleanup_rbuf). */
+  recvmsg(s: TcpSock): string {
+    const r = tcpRecvmsg(s);
+    if (r.windowUpdate) this.sendTcp(s, TCP_ACK);
+    return r.data;
+  }
+
+  /** The listener process runs once the data is there: one recv() of everything queued, then its echo. */
+  private listenerRead(s: TcpSock): void {
+    s.stream.readScheduled = false;
+    const data = this.recvmsg(s);
+    if (!data) return;
+    this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
+    if (s.listener?.echo) this.sendmsg(s, data);
+  }
+
   private tcpData(s: TcpSock, pkt: Packet): void {
     const th = pkt.tcp!;
     const data = pkt.payload;
     const fin = (th.flags & TCP_FIN) !== 0;
+    if (th.flags & TCP_ACK) tcpAckArrived(this.host, s, th.ack);
     if (data.length > 0) {
-      s.rcvNxt += data.length;
-      s.received += data;
-      if (s.listener) {
-        this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
-      }
+      tcpDataArrived(s, pkt);
       if (!fin) this.sendTcp(s, TCP_ACK);
-      if (s.listener?.echo) this.host.world.defer(() => this.sendTcp(s, TCP_ACK | 0x08, data));
+      if (s.listener && !s.stream.readScheduled) {
+        s.stream.readScheduled = true;
+        this.host.world.defer(() => this.listenerRead(s));
+      }
     }
     if (fin) {
       s.rcvNxt += 1;
@@ -400,6 +432,7 @@ export class Sockets {
       case 12: {
         const inner = ic.inner;
         if (!inner) return;
+        if (ic.type === 3 && ic.code === 4) this.fragNeeded(inner, ic.seq ?? 0);
         if (inner.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
           const s = this.pings.get(inner.icmp.id ?? -1);
           if (s && !s.result) s.result = { result: 'icmp_error', from: formatIpv4(pkt.src), type: ic.type, code: ic.code };
@@ -418,6 +451,23 @@ export class Sockets {
       }
       default:
         void rec;
+    }
+  }
+
+  /**
+   * ICMP 3/4 quoting one of our packets: the socket it belongs to learns the
+   * path MTU (raw_err / udp_err → ipv4_sk_update_pmtu; tcp_v4_err also
+   * resends). Without a socket — the oracle's packet steps use a raw socket
+   * that is closed by then — nothing is learned.
+   */
+  private fragNeeded(inner: Packet, mtu: number): void {
+    if (inner.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
+      if (this.pings.has(inner.icmp.id ?? -1)) learnRoutePmtu(this.host, inner.dst, mtu);
+    } else if (inner.proto === IPPROTO_UDP) {
+      if (this.udp.some((x) => x.lport === inner.sport && x.raddr === inner.dst && x.rport === inner.dport)) learnRoutePmtu(this.host, inner.dst, mtu);
+    } else if (inner.proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(inner.src, inner.sport ?? 0, inner.dst, inner.dport ?? 0));
+      if (s) tcpFragNeeded(this.host, s, inner.tcp?.seq ?? 0, mtu);
     }
   }
 }

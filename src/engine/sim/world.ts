@@ -15,6 +15,7 @@ import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import * as A from './adapters';
+import { pathMtu } from './pmtu';
 
 interface Frame {
   host: Host;
@@ -51,6 +52,8 @@ export class World {
   readonly targets = new Targets();
   readonly wire = new PacketFactory();
   readonly stepOutcomes: StepOutcome[] = [];
+  /** behaviour the engine does not model, met while running ("not modelled: ..."), each once */
+  readonly warnings: string[] = [];
   nowMs = 0;
   private queue: Frame[] = [];
   private deferred: (() => void)[] = [];
@@ -216,15 +219,41 @@ export class World {
     this.deferred.push(task);
   }
 
+  /** Label something the kernel would do that the engine does not model; kept once per text. */
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
+  /**
+   * The softirq work a transmit triggers before the sending system call
+   * goes on: every frame in flight, but no process (deferred task) — on the
+   * oracle's single CPU a veth transmit runs the receivers' softirq at
+   * local_bh_enable (tcp_write_xmit's second GSO skb leaves after the
+   * receiver has already ACKed the first).
+   */
+  drainFrames(): void {
+    let n = 0;
+    while (n++ < MAX_FRAMES_PER_DRAIN) {
+      const f = this.queue.shift();
+      if (!f) return;
+      this.deliverFrame(f);
+    }
+    this.queue.length = 0;
+  }
+
+  private deliverFrame(f: Frame): void {
+    if (f.bridged) {
+      this.bridgedNexthop.set(f.from, f.packet.dst);
+      f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
+    } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+  }
+
   drain(): void {
     let n = 0;
     while (n++ < MAX_FRAMES_PER_DRAIN) {
       const f = this.queue.shift();
       if (f) {
-        if (f.bridged) {
-          this.bridgedNexthop.set(f.from, f.packet.dst);
-          f.host.bridgeReceive(f.packet, f.bridged.bridge, f.iface, f.bridged.outPort, f.from, f.srcMac, f.bridged.dstMac);
-        } else f.host.receive(f.packet, f.iface, f.from, f.srcMac, f.looped ?? null);
+        this.deliverFrame(f);
         continue;
       }
       const task = this.deferred.shift();
@@ -297,6 +326,7 @@ export class World {
     const sock: PingSock = { id: step.id, result: null, redirect: null };
     host.sockets.pings.set(step.id, sock);
     const pkt = this.wire.echoRequest(host, step, dst);
+    this.checkLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
@@ -314,7 +344,7 @@ export class World {
     if (!r.ok) return { connect: r.errno };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
-    s.routeMtu = A.linkMtu(host.net, r.dev);
+    s.routeMtu = pathMtu(host.pmtu, addr, A.linkMtu(host.net, r.dev));
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
@@ -326,10 +356,9 @@ export class World {
     }
     const result: Record<string, unknown> = { connect: 'established', local: `${formatIpv4(s.laddr)}:${s.lport}` };
     if (step.data) {
-      const before = s.received.length;
-      host.sockets.sendTcp(s, 0x18, step.data);
+      host.sockets.sendmsg(s, step.data);
       this.pause(50);
-      const got = s.received.slice(before);
+      const got = host.sockets.recvmsg(s);
       if (got) result.reply = got;
     }
     this.pause(50);
@@ -355,6 +384,7 @@ export class World {
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
     if (step.ttl !== undefined) pkt.ttl = step.ttl;
     if (step.mark !== undefined) pkt.mark = step.mark;
+    this.checkLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.udp.splice(host.sockets.udp.indexOf(sock), 1);
@@ -364,8 +394,23 @@ export class World {
     return { result: 'timeout' };
   }
 
+  /**
+   * A datagram larger than the path MTU (ip_append_data with
+   * IP_PMTUDISC_WANT): Linux sends it in fragments without DF, which the
+   * engine does not model.
+   */
+  private checkLocalFragmentation(host: Host, pkt: Packet): void {
+    const r = A.outputRoute(host.net, pkt, null);
+    if (!r.ok) return;
+    const mtu = pathMtu(host.pmtu, pkt.dst, A.linkMtu(host.net, r.dev));
+    if (pkt.len > mtu) this.warn(`not modelled: ${host.name} sends a ${pkt.len}-byte datagram on a ${mtu}-byte path; Linux fragments it locally`);
+  }
+
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
+    // raw_send_hdrinc: a datagram larger than the device MTU is refused before any hook
+    const r = A.outputRoute(host.net, pkt, null);
+    if (r.ok && pkt.len > A.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
     host.output(pkt, { owned: true });
     this.drain();
     return { result: 'sent' };

@@ -1,0 +1,81 @@
+// pattern: Functional Core
+// Path MTU on Linux 6.18: the MTU a host uses towards a destination (the
+// link's, or a lower one learned from ICMP "fragmentation needed"), the
+// forwarding test that sends that ICMP (ip_forward → ip_exceeds_mtu), and
+// the route exception a socket's error handler creates when the ICMP reaches
+// it (__ip_rt_update_pmtu).
+//
+// Evidence (fixtures p81, p82): a ping, a connected UDP socket and a TCP socket
+// each learn the MTU of the ICMP that quotes their packet; later connect()s
+// to that address announce MSS = MTU − 40. The router's own test counts a
+// GSO packet by its segments, so a 3052-byte packet of 1348-byte segments
+// crosses a 1400-byte link unfragmented.
+
+import type { Ipv4 } from '../net/addr';
+import type { Packet } from '../net/packet';
+import { IPPROTO_TCP, l4HeaderLength } from '../net/packet';
+import type { Host } from './host';
+import * as A from './adapters';
+
+/** net.ipv4.route.min_pmtu: a smaller MTU from ICMP is raised to this and locked */
+export const IP_RT_MIN_PMTU = 552;
+
+/** A host's route exceptions: destination address → learned path MTU (fnhe_pmtu). */
+export type PmtuCache = Map<Ipv4, number>;
+
+/**
+ * The IP length of the largest segment of `pkt`: its own length, or for a
+ * GSO packet the headers plus one segment (skb_gso_network_seglen).
+ */
+export function ipSegmentLength(pkt: Packet): number {
+  if (pkt.gsoSize && pkt.proto === IPPROTO_TCP && pkt.payload.length > pkt.gsoSize) return 20 + l4HeaderLength(pkt) + pkt.gsoSize;
+  return pkt.len;
+}
+
+/**
+ * ip_exceeds_mtu(): a forwarded packet too big for the next link is dropped
+ * with ICMP 3/4 only if DF is set; a GSO packet only if one of its segments
+ * is too big. A too-big packet without DF would be fragmented instead
+ * ('fragment').
+ */
+export function forwardMtuCheck(pkt: Packet, mtu: number): 'fits' | 'frag-needed' | 'fragment' {
+  if (pkt.len <= mtu || ipSegmentLength(pkt) <= mtu) return 'fits';
+  return pkt.df ? 'frag-needed' : 'fragment';
+}
+
+/** The MTU a host uses towards `dst` over a link of `linkMtu` bytes (ipv4_mtu: the exception wins when lower). */
+export function pathMtu(cache: PmtuCache | undefined, dst: Ipv4, linkMtu: number): number {
+  const learned = cache?.get(dst);
+  return learned !== undefined && learned < linkMtu ? learned : linkMtu;
+}
+
+/**
+ * __ip_rt_update_pmtu(): remember `mtu` for `dst` if it is lower than what
+ * the route already allows. Returns the new path MTU, or null when nothing
+ * changed.
+ */
+export function learnPmtu(cache: PmtuCache, dst: Ipv4, mtu: number, linkMtu: number): number | null {
+  const old = pathMtu(cache, dst, linkMtu);
+  if (mtu >= old) return null;
+  cache.set(dst, mtu);
+  return mtu;
+}
+
+/** The MTU `host` uses towards `dst` now: its route's link MTU, lowered by a learned exception. */
+export function hostPathMtu(host: Host, dst: Ipv4): number {
+  return pathMtu(host.pmtu, dst, A.routeMtu(host.net, dst));
+}
+
+/**
+ * A socket's error handler got ICMP 3/4 for `dst` (tcp_v4_err, udp_err,
+ * raw_err → ipv4_sk_update_pmtu): the route exception. MTUs below
+ * net.ipv4.route.min_pmtu are not modelled: Linux locks the route at 552
+ * and stops setting DF.
+ */
+export function learnRoutePmtu(host: Host, dst: Ipv4, mtu: number): void {
+  if (mtu < IP_RT_MIN_PMTU) {
+    host.world.warn(`not modelled: ICMP frag-needed with MTU ${mtu}, below net.ipv4.route.min_pmtu (${IP_RT_MIN_PMTU}): Linux locks the route MTU at ${IP_RT_MIN_PMTU} and stops setting DF`);
+    return;
+  }
+  learnPmtu(host.pmtu, dst, mtu, A.routeMtu(host.net, dst));
+}

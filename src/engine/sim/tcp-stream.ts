@@ -1,0 +1,208 @@
+// pattern: Functional Core
+// The data path of an established TCP socket, in the order Linux 6.18 runs
+// it on the oracle's single CPU:
+//   send():  tcp_sendmsg copies the data, tcp_write_xmit sends GSO skbs of
+//            at most half the congestion window; each transmit runs the
+//            receivers' softirq before the next skb (World.drainFrames), so
+//            the peer's ACK reaches us while we own the socket and waits in
+//            the backlog until release_sock() — then a deferred path-MTU
+//            drop (tcp_release_cb → tcp_v4_mtu_reduced) resends lost skbs.
+//   receive: the skb is queued (rmem_alloc grows by its truesize), the
+//            receive window grows (tcp-window.ts), an ACK goes out at once
+//            (quick-ACK mode: the first data of a connection), and the reader
+//            is woken; it runs only after the softirq and the sender's
+//            system call, then reads everything queued in one recv().
+// The socket model (sockets.ts) owns the connection state; this module
+// owns what is queued in each direction.
+
+import { TCP_ACK, TCP_PSH, type Packet } from '../net/packet';
+import type { Host } from './host';
+import type { PacketRecord } from './record';
+import type { TcpSock } from './sockets';
+import { hostPathMtu, learnRoutePmtu } from './pmtu';
+import { ackReceived, createSender, mtuReduced, nextSkbLength, retransmitWhole, skbSent, tcpMssForPmtu, type TcpSender } from './tcp-output';
+import { tcpDataQueued, tcpDataRead, tcpWindowUpdateDue } from './tcp-window';
+
+/** TCP_MSS_DEFAULT: what a peer whose SYN had no MSS option gets */
+const TCP_MSS_DEFAULT = 536;
+
+export interface TcpStream {
+  /** a system call holds the socket (sock_owned_by_user): segments for it go to the backlog */
+  userOwned: boolean;
+  backlog: { pkt: Packet; rec: PacketRecord }[];
+  /** received and not yet read by the application */
+  unread: string;
+  /** their truesize, charged to rmem_alloc */
+  unreadTruesize: number;
+  /** the reading process has been woken and will run */
+  readScheduled: boolean;
+  /** set once the connection is established */
+  sender: TcpSender | null;
+  /** the MSS option of the peer's SYN (rx_opt.mss_clamp) */
+  peerMss: number;
+  /** every byte handed to send(), from sequence number 1 (for retransmission) */
+  sendBuf: string;
+  /** TCP_MTU_REDUCED_DEFERRED: ICMP frag-needed arrived while the socket was owned, handled in release_sock */
+  mtuReducedDeferred: boolean;
+}
+
+export function createTcpStream(): TcpStream {
+  return { userOwned: false, backlog: [], unread: '', unreadTruesize: 0, readScheduled: false, sender: null, peerMss: TCP_MSS_DEFAULT, sendBuf: '', mtuReducedDeferred: false };
+}
+
+/** The handshake completed: the send side starts with the MSS for our path and the peer's MSS option. */
+export function tcpStartSender(s: TcpSock, peerMss: number | null): void {
+  const st = s.stream;
+  st.peerMss = peerMss ?? TCP_MSS_DEFAULT;
+  st.sender = createSender(tcpMssForPmtu(s.routeMtu, st.peerMss, s.wire?.timestamps ?? false), s.routeMtu);
+}
+
+/** Bytes given to send() and not transmitted yet. */
+function unsent(s: TcpSock): number {
+  return s.stream.sendBuf.length - (s.sndNxt - 1);
+}
+
+/**
+ * Transmit `len` bytes from `seq` as one skb (PSH,ACK: every skb a send()
+ * produces carries PSH in the oracle's traces). In process context the
+ * receivers' softirq runs before we go on (`drain`).
+ */
+function transmitSkb(host: Host, s: TcpSock, seq: number, len: number, drain: boolean): void {
+  const st = s.stream;
+  const sender = st.sender!;
+  const data = st.sendBuf.slice(seq - 1, seq - 1 + len);
+  const gsoSize = len > sender.mssCache ? sender.mssCache : 0;
+  const pkt = host.world.wire.tcpSegment(host, s, TCP_PSH | TCP_ACK, data, { seq, gsoSize });
+  const res = host.output(pkt, { owned: s.owned });
+  if (!res.ok && !s.error) s.error = res.errno;
+  if (drain) host.world.drainFrames();
+}
+
+/** tcp_push → tcp_write_xmit: send what the congestion window allows. */
+function pushPending(host: Host, s: TcpSock, drain: boolean): void {
+  const sender = s.stream.sender;
+  if (!sender) return;
+  for (;;) {
+    const n = nextSkbLength(sender, unsent(s));
+    if (n === 0) return;
+    const seq = s.sndNxt;
+    skbSent(sender, seq, n);
+    s.sndNxt = seq + n;
+    transmitSkb(host, s, seq, n, drain);
+  }
+}
+
+/**
+ * send(): queue `data`, transmit, release the socket. `process` handles a
+ * segment taken from the backlog (the socket's normal receive path).
+ */
+export function tcpSendmsg(host: Host, s: TcpSock, data: string, process: (pkt: Packet, rec: PacketRecord) => void): void {
+  const st = s.stream;
+  if (!st.sender || !data) return;
+  st.userOwned = true;
+  st.sendBuf += data;
+  pushPending(host, s, true);
+  if (unsent(s) > 0) {
+    host.world.warn(
+      `not modelled: a send() of more than ten segments (${data.length} bytes at MSS ${st.sender.mssCache}): the rest waits for ACKs handled in release_sock, where the reader may run first, so the windows that follow depend on scheduling`,
+    );
+  }
+  tcpRelease(host, s, process);
+}
+
+/**
+ * release_sock(): the backlog first (__release_sock, in process context:
+ * what it transmits is received at once), then tcp_release_cb (a deferred
+ * MTU reduction; bottom halves are off, so its retransmissions are received
+ * only after the socket is released).
+ */
+export function tcpRelease(host: Host, s: TcpSock, process: (pkt: Packet, rec: PacketRecord) => void): void {
+  const st = s.stream;
+  while (st.backlog.length) {
+    const b = st.backlog.shift()!;
+    process(b.pkt, b.rec);
+  }
+  if (st.mtuReducedDeferred) {
+    st.mtuReducedDeferred = false;
+    tcpMtuReduced(host, s, false);
+  }
+  st.userOwned = false;
+  host.world.drainFrames();
+}
+
+/** A segment for a socket a system call holds waits in the backlog (tcp_add_backlog). */
+export function tcpBacklog(s: TcpSock, pkt: Packet, rec: PacketRecord): boolean {
+  if (!s.stream.userOwned) return false;
+  s.stream.backlog.push({ pkt, rec });
+  return true;
+}
+
+/**
+ * The ACK field of an incoming segment (tcp_ack), then tcp_data_snd_check:
+ * more data may go out. In softirq context nothing is drained: the frames
+ * queue behind the one being processed.
+ */
+export function tcpAckArrived(host: Host, s: TcpSock, ack: number): void {
+  const sender = s.stream.sender;
+  if (!sender) return;
+  ackReceived(sender, ack);
+  if (unsent(s) > 0) pushPending(host, s, s.stream.userOwned);
+}
+
+/**
+ * In-order data arrived (tcp_data_queue → tcp_event_data_recv): queue it,
+ * let the window grow. The caller sends the ACK and wakes the reader.
+ */
+export function tcpDataArrived(s: TcpSock, pkt: Packet): void {
+  const st = s.stream;
+  const data = pkt.payload;
+  s.rcvNxt += data.length;
+  s.received += data;
+  st.unread += data;
+  st.unreadTruesize += s.wire ? tcpDataQueued(s.wire.rcv, data.length, pkt.gsoSize ?? 0) : 0;
+}
+
+/**
+ * recv() of everything queued: frees the receive buffer. Returns the data
+ * and whether tcp_cleanup_rbuf() sends a window update now.
+ */
+export function tcpRecvmsg(s: TcpSock): { data: string; windowUpdate: boolean } {
+  const st = s.stream;
+  const data = st.unread;
+  st.unread = '';
+  if (!s.wire) return { data, windowUpdate: false };
+  tcpDataRead(s.wire.rcv, st.unreadTruesize);
+  st.unreadTruesize = 0;
+  return { data, windowUpdate: data.length > 0 && tcpWindowUpdateDue(s.wire.rcv, s.rcvNxt) };
+}
+
+/**
+ * tcp_v4_err for ICMP 3/4 quoting our segment with sequence `seq`: ignored
+ * unless the segment is in flight; the route exception is updated at once
+ * (inet_csk_update_pmtu); the MSS shrinks and lost skbs go out again now,
+ * or in release_sock when a system call holds the socket.
+ */
+export function tcpFragNeeded(host: Host, s: TcpSock, seq: number, mtu: number): void {
+  const sender = s.stream.sender;
+  if (s.state === 'CLOSED') return;
+  if (sender && !(seq - sender.sndUna >= 0 && s.sndNxt - seq >= 0)) return;
+  learnRoutePmtu(host, s.raddr, mtu);
+  if (s.stream.userOwned) s.stream.mtuReducedDeferred = true;
+  else tcpMtuReduced(host, s, false);
+}
+
+/** tcp_v4_mtu_reduced(): shrink the MSS to the route's new MTU and resend what no longer fits. */
+function tcpMtuReduced(host: Host, s: TcpSock, drain: boolean): void {
+  const sender = s.stream.sender;
+  if (!sender || !s.wire) return;
+  // dst_mtu() after the update: the exception, or the link when it is lower still
+  const mtu = hostPathMtu(host, s.raddr);
+  const lost = mtuReduced(sender, mtu, s.stream.peerMss, s.wire.timestamps);
+  for (const skb of lost) {
+    if (!retransmitWhole(sender, skb)) {
+      host.world.warn(`not modelled: after a path MTU drop to ${mtu}, an skb of ${skb.len} bytes no longer fits the congestion window and would be split`);
+      return;
+    }
+    transmitSkb(host, s, skb.seq, skb.len, drain);
+  }
+}
