@@ -4,7 +4,7 @@
 // evidence for each value from the oracle's kernel results).
 
 import { parseIpv4 } from '../net/addr';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
 import type { CraftedPacket, PingStep } from '../scenario/types';
 import type { Host } from './host';
 import type { TcpSock } from './sockets';
@@ -71,7 +71,7 @@ export class PacketFactory {
       s.wire = r.state;
       seg = r.segment;
     } else {
-      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : data.length ? 'data' : 'ack';
+      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : !data.length ? 'ack' : flags & TCP_PSH ? 'data' : 'data-more';
       seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, at.seq ?? s.sndNxt, s.rcvNxt, data.length);
     }
     const p: Packet = {

@@ -256,7 +256,7 @@ export class Sockets {
         peerSynOptions: th.options,
         wire: null,
         owned: false,
-        stream: createTcpStream(),
+        stream: createTcpStream(th.window),
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
       this.sendTcp(child, TCP_SYN | TCP_ACK);
@@ -279,7 +279,7 @@ export class Sockets {
         if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
           s.rcvNxt = 1;
           if (s.wire) s.wire = acceptSynAck(s.wire, th.options);
-          tcpStartSender(s, parseTcpOptions(th.options).mss);
+          tcpStartSender(s, parseTcpOptions(th.options), th.window);
           s.state = 'ESTABLISHED';
           this.sendTcp(s, TCP_ACK);
         }
@@ -287,7 +287,7 @@ export class Sockets {
       case 'SYN_RECV':
         if (flags & TCP_ACK) {
           s.state = 'ESTABLISHED';
-          tcpStartSender(s, parseTcpOptions(s.peerSynOptions).mss);
+          tcpStartSender(s, parseTcpOptions(s.peerSynOptions), s.stream.peerSynWindow);
           if (s.wire) wireEstablished(s.wire, s.rcvNxt, s.stream.sender!.mssCache);
           s.owned = true; // the listener accept()s it
           this.host.world.listenerEvent({
@@ -312,10 +312,14 @@ export class Sockets {
     tcpSendmsg(this.host, s, data, (pkt, rec) => this.tcpStateProcess(s, pkt, rec));
   }
 
-  /** recv() of everything queued; a window update goes out if the read opened the window wide (tcp_cleanup_rbuf). */
+  /** recv() of everything queued; a delayed ACK or a window update may go out now (tcp_cleanup_rbuf). */
   recvmsg(s: TcpSock): string {
     const r = tcpRecvmsg(s);
-    if (r.windowUpdate) this.sendTcp(s, TCP_ACK);
+    if (r.windowUpdate) {
+      // sent from the reader's system call: received (and traced) before it goes on
+      this.sendTcp(s, TCP_ACK);
+      this.host.world.drainFrames();
+    }
     return r.data;
   }
 
@@ -332,10 +336,9 @@ export class Sockets {
     const th = pkt.tcp!;
     const data = pkt.payload;
     const fin = (th.flags & TCP_FIN) !== 0;
-    if (th.flags & TCP_ACK) tcpAckArrived(this.host, s, th.ack);
+    if (th.flags & TCP_ACK) tcpAckArrived(this.host, s, th.ack, th.window);
     if (data.length > 0) {
-      tcpDataArrived(s, pkt);
-      if (!fin) this.sendTcp(s, TCP_ACK);
+      if (tcpDataArrived(s, pkt) && !fin) this.sendTcp(s, TCP_ACK);
       if (s.listener && !s.stream.readScheduled) {
         s.stream.readScheduled = true;
         this.host.world.defer(() => this.listenerRead(s));

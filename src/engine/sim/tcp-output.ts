@@ -1,18 +1,23 @@
 // pattern: Functional Core
 // How a Linux 6.18 TCP sender cuts one send() into the packets the TRACE
-// shows: the segment size (tcp_sync_mss / tcp_current_mss), the GSO skbs
-// tcp_write_xmit() hands to the device (veth and lo keep GSO, so one skb is
-// one traced packet of up to several segments), and what a path-MTU drop
-// makes it retransmit (tcp_v4_mtu_reduced → tcp_simple_retransmit).
+// shows: the segment size (tcp_sync_mss, bounded by half the largest window
+// the peer offered), the skbs tcp_sendmsg() builds (size_goal) and marks
+// with PSH (tcp_mark_push at the end of the call, or forced_push when more
+// than half a window went out unmarked), and the GSO packets tcp_write_xmit()
+// hands to the device (veth and lo keep GSO, so one skb is one traced packet
+// of up to several segments), cut to the congestion window. Also what a
+// path-MTU drop makes it resend (tcp_v4_mtu_reduced → tcp_simple_retransmit).
 //
-// Evidence (fixtures p80-p87, each recorded twice): with an MSS of
-// 1448 a send of 7240 bytes is one packet LEN=7292, 7241 bytes are 7240 + 1,
-// 14480 bytes are 7240 + 7240 — at most half the initial congestion window
-// (tcp_cwnd_test: "at least 2 GSO packets in flight") per skb, every skb
-// with PSH. Past ten segments the sender waits for ACKs it processes in
+// Evidence (fixtures p80-p88, each recorded twice): with an MSS of 1448 a
+// send of 7240 bytes is one packet LEN=7292, 7241 bytes are 7240 + 1, 14480
+// bytes 7240 + 7240, every part with PSH — at most half the initial
+// congestion window per packet (tcp_cwnd_test: "at least 2 GSO packets in
+// flight"). On lo the segment is half the peer's window: 40000 bytes leave
+// as 32741 (no PSH) + 7259 (PSH), 65483 bytes as 32741 + 32741 (PSH, forced)
+// + 1 (PSH). Past ten segments the sender waits for ACKs it processes in
 // release_sock(), where the listener may or may not run first: the windows
 // that follow differ between runs (20000 bytes: WINDOW=95 or 96), so such
-// sends are labelled not modelled.
+// sends are labelled not modelled by the caller.
 
 /** TCP_INIT_CWND */
 export const TCP_INIT_CWND = 10;
@@ -20,6 +25,10 @@ export const TCP_INIT_CWND = 10;
 const TCP_MIN_SND_MSS = 48;
 /** TCPOLEN_TSTAMP_ALIGNED */
 const TCPOLEN_TSTAMP_ALIGNED = 12;
+/** TCP_MSS_DEFAULT */
+const TCP_MSS_DEFAULT = 536;
+/** sk_gso_max_size of veth and lo (GSO_LEGACY_MAX_SIZE) */
+const GSO_MAX_SIZE = 65536;
 
 /**
  * tcp_mtu_to_mss(): the payload of a full segment on a path of `pmtu`
@@ -35,10 +44,19 @@ export function tcpMssForPmtu(pmtu: number, peerMss: number, timestamps: boolean
   return mss - (timestamps ? TCPOLEN_TSTAMP_ALIGNED : 0);
 }
 
+/** tcp_bound_to_half_wnd(): nothing larger than half the largest window the peer offered. */
+export function boundToHalfWindow(maxWindow: number, size: number, headerLen: number): number {
+  const cutoff = maxWindow > TCP_MSS_DEFAULT ? maxWindow >> 1 : maxWindow;
+  if (cutoff && size > cutoff) return Math.max(cutoff, 68 - headerLen);
+  return size;
+}
+
 /** One skb of the write/retransmit queue: `len` bytes from `seq`. */
 export interface TcpSkb {
   seq: number;
   len: number;
+  /** TCPHDR_PSH in its control block */
+  psh: boolean;
   /** segments it counts for (tcp_skb_pcount) at the MSS it was last sent with */
   pcount: number;
   /** that MSS: the GSO segment size when pcount > 1 */
@@ -47,22 +65,71 @@ export interface TcpSkb {
   lost: boolean;
 }
 
-/** The congestion state that decides how much one tcp_write_xmit() may send. */
+/** The send side of a connection. */
 export interface TcpSender {
   /** tp->mss_cache: full segment payload */
   mssCache: number;
   /** the path MTU mss_cache was computed for (icsk_pmtu_cookie) */
   pmtu: number;
+  /** rx_opt.mss_clamp: the MSS option of the peer's SYN */
+  peerMss: number;
+  timestamps: boolean;
+  /** the peer's window scale, applied to the window of its ACKs */
+  sndWscale: number;
+  /** tp->max_window: the largest window the peer offered */
+  maxWindow: number;
+  /** tp->pushed_seq: the end of the last data marked with PSH */
+  pushedSeq: number;
   /** snd_cwnd, in segments */
   cwnd: number;
+  /** skbs given to send() and not transmitted yet (the write queue) */
+  queue: TcpSkb[];
   /** skbs sent and not yet acknowledged, in sequence order */
   rtx: TcpSkb[];
   /** snd_una */
   sndUna: number;
 }
 
-export function createSender(mssCache: number, pmtu: number): TcpSender {
-  return { mssCache, pmtu, cwnd: TCP_INIT_CWND, rtx: [], sndUna: 1 };
+export interface SenderInit {
+  pmtu: number;
+  peerMss: number;
+  timestamps: boolean;
+  sndWscale: number;
+  /** the window of the peer's SYN or SYN-ACK (never scaled) */
+  peerWindow: number;
+}
+
+export function createSender(init: SenderInit): TcpSender {
+  const s: TcpSender = {
+    mssCache: 0,
+    pmtu: init.pmtu,
+    peerMss: init.peerMss,
+    timestamps: init.timestamps,
+    sndWscale: init.sndWscale,
+    maxWindow: init.peerWindow,
+    pushedSeq: 1,
+    cwnd: TCP_INIT_CWND,
+    queue: [],
+    rtx: [],
+    sndUna: 1,
+  };
+  syncMss(s);
+  return s;
+}
+
+/** tcp_sync_mss(): the segment size for the path MTU, bounded by half the peer's largest window. */
+function syncMss(s: TcpSender): void {
+  s.mssCache = boundToHalfWindow(s.maxWindow, tcpMssForPmtu(s.pmtu, s.peerMss, s.timestamps), headerLen(s));
+}
+
+function headerLen(s: TcpSender): number {
+  return 20 + (s.timestamps ? TCPOLEN_TSTAMP_ALIGNED : 0);
+}
+
+/** tcp_xmit_size_goal(): how many bytes tcp_sendmsg() puts into one skb. */
+export function sizeGoal(s: TcpSender): number {
+  const goal = boundToHalfWindow(s.maxWindow, GSO_MAX_SIZE, headerLen(s));
+  return Math.max(Math.floor(goal / s.mssCache) * s.mssCache, s.mssCache);
 }
 
 export function pcount(len: number, mss: number): number {
@@ -86,32 +153,74 @@ export function cwndQuota(s: TcpSender): number {
   return Math.min(Math.max(s.cwnd >> 1, 1), s.cwnd - inFlight);
 }
 
+/** What tcp_sendmsg() asks of tcp_write_xmit() after queueing an skb. */
+export type PushAction = 'one' | 'all' | 'none';
+
 /**
- * The payload of the next skb tcp_write_xmit() sends from `pending` unsent
- * bytes: a whole number of segments up to the cwnd quota, or the rest; 0
- * when the congestion window is full.
+ * One step of tcp_sendmsg_locked(): queue the skb of `len` bytes from `seq`
+ * (at most sizeGoal(); `last` when the call's data ends with it) and say
+ * which push follows. A full skb is pushed alone (tcp_push_one, without PSH)
+ * when it is the head of the write queue, unless more than half a window
+ * went out since the last PSH (forced_push: PSH and a full push); the last
+ * skb gets PSH (tcp_push → tcp_mark_push).
  */
-export function nextSkbLength(s: TcpSender, pending: number): number {
-  const quota = cwndQuota(s);
-  if (quota === 0 || pending <= 0) return 0;
-  return Math.min(pending, quota * s.mssCache);
+export function queueSkb(s: TcpSender, seq: number, len: number, last: boolean): PushAction {
+  const skb: TcpSkb = { seq, len, psh: false, pcount: 0, segSize: 0, lost: false };
+  s.queue.push(skb);
+  const end = seq + len;
+  if (last) {
+    skb.psh = true;
+    s.pushedSeq = end;
+    return 'all';
+  }
+  if (len < sizeGoal(s)) return 'none';
+  if (end - (s.pushedSeq + (s.maxWindow >> 1)) > 0) {
+    skb.psh = true;
+    s.pushedSeq = end;
+    return 'all';
+  }
+  return s.queue[0] === skb ? 'one' : 'none';
 }
 
-/** Record a transmitted skb. */
-export function skbSent(s: TcpSender, seq: number, len: number): TcpSkb {
-  const skb: TcpSkb = { seq, len, pcount: pcount(len, s.mssCache), segSize: s.mssCache, lost: false };
+/**
+ * The next packet tcp_write_xmit() transmits from the head of the write
+ * queue: the whole skb, or as many full segments as the congestion window
+ * allows (tso_fragment; both parts keep PSH — every part of a split send
+ * carries it in the traces). Null when the queue is empty or the window full.
+ */
+export function nextTransmit(s: TcpSender): TcpSkb | null {
+  const head = s.queue[0];
+  if (!head) return null;
+  const quota = cwndQuota(s);
+  if (quota === 0) return null;
+  const limit = quota * s.mssCache;
+  let skb = head;
+  if (head.len > limit) {
+    skb = { ...head, len: limit };
+    head.seq += limit;
+    head.len -= limit;
+  } else s.queue.shift();
+  skb.pcount = pcount(skb.len, s.mssCache);
+  skb.segSize = s.mssCache;
   s.rtx.push(skb);
   return skb;
 }
 
 /**
- * tcp_ack() for a cumulative ACK of `ack`: fully acknowledged skbs leave the
- * queue; in slow start the window grows by the segments acknowledged.
+ * tcp_ack() for an ACK of `ack` carrying `window` (the header field):
+ * fully acknowledged skbs leave the queue; in slow start the congestion
+ * window grows by the segments acknowledged; a larger offered window
+ * raises max_window and with it the segment size bound (tcp_ack_update_window).
  */
-export function ackReceived(s: TcpSender, ack: number): void {
+export function ackReceived(s: TcpSender, ack: number, window: number): void {
+  const nwin = window * 2 ** s.sndWscale;
+  if (nwin > s.maxWindow) {
+    s.maxWindow = nwin;
+    syncMss(s);
+  }
   if (ack - s.sndUna <= 0) return;
   let acked = 0;
-  while (s.rtx.length && s.rtx[0]!.seq + s.rtx[0]!.len <= ack) acked += s.rtx.shift()!.pcount;
+  while (s.rtx.length && s.rtx[0]!.seq + s.rtx[0]!.len - ack <= 0) acked += s.rtx.shift()!.pcount;
   s.sndUna = ack;
   s.cwnd += acked;
 }
@@ -125,10 +234,10 @@ export function ackReceived(s: TcpSender, ack: number): void {
  * while the window allows: fixture p82, LEN=3052 twice, the second a GSO
  * skb of 1348-byte segments). Returns the skbs to resend.
  */
-export function mtuReduced(s: TcpSender, mtu: number, peerMss: number, timestamps: boolean): TcpSkb[] {
+export function mtuReduced(s: TcpSender, mtu: number): TcpSkb[] {
   if (s.pmtu <= mtu) return [];
   s.pmtu = mtu;
-  s.mssCache = tcpMssForPmtu(mtu, peerMss, timestamps);
+  syncMss(s);
   const lost: TcpSkb[] = [];
   for (const skb of s.rtx) {
     // tcp_skb_seglen(): the GSO segment size, or the length of a single segment

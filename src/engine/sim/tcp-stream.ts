@@ -20,8 +20,8 @@ import type { Host } from './host';
 import type { PacketRecord } from './record';
 import type { TcpSock } from './sockets';
 import { hostPathMtu, learnRoutePmtu } from './pmtu';
-import { ackReceived, createSender, mtuReduced, nextSkbLength, retransmitWhole, skbSent, tcpMssForPmtu, type TcpSender } from './tcp-output';
-import { tcpDataQueued, tcpDataRead, tcpWindowUpdateDue } from './tcp-window';
+import { ackReceived, createSender, mtuReduced, nextTransmit, queueSkb, retransmitWhole, sizeGoal, type PushAction, type TcpSender, type TcpSkb } from './tcp-output';
+import { tcpAckNow, tcpDataQueued, tcpDataRead, tcpDataSent, tcpReadAckDue } from './tcp-window';
 
 /** TCP_MSS_DEFAULT: what a peer whose SYN had no MSS option gets */
 const TCP_MSS_DEFAULT = 536;
@@ -38,73 +38,88 @@ export interface TcpStream {
   readScheduled: boolean;
   /** set once the connection is established */
   sender: TcpSender | null;
-  /** the MSS option of the peer's SYN (rx_opt.mss_clamp) */
-  peerMss: number;
+  /** the window of the peer's SYN (a listener's child: tp->max_window starts there) */
+  peerSynWindow: number;
   /** every byte handed to send(), from sequence number 1 (for retransmission) */
   sendBuf: string;
   /** TCP_MTU_REDUCED_DEFERRED: ICMP frag-needed arrived while the socket was owned, handled in release_sock */
   mtuReducedDeferred: boolean;
 }
 
-export function createTcpStream(): TcpStream {
-  return { userOwned: false, backlog: [], unread: '', unreadTruesize: 0, readScheduled: false, sender: null, peerMss: TCP_MSS_DEFAULT, sendBuf: '', mtuReducedDeferred: false };
-}
-
-/** The handshake completed: the send side starts with the MSS for our path and the peer's MSS option. */
-export function tcpStartSender(s: TcpSock, peerMss: number | null): void {
-  const st = s.stream;
-  st.peerMss = peerMss ?? TCP_MSS_DEFAULT;
-  st.sender = createSender(tcpMssForPmtu(s.routeMtu, st.peerMss, s.wire?.timestamps ?? false), s.routeMtu);
-}
-
-/** Bytes given to send() and not transmitted yet. */
-function unsent(s: TcpSock): number {
-  return s.stream.sendBuf.length - (s.sndNxt - 1);
+export function createTcpStream(peerSynWindow = 0): TcpStream {
+  return { userOwned: false, backlog: [], unread: '', unreadTruesize: 0, readScheduled: false, sender: null, peerSynWindow, sendBuf: '', mtuReducedDeferred: false };
 }
 
 /**
- * Transmit `len` bytes from `seq` as one skb (PSH,ACK: every skb a send()
- * produces carries PSH in the oracle's traces). In process context the
- * receivers' softirq runs before we go on (`drain`).
+ * The handshake completed: the send side starts with the MSS for our path,
+ * the peer's MSS option and window scale, and the window of its SYN or
+ * SYN-ACK as the largest window seen so far.
  */
-function transmitSkb(host: Host, s: TcpSock, seq: number, len: number, drain: boolean): void {
+export function tcpStartSender(s: TcpSock, peerSyn: { mss: number | null; wscale: number | null }, peerWindow: number): void {
+  s.stream.sender = createSender({
+    pmtu: s.routeMtu,
+    peerMss: peerSyn.mss ?? TCP_MSS_DEFAULT,
+    timestamps: s.wire?.timestamps ?? false,
+    sndWscale: s.wire?.wscaleOk ? peerSyn.wscale ?? 0 : 0,
+    peerWindow,
+  });
+}
+
+/**
+ * Transmit one skb (PSH,ACK or ACK), a GSO skb when it holds more than one
+ * segment. In process context the receivers' softirq runs before we go on
+ * (`drain`).
+ */
+function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): void {
   const st = s.stream;
-  const sender = st.sender!;
-  const data = st.sendBuf.slice(seq - 1, seq - 1 + len);
-  const gsoSize = len > sender.mssCache ? sender.mssCache : 0;
-  const pkt = host.world.wire.tcpSegment(host, s, TCP_PSH | TCP_ACK, data, { seq, gsoSize });
+  const data = st.sendBuf.slice(skb.seq - 1, skb.seq - 1 + skb.len);
+  const gsoSize = skb.pcount > 1 ? skb.segSize : 0;
+  const pkt = host.world.wire.tcpSegment(host, s, skb.psh ? TCP_PSH | TCP_ACK : TCP_ACK, data, { seq: skb.seq, gsoSize });
+  if (s.wire) tcpDataSent(s.wire.rcv);
   const res = host.output(pkt, { owned: s.owned });
   if (!res.ok && !s.error) s.error = res.errno;
   if (drain) host.world.drainFrames();
 }
 
-/** tcp_push → tcp_write_xmit: send what the congestion window allows. */
-function pushPending(host: Host, s: TcpSock, drain: boolean): void {
+/** tcp_write_xmit: send from the write queue what the congestion window allows (one skb for tcp_push_one). */
+function writeXmit(host: Host, s: TcpSock, push: PushAction, drain: boolean): void {
   const sender = s.stream.sender;
-  if (!sender) return;
+  if (!sender || push === 'none') return;
   for (;;) {
-    const n = nextSkbLength(sender, unsent(s));
-    if (n === 0) return;
-    const seq = s.sndNxt;
-    skbSent(sender, seq, n);
-    s.sndNxt = seq + n;
-    transmitSkb(host, s, seq, n, drain);
+    const skb = nextTransmit(sender);
+    if (!skb) return;
+    s.sndNxt = skb.seq + skb.len;
+    transmitSkb(host, s, skb, drain);
+    if (push === 'one') return;
   }
 }
 
 /**
- * send(): queue `data`, transmit, release the socket. `process` handles a
+ * send(): tcp_sendmsg_locked copies the data into skbs of size_goal and
+ * pushes them as it goes, then the socket is released. `process` handles a
  * segment taken from the backlog (the socket's normal receive path).
  */
 export function tcpSendmsg(host: Host, s: TcpSock, data: string, process: (pkt: Packet, rec: PacketRecord) => void): void {
   const st = s.stream;
-  if (!st.sender || !data) return;
+  const sender = st.sender;
+  if (!sender || !data) return;
   st.userOwned = true;
+  let seq = 1 + st.sendBuf.length;
   st.sendBuf += data;
-  pushPending(host, s, true);
-  if (unsent(s) > 0) {
+  const end = seq + data.length;
+  const goal = sizeGoal(sender);
+  while (seq < end) {
+    const n = Math.min(goal, end - seq);
+    writeXmit(host, s, queueSkb(sender, seq, n, seq + n === end), true);
+    seq += n;
+  }
+  if (data.length > 65535) {
     host.world.warn(
-      `not modelled: a send() of more than ten segments (${data.length} bytes at MSS ${st.sender.mssCache}): the rest waits for ACKs handled in release_sock, where the reader may run first, so the windows that follow depend on scheduling`,
+      `not modelled: a send() of ${data.length} bytes; the oracle's reader takes at most 65535 bytes per recv() and the sender's skbs change size as ACKs arrive (x4 runs on lo: 100000 bytes)`,
+    );
+  } else if (sender.queue.length) {
+    host.world.warn(
+      `not modelled: a send() of more than ten segments (${data.length} bytes at MSS ${sender.mssCache}): the rest waits for ACKs handled in release_sock, where the reader may run first, so the windows that follow depend on scheduling`,
     );
   }
   tcpRelease(host, s, process);
@@ -142,29 +157,33 @@ export function tcpBacklog(s: TcpSock, pkt: Packet, rec: PacketRecord): boolean 
  * more data may go out. In softirq context nothing is drained: the frames
  * queue behind the one being processed.
  */
-export function tcpAckArrived(host: Host, s: TcpSock, ack: number): void {
+export function tcpAckArrived(host: Host, s: TcpSock, ack: number, window: number): void {
   const sender = s.stream.sender;
   if (!sender) return;
-  ackReceived(sender, ack);
-  if (unsent(s) > 0) pushPending(host, s, s.stream.userOwned);
+  ackReceived(sender, ack, window);
+  if (sender.queue.length) writeXmit(host, s, 'all', s.stream.userOwned);
 }
 
 /**
  * In-order data arrived (tcp_data_queue → tcp_event_data_recv): queue it,
- * let the window grow. The caller sends the ACK and wakes the reader.
+ * let the window grow. Returns whether it is ACKed at once
+ * (__tcp_ack_snd_check); the caller sends that ACK and wakes the reader.
  */
-export function tcpDataArrived(s: TcpSock, pkt: Packet): void {
+export function tcpDataArrived(s: TcpSock, pkt: Packet): boolean {
   const st = s.stream;
   const data = pkt.payload;
   s.rcvNxt += data.length;
   s.received += data;
   st.unread += data;
-  st.unreadTruesize += s.wire ? tcpDataQueued(s.wire.rcv, data.length, pkt.gsoSize ?? 0) : 0;
+  if (!s.wire) return true;
+  st.unreadTruesize += tcpDataQueued(s.wire.rcv, data.length, pkt.gsoSize ?? 0, ((pkt.tcp?.flags ?? 0) & TCP_PSH) !== 0);
+  return tcpAckNow(s.wire.rcv, s.rcvNxt);
 }
 
 /**
  * recv() of everything queued: frees the receive buffer. Returns the data
- * and whether tcp_cleanup_rbuf() sends a window update now.
+ * and whether tcp_cleanup_rbuf() sends an ACK now (a delayed one, or a
+ * window update).
  */
 export function tcpRecvmsg(s: TcpSock): { data: string; windowUpdate: boolean } {
   const st = s.stream;
@@ -173,7 +192,7 @@ export function tcpRecvmsg(s: TcpSock): { data: string; windowUpdate: boolean } 
   if (!s.wire) return { data, windowUpdate: false };
   tcpDataRead(s.wire.rcv, st.unreadTruesize);
   st.unreadTruesize = 0;
-  return { data, windowUpdate: data.length > 0 && tcpWindowUpdateDue(s.wire.rcv, s.rcvNxt) };
+  return { data, windowUpdate: tcpReadAckDue(s.wire.rcv, s.rcvNxt, data.length) };
 }
 
 /**
@@ -197,12 +216,17 @@ function tcpMtuReduced(host: Host, s: TcpSock, drain: boolean): void {
   if (!sender || !s.wire) return;
   // dst_mtu() after the update: the exception, or the link when it is lower still
   const mtu = hostPathMtu(host, s.raddr);
-  const lost = mtuReduced(sender, mtu, s.stream.peerMss, s.wire.timestamps);
+  const lost = mtuReduced(sender, mtu);
   for (const skb of lost) {
     if (!retransmitWhole(sender, skb)) {
       host.world.warn(`not modelled: after a path MTU drop to ${mtu}, an skb of ${skb.len} bytes no longer fits the congestion window and would be split`);
       return;
     }
-    transmitSkb(host, s, skb.seq, skb.len, drain);
+    transmitSkb(host, s, skb, drain);
   }
+}
+
+/** A delayed ACK is still owed: only the delayed-ACK timer would send it (not modelled). */
+export function tcpDelayedAckPending(s: TcpSock): boolean {
+  return s.state !== 'CLOSED' && s.state !== 'TIME_WAIT' && (s.wire?.rcv.ack.scheduled ?? false);
 }

@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRcvWindow,
+  tcpAckNow,
+  tcpAckSent,
   tcpDataQueued,
+  tcpDataSent,
+  tcpReadAckDue,
   tcpDataRead,
   tcpEstablished,
   tcpSelectWindow,
@@ -169,5 +173,61 @@ describe('tcp_cleanup_rbuf window updates', () => {
     tcpSelectWindow(w, 7241);
     // the peer filled most of what we offered, and the reader empties the queue
     expect(tcpWindowUpdateDue(w, 7241 + 60000)).toBe(true);
+  });
+});
+
+/** The listener's accepted socket on lo: SYN-ACK window 65483, advmss 65483 after timestamps. */
+function loListener(): TcpRcvWindow {
+  const w = createRcvWindow({ rcvWnd: 65483, rcvWscale: 10, advmss: 65495 });
+  tcpEstablished(w, { timestamps: true, wscaleOk: true, rcvNxt: 1, mssCache: 32768 });
+  return w;
+}
+
+describe('when data is ACKed (quick ACKs, delayed ACKs)', () => {
+  it('on veth every packet of a send() is ACKed at once: the first data allows 16 quick ACKs', () => {
+    const w = listenerSide();
+    tcpDataQueued(w, 7240, 1448);
+    expect(w.ack.quick).toBe(16);
+    expect(tcpAckNow(w, 7241)).toBe(true);
+    tcpSelectWindow(w, 7241);
+    tcpAckSent(w);
+    tcpDataQueued(w, 1760, 1448);
+    expect(tcpAckNow(w, 9001)).toBe(true);
+  });
+  it('on lo one quick ACK only (65483 / (2·32741)); the second skb waits for the reader (p88)', () => {
+    const w = loListener();
+    tcpDataQueued(w, 32741);
+    expect(tcpAckNow(w, 32742)).toBe(true);
+    tcpSelectWindow(w, 32742);
+    tcpAckSent(w);
+    expect(w.ack.quick).toBe(0);
+    const t = tcpDataQueued(w, 7259);
+    expect(tcpAckNow(w, 40001)).toBe(false);
+    // the listener reads everything: a pushed segment and an empty queue → ACK now
+    tcpDataRead(w, w.rmemAlloc);
+    expect(tcpReadAckDue(w, 40001, 40000)).toBe(true);
+    expect(t).toBe(7259 + TCP_SKB_HEAD_TRUESIZE);
+  });
+  it('more than one segment unacknowledged: the reader ACKs at once, with the window of the emptied buffer (p88: 32741 + 32741 + 1 bytes, WINDOW=93)', () => {
+    const w = loListener();
+    tcpDataQueued(w, 32741);
+    tcpSelectWindow(w, 32742);
+    tcpAckSent(w);
+    tcpDataQueued(w, 32741);
+    tcpDataQueued(w, 1);
+    // the unread 65 KB leave less free space than the window on offer: no ACK from softirq
+    expect(tcpAckNow(w, 65484)).toBe(false);
+    tcpDataRead(w, w.rmemAlloc);
+    expect(tcpReadAckDue(w, 65484, 65483)).toBe(true);
+    expect(tcpSelectWindow(w, 65484)).toBe(93);
+  });
+  it('after answering quickly (ping-pong) received data is no longer quick-ACKed', () => {
+    const w = listenerSide();
+    tcpDataQueued(w, 100);
+    tcpSelectWindow(w, 101);
+    tcpAckSent(w);
+    tcpDataSent(w);
+    tcpDataQueued(w, 100);
+    expect(tcpAckNow(w, 201)).toBe(false);
   });
 });

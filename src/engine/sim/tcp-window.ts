@@ -33,6 +33,8 @@ const TCP_MSS_DEFAULT = 536;
 const TCP_MIN_MSS = 88;
 /** tcp_event_data_recv grows the window only for skbs of at least 128 bytes */
 const TCP_GROW_MIN_LEN = 128;
+/** TCP_MAX_QUICKACKS */
+const TCP_MAX_QUICKACKS = 16;
 
 /** The receive-side fields of struct tcp_sock / inet_connection_sock that decide WINDOW=. */
 export interface TcpRcvWindow {
@@ -58,6 +60,27 @@ export interface TcpRcvWindow {
   rcvWscale: number;
   /** net.ipv4.tcp_app_win */
   appWin: number;
+  /** tp->tcp_header_len: 20, or 32 with timestamps */
+  headerLen: number;
+  /** the delayed-ACK engine (icsk_ack) */
+  ack: DelayedAck;
+}
+
+/** struct inet_connection_sock icsk_ack, as far as the oracle's flows reach it. */
+export interface DelayedAck {
+  /** ICSK_ACK_SCHED: data arrived that no ACK has covered yet */
+  scheduled: boolean;
+  /** ICSK_ACK_PUSHED / ICSK_ACK_PUSHED2 */
+  pushed: boolean;
+  pushed2: boolean;
+  /** icsk_ack.quick: ACKs still to send at once */
+  quick: number;
+  /** icsk_ack.ato != 0: data has been received (the delayed-ACK engine is running) */
+  started: boolean;
+  /** inet_csk_in_pingpong_mode(): we answered received data quickly, so ACKs wait for our next data */
+  pingpong: boolean;
+  /** icsk_ack.last_seg_size */
+  lastSegSize: number;
 }
 
 /** tcp_win_from_space(): the part of `space` bytes of buffer that may be offered as window. */
@@ -102,6 +125,8 @@ export function createRcvWindow(init: RcvWindowInit): TcpRcvWindow {
     rmemAlloc: 0,
     rcvWscale: init.rcvWscale,
     appWin: init.appWin ?? 31,
+    headerLen: 20,
+    ack: { scheduled: false, pushed: false, pushed2: false, quick: 0, started: false, pingpong: false, lastSegSize: 0 },
   };
 }
 
@@ -116,7 +141,10 @@ export function createRcvWindow(init: RcvWindowInit): TcpRcvWindow {
  * for a reservation).
  */
 export function tcpEstablished(w: TcpRcvWindow, opts: { timestamps: boolean; wscaleOk: boolean; rcvNxt: number; mssCache: number }): void {
-  if (opts.timestamps) w.advmss -= 12;
+  if (opts.timestamps) {
+    w.advmss -= 12;
+    w.headerLen = 32;
+  }
   if (!opts.wscaleOk) {
     w.rcvWscale = 0;
     w.windowClamp = Math.min(w.windowClamp, 65535);
@@ -148,22 +176,45 @@ function setWindowClamp(w: TcpRcvWindow, val: number): void {
 /**
  * One data skb was queued (tcp_queue_rcv, then tcp_event_data_recv):
  * `len` payload bytes, `gsoSize` the segment size of a GSO skb (0 for a
- * single segment). Returns the skb's truesize, charged to rmem_alloc until
- * the application reads it.
+ * single segment), `psh` its PSH flag. Returns the skb's truesize, charged
+ * to rmem_alloc until the application reads it.
  *
  * tcp_measure_rcv_mss(): a segment at least as large as rcv_mss (and not
  * equal to it) re-measures scaling_ratio = len·256/truesize and moves the
  * clamp to tcp_win_from_space(rcvbuf). tcp_grow_window(): rcv_ssthresh
- * grows by max(2·advmss, 2·len), bounded by min(clamp, free space). The
- * truesize test of Check #2 always passes here: the payload lives in page
- * fragments, so truesize_adjust() leaves exactly the payload.
+ * grows by max(2·advmss, 2·len), bounded by min(clamp, free space), and
+ * asks for a quick ACK. The truesize test of Check #2 always passes here:
+ * the payload lives in page fragments, so truesize_adjust() leaves exactly
+ * the payload. The first data of a connection starts quick-ACK mode
+ * (tcp_incr_quickack: rcv_wnd / (2·rcv_mss) ACKs, at most 16).
  * Evidence (veth, timestamps, server side, rcv_wnd 65160): 1200 bytes →
  * clamp 77312 (ratio 151), rcv_ssthresh 68056, WINDOW=67; 537 bytes → ratio
  * 100 cuts clamp and rcv_ssthresh to 51200; 100 bytes → nothing changes.
  */
-export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0): number {
+export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0, psh = true): number {
   const truesize = len + TCP_SKB_HEAD_TRUESIZE;
   w.rmemAlloc += truesize;
+  const a = w.ack;
+  a.scheduled = true;
+  measureRcvMss(w, len, gsoSize, psh, truesize);
+  if (!a.started) {
+    incrQuickack(w);
+    a.started = true;
+  }
+  if (len >= TCP_GROW_MIN_LEN) {
+    const room = Math.min(w.windowClamp, tcpSpace(w)) - w.rcvSsthresh;
+    if (room > 0) {
+      w.rcvSsthresh += Math.min(room, Math.max(2 * w.advmss, 2 * len));
+      a.quick = Math.max(a.quick, 1);
+    }
+  }
+  return truesize;
+}
+
+function measureRcvMss(w: TcpRcvWindow, len: number, gsoSize: number, psh: boolean, truesize: number): void {
+  const a = w.ack;
+  const lss = a.lastSegSize;
+  a.lastSegSize = 0;
   const seg = gsoSize || len;
   if (seg >= w.rcvMss) {
     if (seg !== w.rcvMss) {
@@ -175,12 +226,73 @@ export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0): number
       }
     }
     w.rcvMss = Math.min(seg, w.advmss);
+    // a full segment with PSH probably ends a write: ACK when the reader drains it
+    if (psh) a.pushed = true;
+    return;
   }
-  if (len >= TCP_GROW_MIN_LEN) {
-    const room = Math.min(w.windowClamp, tcpSpace(w)) - w.rcvSsthresh;
-    if (room > 0) w.rcvSsthresh += Math.min(room, Math.max(2 * w.advmss, 2 * len));
+  // a smaller segment: with its header, is it plausibly full-sized (TCP_REMNANT = FIN|URG|SYN|PSH)?
+  const withHeader = seg + w.headerLen;
+  if (withHeader >= TCP_MSS_DEFAULT + 20 || (withHeader >= TCP_MIN_MSS + 20 && !psh)) {
+    a.lastSegSize = seg;
+    if (seg === lss) {
+      w.rcvMss = seg;
+      return;
+    }
   }
-  return truesize;
+  if (a.pushed) a.pushed2 = true;
+  a.pushed = true;
+}
+
+/** tcp_incr_quickack(): quick-ACK the next rcv_wnd / (2·rcv_mss) segments (at least 2, at most 16). */
+function incrQuickack(w: TcpRcvWindow): void {
+  let n = Math.floor(w.rcvWnd / (2 * w.rcvMss));
+  if (n === 0) n = 2;
+  n = Math.min(n, TCP_MAX_QUICKACKS);
+  if (n > w.ack.quick) w.ack.quick = n;
+}
+
+/**
+ * __tcp_ack_snd_check(): ACK now when more than one full segment is
+ * unacknowledged and the window would not shrink, or in quick-ACK mode
+ * (quick ACKs left and not ping-pong); otherwise the ACK is delayed — it
+ * rides on our next segment or goes out when the reader drains the queue.
+ */
+export function tcpAckNow(w: TcpRcvWindow, rcvNxt: number): boolean {
+  if (rcvNxt - w.rcvWup > w.rcvMss && tcpSelectWindowRaw(w) >= w.rcvWnd) return true;
+  return w.ack.quick > 0 && !w.ack.pingpong;
+}
+
+/** A segment carrying our ACK left (tcp_event_ack_sent → tcp_dec_quickack_mode): the pending ACK is done. */
+export function tcpAckSent(w: TcpRcvWindow): void {
+  const a = w.ack;
+  if (a.quick && a.scheduled) a.quick--;
+  a.scheduled = false;
+  a.pushed = false;
+  a.pushed2 = false;
+}
+
+/**
+ * We sent data (tcp_event_data_sent): an answer within the delayed-ACK
+ * timeout of the last data received (always, within one oracle step) makes
+ * the connection interactive (ping-pong), so later ACKs wait for our data.
+ */
+export function tcpDataSent(w: TcpRcvWindow): void {
+  if (w.ack.started) w.ack.pingpong = true;
+}
+
+/**
+ * tcp_cleanup_rbuf() after a read of `copied` bytes: a delayed ACK goes out
+ * now if more than one segment is unacknowledged, or if the reader emptied
+ * the queue after a pushed segment (PUSHED2, or PUSHED outside ping-pong);
+ * failing that, a window update if the read opened the window wide.
+ */
+export function tcpReadAckDue(w: TcpRcvWindow, rcvNxt: number, copied: number): boolean {
+  const a = w.ack;
+  if (a.scheduled) {
+    if (rcvNxt - w.rcvWup > w.rcvMss) return true;
+    if (copied > 0 && (a.pushed2 || (a.pushed && !a.pingpong)) && w.rmemAlloc === 0) return true;
+  }
+  return copied > 0 && tcpWindowUpdateDue(w, rcvNxt);
 }
 
 /** The application read skbs of `truesize` bytes in total (tcp_recvmsg → skb freed). */

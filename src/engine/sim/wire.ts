@@ -14,7 +14,7 @@
 
 import { clonePacket, IPPROTO_ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet, type TcpHeader } from '../net/packet';
 import type { Ipv4 } from '../net/addr';
-import { createRcvWindow, tcpEstablished, tcpSelectWindow, type TcpRcvWindow } from './tcp-window';
+import { createRcvWindow, tcpAckSent, tcpEstablished, tcpSelectWindow, type TcpRcvWindow } from './tcp-window';
 import { tcpMssForPmtu } from './tcp-output';
 
 // ---------------------------------------------------------------- TCP
@@ -249,8 +249,10 @@ export function acceptSynAck(state: TcpWireState, synAckOptions: string): TcpWir
 export type TcpSegmentKind =
   /** pure ACK (third packet of the handshake, ACK of received data) */
   | 'ack'
-  /** data: PSH,ACK with `dataLen` bytes (one send() that fits one segment) */
+  /** data: PSH,ACK with `dataLen` bytes (the last skb of a send(), or one forced to push) */
   | 'data'
+  /** data without PSH: a full skb tcp_push_one() sends while send() goes on (x4 runs on lo: 32741 bytes, ACK only) */
+  | 'data-more'
   /** shutdown()/close(): FIN,ACK */
   | 'fin'
   /** close() with SO_LINGER 0 (tcp_send_active_reset): RST,ACK with window and timestamps */
@@ -269,7 +271,11 @@ export function establishedSegment(state: TcpWireState, kind: TcpSegmentKind, sn
   const flags =
     kind === 'data' ? TCP_PSH | TCP_ACK : kind === 'fin' ? TCP_FIN | TCP_ACK : kind === 'rst' ? TCP_RST | TCP_ACK : TCP_ACK;
   const options = state.timestamps ? TCP_TIMESTAMP_OPTION : '';
-  return segment(sndNxt, rcvNxt, flags, tcpSelectWindow(state.rcv, rcvNxt), options, kind === 'data' ? dataLen : 0);
+  const withData = kind === 'data' || kind === 'data-more';
+  const window = tcpSelectWindow(state.rcv, rcvNxt);
+  // every segment after the handshake carries our ACK (tcp_event_ack_sent)
+  tcpAckSent(state.rcv);
+  return segment(sndNxt, rcvNxt, flags, window, options, withData ? dataLen : 0);
 }
 
 /**

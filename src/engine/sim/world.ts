@@ -16,6 +16,7 @@ import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import * as A from './adapters';
 import { pathMtu } from './pmtu';
+import { tcpDelayedAckPending } from './tcp-stream';
 
 interface Frame {
   host: Host;
@@ -298,6 +299,11 @@ export class World {
       case 'packet':
         result = this.stepPacket(host, step);
         break;
+    }
+    for (const h of this.hostList) {
+      for (const s of h.sockets.tcp.values()) {
+        if (tcpDelayedAckPending(s)) this.warn(`not modelled: ${h.name} holds a delayed ACK at the end of step ${n}; Linux sends it when the delayed-ACK timer fires (about 40 ms)`);
+      }
     }
     const conntrack: Record<string, unknown[]> = {};
     for (const h of this.hostList) {
