@@ -94,6 +94,10 @@ export interface Route {
   nexthops: Nexthop[];
   /** printed in the `nexthop ...` multipath form (RTA_MULTIPATH) */
   multipath: boolean;
+  /** RTAX_MTU (`mtu N`): the path MTU of this route instead of the device's; absent or 0 when unset */
+  mtu?: number;
+  /** `mtu lock N`: no path MTU discovery (no DF, no learning) */
+  mtuLock?: boolean;
 }
 
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';

@@ -280,7 +280,7 @@ export class Host {
           this.sendIcmpError(pkt, rec, 11, 0, iface);
           return;
         }
-        const mtu = A.linkMtu(this.net, decision.dev);
+        const mtu = decision.mtu;
         const fit = forwardMtuCheck(pkt, mtu);
         if (fit === 'fragment') this.world.warn(`not modelled: ${this.name} fragments a ${pkt.len}-byte packet without DF for the ${mtu}-byte link ${decision.dev}`);
         if (fit === 'frag-needed') {

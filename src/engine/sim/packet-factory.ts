@@ -10,6 +10,7 @@ import type { Host } from './host';
 import type { TcpSock } from './sockets';
 import * as W from './wire';
 import { sysctlNumber } from '../net/sysctl';
+import * as A from './adapters';
 
 /** The TCP sysctls of a host's namespace that change what its sockets send. */
 export function tcpSysctls(host: Host): W.TcpSysctls {
@@ -18,13 +19,14 @@ export function tcpSysctls(host: Host): W.TcpSysctls {
 }
 
 /**
- * IP_DF on a socket's packets: sockets start with IP_PMTUDISC_WANT, or
- * IP_PMTUDISC_DONT when net.ipv4.ip_no_pmtu_disc is set (inet_create) —
- * then TCP, UDP and ping go out without DF (fixture p86: the client's
- * segments lose DF, the server's keep it).
+ * IP_DF on a socket's packets to `dst` (ip_dont_fragment): sockets start
+ * with IP_PMTUDISC_WANT, or IP_PMTUDISC_DONT when net.ipv4.ip_no_pmtu_disc
+ * is set (inet_create) — then TCP, UDP and ping go out without DF (fixture
+ * p86: the client's segments lose DF, the server's keep it); WANT sets DF
+ * unless the route says `mtu lock` (fixture p89).
  */
-export function socketDf(host: Host): boolean {
-  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0;
+export function socketDf(host: Host, dst: number): boolean {
+  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0 && !A.routeMtuLocked(host.net, dst);
 }
 
 export class PacketFactory {
@@ -48,7 +50,7 @@ export class PacketFactory {
     };
     p.len = 28 + p.payload.length;
     p.ipid = W.ipIdFor('socket', this.ids);
-    p.df = socketDf(host);
+    p.df = socketDf(host, dst);
     return p;
   }
 
@@ -86,7 +88,7 @@ export class PacketFactory {
       tcp: seg.tcp,
       payload: data,
       len: seg.len,
-      df: socketDf(host),
+      df: socketDf(host, s.raddr),
     };
     if (at.gsoSize) p.gsoSize = at.gsoSize;
     p.ipid = W.ipIdFor(flags & TCP_SYN && flags & TCP_ACK ? 'syn-ack' : 'socket', this.ids);
@@ -113,7 +115,7 @@ export class PacketFactory {
   udpDatagram(host: Host, src: number, sport: number, dst: number, dport: number, data: string, connected = true): Packet {
     return {
       ...this.blank(),
-      df: socketDf(host),
+      df: socketDf(host, dst),
       src,
       dst,
       proto: IPPROTO_UDP,

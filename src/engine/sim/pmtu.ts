@@ -68,11 +68,14 @@ export function hostPathMtu(host: Host, dst: Ipv4): number {
 
 /**
  * A socket's error handler got ICMP 3/4 for `dst` (tcp_v4_err, udp_err,
- * raw_err → ipv4_sk_update_pmtu): the route exception. MTUs below
+ * raw_err → ipv4_sk_update_pmtu): the route exception, lower than the
+ * route's own MTU (device or `mtu` metric) or nothing. MTUs below
  * net.ipv4.route.min_pmtu are not modelled: Linux locks the route at 552
  * and stops setting DF.
  */
 export function learnRoutePmtu(host: Host, dst: Ipv4, mtu: number): void {
+  // dst_metric_locked(dst, RTAX_MTU): a route with `mtu lock` learns nothing
+  if (A.routeMtuLocked(host.net, dst)) return;
   if (mtu < IP_RT_MIN_PMTU) {
     host.world.warn(`not modelled: ICMP frag-needed with MTU ${mtu}, below net.ipv4.route.min_pmtu (${IP_RT_MIN_PMTU}): Linux locks the route MTU at ${IP_RT_MIN_PMTU} and stops setting DF`);
     return;

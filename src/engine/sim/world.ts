@@ -350,7 +350,7 @@ export class World {
     if (!r.ok) return { connect: r.errno };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
-    s.routeMtu = pathMtu(host.pmtu, addr, A.linkMtu(host.net, r.dev));
+    s.routeMtu = pathMtu(host.pmtu, addr, r.mtu);
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
@@ -408,7 +408,7 @@ export class World {
   private checkLocalFragmentation(host: Host, pkt: Packet): void {
     const r = A.outputRoute(host.net, pkt, null);
     if (!r.ok) return;
-    const mtu = pathMtu(host.pmtu, pkt.dst, A.linkMtu(host.net, r.dev));
+    const mtu = pathMtu(host.pmtu, pkt.dst, r.mtu);
     if (pkt.len > mtu) this.warn(`not modelled: ${host.name} sends a ${pkt.len}-byte datagram on a ${mtu}-byte path; Linux fragments it locally`);
   }
 
