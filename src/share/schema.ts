@@ -25,7 +25,8 @@ export const LIMITS = {
   nameChars: 100,
   descriptionChars: 4_000,
   noteChars: 500,
-  dataChars: 1_500,
+  /** step payloads: up to what one recv() of the oracle's listener takes (engine: sim/tcp-stream.ts) */
+  dataChars: 65_535,
   rtTables: 32,
 } as const;
 
@@ -45,6 +46,13 @@ const text = (max: number) =>
     .max(max, `longer than ${max} characters`)
     .refine((s) => !CONTROL_RE.test(s), 'contains control characters');
 const line = (max: number) => text(max).refine((s) => !s.includes('\n'), 'must be one line');
+// payloads are bytes a program sends: tab, CR and LF are ordinary there (HTTP requests end lines with CRLF)
+// eslint-disable-next-line no-control-regex
+const PAYLOAD_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const payload = z
+  .string()
+  .max(LIMITS.dataChars, `longer than ${LIMITS.dataChars} characters`)
+  .refine((s) => !PAYLOAD_CONTROL_RE.test(s), 'contains control characters');
 const int = (min: number, max: number) => z.int(`expected an integer ${min}..${max}`).min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`);
 const port = int(1, 65535);
 const u32 = int(0, 0xffffffff);
@@ -103,14 +111,14 @@ const pingStep = z.strictObject({
   ping: z.string().regex(IPV4_RE, 'expected an IPv4 address'),
   id: int(0, 65535).optional(),
   seq: int(0, 65535).optional(),
-  payload: line(LIMITS.dataChars).optional(),
+  payload: payload.optional(),
 });
 
 const tcpStep = z.strictObject({
   ...stepCommon,
   tcp: z.string().regex(ADDR_PORT_RE, 'expected "addr:port"'),
   sport: port.optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload.optional(),
   close: z.enum(['rst', 'fin']).optional(),
 });
 
@@ -118,7 +126,7 @@ const udpStep = z.strictObject({
   ...stepCommon,
   udp: z.string().regex(ADDR_PORT_RE, 'expected "addr:port"'),
   sport: port.optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload.optional(),
 });
 
 const craftedPacket = z.strictObject({
@@ -135,7 +143,7 @@ const craftedPacket = z.strictObject({
   seq: u32.optional(),
   ack: u32.optional(),
   window: int(0, 65535).optional(),
-  data: line(LIMITS.dataChars).optional(),
+  data: payload.optional(),
   type: int(0, 255).optional(),
   code: int(0, 255).optional(),
   id: int(0, 65535).optional(),
