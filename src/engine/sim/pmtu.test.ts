@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
-import { forwardMtuCheck, ipSegmentLength, learnPmtu, pathMtu, type PmtuCache } from './pmtu';
+import { forwardMtuCheck, ipSegmentLength, learnPmtu, pathMtu, vethAccepts, type PmtuCache } from './pmtu';
 
 function tcpPacket(dataLen: number, gsoSize?: number, df = true): Packet {
   const p: Packet = {
@@ -58,5 +58,18 @@ describe('route exceptions (__ip_rt_update_pmtu)', () => {
     expect(learnPmtu(cache, 20, 1450, 1500)).toBeNull();
     expect(learnPmtu(cache, 20, 1500, 1500)).toBeNull();
     expect(pathMtu(cache, 20, 1300)).toBe(1300);
+  });
+});
+
+describe('a veth receiving from its peer (is_skb_forwardable, p84)', () => {
+  it('takes IP packets up to its MTU plus 4 bytes and drops bigger ones', () => {
+    const udp = (len: number): Packet => ({ ...tcpPacket(0), proto: IPPROTO_UDP, len, payload: 'u'.repeat(len - 28) });
+    expect(vethAccepts(udp(1404), 1400)).toBe(true);
+    expect(vethAccepts(udp(1405), 1400)).toBe(false);
+    expect(vethAccepts(udp(1500), 1400)).toBe(false);
+  });
+  it('always takes GSO packets, whatever their segments', () => {
+    expect(vethAccepts(tcpPacket(3000, 1448), 1400)).toBe(true);
+    expect(vethAccepts(tcpPacket(1400), 1400)).toBe(false);
   });
 });

@@ -43,6 +43,18 @@ export function forwardMtuCheck(pkt: Packet, mtu: number): 'fits' | 'frag-needed
   return pkt.df ? 'frag-needed' : 'fragment';
 }
 
+/**
+ * A veth hands a frame to its peer only if it fits the peer's MTU plus an
+ * Ethernet and a VLAN header (is_skb_forwardable: skb->len ≤ mtu + 14 + 4,
+ * the frame including its 14-byte header), or if it is a GSO packet. So
+ * an IP packet of up to MTU + 4 bytes gets through; a bigger one is dropped
+ * silently: a 1500-byte ping towards an interface set to MTU 1400 is lost
+ * before any hook, while a TCP GSO packet of 1448-byte segments passes.
+ */
+export function vethAccepts(pkt: Packet, peerMtu: number): boolean {
+  return pkt.len <= peerMtu + 4 || (pkt.gsoSize !== undefined && pkt.gsoSize > 0);
+}
+
 /** The MTU a host uses towards `dst` over a link of `linkMtu` bytes (ipv4_mtu: the exception wins when lower). */
 export function pathMtu(cache: PmtuCache | undefined, dst: Ipv4, linkMtu: number): number {
   const learned = cache?.get(dst);
@@ -81,4 +93,17 @@ export function learnRoutePmtu(host: Host, dst: Ipv4, mtu: number): void {
     return;
   }
   learnPmtu(host.pmtu, dst, mtu, A.routeMtu(host.net, dst));
+}
+
+/**
+ * A datagram a socket or the kernel sends that is larger than its path MTU
+ * (ip_append_data with IP_PMTUDISC_WANT, icmp_reply): Linux sends it as
+ * fragments without DF — the hooks see the whole datagram, the wire its
+ * pieces — which the engine does not model.
+ */
+export function warnLocalFragmentation(host: Host, pkt: Packet): void {
+  const r = A.outputRoute(host.net, pkt, null);
+  if (!r.ok) return;
+  const mtu = pathMtu(host.pmtu, pkt.dst, r.mtu);
+  if (pkt.len > mtu) host.world.warn(`not modelled: ${host.name} sends a ${pkt.len}-byte datagram on a ${mtu}-byte path; Linux fragments it locally`);
 }

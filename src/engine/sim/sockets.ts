@@ -25,7 +25,7 @@ import * as A from './adapters';
 import type { TcpWireState } from './wire';
 import { acceptSynAck, parseTcpOptions, wireEstablished } from './wire';
 import { createTcpStream, tcpAckArrived, tcpBacklog, tcpDataArrived, tcpFragNeeded, tcpRecvmsg, tcpSendmsg, tcpStartSender, type TcpStream } from './tcp-stream';
-import { hostPathMtu, learnRoutePmtu } from './pmtu';
+import { hostPathMtu, learnRoutePmtu, warnLocalFragmentation } from './pmtu';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -401,6 +401,7 @@ export class Sockets {
   private udpEcho(l: ListenerSock, pkt: Packet): void {
     // IP_PKTINFO: the reply leaves from the address the datagram was sent to
     const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
+    warnLocalFragmentation(this.host, reply);
     const res = this.host.output(reply, { owned: true });
     if (!res.ok) {
       this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
@@ -413,6 +414,7 @@ export class Sockets {
     switch (ic.type) {
       case 8: {
         const reply = this.host.world.wire.echoReply(this.host, pkt);
+        warnLocalFragmentation(this.host, reply);
         this.host.output(reply, { owned: false, kernel: true });
         return;
       }

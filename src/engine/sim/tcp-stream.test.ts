@@ -87,6 +87,10 @@ describe('datagrams larger than the path MTU', () => {
     const r = run(twoHosts([{ from: 'a', udp: '10.9.0.2:53', data: 'u'.repeat(1600) }]));
     expect(r.warnings).toEqual(['not modelled: a sends a 1628-byte datagram on a 1500-byte path; Linux fragments it locally']);
   });
+  it('an echo larger than the answering host\'s MTU would be fragmented there: not modelled', () => {
+    const r = run(twoHosts([{ from: 'a', udp: '10.9.0.2:53', data: 'v'.repeat(1376) }], { b: ['ip link set dev eth0 mtu 1400'] }));
+    expect(r.warnings).toEqual(['not modelled: b sends a 1404-byte datagram on a 1400-byte path; Linux fragments it locally']);
+  });
   it('a raw IP_HDRINCL packet over the device MTU is refused with EMSGSIZE before any hook (p86)', () => {
     const r = run(twoHosts([{ from: 'a', packet: { proto: 'udp', dst: '10.9.0.2', dport: 53, data: 'r'.repeat(1600) } }]));
     expect((r.steps as Obj[])[0]!.result).toEqual({ result: 'send_error', error: 'EMSGSIZE' });

@@ -6,7 +6,7 @@
 // runs the receiver's softirq before the sending syscall returns.
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
-import { clonePacket, type Packet } from '../net/packet';
+import { clonePacket, IPPROTO_TCP, type Packet } from '../net/packet';
 import type { Diagnostic } from '../text/diagnostics';
 import type { Endpoint, Scenario, Step } from '../scenario/types';
 import { Host, type PacketMeta } from './host';
@@ -15,7 +15,7 @@ import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import * as A from './adapters';
-import { pathMtu } from './pmtu';
+import { pathMtu, vethAccepts, warnLocalFragmentation } from './pmtu';
 import { tcpDelayedAckPending } from './tcp-stream';
 
 interface Frame {
@@ -193,6 +193,11 @@ export class World {
         continue;
       }
       if (A.answersArp(peer.net, ep.iface, nexthop)) {
+        if (!vethAccepts(wire, A.linkMtu(peer.net, ep.iface))) {
+          // dropped by the receiving veth (rx_dropped): the sender's record says sent, received by nobody
+          if (wire.proto === IPPROTO_TCP) this.warn(`not modelled: ${peer.name}:${ep.iface} (MTU ${A.linkMtu(peer.net, ep.iface)}) drops a ${wire.len}-byte TCP segment; Linux would retransmit it on a timer`);
+          return;
+        }
         this.queue.push({ host: peer, iface: ep.iface, packet: wire, from: rec, srcMac });
         return;
       }
@@ -332,7 +337,7 @@ export class World {
     const sock: PingSock = { id: step.id, result: null, redirect: null };
     host.sockets.pings.set(step.id, sock);
     const pkt = this.wire.echoRequest(host, step, dst);
-    this.checkLocalFragmentation(host, pkt);
+    warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
@@ -390,7 +395,7 @@ export class World {
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
     if (step.ttl !== undefined) pkt.ttl = step.ttl;
     if (step.mark !== undefined) pkt.mark = step.mark;
-    this.checkLocalFragmentation(host, pkt);
+    warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.udp.splice(host.sockets.udp.indexOf(sock), 1);
@@ -398,18 +403,6 @@ export class World {
     if (sock.received !== null) return { result: 'reply', data: sock.received };
     if (sock.error) return { result: 'error', error: sock.error };
     return { result: 'timeout' };
-  }
-
-  /**
-   * A datagram larger than the path MTU (ip_append_data with
-   * IP_PMTUDISC_WANT): Linux sends it in fragments without DF, which the
-   * engine does not model.
-   */
-  private checkLocalFragmentation(host: Host, pkt: Packet): void {
-    const r = A.outputRoute(host.net, pkt, null);
-    if (!r.ok) return;
-    const mtu = pathMtu(host.pmtu, pkt.dst, r.mtu);
-    if (pkt.len > mtu) this.warn(`not modelled: ${host.name} sends a ${pkt.len}-byte datagram on a ${mtu}-byte path; Linux fragments it locally`);
   }
 
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
