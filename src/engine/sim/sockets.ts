@@ -337,6 +337,9 @@ export class Sockets {
     const data = pkt.payload;
     const fin = (th.flags & TCP_FIN) !== 0;
     if (th.flags & TCP_ACK) tcpAckArrived(this.host, s, th.ack, th.window);
+    if (data.length > 0 && th.seq !== s.rcvNxt) {
+      this.host.world.warn(`not modelled: ${this.host.name} receives data at sequence ${th.seq} while expecting ${s.rcvNxt}; Linux would queue it out of order and answer with a duplicate ACK (SACK)`);
+    }
     if (data.length > 0) {
       if (tcpDataArrived(s, pkt) && !fin) this.sendTcp(s, TCP_ACK);
       if (s.listener && !s.stream.readScheduled) {

@@ -127,19 +127,25 @@ export function tcpSendmsg(host: Host, s: TcpSock, data: string, process: (pkt: 
 
 /**
  * release_sock(): the backlog first (__release_sock, in process context:
- * what it transmits is received at once), then tcp_release_cb (a deferred
- * MTU reduction; bottom halves are off, so its retransmissions are received
- * only after the socket is released).
+ * what it transmits is received at once), then tcp_release_cb — a deferred
+ * MTU reduction resends the lost skbs, each received before the next goes
+ * out (x7 runs: the peer ACKs the first resent skb before the second
+ * leaves); ACKs that arrive meanwhile are processed before the socket is
+ * let go.
  */
 export function tcpRelease(host: Host, s: TcpSock, process: (pkt: Packet, rec: PacketRecord) => void): void {
   const st = s.stream;
-  while (st.backlog.length) {
-    const b = st.backlog.shift()!;
-    process(b.pkt, b.rec);
-  }
+  const drainBacklog = (): void => {
+    while (st.backlog.length) {
+      const b = st.backlog.shift()!;
+      process(b.pkt, b.rec);
+    }
+  };
+  drainBacklog();
   if (st.mtuReducedDeferred) {
     st.mtuReducedDeferred = false;
-    tcpMtuReduced(host, s, false);
+    tcpMtuReduced(host, s, true);
+    drainBacklog();
   }
   st.userOwned = false;
   host.world.drainFrames();
