@@ -96,6 +96,16 @@ describe('the packets of one send() (tcp_sendmsg, tcp_write_xmit)', () => {
     expect(send(loClient(), 40000)).toEqual(['32741', '7259 PSH']);
     expect(send(loClient(), 65483)).toEqual(['32741', '32741 PSH', '1 PSH']);
   });
+  it('waits for the peer\'s receive window, then sends the rest as one grown skb (x9 runs at MTU 40000: 19974, 19974, 20052)', () => {
+    const s = createSender({ pmtu: 40000, peerMss: 39960, timestamps: true, sndWscale: 10, peerWindow: 39948 });
+    expect(s.mssCache).toBe(19974);
+    expect(send(s, 60000)).toEqual(['19974', '19974 PSH']);
+    expect(s.queue.map((k) => k.len)).toEqual([19974, 78]);
+    ackReceived(s, 39949, 104);
+    const skb = nextTransmit(s)!;
+    expect({ len: skb.len, psh: skb.psh }).toEqual({ len: 20052, psh: true });
+    expect(s.queue).toEqual([]);
+  });
   it('an ACK frees the skbs it covers and grows the window in slow start', () => {
     const s = veth();
     send(s, 14480);

@@ -5,19 +5,22 @@
 // with PSH (tcp_mark_push at the end of the call, or forced_push when more
 // than half a window went out unmarked), and the GSO packets tcp_write_xmit()
 // hands to the device (veth and lo keep GSO, so one skb is one traced packet
-// of up to several segments), cut to the congestion window. Also what a
-// path-MTU drop makes it resend (tcp_v4_mtu_reduced → tcp_simple_retransmit).
+// of up to several segments), cut to the congestion window and held back by
+// the peer's receive window. Also what a path-MTU drop makes it resend
+// (tcp_v4_mtu_reduced → tcp_simple_retransmit).
 //
-// Evidence (fixtures p80-p88, each recorded twice): with an MSS of 1448 a
-// send of 7240 bytes is one packet LEN=7292, 7241 bytes are 7240 + 1, 14480
-// bytes 7240 + 7240, every part with PSH — at most half the initial
-// congestion window per packet (tcp_cwnd_test: "at least 2 GSO packets in
-// flight"). On lo the segment is half the peer's window: 40000 bytes leave
-// as 32741 (no PSH) + 7259 (PSH), 65483 bytes as 32741 + 32741 (PSH, forced)
-// + 1 (PSH). Past ten segments the sender waits for ACKs it processes in
-// release_sock(), where the listener may or may not run first: the windows
-// that follow differ between runs (20000 bytes: WINDOW=95 or 96), so such
-// sends are labelled not modelled by the caller.
+// Evidence (fixtures p80-p89 and scratch runs, each recorded twice): with an
+// MSS of 1448 a send of 7240 bytes is one packet LEN=7292, 7241 bytes are
+// 7240 + 1, 14480 bytes 7240 + 7240 — at most half the initial congestion
+// window per packet (tcp_cwnd_test: "at least 2 GSO packets in flight"). On
+// lo the segment is half the peer's window: 40000 bytes leave as 32741 (no
+// PSH: a full skb pushed alone) + 7259 (PSH), 65483 bytes as 32741 + 32741
+// (PSH, forced) + 1 (PSH). Every packet of more than one segment carries PSH
+// (MTU 1500, 9000, 12000); the caller adds that. Past ten segments the
+// sender waits for ACKs it processes in release_sock(), where the listener
+// may or may not run first: the windows that follow differ between runs
+// (20000 bytes at MSS 1448: WINDOW=95 or 96), so such sends are labelled not
+// modelled by the caller.
 
 /** TCP_INIT_CWND */
 export const TCP_INIT_CWND = 10;
@@ -78,6 +81,8 @@ export interface TcpSender {
   sndWscale: number;
   /** tp->max_window: the largest window the peer offered */
   maxWindow: number;
+  /** tp->snd_wnd: the window the peer offers now (bytes) */
+  sndWnd: number;
   /** tp->pushed_seq: the end of the last data marked with PSH */
   pushedSeq: number;
   /** snd_cwnd, in segments */
@@ -107,6 +112,7 @@ export function createSender(init: SenderInit): TcpSender {
     timestamps: init.timestamps,
     sndWscale: init.sndWscale,
     maxWindow: init.peerWindow,
+    sndWnd: init.peerWindow,
     pushedSeq: 1,
     cwnd: TCP_INIT_CWND,
     queue: [],
@@ -193,7 +199,10 @@ export function nextTransmit(s: TcpSender): TcpSkb | null {
   if (!head) return null;
   const quota = cwndQuota(s);
   if (quota === 0) return null;
+  // tcp_snd_wnd_test: the first segment must fit the peer's receive window
+  if (head.seq + Math.min(head.len, s.mssCache) - (s.sndUna + s.sndWnd) > 0) return null;
   const limit = quota * s.mssCache;
+  growSkb(s, head, limit - head.len);
   let skb = head;
   if (head.len > limit) {
     skb = { ...head, len: limit };
@@ -207,6 +216,26 @@ export function nextTransmit(s: TcpSender): TcpSkb | null {
 }
 
 /**
+ * tcp_grow_skb(): before sending the head skb, tcp_write_xmit pulls into it
+ * up to `amount` bytes of the skbs queued behind it; an skb it empties
+ * gives its flags (PSH) to the head (tcp_eat_one_skb). Seen when a send()
+ * waited for the peer's window: lo, 100000 bytes → 32741, 32741, 34518.
+ */
+function growSkb(s: TcpSender, head: TcpSkb, amount: number): void {
+  while (amount > 0 && s.queue.length > 1) {
+    const next = s.queue[1]!;
+    const n = Math.min(amount, next.len);
+    head.len += n;
+    next.seq += n;
+    next.len -= n;
+    amount -= n;
+    if (next.len > 0) return;
+    head.psh = head.psh || next.psh;
+    s.queue.splice(1, 1);
+  }
+}
+
+/**
  * tcp_ack() for an ACK of `ack` carrying `window` (the header field):
  * fully acknowledged skbs leave the queue; in slow start the congestion
  * window grows by the segments acknowledged; a larger offered window
@@ -214,6 +243,7 @@ export function nextTransmit(s: TcpSender): TcpSkb | null {
  */
 export function ackReceived(s: TcpSender, ack: number, window: number): void {
   const nwin = window * 2 ** s.sndWscale;
+  s.sndWnd = nwin;
   if (nwin > s.maxWindow) {
     s.maxWindow = nwin;
     syncMss(s);

@@ -74,7 +74,10 @@ function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): void 
   const st = s.stream;
   const data = st.sendBuf.slice(skb.seq - 1, skb.seq - 1 + skb.len);
   const gsoSize = skb.pcount > 1 ? skb.segSize : 0;
-  const pkt = host.world.wire.tcpSegment(host, s, skb.psh ? TCP_PSH | TCP_ACK : TCP_ACK, data, { seq: skb.seq, gsoSize });
+  // PSH: the end of a send() or a forced push — and every GSO skb of several segments (observed on
+  // veth at MTU 1500, 9000 and 12000; a full single-segment skb pushed alone has none: lo, MTU 20000)
+  const psh = skb.psh || skb.pcount > 1;
+  const pkt = host.world.wire.tcpSegment(host, s, psh ? TCP_PSH | TCP_ACK : TCP_ACK, data, { seq: skb.seq, gsoSize });
   if (s.wire) tcpDataSent(s.wire.rcv);
   const res = host.output(pkt, { owned: s.owned });
   if (!res.ok && !s.error) s.error = res.errno;

@@ -184,10 +184,10 @@ function loListener(): TcpRcvWindow {
 }
 
 describe('when data is ACKed (quick ACKs, delayed ACKs)', () => {
-  it('on veth every packet of a send() is ACKed at once: the first data allows 16 quick ACKs', () => {
+  it('on veth every packet of a send() is ACKed at once: the first data allows 16 quick ACKs, growing the window sets bit 0', () => {
     const w = listenerSide();
     tcpDataQueued(w, 7240, 1448);
-    expect(w.ack.quick).toBe(16);
+    expect(w.ack.quick).toBe(16 | 1);
     expect(tcpAckNow(w, 7241)).toBe(true);
     tcpSelectWindow(w, 7241);
     tcpAckSent(w);
@@ -229,5 +229,23 @@ describe('when data is ACKed (quick ACKs, delayed ACKs)', () => {
     tcpDataSent(w);
     tcpDataQueued(w, 100);
     expect(tcpAckNow(w, 201)).toBe(false);
+  });
+});
+
+describe('quick-ACK bookkeeping', () => {
+  it('two quick ACKs (59740 / (2·11948)) become three once the window grows (x9 runs at MTU 12000: the third packet is still ACKed at once)', () => {
+    const w = createRcvWindow({ rcvWnd: 59740, rcvWscale: 10, advmss: 11960 });
+    tcpEstablished(w, { timestamps: true, wscaleOk: true, rcvNxt: 1, mssCache: 11948 });
+    tcpDataQueued(w, 23896, 11948);
+    expect(w.ack.quick).toBe(3);
+    for (const [len, next] of [
+      [23896, 47793],
+      [12208, 60001],
+    ] as const) {
+      tcpSelectWindow(w, next - len);
+      tcpAckSent(w);
+      tcpDataQueued(w, len, 11948);
+      expect(tcpAckNow(w, next)).toBe(true);
+    }
   });
 });

@@ -205,7 +205,8 @@ export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0, psh = t
     const room = Math.min(w.windowClamp, tcpSpace(w)) - w.rcvSsthresh;
     if (room > 0) {
       w.rcvSsthresh += Math.min(room, Math.max(2 * w.advmss, 2 * len));
-      a.quick = Math.max(a.quick, 1);
+      // icsk_ack.quick |= 1: a bit, not a count (2 quick ACKs become 3)
+      a.quick |= 1;
     }
   }
   return truesize;
