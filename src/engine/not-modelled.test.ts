@@ -108,9 +108,9 @@ describe('the realistic dumps (iptables/__fixtures__/dumps)', () => {
 
 describe('sysctls, routes and the run', () => {
   it('labels a sysctl the engine never reads when it is set away from its default', () => {
-    expect(subjects(['sysctl -w net.ipv4.tcp_sack=0'])).toEqual(['sysctl net.ipv4.tcp_sack=0']);
+    expect(subjects(['sysctl -w net.ipv4.tcp_ecn=1'])).toEqual(['sysctl net.ipv4.tcp_ecn=1']);
     expect(subjects(['sysctl -w net.ipv4.conf.eth0.log_martians=1'])).toEqual(['sysctl net.ipv4.conf.eth0.log_martians=1']);
-    expect(subjects(['sysctl -w net.ipv4.tcp_sack=1', 'sysctl -w net.ipv4.conf.all.log_martians=0'])).toEqual([]);
+    expect(subjects(['sysctl -w net.ipv4.tcp_ecn=2', 'sysctl -w net.ipv4.conf.all.log_martians=0'])).toEqual([]);
   });
 
   it('does not label the sysctls the engine reads', () => {
@@ -124,19 +124,35 @@ describe('sysctls, routes and the run', () => {
     expect(subjects(['sysctl -w net.ipv4.fib_multipath_hash_seed=4242', route])).toEqual([]);
   });
 
-  it('labels a route MTU', () => {
-    expect(subjects(['ip route add 192.0.2.0/24 via 10.0.0.2 mtu 1400'])).toEqual(['ip route … mtu']);
-    expect(subjects(['ip route add 192.0.2.0/24 via 10.0.0.2'])).toEqual([]);
+  it('does not label route MTUs (path MTU, DF and MSS follow them: fixture p89)', () => {
+    expect(subjects(['ip route add 192.0.2.0/24 via 10.0.0.2 mtu 1400', 'ip route add 198.51.100.0/24 via 10.0.0.2 mtu lock 1400'])).toEqual([]);
+  });
+
+  it('labels the socket sysctls only where the engine does not follow them', () => {
+    expect(subjects(['sysctl -w net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_app_win=0 net.ipv4.ip_no_pmtu_disc=1'])).toEqual([]);
+    expect(subjects(['sysctl -w net.ipv4.ip_no_pmtu_disc=2'])).toEqual(['sysctl net.ipv4.ip_no_pmtu_disc=2']);
   });
 
   it('labels a packet that left a link whose MTU it exceeds, unfragmented', () => {
-    const s = scenario(['ip link set dev eth0 mtu 1280'], { steps: [{ from: 'h', packet: { proto: 'udp', dst: '10.0.0.2', dport: 9, df: false, data: 'x'.repeat(1400) } }] });
+    // a raw socket refuses a datagram larger than its device (EMSGSIZE); a router forwards one without DF
+    const s = scenario([], {
+      hosts: [
+        { name: 'h', setup: ['ip addr add 10.0.0.1/24 dev eth0', 'ip route add default via 10.0.0.2'] },
+        { name: 'router', setup: ['ip addr add 10.0.0.2/24 dev eth0', 'ip addr add 10.0.1.1/24 dev eth1', 'ip link set dev eth1 mtu 1280', 'sysctl -w net.ipv4.ip_forward=1'] },
+        { name: 'far', setup: ['ip addr add 10.0.1.2/24 dev eth0', 'ip link set dev eth0 mtu 1280'] },
+      ],
+      links: [
+        ['h:eth0', 'router:eth0'],
+        ['router:eth1', 'far:eth0'],
+      ],
+      steps: [{ from: 'h', packet: { proto: 'udp', dst: '10.0.1.2', dport: 9, df: false, data: 'x'.repeat(1400) } }],
+    });
     const r = runScenario(s);
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const fs = notModelled(s, r.world);
     expect(fs.map((f) => f.subject)).toEqual(['IP fragmentation']);
-    expect(fs[0]).toMatchObject({ host: 'h', command: null });
-    expect(fs[0]!.detail).toContain('left through eth0 (MTU 1280) in one piece');
+    expect(fs[0]).toMatchObject({ host: 'router', command: null });
+    expect(fs[0]!.detail).toContain('left through eth1 (MTU 1280) in one piece');
     // the walk log carries the findings for the app
     expect(walkLog(r.world).notModelled).toEqual(fs);
   });

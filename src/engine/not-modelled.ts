@@ -9,7 +9,6 @@
 //  - sysctls: every key the engine never reads, set to something other than
 //    the new-namespace default, and the multipath hash settings the FIB
 //    lookup does not reproduce (REPORT.md §4);
-//  - ip objects: route attributes that are parsed and dropped (mtu);
 //  - the run itself: packets larger than the link MTU leave unfragmented
 //    (the engine never fragments; REPORT.md §6).
 
@@ -24,7 +23,6 @@ import { ruleLimits } from './iptables/not-modelled';
 import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
-import { splitWords } from './text/shlex';
 import * as A from './sim/adapters';
 
 export interface NotModelled {
@@ -67,6 +65,12 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
+  // the SYN options, windows and DF of the host's sockets (sim/packet-factory.ts, sim/tcp-window.ts)
+  'net.ipv4.tcp_timestamps',
+  'net.ipv4.tcp_sack',
+  'net.ipv4.tcp_window_scaling',
+  'net.ipv4.tcp_app_win',
+  'net.ipv4.ip_no_pmtu_disc',
 ]);
 
 function sysctlDefault(key: string): string | undefined {
@@ -76,6 +80,8 @@ function sysctlDefault(key: string): string | undefined {
 
 function sysctlLimit(key: string, value: string): string | null {
   if (key.startsWith('net.ipv4.vs.')) return null;
+  if (key === 'net.ipv4.ip_no_pmtu_disc' && !['0', '1'].includes(value.trim()))
+    return `only 0 and 1 are modelled (sockets set DF, or do not); mode ${value.trim()} also changes how ICMP fragmentation-needed is handled, which the engine does not do`;
   if (key === 'net.ipv4.fib_multipath_hash_policy')
     return value.trim() === '0' ? null : `only the L3 hash (policy 0) is modelled; the engine picks multipath nexthops by source and destination address, the kernel with policy ${value.trim()} does not (REPORT.md §4)`;
   const conf = /^net\.ipv4\.conf\.[^.]+\.(.+)$/.exec(key);
@@ -122,13 +128,6 @@ function commandFindings(host: string, index: number, cmd: SetupCommand): NotMod
       if (why) out.push(finding(host, index, `sysctl ${a.key}=${a.value}`, why));
     }
     return out;
-  }
-  if (text.startsWith('ip ')) {
-    const c = parseIpCommand(cmd).value;
-    if (c?.object !== 'route' || !['add', 'change', 'replace', 'prepend', 'append'].includes(c.verb)) return [];
-    // `mtu` is parsed and dropped (net/ip-command.ts): the route's MTU never limits a packet
-    const words = splitWords(cmd).words.map((w) => w.text);
-    return words.some((w, i) => i > 2 && w.length >= 2 && 'mtu'.startsWith(w)) ? [finding(host, index, 'ip route … mtu', 'route MTUs are not modelled: only the link MTU limits packets')] : [];
   }
   return [];
 }

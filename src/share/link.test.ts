@@ -256,6 +256,7 @@ describe('hostile and invalid scenarios are refused by the schema', () => {
     ['a sysctl outside net.ipv4', withCase((c) => ((c.hosts as { setup: unknown[] }[])[0]!.setup.push('sysctl -w kernel.panic=1'))), 'invalid'],
     ['ip with an object the harness does not run', withCase((c) => ((c.hosts as { setup: unknown[] }[])[0]!.setup.push('ip xfrm state flush'))), 'invalid'],
     ['a control character in a command', withCase((c) => ((c.hosts as { setup: unknown[] }[])[0]!.setup.push('iptables -A INPUT\u0000 -j DROP'))), 'invalid'],
+    ['step data of 65536 characters', withCase((c) => ((c.steps as Record<string, unknown>[])[0]!.data = 'x'.repeat(65536))), 'invalid'],
     ['too many hosts', withCase((c) => (c.hosts = Array.from({ length: 17 }, (_, i) => ({ name: `h${i}`, setup: [] })))), 'invalid'],
     ['too many commands', withCase((c) => ((c.hosts as { setup: unknown[] }[])[0]!.setup = Array.from({ length: 401 }, () => 'iptables -A INPUT -j ACCEPT'))), 'invalid'],
     ['a command that is too long', withCase((c) => ((c.hosts as { setup: unknown[] }[])[0]!.setup.push(`iptables -A INPUT -m comment --comment ${'x'.repeat(1000)}`))), 'invalid'],
@@ -268,6 +269,18 @@ describe('hostile and invalid scenarios are refused by the schema', () => {
     const r = decodeShare(hash);
     expect(r.ok ? 'ok' : r.error.kind).toBe(kind);
     if (!r.ok) expect(r.error.detail.length).toBeGreaterThan(3);
+  });
+
+  it('step data may hold CRLF line ends and up to 65535 characters (an HTTP request, p80)', () => {
+    const head = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
+    const data = head + 'x'.repeat(65535 - head.length);
+    expect(data.length).toBe(65535);
+    expect(decodeShare(withCase((c) => ((c.steps as Record<string, unknown>[])[0]!.data = data)))).toMatchObject({ ok: true });
+  });
+
+  it('step data are payload bytes: a TFTP request starts with NUL bytes (p70)', () => {
+    const rrq = '\u0000\u0001README\u0000octet\u0000';
+    expect(decodeShare(withCase((c) => ((c.steps as Record<string, unknown>[])[0]!.data = rrq)))).toMatchObject({ ok: true });
   });
 
   it('ordinary text with < and > is not markup', () => {

@@ -25,7 +25,8 @@ export const LIMITS = {
   nameChars: 100,
   descriptionChars: 4_000,
   noteChars: 500,
-  dataChars: 1_500,
+  /** step payloads: up to what one recv() of the oracle's listener takes (engine: sim/tcp-stream.ts) */
+  dataChars: 65_535,
   rtTables: 32,
 } as const;
 

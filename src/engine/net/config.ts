@@ -108,6 +108,10 @@ export interface Route {
   nexthops: Nexthop[];
   /** printed in the `nexthop ...` multipath form (RTA_MULTIPATH) */
   multipath: boolean;
+  /** RTAX_MTU (`mtu N`): the path MTU of this route instead of the device's; absent or 0 when unset */
+  mtu?: number;
+  /** `mtu lock N`: no path MTU discovery (no DF, no learning) */
+  mtuLock?: boolean;
 }
 
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -311,6 +315,7 @@ export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.tcp_timestamps': '1',
   'net.ipv4.tcp_sack': '1',
   'net.ipv4.tcp_window_scaling': '1',
+  'net.ipv4.tcp_app_win': '31',
   'net.ipv4.tcp_ecn': '2',
   'net.netfilter.nf_conntrack_tcp_loose': '1',
   'net.netfilter.nf_conntrack_tcp_be_liberal': '0',

@@ -323,6 +323,12 @@ describe('formatRoutes prints what iproute2 prints', () => {
     expect(formatRoutes(net, 10)).toBe('192.0.2.0/27 via 10.0.0.1 dev eth1 \n');
   });
 
+  it('route MTU metrics after the flags, `mtu lock N` for a locked one (iproute2 6.1 on this kernel)', () => {
+    const net = host('ip addr add 10.9.9.1/24 dev eth0', 'ip route add 10.5.3.0/24 via 10.9.9.2 mtu 1400', 'ip route add 10.5.4.0/24 via 10.9.9.2 mtu lock 1300 proto static metric 5');
+    expect(formatRoutes(net).split('\n').filter((l) => l.startsWith('10.5.'))).toEqual(['10.5.3.0/24 via 10.9.9.2 dev eth0 mtu 1400 ', '10.5.4.0/24 via 10.9.9.2 dev eth0 proto static metric 5 mtu lock 1300 ']);
+    expect(parseIpCommand('ip route add 10.5.3.0/24 via 10.9.9.2 mtu lots').diagnostics.map((d) => d.message)).toEqual(['Error: argument "lots" is wrong: "mtu" value is invalid']);
+  });
+
   it('matches the 6.x lines of captured outputs', () => {
     const net = host('ip addr add 10.1.1.1/24 dev eth0', 'ip rule add fwmark 0x80000/0xff0000 lookup main pref 5210', 'ip rule add fwmark 0x80000/0xff0000 unreachable pref 5250');
     expect(formatRules(net)).toContain('5210:\tfrom all fwmark 0x80000/0xff0000 lookup main\n');

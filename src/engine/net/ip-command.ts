@@ -112,6 +112,9 @@ export interface IpRouteCommand extends IpBase {
   scope: RouteScope | null;
   metric: number | null;
   prefsrc: Ipv4;
+  /** `mtu [lock] N` (RTAX_MTU), null when absent */
+  mtu: number | null;
+  mtuLock: boolean;
   /** first entry holds a plain `via`/`dev`; more than one, or `nexthop` used, is multipath */
   nexthops: NexthopSpec[];
   multipath: boolean;
@@ -733,6 +736,8 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
     scope: null,
     metric: null,
     prefsrc: 0,
+    mtu: null,
+    mtuLock: false,
     nexthops: [],
     multipath: false,
     from: 0,
@@ -808,7 +813,16 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
       if (s === null) c.invarg(a, 'invalid "scope" value');
       else cmd.scope = s;
     } else if (matches(t, 'mtu') && t.length >= 2) {
-      c.arg(w, 'an MTU');
+      let a = c.arg(w, 'an MTU');
+      if (!a) break;
+      if (a.text === 'lock') {
+        cmd.mtuLock = true;
+        a = c.arg(w, 'an MTU');
+        if (!a) break;
+      }
+      const n = parseU32(a.text);
+      if (n === null) c.invarg(a, '"mtu" value is invalid');
+      else cmd.mtu = n;
     } else if (matches(t, 'onlink') && t.length >= 2) {
       single.onlink = true;
       singleUsed = true;
@@ -1284,6 +1298,7 @@ function buildRoute(net: HostNet, cmd: IpRouteCommand, table: number, out: Diagn
     prefsrc: cmd.prefsrc,
     nexthops,
     multipath: cmd.multipath,
+    ...(cmd.mtu ? { mtu: cmd.mtu, mtuLock: cmd.mtuLock } : {}),
   };
 }
 
@@ -1516,6 +1531,7 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
     if (single.dead) parts.push('dead');
     if (single.onlink) parts.push('onlink');
   }
+  if (r.mtu) parts.push('mtu', ...(r.mtuLock ? ['lock'] : []), String(r.mtu));
   let line = parts.join(' ') + ' ';
   if (r.multipath) {
     for (const nh of r.nexthops) {

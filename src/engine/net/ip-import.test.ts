@@ -144,13 +144,11 @@ describe('routes', () => {
     ]);
   });
 
-  it('expires, mtu (lock) and other unmodelled attributes are dropped with a warning on their words', () => {
+  it('expires and other unmodelled attributes are dropped with a warning on their words; mtu (lock) is kept', () => {
     const text = '10.9.0.0/16 via 10.0.0.1 dev eth0 proto static expires 297sec mtu lock 1400 \n';
-    expect(commands(text)).toEqual(['ip route add 10.9.0.0/16 via 10.0.0.1 dev eth0 proto static']);
-    expect(messagesOf(text).map((m) => [m.text, m.severity])).toEqual([
-      ['expires 297sec', 'warning'],
-      ['mtu lock 1400', 'warning'],
-    ]);
+    expect(commands(text)).toEqual(['ip route add 10.9.0.0/16 via 10.0.0.1 dev eth0 proto static mtu lock 1400']);
+    expect(messagesOf(text).map((m) => [m.text, m.severity])).toEqual([['expires 297sec', 'warning']]);
+    expect(commands('10.8.0.0/16 via 10.0.0.1 dev eth0 mtu 1400 \n')).toEqual(['ip route add 10.8.0.0/16 via 10.0.0.1 dev eth0 mtu 1400']);
   });
 
   it('protocol names outside rt_protos are dropped with a warning, numbers are kept', () => {

@@ -233,7 +233,6 @@ const ROUTE_DROPPED_ARGS: Readonly<Record<string, string>> = {
   expires: 'route expiry is not modelled; imported as permanent',
   error: 'route error codes are printed for IPv6 only',
   pref: 'router preference is IPv6 only',
-  mtu: 'route MTU is not modelled',
   advmss: 'route advmss is not modelled',
   hoplimit: 'route hoplimit is not modelled',
   rtt: 'route TCP metrics are not modelled',
@@ -447,6 +446,13 @@ class Importer {
       if (state !== undefined) {
         // `dead` is reproduced when the link output says the device is down
         this.diagnostics.push(diag(t, `"${w}" not imported: ${state}`, 'import/state-flag', 'info'));
+        continue;
+      }
+      if (w === 'mtu' && !inNexthop && toks[i + 1]) {
+        // RTAX_MTU is modelled (path MTU, DF, TCP MSS): kept as `mtu [lock] N`
+        b.tok(t);
+        if (toks[i + 1]!.text === 'lock' && toks[i + 2]) b.tok(toks[++i]!);
+        b.tok(toks[++i]!);
         continue;
       }
       const dropped = ROUTE_DROPPED_ARGS[w];

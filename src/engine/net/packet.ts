@@ -68,6 +68,12 @@ export interface Packet {
   payload: string;
   /** IP-in-IP (proto 4): the encapsulated datagram (IPVS tunnel mode) */
   encap?: Packet;
+  /**
+   * A TCP GSO skb (skb_shinfo(skb)->gso_size): the segment size when the
+   * packet carries more than one segment. veth and lo pass such skbs whole,
+   * so TRACE shows one packet of the total length (REPORT.md §5.19).
+   */
+  gsoSize?: number;
 }
 
 export function clonePacket(p: Packet): Packet {

@@ -21,6 +21,7 @@ import type { IpvsState } from '../ipvs/types';
 import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
+import { forwardMtuCheck, type PmtuCache } from './pmtu';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -87,6 +88,8 @@ export class Host {
   readonly counters = new Map<object, { packets: number; bytes: number }>();
   private readonly ruleStates = new Map<Rule, Map<string, unknown>>();
   readonly recent = new Map<string, Map<number, number[]>>();
+  /** route exceptions learned from ICMP frag-needed (pmtu.ts) */
+  readonly pmtu: PmtuCache = new Map();
   ctForced = false;
   private ipidCounter = 0;
   /** the skb state of each packet this host handled, for answers built from it later (nf_ct_attach) */
@@ -326,9 +329,12 @@ export class Host {
           this.sendIcmpError(pkt, rec, 11, 0, iface);
           return;
         }
-        const mtu = A.linkMtu(this.net, decision.dev);
-        if (pkt.df && pkt.len > mtu) {
-          // ip_forward: too big for the next link and DF set: ICMP 3/4 with the MTU, before FORWARD (case p29)
+        const mtu = decision.mtu;
+        const fit = forwardMtuCheck(pkt, mtu);
+        if (fit === 'fragment') this.world.warn(`not modelled: ${this.name} fragments a ${pkt.len}-byte packet without DF for the ${mtu}-byte link ${decision.dev}`);
+        if (fit === 'frag-needed') {
+          // ip_forward: too big for the next link and DF set: ICMP 3/4 with the MTU, before FORWARD (case p29);
+          // a GSO packet only when its segments are too big (ip_exceeds_mtu, p82)
           if (meta.ct) A.ctDiscard(this.ct, meta.ct);
           rec.disposition = { verdict: 'no_further_hook', reason: 'fragmentation_needed' };
           this.sendIcmpError(pkt, rec, 3, 4, iface, mtu);

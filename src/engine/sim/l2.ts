@@ -25,7 +25,7 @@
 // a hop of its own, as its backlog is on the oracle's single CPU), so the
 // order in which answers arrive is the order the kernel processes them in.
 
-import { clonePacket, type Packet } from '../net/packet';
+import { clonePacket, IPPROTO_TCP, type Packet } from '../net/packet';
 import { findLink } from '../net/config';
 import { addrType } from '../net/fib';
 import { formatIpv4, type Ipv4 } from '../net/addr';
@@ -36,6 +36,7 @@ import type { Endpoint } from '../scenario/types';
 import type { Host } from './host';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
+import { vethAccepts } from './pmtu';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
@@ -254,6 +255,13 @@ export class LinkLayer {
   private hostRx(host: Host, iface: string, frame: EthFrame): void {
     const link = findLink(host.net, iface);
     if (!link || !link.up) return;
+    const p = frame.payload;
+    if (p.kind === 'ipv4' && !vethAccepts(p.packet, link.mtu)) {
+      // is_skb_forwardable: the veth drops a frame too big for the receiving end (rx_dropped);
+      // the sender's record says sent, received by nobody
+      if (p.packet.proto === IPPROTO_TCP) this.world.warn(`not modelled: ${host.name}:${iface} (MTU ${link.mtu}) drops a ${p.packet.len}-byte TCP segment; Linux would retransmit it on a timer`);
+      return;
+    }
     if (link.master) return this.bridgeRx(host, link.master, iface, frame);
     // eth_type_trans: a unicast frame for another address is PACKET_OTHERHOST, dropped before any hook
     if (!isGroupMac(frame.dst) && frame.dst !== this.macOf(host, iface)) return;

@@ -9,6 +9,25 @@ import type { CraftedPacket, PingStep } from '../scenario/types';
 import type { Host } from './host';
 import type { TcpSock } from './sockets';
 import * as W from './wire';
+import { sysctlNumber } from '../net/sysctl';
+import * as A from './adapters';
+
+/** The TCP sysctls of a host's namespace that change what its sockets send. */
+export function tcpSysctls(host: Host): W.TcpSysctls {
+  const n = (k: string): number => sysctlNumber(host.net, `net.ipv4.${k}`);
+  return { timestamps: n('tcp_timestamps') !== 0, sack: n('tcp_sack') !== 0, windowScaling: n('tcp_window_scaling') !== 0, appWin: n('tcp_app_win') };
+}
+
+/**
+ * IP_DF on a socket's packets to `dst` (ip_dont_fragment): sockets start
+ * with IP_PMTUDISC_WANT, or IP_PMTUDISC_DONT when net.ipv4.ip_no_pmtu_disc
+ * is set (inet_create) — then TCP, UDP and ping go out without DF (fixture
+ * p86: the client's segments lose DF, the server's keep it); WANT sets DF
+ * unless the route says `mtu lock` (fixture p89).
+ */
+export function socketDf(host: Host, dst: number): boolean {
+  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0 && !A.routeMtuLocked(host.net, dst);
+}
 
 export class PacketFactory {
   /** one id generator for the whole network: the oracle renumbers ids by first appearance, so ids must never collide across hosts */
@@ -18,7 +37,7 @@ export class PacketFactory {
     return { src: 0, dst: 0, proto: 0, ttl: 64, tos: 0, len: 20, ipid: 0, df: true, mark: 0, payload: '' };
   }
 
-  echoRequest(_host: Host, step: PingStep, dst: number): Packet {
+  echoRequest(host: Host, step: PingStep, dst: number): Packet {
     const p: Packet = {
       ...this.blank(),
       src: step.src ? parseIpv4(step.src) ?? 0 : 0,
@@ -31,7 +50,7 @@ export class PacketFactory {
     };
     p.len = 28 + p.payload.length;
     p.ipid = W.ipIdFor('socket', this.ids);
-    p.df = true;
+    p.df = socketDf(host, dst);
     return p;
   }
 
@@ -39,21 +58,23 @@ export class PacketFactory {
     return W.echoReplyPacket(req, W.ipIdFor('icmp', this.ids));
   }
 
-  tcpSegment(_host: Host, s: TcpSock, flags: number, data: string): Packet {
+  /**
+   * A segment of socket `s`. `at.seq` sends from another sequence number than
+   * snd_nxt (a retransmission); `at.gsoSize` marks a GSO skb of several segments.
+   */
+  tcpSegment(host: Host, s: TcpSock, flags: number, data: string, at: { seq?: number; gsoSize?: number } = {}): Packet {
     let seg: W.TcpSegment;
     if (flags & TCP_SYN && !(flags & TCP_ACK)) {
-      const r = W.connectSyn(s.routeMtu);
+      const r = W.connectSyn(s.routeMtu, tcpSysctls(host));
       s.wire = r.state;
       seg = r.segment;
     } else if (flags & TCP_SYN) {
-      const r = W.synAck(s.routeMtu, s.peerSynOptions, 0);
+      const r = W.synAck(s.routeMtu, s.peerSynOptions, 0, tcpSysctls(host));
       s.wire = r.state;
       seg = r.segment;
     } else {
-      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : data.length ? 'data' : 'ack';
-      seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, s.sndNxt, s.rcvNxt, data.length);
-      // a segment that is not the last of its write carries no PSH (tcp_push marks only the tail)
-      if (kind === 'data' && !(flags & TCP_PSH)) seg.tcp.flags &= ~TCP_PSH;
+      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : !data.length ? 'ack' : flags & TCP_PSH ? 'data' : 'data-more';
+      seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, at.seq ?? s.sndNxt, s.rcvNxt, data.length);
     }
     const p: Packet = {
       ...this.blank(),
@@ -67,7 +88,9 @@ export class PacketFactory {
       tcp: seg.tcp,
       payload: data,
       len: seg.len,
+      df: socketDf(host, s.raddr),
     };
+    if (at.gsoSize) p.gsoSize = at.gsoSize;
     p.ipid = W.ipIdFor(flags & TCP_SYN && flags & TCP_ACK ? 'syn-ack' : 'socket', this.ids);
     return p;
   }
@@ -89,9 +112,10 @@ export class PacketFactory {
     };
   }
 
-  udpDatagram(_host: Host, src: number, sport: number, dst: number, dport: number, data: string, connected = true): Packet {
+  udpDatagram(host: Host, src: number, sport: number, dst: number, dport: number, data: string, connected = true): Packet {
     return {
       ...this.blank(),
+      df: socketDf(host, dst),
       src,
       dst,
       proto: IPPROTO_UDP,

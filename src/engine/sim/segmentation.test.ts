@@ -1,9 +1,12 @@
 // pattern: Functional Core
 // How one write() leaves a host: a single packet while the device does GSO
 // (veth keeps GSO packets whole, so that is what netfilter sees), MSS-sized
-// segments on a device with gso_max_segs 1, the last partial one waiting
-// for the peer's ACK; and how the echo listener reads what arrived. Kernel
-// evidence: cases p72-p74 (and their exploration runs, see the report).
+// segments on a device with gso_max_segs 1 (tcp_xmit_size_goal caps an skb
+// at sk_gso_max_segs segments; sim/tcp-output.ts); each transmit runs the
+// receivers' softirq before the next one leaves, so the peer has ACKed a
+// segment before the partial last one goes (sim/tcp-stream.ts); and how the
+// echo listener reads what arrived. Kernel evidence: cases p72-p74 (and
+// their exploration runs, see the report).
 
 import { describe, expect, it } from 'vitest';
 import { runCase } from '../run-case';
@@ -44,13 +47,13 @@ describe('TCP writes on the wire', () => {
     expect(segments(w).filter((s) => s.startsWith('client'))).toEqual(['client A 0', 'client PA 546', 'client A 0', 'client A 0']);
   });
 
-  it('without GSO it leaves as MSS-sized segments; the partial last one follows the ACK of the others', () => {
+  it('without GSO it leaves as MSS-sized segments; the partial last one follows the peer\'s ACK of the first', () => {
     const w = world(['ip link set dev eth0 mtu 576 gso_max_segs 1'], LINE + 'PORT 10,5,0,2,156,64\r\n');
     expect(segments(w).slice(0, 5)).toEqual([
       'client A 0', // the handshake's ACK
       'client A 524', // MSS = 576 - 40 - 12 (timestamps), no PSH: not the end of the write
       'server A 0',
-      'client PA 22', // held until the server acknowledged the 524 bytes
+      'client PA 22', // the first transmit ran the server's softirq: its ACK is already on the way back
       'server A 0',
     ]);
   });

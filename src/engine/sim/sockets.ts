@@ -4,7 +4,8 @@
 // send. TCP is modelled per connection with relative sequence numbers (every
 // ISN is 0, which is exactly how the oracle normalises SEQ/ACK), enough to
 // reproduce the segments Linux emits: handshake, quick ACKs, echo data, RST on
-// SO_LINGER-0 close, FIN close, RST for a closed port.
+// SO_LINGER-0 close, FIN close, RST for a closed port. What an established
+// connection queues and sends (segments, windows, ACK timing) is tcp-stream.ts.
 
 import { formatIpv4 } from '../net/addr';
 import {
@@ -15,7 +16,6 @@ import {
   IPPROTO_UDP,
   TCP_ACK,
   TCP_FIN,
-  TCP_PSH,
   TCP_RST,
   TCP_SYN,
   type Packet,
@@ -24,8 +24,11 @@ import type { Host } from './host';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
-import { acceptSynAck, parseTcpOptions } from './wire';
+import { acceptSynAck, parseTcpOptions, wireEstablished } from './wire';
+import { tcpReceiveWindow } from './tcp-window';
 import { processRedirect, redirectSocket, type RedirectOutcome } from './redirect';
+import { createTcpStream, tcpAckArrived, tcpBacklog, tcpDataArrived, tcpFragNeeded, tcpRecvmsg, tcpSendmsg, tcpStartSender, type TcpStream } from './tcp-stream';
+import { hostPathMtu, learnRoutePmtu, warnLocalFragmentation } from './pmtu';
 
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSED';
 
@@ -58,16 +61,10 @@ export interface TcpSock {
   /** IP_TTL / SO_MARK of the socket */
   ttl?: number;
   mark?: number;
-  /** the peer's MSS option (536 without one): with the route MTU it bounds our segments */
-  peerMss?: number;
-  /** oldest sequence number the peer has not acknowledged (relative) */
-  sndUna?: number;
-  /** the route's device does no GSO (gso_max_segs 1): a write leaves as MSS-sized segments */
-  segmented?: boolean;
-  /** the partial last segment of a write, waiting until the peer acknowledges what went before */
-  heldTail?: string;
-  /** data received that the listener's process has not read yet */
-  unread?: string;
+  /** sk_gso_max_segs: gso_max_segs of the route's device at connect()/accept() (1: every skb is one segment) */
+  gsoMaxSegs: number;
+  /** data queued in each direction, the sender's window, the backlog (tcp-stream.ts) */
+  stream: TcpStream;
 }
 
 export interface ListenerSock {
@@ -127,52 +124,20 @@ export class Sockets {
 
   // ------------------------------------------------------------- sending
 
+  /** A control segment, or data at snd_nxt outside the stream model (the SYN, SYN-ACK, pure ACKs, FIN, RST). */
   sendTcp(s: TcpSock, flags: number, data = ''): void {
-    const pkt = this.host.world.wire.tcpSegment(this.host, s, flags, data);
+    this.xmit(s, this.host.world.wire.tcpSegment(this.host, s, flags, data));
+    if (data) s.sndNxt += data.length;
+    if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
+  }
+
+  /** tcp_transmit_skb → ip_queue_xmit: one segment of `s` into the stack; a failure the socket sees becomes its error. */
+  xmit(s: TcpSock, pkt: Packet): void {
     // a child not yet accept()ed sends only its SYN-ACK, from the listener's request socket (owner sees the listener)
     const res = this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
     // tcp_transmit_skb's error from a netfilter DROP is not the socket's: the segment counts as
     // sent and waits for retransmission, so connect() times out (difftest seed 1 case 3)
     if (!res.ok && !s.error && res.errno !== 'EPERM') s.error = res.errno;
-    if (data) s.sndNxt += data.length;
-    if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
-  }
-
-  /**
-   * One write() (tcp_sendmsg): with GSO it leaves as one packet whatever
-   * its size (veth keeps GSO packets whole); on a device with
-   * gso_max_segs 1 as segments of the MSS, PSH on the last, and a partial
-   * last segment waits until the peer has acknowledged the others (case
-   * p72: the 26-byte PORT line follows the ACK of the 524-byte first line).
-   */
-  write(s: TcpSock, data: string): void {
-    if (!s.segmented) {
-      this.sendTcp(s, TCP_ACK | TCP_PSH, data);
-      return;
-    }
-    const mss = this.sendMss(s);
-    let rest = data;
-    while (rest.length > mss) {
-      this.sendTcp(s, TCP_ACK, rest.slice(0, mss));
-      rest = rest.slice(mss);
-    }
-    if (rest.length === mss || (s.sndUna ?? s.sndNxt) === s.sndNxt) this.sendTcp(s, TCP_ACK | TCP_PSH, rest);
-    else s.heldTail = rest;
-  }
-
-  /** tcp_current_mss: the path MTU's MSS bounded by the peer's, less the timestamp option. */
-  private sendMss(s: TcpSock): number {
-    const own = s.routeMtu - 40;
-    return Math.max(1, Math.min(own, s.peerMss ?? 536) - (s.wire?.timestamps ? 12 : 0));
-  }
-
-  /** tcp_data_snd_check: once everything sent is acknowledged, a held tail goes (carrying the ACK). */
-  private flushTail(s: TcpSock): boolean {
-    if (s.heldTail === undefined || (s.sndUna ?? 0) < s.sndNxt) return false;
-    const tail = s.heldTail;
-    delete s.heldTail;
-    this.sendTcp(s, TCP_ACK | TCP_PSH, tail);
-    return true;
   }
 
   connect(laddr: number, lport: number, raddr: number, rport: number): TcpSock {
@@ -193,6 +158,8 @@ export class Sockets {
       peerSynOptions: '',
       wire: null,
       owned: true,
+      gsoMaxSegs: 65535,
+      stream: createTcpStream(),
     };
     this.tcp.set(this.key(laddr, lport, raddr, rport), s);
     return s;
@@ -277,6 +244,7 @@ export class Sockets {
     const s = this.tcp.get(this.key(pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0));
     const flags = th.flags;
     if (s && s.state !== 'CLOSED') {
+      if (tcpBacklog(s, pkt, rec)) return;
       this.tcpStateProcess(s, pkt, rec);
       return;
     }
@@ -296,13 +264,14 @@ export class Sockets {
         received: '',
         peerClosed: false,
         onLoopback: iface === 'lo',
-        // the SYN-ACK's MSS comes from the route back to the peer (case p28: a 1400-byte link gives MSS 1360)
-        routeMtu: iface === 'lo' ? 65536 : A.routeMtu(this.host.net, pkt.src),
+        // the SYN-ACK's MSS comes from the route back to the peer (case p28: a 1400-byte link gives MSS 1360),
+        // lowered by a path MTU learned earlier (p82: the SYN-ACK says MSS 1360)
+        routeMtu: iface === 'lo' ? 65536 : hostPathMtu(this.host, pkt.src),
         peerSynOptions: th.options,
         wire: null,
         owned: false,
-        peerMss: parseTcpOptions(th.options).mss ?? 536,
-        segmented: A.routeGsoMaxSegs(this.host.net, pkt.src) <= 1,
+        gsoMaxSegs: A.routeGsoMaxSegs(this.host.net, pkt.src),
+        stream: createTcpStream(th.window),
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
       this.sendTcp(child, TCP_SYN | TCP_ACK);
@@ -323,9 +292,8 @@ export class Sockets {
       case 'SYN_SENT':
         if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
           s.rcvNxt = 1;
-          s.sndUna = th.ack;
-          s.peerMss = parseTcpOptions(th.options).mss ?? 536;
           if (s.wire) s.wire = acceptSynAck(s.wire, th.options);
+          tcpStartSender(s, parseTcpOptions(th.options), th.window);
           s.state = 'ESTABLISHED';
           this.sendTcp(s, TCP_ACK);
         }
@@ -333,6 +301,8 @@ export class Sockets {
       case 'SYN_RECV':
         if (flags & TCP_ACK) {
           s.state = 'ESTABLISHED';
+          tcpStartSender(s, parseTcpOptions(s.peerSynOptions), s.stream.peerSynWindow);
+          if (s.wire) wireEstablished(s.wire, s.rcvNxt, s.stream.sender!.mssCache);
           s.owned = true; // the listener accept()s it
           this.host.world.listenerEvent({
             host: this.host.name,
@@ -364,7 +334,11 @@ export class Sockets {
     if (s.state === 'SYN_SENT') {
       if (!(flags & TCP_ACK) || ack !== s.sndNxt) return;
     } else if (seq !== s.rcvNxt) {
-      const inWindow = ((seq - s.rcvNxt) >>> 0) < (s.wire?.rcvWnd ?? 65535);
+      // tcp_sequence(): not before rcv_wup, not after what is left of the window we offered
+      const w = s.wire?.rcv;
+      const wup = w ? w.rcvWup : s.rcvNxt;
+      const right = s.rcvNxt + (w ? tcpReceiveWindow(w, s.rcvNxt) : 65535);
+      const inWindow = ((seq - wup) | 0) >= 0 && ((seq - right) | 0) <= 0;
       if (inWindow && s.state !== 'TIME_WAIT') this.sendTcp(s, TCP_ACK);
       return;
     }
@@ -372,22 +346,43 @@ export class Sockets {
     s.state = 'CLOSED';
   }
 
+  /** send() on a connected socket (tcp-stream.ts): the segments, then release_sock. */
+  sendmsg(s: TcpSock, data: string): void {
+    tcpSendmsg(this.host, s, data, (pkt, rec) => this.tcpStateProcess(s, pkt, rec));
+  }
+
+  /** recv() of everything queued; a delayed ACK or a window update may go out now (tcp_cleanup_rbuf). */
+  recvmsg(s: TcpSock): string {
+    const r = tcpRecvmsg(s);
+    if (r.windowUpdate) {
+      // sent from the reader's system call: received (and traced) before it goes on
+      this.sendTcp(s, TCP_ACK);
+      this.host.world.drainFrames();
+    }
+    return r.data;
+  }
+
+  /** The listener process runs once the data is there: one recv() of everything queued, then its echo. */
+  private listenerRead(s: TcpSock): void {
+    s.stream.readScheduled = false;
+    const data = this.recvmsg(s);
+    if (!data) return;
+    this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
+    if (s.listener?.echo) this.sendmsg(s, data);
+  }
+
   private tcpData(s: TcpSock, pkt: Packet): void {
     const th = pkt.tcp!;
     const data = pkt.payload;
     const fin = (th.flags & TCP_FIN) !== 0;
-    // tcp_ack first, then the data, then tcp_data_snd_check, then an ACK only if nothing carried one
-    if (th.flags & TCP_ACK && (s.sndUna === undefined || th.ack > s.sndUna)) s.sndUna = th.ack;
-    if (data.length > 0) {
-      s.rcvNxt += data.length;
-      s.received += data;
+    if (th.flags & TCP_ACK) tcpAckArrived(this.host, s, th.ack, th.window);
+    if (data.length > 0 && th.seq !== s.rcvNxt) {
+      this.host.world.warn(`not modelled: ${this.host.name} receives data at sequence ${th.seq} while expecting ${s.rcvNxt}; Linux would queue it out of order and answer with a duplicate ACK (SACK)`);
     }
-    const tailSent = this.flushTail(s);
     if (data.length > 0) {
-      if (!fin && !tailSent) this.sendTcp(s, TCP_ACK);
-      if (s.listener) {
-        // the woken process reads everything that arrived meanwhile in one recv() (case p72)
-        s.unread = (s.unread ?? '') + data;
+      if (tcpDataArrived(s, pkt) && !fin) this.sendTcp(s, TCP_ACK);
+      if (s.listener && !s.stream.readScheduled) {
+        s.stream.readScheduled = true;
         this.host.world.defer(() => this.listenerRead(s));
       }
     }
@@ -421,15 +416,6 @@ export class Sockets {
     }
   }
 
-  /** The echo listener's recv(): one event for all unread data, and its echo as one write. */
-  private listenerRead(s: TcpSock): void {
-    const data = s.unread ?? '';
-    if (!data || !s.listener) return;
-    s.unread = '';
-    this.host.world.listenerEvent({ host: this.host.name, event: 'recv', proto: 'tcp', peer: ap(s.raddr, s.rport), data });
-    if (s.listener.echo) this.write(s, data);
-  }
-
   private udpRcv(pkt: Packet, rec: PacketRecord): void {
     const sock = this.udp.find((u) => u.lport === pkt.dport && (u.laddr === 0 || u.laddr === pkt.dst) && u.raddr === pkt.src && u.rport === pkt.sport);
     if (sock) {
@@ -457,6 +443,7 @@ export class Sockets {
   private udpEcho(l: ListenerSock, pkt: Packet): void {
     // IP_PKTINFO: the reply leaves from the address the datagram was sent to
     const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
+    warnLocalFragmentation(this.host, reply);
     const res = this.host.output(reply, { owned: true });
     if (!res.ok) {
       this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
@@ -472,6 +459,7 @@ export class Sockets {
         const ignore = A.isBroadcastOrMulticast(this.host.net, pkt.dst) ? 'net.ipv4.icmp_echo_ignore_broadcasts' : 'net.ipv4.icmp_echo_ignore_all';
         if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
+        warnLocalFragmentation(this.host, reply);
         this.host.output(reply, { owned: false, kernel: true });
         return;
       }
@@ -495,6 +483,7 @@ export class Sockets {
       case 12: {
         const inner = ic.inner;
         if (!inner) return;
+        if (ic.type === 3 && ic.code === 4) this.fragNeeded(inner, ic.seq ?? 0);
         if (inner.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
           const s = this.pings.get(inner.icmp.id ?? -1);
           if (s && !s.result) s.result = { result: 'icmp_error', from: formatIpv4(pkt.src), type: ic.type, code: ic.code };
@@ -518,6 +507,23 @@ export class Sockets {
       }
       default:
         void rec;
+    }
+  }
+
+  /**
+   * ICMP 3/4 quoting one of our packets: the socket it belongs to learns the
+   * path MTU (raw_err / udp_err → ipv4_sk_update_pmtu; tcp_v4_err also
+   * resends). Without a socket — the oracle's packet steps use a raw socket
+   * that is closed by then — nothing is learned.
+   */
+  private fragNeeded(inner: Packet, mtu: number): void {
+    if (inner.proto === IPPROTO_ICMP && inner.icmp?.type === 8) {
+      if (this.pings.has(inner.icmp.id ?? -1)) learnRoutePmtu(this.host, inner.dst, mtu);
+    } else if (inner.proto === IPPROTO_UDP) {
+      if (this.udp.some((x) => x.lport === inner.sport && x.raddr === inner.dst && x.rport === inner.dport)) learnRoutePmtu(this.host, inner.dst, mtu);
+    } else if (inner.proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(inner.src, inner.sport ?? 0, inner.dst, inner.dport ?? 0));
+      if (s) tcpFragNeeded(this.host, s, inner.tcp?.seq ?? 0, mtu);
     }
   }
 }

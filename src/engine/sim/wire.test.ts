@@ -23,7 +23,9 @@ import {
   tcpRcvWscale,
   udpIpLength,
   udpLength,
+  wireEstablished,
   type TcpSegment,
+  type TcpWireState,
 } from './wire';
 
 /** The packet of one kernel TRACE line. */
@@ -40,6 +42,19 @@ function expectSegment(seg: TcpSegment, line: string): void {
 
 const ip = (s: string): number => parseIpv4(s)!;
 
+/**
+ * Both ends of a fresh connection over a route of `mtu` bytes, established
+ * as the socket model does it: the client on the SYN-ACK, the listener's
+ * child on the third ACK (its MSS towards the client: 1448).
+ */
+function handshake(mtu: number): { syn: TcpSegment; synAck: TcpSegment; client: TcpWireState; server: TcpWireState } {
+  const c = connectSyn(mtu);
+  const sv = synAck(mtu, c.segment.tcp.options);
+  const client = acceptSynAck(c.state, sv.segment.tcp.options);
+  wireEstablished(sv.state, 1, Math.min(mtu, 65535) - 52);
+  return { syn: c.segment, synAck: sv.segment, client, server: sv.state };
+}
+
 describe('TCP handshake on veth (MTU 1500)', () => {
   // case 01, packets 1, 3, 5, 6
   const SYN =
@@ -51,48 +66,50 @@ describe('TCP handshake on veth (MTU 1500)', () => {
   const RST =
     'TRACE: raw:OUTPUT:policy:1 IN= OUT=eth0 SRC=10.0.0.2 DST=10.0.0.1 LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=3 DF PROTO=TCP SPT=40001 DPT=22 SEQ=1 ACK=1 WINDOW=63 RES=0x00 ACK RST URGP=0 OPT (0101080A0000000000000000) UID=0 GID=0';
 
-  const client = connectSyn(1500);
-  const server = synAck(1500, client.segment.tcp.options);
-  const clientState = acceptSynAck(client.state, server.segment.tcp.options);
-
   it('advertises MSS 1460 and window scale 10 (tcp_rmem[2] = 32 MiB)', () => {
     expect(tcpAdvMss(1500)).toBe(1460);
     expect(tcpRcvWscale()).toBe(10);
     expect(tcpRcvWscale(6 * 1024 * 1024)).toBe(7);
   });
-  it('connect() sends SYN WINDOW=64240 with MSS, SACK, timestamps, wscale', () => expectSegment(client.segment, SYN));
+  it('connect() sends SYN WINDOW=64240 with MSS, SACK, timestamps, wscale', () => expectSegment(handshake(1500).syn, SYN));
   it('the listener answers SYN,ACK WINDOW=65160 (45 × 1448) and ID 0', () => {
-    expectSegment(server.segment, SYN_ACK);
+    expectSegment(handshake(1500).synAck, SYN_ACK);
     expect(ipIdFor('syn-ack', createIpIdAllocator())).toBe(kernel(SYN_ACK).ipid);
   });
-  it('the third packet is a bare ACK, WINDOW=63 scaled, timestamps, LEN=52', () =>
-    expectSegment(establishedSegment(clientState, 'ack', 1, 1), ACK));
-  it('close() with SO_LINGER 0 sends RST,ACK with the same window and timestamps', () =>
-    expectSegment(establishedSegment(clientState, 'rst', 1, 1), RST));
-  it('the accepted socket scales 65160 to 64', () => {
+  it('the third packet is a bare ACK, WINDOW=63: rcv_ssthresh 64088 rounded up to 63·1024', () =>
+    expectSegment(establishedSegment(handshake(1500).client, 'ack', 1, 1), ACK));
+  it('close() with SO_LINGER 0 sends RST,ACK with the same window and timestamps', () => {
+    const { client } = handshake(1500);
+    establishedSegment(client, 'ack', 1, 1);
+    expectSegment(establishedSegment(client, 'rst', 1, 1), RST);
+  });
+  it('the accepted socket says 64: the rest of the 65160 it offered in its SYN-ACK, rounded up', () => {
     // case 03 packet 9: the server's ACK of 12 bytes
     expectSegment(
-      establishedSegment(server.state, 'ack', 1, 13),
+      establishedSegment(handshake(1500).server, 'ack', 1, 13),
       'TRACE: raw:OUTPUT:policy:1 IN= OUT=eth0 SRC=10.0.0.1 DST=10.0.0.2 LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=4 DF PROTO=TCP SPT=22 DPT=40001 SEQ=1 ACK=13 WINDOW=64 RES=0x00 ACK URGP=0 OPT (0101080A0000000000000000) UID=0 GID=0',
     );
   });
   it('data goes out as PSH,ACK with LEN = 52 + data (case 03 packets 6 and 10)', () => {
+    const { client, server } = handshake(1500);
+    establishedSegment(client, 'ack', 1, 1);
     expectSegment(
-      establishedSegment(clientState, 'data', 1, 1, 12),
+      establishedSegment(client, 'data', 1, 1, 12),
       'TRACE: raw:OUTPUT:policy:1 IN= OUT=eth0 SRC=10.0.0.2 DST=10.0.0.1 LEN=64 TOS=0x00 PREC=0x00 TTL=64 ID=3 DF PROTO=TCP SPT=40001 DPT=22 SEQ=1 ACK=1 WINDOW=63 RES=0x00 ACK PSH URGP=0 OPT (0101080A0000000000000000) UID=0 GID=0',
     );
-    expect(establishedSegment(server.state, 'data', 1, 13, 12).dataLen).toBe(12);
+    expect(establishedSegment(server, 'data', 1, 13, 12).dataLen).toBe(12);
   });
   it('a FIN close: FIN,ACK from both ends and a last ACK (case 52 packets 20, 25, 28)', () => {
+    const { client, server } = handshake(1500);
     expectSegment(
-      establishedSegment(clientState, 'fin', 6, 6),
+      establishedSegment(client, 'fin', 6, 6),
       'TRACE: raw:OUTPUT:policy:1 IN= OUT=eth0 SRC=192.168.1.10 DST=198.51.100.20 LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=7 DF PROTO=TCP SPT=40001 DPT=80 SEQ=6 ACK=6 WINDOW=63 RES=0x00 ACK FIN URGP=0 OPT (0101080A0000000000000000) UID=0 GID=0',
     );
     expectSegment(
-      establishedSegment(server.state, 'fin', 6, 7),
+      establishedSegment(server, 'fin', 6, 7),
       'TRACE: raw:OUTPUT:policy:1 IN= OUT=eth0 SRC=198.51.100.20 DST=192.168.1.10 LEN=52 TOS=0x00 PREC=0x00 TTL=64 ID=8 DF PROTO=TCP SPT=80 DPT=40001 SEQ=6 ACK=7 WINDOW=64 RES=0x00 ACK FIN URGP=0 OPT (0101080A0000000000000000) UID=0 GID=0',
     );
-    expect(establishedSegment(clientState, 'ack', 7, 7).tcp).toMatchObject({ seq: 7, ack: 7, flags: TCP_ACK, window: 63 });
+    expect(establishedSegment(client, 'ack', 7, 7).tcp).toMatchObject({ seq: 7, ack: 7, flags: TCP_ACK, window: 63 });
   });
 });
 
@@ -110,9 +127,11 @@ describe('TCP on lo (MTU 65536)', () => {
       server.segment,
       'TRACE: raw:OUTPUT:policy:1 IN= OUT=lo SRC=127.0.0.1 DST=127.0.0.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=0 DF PROTO=TCP SPT=8080 DPT=40002 SEQ=0 ACK=1 WINDOW=65483 RES=0x00 ACK SYN URGP=0 OPT (0204FFD70402080A00000000000000000103030A)',
     ));
-  it('both ends scale to 64 afterwards', () => {
-    expect(establishedSegment(acceptSynAck(client.state, server.segment.tcp.options), 'ack', 1, 1).tcp.window).toBe(64);
-    expect(establishedSegment(server.state, 'ack', 1, 6).tcp.window).toBe(64);
+  it('both ends scale to 64 afterwards: on lo no segment is reserved (advmss 65483 > half the space)', () => {
+    const lo = handshake(65536);
+    expect(lo.client.rcv.windowClamp).toBe(65536);
+    expect(establishedSegment(lo.client, 'ack', 1, 1).tcp.window).toBe(64);
+    expect(establishedSegment(lo.server, 'ack', 1, 6).tcp.window).toBe(64);
   });
   it('a SYN redirected to lo keeps the MSS and window of its original route (case 15 packets 1, 3)', () => {
     const syn = connectSyn(1500); // route at connect() time: eth0
@@ -129,6 +148,7 @@ describe('SYN-ACK to a SYN without options (case 46 packet 11)', () => {
     ));
   it('its later segments carry an unscaled window and no timestamps', () => {
     const s = synAck(1500, '').state;
+    wireEstablished(s, 1, 536);
     expect(establishedSegment(s, 'ack', 1, 1)).toMatchObject({ len: 40, tcp: { window: 64240, options: '' } });
   });
 });

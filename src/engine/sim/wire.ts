@@ -1,10 +1,11 @@
 // pattern: Functional Core
 // The header values Linux 6.18 puts into the packets it generates: TCP
-// windows, options and lengths, IP ids, the TOS/TTL/length of ICMP errors and
-// echo replies, UDP lengths. Derived from the kernel results in
-// shared/oracle/cases/*.kernel.json (the case/packet that shows each value is
-// named next to it) and from the kernel code that produces them
-// (net/ipv4/tcp_output.c, tcp_ipv4.c, icmp.c, include/net/ip.h,
+// options, lengths and windows (the receive window itself lives in
+// tcp-window.ts), IP ids, the TOS/TTL/length of ICMP errors and echo
+// replies, UDP lengths. Derived from the kernel results in
+// shared/oracle/cases/*.kernel.json and fixtures p80-p87 (the case/packet
+// that shows each value is named next to it) and from the kernel code that
+// produces them (net/ipv4/tcp_output.c, tcp_ipv4.c, icmp.c, include/net/ip.h,
 // net/ipv4/netfilter/nf_reject_ipv4.c).
 //
 // Values are given as the oracle normalises them (FORMAT.md §2.3): sequence
@@ -13,6 +14,8 @@
 
 import { clonePacket, IPPROTO_ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet, type TcpHeader } from '../net/packet';
 import type { Ipv4 } from '../net/addr';
+import { createRcvWindow, tcpAckSent, tcpEstablished, tcpSelectWindow, type TcpRcvWindow } from './tcp-window';
+import { tcpMssForPmtu } from './tcp-output';
 
 // ---------------------------------------------------------------- TCP
 
@@ -24,6 +27,8 @@ const IP_RT_MIN_ADVMSS = 256;
 const TCPOLEN_TSTAMP_ALIGNED = 12;
 /** U16_MAX: what an unscaled window field can hold */
 const MAX_TCP_WINDOW = 65535;
+/** TCP_MSS_DEFAULT: the MSS assumed for a peer whose SYN had no MSS option */
+const TCP_MSS_DEFAULT = 536;
 const TCP_MAX_WSCALE = 14;
 
 /**
@@ -124,19 +129,19 @@ export const TCP_TIMESTAMP_OPTION = '0101080A0000000000000000';
 /**
  * What one end of a connection keeps to build its segments. The socket
  * model stores it per socket (from connectSyn/synAck, then
- * acceptSynAck on the connecting side).
+ * acceptSynAck on the connecting side and wireEstablished on the listening side).
  */
 export interface TcpWireState {
   /** our MSS option (route MTU − 40) */
   advmss: number;
-  /** the window we offered in our SYN / SYN-ACK, unscaled (becomes rcv_wnd and rcv_ssthresh) */
-  rcvWnd: number;
   /** our window-scale shift */
   rcvWscale: number;
   /** both sides sent a window-scale option, so windows after the handshake are scaled */
   wscaleOk: boolean;
   /** both sides sent timestamps, so every later segment carries TCP_TIMESTAMP_OPTION */
   timestamps: boolean;
+  /** the receive window: what every segment after the handshake offers (tcp-window.ts) */
+  rcv: TcpRcvWindow;
 }
 
 /** The header fields of one generated segment; `len` is the IP total length. */
@@ -157,6 +162,8 @@ export interface TcpSysctls {
   sack?: boolean;
   /** net.ipv4.tcp_window_scaling (default 1) */
   windowScaling?: boolean;
+  /** net.ipv4.tcp_app_win (default 31) */
+  appWin?: number;
 }
 
 function segment(seq: number, ack: number, flags: number, window: number, options: string, dataLen: number): TcpSegment {
@@ -168,9 +175,11 @@ function segment(seq: number, ack: number, flags: number, window: number, option
 }
 
 /**
- * The SYN of connect(). `routeMtu` is the MTU of the route chosen at
+ * The SYN of connect(). `routeMtu` is the path MTU of the route chosen at
  * connect() time — the original output route: a nat OUTPUT REDIRECT to lo
- * does not change it (case 15: the redirected SYN still says MSS 1460, 64240).
+ * does not change it (case 15: the redirected SYN still says MSS 1460,
+ * 64240); a path MTU learned from ICMP frag-needed lowers it (p82: MSS 1360,
+ * WINDOW=65280 = 48 × 1360).
  * Evidence: every connect() SYN in the cases: LEN=60 WINDOW=64240
  * OPT (020405B40402080A00000000000000000103030A), ID from the socket.
  */
@@ -184,14 +193,14 @@ export function connectSyn(routeMtu: number, sysctls: TcpSysctls = {}): { segmen
   const options = tcpSynOptionsHex({ mss: advmss, sackPermitted: sysctls.sack !== false, timestamps: ts, wscale: ws ? rcvWscale : null });
   return {
     segment: segment(0, 0, TCP_SYN, rcvWnd, options, 0),
-    state: { advmss, rcvWnd, rcvWscale, wscaleOk: false, timestamps: false },
+    state: { advmss, rcvWscale, wscaleOk: false, timestamps: false, rcv: createRcvWindow({ rcvWnd, rcvWscale, advmss, appWin: sysctls.appWin ?? 31 }) },
   };
 }
 
 /**
  * The listener's SYN-ACK to a SYN with `peerSynOptions` (hex). Options echo
  * only what the peer offered; the window is rounded to the MSS net of
- * timestamps. `routeMtu` is the MTU of the route back to the peer.
+ * timestamps. `routeMtu` is the path MTU of the route back to the peer.
  * Evidence: case 01 packet 3 (65160, all options), case 46 packet 11 (a
  * crafted SYN without options: LEN=44 WINDOW=64240 OPT (020405B4)), lo in
  * cases 14/15 (65483, MSS 65495). IP id 0 (see ipIdFor 'syn-ack').
@@ -211,39 +220,39 @@ export function synAck(routeMtu: number, peerSynOptions: string, peerSeq = 0, sy
   });
   return {
     segment: segment(0, peerSeq + 1, TCP_SYN | TCP_ACK, rcvWnd, options, 0),
-    state: { advmss, rcvWnd, rcvWscale, wscaleOk, timestamps },
+    state: { advmss, rcvWscale, wscaleOk, timestamps, rcv: createRcvWindow({ rcvWnd, rcvWscale, advmss, appWin: sysctls.appWin ?? 31 }) },
   };
 }
 
-/** The connecting side learns from the SYN-ACK which options both ends use. */
+/**
+ * The handshake completed on this end: rcv_nxt is `rcvNxt` (1, relative to
+ * the peer's ISN), `mssCache` our segment size towards the peer. Sets up the
+ * receive window as tcp_init_buffer_space() does.
+ */
+export function wireEstablished(state: TcpWireState, rcvNxt: number, mssCache: number): void {
+  tcpEstablished(state.rcv, { timestamps: state.timestamps, wscaleOk: state.wscaleOk, rcvNxt, mssCache });
+}
+
+/**
+ * The connecting side learns from the SYN-ACK which options both ends use,
+ * and its connection is established (rcv_nxt = the peer's ISN + 1).
+ */
 export function acceptSynAck(state: TcpWireState, synAckOptions: string): TcpWireState {
   const peer = parseTcpOptions(synAckOptions);
   // a SYN-ACK carries window scaling / timestamps only if our SYN offered them
   const wscaleOk = peer.wscale !== null;
-  return { ...state, wscaleOk, timestamps: peer.timestamps, rcvWscale: wscaleOk ? state.rcvWscale : 0 };
-}
-
-/**
- * The window field after the handshake (tcp_select_window). With window
- * scaling: the offered window rounded up to a multiple of 2^wscale, shifted
- * (64240 → 63, 65160/65495/65483 → 64). Without: the unscaled window.
- * Evidence: client ACK/PSH/RST/FIN 63 and server 64 on veth in all cases;
- * 64 for both ends on lo (cases 14, 15). The window stays at that value
- * through the cases' small exchanges (≤ 15 bytes each way): Linux grows
- * rcv_ssthresh only for segments whose payload is large relative to their
- * buffer, which these are not. Bulk transfers would grow it (not modelled).
- */
-export function tcpEstablishedWindow(state: TcpWireState): number {
-  if (!state.wscaleOk) return Math.min(state.rcvWnd, MAX_TCP_WINDOW);
-  const unit = 1 << state.rcvWscale;
-  return Math.ceil(state.rcvWnd / unit);
+  const next: TcpWireState = { ...state, wscaleOk, timestamps: peer.timestamps, rcvWscale: wscaleOk ? state.rcvWscale : 0, rcv: { ...state.rcv } };
+  wireEstablished(next, 1, tcpMssForPmtu(state.advmss + 40, peer.mss ?? TCP_MSS_DEFAULT, peer.timestamps));
+  return next;
 }
 
 export type TcpSegmentKind =
   /** pure ACK (third packet of the handshake, ACK of received data) */
   | 'ack'
-  /** data: PSH,ACK with `dataLen` bytes (one send() that fits one segment) */
+  /** data: PSH,ACK with `dataLen` bytes (the last skb of a send(), or one forced to push) */
   | 'data'
+  /** data without PSH: a full skb tcp_push_one() sends while send() goes on (x4 runs on lo: 32741 bytes, ACK only) */
+  | 'data-more'
   /** shutdown()/close(): FIN,ACK */
   | 'fin'
   /** close() with SO_LINGER 0 (tcp_send_active_reset): RST,ACK with window and timestamps */
@@ -251,16 +260,22 @@ export type TcpSegmentKind =
 
 /**
  * A segment of an established connection: seq = snd_nxt, ack = rcv_nxt
- * (relative), window and timestamp option from `state`.
+ * (relative), the window tcp_select_window() offers now (which it records
+ * in `state.rcv`), the timestamp option when agreed.
  * Evidence: case 03 packets 5, 6, 9, 10, 13, 14 (ACK LEN=52, PSH,ACK
  * LEN=52+data, RST,ACK LEN=52 WINDOW=63 with timestamps); case 52 packets
- * 20, 25, 28 (FIN,ACK and the last ACK).
+ * 20, 25, 28 (FIN,ACK and the last ACK); fixtures p80-p87 for windows that
+ * grow with the data received.
  */
 export function establishedSegment(state: TcpWireState, kind: TcpSegmentKind, sndNxt: number, rcvNxt: number, dataLen = 0): TcpSegment {
   const flags =
     kind === 'data' ? TCP_PSH | TCP_ACK : kind === 'fin' ? TCP_FIN | TCP_ACK : kind === 'rst' ? TCP_RST | TCP_ACK : TCP_ACK;
   const options = state.timestamps ? TCP_TIMESTAMP_OPTION : '';
-  return segment(sndNxt, rcvNxt, flags, tcpEstablishedWindow(state), options, kind === 'data' ? dataLen : 0);
+  const withData = kind === 'data' || kind === 'data-more';
+  const window = tcpSelectWindow(state.rcv, rcvNxt);
+  // every segment after the handshake carries our ACK (tcp_event_ack_sent)
+  tcpAckSent(state.rcv);
+  return segment(sndNxt, rcvNxt, flags, window, options, withData ? dataLen : 0);
 }
 
 /**

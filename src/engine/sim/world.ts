@@ -18,6 +18,8 @@ import { postHocRoute, silentDropReason } from './route-query';
 import * as A from './adapters';
 import { LinkLayer, type L2Event, type Segment } from './l2';
 import { ETH_BROADCAST } from '../net/arp';
+import { pathMtu, warnLocalFragmentation } from './pmtu';
+import { tcpDelayedAckPending } from './tcp-stream';
 
 /** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
 interface LoFrame {
@@ -194,13 +196,34 @@ export class World {
     this.deferred.push(task);
   }
 
+  /**
+   * The softirq work a transmit triggers before the sending system call
+   * goes on: every frame in flight, but no process (deferred task) — on the
+   * oracle's single CPU a veth transmit runs the receivers' softirq at
+   * local_bh_enable (tcp_write_xmit's second GSO skb leaves after the
+   * receiver has already ACKed the first).
+   */
+  drainFrames(): void {
+    let n = 0;
+    while (n++ < MAX_FRAMES_PER_DRAIN) {
+      const f = this.queue.shift();
+      if (!f) return;
+      this.deliverFrame(f);
+    }
+    this.queue.length = 0;
+  }
+
+  private deliverFrame(f: QueueItem): void {
+    if (f.kind === 'lo') f.host.receive(f.packet, 'lo', f.from, null, f.looped ?? null);
+    else this.l2.receive(f);
+  }
+
   drain(): void {
     let n = 0;
     while (n++ < MAX_FRAMES_PER_DRAIN) {
       const f = this.queue.shift();
       if (f) {
-        if (f.kind === 'lo') f.host.receive(f.packet, 'lo', f.from, null, f.looped ?? null);
-        else this.l2.receive(f);
+        this.deliverFrame(f);
         continue;
       }
       const task = this.deferred.shift();
@@ -248,6 +271,11 @@ export class World {
     }
     this.l2.noteUnresolved();
     this.postHocRoutes(this.records.slice(firstRecord));
+    for (const h of this.hostList) {
+      for (const s of h.sockets.tcp.values()) {
+        if (tcpDelayedAckPending(s)) this.warn(`not modelled: ${h.name} holds a delayed ACK at the end of step ${n}; Linux sends it when the delayed-ACK timer fires (about 40 ms)`);
+      }
+    }
     const conntrack: Record<string, unknown[]> = {};
     for (const h of this.hostList) {
       const l = A.ctList(h.ct);
@@ -300,6 +328,7 @@ export class World {
       host.sockets.pings.delete(step.id);
       return { result: 'send_error', error: 'EACCES' };
     }
+    warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
@@ -319,8 +348,8 @@ export class World {
     if (r.broadcast) return { connect: 'ENETUNREACH' };
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
-    s.routeMtu = A.linkMtu(host.net, r.dev);
-    s.segmented = A.linkGsoMaxSegs(host.net, r.dev) <= 1;
+    s.routeMtu = pathMtu(host.pmtu, addr, r.mtu);
+    s.gsoMaxSegs = A.linkGsoMaxSegs(host.net, r.dev);
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
@@ -332,12 +361,11 @@ export class World {
     }
     const result: Record<string, unknown> = { connect: 'established', local: `${formatIpv4(s.laddr)}:${s.lport}` };
     if (step.data) {
-      const before = s.received.length;
-      host.sockets.write(s, step.data);
+      host.sockets.sendmsg(s, step.data);
       // the step waits for the echo, which is back at once, then pauses 50 ms (FORMAT.md §1.2);
       // the timing matters to the router's redirect rate limit (case p65: no redirect for the RST)
       this.drain();
-      const got = s.received.slice(before);
+      const got = host.sockets.recvmsg(s);
       // recv() reports the pending error of a reset connection instead of a short echo
       if (got.length < step.data.length && (s.state as TcpSock['state']) === 'CLOSED' && s.error) {
         result.error = s.error;
@@ -378,6 +406,7 @@ export class World {
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
     if (step.ttl !== undefined) pkt.ttl = step.ttl;
     if (step.mark !== undefined) pkt.mark = step.mark;
+    warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.udp.splice(host.sockets.udp.indexOf(sock), 1);
@@ -389,6 +418,9 @@ export class World {
 
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
+    // raw_send_hdrinc: a datagram larger than the device MTU is refused before any hook
+    const r = A.outputRoute(host.net, pkt, null);
+    if (r.ok && pkt.len > A.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
     host.output(pkt, { owned: true });
     this.drain();
     return { result: 'sent' };
