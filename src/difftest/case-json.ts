@@ -50,6 +50,8 @@ export interface StepJson {
   packet?: CraftedPacketJson;
   sport?: number;
   data?: string;
+  /** ping: the echo data (default 56 bytes of the harness's pattern) */
+  payload?: string;
   close?: 'rst' | 'fin';
 }
 

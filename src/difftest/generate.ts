@@ -6,7 +6,7 @@
 // kernel harness and the engine both run. The same (seed, index) always gives
 // the same case, whatever else was generated.
 
-import { canonicalJson, type CaseJson, type SetupCommandJson } from './case-json';
+import { canonicalJson, type CaseJson, type SetupCommandJson, type StepJson } from './case-json';
 import { cidr, fmt } from './addr';
 import { Rng } from './rng';
 import { baseRoutes, routeCommand } from './routing';
@@ -164,6 +164,56 @@ function sysctls(r: Rng, net: Net, steps: number): Map<GHost, string[]> {
   return out;
 }
 
+/**
+ * Link MTUs and payload sizes come from a stream of their own, so adding them
+ * left every other draw (and every cached kernel result) as it was. The sizes
+ * stay inside what is reproducible on the kernel and modelled (the TCP notes
+ * in src/engine/sim/tcp-stream.ts and pmtu.ts): MTUs ≥ 552 and equal on both
+ * ends of a link; TCP data of at most ten segments, and over a narrower path
+ * either small enough for it or whole segments only (a tail that fits where
+ * the head does not would arrive out of order); UDP and ping below the
+ * smallest MTU, never fragmented.
+ */
+function sizes(rx: Rng, net: Net, steps: StepJson[]): Map<GHost, string[]> {
+  const mtuLines = new Map<GHost, string[]>();
+  let minMtu = 1500;
+  if (rx.chance(0.12)) {
+    const mtu = rx.weighted([[1400, 30], [1492, 25], [1280, 20], [9000, 15], [576, 10]] as const);
+    // one link or one switch, all its ends alike
+    const segments: string[][] = [...net.links.map((l) => [...l]), ...net.switches.map((sw) => sw.ports)];
+    if (segments.length) {
+      for (const ep of rx.pick(segments)) {
+        const [hn, ifn] = ep.split(':') as [string, string];
+        const h = net.hosts.find((x) => x.name === hn)!;
+        mtuLines.set(h, [...(mtuLines.get(h) ?? []), `ip link set dev ${ifn} mtu ${mtu}`]);
+      }
+      minMtu = Math.min(minMtu, mtu);
+    }
+  }
+  const mss = 1448;
+  for (const st of steps) {
+    if (!rx.chance(0.18)) continue;
+    if (st.tcp !== undefined) {
+      const n = minMtu < 1500 ? (rx.chance(0.5) ? rx.int(100, minMtu - 52) : mss * rx.int(1, 3)) : rx.weighted([[rx.int(100, 1448), 40], [rx.int(1449, 4000), 35], [rx.int(4001, 14480), 25]] as const);
+      st.data = payloadOf(n);
+    } else if (st.udp !== undefined) {
+      st.data = payloadOf(rx.int(100, minMtu - 28 - 8));
+    } else if (st.ping !== undefined && rx.chance(0.5)) {
+      st.payload = payloadOf(rx.int(100, minMtu - 28));
+    }
+  }
+  return mtuLines;
+}
+
+/** `n` bytes of something a program would send: a request line, then text */
+function payloadOf(n: number): string {
+  const head = 'POST /upload HTTP/1.1\r\nContent-Type: text/plain\r\n\r\n';
+  const body = 'the quick brown fox jumps over the lazy dog 0123456789 ';
+  let out = head;
+  while (out.length < n) out += body;
+  return out.slice(0, n);
+}
+
 export function generateCase(seed: number, index: number): GeneratedCase {
   const r = Rng.forCase(seed, index);
   const net = buildNet(r);
@@ -187,10 +237,12 @@ export function generateCase(seed: number, index: number): GeneratedCase {
   const rtTables = { ...tpl.rtTables };
   const policy = policyRouting(r, net, traffic.flows, rtTables, marks);
   const sys = sysctls(r, net, traffic.steps.length);
+  const mtus = sizes(Rng.forCase(seed ^ 0x51a3e, index), net, traffic.steps);
 
   const hosts = net.hosts.map((h) => {
     const setup: SetupCommandJson[] = [];
     setup.push(...(net.preSetup.get(h) ?? []));
+    setup.push(...(mtus.get(h) ?? []));
     for (const i of h.ifaces) for (const a of i.addrs) setup.push(`ip addr add ${fmt(a.addr)}/${a.plen} dev ${i.name}`);
     for (const a of h.loAddrs) setup.push(`ip addr add ${fmt(a.addr)}/32 dev lo`);
     setup.push(...(tpl.setup.get(h) ?? []).filter((l) => l.startsWith('ip link')));
