@@ -303,8 +303,8 @@ export class World {
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
-    if (!res.ok && !res.record) return { result: 'send_error', error: res.errno };
-    if (!res.ok && res.errno === 'EPERM') return { result: 'send_error', error: 'EPERM' };
+    // raw_sendmsg returns ip_local_out's error: the route's, NF_DROP's EPERM, a failed reroute's errno
+    if (!res.ok) return { result: 'send_error', error: res.errno };
     const out = sock.result ?? { result: 'timeout' };
     if (sock.redirect && out.result === 'reply') out.redirect = sock.redirect;
     return out;
@@ -389,8 +389,11 @@ export class World {
 
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
-    host.output(pkt, { owned: true });
+    const res = host.output(pkt, { owned: true });
     this.drain();
+    // raw_send_hdrinc returns the error of the route lookup or of the OUTPUT path (NF_DROP: EPERM;
+    // difftest seed 1 cases 117, 174 and 253)
+    if (!res.ok) return { result: 'send_error', error: res.errno };
     return { result: 'sent' };
   }
 }
