@@ -67,6 +67,7 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
+  'net.ipv4.ip_default_ttl',
 ]);
 
 function sysctlDefault(key: string): string | undefined {
