@@ -93,14 +93,19 @@ export interface PingSock {
   redirect: { code: number; from: string } | null;
 }
 
+/**
+ * What a listener process reports (shared/oracle/lib/agent.py serve): accept
+ * and recv carry the peer; a failed echo (send_error) only the errno.
+ */
 export interface ListenerEvent {
   host: string;
   event: 'accept' | 'recv' | 'send_error';
   proto: 'tcp' | 'udp';
   listen_port?: number;
   local?: string;
-  peer: string;
+  peer?: string;
   data?: string;
+  error?: string;
 }
 
 const ap = (a: number, p: number) => `${formatIpv4(a)}:${p}`;
@@ -448,20 +453,19 @@ export class Sockets {
         peer: ap(pkt.src, pkt.sport ?? 0),
         data: pkt.payload,
       });
-      if (l.echo) this.host.world.defer(() => this.udpEcho(l, pkt));
+      if (l.echo) this.host.world.defer(() => this.udpEcho(pkt));
       return;
     }
     if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
     this.host.sendIcmpError(pkt, rec, 3, 3, null);
   }
 
-  private udpEcho(l: ListenerSock, pkt: Packet): void {
+  private udpEcho(pkt: Packet): void {
     // IP_PKTINFO: the reply leaves from the address the datagram was sent to
     const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
     const res = this.host.output(reply, { owned: true });
-    if (!res.ok) {
-      this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
-    }
+    // sendmsg() fails with the route's errno (difftest seed 1 case 258: no route back, ENETUNREACH)
+    if (!res.ok) this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', error: res.errno });
   }
 
   private icmpRcv(pkt: Packet, rec: PacketRecord): void {
