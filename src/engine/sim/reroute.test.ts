@@ -117,3 +117,17 @@ describe('a crafted packet (raw IP_HDRINCL socket)', () => {
     expect(result).toEqual({ result: 'send_error', error: 'EINVAL' });
   });
 });
+
+describe('the route connect() looks up (ip_route_connect)', () => {
+  it('carries the protocol and ports, so an ipproto/dport rule decides connect() (difftest seed 1 cases 208, 229)', () => {
+    const { sender, result } = run(['ip rule add ipproto tcp dport 7000 pref 900 prohibit'], { tcp: '192.0.2.10:7000' });
+    expect(result).toEqual({ connect: 'EACCES' });
+    expect(sender).toBeUndefined();
+    expect(run(['ip rule add ipproto tcp dport 7000 pref 900 prohibit'], { tcp: '192.0.2.10:7001' }).result).toEqual({ connect: 'timeout' });
+  });
+
+  it('is looked up again from the source the first lookup chose, so a `from` rule applies (case 48)', () => {
+    expect(run(['ip rule add from 10.10.1.1 pref 900 prohibit'], { tcp: '192.0.2.10:80' }).result).toEqual({ connect: 'EACCES' });
+    expect(run(['ip rule add from 10.10.1.1 pref 900 blackhole'], udp).result).toEqual({ result: 'send_error', error: 'EINVAL' });
+  });
+});
