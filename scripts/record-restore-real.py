@@ -118,7 +118,7 @@ def main():
             # logged: log one of ours, so every line of this case is readable now
             with open('/dev/kmsg', 'w') as k:
                 k.write('pwrec: end of case\n')
-            dmesg = [l for t, l in kmsg() if t > before and ('x_tables' in l or l.startswith(('xt_', 'No such timeout policy')))]
+            dmesg = [l for t, l in kmsg() if t > before and ('x_tables' in l or l.startswith(('xt_', 'ipt_', 'No such timeout policy')))]
             stderr = p.stderr.decode(errors='replace')
             stderr = '\n'.join(l for l in stderr.split('\n') if not l.startswith("Try `iptables-restore -h'")).rstrip('\n')
             saved = {}

@@ -114,7 +114,7 @@ describe('sysctls, routes and the run', () => {
   });
 
   it('does not label the sysctls the engine reads', () => {
-    expect(subjects(['sysctl -w net.ipv4.ip_forward=1', 'sysctl -w net.ipv4.conf.all.rp_filter=2', 'sysctl -w net.netfilter.nf_conntrack_tcp_loose=0', 'sysctl -w net.ipv4.conf.eth0.arp_ignore=1'])).toEqual([]);
+    expect(subjects(['sysctl -w net.ipv4.ip_forward=1', 'sysctl -w net.ipv4.conf.all.rp_filter=2', 'sysctl -w net.netfilter.nf_conntrack_tcp_loose=0', 'sysctl -w net.ipv4.conf.eth0.arp_ignore=1', 'sysctl -w net.ipv4.ip_default_ttl=128'])).toEqual([]);
   });
 
   it('labels multipath hash policies other than 0, and multipath routes hashed with the random default seed', () => {

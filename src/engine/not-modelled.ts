@@ -71,6 +71,7 @@ const MODELLED_GLOBAL = new Set([
   'net.ipv4.tcp_window_scaling',
   'net.ipv4.tcp_app_win',
   'net.ipv4.ip_no_pmtu_disc',
+  'net.ipv4.ip_default_ttl',
 ]);
 
 function sysctlDefault(key: string): string | undefined {

@@ -149,6 +149,35 @@ describe('commands the kernel or libiptc refuses (exit 1)', () => {
     expect(o.kernel).toEqual([dmesg]);
   });
 
+  it.each([
+    ['iptables -t nat -A PREROUTING -m rpfilter -j ACCEPT', "ipt_rpfilter: only valid in 'raw' or 'mangle' table, not 'nat'"],
+    ['iptables -A INPUT -m rpfilter', 'x_tables: ip_tables: rpfilter match: used from hooks INPUT, but only valid from PREROUTING'],
+    ['iptables -t raw -A OUTPUT -m rpfilter', 'x_tables: ip_tables: rpfilter match: used from hooks OUTPUT, but only valid from PREROUTING'],
+  ])('-m rpfilter outside raw/mangle PREROUTING: %s', (line, dmesg) => {
+    const o = run(fresh(), line);
+    expect(o.errors).toEqual(["iptables: Invalid argument. Run `dmesg' for more information."]);
+    expect(o.kernel).toEqual([dmesg]);
+  });
+
+  it('-m rpfilter in a user chain nobody reaches is still checked against its table', () => {
+    expect(after(['iptables -t nat -N X'], 'iptables -t nat -A X -m rpfilter').kernel).toEqual(["ipt_rpfilter: only valid in 'raw' or 'mangle' table, not 'nat'"]);
+    expect(run(fresh(), 'iptables -t raw -A PREROUTING -m rpfilter').errors).toEqual([]);
+  });
+
+  it.each([
+    ['iptables -A INPUT -m limit --limit 1/day --limit-burst 2', 'xt_limit: Overflow, try lower: 864000000/2'],
+    ['iptables -A INPUT -m limit --limit 1/hour --limit-burst 0', 'xt_limit: Overflow, try lower: 36000000/0'],
+  ])('-m limit whose burst overflows the credit counter (ERANGE): %s', (line, dmesg) => {
+    const o = run(fresh(), line);
+    expect(o.errors).toEqual(['iptables: Numerical result out of range.']);
+    expect(o.kernel).toEqual([dmesg]);
+  });
+
+  it('-m limit whose avg × burst wraps in 32 bits but still covers one packet is taken', () => {
+    expect(run(fresh(), 'iptables -A INPUT -m limit --limit 1/hour --limit-burst 10000').errors).toEqual([]);
+    expect(run(fresh(), 'iptables -A INPUT -m limit --limit 1/day --limit-burst 1').errors).toEqual([]);
+  });
+
   it('-P on a user chain', () => {
     expect(after(['iptables -N U'], 'iptables -P U DROP').errors).toEqual(['iptables: Bad built-in chain name.']);
   });

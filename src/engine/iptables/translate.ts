@@ -26,6 +26,12 @@ const MSG_EINVAL = "iptables: Invalid argument. Run `dmesg' for more information
 const ERRNO_TEXT: Readonly<Record<EntryRefusal['errno'], string>> = {
   EINVAL: MSG_EINVAL,
   ENOENT: 'iptables: No chain/target/match by that name.',
+  ERANGE: 'iptables: Numerical result out of range.',
+};
+const ERRNO_CODE: Readonly<Record<EntryRefusal['errno'], string>> = {
+  EINVAL: 'iptables/invalid',
+  ENOENT: 'iptables/no-such-extension',
+  ERANGE: 'iptables/out-of-range',
 };
 
 /** find_check_entry's refusal: the errno and the dmesg line (null: nothing logged). */
@@ -38,7 +44,7 @@ function refusal(r: string | CheckRefusal | null | undefined): EntryRefusal | nu
 
 /** The RulesetError of an entry refusal. */
 export function entryError(r: EntryRefusal, detail?: string): RulesetError {
-  const e: RulesetError = { message: ERRNO_TEXT[r.errno], code: r.errno === 'EINVAL' ? 'iptables/invalid' : 'iptables/no-such-extension' };
+  const e: RulesetError = { message: ERRNO_TEXT[r.errno], code: ERRNO_CODE[r.errno] };
   if (r.log) e.kernelLog = r.log;
   if (detail) e.detail = detail;
   return e;
@@ -117,7 +123,7 @@ export function checkEntry(table: TableName, rule: Rule, mask: number): EntryRef
     }
     if (spec.proto !== undefined && (!rule.proto || rule.proto.num !== spec.proto || rule.proto.invert))
       return einval(`x_tables: ip_tables: ${spec.name} match: only valid for protocol ${spec.proto}`);
-    const c = refusal(spec.check?.(m.options, rule));
+    const c = refusal(spec.check?.(m.options, rule, table));
     if (c) return c;
   }
   const t = rule.target;
@@ -129,7 +135,7 @@ export function checkEntry(table: TableName, rule: Rule, mask: number): EntryRef
         const allowed = hookMaskOf(spec.hooks);
         if (mask & ~allowed) return einval(`x_tables: ip_tables: ${spec.name} target: used from hooks ${hooksText(mask)}, but only usable from ${hooksText(allowed)}`);
       }
-      const c = refusal(spec.check?.(t.options, rule));
+      const c = refusal(spec.check?.(t.options, rule, table));
       if (c) return c;
     }
   }

@@ -1,7 +1,7 @@
 // pattern: Imperative Shell
 import { describe, expect, it } from 'vitest';
 import { createHostNet } from './config';
-import { acceptRedirects, applySysctl, confValue, forwarding, parseSysctl, rpFilter, sendRedirects } from './sysctl';
+import { acceptRedirects, applySysctl, confValue, defaultTtl, forwarding, parseSysctl, rpFilter, sendRedirects } from './sysctl';
 
 function apply(net: ReturnType<typeof createHostNet>, text: string): string[] {
   const p = parseSysctl(text);
@@ -79,5 +79,16 @@ describe('sysctl', () => {
     expect(apply(net, 'sysctl -w net.ipv4.conf.eth0.rp_filter=3')).toEqual(['sysctl: setting key "net.ipv4.conf.eth0.rp_filter": Invalid argument']);
     expect(apply(net, 'sysctl -w net.ipv4.ip_forward')).toEqual(['sysctl: "net.ipv4.ip_forward" must be of the form name=value']);
     expect(apply(net, 'sysctl -w net.ipv4.ip_forward=yes')).toEqual(['sysctl: setting key "net.ipv4.ip_forward": Invalid argument']);
+  });
+
+  it('ip_default_ttl is the TTL a host originates with, 64 unless set, 1..255 (ip_ttl_min/max)', () => {
+    const net = fresh();
+    expect(defaultTtl(net)).toBe(64);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_default_ttl=128')).toEqual([]);
+    expect(defaultTtl(net)).toBe(128);
+    // checked in a scratch namespace: both refused with EINVAL, the value stays
+    expect(apply(net, 'sysctl -w net.ipv4.ip_default_ttl=0')).toEqual(['sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument']);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_default_ttl=256')).toEqual(['sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument']);
+    expect(defaultTtl(net)).toBe(128);
   });
 });

@@ -93,6 +93,8 @@ function isIntegerKey(key: string): boolean {
 }
 
 const RANGES: Readonly<Record<string, [number, number]>> = {
+  // ip_ttl_min / ip_ttl_max of sysctl_net_ipv4.c
+  ip_default_ttl: [1, 255],
   rp_filter: [0, 2],
   fib_multipath_hash_policy: [0, 3],
   arp_ignore: [0, 8],
@@ -161,6 +163,16 @@ function num(net: HostNet, key: string): number {
 /** A namespace-wide integer sysctl ('net.ipv4.fib_multipath_hash_policy'). */
 export function sysctlNumber(net: HostNet, key: string): number {
   return num(net, key);
+}
+
+/**
+ * ip4_dst_hoplimit: the TTL of every packet this host originates without an
+ * IP_TTL of its own (sockets, the RST for a closed port, REJECT's answers,
+ * ICMP errors, echo replies), net.ipv4.ip_default_ttl. A route's `hoplimit`
+ * metric would override it; the ip command here does not take one.
+ */
+export function defaultTtl(net: HostNet): number {
+  return num(net, 'net.ipv4.ip_default_ttl') || 64;
 }
 
 type Combine = 'dev' | 'or' | 'max' | 'and';

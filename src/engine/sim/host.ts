@@ -158,10 +158,16 @@ export class Host {
     );
   }
 
-  /** Run all tables of a hook in priority order, with conntrack and NAT where the kernel has them. */
-  runHook(hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): HookResult {
+  /**
+   * Run all tables of a hook in priority order, with conntrack and NAT where the kernel has them.
+   * `reroute` (locally generated packets at OUTPUT): ip_route_me_harder, which returns the
+   * route's errno when the new lookup fails.
+   */
+  runHook(hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null, reroute?: Reroute): HookResult {
     const ctOn = this.ctActive;
     for (const table of HOOK_TABLES[hook]) {
+      // what the route depends on, as the table saw it on entry (ipt_mangle_out, nf_nat_ipv4_local_fn)
+      const entry = reroute && (table === 'mangle' || table === 'nat') ? { src: pkt.src, dst: pkt.dst, mark: pkt.mark, tos: pkt.tos } : null;
       if (table === 'nat') {
         if (!ctOn || !meta.ct) continue;
         const manip: 'SRC' | 'DST' = hook === 'PREROUTING' || hook === 'OUTPUT' ? 'DST' : 'SRC';
@@ -177,10 +183,22 @@ export class Host {
           return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true };
         }
         if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: A.rewriteFields(natted.rewrites) });
+        // nf_nat_ipv4_local_fn: a connection whose destination NAT changes is routed again
+        if (entry && pkt.dst !== entry.dst) {
+          const failed = rerouteFailure(reroute!, pkt, rec);
+          if (failed) return failed;
+        }
         continue;
       }
       const v = this.runTable(table, hook, pkt, rec, meta, inIf, outIf, srcMac);
       if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
+      // ipt_mangle_out: any change of saddr, daddr, mark or tos in mangle OUTPUT is routed again at
+      // once; a failed lookup drops the packet there, before nat and filter OUTPUT (difftest seed 1
+      // case 22: MARK → fwmark rule → a blackhole route)
+      if (entry && (pkt.src !== entry.src || pkt.dst !== entry.dst || pkt.mark !== entry.mark || pkt.tos !== entry.tos)) {
+        const failed = rerouteFailure(reroute!, pkt, rec);
+        if (failed) return failed;
+      }
       // IPVS sits at LOCAL_IN 99 (after security, before nat INPUT) and FORWARD 100 (after security): SPEC.md §2
       if (table === 'security' && !meta.ipvs && (hook === 'INPUT' || hook === 'FORWARD') && V.ipvsActive(this)) {
         const r = hook === 'INPUT' ? V.localIn(this, pkt, rec, meta) : V.forwardOut(this, pkt, rec, meta);
@@ -238,23 +256,21 @@ export class Host {
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
     rec.notes.push(A.outputRouteNote(this.net, pkt, route, 'output', 0));
-    const before = { dst: pkt.dst, mark: pkt.mark, tos: pkt.tos };
-    const res = this.runHook('OUTPUT', pkt, rec, meta, null, outDev, null);
+    // ip_route_me_harder: a new lookup; the source chosen first stays (REPORT.md §5.10, case 29),
+    // and the OUTPUT tables after it still print the first OUT= (the hook's state is fixed)
+    const reroute: Reroute = (p) => {
+      const r2 = A.outputRoute(this.net, p, opts.oif ?? null);
+      rec.notes.push(A.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length));
+      if (!r2.ok) return r2.errno;
+      outDev = r2.dev;
+      nexthop = r2.gateway ?? p.dst;
+      return null;
+    };
+    const res = this.runHook('OUTPUT', pkt, rec, meta, null, outDev, null, reroute);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
-      return { ok: false, errno: 'EPERM', record: rec };
-    }
-    if (pkt.dst !== before.dst || pkt.mark !== before.mark || pkt.tos !== before.tos) {
-      // ip_route_me_harder: a new lookup; the source chosen first stays (REPORT.md §5.10, case 29)
-      const r2 = A.outputRoute(this.net, pkt, opts.oif ?? null);
-      if (!r2.ok) {
-        if (meta.ct) A.ctDiscard(this.ct, meta.ct);
-        rec.disposition = { verdict: 'unknown', at: { table: 'filter', chain: 'OUTPUT', type: 'policy', rulenum: 0 } };
-        return { ok: false, errno: r2.errno, record: rec };
-      }
-      outDev = r2.dev;
-      nexthop = r2.gateway ?? pkt.dst;
-      rec.notes.push(A.outputRouteNote(this.net, pkt, r2, 'reroute', rec.events.length));
+      // NF_DROP_ERR: a failed reroute hands the route's errno to the sender, any other drop EPERM
+      return { ok: false, errno: res.errno ?? 'EPERM', record: rec };
     }
     return this.postrouting(pkt, rec, meta, null, outDev, nexthop, null);
   }
@@ -464,6 +480,23 @@ export interface HookResult {
   verdict: TableVerdict;
   at?: RecordedEvent;
   silent?: boolean;
+  /** NF_DROP_ERR: the errno the sender gets instead of EPERM (a failed reroute) */
+  errno?: string;
+}
+
+/** ip_route_me_harder for a packet in the OUTPUT hook: null when routed, else the lookup's errno. */
+export type Reroute = (pkt: Packet) => string | null;
+
+/**
+ * A failed reroute drops the packet right after the table that asked for it
+ * (NF_DROP_ERR): no TRACE line says so, the oracle sees the packet vanish
+ * after its last OUTPUT event.
+ */
+function rerouteFailure(reroute: Reroute, pkt: Packet, rec: PacketRecord): HookResult | null {
+  const errno = reroute(pkt);
+  if (errno === null) return null;
+  rec.note = `dropped after the route lookup that followed its change in OUTPUT failed (${errno})`;
+  return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true, errno };
 }
 
 /**

@@ -1,10 +1,14 @@
 // pattern: Functional Core
 // Builds the packets hosts send: what a socket or the kernel itself puts on
 // the wire, with the header values Linux 6.18 uses (sim/wire.ts documents the
-// evidence for each value from the oracle's kernel results).
+// evidence for each value from the oracle's kernel results). Every packet a
+// host originates without an IP_TTL of its own gets that host's
+// net.ipv4.ip_default_ttl (ip4_dst_hoplimit, difftest seed 1 case 16); a
+// crafted packet carries the TTL its author wrote.
 
 import { parseIpv4 } from '../net/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
+import { defaultTtl } from '../net/sysctl';
 import type { CraftedPacket, PingStep } from '../scenario/types';
 import type { Host } from './host';
 import type { TcpSock } from './sockets';
@@ -43,7 +47,7 @@ export class PacketFactory {
       src: step.src ? parseIpv4(step.src) ?? 0 : 0,
       dst,
       proto: IPPROTO_ICMP,
-      ttl: step.ttl ?? 64,
+      ttl: step.ttl ?? defaultTtl(host.net),
       mark: step.mark ?? 0,
       icmp: { type: 8, code: 0, id: step.id, seq: step.seq },
       payload: step.payload,
@@ -54,8 +58,8 @@ export class PacketFactory {
     return p;
   }
 
-  echoReply(_host: Host, req: Packet): Packet {
-    return W.echoReplyPacket(req, W.ipIdFor('icmp', this.ids));
+  echoReply(host: Host, req: Packet): Packet {
+    return W.echoReplyPacket(req, W.ipIdFor('icmp', this.ids), defaultTtl(host.net));
   }
 
   /**
@@ -83,7 +87,7 @@ export class PacketFactory {
       proto: IPPROTO_TCP,
       sport: s.lport,
       dport: s.rport,
-      ttl: s.ttl ?? 64,
+      ttl: s.ttl ?? defaultTtl(host.net),
       mark: s.mark ?? 0,
       tcp: seg.tcp,
       payload: data,
@@ -96,10 +100,11 @@ export class PacketFactory {
   }
 
   /** tcp_v4_send_reset (and REJECT --reject-with tcp-reset, which builds the same answer). */
-  tcpReset(_host: Host, orig: Packet, _viaReject: boolean): Packet {
+  tcpReset(host: Host, orig: Packet, _viaReject: boolean): Packet {
     const seg = W.resetReply(orig.tcp!, orig.payload.length);
     return {
       ...this.blank(),
+      ttl: defaultTtl(host.net),
       src: orig.dst,
       dst: orig.src,
       proto: IPPROTO_TCP,
@@ -116,6 +121,7 @@ export class PacketFactory {
     return {
       ...this.blank(),
       df: socketDf(host, dst),
+      ttl: defaultTtl(host.net),
       src,
       dst,
       proto: IPPROTO_UDP,
@@ -128,8 +134,8 @@ export class PacketFactory {
   }
 
   /** icmp_send: quotes the offending datagram's header and as much data as fits in 576 bytes. */
-  icmpError(_host: Host, inner: Packet, type: number, code: number, src: number, mtu?: number): Packet {
-    return W.icmpErrorPacket(inner, type, code, src, { ipid: W.ipIdFor('icmp', this.ids), ...(mtu !== undefined ? { mtu } : {}) });
+  icmpError(host: Host, inner: Packet, type: number, code: number, src: number, mtu?: number): Packet {
+    return W.icmpErrorPacket(inner, type, code, src, { ipid: W.ipIdFor('icmp', this.ids), ttl: defaultTtl(host.net), ...(mtu !== undefined ? { mtu } : {}) });
   }
 
   crafted(_host: Host, c: CraftedPacket): Packet {

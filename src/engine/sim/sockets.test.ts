@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, TCP_ACK, TCP_RST, TCP_SYN, type Packet } from '../net/packet';
+import { runCase } from '../run-case';
 import { readCase } from '../scenario/case-file';
 import { icmpErrno, udpIcmpError, type TcpSock, type TcpState } from './sockets';
 import { connectSyn } from './wire';
@@ -162,5 +163,28 @@ describe('an ICMP error about a SYN/ACK of a half-open connection (tcp_req_err, 
   it('admin prohibited and port unreachable leave it waiting for the ACK', () => {
     expect(halfOpen(3, 13)).toBe('SYN_RECV');
     expect(halfOpen(3, 3)).toBe('SYN_RECV');
+  });
+});
+
+describe('a UDP listener whose echo cannot be sent', () => {
+  it('reports send_error with the errno only, as the harness agent does (difftest seed 1 case 258)', () => {
+    const r = runCase({
+      name: 'echo-no-route',
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.20.1.10/24 dev eth0', 'ip route add default via 10.20.1.1'] },
+        { name: 'r', setup: ['ip addr add 10.20.1.1/24 dev eth0', 'ip addr add 10.20.2.1/24 dev eth1', 'sysctl -w net.ipv4.ip_forward=1'] },
+        // no route back to 10.20.1.0/24: the echo's sendmsg() fails
+        { name: 'b', setup: ['ip addr add 10.20.2.20/24 dev eth0'] },
+      ],
+      links: [
+        ['a:eth0', 'r:eth0'],
+        ['r:eth1', 'b:eth0'],
+      ],
+      listeners: [{ host: 'b', proto: 'udp', port: 53 }],
+      steps: [{ from: 'a', udp: '10.20.2.20:53' }],
+    });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const step = (r.result as { steps: { listener_events: Record<string, unknown>[] }[] }).steps[0]!;
+    expect(step.listener_events[1]).toEqual({ host: 'b', event: 'send_error', proto: 'udp', error: 'ENETUNREACH' });
   });
 });

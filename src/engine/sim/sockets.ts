@@ -90,14 +90,19 @@ export interface PingSock {
   redirect: { code: number; from: string } | null;
 }
 
+/**
+ * What a listener process reports (shared/oracle/lib/agent.py serve): accept
+ * and recv carry the peer; a failed echo (send_error) only the errno.
+ */
 export interface ListenerEvent {
   host: string;
   event: 'accept' | 'recv' | 'send_error';
   proto: 'tcp' | 'udp';
   listen_port?: number;
   local?: string;
-  peer: string;
+  peer?: string;
   data?: string;
+  error?: string;
 }
 
 const ap = (a: number, p: number) => `${formatIpv4(a)}:${p}`;
@@ -131,13 +136,17 @@ export class Sockets {
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
   }
 
-  /** tcp_transmit_skb → ip_queue_xmit: one segment of `s` into the stack; a failure the socket sees becomes its error. */
+  /**
+   * tcp_transmit_skb → ip_queue_xmit: one segment of `s` into the stack. A
+   * child not yet accept()ed sends only its SYN-ACK, from the listener's
+   * request socket (owner sees the listener).
+   */
   xmit(s: TcpSock, pkt: Packet): void {
-    // a child not yet accept()ed sends only its SYN-ACK, from the listener's request socket (owner sees the listener)
-    const res = this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
-    // tcp_transmit_skb's error from a netfilter DROP is not the socket's: the segment counts as
-    // sent and waits for retransmission, so connect() times out (difftest seed 1 case 3)
-    if (!res.ok && !s.error && res.errno !== 'EPERM') s.error = res.errno;
+    // tcp_transmit_skb's error is not the socket's (tcp_connect only passes on ECONNREFUSED, which
+    // no output path returns): a SYN dropped in OUTPUT, by a rule (EPERM, difftest seed 1 case 3)
+    // or by a failed reroute (EINVAL/EHOSTUNREACH/EACCES, case 22), counts as sent and waits for
+    // retransmission, so connect() times out
+    this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
   }
 
   connect(laddr: number, lport: number, raddr: number, rport: number): TcpSock {
@@ -433,21 +442,20 @@ export class Sockets {
         peer: ap(pkt.src, pkt.sport ?? 0),
         data: pkt.payload,
       });
-      if (l.echo) this.host.world.defer(() => this.udpEcho(l, pkt));
+      if (l.echo) this.host.world.defer(() => this.udpEcho(pkt));
       return;
     }
     if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
     this.host.sendIcmpError(pkt, rec, 3, 3, null);
   }
 
-  private udpEcho(l: ListenerSock, pkt: Packet): void {
+  private udpEcho(pkt: Packet): void {
     // IP_PKTINFO: the reply leaves from the address the datagram was sent to
     const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
     warnLocalFragmentation(this.host, reply);
     const res = this.host.output(reply, { owned: true });
-    if (!res.ok) {
-      this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', listen_port: l.port, peer: ap(pkt.src, pkt.sport ?? 0), data: res.errno });
-    }
+    // sendmsg() fails with the route's errno (difftest seed 1 case 258: no route back, ENETUNREACH)
+    if (!res.ok) this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', error: res.errno });
   }
 
   private icmpRcv(pkt: Packet, rec: PacketRecord): void {

@@ -6,7 +6,7 @@
 // runs the receiver's softirq before the sending syscall returns.
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
-import { clonePacket, type Packet } from '../net/packet';
+import { clonePacket, IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
 import type { Diagnostic } from '../text/diagnostics';
 import type { Endpoint, Scenario, Step } from '../scenario/types';
 import { Host, type PacketMeta } from './host';
@@ -332,8 +332,8 @@ export class World {
     const res = host.output(pkt, { owned: true });
     this.drain();
     host.sockets.pings.delete(step.id);
-    if (!res.ok && !res.record) return { result: 'send_error', error: res.errno };
-    if (!res.ok && res.errno === 'EPERM') return { result: 'send_error', error: 'EPERM' };
+    // raw_sendmsg returns ip_local_out's error: the route's, NF_DROP's EPERM, a failed reroute's errno
+    if (!res.ok) return { result: 'send_error', error: res.errno };
     const out = sock.result ?? { result: 'timeout' };
     if (sock.redirect && out.result === 'reply') out.redirect = sock.redirect;
     return out;
@@ -342,7 +342,7 @@ export class World {
   private stepTcp(host: Host, step: Extract<Step, { kind: 'tcp' }>): Record<string, unknown> {
     const [addr, port] = splitAddrPort(step.tcp);
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
-    const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
+    const r = this.connectRoute(host, { src, dst: addr, proto: IPPROTO_TCP, sport: step.sport, dport: port, mark: step.mark ?? 0 });
     if (!r.ok) return { connect: r.errno };
     // tcp_v4_connect refuses broadcast and multicast routes
     if (r.broadcast) return { connect: 'ENETUNREACH' };
@@ -397,7 +397,7 @@ export class World {
   private stepUdp(host: Host, step: Extract<Step, { kind: 'udp' }>): Record<string, unknown> {
     const [addr, port] = splitAddrPort(step.udp);
     const src = step.src ? parseIpv4(step.src) ?? 0 : 0;
-    const r = A.outputRoute(host.net, { ...this.wire.blank(), src, dst: addr, mark: step.mark ?? 0 }, null);
+    const r = this.connectRoute(host, { src, dst: addr, proto: IPPROTO_UDP, sport: step.sport, dport: port, mark: step.mark ?? 0 });
     if (!r.ok) return { result: 'send_error', error: r.errno };
     // ip4_datagram_connect: a broadcast destination needs SO_BROADCAST
     if (r.broadcast) return { result: 'send_error', error: 'EACCES' };
@@ -416,13 +416,29 @@ export class World {
     return { result: 'timeout' };
   }
 
+  /**
+   * ip_route_connect (tcp_v4_connect, ip4_datagram_connect): the socket's flow, protocol and
+   * bound ports included, looked up once to choose a source and, when it had none, again
+   * from that source, so `ip rule ... ipproto tcp`, `sport` and `from` rules decide what
+   * connect() returns (difftest seed 1 cases 48, 208, 229)
+   */
+  private connectRoute(host: Host, flow: { src: number; dst: number; proto: number; sport: number; dport: number; mark: number }): A.OutRoute {
+    const p: Packet = { ...this.wire.blank(), ...flow };
+    const first = A.outputRoute(host.net, p, null);
+    if (!first.ok || flow.src !== 0) return first;
+    return A.outputRoute(host.net, { ...p, src: first.src }, null);
+  }
+
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
     // raw_send_hdrinc: a datagram larger than the device MTU is refused before any hook
     const r = A.outputRoute(host.net, pkt, null);
     if (r.ok && pkt.len > A.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
-    host.output(pkt, { owned: true });
+    const res = host.output(pkt, { owned: true });
     this.drain();
+    // raw_send_hdrinc returns the error of the route lookup or of the OUTPUT path (NF_DROP: EPERM;
+    // difftest seed 1 cases 117, 174 and 253)
+    if (!res.ok) return { result: 'send_error', error: res.errno };
     return { result: 'sent' };
   }
 }

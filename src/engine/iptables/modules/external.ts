@@ -248,6 +248,8 @@ export interface RpfilterOptions {
 export const rpfilter: MatchSpec<RpfilterOptions> = {
   name: 'rpfilter',
   hooks: ['PREROUTING'],
+  // ipt_rpfilter's rpfilter_check (difftest seed 1 cases 52 and 78: -m rpfilter in nat PREROUTING)
+  check: (_o, _rule, table) => (table === 'raw' || table === 'mangle' ? null : `ipt_rpfilter: only valid in 'raw' or 'mangle' table, not '${table}'`),
   modelled: 'partial',
   options: [
     { name: 'loose', arg: false, invert: false },

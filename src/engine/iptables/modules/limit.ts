@@ -68,8 +68,13 @@ export function parseRate(text: string): number | null | 'too-fast' {
   return v === 0 ? 'too-fast' : v;
 }
 
+/** r->avg * r->burst as the kernel computes it: a u32 product, which wraps. */
+function avgTimesBurst(o: LimitOptions): number {
+  return Math.imul(o.avg, o.burst) >>> 0;
+}
+
 function bucket(o: LimitOptions, nowJ: number): Bucket {
-  const credit = user2credits(o.avg * o.burst);
+  const credit = user2credits(avgTimesBurst(o));
   return { prevJiffies: nowJ, credit, creditCap: credit, cost: user2credits(o.avg) };
 }
 
@@ -96,6 +101,12 @@ export const limit: MatchSpec<LimitOptions> = {
     }
   },
   save: (o) => `--limit ${rateText(o.avg)}${o.burst !== 5 ? ` --limit-burst ${o.burst}` : ''}`,
+  // limit_mt_check: a burst of 0, or one whose credits wrapped below a single packet's cost
+  // (--limit 1/day --limit-burst 2), is ERANGE
+  check(o) {
+    if (o.burst !== 0 && user2credits(avgTimesBurst(o)) >= user2credits(o.avg)) return null;
+    return { errno: 'ERANGE', log: `xt_limit: Overflow, try lower: ${o.avg}/${o.burst}` };
+  },
   match(o, _p, ctx, rule) {
     const now = Math.floor((ctx.nowMs * HZ) / 1000);
     const b = ctx.ruleState(rule, 'limit', () => bucket(o, now));

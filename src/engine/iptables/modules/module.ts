@@ -50,7 +50,7 @@ export interface RuleHead {
 
 /** A checkentry refusal with its errno and dmesg line (null: the kernel logs nothing). */
 export interface CheckRefusal {
-  errno: 'EINVAL' | 'ENOENT';
+  errno: 'EINVAL' | 'ENOENT' | 'ERANGE';
   log: string | null;
 }
 
@@ -70,8 +70,9 @@ export interface ExtensionParser<O> {
   /**
    * checkentry: a kernel log line (dmesg) when the kernel refuses the rule
    * with EINVAL, a CheckRefusal for another errno or no log line, null when fine.
+   * `table` is par->table, for extensions whose checkentry limits the tables itself.
    */
-  check?(o: O, rule: Rule): string | CheckRefusal | null;
+  check?(o: O, rule: Rule, table: TableName): string | CheckRefusal | null;
   /** 'partial': parsed and saved, evaluated conservatively (explain says so) */
   modelled?: 'full' | 'partial';
 }

