@@ -51,5 +51,5 @@ export function oracleSeesLink(world: World, sender: PacketRecord, recv: Receive
 
 /** The receivers the oracle reports for `sender`. */
 export function visibleReceivers(world: World, sender: PacketRecord): Receiver[] {
-  return sender.receivedBy.filter((x) => oracleSeesLink(world, sender, x));
+  return sender.receivedBy.filter((x) => !x.packet.untraced && oracleSeesLink(world, sender, x));
 }

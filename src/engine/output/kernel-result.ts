@@ -47,7 +47,7 @@ function dispositionJson(r: PacketRecord, receivers: Receiver[]): Obj {
   if (d?.verdict === 'sent') {
     o.received_by = receivers.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
   }
-  if (r.response) {
+  if (r.response && !r.response.packet.untraced) {
     const resp: Obj = { packet: r.response.packet.id, kind: r.response.kind };
     if (r.response.kind === 'icmp') {
       resp.type = r.response.type;
@@ -200,7 +200,7 @@ export function causalOrder(records: PacketRecord[], hostOrder: string[], fromOf
 export function kernelResult(world: World): Obj {
   // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace
   const traced = causalOrder(
-    world.records.filter((r) => r.events.length > 0),
+    world.records.filter((r) => r.events.length > 0 && !r.untraced),
     world.hostList.map((h) => h.name),
     (r) => oracleSender(world, r),
   );
@@ -224,7 +224,7 @@ export function kernelResult(world: World): Obj {
       action,
       result: s.result,
       listener_events: s.listenerEvents,
-      packets: s.packets.filter((p) => p.events.length > 0).map((p) => p.id),
+      packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).map((p) => p.id),
       conntrack: s.conntrack,
       counters: s.counters,
       log_target_lines: s.logLines.map((l) => A.normalizeLine(world, l)),

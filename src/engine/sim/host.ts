@@ -251,7 +251,10 @@ export class Host {
     const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel') };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
-    if (meta.ct) rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...A.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
+    if (meta.ct) {
+      rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...A.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
+      if (this.ctForced) rec.untraced = true;
+    }
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
@@ -307,6 +310,8 @@ export class Host {
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
       : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
     this.skbMeta.set(rec, meta);
+    // skb->nf_trace survives the loop over lo: a looped packet is traced when its sender was
+    if (looped && from?.untraced) rec.untraced = true;
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
       this.finish(rec, pre, meta);

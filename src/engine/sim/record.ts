@@ -114,6 +114,15 @@ export type WalkNote =
   | { kind: 'transmit'; at: number; iface: string; port: string | null };
 
 export interface PacketRecord {
+  /**
+   * The oracle cannot see this packet: with `options.conntrack: "on"` its
+   * tracer sets nftrace only on packets with no conntrack yet (`ct state
+   * invalid ... meta nftrace set 1` at priority -350), so a packet the
+   * kernel attached to the connection of the packet it answers leaves no
+   * TRACE line (case q70); a packet looped over lo keeps its sender's
+   * nf_trace bit. The walk still shows it.
+   */
+  untraced?: boolean;
   id: number;
   step: number;
   host: string;

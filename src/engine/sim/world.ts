@@ -306,7 +306,9 @@ export class World {
       const route = postHocRoute(host.net, rec);
       if (route || rec.origin === 'ingress') rec.route = route;
       const d = rec.disposition;
-      if (d?.verdict === 'no_further_hook' && rec.response?.kind !== 'icmp') {
+      // the reason comes from the ICMP error the oracle saw, else from its route query
+      const icmpSeen = rec.response?.kind === 'icmp' && !rec.response.packet.untraced;
+      if (d?.verdict === 'no_further_hook' && !icmpSeen) {
         rec.disposition = { verdict: 'no_further_hook', reason: silentDropReason(host.net, rec, route, rpFilterHosts.has(rec.host)) };
       }
     }
