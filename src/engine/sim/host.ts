@@ -415,14 +415,19 @@ export class Host {
   // ---------------------------------------------------------------- kernel-generated packets
 
   /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
-  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number): void {
+  /**
+   * `attach`: icmp_glue_bits hands an error the offending packet's conntrack
+   * (nf_ct_attach), unless the caller dropped it first, as __udp4_lib_rcv does
+   * (nf_reset_ct) before its port unreachable (case q71).
+   */
+  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number, attach = true): void {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
     // icmp_send quotes the current skb (post-DNAT), conntrack translates on the way out.
     if (orig.proto === IPPROTO_ICMP && orig.icmp && ![0, 8, 13, 15, 17].includes(orig.icmp.type)) return; // never an error about an error
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
-    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: this.attachedCt(origRec) });
+    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
     // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
     const sent = origRec.fromPacket;
     if (origRec.in === 'lo' && sent && sent.host === this.name && !sent.response) sent.response = origRec.response;

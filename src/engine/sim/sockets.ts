@@ -446,7 +446,8 @@ export class Sockets {
       return;
     }
     if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
-    this.host.sendIcmpError(pkt, rec, 3, 3, null);
+    // __udp4_lib_rcv resets the datagram's conntrack before icmp_send: the error carries none
+    this.host.sendIcmpError(pkt, rec, 3, 3, null, undefined, false);
   }
 
   private udpEcho(pkt: Packet): void {
