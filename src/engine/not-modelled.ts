@@ -11,7 +11,8 @@
 //    lookup does not reproduce (REPORT.md §4);
 //  - ip objects: route attributes that are parsed and dropped (mtu);
 //  - the run itself: packets larger than the link MTU leave unfragmented
-//    (the engine never fragments; REPORT.md §6).
+//    (the engine never fragments; REPORT.md §6), and the retransmissions and
+//    neighbour failures that timers cause after a step (sim/pending-timers.ts).
 
 import type { Scenario, SetupCommand } from './scenario/types';
 import type { TableName } from './netfilter/hooks';
@@ -26,6 +27,7 @@ import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
 import { splitWords } from './text/shlex';
 import * as A from './sim/adapters';
+import { pendingTimers } from './sim/pending-timers';
 
 export interface NotModelled {
   /** the host whose setup (or traffic) it is in */
@@ -67,6 +69,8 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
+  // no SYN/ACK is ever retransmitted; with retries left a half-open connection is labelled (sim/pending-timers.ts)
+  'net.ipv4.tcp_synack_retries',
 ]);
 
 function sysctlDefault(key: string): string | undefined {
@@ -169,6 +173,7 @@ function runFindings(world: World): NotModelled[] {
     seen.add(key);
     out.push(finding(rec.host, null, 'IP fragmentation', `packet ${rec.id} (${p.len} bytes, DF not set) left through ${d.iface} (MTU ${mtu}) in one piece; the kernel would have fragmented it`));
   }
+  for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
   return out;
 }
 
