@@ -68,6 +68,12 @@ export interface TcpSock {
   heldTail?: string;
   /** data received that the listener's process has not read yet */
   unread?: string;
+  /**
+   * sk_err_soft: an ICMP error for a connected socket (tcp_v4_err without
+   * IP_RECVERR). Only SO_ERROR reports it, which CPython's connect() reads
+   * once the handshake is done (difftest seed 1 cases 62, 205).
+   */
+  softError?: string;
 }
 
 export interface ListenerSock {
@@ -516,6 +522,10 @@ export class Sockets {
             // tcp_req_err: a half-open connection is dropped only for net/host unreachable, time exceeded,
             // parameter problem; 3/13 leaves it retransmitting its SYN/ACK (case p43)
             s.state = 'CLOSED';
+          } else if (s && CONNECTED.has(s.state) && ic.type !== 4 && !(ic.type === 3 && (ic.code === 4 || ic.code > 15)) && quotesUnacked(s, inner)) {
+            // tcp_v4_err on a connected socket: "we will keep trying until we time out", the error
+            // is only remembered as sk_err_soft (the step's sockets do not set IP_RECVERR)
+            s.softError = icmpErrno(ic.type, ic.code);
           }
         }
         return;
@@ -524,6 +534,16 @@ export class Sockets {
         void rec;
     }
   }
+}
+
+/** The states tcp_v4_err treats as connected (not the handshake, not TIME_WAIT or closed). */
+const CONNECTED = new Set<TcpState>(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK']);
+
+/** tcp_v4_err ignores an error quoting a segment outside snd_una..snd_nxt (LINUX_MIB_OUTOFWINDOWICMPS). */
+function quotesUnacked(s: TcpSock, inner: Packet): boolean {
+  const seq = inner.tcp?.seq ?? 0;
+  const una = s.sndUna ?? s.sndNxt;
+  return ((s.sndNxt - una) >>> 0) >= ((seq - una) >>> 0);
 }
 
 /**

@@ -330,6 +330,16 @@ export class World {
       s.state = 'CLOSED';
       return { connect: e === 'EPERM' ? 'EPERM' : e };
     }
+    if (s.softError) {
+      // connect() ends with getsockopt(SO_ERROR), which hands out an ICMP error that arrived for the
+      // connection meanwhile (sk_err_soft): the step fails and close()s the established socket, a FIN
+      const connect = s.softError;
+      delete s.softError;
+      s.state = 'FIN_WAIT1';
+      host.sockets.sendTcp(s, 0x11);
+      this.drain();
+      return { connect };
+    }
     const result: Record<string, unknown> = { connect: 'established', local: `${formatIpv4(s.laddr)}:${s.lport}` };
     if (step.data) {
       const before = s.received.length;
