@@ -11,7 +11,7 @@
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
 import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../netfilter/walk';
-import type { AddrType, CtView, MatchContext, Rule, TargetInstance } from '../iptables/types';
+import type { AddrType, CtView, MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
 import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from './record';
 import * as A from './adapters';
 import type { World } from './world';
@@ -542,6 +542,10 @@ class TableRun implements MatchContext, WalkHooks {
 
   ruleState<S>(rule: Rule, key: string, init: () => S): S {
     return this.host.ruleState(rule, key, init);
+  }
+
+  lookupSocket(p: Packet): SocketView | null {
+    return this.host.sockets.lookupForMatch(p, this.ct);
   }
 
   connCount(rule: Rule, key: number): number {

@@ -21,6 +21,7 @@ import {
   type Packet,
 } from '../net/packet';
 import type { Host } from './host';
+import type { CtView, SocketView } from '../iptables/types';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
@@ -90,6 +91,8 @@ export interface UdpSock {
   rport: number;
   received: string | null;
   error: string | null;
+  /** SO_MARK of the step's socket */
+  mark?: number;
 }
 
 export interface PingSock {
@@ -235,6 +238,51 @@ export class Sockets {
       return t === 8 ? 'the kernel answers the echo request' : t === 0 ? 'the ping socket' : 'the kernel ICMP handler';
     }
     return `no handler for protocol ${pkt.proto}: ICMP protocol unreachable`;
+  }
+
+  /**
+   * nf_sk_lookup_slow_v4, the lookup of -m socket: the TCP or UDP socket a
+   * packet belongs to, for an ICMP error the one that sent the quoted
+   * packet. A reply of a connection this host SNATed is looked up by the
+   * original source (the address its socket has). TCP: the connection's
+   * socket (in ehash: also half-open request and TIME_WAIT sockets, which are
+   * not full sockets), else a listener; UDP: a connected socket of the step
+   * whose peer matches, else a listener. The oracle's sockets are never
+   * IP_TRANSPARENT; a step's socket carries its SO_MARK, listeners none.
+   */
+  lookupForMatch(p: Packet, ct: CtView | null): SocketView | null {
+    let proto = p.proto;
+    let saddr = p.src;
+    let sport = p.sport ?? 0;
+    let daddr = p.dst;
+    let dport = p.dport ?? 0;
+    if (proto === IPPROTO_ICMP) {
+      const ic = p.icmp;
+      const inner = ic?.inner;
+      if (!ic || !inner || ![3, 4, 5, 11, 12].includes(ic.type) || (inner.proto !== IPPROTO_TCP && inner.proto !== IPPROTO_UDP)) return null;
+      // extract_icmp4_fields: the quoted packet is ours, its source is the local end
+      proto = inner.proto;
+      saddr = inner.dst;
+      sport = inner.dport ?? 0;
+      daddr = inner.src;
+      dport = inner.sport ?? 0;
+    } else if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return null;
+    const replyState = p.proto === IPPROTO_ICMP ? 'RELATED' : 'ESTABLISHED';
+    if (ct && ct.reply && ct.state === replyState && ct.snat && ct.orig) {
+      daddr = ct.orig.src;
+      dport = ct.orig.sport ?? 0;
+    }
+    const mine = { transparent: false, wildcard: false };
+    if (proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(daddr, dport, saddr, sport));
+      if (s && s.state !== 'CLOSED') return { ...mine, full: s.state !== 'SYN_RECV' && s.state !== 'TIME_WAIT', mark: s.mark ?? 0 };
+      const l = this.findListener('tcp', daddr, dport);
+      return l ? { ...mine, full: true, wildcard: l.addr === 0, mark: 0 } : null;
+    }
+    const u = this.udp.find((x) => x.lport === dport && x.laddr === daddr && x.raddr === saddr && x.rport === sport);
+    if (u) return { ...mine, full: true, mark: u.mark ?? 0 };
+    const l = this.findListener('udp', daddr, dport);
+    return l ? { ...mine, full: true, wildcard: l.addr === 0, mark: 0 } : null;
   }
 
   /**

@@ -383,7 +383,7 @@ export class World {
     if (!r.ok) return { result: 'send_error', error: r.errno };
     // ip4_datagram_connect: a broadcast destination needs SO_BROADCAST
     if (r.broadcast) return { result: 'send_error', error: 'EACCES' };
-    const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null };
+    const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null, ...(step.mark !== undefined ? { mark: step.mark } : {}) };
     host.sockets.udp.push(sock);
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
     if (step.ttl !== undefined) pkt.ttl = step.ttl;

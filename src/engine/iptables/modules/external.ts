@@ -2,10 +2,11 @@
 // Matches whose answer lives in kernel state outside the rule: -m helper
 // (the helper of the connection's master) and connlimit (the per-address
 // connection count, conntrack/conncount.ts) read conntrack; set (ipsets),
-// nfacct (accounting objects), socket (the socket lookup), rpfilter (the
-// reverse route) and connbytes (conntrack counters) are not modelled and
+// nfacct (accounting objects), rpfilter (the reverse route) and connbytes
+// (conntrack counters) are not modelled and
 // evaluate to a fixed, documented answer whose explain() says so. All parse
-// and save exactly like iptables 1.8.9.
+// and save exactly like iptables 1.8.9. socket asks the host for the
+// packet's socket (MatchContext.lookupSocket).
 //
 // Existence checks the real tool performs against the kernel (an ipset or
 // nfacct object of that name must exist) are not made: every name is
@@ -13,6 +14,8 @@
 
 import { formatIpv4 } from '../../net/addr';
 import type { MatchSpec } from './module';
+import type { Packet } from '../../net/packet';
+import type { SocketView } from '../types';
 import { saveString } from './module';
 import { uintOption } from './header';
 
@@ -210,10 +213,26 @@ export interface SocketOptions {
   restoreSkmark: boolean;
 }
 
+/**
+ * socket_match: the socket the lookup finds counts unless it is a full
+ * socket bound to 0.0.0.0 (without --nowildcard) or, with --transparent,
+ * one without IP_TRANSPARENT; --restore-skmark copies the mark of a full
+ * socket that counts onto the packet.
+ */
+function socketHolds(o: SocketOptions, p: Packet, sk: SocketView | null): { ok: boolean; why: string } {
+  if (!sk) return { ok: false, why: 'socket: no local socket for this packet' };
+  const kind = `${sk.full ? '' : 'a request or TIME_WAIT '}socket${sk.full && sk.wildcard ? ' bound to 0.0.0.0' : ''}`;
+  const wildcard = !o.nowildcard && sk.full && sk.wildcard;
+  const transparent = o.transparent ? sk.transparent : true;
+  if (o.restoreSkmark && !wildcard && transparent && sk.full) p.mark = sk.mark >>> 0;
+  if (wildcard) return { ok: false, why: `socket: only ${kind}, which counts with --nowildcard only` };
+  if (!transparent) return { ok: false, why: `socket --transparent: ${kind} without IP_TRANSPARENT` };
+  return { ok: true, why: `socket: ${kind} takes this packet` };
+}
+
 export const socket: MatchSpec<SocketOptions> = {
   name: 'socket',
   hooks: ['PREROUTING', 'INPUT'],
-  modelled: 'partial',
   options: [
     { name: 'transparent', arg: false, invert: false },
     { name: 'nowildcard', arg: false, invert: false },
@@ -232,8 +251,8 @@ export const socket: MatchSpec<SocketOptions> = {
     if (o.restoreSkmark) out.push('--restore-skmark');
     return out.join(' ');
   },
-  match: () => false,
-  explain: () => [{ ok: false, why: 'socket: the early socket lookup is not modelled, the match never holds' }],
+  match: (o, p, ctx) => socketHolds(o, p, ctx.lookupSocket?.(p) ?? null).ok,
+  explain: (o, p, ctx) => [socketHolds(o, { ...p }, ctx.lookupSocket?.(p) ?? null)],
 };
 
 // ---------------------------------------------------------------- rpfilter
