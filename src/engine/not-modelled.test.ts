@@ -31,7 +31,6 @@ describe('iptables rules', () => {
     ['iptables -A INPUT -m set --match-set blocked src -j DROP', '-m set'],
     ['iptables -A INPUT -m helper --helper sip -j ACCEPT', '-m helper'],
     ['iptables -t mangle -A PREROUTING -m rpfilter --invert -j DROP', '-m rpfilter'],
-    ['iptables -A FORWARD -m connbytes --connbytes 1000: --connbytes-dir both --connbytes-mode bytes -j ACCEPT', '-m connbytes'],
     ['iptables -A INPUT -m realm --realm 3 -j ACCEPT', '-m realm'],
     ['iptables -A INPUT -m devgroup --src-group 2 -j ACCEPT', '-m devgroup'],
     ['iptables -A INPUT -m cpu --cpu 1 -j ACCEPT', '-m cpu'],

@@ -69,6 +69,8 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
+  // connections begun while it is 1 count packets and bytes (-m connbytes, conntrack -L)
+  'net.netfilter.nf_conntrack_acct',
   // no SYN/ACK is ever retransmitted; with retries left a half-open connection is labelled (sim/pending-timers.ts)
   'net.ipv4.tcp_synack_retries',
 ]);

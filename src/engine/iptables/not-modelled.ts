@@ -43,7 +43,6 @@ const MATCHES: Readonly<Record<string, Check>> = {
   helper: (o: HelperOptions) =>
     MODELLED_HELPERS.has(o.name ?? '') ? null : `only the ftp and tftp conntrack helpers are modelled; no connection gets helper "${o.name ?? ''}", so ${never(o.invert)}`,
   rpfilter: () => 'the reverse-path route lookup is not modelled: every source is taken as valid',
-  connbytes: () => 'conntrack byte and packet counters are not modelled: the match never holds',
   realm: () => 'route realms are not modelled: every packet has realm 0',
   devgroup: (o: DevgroupOptions) => (o.src || o.dst ? 'device groups are not modelled: every device is in group 0' : null),
   cpu: (o: CpuOptions) => `the CPU that processes a packet is not modelled: every packet is taken as processed on CPU 0, so --cpu ${o.cpu} ${o.cpu === 0 ? 'always' : 'never'} holds`,

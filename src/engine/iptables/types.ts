@@ -162,6 +162,8 @@ export interface CtView {
   tcpState?: string;
   /** for a connection a helper expected: the helper of its master (what -m helper compares) */
   masterHelper?: string | null;
+  /** packets and bytes per direction [original, reply], when the connection has accounting (-m connbytes) */
+  counters?: readonly [{ packets: number; bytes: number }, { packets: number; bytes: number }];
 }
 
 export type AddrType =
