@@ -6,7 +6,7 @@
 import type { World } from '../sim/world';
 import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
 import { oracleSeesLink, visibleReceivers } from './harness-link';
-import { oracleRecords } from './oracle-split';
+import { oracleRecords } from './oracle-records';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
@@ -200,8 +200,8 @@ export function causalOrder(records: PacketRecord[], hostOrder: string[], fromOf
 
 export function kernelResult(world: World): Obj {
   // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace;
-  // the oracle cuts some packets in two (oracle-split.ts)
-  const oracle = oracleRecords(world.records.filter((r) => r.events.length > 0));
+  // the oracle does not see some packets and cuts some in two (oracle-records.ts)
+  const oracle = oracleRecords(world, world.records.filter((r) => r.events.length > 0));
   const traced = causalOrder(oracle.records, world.hostList.map((h) => h.name), (r) => oracleSender(world, r));
   traced.forEach((r, i) => (r.id = i + 1));
   const hosts: Obj = {};

@@ -230,6 +230,9 @@ export class Host {
     const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel') };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
+    // the harness's `ct state invalid ... meta nftrace set 1` at priority -350 (FORMAT.md §1.1,
+    // options.conntrack "on") passes over a packet that already carries a conntrack
+    if (meta.ct && this.world.scenario.conntrack === 'on') rec.untraced = true;
     if (meta.ct) rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...A.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
@@ -284,6 +287,8 @@ export class Host {
    */
   receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null } | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
+    // over lo the skb keeps nf_trace from its OUTPUT passage, and its conntrack keeps the harness from setting it
+    if (iface === 'lo' && from?.untraced) rec.untraced = true;
     const meta: PacketMeta = looped
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
       : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
@@ -388,14 +393,20 @@ export class Host {
   // ---------------------------------------------------------------- kernel-generated packets
 
   /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
-  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number): void {
+  /**
+   * icmp_send for `orig`. `attach`: icmp_glue_bits ties the error to the
+   * offending packet's conntrack (nf_ct_attach); false where the stack reset
+   * that conntrack first (__udp4_lib_rcv's nf_reset_ct before its port
+   * unreachable), so conntrack finds the error RELATED by its own lookup.
+   */
+  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number, attach = true): void {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
     // icmp_send quotes the current skb (post-DNAT), conntrack translates on the way out.
     if (orig.proto === IPPROTO_ICMP && orig.icmp && ![0, 8, 13, 15, 17].includes(orig.icmp.type)) return; // never an error about an error
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
-    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: this.attachedCt(origRec) });
+    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
     // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
     const sent = origRec.fromPacket;
     if (origRec.in === 'lo' && sent && sent.host === this.name && !sent.response) sent.response = origRec.response;

@@ -135,6 +135,13 @@ export interface PacketRecord {
   examined: number;
   /** IPVS as the packet found it (`ipvsadm -Ln`, `-Lnc`, scheduler state); null on hosts without virtual services */
   ipvsBefore: IpvsSnapshot | null;
+  /**
+   * The oracle's TRACE does not show this packet: with options.conntrack
+   * "on" the harness marks for tracing only packets that carry no conntrack
+   * yet, and an answer the kernel tied to the offending packet's connection
+   * (nf_ct_attach) carries one from the start, over lo too.
+   */
+  untraced?: boolean;
 }
 
 export interface IpvsSnapshot {

@@ -508,7 +508,7 @@ export class Sockets {
       return;
     }
     if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
-    this.host.sendIcmpError(pkt, rec, 3, 3, null);
+    this.host.sendIcmpError(pkt, rec, 3, 3, null, undefined, false);
   }
 
   private udpEcho(l: ListenerSock, pkt: Packet): void {

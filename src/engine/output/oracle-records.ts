@@ -1,6 +1,17 @@
 // pattern: Functional Core
-// Where the oracle sees two packets in one. shared/oracle/lib/analysis.py
-// group() rebuilds packets from each host's stream of TRACE events: an event
+// The packets as the oracle reports them, from the engine's records.
+//
+// Packets the oracle never sees: with options.conntrack "on" the harness
+// marks for tracing only packets without a conntrack (FORMAT.md §1.1), so
+// an answer the kernel tied to the offending packet's connection (REJECT's
+// ICMP error or RST, a routing error, nf_ct_attach) leaves no TRACE line on
+// the host that sends it (difftest seed 1 cases 145, 152, 263). It still
+// arrives, from no known sender, and the packet it answers shows no
+// response: a routing error's packet is reported by the post-hoc route
+// query instead (no_route rather than net_unreachable).
+//
+// Packets the oracle cuts in two. shared/oracle/lib/analysis.py group()
+// rebuilds packets from each host's stream of TRACE events: an event
 // continues a packet only in the same step, with the same fingerprint, in a
 // hook that may follow, and, within one hook, in a table that runs later, or
 // in the same table when the packet's last event there was not final (a
@@ -10,11 +21,15 @@
 // closes the packet at the RETURN (it "reached no further hook") and opens a
 // new one, with no sender, at the policy line (difftest seed 1 case 63). A
 // target that changes fingerprinted fields (ECN's TCP flags) splits the same
-// way. The engine keeps one record per packet for the app; the oracle-format
-// result is built from the pieces cut here.
+// way.
+//
+// The engine keeps its records whole for the app; only the oracle-format
+// result is built from what is chosen and cut here.
 
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { PacketRecord, RecordedEvent, Verdict } from '../sim/record';
+import type { World } from '../sim/world';
+import { silentDropReason } from '../sim/route-query';
 import { oracleFingerprint } from './oracle-link';
 
 /** analysis.py PRIO: the table order within each hook. */
@@ -98,31 +113,40 @@ function pieceDisposition(whole: PacketRecord, piece: PacketRecord): Verdict {
 export interface OracleRecords {
   /** the packets as the oracle reports them, in the engine's creation order */
   records: PacketRecord[];
-  /** the pieces one engine record became (itself when it was not cut) */
+  /** the pieces one engine record became (itself when it was not cut, none when the oracle does not see it) */
   piecesOf(r: PacketRecord): PacketRecord[];
 }
 
 /**
- * The oracle's packets: the engine's records, cut where analysis.py would
- * cut them. When nothing is cut the records themselves come back; else
- * every record is copied so the links between them (sender, receivers,
- * response) can point at the right piece without touching the engine's own
- * records: a sender's receivers get a cut packet's first piece, the
- * receivers of a cut packet and its answer belong to its last piece (an
- * ICMP error quoting it is found for the first piece too, by IP id). A
- * later piece starts with no sender: the oracle gave the sender's packet to
- * the first piece.
+ * The oracle's packets: the engine's records without the untraced ones,
+ * cut where analysis.py would cut them. When nothing changes the records
+ * themselves come back; else every record is copied so the links between
+ * them (sender, receivers, response) can point at the right piece, or at
+ * nothing, without touching the engine's own records: a sender's receivers
+ * get a cut packet's first piece, the receivers of a cut packet and its
+ * answer belong to its last piece (an ICMP error quoting it is found for the
+ * first piece too, by IP id). A later piece starts with no sender: the
+ * oracle gave the sender's packet to the first piece.
  */
-export function oracleRecords(records: PacketRecord[]): OracleRecords {
+export function oracleRecords(world: World, records: PacketRecord[]): OracleRecords {
   const cuts = new Map<PacketRecord, number[]>();
+  let hidden = false;
   for (const r of records) {
+    if (r.untraced) {
+      hidden = true;
+      continue;
+    }
     const c = oracleCuts(r);
     if (c.length) cuts.set(r, c);
   }
-  if (cuts.size === 0) return { records, piecesOf: (r) => [r] };
+  if (cuts.size === 0 && !hidden) return { records, piecesOf: (r) => [r] };
 
   const pieces = new Map<PacketRecord, PacketRecord[]>();
   for (const r of records) {
+    if (r.untraced) {
+      pieces.set(r, []);
+      continue;
+    }
     const c = cuts.get(r) ?? [];
     const bounds = [0, ...c, r.events.length];
     const ps: PacketRecord[] = [];
@@ -133,18 +157,24 @@ export function oracleRecords(records: PacketRecord[]): OracleRecords {
     }
     pieces.set(r, ps);
   }
-  const firstOf = (r: PacketRecord): PacketRecord => pieces.get(r)?.[0] ?? r;
-  const lastOf = (r: PacketRecord): PacketRecord => pieces.get(r)?.at(-1) ?? r;
+  const firstOf = (r: PacketRecord): PacketRecord | undefined => pieces.get(r)?.[0];
+  const lastOf = (r: PacketRecord): PacketRecord | undefined => pieces.get(r)?.at(-1);
   for (const r of records) {
     const ps = pieces.get(r)!;
+    const answer = r.response ? firstOf(r.response.packet) : undefined;
+    const resp = r.response && answer ? { ...r.response, packet: answer } : null;
     ps.forEach((p, k) => {
       const isFirst = k === 0;
       const isLast = k === ps.length - 1;
-      p.fromPacket = isFirst && r.fromPacket ? lastOf(r.fromPacket) : null;
-      p.receivedBy = isLast ? r.receivedBy.map((x) => ({ ...x, packet: firstOf(x.packet) })) : [];
-      const resp = r.response ? { ...r.response, packet: firstOf(r.response.packet) } : null;
+      p.fromPacket = (isFirst && r.fromPacket && lastOf(r.fromPacket)) || null;
+      p.receivedBy = isLast ? r.receivedBy.flatMap((x) => (firstOf(x.packet) ? [{ ...x, packet: firstOf(x.packet)! }] : [])) : [];
       p.response = isLast || resp?.kind === 'icmp' ? resp : null;
       if (!isLast) p.disposition = pieceDisposition(r, p);
+      else if (r.response && !resp && r.disposition?.verdict === 'no_further_hook') {
+        // no ICMP error to name the reason: analysis.py asks the post-hoc route query, like for a silent drop
+        const host = world.hosts.get(r.host);
+        if (host) p.disposition = { verdict: 'no_further_hook', reason: silentDropReason(host.net, r, r.route, false) };
+      }
     });
   }
   return { records: records.flatMap((r) => pieces.get(r)!), piecesOf: (r) => pieces.get(r) ?? [r] };
