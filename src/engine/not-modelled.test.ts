@@ -30,9 +30,7 @@ describe('iptables rules', () => {
   it.each([
     ['iptables -A INPUT -m set --match-set blocked src -j DROP', '-m set'],
     ['iptables -A INPUT -m helper --helper sip -j ACCEPT', '-m helper'],
-    ['iptables -t mangle -A PREROUTING -p tcp -m socket -j ACCEPT', '-m socket'],
     ['iptables -t mangle -A PREROUTING -m rpfilter --invert -j DROP', '-m rpfilter'],
-    ['iptables -A FORWARD -m connbytes --connbytes 1000: --connbytes-dir both --connbytes-mode bytes -j ACCEPT', '-m connbytes'],
     ['iptables -A INPUT -m realm --realm 3 -j ACCEPT', '-m realm'],
     ['iptables -A INPUT -m devgroup --src-group 2 -j ACCEPT', '-m devgroup'],
     ['iptables -A INPUT -m cpu --cpu 1 -j ACCEPT', '-m cpu'],
@@ -96,7 +94,7 @@ describe('iptables rules', () => {
 describe('the realistic dumps (iptables/__fixtures__/dumps)', () => {
   const dump = (name: string) => readFileSync(new URL(`./iptables/__fixtures__/dumps/${name}.rules`, import.meta.url), 'utf8');
   it('labels what the IPS gateway relies on', () => {
-    expect([...new Set(subjects([{ 'iptables-restore': dump('ips-gateway') }]))].sort()).toEqual(['-j NFQUEUE', '-j TPROXY', '-m nfacct', '-m policy', '-m socket', '-m statistic', '-m time']);
+    expect([...new Set(subjects([{ 'iptables-restore': dump('ips-gateway') }]))].sort()).toEqual(['-j NFQUEUE', '-j TPROXY', '-m nfacct', '-m policy', '-m statistic', '-m time']);
   });
   it('labels kube-proxy\'s random endpoint choice and --random-fully, once per rule', () => {
     expect(subjects([{ 'iptables-restore': dump('kube-proxy-node') }])).toEqual(['-j MASQUERADE', '-m statistic', '-m statistic', '-m statistic']);

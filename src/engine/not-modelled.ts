@@ -10,7 +10,8 @@
 //    the new-namespace default, and the multipath hash settings the FIB
 //    lookup does not reproduce (REPORT.md §4);
 //  - the run itself: packets larger than the link MTU leave unfragmented
-//    (the engine never fragments; REPORT.md §6).
+//    (the engine never fragments; REPORT.md §6), and the retransmissions and
+//    neighbour failures that timers cause after a step (sim/pending-timers.ts).
 
 import type { Scenario, SetupCommand } from './scenario/types';
 import type { TableName } from './netfilter/hooks';
@@ -24,6 +25,7 @@ import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
 import * as A from './sim/adapters';
+import { pendingTimers } from './sim/pending-timers';
 
 export interface NotModelled {
   /** the host whose setup (or traffic) it is in */
@@ -72,6 +74,10 @@ const MODELLED_GLOBAL = new Set([
   'net.ipv4.tcp_app_win',
   'net.ipv4.ip_no_pmtu_disc',
   'net.ipv4.ip_default_ttl',
+  // connections begun while it is 1 count packets and bytes (-m connbytes, conntrack -L)
+  'net.netfilter.nf_conntrack_acct',
+  // no SYN/ACK is ever retransmitted; with retries left a half-open connection is labelled (sim/pending-timers.ts)
+  'net.ipv4.tcp_synack_retries',
 ]);
 
 function sysctlDefault(key: string): string | undefined {
@@ -169,6 +175,7 @@ function runFindings(world: World): NotModelled[] {
     seen.add(key);
     out.push(finding(rec.host, null, 'IP fragmentation', `packet ${rec.id} (${p.len} bytes, DF not set) left through ${d.iface} (MTU ${mtu}) in one piece; the kernel would have fragmented it`));
   }
+  for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
   return out;
 }
 

@@ -310,6 +310,8 @@ export class ConntrackTable {
           timeoutAt: now,
           createdMs: now,
         };
+        // nf_ct_acct_ext_add: only entries born while accounting is on count
+        if (this.sysctl.acct) entry.acct = [{ packets: 0, bytes: 0 }, { packets: 0, bytes: 0 }];
         this.initFromExpectation(entry, now, opts.helper);
         dir = IP_CT_DIR_ORIGINAL;
         isNew = true;
@@ -322,6 +324,8 @@ export class ConntrackTable {
       else ctinfo = 'NEW';
 
       const ref: CtRef = { entry, dir, ctinfo };
+      // nf_ct_refresh_acct / nf_ct_kill_acct at the end of the protocol's packet handler
+      let counted = true;
       switch (p.proto) {
         case IPPROTO_TCP: {
           const err = tcpError(p);
@@ -338,6 +342,7 @@ export class ConntrackTable {
             continue;
           }
           if (r.verdict === 'KILL') this.remove(entry);
+          counted = (r.verdict === 'ACCEPT' && !r.uncounted) || r.verdict === 'KILL';
           break;
         }
         case IPPROTO_UDP:
@@ -353,6 +358,10 @@ export class ConntrackTable {
         }
         default:
           entry.timeoutAt = now + this.sysctl.timeouts.generic * 1000;
+      }
+      if (counted && entry.acct) {
+        entry.acct[dir].packets += 1;
+        entry.acct[dir].bytes += p.len;
       }
       if (ctinfo === 'ESTABLISHED_REPLY') entry.status |= IPS_SEEN_REPLY;
       return ref;
@@ -711,6 +720,9 @@ function makeView(ref: CtRef): CtView {
     },
     get tcpState() {
       return e.tcp ? TCP_CONNTRACK_NAMES[e.tcp.state] : undefined;
+    },
+    get counters() {
+      return e.acct;
     },
   };
 }

@@ -137,6 +137,8 @@ export interface TcpResult {
   verdict: TcpVerdict;
   /** the kernel's log text for INVALID / IGNORE */
   reason?: string;
+  /** NF_ACCEPT before nf_ct_refresh_acct: the packet is not counted (a retransmitted SYN) */
+  uncounted?: boolean;
 }
 
 const ACCEPT: TcpResult = { verdict: 'ACCEPT' };
@@ -628,7 +630,7 @@ export function tcpPacket(
     // Only a RST came back: not a connection worth keeping (--RR).
     if (t.flags & TCP_RST) return KILL;
     // A retransmitted SYN must not keep a stale entry (and its NAT binding) alive.
-    if (index === TCP_SYN_SET && from === TCP_CONNTRACK_SYN_SENT) return ACCEPT;
+    if (index === TCP_SYN_SET && from === TCP_CONNTRACK_SYN_SENT) return { verdict: 'ACCEPT', uncounted: true };
     if (newState === TCP_CONNTRACK_ESTABLISHED && timeout > to.tcpUnacknowledged) timeout = to.tcpUnacknowledged;
   } else if (
     !(entry.status & IPS_ASSURED) &&

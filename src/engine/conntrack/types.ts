@@ -133,6 +133,18 @@ export interface CtEntry {
   master?: { id: number; helper: string | null };
   /** struct nf_ct_seqadj per direction: a helper changed the payload length (IPS_SEQ_ADJUST) */
   seqAdj?: [NatSeq, NatSeq];
+  /**
+   * struct nf_conn_acct, per direction: present when accounting was on in
+   * the namespace as the entry was created (nf_conntrack_acct, which a
+   * connbytes rule switches on for good)
+   */
+  acct?: [CtCounter, CtCounter];
+}
+
+/** struct nf_conn_counter */
+export interface CtCounter {
+  packets: number;
+  bytes: number;
 }
 
 /** struct nf_ct_ftp_master: per direction, the sequence numbers just after a newline (NUM_SEQ_TO_REMEMBER = 2). */
@@ -201,6 +213,8 @@ export interface ConntrackSysctl {
   tcpIgnoreInvalidRst: number;
   /** net.netfilter.nf_conntrack_tcp_max_retrans (default 3) */
   tcpMaxRetrans: number;
+  /** net.netfilter.nf_conntrack_acct (default 0): new entries count packets and bytes */
+  acct: number;
   /** timeouts in seconds, as the nf_conntrack_*_timeout* sysctls */
   timeouts: ConntrackTimeouts;
 }
@@ -245,6 +259,7 @@ export function defaultSysctl(): ConntrackSysctl {
     tcpBeLiberal: 0,
     tcpIgnoreInvalidRst: 0,
     tcpMaxRetrans: 3,
+    acct: 0,
     timeouts: { ...DEFAULT_TIMEOUTS },
   };
 }
@@ -268,7 +283,12 @@ export interface CtEntryView {
   zone?: number;
 }
 
-export type CtTupleView =
+export type CtTupleView = (
   | { src: string; dst: string; sport: number; dport: number }
   | { src: string; dst: string; type: number; code: number; id: number }
-  | { src: string; dst: string };
+  | { src: string; dst: string }
+) & {
+  /** `packets=` `bytes=` of this direction, printed when the entry has accounting */
+  packets?: number;
+  bytes?: number;
+};

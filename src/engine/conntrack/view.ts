@@ -37,6 +37,10 @@ export function entryView(e: CtEntry): CtEntryView {
   if (flags.length > 0) v.flags = flags.sort();
   if (e.mark !== 0) v.mark = e.mark;
   if (e.zone !== 0) v.zone = e.zone;
+  if (e.acct) {
+    Object.assign(v.orig, e.acct[0]);
+    Object.assign(v.reply, e.acct[1]);
+  }
   return v;
 }
 

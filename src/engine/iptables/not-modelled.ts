@@ -42,9 +42,7 @@ const MATCHES: Readonly<Record<string, Check>> = {
   set: (o: SetMatchOptions) => `ipset contents are not modelled (no set has members): --match-set ${o.name} ${never(o.invert)}`,
   helper: (o: HelperOptions) =>
     MODELLED_HELPERS.has(o.name ?? '') ? null : `only the ftp and tftp conntrack helpers are modelled; no connection gets helper "${o.name ?? ''}", so ${never(o.invert)}`,
-  socket: () => 'the early socket lookup is not modelled: the match never holds',
   rpfilter: () => 'the reverse-path route lookup is not modelled: every source is taken as valid',
-  connbytes: () => 'conntrack byte and packet counters are not modelled: the match never holds',
   realm: () => 'route realms are not modelled: every packet has realm 0',
   devgroup: (o: DevgroupOptions) => (o.src || o.dst ? 'device groups are not modelled: every device is in group 0' : null),
   cpu: (o: CpuOptions) => `the CPU that processes a packet is not modelled: every packet is taken as processed on CPU 0, so --cpu ${o.cpu} ${o.cpu === 0 ? 'always' : 'never'} holds`,

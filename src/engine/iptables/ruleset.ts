@@ -348,10 +348,13 @@ export function setPolicy(rs: Ruleset, table: TableName, chain: string, policy: 
 
 /**
  * True when the rule needs connection tracking: conntrack/state/connmark
- * matches, NAT/CONNMARK/CT/NOTRACK targets (REPORT.md §5.1).
+ * matches, NAT/CONNMARK targets, CT other than --notrack (REPORT.md §5.1).
  */
 export function needsConntrack(rule: Rule): boolean {
   for (const m of rule.matches) if (getMatch(m.module)?.needsConntrack) return true;
   const t = rule.target;
-  return !!(t && t.kind === 'extension' && getTarget(t.name)?.needsConntrack);
+  if (!t || t.kind !== 'extension') return false;
+  const spec = getTarget(t.name);
+  if (!spec) return false;
+  return spec.needsConntrackFor ? spec.needsConntrackFor(t.options) : spec.needsConntrack === true;
 }

@@ -117,10 +117,28 @@ export interface MatchContext {
    */
   connCount?(rule: Rule, key: Ipv4): number;
   /**
+   * The local socket nf_sk_lookup_slow_v4 finds for the packet (-m socket):
+   * an established, half-open or TIME_WAIT one of its connection, else a
+   * listener. Absent where no host runs the walk.
+   */
+  lookupSocket?(p: Packet): SocketView | null;
+  /**
    * Set by a match whose kernel code sets par->hotdrop (connlimit when its
    * count fell to 0): the walk stops at that rule and drops the packet.
    */
   hotdrop?: boolean;
+}
+
+/** A socket as xt_socket weighs it. */
+export interface SocketView {
+  /** sk_fullsock: not a request (SYN_RECV) or TIME_WAIT mini-socket */
+  full: boolean;
+  /** bound to 0.0.0.0 (inet_rcv_saddr == 0): a listener for every address */
+  wildcard: boolean;
+  /** IP_TRANSPARENT (inet_sk_transparent) */
+  transparent: boolean;
+  /** sk_mark (SO_MARK) */
+  mark: number;
 }
 
 export type CtStateName = 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED' | 'SNAT' | 'DNAT';
@@ -144,6 +162,8 @@ export interface CtView {
   tcpState?: string;
   /** for a connection a helper expected: the helper of its master (what -m helper compares) */
   masterHelper?: string | null;
+  /** packets and bytes per direction [original, reply], when the connection has accounting (-m connbytes) */
+  counters?: readonly [{ packets: number; bytes: number }, { packets: number; bytes: number }];
 }
 
 export type AddrType =

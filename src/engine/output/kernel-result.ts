@@ -6,6 +6,7 @@
 import type { World } from '../sim/world';
 import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
 import { oracleSeesLink, visibleReceivers } from './harness-link';
+import { oracleRecords } from './oracle-records';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
@@ -198,12 +199,10 @@ export function causalOrder(records: PacketRecord[], hostOrder: string[], fromOf
 }
 
 export function kernelResult(world: World): Obj {
-  // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace
-  const traced = causalOrder(
-    world.records.filter((r) => r.events.length > 0 && !r.untraced),
-    world.hostList.map((h) => h.name),
-    (r) => oracleSender(world, r),
-  );
+  // a packet that never met a hook (e.g. lost before its first event) is not in the kernel's trace;
+  // the oracle does not see some packets and cuts some in two (oracle-records.ts)
+  const oracle = oracleRecords(world, world.records.filter((r) => r.events.length > 0));
+  const traced = causalOrder(oracle.records, world.hostList.map((h) => h.name), (r) => oracleSender(world, r));
   traced.forEach((r, i) => (r.id = i + 1));
   const hosts: Obj = {};
   for (const h of world.hostList) {
@@ -224,7 +223,7 @@ export function kernelResult(world: World): Obj {
       action,
       result: s.result,
       listener_events: s.listenerEvents,
-      packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).map((p) => p.id),
+      packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).flatMap((p) => oracle.piecesOf(p).map((x) => x.id)),
       conntrack: s.conntrack,
       counters: s.counters,
       log_target_lines: s.logLines.map((l) => A.normalizeLine(world, l)),

@@ -60,6 +60,7 @@ export function syncConntrackSysctl(host: Host): void {
   s.tcpBeLiberal = n('nf_conntrack_tcp_be_liberal');
   s.tcpIgnoreInvalidRst = n('nf_conntrack_tcp_ignore_invalid_rst');
   s.tcpMaxRetrans = n('nf_conntrack_tcp_max_retrans');
+  s.acct = n('nf_conntrack_acct');
 }
 
 export const createRuleset = ipt.createRuleset;
@@ -71,12 +72,32 @@ export function tableOf(rs: Ruleset, table: TableName): TableLike {
   return ipt.tableOf(rs, table);
 }
 
+/**
+ * connbytes_mt_check switches conntrack accounting on for the namespace
+ * (nf_ct_set_acct): net.netfilter.nf_conntrack_acct reads 1 from then on,
+ * even after the rule is gone, and connections begun since count packets.
+ */
+function connbytesForcesAcct(host: Host): void {
+  const key = 'net.netfilter.nf_conntrack_acct';
+  if (host.net.sysctl[key] === '1' || !ipt.usesMatch(host.rules, 'connbytes')) return;
+  host.net.sysctl[key] = '1';
+  syncConntrackSysctl(host);
+}
+
 /** Run one setup command of a case in a host. */
 export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Record<string, number>): Diagnostic[] {
-  if (typeof cmd !== 'string') return ipt.applyRestore(host.rules, cmd['iptables-restore'], cmd.noflush === true);
+  if (typeof cmd !== 'string') {
+    const d = ipt.applyRestore(host.rules, cmd['iptables-restore'], cmd.noflush === true);
+    connbytesForcesAcct(host);
+    return d;
+  }
   const trimmed = cmd.trimStart();
   if (trimmed.startsWith('ipvsadm')) return applyIpvsadmCommand(host, cmd);
-  if (trimmed.startsWith('iptables')) return ipt.applyCommand(host.rules, cmd);
+  if (trimmed.startsWith('iptables')) {
+    const d = ipt.applyCommand(host.rules, cmd);
+    connbytesForcesAcct(host);
+    return d;
+  }
   if (trimmed.startsWith('ip ') || trimmed === 'ip') return ipt.applyIp(host.net, cmd);
   if (trimmed.startsWith('sysctl')) {
     const vs = /^sysctl\s+(?:-q\s+)?-w\s+net[./]ipv4[./]vs[./]([a-z_]+)=(\d+)\s*$/.exec(trimmed);

@@ -11,7 +11,7 @@
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
 import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../netfilter/walk';
-import type { AddrType, CtView, MatchContext, Rule, TargetInstance } from '../iptables/types';
+import type { AddrType, CtView, MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
 import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from './record';
 import * as A from './adapters';
 import type { World } from './world';
@@ -306,12 +306,12 @@ export class Host {
    */
   receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null } | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
+    // over lo the skb keeps nf_trace from its OUTPUT passage, and its conntrack keeps the harness from setting it
+    if (iface === 'lo' && from?.untraced) rec.untraced = true;
     const meta: PacketMeta = looped
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
       : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
     this.skbMeta.set(rec, meta);
-    // skb->nf_trace survives the loop over lo: a looped packet is traced when its sender was
-    if (looped && from?.untraced) rec.untraced = true;
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
       this.finish(rec, pre, meta);
@@ -416,9 +416,10 @@ export class Host {
 
   /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
   /**
-   * `attach`: icmp_glue_bits hands an error the offending packet's conntrack
-   * (nf_ct_attach), unless the caller dropped it first, as __udp4_lib_rcv does
-   * (nf_reset_ct) before its port unreachable (case q71).
+   * icmp_send for `orig`. `attach`: icmp_glue_bits ties the error to the
+   * offending packet's conntrack (nf_ct_attach); false where the stack reset
+   * that conntrack first (__udp4_lib_rcv's nf_reset_ct before its port
+   * unreachable), so conntrack finds the error RELATED by its own lookup.
    */
   sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number, attach = true): void {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
@@ -591,6 +592,10 @@ class TableRun implements MatchContext, WalkHooks {
 
   ruleState<S>(rule: Rule, key: string, init: () => S): S {
     return this.host.ruleState(rule, key, init);
+  }
+
+  lookupSocket(p: Packet): SocketView | null {
+    return this.host.sockets.lookupForMatch(p, this.ct);
   }
 
   connCount(rule: Rule, key: number): number {

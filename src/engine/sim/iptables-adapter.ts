@@ -30,6 +30,12 @@ export function needsConntrack(r: Ruleset): boolean {
   return false;
 }
 
+/** True when some rule of any table uses `-m NAME`. */
+export function usesMatch(r: Ruleset, name: string): boolean {
+  for (const t of TABLES) for (const c of r.tables[t].chains.values()) for (const rule of c.rules) if (rule.matches.some((m) => m.module === name)) return true;
+  return false;
+}
+
 export function tableOf(r: Ruleset, table: TableName): TableLike {
   const t = r.tables[table];
   return { chain: (name: string) => t.chains.get(name), generation: r.generation ?? 0 };

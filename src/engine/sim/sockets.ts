@@ -21,6 +21,7 @@ import {
   type Packet,
 } from '../net/packet';
 import type { Host } from './host';
+import type { CtView, SocketView } from '../iptables/types';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
 import type { TcpWireState } from './wire';
@@ -65,6 +66,12 @@ export interface TcpSock {
   gsoMaxSegs: number;
   /** data queued in each direction, the sender's window, the backlog (tcp-stream.ts) */
   stream: TcpStream;
+  /**
+   * sk_err_soft: an ICMP error for a connected socket (tcp_v4_err without
+   * IP_RECVERR). Only SO_ERROR reports it, which CPython's connect() reads
+   * once the handshake is done (difftest seed 1 cases 62, 205).
+   */
+  softError?: string;
 }
 
 export interface ListenerSock {
@@ -81,6 +88,8 @@ export interface UdpSock {
   rport: number;
   received: string | null;
   error: string | null;
+  /** SO_MARK of the step's socket */
+  mark?: number;
 }
 
 export interface PingSock {
@@ -100,8 +109,10 @@ export interface ListenerEvent {
   proto: 'tcp' | 'udp';
   listen_port?: number;
   local?: string;
+  /** absent on send_error, which the agent logs without the peer */
   peer?: string;
   data?: string;
+  /** send_error: the errno name of the failed send */
   error?: string;
 }
 
@@ -202,6 +213,51 @@ export class Sockets {
       return t === 8 ? 'the kernel answers the echo request' : t === 0 ? 'the ping socket' : 'the kernel ICMP handler';
     }
     return `no handler for protocol ${pkt.proto}: ICMP protocol unreachable`;
+  }
+
+  /**
+   * nf_sk_lookup_slow_v4, the lookup of -m socket: the TCP or UDP socket a
+   * packet belongs to, for an ICMP error the one that sent the quoted
+   * packet. A reply of a connection this host SNATed is looked up by the
+   * original source (the address its socket has). TCP: the connection's
+   * socket (in ehash: also half-open request and TIME_WAIT sockets, which are
+   * not full sockets), else a listener; UDP: a connected socket of the step
+   * whose peer matches, else a listener. The oracle's sockets are never
+   * IP_TRANSPARENT; a step's socket carries its SO_MARK, listeners none.
+   */
+  lookupForMatch(p: Packet, ct: CtView | null): SocketView | null {
+    let proto = p.proto;
+    let saddr = p.src;
+    let sport = p.sport ?? 0;
+    let daddr = p.dst;
+    let dport = p.dport ?? 0;
+    if (proto === IPPROTO_ICMP) {
+      const ic = p.icmp;
+      const inner = ic?.inner;
+      if (!ic || !inner || ![3, 4, 5, 11, 12].includes(ic.type) || (inner.proto !== IPPROTO_TCP && inner.proto !== IPPROTO_UDP)) return null;
+      // extract_icmp4_fields: the quoted packet is ours, its source is the local end
+      proto = inner.proto;
+      saddr = inner.dst;
+      sport = inner.dport ?? 0;
+      daddr = inner.src;
+      dport = inner.sport ?? 0;
+    } else if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return null;
+    const replyState = p.proto === IPPROTO_ICMP ? 'RELATED' : 'ESTABLISHED';
+    if (ct && ct.reply && ct.state === replyState && ct.snat && ct.orig) {
+      daddr = ct.orig.src;
+      dport = ct.orig.sport ?? 0;
+    }
+    const mine = { transparent: false, wildcard: false };
+    if (proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(daddr, dport, saddr, sport));
+      if (s && s.state !== 'CLOSED') return { ...mine, full: s.state !== 'SYN_RECV' && s.state !== 'TIME_WAIT', mark: s.mark ?? 0 };
+      const l = this.findListener('tcp', daddr, dport);
+      return l ? { ...mine, full: true, wildcard: l.addr === 0, mark: 0 } : null;
+    }
+    const u = this.udp.find((x) => x.lport === dport && x.laddr === daddr && x.raddr === saddr && x.rport === sport);
+    if (u) return { ...mine, full: true, mark: u.mark ?? 0 };
+    const l = this.findListener('udp', daddr, dport);
+    return l ? { ...mine, full: true, wildcard: l.addr === 0, mark: 0 } : null;
   }
 
   /**
@@ -455,8 +511,10 @@ export class Sockets {
     const reply = this.host.world.wire.udpDatagram(this.host, pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0, pkt.payload, false);
     warnLocalFragmentation(this.host, reply);
     const res = this.host.output(reply, { owned: true });
-    // sendmsg() fails with the route's errno (difftest seed 1 case 258: no route back, ENETUNREACH)
-    if (!res.ok) this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', error: res.errno });
+    if (!res.ok) {
+      // the agent logs only {event, proto, error} for a failed echo (agent.py serve); difftest seed 1 case 199
+      this.host.world.listenerEvent({ host: this.host.name, event: 'send_error', proto: 'udp', error: res.errno });
+    }
   }
 
   private icmpRcv(pkt: Packet, rec: PacketRecord): void {
@@ -510,6 +568,10 @@ export class Sockets {
             // tcp_req_err: a half-open connection is dropped only for net/host unreachable, time exceeded,
             // parameter problem; 3/13 leaves it retransmitting its SYN/ACK (case p43)
             s.state = 'CLOSED';
+          } else if (s && CONNECTED.has(s.state) && ic.type !== 4 && !(ic.type === 3 && (ic.code === 4 || ic.code > 15)) && quotesUnacked(s, inner)) {
+            // tcp_v4_err on a connected socket: "we will keep trying until we time out", the error
+            // is only remembered as sk_err_soft (the step's sockets do not set IP_RECVERR)
+            s.softError = icmpErrno(ic.type, ic.code);
           }
         }
         return;
@@ -535,6 +597,16 @@ export class Sockets {
       if (s) tcpFragNeeded(this.host, s, inner.tcp?.seq ?? 0, mtu);
     }
   }
+}
+
+/** The states tcp_v4_err treats as connected (not the handshake, not TIME_WAIT or closed). */
+const CONNECTED = new Set<TcpState>(['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK']);
+
+/** tcp_v4_err ignores an error quoting a segment outside snd_una..snd_nxt (LINUX_MIB_OUTOFWINDOWICMPS). */
+function quotesUnacked(s: TcpSock, inner: Packet): boolean {
+  const seq = inner.tcp?.seq ?? 0;
+  const una = s.stream.sender?.sndUna ?? s.sndNxt;
+  return ((s.sndNxt - una) >>> 0) >= ((seq - una) >>> 0);
 }
 
 /**

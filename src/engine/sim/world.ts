@@ -361,6 +361,16 @@ export class World {
       s.state = 'CLOSED';
       return { connect: e === 'EPERM' ? 'EPERM' : e };
     }
+    if (s.softError) {
+      // connect() ends with getsockopt(SO_ERROR), which hands out an ICMP error that arrived for the
+      // connection meanwhile (sk_err_soft): the step fails and close()s the established socket, a FIN
+      const connect = s.softError;
+      delete s.softError;
+      s.state = 'FIN_WAIT1';
+      host.sockets.sendTcp(s, 0x11);
+      this.drain();
+      return { connect };
+    }
     const result: Record<string, unknown> = { connect: 'established', local: `${formatIpv4(s.laddr)}:${s.lport}` };
     if (step.data) {
       host.sockets.sendmsg(s, step.data);
@@ -403,7 +413,7 @@ export class World {
     if (!r.ok) return { result: 'send_error', error: r.errno };
     // ip4_datagram_connect: a broadcast destination needs SO_BROADCAST
     if (r.broadcast) return { result: 'send_error', error: 'EACCES' };
-    const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null };
+    const sock: UdpSock = { laddr: src || r.src, lport: step.sport, raddr: addr, rport: port, received: null, error: null, ...(step.mark !== undefined ? { mark: step.mark } : {}) };
     host.sockets.udp.push(sock);
     const pkt = this.wire.udpDatagram(host, sock.laddr, sock.lport, addr, port, step.data);
     if (step.ttl !== undefined) pkt.ttl = step.ttl;

@@ -101,7 +101,9 @@ const ADDR_OPTS = { ctorigsrc: 'origSrc', ctorigdst: 'origDst', ctreplsrc: 'repl
 const PORT_OPTS = { ctorigsrcport: 'origSrcPort', ctorigdstport: 'origDstPort', ctreplsrcport: 'replSrcPort', ctrepldstport: 'replDstPort' } as const;
 
 function stateBit(ct: CtView | null): number {
-  if (!ct) return 1 << 4; // no conntrack: the kernel sees an untracked skb
+  // no conntrack yet (the raw table runs before nf_conntrack_in): nf_ct_get gives no ct and
+  // ctinfo 0, which conntrack_mt and state_mt count as INVALID, not UNTRACKED (case q40)
+  if (!ct) return 1 << 0;
   switch (ct.state) {
     case 'INVALID':
       return 1 << 0;

@@ -1,11 +1,12 @@
 // pattern: Functional Core
 // Matches whose answer lives in kernel state outside the rule: -m helper
 // (the helper of the connection's master) and connlimit (the per-address
-// connection count, conntrack/conncount.ts) read conntrack; set (ipsets),
-// nfacct (accounting objects), socket (the socket lookup), rpfilter (the
-// reverse route) and connbytes (conntrack counters) are not modelled and
+// connection count, conntrack/conncount.ts) and connbytes (the connection's
+// packet and byte counters) read conntrack; set (ipsets), nfacct
+// (accounting objects) and rpfilter (the reverse route) are not modelled and
 // evaluate to a fixed, documented answer whose explain() says so. All parse
-// and save exactly like iptables 1.8.9.
+// and save exactly like iptables 1.8.9. socket asks the host for the
+// packet's socket (MatchContext.lookupSocket).
 //
 // Existence checks the real tool performs against the kernel (an ipset or
 // nfacct object of that name must exist) are not made: every name is
@@ -13,6 +14,8 @@
 
 import { formatIpv4 } from '../../net/addr';
 import type { MatchSpec } from './module';
+import type { Packet } from '../../net/packet';
+import type { CtView, SocketView } from '../types';
 import { saveString } from './module';
 import { uintOption } from './header';
 
@@ -210,10 +213,26 @@ export interface SocketOptions {
   restoreSkmark: boolean;
 }
 
+/**
+ * socket_match: the socket the lookup finds counts unless it is a full
+ * socket bound to 0.0.0.0 (without --nowildcard) or, with --transparent,
+ * one without IP_TRANSPARENT; --restore-skmark copies the mark of a full
+ * socket that counts onto the packet.
+ */
+function socketHolds(o: SocketOptions, p: Packet, sk: SocketView | null): { ok: boolean; why: string } {
+  if (!sk) return { ok: false, why: 'socket: no local socket for this packet' };
+  const kind = `${sk.full ? '' : 'a request or TIME_WAIT '}socket${sk.full && sk.wildcard ? ' bound to 0.0.0.0' : ''}`;
+  const wildcard = !o.nowildcard && sk.full && sk.wildcard;
+  const transparent = o.transparent ? sk.transparent : true;
+  if (o.restoreSkmark && !wildcard && transparent && sk.full) p.mark = sk.mark >>> 0;
+  if (wildcard) return { ok: false, why: `socket: only ${kind}, which counts with --nowildcard only` };
+  if (!transparent) return { ok: false, why: `socket --transparent: ${kind} without IP_TRANSPARENT` };
+  return { ok: true, why: `socket: ${kind} takes this packet` };
+}
+
 export const socket: MatchSpec<SocketOptions> = {
   name: 'socket',
   hooks: ['PREROUTING', 'INPUT'],
-  modelled: 'partial',
   options: [
     { name: 'transparent', arg: false, invert: false },
     { name: 'nowildcard', arg: false, invert: false },
@@ -232,8 +251,8 @@ export const socket: MatchSpec<SocketOptions> = {
     if (o.restoreSkmark) out.push('--restore-skmark');
     return out.join(' ');
   },
-  match: () => false,
-  explain: () => [{ ok: false, why: 'socket: the early socket lookup is not modelled, the match never holds' }],
+  match: (o, p, ctx) => socketHolds(o, p, ctx.lookupSocket?.(p) ?? null).ok,
+  explain: (o, p, ctx) => [socketHolds(o, { ...p }, ctx.lookupSocket?.(p) ?? null)],
 };
 
 // ---------------------------------------------------------------- rpfilter
@@ -386,10 +405,39 @@ function parseU64(text: string): bigint | null {
   return v > U64_MAX ? null : v;
 }
 
+/**
+ * connbytes_mt: the connection's counters (the current packet included,
+ * conntrack counted it at PREROUTING/OUTPUT) in the chosen direction and
+ * unit, against the range. `!` swaps the bounds as libxt_connbytes does,
+ * and a range whose upper bound is below the lower one means "outside".
+ * No connection or no accounting: no match.
+ */
+function connbytesValue(o: ConnbytesOptions, c: NonNullable<CtView['counters']>): bigint {
+  const [orig, reply] = c;
+  const pick = (f: 'packets' | 'bytes'): bigint =>
+    o.dir === 'reply' ? BigInt(reply[f]) : o.dir === 'both' ? BigInt(orig[f] + reply[f]) : BigInt(orig[f]);
+  if (o.mode === 'bytes') return pick('bytes');
+  if (o.mode === 'avgpkt') {
+    const pkts = pick('packets');
+    return pkts === 0n ? 0n : pick('bytes') / pkts;
+  }
+  return pick('packets');
+}
+
+function connbytesHolds(o: ConnbytesOptions, ct: CtView | null): { ok: boolean; why: string } {
+  const text = `${not(o.invert)}--connbytes ${o.from}${BigInt(o.to) < U64_MAX ? `:${o.to}` : ':'} (${o.mode ?? 'packets'}, ${o.dir ?? 'original'})`;
+  const c = ct && ct.state !== 'INVALID' && ct.state !== 'UNTRACKED' ? ct.counters : undefined;
+  if (!c) return { ok: false, why: `${text}: ${ct ? 'the connection does not count packets (nf_conntrack_acct was off when it began)' : 'no connection'}` };
+  const what = connbytesValue(o, c);
+  const from = BigInt(o.invert ? o.to : o.from);
+  const to = BigInt(o.invert ? o.from : o.to);
+  const ok = to >= from ? what >= from && what <= to : what < to || what > from;
+  return { ok, why: `${text}: the connection counts ${what}` };
+}
+
 export const connbytes: MatchSpec<ConnbytesOptions> = {
   name: 'connbytes',
   needsConntrack: true,
-  modelled: 'partial',
   options: [
     { name: 'connbytes', arg: true },
     { name: 'connbytes-dir', arg: true, invert: false },
@@ -433,6 +481,6 @@ export const connbytes: MatchSpec<ConnbytesOptions> = {
     const to = o.to !== '0' && BigInt(o.to) < U64_MAX ? `:${o.to}` : '';
     return `${not(o.invert)}--connbytes ${o.from}${to} --connbytes-mode ${o.mode ?? 'packets'} --connbytes-dir ${o.dir ?? 'original'}`;
   },
-  match: () => false,
-  explain: (o) => [{ ok: false, why: `--connbytes ${o.from}: conntrack byte/packet counters are not modelled, the match never holds` }],
+  match: (o, _p, ctx) => connbytesHolds(o, ctx.ct).ok,
+  explain: (o, _p, ctx) => [connbytesHolds(o, ctx.ct)],
 };

@@ -85,7 +85,13 @@ export interface MatchSpec<O = unknown> extends MatchModule<O>, ExtensionParser<
 export interface TargetSpec<O = unknown> extends ExtensionParser<O> {
   /** the text after `-j NAME` in iptables-save output, '' for none */
   save(o: O): string;
+  /**
+   * The target's checkentry takes a conntrack reference (nf_ct_netns_get),
+   * which switches connection tracking on in the namespace (REPORT.md §5.1).
+   */
   needsConntrack?: boolean;
+  /** when that depends on the options (CT --notrack does not): overrides needsConntrack */
+  needsConntrackFor?(o: O): boolean;
 }
 
 // ---------------------------------------------------------------------------

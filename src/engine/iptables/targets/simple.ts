@@ -343,7 +343,10 @@ export const KERNEL_HELPERS: Readonly<Record<string, readonly number[]>> = {
 export const CT: TargetSpec<CtOptions> = {
   name: 'CT',
   table: 'raw',
+  // xt_ct_tg_check returns before nf_ct_netns_get for --notrack: a namespace whose only
+  // conntrack-related rule is a notrack rule never tracks anything (difftest seed 1 case 199)
   needsConntrack: true,
+  needsConntrackFor: (o) => !o.notrack,
   options: [
     { name: 'notrack', arg: false, invert: false },
     { name: 'helper', arg: true, invert: false },
@@ -409,7 +412,8 @@ export const CT: TargetSpec<CtOptions> = {
 export const NOTRACK: TargetSpec<CtOptions> = {
   name: 'NOTRACK',
   table: 'raw',
-  needsConntrack: true,
+  // iptables loads it as CT --notrack (libxt_CT's alias): no conntrack reference either
+  needsConntrack: false,
   options: [],
   init: () => ({ notrack: true, helper: null, zone: 0, ctevents: null, expevents: null, timeout: null }),
   parse() {},
