@@ -29,6 +29,7 @@ import { caseFeatures, featureUniverse, UNCOVERABLE } from '../src/difftest/cove
 import { divergenceClass } from '../src/difftest/divergence';
 import { shrink } from '../src/difftest/shrink';
 import { runCase } from '../src/engine/run-case';
+import { notModelled } from '../src/engine/not-modelled';
 
 const root = join(import.meta.dirname, '..');
 const shared = process.env.PACKETWALK_SHARED ?? join(root, '..', 'shared');
@@ -160,15 +161,19 @@ interface Outcome {
   kernelMs: number;
   engineMs: number;
   message?: string;
+  /** the engine's "not modelled" findings for the case */
+  labels?: string[];
 }
 
-function engine(c: CaseJson): { ok: true; result: unknown; ms: number } | { ok: false; message: string; crashed: boolean; ms: number } {
+function engine(c: CaseJson): { ok: true; result: unknown; ms: number; labels: string[] } | { ok: false; message: string; crashed: boolean; ms: number } {
   const t0 = performance.now();
   try {
     const r = runCase(c);
     const ms = performance.now() - t0;
     if (!r.ok) return { ok: false, message: r.errors.slice(0, 3).join(' | '), crashed: false, ms };
-    return { ok: true, result: r.result, ms };
+    // what the engine says it does not model in this case (the CLI's "not modelled: …" lines)
+    const labels = [...new Set(notModelled(r.world.scenario, r.world).map((f) => f.subject))];
+    return { ok: true, result: r.result, ms, labels };
   } catch (e) {
     return { ok: false, message: `${(e as Error).message}`.slice(0, 300), crashed: true, ms: performance.now() - t0 };
   }
@@ -193,7 +198,7 @@ async function judgeCase(judge: Judge, c: CaseJson, fresh = false): Promise<Omit
   const enginePath = join(cacheDir, 'engine', `${hashOf(c)}.engine.json`);
   writeFileSync(enginePath, JSON.stringify(e.result));
   const d = await judge.judge(k.path!, enginePath);
-  return { ...base, status: 'judged', walk: d.walk, full: d.full, classWalk: divergenceClass(d.walk), classFull: divergenceClass(d.full) };
+  return { ...base, status: 'judged', walk: d.walk, full: d.full, classWalk: divergenceClass(d.walk), classFull: divergenceClass(d.full), labels: e.labels };
 }
 
 // ------------------------------------------------------------------ main
@@ -264,7 +269,24 @@ const report = {
     notReproducible: outcomes.filter((o) => o.status === 'not-reproducible').map((o) => o.name),
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
   },
-  divergences: [...classes.entries()].sort((a, b) => b[1].length - a[1].length).map(([cls, os]) => ({ class: cls, cases: os.length, examples: os.slice(0, 6).map((o) => o.name) })),
+  // a divergence the engine announced ("not modelled: …") is labelled; one it did not is silent
+  silent: {
+    walk: judged.filter((o) => !pass(o, 'walk') && !(o.labels ?? []).length).length,
+    full: judged.filter((o) => !pass(o, 'full') && !(o.labels ?? []).length).length,
+  },
+  labelledCases: judged.filter((o) => (o.labels ?? []).length).length,
+  labelCounts: Object.fromEntries(
+    [...judged.flatMap((o) => o.labels ?? []).reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]),
+  ),
+  divergences: [...classes.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([cls, os]) => ({
+      class: cls,
+      cases: os.length,
+      labelled: os.filter((o) => (o.labels ?? []).length).length,
+      labels: [...new Set(os.flatMap((o) => o.labels ?? []))].slice(0, 4),
+      examples: os.slice(0, 6).map((o) => o.name),
+    })),
   coverage: [...coverage.entries()].map(([feature, c]) => ({ feature, ...c })),
   seconds: { wall: Number(wallS.toFixed(1)), kernel: Number(kernelS.toFixed(1)), engine: Number(engineS.toFixed(1)) },
   minimised: [] as { class: string; from: string; file: string; calls: number; steps: number; recorded?: string }[],
@@ -279,12 +301,17 @@ function printReport(): void {
   console.log(`\ndifftest seed ${seed}, ${indices.length} cases (${judged.length} judged), level ${level}`);
   console.log(`  walk: ${report.walk.identical}/${judged.length} identical (${pct(rate('walk'))})`);
   console.log(`  full: ${report.full.identical}/${judged.length} identical (${pct(rate('full'))})`);
+  console.log(`  engine said "not modelled" in ${report.labelledCases} judged cases; divergences it did not announce: walk ${report.silent.walk}, full ${report.silent.full}`);
+  if (report.labelledCases) console.log(`    labels: ${Object.entries(report.labelCounts).map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (report.excluded.bothRefused.length) console.log(`  refused by both kernel and engine (generator slips, not judged): ${report.excluded.bothRefused.length}`);
   if (report.excluded.notReproducible.length) console.log(`  not reproducible on the kernel (not judged): ${report.excluded.notReproducible.join(', ')}`);
   console.log(`  time: ${wallS.toFixed(0)} s wall, kernel ${kernelS.toFixed(0)} s, engine ${engineS.toFixed(1)} s`);
   console.log(`\ndivergences at ${level}, by first differing field:`);
   if (!report.divergences.length) console.log('  none');
-  for (const d of report.divergences) console.log(`  ${String(d.cases).padStart(4)}  ${d.class}\n        e.g. ${d.examples.join(' ')}`);
+  for (const d of report.divergences) {
+    console.log(`  ${String(d.cases).padStart(4)}  ${d.class}\n        e.g. ${d.examples.join(' ')}`);
+    if (d.labelled) console.log(`        ${d.labelled} labelled not modelled: ${d.labels.join('; ')}`);
+  }
   console.log(`\ncoverage at ${level} (cases containing the feature, identical among them):`);
   const rows = report.coverage.filter((c) => c.cases > 0).sort((a, b) => a.feature.localeCompare(b.feature));
   for (const c of rows) console.log(`  ${c.feature.padEnd(48)} ${String(c.cases).padStart(5)} ${String(c.passed).padStart(5)}  ${pct((100 * c.passed) / c.cases)}`);
