@@ -274,6 +274,10 @@ const report = {
     walk: judged.filter((o) => !pass(o, 'walk') && !(o.labels ?? []).length).length,
     full: judged.filter((o) => !pass(o, 'full') && !(o.labels ?? []).length).length,
   },
+  silentCases: {
+    walk: judged.filter((o) => !pass(o, 'walk') && !(o.labels ?? []).length).map((o) => `${o.name}: ${o.classWalk}`),
+    full: judged.filter((o) => !pass(o, 'full') && !(o.labels ?? []).length).map((o) => `${o.name}: ${o.classFull}`),
+  },
   labelledCases: judged.filter((o) => (o.labels ?? []).length).length,
   labelCounts: Object.fromEntries(
     [...judged.flatMap((o) => o.labels ?? []).reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]),

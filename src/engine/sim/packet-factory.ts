@@ -100,11 +100,14 @@ export class PacketFactory {
   }
 
   /** tcp_v4_send_reset (and REJECT --reject-with tcp-reset, which builds the same answer). */
-  tcpReset(host: Host, orig: Packet, _viaReject: boolean): Packet {
+  tcpReset(host: Host, orig: Packet, viaReject: boolean): Packet {
     const seg = W.resetReply(orig.tcp!, orig.payload.length);
     return {
       ...this.blank(),
       ttl: defaultTtl(host.net),
+      // tcp_v4_send_reset answers with the segment's TOS, ECN bits cleared (ip_send_unicast_reply);
+      // REJECT's RST is built with TOS 0 (nf_reject_iphdr_put). Difftest seed 2 cases 183, 185, 203.
+      tos: viaReject ? 0 : orig.tos & 0xfc,
       src: orig.dst,
       dst: orig.src,
       proto: IPPROTO_TCP,
