@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { CaseJson } from './case-json';
-import { NO_SYNACK_RETRIES, withoutSynAckRetries } from './condition';
+import { NO_SYNACK_RETRIES, slowNeighbourProbes, withoutTimers } from './condition';
 
 const c: CaseJson = {
   name: 'x',
@@ -15,17 +15,23 @@ const c: CaseJson = {
   steps: [{ from: 'a', tcp: '10.0.0.2:22' }],
 };
 
-describe('withoutSynAckRetries', () => {
-  it('switches SYN/ACK retransmission off on the named hosts only, last in their setup', () => {
-    const n = withoutSynAckRetries(c, ['b']);
+describe('withoutTimers', () => {
+  it('switches SYN/ACK retransmission off on the named host only, last in its setup', () => {
+    const n = withoutTimers(c, [{ host: 'b', subject: 'SYN/ACK retransmission' }]);
     expect(n.hosts[0]!.setup).toEqual(c.hosts[0]!.setup);
     expect(n.hosts[1]!.setup).toEqual(['ip addr add 10.0.0.2/24 dev eth0', NO_SYNACK_RETRIES]);
-    expect(n.description).toContain('tcp_synack_retries=0 on b');
+    expect(n.description).toContain('tcp_synack_retries=0');
   });
 
-  it('leaves a case alone when no host needs it, or when it is done already', () => {
-    expect(withoutSynAckRetries(c, [])).toBe(c);
-    const once = withoutSynAckRetries(c, ['a']);
-    expect(withoutSynAckRetries(once, ['a'])).toBe(once);
+  it('slows the ARP probes of the interface a neighbour entry waits on', () => {
+    const n = withoutTimers(c, [{ host: 'a', subject: 'neighbour resolution failure', iface: 'eth0' }, { host: 'a', subject: 'neighbour resolution failure', iface: 'eth0' }]);
+    expect(n.hosts[0]!.setup).toEqual(['ip addr add 10.0.0.1/24 dev eth0', slowNeighbourProbes('eth0')]);
+  });
+
+  it('leaves a case alone when no timer needs it, when it is done already, or for other timers', () => {
+    expect(withoutTimers(c, [])).toBe(c);
+    expect(withoutTimers(c, [{ host: 'a', subject: 'TCP retransmission' }])).toBe(c);
+    const once = withoutTimers(c, [{ host: 'a', subject: 'SYN/ACK retransmission' }]);
+    expect(withoutTimers(once, [{ host: 'a', subject: 'SYN/ACK retransmission' }])).toBe(once);
   });
 });

@@ -2,24 +2,43 @@
 // Keeping kernel timers out of generated cases. The oracle's steps are
 // short (0.5 s timeouts, 0.25 s of quiet) so that nothing a timer sends
 // lands among a later step's packets (REPORT.md §6). A generated case can
-// still leave a listener with a SYN/ACK nobody acknowledged: Linux sends it
-// again 1 s, 3 s, 7 s … later, into whichever step is running by then, at a
-// moment that depends on how long the harness took. Such a case is made
-// deterministic the way an administrator would: that host gets
-// `net.ipv4.tcp_synack_retries=0`, so the half-open connection simply expires.
-// The engine says which hosts would retransmit (its pending-timer findings).
+// still start two such timers, whose packets then land in whichever step is
+// running, at a moment that depends on how long the harness took:
+//   - a listener's SYN/ACK nobody acknowledged, sent again 1 s, 3 s, 7 s …
+//     later: that host gets `net.ipv4.tcp_synack_retries=0`, so the
+//     half-open connection simply expires;
+//   - packets queued for a neighbour that never answers ARP, dropped with an
+//     ICMP host unreachable when the probes run out (~3 s): that interface
+//     gets `net.ipv4.neigh.IF.retrans_time_ms=100000`, so the probes outlast
+//     the run and the packets just wait.
+// Both are settings an administrator may use. The engine says which hosts
+// and interfaces (its pending-timer findings, src/engine/sim/pending-timers.ts).
 
 import type { CaseJson } from './case-json';
 
 export const NO_SYNACK_RETRIES = 'sysctl -w net.ipv4.tcp_synack_retries=0';
+export const slowNeighbourProbes = (iface: string) => `sysctl -w net.ipv4.neigh.${iface}.retrans_time_ms=100000`;
 
-/** The case with SYN/ACK retransmission switched off on `hosts`; the same object when there is nothing to do. */
-export function withoutSynAckRetries(c: CaseJson, hosts: readonly string[]): CaseJson {
-  const todo = c.hosts.filter((h) => hosts.includes(h.name) && !h.setup.includes(NO_SYNACK_RETRIES));
-  if (!todo.length) return c;
+export interface TimerFinding {
+  host: string;
+  subject: string;
+  iface?: string;
+}
+
+/** The case with the timers `found` switched off; the same object when there is nothing to do. */
+export function withoutTimers(c: CaseJson, found: readonly TimerFinding[]): CaseJson {
+  const add = new Map<string, string[]>();
+  for (const t of found) {
+    const line = t.subject === 'SYN/ACK retransmission' ? NO_SYNACK_RETRIES : t.subject === 'neighbour resolution failure' && t.iface && t.iface !== 'lo' ? slowNeighbourProbes(t.iface) : null;
+    const h = c.hosts.find((x) => x.name === t.host);
+    if (!line || !h || h.setup.includes(line) || add.get(t.host)?.includes(line)) continue;
+    add.set(t.host, [...(add.get(t.host) ?? []), line]);
+  }
+  if (!add.size) return c;
+  const why = [...add.entries()].map(([h, ls]) => `${h}: ${ls.map((l) => l.replace('sysctl -w net.ipv4.', '')).join(', ')}`).join('; ');
   return {
     ...c,
-    description: `${c.description ?? ''} [tcp_synack_retries=0 on ${todo.map((h) => h.name).join(', ')}: a SYN/ACK nobody acknowledged would come again later, at a moment that depends on the harness]`.trim(),
-    hosts: c.hosts.map((h) => (todo.includes(h) ? { ...h, setup: [...h.setup, NO_SYNACK_RETRIES] } : h)),
+    description: `${c.description ?? ''} [kernel timers kept out of the steps: ${why}]`.trim(),
+    hosts: c.hosts.map((h) => (add.has(h.name) ? { ...h, setup: [...h.setup, ...add.get(h.name)!] } : h)),
   };
 }

@@ -13,11 +13,17 @@
 import { formatIpv4 } from '../net/addr';
 import type { World } from './world';
 import type { TcpSock } from './sockets';
+import { neighParms } from '../net/neigh';
+
+/** No oracle run lasts this long: a neighbour resolution that takes longer never ends within one. */
+const OUTLASTS_ANY_RUN_MS = 120_000;
 
 export interface PendingTimer {
   host: string;
   subject: string;
   detail: string;
+  /** the interface a neighbour entry waits on */
+  iface?: string;
 }
 
 const ap = (a: number, p: number) => `${formatIpv4(a)}:${p}`;
@@ -55,8 +61,11 @@ function neighbourTimers(world: World): PendingTimer[] {
   for (const h of world.hostList) {
     for (const e of world.l2.neigh(h).list()) {
       if (e.state !== 'incomplete' || e.queue.length === 0) continue;
+      // probes that outlast any run (e.g. retrans_time_ms=100000): the packets just wait, as here
+      if (neighParms(h.net, e.iface).resolveTimeoutMs > OUTLASTS_ANY_RUN_MS) continue;
       out.push({
         host: h.name,
+        iface: e.iface,
         subject: 'neighbour resolution failure',
         detail: `${e.queue.length} packet(s) wait for the address of ${formatIpv4(e.addr)} on ${e.iface}, whose ARP requests nobody answers: when the probes run out (about 3 s) the kernel drops them and sends an ICMP host unreachable to each one's source; the simulation leaves them waiting`,
       });
