@@ -119,7 +119,7 @@ async function kernel(c: CaseJson, fresh = false): Promise<KernelRun> {
   }
   const message = (r.stderr.trim() || `exit ${r.code}`).split('\n').slice(-3).join(' | ');
   // a case the harness refuses is a fact about the case, worth caching; a crash of the harness is not
-  if (/setup command failed|CaseError|not allowed|invalid/i.test(message) && !fresh) writeFileSync(refused, message);
+  if (/setup command failed|CaseError|not allowed|invalid|agent failed/i.test(message) && !fresh) writeFileSync(refused, message);
   return { ok: false, message, ms, cached: false };
 }
 
@@ -155,7 +155,7 @@ interface Outcome {
   name: string;
   intent: string[];
   features: string[];
-  status: 'judged' | 'kernel-refused' | 'both-refused' | 'engine-refused' | 'engine-crashed' | 'not-reproducible' | 'skipped';
+  status: 'judged' | 'kernel-refused' | 'both-refused' | 'engine-refused' | 'engine-crashed' | 'not-reproducible' | 'harness-failed' | 'skipped';
   walk: string[];
   full: string[];
   classWalk?: string;
@@ -187,6 +187,9 @@ async function judgeCase(judge: Judge, c: CaseJson, fresh = false): Promise<Omit
   const base = { kernelMs: k.ms, engineMs: e.ms, walk: [] as string[], full: [] as string[] };
   if (!k.ok) {
     if (k.message?.startsWith('no cached kernel')) return { ...base, status: 'skipped', message: k.message };
+    // the harness's own step program failed (e.g. its probe socket for a hand-made packet to a
+    // destination without a route): the oracle has no result for this case, nothing to judge
+    if (/agent failed/.test(k.message ?? '')) return { ...base, status: 'harness-failed', message: k.message };
     if (!e.ok) return { ...base, status: 'both-refused', message: k.message };
     // the kernel refuses a setup the engine takes: a divergence of its own
     const d = [`.setup: kernel refused (${k.message}) != simulator accepted`];
@@ -252,7 +255,7 @@ for (const index of indices) {
 
 // ------------------------------------------------------------------ report
 
-const judged = outcomes.filter((o) => o.status !== 'both-refused' && o.status !== 'skipped' && o.status !== 'not-reproducible');
+const judged = outcomes.filter((o) => o.status !== 'both-refused' && o.status !== 'skipped' && o.status !== 'not-reproducible' && o.status !== 'harness-failed');
 const pass = (o: Outcome, l: 'walk' | 'full') => (l === 'walk' ? o.walk : o.full).length === 0;
 const rate = (l: 'walk' | 'full') => (judged.length ? (100 * judged.filter((o) => pass(o, l)).length) / judged.length : 0);
 const classes = new Map<string, Outcome[]>();
@@ -285,6 +288,7 @@ const report = {
   excluded: {
     bothRefused: outcomes.filter((o) => o.status === 'both-refused').map((o) => `${o.name}: ${o.message}`),
     notReproducible: outcomes.filter((o) => o.status === 'not-reproducible').map((o) => o.name),
+    harnessFailed: outcomes.filter((o) => o.status === 'harness-failed').map((o) => `${o.name}: ${(o.message ?? '').slice(-120)}`),
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
   },
   // a divergence the engine announced ("not modelled: …") is labelled; one it did not is silent
@@ -326,6 +330,7 @@ function printReport(): void {
   console.log(`  engine said "not modelled" in ${report.labelledCases} judged cases; divergences it did not announce: walk ${report.silent.walk}, full ${report.silent.full}`);
   if (report.labelledCases) console.log(`    labels: ${Object.entries(report.labelCounts).map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (report.excluded.bothRefused.length) console.log(`  refused by both kernel and engine (generator slips, not judged): ${report.excluded.bothRefused.length}`);
+  if (report.excluded.harnessFailed.length) console.log(`  the oracle's harness could not run (not judged): ${report.excluded.harnessFailed.join('; ')}`);
   if (report.excluded.notReproducible.length) console.log(`  not reproducible on the kernel (not judged): ${report.excluded.notReproducible.join(', ')}`);
   console.log(`  time: ${wallS.toFixed(0)} s wall, kernel ${kernelS.toFixed(0)} s, engine ${engineS.toFixed(1)} s`);
   console.log(`\ndivergences at ${level}, by first differing field:`);
