@@ -52,7 +52,7 @@ export interface PacketMeta {
   hotdropped?: boolean;
   /** dst.tclassid of the route the skb carries (-m realm); absent before its routing decision */
   classid?: number;
-  /** skb->nf_duplicated: a copy TEE made, which TEE does not copy again */
+  /** a copy TEE is sending: nf_skb_duplicated is set around its ip_local_out, so TEE copies nothing meanwhile */
   duplicated?: boolean;
 }
 

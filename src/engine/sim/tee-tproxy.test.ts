@@ -71,7 +71,7 @@ describe('TEE', () => {
       'filter:OUTPUT:rule:LOG',
       'filter:OUTPUT:policy:ACCEPT',
       'security:OUTPUT:policy:ACCEPT',
-      // its own TEE rule matches and copies nothing (skb->nf_duplicated)
+      // its own TEE rule matches and copies nothing (nf_skb_duplicated while it is sent)
       'mangle:POSTROUTING:rule:TEE',
       'mangle:POSTROUTING:policy:ACCEPT',
     ]);

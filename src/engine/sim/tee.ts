@@ -13,8 +13,10 @@
 //    POSTROUTING prints IN= that device (and, for a packet copied from one
 //    that arrived by a link, MAC= bytes of uninitialised headroom the engine
 //    cannot know: REPORT.md §6 of this engine's cases);
-//  - a copy is never copied again (skb->nf_duplicated): its own TEE rules
-//    do nothing. A failed route drops the copy silently.
+//  - while the host sends the copy, TEE copies nothing (nf_skb_duplicated,
+//    set around ip_local_out): the copy's own TEE rules match and do
+//    nothing. Another host receives it later, from its backlog, and copies
+//    it like any packet. A failed route drops the copy silently.
 
 import { clonePacket, type Packet } from '../net/packet';
 import type { TeeOptions } from '../iptables/targets';
