@@ -10,8 +10,10 @@
 //    the new-namespace default, and the multipath hash settings the FIB
 //    lookup does not reproduce (REPORT.md §4);
 //  - the run itself: packets larger than the link MTU leave unfragmented
-//    (the engine never fragments; REPORT.md §6), and the retransmissions and
-//    neighbour failures that timers cause after a step (sim/pending-timers.ts).
+//    (the engine never fragments; REPORT.md §6), the retransmissions and
+//    neighbour failures that timers cause after a step (sim/pending-timers.ts),
+//    and TEE copies of received packets, whose POSTROUTING lines the kernel
+//    prints with uninitialised MAC= bytes (sim/tee.ts).
 
 import type { Scenario, SetupCommand } from './scenario/types';
 import type { TableName } from './netfilter/hooks';
@@ -67,6 +69,8 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
+  // the source of ICMP errors for packets with an input route (sim/adapters.ts icmpErrorSource)
+  'net.ipv4.icmp_errors_use_inbound_ifaddr',
   // the SYN options, windows and DF of the host's sockets (sim/packet-factory.ts, sim/tcp-window.ts)
   'net.ipv4.tcp_timestamps',
   'net.ipv4.tcp_sack',
@@ -174,6 +178,16 @@ function runFindings(world: World): NotModelled[] {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(finding(rec.host, null, 'IP fragmentation', `packet ${rec.id} (${p.len} bytes, DF not set) left through ${d.iface} (MTU ${mtu}) in one piece; the kernel would have fragmented it`));
+  }
+  const copied = new Set<string>();
+  for (const rec of world.records) {
+    const orig = rec.duplicateOf;
+    if (!orig || orig.origin !== 'ingress' || copied.has(rec.host)) continue;
+    copied.add(rec.host);
+    // nf_dup_ipv4 copies the skb without its link-layer header but keeps its offset and sets skb->dev
+    out.push(
+      finding(rec.host, null, 'TEE copy of a received packet', `packet ${rec.id} is a copy of packet ${orig.id}, which came in on ${orig.in ?? '?'}: at POSTROUTING the kernel prints IN=${rec.events.at(-1)?.in ?? ''} with MAC= bytes of uninitialised memory in its TRACE and LOG lines, different on every run; the engine prints none`),
+    );
   }
   for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
   return out;

@@ -384,7 +384,7 @@ export class ConntrackTable {
     }
     const master = this.byId.get(exp.masterId)!;
     entry.status |= IPS_EXPECTED;
-    entry.master = { id: master.id, helper: master.helper ?? null };
+    entry.master = { id: master.id, helper: master.helper ?? null, origSrc: master.tuple[0].src };
     entry.mark = master.mark;
     if (exp.natFollowMaster) natFollowMaster(entry, exp, master, this.natEnv);
   }
@@ -700,6 +700,7 @@ function makeView(ref: CtRef): CtView {
     reply,
     status,
     masterHelper: e.master?.helper ?? null,
+    ...(e.master?.origSrc !== undefined ? { masterOrigSrc: e.master.origSrc } : {}),
     get mark() {
       return e.mark;
     },
@@ -723,6 +724,9 @@ function makeView(ref: CtRef): CtView {
     },
     get counters() {
       return e.acct;
+    },
+    get labels() {
+      return e.labels ?? null;
     },
   };
 }

@@ -130,7 +130,13 @@ export interface CtEntry {
   /** the helper's private data (struct nf_ct_ftp_master for ftp) */
   helpData?: CtHelpData;
   /** ct->master for a connection a helper expected (IPS_EXPECTED): its id and its helper, which -m helper reads */
-  master?: { id: number; helper: string | null };
+  master?: { id: number; helper: string | null; origSrc?: Ipv4 };
+  /**
+   * nf_conn_labels: the set label bits, ascending. Present when labels were
+   * in use in the namespace as the entry was created (nf_ct_labels_ext_add
+   * in init_conntrack); conntrack -L without a connlabel.conf prints none.
+   */
+  labels?: number[];
   /** struct nf_ct_seqadj per direction: a helper changed the payload length (IPS_SEQ_ADJUST) */
   seqAdj?: [NatSeq, NatSeq];
   /**

@@ -32,6 +32,7 @@ function linkCommands(net: HostNet, linkNames: ReadonlySet<string>): string[] {
     if (l.name === 'lo') continue;
     if (l.mtu !== 1500) out.push(`ip link set dev ${l.name} mtu ${l.mtu}`);
     if (l.gsoMaxSegs !== undefined && l.gsoMaxSegs !== 65535) out.push(`ip link set dev ${l.name} gso_max_segs ${l.gsoMaxSegs}`);
+    if (l.group) out.push(`ip link set dev ${l.name} group ${l.group}`);
     if (l.master) out.push(`ip link set ${l.name} master ${l.master}`);
     const createdUp = linkNames.has(l.name);
     if (l.up !== createdUp) out.push(`ip link set ${l.name} ${l.up ? 'up' : 'down'}`);

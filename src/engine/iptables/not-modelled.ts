@@ -11,17 +11,30 @@
 // (CT --timeout never loads: a new namespace has no timeout policy).
 // Matches the engine cannot load at all (bpf, osf, rateest, ipvs, l2tp) are
 // refused when the rule is parsed.
+//
+// Not labelled either, because a scenario cannot express what would make the
+// kernel differ: QUEUE and NFQUEUE (a scenario has no program that binds a
+// queue, and without one the kernel drops the packet or, with
+// --queue-bypass, lets it on: sim/targets.ts, case p91), -m policy (no
+// scenario can configure IPsec, so no packet has a security path: --pol none
+// always holds, --pol ipsec never), -m cpu (every packet is processed on CPU
+// 0, as in the oracle's pinned runs: iptables/modules/header.ts, case q82),
+// TPROXY (no socket of a scenario is IP_TRANSPARENT, so the kernel drops the
+// packet: sim/targets.ts, case q87). -m time is labelled only where its
+// answer depends on the date (iptables/modules/time.ts), and a TEE copy of a
+// received packet by the run (not-modelled.ts).
+//
+// Simulated like the kernel (no label): -m rpfilter, realm, devgroup,
+// cluster, connlabel; -j TEE, HMARK, ECN, TCPOPTSTRIP (cases q80-q88).
 
 import type { Rule } from './types';
 import type { HelperOptions, SetMatchOptions } from './modules/external';
-import type { CpuOptions, DevgroupOptions } from './modules/header';
-import type { PolicyOptions } from './modules/ipsec';
 import type { DccpOptions } from './modules/dccp';
 import type { SctpOptions } from './modules/sctp';
 import type { RecentOptions } from './modules/recent';
 import type { StatisticOptions } from './modules/statistic';
-import type { CtOptions, NfqueueOptions, SetTargetOptions, TeeOptions, TproxyOptions } from './targets';
-import { formatIpv4 } from '../net/addr';
+import type { CtOptions, SetTargetOptions } from './targets';
+import { timeDependsOnClock, type TimeOptions } from './modules/time';
 
 export interface RuleLimit {
   /** what the rule uses, as written in it: "-m set", "-j NFQUEUE" */
@@ -42,37 +55,25 @@ const MATCHES: Readonly<Record<string, Check>> = {
   set: (o: SetMatchOptions) => `ipset contents are not modelled (no set has members): --match-set ${o.name} ${never(o.invert)}`,
   helper: (o: HelperOptions) =>
     MODELLED_HELPERS.has(o.name ?? '') ? null : `only the ftp and tftp conntrack helpers are modelled; no connection gets helper "${o.name ?? ''}", so ${never(o.invert)}`,
-  rpfilter: () => 'the reverse-path route lookup is not modelled: every source is taken as valid',
-  realm: () => 'route realms are not modelled: every packet has realm 0',
-  devgroup: (o: DevgroupOptions) => (o.src || o.dst ? 'device groups are not modelled: every device is in group 0' : null),
-  cpu: (o: CpuOptions) => `the CPU that processes a packet is not modelled: every packet is taken as processed on CPU 0, so --cpu ${o.cpu} ${o.cpu === 0 ? 'always' : 'never'} holds`,
   cgroup: () => 'socket cgroups are not modelled: the match never holds',
-  cluster: () => 'the cluster hash is not modelled: the match never holds',
-  connlabel: () => 'conntrack labels are not modelled: no connection has a label and --set records nothing',
   nfacct: () => 'nfacct objects and their quotas are not modelled: the match always holds, as for an object without a quota',
-  time: () => 'the wall clock is not modelled: the simulated clock starts on Thursday 1970-01-01 00:00:00 UTC and the time conditions are checked against it',
+  time: (o: TimeOptions) => {
+    const why = timeDependsOnClock(o);
+    return why ? `the kernel's wall clock is not known: ${why}, and the engine checks it against a clock that starts on Sunday 2025-11-30 00:00:00 UTC` : null;
+  },
   recent: (o: RecentOptions) => (o.rttl ? 'the TTL of remembered packets is not kept: --rttl is ignored' : null),
   statistic: (o: StatisticOptions) =>
     o.mode === 'random' && o.probability > 0 && o.probability < 0x80000000
       ? `the kernel draws a random number for each packet; the engine draws from a fixed seed, so which packets match --probability ${(o.probability / 0x80000000).toFixed(11)} differs from any real run`
       : null,
-  policy: (o: PolicyOptions) => (o.pol === 'ipsec' ? 'IPsec (xfrm policies and states) is not modelled: no packet is IPsec-protected, so --pol ipsec never holds' : null),
   dccp: (o: DccpOptions) => (o.types || o.option ? 'DCCP packet types and options are not modelled: --dccp-types/--dccp-option never hold' : null),
   sctp: (o: SctpOptions) => (o.chunks ? 'SCTP chunks are not modelled: --chunk-types never holds' : null),
 };
 
 /** -j NAME → the reason, null when simulated faithfully. */
 const TARGETS: Readonly<Record<string, Check>> = {
-  NFQUEUE: (o: NfqueueOptions) =>
-    `no program reads netfilter queues here: queue ${o.queueNum}${o.queuesTotal > 1 ? `-${o.queueNum + o.queuesTotal - 1}` : ''} behaves as with nobody listening, so the packet is ${o.bypass ? 'let through (--queue-bypass)' : 'dropped'}`,
-  TEE: (o: TeeOptions) => `the copy sent to ${formatIpv4(o.gateway ?? 0)} is not made: the rule has no effect`,
-  TPROXY: (o: TproxyOptions) =>
-    `transparent proxying is not modelled: no socket is assigned and the mark is not set, so the rule has no effect (the kernel drops the packet when no transparent socket listens on port ${o.port ?? 0})`,
   SET: (o: SetTargetOptions) => `ipset contents are not modelled: ${o.add ? `--add-set ${o.add.name}` : o.del ? `--del-set ${o.del.name}` : `--map-set ${o.map?.name ?? ''}`} changes nothing`,
   SYNPROXY: () => 'SYN proxying is not modelled: the rule has no effect',
-  HMARK: () => 'the hash mark is not computed: the packet mark is left unchanged',
-  ECN: () => 'the ECN bits are not rewritten: the rule has no effect',
-  TCPOPTSTRIP: () => 'TCP options are not stripped: the rule has no effect',
   CT: (o: CtOptions) => {
     const out: string[] = [];
     if (o.helper !== null && !MODELLED_HELPERS.has(o.helper)) out.push(`only the ftp and tftp conntrack helpers are modelled: --helper ${o.helper} attaches nothing`);
@@ -107,8 +108,6 @@ export function ruleLimits(rule: Rule): RuleLimit[] {
     const check = TARGETS[t.name];
     const detail = check ? (check as (o: unknown, r: Rule) => string | null)(t.options, rule) : null;
     if (detail) out.push({ subject: `-j ${t.name}`, detail });
-  } else if (t && t.name === 'QUEUE') {
-    out.push({ subject: '-j QUEUE', detail: 'no program reads netfilter queues here: queue 0 behaves as with nobody listening, so the packet is dropped' });
   }
   return out;
 }

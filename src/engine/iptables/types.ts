@@ -122,6 +122,20 @@ export interface MatchContext {
    * listener. Absent where no host runs the walk.
    */
   lookupSocket?(p: Packet): SocketView | null;
+  /** dev->group of a device of this host (-m devgroup); absent where no host runs the walk (group 0) */
+  devGroup?(iface: string): number;
+  /**
+   * dst->tclassid of the packet's route (-m realm): the realm of the route,
+   * in the low 16 bits the destination's, in the high 16 the source's.
+   * Absent where no route is attached yet (PREROUTING) or no host runs the walk.
+   */
+  routeClassid?(): number;
+  /**
+   * A FIB lookup as ipt_rpfilter makes it (iif lo, no oif, the given
+   * addresses, mark and TOS): the route type found and every device its
+   * nexthops use, or null when the lookup fails. Absent where no host runs the walk.
+   */
+  reverseRoute?(flow: { dst: Ipv4; src: Ipv4; mark: number; tos: number }): { type: string; devs: string[] } | null;
   /**
    * Set by a match whose kernel code sets par->hotdrop (connlimit when its
    * count fell to 0): the walk stops at that rule and drops the packet.
@@ -162,6 +176,14 @@ export interface CtView {
   tcpState?: string;
   /** for a connection a helper expected: the helper of its master (what -m helper compares) */
   masterHelper?: string | null;
+  /** for a connection a helper expected: its master's original source address (what -m cluster hashes) */
+  masterOrigSrc?: Ipv4;
+  /**
+   * the connection's labels (struct nf_conn_labels) as the set bit numbers,
+   * ascending; null when the connection has no label extension (no connlabel
+   * rule existed when it was created). -m connlabel --set adds to it.
+   */
+  labels?: number[] | null;
   /** packets and bytes per direction [original, reply], when the connection has accounting (-m connbytes) */
   counters?: readonly [{ packets: number; bytes: number }, { packets: number; bytes: number }];
 }

@@ -27,6 +27,8 @@ export interface Link {
   master: string | null;
   /** IFLA_GSO_MAX_SEGS (`ip link set ... gso_max_segs N`); absent: 65535. At 1 TCP sends one segment per skb */
   gsoMaxSegs?: number;
+  /** dev->group (`ip link set ... group N`, IFLA_GROUP) that -m devgroup compares; absent: 0, "default" */
+  group?: number;
   /**
    * when it became a port of `master` (increasing per host): a bridge floods
    * to its ports newest first (br_add_if puts a new port at the head of
@@ -88,6 +90,8 @@ export interface Nexthop {
   onlink: boolean;
   /** RTNH_F_DEAD: its device went down while other nexthops stayed up */
   dead: boolean;
+  /** nh_tclassid (`realm`/`realms`, RTA_FLOW): FROM << 16 | TO; absent: 0 */
+  realm?: number;
 }
 
 export interface Route {
@@ -146,6 +150,8 @@ export interface FibRule {
   goto: number | null;
   /** suppress_prefixlength, -1 when unset */
   suppressPrefixLength: number;
+  /** `realms [FROM/]TO` (FRA_FLOW, fib4_rule tclassid); absent: 0 */
+  tclassid?: number;
 }
 
 export type NudState = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'incomplete' | 'none';

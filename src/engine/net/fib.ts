@@ -46,6 +46,8 @@ export interface FibOk {
   route: Route;
   nexthop: Nexthop | null;
   rulePriority: number;
+  /** res->tclassid: the realms of the fib rule that decided (0 without custom rules) */
+  ruleTclassid: number;
 }
 
 export interface FibErr {
@@ -168,7 +170,7 @@ function selectPath(net: HostNet, route: Route, first: number, key: FlowKey, has
   return selectMultipath(multipathHashL3(hashSrc, hashDst, seed), weights);
 }
 
-function ok(net: HostNet, hit: TableHit, table: number, rulePriority: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4): FibOk {
+function ok(net: HostNet, hit: TableHit, table: number, rulePriority: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4, ruleTclassid = 0): FibOk {
   const route = hit.route;
   const nhIndex = hit.nh < 0 ? -1 : selectPath(net, route, hit.nh, key, hashSrc, hashDst);
   const nh = nhIndex < 0 ? null : route.nexthops[nhIndex]!;
@@ -182,7 +184,73 @@ function ok(net: HostNet, hit: TableHit, table: number, rulePriority: number, ke
     route,
     nexthop: nh,
     rulePriority,
+    ruleTclassid,
   };
+}
+
+// ---------------------------------------------------------------- route realms (CONFIG_IP_ROUTE_CLASSID)
+
+/** set_class_tag: each 16-bit half of the route's tclassid still 0 takes that half of `tag`. */
+function setClassTag(tclassid: number, tag: number): number {
+  let t = tclassid >>> 0;
+  if (!(t & 0xffff)) t = (t | (tag & 0xffff)) >>> 0;
+  if (!(t & 0xffff0000)) t = (t | (tag & 0xffff0000)) >>> 0;
+  return t;
+}
+
+/**
+ * dst.tclassid as rt_set_nexthop sets it: the nexthop's realms, then what the
+ * fib rule's realms and the source's tag (itag, input routes) fill in.
+ */
+export function routeClassid(res: FibOk, itag = 0): number {
+  return setClassTag(setClassTag(res.nexthop?.realm ?? 0, res.ruleTclassid), itag);
+}
+
+/** fib_combine_itag: the reverse route's realm as the source half, or the rule's realms swapped. */
+function combineItag(res: FibOk): number {
+  let itag = ((res.nexthop?.realm ?? 0) << 16) >>> 0;
+  const rtag = res.ruleTclassid;
+  if (itag === 0) itag = (rtag << 16) >>> 0;
+  return (itag | (rtag >>> 16)) >>> 0;
+}
+
+/**
+ * The routes the kernel caches per nexthop (nhc_rth_input, nhc_pcpu_rth_output,
+ * or the slots of a nexthop exception): a cached route keeps the tclassid it
+ * was made with, so when fib rules with different realms lead to one nexthop
+ * the first lookup decides for the later ones (case q81: the router's own
+ * ping through the WAN nexthop caches realm 20, an echo reply from the LAN
+ * address, whose rule says realms 1/0, then gets 20 too). Only that rule
+ * half can differ: the nexthop's realm is fixed and routes with a source tag
+ * are not cached. The cache is emptied by every configuration command
+ * (rt_cache_flush) and, per nexthop, by a new exception (update_or_create_fnhe).
+ */
+interface RouteCacheSlots {
+  exceptions: number;
+  output?: number;
+  input?: number;
+}
+
+const routeCaches = new WeakMap<HostNet, WeakMap<object, RouteCacheSlots>>();
+
+/** rt_cache_flush: a configuration change makes every cached route invalid. */
+export function flushRouteCache(net: HostNet): void {
+  routeCaches.delete(net);
+}
+
+function cachedClassid(net: HostNet, key: object, slot: 'output' | 'input', fresh: number): number {
+  let m = routeCaches.get(net);
+  if (!m) routeCaches.set(net, (m = new WeakMap()));
+  const exceptions = net.exceptions?.length ?? 0;
+  let s = m.get(key);
+  if (!s || s.exceptions !== exceptions) m.set(key, (s = { exceptions }));
+  if (s[slot] === undefined) s[slot] = fresh;
+  return s[slot]!;
+}
+
+/** net->ipv4.fib_num_tclassid_users: nexthops and fib rules that carry realms. */
+export function tclassidUsers(net: HostNet): boolean {
+  return net.routes.some((r) => r.nexthops.some((nh) => nh.realm)) || net.rules.some((r) => r.tclassid);
 }
 
 const MAX_RULE_STEPS = 100000;
@@ -236,7 +304,7 @@ export function fibLookup(net: HostNet, key: FlowKey, hashSrc: Ipv4 = key.src, h
           const e = routeTypeErrno(hit.route.type);
           if (e === null) {
             if (rule.suppressPrefixLength < 0 || hit.route.dst.len > rule.suppressPrefixLength) {
-              return ok(net, hit, rule.table, rule.priority, key, hashSrc, hashDst);
+              return ok(net, hit, rule.table, rule.priority, key, hashSrc, hashDst, rule.tclassid ?? 0);
             }
           } else if (e !== 'EAGAIN') {
             return { ok: false, errno: e, table: rule.table, route: hit.route, rulePriority: rule.priority };
@@ -330,9 +398,9 @@ function nexthopScope(nh: Nexthop): RouteScope {
  * source is reachable on-link through `iif` (used for redirects), else 0.
  * `oif` is the output device of the forward route (null for local input).
  */
-function validateSource(net: HostNet, src: Ipv4, dst: Ipv4, tos: number, oif: string | null, iif: string, mark: number): number {
+function validateSource(net: HostNet, src: Ipv4, dst: Ipv4, tos: number, oif: string | null, iif: string, mark: number, tag?: { itag: number }): number {
   const rpf = rpFilter(net, iif);
-  if (rpf === 0 && (oif !== iif || !sendRedirects(net, iif))) {
+  if (rpf === 0 && !tclassidUsers(net) && (oif !== iif || !sendRedirects(net, iif))) {
     if (acceptLocal(net, iif)) return 0;
     if (!net.customLocalRoutes && !net.customRules) return isLocalAddress(net, src) ? -1 : 0;
   }
@@ -350,6 +418,7 @@ function validateSource(net: HostNet, src: Ipv4, dst: Ipv4, tos: number, oif: st
   const res = fibLookup(net, key);
   if (!res.ok) return rpf ? -1 : 0;
   if (res.type !== 'unicast' && !(res.type === 'local' && acceptLocal(net, iif))) return -1;
+  if (tag) tag.itag = combineItag(res);
   const devMatch = res.route.nexthops.some((nh) => nh.dev === iif) || (res.type === 'local' && iif === 'lo');
   if (devMatch) return res.nexthop && nexthopScope(res.nexthop) === 'host' ? 1 : 0;
   if (!net.addresses.some((a) => a.iface === iif)) return rpf ? -1 : 0;
@@ -357,6 +426,20 @@ function validateSource(net: HostNet, src: Ipv4, dst: Ipv4, tos: number, oif: st
   const second = fibLookup(net, { ...key, oif: iif });
   if (second.ok && second.type === 'unicast' && second.nexthop) return nexthopScope(second.nexthop) === 'host' ? 1 : 0;
   return 0;
+}
+
+/**
+ * The FIB lookup ipt_rpfilter makes for a packet's source (rpfilter_lookup_reverse):
+ * iif lo, no oif, no ports, the caller's mark and TOS. The route type and the
+ * devices of all its nexthops (fib_info_nh_uses_dev), null when the lookup fails.
+ */
+export function reversePathLookup(net: HostNet, flow: { dst: Ipv4; src: Ipv4; mark: number; tos: number }): { type: RouteType; devs: string[] } | null {
+  const key: FlowKey = { dst: flow.dst, src: flow.src, iif: 'lo', oif: null, mark: flow.mark, tos: flow.tos, proto: 0, sport: 0, dport: 0 };
+  const res = fibLookup(net, key);
+  if (!res.ok) return null;
+  const devs: string[] = [];
+  for (const nh of res.route.nexthops) if (nh.dev !== null) devs.push(nh.dev);
+  return { type: res.type, devs };
 }
 
 /** The header fields input routing reads; a Packet satisfies it. */
@@ -393,6 +476,8 @@ export type InputRouteResult =
       /** reported table id (0 when no lookup was needed, e.g. 255.255.255.255) */
       table: number;
       route: Route | null;
+      /** dst.tclassid: for local delivery the source's tag only (ip_route_input_slow) */
+      classid: number;
     }
   | {
       kind: 'forward';
@@ -405,6 +490,8 @@ export type InputRouteResult =
       redirect: boolean;
       /** the better first hop the redirect names: the gateway, or the destination itself */
       redirectGateway: Ipv4;
+      /** dst.tclassid (routeClassid with the source's tag) */
+      classid: number;
     }
   | {
       kind: 'error';
@@ -464,15 +551,16 @@ export function inputRoute(net: HostNet, pkt: InputPacket, iif: string): InputRo
   const { src, dst } = pkt;
   if (isMulticast(dst)) {
     // ip_check_mc_rcu: every IPv4 device is in 224.0.0.1; we model no other membership
-    if (dst === 0xe0000001 && !isMulticast(src) && src !== LIMITED_BROADCAST) return { kind: 'local', type: 'multicast', table: 0, route: null };
+    if (dst === 0xe0000001 && !isMulticast(src) && src !== LIMITED_BROADCAST) return { kind: 'local', type: 'multicast', table: 0, route: null, classid: 0 };
     return { kind: 'error', errno: 'EINVAL', reason: 'martian_destination', icmp: null };
   }
   if (isMulticast(src) || src === LIMITED_BROADCAST) return { kind: 'error', errno: 'EINVAL', reason: 'martian_source', icmp: null };
   if (dst === LIMITED_BROADCAST || (src === 0 && dst === 0)) {
-    if (src !== 0 && validateSource(net, src, 0, pkt.tos, null, iif, pkt.mark) < 0) {
+    const tag = { itag: 0 };
+    if (src !== 0 && validateSource(net, src, 0, pkt.tos, null, iif, pkt.mark, tag) < 0) {
       return { kind: 'error', errno: 'EINVAL', reason: 'martian_source', icmp: null };
     }
-    return { kind: 'local', type: 'broadcast', table: 0, route: null };
+    return { kind: 'local', type: 'broadcast', table: 0, route: null, classid: tag.itag };
   }
   if (isZeronet(src)) return { kind: 'error', errno: 'EINVAL', reason: 'martian_source', icmp: null };
   if (isZeronet(dst)) return { kind: 'error', errno: 'EINVAL', reason: 'martian_destination', icmp: null };
@@ -499,22 +587,25 @@ export function inputRoute(net: HostNet, pkt: InputPacket, iif: string): InputRo
     return inputError(net, iif, res.errno, lookupErrorReason(res), res.table);
   }
   if (res.type === 'broadcast') {
-    if (validateSource(net, src, 0, pkt.tos, null, iif, pkt.mark) < 0) {
+    const tag = { itag: 0 };
+    if (validateSource(net, src, 0, pkt.tos, null, iif, pkt.mark, tag) < 0) {
       return { kind: 'error', errno: 'EINVAL', reason: rpFilter(net, iif) ? 'reverse_path_filter' : 'martian_source', icmp: null };
     }
-    return { kind: 'local', type: 'broadcast', table: res.table, route: res.route };
+    return { kind: 'local', type: 'broadcast', table: res.table, route: res.route, classid: tag.itag };
   }
   if (res.type === 'local') {
-    if (validateSource(net, src, dst, pkt.tos, null, iif, pkt.mark) < 0) {
+    const tag = { itag: 0 };
+    if (validateSource(net, src, dst, pkt.tos, null, iif, pkt.mark, tag) < 0) {
       return { kind: 'error', errno: 'EINVAL', reason: rpFilter(net, iif) ? 'reverse_path_filter' : 'martian_source', icmp: null };
     }
-    return { kind: 'local', type: 'local', table: res.table, route: res.route };
+    return { kind: 'local', type: 'local', table: res.table, route: res.route, classid: tag.itag };
   }
   if (!forwarding(net, iif)) return inputError(net, iif, 'EHOSTUNREACH', 'forwarding_disabled', res.table);
   if (res.type !== 'unicast' || res.dev === null) {
     return { kind: 'error', errno: 'EINVAL', reason: 'martian_destination', icmp: null };
   }
-  const v = validateSource(net, src, dst, pkt.tos, res.dev, iif, pkt.mark);
+  const tag = { itag: 0 };
+  const v = validateSource(net, src, dst, pkt.tos, res.dev, iif, pkt.mark, tag);
   if (v < 0) {
     return { kind: 'error', errno: 'EINVAL', reason: rpFilter(net, iif) ? 'reverse_path_filter' : 'martian_source', icmp: null };
   }
@@ -531,6 +622,8 @@ export function inputRoute(net: HostNet, pkt: InputPacket, iif: string): InputRo
     route: res.route,
     redirect,
     redirectGateway: gateway !== 0 ? gateway : dst,
+    // __mkroute_input: cached only without a source tag (do_cache = res->fi && !itag)
+    classid: tag.itag === 0 && res.nexthop ? cachedClassid(net, findException(net, res.route, res.nexthop, dst) ?? res.nexthop, 'input', routeClassid(res)) : routeClassid(res, tag.itag),
   };
 }
 
@@ -551,6 +644,8 @@ export interface OutputFlow {
   dport: number;
   /** FLOWI_FLAG_ANYSRC: raw IP_HDRINCL and transparent sockets may use any source */
   anySrc?: boolean;
+  /** FLOWI_FLAG_KNOWN_NH: the destination is the next hop (TEE); such a route without a gateway is not cached */
+  knownNh?: boolean;
 }
 
 export type OutputRouteResult =
@@ -565,6 +660,8 @@ export type OutputRouteResult =
       /** reported table id, 0 when no lookup decided */
       table: number;
       route: Route | null;
+      /** dst.tclassid (routeClassid, no source tag on output) */
+      classid: number;
     }
   | { ok: false; errno: FibErrno | 'ENODEV' | 'ENETDOWN'; table?: number };
 
@@ -588,7 +685,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
     if (!link.up) return { ok: false, errno: 'ENETDOWN' };
     if (isLocalMulticast(dst) || dst === LIMITED_BROADCAST) {
       if (src === 0) src = selectSourceAddress(net, flow.oif, 0, 'link');
-      return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'multicast', dev: flow.oif, gateway: 0, src, table: 0, route: null };
+      return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'multicast', dev: flow.oif, gateway: 0, src, table: 0, route: null, classid: 0 };
     }
     if (src === 0 && isMulticast(dst)) src = selectSourceAddress(net, flow.oif, 0, 'global');
     else if (src === 0 && dst === 0) src = selectSourceAddress(net, flow.oif, 0, 'host');
@@ -596,7 +693,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   if (dst === 0) {
     dst = src;
     if (dst === 0) dst = src = 0x7f000001;
-    return { ok: true, type: 'local', dev: 'lo', gateway: 0, src, table: 0, route: null };
+    return { ok: true, type: 'local', dev: 'lo', gateway: 0, src, table: 0, route: null, classid: 0 };
   }
   const key: FlowKey = {
     dst,
@@ -613,7 +710,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   if (!res.ok) {
     if (flow.oif !== null) {
       if (src === 0) src = selectSourceAddress(net, flow.oif, 0, 'link');
-      return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'unicast', dev: flow.oif, gateway: 0, src, table: 0, route: null };
+      return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'unicast', dev: flow.oif, gateway: 0, src, table: 0, route: null, classid: 0 };
     }
     const fail: OutputRouteResult = { ok: false, errno: res.errno };
     if (res.table !== undefined) fail.table = res.table;
@@ -621,7 +718,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   }
   if (res.type === 'local') {
     if (src === 0) src = res.prefsrc !== 0 ? res.prefsrc : dst;
-    return { ok: true, type: 'local', dev: 'lo', gateway: 0, src, table: res.table, route: res.route };
+    return { ok: true, type: 'local', dev: 'lo', gateway: 0, src, table: res.table, route: res.route, classid: res.nexthop ? cachedClassid(net, res.nexthop, 'output', routeClassid(res)) : routeClassid(res) };
   }
   if (src === 0) {
     src = res.prefsrc !== 0 ? res.prefsrc : selectSourceAddress(net, res.dev, res.gateway, res.route.scope);
@@ -635,7 +732,11 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   else if (res.type === 'unicast') type = 'unicast';
   else return { ok: false, errno: 'EINVAL', table: res.table };
   const dev = res.dev ?? 'lo';
-  return { ok: true, type, dev, gateway: res.gateway, src, table: res.table, route: res.route };
+  // __mkroute_output: broadcast and multicast routes, and a known next hop (TEE, raw sockets) reached
+  // without a gateway, are not cached
+  const cacheable = res.nexthop !== null && type === 'unicast' && !(flow.knownNh && res.nexthop.gateway === 0);
+  const classid = cacheable ? cachedClassid(net, fnhe ?? res.nexthop!, 'output', routeClassid(res)) : routeClassid(res);
+  return { ok: true, type, dev, gateway: res.gateway, src, table: res.table, route: res.route, classid };
 }
 
 /** The oracle's ROUTE object (FORMAT.md §2.2): `ip -j route get` reduced to these keys. */

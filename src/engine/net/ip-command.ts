@@ -76,6 +76,8 @@ export interface IpLinkCommand extends IpBase {
   nomaster: boolean;
   /** gso_max_segs N */
   gsoMaxSegs: number | null;
+  /** group N (IFLA_GROUP); /etc/iproute2/group names only 0, `default` */
+  group: number | null;
 }
 
 export interface IpAddrCommand extends IpBase {
@@ -96,6 +98,8 @@ export interface NexthopSpec {
   dev: WordRef | null;
   weight: number;
   onlink: boolean;
+  /** `realms [FROM/]TO` of a `nexthop` (its RTA_FLOW), 0 when absent */
+  realms: number;
 }
 
 export interface IpRouteCommand extends IpBase {
@@ -115,6 +119,9 @@ export interface IpRouteCommand extends IpBase {
   /** `mtu [lock] N` (RTAX_MTU), null when absent */
   mtu: number | null;
   mtuLock: boolean;
+  /** `realm TO` / `realms FROM/TO` (RTA_FLOW: FROM << 16 | TO), 0 when absent */
+  realms: number;
+  realmsSpan: Span | null;
   /** first entry holds a plain `via`/`dev`; more than one, or `nexthop` used, is multipath */
   nexthops: NexthopSpec[];
   multipath: boolean;
@@ -147,6 +154,8 @@ export interface IpRuleCommand extends IpBase {
   action: RuleAction | null;
   goto: number | null;
   suppressPrefixLength: number | null;
+  /** `realms [FROM/]TO` (FRA_FLOW) */
+  realms: number | null;
 }
 
 export interface IpNeighCommand extends IpBase {
@@ -304,6 +313,39 @@ function parseScope(word: string): RouteScope | null {
 }
 
 /** get_u32 with base 0: decimal, 0x hex or leading-0 octal. */
+/** /etc/iproute2/rt_realms of iproute2 6.1 names only realm 0. */
+const REALM_NAMES: Readonly<Record<number, string>> = { 0: 'cosmos' };
+
+/** rtnl_rtrealm_a2n: a realm name or a number in any base. */
+function parseRealm(text: string): number | null {
+  if (text === 'cosmos') return 0;
+  return parseU32(text);
+}
+
+/** get_rt_realms_or_raw: `TO` or `FROM/TO` (either side may be empty) into FROM << 16 | TO. */
+export function parseRealms(text: string): number | null {
+  const slash = text.indexOf('/');
+  let from = 0;
+  let rest = text;
+  if (slash >= 0) {
+    const f = parseRealm(text.slice(0, slash));
+    if (f === null) return null;
+    from = f;
+    rest = text.slice(slash + 1);
+  }
+  const to = rest === '' ? 0 : parseRealm(rest);
+  if (to === null) return null;
+  return (((from << 16) >>> 0) | to) >>> 0;
+}
+
+/** print_rta_flow: `realm TO` or `realms FROM/TO`, names from rt_realms. */
+export function formatRealms(flow: number): string {
+  const to = flow & 0xffff;
+  const from = flow >>> 16;
+  const name = (n: number): string => REALM_NAMES[n] ?? String(n);
+  return from ? `realms ${name(from)}/${name(to)}` : `realm ${name(to)}`;
+}
+
 export function parseU32(word: string): number | null {
   let n: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(word)) n = parseInt(word.slice(2), 16);
@@ -548,7 +590,7 @@ export function parseIpCommand(text: string, base = 0): Parsed<IpCommand> {
 type BaseFields = Pick<IpBase, 'span' | 'inet' | 'verbSpan'>;
 
 function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
-  const cmd: IpLinkCommand = { ...b, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null };
+  const cmd: IpLinkCommand = { ...b, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null };
   while (!c.done && !c.failed) {
     const w = c.take();
     const t = w.text;
@@ -575,6 +617,14 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
       // GSO_MAX_SEGS
       if (n === null || n > 65535) c.invarg(a, 'Invalid "gso_max_segs" value');
       else cmd.gsoMaxSegs = n;
+    } else if (t === 'group') {
+      const a = c.arg(w, 'a group');
+      if (!a) break;
+      // rtnl_group_a2n: a name from /etc/iproute2/group, else get_u32 (any base)
+      const n = a.text === 'default' ? 0 : parseU32(a.text);
+      if (cmd.group !== null) c.duparg('group', a);
+      else if (n === null) c.invarg(a, 'Invalid "group" value');
+      else cmd.group = n;
     } else if (t === 'master') {
       const a = c.arg(w, 'a bridge name');
       if (a) cmd.master = ref(a);
@@ -687,7 +737,7 @@ function parseAddr(c: Cursor, b: BaseFields, verb: IpAddrCommand['verb']): IpAdd
 }
 
 function parseNexthop(c: Cursor, kw: Word, inet: boolean): NexthopSpec {
-  const nh: NexthopSpec = { gateway: 0, gatewaySpan: null, dev: null, weight: 1, onlink: false };
+  const nh: NexthopSpec = { gateway: 0, gatewaySpan: null, dev: null, weight: 1, onlink: false, realms: 0 };
   while (!c.done && !c.failed) {
     const w = c.peek()!;
     const t = w.text;
@@ -714,6 +764,13 @@ function parseNexthop(c: Cursor, kw: Word, inet: boolean): NexthopSpec {
     } else if (matches(t, 'onlink') && t !== '') {
       c.take();
       nh.onlink = true;
+    } else if (matches(t, 'realms') && t.length >= 3) {
+      c.take();
+      const a = c.arg(w, 'a realm');
+      if (!a) break;
+      const v = parseRealms(a.text);
+      if (v === null) c.invarg(a, '"realm" value is invalid');
+      else nh.realms = v;
     } else break;
   }
   if (!c.failed && nh.gateway === 0 && nh.dev === null) {
@@ -738,6 +795,8 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
     prefsrc: 0,
     mtu: null,
     mtuLock: false,
+    realms: 0,
+    realmsSpan: null,
     nexthops: [],
     multipath: false,
     from: 0,
@@ -747,7 +806,7 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
     sport: 0,
     dport: 0,
   };
-  const single: NexthopSpec = { gateway: 0, gatewaySpan: null, dev: null, weight: 1, onlink: false };
+  const single: NexthopSpec = { gateway: 0, gatewaySpan: null, dev: null, weight: 1, onlink: false, realms: 0 };
   let singleUsed = false;
   let cache = false;
   const listing = verb === 'show' || verb === 'flush' || verb === 'get';
@@ -826,6 +885,16 @@ function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb']): IpR
     } else if (matches(t, 'onlink') && t.length >= 2) {
       single.onlink = true;
       singleUsed = true;
+    } else if (matches(t, 'realms') && t.length >= 3 && !listing) {
+      // iproute.c tries "reordering" first, so "re" is not a realm
+      const a = c.arg(w, 'a realm');
+      if (!a) break;
+      const v = parseRealms(a.text);
+      if (v === null) c.invarg(a, '"realm" value is invalid');
+      else {
+        cmd.realms = v;
+        cmd.realmsSpan = { from: a.from, to: a.to };
+      }
     } else if (t === 'nexthop') {
       cmd.multipath = true;
       cmd.nexthops.push(parseNexthop(c, w, b.inet));
@@ -907,6 +976,7 @@ function parseRule(c: Cursor, b: BaseFields, verb: IpRuleCommand['verb']): IpRul
     action: null,
     goto: null,
     suppressPrefixLength: null,
+    realms: null,
   };
   while (!c.done && !c.failed) {
     const w = c.take();
@@ -951,6 +1021,12 @@ function parseRule(c: Cursor, b: BaseFields, verb: IpRuleCommand['verb']): IpRul
       const a = c.arg(w, 'a table name or id');
       if (!a) break;
       cmd.table = ref(a);
+    } else if (matches(t, 'realms') && t !== '') {
+      const a = c.arg(w, 'a realm');
+      if (!a) break;
+      const v = parseRealms(a.text);
+      if (v === null) c.invarg(a, 'invalid realms');
+      else cmd.realms = v;
     } else if ((matches(t, 'suppress_prefixlength') && t !== '') || t === 'sup_pl') {
       const a = c.arg(w, 'a prefix length');
       if (!a) break;
@@ -1127,6 +1203,7 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     const link = findLink(net, dev.text)!;
     if (cmd.mtu !== null) link.mtu = cmd.mtu;
     if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
+    if (cmd.group !== null) link.group = cmd.group;
     if (cmd.up) setLinkUp(net, dev.text, true);
     return [];
   }
@@ -1147,6 +1224,7 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
   if (cmd.nomaster) link.master = null;
   if (cmd.mtu !== null) link.mtu = cmd.mtu;
   if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
+  if (cmd.group !== null) link.group = cmd.group;
   if (cmd.address !== null) {
     link.mac = cmd.address;
     link.macSet = true;
@@ -1265,7 +1343,15 @@ function buildRoute(net: HostNet, cmd: IpRouteCommand, table: number, out: Diagn
       out.push(kernelError(spec.dev ?? cmd.span, 'Error: Nexthop device is not up.', 'ip/device-down'));
       return null;
     }
-    nexthops.push({ gateway: spec.gateway, dev, weight: spec.weight, onlink: spec.onlink, dead: false });
+    nexthops.push({ gateway: spec.gateway, dev, weight: spec.weight, onlink: spec.onlink, dead: false, ...(spec.realms ? { realm: spec.realms } : {}) });
+  }
+  // RTA_FLOW of the route: the nexthop's class id; for a multipath route it must be the first nexthop's (fib_get_nhs)
+  if (cmd.realms !== 0 && nexthops[0]) {
+    if (!cmd.multipath) nexthops[0].realm = cmd.realms;
+    else if ((nexthops[0].realm ?? 0) !== cmd.realms) {
+      out.push(kernelError(cmd.realmsSpan ?? cmd.span, 'Error: Nexthop class id does not match RTA_FLOW.', 'ip/realm-mismatch'));
+      return null;
+    }
   }
   const needsDevice = type === 'unicast' || type === 'local' || type === 'broadcast' || type === 'multicast' || type === 'anycast' || type === 'nat';
   if (needsDevice && nexthops.length === 0) {
@@ -1414,6 +1500,7 @@ function applyRule(net: HostNet, cmd: IpRuleCommand): Diagnostic[] {
   rule.table = rule.action === 'lookup' ? (table ?? RT_TABLE_MAIN) : 0;
   rule.goto = cmd.goto;
   rule.suppressPrefixLength = cmd.suppressPrefixLength ?? -1;
+  if (cmd.realms) rule.tclassid = cmd.realms;
   // fib4_rule_default_pref: one below the second rule's priority
   rule.priority = cmd.priority ?? defaultPriority(net);
   if (rule.action === 'goto' && (rule.goto === null || rule.goto <= rule.priority)) {
@@ -1457,6 +1544,7 @@ function sameRule(a: FibRule, b: FibRule): boolean {
     a.tos === b.tos &&
     a.ipproto === b.ipproto &&
     a.suppressPrefixLength === b.suppressPrefixLength &&
+    (a.tclassid ?? 0) === (b.tclassid ?? 0) &&
     JSON.stringify(a.sport) === JSON.stringify(b.sport) &&
     JSON.stringify(a.dport) === JSON.stringify(b.dport) &&
     JSON.stringify(a.uidrange) === JSON.stringify(b.uidrange)
@@ -1476,6 +1564,7 @@ function ruleMatchesDelete(r: FibRule, cmd: IpRuleCommand, table: number | null)
   if (cmd.fwmask !== null && r.fwmask !== cmd.fwmask) return false;
   if (cmd.tos !== null && r.tos !== cmd.tos) return false;
   if (cmd.ipproto !== null && r.ipproto !== cmd.ipproto) return false;
+  if (cmd.realms && (r.tclassid ?? 0) !== cmd.realms) return false;
   return true;
 }
 
@@ -1530,6 +1619,7 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
   if (single) {
     if (single.dead) parts.push('dead');
     if (single.onlink) parts.push('onlink');
+    if (single.realm) parts.push(formatRealms(single.realm));
   }
   if (r.mtu) parts.push('mtu', ...(r.mtuLock ? ['lock'] : []), String(r.mtu));
   let line = parts.join(' ') + ' ';
@@ -1537,6 +1627,7 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
     for (const nh of r.nexthops) {
       line += '\n\tnexthop ';
       if (nh.gateway) line += `via ${formatIpv4(nh.gateway)} `;
+      if (nh.realm) line += `${formatRealms(nh.realm)} `;
       if (nh.dev) line += `dev ${nh.dev} `;
       line += `weight ${nh.weight} `;
       if (nh.dead) line += 'dead ';
@@ -1598,6 +1689,7 @@ export function formatRules(net: HostNet): string {
     if (r.action === 'lookup') {
       parts.push('lookup', tableName(net, r.table));
       if (r.suppressPrefixLength >= 0) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
+      if (r.tclassid) parts.push(formatRealms(r.tclassid).replace(/^realm /, 'realms '));
     } else if (r.action === 'goto') parts.push('goto', r.goto === null ? 'none' : String(r.goto));
     else parts.push(r.action);
     out += `${r.priority}:\t${parts.join(' ')}\n`;

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from './addr';
 import { createHostNet } from './config';
 import type { HostNet } from './config';
-import { formatRoutes, formatRules } from './ip-command';
+import { execIpCommand, formatRoutes, formatRules } from './ip-command';
 import type { ImportResult } from './ip-import';
 import { applyImport, importIpOutput } from './ip-import';
 import { sharedPath } from '../../test-support/shared-dir';
@@ -192,11 +192,21 @@ describe('rules', () => {
   });
 
   it('l3mdev is not supported, uidrange only partly: both say so on their words', () => {
-    expect(messagesOf('1000:\tfrom all lookup [l3mdev-table]\n1001:\tfrom all uidrange 1-2 lookup 5\n1002:\tfrom all lookup 5 realms 3\n').map((m) => [m.text, m.severity, m.message])).toEqual([
+    expect(messagesOf('1000:\tfrom all lookup [l3mdev-table]\n1001:\tfrom all uidrange 1-2 lookup 5\n').map((m) => [m.text, m.severity, m.message])).toEqual([
       ['[l3mdev-table]', 'error', 'l3mdev (VRF) rules are not supported'],
       ['uidrange', 'warning', 'uidrange: PacketWalk treats every packet as uid 0, so this rule only matches ranges that start at 0'],
-      ['realms', 'error', 'rule selector/action "realms" is not supported'],
     ]);
+  });
+
+  it('rule realms, route realms and device groups come back as they were printed (-m realm and -m devgroup read them)', () => {
+    expect(commands('1002:\tfrom all lookup 5 realms 3/cosmos\n')).toEqual(['ip rule add priority 1002 from all lookup 5 realms 3/cosmos']);
+    const routes = '10.2.0.0/24 via 10.1.0.2 dev eth0 realm 7 \n10.3.0.0/24 via 10.1.0.2 dev eth0 metric 5 realms 3/4 mtu 1400 \n';
+    const net = createHostNet([{ name: 'eth0', mac: '02:00:00:00:01:01' }]);
+    expect(execIpCommand(net, 'ip addr add 10.1.0.1/24 dev eth0').map((d) => d.message)).toEqual([]);
+    for (const c of importIpOutput(routes, 'route').value!.commands) expect(execIpCommand(net, c.text).map((d) => d.message), c.text).toEqual([]);
+    expect(formatRoutes(net)).toContain(routes);
+    const links = importIpOutput('2: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group 5 qlen 1000\n    link/ether 02:00:00:00:01:02 brd ff:ff:ff:ff:ff:ff\n', 'link').value!.commands.map((c) => c.text);
+    expect(links).toContain('ip link set eth1 group 5 up');
   });
 
   it('a complete listing without a default rule deletes it (the local table moved to 32765)', () => {

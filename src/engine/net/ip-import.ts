@@ -165,6 +165,8 @@ interface LinkRec {
   master: Tok | null;
   mac: Tok | null;
   kind: LinkKind | null;
+  /** `group N` when not `default` (-m devgroup reads it) */
+  group?: Tok;
 }
 
 interface AddrRec {
@@ -248,7 +250,6 @@ const ROUTE_DROPPED_ARGS: Readonly<Record<string, string>> = {
   congctl: 'route TCP metrics are not modelled',
   features: 'route features are not modelled',
   fastopen_no_cookie: 'route TCP metrics are not modelled',
-  realms: 'route realms are not modelled',
   nhid: 'nexthop objects are not modelled; the nexthop printed inline is imported',
   uid: 'route lookup output (ip route get): the uid is not part of a route',
   from: 'a source selector is printed by ip route get / the routing cache only',
@@ -563,7 +564,7 @@ class Importer {
         this.diagnostics.push(diag(t, 'l3mdev (VRF) rules are not supported', 'import/unsupported', 'error'));
         return;
       }
-      if (w === 'realms' || w === 'suppress_ifgroup' || w === 'map-to' || w === 'nat' || w === 'tun_id' || w === 'sup_group') {
+      if (w === 'suppress_ifgroup' || w === 'map-to' || w === 'nat' || w === 'tun_id' || w === 'sup_group') {
         this.diagnostics.push(diag(t, `rule selector/action "${w}" is not supported`, 'import/unsupported', 'error'));
         return;
       }
@@ -663,7 +664,10 @@ class Importer {
         if (n === null || n < 68 || n > 0x7fffffff) this.diagnostics.push(diag(a, `Error: argument "${a.text}" is wrong: Invalid "mtu" value`, 'import/bad-mtu', 'error', 'an MTU'));
         else rec.mtu = a;
       } else if (w === 'master' && toks[i + 1]) rec.master = toks[++i]!;
-      else if (w === 'qdisc' || w === 'state' || w === 'mode' || w === 'group' || w === 'qlen' || w === 'link-netnsid' || w === 'alias' || w === 'netns' || w === 'portid' || w === 'link-netns') i++;
+      else if (w === 'group' && toks[i + 1]) {
+        const g = toks[++i]!;
+        if (g.text !== 'default') rec.group = g;
+      } else if (w === 'qdisc' || w === 'state' || w === 'mode' || w === 'qlen' || w === 'link-netnsid' || w === 'alias' || w === 'netns' || w === 'portid' || w === 'link-netns') i++;
     }
   }
 
@@ -930,6 +934,7 @@ class Importer {
       linkCmds.push(b.build(span));
       const s = new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok);
       if (l.master) s.add('master').tok(l.master);
+      if (l.group) s.add('group').tok(l.group);
       // down links come up for now so routes over them can be added, and go down last
       // (the kernel flushes or marks `dead` what used them, as it did on the machine)
       s.add('up');

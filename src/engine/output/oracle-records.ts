@@ -153,7 +153,9 @@ export function oracleRecords(world: World, records: PacketRecord[]): OracleReco
     for (let k = 0; k + 1 < bounds.length; k++) {
       const events = r.events.slice(bounds[k], bounds[k + 1]);
       const first = events[0]!;
-      ps.push({ ...r, events, origin: first.hook === 'PREROUTING' ? 'ingress' : 'local', in: first.in, notes: [] });
+      // analysis.py asks `ip route get` only for packets it sees arrive (first event in PREROUTING)
+      const ingress = first.hook === 'PREROUTING';
+      ps.push({ ...r, events, origin: ingress ? 'ingress' : 'local', in: first.in, notes: [], route: ingress ? r.route : null });
     }
     pieces.set(r, ps);
   }

@@ -98,8 +98,13 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
     connbytesForcesAcct(host);
     return d;
   }
-  if (trimmed.startsWith('ip ') || trimmed === 'ip') return ipt.applyIp(host.net, cmd);
+  // rt_cache_flush: routing, address, link and sysctl changes invalidate the cached routes
+  if (trimmed.startsWith('ip ') || trimmed === 'ip') {
+    fib.flushRouteCache(host.net);
+    return ipt.applyIp(host.net, cmd);
+  }
   if (trimmed.startsWith('sysctl')) {
+    fib.flushRouteCache(host.net);
     const vs = /^sysctl\s+(?:-q\s+)?-w\s+net[./]ipv4[./]vs[./]([a-z_]+)=(\d+)\s*$/.exec(trimmed);
     if (vs) {
       const key = vs[1] as keyof typeof host.ipvs.sysctl;
@@ -119,10 +124,11 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
 // ------------------------------------------------------------------ routing
 
 /** `broadcast`: RTCF_BROADCAST, a socket needs SO_BROADCAST to send there; `mtu`: the route's MTU (its `mtu` metric, else the device's); `mtuLocked`: `mtu lock` */
-export type OutRoute = { ok: true; dev: string; gateway: Ipv4 | null; src: Ipv4; broadcast: boolean; mtu: number; mtuLocked: boolean } | { ok: false; errno: string };
+export type OutRoute = { ok: true; dev: string; gateway: Ipv4 | null; src: Ipv4; broadcast: boolean; mtu: number; mtuLocked: boolean; classid: number } | { ok: false; errno: string };
 
-export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRoute {
+export function outputRoute(net: HostNet, p: Packet, oif: string | null, knownNh = false): OutRoute {
   const r = fib.outputRoute(net, {
+    knownNh,
     src: p.src,
     dst: p.dst,
     oif,
@@ -142,12 +148,14 @@ export function outputRoute(net: HostNet, p: Packet, oif: string | null): OutRou
     broadcast: r.type === 'broadcast',
     mtu: r.route?.mtu || linkMtu(net, r.dev),
     mtuLocked: r.route?.mtuLock ?? false,
+    classid: r.classid,
   };
 }
 
+/** `classid`: the route's dst.tclassid (-m realm); absent for lo, whose packets keep their output route's */
 export type InRoute =
-  | { kind: 'local' }
-  | { kind: 'forward'; dev: string; gateway: Ipv4 | null; redirect: boolean; redirectGateway: Ipv4; table: number; mtu: number }
+  | { kind: 'local'; classid?: number }
+  | { kind: 'forward'; dev: string; gateway: Ipv4 | null; redirect: boolean; redirectGateway: Ipv4; table: number; mtu: number; classid: number }
   | { kind: 'error'; reason: string; icmp: { type: number; code: number } | null };
 
 const REASONS: Record<string, string> = {
@@ -169,10 +177,10 @@ export function inputRoute(net: HostNet, p: Packet, iif: string): InRoute {
   const r = fib.inputRoute(net, inputPacket(p), iif);
   switch (r.kind) {
     case 'local':
-      return { kind: 'local' };
+      return { kind: 'local', classid: r.classid };
     case 'forward':
       // ip_dst_mtu_maybe_forward: forwarding honours the route's mtu metric, else the device MTU
-      return { kind: 'forward', dev: r.dev, gateway: r.gateway || null, redirect: r.redirect, redirectGateway: r.redirectGateway, table: r.table, mtu: r.route.mtu || linkMtu(net, r.dev) };
+      return { kind: 'forward', dev: r.dev, gateway: r.gateway || null, redirect: r.redirect, redirectGateway: r.redirectGateway, table: r.table, mtu: r.route.mtu || linkMtu(net, r.dev), classid: r.classid };
     case 'error': {
       const icmp = r.icmp;
       let reason: string;
@@ -214,6 +222,32 @@ function applyIpvsadmCommand(host: Host, cmd: string): Diagnostic[] {
 }
 
 /** MTU of a link (ip link set dev X mtu N), 1500 when unknown */
+/** dev->group (`ip link set dev X group N`), 0 by default */
+export function linkGroup(net: HostNet, dev: string): number {
+  return cfg.findLink(net, dev)?.group ?? 0;
+}
+
+/** The first primary address of a device (in_dev->ifa_list), null when none. */
+export function primaryAddress(net: HostNet, dev: string | null): Ipv4 | null {
+  if (dev === null) return null;
+  const a = net.addresses.find((x) => x.iface === dev && !x.secondary);
+  return a ? a.addr : null;
+}
+
+export function linkExists(net: HostNet, dev: string): boolean {
+  return cfg.findLink(net, dev) !== undefined;
+}
+
+/** nf_dup_ipv4_route: an output route to the TEE gateway (a flow of only the gateway, the packet's TOS and --oif). */
+export function teeRoute(net: HostNet, p: Packet, gateway: Ipv4, oif: string | null): OutRoute {
+  return outputRoute(net, { ...p, src: 0, dst: gateway, mark: 0, proto: 0, sport: 0, dport: 0 }, oif, true);
+}
+
+/** The lookup ipt_rpfilter makes (fib.reversePathLookup). */
+export function reverseRoute(net: HostNet, flow: { dst: Ipv4; src: Ipv4; mark: number; tos: number }): { type: string; devs: string[] } | null {
+  return fib.reversePathLookup(net, flow);
+}
+
 export function linkMtu(net: HostNet, dev: string): number {
   return cfg.findLink(net, dev)?.mtu ?? 1500;
 }
@@ -246,10 +280,19 @@ export function bridgeCallsIptables(net: HostNet): boolean {
   return (net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1') !== '0';
 }
 
-/** icmp_send's source: the address of the interface the error leaves by (inet_select_addr on the reverse route). */
-export function icmpErrorSource(net: HostNet, orig: Packet): Ipv4 {
-  const r = fib.outputRoute(net, { src: 0, dst: orig.src, oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 });
+/**
+ * __icmp_send's source: the offending packet's destination when it was for
+ * this host (RTCF_LOCAL); with net.ipv4.icmp_errors_use_inbound_ifaddr=1 and
+ * an input route, an address of the device it came in on (inet_select_addr
+ * towards its source, scope link); else what routing back to its source picks.
+ */
+export function icmpErrorSource(net: HostNet, orig: Packet, inIf: string | null): Ipv4 {
   if (fib.isLocalAddress(net, orig.dst)) return orig.dst;
+  if (inIf !== null && inIf !== 'lo' && sysctl.sysctlNumber(net, 'net.ipv4.icmp_errors_use_inbound_ifaddr') !== 0) {
+    const a = fib.selectSourceAddress(net, inIf, orig.src, 'link');
+    if (a !== 0) return a;
+  }
+  const r = fib.outputRoute(net, { src: 0, dst: orig.src, oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 });
   return r.ok ? r.src : 0;
 }
 

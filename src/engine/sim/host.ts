@@ -22,6 +22,7 @@ import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
+import { attachLabels } from './ct-labels';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -49,6 +50,10 @@ export interface PacketMeta {
   ipvsXmit?: IpvsXmit;
   /** a match dropped it (par->hotdrop) where no TRACE line shows it */
   hotdropped?: boolean;
+  /** dst.tclassid of the route the skb carries (-m realm); absent before its routing decision */
+  classid?: number;
+  /** a copy TEE is sending: nf_skb_duplicated is set around its ip_local_out, so TEE copies nothing meanwhile */
+  duplicated?: boolean;
 }
 
 interface IpvsXmit {
@@ -207,6 +212,7 @@ export class Host {
       // a packet that already carries a conntrack (looped over lo, or attached to the packet it answers) keeps it
       if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs && !meta.ct) {
         meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked, meta.ctHelper);
+        attachLabels(meta.ct, this.rules);
         rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
       }
     }
@@ -229,7 +235,9 @@ export class Host {
       if (meta.ct) A.ctDiscard(this.ct, meta.ct);
       return;
     }
-    if (res.silent) d = silentDrop(at, ref, this.name);
+    // a target that drops (TPROXY without a transparent socket) leaves its own rule as the last
+    // TRACE line: the oracle infers the fate from that line's hook, as for any silent drop
+    if (res.silent || (res.verdict === 'drop' && at.type === 'rule' && at.target !== 'DROP' && at.target !== 'REJECT' && at.rule?.target?.kind === 'extension')) d = silentDrop(at, ref, this.name);
     else if (at.target === 'REJECT') d = { verdict: 'reject', at: ref, with: meta.rejectWith ?? 'icmp-port-unreachable' };
     else if (res.verdict === 'drop') d = { verdict: 'drop', at: ref };
     else if (res.verdict === 'queue') d = { verdict: 'queue', at: ref };
@@ -248,7 +256,7 @@ export class Host {
     const route = A.outputRoute(this.net, pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
-    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel') };
+    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
@@ -265,6 +273,7 @@ export class Host {
       const r2 = A.outputRoute(this.net, p, opts.oif ?? null);
       rec.notes.push(A.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length));
       if (!r2.ok) return r2.errno;
+      meta.classid = r2.classid;
       outDev = r2.dev;
       nexthop = r2.gateway ?? p.dst;
       return null;
@@ -309,7 +318,7 @@ export class Host {
     // over lo the skb keeps nf_trace from its OUTPUT passage, and its conntrack keeps the harness from setting it
     if (iface === 'lo' && from?.untraced) rec.untraced = true;
     const meta: PacketMeta = looped
-      ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true }
+      ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true, ...(looped.classid !== undefined ? { classid: looped.classid } : {}) }
       : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
     this.skbMeta.set(rec, meta);
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
@@ -320,6 +329,7 @@ export class Host {
     const decision = A.inputRoute(this.net, pkt, iface);
     if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
     rec.notes.push(A.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
+    if (decision.kind !== 'error' && decision.classid !== undefined) meta.classid = decision.classid;
     switch (decision.kind) {
       case 'local': {
         // early demux only runs for packets without a route yet: lo traffic keeps its output dst (ip_rcv_finish_core)
@@ -390,7 +400,8 @@ export class Host {
    */
   bridgeReceive(pkt: Packet, bridge: string, port: string, outPort: string, from: PacketRecord | null, srcMac: string | null, dstMac: string | null): void {
     const rec = this.world.openRecord(this, 'ingress', bridge, from);
-    const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac };
+    // br_netfilter hands bridged frames a fake rtable without realms
+    const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac, classid: 0 };
     this.skbMeta.set(rec, meta);
     rec.route = A.routeView(this.net, pkt, bridge);
     if (A.bridgeCallsIptables(this.net)) {
@@ -414,19 +425,22 @@ export class Host {
 
   // ---------------------------------------------------------------- kernel-generated packets
 
-  /** icmp_send: an ICMP error quoting `orig` (as it is now), from this host. */
   /**
-   * icmp_send for `orig`. `attach`: icmp_glue_bits ties the error to the
-   * offending packet's conntrack (nf_ct_attach); false where the stack reset
-   * that conntrack first (__udp4_lib_rcv's nf_reset_ct before its port
-   * unreachable), so conntrack finds the error RELATED by its own lookup.
+   * icmp_send for `orig` (as it is now), from this host. `inIf`: the device
+   * it came in on when it carries an input route (forwarded, or dropped by
+   * routing), whose address net.ipv4.icmp_errors_use_inbound_ifaddr makes the
+   * error's source; null for packets with an output route. `attach`:
+   * icmp_glue_bits ties the error to the offending packet's conntrack
+   * (nf_ct_attach); false where the stack reset that conntrack first
+   * (__udp4_lib_rcv's nf_reset_ct before its port unreachable), so conntrack
+   * finds the error RELATED by its own lookup.
    */
-  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, _inIf: string | null, mtu?: number, attach = true): void {
+  sendIcmpError(orig: Packet, origRec: PacketRecord, type: number, code: number, inIf: string | null, mtu?: number, attach = true): void {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
     // icmp_send quotes the current skb (post-DNAT), conntrack translates on the way out.
     if (orig.proto === IPPROTO_ICMP && orig.icmp && ![0, 8, 13, 15, 17].includes(orig.icmp.type)) return; // never an error about an error
     const inner = clonePacket(orig);
-    const src = A.icmpErrorSource(this.net, orig);
+    const src = A.icmpErrorSource(this.net, orig, inIf);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
     this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
     // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
@@ -444,7 +458,8 @@ export class Host {
     // ip_rt_send_redirect: rate limited per source host (sim/redirect.ts)
     if (!redirectAllowed(this, orig.src, this.world.nowMs)) return;
     const inner = clonePacket(orig);
-    const src = A.icmpErrorSource(this.net, orig);
+    // ip_rt_send_redirect → __icmp_send with the packet's input route
+    const src = A.icmpErrorSource(this.net, orig, origRec.in);
     const err = this.world.wire.icmpError(this, inner, 5, 1, src);
     if (err.icmp) err.icmp.gateway = gateway;
     this.output(err, { owned: false, kernel: true, ct: this.attachedCt(origRec) });
@@ -596,6 +611,18 @@ class TableRun implements MatchContext, WalkHooks {
 
   lookupSocket(p: Packet): SocketView | null {
     return this.host.sockets.lookupForMatch(p, this.ct);
+  }
+
+  devGroup(iface: string): number {
+    return A.linkGroup(this.host.net, iface);
+  }
+
+  routeClassid(): number {
+    return this.meta.classid ?? 0;
+  }
+
+  reverseRoute(flow: { dst: number; src: number; mark: number; tos: number }): { type: string; devs: string[] } | null {
+    return A.reverseRoute(this.host.net, flow);
   }
 
   connCount(rule: Rule, key: number): number {

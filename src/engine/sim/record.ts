@@ -134,6 +134,8 @@ export interface PacketRecord {
   route: Record<string, unknown> | null;
   disposition: Verdict | null;
   response: { packet: PacketRecord; kind: 'icmp' | 'tcp-reset'; type?: number; code?: number } | null;
+  /** a copy -j TEE made (nf_dup_ipv4): the packet it copied */
+  duplicateOf?: PacketRecord;
   /** why the packet was dropped, in words, for the UI */
   note?: string;
   /** the steps of the walk that are not TRACE events, in order */

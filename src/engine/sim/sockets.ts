@@ -261,6 +261,28 @@ export class Sockets {
   }
 
   /**
+   * The socket TPROXY diverts a packet to (tproxy_tg4 → nf_tproxy_get_sock_v4):
+   * first one of the packet's own connection (a TCP connection, a connected
+   * UDP socket), else a listener on laddr:lport. The target only uses it
+   * when it is transparent (IP_TRANSPARENT), which no socket of a scenario
+   * is: listeners and clients are plain sockets, as the oracle's are.
+   */
+  lookupForTproxy(p: Packet, laddr: number, lport: number): SocketView | null {
+    const sport = p.sport ?? 0;
+    const dport = p.dport ?? 0;
+    const plain = { transparent: false, wildcard: false, full: true };
+    if (p.proto === IPPROTO_TCP) {
+      const s = this.tcp.get(this.key(p.dst, dport, p.src, sport));
+      if (s && s.state !== 'CLOSED') return { ...plain, full: s.state !== 'SYN_RECV' && s.state !== 'TIME_WAIT', mark: s.mark ?? 0 };
+    } else if (p.proto === IPPROTO_UDP) {
+      const u = this.udp.find((x) => x.lport === dport && x.laddr === p.dst && x.raddr === p.src && x.rport === sport);
+      if (u) return { ...plain, mark: u.mark ?? 0 };
+    } else return null;
+    const l = this.findListener(p.proto === IPPROTO_TCP ? 'tcp' : 'udp', laddr, lport);
+    return l ? { ...plain, wildcard: l.addr === 0, mark: 0 } : null;
+  }
+
+  /**
    * Early demux (tcp_v4_early_demux / udp_v4_early_demux, after PREROUTING):
    * an incoming packet of a connected socket is attached to it, so INPUT's
    * TRACE lines show the owner's UID when a process holds that socket.

@@ -10,6 +10,10 @@ import type { TargetResult } from '../netfilter/walk';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
 import * as A from './adapters';
+import type { EcnTargetOptions, HmarkOptions, TcpoptstripOptions, TeeOptions, TproxyOptions } from '../iptables/targets';
+import { formatIpv4 } from '../net/addr';
+import { ecnTarget, hmarkValue, tcpoptstrip } from './mangle-targets';
+import { teeDuplicate } from './tee';
 
 export interface TargetEnv {
   hook: HookName;
@@ -36,6 +40,25 @@ const REJECT_ICMP: Record<string, [number, number]> = {
   'icmp-host-prohibited': [3, 10],
   'icmp-admin-prohibited': [3, 13],
 };
+
+/**
+ * tproxy_tg4: the packet's own connection, else a listener on --on-ip (or
+ * the input device's first address, nf_tproxy_laddr4) and --on-port (or its
+ * destination port). Only a transparent socket takes it: the mark is set and
+ * the hook accepts; otherwise the packet is dropped (NF_DROP), which no TRACE
+ * line shows beyond the TPROXY rule (case q87).
+ */
+function tproxy(host: Host, o: TproxyOptions, p: Packet, env: TargetEnv): TargetResult {
+  const laddr = o.addr !== 0 ? o.addr : (A.primaryAddress(host.net, env.inIf) ?? p.dst);
+  const lport = o.port ? o.port : (p.dport ?? 0);
+  const sk = host.sockets.lookupForTproxy(p, laddr, lport);
+  if (sk?.transparent) {
+    p.mark = ((p.mark & ~o.markMask) ^ o.markValue) >>> 0;
+    return ACCEPT;
+  }
+  env.rec.note = `dropped by TPROXY: no transparent socket (IP_TRANSPARENT) ${sk ? 'holds the connection or listens' : 'listens'} on ${formatIpv4(laddr)}:${lport}`;
+  return DROP;
+}
 
 export class Targets {
   run(host: Host, t: TargetInstance, rule: Rule, p: Packet, env: TargetEnv): TargetResult {
@@ -78,9 +101,26 @@ export class Targets {
         return CONTINUE;
       }
       case 'NFQUEUE':
-        // No program reads a queue here (not modelled: iptables/not-modelled.ts): nf_queue finds no
-        // listener, so the packet is freed, or with --queue-bypass goes on as if accepted (case p91)
+        // No program of a scenario binds a queue: nf_queue finds no listener (-ESRCH), so the packet
+        // is freed, or with --queue-bypass goes on as if accepted (case p91). Which queue of a
+        // --queue-balance range it picks does not matter: none has a reader.
         return o.bypass === true ? ACCEPT : QUEUE;
+      case 'HMARK': {
+        const mark = hmarkValue(o as unknown as HmarkOptions, p, env.ctx.ct);
+        if (mark !== null) p.mark = mark;
+        return CONTINUE;
+      }
+      case 'ECN':
+        ecnTarget(o as unknown as EcnTargetOptions, p);
+        return CONTINUE;
+      case 'TCPOPTSTRIP':
+        tcpoptstrip(o as unknown as TcpoptstripOptions, p);
+        return CONTINUE;
+      case 'TEE':
+        teeDuplicate(host, o as unknown as TeeOptions, p, env);
+        return CONTINUE;
+      case 'TPROXY':
+        return tproxy(host, o as unknown as TproxyOptions, p, env);
       case 'NOTRACK':
         env.meta.untracked = true;
         return CONTINUE;
@@ -100,7 +140,8 @@ export class Targets {
           host.sendReset(p, env.rec, true);
         } else {
           const [type, code] = REJECT_ICMP[w] ?? [3, 3];
-          host.sendIcmpError(p, env.rec, type, code, env.inIf);
+          // in PREROUTING the packet has no route yet: nf_reject_fill_skb_dst gives it an output route
+          host.sendIcmpError(p, env.rec, type, code, env.hook === 'PREROUTING' ? null : env.inIf);
         }
         return DROP;
       }

@@ -2,11 +2,12 @@
 // Matches whose answer lives in kernel state outside the rule: -m helper
 // (the helper of the connection's master) and connlimit (the per-address
 // connection count, conntrack/conncount.ts) and connbytes (the connection's
-// packet and byte counters) read conntrack; set (ipsets), nfacct
-// (accounting objects) and rpfilter (the reverse route) are not modelled and
-// evaluate to a fixed, documented answer whose explain() says so. All parse
-// and save exactly like iptables 1.8.9. socket asks the host for the
-// packet's socket (MatchContext.lookupSocket).
+// packet and byte counters) read conntrack; set (ipsets) and nfacct
+// (accounting objects) are not modelled and evaluate to a fixed, documented
+// answer whose explain() says so. All parse and save exactly like iptables
+// 1.8.9. socket asks the host for the packet's socket
+// (MatchContext.lookupSocket), rpfilter for a route back to the source
+// (MatchContext.reverseRoute).
 //
 // Existence checks the real tool performs against the kernel (an ipset or
 // nfacct object of that name must exist) are not made: every name is
@@ -15,7 +16,7 @@
 import { formatIpv4 } from '../../net/addr';
 import type { MatchSpec } from './module';
 import type { Packet } from '../../net/packet';
-import type { CtView, SocketView } from '../types';
+import type { CtView, MatchContext, SocketView } from '../types';
 import { saveString } from './module';
 import { uintOption } from './header';
 
@@ -269,7 +270,6 @@ export const rpfilter: MatchSpec<RpfilterOptions> = {
   hooks: ['PREROUTING'],
   // ipt_rpfilter's rpfilter_check (difftest seed 1 cases 52 and 78: -m rpfilter in nat PREROUTING)
   check: (_o, _rule, table) => (table === 'raw' || table === 'mangle' ? null : `ipt_rpfilter: only valid in 'raw' or 'mangle' table, not '${table}'`),
-  modelled: 'partial',
   options: [
     { name: 'loose', arg: false, invert: false },
     { name: 'validmark', arg: false, invert: false },
@@ -291,10 +291,39 @@ export const rpfilter: MatchSpec<RpfilterOptions> = {
     if (o.invert) out.push('--invert');
     return out.join(' ');
   },
-  // the reverse-path lookup needs the routing tables; the source is assumed reachable back
-  match: (o) => !o.invert,
-  explain: (o) => [{ ok: !o.invert, why: `rpfilter${o.invert ? ' --invert' : ''}: the reverse-path route lookup is not modelled, the source is assumed valid` }],
+  match: (o, p, ctx) => rpfilterClause(o, p, ctx).ok,
+  explain: (o, p, ctx) => [rpfilterClause(o, p, ctx)],
 };
+
+const isMulticast = (a: number): boolean => a >>> 28 === 0xe;
+const isZeronet = (a: number): boolean => a >>> 24 === 0;
+const LBCAST = 0xffffffff;
+
+/**
+ * rpfilter_mt (ipt_rpfilter.c): a packet that came over lo passes; a source
+ * 0.0.0.0 to the limited broadcast or a link-local multicast group passes;
+ * otherwise the route back to the source (iif lo, the packet's destination
+ * as source unless it is multicast, broadcast or 0, the mark with
+ * --validmark, the TOS) must be unicast (or local with --accept-local) and
+ * use the input device, or anything with --loose. --invert flips the answer.
+ */
+function rpfilterClause(o: RpfilterOptions, p: Packet, ctx: MatchContext): { ok: boolean; why: string } {
+  const name = `rpfilter${o.loose ? ' --loose' : ''}${o.validmark ? ' --validmark' : ''}${o.acceptLocal ? ' --accept-local' : ''}${o.invert ? ' --invert' : ''}`;
+  const done = (valid: boolean, why: string) => ({ ok: valid !== o.invert, why: `${name}: ${why}` });
+  const iif = ctx.inIface;
+  if (iif === 'lo') return done(true, 'a packet looped over lo passes');
+  if (isZeronet(p.src) && (p.dst === LBCAST || (p.dst & 0xffffff00) >>> 0 === 0xe0000000)) return done(true, 'a 0.0.0.0 source to a broadcast or link-local group passes');
+  if (!ctx.reverseRoute || iif === null) return done(true, 'no routing tables to ask: the source is taken as valid');
+  const saddr = isMulticast(p.dst) || p.dst === LBCAST || isZeronet(p.dst) ? 0 : p.dst;
+  const r = ctx.reverseRoute({ dst: p.src, src: saddr, mark: o.validmark ? p.mark : 0, tos: p.tos });
+  const back = `the route back to ${formatIpv4(p.src)}`;
+  if (!r) return done(false, `there is no route back to ${formatIpv4(p.src)}`);
+  if (r.type !== 'unicast' && !(r.type === 'local' && o.acceptLocal)) return done(false, `${back} is ${r.type}`);
+  const viaIn = r.devs.includes(iif);
+  if (viaIn) return done(true, `${back} leaves by ${iif}, where the packet came in`);
+  if (o.loose) return done(true, `${back} leaves by ${r.devs.join(', ') || 'no device'}, which --loose accepts`);
+  return done(false, `${back} leaves by ${r.devs.join(', ') || 'no device'}, not by ${iif}`);
+}
 
 // ---------------------------------------------------------------- connlimit
 

@@ -7,7 +7,7 @@
 
 import { IPPROTO_TCP, TCP_CWR, TCP_ECE, l4HeaderLength } from '../../net/packet';
 import type { Packet } from '../../net/packet';
-import type { ClauseResult } from '../types';
+import type { ClauseResult, MatchContext } from '../types';
 import type { ErrorSink, MatchSpec, OptionCall } from './module';
 import { hex, parseMarkMask, parseUInt } from './module';
 
@@ -428,7 +428,6 @@ const REALM_NAMES: Readonly<Record<number, string>> = { 0: 'cosmos' };
 export const realm: MatchSpec<IdMaskOptions> = {
   name: 'realm',
   hooks: ['INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-  modelled: 'partial',
   options: [{ name: 'realm', arg: true }],
   init: () => ({ id: 0, mask: 0xffffffff, invert: false, set: false }),
   parse(o, call, sink) {
@@ -443,9 +442,14 @@ export const realm: MatchSpec<IdMaskOptions> = {
     if (!o.set) sink.error('realm: option "--realm" must be specified');
   },
   save: (o) => `${not(o.invert)}--realm ${idMaskText(o.id, o.mask, REALM_NAMES)}`,
-  // routes carry no realm in the simulator: every packet's route realm is 0
-  match: (o) => ((0 & o.mask) === o.id) !== o.invert,
-  explain: (o) => [{ ok: ((0 & o.mask) === o.id) !== o.invert, why: `${not(o.invert)}--realm ${idMaskText(o.id, o.mask, REALM_NAMES)}: route realms are not modelled, the realm is taken as 0` }],
+  // realm_mt: id == (dst->tclassid & mask); the route's realms (case q81)
+  match: (o, _p, ctx) => ((((ctx.routeClassid?.() ?? 0) & o.mask) >>> 0 === o.id) !== o.invert),
+  explain(o, _p, ctx) {
+    const classid = ctx.routeClassid?.() ?? 0;
+    const ok = (((classid & o.mask) >>> 0 === o.id) !== o.invert);
+    const realms = classid >>> 16 ? `${classid >>> 16}/${classid & 0xffff}` : String(classid & 0xffff);
+    return [{ ok, why: `${not(o.invert)}--realm ${idMaskText(o.id, o.mask, REALM_NAMES)}: the packet's route has realms ${realms} (tclassid ${hex(classid)})` }];
+  },
 };
 
 /** /etc/iproute2/group on Debian 12: `0 default`. */
@@ -466,15 +470,15 @@ function parseGroup(call: OptionCall, sink: ErrorSink): IdMaskOptions | null {
   return { id: m.value, mask: m.mask, invert: call.invert, set: true };
 }
 
-function groupClause(flag: string, g: IdMaskOptions, iface: string | null): ClauseResult {
-  // interfaces carry no group in the simulator: every device is in group 0 ("default")
-  const ok = (((0 ^ g.id) & g.mask) === 0) !== g.invert;
-  return { ok, why: `${not(g.invert)}--${flag} ${idMaskText(g.id, g.mask, GROUP_NAMES)}: ${iface ?? 'no device'} is in group 0 (device groups are not modelled)` };
+function groupClause(flag: string, g: IdMaskOptions, iface: string | null, ctx: MatchContext): ClauseResult {
+  // devgroup_mt: (group ^ dev->group) & mask, with the device the hook passes (xt_in / xt_out)
+  const group = iface === null ? 0 : (ctx.devGroup?.(iface) ?? 0);
+  const ok = (((group ^ g.id) & g.mask) === 0) !== g.invert;
+  return { ok, why: `${not(g.invert)}--${flag} ${idMaskText(g.id, g.mask, GROUP_NAMES)}: ${iface ?? 'no device'} is in group ${GROUP_NAMES[group] ?? group}` };
 }
 
 export const devgroup: MatchSpec<DevgroupOptions> = {
   name: 'devgroup',
-  modelled: 'partial',
   options: [
     { name: 'src-group', arg: true },
     { name: 'dst-group', arg: true },
@@ -496,17 +500,20 @@ export const devgroup: MatchSpec<DevgroupOptions> = {
     return out.join(' ');
   },
   match(o, _p, ctx) {
-    if (o.src && !groupClause('src-group', o.src, ctx.inIface).ok) return false;
-    if (o.dst && !groupClause('dst-group', o.dst, ctx.outIface).ok) return false;
+    if (o.src && !groupClause('src-group', o.src, ctx.inIface, ctx).ok) return false;
+    if (o.dst && !groupClause('dst-group', o.dst, ctx.outIface, ctx).ok) return false;
     return true;
   },
   explain(o, _p, ctx) {
     const out: ClauseResult[] = [];
-    if (o.src) out.push(groupClause('src-group', o.src, ctx.inIface));
-    if (o.dst) out.push(groupClause('dst-group', o.dst, ctx.outIface));
+    if (o.src) out.push(groupClause('src-group', o.src, ctx.inIface, ctx));
+    if (o.dst) out.push(groupClause('dst-group', o.dst, ctx.outIface, ctx));
     return out;
   },
 };
+
+/** The CPU every packet is processed on: see cpu.match. */
+export const PACKET_CPU = 0;
 
 export interface CpuOptions {
   cpu: number;
@@ -516,7 +523,6 @@ export interface CpuOptions {
 
 export const cpu: MatchSpec<CpuOptions> = {
   name: 'cpu',
-  modelled: 'partial',
   options: [{ name: 'cpu', arg: true }],
   init: () => ({ cpu: 0, invert: false, set: false }),
   parse(o, call, sink) {
@@ -528,7 +534,15 @@ export const cpu: MatchSpec<CpuOptions> = {
     if (!o.set) sink.error('cpu: option "--cpu" must be specified');
   },
   save: (o) => `${not(o.invert)}--cpu ${o.cpu}`,
-  // the simulated host processes every packet on CPU 0
-  match: (o) => (o.cpu === 0) !== o.invert,
-  explain: (o) => [{ ok: (o.cpu === 0) !== o.invert, why: `${not(o.invert)}--cpu ${o.cpu}: the simulator runs every packet on CPU 0` }],
+  // xt_cpu compares smp_processor_id(). The oracle pins every program to CPU 0
+  // and veth and lo queue a packet on the backlog of the CPU that sent it, so
+  // received, forwarded, generated and looped packets all run on CPU 0 (case
+  // q82; no -m cpu --cpu 1 rule ever matched there): so does every packet here.
+  match: (o) => (o.cpu === PACKET_CPU) !== o.invert,
+  explain: (o) => [
+    {
+      ok: (o.cpu === PACKET_CPU) !== o.invert,
+      why: `${not(o.invert)}--cpu ${o.cpu}: the packet is processed on CPU ${PACKET_CPU}, where the sending program runs (pinned to CPU 0 as in the oracle) and where veth and lo hand packets on`,
+    },
+  ],
 };

@@ -86,6 +86,10 @@ describe('match evaluation', () => {
     expect(matches(rule('-m conntrack --ctstate DNAT --ctdir REPLY'), pkt(), ctx({ ct }))).toBe(true);
     expect(matches(rule('-m conntrack --ctstatus ASSURED'), pkt(), ctx({ ct }))).toBe(true);
     expect(matches(rule('-m state --state NEW'), pkt(), ctx({ ct }))).toBe(false);
+    // --ctstatus NONE is a mask of no bits: it never holds, even for a new connection (difftest seed 1 case 257)
+    const fresh: CtView = { ...ct, state: 'NEW', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false } };
+    expect(matches(rule('-m conntrack --ctstatus NONE'), pkt(), ctx({ ct: fresh }))).toBe(false);
+    expect(matches(rule('-m conntrack ! --ctstatus NONE'), pkt(), ctx({ ct: fresh }))).toBe(true);
     expect(matches(rule('-m connmark --mark 0x22'), pkt(), ctx({ ct }))).toBe(true);
   });
   it('recent --set then --update --hitcount', () => {

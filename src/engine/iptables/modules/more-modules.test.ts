@@ -237,12 +237,17 @@ describe('evaluation', () => {
     const c2 = ctx();
     expect([1, 2].map(() => matches(inv, pkt({ len: 60 }), c2))).toEqual([false, true]);
   });
-  it('time reads the simulated clock as UTC since 1970-01-01 (a Thursday)', () => {
+  it('time reads a stated wall clock: a run starts on Sunday 2025-11-30 00:00:00 UTC (Linux 6.18 released)', () => {
     const r = rule('-m time --timestart 09:00 --timestop 17:00 --weekdays Thu');
     const at = (ms: number): boolean => matches(r, pkt(), ctx({ nowMs: ms }));
+    const day = 86_400_000;
     expect(at(0)).toBe(false);
-    expect(at(10 * 3600_000)).toBe(true);
-    expect(at(86_400_000 + 10 * 3600_000)).toBe(false);
+    expect(at(4 * day + 10 * 3600_000)).toBe(true);
+    expect(at(5 * day + 10 * 3600_000)).toBe(false);
+    // the kernel's clock is past 2000 and before 2038: these hold whenever the engine runs
+    expect(matches(rule('-m time --datestart 2000-01-01'), pkt(), ctx({ nowMs: 0 }))).toBe(true);
+    expect(matches(rule('-m time --datestop 2001-01-01'), pkt(), ctx({ nowMs: 0 }))).toBe(false);
+    expect(matches(rule('-m time --weekdays Mon,Tue,Wed,Thu,Fri,Sat,Sun'), pkt(), ctx({ nowMs: 3 * day }))).toBe(true);
     const night = rule('-m time --timestart 22:00 --timestop 06:00');
     expect(matches(night, pkt(), ctx({ nowMs: 23 * 3600_000 }))).toBe(true);
     expect(matches(night, pkt(), ctx({ nowMs: 12 * 3600_000 }))).toBe(false);
@@ -265,10 +270,58 @@ describe('evaluation', () => {
     expect(matches(rule('-p tcp -m tcpmss --mss 1400'), syn, ctx())).toBe(false);
     expect(matches(rule('-p tcp -m tcpmss ! --mss 1400'), pkt(), ctx())).toBe(true);
   });
-  it('rpfilter assumes a valid reverse path and says so', () => {
-    const r = rule('-m rpfilter --invert');
-    expect(matches(r, pkt(), ctx())).toBe(false);
-    expect(why(r, pkt(), ctx())).toContain('not modelled');
+  it('rpfilter asks for the route back to the source: it must use the input device (or any with --loose)', () => {
+    // a host whose 10.0.0.0/8 is routed via eth1: a packet from 10.1.2.3 arriving on eth0 fails strict mode
+    const routes = (flow: { dst: number; src: number; mark: number; tos: number }) => (flow.mark === 7 ? { type: 'unicast', devs: ['eth0'] } : flow.dst >>> 24 === 10 ? { type: 'unicast', devs: ['eth1'] } : null);
+    const on = (iface: string) => ctx({ inIface: iface, reverseRoute: routes });
+    const from = (src: string, mark = 0) => pkt({ src: parseIpv4(src)!, mark });
+    expect(matches(rule('-m rpfilter'), from('10.1.2.3'), on('eth1'))).toBe(true);
+    expect(matches(rule('-m rpfilter'), from('10.1.2.3'), on('eth0'))).toBe(false);
+    expect(why(rule('-m rpfilter'), from('10.1.2.3'), on('eth0'))).toContain('leaves by eth1, not by eth0');
+    expect(matches(rule('-m rpfilter --loose'), from('10.1.2.3'), on('eth0'))).toBe(true);
+    expect(matches(rule('-m rpfilter --invert'), from('10.1.2.3'), on('eth0'))).toBe(true);
+    // no route back at all: invalid even with --loose
+    expect(matches(rule('-m rpfilter --loose'), from('192.0.2.1'), on('eth0'))).toBe(false);
+    // --validmark looks up with the packet's mark
+    expect(matches(rule('-m rpfilter --validmark'), from('10.1.2.3', 7), on('eth0'))).toBe(true);
+    expect(matches(rule('-m rpfilter'), from('10.1.2.3', 7), on('eth0'))).toBe(false);
+    // looped over lo: always valid
+    expect(matches(rule('-m rpfilter'), from('192.0.2.1'), on('lo'))).toBe(true);
+  });
+  it('cluster hashes the original source with the seed (xt_cluster), the node mask says which nodes are local', () => {
+    // oracle case q80 / difftest seed 2 case 12: 172.23.14.254 with seed 0x2d0aa0 over 2 nodes is node 1
+    const view = (src: string) => ctx({ ct: { state: 'NEW', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false, orig: { src: parseIpv4(src)!, dst: 0, proto: 6 } } });
+    expect(matches(rule('-m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0x2d0aa0'), pkt(), view('172.23.14.254'))).toBe(true);
+    expect(matches(rule('-m cluster --cluster-total-nodes 2 --cluster-local-node 2 --cluster-hash-seed 0x2d0aa0'), pkt(), view('172.23.14.254'))).toBe(false);
+    expect(matches(rule('-m cluster --cluster-total-nodes 2 ! --cluster-local-node 2 --cluster-hash-seed 0x2d0aa0'), pkt(), view('172.23.14.254'))).toBe(true);
+    // nodes 1..4 with seed 0x1234 (case x1 on the kernel): 10.0.1.1 → 1, 10.0.1.2 → 2, 10.0.2.1 → 3
+    const node = (src: string) => [1, 2, 3, 4].find((n) => matches(rule(`-m cluster --cluster-total-nodes 4 --cluster-local-node ${n} --cluster-hash-seed 0x1234`), pkt(), view(src)));
+    expect(['10.0.1.1', '10.0.1.2', '10.0.2.1'].map(node)).toEqual([1, 2, 3]);
+    // without a connection (untracked, invalid) it never holds, inverted or not
+    expect(matches(rule('-m cluster --cluster-total-nodes 2 ! --cluster-local-node 2 --cluster-hash-seed 0x2d0aa0'), pkt(), ctx())).toBe(false);
+  });
+  it('connlabel reads and --set writes the labels of the connection; without a label extension only ! matches', () => {
+    const labels: number[] = [];
+    const c = ctx({ ct: { state: 'NEW', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false, orig: { src: 1, dst: 2, proto: 6 }, labels } });
+    expect(matches(rule('-m connlabel --label 3'), pkt(), c)).toBe(false);
+    expect(matches(rule('-m connlabel ! --label 3'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m connlabel --label 3 --set'), pkt(), c)).toBe(true);
+    expect(labels).toEqual([3]);
+    expect(matches(rule('-m connlabel --label 3'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m connlabel ! --label 3 --set'), pkt(), c)).toBe(false);
+    const none = ctx({ ct: { state: 'NEW', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false, orig: { src: 1, dst: 2, proto: 6 }, labels: null } });
+    expect(matches(rule('-m connlabel --label 3 --set'), pkt(), none)).toBe(false);
+    expect(matches(rule('-m connlabel ! --label 3'), pkt(), none)).toBe(true);
+  });
+  it('devgroup and realm compare the device group and the route realms the host reports', () => {
+    const c = ctx({ inIface: 'eth0', outIface: 'eth1', devGroup: (d: string) => (d === 'eth1' ? 5 : 0), routeClassid: () => 0x00030007 });
+    expect(matches(rule('-m devgroup --src-group 0 --dst-group 5'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m devgroup --dst-group 0x4/0x4'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m devgroup ! --dst-group 5'), pkt(), c)).toBe(false);
+    expect(matches(rule('-m realm --realm 7'), pkt(), c)).toBe(false);
+    expect(matches(rule('-m realm --realm 7/0xffff'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m realm --realm 0x30000/0xffff0000'), pkt(), c)).toBe(true);
+    expect(matches(rule('-m realm --realm 0'), pkt(), ctx())).toBe(true);
   });
 });
 

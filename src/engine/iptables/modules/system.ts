@@ -1,12 +1,14 @@
 // pattern: Functional Core
-// Matches on host-side classification the simulator does not model:
-// -m cgroup (the sending socket's cgroup), -m cluster (xt_cluster's hash of
-// the connection over cluster nodes) and -m connlabel (conntrack labels).
-// They parse and save like iptables 1.8.9; evaluation is a fixed answer
-// that explain() documents.
+// Matches on host-side classification: -m cgroup (the sending socket's
+// cgroup, not modelled: a fixed answer explain() documents), -m cluster
+// (xt_cluster's hash of the connection over cluster nodes) and -m connlabel
+// (conntrack labels). They parse and save like iptables 1.8.9.
 
+import type { CtView, MatchContext } from '../types';
 import type { MatchSpec } from './module';
 import { parseUInt, saveString } from './module';
+import { formatIpv4 } from '../../net/addr';
+import { jhash1word, reciprocalScale, wireWord } from '../../net/jhash';
 
 const not = (invert: boolean): string => (invert ? '! ' : '');
 
@@ -64,7 +66,6 @@ export interface ClusterOptions {
 export const cluster: MatchSpec<ClusterOptions> = {
   name: 'cluster',
   needsConntrack: true,
-  modelled: 'partial',
   options: [
     { name: 'cluster-total-nodes', arg: true, invert: false },
     { name: 'cluster-local-node', arg: true },
@@ -99,9 +100,30 @@ export const cluster: MatchSpec<ClusterOptions> = {
   },
   save: (o) =>
     `${not(o.invert)}--cluster-local-nodemask 0x${(o.nodeMask ?? 0).toString(16).padStart(8, '0')} --cluster-total-nodes ${o.totalNodes ?? 0} --cluster-hash-seed 0x${(o.hashSeed ?? 0).toString(16).padStart(8, '0')}`,
-  match: () => false,
-  explain: () => [{ ok: false, why: 'cluster: the cluster hash is not modelled, the match never holds' }],
+  match: (o, _p, ctx) => clusterClause(o, ctx.ct).ok,
+  explain: (o, _p, ctx) => [clusterClause(o, ctx.ct)],
 };
+
+/**
+ * xt_cluster_mt: the node a connection belongs to is jhash_1word of the
+ * original source address (of ct->master for a connection a helper
+ * expected) with the seed, scaled to the number of nodes; the match holds
+ * when that node's bit is in the local node mask. A packet without a
+ * conntrack (untracked, invalid) never matches, inverted or not.
+ */
+export function clusterNode(src: number, totalNodes: number, hashSeed: number): number {
+  return reciprocalScale(jhash1word(wireWord(src), hashSeed), totalNodes);
+}
+
+function clusterClause(o: ClusterOptions, ct: CtView | null): { ok: boolean; why: string } {
+  const src = ct?.masterOrigSrc ?? ct?.orig?.src;
+  if (src === undefined) return { ok: false, why: 'cluster: the packet has no connection to hash' };
+  const node = clusterNode(src, o.totalNodes ?? 0, o.hashSeed ?? 0);
+  const local = (((o.nodeMask ?? 0) >>> node) & 1) === 1;
+  const ok = local !== o.invert;
+  const whose = ct?.masterOrigSrc !== undefined ? 'its master connection\'s original source' : 'its original source';
+  return { ok, why: `cluster: ${whose} ${formatIpv4(src)} hashes to node ${node + 1} of ${o.totalNodes ?? 0}, ${local ? 'a local node' : 'not a local node'}${o.invert ? ' (inverted)' : ''}` };
+}
 
 // ---------------------------------------------------------------- connlabel
 
@@ -114,7 +136,6 @@ export interface ConnlabelOptions {
 export const connlabel: MatchSpec<ConnlabelOptions> = {
   name: 'connlabel',
   needsConntrack: true,
-  modelled: 'partial',
   options: [
     { name: 'label', arg: true },
     { name: 'set', arg: false, invert: false },
@@ -142,9 +163,27 @@ export const connlabel: MatchSpec<ConnlabelOptions> = {
     if (o.bit === null) sink.error('connlabel: option "--label" must be specified');
   },
   save: (o) => `${not(o.invert)}--label "${o.bit ?? 0}"${o.set ? ' --set' : ''}`,
-  // xt_connlabel: no conntrack entry gives `invert`; --set always succeeds; labels are never set otherwise
-  match: (o, _p, ctx) => (ctx.ct && o.set ? !o.invert : o.invert),
-  explain: (o, _p, ctx) => [
-    { ok: ctx.ct && o.set ? !o.invert : o.invert, why: `connlabel ${o.bit ?? 0}: conntrack labels are not modelled, no connection has a label${o.set ? ' (--set is not recorded)' : ''}` },
-  ],
+  match: (o, _p, ctx) => connlabelClause(o, ctx).ok,
+  explain: (o, _p, ctx) => [connlabelClause(o, ctx, false)],
 };
+
+/**
+ * connlabel_mt: without a conntrack or a label extension the answer is the
+ * invert flag; a set bit matches; --set sets a missing bit (and then
+ * matches). The label lives on the connection, so replies and the RELATED
+ * ICMP errors attached to it see it too.
+ */
+function connlabelClause(o: ConnlabelOptions, ctx: MatchContext, apply = true): { ok: boolean; why: string } {
+  const bit = o.bit ?? 0;
+  const labels = ctx.ct?.labels;
+  if (!labels) return { ok: o.invert, why: `connlabel ${bit}: ${ctx.ct?.orig ? 'the connection has no label extension' : 'the packet has no connection'}` };
+  if (labels.includes(bit)) return { ok: !o.invert, why: `connlabel ${bit}: the connection has label ${bit}` };
+  if (o.set) {
+    if (apply) {
+      labels.push(bit);
+      labels.sort((a, b) => a - b);
+    }
+    return { ok: !o.invert, why: `connlabel ${bit}: --set gives the connection label ${bit}` };
+  }
+  return { ok: o.invert, why: `connlabel ${bit}: the connection does not have label ${bit}` };
+}

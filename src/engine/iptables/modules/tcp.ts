@@ -28,6 +28,7 @@ export interface UdpOptions {
   dport: PortRange | null;
 }
 
+/** libxt_tcp's tcp_flag_names: no ECE or CWR, so --tcp-flags never looks at them (iptables 1.8.9 refuses the names) */
 const FLAG_NAMES: readonly [string, number][] = [
   ['FIN', 0x01],
   ['SYN', 0x02],
@@ -35,8 +36,6 @@ const FLAG_NAMES: readonly [string, number][] = [
   ['PSH', 0x08],
   ['ACK', 0x10],
   ['URG', 0x20],
-  ['ECE', 0x40],
-  ['CWR', 0x80],
   ['ALL', 0x3f],
   ['NONE', 0],
 ];
@@ -58,7 +57,7 @@ function parseFlags(text: string, sink: ErrorSink, call: OptionCall): number {
 export function tcpFlagsSave(flags: number): string {
   if (flags === 0) return 'NONE';
   const out: string[] = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 6; i++) {
     const f = FLAG_NAMES[i]!;
     if (flags & f[1]) out.push(f[0]);
   }

@@ -2,9 +2,15 @@
 // -m time (libxt_time, kernel xt_time.c) and -m quota (libxt_quota,
 // xt_quota.c): matches that depend on the clock or on what passed before.
 //
-// Simulated time: ctx.nowMs is read as UTC milliseconds since 1970-01-01,
-// so a scenario that starts at nowMs 0 starts on Thursday 1970-01-01
-// 00:00:00 UTC. The simulated kernel's timezone is UTC, so --kerneltz
+// The wall clock: the engine does not know the date the kernel runs at, so
+// it states one. A run starts (nowMs 0) at WALL_CLOCK_START, Sunday
+// 2025-11-30 00:00:00 UTC, the day Linux 6.18 (the oracle's kernel) was
+// released: no machine runs that kernel earlier, so a condition that holds
+// at every instant from then on (a --datestart before it, all weekdays, the
+// whole day) evaluates on the engine as on any kernel. Conditions whose
+// answer changes with the date or the time of day are evaluated against
+// this clock and named by timeDependsOnClock(), which the not-modelled
+// registry reports. The simulated kernel's timezone is UTC, so --kerneltz
 // changes nothing.
 
 import type { ClauseResult, MatchContext, Rule } from '../types';
@@ -36,6 +42,9 @@ export interface TimeOptions {
   kerneltz: boolean;
   contiguous: boolean;
 }
+
+/** The simulated wall clock at nowMs 0, in seconds since the epoch (see the header). */
+export const WALL_CLOCK_START = Math.floor(Date.UTC(2025, 10, 30) / 1000);
 
 const WEEK_DAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -158,8 +167,31 @@ function timeSave(o: TimeOptions): string {
   return out.join(' ');
 }
 
+/**
+ * Whether the match's answer depends on when it runs, from WALL_CLOCK_START
+ * up to the end of the kernel's 32-bit dates: a date window that neither
+ * covers nor misses that whole span, a time of day that is not the whole
+ * day, or a choice of weekdays or days of the month. null when the answer is
+ * the same at every such instant, else why not.
+ */
+export function timeDependsOnClock(o: TimeOptions): string | null {
+  const from = WALL_CLOCK_START;
+  const to = DATE_STOP_DEFAULT;
+  const coversAll = o.dateStart <= from && o.dateStop >= to;
+  const missesAll = o.dateStop < from || o.dateStart > to || o.dateStart > o.dateStop;
+  // outside the dates the match fails whatever the rest says (time_mt checks them first)
+  if (missesAll) return null;
+  if (!coversAll) return `the date window ${dateText(o.dateStart)} .. ${dateText(o.dateStop)} opens or closes after ${dateText(from)}`;
+  // time_mt: start < stop is a window inside the day, otherwise one across midnight that misses only (stop, start)
+  const wholeDay = o.daytimeStart < o.daytimeStop ? o.daytimeStart === 0 && o.daytimeStop >= XT_TIME_MAX_DAYTIME : o.daytimeStart - o.daytimeStop <= 1;
+  if (!wholeDay) return `the time of day ${daytimeText(o.daytimeStart)}-${daytimeText(o.daytimeStop)} depends on the clock`;
+  if (o.weekdays !== XT_TIME_ALL_WEEKDAYS) return 'the weekdays depend on the date';
+  if (o.monthdays !== XT_TIME_ALL_MONTHDAYS) return 'the days of the month depend on the date';
+  return null;
+}
+
 function timeClauses(o: TimeOptions, nowMs: number): ClauseResult[] {
-  let stamp = Math.floor(nowMs / 1000);
+  let stamp = WALL_CLOCK_START + Math.floor(nowMs / 1000);
   const out: ClauseResult[] = [];
   const now = dateText(stamp);
   if (stamp < o.dateStart || stamp > o.dateStop) {
@@ -193,7 +225,7 @@ function timeClauses(o: TimeOptions, nowMs: number): ClauseResult[] {
       return out;
     }
   }
-  out.push({ ok: true, why: `now (${now} UTC, simulated clock) is within the time window` });
+  out.push({ ok: true, why: `now (${now} UTC, the simulated clock that starts at ${dateText(WALL_CLOCK_START)}) is within the time window` });
   return out;
 }
 
