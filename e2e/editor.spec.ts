@@ -133,7 +133,7 @@ test.describe('the scenario editor', () => {
     await expect(page.getByTestId('not-modelled')).toHaveCount(0);
     const imp = page.getByRole('region', { name: 'Import' });
     await imp.getByLabel('Into host').selectOption('router');
-    const dump = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A FORWARD -p udp -j NFQUEUE --queue-num 2', '-A INPUT -m set --match-set admins src -j ACCEPT', 'COMMIT', ''].join('\n');
+    const dump = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A FORWARD -p udp -m nfacct --nfacct-name udp-bytes -j ACCEPT', '-A INPUT -m set --match-set admins src -j ACCEPT', 'COMMIT', ''].join('\n');
     await imp.getByRole('textbox', { name: 'Text to import' }).fill(dump);
     const walked = await markWalk(page);
     await imp.getByRole('button', { name: 'Import' }).click();
@@ -144,9 +144,9 @@ test.describe('the scenario editor', () => {
     const items = notice.getByTestId('not-modelled-item');
     await expect(items).toHaveCount(2);
     // the import becomes the router's iptables-save text, so the rules sit in save order on its own lines
-    const nfqueue = items.filter({ hasText: '-j NFQUEUE: no program reads netfilter queues here' });
-    await expect(nfqueue).toContainText(/host router, setup command \d+, line \d+/);
-    await expect(nfqueue.locator('code')).toHaveText('filter -A FORWARD -p udp -j NFQUEUE --queue-num 2');
+    const nfacct = items.filter({ hasText: '-m nfacct: nfacct objects and their quotas are not modelled' });
+    await expect(nfacct).toContainText(/host router, setup command \d+, line \d+/);
+    await expect(nfacct.locator('code')).toHaveText('filter -A FORWARD -p udp -m nfacct --nfacct-name udp-bytes -j ACCEPT');
     await expect(items.filter({ hasText: '-m set: ipset contents are not modelled' }).locator('code')).toHaveText('filter -A INPUT -m set --match-set admins src -j ACCEPT');
     expect((await new AxeBuilder({ page }).include('[data-testid="not-modelled"]').analyze()).violations).toEqual([]);
 

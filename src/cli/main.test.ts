@@ -50,13 +50,22 @@ describe('packetwalk trace', () => {
   });
 
   it('prints what is not modelled on stderr, one line each, and leaves stdout the oracle format', () => {
-    const r = run('trace', join(root, 'src', 'engine', '__fixtures__', 'oracle', 'p91-nfqueue-no-consumer.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'pw-'));
+    const f = join(dir, 'c.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        name: 'labels',
+        hosts: [{ name: 'a', setup: ['iptables -A INPUT -m set --match-set blocked src -j DROP', 'iptables -A OUTPUT -m cgroup --path / -j ACCEPT'] }],
+        steps: [{ from: 'a', ping: '127.0.0.1' }],
+      }),
+    );
+    const r = run('trace', f);
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { format: string }).format).toBe('nfo-kernel/1');
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      'packetwalk: not modelled: -j NFQUEUE: no program reads netfilter queues here: queue 3 behaves as with nobody listening, so the packet is dropped (host router, setup[3], filter -A FORWARD -p icmp -m icmp --icmp-type 8 -j NFQUEUE --queue-num 3)',
-      'packetwalk: not modelled: -j NFQUEUE: no program reads netfilter queues here: queue 4 behaves as with nobody listening, so the packet is let through (--queue-bypass) (host router, setup[4], filter -A FORWARD -p udp -m udp --dport 5000 -j NFQUEUE --queue-num 4 --queue-bypass)',
-      'packetwalk: not modelled: -j QUEUE: no program reads netfilter queues here: queue 0 behaves as with nobody listening, so the packet is dropped (host router, setup[5], filter -A FORWARD -p udp -m udp --dport 5001 -j QUEUE)',
+      'packetwalk: not modelled: -m set: ipset contents are not modelled (no set has members), so for --match-set blocked the match never holds (host a, setup[0], filter -A INPUT -m set --match-set blocked src -j DROP)',
+      'packetwalk: not modelled: -m cgroup: socket cgroups are not modelled: the match never holds (host a, setup[1], filter -A OUTPUT -m cgroup --path "/" -j ACCEPT)',
     ]);
   });
 

@@ -95,7 +95,7 @@ describe('iptables rules', () => {
   it('names the host, the setup command, the table and the rule as iptables-save prints it', () => {
     const [f] = notModelled(scenario(['iptables -A INPUT -m set --match-set blocked src -j DROP']));
     expect(f).toMatchObject({ host: 'h', command: 1, line: null, table: 'filter', chain: 'INPUT', rule: '-A INPUT -m set --match-set blocked src -j DROP' });
-    expect(f!.message).toBe('not modelled: -m set: ipset contents are not modelled (no set has members): --match-set blocked the match never holds');
+    expect(f!.message).toBe('not modelled: -m set: ipset contents are not modelled (no set has members), so for --match-set blocked the match never holds');
     expect(formatNotModelled(f!)).toBe(`${f!.message} (host h, setup[1], filter -A INPUT -m set --match-set blocked src -j DROP)`);
   });
 

@@ -52,7 +52,7 @@ const never = (invert: boolean): string => (invert ? 'the inverted match always 
 
 /** -m NAME → the reason it is not simulated faithfully with these options, null when it is. */
 const MATCHES: Readonly<Record<string, Check>> = {
-  set: (o: SetMatchOptions) => `ipset contents are not modelled (no set has members): --match-set ${o.name} ${never(o.invert)}`,
+  set: (o: SetMatchOptions) => `ipset contents are not modelled (no set has members), so for --match-set ${o.name} ${never(o.invert)}`,
   helper: (o: HelperOptions) =>
     MODELLED_HELPERS.has(o.name ?? '') ? null : `only the ftp and tftp conntrack helpers are modelled; no connection gets helper "${o.name ?? ''}", so ${never(o.invert)}`,
   cgroup: () => 'socket cgroups are not modelled: the match never holds',
