@@ -185,8 +185,10 @@ function evaluate(o: ConntrackOptions, ct: CtView | null, out: ClauseResult[] | 
   if (o.status) {
     const s = ct!.status;
     const bits = (s.expected ? 1 : 0) | (s.seenReply ? 2 : 0) | (s.assured ? 4 : 0) | (s.confirmed ? 8 : 0);
-    // status NONE (0) matches a connection with none of the bits
-    const hit = o.status.bits === 0 ? bits === 0 : (bits & o.status.bits) !== 0;
+    // xt_conntrack tests !!(status_mask & ct->status): NONE is an empty mask, which no
+    // connection hits, so `--ctstatus NONE` never matches and `! --ctstatus NONE` always
+    // does (difftest seed 2 case 340, fixture q102)
+    const hit = (bits & o.status.bits) !== 0;
     if (!push(hit !== o.status.invert, `--ctstatus ${bitsText(o.status.bits, CTSTATUS_BITS, 'NONE')}: connection has ${bitsText(bits, CTSTATUS_BITS, 'NONE')}`)) return false;
   }
   if (o.expire) {
