@@ -219,11 +219,10 @@ export class Host {
     const ref = { table: at.table, chain: at.chain, type: at.type, rulenum: at.rulenum };
     let d: Verdict;
     if (meta.hotdropped) {
-      // nothing in the trace shows a hotdrop: the packet seems to have gone where its last
-      // accepting hook leads (the oracle's inference, case p77), though it went nowhere
-      if (at.hook === 'INPUT') d = { verdict: 'local', host: this.name };
-      else if (at.hook === 'POSTROUTING') d = { verdict: 'sent', iface: at.out ?? '' };
-      else d = { verdict: 'unknown', at: ref };
+      // nothing in the trace shows a hotdrop: the oracle infers from the last event where the
+      // packet went, like for any silent drop (case p77 in INPUT; an RST hotdropped in mangle
+      // POSTROUTING "vanished after OUTPUT", difftest seed 2 case 361, fixture q103)
+      d = silentDrop(at, ref, this.name);
       rec.disposition = d;
       rec.note = 'dropped without a trace after its last event: a match hotdropped it (-m connlimit counted no connection left, its own had just closed)';
       if (meta.ct) A.ctDiscard(this.ct, meta.ct);
