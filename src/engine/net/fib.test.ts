@@ -256,6 +256,14 @@ describe('output routing and source selection', () => {
     expect(outputRoute(bare, { dst: ip('192.168.1.1'), src: ip('1.2.3.4'), oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0, anySrc: true })).toMatchObject({ ok: true, dev: 'eth0', src: ip('1.2.3.4') });
   });
 
+  it('a 127/8 source may leave only by lo: anywhere else is EINVAL (__mkroute_output, case q104)', () => {
+    const anyLo = { src: ip('127.0.0.1'), oif: null, mark: 0, tos: 0, proto: 6, sport: 2222, dport: 40001, anySrc: true };
+    expect(outputRoute(net, { dst: ip('10.1.0.9'), ...anyLo })).toEqual({ ok: false, errno: 'EINVAL', table: 254 });
+    expect(outputRoute(net, { dst: ip('10.1.0.9'), ...anyLo, oif: 'eth0' })).toMatchObject({ ok: false, errno: 'EINVAL' });
+    expect(outputRoute(net, { dst: ip('127.0.0.1'), ...anyLo })).toMatchObject({ ok: true, dev: 'lo' });
+    expect(outputRoute(net, { dst: ip('10.2.0.2'), ...anyLo })).toMatchObject({ ok: true, dev: 'lo' });
+  });
+
   it('selectSourceAddress and isLocalAddress', () => {
     expect(selectSourceAddress(net, 'eth0', ip('10.1.0.77'), 'link')).toBe(ip('10.1.0.2'));
     expect(selectSourceAddress(net, 'lo', ip('8.8.8.8'), 'global')).toBe(ip('10.1.0.2'));

@@ -613,6 +613,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   if (!res.ok) {
     if (flow.oif !== null) {
       if (src === 0) src = selectSourceAddress(net, flow.oif, 0, 'link');
+      if (loopbackSourceOffLoopback(src, flow.oif)) return { ok: false, errno: 'EINVAL' };
       return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'unicast', dev: flow.oif, gateway: 0, src, table: 0, route: null };
     }
     const fail: OutputRouteResult = { ok: false, errno: res.errno };
@@ -635,7 +636,18 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   else if (res.type === 'unicast') type = 'unicast';
   else return { ok: false, errno: 'EINVAL', table: res.table };
   const dev = res.dev ?? 'lo';
+  if (loopbackSourceOffLoopback(src, dev)) return { ok: false, errno: 'EINVAL', table: res.table };
   return { ok: true, type, dev, gateway: res.gateway, src, table: res.table, route: res.route };
+}
+
+/**
+ * __mkroute_output: a 127/8 source may only leave through the loopback
+ * device, so e.g. the RST answering a segment sent to 127.0.0.1 from a
+ * foreign address has no route and is never sent (difftest seed 2 case 528,
+ * fixture q104).
+ */
+function loopbackSourceOffLoopback(src: Ipv4, dev: string): boolean {
+  return isLoopback(src) && dev !== 'lo';
 }
 
 /** The oracle's ROUTE object (FORMAT.md §2.2): `ip -j route get` reduced to these keys. */
