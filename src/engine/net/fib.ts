@@ -158,14 +158,22 @@ function ruleMatches(rule: FibRule, key: FlowKey): boolean {
   return rule.not ? !m : m;
 }
 
-/** Choose among a multipath route's live nexthops (fib_select_multipath, L3 hash). */
+/**
+ * Choose among a multipath route's live nexthops (fib_select_multipath, L3
+ * hash). An output lookup hands its flow over, and a source address it
+ * already has makes nexthops with that nh_saddr (inet_select_addr on the
+ * nexthop's device and gateway) preferred; input lookups pass none
+ * (ip_mkroute_input).
+ */
 function selectPath(net: HostNet, route: Route, first: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4): number {
   const nhs = route.nexthops;
   if (nhs.length < 2 || key.oif !== null) return first;
   const weights: number[] = [];
   for (const nh of nhs) weights.push(nh.dead ? 0 : nh.weight);
   const seed = sysctlNumber(net, 'net.ipv4.fib_multipath_hash_seed');
-  return selectMultipath(multipathHashL3(hashSrc, hashDst, seed), weights);
+  const saddr = key.iif === 'lo' ? key.src : 0;
+  const matches = saddr === 0 ? null : nhs.map((nh) => selectSourceAddress(net, nh.dev, nh.gateway, route.scope) === saddr);
+  return selectMultipath(multipathHashL3(hashSrc, hashDst, seed), weights, matches);
 }
 
 function ok(net: HostNet, hit: TableHit, table: number, rulePriority: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4): FibOk {
