@@ -30,6 +30,8 @@ export interface PacketMeta {
   untracked: boolean;
   /** set by -j CT --helper NAME in raw: the helper a connection this packet creates gets */
   ctHelper?: string;
+  /** a -j CT rule (other than --notrack) attached its template conntrack to the skb */
+  ctTemplate?: boolean;
   /** owning socket's uid (locally generated packets of a process) */
   uid: number | null;
   /** the socket a locally generated packet carries, for -m owner (absent: none) */
