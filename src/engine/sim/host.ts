@@ -51,6 +51,8 @@ export interface PacketMeta {
   ipvsXmit?: IpvsXmit;
   /** a match dropped it (par->hotdrop) where no TRACE line shows it */
   hotdropped?: boolean;
+  /** sent from the ICMP control socket (one per CPU), which icmp_xmit_lock holds until the packet has left */
+  icmpSocket?: boolean;
 }
 
 interface IpvsXmit {
@@ -75,6 +77,8 @@ export interface OutputOptions {
    * (RELATED in the other direction); conntrack at OUTPUT then leaves it alone
    */
   ct?: A.CtRef | null;
+  /** sent by icmp_reply / __icmp_send from the ICMP control socket (echo replies, ICMP errors) */
+  icmpSocket?: boolean;
 }
 
 export type OutputResult =
@@ -249,7 +253,7 @@ export class Host {
     const route = A.outputRoute(this.net, pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
-    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel') };
+    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), ...(opts.icmpSocket ? { icmpSocket: true } : {}) };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
@@ -426,10 +430,14 @@ export class Host {
     // the quoted header is the packet as the host received it after un-NAT of nothing:
     // icmp_send quotes the current skb (post-DNAT), conntrack translates on the way out.
     if (orig.proto === IPPROTO_ICMP && orig.icmp && ![0, 8, 13, 15, 17].includes(orig.icmp.type)) return; // never an error about an error
+    // the ICMP socket is still locked by the icmp_reply / icmp_send whose packet this is (REJECT in
+    // its OUTPUT or POSTROUTING): icmp_xmit_lock's trylock fails and nothing is sent (difftest seed 2
+    // case 597, fixture q106)
+    if (this.skbMeta.get(origRec)?.icmpSocket) return;
     const inner = clonePacket(orig);
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
-    this.output(err, { owned: false, kernel: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
+    this.output(err, { owned: false, kernel: true, icmpSocket: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
     // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
     const sent = origRec.fromPacket;
     if (origRec.in === 'lo' && sent && sent.host === this.name && !sent.response) sent.response = origRec.response;
@@ -448,7 +456,7 @@ export class Host {
     const src = A.icmpErrorSource(this.net, orig);
     const err = this.world.wire.icmpError(this, inner, 5, 1, src);
     if (err.icmp) err.icmp.gateway = gateway;
-    this.output(err, { owned: false, kernel: true, ct: this.attachedCt(origRec) });
+    this.output(err, { owned: false, kernel: true, icmpSocket: true, ct: this.attachedCt(origRec) });
   }
 
   /** tcp_v4_send_reset / REJECT --reject-with tcp-reset */

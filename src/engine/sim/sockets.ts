@@ -527,7 +527,7 @@ export class Sockets {
         if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
         warnLocalFragmentation(this.host, reply);
-        this.host.output(reply, { owned: false, kernel: true });
+        this.host.output(reply, { owned: false, kernel: true, icmpSocket: true });
         return;
       }
       case 0: {
