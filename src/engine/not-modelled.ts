@@ -11,7 +11,8 @@
 //    lookup does not reproduce (REPORT.md §4);
 //  - the run itself: packets larger than the link MTU leave unfragmented
 //    (the engine never fragments; REPORT.md §6), and the retransmissions and
-//    neighbour failures that timers cause after a step (sim/pending-timers.ts).
+//    neighbour failures that timers cause after a step (sim/pending-timers.ts),
+//    and NAT ports picked at random (sim/nat-port-draws.ts).
 
 import type { Scenario, SetupCommand } from './scenario/types';
 import type { TableName } from './netfilter/hooks';
@@ -26,6 +27,7 @@ import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
 import * as A from './sim/adapters';
 import { pendingTimers } from './sim/pending-timers';
+import { natPortFindings } from './sim/nat-port-draws';
 
 export interface NotModelled {
   /** the host whose setup (or traffic) it is in */
@@ -176,6 +178,7 @@ function runFindings(world: World): NotModelled[] {
     out.push(finding(rec.host, null, 'IP fragmentation', `packet ${rec.id} (${p.len} bytes, DF not set) left through ${d.iface} (MTU ${mtu}) in one piece; the kernel would have fragmented it`));
   }
   for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
+  for (const n of natPortFindings(world)) out.push(finding(n.host, null, n.subject, n.detail));
   return out;
 }
 
