@@ -315,6 +315,10 @@ export class Sockets {
     }
     if (flags & TCP_RST) return;
     const l = this.findListener('tcp', pkt.dst, pkt.dport ?? 0);
+    // tcp_rcv_state_process, TCP_LISTEN: an ACK is refused with a RST (below), a SYN without FIN
+    // opens a connection, anything else (no flag at all, FIN, PSH or URG alone, SYN+FIN) is
+    // dropped without an answer (difftest seed 2 case 733, fixture q107)
+    if (l && !(flags & TCP_ACK) && (!(flags & TCP_SYN) || flags & TCP_FIN)) return;
     if (l && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       const child: TcpSock = {
         laddr: pkt.dst,
