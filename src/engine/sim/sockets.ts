@@ -72,6 +72,12 @@ export interface TcpSock {
    * once the handshake is done (difftest seed 1 cases 62, 205).
    */
   softError?: string;
+  /**
+   * A step waited its full timeout for a reply while this socket had data or
+   * a FIN unacknowledged: the kernel retransmitted it meanwhile (from 200 ms
+   * on), the simulation did not (sim/pending-timers.ts labels it).
+   */
+  retransmitDue?: boolean;
 }
 
 export interface ListenerSock {
