@@ -198,6 +198,23 @@ describe('sysctls, routes and the run', () => {
     // the walk log carries the findings for the app
     expect(walkLog(r.world).notModelled).toEqual(fs);
   });
+
+  it('labels a NAT port the kernel would pick at random, not one it keeps (difftest seed 2 case 147)', () => {
+    const run = (toPorts: string) => {
+      const s = scenario([`iptables -t nat -A POSTROUTING -p udp -j MASQUERADE --to-ports ${toPorts}`], {
+        steps: [{ from: 'h', udp: '10.0.0.2:53', data: 'q' }],
+      });
+      const r = runScenario(s);
+      if (!r.ok) throw new Error(r.errors.join('\n'));
+      return notModelled(s, r.world);
+    };
+    // the datagram's source port (40001) is outside 20004-20016: searched from get_random_u16()
+    const fs = run('20004-20016');
+    expect(fs.map((f) => [f.host, f.subject])).toEqual([['h', 'NAT port choice']]);
+    expect(fs[0]!.detail).toContain('at random from 20004-20016');
+    // inside the range and free: kept, nothing to label
+    expect(run('40000-40010')).toEqual([]);
+  });
 });
 
 describe('the kernel-recorded oracle cases', () => {

@@ -12,8 +12,9 @@
 //  - the run itself: packets larger than the link MTU leave unfragmented
 //    (the engine never fragments; REPORT.md §6), the retransmissions and
 //    neighbour failures that timers cause after a step (sim/pending-timers.ts),
-//    and TEE copies of received packets, whose POSTROUTING lines the kernel
-//    prints with uninitialised MAC= bytes (sim/tee.ts).
+//    TEE copies of received packets, whose POSTROUTING lines the kernel
+//    prints with uninitialised MAC= bytes (sim/tee.ts), and NAT ports picked
+//    at random (sim/nat-port-draws.ts).
 
 import type { Scenario, SetupCommand } from './scenario/types';
 import type { TableName } from './netfilter/hooks';
@@ -28,6 +29,7 @@ import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
 import * as A from './sim/adapters';
 import { pendingTimers } from './sim/pending-timers';
+import { natPortFindings } from './sim/nat-port-draws';
 
 export interface NotModelled {
   /** the host whose setup (or traffic) it is in */
@@ -190,6 +192,7 @@ function runFindings(world: World): NotModelled[] {
     );
   }
   for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
+  for (const n of natPortFindings(world)) out.push(finding(n.host, null, n.subject, n.detail));
   return out;
 }
 

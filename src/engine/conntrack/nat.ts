@@ -32,6 +32,20 @@ export interface NatEnv {
   bySource(tuple: CtTuple, zone: number): Iterable<CtEntry>;
   /** get_random_u16() */
   random16(): number;
+  /** a port (or ICMP id) was picked from a random start: no run of the kernel can be predicted to agree */
+  portDrawn?(draw: NatPortDraw): void;
+}
+
+/** One port search nf_nat_l4proto_unique_tuple began at a random offset. */
+export interface NatPortDraw {
+  /** the tuple it settled on (the translated original direction) */
+  tuple: CtTuple;
+  manip: NatManip;
+  /** the range searched: min .. min + size - 1 */
+  min: number;
+  size: number;
+  /** --random / --random-fully asked for it (the rule itself is labelled then) */
+  requested: boolean;
 }
 
 export function natDoneBit(manip: NatManip): number {
@@ -220,19 +234,36 @@ function l4protoUniqueTuple(t: CtTuple, r: NatRange, manip: NatManip, entry: CtE
     return;
   }
 
-  let off = randomAll(r) || manip !== 'DST' ? env.random16() & 0xffff : 0;
+  const random = randomAll(r) || manip !== 'DST';
+  let off = random ? env.random16() & 0xffff : 0;
   let attempts = Math.min(size, NAT_MAX_ATTEMPTS);
   // Bounded like the kernel: each round halves the window until it is < 16.
-  for (let round = 0; round < 32; round++) {
+  search: for (let round = 0; round < 32; round++) {
     for (let i = 0; i < attempts; i++) {
       t[key] = min + (off % size);
       off = (off + 1) & 0xffff;
-      if (!usedTuple(t, entry, env)) return;
+      if (!usedTuple(t, entry, env)) break search;
     }
-    if (attempts >= size || attempts < 16) return;
+    if (attempts >= size || attempts < 16) break;
     attempts = attempts >>> 1;
     off = env.random16() & 0xffff;
   }
+  // the start only matters with two free ports or more to land on (d2-0147: 13 free ports, d2-0605:
+  // 871); with one or none every start ends alike (p01, p26: one port of two taken, then both)
+  if (random && env.portDrawn && (size > NAT_MAX_ATTEMPTS || freePorts(t, key, min, size, entry, env) > 1)) {
+    env.portDrawn({ tuple: cloneTuple(t), manip, min, size, requested: randomAll(r) });
+  }
+}
+
+/** How many ports of min .. min + size - 1 would give `t` a tuple no other connection uses. */
+function freePorts(t: CtTuple, key: 'sport' | 'dport', min: number, size: number, entry: CtEntry, env: NatEnv): number {
+  const probe = cloneTuple(t);
+  let free = 0;
+  for (let i = 0; i < size; i++) {
+    probe[key] = min + i;
+    if (!usedTuple(probe, entry, env)) free++;
+  }
+  return free;
 }
 
 /** get_unique_tuple */

@@ -457,6 +457,31 @@ describe('NAT bindings (nf_nat_core.c)', () => {
     expect(a.packet.sport).not.toBe(b.packet.sport);
   });
 
+  it('records every port it picked from a random start, and none it kept or had no choice about (d2-0147)', () => {
+    const ct = new ConntrackTable();
+    const range = (lo: number, hi: number, extra: Partial<NatRange> = {}): NatRange => ({ minAddr: ip('198.51.100.1'), maxAddr: ip('198.51.100.1'), minPort: lo, maxPort: hi, ...extra });
+    // in range and free: kept
+    forward(ct, udp('192.168.1.10', 2005, '198.51.100.20', 53), 0, { snat: range(2000, 2010) });
+    // a range of one port: no choice
+    forward(ct, udp('192.168.1.11', 40000, '198.51.100.20', 53), 1, { snat: range(3000, 3000) });
+    expect(ct.natPortDraws).toEqual([]);
+    // out of range: searched from get_random_u16()
+    const b = forward(ct, udp('192.168.1.12', 40000, '198.51.100.20', 53), 2, { snat: range(2000, 2010) });
+    expect(ct.natPortDraws).toEqual([{ tuple: { src: ip('198.51.100.1'), dst: ip('198.51.100.20'), proto: 17, sport: b.packet.sport, dport: 53 }, manip: 'SRC', min: 2000, size: 11, requested: false }]);
+    // --random asks for it: recorded as requested
+    forward(ct, udp('192.168.1.13', 2001, '198.51.100.20', 53), 3, { snat: range(2000, 2010, { random: true }) });
+    expect(ct.natPortDraws.map((d) => d.requested)).toEqual([false, true]);
+    // DNAT to a port range without --random starts at the range's first port: no draw
+    forward(ct, tcp('198.51.100.30', 40001, '198.51.100.1', 8080, TCP_SYN, 1), 4, { dnat: { minAddr: ip('192.168.1.50'), maxAddr: ip('192.168.1.50'), minPort: 80, maxPort: 90 } });
+    expect(ct.natPortDraws).toHaveLength(2);
+    // two ports, one taken: every start ends on the other one (fixture p01), nothing to record
+    const two = new ConntrackTable();
+    forward(two, udp('192.168.1.10', 40000, '198.51.100.20', 53), 0, { snat: range(40000, 40001) });
+    const moved = forward(two, udp('192.168.1.11', 40000, '198.51.100.20', 53), 1, { snat: range(40000, 40001) });
+    expect(moved.packet.sport).toBe(40001);
+    expect(two.natPortDraws).toEqual([]);
+  });
+
   it('the reply of a SNATed flow has its destination restored at PREROUTING (case 21)', () => {
     const ct = new ConntrackTable();
     forward(ct, icmp('192.168.1.10', '198.51.100.20', 8, 0, { id: 1001 }), 0, { snat: masq('198.51.100.1') });

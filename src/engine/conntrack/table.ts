@@ -58,7 +58,7 @@ import {
   tupleHash,
 } from './tuple';
 import { tcpError, tcpNew, tcpPacket, tcpSetClosing } from './tcp';
-import type { NatEnv } from './nat';
+import type { NatEnv, NatPortDraw } from './nat';
 import {
   manipForHook,
   natIcmpReplyTranslation,
@@ -135,6 +135,8 @@ export class ConntrackTable {
   private readonly byId = new Map<number, CtEntry>();
   /** why the last confirmPacket() dropped its packet (nf_ct_helper_log's text, or the clash) */
   lastConfirmDrop: string | null = null;
+  /** NAT ports picked from a random start, in order (what a real run cannot reproduce) */
+  readonly natPortDraws: NatPortDraw[] = [];
 
   constructor(sysctl: Partial<ConntrackSysctl> = {}, options: { seed?: number } = {}) {
     const base = defaultSysctl();
@@ -144,6 +146,7 @@ export class ConntrackTable {
       taken: (t, zone, ignored) => this.tupleTaken(t, zone, ignored),
       bySource: (t, zone) => this.bySource(t, zone),
       random16: () => this.random32() & 0xffff,
+      portDrawn: (d) => this.natPortDraws.push(d),
     };
   }
 

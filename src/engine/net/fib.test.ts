@@ -151,6 +151,24 @@ describe('multipath', () => {
     expect(chosen).toEqual([1, 0, 1, 1]);
   });
 
+  it('an output lookup with a source address prefers the nexthops that own it (kernel 6.16+, case q100)', () => {
+    const net = host(
+      ['e1', 'e2'],
+      'ip addr add 10.1.0.1/24 dev e1',
+      'ip addr add 10.2.0.1/24 dev e2',
+      'sysctl -w net.ipv4.fib_multipath_hash_seed=15',
+      'ip route add 203.0.113.21/32 nexthop via 10.1.0.2 nexthop via 10.2.0.2 nexthop via 10.1.0.3',
+    );
+    const to = (src: string) => outputRoute(net, { dst: ip('203.0.113.21'), src: src ? ip(src) : 0, oif: null, mark: 0, tos: 0, proto: 6, sport: 40001, dport: 80 });
+    // the hash alone: 0.0.0.0 → third nexthop, 10.1.0.1 → second, 10.2.0.1 → third
+    expect([0, ip('10.1.0.1'), ip('10.2.0.1')].map((s) => selectMultipath(multipathHashL3(s, ip('203.0.113.21'), 15), [1, 1, 1]))).toEqual([2, 1, 2]);
+    expect(to('')).toMatchObject({ dev: 'e1', gateway: ip('10.1.0.3'), src: ip('10.1.0.1') });
+    // 10.1.0.1 is the first and third nexthop's: the third, at or past the hash, outscores the first
+    expect(to('10.1.0.1')).toMatchObject({ dev: 'e1', gateway: ip('10.1.0.3') });
+    // 10.2.0.1 only the second's, before the hashed third: the source wins
+    expect(to('10.2.0.1')).toMatchObject({ dev: 'e2', gateway: ip('10.2.0.2') });
+  });
+
   it('weights split the hash space proportionally', () => {
     expect(selectMultipath(0, [1, 10])).toBe(0);
     expect(selectMultipath(0x7fffffff, [1, 10])).toBe(1);
@@ -254,6 +272,14 @@ describe('output routing and source selection', () => {
     expect(outputRoute(bare, { dst: ip('192.0.2.10'), src: 0, oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 })).toEqual({ ok: false, errno: 'ENETUNREACH' });
     expect(outputRoute(bare, { dst: ip('192.168.1.1'), src: ip('1.2.3.4'), oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0 })).toMatchObject({ ok: false });
     expect(outputRoute(bare, { dst: ip('192.168.1.1'), src: ip('1.2.3.4'), oif: null, mark: 0, tos: 0, proto: 1, sport: 0, dport: 0, anySrc: true })).toMatchObject({ ok: true, dev: 'eth0', src: ip('1.2.3.4') });
+  });
+
+  it('a 127/8 source may leave only by lo: anywhere else is EINVAL (__mkroute_output, case q104)', () => {
+    const anyLo = { src: ip('127.0.0.1'), oif: null, mark: 0, tos: 0, proto: 6, sport: 2222, dport: 40001, anySrc: true };
+    expect(outputRoute(net, { dst: ip('10.1.0.9'), ...anyLo })).toEqual({ ok: false, errno: 'EINVAL', table: 254 });
+    expect(outputRoute(net, { dst: ip('10.1.0.9'), ...anyLo, oif: 'eth0' })).toMatchObject({ ok: false, errno: 'EINVAL' });
+    expect(outputRoute(net, { dst: ip('127.0.0.1'), ...anyLo })).toMatchObject({ ok: true, dev: 'lo' });
+    expect(outputRoute(net, { dst: ip('10.2.0.2'), ...anyLo })).toMatchObject({ ok: true, dev: 'lo' });
   });
 
   it('selectSourceAddress and isLocalAddress', () => {

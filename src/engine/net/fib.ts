@@ -160,14 +160,22 @@ function ruleMatches(rule: FibRule, key: FlowKey): boolean {
   return rule.not ? !m : m;
 }
 
-/** Choose among a multipath route's live nexthops (fib_select_multipath, L3 hash). */
+/**
+ * Choose among a multipath route's live nexthops (fib_select_multipath, L3
+ * hash). An output lookup hands its flow over, and a source address it
+ * already has makes nexthops with that nh_saddr (inet_select_addr on the
+ * nexthop's device and gateway) preferred; input lookups pass none
+ * (ip_mkroute_input).
+ */
 function selectPath(net: HostNet, route: Route, first: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4): number {
   const nhs = route.nexthops;
   if (nhs.length < 2 || key.oif !== null) return first;
   const weights: number[] = [];
   for (const nh of nhs) weights.push(nh.dead ? 0 : nh.weight);
   const seed = sysctlNumber(net, 'net.ipv4.fib_multipath_hash_seed');
-  return selectMultipath(multipathHashL3(hashSrc, hashDst, seed), weights);
+  const saddr = key.iif === 'lo' ? key.src : 0;
+  const matches = saddr === 0 ? null : nhs.map((nh) => selectSourceAddress(net, nh.dev, nh.gateway, route.scope) === saddr);
+  return selectMultipath(multipathHashL3(hashSrc, hashDst, seed), weights, matches);
 }
 
 function ok(net: HostNet, hit: TableHit, table: number, rulePriority: number, key: FlowKey, hashSrc: Ipv4, hashDst: Ipv4, ruleTclassid = 0): FibOk {
@@ -710,6 +718,7 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   if (!res.ok) {
     if (flow.oif !== null) {
       if (src === 0) src = selectSourceAddress(net, flow.oif, 0, 'link');
+      if (loopbackSourceOffLoopback(src, flow.oif)) return { ok: false, errno: 'EINVAL' };
       return { ok: true, type: dst === LIMITED_BROADCAST ? 'broadcast' : 'unicast', dev: flow.oif, gateway: 0, src, table: 0, route: null, classid: 0 };
     }
     const fail: OutputRouteResult = { ok: false, errno: res.errno };
@@ -736,7 +745,18 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
   // without a gateway, are not cached
   const cacheable = res.nexthop !== null && type === 'unicast' && !(flow.knownNh && res.nexthop.gateway === 0);
   const classid = cacheable ? cachedClassid(net, fnhe ?? res.nexthop!, 'output', routeClassid(res)) : routeClassid(res);
+  if (loopbackSourceOffLoopback(src, dev)) return { ok: false, errno: 'EINVAL', table: res.table };
   return { ok: true, type, dev, gateway: res.gateway, src, table: res.table, route: res.route, classid };
+}
+
+/**
+ * __mkroute_output: a 127/8 source may only leave through the loopback
+ * device, so e.g. the RST answering a segment sent to 127.0.0.1 from a
+ * foreign address has no route and is never sent (difftest seed 2 case 528,
+ * fixture q104).
+ */
+function loopbackSourceOffLoopback(src: Ipv4, dev: string): boolean {
+  return isLoopback(src) && dev !== 'lo';
 }
 
 /** The oracle's ROUTE object (FORMAT.md §2.2): `ip -j route get` reduced to these keys. */

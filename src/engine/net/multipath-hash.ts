@@ -67,21 +67,35 @@ export function multipathHashL3(saddr: number, daddr: number, seed: number): num
 /**
  * fib_rebalance + fib_select_multipath: index of the nexthop for `hash`
  * among nexthops with these weights (dead ones get weight 0 and are skipped).
+ *
+ * `sourceMatches` (an output lookup with a source address, kernel 6.16+):
+ * for each nexthop, is its own source address (nh_saddr) that one? Each
+ * live nexthop then scores 2 for the source and 1 for being in the hash's
+ * range (its upper bound at or above the hash, so every nexthop from the
+ * hashed one on); the first best wins. A socket thus keeps to the nexthop
+ * its source address belongs to (case q100: seed 15 hashes 10.1.0.1 onto
+ * the second of three nexthops, the kernel takes the third, on 10.1.0.1's
+ * device).
  */
-export function selectMultipath(hash: number, weights: readonly number[]): number {
+export function selectMultipath(hash: number, weights: readonly number[], sourceMatches: readonly boolean[] | null = null): number {
   let total = 0;
   for (const w of weights) total += w;
   if (total <= 0) return 0;
   let w = 0;
-  let firstAlive = -1;
+  let best = -1;
+  let bestScore = -1;
   for (let i = 0; i < weights.length; i++) {
     const wi = weights[i]!;
     if (wi <= 0) continue;
-    if (firstAlive < 0) firstAlive = i;
     w += wi;
     // DIV_ROUND_CLOSEST_ULL((u64)w << 31, total) - 1
     const upper = Math.floor((w * 2147483648 + total / 2) / total) - 1;
-    if (hash <= upper) return i;
+    const score = (sourceMatches?.[i] ? 2 : 0) + (hash <= upper ? 1 : 0);
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+      if (score === 3 || (sourceMatches === null && score === 1)) return i;
+    }
   }
-  return firstAlive < 0 ? 0 : firstAlive;
+  return best < 0 ? 0 : best;
 }

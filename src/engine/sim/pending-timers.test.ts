@@ -40,6 +40,15 @@ describe('pending timers', () => {
     expect(findings(c)).toEqual(['client: TCP retransmission']);
   });
 
+  it('names data dropped while the step waited for its echo, though the RST closing the step leaves nothing pending (d2-0848)', () => {
+    const c = { ...pair([], ['iptables -A INPUT -p tcp --tcp-flags SYN,RST NONE -j DROP']), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'rst' }] };
+    expect(findings(c)).toEqual(['client: TCP retransmission']);
+  });
+
+  it('names nothing when the echo came back at once, whatever the close', () => {
+    expect(findings({ ...pair([], []), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'rst' }] })).toEqual([]);
+  });
+
   it('names packets left waiting for an ARP answer', () => {
     const c = { ...pair([], []), steps: [{ from: 'client', ping: '10.0.0.77' }] };
     expect(findings(c)).toEqual(['client: neighbour resolution failure']);

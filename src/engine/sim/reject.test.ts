@@ -99,3 +99,21 @@ describe('REJECT of a bridged packet (br_netfilter)', () => {
     expect(results[0]).toEqual({ connect: 'ECONNREFUSED' });
   });
 });
+
+describe('REJECT of a packet the ICMP socket sends', () => {
+  it('an echo reply rejected in OUTPUT gets no ICMP error: the socket is still held (icmp_xmit_lock, case q106)', () => {
+    const { packets } = run({
+      name: 'reject-echo-reply',
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+        { name: 'b', setup: ['ip addr add 10.0.0.1/24 dev eth0', 'iptables -A OUTPUT -j REJECT --reject-with icmp-host-unreachable'] },
+      ],
+      links: [['a:eth0', 'b:eth0']],
+      listeners: [{ host: 'b', proto: 'udp', port: 53 }],
+      steps: [{ from: 'a', ping: '10.0.0.1' }, { from: 'a', udp: '10.0.0.1:53', data: 'q' }],
+    });
+    const fromB = packets.filter((p) => p.host === 'b' && p.origin === 'local').map((p) => `${p.headers.proto}${p.headers.type !== undefined ? `/${p.headers.type}` : ''}`);
+    // echo reply (no error for it), the listener's UDP answer, and the error for that one
+    expect(fromB).toEqual(['icmp/0', 'udp', 'icmp/3']);
+  });
+});

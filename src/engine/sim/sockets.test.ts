@@ -188,3 +188,34 @@ describe('a UDP listener whose echo cannot be sent', () => {
     expect(step.listener_events[1]).toEqual({ host: 'b', event: 'send_error', proto: 'udp', error: 'ENETUNREACH' });
   });
 });
+
+describe('a listening socket (tcp_rcv_state_process, TCP_LISTEN)', () => {
+  const answers = (flags: string, dport = 80): string[] => {
+    const r = runCase({
+      name: 'listen',
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+        { name: 'b', setup: ['ip addr add 10.0.0.1/24 dev eth0'] },
+      ],
+      links: [['a:eth0', 'b:eth0']],
+      listeners: [{ host: 'b', proto: 'tcp', port: 80 }],
+      steps: [{ from: 'a', packet: { proto: 'tcp', dst: '10.0.0.1', dport, flags } }],
+    });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const ps = (r.result as { packets: { host: string; origin: string; headers: { flags: string } }[] }).packets;
+    return ps.filter((p) => p.host === 'b' && p.origin === 'local').map((p) => p.headers.flags);
+  };
+  it('answers a SYN with a SYN/ACK and an ACK with a RST', () => {
+    expect(answers('S')).toEqual(['SYN,ACK']);
+    expect(answers('A')).toEqual(['RST']);
+  });
+  it('drops a segment with no flag, a lone FIN or a SYN+FIN without an answer (case q107)', () => {
+    expect(answers('')).toEqual([]);
+    expect(answers('F')).toEqual([]);
+    expect(answers('SF')).toEqual([]);
+  });
+  it('while a closed port answers the same segments with a RST', () => {
+    expect(answers('', 81)).toEqual(['ACK,RST']);
+    expect(answers('SF', 81)).toEqual(['ACK,RST']);
+  });
+});

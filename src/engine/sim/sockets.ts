@@ -72,6 +72,12 @@ export interface TcpSock {
    * once the handshake is done (difftest seed 1 cases 62, 205).
    */
   softError?: string;
+  /**
+   * A step waited its full timeout for a reply while this socket had data or
+   * a FIN unacknowledged: the kernel retransmitted it meanwhile (from 200 ms
+   * on), the simulation did not (sim/pending-timers.ts labels it).
+   */
+  retransmitDue?: boolean;
 }
 
 export interface ListenerSock {
@@ -337,6 +343,10 @@ export class Sockets {
     }
     if (flags & TCP_RST) return;
     const l = this.findListener('tcp', pkt.dst, pkt.dport ?? 0);
+    // tcp_rcv_state_process, TCP_LISTEN: an ACK is refused with a RST (below), a SYN without FIN
+    // opens a connection, anything else (no flag at all, FIN, PSH or URG alone, SYN+FIN) is
+    // dropped without an answer (difftest seed 2 case 733, fixture q107)
+    if (l && !(flags & TCP_ACK) && (!(flags & TCP_SYN) || flags & TCP_FIN)) return;
     if (l && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       const child: TcpSock = {
         laddr: pkt.dst,
@@ -549,7 +559,7 @@ export class Sockets {
         if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
         warnLocalFragmentation(this.host, reply);
-        this.host.output(reply, { owned: false, kernel: true });
+        this.host.output(reply, { owned: false, kernel: true, icmpSocket: true });
         return;
       }
       case 0: {

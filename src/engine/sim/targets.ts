@@ -122,10 +122,17 @@ export class Targets {
       case 'TPROXY':
         return tproxy(host, o as unknown as TproxyOptions, p, env);
       case 'NOTRACK':
-        env.meta.untracked = true;
-        return CONTINUE;
       case 'CT': {
-        if (A.ctNotrack(o)) env.meta.untracked = true;
+        // xt_ct_target / notrack_tg leave an skb that already has a conntrack alone: one looped
+        // over lo or answering a connection, or one an earlier CT rule gave a template or marked
+        // untracked; the first of them wins (difftest seed 2 case 574, fixture q105)
+        const m = env.meta;
+        if (m.ct || m.untracked || m.ctTemplate) return CONTINUE;
+        if (t.name === 'NOTRACK' || A.ctNotrack(o)) {
+          m.untracked = true;
+          return CONTINUE;
+        }
+        m.ctTemplate = true;
         const helper = A.ctHelperName(o);
         if (helper) {
           env.meta.ctHelper = helper;

@@ -20,6 +20,7 @@ import { LinkLayer, type L2Event, type Segment } from './l2';
 import { ETH_BROADCAST } from '../net/arp';
 import { pathMtu, warnLocalFragmentation } from './pmtu';
 import { tcpDelayedAckPending } from './tcp-stream';
+import { markRetransmitDue } from './pending-timers';
 
 /** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
 interface LoFrame {
@@ -378,6 +379,9 @@ export class World {
       // the timing matters to the router's redirect rate limit (case p65: no redirect for the RST)
       this.drain();
       const got = host.sockets.recvmsg(s);
+      // no full echo: recv() waits out the step's timeout (0.5 s), long enough for the
+      // retransmission timer of any unacknowledged segment (difftest seed 2 case 848)
+      if (got.length < step.data.length && (s.state as TcpSock['state']) !== 'CLOSED') markRetransmitDue(this.hostList);
       // recv() reports the pending error of a reset connection instead of a short echo
       if (got.length < step.data.length && (s.state as TcpSock['state']) === 'CLOSED' && s.error) {
         result.error = s.error;

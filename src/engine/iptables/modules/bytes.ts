@@ -1,7 +1,10 @@
 // pattern: Functional Core
 // The datagram as the kernel's skb holds it at an iptables hook: IP header,
 // transport header, payload. -m string and -m u32 read these bytes; the
-// Packet model only keeps fields, so they are rebuilt here on demand.
+// Packet model only keeps fields, so they are rebuilt here on demand. An
+// ICMP error carries the datagram it quotes (icmp_send copies the offending
+// IP header and as much of its payload as fits), and a pattern in the quoted
+// payload is found there too (difftest seed 2 case 141, fixture q101).
 
 import type { Packet } from '../../net/packet';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, l4HeaderLength } from '../../net/packet';
@@ -17,10 +20,11 @@ function put32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v & 0xff;
 }
 
-/** IP header (20 bytes, no options) + L4 header + payload; checksums left 0. */
+/** IP header (20 bytes, no options) + L4 header + payload or quoted datagram; checksums left 0. */
 export function packetBytes(p: Packet): Uint8Array {
   const l4 = l4HeaderLength(p);
-  const total = 20 + l4 + p.payload.length;
+  const quoted = quotedBytes(p, l4);
+  const total = 20 + l4 + (quoted ? quoted.length : p.payload.length);
   const b = new Uint8Array(total);
   b[0] = 0x45;
   b[1] = p.tos & 0xff;
@@ -55,6 +59,15 @@ export function packetBytes(p: Packet): Uint8Array {
     if (p.icmp.gateway !== undefined) put32(b, o + 4, p.icmp.gateway);
   }
   const d = 20 + l4;
-  for (let i = 0; i < p.payload.length; i++) b[d + i] = p.payload.charCodeAt(i) & 0xff;
+  if (quoted) b.set(quoted, d);
+  else for (let i = 0; i < p.payload.length; i++) b[d + i] = p.payload.charCodeAt(i) & 0xff;
   return b;
+}
+
+/** An ICMP error's body: the quoted datagram, cut where the error's IP length ends. */
+function quotedBytes(p: Packet, l4: number): Uint8Array | null {
+  const inner = p.proto === IPPROTO_ICMP && p.payload.length === 0 ? p.icmp?.inner : undefined;
+  if (!inner) return null;
+  const all = packetBytes(inner);
+  return p.len > 0 ? all.subarray(0, Math.max(0, Math.min(all.length, p.len - 20 - l4))) : all;
 }

@@ -185,8 +185,9 @@ function evaluate(o: ConntrackOptions, ct: CtView | null, out: ClauseResult[] | 
   if (o.status) {
     const s = ct!.status;
     const bits = (s.expected ? 1 : 0) | (s.seenReply ? 2 : 0) | (s.assured ? 4 : 0) | (s.confirmed ? 8 : 0);
-    // conntrack_mt: !!(status_mask & ct->status), so NONE (mask 0) never holds, ! --ctstatus NONE always
-    // (difftest seed 1 case 257: a new connection, status 0, does not match --ctstatus NONE)
+    // xt_conntrack tests !!(status_mask & ct->status): NONE is an empty mask, which no
+    // connection hits, so `--ctstatus NONE` never matches and `! --ctstatus NONE` always
+    // does (difftest seed 1 case 257, seed 2 case 340; fixtures q89, q102)
     const hit = (bits & o.status.bits) !== 0;
     if (!push(hit !== o.status.invert, `--ctstatus ${bitsText(o.status.bits, CTSTATUS_BITS, 'NONE')}: connection has ${bitsText(bits, CTSTATUS_BITS, 'NONE')}`)) return false;
   }

@@ -92,6 +92,14 @@ describe('match evaluation', () => {
     expect(matches(rule('-m conntrack ! --ctstatus NONE'), pkt(), ctx({ ct: fresh }))).toBe(true);
     expect(matches(rule('-m connmark --mark 0x22'), pkt(), ctx({ ct }))).toBe(true);
   });
+  it('conntrack --ctstatus NONE is an empty mask: it never matches, negated it always does (xt_conntrack, case d2-0340)', () => {
+    const fresh: CtView = { state: 'NEW', reply: false, status: { expected: false, seenReply: false, assured: false, confirmed: false }, mark: 0, snat: false, dnat: false, orig: { src: 1, dst: 2, proto: 6 }, replyTuple: { src: 2, dst: 1, proto: 6 } };
+    const assured: CtView = { ...fresh, state: 'ESTABLISHED', status: { expected: false, seenReply: true, assured: true, confirmed: true } };
+    expect(matches(rule('-m conntrack --ctstatus NONE'), pkt(), ctx({ ct: fresh }))).toBe(false);
+    expect(matches(rule('-m conntrack --ctstatus NONE'), pkt(), ctx({ ct: assured }))).toBe(false);
+    expect(matches(rule('-m conntrack ! --ctstatus NONE'), pkt(), ctx({ ct: fresh }))).toBe(true);
+    expect(matches(rule('-m conntrack ! --ctstatus NONE'), pkt(), ctx({ ct: null }))).toBe(false);
+  });
   it('recent --set then --update --hitcount', () => {
     const set = rule('-m recent --set --name SSH');
     const upd = rule('-m recent --update --seconds 60 --hitcount 3 --name SSH');
