@@ -189,7 +189,7 @@ async function judgeCase(judge: Judge, c: CaseJson, fresh = false): Promise<Omit
     if (k.message?.startsWith('no cached kernel')) return { ...base, status: 'skipped', message: k.message };
     // the harness's own step program failed (e.g. its probe socket for a hand-made packet to a
     // destination without a route): the oracle has no result for this case, nothing to judge
-    if (/agent failed/.test(k.message ?? '')) return { ...base, status: 'harness-failed', message: k.message };
+    if (/agent failed|Traceback|Error: |AttributeError/.test(k.message ?? '') && !/setup command failed/.test(k.message ?? '')) return { ...base, status: 'harness-failed', message: k.message };
     if (!e.ok) return { ...base, status: 'both-refused', message: k.message };
     // the kernel refuses a setup the engine takes: a divergence of its own
     const d = [`.setup: kernel refused (${k.message}) != simulator accepted`];

@@ -630,6 +630,9 @@ export function ruleSpec(r: Rng, env: RuleEnv, table: Table, c: ChainState, f: F
     // clauses of another protocol cannot stay
     if (p === 'udp') m = m.replace(/ (! )?--(syn|tcp-flags \S+ \S+)|-m tcpmss --mss \S+/g, '');
   }
+  // a rule with neither match nor target is valid (a bare counter), but the oracle's reading of
+  // iptables-save cannot parse "[0:0] -A CHAIN" alone: give the counter a name instead
+  if (!m && !t.text) return '-m comment --comment accounting';
   return `${m} ${t.text}`.replace(/\s+/g, ' ').trim();
 }
 
