@@ -42,6 +42,8 @@ describe('generateCase', () => {
     for (const l of c.listeners ?? []) expect(names).toContain(l.host);
     expect(c.steps.length).toBeGreaterThan(0);
     for (const s of c.steps) expect(names).toContain(s.from);
+    // a source NAT port range the connection's port is outside of is searched from a random start
+    expect(JSON.stringify(c)).not.toMatch(/-j (MASQUERADE --to-ports|SNAT --to-source [\d.]+:)\d+-\d+/);
     for (const h of c.hosts) {
       for (const cmd of h.setup) {
         if (typeof cmd !== 'string') continue;

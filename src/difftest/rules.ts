@@ -554,12 +554,21 @@ export function targetFor(r: Rng, env: RuleEnv, table: Table, c: ChainState, f: 
       const lan = r.maybe(env.net.lans);
       return { text: `-j NETMAP --to ${lan ? cidr(lan.net, lan.plen) : '10.99.0.0/24'}` };
     }
-    case 'MASQUERADE':
-      return r.chance(0.15) ? { text: `-j MASQUERADE --to-ports ${r.int(20000, 20010)}-${r.int(20011, 20020)}`, needsProto: 'tcp|udp' } : { text: '-j MASQUERADE' };
+    // A source mapping whose port range leaves the connection's port out starts its search at
+    // get_random_u16() (nf_nat_l4proto_unique_tuple): only a one-port range is reproducible.
+    // Both bounds are still drawn so that the cases after this one stay as they were.
+    case 'MASQUERADE': {
+      if (!r.chance(0.15)) return { text: '-j MASQUERADE' };
+      const lo = r.int(20000, 20010);
+      r.int(20011, 20020);
+      return { text: `-j MASQUERADE --to-ports ${lo}`, needsProto: 'tcp|udp' };
+    }
     case 'SNAT': {
       const a = natAddress(r, env, f, 'snat');
-      const ports = r.chance(0.15);
-      return { text: `-j SNAT --to-source ${fmt(a)}${ports ? `:${r.int(1024, 2000)}-${r.int(2001, 3000)}` : ''}`, ...(ports ? { needsProto: 'tcp|udp' as const } : {}) };
+      if (!r.chance(0.15)) return { text: `-j SNAT --to-source ${fmt(a)}` };
+      const lo = r.int(1024, 2000);
+      r.int(2001, 3000);
+      return { text: `-j SNAT --to-source ${fmt(a)}:${lo}`, needsProto: 'tcp|udp' };
     }
     default:
       return { text: `-j ${pick}` };
