@@ -155,6 +155,31 @@ test.describe('work is never lost', () => {
     expect(await shown(page)).toEqual({ ...EDITED, description: 'saved at last' });
   });
 
+  test('(1) private mode, nothing can be kept: said so, not “too large”; a link still keeps the work in the tab to restore', async ({ page }) => {
+    await page.addInitScript(() => {
+      Object.defineProperty(window, 'indexedDB', { value: undefined });
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    });
+    await page.goto('/');
+    await waitForWalk(page);
+    const persist = page.getByTestId('persist-notice');
+    await expect(persist).toContainText('This browser does not let PacketWalk keep anything (private browsing, or site data blocked)');
+    await expect(persist).not.toContainText('too large');
+    await show(page, MINE);
+    const file = page.waitForEvent('download');
+    await persist.getByRole('button', { name: 'Download the case file' }).click();
+    expect(JSON.parse(await downloaded(await file))).toEqual(MINE);
+
+    await page.evaluate((h) => (window.location.hash = h), linkHash());
+    await expect.poll(() => shownName(page)).toBe('from-the-link');
+    await page.getByTestId('scenario-opened').getByRole('button', { name: 'Restore my previous work' }).click();
+    await expect.poll(() => shown(page)).toEqual(MINE);
+  });
+
   test('(2) two tabs: the second is told of the first’s newer save, writes nothing over it, and may keep its own as a copy', async ({ context }) => {
     const first = await context.newPage();
     await first.goto('/');
