@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { markWalk, waitForWalk } from './helpers';
+import { damageNewest, savedScenario } from './vault';
 import { sharedPath } from '../src/test-support/shared-dir';
 
 const CORPUS = sharedPath('corpus', 'iptables-save');
@@ -287,13 +288,13 @@ test.describe('the scenario editor', () => {
     await openEditor(page);
     await typeCommand(page, 'iptables -I FORWARD 1 -s 198.51.100.0/24 -j DROP');
     await expect.poll(() => forwardRules(page)).toHaveLength(4);
-    await expect.poll(() => page.evaluate(() => localStorage.getItem('packetwalk.scenario.v1')?.includes('198.51.100.0/24') ?? false)).toBe(true);
+    await expect.poll(() => savedScenario(page).then((s) => JSON.stringify(s).includes('198.51.100.0/24'))).toBe(true);
     await page.reload();
     await waitForWalk(page);
     await expect.poll(() => forwardRules(page)).toHaveLength(4);
     expect((await forwardRules(page))[0]).toBe('-s 198.51.100.0/24 -j DROP');
 
-    await page.evaluate(() => localStorage.setItem('packetwalk.scenario.v1', '{"version":1,"scenario":{"hosts":"nope"'));
+    await damageNewest(page, '{"hosts":"nope"');
     await page.reload();
     await waitForWalk(page);
     await expect(page.getByRole('status').filter({ hasText: 'not valid JSON' }).first()).toBeVisible();

@@ -9,11 +9,12 @@ import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { encodePayloadV1 } from '../src/share/link';
 import { waitForWalk } from './helpers';
+import { savedScenario, savedVersions } from './vault';
 
 const builtIn = JSON.parse(readFileSync(new URL('../src/scenarios/port-forward.json', import.meta.url), 'utf8')) as Record<string, unknown> & { hosts: unknown[] };
 
+/** What earlier versions saved; the app moves it into IndexedDB at start. */
 const AUTOSAVE_KEY = 'packetwalk.scenario.v1';
-const BACKUP_KEY = 'packetwalk.scenario.backup.v1';
 
 /** The user's own work, as the autosave keeps it: the built-in scenario renamed, with one more rule. */
 const MINE = {
@@ -42,7 +43,7 @@ async function withSavedWork(page: Page): Promise<void> {
   await page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [AUTOSAVE_KEY, MINE_SAVED]);
 }
 
-const savedWork = (page: Page) => page.evaluate((k) => localStorage.getItem(k), AUTOSAVE_KEY);
+const savedWork = (page: Page) => savedScenario(page);
 
 test.describe('share links', () => {
   test('Share → the link opens the same scenario, packet and step in a fresh browser', async ({ page, browser, context }) => {
@@ -138,7 +139,7 @@ test.describe('share links', () => {
       await waitForWalk(page);
       // the saved work is what is shown, and what is saved
       expect(await page.evaluate(() => window.__packetwalk!.scenario.name), kind).toBe('my-own-work');
-      expect(await savedWork(page), kind).toBe(MINE_SAVED);
+      expect(await savedWork(page), kind).toEqual(MINE);
       expect(await page.evaluate(() => (Object.prototype as Record<string, unknown>)['polluted'])).toBeUndefined();
     }
     expect(requests.filter((u) => !u.startsWith('http://127.0.0.1'))).toEqual([]);
@@ -147,7 +148,7 @@ test.describe('share links', () => {
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page.evaluate((h) => (window.location.hash = h), `${kinds[0]![1]}&lang=zh`);
     await expect(page.getByTestId('link-error')).toContainText('这个链接不完整');
-    expect(await savedWork(page)).toBe(MINE_SAVED);
+    expect(await savedWork(page)).toEqual(MINE);
   });
 
   test('a link replaces the saved work, which is kept aside and comes back with “Restore my previous work”', async ({ page }) => {
@@ -157,13 +158,18 @@ test.describe('share links', () => {
     await waitForWalk(page);
     await expect.poll(() => page.evaluate(() => window.__packetwalk!.index)).toBe(5);
     expect(await page.evaluate(() => window.__packetwalk!.scenario.name)).toBe('port-forward');
-    const backup = JSON.parse((await page.evaluate((k) => localStorage.getItem(k), BACKUP_KEY)) ?? 'null') as { scenario: unknown } | null;
-    expect(backup?.scenario).toEqual(MINE);
+    // the link's scenario is the newest save; the work stays as the version before it
+    await expect.poll(() => savedVersions(page).then((v) => v.map((x) => x.name))).toEqual(['port-forward', 'my-own-work']);
+    expect((await savedVersions(page))[1]!.scenario).toEqual(MINE);
 
     await page.getByRole('button', { name: 'Restore my previous work' }).click();
     await expect.poll(() => page.evaluate(() => window.__packetwalk!.scenario.name)).toBe('my-own-work');
     await expect(page.getByRole('status').filter({ hasText: 'Your previous work is back.' })).toBeVisible();
-    await expect.poll(() => savedWork(page).then((s) => (JSON.parse(s ?? '{}') as { scenario?: { name?: string } }).scenario?.name)).toBe('my-own-work');
+    await expect.poll(() => savedWork(page).then((s) => s?.name)).toBe('my-own-work');
+    // and a reload opens it
+    await page.reload();
+    await waitForWalk(page);
+    expect(await page.evaluate(() => window.__packetwalk!.scenario.name)).toBe('my-own-work');
   });
 
   test('step and lang typed into the address bar move the walk and switch the language', async ({ page }) => {

@@ -10,7 +10,7 @@ const container = document.getElementById('root');
 if (container === null) {
   throw new Error('index.html has no #root element');
 }
-const deps = boot();
+const deps = await boot();
 installTestHook(deps);
 createRoot(container).render(
   <StrictMode>

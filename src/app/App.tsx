@@ -12,7 +12,7 @@
 import './app.css';
 import { lazy, memo, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
-import { selectEmbed, selectErrors, selectLesson, selectLoads, selectNotice, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
+import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
 import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/Playback';
@@ -20,13 +20,13 @@ import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
 import { LinkNoticeBar } from './shell/LinkNotice';
 import { NotModelledNotice } from './shell/NotModelledNotice';
+import { PersistNotice } from './shell/PersistNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
 import { RoutingPanel } from './panels/RoutingPanel';
 import { ConntrackPanel } from './panels/ConntrackPanel';
 import { EventList } from './panels/EventList';
 import { Panel } from './panels/Panel';
 import { langStore, selectLangReady, useT } from './i18n/lang';
-import { translateNotice } from './shell/notices';
 import { IpvsPanelMount, KubeProxyMount } from './ipvs/mount';
 
 const TraceLog = lazy(() => import('./panels/TraceLog'));
@@ -43,24 +43,20 @@ const Problems = memo(function Problems() {
   const t = useT();
   const status = useStore(stores.walk, selectStatus);
   const errors = useStore(stores.walk, selectErrors);
-  const notice = useStore(stores.scenario, selectNotice);
-  if (status !== 'error') {
-    // the autosave's word (a save that could not be restored or kept) is shown once the editor is not there to show it
-    return notice ? (
-      <p role="status" className="rounded-lg border border-amber-700 bg-amber-50 px-4 py-2 text-amber-950">
-        {translateNotice(t, notice)}
-      </p>
-    ) : null;
-  }
+  // the autosave's word (a save that could not be restored or kept, another tab's newer save), with what to do about it
+  if (status !== 'error') return <PersistNotice />;
   return (
-    <div role="alert" className="rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-red-900">
-      <p className="font-semibold">{t('app.simError')}</p>
-      <ul className="mt-1 list-disc pl-5 font-mono text-sm">
-        {errors.map((e, k) => (
-          <li key={k}>{e}</li>
-        ))}
-      </ul>
-    </div>
+    <>
+      <PersistNotice />
+      <div role="alert" className="rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-red-900">
+        <p className="font-semibold">{t('app.simError')}</p>
+        <ul className="mt-1 list-disc pl-5 font-mono text-sm">
+          {errors.map((e, k) => (
+            <li key={k}>{e}</li>
+          ))}
+        </ul>
+      </div>
+    </>
   );
 });
 

@@ -17,6 +17,7 @@ import { commit, redoEdit, selectHistory, undoEdit, type EditorSession } from '.
 import { btnCls, useSession } from './ui';
 import { useT } from '../i18n/lang';
 import { translateNotice } from '../shell/notices';
+import { SavedVersions } from '../shell/PersistNotice';
 
 /** Text fields keep Ctrl+Z for their own typing. */
 function typingIn(t: EventTarget | null): boolean {
@@ -61,6 +62,7 @@ const UndoBar = memo(function UndoBar() {
       <p role="status" className={`w-full text-sm ${notice ? 'font-medium text-amber-900' : 'text-slate-700'}`}>
         {notice ? translateNotice(t, notice) : t('editor.saved')}
       </p>
+      <SavedVersions />
     </div>
   );
 });

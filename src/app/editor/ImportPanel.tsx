@@ -2,9 +2,11 @@
 // Import what real machines print: iptables-save output (loaded as
 // iptables-restore input, any size: the worker does the work while the page
 // stays responsive) or `ip route/rule/addr/link show` output. Skipped lines
-// and errors are listed with their line numbers.
+// and errors are listed with their line numbers. The app's own scenario
+// files (a case file, a share link) are recognised and opened as the whole
+// scenario instead (ScenarioFile.tsx); files may be dropped anywhere.
 
-import { memo, useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { Panel } from '../panels/Panel';
@@ -13,6 +15,7 @@ import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
+import { ScenarioFileBox, usePageFileDrop, useScenarioFile } from './ScenarioFile';
 
 /** Bigger texts are kept aside instead of in the text box, which would be slow to edit. */
 const SHOW_IN_BOX = 200_000;
@@ -49,7 +52,10 @@ export const ImportPanel = memo(function ImportPanel() {
     return () => window.clearInterval(t);
   }, [busy]);
 
-  const source = file?.text ?? text;
+  const raw = file?.text ?? text;
+  const found = useScenarioFile(raw);
+  // a byte-order mark is not part of any line
+  const source = found.kind === 'text' ? found.text : raw;
   const chosen: ImportFormat = format === 'auto' ? detectFormat(source) : format;
   const lines = countLines(source);
 
@@ -65,6 +71,8 @@ export const ImportPanel = memo(function ImportPanel() {
     }
     setOutcome(null);
   };
+  const panel = useRef<HTMLDivElement>(null);
+  usePageFileDrop((f) => void onFile(f), panel);
 
   const run = async () => {
     const started = performance.now();
@@ -76,7 +84,7 @@ export const ImportPanel = memo(function ImportPanel() {
   const errors = outcome && !outcome.ok ? outcome.diagnostics.filter((d) => d.severity === 'error') : [];
   return (
     <Panel title={t('import.title')} className="min-h-[20rem]">
-      <div className="flex flex-col gap-2">
+      <div ref={panel} className="flex flex-col gap-2">
         <p id={helpId} className="text-sm text-slate-700">
           {t('import.help')} <code className="font-mono">iptables-save</code>, <code className="font-mono">ip route show [table all]</code>, <code className="font-mono">ip rule show</code>,{' '}
           <code className="font-mono">ip -4 addr show</code>, <code className="font-mono">ip link show</code>.
@@ -120,8 +128,15 @@ export const ImportPanel = memo(function ImportPanel() {
             }}
           />
         )}
+        <ScenarioFileBox
+          found={found}
+          onOpened={() => {
+            setFile(null);
+            setText('');
+          }}
+        />
         <div className="flex flex-wrap items-center gap-3">
-          <button type="button" className={primaryCls} disabled={!source.trim() || busy !== null || !host} onClick={() => void run()}>
+          <button type="button" className={primaryCls} disabled={!source.trim() || busy !== null || !host || found.kind !== 'text'} onClick={() => void run()}>
             {t('import.button')}
           </button>
           <span className="text-sm text-slate-700">{lines ? t('import.lines', { n: num(lines) }) : ''}</span>

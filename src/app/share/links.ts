@@ -1,7 +1,8 @@
 // pattern: Imperative Shell
 // Links in the address bar: `#s=<version>.<codec>.<payload>&step=N&lang=zh`.
 // On load and on every hashchange a link with a scenario replaces the one
-// shown (the user's own work is copied aside first, see state/backup.ts); a
+// shown (the user's own work is kept as a saved version first, see
+// state/vault.ts; when that is impossible the user chooses); a
 // link that cannot be read shows why and changes nothing — the saved work is
 // not touched and nothing is simulated. `step` and `lang` alone move the walk
 // or switch the language, so an instructor can edit them by hand.
@@ -12,12 +13,11 @@
 // The share codec (fflate, zod, the engine's case reader) is loaded only when
 // a link really carries a scenario.
 
-import builtIn from '../../scenarios/port-forward.json';
 import type { EngineClient } from '../../worker/client';
 import { setLang, langStore } from '../i18n/lang';
-import { backupBeforeReplace, dropBackup, readBackup } from '../state/backup';
-import type { KeyValueStore } from '../state/autosave';
-import { loadScenario, simulate, stepTo, type LinkNotice, type Stores } from '../state/walk-store';
+import { persistenceOf } from '../state/persistence';
+import type { VersionOrigin } from '../state/vault';
+import { loadScenario, simulate, stepTo, type LinkNotice, type ScenarioSource, type Stores } from '../state/walk-store';
 import { readHash, writeHash, type HashParams } from './hash';
 
 const MIRROR_DELAY_MS = 250;
@@ -28,14 +28,6 @@ const READER_MISSING = {
   zh: 'PacketWalk 无法加载读取此链接所需的程序。请检查网络连接后重新加载页面。',
 };
 
-function browserStorage(): KeyValueStore | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 /** The s= value of the link whose scenario is shown, and that scenario (by identity). */
 let applied: { s: string; scenario: Record<string, unknown> } | null = null;
 
@@ -43,8 +35,19 @@ export interface OpenOptions {
   step?: number | undefined;
   packet?: number | undefined;
   lang?: 'en' | 'zh' | undefined;
-  from: 'link' | 'gallery';
+  from: ScenarioSource;
+  /** a saved version brought back: written over that version rather than as a new one */
+  adopt?: string | undefined;
+  /** the user chose to drop unsaved changes that could not be kept aside */
+  discard?: boolean | undefined;
+  /** the s= of the link being opened */
+  linkS?: string | undefined;
 }
+
+const ORIGIN: Record<ScenarioSource, VersionOrigin> = { link: 'link', gallery: 'gallery', file: 'file', version: 'edit' };
+
+/** What waits for the user's choice after a refused replacement. */
+let pendingOpen: { scenario: Record<string, unknown>; opts: OpenOptions } | null = null;
 
 /** Go to the step a link names, or else to the first step of its packet. */
 function placeWalk(stores: Stores, step: number | undefined, packet: number | undefined): void {
@@ -58,28 +61,64 @@ function placeWalk(stores: Stores, step: number | undefined, packet: number | un
 }
 
 /**
- * Make `scenario` the app's scenario, keeping the user's work aside first.
- * Used for links and for the gallery.
+ * Make `scenario` the app's scenario, keeping the user's work as a saved
+ * version first. Used for links, the gallery, imported scenario files and
+ * saved versions. False when nothing was replaced because the work could not
+ * be kept aside: the notice then offers download, discard and cancel.
  */
-export async function openScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>, opts: OpenOptions): Promise<void> {
-  const storage = browserStorage();
-  const backup = backupBeforeReplace(storage, stores.scenario.getState().scenario, scenario, [builtIn]);
+export async function openScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>, opts: OpenOptions): Promise<boolean> {
+  const p = persistenceOf(stores);
+  const r = p ? await p.replace(scenario, ORIGIN[opts.from], { adopt: opts.adopt, discardCurrent: opts.discard }) : null;
   if (opts.lang) setLang(opts.lang);
-  stores.ui.setState({ linkNotice: { kind: 'opened', from: opts.from, backup }, screen: 'walk', ...(opts.from === 'link' ? { lesson: null } : {}) });
+  if (r && !r.ok) {
+    pendingOpen = { scenario, opts };
+    stores.ui.setState({ linkNotice: { kind: 'refused', from: opts.from, problem: r.problem.kind, detail: r.problem.detail }, screen: 'walk' });
+    return false;
+  }
+  pendingOpen = null;
+  const previous = r?.previous ?? null;
+  const unsaved = r !== null && !r.saved.ok && 'problem' in r.saved;
+  stores.ui.setState({ linkNotice: { kind: 'opened', from: opts.from, backup: previous !== null, previous, unsaved }, screen: 'walk', ...(opts.from !== 'gallery' ? { lesson: null } : {}) });
+  if (opts.from === 'link' && opts.linkS !== undefined) applied = { s: opts.linkS, scenario };
+  else applied = null;
   await loadScenario(stores, client, scenario);
   placeWalk(stores, opts.step, opts.packet);
+  return true;
 }
 
-/** Bring back what was kept aside when a link or the gallery replaced the scenario. */
-export async function restorePreviousWork(stores: Stores, client: EngineClient): Promise<boolean> {
-  const storage = browserStorage();
-  const previous = readBackup(storage);
-  if (!previous) return false;
-  dropBackup(storage);
+/** Bring back the saved version that holds what a link, the gallery or a file replaced. */
+export async function restorePreviousWork(stores: Stores, client: EngineClient, id?: string | null): Promise<boolean> {
+  const p = persistenceOf(stores);
+  const notice = stores.ui.getState().linkNotice;
+  const version = id ?? (notice?.kind === 'opened' ? notice.previous : null);
+  if (!p || !version) return false;
+  const back = await p.read(version);
+  if (!back.scenario) return false;
+  const r = await p.replace(back.scenario, 'edit', { adopt: version });
+  if (!r.ok) {
+    pendingOpen = { scenario: back.scenario, opts: { from: 'version', adopt: version } };
+    stores.ui.setState({ linkNotice: { kind: 'refused', from: 'version', problem: r.problem.kind, detail: r.problem.detail } });
+    return false;
+  }
   applied = null;
   stores.ui.setState({ linkNotice: { kind: 'restored' }, lesson: null });
-  await loadScenario(stores, client, previous);
+  await loadScenario(stores, client, back.scenario);
   return true;
+}
+
+/** The refused replacement, after the user chose to drop the unsaved changes. */
+export async function discardAndOpen(stores: Stores, client: EngineClient): Promise<boolean> {
+  const pending = pendingOpen;
+  if (!pending) return false;
+  return openScenario(stores, client, pending.scenario, { ...pending.opts, discard: true });
+}
+
+/** The refused replacement is not wanted after all: the scenario shown stays as it is. */
+export function cancelOpen(stores: Stores): void {
+  // the gallery names its lesson before opening: it is not the lesson of the scenario kept
+  const fromGallery = pendingOpen?.opts.from === 'gallery';
+  pendingOpen = null;
+  stores.ui.setState({ linkNotice: null, ...(fromGallery ? { lesson: null } : {}) });
 }
 
 export function dismissLinkNotice(stores: Stores): void {
@@ -106,9 +145,7 @@ async function openLink(stores: Stores, client: EngineClient, p: HashParams, has
     return false;
   }
   const scenario = r.state.scenario as unknown as Record<string, unknown>;
-  await openScenario(stores, client, scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link' });
-  applied = { s: p.s ?? '', scenario };
-  return true;
+  return openScenario(stores, client, scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '' });
 }
 
 /** step= and lang= without a new scenario: move the walk, switch the language. */

@@ -11,3 +11,11 @@ export function downloadText(name: string, text: string, type = 'text/plain'): v
   a.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** The scenario as a case file (what Import and drag-and-drop open again); returns the file name. */
+export function downloadScenario(scenario: Record<string, unknown>): string {
+  const base = typeof scenario.name === 'string' && scenario.name.trim() ? scenario.name.trim() : 'scenario';
+  const file = `${base.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').slice(0, 100)}.json`;
+  downloadText(file, `${JSON.stringify(scenario, null, 2)}\n`, 'application/json');
+  return file;
+}

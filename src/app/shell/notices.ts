@@ -8,6 +8,7 @@
 import builtIn from '../../scenarios/port-forward.json';
 import type { Lang, MessageKey } from '../i18n/i18n';
 import type { T } from '../i18n/lang';
+import type { Notice } from '../state/walk-store';
 
 export const BUILT_IN_DESCRIPTION: string = typeof (builtIn as { description?: unknown }).description === 'string' ? (builtIn as { description: string }).description : '';
 
@@ -21,7 +22,9 @@ const NOTICES: [RegExp, MessageKey][] = [
 ];
 
 /** The autosave's notice in the current language; an unknown text is shown as it is. */
-export function translateNotice(t: T, text: string): string {
+export function translateNotice(t: T, notice: Notice): string {
+  if (typeof notice !== 'string') return t(notice.key, notice.params);
+  const text = notice;
   for (const [re, key] of NOTICES) {
     const m = re.exec(text);
     if (m) return t(key, { why: m[1] ?? '' });

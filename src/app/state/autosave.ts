@@ -1,8 +1,9 @@
 // pattern: Functional Core
-// The scenario saved in the browser (localStorage) under a versioned key.
-// What comes back is checked before use: a corrupt, foreign or older save is
-// ignored with a message, never a crash, and the built-in scenario loads
-// instead. The storage is passed in, so tests use a plain object.
+// The shape check of a scenario read back from anywhere (the vault, a file),
+// and the single-key save format earlier versions of the app wrote to
+// localStorage (state/persistence.ts moves such a save into the vault; a
+// file in that format still opens). What comes back is checked before use: a
+// corrupt, foreign or older save is ignored with a message, never a crash.
 
 export const AUTOSAVE_KEY = 'packetwalk.scenario.v1';
 const VERSION = 1;
@@ -58,30 +59,4 @@ export function decodeSave(text: string | null): Restored {
   const why = caseShapeProblem(parsed.scenario);
   if (why) return { scenario: null, problem: `The scenario saved in this browser is damaged (${why}); it was ignored.` };
   return { scenario: parsed.scenario as Record<string, unknown>, problem: null };
-}
-
-export function loadSaved(storage: KeyValueStore | null): Restored {
-  if (!storage) return { scenario: null, problem: null };
-  try {
-    return decodeSave(storage.getItem(AUTOSAVE_KEY));
-  } catch {
-    return { scenario: null, problem: 'This browser does not allow reading saved data; the built-in scenario is shown.' };
-  }
-}
-
-/** Save; the message when the browser refused (full storage, private mode), else null. */
-export function save(storage: KeyValueStore | null, scenario: Record<string, unknown>): string | null {
-  if (!storage) return 'This browser has no local storage: edits are not kept after a reload.';
-  try {
-    storage.setItem(AUTOSAVE_KEY, encodeSave(scenario));
-    return null;
-  } catch {
-    // a half-old save would come back after reload as if it were current
-    try {
-      storage.removeItem(AUTOSAVE_KEY);
-    } catch {
-      /* nothing more to do */
-    }
-    return 'The scenario is too large to keep in this browser: edits are not kept after a reload (export the case file to keep them).';
-  }
 }

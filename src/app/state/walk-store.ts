@@ -7,6 +7,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
 import type { EngineClient } from '../../worker/client';
+import type { MessageKey } from '../i18n/i18n';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
 
@@ -15,8 +16,11 @@ export interface ScenarioState {
   scenario: Record<string, unknown>;
   setScenario(s: Record<string, unknown>): void;
   /** added for the editor (issue 4): what the app must tell about the scenario's keeping (autosave) */
-  notice: string | null;
+  notice: Notice | null;
 }
+
+/** A notice about keeping the scenario: English text of older code (translated by shell/notices.ts) or a message key. */
+export type Notice = string | { key: MessageKey; params?: Record<string, string | number> };
 
 export interface WalkState {
   status: SimStatus;
@@ -53,8 +57,21 @@ export type LinkNotice =
       /** the message in both languages (src/share's SHARE_ERROR_TEXT, carried here so the first screen need not load the codec) */
       text: { en: string; zh: string };
     }
-  | { kind: 'opened'; from: 'link' | 'gallery'; backup: boolean }
+  | {
+      kind: 'opened';
+      from: ScenarioSource;
+      backup: boolean;
+      /** the saved version holding the replaced work (state/persistence.ts), null when it was nobody's work */
+      previous?: string | null;
+      /** the incoming scenario could not be saved (the replaced work stays the newest saved version) */
+      unsaved?: boolean;
+    }
+  /** the user's unsaved work could not be kept aside, so nothing was replaced: download, discard or cancel */
+  | { kind: 'refused'; from: ScenarioSource; problem: 'quota' | 'too-large' | 'unavailable' | 'failed'; detail: string }
   | { kind: 'restored' };
+
+/** Where a scenario that replaces the shown one comes from. */
+export type ScenarioSource = 'link' | 'gallery' | 'file' | 'version';
 
 /** Added for issue 6: which screen and mode the app is in. */
 export interface UiState {

@@ -1,0 +1,114 @@
+// Start-up and the autosave around the vault: a save of an earlier version
+// moves in, an edit a closing tab could not finish writing comes back, edits
+// are saved a moment after they happen, and a second tab hears the first.
+// IndexedDB is fake-indexeddb's; window, document and localStorage are
+// small stand-ins.
+
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AUTOSAVE_KEY, encodeSave } from './autosave';
+import { RESCUE_KEY, startPersistence } from './persistence';
+import { createStores } from './walk-store';
+
+const host = (name: string, setup: string[] = []) => ({ name, setup });
+const builtIn = { name: 'port-forward', hosts: [host('client')] };
+const mine = { name: 'mine', hosts: [host('a', ['iptables -A INPUT -j DROP'])] };
+const edited = { name: 'mine', hosts: [host('a', ['iptables -A INPUT -j DROP', 'iptables -A INPUT -j ACCEPT'])] };
+const older = { name: 'older', hosts: [host('b')] };
+
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return { data, getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) };
+}
+
+let storage: ReturnType<typeof memoryStorage>;
+const listeners = new Map<string, (() => void)[]>();
+
+beforeEach(() => {
+  storage = memoryStorage();
+  listeners.clear();
+  const on = (type: string, f: () => void) => listeners.set(type, [...(listeners.get(type) ?? []), f]);
+  vi.stubGlobal('window', { localStorage: storage, addEventListener: on });
+  vi.stubGlobal('localStorage', storage);
+  vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: on });
+  // a fresh, empty IndexedDB per test (the app never closes its connection, so deleting would wait forever)
+  vi.stubGlobal('indexedDB', new IDBFactory());
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const settle = () => new Promise((r) => setTimeout(r, 600));
+
+describe('start-up', () => {
+  it('moves a save of an earlier version (and the work it kept aside) into the vault, once', async () => {
+    storage.setItem(AUTOSAVE_KEY, encodeSave(mine));
+    storage.setItem('packetwalk.scenario.backup.v1', encodeSave(older));
+    const start = await startPersistence([builtIn]);
+    expect(start.scenario).toEqual(mine);
+    expect(start.notice).toBeNull();
+    expect(storage.data.has(AUTOSAVE_KEY)).toBe(false);
+    const p = start.attach(createStores(start.scenario!));
+    await p.refresh();
+    expect(p.store.getState().versions.map((v) => [v.name, v.origin])).toEqual([
+      ['mine', 'legacy'],
+      ['older', 'legacy'],
+    ]);
+    expect(p.store.getState().backend).toBe('indexeddb');
+  });
+
+  it('says why an unreadable earlier save was ignored', async () => {
+    storage.setItem(AUTOSAVE_KEY, '{"version":1,"scenario":');
+    const start = await startPersistence([builtIn]);
+    expect(start.scenario).toBeNull();
+    expect(start.notice).toMatch(/not valid JSON/);
+  });
+
+  it('brings back the edit a closing tab left in localStorage when its IndexedDB write did not land', async () => {
+    const first = await startPersistence([builtIn]);
+    const stores = createStores(builtIn);
+    const p = first.attach(stores);
+    stores.scenario.getState().setScenario(mine);
+    await settle();
+    const cur = p.vault!.current!;
+    storage.setItem(RESCUE_KEY, JSON.stringify({ id: cur.id, rev: cur.rev, text: JSON.stringify(edited) }));
+    const again = await startPersistence([builtIn]);
+    expect(again.scenario).toEqual(edited);
+    expect(storage.data.has(RESCUE_KEY)).toBe(false);
+    const third = await startPersistence([builtIn]);
+    expect(third.scenario).toEqual(edited);
+  });
+});
+
+describe('the autosave', () => {
+  it('saves a moment after an edit, and the page closing with an edit pending leaves it to rescue', async () => {
+    const start = await startPersistence([builtIn]);
+    const stores = createStores(builtIn);
+    start.attach(stores);
+    stores.scenario.getState().setScenario(mine);
+    await settle();
+    expect((await startPersistence([builtIn])).scenario).toEqual(mine);
+    stores.scenario.getState().setScenario(edited);
+    for (const f of listeners.get('pagehide') ?? []) f();
+    expect(JSON.parse(storage.getItem(RESCUE_KEY)!).text).toBe(JSON.stringify(edited));
+  });
+
+  it('a second tab hears the first tab’s save of the same scenario and stops saving', async () => {
+    const a = await startPersistence([builtIn]);
+    const storesA = createStores(builtIn);
+    const pa = a.attach(storesA);
+    storesA.scenario.getState().setScenario(mine);
+    await settle();
+    const b = await startPersistence([builtIn]);
+    const storesB = createStores(b.scenario!);
+    const pb = b.attach(storesB);
+    storesA.scenario.getState().setScenario(edited);
+    await settle();
+    expect(pb.store.getState().conflict?.tab).toBe(pa.vault!.tab);
+    expect(storesB.scenario.getState().notice).toMatchObject({ key: 'persist.conflict' });
+    storesB.scenario.getState().setScenario(older);
+    await settle();
+    expect((await startPersistence([builtIn])).scenario).toEqual(edited);
+  });
+});
