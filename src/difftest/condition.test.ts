@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { CaseJson } from './case-json';
-import { NO_SYNACK_RETRIES, slowNeighbourProbes, withoutTimers } from './condition';
+import { NO_EARLY_RETRANSMISSION, NO_SYNACK_RETRIES, slowNeighbourProbes, withoutTimers } from './condition';
 
 const c: CaseJson = {
   name: 'x',
@@ -28,9 +28,15 @@ describe('withoutTimers', () => {
     expect(n.hosts[0]!.setup).toEqual(['ip addr add 10.0.0.1/24 dev eth0', slowNeighbourProbes('eth0')]);
   });
 
+  it('puts the retransmission timer of a host with unacknowledged segments beyond the run, with no loss probe before it', () => {
+    const n = withoutTimers(c, [{ host: 'a', subject: 'TCP retransmission' }, { host: 'a', subject: 'TCP retransmission' }]);
+    expect(n.hosts[0]!.setup).toEqual(['ip addr add 10.0.0.1/24 dev eth0', ...NO_EARLY_RETRANSMISSION]);
+    expect(n.hosts[1]!.setup).toEqual(c.hosts[1]!.setup);
+  });
+
   it('leaves a case alone when no timer needs it, when it is done already, or for other timers', () => {
     expect(withoutTimers(c, [])).toBe(c);
-    expect(withoutTimers(c, [{ host: 'a', subject: 'TCP retransmission' }])).toBe(c);
+    expect(withoutTimers(c, [{ host: 'a', subject: 'NAT port choice' }])).toBe(c);
     const once = withoutTimers(c, [{ host: 'a', subject: 'SYN/ACK retransmission' }]);
     expect(withoutTimers(once, [{ host: 'a', subject: 'SYN/ACK retransmission' }])).toBe(once);
   });

@@ -84,6 +84,9 @@ const MODELLED_GLOBAL = new Set([
   'net.netfilter.nf_conntrack_acct',
   // no SYN/ACK is ever retransmitted; with retries left a half-open connection is labelled (sim/pending-timers.ts)
   'net.ipv4.tcp_synack_retries',
+  // no segment is ever retransmitted; unless these put the timer beyond any run, a pending one is labelled (sim/pending-timers.ts)
+  'net.ipv4.tcp_rto_min_us',
+  'net.ipv4.tcp_early_retrans',
 ]);
 
 function sysctlDefault(key: string): string | undefined {

@@ -318,6 +318,8 @@ export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.igmp_link_local_mcast_reports': '0',
   'net.ipv4.tcp_syncookies': '1',
   'net.ipv4.tcp_synack_retries': '5',
+  'net.ipv4.tcp_rto_min_us': '200000',
+  'net.ipv4.tcp_early_retrans': '3',
   'net.ipv4.tcp_fin_timeout': '60',
   'net.ipv4.tcp_timestamps': '1',
   'net.ipv4.tcp_sack': '1',

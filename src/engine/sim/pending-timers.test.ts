@@ -45,6 +45,15 @@ describe('pending timers', () => {
     expect(findings(c)).toEqual(['client: TCP retransmission']);
   });
 
+  it('names none when tcp_rto_min_us puts the timer beyond any run and tcp_early_retrans=0 sends no loss probe', () => {
+    const quiet = ['sysctl -w net.ipv4.tcp_rto_min_us=120000000', 'sysctl -w net.ipv4.tcp_early_retrans=0'];
+    const c = (client: string[]) => ({ ...pair(client, ['iptables -A INPUT -p tcp --tcp-flags FIN FIN -j DROP']), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'fin' }] });
+    expect(findings(c(quiet))).toEqual([]);
+    // either alone still lets a copy out within the run: a loss probe, or the timer itself
+    expect(findings(c([quiet[0]!]))).toEqual(['client: TCP retransmission']);
+    expect(findings(c(['sysctl -w net.ipv4.tcp_rto_min_us=1000000', quiet[1]!]))).toEqual(['client: TCP retransmission']);
+  });
+
   it('names nothing when the echo came back at once, whatever the close', () => {
     expect(findings({ ...pair([], []), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'rst' }] })).toEqual([]);
   });

@@ -46,10 +46,25 @@ export function markRetransmitDue(hosts: Iterable<{ sockets: { tcp: Map<string, 
   for (const h of hosts) for (const s of h.sockets.tcp.values()) if (unacknowledged(s)) s.retransmitDue = true;
 }
 
+/**
+ * Whether a host's unacknowledged segments are sent again while an oracle
+ * run lasts: the retransmission timer waits at least tcp_rto_min_us (the
+ * round trip between namespaces is far below it), and with tcp_early_retrans
+ * above 0 a tail loss probe (tcp_schedule_loss_probe) goes out earlier.
+ * An administrator's tcp_rto_min_us beyond any run and tcp_early_retrans=0
+ * leave the one transmission the simulation makes.
+ */
+function retransmitsWithinARun(sysctl: Readonly<Record<string, string>>): boolean {
+  const rtoMinMs = Number(sysctl['net.ipv4.tcp_rto_min_us'] ?? '200000') / 1000;
+  const earlyRetrans = Number(sysctl['net.ipv4.tcp_early_retrans'] ?? '3');
+  return rtoMinMs < OUTLASTS_ANY_RUN_MS || earlyRetrans !== 0;
+}
+
 function tcpTimers(world: World): PendingTimer[] {
   const out: PendingTimer[] = [];
   for (const h of world.hostList) {
     const synackRetries = Number(h.net.sysctl['net.ipv4.tcp_synack_retries'] ?? '5');
+    const retransmits = retransmitsWithinARun(h.net.sysctl);
     for (const s of h.sockets.tcp.values()) {
       if (s.state === 'SYN_RECV' && synackRetries > 0) {
         // reqsk_timer_handler: TCP_TIMEOUT_INIT, doubling, up to tcp_synack_retries times
@@ -58,6 +73,8 @@ function tcpTimers(world: World): PendingTimer[] {
           subject: 'SYN/ACK retransmission',
           detail: `the half-open connection ${ap(s.laddr, s.lport)} ↔ ${ap(s.raddr, s.rport)} got no ACK: the kernel sends its SYN/ACK again 1 s, 3 s, 7 s … after the first (net.ipv4.tcp_synack_retries=${synackRetries}); the simulation sends it once`,
         });
+      } else if (!retransmits) {
+        continue;
       } else if (unacknowledged(s)) {
         const fin = s.state === 'FIN_WAIT1' || s.state === 'LAST_ACK';
         out.push({

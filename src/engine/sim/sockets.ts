@@ -296,7 +296,8 @@ export class Sockets {
   demuxOwner(pkt: Packet): number | null {
     if (pkt.proto === IPPROTO_TCP) {
       const s = this.tcp.get(this.key(pkt.dst, pkt.dport ?? 0, pkt.src, pkt.sport ?? 0));
-      return s && s.owned && s.state !== 'CLOSED' ? 0 : null;
+      // a TIME_WAIT connection is an inet_timewait_sock (tcp_time_wait), never a process's
+      return s && s.owned && s.state !== 'CLOSED' && s.state !== 'TIME_WAIT' ? 0 : null;
     }
     if (pkt.proto === IPPROTO_UDP) {
       const u = this.udp.find((x) => x.lport === pkt.dport && x.laddr === pkt.dst && x.raddr === pkt.src && x.rport === pkt.sport);

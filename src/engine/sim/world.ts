@@ -369,6 +369,11 @@ export class World {
       delete s.softError;
       s.state = 'FIN_WAIT1';
       host.sockets.sendTcp(s, 0x11);
+      // __tcp_close sends the FIN and then sock_orphan()s the socket: what the FIN meets at once
+      // (a REJECT's RST, in the same softirq) still finds the process (case q42); an answer a peer
+      // process has to send (a listener's FIN) comes later and carries no UID/GID (seed 1 case 399)
+      this.drainFrames();
+      s.owned = false;
       this.drain();
       return { connect };
     }
@@ -407,6 +412,9 @@ export class World {
       if ((s.state as TcpSock['state']) === 'CLOSED' && s.error) result.peer_closed = s.error;
       else if (s.peerClosed) result.peer_closed = true;
     }
+    // the step ends with close(): sock_orphan() detaches the process, so what arrives for the
+    // connection afterwards carries no UID/GID (difftest seed 1 case 399, a late FIN)
+    s.owned = false;
     return result;
   }
 
