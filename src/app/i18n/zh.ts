@@ -3,5 +3,6 @@
 import type { en } from './en';
 import { zhCore } from './core.zh';
 import { zhIpvs } from './ipvs.zh';
+import { zhBudget } from './budget.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhBudget };
