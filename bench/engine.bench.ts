@@ -3,7 +3,9 @@
 // whose filter INPUT chain holds 10 … 100,000 rules, and the time to load a
 // 50,000-rule iptables-save, each beside its yardstick measured in the same
 // run (a bare first-match loop; a bare line splitter). Warm-up first, then
-// the median of several timed runs (STACK.md §6 explains why).
+// the median of several timed runs (STACK.md §6 explains why). Then issue
+// 10's attacks once each (bench/robustness.ts): the fan-out, the deep jump
+// chain, 10,000 steps and large `ip route show` imports.
 
 import { readCase } from '../src/engine/scenario/case-file';
 import { World } from '../src/engine/sim/world';
@@ -11,6 +13,7 @@ import { clonePacket, IPPROTO_TCP, TCP_SYN, type Packet } from '../src/engine/ne
 import { parseRestore, applyRestore } from '../src/engine/iptables/restore';
 import { createRuleset } from '../src/engine/sim/iptables-adapter';
 import { bareSplit, firstMatch, generateRules } from './rules';
+import { measureRobustness } from './robustness';
 
 const SIZES = [10, 1000, 10000, 100000] as const;
 const json = process.argv.includes('--json');
@@ -105,11 +108,14 @@ for (let i = 0; i < 7; i++) {
   bareSplit(big);
   splits.push(performance.now() - t);
 }
+const robustness = measureRobustness();
 const result = {
   walks_per_s: walks,
   baseline_scans_per_s: scans,
   load_50k_ms: Math.round(median(loads) * 10) / 10,
   baseline_split_50k_ms: Math.round(median(splits) * 10) / 10,
+  attacks: robustness.attacks,
+  route_import_ms: robustness.route_import_ms,
 };
 if (json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -119,4 +125,6 @@ if (json) {
     console.log(`${String(n).padStart(6)} ${String(walks[n]).padStart(10)} ${String(scans[n]).padStart(14)}   ${(walks[n]! / scans[n]!).toFixed(2)}`);
   }
   console.log(`load 50k rules: ${result.load_50k_ms} ms (bare splitter ${result.baseline_split_50k_ms} ms, ratio ${(result.load_50k_ms / result.baseline_split_50k_ms).toFixed(1)})`);
+  for (const a of robustness.attacks) console.log(`${a.case}: run ${a.run_ms} ms, walk log ${a.walk_log_ms} ms, ${a.log_steps} log steps, ${a.stopped ? `stopped by the ${a.stopped} budget` : 'ran to its end'}`);
+  for (const [n, ms] of Object.entries(robustness.route_import_ms)) console.log(`ip route show import, ${n} lines: ${ms} ms`);
 }

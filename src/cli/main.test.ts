@@ -82,3 +82,55 @@ describe('packetwalk trace', () => {
     expect(r.stderr).toMatch(/host a setup\[0\]: line 1, column \d+: Cannot find device "eth9"/);
   });
 });
+
+describe('packetwalk trace on a case that would never end', () => {
+  const twoHosts = (setup: unknown[], steps: unknown[]) => ({
+    name: 'attack',
+    hosts: [
+      { name: 'a', setup: ['ip addr add 10.0.0.1/24 dev eth0'] },
+      { name: 'b', setup: ['ip addr add 10.0.0.2/24 dev eth0', ...setup] },
+    ],
+    links: [['a:eth0', 'b:eth0']],
+    steps,
+  });
+  const ping = { from: 'a', ping: '10.0.0.2' };
+  const file = (c: unknown) => {
+    const f = join(mkdtempSync(join(tmpdir(), 'pw-')), 'c.json');
+    writeFileSync(f, JSON.stringify(c));
+    return f;
+  };
+
+  it('stops 30 chains that each jump twice to the next (a 2 KB case, 2^30 rule visits) with one line and exit 1', () => {
+    const setup = Array.from({ length: 30 }, (_, i) => `iptables -N C${i}`);
+    for (let i = 0; i < 29; i++) setup.push(`iptables -A C${i} -j C${i + 1}`, `iptables -A C${i} -j C${i + 1}`);
+    setup.push('iptables -A INPUT -j C0');
+    const f = file(twoHosts(setup, [ping]));
+    const r = run('trace', f);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `packetwalk: ${f}: work budget exhausted: more than 300,000 TRACE events (step 1, packet 2, host b, filter INPUT chain C29); the simulation stopped there and kept what it had walked\n`,
+    );
+  }, 120_000);
+
+  it('stops 10,000 traffic steps with one line and exit 1', () => {
+    const f = file(twoHosts([], Array.from({ length: 10_000 }, () => ping)));
+    const r = run('trace', f);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`packetwalk: ${f}: work budget exhausted: more than 2,500 traffic steps (step 2501); the simulation stopped there and kept what it had walked\n`);
+  }, 120_000);
+
+  it('walks a 3,000-deep chain of jumps like the kernel, without a stack overflow', () => {
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    for (let i = 0; i < 3000; i++) lines.push(`:C${i} - [0:0]`);
+    for (let i = 0; i < 2999; i++) lines.push(`-A C${i} -j C${i + 1}`);
+    lines.push('-A INPUT -j C0', 'COMMIT', '');
+    const f = file(twoHosts([{ 'iptables-restore': lines.join('\n') }], [ping]));
+    // its trace is a few MB: more than spawnSync's default buffer
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'packetwalk.mjs'), 'trace', f], { encoding: 'utf8', cwd: root, maxBuffer: 256 * 1024 * 1024 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { steps: { result: unknown }[] }).steps[0]!.result).toEqual({ result: 'reply', from: '10.0.0.2' });
+  }, 120_000);
+});

@@ -1,6 +1,8 @@
 // pattern: Imperative Shell
 // `packetwalk` command line: thin wrappers that read files, call the engine
-// and print. Exit codes: 0 ok, 1 invalid input, 2 usage.
+// and print. Exit codes: 0 ok, 1 invalid input, a run the work budget
+// stopped (sim/budget.ts) or an internal error (one line on stderr, never a
+// stack trace), 2 usage.
 
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
@@ -12,6 +14,7 @@ import { saveRuleset } from '../engine/iptables/save';
 import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
 import { runIpvsCase } from '../engine/ipvs/case-runner';
 import { caseLink } from '../share/case-link';
+import { formatBudgetStop } from '../engine/sim/budget';
 
 const USAGE = `usage:
   packetwalk trace CASE.json                  run an oracle case file, print the result (oracle format)
@@ -124,6 +127,17 @@ function shareCase(args: string[]): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await command(argv);
+  } catch (e) {
+    // the engine returns diagnostics and never throws on bad input: this is a bug, said in one line
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(`packetwalk: internal error: ${err.name}: ${err.message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+async function command(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'trace': {
@@ -142,6 +156,10 @@ export async function main(argv: string[]): Promise<number> {
       const r = runCase(json);
       if (!r.ok) {
         for (const d of r.errors) process.stderr.write(`packetwalk: ${file}: ${d}\n`);
+        return 1;
+      }
+      if (r.world.stopped) {
+        process.stderr.write(`packetwalk: ${file}: ${formatBudgetStop(r.world.stopped)}\n`);
         return 1;
       }
       process.stdout.write(`${canonicalJson(r.result)}\n`);

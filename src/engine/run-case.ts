@@ -7,11 +7,17 @@ import { World } from './sim/world';
 import { kernelResult } from './output/kernel-result';
 import { formatDiagnostic } from './text/diagnostics';
 import type { Scenario } from './scenario/types';
+import type { BudgetLimits } from './sim/budget';
 
-export type RunCaseResult = { ok: true; result: Record<string, unknown>; world: World } | { ok: false; errors: string[] };
+/**
+ * `result` (the oracle format) is built when first read: the worker never
+ * reads it. A run a work budget stopped (`world.stopped`) is still ok: its
+ * result and log hold what was walked before the stop.
+ */
+export type RunCaseResult = { ok: true; readonly result: Record<string, unknown>; world: World } | { ok: false; errors: string[] };
 
-export function runScenario(scenario: Scenario): RunCaseResult {
-  const world = new World(scenario);
+export function runScenario(scenario: Scenario, limits?: BudgetLimits): RunCaseResult {
+  const world = new World(scenario, limits);
   if (world.diagnostics.length) {
     const errors = world.diagnostics.flatMap((d) =>
       d.diagnostics
@@ -26,11 +32,18 @@ export function runScenario(scenario: Scenario): RunCaseResult {
     if (errors.length) return { ok: false, errors };
   }
   world.run();
-  return { ok: true, result: kernelResult(world), world };
+  let result: Record<string, unknown> | null = null;
+  return {
+    ok: true,
+    get result() {
+      return (result ??= kernelResult(world));
+    },
+    world,
+  };
 }
 
-export function runCase(json: unknown): RunCaseResult {
+export function runCase(json: unknown, limits?: BudgetLimits): RunCaseResult {
   const parsed = readCase(json);
   if (!parsed.value) return { ok: false, errors: parsed.diagnostics.map((d) => d.message) };
-  return runScenario(parsed.value);
+  return runScenario(parsed.value, limits);
 }

@@ -18,6 +18,7 @@ import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
 import { ownerView } from './sim/skb-socket';
 import { notModelled, type NotModelled } from './not-modelled';
+import type { BudgetStop } from './sim/budget';
 
 /** A node of the flow graph a step lights up (FlowGraph uses the same ids). */
 export type GraphNode =
@@ -147,6 +148,13 @@ export interface WalkLog {
   traceLog: { host: string; packet: number; line: string }[];
   /** what the scenario uses that the engine does not simulate like the kernel (the app's notice) */
   notModelled: NotModelled[];
+  /**
+   * The work budget that ended the run early, and where (sim/budget.ts;
+   * the app's i18n keys `budget.stop.*`): the steps above are what was walked
+   * until then. `packet` is the packet (an id of `packets`) being walked, when
+   * it has a step in the log. null (or absent, in logs made before budgets): the run went to its end.
+   */
+  stopped?: (BudgetStop & { packet: number | null }) | null;
 }
 
 function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
@@ -211,10 +219,18 @@ export function walkLog(world: World): WalkLog {
     let prev: HeaderView | null = null;
     const push = (s: Omit<WalkStepBase, 'i' | 'packet' | 'host' | 'scenarioStep' | 'changed'> & Record<string, unknown>) => {
       const changed: Record<string, [unknown, unknown]> = {};
-      if (prev) for (const [k, v] of Object.entries(headerDiff(prev, s.headers))) changed[k] = [(prev as unknown as Record<string, unknown>)[k] ?? null, v];
+      // consecutive events of one unchanged packet share one header view (sim/record.ts)
+      if (prev && prev !== s.headers) for (const [k, v] of Object.entries(headerDiff(prev, s.headers))) changed[k] = [(prev as unknown as Record<string, unknown>)[k] ?? null, v];
       if (prev && prev.len !== s.headers.len) changed.len = [prev.len, s.headers.len];
       prev = s.headers;
-      steps.push({ ...s, i: steps.length, packet: r.id, host: r.host, scenarioStep: r.step, changed } as WalkStep);
+      // the caller's fresh object becomes the step (no copy: a log holds up to the event budget of them)
+      const step = s as Record<string, unknown>;
+      step.i = steps.length;
+      step.packet = r.id;
+      step.host = r.host;
+      step.scenarioStep = r.step;
+      step.changed = changed;
+      steps.push(step as unknown as WalkStep);
     };
     const h0 = r.events[0]!.hdr;
     if (r.origin === 'ingress') push({ kind: 'ingress', node: 'iface-in', headers: h0, iface: r.in ?? '', from: r.fromPacket ? { host: r.fromPacket.host, packet: r.fromPacket.id } : null });
@@ -276,18 +292,23 @@ export function walkLog(world: World): WalkLog {
   const byHost = new Map<string, PacketView[]>();
   for (const p of [...packets].sort((a, b) => a.id - b.id)) (byHost.get(p.host) ?? byHost.set(p.host, []).get(p.host)!).push(p);
   const creation = new Map(world.records.map((r, k) => [r.id, k]));
+  // lookups by step number, so a run of thousands of steps stays linear
+  const outcomeOf = new Map<number, World['stepOutcomes'][number]>();
+  for (const o of world.stepOutcomes) if (!outcomeOf.has(o.n)) outcomeOf.set(o.n, o);
   for (const list of byHost.values()) {
     list.sort((a, b) => creation.get(a.id)! - creation.get(b.id)!);
     list.forEach((p, k) => {
       const next = list[k + 1];
-      const stepEnd = world.stepOutcomes.find((o) => o.n === p.step)?.conntrack[p.host] ?? [];
+      const stepEnd = outcomeOf.get(p.step)?.conntrack[p.host] ?? [];
       p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
       const host = world.hosts.get(p.host)!;
       p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, world.nowMs) : null;
     });
   }
+  const packetsOfStep = new Map<number, PacketView[]>();
+  for (const p of packets) (packetsOfStep.get(p.step) ?? packetsOfStep.set(p.step, []).get(p.step)!).push(p);
   const scenarioSteps: ScenarioStepView[] = world.stepOutcomes.map((s) => {
-    const ps = packets.filter((p) => p.step === s.n);
+    const ps = packetsOfStep.get(s.n) ?? [];
     const { from, kind } = s.step;
     const target = s.step.kind === 'packet' ? s.step.packet.dst : s.step.kind === 'ping' ? s.step.ping : s.step.kind === 'tcp' ? s.step.tcp : s.step.udp;
     return {
@@ -298,8 +319,8 @@ export function walkLog(world: World): WalkLog {
       result: s.result,
       listenerEvents: s.listenerEvents,
       conntrack: s.conntrack,
-      firstStep: ps.length ? Math.min(...ps.map((p) => p.firstStep)) : -1,
-      lastStep: ps.length ? Math.max(...ps.map((p) => p.lastStep)) : -1,
+      firstStep: ps.length ? ps.reduce((m, p) => Math.min(m, p.firstStep), Infinity) : -1,
+      lastStep: ps.length ? ps.reduce((m, p) => Math.max(m, p.lastStep), -Infinity) : -1,
     };
   });
   const hosts: HostView[] = world.hostList.map((h) => ({
@@ -327,6 +348,7 @@ export function walkLog(world: World): WalkLog {
     scenarioSteps,
     traceLog,
     notModelled: notModelled(world.scenario, world),
+    stopped: world.stopped ? { ...world.stopped, packet: world.stoppedPacket && world.stoppedPacket.events.length ? world.stoppedPacket.id : null } : null,
   };
 }
 

@@ -4,5 +4,6 @@
 import { enCore } from './core.en';
 import { enIpvs } from './ipvs.en';
 import { enPersist } from './persist.en';
+import { enBudget } from './budget.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget } as const;

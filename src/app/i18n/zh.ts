@@ -4,5 +4,6 @@ import type { en } from './en';
 import { zhCore } from './core.zh';
 import { zhIpvs } from './ipvs.zh';
 import { zhPersist } from './persist.zh';
+import { zhBudget } from './budget.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget };

@@ -81,6 +81,17 @@ describe('parse errors carry iproute2 texts and point at the word', () => {
     ['ip rule add sport 1-2-3', 'Error: argument "1-2-3" is wrong: invalid port range', '1-2-3'],
     ['ip rule add frobnicate', 'Error: argument "frobnicate" is wrong: Failed to parse rule type', 'frobnicate'],
     ['ip neigh add 10.0.0.9 lladdr zz dev eth0', '"zz" is invalid lladdr.', 'zz'],
+    // interface names: IFNAMSIZ is 16 bytes with the NUL (iproute2's check_ifname, or the kernel's
+    // IFLA_IFNAME policy for a name given without `name`; each checked in a scratch namespace)
+    ['ip link add name abcdefghijklmnop type veth', 'Error: argument "abcdefghijklmnop" is wrong: "name" not a valid ifname', 'abcdefghijklmnop'],
+    ['ip link add name a/b type veth', 'Error: argument "a/b" is wrong: "name" not a valid ifname', 'a/b'],
+    ['ip link add v1 type veth peer name abcdefghijklmnop', 'Error: argument "abcdefghijklmnop" is wrong: "name" not a valid ifname', 'abcdefghijklmnop'],
+    ['ip link set v3 name abcdefghijklmnop', 'Error: argument "abcdefghijklmnop" is wrong: "name" not a valid ifname', 'abcdefghijklmnop'],
+    ['ip link add abcdefghijklmnop type veth', 'Error: Attribute failed policy validation.', 'abcdefghijklmnop'],
+    ['ip link add v1 type veth peer abcdefghijklmnop', 'Error: Attribute failed policy validation.', 'abcdefghijklmnop'],
+    [`ip link add ${'x'.repeat(300)} type veth`, 'Error: Attribute failed policy validation.', 'x'.repeat(300)],
+    ['ip rule add iif abcdefghijklmnop table 5', 'Error: argument "abcdefghijklmnop" is wrong: "iif"/"dev" not a valid ifname', 'abcdefghijklmnop'],
+    ['ip rule add oif abcdefghijklmnop table 5', 'Error: argument "abcdefghijklmnop" is wrong: "oif" not a valid ifname', 'abcdefghijklmnop'],
   ])('%s', (text, message, word) => {
     const p = parseIpCommand(text);
     expect(p.value).toBeNull();
@@ -90,6 +101,11 @@ describe('parse errors carry iproute2 texts and point at the word', () => {
     expect(text.slice(d.from, d.to)).toBe(word);
     expect(d.severity).toBe('error');
     expect(d.source).toBe('ip');
+  });
+
+  it('takes a 15-byte interface name', () => {
+    expect(parseIpCommand('ip link add name abcdefghijklmno type veth peer name ponmlkjihgfedcb').diagnostics).toEqual([]);
+    expect(parseIpCommand('ip rule add iif abcdefghijklmno table 5').diagnostics).toEqual([]);
   });
 
   it('offsets are shifted by base', () => {

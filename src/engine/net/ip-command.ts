@@ -589,6 +589,36 @@ export function parseIpCommand(text: string, base = 0): Parsed<IpCommand> {
 
 type BaseFields = Pick<IpBase, 'span' | 'inet' | 'verbSpan'>;
 
+/** IFNAMSIZ: 16 bytes with the terminating NUL, so a name has at most 15 (UTF-8) bytes. */
+const IFNAMSIZ = 16;
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** iproute2's check_ifname: not empty, shorter than IFNAMSIZ, no '/' and no white space. */
+function validIfname(name: string): boolean {
+  return name !== '' && utf8Length(name) < IFNAMSIZ && !/[/\s]/.test(name);
+}
+
+/**
+ * A device name given after `name` is checked by iproute2 (check_ifname,
+ * "Error: argument "…" is wrong: "name" not a valid ifname"); one given
+ * without it (`ip link add NAME …`, `peer NAME`) reaches the kernel, whose
+ * IFLA_IFNAME policy refuses more than 15 bytes (checked in a scratch
+ * namespace on this machine's kernel).
+ */
+function checkNewName(c: Cursor, w: Word, named: boolean): void {
+  if (named) {
+    if (!validIfname(w.text)) c.invarg(w, '"name" not a valid ifname');
+  } else if (utf8Length(w.text) >= IFNAMSIZ) c.fail(error(w, 'Error: Attribute failed policy validation.', 'ip/ifname-too-long'));
+}
+
 function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
   const cmd: IpLinkCommand = { ...b, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null };
   while (!c.done && !c.failed) {
@@ -598,6 +628,7 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
     else if (t === 'down') cmd.up = false;
     else if (t === 'name') {
       const a = c.arg(w, 'a device name');
+      if (a) checkNewName(c, a, true);
       if (a) cmd.dev = ref(a);
     } else if (matches(t, 'address') && t !== '') {
       const a = c.arg(w, 'a link-layer address');
@@ -641,8 +672,12 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
           if (!n) break;
           if (n.text === 'name') {
             const m = c.arg(n, 'a peer name');
+            if (m) checkNewName(c, m, true);
             if (m) cmd.peer = ref(m);
-          } else cmd.peer = ref(n);
+          } else {
+            checkNewName(c, n, false);
+            cmd.peer = ref(n);
+          }
         } else c.fail(error(x, `Garbage instead of arguments "${x.text} ...". Try "ip link help".`, 'ip/garbage'));
       }
     } else {
@@ -650,7 +685,10 @@ function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLin
       if (t === 'dev') d = c.arg(w, 'a device name');
       if (!d) break;
       if (cmd.dev) c.duparg('dev', d);
-      else cmd.dev = ref(d);
+      else {
+        if (verb === 'add') checkNewName(c, d, false);
+        cmd.dev = ref(d);
+      }
     }
   }
   if (!c.failed && (verb === 'set' || verb === 'delete' || verb === 'add') && !cmd.dev) {
@@ -1034,11 +1072,14 @@ function parseRule(c: Cursor, b: BaseFields, verb: IpRuleCommand['verb']): IpRul
       if (n === null) c.invarg(a, 'suppress_prefixlength value is invalid');
       else cmd.suppressPrefixLength = n;
     } else if (t === 'dev' || t === 'iif') {
+      // iprule.c: check_ifname, as for a new device's name
       const a = c.arg(w, 'an interface name');
-      if (a) cmd.iif = a.text;
+      if (a && !validIfname(a.text)) c.invarg(a, '"iif"/"dev" not a valid ifname');
+      else if (a) cmd.iif = a.text;
     } else if (t === 'oif') {
       const a = c.arg(w, 'an interface name');
-      if (a) cmd.oif = a.text;
+      if (a && !validIfname(a.text)) c.invarg(a, '"oif" not a valid ifname');
+      else if (a) cmd.oif = a.text;
     } else if (t === 'ipproto') {
       const a = c.arg(w, 'a protocol');
       if (!a) break;

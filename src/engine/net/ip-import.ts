@@ -281,10 +281,10 @@ function tableKey(word: string): number | string {
   return n ?? word;
 }
 
-function sameKey(a: RouteRec, b: RouteRec): boolean {
-  const x = a.cmd;
-  const y = b.cmd;
-  return a.table === b.table && x.dst!.addr === y.dst!.addr && x.dst!.len === y.dst!.len && x.tos === y.tos && (x.metric ?? 0) === (y.metric ?? 0);
+/** What makes two routes the same fib entry (table, prefix, tos, metric): a later one with the same key was appended. */
+function routeKey(r: RouteRec): string {
+  const c = r.cmd;
+  return `${r.table} ${c.dst!.addr}/${c.dst!.len} ${c.tos} ${c.metric ?? 0}`;
 }
 
 function maskedPrefix(addr: Ipv4, len: number): Ipv4 {
@@ -960,10 +960,12 @@ class Importer {
     }
     const ordered = [...kept.filter((r) => !r.hasGateway), ...kept.filter((r) => r.hasGateway)];
     const routeCmds: ImportCommand[] = [...extraRoutes];
-    for (let i = 0; i < ordered.length; i++) {
-      const r = ordered[i]!;
+    const seen = new Set<string>();
+    for (const r of ordered) {
       // a second route with the same key was appended (NLM_F_APPEND) on the machine
-      const dup = ordered.slice(0, i).some((o) => sameKey(o, r));
+      const key = routeKey(r);
+      const dup = seen.has(key);
+      seen.add(key);
       if (!dup) routeCmds.push(r.command);
       else routeCmds.push({ ...r.command, text: r.command.text.replace(/^ip route add /, 'ip route append ') });
     }

@@ -81,6 +81,19 @@ describe('sysctl', () => {
     expect(apply(net, 'sysctl -w net.ipv4.ip_forward=yes')).toEqual(['sysctl: setting key "net.ipv4.ip_forward": Invalid argument']);
   });
 
+  it('refuses a value that does not fit an int, as proc_dointvec does (checked in a scratch namespace)', () => {
+    const net = fresh();
+    const text = 'sysctl -w net.ipv4.ip_forward=12345678901234567890123';
+    const d = applySysctl(net, parseSysctl(text).value!);
+    expect(d.map((x) => x.message)).toEqual(['sysctl: setting key "net.ipv4.ip_forward": Invalid argument']);
+    expect(text.slice(d[0]!.from, d[0]!.to)).toBe('12345678901234567890123');
+    expect(apply(net, 'sysctl -w net.ipv4.conf.all.forwarding=2147483648')).toEqual(['sysctl: setting key "net.ipv4.conf.all.forwarding": Invalid argument']);
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=-2147483649')).toEqual(['sysctl: setting key "net.ipv4.ip_forward": Invalid argument']);
+    expect(net.sysctl['net.ipv4.ip_forward']).toBe('0');
+    expect(apply(net, 'sysctl -w net.ipv4.ip_forward=2147483647')).toEqual([]);
+    expect(net.sysctl['net.ipv4.ip_forward']).toBe('1');
+  });
+
   it('ip_default_ttl is the TTL a host originates with, 64 unless set, 1..255 (ip_ttl_min/max)', () => {
     const net = fresh();
     expect(defaultTtl(net)).toBe(64);

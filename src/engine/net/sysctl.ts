@@ -122,6 +122,11 @@ export function applySysctl(net: HostNet, cmd: SysctlCommand): Diagnostic[] {
         continue;
       }
       const n = Number(value);
+      // proc_dointvec: a value that does not fit an int is EINVAL (a 23-digit value too)
+      if (n > 2147483647 || n < -2147483648) {
+        out.push(err(a.valueSpan.from, a.valueSpan.to, `sysctl: setting key "${a.key}": Invalid argument`, 'sysctl/invalid-value'));
+        continue;
+      }
       const leaf = a.key.slice(a.key.lastIndexOf('.') + 1);
       const range = RANGES[leaf];
       if (range && (n < range[0] || n > range[1])) {

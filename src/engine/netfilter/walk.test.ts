@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand, applyIptablesCommand } from '../iptables/command';
 import { createRuleset, type Ruleset } from '../iptables/ruleset';
+import { applyRestore, parseRestore } from '../iptables/restore';
 import { IPPROTO_TCP, TCP_SYN, type Packet } from '../net/packet';
 import { runTable, type NfEvent, type TableLike } from './walk';
 import { inputContext } from './test-context';
@@ -38,11 +39,11 @@ function syn(dport: number): Packet {
 
 
 
-function walk(rs: Ruleset, dport: number) {
+function walk(rs: Ruleset, dport: number, stacksize?: number) {
   const events: string[] = [];
   const counted: (string | number)[] = [];
   const t = rs.tables.filter;
-  const table: TableLike = { chain: (n) => t.chains.get(n), generation: rs.generation ?? 0 };
+  const table: TableLike = { chain: (n) => t.chains.get(n), generation: rs.generation ?? 0, ...(stacksize !== undefined ? { stacksize } : {}) };
   const verdict = runTable('filter', table, 'INPUT', syn(dport), inputContext(), {
     trace: (e: NfEvent) => events.push(`${e.chain}:${e.type}:${e.rulenum}${e.goto ? ' (goto)' : ''} ${e.target}`),
     count: (_t, chain, rule) => counted.push(rule ? chain.rules.indexOf(rule) + 1 : `${chain.name} policy`),
@@ -52,6 +53,25 @@ function walk(rs: Ruleset, dport: number) {
 }
 
 describe('a table walk', () => {
+  it('keeps jumps on a stack of its own, as deep as the chains go, and drops a jump the kernel\'s jumpstack has no room for', () => {
+    const n = 5000;
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    for (let i = 0; i < n; i++) lines.push(`:C${i} - [0:0]`);
+    for (let i = 0; i + 1 < n; i++) lines.push(`-A C${i} -j C${i + 1}`);
+    lines.push('-A INPUT -j C0', 'COMMIT', '');
+    const rs = createRuleset({ loaded: [] });
+    expect(applyRestore(rs, parseRestore(lines.join('\n'), { noflush: false, counters: false }).value!)).toEqual([]);
+    // no JavaScript recursion: 5,000 jumps down and 5,000 returns up
+    const deep = walk(rs, 80, n + 1);
+    expect(deep.verdict).toBe('drop');
+    expect(deep.events).toHaveLength(2 * n + 1);
+    expect(deep.events.at(-1)).toBe('INPUT:policy:2 DROP');
+    // ipt_do_table: stackidx >= stacksize → NF_DROP at the jump, with the jump's TRACE line as the last
+    const cut = walk(rs, 80, 3);
+    expect(cut.verdict).toBe('drop');
+    expect(cut.events).toEqual(['INPUT:rule:1 C0', 'C0:rule:1 C1', 'C1:rule:1 C2', 'C2:rule:1 C3']);
+  });
+
   it('prints only matching rules, and the policy as entry N+1', () => {
     const rs = ruleset('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -P INPUT DROP');
     expect(walk(rs, 80)).toMatchObject({ verdict: 'accept', events: ['INPUT:rule:2 ACCEPT'] });

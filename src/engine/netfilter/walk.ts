@@ -10,6 +10,11 @@
 // number, because to the kernel it looks exactly like a chain tail.
 // RETURN with an empty jump stack (the chain was entered by -g from the
 // built-in chain) continues at the built-in chain's policy (the "underflow").
+// The walk is a loop with an explicit jump stack, as in the kernel, so a
+// 3,000-deep chain of jumps costs no JavaScript stack; like the kernel's
+// jumpstack it holds at most `stacksize` entries (one per user chain, since
+// translate_table counts the chains' ERROR heads), and a jump beyond that
+// drops the packet (ipt_do_table: "stackidx >= private->stacksize").
 
 import type { Packet } from '../net/packet';
 import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
@@ -28,6 +33,8 @@ export interface TableLike {
   chain(name: string): ChainLike | undefined;
   /** changes whenever any chain of the ruleset changed (for compiled views) */
   generation: number;
+  /** xt_table_info.stacksize: how many jumps may be on the stack (absent: unbounded) */
+  readonly stacksize?: number;
 }
 
 export type TraceType = 'rule' | 'return' | 'policy';
@@ -63,9 +70,10 @@ export interface WalkHooks {
   target(target: TargetInstance, rule: Rule, packet: Packet): TargetResult;
   /**
    * How many rules the kernel examined (a linear first-match scan looks at
-   * every rule until one matches): for "rules evaluated per packet" figures.
+   * every rule until one matches): for "rules evaluated per packet" figures,
+   * and the run's work budget (which may end the run here by throwing).
    */
-  examined?(n: number): void;
+  examined?(n: number, chain: string): void;
 }
 
 /** Bound on entries visited for one packet in one table: a safety net, since jump loops are refused at load time. */
@@ -111,12 +119,13 @@ export function runTable(
   const stack: Frame[] = [];
   let budget = MAX_ENTRIES_PER_TABLE;
   const gen = table.generation;
+  const stacksize = table.stacksize ?? Infinity;
   for (;;) {
     if (--budget < 0) return 'drop';
     const rules = chain.rules;
     const from = i;
     i = nextCandidate(compiledFor(chain, gen), i, packet);
-    if (hooks.examined) hooks.examined(Math.min(i + 1, rules.length) - from + (i >= rules.length ? 1 : 0));
+    if (hooks.examined) hooks.examined(Math.min(i + 1, rules.length) - from + (i >= rules.length ? 1 : 0), chain.name);
     if (i >= rules.length) {
       const builtin = chain === base;
       hooks.count(tableName, chain, null, packet.len);
@@ -179,7 +188,10 @@ export function runTable(
       case 'chain': {
         const next = table.chain(t.name);
         if (!next) return 'drop';
-        if (!rule.goto) stack.push({ chain, next: i + 1 });
+        if (!rule.goto) {
+          if (stack.length >= stacksize) return 'drop';
+          stack.push({ chain, next: i + 1 });
+        }
         chain = next;
         i = 0;
         continue;

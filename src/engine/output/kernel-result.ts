@@ -30,7 +30,8 @@ function eventJson(e: RecordedEvent, prev: RecordedEvent | null): Obj {
   if (e.goto) o.goto = true;
   if (e.physin) o.physin = e.physin;
   if (e.physout) o.physout = e.physout;
-  if (prev) {
+  // events of one unchanged packet share their header view (sim/record.ts): nothing to compare
+  if (prev && prev.hdr !== e.hdr) {
     const ch = headerDiff(prev.hdr, e.hdr);
     if (Object.keys(ch).length) o.changed = ch;
   }

@@ -142,9 +142,17 @@ export class Host {
     return m.get(key) as S;
   }
 
+  /**
+   * The counters as the running step found them, for the entries the step
+   * has touched so far: the step's deltas cost what the step did, not the
+   * size of the ruleset.
+   */
+  stepCounters = new Map<object, { packets: number; bytes: number }>();
+
   count(key: object, bytes: number): void {
     let c = this.counters.get(key);
     if (!c) this.counters.set(key, (c = { packets: 0, bytes: 0 }));
+    if (!this.stepCounters.has(key)) this.stepCounters.set(key, { packets: c.packets, bytes: c.bytes });
     c.packets++;
     c.bytes += bytes;
   }
@@ -164,6 +172,10 @@ export class Host {
     const prev = rec.events[rec.events.length - 1];
     // events share a snapshot while no table changed the packet
     const snapshot = prev && samePacket(prev.packet, pkt) ? prev.packet : clonePacket(pkt);
+    const budget = this.world.budget;
+    budget.at(this.name, rec, ev.hook, ev.table, ev.chain);
+    budget.charge('events');
+    budget.charge('log');
     rec.events.push(
       new TraceEvent(ev, ev.rule ? A.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null, inIf, outIf, meta, snapshot, srcMac),
     );
@@ -646,8 +658,11 @@ class TableRun implements MatchContext, WalkHooks {
     this.host.count(rule ?? chain, bytes);
   }
 
-  examined(n: number): void {
+  examined(n: number, chain: string): void {
     this.rec.examined += n;
+    const b = this.host.world.budget;
+    b.at(this.host.name, this.rec, this.hook, this.table, chain);
+    b.charge('rules', n);
   }
 
   target(target: TargetInstance, rule: Rule, p: Packet): TargetResult {

@@ -36,9 +36,26 @@ export function usesMatch(r: Ruleset, name: string): boolean {
   return false;
 }
 
+const stackSizes = new WeakMap<rs.Table, { generation: number; size: number }>();
+
+/**
+ * translate_table's stacksize: one jumpstack slot per XT_ERROR_TARGET entry,
+ * that is per user chain head plus the table's closing entry.
+ */
+function stacksizeOf(t: rs.Table, generation: number): number {
+  let c = stackSizes.get(t);
+  if (!c || c.generation !== generation) {
+    let size = 1;
+    for (const chain of t.chains.values()) if (!chain.builtin) size++;
+    stackSizes.set(t, (c = { generation, size }));
+  }
+  return c.size;
+}
+
 export function tableOf(r: Ruleset, table: TableName): TableLike {
   const t = r.tables[table];
-  return { chain: (name: string) => t.chains.get(name), generation: r.generation ?? 0 };
+  const generation = r.generation ?? 0;
+  return { chain: (name: string) => t.chains.get(name), generation, stacksize: stacksizeOf(t, generation) };
 }
 
 const textCache = new WeakMap<Rule, string>();

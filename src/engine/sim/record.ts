@@ -211,6 +211,15 @@ export class TraceEvent implements RecordedEvent {
   }
 
   get hdr(): HeaderView {
-    return (this.view ??= headerView(this.packet));
+    return (this.view ??= sharedHeaderView(this.packet));
   }
+}
+
+const views = new WeakMap<Packet, HeaderView>();
+
+/** One header view per packet snapshot: the events that share a snapshot share its view (and the log stays small). */
+function sharedHeaderView(p: Packet): HeaderView {
+  let v = views.get(p);
+  if (!v) views.set(p, (v = headerView(p)));
+  return v;
 }

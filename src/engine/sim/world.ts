@@ -21,6 +21,7 @@ import { ETH_BROADCAST } from '../net/arp';
 import { pathMtu, warnLocalFragmentation } from './pmtu';
 import { tcpDelayedAckPending } from './tcp-stream';
 import { markRetransmitDue } from './pending-timers';
+import { BUDGET_LIMITS, BudgetExhausted, WorkBudget, type BudgetLimits, type BudgetStop } from './budget';
 
 /** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
 interface LoFrame {
@@ -44,9 +45,6 @@ export interface StepOutcome {
   logLines: string[];
 }
 
-/** Bound on frames processed in one drain: a forwarding loop ends here instead of hanging. */
-const MAX_FRAMES_PER_DRAIN = 10_000;
-
 export class World {
   readonly hosts = new Map<string, Host>();
   readonly hostList: Host[] = [];
@@ -67,8 +65,24 @@ export class World {
   /** Ethernet, ARP, neighbour tables, switches and bridges (sim/l2.ts) */
   readonly l2: LinkLayer = new LinkLayer(this);
   logLines: string[] = [];
+  /** the run's work budget (budget.ts): every walk is bounded and stops with `stopped` set */
+  readonly budget: WorkBudget;
+  /** why the run ended before its last step (null: it ran to the end) */
+  stopped: BudgetStop | null = null;
+  /** the packet being walked when the budget ran out */
+  stoppedPacket: PacketRecord | null = null;
+  /** index in `records` of the running step's first packet */
+  private stepFirstRecord = 0;
 
-  constructor(readonly scenario: Scenario) {
+  constructor(
+    readonly scenario: Scenario,
+    limits: BudgetLimits = BUDGET_LIMITS,
+  ) {
+    this.budget = new WorkBudget(limits);
+    this.budget.packetInStep = (rec) => {
+      const i = this.records.indexOf(rec as PacketRecord, this.stepFirstRecord);
+      return i < 0 ? null : i - this.stepFirstRecord + 1;
+    };
     const ifaces = new Map<string, string[]>();
     const add = (e: Endpoint) => {
       const l = ifaces.get(e.host) ?? [];
@@ -138,6 +152,10 @@ export class World {
       examined: 0,
       ipvsBefore: host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, this.nowMs) : null,
     };
+    // the packets the kernel makes (replies, ICMP errors, retransmissions, loops) count like the others
+    this.budget.at(host.name, null);
+    this.budget.charge('packets');
+    this.budget.charge('log', 1 + (rec.ctBefore?.length ?? 0) + (rec.ipvsBefore ? rec.ipvsBefore.connections.length : 0));
     if (from) from.receivedBy.push({ host: host.name, iface: iface ?? '', packet: rec });
     this.records.push(rec);
     return rec;
@@ -205,13 +223,12 @@ export class World {
    * receiver has already ACKed the first).
    */
   drainFrames(): void {
-    let n = 0;
-    while (n++ < MAX_FRAMES_PER_DRAIN) {
+    for (;;) {
       const f = this.queue.shift();
       if (!f) return;
+      this.budget.charge('frames');
       this.deliverFrame(f);
     }
-    this.queue.length = 0;
   }
 
   private deliverFrame(f: QueueItem): void {
@@ -219,11 +236,13 @@ export class World {
     else this.l2.receive(f);
   }
 
+  /** Deliver every frame in flight and run the woken processes until the network is quiet; a loop runs out of the frame budget. */
   drain(): void {
-    let n = 0;
-    while (n++ < MAX_FRAMES_PER_DRAIN) {
+    this.budget.resetFrames();
+    for (;;) {
       const f = this.queue.shift();
       if (f) {
+        this.budget.charge('frames');
         this.deliverFrame(f);
         continue;
       }
@@ -231,20 +250,32 @@ export class World {
       if (!task) break;
       task();
     }
-    this.queue.length = 0;
-    this.deferred.length = 0;
   }
 
   // ---------------------------------------------------------------- steps
 
+  /**
+   * Run every traffic step. A budget that runs out ends the run where it
+   * is: what was walked so far stays (the running step gets a partial
+   * outcome whose result says it stopped) and `stopped` says why.
+   */
   run(): void {
-    this.scenario.steps.forEach((s, i) => this.runStep(s, i + 1));
-  }
-
-  private snapshotCounters(): Map<object, { packets: number; bytes: number }> {
-    const m = new Map<object, { packets: number; bytes: number }>();
-    for (const h of this.hostList) for (const [k, v] of h.counters) m.set(k, { ...v });
-    return m;
+    const steps = this.scenario.steps;
+    for (let i = 0; i < steps.length && !this.stopped; i++) {
+      this.budget.step = i + 1;
+      this.budget.at(null, null);
+      try {
+        this.budget.charge('steps');
+        this.runStep(steps[i]!, i + 1);
+      } catch (e) {
+        if (!(e instanceof BudgetExhausted)) throw e;
+        this.stopped = e.stop;
+        this.stoppedPacket = this.budget.packet as PacketRecord | null;
+        this.queue.length = 0;
+        this.deferred.length = 0;
+        if (this.currentStep === i + 1 && this.stepOutcomes[this.stepOutcomes.length - 1]?.n !== i + 1) this.endStep(steps[i]!, i + 1, { stopped: e.stop.code });
+      }
+    }
   }
 
   runStep(step: Step, n: number): void {
@@ -252,8 +283,9 @@ export class World {
     this.nowMs = (n - 1) * 1000;
     this.listenerLog = [];
     this.logLines = [];
-    const before = this.snapshotCounters();
-    const firstRecord = this.records.length;
+    for (const h of this.hostList) h.stepCounters = new Map();
+    this.stepFirstRecord = this.records.length;
+    this.budget.resetFrames();
     const host = this.hosts.get(step.from)!;
     let result: Record<string, unknown>;
     switch (step.kind) {
@@ -270,6 +302,12 @@ export class World {
         result = this.stepPacket(host, step);
         break;
     }
+    this.endStep(step, n, result);
+  }
+
+  /** The step's outcome: routes asked after it, pending timers, tables and counter deltas. */
+  private endStep(step: Step, n: number, result: Record<string, unknown>): void {
+    const firstRecord = this.stepFirstRecord;
     this.l2.noteUnresolved();
     this.postHocRoutes(this.records.slice(firstRecord));
     for (const h of this.hostList) {
@@ -281,6 +319,7 @@ export class World {
     for (const h of this.hostList) {
       const l = A.ctList(h.ct);
       if (l.length) conntrack[h.name] = l;
+      if (!this.stopped) this.budget.charge('log', l.length);
     }
     this.stepOutcomes.push({
       n,
@@ -289,7 +328,7 @@ export class World {
       listenerEvents: this.listenerLog,
       packets: this.records.slice(firstRecord),
       conntrack,
-      counters: A.counterDeltas(this, before),
+      counters: A.counterDeltas(this),
       logLines: this.logLines,
     });
   }
