@@ -19,6 +19,7 @@ import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/P
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
 import { LinkNoticeBar } from './shell/LinkNotice';
+import { EngineNotice } from './shell/EngineNotice';
 import { NotModelledNotice } from './shell/NotModelledNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
 import { RoutingPanel } from './panels/RoutingPanel';
@@ -57,7 +58,7 @@ const Problems = memo(function Problems() {
       <p className="font-semibold">{t('app.simError')}</p>
       <ul className="mt-1 list-disc pl-5 font-mono text-sm">
         {errors.map((e, k) => (
-          <li key={k}>{e}</li>
+          <li key={k}>{translateNotice(t, e)}</li>
         ))}
       </ul>
     </div>
@@ -251,6 +252,7 @@ function Screens() {
       <Header />
       <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
         {!presenter && <LinkNoticeBar />}
+        <EngineNotice />
         {!embed && !presenter && <KubeProxyMount />}
         {embed ? <EmbedScreen /> : presenter ? <PresenterScreen /> : screen === 'gallery' ? <GalleryScreen /> : <WalkScreen />}
       </main>

@@ -3,5 +3,6 @@
 // lives next to it), merged here.
 import { enCore } from './core.en';
 import { enIpvs } from './ipvs.en';
+import { enEngine } from './engine.en';
 
-export const en = { ...enCore, ...enIpvs } as const;
+export const en = { ...enCore, ...enIpvs, ...enEngine } as const;

@@ -3,5 +3,6 @@
 import type { en } from './en';
 import { zhCore } from './core.zh';
 import { zhIpvs } from './ipvs.zh';
+import { zhEngine } from './engine.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhEngine };

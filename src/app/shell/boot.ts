@@ -2,17 +2,18 @@
 // Start-up: the stores hold the scenario saved in this browser (or the
 // built-in one), the engine runs in a module worker, and the scenario's own
 // steps are simulated at once so the first screen already shows a walk —
-// unless the address bar holds a share link, whose scenario is shown instead.
+// unless the address bar holds a share link, whose scenario is shown instead,
+// or the last visit never finished walking it (see walk-guard.ts).
 // Every scenario change is saved again shortly after it happens.
 
 import builtIn from '../../scenarios/port-forward.json';
-import { createEngineClient } from '../../worker/client';
 import { createStores, type Stores } from '../state/walk-store';
 import { loadSaved, save, type KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
 import { readHash } from '../share/hash';
 import { startLinks } from '../share/links';
 import type { AppDeps } from './context';
+import { startEngine } from './engine';
 
 const SAVE_DELAY_MS = 400;
 
@@ -52,9 +53,10 @@ export function boot(): AppDeps {
   const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
   if (restored.problem) stores.scenario.setState({ notice: restored.problem });
   keepSaved(stores, storage);
-  const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-  const client = createEngineClient(worker);
+  // the crash guard reads what the last visit left before anything is walked
+  const guard = startEngine(storage);
+  const client = guard.client;
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
   startLinks(stores, client);
-  return { stores, client };
+  return { stores, client, guard };
 }
