@@ -4,5 +4,6 @@
 import { enCore } from './core.en';
 import { enIpvs } from './ipvs.en';
 import { enEngine } from './engine.en';
+import { enLarge } from './large.en';
 
-export const en = { ...enCore, ...enIpvs, ...enEngine } as const;
+export const en = { ...enCore, ...enIpvs, ...enEngine, ...enLarge } as const;

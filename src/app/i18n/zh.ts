@@ -4,5 +4,6 @@ import type { en } from './en';
 import { zhCore } from './core.zh';
 import { zhIpvs } from './ipvs.zh';
 import { zhEngine } from './engine.zh';
+import { zhLarge } from './large.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhEngine };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhEngine, ...zhLarge };
