@@ -193,6 +193,33 @@ describe('the engine client', () => {
     expect(await w2).toEqual({ ok: false, errors: ['two'] });
   });
 
+  it('lets an edit go before a long walk, which runs again behind it', async () => {
+    const { client, clock, workers, restarts, last } = setup();
+    const walk = client.simulate({ n: 1 }, { supersede: 'walk' });
+    clock.advance(2_000);
+    const edit = client.edit(scenario, 'a', 'iptables -A INPUT -j DROP', 'command', { preempt: 'walk' });
+    expect(workers).toHaveLength(2);
+    expect(restarts.map((r) => r.reason)).toEqual(['cancelled']);
+    expect(last().received.map((m) => m.type)).toEqual(['edit']);
+    last().answer({ ok: false, diagnostics: [] });
+    expect(await edit).toEqual({ ok: false, diagnostics: [] });
+    // the edit was refused, so nothing replaced the walk: it runs again and answers its caller
+    expect(last().received.map((m) => m.type)).toEqual(['edit', 'simulate']);
+    last().answer({ ok: false, errors: ['walked'] });
+    expect(await walk).toEqual({ ok: false, errors: ['walked'] });
+    // a waiting walk is passed too
+    const busy = client.export(scenario, null, 'case');
+    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
+    const e2 = client.edit(scenario, 'a', 'x', 'command', { preempt: 'walk' });
+    last().answer({ ok: true, text: '' });
+    await busy;
+    expect(last().received.map((m) => m.type).slice(-1)).toEqual(['edit']);
+    last().answer({ ok: false, diagnostics: [] });
+    await e2;
+    last().answer({ ok: false, errors: [] });
+    await w2;
+  });
+
   it('never passes the worker’s raw error text on: a stack overflow is named, the text goes to the console', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { client, last } = setup();

@@ -11,6 +11,8 @@
 //  - a request with a `supersede` key replaces the waiting ones with the
 //    same key (the newest walk is the only one anybody looks at); one
 //    already running is left to finish if it is young, stopped if not;
+//  - a request that `preempt`s a key (an edit, the walk) goes first: the
+//    running walk is stopped and queued again behind it;
 //  - a watchdog stops a worker that runs one request past its time budget
 //    and starts another, so one endless walk never blocks the edits behind
 //    it; the request fails with EngineFailure('timeout') and the others go on;
@@ -41,6 +43,13 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** a newer request with the same key replaces this one */
   supersede?: string | undefined;
+  /**
+   * This request goes first: a running request with this supersede key is
+   * stopped (if it has run a while) and queued again behind this one. An
+   * edit preempts the walk, which the edit will replace anyway — and if the
+   * edit is refused, the walk simply runs again.
+   */
+  preempt?: string | undefined;
 }
 
 export interface EngineClient {
@@ -299,7 +308,17 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
           }
         }
       }
-      queue.push(job);
+      const running = current;
+      if (opts.preempt !== undefined && running && running.supersede === opts.preempt && !running.orphaned && clock.now() - running.started >= supersedeRestartMs) {
+        settle(running);
+        restart('cancelled', running);
+        // the same job under a new id: an answer of the stopped worker can never be taken for it
+        running.id = next++;
+        queue.unshift(job, running);
+      } else if (opts.preempt !== undefined) {
+        const at = queue.findIndex((j) => j.supersede === opts.preempt);
+        queue.splice(at < 0 ? queue.length : at, 0, job);
+      } else queue.push(job);
       pump();
     });
   }

@@ -107,7 +107,8 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
     if (busy) session.store.setState({ busy: { ...busy, started: Date.now() } });
     try {
       for (let i = 0; i < texts.length; i++) {
-        const r = await session.client.edit(s, host, texts[i]!, mode, { signal });
+        // the edit goes before a walk still running: that walk is about to be replaced by the edit's own
+        const r = await session.client.edit(s, host, texts[i]!, mode, { signal, preempt: 'walk' });
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: i };
         s = r.scenario;
         diagnostics = r.diagnostics;
