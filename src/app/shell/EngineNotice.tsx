@@ -31,7 +31,7 @@ function Notices({ guard }: { guard: WalkGuard }) {
           <p>
             {t(restart.reason === 'timeout' ? 'engine.restartedTimeout' : 'engine.restartedCrash', {
               what: t(`engine.what.${restart.request}` as MessageKey),
-              s: (restart.ms / 1000).toFixed(0),
+              s: (restart.ms / 1000).toFixed(restart.ms < 10_000 ? 1 : 0),
             })}
           </p>
           <button type="button" className={btn} onClick={() => dismissRestart(guard)}>
