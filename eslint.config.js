@@ -46,7 +46,7 @@ const engineOnlyPure = {
 };
 
 export default defineConfig([
-  { ignores: ['dist/', 'node_modules/', 'reports/', 'test-results/', 'playwright-report/', 'coverage/'] },
+  { ignores: ['dist/', 'dist-e2e/', 'node_modules/', 'reports/', 'test-results/', 'playwright-report/', 'coverage/'] },
   {
     files: ['**/*.{js,mjs}'],
     extends: [js.configs.recommended],

@@ -6,7 +6,8 @@ const isCI = process.env['CI'] !== undefined && process.env['CI'] !== '' && proc
 // Two people testing in one tree at once can each use their own build and port:
 // PACKETWALK_E2E_PORT=4180 PACKETWALK_E2E_DIST=/tmp/dist-mine (build with --outDir there first).
 const port = Number(process.env['PACKETWALK_E2E_PORT'] ?? 4173);
-const dist = process.env['PACKETWALK_E2E_DIST'];
+// The tests need the e2e build (its window.__packetwalk hook): `vite build --mode e2e --outDir dist-e2e`.
+const dist = process.env['PACKETWALK_E2E_DIST'] ?? 'dist-e2e';
 const baseURL = `http://127.0.0.1:${port}`;
 
 const chromium = {
@@ -24,6 +25,7 @@ const chromium = {
  */
 export default defineConfig({
   testDir: './e2e',
+  globalSetup: './e2e/global-setup.ts',
   outputDir: './test-results',
   fullyParallel: true,
   forbidOnly: isCI,
@@ -39,7 +41,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: chromium }],
   webServer: {
-    command: `npm run preview -- --host 127.0.0.1 --port ${port}${dist ? ` --outDir ${dist}` : ''}`,
+    command: `npm run preview -- --host 127.0.0.1 --port ${port} --outDir ${dist}`,
     url: baseURL,
     reuseExistingServer: !isCI,
     timeout: 60_000,

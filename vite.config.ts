@@ -36,8 +36,81 @@ function browserOnlyGraph(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [browserOnlyGraph(), react(), tailwindcss()],
+/**
+ * The Content-Security-Policy of the built site. Nothing runs but the app's
+ * own files: no inline script, no eval, no plugin, no <base> rewriting; the
+ * worker is a same-origin module file (no blob: needed); the page talks to
+ * its own origin only. Images may be data:/blob: (the favicon stub, the
+ * flow-graph PNG/SVG export, the share QR code). Styles: the app's CSS is a
+ * file, and React, React Flow and motion set styles through the CSSOM
+ * (element.style), which style-src does not govern, so 'unsafe-inline' is
+ * not needed (e2e/csp.spec.ts records every violation while the app is used).
+ */
+export const CSP: Record<string, string> = {
+  'default-src': "'self'",
+  'script-src': "'self'",
+  'worker-src': "'self'",
+  'connect-src': "'self'",
+  'img-src': "'self' data: blob:",
+  'style-src': "'self'",
+  'font-src': "'self'",
+  'object-src': "'none'",
+  'base-uri': "'none'",
+  'form-action': "'self'",
+  /**
+   * Header only (a <meta> policy cannot carry it): `&embed=1` exists so
+   * course pages can frame a walk, so any https page may embed the app (and
+   * the app itself); plain-http pages may not. Nothing in the app acts on a
+   * user's behalf elsewhere, so framing cannot be turned against them.
+   */
+  'frame-ancestors': "'self' https:",
+};
+
+const policy = (without: string[] = []) =>
+  Object.entries(CSP)
+    .filter(([k]) => !without.includes(k))
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ');
+
+/**
+ * The policy goes into the built index.html as a <meta> (so any static host
+ * applies it) and into `_headers` (the header form Netlify and Cloudflare
+ * Pages read, and the text to copy into any other server's configuration),
+ * which also carries frame-ancestors. `vite preview` sends the header too.
+ * The dev server keeps no policy: its hot reload needs inline script.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'packetwalk:csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy(['frame-ancestors']) }, injectTo: 'head-prepend' }],
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n  Content-Security-Policy: ${policy()}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n` });
+    },
+  };
+}
+
+/**
+ * `window.__packetwalk` (src/app/shell/test-hook.ts) is for the browser tests
+ * and benchmarks, which build with `--mode e2e`; any other build fails if
+ * the hook's name is anywhere in its JavaScript.
+ */
+function noTestHookOutsideE2e(mode: string): Plugin {
+  return {
+    name: 'packetwalk:no-test-hook',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      if (mode === 'e2e') return;
+      for (const [file, out] of Object.entries(bundle)) {
+        const text = out.type === 'chunk' ? out.code : typeof out.source === 'string' ? out.source : '';
+        if (text.includes('__packetwalk')) this.error(`${file} contains the test hook (__packetwalk): it belongs only in the e2e build (vite build --mode e2e)`);
+      }
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => ({
+  plugins: [browserOnlyGraph(), react(), tailwindcss(), contentSecurityPolicy(), noTestHookOutsideE2e(mode)],
   build: {
     target: 'es2022',
     sourcemap: true,
@@ -62,10 +135,11 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 4173,
     strictPort: true,
+    headers: { 'Content-Security-Policy': policy() },
   },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['src/test-support/setup.ts'],
   },
-});
+}));

@@ -11,7 +11,8 @@ if (container === null) {
   throw new Error('index.html has no #root element');
 }
 const deps = await boot();
-installTestHook(deps);
+// only the browser tests' build (vite build --mode e2e) has the hook; elsewhere this is dead code, removed
+if (import.meta.env.MODE === 'e2e') installTestHook(deps);
 createRoot(container).render(
   <StrictMode>
     <App deps={deps} />

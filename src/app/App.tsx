@@ -19,6 +19,7 @@ import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/P
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
 import { LinkNoticeBar } from './shell/LinkNotice';
+import { EngineNotice } from './shell/EngineNotice';
 import { NotModelledNotice } from './shell/NotModelledNotice';
 import { PersistNotice } from './shell/PersistNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
@@ -28,6 +29,7 @@ import { EventList } from './panels/EventList';
 import { Panel } from './panels/Panel';
 import { langStore, selectLangReady, useT } from './i18n/lang';
 import { IpvsPanelMount, KubeProxyMount } from './ipvs/mount';
+import { translateNotice } from './shell/notices';
 
 const TraceLog = lazy(() => import('./panels/TraceLog'));
 // The editor (issue 4) is below the first screen: its forms and the engine's extension registries load on their own.
@@ -52,7 +54,7 @@ const Problems = memo(function Problems() {
         <p className="font-semibold">{t('app.simError')}</p>
         <ul className="mt-1 list-disc pl-5 font-mono text-sm">
           {errors.map((e, k) => (
-            <li key={k}>{e}</li>
+            <li key={k}>{translateNotice(t, e)}</li>
           ))}
         </ul>
       </div>
@@ -247,6 +249,7 @@ function Screens() {
       <Header />
       <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
         {!presenter && <LinkNoticeBar />}
+        <EngineNotice />
         {!embed && !presenter && <KubeProxyMount />}
         {embed ? <EmbedScreen /> : presenter ? <PresenterScreen /> : screen === 'gallery' ? <GalleryScreen /> : <WalkScreen />}
       </main>

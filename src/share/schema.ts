@@ -11,6 +11,11 @@
 import { z } from 'zod';
 import { readCase } from '../engine/scenario/case-file';
 
+// zod compiles object parsers with new Function unless told not to; the page's
+// Content-Security-Policy has no 'unsafe-eval' (vite.config.ts), so its probe
+// would be a reported violation. Set before any schema below is built.
+z.config({ jitless: true });
+
 export const LIMITS = {
   hosts: 16,
   /** setup commands per host (an iptables-restore text counts as one) */

@@ -27,10 +27,24 @@ export type SimulateResult =
   | { ok: false; errors: string[] };
 
 
+/**
+ * What went wrong in the worker, as the page may tell it: the raw message
+ * (an 18-line stack, out-of-memory text from postMessage) is for the console,
+ * never the screen.
+ */
+export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal';
+
 export interface SerializedError {
   name: string;
   message: string;
-  code?: string;
+  code?: EngineErrorCode;
+}
+
+/** Which kind of failure an error thrown inside the engine is (V8's wording, as Chromium and Node print it). */
+export function errorCode(e: { name: string; message: string }): EngineErrorCode {
+  if (e.name === 'RangeError' && /call stack/i.test(e.message)) return 'stack-overflow';
+  if (/out of memory|allocation failed|Array buffer allocation|Invalid (string|array|typed array) length/i.test(e.message)) return 'out-of-memory';
+  return 'internal';
 }
 
 export type EngineResponse =

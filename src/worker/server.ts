@@ -6,7 +6,7 @@ import { readCase } from '../engine/scenario/case-file';
 import { runScenario } from '../engine/run-case';
 import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
 import type { World } from '../engine/sim/world';
-import { isEngineRequest, type EngineResponse } from './protocol';
+import { errorCode, isEngineRequest, type EngineResponse } from './protocol';
 import { applyEdit, exportText, importIp } from '../engine/edit/scenario-edit';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
 
@@ -15,7 +15,7 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
   return (message: unknown) => {
     if (!isEngineRequest(message)) {
       const id = typeof (message as { requestId?: unknown })?.requestId === 'number' ? (message as { requestId: number }).requestId : -1;
-      post({ type: 'error', requestId: id, error: { name: 'ProtocolError', message: 'not an engine request' } });
+      post({ type: 'error', requestId: id, error: { name: 'ProtocolError', message: 'not an engine request', code: 'protocol' } });
       return;
     }
     try {
@@ -57,7 +57,8 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message } });
+      // a failed post (a result too large to copy) must still answer the request
+      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message.slice(0, 2000), code: errorCode(err) } });
     }
   };
 }

@@ -4,24 +4,28 @@
 // stays responsive) or `ip route/rule/addr/link show` output. Skipped lines
 // and errors are listed with their line numbers. The app's own scenario
 // files (a case file, a share link) are recognised and opened as the whole
-// scenario instead (ScenarioFile.tsx); files may be dropped anywhere.
+// scenario instead (ScenarioFile.tsx); files may be dropped anywhere. A text
+// too large for the text box (a file, or a paste: 50,000 lines laid out in a
+// textarea freeze the page for seconds) is kept aside and only counted; a
+// running import can be stopped.
 
-import { memo, useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { Panel } from '../panels/Panel';
-import { detectFormat, type ImportFormat } from './save-text';
+import { countLines, detectFormat, type ImportFormat } from './save-text';
 import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 import { ScenarioFileBox, usePageFileDrop, useScenarioFile } from './ScenarioFile';
 
-/** Bigger texts are kept aside instead of in the text box, which would be slow to edit. */
-const SHOW_IN_BOX = 200_000;
+/** Bigger texts are kept aside instead of in the text box, whose layout of them is slow (100 kB: about 2,000 lines). */
+const SHOW_IN_BOX = 100_000;
 const MAX_SHOWN_PROBLEMS = 30;
 
 type Outcome =
+  | { ok: 'stopped' }
   | { ok: true; host: string; lines: number; format: ImportFormat; ms: number; skipped: { line: number; reason: string }[]; notes: PositionedDiagnostic[] }
   | { ok: false; text: string; diagnostics: PositionedDiagnostic[] };
 
@@ -31,7 +35,7 @@ const FORMAT_LABEL: Record<ImportFormat, MessageKey> = {
   'import-ip': 'import.fmt.ip',
 };
 
-const countLines = (t: string) => (t === '' ? 0 : t.split('\n').length - (t.endsWith('\n') ? 1 : 0));
+
 
 export const ImportPanel = memo(function ImportPanel() {
   const session = useSession();
@@ -56,8 +60,11 @@ export const ImportPanel = memo(function ImportPanel() {
   const found = useScenarioFile(raw);
   // a byte-order mark is not part of any line
   const source = found.kind === 'text' ? found.text : raw;
-  const chosen: ImportFormat = format === 'auto' ? detectFormat(source) : format;
-  const lines = countLines(source);
+  // the panel re-renders every 200 ms while an import runs: read a large text once
+  const detected = useMemo(() => detectFormat(source), [source]);
+  const chosen: ImportFormat = format === 'auto' ? detected : format;
+  const lines = useMemo(() => countLines(source), [source]);
+  const stop = useRef<AbortController | null>(null);
 
   const onFile = async (f: File | undefined) => {
     if (!f) return;
@@ -76,12 +83,27 @@ export const ImportPanel = memo(function ImportPanel() {
 
   const run = async () => {
     const started = performance.now();
-    const r = await applyText(session, host, source, chosen, { what: chosen === 'import-ip' ? t('import.whatIp', { host }) : t('import.whatRestore', { host }), lines });
-    if (r.ok) setOutcome({ ok: true, host, lines, format: chosen, ms: performance.now() - started, skipped: r.skipped ?? [], notes: r.diagnostics });
+    const ac = new AbortController();
+    stop.current = ac;
+    const r = await applyText(session, host, source, chosen, { what: chosen === 'import-ip' ? t('import.whatIp', { host }) : t('import.whatRestore', { host }), lines }, ac.signal);
+    stop.current = null;
+    if (ac.signal.aborted) setOutcome({ ok: 'stopped' });
+    else if (r.ok) setOutcome({ ok: true, host, lines, format: chosen, ms: performance.now() - started, skipped: r.skipped ?? [], notes: r.diagnostics });
     else setOutcome({ ok: false, text: source, diagnostics: r.diagnostics });
   };
 
-  const errors = outcome && !outcome.ok ? outcome.diagnostics.filter((d) => d.severity === 'error') : [];
+  /** A paste too large for the box is kept aside, like a large file, where the browser would have put it. */
+  const onPaste = (e: React.ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = e.clipboardData.getData('text/plain');
+    if (text.length + pasted.length <= SHOW_IN_BOX) return;
+    e.preventDefault();
+    const box = e.currentTarget;
+    setFile({ name: t('import.pasted'), text: text.slice(0, box.selectionStart) + pasted + text.slice(box.selectionEnd) });
+    setText('');
+    setOutcome(null);
+  };
+
+  const errors = outcome && outcome.ok === false ? outcome.diagnostics.filter((d) => d.severity === 'error') : [];
   return (
     <Panel title={t('import.title')} className="min-h-[20rem]">
       <div ref={panel} className="flex flex-col gap-2">
@@ -94,7 +116,7 @@ export const ImportPanel = memo(function ImportPanel() {
           <Field label={t('import.format')}>
             {(id) => (
               <select id={id} className={inputCls} value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
-                <option value="auto">{t('import.detect', { format: t(FORMAT_LABEL[detectFormat(source)]) })}</option>
+                <option value="auto">{t('import.detect', { format: t(FORMAT_LABEL[detected]) })}</option>
                 {(Object.keys(FORMAT_LABEL) as ImportFormat[]).map((f) => (
                   <option key={f} value={f}>
                     {t(FORMAT_LABEL[f])}
@@ -126,6 +148,7 @@ export const ImportPanel = memo(function ImportPanel() {
               setText(e.target.value);
               setOutcome(null);
             }}
+            onPaste={onPaste}
           />
         )}
         <ScenarioFileBox
@@ -146,8 +169,15 @@ export const ImportPanel = memo(function ImportPanel() {
             <span className="flex items-center gap-2">
               <progress aria-label={t('import.progress')} className="h-2 w-40" />
               {t('import.busy', { n: num(busy.lines), what: busy.what, s: ((now - busy.started) / 1000).toFixed(1) })}
+              {stop.current && (
+                <button type="button" className={btnCls} onClick={() => stop.current?.abort()}>
+                  {t('import.cancel')}
+                </button>
+              )}
             </span>
-          ) : outcome?.ok ? (
+          ) : outcome?.ok === 'stopped' ? (
+            <span>{t('import.cancelled')}</span>
+          ) : outcome?.ok === true ? (
             <span className="text-emerald-800">
               {t('import.done', { n: num(outcome.lines), host: outcome.host, s: (outcome.ms / 1000).toFixed(2), skipped: outcome.skipped.length ? t('import.skippedN', { n: outcome.skipped.length }) : '' })}
             </span>
@@ -155,7 +185,7 @@ export const ImportPanel = memo(function ImportPanel() {
             <span className="font-medium text-red-800">{errors.length === 1 ? t('import.failedOne') : t('import.failed', { n: errors.length })}</span>
           ) : null}
         </div>
-        {outcome?.ok && outcome.skipped.length > 0 && (
+        {outcome?.ok === true && outcome.skipped.length > 0 && (
           <div>
             <h3 className="text-sm font-semibold">{t('import.skipped')}</h3>
             <ul tabIndex={0} className="max-h-40 overflow-auto font-mono text-[13px] focus:outline-2 focus:outline-blue-700" aria-label={t('import.skipped')}>
@@ -168,7 +198,7 @@ export const ImportPanel = memo(function ImportPanel() {
             </ul>
           </div>
         )}
-        {errors.length > 0 && outcome && !outcome.ok && (
+        {errors.length > 0 && outcome && outcome.ok === false && (
           <div role="alert" aria-label={t('import.errors')}>
             <DiagnosticList text={outcome.text} diagnostics={outcome.diagnostics} max={MAX_SHOWN_PROBLEMS} />
           </div>

@@ -12,6 +12,7 @@ import { parseSave, type SavedChain } from './save-text';
 import { applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, smallBtnCls, btnCls, useSession, type RunState } from './ui';
 import { useExport } from './use-export';
+import { ChoiceSelect, type Choice } from './ChoiceSelect';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 
@@ -33,8 +34,12 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
   }, [tables, table]);
   const chain = chains.some((c) => c.name === chainChoice) ? chainChoice : (chains[0]?.name ?? '');
   const current = chains.find((c) => c.name === chain) ?? null;
-  const userChains = chains.filter((c) => c.policy === null).map((c) => c.name);
+  const userChains = useMemo(() => chains.filter((c) => c.policy === null).map((c) => c.name), [chains]);
   const t = useT();
+  const chainChoices: Choice[] = useMemo(
+    () => chains.map((c) => ({ value: c.name, label: `${c.name} (${t(c.rules.length === 1 ? 'graph.rule' : 'graph.rules', { n: c.rules.length })}${c.policy ? `, ${t('graph.policy', { policy: c.policy })}` : ''})` })),
+    [chains, t],
+  );
 
   return (
     <div className="flex flex-col gap-3">
@@ -52,14 +57,7 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
         </Field>
         <Field label={t('ipt.chain')}>
           {(id) => (
-            <select id={id} className={inputCls} value={chain} onChange={(e) => setChain(e.target.value)}>
-              {chains.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name} ({t(c.rules.length === 1 ? 'graph.rule' : 'graph.rules', { n: c.rules.length })}
-                  {c.policy ? `, ${t('graph.policy', { policy: c.policy })}` : ''})
-                </option>
-              ))}
-            </select>
+            <ChoiceSelect id={id} value={chain} choices={chainChoices} onChange={setChain} />
           )}
         </Field>
       </div>
@@ -238,6 +236,15 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
   const targetSpec = describeTarget(f.target);
   const cmd = ruleCommand(f, takesArg);
   const t = useT();
+  const targetChoices: Choice[] = useMemo(
+    () => [
+      { value: '', label: t('ipt.noTarget') },
+      ...VERDICT_TARGETS.map((v) => ({ value: v, label: v, group: t('ipt.verdicts') })),
+      ...userChains.filter((c) => c !== chain).map((c) => ({ value: c, label: c, group: t('ipt.chains') })),
+      ...targets.map((x) => ({ value: x.name, label: x.name, group: t('ipt.extensions') })),
+    ],
+    [t, userChains, chain, targets],
+  );
 
   const selector = (label: string, key: 'src' | 'dst' | 'inIface' | 'outIface', inv: 'srcInvert' | 'dstInvert' | 'inInvert' | 'outInvert', placeholder: string) => (
     <span className="flex items-end gap-1">
@@ -337,34 +344,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
         </Field>
         <Field label={t('ipt.target')}>
           {(id) => (
-            <select id={id} className={inputCls} value={f.target} onChange={(e) => set({ target: e.target.value, targetOptions: [] })}>
-              <option value="">{t('ipt.noTarget')}</option>
-              <optgroup label={t('ipt.verdicts')}>
-                {VERDICT_TARGETS.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </optgroup>
-              {userChains.length > 0 && (
-                <optgroup label={t('ipt.chains')}>
-                  {userChains
-                    .filter((c) => c !== chain)
-                    .map((c) => (
-                      <option key={c} value={c}>
-                        {c}
-                      </option>
-                    ))}
-                </optgroup>
-              )}
-              <optgroup label={t('ipt.extensions')}>
-                {targets.map((t) => (
-                  <option key={t.name} value={t.name}>
-                    {t.name}
-                  </option>
-                ))}
-              </optgroup>
-            </select>
+            <ChoiceSelect id={id} value={f.target} choices={targetChoices} onChange={(v) => set({ target: v, targetOptions: [] })} />
           )}
         </Field>
       </div>

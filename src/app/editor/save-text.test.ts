@@ -2,7 +2,7 @@
 // rules from iptables-save text, the lines of ip … show, a setup's sysctls.
 
 import { describe, expect, it } from 'vitest';
-import { parseSave, setupSysctls, showLines, userRoute } from './save-text';
+import { countLines, parseSave, setupSysctls, showLines, userRoute } from './save-text';
 import { allExtensions, describeMatch, matchesFor, protoWord, targetsFor } from './describe';
 import { MATCHES } from '../../engine/iptables/modules';
 import { TARGETS } from '../../engine/iptables/targets';
@@ -19,6 +19,13 @@ describe('iptables-save text', () => {
   it('ignores what is not a table it knows', () => {
     expect(parseSave('*bogus\n:X - [0:0]\n-A X -j DROP\nCOMMIT\n')).toEqual([]);
     expect(parseSave('')).toEqual([]);
+  });
+});
+
+describe('counting the lines of an import', () => {
+  it('counts a last line without its newline, and no line in an empty text', () => {
+    expect([countLines(''), countLines('a'), countLines('a\n'), countLines('a\nb'), countLines('\n\n')]).toEqual([0, 1, 1, 2, 2]);
+    expect(countLines('x\n'.repeat(50_000))).toBe(50_000);
   });
 });
 

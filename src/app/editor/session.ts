@@ -98,7 +98,7 @@ function keepTraffic(edited: Case, current: Case): Case {
  * insert) and commit the end result as one undo step; the first refusal
  * stops the batch and nothing changes.
  */
-export function applyTexts(session: EditorSession, host: string, texts: readonly string[], mode: EditMode = 'command', busy?: Omit<Busy, 'started'>): Promise<ApplyResult> {
+export function applyTexts(session: EditorSession, host: string, texts: readonly string[], mode: EditMode = 'command', busy?: Omit<Busy, 'started'>, signal?: AbortSignal): Promise<ApplyResult> {
   return enqueue(session, async () => {
     const current = session.stores.scenario.getState().scenario;
     let s: Case = current;
@@ -107,7 +107,8 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
     if (busy) session.store.setState({ busy: { ...busy, started: Date.now() } });
     try {
       for (let i = 0; i < texts.length; i++) {
-        const r = await session.client.edit(s, host, texts[i]!, mode);
+        // the edit goes before a walk still running: that walk is about to be replaced by the edit's own
+        const r = await session.client.edit(s, host, texts[i]!, mode, { signal, preempt: 'walk' });
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: i };
         s = r.scenario;
         diagnostics = r.diagnostics;
@@ -124,8 +125,9 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
   });
 }
 
-export function applyText(session: EditorSession, host: string, text: string, mode: EditMode = 'command', busy?: Omit<Busy, 'started'>): Promise<ApplyResult> {
-  return applyTexts(session, host, [text], mode, busy);
+/** `signal` stops the edit (an import of a large text) in the worker; nothing changes then. */
+export function applyText(session: EditorSession, host: string, text: string, mode: EditMode = 'command', busy?: Omit<Busy, 'started'>, signal?: AbortSignal): Promise<ApplyResult> {
+  return applyTexts(session, host, [text], mode, busy, signal);
 }
 
 /**

@@ -12,6 +12,7 @@ import { caretView } from './caret';
 import { hostNames } from './scenario-ops';
 import { applyTexts, editorSession, selectEditorHost, setEditorHost, type EditorSession } from './session';
 import { useT } from '../i18n/lang';
+import { translateNotice } from '../shell/notices';
 
 export const inputCls = 'rounded border border-slate-500 bg-white px-2 py-1 text-sm text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
 export const monoInputCls = `${inputCls} font-mono`;
@@ -84,7 +85,7 @@ export function DiagnosticView({ id, text, d, where }: { id?: string; text: stri
   return (
     <div id={id} className="rounded border-l-4 border-red-700 bg-red-50 px-2 py-1 text-sm text-red-950" data-column={v.column} data-line={v.line}>
       <p>
-        <span className="font-semibold">{where ? `${where}, ${pos}` : pos}:</span> <span data-testid="diagnostic-message">{d.message}</span>
+        <span className="font-semibold">{where ? `${where}, ${pos}` : pos}:</span> <span data-testid="diagnostic-message">{d.source === 'worker' ? translateNotice(t, d.message) : d.message}</span>
         {d.expected ? <span> {t('diag.expected', { what: d.expected })}</span> : null}
       </p>
       {text.trim() !== '' && (

@@ -9,14 +9,14 @@ import '../../index.css';
 import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createEngineClient } from '../../worker/client';
+import { spawnEngineWorker } from '../shell/engine';
 import type { WalkLog } from '../../engine/walk-log';
 import scenario from '../../scenarios/port-forward.json';
 import { FlowGraph } from './FlowGraph';
 import { Topology } from './Topology';
 import { ChainRules } from './ChainRules';
 
-const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-const client = createEngineClient(worker);
+const client = createEngineClient(spawnEngineWorker);
 const params = new URLSearchParams(location.search);
 
 function caseObject(): Record<string, unknown> {

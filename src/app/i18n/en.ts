@@ -5,5 +5,7 @@ import { enCore } from './core.en';
 import { enIpvs } from './ipvs.en';
 import { enPersist } from './persist.en';
 import { enBudget } from './budget.en';
+import { enEngine } from './engine.en';
+import { enLarge } from './large.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge } as const;

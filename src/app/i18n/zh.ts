@@ -5,5 +5,7 @@ import { zhCore } from './core.zh';
 import { zhIpvs } from './ipvs.zh';
 import { zhPersist } from './persist.zh';
 import { zhBudget } from './budget.zh';
+import { zhEngine } from './engine.zh';
+import { zhLarge } from './large.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge };

@@ -5,10 +5,14 @@
 // LOCAL_IN), stepped together; the flow graph of the mode chosen with the
 // mode buttons; and the rules each mode examines per new connection as the
 // cluster grows, as the engine measured them. It runs in its own engine
-// worker, so measuring 10,000 Services never delays the main walk.
+// worker (a second cancellable client), so measuring 10,000 Services never
+// delays the main walk.
 
 import { lazy, memo, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { createEngineClient } from '../../worker/client';
+import { EngineFailure, isEngineFailure } from '../../worker/failure';
+import { spawnEngineWorker } from '../shell/engine';
+import { translateNotice } from '../shell/notices';
 import type { ScalingPoint } from '../../worker/protocol';
 import type { WalkLog } from '../../engine/walk-log';
 import type { KubeProxyMode } from '../../scenarios/kube-proxy';
@@ -53,10 +57,11 @@ export default function KubeProxyView({ onClose }: { onClose: () => void }) {
 
   useEffect(() => {
     if (MODES.every((m) => answered.logs[m]) && missing(SCALING_SIZES).length === 0) return;
-    const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-    const client = createEngineClient(worker);
+    // its own worker behind the cancellable client: the watchdog guards its walks, and the measurement has no time limit
+    const client = createEngineClient(spawnEngineWorker);
     let alive = true;
-    const fail = (e: unknown) => alive && setLoaded((l) => ({ ...l, errors: [...l.errors, e instanceof Error ? e.message : String(e)] }));
+    // the failure's sentence (translated when shown), never the worker's raw text
+    const fail = (e: unknown) => alive && setLoaded((l) => ({ ...l, errors: [...l.errors, isEngineFailure(e) ? e.message : new EngineFailure('internal', String(e)).message] }));
     const measure = async (sizes: number[]) => {
       if (!sizes.length) return;
       const got = await client.kubeScaling(sizes);
@@ -81,7 +86,7 @@ export default function KubeProxyView({ onClose }: { onClose: () => void }) {
     return () => {
       alive = false;
       // closing the view stops a measurement still running
-      worker.terminate();
+      client.dispose();
     };
   }, []);
 
@@ -109,7 +114,7 @@ export default function KubeProxyView({ onClose }: { onClose: () => void }) {
       {loaded.errors.length > 0 && (
         <div role="alert" className="rounded border-2 border-red-700 bg-red-50 px-3 py-2 text-sm text-red-900">
           {loaded.errors.map((e, n) => (
-            <p key={n}>{e}</p>
+            <p key={n}>{translateNotice(tApp, e)}</p>
           ))}
         </div>
       )}

@@ -2,31 +2,42 @@
 // Start-up: the stores hold the scenario saved in this browser (or the
 // built-in one), the engine runs in a module worker, and the scenario's own
 // steps are simulated at once so the first screen already shows a walk —
-// unless the address bar holds a share link, whose scenario is shown instead.
+// unless the address bar holds a share link, whose scenario is shown instead,
+// or the last visit never finished walking it (see walk-guard.ts).
 // Every scenario change is saved again shortly after it happens
 // (state/persistence.ts: IndexedDB, else localStorage, with the last few
 // versions); opening the saved scenario is why start-up waits a moment.
 
 import builtIn from '../../scenarios/port-forward.json';
-import { createEngineClient } from '../../worker/client';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
+import type { KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
 import { readHash } from '../share/hash';
 import { startLinks } from '../share/links';
 import type { AppDeps } from './context';
+import { startEngine } from './engine';
+
+function browserStorage(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 export async function boot(): Promise<AppDeps> {
   // the language first, so the very first paint already speaks it
   initLang(readHash(window.location.hash).lang);
-  // the worker loads while the saved scenario is read
-  const worker = new Worker(new URL('../../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-  const client = createEngineClient(worker);
+  // the worker loads while the saved scenario is read; the crash guard reads what the last
+  // visit left (a walk that never finished) before anything is walked
+  const guard = startEngine(browserStorage());
+  const client = guard.client;
   const restored = await startPersistence([builtIn]);
   const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
   restored.attach(stores);
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
   startLinks(stores, client);
-  return { stores, client };
+  return { stores, client, guard };
 }

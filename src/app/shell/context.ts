@@ -5,10 +5,13 @@
 import { createContext, useContext } from 'react';
 import type { EngineClient } from '../../worker/client';
 import type { Stores } from '../state/walk-store';
+import type { WalkGuard } from './walk-guard';
 
 export interface AppDeps {
   stores: Stores;
   client: EngineClient;
+  /** the crash guard and the worker's restarts (absent in tests that bring their own engine) */
+  guard?: WalkGuard;
 }
 
 export const DepsContext = createContext<AppDeps | null>(null);

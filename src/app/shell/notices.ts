@@ -9,6 +9,7 @@ import builtIn from '../../scenarios/port-forward.json';
 import type { Lang, MessageKey } from '../i18n/i18n';
 import type { T } from '../i18n/lang';
 import type { Notice } from '../state/walk-store';
+import { FAILURE_PATTERNS, type EngineFailureKind } from '../../worker/failure';
 
 export const BUILT_IN_DESCRIPTION: string = typeof (builtIn as { description?: unknown }).description === 'string' ? (builtIn as { description: string }).description : '';
 
@@ -21,13 +22,31 @@ const NOTICES: [RegExp, MessageKey][] = [
   [/^The scenario is too large to keep in this browser/, 'notice.tooLargeToKeep'],
 ];
 
-/** The autosave's notice in the current language; an unknown text is shown as it is. */
+const FAILURE_KEYS: Record<EngineFailureKind, MessageKey> = {
+  timeout: 'engine.timeout',
+  crashed: 'engine.crashed',
+  cancelled: 'engine.cancelled',
+  'stack-overflow': 'engine.stackOverflow',
+  'out-of-memory': 'engine.outOfMemory',
+  protocol: 'engine.protocol',
+  internal: 'engine.internal',
+};
+
+/**
+ * The autosave's notice, or an engine failure's sentence (worker/failure.ts),
+ * in the current language; an unknown text is shown as it is.
+ */
 export function translateNotice(t: T, notice: Notice): string {
   if (typeof notice !== 'string') return t(notice.key, notice.params);
   const text = notice;
+
   for (const [re, key] of NOTICES) {
     const m = re.exec(text);
     if (m) return t(key, { why: m[1] ?? '' });
+  }
+  for (const [re, kind] of FAILURE_PATTERNS) {
+    const m = re.exec(text);
+    if (m) return t(FAILURE_KEYS[kind], { s: m[1] ?? '' });
   }
   return text;
 }

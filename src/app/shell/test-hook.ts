@@ -8,6 +8,7 @@ import { loadScenario, type SimStatus, type UiState } from '../state/walk-store'
 import { langStore, type Lang } from '../i18n/lang';
 import type { GalleryEntry } from '../../gallery';
 import type { AppDeps } from './context';
+import { setWatchdogForTests } from './engine';
 
 export interface TestHook {
   readonly log: WalkLog | null;
@@ -24,6 +25,8 @@ export interface TestHook {
   gallery(): Promise<{ entries: readonly GalleryEntry[]; todo: readonly { id: string; title: { en: string; zh: string } }[] }>;
   /** run a case in the worker without showing it: keeps the worker busy for responsiveness tests */
   simulateInBackground(caseObject: Record<string, unknown>): Promise<void>;
+  /** the worker's watchdog for walks, in ms (null: the real budget), until the page reloads */
+  watchdog(ms: number | null): void;
 }
 
 declare global {
@@ -63,5 +66,6 @@ export function installTestHook({ stores, client }: AppDeps): void {
     simulateInBackground: async (caseObject) => {
       await client.simulate(caseObject);
     },
+    watchdog: (ms) => setWatchdogForTests(ms),
   };
 }

@@ -119,7 +119,8 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
   const runId = stores.walk.getState().runId + 1;
   stores.walk.setState({ status: 'running', runId });
   try {
-    const r = await client.simulate(stores.scenario.getState().scenario);
+    // 'walk': a newer walk replaces this one in the worker's queue (app/shell/walk-guard.ts marks these)
+    const r = await client.simulate(stores.scenario.getState().scenario, { supersede: 'walk' });
     if (stores.walk.getState().runId !== runId) return;
     if (r.ok) {
       stores.walk.setState({ status: 'ready', log: r.log, errors: [] });

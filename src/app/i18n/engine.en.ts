@@ -1,0 +1,25 @@
+// pattern: Functional Core
+// The engine worker's failures and restarts, and the crash guard's notice.
+export const enEngine = {
+  'engine.timeout': 'The engine worked on this for more than {s} s and was stopped; the scenario is kept.',
+  'engine.crashed': 'The engine stopped unexpectedly and was started again; the scenario is kept.',
+  'engine.cancelled': 'The engine was asked to stop this.',
+  'engine.stackOverflow': 'The engine ran out of stack: the scenario nests too deeply (for example, chains that jump to chains thousands of levels deep).',
+  'engine.outOfMemory': 'The engine ran out of memory on this scenario.',
+  'engine.protocol': 'The page and the engine did not understand each other; reload the page.',
+  'engine.internal': 'The engine failed on this scenario (an internal error; details are in the browser console).',
+  'engine.restartedTimeout': 'The engine was still {what} after {s} s, so it was stopped and a fresh one started. Your scenario is kept.',
+  'engine.restartedCrash': 'The engine stopped unexpectedly while {what} and was started again. Your scenario is kept.',
+  'engine.what.simulate': 'simulating the walk',
+  'engine.what.edit': 'applying an edit',
+  'engine.what.export': 'exporting the scenario',
+  'engine.what.explain': 'explaining a rule',
+  'engine.what.kube-scaling': 'measuring kube-proxy',
+  'engine.dismiss': 'Dismiss',
+  'guard.title': 'Traffic held back',
+  'guard.held': 'The last visit did not finish walking this scenario: the page stopped or was closed while its traffic ran. Its hosts and rules are shown; its traffic ({n} steps) was not sent.',
+  'guard.progress': '{sent} of {n} traffic steps sent.',
+  'guard.next': 'Send step {k} of {n}',
+  'guard.all': 'Send all {n} steps',
+  'guard.discard': 'Discard this scenario',
+} as const;

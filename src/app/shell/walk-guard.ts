@@ -1,0 +1,172 @@
+// pattern: Imperative Shell
+// The crash guard. A scenario whose walk killed the tab (2^30 rule visits,
+// gigabytes of memory) is saved 400 ms after it opens, so the next visit
+// would run it again and die again. Before each walk of the shown scenario
+// starts, a mark naming it goes into localStorage; the answer removes it. A
+// mark still there at start-up means the last visit never got its answer
+// (the tab crashed, was closed in despair, or the watchdog stopped the walk):
+// if the scenario about to be walked is that one, its hosts and rules are
+// shown but its traffic is held back, and the user chooses — send its
+// traffic step by step, send all of it, or discard the scenario.
+//
+// It wraps the engine client, so it sees exactly the walks the page shows
+// (those with `supersede: 'walk'`) whatever started them: the autosave, a
+// link, an edit.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import builtIn from '../../scenarios/port-forward.json';
+import type { CallOptions, EngineClient, EngineRestart } from '../../worker/client';
+import { isEngineFailure } from '../../worker/failure';
+import type { KeyValueStore } from '../state/autosave';
+import { loadScenario, simulate, type Stores } from '../state/walk-store';
+
+export const RUNNING_KEY = 'packetwalk.walk-running.v1';
+
+/** The `supersede` key of the walk the page shows. */
+export const WALK = 'walk';
+
+export interface HeldWalk {
+  /** the scenario's traffic steps, as JSON: another traffic (a packet sent) ends the hold */
+  steps: string;
+  total: number;
+  /** how many of them are sent now */
+  sent: number;
+}
+
+export interface GuardState {
+  held: HeldWalk | null;
+  /** the last time the worker was stopped and started again, for the notice */
+  restart: EngineRestart | null;
+}
+
+export interface WalkGuard {
+  client: EngineClient;
+  state: StoreApi<GuardState>;
+}
+
+interface Mark {
+  fp: string;
+  at: string;
+}
+
+/**
+ * A cheap name for a scenario: FNV-1a over its JSON, two 32-bit lanes.
+ * Two scenarios with the same name would only make the guard hold back a
+ * walk that would have been fine, never run a crashing one.
+ */
+export function fingerprint(scenario: unknown): string {
+  const s = JSON.stringify(scenario) ?? '';
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 2246822519);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${s.length.toString(36)}`;
+}
+
+function readMark(storage: KeyValueStore | null): Mark | null {
+  try {
+    const raw = storage?.getItem(RUNNING_KEY) ?? null;
+    if (raw === null) return null;
+    const m = JSON.parse(raw) as Partial<Mark>;
+    return typeof m.fp === 'string' ? { fp: m.fp, at: String(m.at ?? '') } : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeMark(storage: KeyValueStore | null, fp: string): void {
+  try {
+    storage?.setItem(RUNNING_KEY, JSON.stringify({ fp, at: new Date().toISOString() }));
+  } catch {
+    // full or forbidden storage: nothing is saved then either, so nothing can come back to crash
+  }
+}
+
+function clearMark(storage: KeyValueStore | null, fp: string): void {
+  try {
+    if (readMark(storage)?.fp === fp) storage?.removeItem(RUNNING_KEY);
+  } catch {
+    /* as above */
+  }
+}
+
+const stepsOf = (scenario: unknown): unknown[] => {
+  const s = (scenario as { steps?: unknown } | null)?.steps;
+  return Array.isArray(s) ? s : [];
+};
+
+/** The mark of the last visit is read once, here, before anything is walked. */
+export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): WalkGuard {
+  const state = createStore<GuardState>()(() => ({ held: null, restart: null }));
+  let boot: Mark | null = readMark(storage);
+
+  const walk = (scenario: unknown, opts: CallOptions) => {
+    const fp = fingerprint(scenario);
+    const steps = stepsOf(scenario);
+    if (boot) {
+      if (boot.fp === fp && steps.length > 0) state.setState({ held: { steps: JSON.stringify(steps), total: steps.length, sent: 0 } });
+      boot = null;
+    }
+    const held = state.getState().held;
+    if (held && JSON.stringify(steps) !== held.steps) state.setState({ held: null });
+    const still = state.getState().held;
+    // while held, the mark follows the edits: a reload still does not send the traffic
+    writeMark(storage, fp);
+    if (still) {
+      const shown = { ...(scenario as Record<string, unknown>), steps: steps.slice(0, still.sent) };
+      return inner.simulate(shown, opts);
+    }
+    return inner.simulate(scenario, opts).then(
+      (r) => {
+        clearMark(storage, fp);
+        return r;
+      },
+      (e: unknown) => {
+        // a walk stopped by the watchdog or a dead worker stays marked: a reload must not run it again
+        if (!(isEngineFailure(e) && (e.kind === 'timeout' || e.kind === 'crashed' || e.kind === 'out-of-memory'))) clearMark(storage, fp);
+        throw e;
+      },
+    );
+  };
+
+  const client: EngineClient = {
+    ...inner,
+    simulate: (scenario, opts = {}) => (opts.supersede === WALK ? walk(scenario, opts) : inner.simulate(scenario, opts)),
+  };
+  return { client, state };
+}
+
+/** Send one more of the held traffic steps (all sent: the hold ends). */
+export function sendNextHeldStep(guard: WalkGuard, stores: Stores, client: EngineClient): Promise<void> {
+  const held = guard.state.getState().held;
+  if (!held) return Promise.resolve();
+  if (held.sent + 1 >= held.total) return sendAllHeld(guard, stores, client);
+  guard.state.setState({ held: { ...held, sent: held.sent + 1 } });
+  return simulate(stores, client);
+}
+
+export function sendAllHeld(guard: WalkGuard, stores: Stores, client: EngineClient): Promise<void> {
+  guard.state.setState({ held: null });
+  return simulate(stores, client);
+}
+
+/** Put the built-in scenario in its place; the mark goes with it. */
+export function discardHeld(guard: WalkGuard, stores: Stores, client: EngineClient): Promise<void> {
+  guard.state.setState({ held: null });
+  return loadScenario(stores, client, structuredClone(builtIn) as Record<string, unknown>);
+}
+
+export function noteRestart(guard: WalkGuard, restart: EngineRestart): void {
+  // a cancellation is the page's own doing (a newer walk, a closed view): nothing to tell
+  if (restart.reason !== 'cancelled') guard.state.setState({ restart });
+}
+
+export function dismissRestart(guard: WalkGuard): void {
+  guard.state.setState({ restart: null });
+}
+
+export const selectHeld = (s: GuardState) => s.held;
+export const selectRestart = (s: GuardState) => s.restart;

@@ -1,0 +1,274 @@
+// The client's control over a worker it cannot interrupt: one request in the
+// worker at a time, cancellation, superseding, the watchdog's restart, the
+// replay of the last walk for explain, and errors that never carry the
+// worker's raw text. The workers here are fakes whose answers each test
+// gives by hand (or the real server, where the answer matters).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { createEngineClient, type EngineRestart, type WorkerEndpoint } from './client';
+import { EngineFailure } from './failure';
+import { createEngineServer } from './server';
+import type { EngineRequest, EngineResponse } from './protocol';
+
+class FakeClock {
+  t = 0;
+  timers: { at: number; f: () => void; id: number }[] = [];
+  private n = 0;
+  now = () => this.t;
+  setTimeout = (f: () => void, ms: number) => {
+    const id = ++this.n;
+    this.timers.push({ at: this.t + ms, f, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== id);
+  };
+  advance(ms: number): void {
+    const until = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.f();
+    }
+    this.t = until;
+  }
+}
+
+/** A worker whose answers the test gives; `real` forwards to the engine server instead. */
+class FakeWorker implements WorkerEndpoint {
+  received: EngineRequest[] = [];
+  terminated = false;
+  /** hold requests instead of passing them to the real server (a request that never ends) */
+  hold = false;
+  private onMessage: ((e: { data: unknown }) => void)[] = [];
+  private onError: ((e: { message?: string }) => void)[] = [];
+  private server: ((m: unknown) => void) | null;
+  constructor(real: boolean) {
+    this.server = real ? createEngineServer((m) => this.answerRaw(m)) : null;
+  }
+  addEventListener(type: 'message' | 'error', listener: (e: never) => void): void {
+    if (type === 'message') this.onMessage.push(listener as (e: { data: unknown }) => void);
+    else this.onError.push(listener as (e: { message?: string }) => void);
+  }
+  postMessage(m: EngineRequest): void {
+    const copy = structuredClone(m);
+    this.received.push(copy);
+    if (!this.hold) this.server?.(copy);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  answerRaw(m: EngineResponse): void {
+    if (!this.terminated) this.onMessage.forEach((l) => l({ data: structuredClone(m) }));
+  }
+  answer(result: unknown, k = this.received.length - 1): void {
+    this.answerRaw({ type: 'success', requestId: this.received[k]!.requestId, result: result as never });
+  }
+  crash(message: string): void {
+    this.onError.forEach((l) => l({ message }));
+  }
+}
+
+function setup(real = false) {
+  const clock = new FakeClock();
+  const workers: FakeWorker[] = [];
+  const restarts: EngineRestart[] = [];
+  const client = createEngineClient(
+    () => {
+      const w = new FakeWorker(real);
+      workers.push(w);
+      return w;
+    },
+    { clock, onRestart: (r) => restarts.push(r) },
+  );
+  return { clock, workers, restarts, client, last: () => workers[workers.length - 1]! };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const scenario = { name: 'x', hosts: [{ name: 'a' }] };
+
+describe('the engine client', () => {
+  it('keeps one request in the worker at a time and answers each in turn', async () => {
+    const { client, last } = setup();
+    const a = client.export(scenario, null, 'case');
+    const b = client.export(scenario, 'a', 'iptables-save');
+    expect(last().received.map((m) => m.type)).toEqual(['export']);
+    last().answer({ ok: true, text: 'A' });
+    expect(last().received).toHaveLength(2);
+    last().answer({ ok: true, text: 'B' });
+    expect(await a).toEqual({ ok: true, text: 'A' });
+    expect(await b).toEqual({ ok: true, text: 'B' });
+  });
+
+  it('stops a worker that runs past the budget, starts another and goes on with the next request', async () => {
+    const { client, clock, workers, restarts, last } = setup();
+    const stuck = client.simulate(scenario);
+    const behind = client.export(scenario, null, 'case');
+    clock.advance(9_999);
+    expect(workers).toHaveLength(1);
+    clock.advance(1);
+    await expect(stuck).rejects.toMatchObject({ name: 'EngineFailure', kind: 'timeout', seconds: 10 });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(restarts).toEqual([{ reason: 'timeout', request: 'simulate', ms: 10_000 }]);
+    // the request that waited behind the stuck one went to the new worker
+    expect(last().received.map((m) => m.type)).toEqual(['export']);
+    last().answer({ ok: true, text: 'ok' });
+    expect(await behind).toEqual({ ok: true, text: 'ok' });
+  });
+
+  it('gives an import time in proportion to its text', async () => {
+    const { client, clock, workers } = setup();
+    const text = 'x'.repeat(1_000_000);
+    const edit = client.edit(scenario, 'a', text, 'restore');
+    clock.advance(15_000);
+    expect(workers).toHaveLength(1);
+    clock.advance(5_000);
+    await expect(edit).rejects.toMatchObject({ kind: 'timeout', seconds: 20 });
+  });
+
+  it('drops a cancelled request that waits without the worker ever seeing it', async () => {
+    const { client, workers, last } = setup();
+    const first = client.export(scenario, null, 'case');
+    const ac = new AbortController();
+    const second = client.simulate(scenario, { signal: ac.signal });
+    ac.abort();
+    await expect(second).rejects.toMatchObject({ kind: 'cancelled' });
+    last().answer({ ok: true, text: '' });
+    await first;
+    expect(last().received.map((m) => m.type)).toEqual(['export']);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('stops the worker to cancel the request it runs', async () => {
+    const { client, workers, restarts } = setup();
+    const ac = new AbortController();
+    const running = client.simulate(scenario, { signal: ac.signal });
+    ac.abort();
+    await expect(running).rejects.toBeInstanceOf(EngineFailure);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(restarts.map((r) => r.reason)).toEqual(['cancelled']);
+    // a signal already aborted never sends anything
+    await expect(client.simulate(scenario, { signal: ac.signal })).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(workers[1]!.received).toEqual([]);
+  });
+
+  it('lets a newer walk replace the waiting ones, and stop an old running one', async () => {
+    const { client, clock, workers, last } = setup();
+    const w1 = client.simulate({ n: 1 }, { supersede: 'walk' });
+    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
+    const other = client.export(scenario, null, 'case');
+    const w3 = client.simulate({ n: 3 }, { supersede: 'walk' });
+    // w1 was young: the worker finishes it, its answer is dropped; w2 never reaches the worker
+    await expect(w1).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(w2).rejects.toMatchObject({ kind: 'cancelled' });
+    last().answer({ ok: false, errors: ['old'] });
+    last().answer({ ok: true, text: '' });
+    await other;
+    expect(last().received.map((m) => (m.type === 'simulate' ? m.scenario : m.type))).toEqual([{ n: 1 }, 'export', { n: 3 }]);
+    // w3 has run for a while when w4 arrives: the worker is stopped, w4 runs on a new one
+    clock.advance(1_000);
+    const w4 = client.simulate({ n: 4 }, { supersede: 'walk' });
+    await expect(w3).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(workers).toHaveLength(2);
+    last().answer({ ok: false, errors: ['four'] });
+    expect(await w4).toEqual({ ok: false, errors: ['four'] });
+  });
+
+  it('stops a superseded walk that was young but keeps running', async () => {
+    const { client, clock, workers, last } = setup();
+    void client.simulate({ n: 1 }, { supersede: 'walk' }).catch(() => undefined);
+    clock.advance(100);
+    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
+    clock.advance(149);
+    expect(workers).toHaveLength(1);
+    clock.advance(1);
+    expect(workers).toHaveLength(2);
+    expect(last().received).toHaveLength(1);
+    last().answer({ ok: false, errors: ['two'] });
+    expect(await w2).toEqual({ ok: false, errors: ['two'] });
+  });
+
+  it('lets an edit go before a long walk, which runs again behind it', async () => {
+    const { client, clock, workers, restarts, last } = setup();
+    const walk = client.simulate({ n: 1 }, { supersede: 'walk' });
+    clock.advance(2_000);
+    const edit = client.edit(scenario, 'a', 'iptables -A INPUT -j DROP', 'command', { preempt: 'walk' });
+    expect(workers).toHaveLength(2);
+    expect(restarts.map((r) => r.reason)).toEqual(['cancelled']);
+    expect(last().received.map((m) => m.type)).toEqual(['edit']);
+    last().answer({ ok: false, diagnostics: [] });
+    expect(await edit).toEqual({ ok: false, diagnostics: [] });
+    // the edit was refused, so nothing replaced the walk: it runs again and answers its caller
+    expect(last().received.map((m) => m.type)).toEqual(['edit', 'simulate']);
+    last().answer({ ok: false, errors: ['walked'] });
+    expect(await walk).toEqual({ ok: false, errors: ['walked'] });
+    // a waiting walk is passed too
+    const busy = client.export(scenario, null, 'case');
+    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
+    const e2 = client.edit(scenario, 'a', 'x', 'command', { preempt: 'walk' });
+    last().answer({ ok: true, text: '' });
+    await busy;
+    expect(last().received.map((m) => m.type).slice(-1)).toEqual(['edit']);
+    last().answer({ ok: false, diagnostics: [] });
+    await e2;
+    last().answer({ ok: false, errors: [] });
+    await w2;
+  });
+
+  it('never passes the worker’s raw error text on: a stack overflow is named, the text goes to the console', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { client, last } = setup();
+    const r = client.simulate(scenario);
+    last().answerRaw({ type: 'error', requestId: last().received[0]!.requestId, error: { name: 'RangeError', message: 'Maximum call stack size exceeded\n    at walkChain (engine.js:1:2)', code: 'stack-overflow' } });
+    const e = await r.catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'stack-overflow' });
+    expect((e as Error).message).not.toMatch(/Maximum call stack|engine\.js/);
+    expect(warn.mock.calls[0]![0]).toMatch(/Maximum call stack/);
+    warn.mockRestore();
+  });
+
+  it('restarts a crashed worker, and gives up after three crashes in a row', async () => {
+    const { client, workers } = setup();
+    const a = client.simulate(scenario);
+    workers[0]!.crash('Uncaught out of memory');
+    await expect(a).rejects.toMatchObject({ kind: 'crashed' });
+    expect(workers).toHaveLength(2);
+    workers[1]!.crash('x');
+    workers[2]!.crash('x');
+    expect(workers).toHaveLength(3);
+    await expect(client.simulate(scenario)).rejects.toMatchObject({ kind: 'crashed' });
+  });
+
+  it('reports a request that cannot be copied to the worker', async () => {
+    const { client } = setup();
+    await expect(client.simulate({ f: () => 1 })).rejects.toBeInstanceOf(EngineFailure);
+    // the next request goes through
+    const { client: c2, last } = setup();
+    const ok = c2.export(scenario, null, 'case');
+    last().answer({ ok: true, text: 'fine' });
+    expect(await ok).toEqual({ ok: true, text: 'fine' });
+  });
+
+  it('walks the last scenario again after a restart, so explain still explains it', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const r = await client.simulate(dnat);
+    if (!r.ok) throw new Error(r.errors.join());
+    const step = r.log.steps.find((s) => s.kind === 'rule' && s.table === 'filter' && s.rulenum === 2)!.i;
+    const before = await client.explain(step);
+    expect(before.length).toBe(2);
+    workers[0]!.hold = true;
+    const hung = client.export(dnat, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    expect(workers).toHaveLength(2);
+    expect(await client.explain(step)).toEqual(before);
+    expect(workers[1]!.received.map((m) => m.type)).toEqual(['simulate', 'explain']);
+    await flush();
+  });
+});
