@@ -479,17 +479,19 @@ export class Host {
     if (!orig.tcp || orig.tcp.flags & TCP_RST) return;
     const rst = this.world.wire.tcpReset(this, orig, viaReject);
     const bridged = viaReject && origRec ? this.skbMeta.get(origRec) : undefined;
+    // nf_send_reset for a packet that came in through br_netfilter: it still needs a route (none
+    // without an address on the bridge, case p48)
+    if (bridged?.physIn && !A.outputRoute(this.net, rst, null).ok) return;
+    // nf_send_reset: the refused connection goes to CLOSE at once (case p38) — also when the
+    // RST then leaves by a bridge port, since nf_ct_set_closing comes first (difftest d2-0696)
+    const origCt = viaReject && origRec ? this.skbMeta.get(origRec)?.ct : null;
+    if (origCt) A.ctSetClosing(this.ct, origCt, this.world.nowMs);
     if (bridged?.physIn) {
-      // nf_send_reset for a bridged packet: it still needs a route (none without an address on the
-      // bridge, case p48), then leaves by the port the packet came in on, with the packet's MACs
-      // swapped and no IP hook at all (case p49)
-      if (!A.outputRoute(this.net, rst, null).ok) return;
+      // it leaves by the port the packet came in on, with the packet's MACs swapped and no IP
+      // hook at all (case p49)
       this.world.transmitFrame(this, rst, bridged.physIn, bridged.dstMac ?? null, origRec?.events[0]?.srcMac ?? null);
       return;
     }
-    // nf_send_reset: the refused connection goes to CLOSE at once (case p38)
-    const origCt = viaReject && origRec ? this.skbMeta.get(origRec)?.ct : null;
-    if (origCt) A.ctSetClosing(this.ct, origCt, this.world.nowMs);
     // a listening socket answering a segment it cannot take sends the RST as itself (case 46);
     // only REJECT's nf_send_reset attaches the conntrack, and its RST has no socket at all (case p41)
     this.output(rst, {
