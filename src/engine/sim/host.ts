@@ -326,12 +326,22 @@ export class Host {
       ? { ct: looped.ct, untracked: looped.untracked, uid: null, looped: true, ...(looped.classid !== undefined ? { classid: looped.classid } : {}) }
       : { ct: null, untracked: false, uid: null, ...(l2 ? { dstMac: l2.dstMac, physIn: l2.physIn } : {}) };
     this.skbMeta.set(rec, meta);
+    const dst0 = pkt.dst;
     const pre = this.runHook('PREROUTING', pkt, rec, meta, iface, null, srcMac);
     if (pre.verdict !== 'accept') {
       this.finish(rec, pre, meta);
       return;
     }
     const decision = A.inputRoute(this.net, pkt, iface);
+    if (meta.physIn && pkt.dst !== dst0 && decision.kind === 'forward' && decision.dev === iface) {
+      // br_nf_pre_routing_finish: PREROUTING changed the destination of a frame that came in by a
+      // bridge port (DNAT, or the un-SNAT of a reply) and the new one is behind the same bridge:
+      // the frame is bridged, not routed — no ip_forward, no TTL change (difftest seed 1 case 142)
+      rec.route = A.routeView(this.net, pkt, iface);
+      const inPort = meta.physIn;
+      this.world.l2.bridgedDnat(this, rec, pkt, iface, decision.gateway ?? pkt.dst, (dstMac) => this.bridgedDnatForward(pkt, rec, meta, iface, inPort, srcMac, dstMac));
+      return;
+    }
     if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
     rec.notes.push(A.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
     if (decision.kind !== 'error' && decision.classid !== undefined) meta.classid = decision.classid;
@@ -412,20 +422,51 @@ export class Host {
     if (A.bridgeCallsIptables(this.net)) {
       const pre = this.runHook('PREROUTING', pkt, rec, meta, bridge, null, srcMac);
       if (pre.verdict !== 'accept') return this.finish(rec, pre, meta);
-      meta.physOut = outPort;
-      const fwd = this.runHook('FORWARD', pkt, rec, meta, bridge, bridge, srcMac);
-      if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
-      const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
-      if (post.verdict !== 'accept') return this.finish(rec, post, meta);
-      if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
-        rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
-        rec.note = A.ctConfirmDropNote(this.ct);
-        return;
-      }
+      this.bridgeForward(pkt, rec, meta, bridge, outPort, srcMac, dstMac);
+      return;
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
     this.world.transmitFromPort(this, rec, pkt, outPort, srcMac, dstMac);
+  }
+
+  /** br_forward with br_netfilter: FORWARD and POSTROUTING with IN=/OUT= the bridge, then out by `outPort`. */
+  private bridgeForward(pkt: Packet, rec: PacketRecord, meta: PacketMeta, bridge: string, outPort: string, srcMac: string | null, dstMac: string | null): void {
+    meta.physOut = outPort;
+    const fwd = this.runHook('FORWARD', pkt, rec, meta, bridge, bridge, srcMac);
+    if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
+    const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
+    if (post.verdict !== 'accept') return this.finish(rec, post, meta);
+    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
+      rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+      rec.note = A.ctConfirmDropNote(this.ct);
+      return;
+    }
+    rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
+    this.world.transmitFromPort(this, rec, pkt, outPort, srcMac, dstMac);
+  }
+
+  /**
+   * The rest of a bridged-DNAT frame once its next hop's address is known:
+   * br_handle_frame_finish with that address as the destination, as if the
+   * frame had come in so (the source MAC stays the sender's). The FDB picks
+   * the port; a frame for the port it came in by goes nowhere
+   * (should_deliver), an unknown address is flooded.
+   */
+  private bridgedDnatForward(pkt: Packet, rec: PacketRecord, meta: PacketMeta, bridge: string, inPort: string, srcMac: string | null, dstMac: string): void {
+    meta.dstMac = dstMac;
+    const known = this.world.l2.fdbPort(this, bridge, dstMac);
+    if (known === inPort) {
+      rec.disposition = { verdict: 'sent', iface: bridge, port: inPort };
+      rec.note = `not sent: ${bridge}'s forwarding database has ${dstMac} behind ${inPort}, the port the frame came in by, and a bridge never sends a frame back out of it`;
+      return;
+    }
+    const outs = known !== null ? [known] : this.net.links.filter((l) => l.master === bridge && l.name !== inPort).map((l) => l.name);
+    if (outs.length > 1) this.world.warn(`not modelled: ${this.name}'s ${bridge} floods a DNATed frame to several ports; br_netfilter runs FORWARD/POSTROUTING per port, the simulation shows the first one`);
+    const out = outs[0];
+    if (out === undefined) return;
+    this.bridgeForward(pkt, rec, meta, bridge, out, srcMac, dstMac);
   }
 
   // ---------------------------------------------------------------- kernel-generated packets
