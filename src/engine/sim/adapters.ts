@@ -387,7 +387,7 @@ export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute,
  */
 export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean, rec: PacketRecord, hook: HookName): boolean {
   const before = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
-  const ok = ct.confirmPacket(p, ref, nowMs, loopback);
+  const ok = ct.confirmPacket(p, ref, nowMs, loopback, rec.origin === 'local');
   const after = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
   const fields: Record<string, [number, number]> = {};
   for (const k of ['len', 'data_len', 'seq', 'ack'] as const) {
