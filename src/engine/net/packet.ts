@@ -81,6 +81,12 @@ export interface Packet {
   linear?: boolean;
   /** skb->truesize once a linearize made it count a bigger head; absent: payload + the small head */
   truesize?: number;
+  /**
+   * SEQ/ACK come from a hand-made packet (a `packet` step), or answer one:
+   * the oracle relates them to the nearest ISN of the case. Absent: a
+   * socket's numbers, already relative to its connection's ISN 0.
+   */
+  craftedSeq?: boolean;
 }
 
 export function clonePacket(p: Packet): Packet {

@@ -226,7 +226,7 @@ export function kernelResult(world: World): Obj {
       packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).flatMap((p) => oracle.piecesOf(p).map((x) => x.id)),
       conntrack: s.conntrack,
       counters: s.counters,
-      log_target_lines: s.logLines.map((l) => A.normalizeLine(world, l)),
+      log_target_lines: s.logLines.map((l, i) => A.normalizeLine(world, l, s.logSeqSpaces[i])),
     };
   });
   const last = world.stepOutcomes[world.stepOutcomes.length - 1];

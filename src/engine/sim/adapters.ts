@@ -22,7 +22,7 @@ import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TableLike } from '../netfilter/walk';
 import { formatLogLine, formatTraceLine, LOOPBACK_MAC_HEADER, type MacHeader } from '../output/trace-line';
-import { createTraceNormalizer, normalizeLineText } from '../output/normalize';
+import { createTraceNormalizer, normalizeLineText, type SeqSpace } from '../output/normalize';
 import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
@@ -572,12 +572,18 @@ export function traceLine(world: World, rec: PacketRecord, e: RecordedEvent): st
     uid: e.uid,
     gid: e.uid,
   });
-  return normalizeLineText(line, normalizer(world));
+  return normalizeLineText(line, normalizer(world), seqSpace(e.packet));
+}
+
+/** The sequence space of the TCP header a line prints: the packet's own, or the one an ICMP error quotes. */
+export function seqSpace(p: Packet): SeqSpace {
+  const tcp = p.proto === IPPROTO_TCP ? p : p.icmp?.inner;
+  return tcp?.craftedSeq ? 'crafted' : 'socket';
 }
 
 /** A kernel-printed line normalised like the oracle's (IP ids renumbered, SEQ/ACK relative). */
-export function normalizeLine(world: World, line: string): string {
-  return normalizeLineText(line, normalizer(world));
+export function normalizeLine(world: World, line: string, space: SeqSpace = 'crafted'): string {
+  return normalizeLineText(line, normalizer(world), space);
 }
 
 export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv): string {

@@ -5,6 +5,7 @@
 // the network, as on the oracle's single pinned CPU where a veth transmit
 // runs the receiver's softirq before the sending syscall returns.
 
+import type { SeqSpace } from '../output/normalize';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { clonePacket, IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
 import type { Diagnostic } from '../text/diagnostics';
@@ -42,6 +43,8 @@ export interface StepOutcome {
   conntrack: Record<string, unknown[]>;
   counters: { host: string; table: string; chain: string; rule: number | 'policy'; packets: number; bytes: number }[];
   logLines: string[];
+  /** the sequence space of each LOG line's TCP header (A.seqSpace) */
+  logSeqSpaces: SeqSpace[];
 }
 
 /** Bound on frames processed in one drain: a forwarding loop ends here instead of hanging. */
@@ -67,6 +70,7 @@ export class World {
   /** Ethernet, ARP, neighbour tables, switches and bridges (sim/l2.ts) */
   readonly l2: LinkLayer = new LinkLayer(this);
   logLines: string[] = [];
+  logSeqSpaces: SeqSpace[] = [];
 
   constructor(readonly scenario: Scenario) {
     const ifaces = new Map<string, string[]>();
@@ -252,6 +256,7 @@ export class World {
     this.nowMs = (n - 1) * 1000;
     this.listenerLog = [];
     this.logLines = [];
+    this.logSeqSpaces = [];
     const before = this.snapshotCounters();
     const firstRecord = this.records.length;
     const host = this.hosts.get(step.from)!;
@@ -291,6 +296,7 @@ export class World {
       conntrack,
       counters: A.counterDeltas(this, before),
       logLines: this.logLines,
+      logSeqSpaces: this.logSeqSpaces,
     });
   }
 
