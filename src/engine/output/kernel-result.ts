@@ -7,6 +7,7 @@ import type { World } from '../sim/world';
 import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
 import { oracleSeesLink, visibleReceivers } from './harness-link';
 import { oracleRecords } from './oracle-records';
+import { oracleResponses, type OracleResponse } from './oracle-response';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
@@ -36,7 +37,7 @@ function eventJson(e: RecordedEvent, prev: RecordedEvent | null): Obj {
   return o;
 }
 
-function dispositionJson(r: PacketRecord, receivers: Receiver[]): Obj {
+function dispositionJson(r: PacketRecord, receivers: Receiver[], response: OracleResponse | null): Obj {
   const d: Verdict | null = r.disposition;
   let o: Obj;
   if (!d) {
@@ -48,11 +49,12 @@ function dispositionJson(r: PacketRecord, receivers: Receiver[]): Obj {
   if (d?.verdict === 'sent') {
     o.received_by = receivers.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
   }
-  if (r.response && !r.response.packet.untraced) {
-    const resp: Obj = { packet: r.response.packet.id, kind: r.response.kind };
-    if (r.response.kind === 'icmp') {
-      resp.type = r.response.type;
-      resp.code = r.response.code;
+  // the answer the oracle names, found as analysis.py finds it (oracle-response.ts)
+  if (response) {
+    const resp: Obj = { packet: response.packet.id, kind: response.kind };
+    if (response.kind === 'icmp') {
+      resp.type = response.type;
+      resp.code = response.code;
     }
     o.response = resp;
   }
@@ -67,7 +69,7 @@ function oracleSender(world: World, r: PacketRecord): PacketRecord | null {
   return x && oracleSeesLink(world, from, x) ? from : null;
 }
 
-function packetJson(world: World, r: PacketRecord): Obj {
+function packetJson(world: World, r: PacketRecord, response: OracleResponse | null): Obj {
   const receivers = visibleReceivers(world, r);
   const evs: Obj[] = [];
   const rewrites: Obj[] = [];
@@ -109,7 +111,7 @@ function packetJson(world: World, r: PacketRecord): Obj {
   }
   out.rewrites = rewrites;
   if (r.route) out.route = r.route;
-  out.disposition = dispositionJson(r, receivers);
+  out.disposition = dispositionJson(r, receivers, response);
   return out;
 }
 
@@ -204,6 +206,7 @@ export function kernelResult(world: World): Obj {
   const oracle = oracleRecords(world, world.records.filter((r) => r.events.length > 0));
   const traced = causalOrder(oracle.records, world.hostList.map((h) => h.name), (r) => oracleSender(world, r));
   traced.forEach((r, i) => (r.id = i + 1));
+  const responses = oracleResponses(oracle.records);
   const hosts: Obj = {};
   for (const h of world.hostList) {
     const ifs: Obj = {};
@@ -236,7 +239,7 @@ export function kernelResult(world: World): Obj {
     mechanism: 'packetwalk engine',
     hosts,
     steps,
-    packets: traced.map((r) => packetJson(world, r)),
+    packets: traced.map((r) => packetJson(world, r, responses.get(r) ?? null)),
     trace_log: traceLog,
     conntrack: last ? last.conntrack : {},
     rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),
