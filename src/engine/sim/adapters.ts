@@ -414,7 +414,11 @@ export function ctSetClosing(ct: Conntrack, ref: CtRef, nowMs: number): void {
 /** -m connlimit's count for this packet (nf_conncount), with the rule's lists kept per rule. */
 export function connCount(host: Host, rule: Rule, key: number, p: Packet, ref: CtRef | null): number {
   const data = host.ruleState(rule, 'connlimit', () => new ConncountData());
-  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, host.world.nowMs);
+  const world = host.world;
+  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, world.nowMs, {
+    epoch: world.processWakeups,
+    skipped: () => world.timingFinding(host.name, 'connlimit count across a process wakeup', `a -m connlimit rule met a packet whose connection had just closed in the same jiffy as its last count, with the work of a process (such as a listener's close()) in between: nf_conncount collects closed connections at most once per jiffy (4 ms), so whether the kernel still counts it — or counts 0 and drops the packet — depends on how long that process took; the engine keeps the count`),
+  });
 }
 
 export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {

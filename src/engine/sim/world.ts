@@ -71,6 +71,14 @@ export class World {
   readonly l2: LinkLayer = new LinkLayer(this);
   logLines: string[] = [];
   logSeqSpaces: SeqSpace[] = [];
+  /** process tasks run so far (deferred work): what separates packets in real time on the kernel */
+  processWakeups = 0;
+  /** what the run met whose outcome depends on timing on the kernel (not-modelled.ts reports them) */
+  readonly timingFindings: { host: string; subject: string; detail: string }[] = [];
+
+  timingFinding(host: string, subject: string, detail: string): void {
+    if (!this.timingFindings.some((f) => f.host === host && f.subject === subject)) this.timingFindings.push({ host, subject, detail });
+  }
 
   constructor(readonly scenario: Scenario) {
     const ifaces = new Map<string, string[]>();
@@ -233,6 +241,7 @@ export class World {
       }
       const task = this.deferred.shift();
       if (!task) break;
+      this.processWakeups++;
       task();
     }
     this.queue.length = 0;
