@@ -332,8 +332,16 @@ export class Host {
       this.finish(rec, pre, meta);
       return;
     }
+    this.routeInput(pkt, rec, meta, iface, srcMac, pkt.dst !== dst0);
+  }
+
+  /**
+   * ip_rcv_finish after PREROUTING: the input route decides local delivery,
+   * forwarding or an error. `dnatted`: PREROUTING changed the destination.
+   */
+  private routeInput(pkt: Packet, rec: PacketRecord, meta: PacketMeta, iface: string, srcMac: string | null, dnatted: boolean): void {
     const decision = A.inputRoute(this.net, pkt, iface);
-    if (meta.physIn && pkt.dst !== dst0 && decision.kind === 'forward' && decision.dev === iface) {
+    if (meta.physIn && dnatted && decision.kind === 'forward' && decision.dev === iface) {
       // br_nf_pre_routing_finish: PREROUTING changed the destination of a frame that came in by a
       // bridge port (DNAT, or the un-SNAT of a reply) and the new one is behind the same bridge:
       // the frame is bridged, not routed — no ip_forward, no TTL change (difftest seed 1 case 142)
@@ -420,8 +428,19 @@ export class Host {
     this.skbMeta.set(rec, meta);
     rec.route = A.routeView(this.net, pkt, bridge);
     if (A.bridgeCallsIptables(this.net)) {
+      const dst0 = pkt.dst;
       const pre = this.runHook('PREROUTING', pkt, rec, meta, bridge, null, srcMac);
       if (pre.verdict !== 'accept') return this.finish(rec, pre, meta);
+      if (pkt.dst !== dst0) {
+        // br_nf_pre_routing_finish: a bridged frame whose destination PREROUTING changed is sent the
+        // way ip_route_input says: bridged towards the new destination when that is behind this
+        // bridge, else given the bridge's address and routed (with forwarding off: dropped after
+        // PREROUTING, difftest seed 1 case 702)
+        meta.dstMac = this.world.l2.macOf(this, bridge);
+        rec.route = null;
+        this.routeInput(pkt, rec, meta, bridge, srcMac, true);
+        return;
+      }
       this.bridgeForward(pkt, rec, meta, bridge, outPort, srcMac, dstMac);
       return;
     }

@@ -158,6 +158,24 @@ describe('a bridge with an address', () => {
     expect(got).toMatchObject({ dst: '10.30.0.2', ttl: 64 });
   });
 
+  it('routes a bridged frame whose address PREROUTING changed; without forwarding it ends there (case r17)', () => {
+    const { packets } = run({
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+        {
+          name: 'r',
+          setup: ['ip link add br0 type bridge', 'ip link set eth0 master br0', 'ip link set eth1 master br0', 'ip link set br0 up', 'iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.99'],
+        },
+        { name: 'b', setup: ['ip addr add 10.0.0.3/24 dev eth0'] },
+      ],
+      links: [['a:eth0', 'r:eth0'], ['r:eth1', 'b:eth0']],
+      steps: [{ from: 'a', tcp: '10.0.0.3:22' }],
+    });
+    const syn = ingress(packets, 'r')[0]!;
+    expect(syn.disposition).toEqual({ verdict: 'no_further_hook', reason: 'forwarding_disabled' });
+    expect(ingress(packets, 'b')).toEqual([]);
+  });
+
   it('without br_netfilter the frame meets PREROUTING as an ordinary br0 packet, no PHYSIN=', () => {
     const noBrnf = structuredClone(bridged);
     noBrnf.hosts[1]!.setup.push('sysctl -w net.bridge.bridge-nf-call-iptables=0');
