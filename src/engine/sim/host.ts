@@ -23,6 +23,7 @@ import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
+import { terminal } from '../output/oracle-records';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -602,6 +603,9 @@ function rerouteFailure(reroute: Reroute, pkt: Packet, rec: PacketRecord): HookR
  * POSTROUTING reads as sent, in INPUT as delivered).
  */
 function silentDrop(at: RecordedEvent, ref: Extract<Verdict, { at: unknown }>['at'], host: string): Verdict {
+  // a last event whose target lets the packet go on (a jump, LOG, MARK ...) tells the oracle nothing
+  // of its fate (analysis.py is_terminal): a hotdrop inside a user chain (difftest seed 1 case 671)
+  if (!terminal(at)) return { verdict: 'unknown', at: ref };
   switch (at.hook) {
     case 'OUTPUT':
       return { verdict: 'vanished_after_output', at: ref };
