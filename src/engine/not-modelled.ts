@@ -195,6 +195,7 @@ function runFindings(world: World): NotModelled[] {
     );
   }
   for (const t of pendingTimers(world)) out.push(finding(t.host, null, t.subject, t.detail));
+  for (const t of world.timingFindings) out.push(finding(t.host, null, t.subject, t.detail));
   for (const n of natPortFindings(world)) out.push(finding(n.host, null, n.subject, n.detail));
   return out;
 }

@@ -38,6 +38,23 @@ export interface ConncountList {
   conns: CountedConn[];
   lastGc: number;
   lastGcCount: number;
+  /** ConncountTiming.epoch when the last collection ran */
+  lastGcEpoch?: number;
+}
+
+/**
+ * Where real time matters: `epoch` counts the process wakeups of the run so
+ * far. Packets of one softirq burst share a jiffy on the kernel, but packets
+ * on either side of a process's work (a listener's close() on EOF) are
+ * separated by however long that process took, and may or may not share
+ * one. `skipped` is told when a collection that would have dropped a closed
+ * connection is skipped for the same jiffy across such a wakeup: on the
+ * kernel the count (and a connlimit hotdrop) then depends on timing
+ * (difftest seed 2 case 175).
+ */
+export interface ConncountTiming {
+  epoch: number;
+  skipped(): void;
 }
 
 /** struct nf_conncount_data: one rule's lists, by key. */
@@ -65,9 +82,13 @@ function alreadyClosed(table: ConntrackTable, t: CtTuple, zone: number, nowMs: n
  * A tuple not in the table is evicted at once: on the simulation's one CPU
  * every tuple was added by "this cpu" (find_or_evict).
  */
-function gcList(list: ConncountList, table: ConntrackTable, nowMs: number): void {
+function gcList(list: ConncountList, table: ConntrackTable, nowMs: number, timing?: ConncountTiming): void {
   const j = jiffiesAt(nowMs);
-  if (j === list.lastGc) return;
+  if (j === list.lastGc) {
+    if (timing && list.lastGcEpoch !== undefined && list.lastGcEpoch !== timing.epoch && list.conns.some((c) => alreadyClosed(table, c.tuple, c.zone, nowMs) !== 'live')) timing.skipped();
+    return;
+  }
+  if (timing) list.lastGcEpoch = timing.epoch;
   let collected = 0;
   const keep: CountedConn[] = [];
   for (let i = 0; i < list.conns.length; i++) {
@@ -137,7 +158,7 @@ function add(list: ConncountList, table: ConntrackTable, tuple: CtTuple, zone: n
  * 0 means the list emptied (the packet's own connection just closed):
  * xt_connlimit then drops the packet (hotdrop).
  */
-export function conncount(data: ConncountData, key: number, table: ConntrackTable, pkt: ConncountPacket, nowMs: number): number {
+export function conncount(data: ConncountData, key: number, table: ConntrackTable, pkt: ConncountPacket, nowMs: number, timing?: ConncountTiming): number {
   let e = pkt.ref?.entry ?? null;
   let tuple = pkt.tuple;
   if (!e) {
@@ -159,6 +180,6 @@ export function conncount(data: ConncountData, key: number, table: ConntrackTabl
     data.lists.set(id, { conns: [{ tuple: cloneTuple(tuple), zone }], lastGc: jiffiesAt(nowMs), lastGcCount: 0 });
     return 1;
   }
-  if (!add(list, table, tuple, zone, confirmed, assured, nowMs)) gcList(list, table, nowMs);
+  if (!add(list, table, tuple, zone, confirmed, assured, nowMs)) gcList(list, table, nowMs, timing);
   return list.conns.length;
 }

@@ -489,7 +489,7 @@ export class ConntrackTable {
    * __nf_conntrack_confirm. False when the packet is dropped (the helper
    * said so, or confirmation lost a tuple clash).
    */
-  confirmPacket(p: Packet, ref: CtRef, nowMs: number, loopback = false): boolean {
+  confirmPacket(p: Packet, ref: CtRef, nowMs: number, loopback = false, skbOwned = false): boolean {
     const e = ref.entry;
     if (e && ref.ctinfo !== 'RELATED_REPLY') {
       const seqadjNeeded = (e.status & IPS_SEQ_ADJUST) !== 0 && !loopback;
@@ -497,7 +497,7 @@ export class ConntrackTable {
       // helper->help never sees ICMP (RELATED_REPLY is excluded above, RELATED errors here)
       if (helper && !ref.icmpError && p.proto === helper.proto) {
         let why = '';
-        if (helper.help(p, e, ref.ctinfo, this.helperEnv(nowMs, (m) => (why = m))) !== 'ACCEPT') {
+        if (helper.help(p, e, ref.ctinfo, this.helperEnv(nowMs, (m) => (why = m), skbOwned)) !== 'ACCEPT') {
           this.lastConfirmDrop = `the ${helper.name} helper dropped it${why ? `: ${why}` : ''}`;
           return false;
         }
@@ -511,9 +511,10 @@ export class ConntrackTable {
     return false;
   }
 
-  private helperEnv(nowMs: number, log: (m: string) => void): HelperEnv {
+  private helperEnv(nowMs: number, log: (m: string) => void, skbOwned: boolean): HelperEnv {
     return {
       nowMs,
+      skbOwned,
       expectRelated: (exp) => {
         // the master's helper sets the limit (expect_policy); a master without one cannot expect
         const helper = conntrackHelper(exp.helper);

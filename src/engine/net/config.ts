@@ -40,6 +40,11 @@ export interface Link {
    * takes the lowest address of its ports (br_stp_recalculate_bridge_id)
    */
   macSet?: boolean;
+  /**
+   * a bridge whose MTU was set with `ip link set BR mtu N`
+   * (BROPT_MTU_SET_BY_USER): it no longer follows its ports' MTUs
+   */
+  mtuSet?: boolean;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */
@@ -469,7 +474,25 @@ export function deleteLink(net: HostNet, name: string): boolean {
   for (const l of net.links) if (l.master === name) l.master = null;
   net.links = net.links.filter((l) => l !== link);
   removeDevconf(net, name);
+  // br_del_if: the bridge's MTU follows the ports that remain
+  if (link.master !== null) bridgeMtuAutoAdjust(net, link.master);
   return true;
+}
+
+/**
+ * br_mtu_auto_adjust: after a port joins or leaves a bridge, or a port's MTU
+ * changes, the bridge takes the smallest MTU of its ports (ETH_DATA_LEN when
+ * it has none) — unless its own MTU was set by hand (BROPT_MTU_SET_BY_USER).
+ * An MTU given when the bridge is made (`ip link add BR mtu N type bridge`)
+ * does not count as set by hand: rtnl_create_link writes dev->mtu without
+ * br_change_mtu, so the first port overrides it (case r10).
+ */
+export function bridgeMtuAutoAdjust(net: HostNet, bridge: string): void {
+  const br = findLink(net, bridge);
+  if (!br || br.kind !== 'bridge' || br.mtuSet) return;
+  let mtu = 0;
+  for (const l of net.links) if (l.master === bridge && (mtu === 0 || l.mtu < mtu)) mtu = l.mtu;
+  br.mtu = mtu === 0 ? 1500 : mtu;
 }
 
 /**

@@ -196,6 +196,28 @@ describe('applying commands answers like the kernel', () => {
     expect(run(net, 'ip link set eth1 master br9')).toEqual(['Error: argument "br9" is wrong: Device does not exist']);
   });
 
+  it("a bridge's MTU follows its smallest port until it is set by hand (br_mtu_auto_adjust, case r10)", () => {
+    const mtu = (net: HostNet, dev: string) => net.links.find((l) => l.name === dev)!.mtu;
+    const net = host('ip link add br0 type bridge', 'ip link set eth0 master br0', 'ip link set eth1 master br0');
+    expect(mtu(net, 'br0')).toBe(1500);
+    expect(run(net, 'ip link set eth0 mtu 1400')).toEqual([]);
+    expect(mtu(net, 'br0')).toBe(1400);
+    expect(run(net, 'ip link set eth0 nomaster')).toEqual([]);
+    expect(mtu(net, 'br0')).toBe(1500);
+    expect(run(net, 'ip link set eth0 master br0')).toEqual([]);
+    expect(mtu(net, 'br0')).toBe(1400);
+    expect(run(net, 'ip link del eth0')).toEqual([]);
+    expect(mtu(net, 'br0')).toBe(1500);
+
+    const byHand = host('ip link add br0 type bridge', 'ip link set br0 mtu 1300', 'ip link set eth0 master br0', 'ip link set eth0 mtu 1200');
+    expect(mtu(byHand, 'br0')).toBe(1300);
+
+    const atCreation = host('ip link add br0 mtu 1200 type bridge');
+    expect(mtu(atCreation, 'br0')).toBe(1200);
+    expect(run(atCreation, 'ip link set eth0 master br0')).toEqual([]);
+    expect(mtu(atCreation, 'br0')).toBe(1500);
+  });
+
   it('rules without pref take one below the second rule, like fib4_rule_default_pref', () => {
     const net = host('ip rule add fwmark 1 lookup 100', 'ip rule add from 10.0.0.0/8 table 200', 'ip rule add pref 100 to 192.0.2.0/24 lookup 100');
     expect(formatRules(net)).toBe(

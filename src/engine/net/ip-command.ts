@@ -38,6 +38,7 @@ import {
   RT_TABLE_MAIN,
   addAddress,
   addLink,
+  bridgeMtuAutoAdjust,
   deleteAddress,
   deleteLink,
   emptyRule,
@@ -1260,10 +1261,20 @@ function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (!master) return [kernelError(cmd.master, `Error: argument "${cmd.master.text}" is wrong: Device does not exist`, 'ip/no-device')];
     if (master.kind !== 'bridge') return [kernelError(cmd.master, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
     if (link.master !== master.name) link.masterSeq = Math.max(0, ...net.links.map((l) => l.masterSeq ?? 0)) + 1;
+    const before = link.master;
     link.master = master.name;
+    if (before !== null && before !== master.name) bridgeMtuAutoAdjust(net, before);
   }
+  const left = cmd.nomaster ? link.master : null;
   if (cmd.nomaster) link.master = null;
-  if (cmd.mtu !== null) link.mtu = cmd.mtu;
+  if (cmd.mtu !== null) {
+    link.mtu = cmd.mtu;
+    // br_change_mtu sets BROPT_MTU_SET_BY_USER
+    if (link.kind === 'bridge') link.mtuSet = true;
+  }
+  // br_add_if, br_del_if and a port's NETDEV_CHANGEMTU all re-run br_mtu_auto_adjust
+  if (left !== null) bridgeMtuAutoAdjust(net, left);
+  if (link.master !== null && (cmd.master || cmd.mtu !== null)) bridgeMtuAutoAdjust(net, link.master);
   if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
   if (cmd.group !== null) link.group = cmd.group;
   if (cmd.address !== null) {

@@ -247,6 +247,8 @@ describe('addresses and links', () => {
       'ip link add br0 address 52:54:00:12:34:57 type bridge',
       'ip link set eth0 master br0 up',
       'ip link set br0 up',
+      // br0 at 1500 over a 9000-byte port: its MTU was set by hand (else it would follow the port)
+      'ip link set br0 mtu 1500',
       'ip address add 198.35.26.98/32 scope global label lo:LVS dev lo',
       'ip address add 10.0.0.5/24 brd 10.0.0.255 scope global noprefixroute dev eth0',
       'ip address add 10.0.0.6/24 scope global label eth0:1 dev eth0',

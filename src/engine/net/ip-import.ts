@@ -941,6 +941,15 @@ class Importer {
       linkSetCmds.push(s.build(span));
       if (l.up === false) downCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok).add('down').build(span));
     }
+    // a bridge takes the smallest MTU of its ports when they join (br_mtu_auto_adjust): one whose
+    // MTU differs from that had it set by hand, so it is set again once its ports are in
+    const mtuOf = (l: (typeof this.links)[number]) => (l.mtu ? Number(l.mtu.text) : 1500);
+    for (const br of this.links) {
+      if (!masters.has(br.name) || !br.mtu) continue;
+      const ports = this.links.filter((l) => l.master?.text === br.name);
+      if (mtuOf(br) === Math.min(...ports.map(mtuOf))) continue;
+      linkSetCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(br.name, br.nameTok).add('mtu').tok(br.mtu).build(br.span));
+    }
     const addrCmds: ImportCommand[] = [];
     const extraRoutes: ImportCommand[] = [];
     for (const a of this.addrs) {

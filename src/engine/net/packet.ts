@@ -74,6 +74,19 @@ export interface Packet {
    * so TRACE shows one packet of the total length (REPORT.md §5.19).
    */
   gsoSize?: number;
+  /**
+   * The payload is in the skb's linear head (skb_linearize ran on the way,
+   * net/skb.ts); absent: in page fragments, as a TCP sender builds it.
+   */
+  linear?: boolean;
+  /** skb->truesize once a linearize made it count a bigger head; absent: payload + the small head */
+  truesize?: number;
+  /**
+   * SEQ/ACK come from a hand-made packet (a `packet` step), or answer one:
+   * the oracle relates them to the nearest ISN of the case. Absent: a
+   * socket's numbers, already relative to its connection's ISN 0.
+   */
+  craftedSeq?: boolean;
 }
 
 export function clonePacket(p: Packet): Packet {

@@ -7,7 +7,7 @@ import type { World } from '../sim/world';
 import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
 import { oracleSeesLink, visibleReceivers } from './harness-link';
 import { oracleRecords } from './oracle-records';
-import { sharedResponses } from './oracle-response';
+import { oracleResponses, type OracleResponse } from './oracle-response';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
 import * as A from '../sim/adapters';
@@ -38,7 +38,7 @@ function eventJson(e: RecordedEvent, prev: RecordedEvent | null): Obj {
   return o;
 }
 
-function dispositionJson(r: PacketRecord, receivers: Receiver[], response: PacketRecord['response']): Obj {
+function dispositionJson(r: PacketRecord, receivers: Receiver[], response: OracleResponse | null): Obj {
   const d: Verdict | null = r.disposition;
   let o: Obj;
   if (!d) {
@@ -50,7 +50,8 @@ function dispositionJson(r: PacketRecord, receivers: Receiver[], response: Packe
   if (d?.verdict === 'sent') {
     o.received_by = receivers.map((x) => ({ host: x.host, iface: x.iface, packet: x.packet.id }));
   }
-  if (response && !response.packet.untraced) {
+  // the answer the oracle names, found as analysis.py finds it (oracle-response.ts)
+  if (response) {
     const resp: Obj = { packet: response.packet.id, kind: response.kind };
     if (response.kind === 'icmp') {
       resp.type = response.type;
@@ -69,7 +70,7 @@ function oracleSender(world: World, r: PacketRecord): PacketRecord | null {
   return x && oracleSeesLink(world, from, x) ? from : null;
 }
 
-function packetJson(world: World, r: PacketRecord, response: PacketRecord['response']): Obj {
+function packetJson(world: World, r: PacketRecord, response: OracleResponse | null): Obj {
   const receivers = visibleReceivers(world, r);
   const evs: Obj[] = [];
   const rewrites: Obj[] = [];
@@ -206,7 +207,7 @@ export function kernelResult(world: World): Obj {
   const oracle = oracleRecords(world, world.records.filter((r) => r.events.length > 0));
   const traced = causalOrder(oracle.records, world.hostList.map((h) => h.name), (r) => oracleSender(world, r));
   traced.forEach((r, i) => (r.id = i + 1));
-  const shared = sharedResponses(traced);
+  const responses = oracleResponses(oracle.records);
   const hosts: Obj = {};
   for (const h of world.hostList) {
     const ifs: Obj = {};
@@ -229,7 +230,7 @@ export function kernelResult(world: World): Obj {
       packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).flatMap((p) => oracle.piecesOf(p).map((x) => x.id)),
       conntrack: s.conntrack,
       counters: s.counters,
-      log_target_lines: s.logLines.map((l) => A.normalizeLine(world, l)),
+      log_target_lines: s.logLines.map((l, i) => A.normalizeLine(world, l, s.logSeqSpaces[i])),
     };
   });
   const last = world.stepOutcomes[world.stepOutcomes.length - 1];
@@ -239,7 +240,7 @@ export function kernelResult(world: World): Obj {
     mechanism: 'packetwalk engine',
     hosts,
     steps,
-    packets: traced.map((r) => packetJson(world, r, r.response ?? shared.get(r) ?? null)),
+    packets: traced.map((r) => packetJson(world, r, responses.get(r) ?? null)),
     trace_log: traceLog,
     conntrack: last ? last.conntrack : {},
     rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),

@@ -34,6 +34,15 @@ describe('normalizeLineText', () => {
       'SRC=1.1.1.1 DST=2.2.2.2 LEN=84 TOS=0x00 PREC=0x00 TTL=64 ID=2 PROTO=ICMP TYPE=8 CODE=0 ID=1001 SEQ=1',
     );
   });
+  it("keeps a socket's SEQ/ACK as they are: a crafted ISN below them is another connection's (case r14)", () => {
+    const n = createTraceNormalizer();
+    n.addIsn(0);
+    n.addIsn(1000);
+    const line = 'SPT=80 DPT=40002 SEQ=1 ACK=1501 WINDOW=67 RES=0x00 ACK URGP=0 ';
+    expect(normalizeLineText(line, n, 'socket')).toBe(line);
+    // a hand-made packet's numbers relate to the nearest ISN of the case
+    expect(normalizeLineText(line, n, 'crafted')).toBe('SPT=80 DPT=40002 SEQ=1 ACK=501 WINDOW=67 RES=0x00 ACK URGP=0 ');
+  });
   it('reaches the id of a garbage quote (case 44: ID=24864 → next number)', () => {
     const n = createTraceNormalizer();
     expect(normalizeLineText('[SRC=111.102.32.97 DST=110.121.116.104 LEN=29728 TOS=0x0E PREC=0x60 TTL=111 ID=24864 DF MF FRAG:4469 TRUNCATED]', n)).toContain(' ID=1 DF MF ');

@@ -21,6 +21,16 @@ export interface TraceNormalizer {
   seq(raw: number): number;
 }
 
+/**
+ * Whose sequence numbers a line prints: a socket's own (relative to the
+ * connection's ISN 0 already, printed as they are — on the kernel each
+ * connection has a random ISN far from any other) or a hand-made packet's,
+ * which the oracle relates to the nearest ISN of the whole case (so a
+ * crafted SYN's seq 1000 must not move a socket's ACK=7191 to 6191:
+ * difftest seed 1 case 377).
+ */
+export type SeqSpace = 'socket' | 'crafted';
+
 export function createTraceNormalizer(): TraceNormalizer {
   const ids = new Map<number, number>();
   const isns: number[] = [];
@@ -57,10 +67,11 @@ const TCP_OPT = /(URGP=\d+ )OPT \(([0-9A-F]+)\)/g;
  * bytes, case 44), SEQ/ACK, and the TCP timestamp values inside OPT (...).
  * ICMP echo "ID=n SEQ=n" is left alone. Use when the engine formats raw values.
  */
-export function normalizeLineText(line: string, n: TraceNormalizer): string {
+export function normalizeLineText(line: string, n: TraceNormalizer, space: SeqSpace = 'crafted'): string {
+  const seq = (v: string) => (space === 'socket' ? Number(v) : n.seq(Number(v)));
   return line
     .replace(IP_ID, (_m, id: string) => `ID=${n.ipid(Number(id))} `)
-    .replace(SEQ_ACK, (_m, s: string, a: string) => `SEQ=${n.seq(Number(s))} ACK=${n.seq(Number(a))} `)
+    .replace(SEQ_ACK, (_m, s: string, a: string) => `SEQ=${seq(s)} ACK=${seq(a)} `)
     .replace(TCP_OPT, (_m, urgp: string, hex: string) => `${urgp}OPT (${zeroTimestamps(hex)})`);
 }
 

@@ -53,7 +53,7 @@ const NEXT: Record<HookName, readonly HookName[]> = {
 /** analysis.py TERMINAL: targets after which the packet leaves the table. */
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'TPROXY', 'SYNPROXY']);
 
-function terminal(e: RecordedEvent): boolean {
+export function terminal(e: RecordedEvent): boolean {
   return e.type === 'policy' || (e.target !== null && TERMINAL.has(e.target));
 }
 

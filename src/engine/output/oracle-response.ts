@@ -1,63 +1,54 @@
 // pattern: Functional Core
-// The answers the oracle ties to a packet. shared/oracle/lib/analysis.py
-// find_response() does not know which packet the kernel answered: for each
-// packet it takes the first later packet of the same host and step that
-// starts in OUTPUT and is an ICMP error (type 3, 11 or 12) quoting the same
-// IP id and protocol. A packet that passes a host twice in one step (a
-// hairpin: forwarded out, DNATed back by the next router, delivered here)
-// is one IP id both times, so the ICMP error the host sends for its second
-// pass is reported as the answer to the first pass too (difftest seed 1
-// case 459). The engine knows whom it answered; this finds the earlier
-// passes of the same packet the oracle also ties the answer to.
+// Which packet the oracle names as the kernel's answer to a packet
+// (disposition.response), found the way shared/oracle/lib/analysis.py
+// find_response() finds it: not by cause, which the trace does not show,
+// but by the first later packet of the same host and step that starts in
+// OUTPUT and is an ICMP error (type 3, 11 or 12) quoting a datagram with the
+// packet's IP id and protocol, or, after a REJECT, a TCP RST between the
+// same ports. A datagram that passes a host twice (forwarded, then DNATed
+// back to that host by a neighbour) keeps its IP id, so the error for its
+// second passage answers the first one too (difftest seed 1 case 459).
 
-import { IPPROTO_ICMP } from '../net/packet';
+import { IPPROTO_ICMP, IPPROTO_TCP, TCP_RST } from '../net/packet';
 import type { PacketRecord } from '../sim/record';
 
-type Response = NonNullable<PacketRecord['response']>;
-
-const ERROR_TYPES = new Set([3, 11, 12]);
-
-/** The packet `r` became after passing through other hosts: its own descendants. */
-function descendsFrom(r: PacketRecord, ancestor: PacketRecord): boolean {
-  const seen = new Set<PacketRecord>();
-  for (let p = r.fromPacket; p && !seen.has(p); p = p.fromPacket) {
-    if (p === ancestor) return true;
-    seen.add(p);
-  }
-  return false;
+export interface OracleResponse {
+  packet: PacketRecord;
+  kind: 'icmp' | 'tcp-reset';
+  type?: number;
+  code?: number;
 }
 
-/**
- * Responses the oracle reports that the engine's records do not carry:
- * for a record with no response of its own, the ICMP error its host later
- * sent (same step) for a later pass of the same packet.
- */
-export function sharedResponses(records: readonly PacketRecord[]): Map<PacketRecord, Response> {
-  const out = new Map<PacketRecord, Response>();
-  const answered = records.filter((q) => q.response?.kind === 'icmp' && !q.response.packet.untraced);
-  if (answered.length === 0) return out;
+/** find_response() for every record (in each host's trace order), null where the oracle finds none. */
+export function oracleResponses(records: readonly PacketRecord[]): Map<PacketRecord, OracleResponse | null> {
   const byHost = new Map<string, PacketRecord[]>();
   for (const r of records) {
+    if (r.events.length === 0 || r.untraced) continue;
     let l = byHost.get(r.host);
     if (!l) byHost.set(r.host, (l = []));
     l.push(r);
   }
-  for (const q of answered) {
-    const resp = q.response!;
-    const err = resp.packet;
-    const first = err.events[0];
-    if (!first || first.hook !== 'OUTPUT' || err.step !== q.step) continue;
-    const icmp = first.packet.icmp;
-    if (first.packet.proto !== IPPROTO_ICMP || !icmp || !ERROR_TYPES.has(icmp.type) || !icmp.inner) continue;
-    const quoted = icmp.inner;
-    const mine = byHost.get(err.host) ?? [];
-    const errAt = mine.indexOf(err);
-    for (const r of mine.slice(0, errAt)) {
-      if (r === q || r.response || r.step !== q.step || !descendsFrom(q, r)) continue;
-      const last = r.events.at(-1);
-      if (!last || last.packet.ipid !== quoted.ipid || last.packet.proto !== quoted.proto) continue;
-      out.set(r, resp);
-    }
+  const out = new Map<PacketRecord, OracleResponse | null>();
+  for (const list of byHost.values()) {
+    list.forEach((r, i) => out.set(r, findResponse(r, list.slice(i + 1))));
   }
   return out;
+}
+
+function findResponse(r: PacketRecord, later: readonly PacketRecord[]): OracleResponse | null {
+  const last = r.events[r.events.length - 1]!;
+  const p = last.packet;
+  for (const s of later) {
+    const first = s.events[0]!;
+    if (s.step !== r.step || first.hook !== 'OUTPUT') continue;
+    const h = first.packet;
+    const inner = h.icmp?.inner;
+    if (h.proto === IPPROTO_ICMP && h.icmp && [3, 11, 12].includes(h.icmp.type) && inner && inner.ipid === p.ipid && inner.proto === p.proto) {
+      return { packet: s, kind: 'icmp', type: h.icmp.type, code: h.icmp.code };
+    }
+    if (last.target === 'REJECT' && h.proto === IPPROTO_TCP && h.tcp && h.tcp.flags & TCP_RST && h.sport === p.dport && h.dport === p.sport) {
+      return { packet: s, kind: 'tcp-reset' };
+    }
+  }
+  return null;
 }

@@ -22,7 +22,7 @@ import type { AddrType, CtView, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TableLike } from '../netfilter/walk';
 import { formatLogLine, formatTraceLine, LOOPBACK_MAC_HEADER, type MacHeader } from '../output/trace-line';
-import { createTraceNormalizer, normalizeLineText } from '../output/normalize';
+import { createTraceNormalizer, normalizeLineText, type SeqSpace } from '../output/normalize';
 import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
@@ -387,7 +387,7 @@ export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute,
  */
 export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, loopback: boolean, rec: PacketRecord, hook: HookName): boolean {
   const before = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
-  const ok = ct.confirmPacket(p, ref, nowMs, loopback);
+  const ok = ct.confirmPacket(p, ref, nowMs, loopback, rec.origin === 'local');
   const after = { len: p.len, data_len: p.payload.length, seq: p.tcp?.seq, ack: p.tcp?.ack };
   const fields: Record<string, [number, number]> = {};
   for (const k of ['len', 'data_len', 'seq', 'ack'] as const) {
@@ -414,7 +414,11 @@ export function ctSetClosing(ct: Conntrack, ref: CtRef, nowMs: number): void {
 /** -m connlimit's count for this packet (nf_conncount), with the rule's lists kept per rule. */
 export function connCount(host: Host, rule: Rule, key: number, p: Packet, ref: CtRef | null): number {
   const data = host.ruleState(rule, 'connlimit', () => new ConncountData());
-  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, host.world.nowMs);
+  const world = host.world;
+  return conncount(data, key, host.ct, { ref, tuple: packetTuple(p) }, world.nowMs, {
+    epoch: world.processWakeups,
+    skipped: () => world.timingFinding(host.name, 'connlimit count across a process wakeup', `a -m connlimit rule met a packet whose connection had just closed in the same jiffy as its last count, with the work of a process (such as a listener's close()) in between: nf_conncount collects closed connections at most once per jiffy (4 ms), so whether the kernel still counts it — or counts 0 and drops the packet — depends on how long that process took; the engine keeps the count`),
+  });
 }
 
 export function ctRelated(ct: Conntrack, ref: CtRef | null): CtRef | null {
@@ -572,12 +576,18 @@ export function traceLine(world: World, rec: PacketRecord, e: RecordedEvent): st
     uid: e.uid,
     gid: e.uid,
   });
-  return normalizeLineText(line, normalizer(world));
+  return normalizeLineText(line, normalizer(world), seqSpace(e.packet));
+}
+
+/** The sequence space of the TCP header a line prints: the packet's own, or the one an ICMP error quotes. */
+export function seqSpace(p: Packet): SeqSpace {
+  const tcp = p.proto === IPPROTO_TCP ? p : p.icmp?.inner;
+  return tcp?.craftedSeq ? 'crafted' : 'socket';
 }
 
 /** A kernel-printed line normalised like the oracle's (IP ids renumbered, SEQ/ACK relative). */
-export function normalizeLine(world: World, line: string): string {
-  return normalizeLineText(line, normalizer(world));
+export function normalizeLine(world: World, line: string, space: SeqSpace = 'crafted'): string {
+  return normalizeLineText(line, normalizer(world), space);
 }
 
 export function logLine(host: Host, t: TargetInstance, p: Packet, env: TargetEnv): string {

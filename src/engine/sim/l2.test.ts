@@ -135,6 +135,47 @@ describe('a bridge with an address', () => {
     expect(packets.filter((p) => p.host === 'fw' && p.origin === 'local').map((p) => p.disposition.received_by)).toEqual([[], []]);
   });
 
+  it('bridges a frame DNATed to a host behind the same bridge: no routing, no TTL change (br_nf_pre_routing_finish, case r12)', () => {
+    const dnat = structuredClone(bridged);
+    dnat.hosts[0]!.setup.push('ip route add default via 10.30.0.254');
+    dnat.hosts[1]!.setup.push('sysctl -w net.ipv4.ip_forward=1', 'iptables -t nat -A PREROUTING -d 10.96.0.10 -p tcp -j DNAT --to-destination 10.30.0.2');
+    const { world, packets } = run({ ...dnat, listeners: [{ host: 'right', proto: 'tcp', port: 80 }], steps: [{ from: 'left', tcp: '10.96.0.10:80' }] });
+    const syn = world.records.find((r) => r.host === 'fw' && r.origin === 'ingress')!;
+    expect(syn.events.map((e) => `${e.table}:${e.chain}:${e.in}>${e.out ?? ''}:${e.physout ?? ''}`)).toEqual([
+      'raw:PREROUTING:br0>:',
+      'mangle:PREROUTING:br0>:',
+      'nat:PREROUTING:br0>:',
+      'mangle:FORWARD:br0>br0:eth1',
+      'filter:FORWARD:br0>br0:eth1',
+      'security:FORWARD:br0>br0:eth1',
+      'mangle:POSTROUTING:null>br0:eth1',
+      'nat:POSTROUTING:null>br0:eth1',
+    ]);
+    // the FORWARD line's MAC= has the server's address as destination, the client's as source
+    expect(syn.events[3]!.dstMac).toBe(world.macs.get('right:eth0'));
+    expect(syn.disposition).toEqual({ verdict: 'sent', iface: 'br0', port: 'eth1' });
+    const got = ingress(packets, 'right')[0]!.headers as { dst: string; ttl?: number };
+    expect(got).toMatchObject({ dst: '10.30.0.2', ttl: 64 });
+  });
+
+  it('routes a bridged frame whose address PREROUTING changed; without forwarding it ends there (case r17)', () => {
+    const { packets } = run({
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+        {
+          name: 'r',
+          setup: ['ip link add br0 type bridge', 'ip link set eth0 master br0', 'ip link set eth1 master br0', 'ip link set br0 up', 'iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.99'],
+        },
+        { name: 'b', setup: ['ip addr add 10.0.0.3/24 dev eth0'] },
+      ],
+      links: [['a:eth0', 'r:eth0'], ['r:eth1', 'b:eth0']],
+      steps: [{ from: 'a', tcp: '10.0.0.3:22' }],
+    });
+    const syn = ingress(packets, 'r')[0]!;
+    expect(syn.disposition).toEqual({ verdict: 'no_further_hook', reason: 'forwarding_disabled' });
+    expect(ingress(packets, 'b')).toEqual([]);
+  });
+
   it('without br_netfilter the frame meets PREROUTING as an ordinary br0 packet, no PHYSIN=', () => {
     const noBrnf = structuredClone(bridged);
     noBrnf.hosts[1]!.setup.push('sysctl -w net.bridge.bridge-nf-call-iptables=0');

@@ -40,7 +40,17 @@ import { vethAccepts } from './pmtu';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
-  | { kind: 'ipv4'; packet: Packet; /** null: a frame built below IP (REJECT's RST for a bridged packet) */ from: PacketRecord | null }
+  | {
+      kind: 'ipv4';
+      packet: Packet;
+      /** null: a frame built below IP (REJECT's RST for a bridged packet) */
+      from: PacketRecord | null;
+      /**
+       * a bridged-DNAT frame waiting for its next hop's address: once known it is not sent by the
+       * bridge device but bridged on (br_nf_pre_routing_finish_bridge_slow)
+       */
+      resume?: (dstMac: string) => void;
+    }
   | { kind: 'arp'; arp: ArpPacket };
 
 export interface EthFrame {
@@ -174,8 +184,26 @@ export class LinkLayer {
     return e !== undefined && e.lladdr !== null && nudValid(e.state);
   }
 
+  /**
+   * br_nf_pre_routing_finish_bridge: a frame that came in by a port of
+   * `bridge` and was DNATed to a destination behind the same bridge gets its
+   * next hop's address as its new destination MAC (neigh_hh_bridge), then is
+   * bridged on by `resume`. Without a valid neighbour entry it waits in the
+   * neighbour queue while ARP asks (neigh->output), and br_dev_xmit hands it
+   * back to the bridge once the answer is in (nf_bridge->bridged_dnat).
+   */
+  bridgedDnat(host: Host, rec: PacketRecord, pkt: Packet, bridge: string, nexthop: Ipv4, resume: (dstMac: string) => void): void {
+    const net = host.net;
+    const src = this.macOf(host, bridge);
+    const payload: L2Payload = { kind: 'ipv4', packet: pkt, from: rec, resume };
+    const r = this.neigh(host).resolve(net, bridge, nexthop, { dev: bridge, src, payload }, this.world.nowMs);
+    if (r.kind === 'send') return resume(r.lladdr);
+    if (r.kind === 'solicit') this.solicit(host, bridge, nexthop, pkt.src);
+  }
+
   /** dev_queue_xmit: a bridge device forwards by its FDB, anything else goes onto its segment. */
   private devXmit(host: Host, dev: string, frame: EthFrame): void {
+    if (frame.payload.kind === 'ipv4' && frame.payload.resume) return frame.payload.resume(frame.dst);
     const link = findLink(host.net, dev);
     if (!link) return;
     if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);

@@ -117,6 +117,8 @@ export class PacketFactory {
       payload: '',
       len: seg.len,
       ipid: W.ipIdFor('tcp-reset', this.ids),
+      // its numbers are the offending segment's
+      ...(orig.craftedSeq ? { craftedSeq: true } : {}),
     };
   }
 
@@ -157,6 +159,7 @@ export class PacketFactory {
       p.sport = c.sport ?? 0;
       p.dport = c.dport ?? 0;
       p.tcp = { seq: c.seq ?? 1000, ack: c.ack ?? 0, flags: parseFlagLetters(c.flags ?? 'S'), window: c.window ?? 8192, urgp: 0, options: '' };
+      p.craftedSeq = true;
       p.len = 40 + p.payload.length;
     } else if (c.proto === 'udp') {
       p.proto = IPPROTO_UDP;

@@ -98,6 +98,38 @@ describe('REJECT of a bridged packet (br_netfilter)', () => {
     expect(rst.headers).toMatchObject({ src: '10.40.0.2', sport: 23, dst: '10.40.0.1' });
     expect(results[0]).toEqual({ connect: 'ECONNREFUSED' });
   });
+
+  it('a confirmed connection still goes to CLOSE: nf_ct_set_closing comes before the bridge path (case r11)', () => {
+    const r = runCase({
+      name: 'reject-synack-from-bridge-port',
+      hosts: [
+        { name: 'cli', setup: ['ip addr add 203.0.113.10/24 dev eth0', 'ip route add default via 203.0.113.1'] },
+        {
+          name: 'r',
+          setup: [
+            'ip link add br0 type bridge',
+            'ip link set eth1 master br0',
+            'ip link set br0 up',
+            'ip addr add 10.0.0.1/24 dev br0',
+            'ip addr add 203.0.113.1/24 dev eth0',
+            'sysctl -w net.ipv4.ip_forward=1',
+            'iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP',
+            'iptables -A FORWARD -i br0 -p tcp --tcp-flags SYN,ACK SYN,ACK -j REJECT --reject-with tcp-reset',
+          ],
+        },
+        { name: 'srv', setup: ['ip addr add 10.0.0.2/24 dev eth0', 'ip route add default via 10.0.0.1', 'sysctl -w net.ipv4.tcp_synack_retries=0'] },
+      ],
+      links: [['cli:eth0', 'r:eth0'], ['r:eth1', 'srv:eth0']],
+      listeners: [{ host: 'srv', proto: 'tcp', port: 80 }],
+      steps: [{ from: 'cli', tcp: '10.0.0.2:80' }],
+    });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const res = r.result as { packets: Pkt[]; conntrack: Record<string, { state?: string }[]> };
+    // the SYN/ACK was rejected on r, and its RST reached srv without a hook on r
+    expect(res.packets.filter((p) => p.host === 'r' && p.origin === 'local')).toEqual([]);
+    expect(res.packets.some((p) => p.host === 'srv' && p.headers.flags === 'RST')).toBe(true);
+    expect(res.conntrack.r!.map((e) => e.state)).toEqual(['CLOSE']);
+  });
 });
 
 describe('REJECT of a packet the ICMP socket sends', () => {

@@ -14,6 +14,20 @@ function packets(c: object): Pkt[] {
 }
 
 describe('a packet a match hotdrops', () => {
+  it('inside a user chain its fate is unknown: the last TRACE line is the jump (analysis.py is_terminal, case r18)', () => {
+    const ps = packets({
+      name: 'hotdrop-in-chain',
+      hosts: [
+        { name: 'cli', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+        { name: 'srv', setup: ['ip addr add 10.0.0.1/24 dev eth0', 'iptables -N CHK', 'iptables -A INPUT -p tcp --dport 80 -j CHK', 'iptables -A CHK -m connlimit --connlimit-upto 5 -j ACCEPT'] },
+      ],
+      links: [['cli:eth0', 'srv:eth0']],
+      listeners: [{ host: 'srv', proto: 'tcp', port: 80 }],
+      steps: [{ from: 'cli', tcp: '10.0.0.1:80', data: 'hello' }],
+    });
+    const rst = ps.find((p) => p.host === 'srv' && p.headers.flags === 'ACK,RST')!;
+    expect(rst.disposition).toEqual({ verdict: 'unknown', at: { table: 'filter', chain: 'INPUT', type: 'rule', rulenum: 1 } });
+  });
   it('in mangle POSTROUTING "vanished after OUTPUT": connlimit counts 0 for the RST of a connection it just closed (case q103)', () => {
     const ps = packets({
       name: 'hotdrop',

@@ -401,7 +401,6 @@ export class Sockets {
           s.state = 'ESTABLISHED';
           tcpStartSender(s, parseTcpOptions(s.peerSynOptions), s.stream.peerSynWindow);
           if (s.wire) wireEstablished(s.wire, s.rcvNxt, s.stream.sender!.mssCache);
-          s.owned = true; // the listener accept()s it
           this.host.world.listenerEvent({
             host: this.host.name,
             event: 'accept',
@@ -410,7 +409,11 @@ export class Sockets {
             local: ap(s.laddr, s.lport),
             peer: ap(s.raddr, s.rport),
           });
+          // data on the segment that completes the handshake (its bare ACK was lost) is ACKed at
+          // once, in softirq, before the listener's process accept()s the child: no UID= yet
+          // (difftest seed 1 case 68)
           this.tcpData(s, pkt);
+          s.owned = true; // the listener accept()s it
         }
         return;
       default:

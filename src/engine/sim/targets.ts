@@ -66,6 +66,7 @@ export class Targets {
     switch (t.name) {
       case 'LOG': {
         host.world.logLines.push(A.logLine(host, t, p, env));
+        host.world.logSeqSpaces.push(A.seqSpace(p));
         return CONTINUE;
       }
       case 'TCPMSS':

@@ -185,7 +185,7 @@ export function tcpDataArrived(s: TcpSock, pkt: Packet): boolean {
   s.received += data;
   st.unread += data;
   if (!s.wire) return true;
-  st.unreadTruesize += tcpDataQueued(s.wire.rcv, data.length, pkt.gsoSize ?? 0, ((pkt.tcp?.flags ?? 0) & TCP_PSH) !== 0);
+  st.unreadTruesize += tcpDataQueued(s.wire.rcv, data.length, pkt.gsoSize ?? 0, ((pkt.tcp?.flags ?? 0) & TCP_PSH) !== 0, { ...(pkt.truesize !== undefined ? { truesize: pkt.truesize } : {}), ...(pkt.linear ? { linear: true } : {}) });
   return tcpAckNow(s.wire.rcv, s.rcvNxt);
 }
 

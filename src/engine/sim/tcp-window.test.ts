@@ -68,6 +68,18 @@ describe('the window never shrinks (tcp_select_window)', () => {
 });
 
 describe('data arriving (tcp_measure_rcv_mss, tcp_grow_window)', () => {
+  it('a linearized skb (ftp helper) counts its whole head: 2125 bytes drop the ratio to 83 and WINDOW= keeps 62, not 68 (case r13)', () => {
+    const plain = listenerSide();
+    tcpDataQueued(plain, 2125, 1448);
+    expect(tcpSelectWindow(plain, 2126)).toBe(68);
+    const w = listenerSide();
+    expect(tcpDataQueued(w, 2125, 1448, true, { truesize: 6477, linear: true })).toBe(6477);
+    expect(w.scalingRatio).toBe(83);
+    expect(w.windowClamp).toBe(42496);
+    expect(w.rcvSsthresh).toBe(42496);
+    // the new window is smaller than what is left of the old offer (65160 − 2125), which stays
+    expect(tcpSelectWindow(w, 2126)).toBe(62);
+  });
   it('charges payload + 832 bytes of truesize until the data is read', () => {
     const w = listenerSide();
     expect(tcpDataQueued(w, 1200)).toBe(1200 + TCP_SKB_HEAD_TRUESIZE);

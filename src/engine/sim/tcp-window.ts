@@ -13,6 +13,8 @@
 // payloads of 1 to 7241 bytes, and against the WINDOW= of every segment of
 // fixtures p80-p87.
 
+import { TCP_SKB_HEAD_TRUESIZE } from '../net/skb';
+
 /** TCP_RMEM_TO_WIN_SCALE: scaling_ratio is a fraction of 256 */
 const TCP_RMEM_TO_WIN_SCALE = 8;
 /** TCP_DEFAULT_SCALING_RATIO: a new socket assumes half of its buffer will hold payload */
@@ -22,12 +24,14 @@ export const TCP_RMEM_DEFAULT = 131072;
 /**
  * skb->truesize of a TCP data skb minus its payload: the head that
  * tcp_stream_alloc_skb() allocates (MAX_TCP_HEADER, sk_buff, shared info)
- * on this kernel build. The payload sits in page fragments and is charged
- * byte for byte. Measured: SO_MEMINFO rmem_alloc of an unread skb is
- * payload + 832 for 1, 100, 536, 1200, 1448, 2000, 3000, 5000 and 7240 bytes,
- * on veth and on lo (the skb crosses both unchanged).
+ * on this kernel build (net/skb.ts). The payload sits in page fragments and
+ * is charged byte for byte. Measured: SO_MEMINFO rmem_alloc of an unread skb
+ * is payload + 832 for 1, 100, 536, 1200, 1448, 2000, 3000, 5000 and 7240
+ * bytes, on veth and on lo (the skb crosses both unchanged).
  */
-export const TCP_SKB_HEAD_TRUESIZE = 832;
+export { TCP_SKB_HEAD_TRUESIZE };
+/** net.ipv4.tcp_rmem[2] */
+const TCP_RMEM_MAX = 6291456;
 /** TCP_MSS_DEFAULT / TCP_MIN_MSS: bounds of the first rcv_mss guess */
 const TCP_MSS_DEFAULT = 536;
 const TCP_MIN_MSS = 88;
@@ -191,8 +195,8 @@ function setWindowClamp(w: TcpRcvWindow, val: number): void {
  * clamp 77312 (ratio 151), rcv_ssthresh 68056, WINDOW=67; 537 bytes → ratio
  * 100 cuts clamp and rcv_ssthresh to 51200; 100 bytes → nothing changes.
  */
-export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0, psh = true): number {
-  const truesize = len + TCP_SKB_HEAD_TRUESIZE;
+export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0, psh = true, skb: { truesize?: number; linear?: boolean } = {}): number {
+  const truesize = skb.truesize ?? len + TCP_SKB_HEAD_TRUESIZE;
   w.rmemAlloc += truesize;
   const a = w.ack;
   a.scheduled = true;
@@ -204,12 +208,34 @@ export function tcpDataQueued(w: TcpRcvWindow, len: number, gsoSize = 0, psh = t
   if (len >= TCP_GROW_MIN_LEN) {
     const room = Math.min(w.windowClamp, tcpSpace(w)) - w.rcvSsthresh;
     if (room > 0) {
-      w.rcvSsthresh += Math.min(room, Math.max(2 * w.advmss, 2 * len));
-      // icsk_ack.quick |= 1: a bit, not a count (2 quick ACKs become 3)
-      a.quick |= 1;
+      // truesize_adjust(): an skb whose payload is all in page fragments counts its payload only;
+      // a linear one (net/skb.ts) its whole truesize, which Check #2 may find too fat
+      const counted = skb.linear ? truesize : len;
+      const incr = tcpWinFromSpace(w.scalingRatio, counted) <= len ? 2 * w.advmss : growWindowSlow(w, len, counted);
+      if (incr) {
+        w.rcvSsthresh += Math.min(room, Math.max(incr, 2 * len));
+        // icsk_ack.quick |= 1: a bit, not a count (2 quick ACKs become 3)
+        a.quick |= 1;
+      }
     }
   }
   return truesize;
+}
+
+/**
+ * __tcp_grow_window(): an skb that takes more buffer than it carries may
+ * still grow the window while rcv_ssthresh is small next to tcp_rmem[2]:
+ * halve both until the skb's share fits its payload.
+ */
+function growWindowSlow(w: TcpRcvWindow, len: number, truesize: number): number {
+  let share = tcpWinFromSpace(w.scalingRatio, truesize) >> 1;
+  let window = tcpWinFromSpace(w.scalingRatio, TCP_RMEM_MAX) >> 1;
+  while (w.rcvSsthresh <= window) {
+    if (share <= len) return 2 * w.rcvMss;
+    share >>= 1;
+    window >>= 1;
+  }
+  return 0;
 }
 
 function measureRcvMss(w: TcpRcvWindow, len: number, gsoSize: number, psh: boolean, truesize: number): void {

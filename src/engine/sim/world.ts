@@ -5,6 +5,7 @@
 // the network, as on the oracle's single pinned CPU where a veth transmit
 // runs the receiver's softirq before the sending syscall returns.
 
+import type { SeqSpace } from '../output/normalize';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { clonePacket, IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
 import type { Diagnostic } from '../text/diagnostics';
@@ -43,6 +44,8 @@ export interface StepOutcome {
   conntrack: Record<string, unknown[]>;
   counters: { host: string; table: string; chain: string; rule: number | 'policy'; packets: number; bytes: number }[];
   logLines: string[];
+  /** the sequence space of each LOG line's TCP header (A.seqSpace) */
+  logSeqSpaces: SeqSpace[];
 }
 
 export class World {
@@ -73,6 +76,15 @@ export class World {
   stoppedPacket: PacketRecord | null = null;
   /** index in `records` of the running step's first packet */
   private stepFirstRecord = 0;
+  logSeqSpaces: SeqSpace[] = [];
+  /** process tasks run so far (deferred work): what separates packets in real time on the kernel */
+  processWakeups = 0;
+  /** what the run met whose outcome depends on timing on the kernel (not-modelled.ts reports them) */
+  readonly timingFindings: { host: string; subject: string; detail: string }[] = [];
+
+  timingFinding(host: string, subject: string, detail: string): void {
+    if (!this.timingFindings.some((f) => f.host === host && f.subject === subject)) this.timingFindings.push({ host, subject, detail });
+  }
 
   constructor(
     readonly scenario: Scenario,
@@ -248,6 +260,7 @@ export class World {
       }
       const task = this.deferred.shift();
       if (!task) break;
+      this.processWakeups++;
       task();
     }
   }
@@ -286,6 +299,7 @@ export class World {
     for (const h of this.hostList) h.stepCounters = new Map();
     this.stepFirstRecord = this.records.length;
     this.budget.resetFrames();
+    this.logSeqSpaces = [];
     const host = this.hosts.get(step.from)!;
     let result: Record<string, unknown>;
     switch (step.kind) {
@@ -330,6 +344,7 @@ export class World {
       conntrack,
       counters: A.counterDeltas(this),
       logLines: this.logLines,
+      logSeqSpaces: this.logSeqSpaces,
     });
   }
 

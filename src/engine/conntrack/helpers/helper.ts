@@ -24,6 +24,8 @@ export interface HelperEnv {
   randomBelow(n: number): number;
   /** nf_ct_helper_log: why the helper dropped the packet (the kernel logs it) */
   log(message: string): void;
+  /** the skb belongs to its sending socket (skb->sk with its own destructor): a locally sent packet */
+  skbOwned: boolean;
 }
 
 export type HelperVerdict = 'ACCEPT' | 'DROP';
