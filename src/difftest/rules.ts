@@ -242,8 +242,10 @@ function matchClause(r: Rng, env: RuleEnv, c: ChainState, f: Flow | null, kind: 
     }
     case 'helper':
       return { text: `-m helper --helper ${r.pick(['ftp', 'tftp'])}` };
+    // only a connection's first packet, as admins write it: on later packets the count depends on
+    // whether a closed connection was already collected, at most every 4 ms (nf_conncount, d2-0175)
     case 'connlimit':
-      return { text: `-m connlimit --connlimit-${r.pick(['above', 'upto'])} ${r.int(0, 3)}${r.chance(0.3) ? ` --connlimit-mask ${r.pick([24, 32, 16])}` : ''}${r.chance(0.2) ? ' --connlimit-daddr' : ''}` };
+      return { text: `-m conntrack --ctstate NEW -m connlimit --connlimit-${r.pick(['above', 'upto'])} ${r.int(0, 3)}${r.chance(0.3) ? ` --connlimit-mask ${r.pick([24, 32, 16])}` : ''}${r.chance(0.2) ? ' --connlimit-daddr' : ''}` };
     case 'statistic': {
       const every = r.int(2, 4);
       return { text: r.chance(0.85) ? `-m statistic --mode nth --every ${every} --packet ${r.int(0, every - 1)}` : `-m statistic --mode random --probability ${r.pick(['0', '1', '1.0', '0.00000000000'])}` };
