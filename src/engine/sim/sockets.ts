@@ -158,12 +158,12 @@ export class Sockets {
    * child not yet accept()ed sends only its SYN-ACK, from the listener's
    * request socket (owner sees the listener).
    */
-  xmit(s: TcpSock, pkt: Packet): void {
+  xmit(s: TcpSock, pkt: Packet): boolean {
     // tcp_transmit_skb's error is not the socket's (tcp_connect only passes on ECONNREFUSED, which
     // no output path returns): a SYN dropped in OUTPUT, by a rule (EPERM, difftest seed 1 case 3)
     // or by a failed reroute (EINVAL/EHOSTUNREACH/EACCES, case 22), counts as sent and waits for
     // retransmission, so connect() times out
-    this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' });
+    return this.host.output(pkt, { owned: s.owned, sk: s.owned ? 'process' : 'request' }).ok;
   }
 
   connect(laddr: number, lport: number, raddr: number, rport: number): TcpSock {

@@ -228,6 +228,18 @@ export function nextTransmit(s: TcpSender): TcpSkb | null {
   return skb;
 }
 
+/** An skb tcp_transmit_skb could not send goes back to the head of the write queue, unsent. */
+export function transmitFailed(s: TcpSender, skb: TcpSkb): void {
+  const i = s.rtx.lastIndexOf(skb);
+  if (i >= 0) s.rtx.splice(i, 1);
+  const head = s.queue[0];
+  // nextTransmit split it off the head: join them again
+  if (head && head !== skb && head.seq === skb.seq + skb.len) {
+    head.seq = skb.seq;
+    head.len += skb.len;
+  } else s.queue.unshift(skb);
+}
+
 /**
  * tcp_grow_skb(): before sending the head skb, tcp_write_xmit pulls into it
  * up to `amount` bytes of the skbs queued behind it; an skb it empties

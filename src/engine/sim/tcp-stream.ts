@@ -20,7 +20,7 @@ import type { Host } from './host';
 import type { PacketRecord } from './record';
 import type { TcpSock } from './sockets';
 import { hostPathMtu, learnRoutePmtu } from './pmtu';
-import { ackReceived, createSender, mtuReduced, nextTransmit, queueSkb, retransmitWhole, sizeGoal, type PushAction, type TcpSender, type TcpSkb } from './tcp-output';
+import { ackReceived, createSender, mtuReduced, nextTransmit, queueSkb, transmitFailed, retransmitWhole, sizeGoal, type PushAction, type TcpSender, type TcpSkb } from './tcp-output';
 import { tcpAckNow, tcpDataQueued, tcpDataRead, tcpDataSent, tcpReadAckDue } from './tcp-window';
 
 /** TCP_MSS_DEFAULT: what a peer whose SYN had no MSS option gets */
@@ -71,7 +71,7 @@ export function tcpStartSender(s: TcpSock, peerSyn: { mss: number | null; wscale
  * segment. In process context the receivers' softirq runs before we go on
  * (`drain`).
  */
-function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): void {
+function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): boolean {
   const st = s.stream;
   const data = st.sendBuf.slice(skb.seq - 1, skb.seq - 1 + skb.len);
   const gsoSize = skb.pcount > 1 ? skb.segSize : 0;
@@ -80,8 +80,9 @@ function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): void 
   const psh = skb.psh || skb.pcount > 1;
   const pkt = host.world.wire.tcpSegment(host, s, psh ? TCP_PSH | TCP_ACK : TCP_ACK, data, { seq: skb.seq, gsoSize });
   if (s.wire) tcpDataSent(s.wire.rcv);
-  host.sockets.xmit(s, pkt);
+  const sent = host.sockets.xmit(s, pkt);
   if (drain) host.world.drainFrames();
+  return sent;
 }
 
 /** tcp_write_xmit: send from the write queue what the congestion window allows (one skb for tcp_push_one). */
@@ -91,8 +92,16 @@ function writeXmit(host: Host, s: TcpSock, push: PushAction, drain: boolean): vo
   for (;;) {
     const skb = nextTransmit(sender);
     if (!skb) return;
+    const before = s.sndNxt;
     s.sndNxt = skb.seq + skb.len;
-    transmitSkb(host, s, skb, drain);
+    if (!transmitSkb(host, s, skb, drain)) {
+      // tcp_transmit_skb failed (a netfilter drop in OUTPUT or POSTROUTING is -EPERM): tcp_write_xmit
+      // stops, and the skb stays first in the write queue, not sent: snd_nxt stays, so a RST that
+      // closes the socket carries the old sequence number (difftest seed 2 case 233)
+      s.sndNxt = before;
+      transmitFailed(sender, skb);
+      return;
+    }
     if (push === 'one') return;
   }
 }
