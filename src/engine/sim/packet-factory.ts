@@ -77,7 +77,7 @@ export class PacketFactory {
       s.wire = r.state;
       seg = r.segment;
     } else {
-      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? 'fin' : !data.length ? 'ack' : flags & TCP_PSH ? 'data' : 'data-more';
+      const kind = flags & TCP_RST ? 'rst' : flags & TCP_FIN ? (data.length ? 'data-fin' : 'fin') : !data.length ? 'ack' : flags & TCP_PSH ? 'data' : 'data-more';
       seg = W.establishedSegment(s.wire ?? W.connectSyn(s.routeMtu).state, kind, at.seq ?? s.sndNxt, s.rcvNxt, data.length);
     }
     const p: Packet = {

@@ -148,7 +148,10 @@ export class Sockets {
 
   /** A control segment, or data at snd_nxt outside the stream model (the SYN, SYN-ACK, pure ACKs, FIN, RST). */
   sendTcp(s: TcpSock, flags: number, data = ''): void {
-    this.xmit(s, this.host.world.wire.tcpSegment(this.host, s, flags, data));
+    const sent = this.xmit(s, this.host.world.wire.tcpSegment(this.host, s, flags, data));
+    // a FIN tcp_transmit_skb could not send stays in the write queue: snd_nxt does not count it (q111);
+    // tcp_connect counts its SYN whatever happened to it
+    if (!sent && flags & TCP_FIN && !(flags & TCP_SYN)) return;
     if (data) s.sndNxt += data.length;
     if (flags & (TCP_SYN | TCP_FIN)) s.sndNxt += 1;
   }

@@ -68,6 +68,8 @@ export interface TcpSkb {
   segSize: number;
   /** marked lost by tcp_simple_retransmit, waiting to go out again */
   lost: boolean;
+  /** TCPHDR_FIN: tcp_send_fin put the FIN on this unsent skb (the tail of the write queue) */
+  fin?: boolean;
 }
 
 /** The send side of a connection. */
@@ -218,7 +220,7 @@ export function nextTransmit(s: TcpSender): TcpSkb | null {
   growSkb(s, head, limit - head.len);
   let skb = head;
   if (head.len > limit) {
-    skb = { ...head, len: limit };
+    skb = { ...head, len: limit, fin: false };
     head.seq += limit;
     head.len -= limit;
   } else s.queue.shift();
@@ -256,6 +258,7 @@ function growSkb(s: TcpSender, head: TcpSkb, amount: number): void {
     amount -= n;
     if (next.len > 0) return;
     head.psh = head.psh || next.psh;
+    head.fin = head.fin || next.fin;
     s.queue.splice(1, 1);
   }
 }

@@ -15,7 +15,7 @@
 // The socket model (sockets.ts) owns the connection state; this module
 // owns what is queued in each direction.
 
-import { TCP_ACK, TCP_PSH, type Packet } from '../net/packet';
+import { TCP_ACK, TCP_FIN, TCP_PSH, type Packet } from '../net/packet';
 import type { Host } from './host';
 import type { PacketRecord } from './record';
 import type { TcpSock } from './sockets';
@@ -78,7 +78,7 @@ function transmitSkb(host: Host, s: TcpSock, skb: TcpSkb, drain: boolean): boole
   // PSH: the end of a send() or a forced push — and every GSO skb of several segments (observed on
   // veth at MTU 1500, 9000 and 12000; a full single-segment skb pushed alone has none: lo, MTU 20000)
   const psh = skb.psh || skb.pcount > 1;
-  const pkt = host.world.wire.tcpSegment(host, s, psh ? TCP_PSH | TCP_ACK : TCP_ACK, data, { seq: skb.seq, gsoSize });
+  const pkt = host.world.wire.tcpSegment(host, s, (psh ? TCP_PSH | TCP_ACK : TCP_ACK) | (skb.fin ? TCP_FIN : 0), data, { seq: skb.seq, gsoSize });
   if (s.wire) tcpDataSent(s.wire.rcv);
   const sent = host.sockets.xmit(s, pkt);
   if (drain) host.world.drainFrames();
@@ -93,7 +93,7 @@ function writeXmit(host: Host, s: TcpSock, push: PushAction, drain: boolean): vo
     const skb = nextTransmit(sender);
     if (!skb) return;
     const before = s.sndNxt;
-    s.sndNxt = skb.seq + skb.len;
+    s.sndNxt = skb.seq + skb.len + (skb.fin ? 1 : 0);
     if (!transmitSkb(host, s, skb, drain)) {
       // tcp_transmit_skb failed (a netfilter drop in OUTPUT or POSTROUTING is -EPERM): tcp_write_xmit
       // stops, and the skb stays first in the write queue, not sent: snd_nxt stays, so a RST that
@@ -104,6 +104,22 @@ function writeXmit(host: Host, s: TcpSock, push: PushAction, drain: boolean): vo
     }
     if (push === 'one') return;
   }
+}
+
+/**
+ * tcp_send_fin with data still unsent in the write queue (its first
+ * transmission was dropped in this host's OUTPUT): the FIN goes on the tail
+ * skb, which is pushed again: data, PSH and FIN in one segment (difftest
+ * seed 2 case 753). False when the queue is empty: the FIN is a segment of
+ * its own.
+ */
+export function tcpQueueFin(host: Host, s: TcpSock): boolean {
+  const sender = s.stream.sender;
+  const tail = sender?.queue.at(-1);
+  if (!sender || !tail) return false;
+  tail.fin = true;
+  writeXmit(host, s, 'all', false);
+  return true;
 }
 
 /**

@@ -247,6 +247,8 @@ export function acceptSynAck(state: TcpWireState, synAckOptions: string): TcpWir
 }
 
 export type TcpSegmentKind =
+  /** FIN,PSH,ACK with data: tcp_send_fin put the FIN on an skb still unsent (tcp-stream.ts tcpQueueFin) */
+  | 'data-fin'
   /** pure ACK (third packet of the handshake, ACK of received data) */
   | 'ack'
   /** data: PSH,ACK with `dataLen` bytes (the last skb of a send(), or one forced to push) */
@@ -269,9 +271,9 @@ export type TcpSegmentKind =
  */
 export function establishedSegment(state: TcpWireState, kind: TcpSegmentKind, sndNxt: number, rcvNxt: number, dataLen = 0): TcpSegment {
   const flags =
-    kind === 'data' ? TCP_PSH | TCP_ACK : kind === 'fin' ? TCP_FIN | TCP_ACK : kind === 'rst' ? TCP_RST | TCP_ACK : TCP_ACK;
+    kind === 'data' ? TCP_PSH | TCP_ACK : kind === 'fin' ? TCP_FIN | TCP_ACK : kind === 'data-fin' ? TCP_FIN | TCP_PSH | TCP_ACK : kind === 'rst' ? TCP_RST | TCP_ACK : TCP_ACK;
   const options = state.timestamps ? TCP_TIMESTAMP_OPTION : '';
-  const withData = kind === 'data' || kind === 'data-more';
+  const withData = kind === 'data' || kind === 'data-more' || kind === 'data-fin';
   const window = tcpSelectWindow(state.rcv, rcvNxt);
   // every segment after the handshake carries our ACK (tcp_event_ack_sent)
   tcpAckSent(state.rcv);

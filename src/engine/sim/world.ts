@@ -20,7 +20,7 @@ import * as A from './adapters';
 import { LinkLayer, type L2Event, type Segment } from './l2';
 import { ETH_BROADCAST } from '../net/arp';
 import { pathMtu, warnLocalFragmentation } from './pmtu';
-import { tcpDelayedAckPending } from './tcp-stream';
+import { tcpDelayedAckPending, tcpQueueFin } from './tcp-stream';
 import { markRetransmitDue } from './pending-timers';
 import { BUDGET_LIMITS, BudgetExhausted, WorkBudget, type BudgetLimits, type BudgetStop } from './budget';
 
@@ -422,7 +422,7 @@ export class World {
       const connect = s.softError;
       delete s.softError;
       s.state = 'FIN_WAIT1';
-      host.sockets.sendTcp(s, 0x11);
+      if (!tcpQueueFin(host, s)) host.sockets.sendTcp(s, 0x11);
       // __tcp_close sends the FIN and then sock_orphan()s the socket: what the FIN meets at once
       // (a REJECT's RST, in the same softirq) still finds the process (case q42); an answer a peer
       // process has to send (a listener's FIN) comes later and carries no UID/GID (seed 1 case 399)
@@ -458,13 +458,15 @@ export class World {
       s.state = 'CLOSED';
     } else {
       s.state = (s.state as TcpSock['state']) === 'CLOSE_WAIT' ? 'LAST_ACK' : 'FIN_WAIT1';
-      host.sockets.sendTcp(s, 0x11);
+      if (!tcpQueueFin(host, s)) host.sockets.sendTcp(s, 0x11);
     }
     this.drain();
     if (step.close === 'fin') {
       // a RST while waiting for the peer's FIN: recv() reports it (case p38)
       if ((s.state as TcpSock['state']) === 'CLOSED' && s.error) result.peer_closed = s.error;
       else if (s.peerClosed) result.peer_closed = true;
+      // recv() waited out the step's timeout for the peer's FIN (its own FIN never left: d2-0753)
+      else result.peer_closed = false;
     }
     // the step ends with close(): sock_orphan() detaches the process, so what arrives for the
     // connection afterwards carries no UID/GID (difftest seed 1 case 399, a late FIN)
