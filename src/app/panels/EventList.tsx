@@ -10,6 +10,7 @@ import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { endSummary, indexLog, rowsIn, wordText, type EventRow } from '../shell/derive';
+import { ChoiceSelect } from '../editor/ChoiceSelect';
 import { Empty, Panel } from './Panel';
 import { useT, type T } from '../i18n/lang';
 
@@ -88,14 +89,8 @@ export const EventList = memo(function EventList() {
   const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[], word: (v: string) => string = (v) => v) => (
     <span className="flex items-center gap-1 text-sm text-slate-800">
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <select id={`${id}-${key}`} className={select} value={filter[key] ?? ''} onChange={(e) => setFilter(stores, key, e.target.value || null)}>
-        <option value="">{t('events.all')}</option>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {word(v)}
-          </option>
-        ))}
-      </select>
+      {/* a chain of 3,000 jumps has 3,000 targets: a long list becomes a searchable combobox */}
+      <ChoiceSelect id={`${id}-${key}`} className={select} value={filter[key] ?? ''} choices={[{ value: '', label: t('events.all') }, ...values.map((v) => ({ value: v, label: word(v) }))]} onChange={(v) => setFilter(stores, key, v || null)} />
     </span>
   );
   const turn = (to: number) => setManual({ page: Math.max(0, Math.min(pages - 1, to)), index, rows });
