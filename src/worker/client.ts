@@ -21,7 +21,7 @@
 // The engine keeps the last walk for `explain`; after a restart the client
 // runs that walk again before the next explain, so explanations survive.
 
-import type { RuleExplanation } from '../engine/walk-log';
+import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
 import { errorCode, isEngineResponse, type SlicedField, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type ScalingPoint, type SimulateResult } from './protocol';
 
@@ -130,11 +130,14 @@ const realClock = {
   clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
 };
 
-/** The walk log with the slices that came ahead of it put back in place. */
+/** The walk log with the slices that came ahead of it put back in place, and its TRACE lines taken from the rule steps. */
 function withParts(result: unknown, parts: Partial<Record<SlicedField, unknown[]>>): unknown {
   const r = result as SimulateResult;
-  if (!r.ok) return result;
-  return { ...r, log: { ...r.log, ...parts } };
+  if (!r.ok || !parts.steps) return result;
+  const steps = parts.steps as WalkStep[];
+  const traceLog: WalkLog['traceLog'] = [];
+  for (const s of steps) if (s.kind === 'rule') traceLog.push({ host: s.host, packet: s.packet, line: s.trace });
+  return { ...r, log: { ...r.log, steps, traceLog } };
 }
 
 const isWorker = (e: Endpoint): e is WorkerEndpoint => typeof (e as Partial<WorkerEndpoint>).terminate === 'function';

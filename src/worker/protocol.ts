@@ -55,8 +55,13 @@ export function errorCode(e: { name: string; message: string }): EngineErrorCode
  */
 export const LOG_SLICE = 10_000;
 
-/** The fields of WalkLog sent in slices (`part`), empty in the answer that follows them. */
-export type SlicedField = 'steps' | 'traceLog';
+/**
+ * The fields of WalkLog sent in slices (`part`), empty in the answer that
+ * follows them. When the steps come in slices, `traceLog` comes empty too:
+ * its lines are the rule steps' `trace`, in order (walkLog makes both from
+ * the same events), and the client takes them from there.
+ */
+export type SlicedField = 'steps';
 
 export type EngineResponse =
   | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult | ScalingPoint[] }
@@ -79,7 +84,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
 export function isEngineResponse(m: unknown): m is EngineResponse {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  if (r.type === 'part') return typeof r.requestId === 'number' && (r.field === 'steps' || r.field === 'traceLog') && Array.isArray(r.items);
+  if (r.type === 'part') return typeof r.requestId === 'number' && r.field === 'steps' && Array.isArray(r.items);
   return typeof r.requestId === 'number' && (r.type === 'success' || r.type === 'error');
 }
 
