@@ -290,6 +290,12 @@ async function attacks(browser: Browser, url: string): Promise<AttackTiming[]> {
   await page.goto(`${url}#${encodeShare({ scenario: fanOutCase(30) as ShareCase })}`);
   await stopShown();
   await finish('link: 30 chains × 2 jumps', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
+  // the reader switches to Chinese with its 300,000 steps shown: every event row is worded again
+  await takeLongTasks(page);
+  t0 = Date.now();
+  await page.getByLabel('Language').selectOption('zh');
+  await page.getByTestId('budget-stop').getByText('模拟已停止').waitFor();
+  await finish('  then switch to 简体中文', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
 
   await fresh();
   t0 = Date.now();

@@ -67,6 +67,14 @@ export function thinTicks(ticks: readonly number[], steps: number, max = MAX_TIC
   return out;
 }
 
+/** Lets the browser run input and paint between slices of long work. */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Whether rowsIn(log, t) answers from its cache (no work). */
+export function hasRowsIn(log: WalkLog, t: T): boolean {
+  return t.lang === 'en' ? cache.has(log) : (translatedRows.get(log)?.has(t.lang) ?? false);
+}
+
 /** Steps indexed per slice by indexLogInSlices: about 10 ms of work. */
 export const INDEX_SLICE = 10_000;
 

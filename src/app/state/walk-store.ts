@@ -9,10 +9,7 @@ import type { WalkLog, WalkStep } from '../../engine/walk-log';
 import type { EngineClient } from '../../worker/client';
 import type { MessageKey } from '../i18n/i18n';
 import { langStore, tFor } from '../i18n/lang';
-import { INDEX_SLICE, indexLogInSlices } from '../shell/derive';
-
-/** Lets the browser run input and paint between slices of long work. */
-const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
 
@@ -130,7 +127,7 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
     if (r.ok && r.log.steps.length > INDEX_SLICE) {
       // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
       // built a slice at a time before the log is shown, so no single task freezes the page
-      await indexLogInSlices(r.log, tFor(langStore.getState().lang), pause);
+      await indexLogInSlices(r.log, tFor(langStore.getState().lang), nextTask);
       if (stores.walk.getState().runId !== runId) return;
     }
     if (r.ok) {
