@@ -9,6 +9,12 @@
 //     it (the frame the change is painted in has then been produced); the
 //     median of 10 clicks, and how many clicks overlapped a simulation.
 //   first walk: from navigation to the default scenario's walk on screen.
+//   attacks: issue 10's inputs, each opened as a user would — a share link of
+//     30 chains each jumping twice to the next, a link of a 3,000-deep chain
+//     of jumps, a case file of 10,000 traffic steps imported: the time from
+//     opening to the budget's message (or, for the deep chain, which the
+//     kernel walks to its end, to the walk on screen) and the longest
+//     main-thread task meanwhile (targets: 10 s, 200 ms).
 //   large input: the main thread's long tasks (PerformanceObserver
 //     'longtask') while 50,000 lines of kube-proxy iptables-save are pasted
 //     into Import, imported, and while one of the 13,000 chains they create
@@ -22,8 +28,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { kubeProxyCase } from '../src/scenarios/kube-proxy';
+import { encodeShare } from '../src/share/link';
+import type { ShareCase } from '../src/share/schema';
+import { deepChainCase, fanOutCase, manyStepsCase } from './robustness';
 import type { TestHook } from '../src/app/shell/test-hook';
 
 declare global {
@@ -137,25 +146,21 @@ async function main(): Promise<void> {
   });
   try {
     await waitForServer(url, 30_000);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    // tsx compiles this file with esbuild's keepNames, which wraps the functions handed to
-    // page.evaluate in a __name(...) helper that exists only in Node; give the page a no-op one
-    await page.addInitScript('globalThis.__name = (f) => f');
-    await page.addInitScript(() => {
-      const w = window as unknown as { __longtasks: number[] };
-      w.__longtasks = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) w.__longtasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    const ready = () =>
-      page.waitForFunction(() => window.__packetwalk?.status === 'ready' && (window.__packetwalk.log?.steps.length ?? 0) > 0, null, { timeout: 60_000 });
+    const page = await newPage(browser);
+    const ready = () => readyOn(page);
 
     const t0 = Date.now();
     await page.goto(url);
     await ready();
     const firstWalkMs = Date.now() - t0;
     log(`first walk on screen: ${firstWalkMs} ms after navigation`);
+
+    const attackTimes = await attacks(browser, url);
+    for (const a of attackTimes) log(`${a.case}: ${a.outcome} after ${(a.ms / 1000).toFixed(1)} s; longest task ${a.longest_task_ms} ms, ${a.over_200ms} over 200 ms`);
+    if (process.argv.includes('--attacks-only')) {
+      if (json) console.log(JSON.stringify({ first_walk_ms: firstWalkMs, attacks: attackTimes }));
+      return;
+    }
 
     const c = bigCase();
     await page.evaluate((c) => window.__packetwalk!.load(c), c);
@@ -203,6 +208,7 @@ async function main(): Promise<void> {
     const large = await largeInput(page, ready);
     const result = {
       ...large,
+      attacks: attackTimes,
       first_walk_ms: firstWalkMs,
       step_paint_10k_median_ms: Number(median(paint.times).toFixed(1)),
       step_paint_10k_ms: paint.times.map((t) => Number(t.toFixed(1))),
@@ -226,6 +232,90 @@ async function main(): Promise<void> {
       // already gone
     }
   }
+}
+
+/** A page in a context of its own (its own saved scenario), recording its long tasks. */
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  // tsx compiles this file with esbuild's keepNames, which wraps the functions handed to
+  // page.evaluate in a __name(...) helper that exists only in Node; give the page a no-op one
+  await page.addInitScript('globalThis.__name = (f) => f');
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longtasks: number[] };
+    w.__longtasks = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.__longtasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  return page;
+}
+
+const readyOn = (page: Page) =>
+  page.waitForFunction(() => window.__packetwalk?.status === 'ready' && (window.__packetwalk.log?.steps.length ?? 0) > 0, null, { timeout: 60_000 });
+
+interface AttackTiming {
+  case: string;
+  /** the budget's message, or the walk on screen */
+  outcome: string;
+  /** from opening the input to the outcome on screen */
+  ms: number;
+  longest_task_ms: number;
+  over_200ms: number;
+}
+
+/** Issue 10's attack inputs, opened as a user would; what the page shows at the end is checked, its timing only measured. */
+async function attacks(browser: Browser, url: string): Promise<AttackTiming[]> {
+  const out: AttackTiming[] = [];
+  let page: Page = undefined as unknown as Page;
+  const stopShown = () => page.getByTestId('budget-stop').waitFor({ timeout: 120_000 });
+  // each input in a fresh browser profile, so no saved scenario of the one before is walked
+  const fresh = async () => {
+    if (page !== undefined) await page.context().close();
+    page = await newPage(browser);
+    await page.goto(url);
+    await readyOn(page);
+    await page.waitForTimeout(500);
+    await takeLongTasks(page);
+  };
+  const finish = async (name: string, t0: number, outcome: string) => {
+    const ms = Date.now() - t0;
+    await page.waitForTimeout(1000);
+    const lt = await takeLongTasks(page);
+    out.push({ case: name, outcome, ms, longest_task_ms: lt.max_ms, over_200ms: lt.over_200ms });
+  };
+
+  await fresh();
+  let t0 = Date.now();
+  await page.goto(`${url}#${encodeShare({ scenario: fanOutCase(30) as ShareCase })}`);
+  await stopShown();
+  await finish('link: 30 chains × 2 jumps', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
+  // the reader switches to Chinese with its 300,000 steps shown: every event row is worded again
+  await takeLongTasks(page);
+  t0 = Date.now();
+  await page.getByLabel('Language').selectOption('zh');
+  await page.getByTestId('budget-stop').getByText('模拟已停止').waitFor();
+  await finish('  then switch to 简体中文', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
+
+  await fresh();
+  t0 = Date.now();
+  await page.goto(`${url}#${encodeShare({ scenario: deepChainCase(3000) as ShareCase })}`);
+  await page.waitForFunction(() => window.__packetwalk?.scenario['name'] === 'attack' && window.__packetwalk.status === 'ready', null, { timeout: 120_000 });
+  const deep = await page.evaluate(() => (window.__packetwalk!.log?.stopped ? 'stopped' : `walked to its end, ${window.__packetwalk!.log?.steps.length} steps`));
+  await finish('link: 3,000-deep jump chain', t0, deep);
+
+  await fresh();
+  const imp = page.getByRole('region', { name: 'Import' });
+  await imp.getByLabel('Choose a file').setInputFiles({ name: 'steps.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manyStepsCase(10_000)), 'utf8') });
+  await imp.getByRole('button', { name: 'Open this scenario' }).waitFor();
+  await page.waitForTimeout(500);
+  await takeLongTasks(page);
+  t0 = Date.now();
+  await imp.getByRole('button', { name: 'Open this scenario' }).click();
+  await stopShown();
+  await finish('case file: 10,000 traffic steps', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
+  await page.context().close();
+  return out;
 }
 
 /**

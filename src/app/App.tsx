@@ -21,6 +21,7 @@ import { Header } from './shell/Header';
 import { LinkNoticeBar } from './shell/LinkNotice';
 import { EngineNotice } from './shell/EngineNotice';
 import { NotModelledNotice } from './shell/NotModelledNotice';
+import { BudgetNotice } from './shell/BudgetNotice';
 import { PersistNotice } from './shell/PersistNotice';
 import { HeadersPanel } from './panels/HeadersPanel';
 import { RoutingPanel } from './panels/RoutingPanel';
@@ -136,6 +137,7 @@ function WalkScreen() {
         <PacketForm key={loads} />
       </div>
       <Problems />
+      <BudgetNotice />
       <NotModelledNotice />
       <Lesson />
       <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
@@ -194,6 +196,7 @@ function PresenterScreen() {
   return (
     <>
       <Lesson compact />
+      <BudgetNotice />
       <NotModelledNotice />
       <div className="z-20 rounded-lg border-2 border-black bg-white px-3 py-2 lg:sticky lg:top-0">
         <Playback />

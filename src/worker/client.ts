@@ -21,9 +21,9 @@
 // The engine keeps the last walk for `explain`; after a restart the client
 // runs that walk again before the next explain, so explanations survive.
 
-import type { RuleExplanation } from '../engine/walk-log';
+import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
-import { errorCode, isEngineResponse, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type ScalingPoint, type SimulateResult } from './protocol';
+import { errorCode, isEngineResponse, type SlicedField, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type ScalingPoint, type SimulateResult } from './protocol';
 
 /** Where requests go: a Worker, or the server itself in tests. */
 export interface Endpoint {
@@ -120,6 +120,8 @@ interface Job {
   /** a walk run again after a restart so that explain has it */
   replay: boolean;
   detach: () => void;
+  /** slices of the walk log's long arrays received so far (protocol.ts `part`) */
+  parts?: Partial<Record<SlicedField, unknown[]>>;
 }
 
 const realClock = {
@@ -127,6 +129,16 @@ const realClock = {
   setTimeout: (f: () => void, ms: number) => setTimeout(f, ms),
   clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
 };
+
+/** The walk log with the slices that came ahead of it put back in place, and its TRACE lines taken from the rule steps. */
+function withParts(result: unknown, parts: Partial<Record<SlicedField, unknown[]>>): unknown {
+  const r = result as SimulateResult;
+  if (!r.ok || !parts.steps) return result;
+  const steps = parts.steps as WalkStep[];
+  const traceLog: WalkLog['traceLog'] = [];
+  for (const s of steps) if (s.kind === 'rule') traceLog.push({ host: s.host, packet: s.packet, line: s.trace });
+  return { ...r, log: { ...r.log, steps, traceLog } };
+}
 
 const isWorker = (e: Endpoint): e is WorkerEndpoint => typeof (e as Partial<WorkerEndpoint>).terminate === 'function';
 
@@ -181,6 +193,12 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   function onMessage(m: unknown): void {
     if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
     const job = current;
+    if (m.type === 'part') {
+      const parts = (job.parts ??= {});
+      const into = (parts[m.field] ??= []);
+      for (const item of m.items) into.push(item);
+      return;
+    }
     settle(job);
     crashes = 0;
     if (m.type === 'success') {
@@ -188,7 +206,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
         lastWalk = job.body;
         stale = false;
       }
-      if (!job.orphaned) job.resolve(m.result);
+      if (!job.orphaned) job.resolve(job.parts ? withParts(m.result, job.parts) : m.result);
     } else {
       if (job.replay) {
         lastWalk = null;
@@ -235,6 +253,8 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       job.replay = true;
     }
     current = job;
+    // a job run again (after a restart) collects its slices afresh
+    job.parts = undefined;
     job.started = clock.now();
     if (job.budget > 0) {
       const running = job;

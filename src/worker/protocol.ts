@@ -47,8 +47,26 @@ export function errorCode(e: { name: string; message: string }): EngineErrorCode
   return 'internal';
 }
 
+/**
+ * A walk log's long arrays arrive in slices of this many entries ahead of the
+ * answer: the page copies each message out of the worker in one task, and
+ * 300,000 steps in one message (the work budget's largest log) are a task of
+ * seconds that freezes the page.
+ */
+export const LOG_SLICE = 10_000;
+
+/**
+ * The fields of WalkLog sent in slices (`part`), empty in the answer that
+ * follows them. When the steps come in slices, `traceLog` comes empty too:
+ * its lines are the rule steps' `trace`, in order (walkLog makes both from
+ * the same events), and the client takes them from there.
+ */
+export type SlicedField = 'steps';
+
 export type EngineResponse =
   | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult | ScalingPoint[] }
+  /** a slice of a walk log's `field`, in order, before the request's success */
+  | { type: 'part'; requestId: number; field: SlicedField; items: unknown[] }
   | { type: 'error'; requestId: number; error: SerializedError };
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
@@ -66,6 +84,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
 export function isEngineResponse(m: unknown): m is EngineResponse {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
+  if (r.type === 'part') return typeof r.requestId === 'number' && r.field === 'steps' && Array.isArray(r.items);
   return typeof r.requestId === 'number' && (r.type === 'success' || r.type === 'error');
 }
 

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngineClient, type Endpoint } from './client';
 import { createEngineServer } from './server';
-import type { EngineRequest } from './protocol';
+import { readCase } from '../engine/scenario/case-file';
+import { runScenario } from '../engine/run-case';
+import { walkLog } from '../engine/walk-log';
+import { LOG_SLICE, type EngineRequest, type EngineResponse } from './protocol';
 
 function pair() {
   const listeners: ((e: { data: unknown }) => void)[] = [];
@@ -45,6 +48,45 @@ describe('the engine worker protocol', () => {
     expect(ex.map((x) => x.num)).toEqual([1, 2]);
     expect(ex[0]!.clauses.some((c) => !c.ok)).toBe(true);
     expect(ex[1]!.matched).toBe(true);
+  });
+
+  it('sends a long walk log in slices ahead of the answer, and the client puts it back together in order', async () => {
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    for (let i = 0; i < 14; i++) lines.push(`:C${i} - [0:0]`);
+    for (let i = 0; i + 1 < 14; i++) lines.push(`-A C${i} -j C${i + 1}`, `-A C${i} -j C${i + 1}`);
+    lines.push('-A INPUT -j C0', 'COMMIT', '');
+    // 2^13 entries into the last chain: several slices of steps and of TRACE lines
+    const fanOut = {
+      name: 'fan-out',
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.1/24 dev eth0'] },
+        { name: 'b', setup: ['ip addr add 10.0.0.2/24 dev eth0', { 'iptables-restore': lines.join('\n') }] },
+      ],
+      links: [['a:eth0', 'b:eth0']],
+      steps: [{ from: 'a', ping: '10.0.0.2' }],
+    };
+    const seen: EngineResponse[] = [];
+    const listeners: ((e: { data: unknown }) => void)[] = [];
+    const server = createEngineServer((m) => {
+      seen.push(m);
+      queueMicrotask(() => listeners.forEach((l) => l({ data: structuredClone(m) })));
+    });
+    const client = createEngineClient({ postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listeners.push(l) });
+    const r = await client.simulate(fanOut);
+    if (!r.ok) throw new Error(r.errors.join());
+    const parts = seen.filter((m) => m.type === 'part');
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.every((m) => m.type === 'part' && m.items.length <= LOG_SLICE)).toBe(true);
+    expect(r.log.steps.length).toBeGreaterThan(LOG_SLICE);
+    // in order, whole: each step's index is its place
+    expect(r.log.steps.every((step, k) => step.i === k)).toBe(true);
+    // the TRACE lines, not copied a second time, are the engine's own
+    const run = runScenario(readCase(fanOut).value!);
+    if (!run.ok) throw new Error(run.errors.join());
+    const direct = walkLog(run.world);
+    expect(r.log.traceLog).toEqual(direct.traceLog);
+    expect(r.log.steps).toEqual(direct.steps);
+    expect(seen.some((m) => m.type === 'success' && JSON.stringify(m).includes('TRACE:'))).toBe(false);
   });
 
   it('returns the case errors instead of throwing', async () => {

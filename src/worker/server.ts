@@ -6,7 +6,7 @@ import { readCase } from '../engine/scenario/case-file';
 import { runScenario } from '../engine/run-case';
 import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
 import type { World } from '../engine/sim/world';
-import { errorCode, isEngineRequest, type EngineResponse } from './protocol';
+import { errorCode, isEngineRequest, LOG_SLICE, type EngineResponse } from './protocol';
 import { applyEdit, exportText, importIp } from '../engine/edit/scenario-edit';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
 
@@ -33,6 +33,13 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
           }
           const log = walkLog(r.world);
           last = { world: r.world, log };
+          // long step lists go ahead in slices (protocol.ts, LOG_SLICE); the TRACE lines, the rule
+          // steps' own, are not copied twice: the client takes them from the steps
+          if (log.steps.length > LOG_SLICE) {
+            for (let at = 0; at < log.steps.length; at += LOG_SLICE) post({ type: 'part', requestId: message.requestId, field: 'steps', items: log.steps.slice(at, at + LOG_SLICE) });
+            post({ type: 'success', requestId: message.requestId, result: { ok: true, log: { ...log, steps: [], traceLog: [] } } });
+            return;
+          }
           post({ type: 'success', requestId: message.requestId, result: { ok: true, log } });
           return;
         }

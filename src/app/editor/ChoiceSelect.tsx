@@ -9,7 +9,7 @@
 
 import { memo, useId, useMemo, useRef, useState } from 'react';
 import { useT } from '../i18n/lang';
-import { inputCls } from './ui';
+import { inputCls } from './styles';
 
 export interface Choice {
   value: string;

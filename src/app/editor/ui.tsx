@@ -14,7 +14,9 @@ import { applyTexts, editorSession, selectEditorHost, setEditorHost, type Editor
 import { useT } from '../i18n/lang';
 import { translateNotice } from '../shell/notices';
 
-export const inputCls = 'rounded border border-slate-500 bg-white px-2 py-1 text-sm text-slate-900 focus:outline-2 focus:outline-offset-1 focus:outline-blue-700';
+import { inputCls } from './styles';
+
+export { inputCls };
 export const monoInputCls = `${inputCls} font-mono`;
 export const btnCls = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:cursor-not-allowed disabled:text-slate-500';
 export const primaryCls = 'rounded border border-blue-800 bg-blue-700 px-3 py-1 text-sm font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:cursor-not-allowed disabled:border-slate-400 disabled:bg-slate-400';

@@ -12,4 +12,6 @@ export const enBudget = {
   'budget.wherePacket': 'It ran out in step {step}, packet {packet}, on host {host}.',
   'budget.whereChain': 'It ran out in step {step}, packet {packet}, on host {host}, in {table} {hook}, chain {chain}.',
   'budget.kept': 'Everything walked until then is kept: you can step through it.',
+  'budget.title': 'The simulation stopped early',
+  'budget.goto': 'Go to where it stopped',
 } as const;

@@ -13,4 +13,6 @@ export const zhBudget: Record<keyof typeof enBudget, string> = {
   'budget.wherePacket': '在第 {step} 步、第 {packet} 个数据包、主机 {host} 上耗尽。',
   'budget.whereChain': '在第 {step} 步、第 {packet} 个数据包、主机 {host} 的 {table} {hook}、链 {chain} 中耗尽。',
   'budget.kept': '此前模拟的所有内容都已保留，可以逐步查看。',
+  'budget.title': '模拟提前停止',
+  'budget.goto': '转到停止的位置',
 };

@@ -9,7 +9,8 @@ import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
 import { useDeps } from '../shell/context';
-import { endSummary, indexLog, rowsIn, wordText, type EventRow } from '../shell/derive';
+import { endSummary, hasRowsIn, indexLog, indexLogInSlices, INDEX_SLICE, nextTask, rowsIn, wordText, type EventRow } from '../shell/derive';
+import { ChoiceSelect } from '../editor/ChoiceSelect';
 import { Empty, Panel } from './Panel';
 import { useT, type T } from '../i18n/lang';
 
@@ -58,8 +59,19 @@ export const EventList = memo(function EventList() {
   const id = useId();
   const t = useT();
   const rows = useMemo(() => (log ? filterRows(log, filter) : []), [log, filter]);
-  // the filter works on the language-free rows; what is shown comes from the reader's language
-  const shownRows = useMemo(() => (log ? rowsIn(log, t) : []), [log, t]);
+  // the filter works on the language-free rows; what is shown comes from the reader's language,
+  // translated a slice at a time for a long log (English until then), so a language switch never freezes the page
+  const translated = log === null || log.steps.length <= INDEX_SLICE || hasRowsIn(log, t);
+  const [, rowsArrived] = useState(0);
+  useEffect(() => {
+    if (translated || !log) return;
+    let live = true;
+    void indexLogInSlices(log, t, nextTask).then(() => live && rowsArrived((n) => n + 1));
+    return () => {
+      live = false;
+    };
+  }, [log, t, translated]);
+  const shownRows = useMemo(() => (log ? (translated ? rowsIn(log, t) : indexLog(log).rows) : []), [log, t, translated]);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE));
   const followPage = Math.max(0, Math.floor(Math.max(0, rowAtOrBefore(rows, index)) / PAGE));
   // A page the user turned to stays until the walk moves on.
@@ -88,14 +100,8 @@ export const EventList = memo(function EventList() {
   const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[], word: (v: string) => string = (v) => v) => (
     <span className="flex items-center gap-1 text-sm text-slate-800">
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <select id={`${id}-${key}`} className={select} value={filter[key] ?? ''} onChange={(e) => setFilter(stores, key, e.target.value || null)}>
-        <option value="">{t('events.all')}</option>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {word(v)}
-          </option>
-        ))}
-      </select>
+      {/* a chain of 3,000 jumps has 3,000 targets: a long list becomes a searchable combobox */}
+      <ChoiceSelect id={`${id}-${key}`} className={select} value={filter[key] ?? ''} choices={[{ value: '', label: t('events.all') }, ...values.map((v) => ({ value: v, label: word(v) }))]} onChange={(v) => setFilter(stores, key, v || null)} />
     </span>
   );
   const turn = (to: number) => setManual({ page: Math.max(0, Math.min(pages - 1, to)), index, rows });

@@ -196,7 +196,15 @@ function mirror(stores: Stores): void {
     later();
   });
   stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice) && later());
-  langStore.subscribe(later);
+  langStore.subscribe((s, prev) => {
+    // a language chosen is in the address bar at once: a reload right after it must not bring back
+    // the old lang= (a link's lang= wins over the choice kept in this browser, see initLang)
+    if (s.lang !== prev.lang) {
+      const now = readHash(window.location.hash);
+      if (now.lang !== null && now.lang !== s.lang) window.history.replaceState(window.history.state, '', `#${writeHash({ ...now, lang: s.lang })}`);
+    }
+    later();
+  });
 }
 
 /**

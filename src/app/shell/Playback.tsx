@@ -3,7 +3,7 @@
 // a new hook, the document-wide keys, and the timer that plays the walk at
 // `speed` steps per second.
 
-import { memo, useEffect, useId } from 'react';
+import { memo, useEffect, useId, useMemo } from 'react';
 import { useStore } from 'zustand';
 import {
   changeSpeed,
@@ -18,7 +18,7 @@ import {
   togglePlay,
   type Stores,
 } from '../state/walk-store';
-import { indexLog, nodeName } from './derive';
+import { indexLog, nodeName, thinTicks } from './derive';
 import { useDeps } from './context';
 import { useT } from '../i18n/lang';
 
@@ -120,7 +120,8 @@ export const Playback = memo(function Playback() {
   const id = useId();
   const t = useT();
   const n = log?.steps.length ?? 0;
-  const ticks = log ? indexLog(log).hookEntries : [];
+  const hookEntries = log ? indexLog(log).hookEntries : null;
+  const ticks = useMemo(() => (hookEntries ? thinTicks(hookEntries, n) : []), [hookEntries, n]);
   const step = log && index >= 0 ? log.steps[index] : undefined;
   const none = n === 0;
 

@@ -6,7 +6,9 @@ import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
 import { walkLog, type WalkLog } from '../../engine/walk-log';
 import builtIn from '../../scenarios/port-forward.json';
-import { conntrackLine, entryTracks, eventRow, fieldText, indexLog, latestNote, packetChain } from './derive';
+import { conntrackLine, entryTracks, eventRow, fieldText, indexLog, indexLogInSlices, latestNote, packetChain, rowsIn, thinTicks } from './derive';
+import { tFor } from '../i18n/lang';
+import { loadLang } from '../i18n/i18n';
 import { filterRows } from '../panels/EventList';
 
 function walk(steps: unknown[]): WalkLog {
@@ -112,5 +114,37 @@ describe('header fields', () => {
     expect(fieldText('tos', undefined)).toBe('0x0');
     expect(fieldText('flags', '')).toBe('none');
     expect(fieldText('sport', undefined)).toBe('—');
+  });
+});
+
+describe('long logs', () => {
+  it('are indexed a slice at a time into the same index, rows in the reader\'s language included', async () => {
+    const long = walk(Array.from({ length: 300 }, () => ({ from: 'client', tcp: '203.0.113.1:8080' })));
+    const whole = walk(Array.from({ length: 300 }, () => ({ from: 'client', tcp: '203.0.113.1:8080' })));
+    expect(long.steps.length).toBeGreaterThan(10_000);
+    await loadLang('zh');
+    let pauses = 0;
+    await indexLogInSlices(long, tFor('zh'), async () => {
+      pauses++;
+    });
+    expect(pauses).toBeGreaterThan(1);
+    const sliced = indexLog(long);
+    const direct = indexLog(whole);
+    expect(sliced.rows).toEqual(direct.rows);
+    expect(sliced.hookEntries).toEqual(direct.hookEntries);
+    expect([...sliced.traceAt]).toEqual([...direct.traceAt]);
+    expect(sliced.verdicts).toEqual(direct.verdicts);
+    expect(rowsIn(long, tFor('zh'))).toEqual(rowsIn(whole, tFor('zh')));
+  });
+
+  it('keep at most one scrubber tick per 1/max of the track, the first of each', () => {
+    expect(thinTicks([0, 5, 9], 10, 600)).toEqual([0, 5, 9]);
+    const many = Array.from({ length: 20_000 }, (_, k) => k * 4);
+    const thin = thinTicks(many, 80_000, 600);
+    expect(thin.length).toBeLessThanOrEqual(600);
+    expect(thin[0]).toBe(0);
+    // spread over the whole track, none dropped where the gap is wide
+    expect(thin[thin.length - 1]).toBeGreaterThan(79_000);
+    expect(thinTicks([0, 1, 2, 50_000], 100_000, 2)).toEqual([0, 50_000]);
   });
 });

@@ -42,6 +42,70 @@ const cache = new WeakMap<WalkLog, LogIndex>();
 export function indexLog(log: WalkLog): LogIndex {
   const hit = cache.get(log);
   if (hit) return hit;
+  const b = indexBuilder(log);
+  b.run(log.steps.length);
+  return b.finish();
+}
+
+/** The scrubber is never wider than this many pixels' worth of distinct tick positions. */
+export const MAX_TICKS = 600;
+
+/**
+ * The scrubber's ticks, at most one per 1/max of its track: 10,000 traffic
+ * steps enter 20,000 hooks, and laying out a span for each froze the page for
+ * a second, though ticks closer than a pixel cannot be told apart.
+ */
+export function thinTicks(ticks: readonly number[], steps: number, max = MAX_TICKS): number[] {
+  if (ticks.length <= max || steps < 2) return [...ticks];
+  const out: number[] = [];
+  let last = -1;
+  for (const t of ticks) {
+    const bucket = Math.floor((t / (steps - 1)) * max);
+    if (bucket !== last) out.push(t);
+    last = bucket;
+  }
+  return out;
+}
+
+/** Lets the browser run input and paint between slices of long work. */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Whether rowsIn(log, t) answers from its cache (no work). */
+export function hasRowsIn(log: WalkLog, t: T): boolean {
+  return t.lang === 'en' ? cache.has(log) : (translatedRows.get(log)?.has(t.lang) ?? false);
+}
+
+/** Steps indexed per slice by indexLogInSlices: about 10 ms of work. */
+export const INDEX_SLICE = 10_000;
+
+/**
+ * indexLog (and, for another language, rowsIn) done a slice at a time with
+ * `pause()` between the slices, so a log of 300,000 steps (the work budget's
+ * largest) is indexed without one long task before it is shown. Afterwards
+ * both answer from their caches at once.
+ */
+export async function indexLogInSlices(log: WalkLog, t: T, pause: () => Promise<void>): Promise<void> {
+  if (!cache.has(log)) {
+    const b = indexBuilder(log);
+    for (let at = 0; at < log.steps.length; at += INDEX_SLICE) {
+      if (at > 0) await pause();
+      b.run(Math.min(log.steps.length, at + INDEX_SLICE));
+    }
+    b.finish();
+  }
+  if (t.lang === 'en' || translatedRows.get(log)?.has(t.lang)) return;
+  const rows: EventRow[] = new Array(log.steps.length);
+  for (let at = 0; at < log.steps.length; at += INDEX_SLICE) {
+    await pause();
+    const end = Math.min(log.steps.length, at + INDEX_SLICE);
+    for (let i = at; i < end; i++) rows[i] = eventRow(log.steps[i]!, t);
+  }
+  let m = translatedRows.get(log);
+  if (!m) translatedRows.set(log, (m = new Map()));
+  m.set(t.lang, rows);
+}
+
+function indexBuilder(log: WalkLog): { run(until: number): void; finish(): LogIndex } {
   const rows: EventRow[] = new Array(log.steps.length);
   const hookEntries: number[] = [];
   const traceAt = new Int32Array(log.steps.length);
@@ -50,33 +114,39 @@ export function indexLog(log: WalkLog): LogIndex {
   const hosts = new Set<string>();
   const hooks = new Set<string>();
   const verdicts = new Set<string>();
-  for (let i = 0; i < log.steps.length; i++) {
-    const s = log.steps[i]!;
-    if (s.kind === 'rule') {
-      trace++;
-      const key = `${s.packet} ${s.hook}`;
-      if (key !== lastHookKey) hookEntries.push(i);
-      lastHookKey = key;
+  let i = 0;
+  const run = (until: number) => {
+    for (; i < until; i++) {
+      const s = log.steps[i]!;
+      if (s.kind === 'rule') {
+        trace++;
+        const key = `${s.packet} ${s.hook}`;
+        if (key !== lastHookKey) hookEntries.push(i);
+        lastHookKey = key;
+      }
+      traceAt[i] = trace;
+      const row = eventRow(s);
+      rows[i] = row;
+      hosts.add(row.host);
+      if (row.hook) hooks.add(row.hook);
+      verdicts.add(row.verdict);
     }
-    traceAt[i] = trace;
-    const row = eventRow(s);
-    rows[i] = row;
-    hosts.add(row.host);
-    if (row.hook) hooks.add(row.hook);
-    verdicts.add(row.verdict);
-  }
-  const hookOrder = ['PREROUTING', 'routing', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
-  const out: LogIndex = {
-    rows,
-    hookEntries,
-    traceAt,
-    packetsById: new Map(log.packets.map((p) => [p.id, p])),
-    hosts: log.hosts.map((h) => h.name).filter((h) => hosts.has(h)),
-    hooks: hookOrder.filter((h) => hooks.has(h)),
-    verdicts: [...verdicts].sort(),
   };
-  cache.set(log, out);
-  return out;
+  const finish = () => {
+    const hookOrder = ['PREROUTING', 'routing', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+    const out: LogIndex = {
+      rows,
+      hookEntries,
+      traceAt,
+      packetsById: new Map(log.packets.map((p) => [p.id, p])),
+      hosts: log.hosts.map((h) => h.name).filter((h) => hosts.has(h)),
+      hooks: hookOrder.filter((h) => hooks.has(h)),
+      verdicts: [...verdicts].sort(),
+    };
+    cache.set(log, out);
+    return out;
+  };
+  return { run, finish };
 }
 
 function fieldsText(fields: Record<string, [number | string, number | string]>): string {

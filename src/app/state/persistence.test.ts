@@ -94,6 +94,32 @@ describe('the autosave', () => {
     expect(JSON.parse(storage.getItem(RESCUE_KEY)!).text).toBe(JSON.stringify(edited));
   });
 
+  it('keeps a large scenario in IndexedDB only: localStorage gets its copy only when the page goes away with the save still pending', async () => {
+    // 26,000 rules, ~2.8 M characters: a synchronous localStorage write of it is a long task on every save
+    const rules = Array.from({ length: 26_000 }, (_, i) => `iptables -A FORWARD -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -p tcp --dport ${1000 + (i % 60000)} -m comment --comment "rule ${i}" -j ACCEPT`);
+    const large = { name: 'large', hosts: [host('a', rules)] };
+    const largeEdited = { ...large, hosts: [host('a', [...rules, 'iptables -A INPUT -j DROP'])] };
+    const start = await startPersistence([builtIn]);
+    const stores = createStores(builtIn);
+    start.attach(stores);
+    const written: number[] = [];
+    const setItem = storage.setItem;
+    storage.setItem = (k: string, v: string) => {
+      written.push(v.length);
+      setItem(k, v);
+    };
+    stores.scenario.getState().setScenario(large);
+    await settle();
+    expect((await startPersistence([builtIn])).scenario).toEqual(large);
+    expect(Math.max(0, ...written)).toBeLessThan(10_000);
+
+    // the tab closes before the next save: the copy in localStorage brings the edit back
+    stores.scenario.getState().setScenario(largeEdited);
+    for (const f of listeners.get('pagehide') ?? []) f();
+    expect(Math.max(...written)).toBeGreaterThan(2_000_000);
+    expect(storage.data.has(RESCUE_KEY)).toBe(true);
+  });
+
   it('a second tab hears the first tab’s save of the same scenario and stops saving', async () => {
     const a = await startPersistence([builtIn]);
     const storesA = createStores(builtIn);

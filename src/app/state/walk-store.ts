@@ -8,6 +8,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
 import type { EngineClient } from '../../worker/client';
 import type { MessageKey } from '../i18n/i18n';
+import { langStore, tFor } from '../i18n/lang';
+import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
 
@@ -122,6 +124,12 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
     // 'walk': a newer walk replaces this one in the worker's queue (app/shell/walk-guard.ts marks these)
     const r = await client.simulate(stores.scenario.getState().scenario, { supersede: 'walk' });
     if (stores.walk.getState().runId !== runId) return;
+    if (r.ok && r.log.steps.length > INDEX_SLICE) {
+      // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
+      // built a slice at a time before the log is shown, so no single task freezes the page
+      await indexLogInSlices(r.log, tFor(langStore.getState().lang), nextTask);
+      if (stores.walk.getState().runId !== runId) return;
+    }
     if (r.ok) {
       stores.walk.setState({ status: 'ready', log: r.log, errors: [] });
       stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
