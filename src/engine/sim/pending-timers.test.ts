@@ -54,6 +54,11 @@ describe('pending timers', () => {
     expect(findings(c(['sysctl -w net.ipv4.tcp_rto_min_us=1000000', quiet[1]!]))).toEqual(['client: TCP retransmission']);
   });
 
+  it('names data its own OUTPUT dropped: it waits unsent for the probe timer (d2-0233)', () => {
+    const c = { ...pair(['iptables -A OUTPUT -p tcp -m string --string hi --algo bm -j DROP'], []), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'rst' }] };
+    expect(findings(c)).toEqual(['client: TCP retransmission']);
+  });
+
   it('names nothing when the echo came back at once, whatever the close', () => {
     expect(findings({ ...pair([], []), steps: [{ from: 'client', tcp: '10.0.0.1:80', data: 'hi', close: 'rst' }] })).toEqual([]);
   });

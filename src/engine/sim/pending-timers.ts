@@ -35,7 +35,11 @@ const ap = (a: number, p: number) => `${formatIpv4(a)}:${p}`;
 const RETRANSMITTING = new Set<TcpSock['state']>(['ESTABLISHED', 'FIN_WAIT1', 'CLOSE_WAIT', 'LAST_ACK']);
 
 function unacknowledged(s: TcpSock): boolean {
-  return RETRANSMITTING.has(s.state) && s.stream.sender !== null && s.stream.sender.sndUna < s.sndNxt;
+  const sender = s.stream.sender;
+  if (!RETRANSMITTING.has(s.state) || sender === null) return false;
+  // in flight and not acknowledged (the retransmission timer), or still unsent because its host's
+  // OUTPUT dropped it (tcp_check_probe_timer: the probe timer sends it again, also from rto_min on)
+  return sender.sndUna < s.sndNxt || sender.queue.length > 0;
 }
 
 /**
