@@ -27,7 +27,7 @@
 // result is built from what is chosen and cut here.
 
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { PacketRecord, RecordedEvent, Verdict } from '../sim/record';
+import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
 import type { World } from '../sim/world';
 import { silentDropReason } from '../sim/route-query';
 import { oracleFingerprint } from './oracle-link';
@@ -105,9 +105,35 @@ function pieceDisposition(whole: PacketRecord, piece: PacketRecord): Verdict {
       return { verdict: 'vanished_after_output', at };
     case 'FORWARD':
       return { verdict: 'vanished_after_forward', at };
-    default:
-      return { verdict: 'unknown', at };
+    case 'POSTROUTING': {
+      // a piece cut at an unconditional RETURN in nat POSTROUTING (printed "policy:N") already left its hook: the oracle says sent (case d1-0944)
+      if (!last.out) return { verdict: 'unknown', at };
+      const port = last.physout && last.physout !== last.out ? { port: last.physout } : {};
+      return { verdict: 'sent', iface: last.out, ...port };
+    }
   }
+}
+
+/** analysis.py accepted(): a piece whose last target lets it go on may have put the frame on the wire. */
+const NOT_ACCEPTED = new Set(['DROP', 'REJECT', 'QUEUE', 'NFQUEUE']);
+
+/**
+ * analysis.py link(): a receiver belongs to the earliest of its sender's
+ * pieces that left through the receiver's sending interface (last event in
+ * POSTROUTING, accepted) with the receiver's fingerprint, not necessarily
+ * the last piece: a packet cut at nat POSTROUTING "policy:N" RETURN hands
+ * its receivers to the piece that ends there (case d1-0944).
+ */
+function carrierPiece(ps: PacketRecord[], wholeOut: string | null, receiverFirst: RecordedEvent | undefined): number {
+  if (!receiverFirst || !wholeOut) return ps.length - 1;
+  const fp = oracleFingerprint(receiverFirst.packet);
+  for (let k = 0; k < ps.length; k++) {
+    const last = ps[k]!.events.at(-1);
+    if (!last || last.hook !== 'POSTROUTING' || (last.physout ?? last.out) !== wholeOut) continue;
+    if (last.target !== null && NOT_ACCEPTED.has(last.target)) continue;
+    if (oracleFingerprint(last.packet) === fp) return k;
+  }
+  return ps.length - 1;
 }
 
 export interface OracleRecords {
@@ -160,16 +186,33 @@ export function oracleRecords(world: World, records: PacketRecord[]): OracleReco
     pieces.set(r, ps);
   }
   const firstOf = (r: PacketRecord): PacketRecord | undefined => pieces.get(r)?.[0];
-  const lastOf = (r: PacketRecord): PacketRecord | undefined => pieces.get(r)?.at(-1);
+  // the piece of each receiver's sender that the oracle links it to
+  const carrierOf = new Map<PacketRecord, PacketRecord>();
+  for (const r of records) {
+    const ps = pieces.get(r)!;
+    if (!ps.length) continue;
+    const wholeLast = r.events.at(-1);
+    const wholeOut = wholeLast ? (wholeLast.physout ?? wholeLast.out) : null;
+    for (const x of r.receivedBy) carrierOf.set(x.packet, ps[ps.length > 1 ? carrierPiece(ps, wholeOut, x.packet.events[0]) : 0]!);
+  }
   for (const r of records) {
     const ps = pieces.get(r)!;
     const answer = r.response ? firstOf(r.response.packet) : undefined;
     const resp = r.response && answer ? { ...r.response, packet: answer } : null;
+    const carried = new Map<PacketRecord, Receiver[]>();
+    for (const x of r.receivedBy) {
+      const to = firstOf(x.packet);
+      const carrier = carrierOf.get(x.packet);
+      if (!to || !carrier) continue;
+      const l = carried.get(carrier) ?? [];
+      l.push({ ...x, packet: to });
+      carried.set(carrier, l);
+    }
     ps.forEach((p, k) => {
       const isFirst = k === 0;
       const isLast = k === ps.length - 1;
-      p.fromPacket = (isFirst && r.fromPacket && lastOf(r.fromPacket)) || null;
-      p.receivedBy = isLast ? r.receivedBy.flatMap((x) => (firstOf(x.packet) ? [{ ...x, packet: firstOf(x.packet)! }] : [])) : [];
+      p.fromPacket = (isFirst && r.fromPacket && (carrierOf.get(r) ?? pieces.get(r.fromPacket)?.at(-1))) || null;
+      p.receivedBy = carried.get(p) ?? [];
       p.response = isLast || resp?.kind === 'icmp' ? resp : null;
       if (!isLast) p.disposition = pieceDisposition(r, p);
       else if (r.response && !resp && r.disposition?.verdict === 'no_further_hook') {
