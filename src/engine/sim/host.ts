@@ -24,6 +24,7 @@ import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
 import { terminal } from '../output/oracle-records';
+import { hdrinclRouteKey } from './raw-flow';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -85,6 +86,8 @@ export interface OutputOptions {
   ct?: A.CtRef | null;
   /** sent by icmp_reply / __icmp_send from the ICMP control socket (echo replies, ICMP errors) */
   icmpSocket?: boolean;
+  /** from an unbound raw IP_HDRINCL socket: routed by the socket's flow, not the header (raw-flow.ts) */
+  hdrincl?: boolean;
 }
 
 export type OutputResult =
@@ -271,7 +274,7 @@ export class Host {
    * pkt.src may be 0: the route lookup picks the source address.
    */
   output(pkt: Packet, opts: OutputOptions): OutputResult {
-    const route = A.outputRoute(this.net, pkt, opts.oif ?? null);
+    const route = A.outputRoute(this.net, opts.hdrincl ? hdrinclRouteKey(pkt) : pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
     const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid, ...(opts.icmpSocket ? { icmpSocket: true } : {}) };

@@ -23,6 +23,7 @@ import { pathMtu, warnLocalFragmentation } from './pmtu';
 import { tcpDelayedAckPending, tcpQueueFin } from './tcp-stream';
 import { markRetransmitDue } from './pending-timers';
 import { BUDGET_LIMITS, BudgetExhausted, WorkBudget, type BudgetLimits, type BudgetStop } from './budget';
+import { hdrinclRouteKey } from './raw-flow';
 
 /** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
 interface LoFrame {
@@ -512,9 +513,9 @@ export class World {
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
     // raw_send_hdrinc: a datagram larger than the device MTU is refused before any hook
-    const r = A.outputRoute(host.net, pkt, null);
+    const r = A.outputRoute(host.net, hdrinclRouteKey(pkt), null);
     if (r.ok && pkt.len > A.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
-    const res = host.output(pkt, { owned: true });
+    const res = host.output(pkt, { owned: true, hdrincl: true });
     this.drain();
     // raw_send_hdrinc returns the error of the route lookup or of the OUTPUT path (NF_DROP: EPERM;
     // difftest seed 1 cases 117, 174 and 253)
