@@ -624,7 +624,9 @@ function silentDrop(at: RecordedEvent, ref: Extract<Verdict, { at: unknown }>['a
     case 'FORWARD':
       return { verdict: 'vanished_after_forward', at: ref };
     case 'POSTROUTING':
-      return { verdict: 'sent', iface: at.out ?? '' };
+      // a bridged packet's last line names its bridge port too (PHYSOUT=): the oracle reports it
+      // (a MASQUERADE that found no address on the bridge, difftest seed 1 case 743)
+      return at.physout !== null && at.physout !== at.out ? { verdict: 'sent', iface: at.out ?? '', port: at.physout } : { verdict: 'sent', iface: at.out ?? '' };
     case 'INPUT':
       return { verdict: 'local', host };
     default:
