@@ -299,6 +299,7 @@ export class Host {
     const res = this.runHook('OUTPUT', pkt, rec, meta, null, outDev, null, reroute);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
+      if (res.verdict === 'queue') return queuedOutput(rec);
       // NF_DROP_ERR: a failed reroute hands the route's errno to the sender, any other drop EPERM
       return { ok: false, errno: res.errno ?? 'EPERM', record: rec };
     }
@@ -309,6 +310,7 @@ export class Host {
     const res = this.runHook('POSTROUTING', pkt, rec, meta, inIf, outDev, srcMac);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
+      if (res.verdict === 'queue') return queuedOutput(rec);
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.disposition = { verdict: 'sent', iface: outDev };
@@ -596,6 +598,18 @@ export interface HookResult {
 
 /** ip_route_me_harder for a packet in the OUTPUT hook: null when routed, else the lookup's errno. */
 export type Reroute = (pkt: Packet) => string | null;
+
+/**
+ * A locally sent packet an NFQUEUE/QUEUE rule queued in OUTPUT or POSTROUTING.
+ * nf_hook_slow returns nf_queue's 0 whether a consumer took the packet or
+ * nf_queue freed it for want of one (no --queue-bypass): unlike NF_DROP's
+ * -EPERM the sender sees success (difftest seed 1 case 879: sendto() of a
+ * queued UDP datagram returns, the reply never comes).
+ */
+function queuedOutput(rec: PacketRecord): OutputResult {
+  rec.note ??= 'queued to userspace (NFQUEUE) with no consumer on the queue: freed without an error to the sender';
+  return { ok: true, record: rec };
+}
 
 /**
  * A failed reroute drops the packet right after the table that asked for it
