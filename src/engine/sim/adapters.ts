@@ -489,24 +489,32 @@ function toCtRange(r: { minIp: number; maxIp: number; minPort: number; maxPort: 
   return out;
 }
 
-export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: Packet, env: TargetEnv): void {
+/**
+ * Sets up the NAT binding a nat-table target asks for. False when the target
+ * returns NF_DROP instead: MASQUERADE finding no source address on the
+ * output device or anywhere in the namespace (nf_nat_masquerade_ipv4, "ate my
+ * IP address", e.g. a bridged packet on an address-less bridge, d1-0743) and
+ * REDIRECT in PREROUTING on a device without an address (nf_nat_redirect_ipv4).
+ */
+export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: Packet, env: TargetEnv): boolean {
   switch (name) {
     case 'DNAT':
     case 'SNAT': {
       const d = o as DnatOptions;
       host.ct.setupNat(ref, name === 'DNAT' ? 'DST' : 'SRC', toCtRange(d.ranges[0], d.random, d.persistent));
-      return;
+      return true;
     }
     case 'MASQUERADE': {
       const m = o as MasqueradeOptions;
       const out = env.outIf ?? '';
       const gw = outputRoute(host.net, p, null);
       const src = fib.selectSourceAddress(host.net, out, gw.ok && gw.gateway ? gw.gateway : p.dst, 'global');
+      if (src === 0) return false;
       const r = toCtRange(m.range, m.random);
       r.minAddr = src;
       r.maxAddr = src;
       host.ct.setupNat(ref, 'SRC', r);
-      return;
+      return true;
     }
     case 'REDIRECT': {
       const m = o as MasqueradeOptions;
@@ -515,11 +523,12 @@ export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: P
         const a = host.net.addresses.find((x) => x.iface === env.inIf);
         dst = a ? a.addr : 0;
       }
+      if (dst === 0) return false;
       const r = toCtRange(m.range, m.random);
       r.minAddr = dst;
       r.maxAddr = dst;
       host.ct.setupNat(ref, 'DST', r);
-      return;
+      return true;
     }
     case 'NETMAP': {
       const n = o as NetmapOptions;
@@ -527,9 +536,10 @@ export function natTarget(host: Host, ref: CtRef, name: string, o: unknown, p: P
       const old = manip === 'DST' ? p.dst : p.src;
       const a = (((old & ~n.mask) | (n.addr & n.mask)) >>> 0) as Ipv4;
       host.ct.setupNat(ref, manip, { minAddr: a, maxAddr: a });
-      return;
+      return true;
     }
   }
+  return true;
 }
 
 // ------------------------------------------------------------------ text

@@ -302,6 +302,7 @@ export class Host {
     const res = this.runHook('OUTPUT', pkt, rec, meta, null, outDev, null, reroute);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
+      if (res.verdict === 'queue') return queuedOutput(rec);
       // NF_DROP_ERR: a failed reroute hands the route's errno to the sender, any other drop EPERM
       return { ok: false, errno: res.errno ?? 'EPERM', record: rec };
     }
@@ -312,6 +313,7 @@ export class Host {
     const res = this.runHook('POSTROUTING', pkt, rec, meta, inIf, outDev, srcMac);
     if (res.verdict !== 'accept') {
       this.finish(rec, res, meta);
+      if (res.verdict === 'queue') return queuedOutput(rec);
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.disposition = { verdict: 'sent', iface: outDev };
@@ -601,6 +603,18 @@ export interface HookResult {
 export type Reroute = (pkt: Packet) => string | null;
 
 /**
+ * A locally sent packet an NFQUEUE/QUEUE rule queued in OUTPUT or POSTROUTING.
+ * nf_hook_slow returns nf_queue's 0 whether a consumer took the packet or
+ * nf_queue freed it for want of one (no --queue-bypass): unlike NF_DROP's
+ * -EPERM the sender sees success (difftest seed 1 case 879: sendto() of a
+ * queued UDP datagram returns, the reply never comes).
+ */
+function queuedOutput(rec: PacketRecord): OutputResult {
+  rec.note ??= 'queued to userspace (NFQUEUE) with no consumer on the queue: freed without an error to the sender';
+  return { ok: true, record: rec };
+}
+
+/**
  * A failed reroute drops the packet right after the table that asked for it
  * (NF_DROP_ERR): no TRACE line says so, the oracle sees the packet vanish
  * after its last OUTPUT event.
@@ -627,7 +641,9 @@ function silentDrop(at: RecordedEvent, ref: Extract<Verdict, { at: unknown }>['a
     case 'FORWARD':
       return { verdict: 'vanished_after_forward', at: ref };
     case 'POSTROUTING':
-      return { verdict: 'sent', iface: at.out ?? '' };
+      // a bridged packet's last line names its bridge port too (PHYSOUT=): the oracle reports it
+      // (a MASQUERADE that found no address on the bridge, difftest seed 1 case 743)
+      return at.physout !== null && at.physout !== at.out ? { verdict: 'sent', iface: at.out ?? '', port: at.physout } : { verdict: 'sent', iface: at.out ?? '' };
     case 'INPUT':
       return { verdict: 'local', host };
     default:

@@ -160,8 +160,9 @@ export class Targets {
       case 'NETMAP': {
         const ref = env.meta.ct;
         if (!ref) return ACCEPT;
-        A.natTarget(host, ref, t.name, o, p, env);
-        return ACCEPT;
+        if (A.natTarget(host, ref, t.name, o, p, env)) return ACCEPT;
+        env.rec.note ??= `dropped by ${t.name}: no address to NAT to on ${t.name === 'MASQUERADE' ? `its output device ${env.outIf ?? ''} nor any other device` : `its input device ${env.inIf ?? ''}`}`;
+        return DROP;
       }
       default:
         void rule;
