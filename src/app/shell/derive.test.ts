@@ -135,7 +135,8 @@ describe('long logs', () => {
     expect([...sliced.traceAt]).toEqual([...direct.traceAt]);
     expect(sliced.verdicts).toEqual(direct.verdicts);
     expect(rowsIn(long, tFor('zh'))).toEqual(rowsIn(whole, tFor('zh')));
-  });
+    // two 300-step walks through the engine: seconds on a loaded machine (a budget for the test, not a speed claim)
+  }, 60_000);
 
   it('keep at most one scrubber tick per 1/max of the track, the first of each', () => {
     expect(thinTicks([0, 5, 9], 10, 600)).toEqual([0, 5, 9]);
