@@ -192,10 +192,10 @@ function mirror(stores: Stores): void {
   stores.playback.subscribe((s, prev) => s.index !== prev.index && later());
   stores.scenario.subscribe((s, prev) => {
     if (s.scenario === prev.scenario) return;
-    if (applied && applied.scenario !== s.scenario) {
-      // the link no longer describes the page (an edit, "Restore my previous work"): out of the address
-      // bar at once, so a reload right after cannot open the link again over the work
-      applied = null;
+    if (applied && applied.scenario !== s.scenario) applied = null;
+    if (!applied && readHash(window.location.hash).s !== null && stores.ui.getState().linkNotice?.kind !== 'error') {
+      // a link that no longer describes the page (an edit, "Restore my previous work") leaves the
+      // address bar at once, so a reload right after cannot open it again over the work
       window.clearTimeout(timer);
       write();
       return;
