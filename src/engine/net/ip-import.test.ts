@@ -54,6 +54,12 @@ describe('routes', () => {
     ]);
   });
 
+  it('a word with a quote is read by the shell rules of a typed command, so an unterminated one is reported on it', () => {
+    const r = importIpOutput("10.0.0.0/24 via 192.168.0.1 dev it's\n", 'route');
+    expect(r.value!.commands).toEqual([]);
+    expect(r.diagnostics).toMatchObject([{ from: 32, to: 36, severity: 'error', code: 'shell/unterminated-quote' }]);
+  });
+
   it('old iproute2 double spaces and trailing spaces are just separators', () => {
     expect(commands('default via 10.0.2.2 dev enp0s3  proto static  metric 100 \n')).toEqual(['ip route add default via 10.0.2.2 dev enp0s3 proto static metric 100']);
   });

@@ -27,8 +27,9 @@ import type { Ipv4 } from './addr';
 import { formatIpv4, prefixMask } from './addr';
 import type { HostNet, LinkKind } from './config';
 import { RT_PROTOS, findLink } from './config';
-import type { IpAddrCommand, IpRouteCommand, IpRuleCommand } from './ip-command';
-import { execIpCommand, parseIpCommand, parseU32 } from './ip-command';
+import type { IpAddrCommand, IpCommand, IpRouteCommand, IpRuleCommand } from './ip-command';
+import type { Word } from '../text/shlex';
+import { applyIpCommand, execIpCommand, parseIpCommand, parseIpWords, parseU32 } from './ip-command';
 
 const SOURCE = 'ip-import';
 
@@ -115,13 +116,36 @@ function diag(span: Span, message: string, code: string, severity: Diagnostic['s
   return d;
 }
 
+/** a word splitWords would return as it is: not empty, no blank, quote or backslash */
+function plainWord(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 39 || c === 34 || c === 92) return false;
+  }
+  return true;
+}
+
 class CommandBuilder {
   readonly words: string[] = [];
   readonly origins: (Span | null)[] = [];
+  /** the words with their offsets in the command text, as parseIpCommand would split it */
+  readonly split: Word[] = [];
+  /** false once a word would split differently: the text is then parsed from scratch */
+  plain = true;
+  private length = 0;
   add(text: string, origin: Span | null = null): this {
+    const from = this.words.length === 0 ? 0 : this.length + 1;
+    this.length = from + text.length;
     this.words.push(text);
+    this.split.push({ text, from, to: this.length, quoted: false });
+    if (this.plain && !plainWord(text)) this.plain = false;
     this.origins.push(origin === null ? null : { from: origin.from, to: origin.to });
     return this;
+  }
+  /** parseIpCommand(command.text) without splitting the text again */
+  parse(command: ImportCommand): Parsed<IpCommand> {
+    return this.plain ? parseIpWords(this.split, [], 0, command.text.length) : parseIpCommand(command.text);
   }
   tok(t: Tok): this {
     return this.add(t.text, t);
@@ -216,8 +240,12 @@ type Section = 'route' | 'rule' | 'iface' | 'ipv6' | null;
 
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat']);
 
+// Maps, not object literals: every word of every route line is looked up, and a
+// keyed load of a word sliced from the text is slow in V8 (issue 10); a Map also
+// keeps Object.prototype names ("constructor") from reading as flags.
+
 /** route flags iproute2 prints that are state, not configuration (RTNH_F_*, RTM_F_*) */
-const ROUTE_STATE_FLAGS: Readonly<Record<string, string>> = {
+const ROUTE_STATE_FLAGS: ReadonlyMap<string, string> = new Map(Object.entries({
   linkdown: 'the device has no carrier (RTNH_F_LINKDOWN); carrier is not modelled',
   dead: 'the nexthop device was down (RTNH_F_DEAD); restored only if the link output says it is down',
   pervasive: 'RTNH_F_PERVASIVE is not modelled',
@@ -228,10 +256,10 @@ const ROUTE_STATE_FLAGS: Readonly<Record<string, string>> = {
   rt_offload_failed: 'hardware offload is not modelled',
   notify: 'RTM_F_NOTIFY is not modelled',
   unresolved: 'unresolved nexthop groups are not modelled',
-};
+}));
 
 /** route attributes with one argument that PacketWalk does not model */
-const ROUTE_DROPPED_ARGS: Readonly<Record<string, string>> = {
+const ROUTE_DROPPED_ARGS: ReadonlyMap<string, string> = new Map(Object.entries({
   expires: 'route expiry is not modelled; imported as permanent',
   error: 'route error codes are printed for IPv6 only',
   pref: 'router preference is IPv6 only',
@@ -255,7 +283,9 @@ const ROUTE_DROPPED_ARGS: Readonly<Record<string, string>> = {
   from: 'a source selector is printed by ip route get / the routing cache only',
   iif: 'an input interface is printed by ip route get / the routing cache only',
   mark: 'a mark is printed by ip route get only',
-};
+}));
+
+const RT_PROTO_NAMES: ReadonlySet<string> = new Set(Object.values(RT_PROTOS));
 
 const ADDR_STATE_FLAGS = new Set(['secondary', 'primary', 'temporary', 'dynamic', 'deprecated', 'tentative', 'dadfailed', 'home', 'nodad', 'mngtmpaddr', 'autojoin', 'optimistic', 'stable-privacy', 'permanent']);
 
@@ -443,7 +473,7 @@ class Importer {
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
       const w = t.text;
-      const state = ROUTE_STATE_FLAGS[w];
+      const state = ROUTE_STATE_FLAGS.get(w);
       if (state !== undefined) {
         // `dead` is reproduced when the link output says the device is down
         this.diagnostics.push(diag(t, `"${w}" not imported: ${state}`, 'import/state-flag', 'info'));
@@ -456,7 +486,7 @@ class Importer {
         b.tok(toks[++i]!);
         continue;
       }
-      const dropped = ROUTE_DROPPED_ARGS[w];
+      const dropped = ROUTE_DROPPED_ARGS.get(w);
       if (dropped !== undefined) {
         let n = 1;
         if (toks[i + 1]?.text === 'lock') n = 2;
@@ -478,7 +508,7 @@ class Importer {
       if ((w === 'proto' || w === 'protocol') && i + 1 < toks.length) {
         const a = toks[i + 1]!;
         const n = parseU32(a.text);
-        const known = n !== null ? n <= 255 : Object.values(RT_PROTOS).includes(a.text);
+        const known = n !== null ? n <= 255 : RT_PROTO_NAMES.has(a.text);
         if (!known) {
           this.diagnostics.push(diag(a, `protocol "${a.text}" is not in iproute2 6.1's rt_protos; imported as proto boot`, 'import/unknown-proto', 'warning', 'an rt_protos name or a number 0..255'));
           i++;
@@ -530,7 +560,7 @@ class Importer {
       table = tableKey(p.table);
     } else if (ROUTE_TYPES.has(p.header[0]!.text) && ['local', 'broadcast', 'anycast', 'nat'].includes(p.header[0]!.text)) table = 255;
     const command = b.build(p.span);
-    const parsed = parseIpCommand(command.text);
+    const parsed = b.parse(command);
     const cmd = parsed.value;
     if (!cmd || cmd.object !== 'route' || parsed.diagnostics.length > 0) {
       for (const d of parsed.diagnostics) this.diagnostics.push(mapDiagnostic(command, d));
@@ -586,7 +616,7 @@ class Importer {
     }
     const span = { from: line.from, to: line.to };
     const command = b.build(span);
-    const parsed = parseIpCommand(command.text);
+    const parsed = b.parse(command);
     const cmd = parsed.value;
     if (!cmd || cmd.object !== 'rule' || parsed.diagnostics.length > 0) {
       for (const d of parsed.diagnostics) this.diagnostics.push(mapDiagnostic(command, d));
@@ -787,7 +817,7 @@ class Importer {
     b.add('dev').add(link.name, link.nameTok);
     const span = { from: line.from, to: line.to };
     const command = b.build(span);
-    const parsed = parseIpCommand(command.text);
+    const parsed = b.parse(command);
     const cmd = parsed.value;
     if (!cmd || cmd.object !== 'address' || !cmd.local || parsed.diagnostics.length > 0) {
       let here = false;
@@ -1000,13 +1030,20 @@ class Importer {
   private devices(commands: ImportCommand[]): string[] {
     const created = new Set(['lo', ...this.links.map((l) => l.name)]);
     const out: string[] = [];
+    // the words are walked in place, not split: a string per word of 32,000 commands showed in the profile (issue 10)
     for (const c of commands) {
-      const words = c.text.split(' ');
-      for (let i = 0; i + 1 < words.length; i++) {
-        const w = words[i]!;
-        if (w !== 'dev' && w !== 'iif' && w !== 'oif' && w !== 'master') continue;
-        const d = words[i + 1]!;
-        if (!created.has(d) && !out.includes(d)) out.push(d);
+      const t = c.text;
+      let afterKey = false;
+      for (let start = 0; start <= t.length; ) {
+        let end = t.indexOf(' ', start);
+        if (end < 0) end = t.length;
+        if (afterKey) {
+          const d = t.slice(start, end);
+          if (!created.has(d) && !out.includes(d)) out.push(d);
+        }
+        const n = end - start;
+        afterKey = (n === 3 && (t.startsWith('dev', start) || t.startsWith('iif', start) || t.startsWith('oif', start))) || (n === 6 && t.startsWith('master', start));
+        start = end + 1;
       }
     }
     return out;
@@ -1067,6 +1104,7 @@ export function applyImport(net: HostNet, r: ImportResult): Diagnostic[] {
   const out: Diagnostic[] = [];
   assignTables(net, r, out);
   for (const c of r.commands) {
+    // parsed once: the checks below and the kernel's answers use the same command
     const parsed = parseIpCommand(c.text);
     const cmd = parsed.value;
     if (cmd && cmd.object === 'link' && cmd.verb === 'add' && cmd.dev && findLink(net, cmd.dev.text)) {
@@ -1080,7 +1118,8 @@ export function applyImport(net: HostNet, r: ImportResult): Diagnostic[] {
       const local = cmd.local;
       if (net.addresses.some((a) => a.iface === dev && a.addr === local.addr && a.prefixLen === (local.prefixLen ?? 32))) continue;
     }
-    for (const d of execIpCommand(net, c.text)) out.push(mapDiagnostic(c, d));
+    const answers = cmd ? [...parsed.diagnostics, ...applyIpCommand(net, cmd)] : parsed.diagnostics;
+    for (const d of answers) out.push(mapDiagnostic(c, d));
   }
   return out;
 }
