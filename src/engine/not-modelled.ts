@@ -49,10 +49,12 @@ export interface NotModelled {
   detail: string;
   /** "not modelled: SUBJECT: DETAIL" */
   message: string;
+  /** where it was found: a setup command of the case, the configuration a lab's host has now (edited, its commands gone), the walk */
+  origin: 'setup' | 'configuration' | 'walk';
 }
 
 function finding(host: string, command: number | null, subject: string, detail: string, extra: Partial<NotModelled> = {}): NotModelled {
-  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, ...extra };
+  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, origin: command === null ? 'walk' : 'setup', ...extra };
 }
 
 /** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/adapters.ts). */
@@ -191,6 +193,7 @@ export function configFindings(host: string, config: { net: HostNet; rules: Rule
   if ((seed === undefined || seed.trim() === '0') && config.net.routes.some((r) => r.multipath && r.nexthops.length > 1)) {
     out.push(finding(host, null, MULTIPATH_SUBJECT, MULTIPATH_DETAIL));
   }
+  for (const f of out) f.origin = 'configuration';
   return out;
 }
 

@@ -85,7 +85,11 @@ export interface RuleView {
 export interface ChainView {
   name: string;
   policy: string | null;
-  /** the chain's rules; empty in a lab's walk log, whose rules the page asks for a page at a time (lab/views.ts) */
+  /**
+   * the chain's rules; empty in a lab's walk log, whose rules the page asks
+   * for a page at a time (lab/views.ts), and which lists only the built-in
+   * chains and those the walk entered
+   */
   rules: RuleView[];
   /** how many rules the chain has */
   ruleCount: number;
@@ -194,11 +198,13 @@ export function packetSummary(h: HeaderView): string {
   return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}${flags}${icmp}`;
 }
 
-function chainViews(world: World, hostName: string, withRules: boolean): Record<string, ChainView[]> {
+function chainViews(world: World, hostName: string, withRules: boolean, visited: ReadonlySet<string>): Record<string, ChainView[]> {
   const h = world.hosts.get(hostName)!;
   const out: Record<string, ChainView[]> = {};
   for (const t of TABLES) {
-    out[t] = [...h.rules.tables[t].chains.values()].map((c) => {
+    const chains = [...h.rules.tables[t].chains.values()];
+    // without rules (a lab's log), only what the graph draws: the built-in chains and those the walk entered
+    out[t] = (withRules ? chains : chains.filter((c) => c.builtin || visited.has(`${t} ${c.name}`))).map((c) => {
       const pc = h.counters.get(c);
       return {
         name: c.name,
@@ -214,6 +220,12 @@ function chainViews(world: World, hostName: string, withRules: boolean): Record<
       };
     });
   }
+  return out;
+}
+
+function visitedChains(steps: readonly WalkStep[], host: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of steps) if (s.kind === 'rule' && s.host === host) out.add(`${s.table} ${s.chain}`);
   return out;
 }
 
@@ -344,7 +356,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
       addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
       master: l.master,
     })),
-    tables: chainViews(world, h.name, options.chainRules ?? true),
+    tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: A.formatAllRoutes(h.net),
     rules: A.formatFibRules(h.net),
     conntrack: A.ctList(h.ct),

@@ -260,3 +260,14 @@ describe('the configuration view of a host', () => {
     ]);
   });
 });
+
+describe('what a lab says is not modelled', () => {
+  it('names the first rules of a kind and counts the rest, so 13,800 kube-proxy rules make one notice', () => {
+    const lab = openLab(router);
+    for (let i = 0; i < 6; i++) lab.edit('router', `iptables -A FORWARD -m statistic --mode random --probability 0.5 -s 192.0.2.${i} -j ACCEPT`);
+    const found = lab.walk().log.notModelled.filter((f) => f.host === 'router' && f.subject.includes('statistic'));
+    expect(found).toHaveLength(4);
+    expect(found.slice(0, 3).map((f) => f.rule)).toEqual([0, 1, 2].map((i) => `-A FORWARD -s 192.0.2.${i}/32 -m statistic --mode random --probability 0.50000000000 -j ACCEPT`));
+    expect(found[3]!.detail).toBe('3 more rules like the ones above');
+  });
+});

@@ -61,10 +61,30 @@ const HISTORY = 100;
 
 const findingsCache = new WeakMap<HostConfig, NotModelled[]>();
 
+/** Findings of one subject shown one by one before the rest are counted: 13,800 `-m statistic` rules are one notice, not 13,800. */
+const PER_SUBJECT = 3;
+
 function hostFindings(name: string, c: HostConfig): NotModelled[] {
   let f = findingsCache.get(c);
-  if (!f) findingsCache.set(c, (f = configFindings(name, c)));
+  if (!f) findingsCache.set(c, (f = capFindings(configFindings(name, c))));
   return f;
+}
+
+function capFindings(fs: NotModelled[]): NotModelled[] {
+  const seen = new Map<string, number>();
+  const out: NotModelled[] = [];
+  for (const f of fs) {
+    const n = (seen.get(f.subject) ?? 0) + 1;
+    seen.set(f.subject, n);
+    if (n <= PER_SUBJECT) out.push(f);
+  }
+  for (const [subject, n] of seen) {
+    if (n <= PER_SUBJECT) continue;
+    const first = out.find((f) => f.subject === subject)!;
+    const detail = `${n - PER_SUBJECT} more rules like the ones above`;
+    out.push({ ...first, table: null, chain: null, rule: null, line: null, detail, message: `not modelled: ${subject}: ${detail}` });
+  }
+  return out;
 }
 
 /** The parts of a host one setup command can change (sim/adapters.ts applySetupCommand dispatches the same way). */
@@ -152,6 +172,16 @@ export class Lab {
     return this.current.scenario.steps;
   }
 
+  /** versions undo can go back to */
+  get past(): number {
+    return this.at;
+  }
+
+  /** versions redo can go forward to */
+  get future(): number {
+    return this.versions.length - 1 - this.at;
+  }
+
   get canUndo(): boolean {
     return this.at > 0;
   }
@@ -175,32 +205,53 @@ export class Lab {
    * changes nothing and returns the tool's messages, positioned in `text`.
    */
   edit(host: string, text: string, mode: EditMode = 'command'): LabEditResult {
-    const config = this.current.configs.get(host);
-    if (!config) return { ok: false, diagnostics: positioned(text, [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
-    if (mode === 'import-ip') return this.importIp(host, config, text);
-    const cmd: SetupCommand = mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' };
-    const lead = mode === 'command' ? text.length - text.trimStart().length : 0;
-    const parts = partsOf(cmd);
-    const next = copyParts(config, parts);
-    const diags = applySetupCommand(this.hostFor(host, next), cmd, this.current.scenario.rtTables).map((d) => ({ ...d, from: d.from + lead, to: d.to + lead }));
-    if (diags.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, diags) };
-    const version = this.commitHost(host, next);
-    return { ok: true, version, diagnostics: positioned(text, diags), changed: { host, parts } };
+    const r = this.editAll(host, [text], mode);
+    return r.ok ? r : { ok: false, diagnostics: r.diagnostics };
   }
 
-  private importIp(host: string, config: HostConfig, text: string): LabEditResult {
+  /**
+   * Several texts on one host as one version (a rule moved is a delete and
+   * an insert): the first refused text stops them and nothing changes;
+   * `index` says which it was.
+   */
+  editAll(host: string, texts: readonly string[], mode: EditMode = 'command'): LabEditResult | { ok: false; diagnostics: PositionedDiagnostic[]; index: number } {
+    const config = this.current.configs.get(host);
+    if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
+    const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
+    const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
+    const next = copyParts(config, parts);
+    const h = this.hostFor(host, next);
+    let diagnostics: PositionedDiagnostic[] = [];
+    let skipped: { line: number; reason: string }[] | undefined;
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      if (mode === 'import-ip') {
+        const r = this.importIp(h, text);
+        if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: i };
+        diagnostics = r.diagnostics;
+        skipped = r.skipped;
+        continue;
+      }
+      const lead = mode === 'command' ? text.length - text.trimStart().length : 0;
+      const diags = applySetupCommand(h, cmds[i]!, this.current.scenario.rtTables).map((d) => ({ ...d, from: d.from + lead, to: d.to + lead }));
+      if (diags.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, diags), index: i };
+      diagnostics = positioned(text, diags);
+    }
+    const version = texts.length ? this.commitHost(host, next) : this.version;
+    const changed = { host, parts };
+    return skipped ? { ok: true, version, diagnostics, changed, skipped } : { ok: true, version, diagnostics, changed };
+  }
+
+  private importIp(h: Host, text: string): { ok: true; diagnostics: PositionedDiagnostic[]; skipped: { line: number; reason: string }[] } | { ok: false; diagnostics: PositionedDiagnostic[] } {
     const r = importIpOutput(text, 'auto');
     if (!r.value || r.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, r.diagnostics) };
-    const next = copyParts(config, ['net']);
-    const h = this.hostFor(host, next);
     const errors: Diagnostic[] = [];
     for (const c of r.value.commands) {
       const ds = applySetupCommand(h, c.text, this.current.scenario.rtTables).filter((d) => d.severity === 'error');
       for (const d of ds) errors.push({ ...d, from: c.span.from, to: c.span.to, message: `${c.text}: ${d.message}` });
     }
     if (errors.length) return { ok: false, diagnostics: positioned(text, errors) };
-    const version = this.commitHost(host, next);
-    return { ok: true, version, diagnostics: positioned(text, r.diagnostics), changed: { host, parts: ['net'] }, skipped: r.value.skipped };
+    return { ok: true, diagnostics: positioned(text, r.diagnostics), skipped: r.value.skipped };
   }
 
   /** A Host whose configuration is `config` itself (not a copy): commands run on it change `config`. */
