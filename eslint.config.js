@@ -45,6 +45,18 @@ const engineOnlyPure = {
   },
 };
 
+/**
+ * The shared vocabulary (hook and table names, IPVS flags, sysctl defaults)
+ * sits below the engine and the page alike, so it imports nothing.
+ */
+const vocabularyStandsAlone = {
+  files: ['src/vocabulary/**/*.ts'],
+  ignores: ['src/vocabulary/**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'src/vocabulary holds plain constants and imports nothing outside itself.' }] }],
+  },
+};
+
 export default defineConfig([
   { ignores: ['dist/', 'dist-e2e/', 'node_modules/', 'reports/', 'test-results/', 'playwright-report/', 'coverage/'] },
   {
@@ -73,4 +85,5 @@ export default defineConfig([
     },
   },
   engineOnlyPure,
+  vocabularyStandsAlone,
 ]);

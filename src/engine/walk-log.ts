@@ -7,7 +7,7 @@
 
 import { formatIpv4 } from './net/addr';
 import type { HookName, TableName } from './netfilter/hooks';
-import { HOOK_TABLES, TABLES, BUILTIN_CHAINS } from './netfilter/hooks';
+import { TABLES } from './netfilter/hooks';
 import type { TraceType } from './netfilter/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './output/kernel-result';
@@ -455,7 +455,3 @@ function ctStateName(ctinfo: string): 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELAT
   if (ctinfo === 'NEW' || ctinfo === 'INVALID' || ctinfo === 'UNTRACKED') return ctinfo;
   return 'INVALID';
 }
-
-/** The graph's fixed geometry, for views that lay it out: hooks and their tables in kernel order. */
-export const FLOW_TABLES: Readonly<Record<HookName, readonly TableName[]>> = HOOK_TABLES;
-export const TABLE_CHAINS = BUILTIN_CHAINS;

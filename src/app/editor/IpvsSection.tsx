@@ -7,7 +7,8 @@
 
 import { memo, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { DEFAULT_IPVS_SYSCTL, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, type VirtualService } from '../../engine/ipvs/types';
+import type { VirtualService } from '../../engine/ipvs/types';
+import { DEFAULT_IPVS_SYSCTL, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2 } from '../../vocabulary/ipvs';
 import { serviceDests } from '../../engine/ipvs/state';
 import { formatIpv4 } from '../../engine/net/addr';
 import { useDeps } from '../shell/context';

@@ -6,7 +6,7 @@
 
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../engine/net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../vocabulary/sysctl';
 import { useDeps } from '../shell/context';
 import { selectLog, selectScenario } from '../state/walk-store';
 import {

@@ -6,7 +6,7 @@
 
 import { MATCHES } from '../../engine/iptables/modules';
 import { TARGETS } from '../../engine/iptables/targets';
-import { BUILTIN_CHAINS, TABLES, type TableName } from '../../engine/netfilter/hooks';
+import { BUILTIN_CHAINS, TABLES, type TableName } from '../../vocabulary/netfilter';
 
 export interface OptionDescription {
   /** without the leading `--` */

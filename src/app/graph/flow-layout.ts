@@ -12,8 +12,7 @@
 // and the packet dot's path are the same points.
 
 import type { GraphNode, WalkLog, WalkStep } from '../../engine/walk-log';
-import type { HookName, TableName } from '../../engine/netfilter/hooks';
-import { HOOK_TABLES } from '../../engine/netfilter/hooks';
+import { HOOK_TABLES, type HookName, type TableName } from '../../vocabulary/netfilter';
 
 export interface Point {
   x: number;

@@ -4,7 +4,7 @@
 // net.ipv4.vs.*`. Like the other form builders, these only put the words in
 // ipvsadm's order; the engine judges the values with ipvsadm's own messages.
 
-import { SCHEDULER_NAMES } from '../../engine/ipvs/types';
+import { SCHEDULER_NAMES, SCHED_FLAGS } from '../../vocabulary/ipvs';
 
 export type ServiceKind = 'tcp' | 'udp' | 'fwmark';
 
@@ -44,10 +44,7 @@ export interface ServerForm {
 export const SCHEDULERS: readonly string[] = SCHEDULER_NAMES;
 
 /** The -b flags each scheduler accepts (ipvsadm refuses the others as incompatible). */
-export const SCHED_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  sh: ['sh-fallback', 'sh-port'],
-  mh: ['mh-fallback', 'mh-port'],
-};
+export { SCHED_FLAGS };
 
 /** -g gatewaying (DR, ipvsadm's default), -i ipip (TUN), -m masquerading (NAT) */
 export const FORWARD_METHODS: readonly FwdSwitch[] = ['-g', '-i', '-m'];

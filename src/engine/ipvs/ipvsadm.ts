@@ -40,6 +40,7 @@ import {
   IPVS_SVC_PERSISTENT_TIMEOUT,
 } from './types';
 import { runTimers } from './conn';
+import { schedFlagNames } from '../../vocabulary/ipvs';
 
 const SOURCE = 'ipvsadm';
 const MAX_TIMEOUT = 86400 * 31;
@@ -360,12 +361,6 @@ function parseAddrPort(text: string, proto: IpvsProtocol): AddrPort | 'ipv6' | n
   if (port < 0) port = serviceToPort(ps, proto);
   if (port < 0) return null;
   return { addr, port, hasPort: true };
-}
-
-function schedFlagNames(sched: string): [string, string, string] {
-  if (sched === 'sh') return ['sh-fallback', 'sh-port', 'flag-3'];
-  if (sched === 'mh') return ['mh-fallback', 'mh-port', 'flag-3'];
-  return ['flag-1', 'flag-2', 'flag-3'];
 }
 
 function emptyList(): ListFlags {
