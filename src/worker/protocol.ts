@@ -11,10 +11,11 @@ import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { EditChange, EditMode, ExportKind } from '../engine/lab/lab';
 import type { PositionedDiagnostic } from '../engine/edit/scenario-edit';
 import type { ChainPage, HostConfigView } from '../engine/lab/views';
+import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/catalog';
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 
-export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange };
+export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
   /** read a case and keep it as lab `lab` (its setup runs once, here) */
@@ -34,6 +35,8 @@ export type EngineRequest =
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
+  /** the match and target extensions with their options, for the rule form (the same for every lab) */
+  | { type: 'extensions'; requestId: number }
   /** the lab as a case file (canonical setup): for saving, sharing, downloading */
   | { type: 'snapshot'; requestId: number; lab: number }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
@@ -76,7 +79,7 @@ export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics
 
 export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | Record<string, unknown> | ExportResult | CheckResult | ScalingPoint[] | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | Record<string, unknown> | ExportResult | CheckResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -141,6 +144,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);
     case 'host-view':
       return isId(r.lab) && typeof r.host === 'string';
+    case 'extensions':
+      return true;
     case 'export':
       return isId(r.lab) && (typeof r.host === 'string' || r.host === null) && EXPORTS.includes(r.what as string);
     case 'kube-scaling':

@@ -114,6 +114,13 @@ describe('the engine worker protocol', () => {
     expect(await client.hostView(lab, 'nobody')).toBeNull();
   });
 
+  it('gives the rule form its extensions without a lab', async () => {
+    const client = pair();
+    const catalog = await client.extensions();
+    expect(catalog.matches.find((m) => m.name === 'conntrack')!.options.map((o) => o.name)).toContain('ctstate');
+    expect(catalog.targets.find((t) => t.name === 'MASQUERADE')).toMatchObject({ table: 'nat' });
+  });
+
   it('gives the lab back as a case, and exports one host', async () => {
     const client = pair();
     const lab = await opened(client);

@@ -7,6 +7,7 @@
 
 import { Lab } from '../engine/lab/lab';
 import { chainPage, hostConfigView } from '../engine/lab/views';
+import { extensionCatalog } from '../engine/iptables/catalog';
 import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
 import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult } from './protocol';
@@ -93,6 +94,8 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const config = labOf(m.lab).config(m.host);
         return config ? hostConfigView(m.host, config) : null;
       }
+      case 'extensions':
+        return extensionCatalog();
       case 'snapshot':
         return labOf(m.lab).snapshot();
       case 'export':

@@ -15,6 +15,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     explain: async () => [],
     chain: async () => null,
     hostView: async () => null,
+    extensions: async () => ({ matches: [], targets: [] }),
     snapshot: async () => ({}),
     export: async () => ({ ok: true, text: '' }),
     check: async () => ({ ok: true }),

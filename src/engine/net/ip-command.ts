@@ -1714,14 +1714,16 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
  *
  * @example formatRoutes(net) // "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1 \n"
  */
+/** The route tables in the order `ip route show table all` dumps them (by id's low byte, newest first). */
+export function tablesInDumpOrder(net: HostNet): number[] {
+  return net.tables
+    .map((id, order) => ({ id, order }))
+    .sort((a, b) => (a.id & 255) - (b.id & 255) || b.order - a.order)
+    .map((t) => t.id);
+}
+
 export function formatRoutes(net: HostNet, table: 'all' | number = RT_TABLE_MAIN): string {
-  let tables: number[];
-  if (table === 'all') {
-    tables = net.tables
-      .map((id, order) => ({ id, order }))
-      .sort((a, b) => (a.id & 255) - (b.id & 255) || b.order - a.order)
-      .map((t) => t.id);
-  } else tables = [table];
+  const tables = table === 'all' ? tablesInDumpOrder(net) : [table];
   let out = '';
   for (const t of tables) {
     for (const r of net.routes) {
