@@ -25,8 +25,11 @@ import {
   sysctlCommand,
   type RuleForm,
 } from './builders';
-import { describeMatch, describeTarget } from './describe';
-import { parseSave, showLines } from './save-text';
+import { takesArg as catalogTakesArg } from './describe';
+import { extensionCatalog } from '../../engine/iptables/catalog';
+import { showLines } from './save-text';
+import { Lab } from '../../engine/lab/lab';
+import { chainPage } from '../../engine/lab/views';
 
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
 
@@ -41,7 +44,15 @@ function run(cmds: string[], host = 'router', from: unknown = base): Record<stri
   return s as Record<string, unknown>;
 }
 
-const takesArg = (ext: string, opt: string) => (describeMatch(ext) ?? describeTarget(ext))?.options.find((o) => o.name === opt)?.arg;
+const catalog = extensionCatalog();
+const takesArg = (ext: string, opt: string) => catalogTakesArg(catalog, ext, opt);
+
+/** The words after `-A CHAIN` of each rule of a chain, as the rule list has them (the lab's chain page). */
+function rules(s: unknown, chain: string, host = 'router'): string[] {
+  const o = Lab.open(s);
+  if (!o.ok) throw new Error(o.errors.join('; '));
+  return chainPage(o.lab.config(host)!, 'filter', chain, 0, 1000, null)!.rules.map((r) => r.spec);
+}
 
 function save(s: unknown, host = 'router'): string {
   const t = exportText(s, host, 'iptables-save');
@@ -125,13 +136,13 @@ describe('chain commands', () => {
   });
 
   it('deletes a rule and moves one by delete + insert, as by hand', () => {
-    const before = parseSave(save(base)).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const before = rules(base, 'FORWARD');
     const moved = moveRuleCommands('filter', 'FORWARD', 1, 3, before[0]!);
     expect(moved).toEqual(['iptables -D FORWARD 1', `iptables -I FORWARD 3 ${before[0]}`]);
-    const after = parseSave(save(run(moved))).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const after = rules(run(moved), 'FORWARD');
     expect(after).toEqual([before[1], before[2], before[0]]);
     expect(moveRuleCommands('filter', 'FORWARD', 2, 2, 'x')).toEqual([]);
-    const fewer = parseSave(save(run([deleteRuleCommand('filter', 'FORWARD', 2)]))).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const fewer = rules(run([deleteRuleCommand('filter', 'FORWARD', 2)]), 'FORWARD');
     expect(fewer).toEqual([before[0], before[2]]);
   });
 });

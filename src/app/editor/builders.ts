@@ -6,7 +6,9 @@
 // only put the words in the order the tools expect and quote what a shell
 // would split.
 
-export type TableName = 'raw' | 'mangle' | 'nat' | 'filter' | 'security';
+import type { TableName } from '../../vocabulary/netfilter';
+
+export type { TableName };
 
 /** A word as a shell would need it: quoted when it has spaces, quotes or shell characters. */
 export function shellWord(s: string): string {

@@ -1,26 +1,8 @@
-// The forms list what the engine's exports say: chains with their policy and
-// rules from iptables-save text, the lines of ip … show, a setup's sysctls.
+// The forms list what the engine's exports say: the lines of ip … show, a
+// setup's sysctls; and a pasted text is taken for what it is.
 
 import { describe, expect, it } from 'vitest';
-import { countLines, parseSave, setupSysctls, showLines, userRoute } from './save-text';
-import { allExtensions, describeMatch, matchesFor, protoWord, targetsFor } from './describe';
-import { MATCHES } from '../../engine/iptables/modules';
-import { TARGETS } from '../../engine/iptables/targets';
-
-describe('iptables-save text', () => {
-  it('reads tables, chains, policies and rules in order', () => {
-    const t = parseSave('# Generated\n*nat\n:PREROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n-A PREROUTING -j DOCKER\n-A DOCKER -p tcp -m comment --comment "a b" -j RETURN\nCOMMIT\n*filter\n:INPUT DROP [3:180]\nCOMMIT\n');
-    expect(t).toEqual([
-      { name: 'nat', chains: [{ name: 'PREROUTING', policy: 'ACCEPT', rules: ['-j DOCKER'] }, { name: 'DOCKER', policy: null, rules: ['-p tcp -m comment --comment "a b" -j RETURN'] }] },
-      { name: 'filter', chains: [{ name: 'INPUT', policy: 'DROP', rules: [] }] },
-    ]);
-  });
-
-  it('ignores what is not a table it knows', () => {
-    expect(parseSave('*bogus\n:X - [0:0]\n-A X -j DROP\nCOMMIT\n')).toEqual([]);
-    expect(parseSave('')).toEqual([]);
-  });
-});
+import { countLines, setupSysctls, showLines, userRoute } from './save-text';
 
 describe('counting the lines of an import', () => {
   it('counts a last line without its newline, and no line in an empty text', () => {
@@ -42,35 +24,6 @@ describe('ip show lines and sysctls', () => {
       ['net.ipv4.ip_forward', '0'],
       ['net.ipv4.conf.eth0.rp_filter', '2'],
     ]);
-  });
-});
-
-describe('what the rule form offers', () => {
-  it('lists every modelled match and target with exactly the options the parser declares', () => {
-    const { matches, targets } = allExtensions();
-    expect(matches.map((m) => m.name).sort()).toEqual([...MATCHES.keys()].sort());
-    expect(targets.map((t) => t.name).sort()).toEqual([...TARGETS.keys()].sort());
-    for (const m of matches) expect(m.options.map((o) => o.name)).toEqual(MATCHES.get(m.name)!.options.map((o) => o.name));
-  });
-
-  it('knows which options take an argument and which may be negated', () => {
-    const tcp = describeMatch('tcp')!;
-    expect(tcp.options.find((o) => o.name === 'dport')).toMatchObject({ arg: true, invert: true });
-    expect(tcp.options.find((o) => o.name === 'syn')).toMatchObject({ arg: false });
-    expect(tcp.options.find((o) => o.name === 'tcp-flags')).toMatchObject({ arg2: true });
-    expect(protoWord(tcp)).toBe('tcp');
-  });
-
-  it('offers a target only where the kernel allows it', () => {
-    const names = (t: string, c: string) => targetsFor(t as 'nat', c).map((x) => x.name);
-    expect(names('nat', 'PREROUTING')).toContain('DNAT');
-    expect(names('nat', 'POSTROUTING')).not.toContain('DNAT');
-    expect(names('nat', 'POSTROUTING')).toContain('MASQUERADE');
-    expect(names('filter', 'INPUT')).not.toContain('MASQUERADE');
-    expect(names('filter', 'INPUT')).toContain('REJECT');
-    // a user chain: only the table is known
-    expect(names('nat', 'MYCHAIN')).toContain('DNAT');
-    expect(matchesFor('filter', 'INPUT').map((m) => m.name)).toContain('conntrack');
   });
 });
 

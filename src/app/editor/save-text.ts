@@ -1,57 +1,8 @@
 // pattern: Functional Core
-// Reading the engine's own exports back for the forms: the chains and rules
-// of an `iptables-save` text, the lines of `ip route show` / `ip rule show`,
-// the sysctls a host's setup writes. The texts come from the engine
-// (exportText), so the forms list exactly what the scenario holds.
-
-import type { TableName } from './builders';
-
-export interface SavedChain {
-  name: string;
-  /** ACCEPT/DROP for a built-in chain, null for a user chain */
-  policy: string | null;
-  /** each rule as iptables-save prints it after `-A CHAIN ` */
-  rules: string[];
-}
-
-export interface SavedTable {
-  name: TableName;
-  chains: SavedChain[];
-}
-
-const TABLE_NAMES = new Set(['raw', 'mangle', 'nat', 'filter', 'security']);
-
-/** Tables in the order the text has them; bounded by the number of lines. */
-export function parseSave(text: string): SavedTable[] {
-  const out: SavedTable[] = [];
-  let table: SavedTable | null = null;
-  let byName = new Map<string, SavedChain>();
-  const lines = text.split('\n');
-  for (const line of lines) {
-    if (line.startsWith('*')) {
-      const name = line.slice(1).trim();
-      if (!TABLE_NAMES.has(name)) {
-        table = null;
-        continue;
-      }
-      table = { name: name as TableName, chains: [] };
-      byName = new Map();
-      out.push(table);
-    } else if (!table) {
-      continue;
-    } else if (line.startsWith(':')) {
-      const [name = '', policy = '-'] = line.slice(1).split(' ');
-      const c: SavedChain = { name, policy: policy === '-' ? null : policy, rules: [] };
-      table.chains.push(c);
-      byName.set(name, c);
-    } else if (line.startsWith('-A ')) {
-      const sp = line.indexOf(' ', 3);
-      const chain = sp < 0 ? line.slice(3) : line.slice(3, sp);
-      byName.get(chain)?.rules.push(sp < 0 ? '' : line.slice(sp + 1));
-    }
-  }
-  return out;
-}
+// Reading the engine's own exports back for the forms: the lines of `ip
+// route show` / `ip rule show`, the sysctls a host's setup writes. The texts
+// come from the engine (exportText), so the forms list exactly what the
+// scenario holds.
 
 /** Non-empty lines of an `ip … show` text, without the trailing space iproute2 prints. */
 export function showLines(text: string): string[] {
