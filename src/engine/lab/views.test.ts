@@ -78,6 +78,18 @@ describe('routes, ip rules and sysctls of a host', () => {
     expect(v.routes.find((r) => r.dst === '10.0.2.0/24')).toMatchObject({ proto: 'kernel' });
   });
 
+  it('gives each ip rule its selector, which `ip rule del priority N` takes back', () => {
+    const lab = openLab();
+    expect(lab.edit('router', 'ip rule add priority 100 from 10.0.0.0/8 fwmark 0x1/0xff lookup 100').ok).toBe(true);
+    const v = hostConfigView('router', lab.config('router')!);
+    const shown = lab.exportText('router', 'ip-rule');
+    expect(v.fibRules.map((r) => r.text)).toEqual(shown.ok ? shown.text.split('\n').filter((l) => l !== '') : []);
+    const mine = v.fibRules.find((r) => r.priority === 100)!;
+    expect(mine.selector).toBe('from 10.0.0.0/8 fwmark 0x1/0xff lookup 100');
+    expect(lab.edit('router', `ip rule del priority ${mine.priority} ${mine.selector}`).ok).toBe(true);
+    expect(hostConfigView('router', lab.config('router')!).fibRules.map((r) => r.priority)).toEqual([0, 32766, 32767]);
+  });
+
   it('lists the sysctls the setup would write: ip_forward, not the per-interface switches it sets', () => {
     const lab = openLab();
     expect(lab.edit('router', 'sysctl -w net.ipv4.conf.eth0.rp_filter=2').ok).toBe(true);

@@ -11,7 +11,7 @@ import type { WalkLog } from '../walk-log';
 import { ruleText } from '../sim/adapters';
 import { chainsInSaveOrder } from '../iptables/save';
 import { formatIpv4, formatPrefix } from '../net/addr';
-import { formatRoute, formatRules, tablesInDumpOrder } from '../net/ip-command';
+import { formatRoute, formatRuleSelector, tablesInDumpOrder } from '../net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
 import { setSysctls } from '../edit/canonical';
 import { serviceDests } from '../ipvs/state';
@@ -132,6 +132,8 @@ export interface RouteView {
 
 export interface FibRuleView {
   priority: number;
+  /** the selector and action as `ip rule show` prints them after the priority (`from all lookup main`): what `ip rule del priority N` takes */
+  selector: string;
   /** the line `ip rule show` prints, selector and action: `32765: from 192.168.2.0/24 lookup custom` */
   text: string;
 }
@@ -217,7 +219,6 @@ export function hostConfigView(host: string, config: HostConfig): HostConfigView
   for (const t of tablesInDumpOrder(net))
     for (const r of net.routes)
       if (r.table === t) routes.push({ table: r.table, tableName: tableNames.get(r.table) ?? null, type: r.type, dst: formatPrefix(r.dst), proto: r.proto, text: formatRoute(net, r, true).replace(/ +$/gm, '') });
-  const ruleLines = formatRules(net).split('\n').filter((l) => l.length > 0);
   const chains: HostConfigView['chains'] = {};
   for (const t of TABLES) {
     if (!rules.loaded.includes(t)) continue;
@@ -235,7 +236,10 @@ export function hostConfigView(host: string, config: HostConfig): HostConfigView
       addrs: net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
     })),
     routes,
-    fibRules: net.rules.map((r, i) => ({ priority: r.priority, text: ruleLines[i] ?? '' })),
+    fibRules: net.rules.map((r) => {
+      const selector = formatRuleSelector(net, r);
+      return { priority: r.priority, selector, text: `${r.priority}:\t${selector}` };
+    }),
     neighbours: net.neighbours.map((n) => ({ iface: n.iface, addr: formatIpv4(n.addr), lladdr: n.lladdr, state: n.state })),
     sysctls: setSysctls(net).map(({ key, value }) => ({ key, value, defaultValue: sysctlDefault(key) })),
     ipvs: ipvs.services.map((svc) => {

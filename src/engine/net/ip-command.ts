@@ -1745,26 +1745,29 @@ function formatRulePrefix(p: Prefix): string {
 /** `ip rule show` as iproute2 6.1 prints it ("PRIO:\tfrom all lookup local", no trailing space). */
 export function formatRules(net: HostNet): string {
   let out = '';
-  for (const r of net.rules) {
-    const parts: string[] = [];
-    if (r.not) parts.push('not');
-    parts.push('from', r.from ? formatRulePrefix(r.from) : 'all');
-    if (r.to) parts.push('to', formatRulePrefix(r.to));
-    if (r.tos) parts.push('tos', dsfieldName(r.tos));
-    if (r.fwmark !== null) parts.push('fwmark', r.fwmask !== 0xffffffff ? `${formatHex(r.fwmark)}/${formatHex(r.fwmask)}` : formatHex(r.fwmark));
-    if (r.iif !== null) parts.push('iif', findLink(net, r.iif) ? r.iif : `${r.iif} [detached]`);
-    if (r.oif !== null) parts.push('oif', findLink(net, r.oif) ? r.oif : `${r.oif} [detached]`);
-    if (r.uidrange) parts.push('uidrange', `${r.uidrange.start}-${r.uidrange.end}`);
-    if (r.ipproto !== null) parts.push('ipproto', ipprotoName(r.ipproto));
-    if (r.sport) parts.push('sport', r.sport.start === r.sport.end ? String(r.sport.start) : `${r.sport.start}-${r.sport.end}`);
-    if (r.dport) parts.push('dport', r.dport.start === r.dport.end ? String(r.dport.start) : `${r.dport.start}-${r.dport.end}`);
-    if (r.action === 'lookup') {
-      parts.push('lookup', tableName(net, r.table));
-      if (r.suppressPrefixLength >= 0) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
-      if (r.tclassid) parts.push(formatRealms(r.tclassid).replace(/^realm /, 'realms '));
-    } else if (r.action === 'goto') parts.push('goto', r.goto === null ? 'none' : String(r.goto));
-    else parts.push(r.action);
-    out += `${r.priority}:\t${parts.join(' ')}\n`;
-  }
+  for (const r of net.rules) out += `${r.priority}:\t${formatRuleSelector(net, r)}\n`;
   return out;
+}
+
+/** What `ip rule show` prints after `PRIORITY:\t`: the selector and the action, which `ip rule del` takes back. */
+export function formatRuleSelector(net: HostNet, r: FibRule): string {
+  const parts: string[] = [];
+  if (r.not) parts.push('not');
+  parts.push('from', r.from ? formatRulePrefix(r.from) : 'all');
+  if (r.to) parts.push('to', formatRulePrefix(r.to));
+  if (r.tos) parts.push('tos', dsfieldName(r.tos));
+  if (r.fwmark !== null) parts.push('fwmark', r.fwmask !== 0xffffffff ? `${formatHex(r.fwmark)}/${formatHex(r.fwmask)}` : formatHex(r.fwmark));
+  if (r.iif !== null) parts.push('iif', findLink(net, r.iif) ? r.iif : `${r.iif} [detached]`);
+  if (r.oif !== null) parts.push('oif', findLink(net, r.oif) ? r.oif : `${r.oif} [detached]`);
+  if (r.uidrange) parts.push('uidrange', `${r.uidrange.start}-${r.uidrange.end}`);
+  if (r.ipproto !== null) parts.push('ipproto', ipprotoName(r.ipproto));
+  if (r.sport) parts.push('sport', r.sport.start === r.sport.end ? String(r.sport.start) : `${r.sport.start}-${r.sport.end}`);
+  if (r.dport) parts.push('dport', r.dport.start === r.dport.end ? String(r.dport.start) : `${r.dport.start}-${r.dport.end}`);
+  if (r.action === 'lookup') {
+    parts.push('lookup', tableName(net, r.table));
+    if (r.suppressPrefixLength >= 0) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
+    if (r.tclassid) parts.push(formatRealms(r.tclassid).replace(/^realm /, 'realms '));
+  } else if (r.action === 'goto') parts.push('goto', r.goto === null ? 'none' : String(r.goto));
+  else parts.push(r.action);
+  return parts.join(' ');
 }
