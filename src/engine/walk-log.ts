@@ -112,8 +112,8 @@ export interface HostView {
   rules: string;
   conntrack: unknown[];
   conntrackActive: boolean;
-  /** IPVS on this host, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
-  ipvs: { list: string; connections: string; schedulers: { service: string; view: unknown }[] } | null;
+  /** IPVS on this host at the end of the walk, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
+  ipvs: IpvsSnapshot | null;
 }
 
 export interface PacketView {

@@ -956,11 +956,13 @@ function cmpDests(a: RealServer, b: RealServer): number {
   return a.port - b.port;
 }
 
-function sortedServices(state: IpvsState, nosort: boolean): VirtualService[] {
+/** Services in the order `ipvsadm -L` lists them (unless --nosort). */
+export function sortedServices(state: IpvsState, nosort: boolean): VirtualService[] {
   return nosort ? state.services.slice() : msort(state.services, cmpServices);
 }
 
-function sortedDests(state: IpvsState, svc: VirtualService, nosort: boolean): RealServer[] {
+/** A service's real servers in the order `ipvsadm -L` lists them (unless --nosort). */
+export function sortedDests(state: IpvsState, svc: VirtualService, nosort: boolean): RealServer[] {
   const list = serviceDests(state, svc);
   return nosort ? list : msort(list, cmpDests);
 }
@@ -1031,6 +1033,11 @@ export interface ListFormat extends Partial<ListFlags> {
   only?: VirtualService;
 }
 
+/** The lines `ipvsadm -L` prints before the first service: its version and the column titles. */
+export function listHeader(f: ListFormat = {}): string {
+  return `IP Virtual Server version ${IP_VS_VERSION} (size=${IP_VS_CONN_TAB_SIZE})\n${title(f)}`;
+}
+
 function title(f: ListFormat): string {
   if (f.stats)
     return `${padEnd('Prot LocalAddress:Port', 33)} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((s) => padStart(s, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
@@ -1055,17 +1062,7 @@ function serviceEntry(state: IpvsState, svc: VirtualService, f: ListFormat): str
   let out: string;
   if (f.stats) out = padEnd(name, 33) + statsCols(svc.stats, exact);
   else if (f.rate) out = padEnd(name, 33) + statsCols({ conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 }, exact);
-  else {
-    out = `${name} ${svc.scheduler}`;
-    const flags = schedFlagsText(svc);
-    if (flags) out += ` (${flags})`;
-    if (svc.flags & IP_VS_SVC_F_PERSISTENT) {
-      out += ` persistent ${svc.timeout}`;
-      if (svc.netmask >>> 0 !== 0xffffffff) out += ` mask ${formatIpv4(svc.netmask)}`;
-    }
-    if (svc.pe) out += ` pe ${svc.pe}`;
-    if (svc.flags & IP_VS_SVC_F_ONEPACKET) out += ' ops';
-  }
+  else out = serviceLine(svc, numeric);
   out += '\n';
   for (const d of sortedDests(state, svc, !!f.nosort)) {
     const dname = addrPort(d.addr, d.port, svc.protocol, numeric).slice(0, 28);
@@ -1075,20 +1072,42 @@ function serviceEntry(state: IpvsState, svc: VirtualService, f: ListFormat): str
       out += `  -> ${padEnd(dname, 28)} ${padEnd(String(d.uThreshold), 10)} ${padEnd(String(d.lThreshold), 10)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}\n`;
     else if (f.persistentConn)
       out += `  -> ${padEnd(dname, 28)} ${padEnd(String(d.weight), 9)} ${padEnd(String(d.persistConns), 11)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}\n`;
-    else {
-      out += `  -> ${padEnd(dname, 28)} ${padEnd(FWD_NAME[d.method], 7)} ${padEnd(String(d.weight), 6)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}`;
-      if (f.tunInfo) out += ` ${tunInfo(d)}`;
-      out += '\n';
-    }
+    else out += `${serverLine(svc, d, numeric, !!f.tunInfo)}\n`;
   }
+  return out;
+}
+
+/** A service's line of `ipvsadm -L` with the default columns: name, scheduler, its flags, persistence. */
+export function serviceLine(svc: VirtualService, numeric: boolean): string {
+  let out = `${svcName(svc, numeric)} ${svc.scheduler}`;
+  const flags = schedFlagsText(svc);
+  if (flags) out += ` (${flags})`;
+  if (svc.flags & IP_VS_SVC_F_PERSISTENT) {
+    out += ` persistent ${svc.timeout}`;
+    if (svc.netmask >>> 0 !== 0xffffffff) out += ` mask ${formatIpv4(svc.netmask)}`;
+  }
+  if (svc.pe) out += ` pe ${svc.pe}`;
+  if (svc.flags & IP_VS_SVC_F_ONEPACKET) out += ' ops';
+  return out;
+}
+
+/** The forwarding method as `ipvsadm -L` names it in the Forward column. */
+export function forwardName(d: RealServer): string {
+  return FWD_NAME[d.method];
+}
+
+/** A real server's line of `ipvsadm -L` with the default columns (`--tun-info`: and the tunnel's). */
+export function serverLine(svc: VirtualService, d: RealServer, numeric: boolean, tun = false): string {
+  const dname = addrPort(d.addr, d.port, svc.protocol, numeric).slice(0, 28);
+  let out = `  -> ${padEnd(dname, 28)} ${padEnd(FWD_NAME[d.method], 7)} ${padEnd(String(d.weight), 6)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}`;
+  if (tun) out += ` ${tunInfo(d)}`;
   return out;
 }
 
 /** `ipvsadm -L` in its variants (-n, --stats, --rate, --thresholds, --persistent-conn, --nosort, --exact, --tun-info). */
 export function formatList(state: IpvsState, f: ListFormat = {}): string {
   if (f.only) return title(f) + serviceEntry(state, f.only, f);
-  let out = `IP Virtual Server version ${IP_VS_VERSION} (size=${IP_VS_CONN_TAB_SIZE})\n`;
-  out += title(f);
+  let out = listHeader(f);
   for (const svc of sortedServices(state, !!f.nosort)) out += serviceEntry(state, svc, f);
   return out;
 }
@@ -1127,19 +1146,41 @@ function connProto(c: IpvsConn): string {
   return c.protocol === IPPROTO_TCP ? 'TCP' : c.protocol === IPPROTO_UDP ? 'UDP' : c.protocol === 132 ? 'SCTP' : 'IP';
 }
 
+/** One entry of `ipvsadm -L -c`, column by column. */
+export interface ConnectionRow {
+  pro: string;
+  /** mm:ss until it expires */
+  expire: string;
+  state: string;
+  source: string;
+  virtual: string;
+  destination: string;
+}
+
+/** The connections in the order `ipvsadm -L -c` lists them here: creation order (the kernel's follow its hash table). */
+export function connectionRows(state: IpvsState, now: number, f: { numeric?: boolean } = {}): ConnectionRow[] {
+  const numeric = !!f.numeric;
+  return Object.values(state.conns)
+    .sort((a, b) => a.seq - b.seq)
+    .map((c) => {
+      const left = Math.max(0, Math.floor((c.expires - now) / 1000));
+      const p: IpvsProtocol = c.protocol === IPPROTO_UDP ? 'udp' : 'tcp';
+      return {
+        pro: connProto(c),
+        expire: `${String(Math.floor(left / 60)).padStart(2, '0')}:${String(left % 60).padStart(2, '0')}`,
+        state: c.template ? 'NONE' : c.state,
+        source: addrPort(c.caddr, c.cport, p, numeric),
+        virtual: addrPort(c.vaddr, c.vport, p, numeric),
+        destination: addrPort(c.daddr, c.dport, p, numeric),
+      };
+    });
+}
+
 /** `ipvsadm -L -n -c`. Rows follow creation order; the kernel's follow its hash table. */
 export function formatConnections(state: IpvsState, now: number, f: { numeric?: boolean } = {}): string {
-  const numeric = !!f.numeric;
   let out = 'IPVS connection entries\n';
   out += `pro expire ${padEnd('state', 11)} ${padEnd('source', 18)} ${padEnd('virtual', 18)} destination\n`;
-  const conns = Object.values(state.conns).sort((a, b) => a.seq - b.seq);
-  for (const c of conns) {
-    const left = Math.max(0, Math.floor((c.expires - now) / 1000));
-    const mmss = `${String(Math.floor(left / 60)).padStart(2, '0')}:${String(left % 60).padStart(2, '0')}`;
-    const p: IpvsProtocol = c.protocol === IPPROTO_UDP ? 'udp' : 'tcp';
-    const st = c.template ? 'NONE' : c.state;
-    out += `${padEnd(connProto(c), 3)} ${padEnd(mmss, 6)} ${padEnd(st, 11)} ${padEnd(addrPort(c.caddr, c.cport, p, numeric), 18)} ${padEnd(addrPort(c.vaddr, c.vport, p, numeric), 18)} ${addrPort(c.daddr, c.dport, p, numeric)}\n`;
-  }
+  for (const r of connectionRows(state, now, f)) out += `${padEnd(r.pro, 3)} ${padEnd(r.expire, 6)} ${padEnd(r.state, 11)} ${padEnd(r.source, 18)} ${padEnd(r.virtual, 18)} ${r.destination}\n`;
   return out;
 }
 

@@ -27,8 +27,8 @@ import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
 import type { ConnmarkOptions, CtOptions, DnatOptions, LogOptions, MasqueradeOptions, MarkOptions, NetmapOptions, RejectOptions, TtlOptions } from '../iptables/targets';
 import * as ipt from './iptables-adapter';
-import { applyIpvsadm, formatConnections, formatList, parseIpvsadm } from '../ipvs/ipvsadm';
-import { describeScheduler } from '../ipvs/schedulers';
+import { applyIpvsadm, parseIpvsadm } from '../ipvs/ipvsadm';
+import { ipvsSnapshot as typedIpvsSnapshot, type IpvsSnapshot } from '../ipvs/view';
 import type { IpvsState } from '../ipvs/types';
 import type { Host } from './host';
 import type { PacketRecord, RecordedEvent, WalkNote } from './record';
@@ -714,11 +714,7 @@ export function ensureTunnelDevice(net: HostNet): void {
   cfg.setLinkUp(net, 'tunl0', true);
 }
 
-/** IPVS as `ipvsadm -Ln` / `-Lnc` print it plus each scheduler's state, for the app's panels. */
-export function ipvsSnapshot(ipvs: IpvsState, nowMs: number): { list: string; connections: string; schedulers: { service: string; view: unknown }[] } {
-  return {
-    list: formatList(ipvs, { numeric: true }),
-    connections: formatConnections(ipvs, nowMs, { numeric: true }),
-    schedulers: ipvs.services.map((svc) => ({ service: `${svc.fwmark ? 'FWM' : svc.protocol.toUpperCase()} ${svc.fwmark ? svc.fwmark : `${formatIpv4(svc.addr)}:${svc.port}`} ${svc.scheduler}`, view: describeScheduler(ipvs, svc) })),
-  };
+/** IPVS as `ipvsadm -Ln` / `-Lnc` list it plus each scheduler's state, in typed rows for the app's panels. */
+export function ipvsSnapshot(ipvs: IpvsState, nowMs: number): IpvsSnapshot {
+  return typedIpvsSnapshot(ipvs, nowMs);
 }

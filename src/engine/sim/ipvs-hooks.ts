@@ -11,6 +11,7 @@ import { formatIpv4 } from '../net/addr';
 import { IPPROTO_IPIP, type Packet } from '../net/packet';
 import { ipvsHooksRegistered } from '../ipvs/state';
 import { ipvsIn, ipvsOut, type IpvsPacket } from '../ipvs/conn';
+import { ipvsServiceName } from '../ipvs/view';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
 import type { TableVerdict } from '../netfilter/walk';
@@ -26,9 +27,7 @@ function ipvsPacket(p: Packet): IpvsPacket {
 
 function serviceText(h: Host, p: Packet): string | null {
   const svc = h.ipvs.services.find((s) => (s.fwmark ? s.fwmark === p.mark : s.addr === p.dst && s.port === (p.dport ?? 0)));
-  if (!svc) return null;
-  const proto = svc.fwmark ? 'FWM' : svc.protocol.toUpperCase();
-  return `${proto} ${svc.fwmark ? svc.fwmark : `${formatIpv4(svc.addr)}:${svc.port}`} ${svc.scheduler}`;
+  return svc ? ipvsServiceName(svc) : null;
 }
 
 /** ip_vs_in at LOCAL_IN: 'stolen' when IPVS takes the packet, 'drop' when it refuses it. */

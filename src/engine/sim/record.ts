@@ -11,6 +11,9 @@ import { headerView, type HeaderView } from './header-view';
 import type { NfEvent } from '../netfilter/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
+import type { IpvsSnapshot } from '../ipvs/view';
+
+export type { IpvsSnapshot };
 
 export interface RecordedEvent {
   table: TableName;
@@ -148,11 +151,6 @@ export interface PacketRecord {
   ipvsBefore: IpvsSnapshot | null;
 }
 
-export interface IpvsSnapshot {
-  list: string;
-  connections: string;
-  schedulers: { service: string; view: unknown }[];
-}
 
 export function eventRef(e: RecordedEvent): EventRef {
   return { table: e.table, chain: e.chain, type: e.type, rulenum: e.rulenum };
