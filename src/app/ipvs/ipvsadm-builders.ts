@@ -104,14 +104,3 @@ export function ipvsDeleteServerCommand(svc: ServiceRef, server: string): string
 export function ipvsSysctlCommand(key: string, value: string): string {
   return `sysctl -w net.ipv4.vs.${trimmed(key)}=${trimmed(value)}`;
 }
-
-/** The `net.ipv4.vs.*` settings a host's setup gives, last one winning (key without the prefix). */
-export function ipvsSysctlsOf(setup: readonly unknown[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of setup) {
-    if (typeof c !== 'string') continue;
-    const m = /^\s*sysctl\s+(?:-w\s+)?net[./]ipv4[./]vs[./]([a-z_]+)\s*=\s*(\S+)\s*$/.exec(c);
-    if (m) out.set(m[1]!, m[2]!);
-  }
-  return out;
-}
