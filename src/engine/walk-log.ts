@@ -191,6 +191,15 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
   return origin === 'ingress' ? 'iface-in' : 'local-process';
 }
 
+/**
+ * The notes IPVS's transmit leaves right after its own note (TTL − 1, the
+ * NAT rewrite, the route to the real server; a NAT reply's rewrite at
+ * FORWARD) happen inside IPVS's hook function (ip_vs_nat_xmit and its
+ * siblings, ip_vs_out's SNAT), so they light the IPVS box rather than the
+ * forward decision or the reroute check, which the packet never passes.
+ */
+const IPVS_XMIT_PARTS: ReadonlySet<WalkNote['kind']> = new Set(['ttl', 'nat', 'route']);
+
 export function packetSummary(h: HeaderView): string {
   const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
   const flags = h.flags !== undefined ? ` [${h.flags || 'no flags'}]` : '';
@@ -262,9 +271,16 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     else push({ kind: 'originate', node: 'local-process', headers: h0, by: r.host });
     let n = 0;
     const notes = r.notes;
+    // the IPVS transmit or reply rewrite whose parts the next notes at the same position are
+    let ipvsPart: { at: number; node: GraphNode } | null = null;
     const flushNotes = (upTo: number, hdr: HeaderView) => {
       while (n < notes.length && notes[n]!.at <= upTo) {
-        push({ kind: 'note', node: nodeFor(notes[n]!, r.origin), headers: hdr, note: notes[n]! });
+        const note = notes[n]!;
+        if (ipvsPart && ipvsPart.at !== note.at) ipvsPart = null;
+        let node = nodeFor(note, r.origin);
+        if (note.kind === 'ipvs') ipvsPart = note.action === 'xmit' || note.action === 'snat' ? { at: note.at, node } : null;
+        else if (ipvsPart && IPVS_XMIT_PARTS.has(note.kind)) node = ipvsPart.node;
+        push({ kind: 'note', node, headers: hdr, note });
         n++;
       }
     };
