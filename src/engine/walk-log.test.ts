@@ -33,7 +33,13 @@ describe('the walk log of the port-forwarding scenario', () => {
   it('records the conntrack table as the SYN found it and as it left it', () => {
     const syn = log.packets.find((p) => p.host === 'router')!;
     expect(syn.conntrackBefore).toEqual([]);
-    expect(syn.conntrackAfter).toMatchObject([{ proto: 'tcp', state: 'SYN_SENT', flags: ['UNREPLIED'] }]);
+    expect(syn.conntrackAfter).toMatchObject([{ entry: { proto: 'tcp', state: 'SYN_SENT', flags: ['UNREPLIED'] } }]);
+    // the conntrack note names the entry the packet belongs to
+    const note = log.steps.slice(syn.firstStep, syn.lastStep + 1).find((s) => s.kind === 'note' && s.note.kind === 'conntrack');
+    expect(note && note.kind === 'note' && note.note.kind === 'conntrack' ? note.note.entryId : null).toBe(syn.conntrackAfter![0]!.id);
+    // once the handshake is through the connection is established and assured, as conntrack -L prints it
+    const rows = log.packets.filter((p) => p.host === 'router').flatMap((p) => p.conntrackAfter ?? []);
+    expect(rows.find((r) => r.entry.state === 'ESTABLISHED')!.line).toMatch(/^tcp {6}6 \d+ ESTABLISHED src=\S+ dst=203\.0\.113\.1 sport=\d+ dport=8080 src=192\.168\.1\.100 dst=\S+ sport=80 dport=\d+ \[ASSURED\] mark=0$/);
     // hosts without conntrack rules have no table at all
     expect(log.packets.find((p) => p.host === 'client')!.conntrackBefore).toBeNull();
   });

@@ -13,6 +13,8 @@ import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './output/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
 import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
+import type { CtEntryView } from './conntrack/types';
+import type { CtListRow } from './conntrack/view';
 import type { World } from './sim/world';
 import * as A from './sim/adapters';
 import { explainRule } from './netfilter/explain';
@@ -110,7 +112,8 @@ export interface HostView {
   tables: Record<string, ChainView[]>;
   routes: string;
   rules: string;
-  conntrack: unknown[];
+  /** the table at the end of the walk in the oracle's form (`conntrack -L` without timeouts) */
+  conntrack: CtEntryView[];
   conntrackActive: boolean;
   /** IPVS on this host at the end of the walk, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
   ipvs: IpvsSnapshot | null;
@@ -130,8 +133,8 @@ export interface PacketView {
   firstStep: number;
   lastStep: number;
   /** this host's conntrack table when the packet arrived, and once it was through (null: conntrack off) */
-  conntrackBefore: unknown[] | null;
-  conntrackAfter: unknown[] | null;
+  conntrackBefore: CtListRow[] | null;
+  conntrackAfter: CtListRow[] | null;
   /** iptables rules the kernel examined for this packet in this host */
   rulesExamined: number;
   /** IPVS on this host as the packet found it and as it left it (null: no virtual services) */
@@ -340,7 +343,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     list.sort((a, b) => creation.get(a.id)! - creation.get(b.id)!);
     list.forEach((p, k) => {
       const next = list[k + 1];
-      const stepEnd = outcomeOf.get(p.step)?.conntrack[p.host] ?? [];
+      const stepEnd = outcomeOf.get(p.step)?.ctRows[p.host] ?? [];
       p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
       const host = world.hosts.get(p.host)!;
       p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, world.nowMs) : null;

@@ -10,9 +10,9 @@ import * as cfg from '../net/config';
 import * as fib from '../net/fib';
 import * as sysctl from '../net/sysctl';
 import { ConntrackTable } from '../conntrack/table';
-import type { CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
+import type { CtEntryView, CtRef as CtRefT, NatManip, NatRange as CtNatRange, NatRewrite } from '../conntrack/types';
 import type { NatResult } from '../conntrack/table';
-import { entryView } from '../conntrack/view';
+import { entryView, type CtListRow } from '../conntrack/view';
 import { conncount, ConncountData } from '../conntrack/conncount';
 import { conntrackHelper } from '../conntrack/helpers';
 import { packetTuple } from '../conntrack/tuple';
@@ -328,7 +328,7 @@ export function rewriteFields(rw: readonly NatRewrite[]): Record<string, [number
 }
 
 /** conntrack's view of one packet, for the walk's conntrack step. */
-export function ctNote(ref: CtRef): { state: string; reply: boolean; entry: string | null; reason: string | null } {
+export function ctNote(ref: CtRef): { state: string; reply: boolean; entry: string | null; entryId: number | null; reason: string | null } {
   const e = ref.entry;
   let entry: string | null = null;
   if (e) {
@@ -336,7 +336,7 @@ export function ctNote(ref: CtRef): { state: string; reply: boolean; entry: stri
     const t = v.orig as Record<string, unknown>;
     entry = `${v.proto} ${t.src}${t.sport !== undefined ? `:${t.sport}` : ''} → ${t.dst}${t.dport !== undefined ? `:${t.dport}` : ''}${v.state ? ` ${v.state}` : ''}`;
   }
-  return { state: ref.ctinfo, reply: ref.dir === 1, entry, reason: ref.reason ?? null };
+  return { state: ref.ctinfo, reply: ref.dir === 1, entry, entryId: e ? e.id : null, reason: ref.reason ?? null };
 }
 
 function routeDetail(net: HostNet, key: fib.FlowKey): { rulePriority: number | null; table: string | null; route: string | null } {
@@ -405,8 +405,12 @@ export function ctConfirmDropNote(ct: Conntrack): string {
 export function ctDiscard(ct: Conntrack, ref: CtRef): void {
   ct.discard(ref);
 }
-export function ctList(ct: Conntrack, nowMs?: number): unknown[] {
+export function ctList(ct: Conntrack, nowMs?: number): CtEntryView[] {
   return ct.list(nowMs);
+}
+/** The table as the app lists it: entries with ids, seconds left and `conntrack -L` lines (`reap` as ctList with nowMs). */
+export function ctRows(ct: Conntrack, nowMs: number, reap: boolean): CtListRow[] {
+  return ct.rows(nowMs, reap);
 }
 export function ctSetClosing(ct: Conntrack, ref: CtRef, nowMs: number): void {
   ct.setClosing(ref, nowMs);

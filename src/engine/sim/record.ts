@@ -12,6 +12,7 @@ import type { NfEvent } from '../netfilter/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
 import type { IpvsSnapshot } from '../ipvs/view';
+import type { CtListRow } from '../conntrack/view';
 
 export type { IpvsSnapshot };
 
@@ -93,7 +94,8 @@ export type WalkNote =
       /** error: why (no_route, forwarding_disabled, reverse_path_filter, ...) */
       reason: string | null;
     }
-  | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; reason: string | null }
+  /** `entryId`: the id of the connection's entry in the table (CtListRow.id), null when untracked */
+  | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; entryId: number | null; reason: string | null }
   | { kind: 'nat'; at: number; hook: HookName; fields: Record<string, [number | string, number | string]> }
   | { kind: 'ttl'; at: number; from: number; to: number }
   | {
@@ -144,7 +146,7 @@ export interface PacketRecord {
   /** the steps of the walk that are not TRACE events, in order */
   notes: WalkNote[];
   /** this host's conntrack table (conntrack -L) when the packet arrived; null while conntrack is off */
-  ctBefore: unknown[] | null;
+  ctBefore: CtListRow[] | null;
   /** iptables rules examined for this packet in this host (every rule of a linear scan up to the match) */
   examined: number;
   /** IPVS as the packet found it (`ipvsadm -Ln`, `-Lnc`, scheduler state); null on hosts without virtual services */

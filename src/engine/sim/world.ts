@@ -13,6 +13,7 @@ import type { Endpoint, Scenario, Step } from '../scenario/types';
 import { Host, type PacketMeta } from './host';
 import { configForWalk, type HostConfig } from './host-config';
 import type { PacketRecord } from './record';
+import type { CtListRow } from '../conntrack/view';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
@@ -44,6 +45,8 @@ export interface StepOutcome {
   listenerEvents: ListenerEvent[];
   packets: PacketRecord[];
   conntrack: Record<string, unknown[]>;
+  /** the same tables as the app lists them (walk-log.ts: the table after a step's last packet) */
+  ctRows: Record<string, CtListRow[]>;
   counters: { host: string; table: string; chain: string; rule: number | 'policy'; packets: number; bytes: number }[];
   logLines: string[];
   /** the sequence space of each LOG line's TCP header (A.seqSpace) */
@@ -169,7 +172,7 @@ export class World {
       response: null,
       notes: [],
       // a snapshot per packet lets the app show the table as it is at any step
-      ctBefore: host.ctActive ? A.ctList(host.ct, this.nowMs) : null,
+      ctBefore: host.ctActive ? A.ctRows(host.ct, this.nowMs, true) : null,
       examined: 0,
       ipvsBefore: host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, this.nowMs) : null,
     };
@@ -339,9 +342,13 @@ export class World {
       }
     }
     const conntrack: Record<string, unknown[]> = {};
+    const ctRows: Record<string, CtListRow[]> = {};
     for (const h of this.hostList) {
       const l = A.ctList(h.ct);
-      if (l.length) conntrack[h.name] = l;
+      if (l.length) {
+        conntrack[h.name] = l;
+        ctRows[h.name] = A.ctRows(h.ct, this.nowMs, false);
+      }
       if (!this.stopped) this.budget.charge('log', l.length);
     }
     this.stepOutcomes.push({
@@ -351,6 +358,7 @@ export class World {
       listenerEvents: this.listenerLog,
       packets: this.records.slice(firstRecord),
       conntrack,
+      ctRows,
       counters: A.counterDeltas(this),
       logLines: this.logLines,
       logSeqSpaces: this.logSeqSpaces,
