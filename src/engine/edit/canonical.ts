@@ -8,7 +8,8 @@
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
-import { formatRoutes, formatRules } from '../net/ip-command';
+import { formatRoutes } from '../net/ip-route';
+import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
 import { saveRuleset } from '../iptables/save';
 import { TABLES } from '../netfilter/hooks';

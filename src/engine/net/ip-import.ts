@@ -27,9 +27,13 @@ import type { Ipv4 } from './addr';
 import { formatIpv4, prefixMask } from './addr';
 import type { HostNet, LinkKind } from './config';
 import { RT_PROTOS, findLink } from './config';
-import type { IpAddrCommand, IpCommand, IpRouteCommand, IpRuleCommand } from './ip-command';
+import type { IpCommand } from './ip-command';
+import type { IpAddrCommand } from './ip-addr';
+import type { IpRouteCommand } from './ip-route';
+import type { IpRuleCommand } from './ip-rule';
 import type { Word } from '../text/shlex';
-import { applyIpCommand, execIpCommand, parseIpCommand, parseIpWords, parseU32 } from './ip-command';
+import { applyIpCommand, execIpCommand, parseIpCommand, parseIpWords } from './ip-command';
+import { parseU32 } from './ip-args';
 
 const SOURCE = 'ip-import';
 
