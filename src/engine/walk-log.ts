@@ -14,7 +14,11 @@ import { causalOrder } from './output/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
 import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
 import type { World } from './sim/world';
-import * as A from './sim/adapters';
+import { ctList, untrackedView } from './sim/conntrack-adapter';
+import { ruleText } from './sim/iptables-adapter';
+import { traceLine } from './sim/log-lines';
+import * as R from './sim/route-adapter';
+import { ipvsSnapshot } from './ipvs/snapshot';
 import { explainRule } from './netfilter/explain';
 import { ownerView } from './sim/skb-socket';
 import { notModelled, type NotModelled } from './not-modelled';
@@ -196,7 +200,7 @@ function chainViews(world: World, hostName: string): Record<string, ChainView[]>
         policyPackets: pc?.packets ?? 0,
         rules: c.rules.map((r, i) => {
           const k = h.counters.get(r);
-          return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
+          return { num: i + 1, text: ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
         }),
       };
     });
@@ -245,7 +249,7 @@ export function walkLog(world: World): WalkLog {
     };
     r.events.forEach((e: RecordedEvent, k: number) => {
       flushNotes(k, e.hdr);
-      const trace = A.traceLine(world, r, e);
+      const trace = traceLine(world, r, e);
       traceLog.push({ host: r.host, packet: r.id, line: trace });
       push({
         kind: 'rule',
@@ -302,7 +306,7 @@ export function walkLog(world: World): WalkLog {
       const stepEnd = outcomeOf.get(p.step)?.conntrack[p.host] ?? [];
       p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
       const host = world.hosts.get(p.host)!;
-      p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, world.nowMs) : null;
+      p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? ipvsSnapshot(host.ipvs, world.nowMs) : null;
     });
   }
   const packetsOfStep = new Map<number, PacketView[]>();
@@ -332,11 +336,11 @@ export function walkLog(world: World): WalkLog {
       master: l.master,
     })),
     tables: chainViews(world, h.name),
-    routes: A.formatAllRoutes(h.net),
-    rules: A.formatFibRules(h.net),
-    conntrack: A.ctList(h.ct),
+    routes: R.formatAllRoutes(h.net),
+    rules: R.formatFibRules(h.net),
+    conntrack: ctList(h.ct),
     conntrackActive: h.ctActive,
-    ipvs: h.ipvs.services.length ? A.ipvsSnapshot(h.ipvs, world.nowMs) : null,
+    ipvs: h.ipvs.services.length ? ipvsSnapshot(h.ipvs, world.nowMs) : null,
   }));
   return {
     scenario: world.scenario.name,
@@ -405,10 +409,10 @@ export function explainStep(world: World, log: WalkLog, stepIndex: number, limit
     physIn: e.physin,
     physOut: e.physout,
     srcMac: e.srcMac,
-    ct: e.ctState ? { ...A.untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
+    ct: e.ctState ? { ...untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
     ...ownerView(e.sk),
     nowMs: world.nowMs,
-    addrType: (a, i) => A.addrType(host.net, a, i),
+    addrType: (a, i) => R.addrType(host.net, a, i),
     random: () => 0.5,
     ruleState: <S>(rule: Rule, key: string, init: () => S) => host.ruleState(rule, key, init),
     recent: host.recent,
@@ -419,7 +423,7 @@ export function explainStep(world: World, log: WalkLog, stepIndex: number, limit
     const r = chain.rules[i]!;
     const clauses = explainRule(r, e.packet, ctx);
     // the traced rule matched when it ran, even if a stateful match would decide otherwise now
-    out.push({ num: i + 1, text: A.ruleText(host.rules, step.table, step.chain, r), matched: i + 1 === step.rulenum, clauses });
+    out.push({ num: i + 1, text: ruleText(host.rules, step.table, step.chain, r), matched: i + 1 === step.rulenum, clauses });
   }
   return out;
 }

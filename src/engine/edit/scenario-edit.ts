@@ -9,7 +9,7 @@
 import { readCase } from '../scenario/case-file';
 import type { Scenario, SetupCommand } from '../scenario/types';
 import { World } from '../sim/world';
-import { applySetupCommand } from '../sim/adapters';
+import { applySetupCommand } from '../sim/setup-commands';
 import { canonicalSetup, iptablesRestoreText } from './canonical';
 import { formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';

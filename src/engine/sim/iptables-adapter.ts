@@ -25,7 +25,7 @@ export function createRuleset(): Ruleset {
 }
 
 /** Conntrack becomes active in a namespace once any rule needs it (REPORT.md §5.1). */
-export function needsConntrack(r: Ruleset): boolean {
+export function rulesetNeedsConntrack(r: Ruleset): boolean {
   for (const t of TABLES) for (const c of r.tables[t].chains.values()) for (const rule of c.rules) if (rs.needsConntrack(rule)) return true;
   return false;
 }
