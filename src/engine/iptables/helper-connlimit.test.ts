@@ -10,7 +10,8 @@ import { inputContext } from '../netfilter/test-context';
 import { applyIptablesCommand, parseIptablesCommand } from './command';
 import { matchModule } from './modules';
 import { createRuleset } from './ruleset';
-import type { CtView, MatchContext, Rule } from './types';
+import type { MatchContext, Rule } from './types';
+import type { CtView } from '../conntrack/types';
 
 function run(line: string): { errors: string[]; logs: string[] } {
   const rs = createRuleset();

@@ -8,7 +8,7 @@
 // Hot path note: fibLookup walks the host's route array once per table it
 // consults and allocates only its result object; hosts hold few routes.
 
-import type { AddrType } from '../iptables/types';
+import type { AddrType } from './config';
 import type { Ipv4 } from './addr';
 import { formatIpv4, prefixMask } from './addr';
 import type { FibRule, HostNet, IfAddr, Nexthop, Route, RouteScope, RouteType, RuleAction } from './config';

@@ -16,7 +16,7 @@
 import { IPPROTO_ICMP, IPPROTO_TCP, TCP_CWR, TCP_ECE, TCP_SYN, type Packet } from '../net/packet';
 import { prefixMask } from '../net/addr';
 import { jhash3words, reciprocalScale } from '../net/jhash';
-import type { CtView } from '../iptables/types';
+import type { CtView } from '../conntrack/types';
 import type { ConnmarkOptions, EcnTargetOptions, HmarkOptions, MarkOptions, TcpoptstripOptions, TtlOptions } from '../iptables/targets';
 import * as fib from '../net/fib';
 import type { CtRef } from './conntrack-adapter';

@@ -13,7 +13,7 @@ import * as fib from '../net/fib';
 import * as sysctl from '../net/sysctl';
 import { formatRoute, formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
-import type { AddrType } from '../iptables/types';
+import type { AddrType } from '../net/config';
 import type { WalkNote } from './record';
 
 export type HostNet = cfg.HostNet;

@@ -21,7 +21,8 @@ import {
   type Packet,
 } from '../net/packet';
 import type { Host } from './host';
-import type { CtView, SocketView } from '../iptables/types';
+import type { SocketView } from '../iptables/types';
+import type { CtView } from '../conntrack/types';
 import type { PacketRecord } from './record';
 import { ensureTunnelDevice, isBroadcastOrMulticast, routeGsoMaxSegs } from './route-adapter';
 import type { TcpWireState } from './wire';
