@@ -8,7 +8,7 @@
 import { formatIpv4 } from './net/addr';
 import type { HookName, TableName } from './netfilter/hooks';
 import { HOOK_TABLES, TABLES, BUILTIN_CHAINS } from './netfilter/hooks';
-import type { TraceType } from './netfilter/walk';
+import type { TraceType } from './iptables/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './output/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
@@ -19,7 +19,7 @@ import { ruleText } from './sim/iptables-adapter';
 import { traceLine } from './sim/log-lines';
 import * as R from './sim/route-adapter';
 import { ipvsSnapshot } from './ipvs/snapshot';
-import { explainRule } from './netfilter/explain';
+import { explainRule } from './iptables/explain';
 import { ownerView } from './sim/skb-socket';
 import { notModelled, type NotModelled } from './not-modelled';
 import type { BudgetStop } from './sim/budget';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
 import type { Packet } from '../net/packet';
-import { inputContext } from '../netfilter/test-context';
+import { inputContext } from './test-context';
 import { applyIptablesCommand, parseIptablesCommand } from './command';
 import { matchModule } from './modules';
 import { createRuleset } from './ruleset';

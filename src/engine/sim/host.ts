@@ -10,7 +10,7 @@
 
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
-import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../netfilter/walk';
+import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../iptables/walk';
 import type { MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
 import type { CtView } from '../conntrack/types';
 import type { AddrType } from '../net/config';

@@ -5,7 +5,7 @@
 
 import type { Counters, Rule } from '../iptables/types';
 import { BUILTIN_CHAINS, TABLES, type TableName } from '../netfilter/hooks';
-import type { TableLike } from '../netfilter/walk';
+import type { TableLike } from '../iptables/walk';
 import * as rs from '../iptables/ruleset';
 import { applyIptablesCommand, parseIptablesCommand } from '../iptables/command';
 import { applyRestore as applyRestoreBatch, parseRestore } from '../iptables/restore';

@@ -13,7 +13,7 @@ import { ipvsHooksRegistered } from '../ipvs/state';
 import { ipvsIn, ipvsOut, type IpvsPacket } from '../ipvs/conn';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
-import type { TableVerdict } from '../netfilter/walk';
+import type { TableVerdict } from '../iptables/walk';
 import { ctDiscard } from './conntrack-adapter';
 import { outputRoute, outputRouteNote } from './route-adapter';
 

@@ -6,9 +6,9 @@
 import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { TraceType } from '../netfilter/walk';
+import type { TraceType } from '../iptables/walk';
 import { headerView, type HeaderView } from './header-view';
-import type { NfEvent } from '../netfilter/walk';
+import type { NfEvent } from '../iptables/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
 

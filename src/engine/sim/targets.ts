@@ -6,7 +6,7 @@
 import type { Packet } from '../net/packet';
 import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { TargetResult } from '../netfilter/walk';
+import type { TargetResult } from '../iptables/walk';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
 import type { CtOptions, RejectOptions } from '../iptables/targets';

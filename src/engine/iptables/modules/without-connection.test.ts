@@ -9,7 +9,7 @@ import type { MatchContext, Rule } from '../types';
 import type { CtView } from '../../conntrack/types';
 import type { Packet } from '../../net/packet';
 import { parseIpv4 } from '../../net/addr';
-import { inputContext } from '../../netfilter/test-context';
+import { inputContext } from '../test-context';
 import { getMatch } from './index';
 
 function rule(args: string): Rule {
