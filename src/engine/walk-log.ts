@@ -10,7 +10,7 @@ import type { HookName, TableName } from './netfilter/hooks';
 import { HOOK_TABLES, TABLES, BUILTIN_CHAINS } from './netfilter/hooks';
 import type { TraceType } from './iptables/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
-import { causalOrder } from './output/kernel-result';
+import { causalOrder } from './conformance/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
 import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
 import type { World } from './sim/world';

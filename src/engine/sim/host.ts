@@ -27,7 +27,7 @@ import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
-import { terminal } from '../output/oracle-records';
+import { terminal } from './record';
 import { hdrinclRouteKey } from './raw-flow';
 
 export interface PacketMeta {

@@ -162,6 +162,16 @@ export function eventName(e: RecordedEvent): string {
   return `${e.table}:${e.chain}:${e.type}:${e.rulenum}`;
 }
 
+/**
+ * analysis.py TERMINAL: the targets after which a packet leaves the table,
+ * so a trace that ends on one tells its fate (a policy line does too).
+ */
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'TPROXY', 'SYNPROXY']);
+
+export function terminal(e: RecordedEvent): boolean {
+  return e.type === 'policy' || (e.target !== null && TERMINAL.has(e.target));
+}
+
 /** A RecordedEvent whose header view is built only when something reads it. */
 export class TraceEvent implements RecordedEvent {
   table: TableName;
