@@ -9,6 +9,7 @@
 
 import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
 import { splitWords, type Word } from '../text/shlex';
+import { OptionScanner, type ScanStyle } from '../text/option-scanner';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../net/packet';
 import {
@@ -384,25 +385,42 @@ function emptyList(): ListFlags {
   };
 }
 
+/** popt as ipvsadm uses it on a case line: no `!`, `--` is the unknown option `-`, a quoted `-x` is a word. */
+const IPVSADM_WORDS: ScanStyle = { negation: false, endOfOptions: false, quotedShortIsOperand: true };
+
+/** One ipvsadm line being read: the command so far and what its options said. */
+interface LineParse {
+  s: OptionScanner;
+  cmd: IpvsadmCommand;
+  command: IpvsadmCmd | null;
+  svcProto: IpvsProtocol;
+  svcPort: number;
+  fwmark: number;
+  svcAddr: number;
+  svcKind: 'none' | 'addr' | 'fwmark';
+  schedFlagsArg: { text: string; span: Span } | null;
+  persistentGiven: boolean;
+  /** words that are no option, in order (--set's three timeouts) */
+  positional: Word[];
+  seen: Set<IpvsadmOpt>;
+  /** no option read yet: the first must be a command */
+  first: boolean;
+}
+
 /**
  * Parse one ipvsadm command line (with or without the leading `ipvsadm`).
  * `base` is added to every span, so a line of a larger text (an
- * `ipvsadm -R` input, a case file) keeps its document offsets.
+ * `ipvsadm -R` input, a case file) keeps its document offsets. Like
+ * ipvsadm, it stops at the first error.
  *
  * @example parseIpvsadm('ipvsadm -A -t 10.0.0.100:80 -s rr').value?.command === 'add-service'
  */
 export function parseIpvsadm(line: string, base = 0): Parsed<IpvsadmCommand> {
   const split = splitWords(line, base, SOURCE);
-  const diagnostics: Diagnostic[] = [...split.diagnostics];
   let words = split.words;
   if (words.length > 0 && /(^|\/)ipvsadm$/.test(words[0]!.text)) words = words.slice(1);
   const whole: Span = { from: base, to: base + line.length };
-  const err = (at: Span, message: string, code: string, expected?: string): void => {
-    const d: Diagnostic = { from: at.from, to: at.to, severity: 'error', message, source: SOURCE, code };
-    if (expected) d.expected = expected;
-    diagnostics.push(d);
-  };
-
+  const s = new OptionScanner(words, 0, SOURCE, IPVSADM_WORDS, [...split.diagnostics]);
   const cmd: IpvsadmCommand = {
     command: 'list',
     span: whole,
@@ -422,303 +440,362 @@ export function parseIpvsadm(line: string, base = 0): Parsed<IpvsadmCommand> {
     options: [],
   };
   // `ipvsadm` alone lists the table
-  if (words.length === 0) return { value: cmd, diagnostics };
+  if (words.length === 0) return { value: cmd, diagnostics: s.diagnostics };
+  const p: LineParse = {
+    s,
+    cmd,
+    command: null,
+    svcProto: 'tcp',
+    svcPort: 0,
+    fwmark: 0,
+    svcAddr: 0,
+    svcKind: 'none',
+    schedFlagsArg: null,
+    persistentGiven: false,
+    positional: [],
+    seen: new Set(),
+    first: true,
+  };
+  while (!s.done) if (!readWord(p)) return { value: null, diagnostics: s.diagnostics };
+  if (!finishCommand(p, whole)) return { value: null, diagnostics: s.diagnostics };
+  return { value: cmd, diagnostics: s.diagnostics };
+}
 
-  let command: IpvsadmCmd | null = null;
-  let svcProto: IpvsProtocol = 'tcp';
-  let svcPort = 0;
-  let fwmark = 0;
-  let svcAddr = 0;
-  let svcKind: 'none' | 'addr' | 'fwmark' = 'none';
-  let schedFlagsArg: { text: string; span: Span } | null = null;
-  let persistentGiven = false;
-  const positional: Word[] = [];
-  const seen = new Set<IpvsadmOpt>();
-  let first = true;
-
-  // expand one word into (option, inline argument, span) items the way popt does
-  for (let wi = 0; wi < words.length; wi++) {
-    const w = words[wi]!;
+/** One word: a long option, a cluster of short ones (the last may take the rest of the word), or a positional word. */
+function readWord(p: LineParse): boolean {
+  const s = p.s;
+  const kind = s.next();
+  const w = s.word!;
+  if (kind === 'long') {
+    // popt points at the whole word, also for an `=value` argument
+    return readOption(p, BY_LONG.get(s.name) ?? null, `--${s.name}`, s.inline ? s.inline.text : null, w, s.inline ? w : null);
+  }
+  if (kind === 'short') {
     const t = w.text;
-    const items: { def: OptDef | null; name: string; arg: string | null; span: Span; argSpan: Span | null }[] = [];
-    if (t.startsWith('--') && t.length > 2) {
-      const eq = t.indexOf('=');
-      const name = eq >= 0 ? t.slice(2, eq) : t.slice(2);
-      items.push({ def: BY_LONG.get(name) ?? null, name: `--${name}`, arg: eq >= 0 ? t.slice(eq + 1) : null, span: w, argSpan: eq >= 0 ? w : null });
-    } else if (t.startsWith('-') && t.length > 1 && !w.quoted) {
-      for (let ci = 1; ci < t.length; ci++) {
-        const c = t[ci]!;
-        const def = BY_SHORT.get(c) ?? null;
-        const span = { from: w.from, to: w.to };
-        if (def && def.arg !== 'none' && ci + 1 < t.length) {
-          items.push({ def, name: `-${c}`, arg: t.slice(ci + 1), span, argSpan: span });
-          break;
-        }
-        items.push({ def, name: `-${c}`, arg: null, span, argSpan: null });
-        if (!def) break;
-      }
-    } else {
-      if (first) {
-        err(w, TRY_HELP, 'ipvsadm/command-first', 'a command such as -A, -a or -L');
-        return { value: null, diagnostics };
-      }
-      positional.push(w);
-      continue;
+    for (let ci = 1; ci < t.length; ci++) {
+      const c = t[ci]!;
+      const def = BY_SHORT.get(c) ?? null;
+      const span = { from: w.from, to: w.to };
+      const rest = def && def.arg !== 'none' ? s.clusterRest(w, ci) : null;
+      if (!readOption(p, def, `-${c}`, rest ? rest.text : null, span, rest ? span : null)) return false;
+      if (rest || !def) break;
     }
-    for (const it of items) {
-      if (!it.def) {
-        err(it.span, `${it.name}: unknown option`, 'ipvsadm/unknown-option');
-        return { value: null, diagnostics };
-      }
-      const def = it.def;
-      let arg = it.arg;
-      let argSpan = it.argSpan;
-      if (def.arg !== 'none' && arg === null) {
-        const nx = words[wi + 1];
-        if (nx && (def.arg === 'required' || !nx.text.startsWith('-'))) {
-          arg = nx.text;
-          argSpan = nx;
-          wi++;
-        } else if (def.arg === 'required') {
-          err(it.span, `${it.name}: missing argument`, 'ipvsadm/missing-argument', 'an argument');
-          return { value: null, diagnostics };
-        }
-      }
-      const aSpan: Span = argSpan ?? it.span;
-      if (first) {
-        first = false;
-        if (!def.cmd) {
-          err(it.span, TRY_HELP, 'ipvsadm/command-first', 'a command such as -A, -a or -L');
-          return { value: null, diagnostics };
-        }
-      }
-      if (def.cmd) {
-        if (command !== null) {
-          err(it.span, 'multiple commands specified', 'ipvsadm/multiple-commands');
-          return { value: null, diagnostics };
-        }
-        command = def.cmd;
-        cmd.commandSpan = { from: it.span.from, to: it.span.to };
-        if (def.cmd === 'start-daemon' || def.cmd === 'stop-daemon') {
-          if (arg !== 'master' && arg !== 'backup') {
-            err(aSpan, def.cmd === 'start-daemon' ? 'illegal start-daemon parameter specified' : 'illegal stop_daemon specified', 'ipvsadm/daemon');
-            return { value: null, diagnostics };
-          }
-        }
-        continue;
-      }
-      if (def.opt) {
-        if (seen.has(def.opt)) {
-          err(it.span, `multiple '${def.opt}' options specified`, 'ipvsadm/multiple-options');
-          return { value: null, diagnostics };
-        }
-        seen.add(def.opt);
-        cmd.options.push(def.opt);
-      }
-      const a = arg ?? '';
-      switch (def.id) {
-        case 't':
-        case 'u':
-        case 'sctp': {
-          svcProto = def.id === 't' ? 'tcp' : def.id === 'u' ? 'udp' : 'sctp';
-          const r = parseAddrPort(a, svcProto);
-          if (r === 'ipv6') {
-            err(aSpan, 'IPv6 virtual services are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
-            return { value: null, diagnostics };
-          }
-          if (!r) {
-            err(aSpan, 'illegal virtual server address[:port] specified', 'ipvsadm/bad-service', 'VIP[:port]');
-            return { value: null, diagnostics };
-          }
-          svcKind = 'addr';
-          svcAddr = r.addr;
-          svcPort = r.port;
-          cmd.serviceSpan = { from: aSpan.from, to: aSpan.to };
-          break;
-        }
-        case 'f': {
-          const n = /^\d+$/.test(a) ? Number(a) : NaN;
-          if (!(n > 0 && n <= 0xffffffff)) {
-            err(aSpan, `invalid fwmark value \`${a}' specified`, 'ipvsadm/bad-fwmark', 'an integer greater than zero');
-            return { value: null, diagnostics };
-          }
-          svcKind = 'fwmark';
-          fwmark = n;
-          svcProto = 'tcp';
-          cmd.serviceSpan = { from: aSpan.from, to: aSpan.to };
-          break;
-        }
-        case 's':
-          cmd.scheduler = a.slice(0, 15);
-          break;
-        case 'p': {
-          persistentGiven = true;
-          cmd.svcFlags |= IP_VS_SVC_F_PERSISTENT;
-          if (arg === null) cmd.timeout = IPVS_SVC_PERSISTENT_TIMEOUT;
-          else {
-            const n = stringToNumber(a, 1, MAX_TIMEOUT);
-            if (n < 0) {
-              err(aSpan, `invalid timeout value \`${a}' specified`, 'ipvsadm/bad-timeout', `1..${MAX_TIMEOUT}`);
-              return { value: null, diagnostics };
-            }
-            cmd.timeout = n;
-          }
-          break;
-        }
-        case 'M': {
-          const m = parseIpv4(a);
-          if (m === null) {
-            err(aSpan, 'illegal virtual server persistent mask specified', 'ipvsadm/bad-netmask', 'a dotted netmask');
-            return { value: null, diagnostics };
-          }
-          cmd.netmask = m;
-          break;
-        }
-        case 'r': {
-          const r = parseAddrPort(a, svcProto);
-          if (r === 'ipv6') {
-            err(aSpan, 'IPv6 real servers are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
-            return { value: null, diagnostics };
-          }
-          if (!r) {
-            err(aSpan, 'illegal real server address[:port] specified', 'ipvsadm/bad-server', 'RIP[:port]');
-            return { value: null, diagnostics };
-          }
-          // without a port the server takes the service port known so far (ipvsadm copies it at this point)
-          cmd.server = { addr: r.addr, port: r.hasPort ? r.port : svcPort };
-          cmd.serverSpan = { from: aSpan.from, to: aSpan.to };
-          break;
-        }
-        case 'm':
-          cmd.dest.method = 'masq';
-          break;
-        case 'i':
-          cmd.dest.method = 'tunnel';
-          break;
-        case 'g':
-          cmd.dest.method = 'route';
-          break;
-        case 'w': {
-          const n = stringToNumber(a, 0, 65535);
-          if (n < 0) {
-            err(aSpan, 'illegal weight specified', 'ipvsadm/bad-weight', '0..65535');
-            return { value: null, diagnostics };
-          }
-          cmd.dest.weight = n;
-          break;
-        }
-        case 'x':
-        case 'y': {
-          const n = stringToNumber(a, 0, INT_MAX);
-          if (n < 0) {
-            err(aSpan, def.id === 'x' ? 'illegal u_threshold specified' : 'illegal l_threshold specified', 'ipvsadm/bad-threshold', `0..${INT_MAX}`);
-            return { value: null, diagnostics };
-          }
-          if (def.id === 'x') cmd.dest.uThreshold = n;
-          else cmd.dest.lThreshold = n;
-          break;
-        }
-        case 'n':
-          cmd.list.numeric = true;
-          break;
-        case 'c':
-          cmd.list.connection = true;
-          break;
-        case 'syncid':
-          if (stringToNumber(a, 0, 255) < 0) {
-            err(aSpan, 'illegal syncid specified', 'ipvsadm/bad-syncid', '0..255');
-            return { value: null, diagnostics };
-          }
-          break;
-        case 'timeout':
-          cmd.list.timeout = true;
-          break;
-        case 'daemon':
-          cmd.list.daemon = true;
-          break;
-        case 'stats':
-          cmd.list.stats = true;
-          break;
-        case 'rate':
-          cmd.list.rate = true;
-          break;
-        case 'thresholds':
-          cmd.list.thresholds = true;
-          break;
-        case 'persistent-conn':
-          cmd.list.persistentConn = true;
-          break;
-        case 'nosort':
-          cmd.list.nosort = true;
-          break;
-        case 'X':
-          cmd.list.exact = true;
-          break;
-        case 'tun-info':
-          cmd.list.tunInfo = true;
-          break;
-        case '6':
-          if (svcKind !== 'fwmark') {
-            err(it.span, '-6 used before -f', 'ipvsadm/ipv6-before-f');
-            return { value: null, diagnostics };
-          }
-          err(it.span, 'IPv6 fwmark services are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
-          return { value: null, diagnostics };
-        case 'o':
-          cmd.svcFlags |= IP_VS_SVC_F_ONEPACKET;
-          break;
-        case 'pe':
-          cmd.pe = a;
-          break;
-        case 'b':
-          schedFlagsArg = { text: a, span: aSpan };
-          break;
-        case 'tun-type':
-          if (a !== 'ipip' && a !== 'gue' && a !== 'gre') {
-            err(aSpan, `illegal tunnel type \`${a}' specified`, 'ipvsadm/bad-tun-type', 'ipip, gue or gre');
-            return { value: null, diagnostics };
-          }
-          cmd.dest.tunType = a as TunType;
-          break;
-        case 'tun-port': {
-          const n = stringToNumber(a, 1, 65535);
-          if (n < 0) {
-            err(aSpan, 'illegal tunnel port specified', 'ipvsadm/bad-tun-port', '1..65535');
-            return { value: null, diagnostics };
-          }
-          cmd.dest.tunPort = n;
-          break;
-        }
-        case 'tun-nocsum':
-        case 'tun-csum':
-        case 'tun-remcsum':
-          cmd.dest.tunCsum = def.id.slice(4) as TunCsum;
-          break;
-        default:
-          break;
-      }
+    return true;
+  }
+  if (p.first) {
+    s.fail(w, TRY_HELP, 'ipvsadm/command-first', 'a command such as -A, -a or -L');
+    return false;
+  }
+  p.positional.push(w);
+  return true;
+}
+
+/** One option with its argument (taken from the next word when it was not in this one): false when the line is refused. */
+function readOption(p: LineParse, def: OptDef | null, name: string, inline: string | null, span: Span, inlineSpan: Span | null): boolean {
+  const s = p.s;
+  if (!def) {
+    s.fail(span, `${name}: unknown option`, 'ipvsadm/unknown-option');
+    return false;
+  }
+  let arg = inline;
+  let argSpan = inlineSpan;
+  if (def.arg !== 'none' && arg === null) {
+    const nx = def.arg === 'required' ? s.argument(null) : s.operand();
+    if (nx) {
+      arg = nx.text;
+      argSpan = nx;
+    } else if (def.arg === 'required') {
+      s.missingArgument(span, `${name}: missing argument`, 'ipvsadm/missing-argument', 'an argument');
+      return false;
     }
   }
+  const aSpan: Span = argSpan ?? span;
+  if (p.first) {
+    p.first = false;
+    if (!def.cmd) {
+      s.fail(span, TRY_HELP, 'ipvsadm/command-first', 'a command such as -A, -a or -L');
+      return false;
+    }
+  }
+  if (def.cmd) return commandOption(p, def.cmd, arg, span, aSpan);
+  if (def.opt) {
+    if (p.seen.has(def.opt)) {
+      s.fail(span, `multiple '${def.opt}' options specified`, 'ipvsadm/multiple-options');
+      return false;
+    }
+    p.seen.add(def.opt);
+    p.cmd.options.push(def.opt);
+  }
+  const a = arg ?? '';
+  return serviceOption(p, def.id, a, arg, aSpan) ?? serverOption(p, def.id, a, aSpan) ?? otherOption(p, def.id, a, span, aSpan);
+}
+
+function commandOption(p: LineParse, command: IpvsadmCmd, arg: string | null, span: Span, aSpan: Span): boolean {
+  if (p.command !== null) {
+    p.s.fail(span, 'multiple commands specified', 'ipvsadm/multiple-commands');
+    return false;
+  }
+  p.command = command;
+  p.cmd.commandSpan = { from: span.from, to: span.to };
+  if ((command === 'start-daemon' || command === 'stop-daemon') && arg !== 'master' && arg !== 'backup') {
+    p.s.fail(aSpan, command === 'start-daemon' ? 'illegal start-daemon parameter specified' : 'illegal stop_daemon specified', 'ipvsadm/daemon');
+    return false;
+  }
+  return true;
+}
+
+/** -t -u --sctp-service -f -s -p -M: the virtual service; undefined for another option. */
+function serviceOption(p: LineParse, id: string, a: string, arg: string | null, aSpan: Span): boolean | undefined {
+  const { s, cmd } = p;
+  switch (id) {
+    case 't':
+    case 'u':
+    case 'sctp': {
+      p.svcProto = id === 't' ? 'tcp' : id === 'u' ? 'udp' : 'sctp';
+      const r = parseAddrPort(a, p.svcProto);
+      if (r === 'ipv6') {
+        s.fail(aSpan, 'IPv6 virtual services are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
+        return false;
+      }
+      if (!r) {
+        s.fail(aSpan, 'illegal virtual server address[:port] specified', 'ipvsadm/bad-service', 'VIP[:port]');
+        return false;
+      }
+      p.svcKind = 'addr';
+      p.svcAddr = r.addr;
+      p.svcPort = r.port;
+      cmd.serviceSpan = { from: aSpan.from, to: aSpan.to };
+      return true;
+    }
+    case 'f': {
+      const n = /^\d+$/.test(a) ? Number(a) : NaN;
+      if (!(n > 0 && n <= 0xffffffff)) {
+        s.fail(aSpan, `invalid fwmark value \`${a}' specified`, 'ipvsadm/bad-fwmark', 'an integer greater than zero');
+        return false;
+      }
+      p.svcKind = 'fwmark';
+      p.fwmark = n;
+      p.svcProto = 'tcp';
+      cmd.serviceSpan = { from: aSpan.from, to: aSpan.to };
+      return true;
+    }
+    case 's':
+      cmd.scheduler = a.slice(0, 15);
+      return true;
+    case 'p': {
+      p.persistentGiven = true;
+      cmd.svcFlags |= IP_VS_SVC_F_PERSISTENT;
+      if (arg === null) cmd.timeout = IPVS_SVC_PERSISTENT_TIMEOUT;
+      else {
+        const n = stringToNumber(a, 1, MAX_TIMEOUT);
+        if (n < 0) {
+          s.fail(aSpan, `invalid timeout value \`${a}' specified`, 'ipvsadm/bad-timeout', `1..${MAX_TIMEOUT}`);
+          return false;
+        }
+        cmd.timeout = n;
+      }
+      return true;
+    }
+    case 'M': {
+      const m = parseIpv4(a);
+      if (m === null) {
+        s.fail(aSpan, 'illegal virtual server persistent mask specified', 'ipvsadm/bad-netmask', 'a dotted netmask');
+        return false;
+      }
+      cmd.netmask = m;
+      return true;
+    }
+  }
+  return undefined;
+}
+
+/** -r -m -i -g -w -x -y --tun-*: the real server; undefined for another option. */
+function serverOption(p: LineParse, id: string, a: string, aSpan: Span): boolean | undefined {
+  const { s, cmd } = p;
+  switch (id) {
+    case 'r': {
+      const r = parseAddrPort(a, p.svcProto);
+      if (r === 'ipv6') {
+        s.fail(aSpan, 'IPv6 real servers are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
+        return false;
+      }
+      if (!r) {
+        s.fail(aSpan, 'illegal real server address[:port] specified', 'ipvsadm/bad-server', 'RIP[:port]');
+        return false;
+      }
+      // without a port the server takes the service port known so far (ipvsadm copies it at this point)
+      cmd.server = { addr: r.addr, port: r.hasPort ? r.port : p.svcPort };
+      cmd.serverSpan = { from: aSpan.from, to: aSpan.to };
+      return true;
+    }
+    case 'm':
+      cmd.dest.method = 'masq';
+      return true;
+    case 'i':
+      cmd.dest.method = 'tunnel';
+      return true;
+    case 'g':
+      cmd.dest.method = 'route';
+      return true;
+    case 'w': {
+      const n = stringToNumber(a, 0, 65535);
+      if (n < 0) {
+        s.fail(aSpan, 'illegal weight specified', 'ipvsadm/bad-weight', '0..65535');
+        return false;
+      }
+      cmd.dest.weight = n;
+      return true;
+    }
+    case 'x':
+    case 'y': {
+      const n = stringToNumber(a, 0, INT_MAX);
+      if (n < 0) {
+        s.fail(aSpan, id === 'x' ? 'illegal u_threshold specified' : 'illegal l_threshold specified', 'ipvsadm/bad-threshold', `0..${INT_MAX}`);
+        return false;
+      }
+      if (id === 'x') cmd.dest.uThreshold = n;
+      else cmd.dest.lThreshold = n;
+      return true;
+    }
+    case 'tun-type':
+      if (a !== 'ipip' && a !== 'gue' && a !== 'gre') {
+        s.fail(aSpan, `illegal tunnel type \`${a}' specified`, 'ipvsadm/bad-tun-type', 'ipip, gue or gre');
+        return false;
+      }
+      cmd.dest.tunType = a as TunType;
+      return true;
+    case 'tun-port': {
+      const n = stringToNumber(a, 1, 65535);
+      if (n < 0) {
+        s.fail(aSpan, 'illegal tunnel port specified', 'ipvsadm/bad-tun-port', '1..65535');
+        return false;
+      }
+      cmd.dest.tunPort = n;
+      return true;
+    }
+    case 'tun-nocsum':
+    case 'tun-csum':
+    case 'tun-remcsum':
+      cmd.dest.tunCsum = id.slice(4) as TunCsum;
+      return true;
+  }
+  return undefined;
+}
+
+/** The listing flags, --syncid, -6, -o, --pe, -b and the options without effect. */
+function otherOption(p: LineParse, id: string, a: string, span: Span, aSpan: Span): boolean {
+  const { s, cmd } = p;
+  switch (id) {
+    case 'n':
+      cmd.list.numeric = true;
+      break;
+    case 'c':
+      cmd.list.connection = true;
+      break;
+    case 'syncid':
+      if (stringToNumber(a, 0, 255) < 0) {
+        s.fail(aSpan, 'illegal syncid specified', 'ipvsadm/bad-syncid', '0..255');
+        return false;
+      }
+      break;
+    case 'timeout':
+      cmd.list.timeout = true;
+      break;
+    case 'daemon':
+      cmd.list.daemon = true;
+      break;
+    case 'stats':
+      cmd.list.stats = true;
+      break;
+    case 'rate':
+      cmd.list.rate = true;
+      break;
+    case 'thresholds':
+      cmd.list.thresholds = true;
+      break;
+    case 'persistent-conn':
+      cmd.list.persistentConn = true;
+      break;
+    case 'nosort':
+      cmd.list.nosort = true;
+      break;
+    case 'X':
+      cmd.list.exact = true;
+      break;
+    case 'tun-info':
+      cmd.list.tunInfo = true;
+      break;
+    case '6':
+      if (p.svcKind !== 'fwmark') s.fail(span, '-6 used before -f', 'ipvsadm/ipv6-before-f');
+      else s.fail(span, 'IPv6 fwmark services are not simulated (PacketWalk is IPv4 only)', 'ipvsadm/ipv6');
+      return false;
+    case 'o':
+      cmd.svcFlags |= IP_VS_SVC_F_ONEPACKET;
+      break;
+    case 'pe':
+      cmd.pe = a;
+      break;
+    case 'b':
+      p.schedFlagsArg = { text: a, span: aSpan };
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+/** After the last word: the command's service, --set's values, and ipvsadm's checks of the whole line, in its order. */
+function finishCommand(p: LineParse, whole: Span): boolean {
+  const { s, cmd } = p;
+  const command = p.command;
   if (command === null) {
-    err(whole, TRY_HELP, 'ipvsadm/command-first');
-    return { value: null, diagnostics };
+    s.fail(whole, TRY_HELP, 'ipvsadm/command-first');
+    return false;
   }
   cmd.command = command;
-  if (svcKind === 'addr') cmd.service = { protocol: svcProto, addr: svcAddr, port: svcPort };
-  else if (svcKind === 'fwmark') cmd.service = { fwmark };
+  if (p.svcKind === 'addr') cmd.service = { protocol: p.svcProto, addr: p.svcAddr, port: p.svcPort };
+  else if (p.svcKind === 'fwmark') cmd.service = { fwmark: p.fwmark };
+  if (!positionalArguments(p)) return false;
+  if (!genericOptCheck(p, command)) return false;
+  if (command === 'add-service' || command === 'edit-service') {
+    if (p.svcKind === 'addr' && p.svcPort === 0 && !p.persistentGiven) {
+      s.fail(cmd.serviceSpan ?? whole, 'Zero port specified for non-persistent service', 'ipvsadm/zero-port');
+      return false;
+    }
+    if (cmd.svcFlags & IP_VS_SVC_F_ONEPACKET && p.svcKind === 'addr' && p.svcProto !== 'udp') {
+      s.fail(cmd.commandSpan, 'One-Packet Scheduling is only for UDP virtual services', 'ipvsadm/ops-udp');
+      return false;
+    }
+    if (cmd.scheduler === '') cmd.scheduler = 'wlc';
+    if (!p.persistentGiven) cmd.timeout = IPVS_SVC_PERSISTENT_TIMEOUT;
+  }
+  if (p.schedFlagsArg && !schedFlags(p, p.schedFlagsArg)) return false;
+  if ((command === 'add-server' || command === 'edit-server') && p.svcKind === 'addr' && cmd.server) {
+    // DR and TUN cannot change the port: the server port is forced to the service port
+    if (cmd.dest.method === 'route' || cmd.dest.method === 'tunnel') cmd.server.port = p.svcPort;
+  }
+  const l = cmd.list;
+  if (command === 'list' && (((l.connection || l.timeout || l.daemon) && (l.stats || l.rate || l.thresholds)) || ((l.timeout || l.daemon) && l.persistentConn))) {
+    s.fail(cmd.commandSpan, 'options conflicts in the list command', 'ipvsadm/list-conflict');
+    return false;
+  }
+  return true;
+}
 
-  // --set takes its three values as positional arguments
-  if (command === 'set') {
+/** --set takes its three timeouts as positional words; any other positional word is refused. */
+function positionalArguments(p: LineParse): boolean {
+  const { s, cmd, positional } = p;
+  if (p.command === 'set') {
     if (positional.length < 3) {
-      err(cmd.commandSpan, '--set option requires 3 timeout values', 'ipvsadm/set-values', 'tcp tcpfin udp');
-      return { value: null, diagnostics };
+      s.fail(cmd.commandSpan, '--set option requires 3 timeout values', 'ipvsadm/set-values', 'tcp tcpfin udp');
+      return false;
     }
     const vals: number[] = [];
-    for (const p of positional.slice(0, 3)) {
-      const n = stringToNumber(p.text, 0, MAX_TIMEOUT);
+    for (const w of positional.slice(0, 3)) {
+      const n = stringToNumber(w.text, 0, MAX_TIMEOUT);
       if (n < 0) {
-        err(p, `invalid timeout value \`${p.text}' specified`, 'ipvsadm/bad-timeout', `0..${MAX_TIMEOUT}`);
-        return { value: null, diagnostics };
+        s.fail(w, `invalid timeout value \`${w.text}' specified`, 'ipvsadm/bad-timeout', `0..${MAX_TIMEOUT}`);
+        return false;
       }
       vals.push(n);
     }
@@ -726,84 +803,66 @@ export function parseIpvsadm(line: string, base = 0): Parsed<IpvsadmCommand> {
     positional.splice(0, 3);
   }
   if (positional.length > 0) {
-    const p = positional[0]!;
-    err(p, `unexpected argument ${p.text}`, 'ipvsadm/unexpected-argument');
-    return { value: null, diagnostics };
+    const w = positional[0]!;
+    s.fail(w, `unexpected argument ${w.text}`, 'ipvsadm/unexpected-argument');
+    return false;
   }
+  return true;
+}
 
-  // generic_opt_check
+/** ipvsadm.c generic_opt_check: each option required, allowed or refused by the command, one of a group at most. */
+function genericOptCheck(p: LineParse, command: IpvsadmCmd): boolean {
+  const { s, cmd, seen } = p;
   const legal = LEGAL[command];
   let groupFirst: IpvsadmOpt | null = null;
   for (const o of OPT_ORDER) {
     const rule = legal[o];
     if (!seen.has(o)) {
       if (rule === '+') {
-        err(cmd.commandSpan, `You need to supply the '${o}' option for the '${command}' command`, 'ipvsadm/missing-option', `--${o}`);
-        return { value: null, diagnostics };
+        s.fail(cmd.commandSpan, `You need to supply the '${o}' option for the '${command}' command`, 'ipvsadm/missing-option', `--${o}`);
+        return false;
       }
       continue;
     }
     if (rule === undefined) {
-      err(cmd.commandSpan, `Illegal '${o}' option with the '${command}' command`, 'ipvsadm/illegal-option');
-      return { value: null, diagnostics };
+      s.fail(cmd.commandSpan, `Illegal '${o}' option with the '${command}' command`, 'ipvsadm/illegal-option');
+      return false;
     }
     if (rule === '1') {
       if (groupFirst === null) groupFirst = o;
       else {
-        err(cmd.commandSpan, `The option '${o}' conflicts with '${groupFirst}' option in the '${command}' command`, 'ipvsadm/conflicting-options');
-        return { value: null, diagnostics };
+        s.fail(cmd.commandSpan, `The option '${o}' conflicts with '${groupFirst}' option in the '${command}' command`, 'ipvsadm/conflicting-options');
+        return false;
       }
     }
   }
+  return true;
+}
 
-  if (command === 'add-service' || command === 'edit-service') {
-    if (svcKind === 'addr' && svcPort === 0 && !persistentGiven) {
-      err(cmd.serviceSpan ?? whole, 'Zero port specified for non-persistent service', 'ipvsadm/zero-port');
-      return { value: null, diagnostics };
-    }
-    if (cmd.svcFlags & IP_VS_SVC_F_ONEPACKET && svcKind === 'addr' && svcProto !== 'udp') {
-      err(cmd.commandSpan, 'One-Packet Scheduling is only for UDP virtual services', 'ipvsadm/ops-udp');
-      return { value: null, diagnostics };
-    }
-    if (cmd.scheduler === '') cmd.scheduler = 'wlc';
-    if (!persistentGiven) cmd.timeout = IPVS_SVC_PERSISTENT_TIMEOUT;
-  }
-  if (schedFlagsArg) {
-    const names = schedFlagNames(cmd.scheduler || 'wlc');
-    let off = schedFlagsArg.span.from;
-    const parts = schedFlagsArg.text.split(',');
-    for (const part of parts) {
-      const at: Span = { from: off, to: off + part.length };
-      off += part.length + 1;
-      const generic = ['flag-1', 'flag-2', 'flag-3'].indexOf(part);
-      const sh = ['sh-fallback', 'sh-port'].indexOf(part);
-      const mh = ['mh-fallback', 'mh-port'].indexOf(part);
-      if (generic >= 0) cmd.svcFlags |= [IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3][generic]!;
-      else if (sh >= 0 || mh >= 0) {
-        if (names[0] !== (sh >= 0 ? 'sh-fallback' : 'mh-fallback')) {
-          err(at, `incompatible scheduler flag \`${part}'`, 'ipvsadm/incompatible-sched-flag');
-          return { value: null, diagnostics };
-        }
-        cmd.svcFlags |= (sh >= 0 ? sh : mh) === 0 ? IP_VS_SVC_F_SCHED1 : IP_VS_SVC_F_SCHED2;
-      } else {
-        err(at, `invalid scheduler flag \`${part}'`, 'ipvsadm/invalid-sched-flag', 'sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3');
-        return { value: null, diagnostics };
+/** -b FLAG[,FLAG...]: the scheduler's flags, each pointed at on its own when refused. */
+function schedFlags(p: LineParse, arg: { text: string; span: Span }): boolean {
+  const { s, cmd } = p;
+  const names = schedFlagNames(cmd.scheduler || 'wlc');
+  let off = arg.span.from;
+  for (const part of arg.text.split(',')) {
+    const at: Span = { from: off, to: off + part.length };
+    off += part.length + 1;
+    const generic = ['flag-1', 'flag-2', 'flag-3'].indexOf(part);
+    const sh = ['sh-fallback', 'sh-port'].indexOf(part);
+    const mh = ['mh-fallback', 'mh-port'].indexOf(part);
+    if (generic >= 0) cmd.svcFlags |= [IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3][generic]!;
+    else if (sh >= 0 || mh >= 0) {
+      if (names[0] !== (sh >= 0 ? 'sh-fallback' : 'mh-fallback')) {
+        s.fail(at, `incompatible scheduler flag \`${part}'`, 'ipvsadm/incompatible-sched-flag');
+        return false;
       }
+      cmd.svcFlags |= (sh >= 0 ? sh : mh) === 0 ? IP_VS_SVC_F_SCHED1 : IP_VS_SVC_F_SCHED2;
+    } else {
+      s.fail(at, `invalid scheduler flag \`${part}'`, 'ipvsadm/invalid-sched-flag', 'sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3');
+      return false;
     }
   }
-  if ((command === 'add-server' || command === 'edit-server') && svcKind === 'addr' && cmd.server) {
-    // DR and TUN cannot change the port: the server port is forced to the service port
-    if (cmd.dest.method === 'route' || cmd.dest.method === 'tunnel') cmd.server.port = svcPort;
-  }
-  if (command === 'list' && (cmd.list.connection || cmd.list.timeout || cmd.list.daemon) && (cmd.list.stats || cmd.list.rate || cmd.list.thresholds)) {
-    err(cmd.commandSpan, 'options conflicts in the list command', 'ipvsadm/list-conflict');
-    return { value: null, diagnostics };
-  }
-  if (command === 'list' && (cmd.list.timeout || cmd.list.daemon) && cmd.list.persistentConn) {
-    err(cmd.commandSpan, 'options conflicts in the list command', 'ipvsadm/list-conflict');
-    return { value: null, diagnostics };
-  }
-  return { value: cmd, diagnostics };
+  return true;
 }
 
 // ---------------------------------------------------------------- applying

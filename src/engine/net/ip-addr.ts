@@ -10,7 +10,7 @@ import { prefixMask } from './addr';
 import type { HostNet, RouteScope } from './config';
 import { addAddress, deleteAddress, findLink } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
-import { addrArg, ipError, familyName, kernelError, matches, noDevice, parsePrefix, ref } from './ip-args';
+import { addrArg, familyName, kernelError, matches, noDevice, parsePrefix, ref } from './ip-args';
 import { parseScope } from './rt-names';
 
 export interface IpAddrCommand extends IpBase {
@@ -57,7 +57,7 @@ export function parseAddr(c: Cursor, b: BaseFields, verb: IpAddrCommand['verb'])
       continue;
     }
     if (t === 'peer' || t === 'remote') {
-      c.fail(ipError(w, 'peer addresses are not supported', 'ip/unsupported'));
+      c.fail(w, 'peer addresses are not supported', 'ip/unsupported');
     } else if ((matches(t, 'broadcast') && t !== '') || t === 'brd') {
       const a = c.arg(w, '+, - or an address');
       if (!a) break;
@@ -96,7 +96,7 @@ export function parseAddr(c: Cursor, b: BaseFields, verb: IpAddrCommand['verb'])
       }
       const p = parsePrefix(a.text);
       if (p === null || a.text === 'default' || a.text === 'all' || a.text === 'any') {
-        c.fail(ipError(a, `Error: ${familyName(b.inet)} prefix is expected rather than "${a.text}".`, 'ip/invalid-prefix', 'ADDR/LEN'));
+        c.fail(a, `Error: ${familyName(b.inet)} prefix is expected rather than "${a.text}".`, 'ip/invalid-prefix', 'ADDR/LEN');
         break;
       }
       cmd.local = { addr: p.addr, prefixLen: a.text.includes('/') ? p.len : null, span: { from: a.from, to: a.to } };
@@ -104,13 +104,13 @@ export function parseAddr(c: Cursor, b: BaseFields, verb: IpAddrCommand['verb'])
   }
   if (c.failed) return cmd;
   if (!listing && !cmd.dev) {
-    c.fail(ipError(b.span, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'dev IFNAME'));
+    c.fail(b.span, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'dev IFNAME');
   } else if (!listing && !cmd.local) {
-    c.fail(ipError(b.span, 'Not enough information: "local" argument is required.', 'ip/missing-local', 'ADDR/LEN'));
+    c.fail(b.span, 'Not enough information: "local" argument is required.', 'ip/missing-local', 'ADDR/LEN');
   } else if (verb === 'flush' && !cmd.dev) {
-    c.fail(ipError(b.verbSpan, 'Flush requires arguments.', 'ip/flush-arguments'));
+    c.fail(b.verbSpan, 'Flush requires arguments.', 'ip/flush-arguments');
   } else if (cmd.label !== null && cmd.dev && !cmd.label.startsWith(cmd.dev.text)) {
-    c.fail(ipError(cmd.dev, `"dev" (${cmd.dev.text}) must match "label" (${cmd.label}).`, 'ip/label'));
+    c.fail(cmd.dev, `"dev" (${cmd.dev.text}) must match "label" (${cmd.label}).`, 'ip/label');
   }
   return cmd;
 }

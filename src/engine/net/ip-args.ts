@@ -7,6 +7,7 @@
 
 import type { Diagnostic, Span } from '../text/diagnostics';
 import type { Word } from '../text/shlex';
+import { GETOPT, OptionScanner } from '../text/option-scanner';
 import type { Ipv4, Prefix } from './addr';
 import { maskLength, parseIpv4 } from './addr';
 import type { PortRange } from './config';
@@ -29,12 +30,6 @@ export type BaseFields = Pick<IpBase, 'span' | 'inet' | 'verbSpan'>;
 /** iproute2's matches(): `word` is a prefix of `full` (the empty word matches anything). */
 export function matches(word: string, full: string): boolean {
   return full.startsWith(word);
-}
-
-export function ipError(span: Span, message: string, code: string, expected?: string): Diagnostic {
-  const d: Diagnostic = { from: span.from, to: span.to, severity: 'error', message, source: SOURCE, code };
-  if (expected !== undefined) d.expected = expected;
-  return d;
 }
 
 const HEX_U32 = /^0[xX][0-9a-fA-F]+$/;
@@ -98,42 +93,24 @@ export function parsePortRange(word: string): PortRange | null {
   return { start, end };
 }
 
-export class Cursor {
-  i = 0;
-  failed = false;
-  constructor(
-    readonly words: Word[],
-    readonly diagnostics: Diagnostic[],
-    readonly end: number,
-  ) {}
-  get done(): boolean {
-    return this.i >= this.words.length;
-  }
-  peek(): Word | undefined {
-    return this.words[this.i];
-  }
-  take(): Word {
-    return this.words[this.i++]!;
+/**
+ * The words of one `ip` command, read with the engine's option scanner:
+ * ip's keywords are words of their own, and those that take an argument
+ * take it the way NEXT_ARG does, reporting its absence at the keyword.
+ */
+export class Cursor extends OptionScanner {
+  constructor(words: readonly Word[], diagnostics: Diagnostic[]) {
+    super(words, 0, SOURCE, GETOPT, diagnostics);
   }
   /** NEXT_ARG(): the argument a keyword needs */
   arg(keyword: Word, expected: string): Word | null {
-    const w = this.words[this.i];
-    if (!w) {
-      this.fail(ipError({ from: keyword.from, to: keyword.to }, 'Command line is not complete. Try option "help"', 'ip/incomplete', expected));
-      return null;
-    }
-    this.i++;
-    return w;
-  }
-  fail(d: Diagnostic): void {
-    this.diagnostics.push(d);
-    this.failed = true;
+    return this.argument(null) ?? this.missingArgument(keyword, 'Command line is not complete. Try option "help"', 'ip/incomplete', expected);
   }
   invarg(w: Word, what: string): void {
-    this.fail(ipError(w, `Error: argument "${w.text}" is wrong: ${what}`, 'ip/invalid-argument'));
+    this.fail(w, `Error: argument "${w.text}" is wrong: ${what}`, 'ip/invalid-argument');
   }
   duparg(keyword: string, w: Word): void {
-    this.fail(ipError(w, `Error: either "${keyword}" is duplicate, or "${w.text}" is a garbage.`, 'ip/duplicate-argument'));
+    this.fail(w, `Error: either "${keyword}" is duplicate, or "${w.text}" is a garbage.`, 'ip/duplicate-argument');
   }
 }
 
@@ -147,13 +124,13 @@ export function familyName(inet: boolean): string {
 
 export function prefixArg(c: Cursor, w: Word, inet: boolean): Prefix | null {
   const p = parsePrefix(w.text);
-  if (p === null) c.fail(ipError(w, `Error: ${familyName(inet)} prefix is expected rather than "${w.text}".`, 'ip/invalid-prefix', 'an IPv4 prefix'));
+  if (p === null) c.fail(w, `Error: ${familyName(inet)} prefix is expected rather than "${w.text}".`, 'ip/invalid-prefix', 'an IPv4 prefix');
   return p;
 }
 
 export function addrArg(c: Cursor, w: Word, inet: boolean): Ipv4 | null {
   const a = parseIpv4Loose(w.text);
-  if (a === null) c.fail(ipError(w, `Error: ${familyName(inet)} address is expected rather than "${w.text}".`, 'ip/invalid-address', 'an IPv4 address'));
+  if (a === null) c.fail(w, `Error: ${familyName(inet)} address is expected rather than "${w.text}".`, 'ip/invalid-address', 'an IPv4 address');
   return a;
 }
 

@@ -31,7 +31,7 @@ import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
 import type { Word } from '../text/shlex';
 import { splitWords } from '../text/shlex';
 import type { HostNet } from './config';
-import { Cursor, SOURCE, ipError, matches } from './ip-args';
+import { Cursor, SOURCE, matches } from './ip-args';
 import { ADDRESS_VERBS, applyAddr, parseAddr, type IpAddrCommand } from './ip-addr';
 import { LINK_VERBS, applyLink, parseLink, type IpLinkCommand } from './ip-link';
 import { NEIGH_VERBS, applyNeigh, parseNeigh, type IpNeighCommand } from './ip-neigh';
@@ -116,11 +116,11 @@ export function parseIpCommand(text: string, base = 0): Parsed<IpCommand> {
  * its commands word by word and need not split them again (issue 10).
  */
 export function parseIpWords(words: Word[], diagnostics: Diagnostic[], base: number, end: number): Parsed<IpCommand> {
-  const c = new Cursor(words, diagnostics, end);
+  const c = new Cursor(words, diagnostics);
   if (diagnostics.length > 0) c.failed = true;
   const whole: Span = { from: words[0]?.from ?? base, to: words[words.length - 1]?.to ?? end };
   if (c.done || c.peek()!.text !== 'ip') {
-    c.fail(ipError(c.peek() ?? { from: base, to: end }, 'expected an `ip` command', 'ip/not-ip', 'ip'));
+    c.fail(c.peek() ?? { from: base, to: end }, 'expected an `ip` command', 'ip/not-ip', 'ip');
     return { value: null, diagnostics };
   }
   c.take();
@@ -128,19 +128,19 @@ export function parseIpWords(words: Word[], diagnostics: Diagnostic[], base: num
   while (!c.done && c.peek()!.text.startsWith('-')) {
     const opt = c.take();
     if (opt.text === '-4') inet = true;
-    else if (opt.text === '-6' || opt.text === '-0') c.fail(ipError(opt, `Option "${opt.text}" is not supported here (IPv4 only)`, 'ip/unsupported-family'));
+    else if (opt.text === '-6' || opt.text === '-0') c.fail(opt, `Option "${opt.text}" is not supported here (IPv4 only)`, 'ip/unsupported-family');
     else if (opt.text === '-j' || opt.text === '-json' || opt.text === '-d' || opt.text === '-details' || opt.text === '-s') continue;
-    else c.fail(ipError(opt, `Option "${opt.text}" is unknown, try "ip -help".`, 'ip/unknown-option'));
+    else c.fail(opt, `Option "${opt.text}" is unknown, try "ip -help".`, 'ip/unknown-option');
   }
   if (c.done) {
-    c.fail(ipError({ from: whole.to, to: whole.to }, 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }', 'ip/no-object', 'link, address, route, rule or neigh'));
+    c.fail({ from: whole.to, to: whole.to }, 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }', 'ip/no-object', 'link, address, route, rule or neigh');
     return { value: null, diagnostics };
   }
   const objWord = c.take();
   const entry = OBJECTS.find(([name]) => matches(objWord.text, name));
   if (!entry || entry[1] === null) {
-    if (entry && entry[0] === 'netns') c.fail(ipError(objWord, 'ip netns is not allowed in a case', 'ip/netns'));
-    else c.fail(ipError(objWord, `Object "${objWord.text}" is unknown, try "ip help".`, 'ip/unknown-object', 'link, address, route, rule or neigh'));
+    if (entry && entry[0] === 'netns') c.fail(objWord, 'ip netns is not allowed in a case', 'ip/netns');
+    else c.fail(objWord, `Object "${objWord.text}" is unknown, try "ip help".`, 'ip/unknown-object', 'link, address, route, rule or neigh');
     return { value: null, diagnostics };
   }
   const object = entry[1];
@@ -154,7 +154,7 @@ export function parseIpWords(words: Word[], diagnostics: Diagnostic[], base: num
     verbSpan = vw;
     const hit = VERBS[object].find(([name, , exact]) => (exact ? vw.text === name : matches(vw.text, name)));
     if (!hit || hit[1] === '') {
-      c.fail(ipError(vw, `Command "${vw.text}" is unknown, try "${HELP_NAME[object]} help".`, 'ip/unknown-command'));
+      c.fail(vw, `Command "${vw.text}" is unknown, try "${HELP_NAME[object]} help".`, 'ip/unknown-command');
       return { value: null, diagnostics };
     }
     verb = hit[1];

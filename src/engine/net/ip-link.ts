@@ -9,7 +9,7 @@ import type { Word } from '../text/shlex';
 import type { HostNet, LinkKind } from './config';
 import { addLink, bridgeMtuAutoAdjust, deleteLink, findLink, setLinkUp } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
-import { ipError, kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
+import { kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
 
 export interface IpLinkCommand extends IpBase {
   object: 'link';
@@ -48,7 +48,7 @@ export const LINK_VERBS: readonly [string, string, boolean][] = [
 function checkNewName(c: Cursor, w: Word, named: boolean): void {
   if (named) {
     if (!validIfname(w.text)) c.invarg(w, '"name" not a valid ifname');
-  } else if (utf8Length(w.text) >= IFNAMSIZ) c.fail(ipError(w, 'Error: Attribute failed policy validation.', 'ip/ifname-too-long'));
+  } else if (utf8Length(w.text) >= IFNAMSIZ) c.fail(w, 'Error: Attribute failed policy validation.', 'ip/ifname-too-long');
 }
 
 export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
@@ -65,7 +65,7 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
     } else if (matches(t, 'address') && t !== '') {
       const a = c.arg(w, 'a link-layer address');
       if (!a) break;
-      if (!MAC.test(a.text)) c.fail(ipError(a, `"${a.text}" is invalid lladdr.`, 'ip/invalid-lladdr'));
+      if (!MAC.test(a.text)) c.fail(a, `"${a.text}" is invalid lladdr.`, 'ip/invalid-lladdr');
       else cmd.address = normaliseMac(a.text);
     } else if (t === 'mtu') {
       const a = c.arg(w, 'an MTU');
@@ -110,7 +110,7 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
             checkNewName(c, n, false);
             cmd.peer = ref(n);
           }
-        } else c.fail(ipError(x, `Garbage instead of arguments "${x.text} ...". Try "ip link help".`, 'ip/garbage'));
+        } else c.fail(x, `Garbage instead of arguments "${x.text} ...". Try "ip link help".`, 'ip/garbage');
       }
     } else {
       let d: Word | null = w;
@@ -124,7 +124,7 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
     }
   }
   if (!c.failed && (verb === 'set' || verb === 'delete' || verb === 'add') && !cmd.dev) {
-    c.fail(ipError(b.verbSpan, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'a device name'));
+    c.fail(b.verbSpan, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'a device name');
   }
   return cmd;
 }

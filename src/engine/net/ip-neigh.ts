@@ -8,7 +8,7 @@ import type { Ipv4 } from './addr';
 import type { HostNet, NudState } from './config';
 import { findLink } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
-import { addrArg, ipError, kernelError, MAC, matches, noDevice, normaliseMac, ref } from './ip-args';
+import { addrArg, kernelError, MAC, matches, noDevice, normaliseMac, ref } from './ip-args';
 
 export interface IpNeighCommand extends IpBase {
   object: 'neigh';
@@ -44,7 +44,7 @@ export function parseNeigh(c: Cursor, b: BaseFields, verb: IpNeighCommand['verb'
       const a = c.arg(w, 'a link-layer address');
       if (!a) break;
       if (cmd.lladdr !== null) c.duparg('lladdr', a);
-      else if (!MAC.test(a.text)) c.fail(ipError(a, `"${a.text}" is invalid lladdr.`, 'ip/invalid-lladdr'));
+      else if (!MAC.test(a.text)) c.fail(a, `"${a.text}" is invalid lladdr.`, 'ip/invalid-lladdr');
       else cmd.lladdr = normaliseMac(a.text);
     } else if (t === 'nud') {
       const a = c.arg(w, 'a NUD state');
@@ -73,7 +73,7 @@ export function parseNeigh(c: Cursor, b: BaseFields, verb: IpNeighCommand['verb'
     }
   }
   if (!c.failed && verb !== 'show' && verb !== 'flush' && (cmd.dev === null || cmd.addr === null)) {
-    c.fail(ipError(b.span, 'Device and destination are required arguments.', 'ip/neigh-arguments'));
+    c.fail(b.span, 'Device and destination are required arguments.', 'ip/neigh-arguments');
   }
   return cmd;
 }

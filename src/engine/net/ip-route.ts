@@ -13,7 +13,7 @@ import type { HostNet, Nexthop, Route, RouteScope, RouteType } from './config';
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, emptyRule, findLink, insertRoute, tableName } from './config';
 import { fibLookup } from './fib';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
-import { addrArg, ipError, kernelError, matches, noDevice, parseU32, prefixArg, ref } from './ip-args';
+import { addrArg, kernelError, matches, noDevice, parseU32, prefixArg, ref } from './ip-args';
 import { dsfieldName, formatRealms, IPPROTOS, parseDsfield, parseRealms, parseScope, protoName, resolveTable, routeType } from './rt-names';
 
 export interface NexthopSpec {
@@ -113,7 +113,7 @@ function parseNexthop(c: Cursor, kw: Word, inet: boolean): NexthopSpec {
     } else break;
   }
   if (!c.failed && nh.gateway === 0 && nh.dev === null) {
-    c.fail(ipError(kw, 'Error: nexthop needs "via" or "dev".', 'ip/empty-nexthop'));
+    c.fail(kw, 'Error: nexthop needs "via" or "dev".', 'ip/empty-nexthop');
   }
   return nh;
 }
@@ -176,10 +176,10 @@ export function parseRoute(c: Cursor, b: BaseFields, verb: IpRouteCommand['verb'
   }
   if (c.failed) return cmd;
   if ((verb === 'add' || verb === 'change' || verb === 'replace' || verb === 'prepend' || verb === 'append' || verb === 'test' || verb === 'delete' || verb === 'get') && cmd.dst === null) {
-    c.fail(ipError(b.span, verb === 'get' ? 'need at least a destination address' : 'Error: destination prefix is required.', 'ip/missing-prefix', 'PREFIX or default'));
+    c.fail(b.span, verb === 'get' ? 'need at least a destination address' : 'Error: destination prefix is required.', 'ip/missing-prefix', 'PREFIX or default');
   }
   if (verb === 'flush' && !s.cache && cmd.table === null && cmd.nexthops.length === 0 && cmd.dst === null && cmd.proto === null && cmd.type === null) {
-    c.fail(ipError(b.verbSpan, 'Flush requires arguments.', 'ip/flush-arguments'));
+    c.fail(b.verbSpan, 'Flush requires arguments.', 'ip/flush-arguments');
   }
   return cmd;
 }
