@@ -17,7 +17,7 @@ import type { Ruleset } from '../iptables/ruleset';
 import type { SetupCommand } from '../scenario/types';
 import type { IpvsState } from '../ipvs/types';
 import { DEFAULT_IPVS_SYSCTL } from '../ipvs/types';
-import { formatSave } from '../ipvs/ipvsadm';
+import { formatSave } from '../ipvs/ipvsadm-print';
 
 /** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
 const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;

@@ -2,7 +2,8 @@
 // (REPORT.md §5.6; oracle cases 08, 09, 10, 50).
 
 import { describe, expect, it } from 'vitest';
-import { parseIptablesCommand, applyIptablesCommand } from './command';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
 import { createRuleset, type Ruleset } from './ruleset';
 import { applyRestore, parseRestore } from './restore';
 import { IPPROTO_TCP, TCP_SYN, type Packet } from '../net/packet';

@@ -1,17 +1,15 @@
 // pattern: Functional Core
 // ipvsadm 1.31: parse a command line into an IpvsadmCommand (never
 // throwing; diagnostics carry the span of the offending word and
-// ipvsadm's own message), apply it to an IpvsState, and print
-// `ipvsadm -L` (with -n, -c, --stats, --rate, --thresholds,
-// --persistent-conn, --timeout) and `ipvsadm -S` byte for byte
-// (SPEC.md §9). Messages come from ipvsadm.c (fail(), generic_opt_check,
-// popt's errors) and libipvs' ipvs_strerror.
+// ipvsadm's own message) and apply it to an IpvsState; what it prints for
+// -L and -S comes from ipvsadm-print.ts, its option table from
+// ipvsadm-options.ts. Messages come from ipvsadm.c (fail(),
+// generic_opt_check, popt's errors) and libipvs' ipvs_strerror.
 
 import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
 import { splitWords, type Word } from '../text/shlex';
 import { OptionScanner, type ScanStyle } from '../text/option-scanner';
-import { formatIpv4, parseIpv4 } from '../net/addr';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../net/packet';
+import { parseIpv4 } from '../net/addr';
 import {
   addDest,
   addService,
@@ -23,95 +21,22 @@ import {
   findDest,
   findService,
   flushServices,
-  serviceDests,
   setTimeouts,
   zeroStats,
   type DestSpec,
   type ServiceSelector,
 } from './state';
-import type { FwdMethod, IpvsConn, IpvsProtocol, IpvsState, IpvsStats, RealServer, TunCsum, TunType, VirtualService } from './types';
-import {
-  IP_VS_CONN_TAB_SIZE,
-  IP_VS_SVC_F_ONEPACKET,
-  IP_VS_SVC_F_PERSISTENT,
-  IP_VS_SVC_F_SCHED1,
-  IP_VS_SVC_F_SCHED2,
-  IP_VS_SVC_F_SCHED3,
-  IP_VS_VERSION,
-  IPVS_SVC_PERSISTENT_TIMEOUT,
-} from './types';
+import type { IpvsProtocol, IpvsState, RealServer, TunCsum, TunType } from './types';
+import { IP_VS_SVC_F_ONEPACKET, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3, IP_VS_VERSION, IPVS_SVC_PERSISTENT_TIMEOUT } from './types';
 import { runTimers } from './conn';
+import { BY_LONG, BY_SHORT, LEGAL, OPT_ORDER, schedFlagNames, serviceToPort, type IpvsadmCmd, type IpvsadmOpt, type OptDef } from './ipvsadm-options';
+import { formatConnections, formatList, formatSave, type ListFlags } from './ipvsadm-print';
 
 const SOURCE = 'ipvsadm';
 const MAX_TIMEOUT = 86400 * 31;
 const INT_MAX = 2147483647;
 
 export const TRY_HELP = "Try `ipvsadm -h' or 'ipvsadm --help' for more information.";
-
-export type IpvsadmCmd =
-  | 'add-service'
-  | 'edit-service'
-  | 'delete-service'
-  | 'flush'
-  | 'list'
-  | 'add-server'
-  | 'delete-server'
-  | 'edit-server'
-  | 'set'
-  | 'start-daemon'
-  | 'stop-daemon'
-  | 'restore'
-  | 'save'
-  | 'zero'
-  | 'help'
-  | 'version';
-
-/** ipvsadm's option names (optnames[] in ipvsadm.c), used in its messages. */
-export type IpvsadmOpt =
-  | 'numeric'
-  | 'connection'
-  | 'service-address'
-  | 'scheduler'
-  | 'persistent'
-  | 'netmask'
-  | 'real-server'
-  | 'forwarding-method'
-  | 'weight'
-  | 'u-threshold'
-  | 'l-threshold'
-  | 'mcast-interface'
-  | 'timeout'
-  | 'daemon'
-  | 'stats'
-  | 'rate'
-  | 'thresholds'
-  | 'persistent-conn'
-  | 'nosort'
-  | 'syncid'
-  | 'exact'
-  | 'ops'
-  | 'pe'
-  | 'sched-flags'
-  | 'tun-type'
-  | 'tun-port'
-  | 'tun-nocsum'
-  | 'tun-csum'
-  | 'tun-remcsum'
-  | 'tun-info';
-
-export interface ListFlags {
-  numeric: boolean;
-  connection: boolean;
-  stats: boolean;
-  rate: boolean;
-  thresholds: boolean;
-  persistentConn: boolean;
-  timeout: boolean;
-  daemon: boolean;
-  nosort: boolean;
-  exact: boolean;
-  tunInfo: boolean;
-}
 
 export interface IpvsadmCommand {
   command: IpvsadmCmd;
@@ -134,201 +59,6 @@ export interface IpvsadmCommand {
   timeouts: [number, number, number] | null;
   /** options given, by ipvsadm's name */
   options: IpvsadmOpt[];
-}
-
-// ---------------------------------------------------------------- option table
-
-interface OptDef {
-  long: string;
-  short?: string;
-  arg: 'none' | 'required' | 'optional';
-  cmd?: IpvsadmCmd;
-  opt?: IpvsadmOpt;
-  /** the option letter's own job, for options that are not commands */
-  id: string;
-}
-
-const OPTS: readonly OptDef[] = [
-  { long: 'add-service', short: 'A', arg: 'none', cmd: 'add-service', id: 'A' },
-  { long: 'edit-service', short: 'E', arg: 'none', cmd: 'edit-service', id: 'E' },
-  { long: 'delete-service', short: 'D', arg: 'none', cmd: 'delete-service', id: 'D' },
-  { long: 'clear', short: 'C', arg: 'none', cmd: 'flush', id: 'C' },
-  { long: 'list', short: 'L', arg: 'none', cmd: 'list', id: 'L' },
-  { long: 'list', short: 'l', arg: 'none', cmd: 'list', id: 'L' },
-  { long: 'zero', short: 'Z', arg: 'none', cmd: 'zero', id: 'Z' },
-  { long: 'add-server', short: 'a', arg: 'none', cmd: 'add-server', id: 'a' },
-  { long: 'edit-server', short: 'e', arg: 'none', cmd: 'edit-server', id: 'e' },
-  { long: 'delete-server', short: 'd', arg: 'none', cmd: 'delete-server', id: 'd' },
-  { long: 'set', arg: 'none', cmd: 'set', id: 'set' },
-  { long: 'help', short: 'h', arg: 'none', cmd: 'help', id: 'h' },
-  { long: 'version', short: 'v', arg: 'none', cmd: 'version', id: 'v' },
-  { long: 'restore', short: 'R', arg: 'none', cmd: 'restore', id: 'R' },
-  { long: 'save', short: 'S', arg: 'none', cmd: 'save', id: 'S' },
-  { long: 'start-daemon', arg: 'required', cmd: 'start-daemon', id: 'start-daemon' },
-  { long: 'stop-daemon', arg: 'required', cmd: 'stop-daemon', id: 'stop-daemon' },
-  { long: 'tcp-service', short: 't', arg: 'required', opt: 'service-address', id: 't' },
-  { long: 'udp-service', short: 'u', arg: 'required', opt: 'service-address', id: 'u' },
-  { long: 'sctp-service', arg: 'required', opt: 'service-address', id: 'sctp' },
-  { long: 'fwmark-service', short: 'f', arg: 'required', opt: 'service-address', id: 'f' },
-  { long: 'scheduler', short: 's', arg: 'required', opt: 'scheduler', id: 's' },
-  { long: 'persistent', short: 'p', arg: 'optional', opt: 'persistent', id: 'p' },
-  { long: 'netmask', short: 'M', arg: 'required', opt: 'netmask', id: 'M' },
-  { long: 'real-server', short: 'r', arg: 'required', opt: 'real-server', id: 'r' },
-  { long: 'masquerading', short: 'm', arg: 'none', opt: 'forwarding-method', id: 'm' },
-  { long: 'ipip', short: 'i', arg: 'none', opt: 'forwarding-method', id: 'i' },
-  { long: 'gatewaying', short: 'g', arg: 'none', opt: 'forwarding-method', id: 'g' },
-  { long: 'weight', short: 'w', arg: 'required', opt: 'weight', id: 'w' },
-  { long: 'u-threshold', short: 'x', arg: 'required', opt: 'u-threshold', id: 'x' },
-  { long: 'l-threshold', short: 'y', arg: 'required', opt: 'l-threshold', id: 'y' },
-  { long: 'numeric', short: 'n', arg: 'none', opt: 'numeric', id: 'n' },
-  { long: 'connection', short: 'c', arg: 'none', opt: 'connection', id: 'c' },
-  { long: 'mcast-interface', arg: 'required', opt: 'mcast-interface', id: 'mcast' },
-  { long: 'syncid', arg: 'required', opt: 'syncid', id: 'syncid' },
-  { long: 'timeout', arg: 'none', opt: 'timeout', id: 'timeout' },
-  { long: 'daemon', arg: 'none', opt: 'daemon', id: 'daemon' },
-  { long: 'stats', arg: 'none', opt: 'stats', id: 'stats' },
-  { long: 'rate', arg: 'none', opt: 'rate', id: 'rate' },
-  { long: 'thresholds', arg: 'none', opt: 'thresholds', id: 'thresholds' },
-  { long: 'persistent-conn', arg: 'none', opt: 'persistent-conn', id: 'persistent-conn' },
-  { long: 'nosort', arg: 'none', opt: 'nosort', id: 'nosort' },
-  { long: 'sort', arg: 'none', id: 'sort' },
-  { long: 'exact', short: 'X', arg: 'none', opt: 'exact', id: 'X' },
-  { long: 'ipv6', short: '6', arg: 'none', id: '6' },
-  { long: 'ops', short: 'o', arg: 'none', opt: 'ops', id: 'o' },
-  { long: 'pe', arg: 'required', opt: 'pe', id: 'pe' },
-  { long: 'sched-flags', short: 'b', arg: 'required', opt: 'sched-flags', id: 'b' },
-  { long: 'tun-type', arg: 'required', opt: 'tun-type', id: 'tun-type' },
-  { long: 'tun-port', arg: 'required', opt: 'tun-port', id: 'tun-port' },
-  { long: 'tun-nocsum', arg: 'none', opt: 'tun-nocsum', id: 'tun-nocsum' },
-  { long: 'tun-csum', arg: 'none', opt: 'tun-csum', id: 'tun-csum' },
-  { long: 'tun-remcsum', arg: 'none', opt: 'tun-remcsum', id: 'tun-remcsum' },
-  { long: 'tun-info', arg: 'none', opt: 'tun-info', id: 'tun-info' },
-];
-
-const BY_LONG = new Map<string, OptDef>();
-const BY_SHORT = new Map<string, OptDef>();
-for (const o of OPTS) {
-  if (!BY_LONG.has(o.long)) BY_LONG.set(o.long, o);
-  if (o.short) BY_SHORT.set(o.short, o);
-}
-
-// commands_v_options: '+' required, 'x' illegal (default), ' ' optional, '1' one of a group
-type Legal = Partial<Record<IpvsadmOpt, '+' | ' ' | '1'>>;
-const SVC_OPTS: Legal = { 'service-address': '+', scheduler: ' ', persistent: ' ', netmask: ' ', ops: ' ', pe: ' ', 'sched-flags': ' ' };
-const DEST_OPTS: Legal = {
-  'service-address': '+',
-  'real-server': '+',
-  'forwarding-method': ' ',
-  weight: ' ',
-  'u-threshold': ' ',
-  'l-threshold': ' ',
-  'tun-type': ' ',
-  'tun-port': ' ',
-  'tun-nocsum': ' ',
-  'tun-csum': ' ',
-  'tun-remcsum': ' ',
-};
-const LEGAL: Record<IpvsadmCmd, Legal> = {
-  'add-service': SVC_OPTS,
-  'edit-service': SVC_OPTS,
-  'delete-service': { 'service-address': '+' },
-  flush: {},
-  list: {
-    numeric: ' ',
-    connection: '1',
-    'service-address': '1',
-    timeout: '1',
-    daemon: '1',
-    stats: ' ',
-    rate: ' ',
-    thresholds: ' ',
-    'persistent-conn': ' ',
-    nosort: ' ',
-    exact: ' ',
-    'tun-info': ' ',
-  },
-  'add-server': DEST_OPTS,
-  'edit-server': DEST_OPTS,
-  'delete-server': { 'service-address': '+', 'real-server': '+' },
-  set: {},
-  'start-daemon': { 'mcast-interface': ' ', syncid: ' ' },
-  'stop-daemon': { syncid: ' ' },
-  restore: {},
-  save: { numeric: ' ' },
-  zero: { 'service-address': ' ' },
-  help: {},
-  version: {},
-};
-
-const OPT_ORDER: readonly IpvsadmOpt[] = [
-  'numeric',
-  'connection',
-  'service-address',
-  'scheduler',
-  'persistent',
-  'netmask',
-  'real-server',
-  'forwarding-method',
-  'weight',
-  'u-threshold',
-  'l-threshold',
-  'mcast-interface',
-  'timeout',
-  'daemon',
-  'stats',
-  'rate',
-  'thresholds',
-  'persistent-conn',
-  'nosort',
-  'syncid',
-  'exact',
-  'ops',
-  'pe',
-  'sched-flags',
-  'tun-type',
-  'tun-port',
-  'tun-nocsum',
-  'tun-csum',
-  'tun-remcsum',
-  'tun-info',
-];
-
-/** /etc/services names ipvsadm accepts for ports and prints without -n (a common subset). */
-const SERVICES: readonly [string, number, 'tcp' | 'udp' | 'both'][] = [
-  ['ftp-data', 20, 'tcp'],
-  ['ftp', 21, 'tcp'],
-  ['ssh', 22, 'tcp'],
-  ['telnet', 23, 'tcp'],
-  ['smtp', 25, 'tcp'],
-  ['domain', 53, 'both'],
-  ['tftp', 69, 'udp'],
-  ['http', 80, 'tcp'],
-  ['pop3', 110, 'tcp'],
-  ['ntp', 123, 'udp'],
-  ['imap2', 143, 'tcp'],
-  ['snmp', 161, 'udp'],
-  ['ldap', 389, 'tcp'],
-  ['https', 443, 'tcp'],
-  ['submission', 587, 'tcp'],
-  ['ldaps', 636, 'tcp'],
-  ['imaps', 993, 'tcp'],
-  ['pop3s', 995, 'tcp'],
-  ['mysql', 3306, 'tcp'],
-  ['postgresql', 5432, 'tcp'],
-  ['http-alt', 8080, 'tcp'],
-];
-
-function serviceToPort(name: string, proto: IpvsProtocol): number {
-  const p = proto === 'udp' ? 'udp' : 'tcp';
-  for (const [n, port, pr] of SERVICES) if (n === name && (pr === 'both' || pr === p)) return port;
-  if (name === 'www') return p === 'tcp' ? 80 : -1;
-  return -1;
-}
-
-function portToService(port: number, proto: IpvsProtocol): string | null {
-  const p = proto === 'udp' ? 'udp' : 'tcp';
-  for (const [n, pt, pr] of SERVICES) if (pt === port && (pr === 'both' || pr === p)) return n;
-  return null;
 }
 
 // ---------------------------------------------------------------- parsing
@@ -361,12 +91,6 @@ function parseAddrPort(text: string, proto: IpvsProtocol): AddrPort | 'ipv6' | n
   if (port < 0) port = serviceToPort(ps, proto);
   if (port < 0) return null;
   return { addr, port, hasPort: true };
-}
-
-function schedFlagNames(sched: string): [string, string, string] {
-  if (sched === 'sh') return ['sh-fallback', 'sh-port', 'flag-3'];
-  if (sched === 'mh') return ['mh-fallback', 'mh-port', 'flag-3'];
-  return ['flag-1', 'flag-2', 'flag-3'];
 }
 
 function emptyList(): ListFlags {
@@ -982,229 +706,6 @@ export function restoreIpvsadm(state: IpvsState, text: string, now: number): Ipv
     }
   }
   return { stdout: '', stderr, status, diagnostics };
-}
-
-// ---------------------------------------------------------------- printing
-
-/** glibc's qsort is a merge sort: reproduce it so non-transitive comparisons (the int32 quirk) order the same way. */
-function msort<T>(a: T[], cmp: (x: T, y: T) => number): T[] {
-  if (a.length <= 1) return a.slice();
-  const n1 = a.length >> 1;
-  const l = msort(a.slice(0, n1), cmp);
-  const r = msort(a.slice(n1), cmp);
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < l.length && j < r.length) out.push(cmp(l[i]!, r[j]!) <= 0 ? l[i++]! : r[j++]!);
-  while (i < l.length) out.push(l[i++]!);
-  while (j < r.length) out.push(r[j++]!);
-  return out;
-}
-
-const PROTO_NUM: Record<IpvsProtocol, number> = { tcp: 6, udp: 17, sctp: 132 };
-
-/** libipvs ipvs_cmp_services: fwmark, af, protocol, address, port, each as an int difference. */
-function cmpServices(a: VirtualService, b: VirtualService): number {
-  let r = (a.fwmark - b.fwmark) | 0;
-  if (r) return r;
-  r = PROTO_NUM[a.protocol] - PROTO_NUM[b.protocol];
-  if (r) return r;
-  r = (a.addr - b.addr) | 0;
-  if (r) return r;
-  return a.port - b.port;
-}
-
-function cmpDests(a: RealServer, b: RealServer): number {
-  const r = (a.addr - b.addr) | 0;
-  if (r) return r;
-  return a.port - b.port;
-}
-
-function sortedServices(state: IpvsState, nosort: boolean): VirtualService[] {
-  return nosort ? state.services.slice() : msort(state.services, cmpServices);
-}
-
-function sortedDests(state: IpvsState, svc: VirtualService, nosort: boolean): RealServer[] {
-  const list = serviceDests(state, svc);
-  return nosort ? list : msort(list, cmpDests);
-}
-
-function padEnd(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function padStart(s: string, n: number): string {
-  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
-}
-
-function addrPort(addr: number, port: number, proto: IpvsProtocol, numeric: boolean): string {
-  const name = numeric ? null : portToService(port, proto);
-  return `${formatIpv4(addr)}:${name ?? port}`;
-}
-
-function protoLabel(p: IpvsProtocol): string {
-  return p === 'tcp' ? 'TCP' : p === 'udp' ? 'UDP' : 'SCTP';
-}
-
-function svcName(svc: VirtualService, numeric: boolean): string {
-  if (svc.fwmark) return `FWM  ${svc.fwmark}`;
-  return `${padEnd(protoLabel(svc.protocol), 4)} ${addrPort(svc.addr, svc.port, svc.protocol, numeric)}`.slice(0, 33);
-}
-
-function svcRuleName(svc: VirtualService, numeric: boolean): string {
-  if (svc.fwmark) return `-f ${svc.fwmark}`;
-  const opt = svc.protocol === 'tcp' ? '-t' : svc.protocol === 'udp' ? '-u' : '--sctp-service';
-  return `${opt} ${addrPort(svc.addr, svc.port, svc.protocol, numeric)}`;
-}
-
-function schedFlagsText(svc: VirtualService): string {
-  const names = schedFlagNames(svc.scheduler);
-  const out: string[] = [];
-  if (svc.flags & IP_VS_SVC_F_SCHED1) out.push(names[0]);
-  if (svc.flags & IP_VS_SVC_F_SCHED2) out.push(names[1]);
-  if (svc.flags & IP_VS_SVC_F_SCHED3) out.push(names[2]);
-  return out.join(',');
-}
-
-const FWD_NAME: Record<FwdMethod, string> = { masq: 'Masq', route: 'Route', tunnel: 'Tunnel' };
-const FWD_SWITCH: Record<FwdMethod, string> = { masq: '-m', route: '-g', tunnel: '-i' };
-
-/** print_largenum: %9llu, or K/M/G/T suffixes from 10^8 on (unless --exact). */
-function largenum(n: number, exact: boolean): string {
-  if (exact) {
-    const s = String(n);
-    return padStart(s, s.length <= 8 ? 9 : s.length + 1);
-  }
-  if (n < 1e8) return padStart(String(n), 9);
-  if (n < 1e9) return `${padStart(String(Math.floor(n / 1e3)), 8)}K`;
-  if (n < 1e11) return `${padStart(String(Math.floor(n / 1e6)), 8)}M`;
-  if (n < 1e14) return `${padStart(String(Math.floor(n / 1e9)), 8)}G`;
-  return `${padStart(String(Math.floor(n / 1e12)), 8)}T`;
-}
-
-function tunInfo(d: RealServer): string {
-  if (d.method !== 'tunnel') return 'n/a';
-  const c = d.tunCsum === 'nocsum' ? '-c' : d.tunCsum === 'csum' ? '+c' : 'r+c';
-  if (d.tunType === 'ipip') return 'ipip';
-  if (d.tunType === 'gue') return `gue:${d.tunPort}:${c}`;
-  return `gre:${d.tunCsum === 'remcsum' ? '+c' : c}`;
-}
-
-export interface ListFormat extends Partial<ListFlags> {
-  /** list one service only (`ipvsadm -L -t VIP:PORT`): no version line */
-  only?: VirtualService;
-}
-
-function title(f: ListFormat): string {
-  if (f.stats)
-    return `${padEnd('Prot LocalAddress:Port', 33)} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((s) => padStart(s, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.rate)
-    return `${padEnd('Prot LocalAddress:Port', 33)} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((s) => padStart(s, 8)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.thresholds)
-    return `${padEnd('Prot LocalAddress:Port', 33)} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((s) => padEnd(s, 10)).join(' ')}\n  -> RemoteAddress:Port\n`;
-  if (f.persistentConn)
-    return `${padEnd('Prot LocalAddress:Port', 33)} ${padEnd('Weight', 9)} ${padEnd('PersistConn', 11)} ${padEnd('ActiveConn', 10)} ${padEnd('InActConn', 10)}\n  -> RemoteAddress:Port\n`;
-  const tun = f.tunInfo ? ' TunnelInfo' : '';
-  return `Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn${tun}\n`;
-}
-
-function statsCols(s: IpvsStats, exact: boolean): string {
-  return [s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes].map((n) => largenum(n, exact)).join('');
-}
-
-function serviceEntry(state: IpvsState, svc: VirtualService, f: ListFormat): string {
-  const numeric = !!f.numeric;
-  const exact = !!f.exact;
-  const name = svcName(svc, numeric);
-  let out: string;
-  if (f.stats) out = padEnd(name, 33) + statsCols(svc.stats, exact);
-  else if (f.rate) out = padEnd(name, 33) + statsCols({ conns: 0, inpkts: 0, outpkts: 0, inbytes: 0, outbytes: 0 }, exact);
-  else {
-    out = `${name} ${svc.scheduler}`;
-    const flags = schedFlagsText(svc);
-    if (flags) out += ` (${flags})`;
-    if (svc.flags & IP_VS_SVC_F_PERSISTENT) {
-      out += ` persistent ${svc.timeout}`;
-      if (svc.netmask >>> 0 !== 0xffffffff) out += ` mask ${formatIpv4(svc.netmask)}`;
-    }
-    if (svc.pe) out += ` pe ${svc.pe}`;
-    if (svc.flags & IP_VS_SVC_F_ONEPACKET) out += ' ops';
-  }
-  out += '\n';
-  for (const d of sortedDests(state, svc, !!f.nosort)) {
-    const dname = addrPort(d.addr, d.port, svc.protocol, numeric).slice(0, 28);
-    if (f.stats) out += `  -> ${padEnd(dname, 28)}${statsCols(d.stats, exact)}\n`;
-    else if (f.rate) out += `  -> ${padEnd(dname, 28)} ${padStart('0', 8)} ${padStart('0', 8)} ${padStart('0', 8)}${largenum(0, exact)}${largenum(0, exact)}\n`;
-    else if (f.thresholds)
-      out += `  -> ${padEnd(dname, 28)} ${padEnd(String(d.uThreshold), 10)} ${padEnd(String(d.lThreshold), 10)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}\n`;
-    else if (f.persistentConn)
-      out += `  -> ${padEnd(dname, 28)} ${padEnd(String(d.weight), 9)} ${padEnd(String(d.persistConns), 11)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}\n`;
-    else {
-      out += `  -> ${padEnd(dname, 28)} ${padEnd(FWD_NAME[d.method], 7)} ${padEnd(String(d.weight), 6)} ${padEnd(String(d.activeConns), 10)} ${padEnd(String(d.inactConns), 10)}`;
-      if (f.tunInfo) out += ` ${tunInfo(d)}`;
-      out += '\n';
-    }
-  }
-  return out;
-}
-
-/** `ipvsadm -L` in its variants (-n, --stats, --rate, --thresholds, --persistent-conn, --nosort, --exact, --tun-info). */
-export function formatList(state: IpvsState, f: ListFormat = {}): string {
-  if (f.only) return title(f) + serviceEntry(state, f.only, f);
-  let out = `IP Virtual Server version ${IP_VS_VERSION} (size=${IP_VS_CONN_TAB_SIZE})\n`;
-  out += title(f);
-  for (const svc of sortedServices(state, !!f.nosort)) out += serviceEntry(state, svc, f);
-  return out;
-}
-
-/** `ipvsadm -S` (-n: numeric). Thresholds are not saved. */
-export function formatSave(state: IpvsState, f: { numeric?: boolean; nosort?: boolean } = {}): string {
-  const numeric = !!f.numeric;
-  let out = '';
-  for (const svc of sortedServices(state, !!f.nosort)) {
-    const name = svcRuleName(svc, numeric);
-    out += `-A ${name} -s ${svc.scheduler}`;
-    if (svc.flags & IP_VS_SVC_F_PERSISTENT) {
-      out += ` -p ${svc.timeout}`;
-      if (svc.netmask >>> 0 !== 0xffffffff) out += ` -M ${formatIpv4(svc.netmask)}`;
-    }
-    if (svc.pe) out += ` --pe ${svc.pe}`;
-    if (svc.flags & IP_VS_SVC_F_ONEPACKET) out += ' -o';
-    const flags = schedFlagsText(svc);
-    if (flags) out += ` -b ${flags}`;
-    out += '\n';
-    for (const d of sortedDests(state, svc, !!f.nosort)) {
-      out += `-a ${name} -r ${addrPort(d.addr, d.port, svc.protocol, numeric)} ${FWD_SWITCH[d.method]} -w ${d.weight}`;
-      if (d.method === 'tunnel') {
-        const csum = ` --tun-${d.tunCsum}`;
-        if (d.tunType === 'ipip') out += ' --tun-type ipip';
-        else if (d.tunType === 'gue') out += ` --tun-type gue --tun-port ${d.tunPort}${csum}`;
-        else out += ` --tun-type gre${csum}`;
-      }
-      out += '\n';
-    }
-  }
-  return out;
-}
-
-function connProto(c: IpvsConn): string {
-  return c.protocol === IPPROTO_TCP ? 'TCP' : c.protocol === IPPROTO_UDP ? 'UDP' : c.protocol === 132 ? 'SCTP' : 'IP';
-}
-
-/** `ipvsadm -L -n -c`. Rows follow creation order; the kernel's follow its hash table. */
-export function formatConnections(state: IpvsState, now: number, f: { numeric?: boolean } = {}): string {
-  const numeric = !!f.numeric;
-  let out = 'IPVS connection entries\n';
-  out += `pro expire ${padEnd('state', 11)} ${padEnd('source', 18)} ${padEnd('virtual', 18)} destination\n`;
-  const conns = Object.values(state.conns).sort((a, b) => a.seq - b.seq);
-  for (const c of conns) {
-    const left = Math.max(0, Math.floor((c.expires - now) / 1000));
-    const mmss = `${String(Math.floor(left / 60)).padStart(2, '0')}:${String(left % 60).padStart(2, '0')}`;
-    const p: IpvsProtocol = c.protocol === IPPROTO_UDP ? 'udp' : 'tcp';
-    const st = c.template ? 'NONE' : c.state;
-    out += `${padEnd(connProto(c), 3)} ${padEnd(mmss, 6)} ${padEnd(st, 11)} ${padEnd(addrPort(c.caddr, c.cport, p, numeric), 18)} ${padEnd(addrPort(c.vaddr, c.vport, p, numeric), 18)} ${addrPort(c.daddr, c.dport, p, numeric)}\n`;
-  }
-  return out;
 }
 
 /** The server a `-d`/`-e` command names, for callers that want to show it before applying. */

@@ -3,7 +3,7 @@
 // ipvsadm prints them, and each virtual service's scheduler state.
 
 import { formatIpv4 } from '../net/addr';
-import { formatConnections, formatList } from './ipvsadm';
+import { formatConnections, formatList } from './ipvsadm-print';
 import { describeScheduler } from './schedulers';
 import type { IpvsState } from './types';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4, parseIpv4 } from './addr';
 import { createHostNet } from './config';
 import type { HostNet } from './config';
-import { routeGetView } from './fib';
+import { routeGetView } from './route-get';
 import type { IpCommand } from './ip-command';
 import { applyIpCommand, execIpCommand, parseIpCommand } from './ip-command';
 import { formatRoutes } from './ip-route';

@@ -15,7 +15,7 @@ import type { HostNet } from './config';
 import { execIpCommand } from './ip-command';
 import { formatRoutes } from './ip-route';
 import { formatRules } from './ip-rule';
-import type { ImportResult } from './ip-import';
+import type { ImportResult } from './ip-import-records';
 import { applyImport, importIpOutput } from './ip-import';
 import { sharedPath } from '../../test-support/shared-dir';
 

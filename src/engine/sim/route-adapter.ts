@@ -10,6 +10,7 @@ import { formatIpv4 } from '../net/addr';
 import { IPPROTO_TCP, type Packet } from '../net/packet';
 import * as cfg from '../net/config';
 import * as fib from '../net/fib';
+import { routeGetView, type RouteGetQuery } from '../net/route-get';
 import * as sysctl from '../net/sysctl';
 import { formatRoute, formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
@@ -95,13 +96,13 @@ export function inputRoute(net: HostNet, p: Packet, iif: string): InRoute {
 }
 
 export function routeView(net: HostNet, p: Packet, iif: string): Record<string, unknown> {
-  const q: fib.RouteGetQuery = { dst: p.dst, src: p.src, iif, mark: p.mark, tos: p.tos };
+  const q: RouteGetQuery = { dst: p.dst, src: p.src, iif, mark: p.mark, tos: p.tos };
   if (p.proto === IPPROTO_TCP || p.proto === 17) {
     q.proto = p.proto;
     q.sport = p.sport ?? 0;
     q.dport = p.dport ?? 0;
   }
-  return fib.routeGetView(net, q) as unknown as Record<string, unknown>;
+  return routeGetView(net, q) as unknown as Record<string, unknown>;
 }
 
 export function addrType(net: HostNet, addr: Ipv4, iface: string | null): AddrType {
