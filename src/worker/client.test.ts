@@ -254,6 +254,34 @@ describe('the engine client', () => {
     expect(await ok).toEqual({ ok: true, text: 'fine' });
   });
 
+  it('shows every message of the running worker to onResponse as it arrives, slices included, and none of a stopped one', async () => {
+    const clock = new FakeClock();
+    const workers: FakeWorker[] = [];
+    const seen: unknown[] = [];
+    const client = createEngineClient(
+      () => {
+        const w = new FakeWorker(false);
+        workers.push(w);
+        return w;
+      },
+      { clock, onResponse: (m) => seen.push(m) },
+    );
+    const walk = client.simulate(scenario);
+    const id = workers[0]!.received[0]!.requestId;
+    workers[0]!.answerRaw({ type: 'part', requestId: id, field: 'steps', items: [{ i: 0 }] });
+    expect(seen).toEqual([{ type: 'part', requestId: id, field: 'steps', items: [{ i: 0 }] }]);
+    workers[0]!.answer({ ok: true, log: { steps: [] } });
+    await walk;
+    expect(seen).toHaveLength(2);
+    const stuck = client.export(scenario, null, 'case');
+    clock.advance(10_000);
+    await expect(stuck).rejects.toMatchObject({ kind: 'timeout' });
+    // an answer the stopped worker had already posted
+    workers[0]!.terminated = false;
+    workers[0]!.answer({ ok: true, text: 'late' });
+    expect(seen).toHaveLength(2);
+  });
+
   it('walks the last scenario again after a restart, so explain still explains it', async () => {
     const { client, clock, workers } = setup(true);
     const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));

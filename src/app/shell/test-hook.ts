@@ -8,7 +8,7 @@ import { loadScenario, type SimStatus, type UiState } from '../state/walk-store'
 import { langStore, type Lang } from '../i18n/lang';
 import type { GalleryEntry } from '../../gallery';
 import type { AppDeps } from './context';
-import { setWatchdogForTests } from './engine';
+import { setResponseProbeForTests, setWatchdogForTests } from './engine';
 
 export interface TestHook {
   readonly log: WalkLog | null;
@@ -27,6 +27,14 @@ export interface TestHook {
   simulateInBackground(caseObject: Record<string, unknown>): Promise<void>;
   /** the worker's watchdog for walks, in ms (null: the real budget), until the page reloads */
   watchdog(ms: number | null): void;
+  /**
+   * Added for issue 11 (bench:app): the bytes of walk data the page received
+   * from the worker for the last walk, every message of that request (the
+   * slices and the answer) counted as the UTF-8 length of its JSON — an
+   * estimate of what the structured clone carried. Null before a walk
+   * arrives. Sized only when asked, so the measuring is not in the timings.
+   */
+  walkTransferBytes(): number | null;
 }
 
 declare global {
@@ -35,7 +43,35 @@ declare global {
   }
 }
 
+/** The messages of the last request whose answer carried a walk log (one request is in the worker at a time). */
+function walkTransferProbe() {
+  let pending: { id: unknown; messages: unknown[] } | null = null;
+  let lastWalk: unknown[] | null = null;
+  const carriesWalk = (m: unknown) => {
+    const r = (m as { type?: unknown; result?: unknown }).type === 'success' ? (m as { result: unknown }).result : null;
+    return typeof r === 'object' && r !== null && 'log' in r;
+  };
+  return {
+    onMessage(m: unknown): void {
+      const id = (m as { requestId?: unknown }).requestId;
+      const into = pending !== null && pending.id === id ? pending : (pending = { id, messages: [] });
+      into.messages.push(m);
+      if (carriesWalk(m)) {
+        lastWalk = into.messages;
+        pending = null;
+      }
+    },
+    bytes(): number | null {
+      if (!lastWalk) return null;
+      const utf8 = new TextEncoder();
+      return lastWalk.reduce<number>((n, m) => n + utf8.encode(JSON.stringify(m)).length, 0);
+    },
+  };
+}
+
 export function installTestHook({ stores, client }: AppDeps): void {
+  const transfer = walkTransferProbe();
+  setResponseProbeForTests(transfer.onMessage);
   window.__packetwalk = {
     get log() {
       return stores.walk.getState().log;
@@ -67,5 +103,6 @@ export function installTestHook({ stores, client }: AppDeps): void {
       await client.simulate(caseObject);
     },
     watchdog: (ms) => setWatchdogForTests(ms),
+    walkTransferBytes: () => transfer.bytes(),
   };
 }
