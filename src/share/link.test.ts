@@ -28,9 +28,9 @@ vi.mock('fflate', async (importOriginal) => {
       super.push(chunk, final);
     }
   }
-  const inflateSync: typeof real.inflateSync = (data, opts) => {
-    inflation.whole += data.length;
-    return real.inflateSync(data, opts);
+  const inflateSync = (...a: Parameters<typeof real.inflateSync>) => {
+    inflation.whole += a[0].length;
+    return real.inflateSync(...a);
   };
   return { ...real, Inflate: CountingInflate, inflateSync };
 });
