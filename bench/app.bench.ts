@@ -131,15 +131,16 @@ async function waitForServer(url: string, ms: number): Promise<void> {
   throw new Error(`vite preview did not answer at ${url}`);
 }
 
-const TARGETS: Record<Plan['name'], Partial<Record<string, (m: AppFigures) => [number, string]>>> = {
-  default: { edit: (m) => [m.edit_to_paint_ms.p50, '≤ 30 ms p50'] },
+/** Issue 11's targets: the figure compared, its limit, and how the limit reads. */
+const TARGETS: Record<Plan['name'], Partial<Record<string, (m: AppFigures) => [number, number, string]>>> = {
+  default: { edit: (m) => [m.edit_to_paint_ms.p50, 30, '≤ 30 ms p50'] },
   kube50k: {
-    import: (m) => [m.import_ms, '≤ 2,000 ms'],
-    edit: (m) => [m.edit_to_paint_ms.p50, '≤ 150 ms p50'],
-    send: (m) => [m.send_to_first_step_ms.p50, '≤ 150 ms p50'],
-    step: (m) => [m.step_paint_ms.p95, '≤ 16 ms p95'],
-    task: (m) => [m.longest_task_ms, '≤ 50 ms'],
-    heap: (m) => [m.heap_mb, '≤ 300 MB'],
+    import: (m) => [m.import_ms, 2000, '≤ 2,000 ms with progress'],
+    edit: (m) => [m.edit_to_paint_ms.p50, 150, '≤ 150 ms p50'],
+    send: (m) => [m.send_to_first_step_ms.p50, 150, '≤ 150 ms p50'],
+    step: (m) => [m.step_paint_ms.p95, 16, '≤ 16 ms p95'],
+    task: (m) => [m.longest_task_ms, 50, '≤ 50 ms'],
+    heap: (m) => [m.heap_mb, 300, '≤ 300 MB'],
   },
 };
 
@@ -147,8 +148,8 @@ function report(name: Plan['name'], m: AppFigures, d: AppDetails): void {
   const target = (k: string) => {
     const t = TARGETS[name][k]?.(m);
     if (!t) return '';
-    const limit = Number(t[1].replace(/[^\d.]/g, ''));
-    return `   target ${t[1]}: ${t[0] <= limit ? 'met' : 'missed'}`;
+    const met = t[0] <= t[1] && (k !== 'import' || d.progress_shown);
+    return `   target ${t[2]}: ${met ? 'met' : 'missed'}`;
   };
   const pp = (x: { p50: number; p95: number }) => `p50 ${x.p50} ms, p95 ${x.p95} ms`;
   say(`${name}: ${d.rules.toLocaleString('en-US')} rules, ${d.lines.toLocaleString('en-US')} lines imported into router`);
@@ -160,6 +161,7 @@ function report(name: Plan['name'], m: AppFigures, d: AppDetails): void {
   say(`  send → first step painted  ${pp(m.send_to_first_step_ms)}${target('send')}`);
   say(`    ${d.sends_ms.join(', ')} ms; the walk has ${d.walk_steps.toLocaleString('en-US')} steps`);
   say(`  step paint                 ${pp(m.step_paint_ms)}${target('step')}`);
+  say(`    its main-thread work (click handling and the frame's rendering, without the wait for the frame): ${pp(d.step_work_ms)}`);
   say(`  longest main-thread task   ${m.longest_task_ms} ms${target('task')}`);
   say(`    ${d.phases.map((p) => `${p.phase}: ${p.longest_ms} ms (${p.long_tasks} long)`).join('; ')}`);
   say(`  JS heap after GC           ${m.heap_mb} MiB (before GC ${d.heap_before_gc_mb} MiB)${target('heap')}`);

@@ -56,10 +56,9 @@ function walkTransferProbe() {
       const id = (m as { requestId?: unknown }).requestId;
       const into = pending !== null && pending.id === id ? pending : (pending = { id, messages: [] });
       into.messages.push(m);
-      if (carriesWalk(m)) {
-        lastWalk = into.messages;
-        pending = null;
-      }
+      if (carriesWalk(m)) lastWalk = into.messages;
+      // an answer ends its request: keep nothing of those that carried no walk
+      if ((m as { type?: unknown }).type !== 'part') pending = null;
     },
     bytes(): number | null {
       if (!lastWalk) return null;
