@@ -23,9 +23,13 @@ interface Instruments {
   __action: { armed: { type: 'click' | 'keydown'; key?: string } | null; at: number };
   /** the run id in the flow graph's data-walk-run, -1 before the first walk */
   __walkRun: () => number;
-  /** resolves at the second animation frame after data-walk-run exceeds `after`: the frame that painted that walk is done */
-  __nextWalkPainted: (after: number) => Promise<number>;
-  __painted?: Promise<number>;
+  /**
+   * Resolves at the second animation frame after data-walk-run exceeds `after`
+   * (the frame that painted that walk is done), or with what the page said
+   * instead: a diagnostic or the notice of a stopped engine.
+   */
+  __nextWalkPainted: (after: number) => Promise<number | { failed: string }>;
+  __painted?: Promise<number | { failed: string }>;
 }
 
 /** A page in a context of its own (its own saved scenario), with the instruments installed. */
@@ -62,11 +66,20 @@ export async function newPage(browser: Browser): Promise<Page> {
     }
 
     w.__walkRun = () => Number(document.querySelector('[data-walk-run]')?.getAttribute('data-walk-run') ?? -1);
+    const FAILURE = '[data-testid="engine-restarted"], [data-testid="diagnostic-message"]';
     w.__nextWalkPainted = (after) =>
       new Promise((resolve) => {
         const painted = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
         if (w.__walkRun() > after) return painted();
-        const watch = new MutationObserver(() => {
+        const watch = new MutationObserver((records) => {
+          for (const r of records)
+            for (const n of r.addedNodes) {
+              const failure = n instanceof Element ? (n.matches(FAILURE) ? n : n.querySelector(FAILURE)) : null;
+              if (failure) {
+                watch.disconnect();
+                return resolve({ failed: failure.textContent ?? '' });
+              }
+            }
           if (w.__walkRun() <= after) return;
           watch.disconnect();
           painted();
@@ -130,6 +143,7 @@ export async function actionToWalkPainted(page: Page, input: { type: 'click' | '
     300_000,
     what,
   );
+  if (typeof paintedAt !== 'number') throw new Error(`${what}: no new walk; the page said: ${paintedAt.failed}`);
   const at = await page.evaluate(() => (window as unknown as Instruments).__action.at);
   if (at === 0) throw new Error(`${what}: the page never received the ${input.type}`);
   return paintedAt - at;
