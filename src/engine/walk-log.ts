@@ -85,8 +85,18 @@ export interface RuleView {
 export interface ChainView {
   name: string;
   policy: string | null;
+  /** the chain's rules; empty in a lab's walk log, whose rules the page asks for a page at a time (lab/views.ts) */
   rules: RuleView[];
+  /** how many rules the chain has */
+  ruleCount: number;
   policyPackets: number;
+}
+
+export interface WalkLogOptions {
+  /** list every chain's rules with their texts (the CLI, tests); a lab's log leaves them out: 50,000 rule texts are megabytes per walk */
+  chainRules?: boolean;
+  /** what the hosts' configuration uses that is not modelled, when it is not read from the case's setup commands (a lab's edited hosts) */
+  configFindings?: NotModelled[];
 }
 
 export interface HostView {
@@ -184,7 +194,7 @@ export function packetSummary(h: HeaderView): string {
   return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}${flags}${icmp}`;
 }
 
-function chainViews(world: World, hostName: string): Record<string, ChainView[]> {
+function chainViews(world: World, hostName: string, withRules: boolean): Record<string, ChainView[]> {
   const h = world.hosts.get(hostName)!;
   const out: Record<string, ChainView[]> = {};
   for (const t of TABLES) {
@@ -194,10 +204,13 @@ function chainViews(world: World, hostName: string): Record<string, ChainView[]>
         name: c.name,
         policy: c.builtin ? c.policy : null,
         policyPackets: pc?.packets ?? 0,
-        rules: c.rules.map((r, i) => {
-          const k = h.counters.get(r);
-          return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
-        }),
+        ruleCount: c.rules.length,
+        rules: !withRules
+          ? []
+          : c.rules.map((r, i) => {
+              const k = h.counters.get(r);
+              return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
+            }),
       };
     });
   }
@@ -205,7 +218,7 @@ function chainViews(world: World, hostName: string): Record<string, ChainView[]>
 }
 
 /** Build the app's walk log from a finished run. */
-export function walkLog(world: World): WalkLog {
+export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   const records = causalOrder(
     world.records.filter((r) => r.events.length > 0),
     world.hostList.map((h) => h.name),
@@ -331,7 +344,7 @@ export function walkLog(world: World): WalkLog {
       addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
       master: l.master,
     })),
-    tables: chainViews(world, h.name),
+    tables: chainViews(world, h.name, options.chainRules ?? true),
     routes: A.formatAllRoutes(h.net),
     rules: A.formatFibRules(h.net),
     conntrack: A.ctList(h.ct),
@@ -347,7 +360,7 @@ export function walkLog(world: World): WalkLog {
     steps,
     scenarioSteps,
     traceLog,
-    notModelled: notModelled(world.scenario, world),
+    notModelled: options.configFindings ? [...options.configFindings, ...notModelled({ ...world.scenario, hosts: [] }, world)] : notModelled(world.scenario, world),
     stopped: world.stopped ? { ...world.stopped, packet: world.stoppedPacket && world.stoppedPacket.events.length ? world.stoppedPacket.id : null } : null,
   };
 }
