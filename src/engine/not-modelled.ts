@@ -26,8 +26,10 @@ import { saveRule } from './iptables/save';
 import { ruleLimits } from './iptables/not-modelled';
 import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from './net/config';
+import type { Ruleset } from './iptables/ruleset';
 import { linkMtu } from './sim/route-adapter';
+import { ruleText } from './sim/iptables-adapter';
 import { pendingTimers } from './sim/pending-timers';
 import { natPortFindings } from './sim/nat-port-draws';
 
@@ -48,10 +50,12 @@ export interface NotModelled {
   detail: string;
   /** "not modelled: SUBJECT: DETAIL" */
   message: string;
+  /** where it was found: a setup command of the case, the configuration a lab's host has now (edited, its commands gone), the walk */
+  origin: 'setup' | 'configuration' | 'walk';
 }
 
 function finding(host: string, command: number | null, subject: string, detail: string, extra: Partial<NotModelled> = {}): NotModelled {
-  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, ...extra };
+  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, origin: command === null ? 'walk' : 'setup', ...extra };
 }
 
 /** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/route-adapter.ts, sim/conntrack-adapter.ts). */
@@ -109,7 +113,7 @@ function sysctlLimit(key: string, value: string): string | null {
   return `the engine does not read this setting and simulates the default (${def.replace(/\t/g, ' ')})`;
 }
 
-function ruleFindings(host: string, command: number, line: number | null, table: TableName, chain: string, rules: readonly Rule[]): NotModelled[] {
+function ruleFindings(host: string, command: number | null, line: number | null, table: TableName, chain: string, rules: readonly Rule[]): NotModelled[] {
   const out: NotModelled[] = [];
   for (const r of rules) {
     const limits = ruleLimits(r);
@@ -148,6 +152,9 @@ function commandFindings(host: string, index: number, cmd: SetupCommand): NotMod
   return [];
 }
 
+const MULTIPATH_SUBJECT = 'multipath route with net.ipv4.fib_multipath_hash_seed=0';
+const MULTIPATH_DETAIL = 'the kernel then hashes with a random key chosen at boot, so which nexthop a flow takes is not predictable; the engine hashes with key 0';
+
 /** Multipath routes hash with fib_multipath_hash_seed; 0 means a random boot-time key in the kernel. */
 function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): NotModelled[] {
   let seedSet = false;
@@ -163,7 +170,65 @@ function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): No
     }
   });
   if (multipath === null || seedSet) return [];
-  return [finding(host, multipath, 'multipath route with net.ipv4.fib_multipath_hash_seed=0', 'the kernel then hashes with a random key chosen at boot, so which nexthop a flow takes is not predictable; the engine hashes with key 0')];
+  return [finding(host, multipath, MULTIPATH_SUBJECT, MULTIPATH_DETAIL)];
+}
+
+/**
+ * A chain's rules that are not modelled and why, per rules array: a lab's
+ * versions share the arrays of chains an edit did not touch, and a
+ * committed array never changes in place (iptables/ruleset.ts placeRule).
+ */
+const chainFindingCache = new WeakMap<readonly Rule[], { rule: Rule; subject: string; detail: string }[]>();
+
+function chainFindings(rules: readonly Rule[]): { rule: Rule; subject: string; detail: string }[] {
+  let found = chainFindingCache.get(rules);
+  if (!found) {
+    found = [];
+    for (const rule of rules) for (const l of ruleLimits(rule)) found.push({ rule, subject: l.subject, detail: l.detail });
+    chainFindingCache.set(rules, found);
+  }
+  return found;
+}
+
+/**
+ * The same findings read from a host's configuration instead of its setup
+ * commands (a lab's host after edits, whose commands are gone): every rule
+ * of every table, every sysctl set to something unmodelled, a multipath
+ * route hashed with seed 0. `command` is null; rules say their table and
+ * chain. Past `perSubject` findings of one subject the rest are counted in
+ * one more finding: 13,800 `-m statistic` rules make one notice, not 13,800.
+ */
+export function configFindings(host: string, config: { net: HostNet; rules: Ruleset }, perSubject = Infinity): NotModelled[] {
+  const out: NotModelled[] = [];
+  const seen = new Map<string, { n: number; first: NotModelled }>();
+  // the finding is made (and a rule's text saved) only for those shown
+  const add = (subject: string, make: () => NotModelled) => {
+    const s = seen.get(subject);
+    if (s) s.n++;
+    if (s && s.n > perSubject) return;
+    const f = make();
+    if (!s) seen.set(subject, { n: 1, first: f });
+    out.push(f);
+  };
+  for (const table of config.rules.loaded) {
+    for (const chain of config.rules.tables[table].chains.values()) {
+      for (const x of chainFindings(chain.rules)) add(x.subject, () => finding(host, null, x.subject, x.detail, { table, chain: chain.name, rule: ruleText(config.rules, table, chain.name, x.rule), origin: 'configuration' }));
+    }
+  }
+  for (const [key, value] of Object.entries(config.net.sysctl)) {
+    const why = sysctlLimit(key, value);
+    if (why) add(`sysctl ${key}=${value}`, () => finding(host, null, `sysctl ${key}=${value}`, why, { origin: 'configuration' }));
+  }
+  const seed = config.net.sysctl['net.ipv4.fib_multipath_hash_seed'];
+  if ((seed === undefined || seed.trim() === '0') && config.net.routes.some((r) => r.multipath && r.nexthops.length > 1)) {
+    add(MULTIPATH_SUBJECT, () => finding(host, null, MULTIPATH_SUBJECT, MULTIPATH_DETAIL, { origin: 'configuration' }));
+  }
+  for (const [subject, { n, first }] of seen) {
+    if (n <= perSubject) continue;
+    const detail = `${n - perSubject} more rules like the ones above`;
+    out.push({ ...first, host, table: null, chain: null, rule: null, line: null, detail, message: `not modelled: ${subject}: ${detail}` });
+  }
+  return out;
 }
 
 /** What the run itself did that the kernel would have done differently. */

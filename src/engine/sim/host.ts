@@ -7,6 +7,7 @@
 // The hook order inside each path is HOOK_TABLES with conntrack (-200) and
 // NAT placed at their kernel priorities. Everything here is synchronous and
 // deterministic; the World moves packets between hosts.
+// size: a host's IPv4 paths stay in one file, to be read in the kernel's order
 
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
@@ -14,20 +15,20 @@ import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetR
 import type { MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
 import type { CtView } from '../conntrack/types';
 import type { AddrType } from '../net/config';
-import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from './record';
+import { TraceEvent, terminal, type PacketRecord, type RecordedEvent, type Verdict } from './record';
 import * as C from './conntrack-adapter';
 import * as ipt from './iptables-adapter';
 import * as R from './route-adapter';
 import type { World } from './world';
 import { Sockets } from './sockets';
 import { createIpvsState } from '../ipvs/state';
+import type { HostConfig } from './host-config';
 import type { IpvsState } from '../ipvs/types';
 import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
-import { terminal } from './record';
 import { hdrinclRouteKey } from './raw-flow';
 
 export interface PacketMeta {
@@ -103,7 +104,7 @@ export class Host {
   readonly rules: ipt.Ruleset;
   readonly ct: C.Conntrack;
   readonly sockets: Sockets;
-  readonly ipvs: IpvsState = createIpvsState();
+  readonly ipvs: IpvsState;
   readonly counters = new Map<object, { packets: number; bytes: number }>();
   private readonly ruleStates = new Map<Rule, Map<string, unknown>>();
   readonly recent = new Map<string, Map<number, number[]>>();
@@ -119,11 +120,15 @@ export class Host {
     readonly name: string,
     readonly index: number,
     links: { name: string; mac: string }[],
+    /** the configuration a lab keeps (host-config.ts), instead of running the case's setup commands */
+    config?: HostConfig,
   ) {
-    this.net = R.createHostNet(links, world.scenario.rtTables);
-    this.rules = ipt.createRuleset();
+    this.net = config ? config.net : R.createHostNet(links, world.scenario.rtTables);
+    this.rules = config ? config.rules : ipt.createRuleset();
+    this.ipvs = config ? config.ipvs : createIpvsState();
     this.ct = C.createConntrack();
     this.sockets = new Sockets(this);
+    if (config) C.syncConntrackSysctl(this);
   }
 
   nextIpId(): number {
@@ -155,12 +160,13 @@ export class Host {
    * has touched so far: the step's deltas cost what the step did, not the
    * size of the ruleset.
    */
-  stepCounters = new Map<object, { packets: number; bytes: number }>();
+  stepCounters = new Map<object, { packets: number; bytes: number; at?: { table: TableName; chain: ChainLike } }>();
 
-  count(key: object, bytes: number): void {
+  /** `at`: the table and chain the entry is in, so the step's deltas are put in order without indexing the whole ruleset */
+  count(key: object, bytes: number, at?: { table: TableName; chain: ChainLike }): void {
     let c = this.counters.get(key);
     if (!c) this.counters.set(key, (c = { packets: 0, bytes: 0 }));
-    if (!this.stepCounters.has(key)) this.stepCounters.set(key, { packets: c.packets, bytes: c.bytes });
+    if (!this.stepCounters.has(key)) this.stepCounters.set(key, at ? { packets: c.packets, bytes: c.bytes, at } : { packets: c.packets, bytes: c.bytes });
     c.packets++;
     c.bytes += bytes;
   }
@@ -743,8 +749,8 @@ class TableRun implements MatchContext, WalkHooks {
     this.host.record(this.rec, ev, this.pkt, this.inIface, this.outIface, this.meta, this.srcMac);
   }
 
-  count(_table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void {
-    this.host.count(rule ?? chain, bytes);
+  count(table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void {
+    this.host.count(rule ?? chain, bytes, { table, chain });
   }
 
   examined(n: number, chain: string): void {
