@@ -34,8 +34,12 @@
 //                     TCP connect to 203.0.113.1:8080, or :30080 for kube50k),
 //                     each to the walk painted at its first step.
 //   step_paint_ms     30 clicks on Step forward from the last walk's first step
-//                     (into nat KUBE-SERVICES for kube50k), each to the second
-//                     animation frame after the click.
+//                     (into nat KUBE-SERVICES for kube50k): the main-thread
+//                     work each costs, the click's handling plus the rendering
+//                     of the frame that paints it, without the wait for that
+//                     frame — what a 60 Hz frame's 16 ms budget is about. The
+//                     time to the second animation frame after the click (never
+//                     under one frame) is in the human output.
 //   longest_task_ms   the longest main-thread task (PerformanceObserver
 //                     'longtask') from the paste to the last step; the browser
 //                     reports only tasks over 50 ms, so 0 means none over 50.
@@ -160,8 +164,8 @@ function report(name: Plan['name'], m: AppFigures, d: AppDetails): void {
   say(`    console: ${d.edits_console_ms.join(', ')} ms`);
   say(`  send → first step painted  ${pp(m.send_to_first_step_ms)}${target('send')}`);
   say(`    ${d.sends_ms.join(', ')} ms; the walk has ${d.walk_steps.toLocaleString('en-US')} steps`);
-  say(`  step paint                 ${pp(m.step_paint_ms)}${target('step')}`);
-  say(`    its main-thread work (click handling and the frame's rendering, without the wait for the frame): ${pp(d.step_work_ms)}`);
+  say(`  step paint (main-thread work) ${pp(m.step_paint_ms)}${target('step')}`);
+  say(`    click to the second animation frame after it (includes the wait for the frame): ${pp(d.step_to_frame_ms)}`);
   say(`  longest main-thread task   ${m.longest_task_ms} ms${target('task')}`);
   say(`    ${d.phases.map((p) => `${p.phase}: ${p.longest_ms} ms (${p.long_tasks} long)`).join('; ')}`);
   say(`  JS heap after GC           ${m.heap_mb} MiB (before GC ${d.heap_before_gc_mb} MiB)${target('heap')}`);
