@@ -40,6 +40,7 @@ import {
   type OpenResult,
   type ScalingPoint,
   type SendResult,
+  type SerializedCase,
   type UndoResult,
 } from './protocol';
 
@@ -90,8 +91,8 @@ export interface EngineClient {
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
   /** the match and target extensions the engine models, with their options (the rule form's choices) */
   extensions(opts?: CallOptions): Promise<ExtensionCatalog>;
-  /** the lab as a case file */
-  snapshot(lab: number, opts?: CallOptions): Promise<Record<string, unknown>>;
+  /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
+  snapshot(lab: number, steps: unknown[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
   /** would the engine accept this case? */
   check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
@@ -120,6 +121,8 @@ export interface ClientOptions {
   /** ms one request may run before its worker is stopped; 0: no limit. Default: budgetFor. */
   budgetMs?: (request: Body) => number;
   onRestart?: (restart: EngineRestart) => void;
+  /** every message of the worker, as it arrives (the e2e build's test hook measures the walk's transfer with it) */
+  onResponse?: (message: unknown) => void;
   /** a running superseded request younger than this is left to finish (starting a worker costs more) */
   supersedeRestartMs?: number;
   /** timers, for tests */
@@ -279,6 +282,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function onMessage(m: unknown): void {
+    options.onResponse?.(m);
     if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
     const job = current;
     settle(job);
@@ -448,7 +452,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
     extensions: (opts) => call<ExtensionCatalog>({ type: 'extensions' }, opts),
-    snapshot: (lab, opts) => call<Record<string, unknown>>({ type: 'snapshot', lab }, opts),
+    snapshot: (lab, steps, opts) => call<SerializedCase>({ type: 'snapshot', lab, steps }, opts),
     export: (lab, host, what, opts) => call<ExportResult>({ type: 'export', lab, host, what }, opts),
     check: (caseJson, opts) => call<CheckResult>({ type: 'check', case: caseJson }, opts),
     close: async (lab) => {

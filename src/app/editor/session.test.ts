@@ -61,7 +61,9 @@ describe('the editing session', () => {
     expect(stores.lab.getState().stale).toBe(true);
     const now = await refreshCase(stores, client);
     expect(stores.lab.getState().stale).toBe(false);
-    expect(now.steps).toBe(base.steps);
+    expect(now.steps).toEqual(base.steps);
+    // with the text and fingerprint the worker made of this very object, for the autosave
+    expect(stores.scenario.getState().serialized).toMatchObject({ of: now, text: JSON.stringify(now) });
     expect(JSON.stringify(now)).toContain('-A INPUT -j ACCEPT');
     expect(stores.scenario.getState().scenario).toBe(now);
   });

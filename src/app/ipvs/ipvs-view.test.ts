@@ -1,7 +1,7 @@
 // What the IPVS panel shows, read from real walks: the snapshot before and
 // after a packet's IPVS note, and the order rr and wrr pick servers in
 // (SPEC.md §6 and §8: the kernel list is last-added first). The snapshots'
-// rows themselves are the engine's (engine/ipvs/view.test.ts).
+// rows themselves are the engine's (engine/ipvs/snapshot.test.ts).
 
 import { describe, expect, it } from 'vitest';
 import { readCase } from '../../engine/scenario/case-file';

@@ -6,7 +6,7 @@
 // functions only find the one that belongs to a step.
 
 import type { WalkNote } from '../../engine/sim/record';
-import type { IpvsSnapshot, SchedulerSummary } from '../../engine/ipvs/view';
+import type { IpvsSnapshot, SchedulerSummary } from '../../engine/ipvs/snapshot';
 import type { PacketView, WalkLog } from '../../engine/walk-log';
 import type { IpvsT } from './t';
 

@@ -17,7 +17,7 @@ import { ExpectTable } from './expect';
 import { conntrackHelper } from './helpers';
 import type { HelperEnv } from './helpers';
 import { natFollowMaster, seqAdjust } from './helpers/nat-helper';
-import type { CtView } from '../iptables/types';
+import type { CtView } from './types';
 import type {
   ConntrackSysctl,
   CtDir,

@@ -8,7 +8,8 @@
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
-import { formatRoutes, formatRules } from '../net/ip-command';
+import { formatRoutes } from '../net/ip-route';
+import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
 import { saveRuleset } from '../iptables/save';
 import { TABLES } from '../netfilter/hooks';
@@ -16,7 +17,7 @@ import type { Ruleset } from '../iptables/ruleset';
 import type { SetupCommand } from '../scenario/types';
 import type { IpvsState } from '../ipvs/types';
 import { DEFAULT_IPVS_SYSCTL } from '../ipvs/types';
-import { formatSave } from '../ipvs/ipvsadm';
+import { formatSave } from '../ipvs/ipvsadm-print';
 
 /** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
 const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;

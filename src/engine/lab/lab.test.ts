@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Lab } from './lab';
 import { runCase } from '../run-case';
 import { walkLog, type WalkLog } from '../walk-log';
-import { kernelResult } from '../output/kernel-result';
+import { kernelResult } from '../conformance/kernel-result';
 import type { NotModelled } from '../not-modelled';
 import { TABLES } from '../netfilter/hooks';
 import { chainPage, hostConfigView } from './views';
@@ -91,6 +91,25 @@ describe('a lab built up by edits', () => {
     if (edits <= 99) expect(comparable(lab.walk().log)).toEqual(comparable(empty));
     while (lab.redo() !== null);
     expect(comparable(lab.walk().log)).toEqual(comparable(fresh.log));
+  });
+});
+
+describe('a lab part of the way back', () => {
+  it.each(cases.map((c) => [c.slice(src.length + 1), c]))('walks %s, after undoing the second half of its edits, as the case cut to its first half', (_name, path) => {
+    const json = read(path);
+    const edits = json.hosts.flatMap((h) => h.setup.map((cmd) => ({ host: h.name, cmd })));
+    const keep = Math.ceil(edits.length / 2);
+    const lab = openLab({ ...json, hosts: json.hosts.map((h) => ({ name: h.name, setup: [] })) });
+    for (const { host, cmd } of edits) {
+      const r = typeof cmd === 'string' ? lab.edit(host, cmd) : lab.edit(host, cmd['iptables-restore'], cmd.noflush ? 'restore-noflush' : 'restore');
+      expect(r.ok).toBe(true);
+    }
+    lab.walk();
+    for (let i = keep; i < edits.length; i++) lab.undo();
+    // the versions before were not touched by the edits after them, nor by the walk
+    const kept = new Set(edits.slice(0, keep));
+    const half = { ...json, hosts: json.hosts.map((h) => ({ name: h.name, setup: h.setup.filter((cmd) => [...kept].some((e) => e.host === h.name && e.cmd === cmd)) })) };
+    expect(comparable(lab.walk().log)).toEqual(comparable(freshRun(half).log));
   });
 });
 

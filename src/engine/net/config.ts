@@ -89,6 +89,21 @@ export type RouteType =
   | 'throw'
   | 'nat';
 
+/** An address's route type as inet_addr_type names it (RTN_*), in the words -m addrtype takes. */
+export type AddrType =
+  | 'UNSPEC'
+  | 'UNICAST'
+  | 'LOCAL'
+  | 'BROADCAST'
+  | 'ANYCAST'
+  | 'MULTICAST'
+  | 'BLACKHOLE'
+  | 'UNREACHABLE'
+  | 'PROHIBIT'
+  | 'THROW'
+  | 'NAT'
+  | 'XRESOLVE';
+
 export interface Nexthop {
   /** 0 when the destination is on-link */
   gateway: Ipv4;

@@ -6,12 +6,12 @@
 import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { TraceType } from '../netfilter/walk';
+import type { TraceType } from '../iptables/walk';
 import { headerView, type HeaderView } from './header-view';
-import type { NfEvent } from '../netfilter/walk';
+import type { NfEvent } from '../iptables/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
-import type { IpvsSnapshot } from '../ipvs/view';
+import type { IpvsSnapshot } from '../ipvs/snapshot';
 import type { CtListRow } from '../conntrack/view';
 
 export type { IpvsSnapshot };
@@ -160,6 +160,16 @@ export function eventRef(e: RecordedEvent): EventRef {
 
 export function eventName(e: RecordedEvent): string {
   return `${e.table}:${e.chain}:${e.type}:${e.rulenum}`;
+}
+
+/**
+ * analysis.py TERMINAL: the targets after which a packet leaves the table,
+ * so a trace that ends on one tells its fate (a policy line does too).
+ */
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'TPROXY', 'SYNPROXY']);
+
+export function terminal(e: RecordedEvent): boolean {
+  return e.type === 'policy' || (e.target !== null && TERMINAL.has(e.target));
 }
 
 /** A RecordedEvent whose header view is built only when something reads it. */

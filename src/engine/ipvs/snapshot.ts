@@ -7,7 +7,7 @@
 // back; plain data, since a walk log carries one per packet.
 
 import { formatIpv4 } from '../net/addr';
-import { connectionRows, forwardName, listHeader, serverLine, serviceLine, sortedDests, sortedServices, type ConnectionRow } from './ipvsadm';
+import { connectionRows, forwardName, listHeader, serverLine, serviceLine, sortedDests, sortedServices, type ConnectionRow } from './ipvsadm-print';
 import { describeScheduler } from './schedulers';
 import type { IpvsState, VirtualService } from './types';
 

@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
-import { applyIpvsadm, formatConnections, formatList, parseIpvsadm } from './ipvsadm';
+import { applyIpvsadm, parseIpvsadm } from './ipvsadm';
+import { formatConnections, formatList } from './ipvsadm-print';
 import { schedule } from './schedulers';
 import { createIpvsState } from './state';
 import type { IpvsState } from './types';
-import { ipvsServiceName, ipvsSnapshot } from './view';
+import { ipvsServiceName, ipvsSnapshot } from './snapshot';
 import { runCase } from '../run-case';
 import { walkLog } from '../walk-log';
 

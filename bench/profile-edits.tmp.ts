@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { kubeProxyDump } from '../src/scenarios/kube-proxy-dump';
+const port = 4391;
+const server = spawn('npx', ['vite', 'preview', '--outDir', 'dist-e2e', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+await new Promise((r) => setTimeout(r, 4000));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+await page.goto(`http://127.0.0.1:${port}/`);
+await page.waitForFunction(() => (window as any).__packetwalk?.status === 'ready', null, { timeout: 60000 });
+const base = JSON.parse(readFileSync('src/scenarios/port-forward.json', 'utf8'));
+const dump = kubeProxyDump({ rules: 50_000, probe: { nodePort: 30080, endpoint: '192.168.1.100:80' } });
+base.hosts = base.hosts.map((h: any) => h.name === 'router' ? { ...h, setup: [...h.setup.filter((c: any) => typeof c === 'string' && !c.startsWith('iptables')), { 'iptables-restore': dump.text }] } : h);
+await page.evaluate((c) => (window as any).__packetwalk.load(c), base);
+await page.waitForFunction(() => (window as any).__packetwalk?.status === 'ready', null, { timeout: 60000 });
+await page.waitForTimeout(3000);
+await page.evaluate(() => { (window as any).__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) (window as any).__lt.push(Math.round(e.duration)); }).observe({ type: 'longtask' }); });
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+const command = page.getByRole('region', { name: 'Console' }).getByRole('textbox', { name: 'Command' });
+for (let k = 0; k < 4; k++) {
+  await command.fill(`iptables -A FORWARD -s 198.51.100.${k}/32 -j DROP`);
+  await command.press('Enter');
+  await page.waitForTimeout(2500);
+}
+const { profile } = await cdp.send('Profiler.stop');
+console.log('long tasks', await page.evaluate(() => (window as any).__lt));
+const nodes = new Map(profile.nodes.map((n: any) => [n.id, n]));
+const self = new Map<string, number>();
+const dts = profile.timeDeltas!;
+profile.samples!.forEach((s: number, i: number) => { const n: any = nodes.get(s); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + dts[i]!); });
+console.log([...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n'));
+await browser.close();
+process.kill(-server.pid!);
