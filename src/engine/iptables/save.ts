@@ -48,8 +48,17 @@ export function saveRuleBody(rule: Rule): string {
  * `-A CHAIN ...` exactly as iptables-save prints the rule.
  * @example saveRule('filter', 'INPUT', rule) // "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"
  */
+/**
+ * A rule's text without the `-A CHAIN`, once per rule object: rules are never
+ * changed after they are parsed (a renamed chain's jumps get new rule
+ * objects, ruleset.ts), and a lab's versions share them, so saving a
+ * 50,000-rule table again after one edit writes one rule.
+ */
+const bodies = new WeakMap<Rule, string>();
+
 export function saveRule(_table: TableName, chain: string, rule: Rule): string {
-  const body = saveRuleBody(rule);
+  let body = bodies.get(rule);
+  if (body === undefined) bodies.set(rule, (body = saveRuleBody(rule)));
   return body ? `-A ${chain} ${body}` : `-A ${chain}`;
 }
 
