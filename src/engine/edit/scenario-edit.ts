@@ -108,7 +108,11 @@ export function exportText(caseObj: unknown, host: string | null, what: ExportKi
   const l = load(caseObj);
   if ('error' in l) return { ok: false, diagnostics: l.error };
   if (what === 'case') return { ok: true, text: `${JSON.stringify(scenarioToCase(l.scenario, l.world), null, 2)}\n` };
-  const h = host ? l.world.hosts.get(host) : undefined;
+  return hostExport(host, host ? l.world.hosts.get(host) : undefined, what);
+}
+
+/** One host's text of an export (the lab's and a case's exports both): iptables-save, ip route, ip rule. */
+export function hostExport(host: string | null, h: HostConfig | undefined, what: Exclude<ExportKind, 'case'>): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
   if (!h) return { ok: false, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', message: `no host named ${host}`, source: 'edit' }] };
   switch (what) {
     case 'iptables-save':

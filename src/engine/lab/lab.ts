@@ -20,10 +20,7 @@ import { parseIptablesCommand } from '../iptables/command';
 import { applySetupCommand } from '../sim/setup-commands';
 import { cloneIpvsState } from '../ipvs/state';
 import { importIpOutput } from '../net/ip-import';
-import { formatRoutes } from '../net/ip-route';
-import { formatRules } from '../net/ip-rule';
-import { saveRuleset } from '../iptables/save';
-import { positioned, scenarioToCase, type PositionedDiagnostic } from '../edit/scenario-edit';
+import { hostExport, positioned, scenarioToCase, type PositionedDiagnostic } from '../edit/scenario-edit';
 import { configFindings, type NotModelled } from '../not-modelled';
 import { walkLog, type WalkLog } from '../walk-log';
 import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
@@ -363,17 +360,6 @@ export class Lab {
   /** The texts a user exports from a host, or the whole lab as a case file. */
   exportText(host: string | null, what: ExportKind): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
     if (what === 'case') return { ok: true, text: `${JSON.stringify(this.snapshot(), null, 2)}\n` };
-    const h = host ? this.current.configs.get(host) : undefined;
-    if (!h) return { ok: false, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', message: `no host named ${host}`, source: 'edit' }] };
-    switch (what) {
-      case 'iptables-save':
-        return { ok: true, text: saveRuleset(h.rules, { counters: false }) };
-      case 'ip-route':
-        return { ok: true, text: formatRoutes(h.net) };
-      case 'ip-route-all':
-        return { ok: true, text: formatRoutes(h.net, 'all') };
-      case 'ip-rule':
-        return { ok: true, text: formatRules(h.net) };
-    }
+    return hostExport(host, host ? this.current.configs.get(host) : undefined, what);
   }
 }
