@@ -1,0 +1,22 @@
+// pattern: Imperative Shell
+// The app's start, loaded by main.tsx once the static first screen is on
+// screen: read the saved scenario, start the engine worker, and let React
+// replace the static header with the app.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { boot } from './shell/boot';
+import { installTestHook } from './shell/test-hook';
+
+const container = document.getElementById('root');
+if (container === null) {
+  throw new Error('index.html has no #root element');
+}
+const deps = await boot();
+// only the browser tests' build (vite build --mode e2e) has the hook; elsewhere this is dead code, removed
+if (import.meta.env.MODE === 'e2e') installTestHook(deps);
+createRoot(container).render(
+  <StrictMode>
+    <App deps={deps} />
+  </StrictMode>,
+);
