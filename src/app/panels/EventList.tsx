@@ -12,6 +12,7 @@ import { useDeps } from '../shell/context';
 import { endSummary, hasRowsIn, indexLog, indexLogInSlices, INDEX_SLICE, nextTask, rowsIn, wordText, type EventRow } from '../shell/derive';
 import { ChoiceSelect } from '../editor/ChoiceSelect';
 import { Empty, Panel } from './Panel';
+import { useScrollWhenShown } from './useScrollWhenShown';
 import { useT, type T } from '../i18n/lang';
 
 const PAGE = 100;
@@ -79,14 +80,17 @@ export const EventList = memo(function EventList() {
   const page = manual && manual.index === index && manual.rows === rows ? manual.page : followPage;
   const scroller = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    const box = scroller.current;
-    const row = box?.querySelector<HTMLElement>('tr[aria-current="step"]');
-    if (!box || !row) return;
-    // Scroll only this box: scrollIntoView would also move the page under the user.
-    const top = row.offsetTop - box.clientHeight / 2;
-    box.scrollTop = Math.max(0, top);
-  }, [index, page, rows]);
+  useScrollWhenShown(
+    scroller,
+    (box) => {
+      const row = box.querySelector<HTMLElement>('tr[aria-current="step"]');
+      if (!row) return;
+      // Scroll only this box: scrollIntoView would also move the page under the user.
+      const top = row.offsetTop - box.clientHeight / 2;
+      box.scrollTop = Math.max(0, top);
+    },
+    [index, page, rows],
+  );
 
   if (!log) {
     return (
