@@ -2,7 +2,7 @@
 // The app's start, loaded by main.tsx once the static first screen is on
 // screen: read the saved scenario, start the engine worker, and let React
 // replace the static header with the app.
-import { StrictMode } from 'react';
+import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { boot } from './shell/boot';
@@ -15,8 +15,15 @@ if (container === null) {
 const deps = await boot();
 // only the browser tests' build (vite build --mode e2e) has the hook; elsewhere this is dead code, removed
 if (import.meta.env.MODE === 'e2e') installTestHook(deps);
-createRoot(container).render(
-  <StrictMode>
-    <App deps={deps} />
-  </StrictMode>,
-);
+const root = createRoot(container);
+// The first render builds the whole page. As a transition React builds it in
+// slices of a few milliseconds and commits it at once, so no single task of
+// a phone's first seconds holds the page for the length of the render; the
+// static header stays on screen until that commit.
+startTransition(() => {
+  root.render(
+    <StrictMode>
+      <App deps={deps} />
+    </StrictMode>,
+  );
+});

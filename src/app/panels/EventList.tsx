@@ -4,7 +4,7 @@
 // verdict, and a click (or Enter) on a row jumps there. Pages of PAGE rows
 // keep thousands of steps cheap to render; the page follows the walk.
 
-import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
@@ -54,7 +54,9 @@ const pageBtn = 'rounded border border-slate-400 bg-white px-2 py-1 text-sm text
 
 export const EventList = memo(function EventList() {
   const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
+  // Below the first screen: a new walk's rows are built in a background render React does in
+  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
   const index = useStore(stores.playback, selectIndex);
   const filter = useStore(stores.view, selectFilter);
   const id = useId();

@@ -3,7 +3,7 @@
 // real machine, with the line of the current step marked. Loaded lazily: it
 // is below the first screen.
 
-import { memo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
@@ -17,7 +17,9 @@ const WINDOW = 300;
 
 const TraceLog = memo(function TraceLog() {
   const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
+  // Below the first screen: a new walk's lines are built in a background render React does in
+  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
   const index = useStore(stores.playback, selectIndex);
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
