@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // pattern: Imperative Shell
 /**
- * `npm run lighthouse [-- --runs N] [-- --save DIR]`: Lighthouse 12.8.2
+ * `npm run lighthouse [-- --runs N] [--save DIR] [--port P]`: Lighthouse 12.8.2
  * (mobile preset, its default) with Debian's Chromium against `vite preview`
  * of the production build, N times (default 1). One run's score moves by a
  * few points with whatever else the machine is doing, so with N > 1 it prints
@@ -23,8 +23,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const HOST = '127.0.0.1';
-const PORT = 4173;
-const URL_ = `http://${HOST}:${PORT}/`;
 const CHROME_FLAGS = '--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync';
 const TARGETS = { performance: 0.95, accessibility: 1.0 };
 // Lighthouse's metric audits, in the order its report lists them; numericValue is ms (CLS: unitless).
@@ -52,6 +50,9 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
   process.exit(2);
 }
 const SAVE = option('--save', null);
+// 4173 is also where the browser tests start (or reuse) a preview server: on a shared machine pick another.
+const PORT = Number(option('--port', '4173'));
+const URL_ = `http://${HOST}:${PORT}/`;
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const median = (xs) => {
