@@ -3,12 +3,13 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { App } from './App';
 import { createStores } from './state/walk-store';
+import { stubClient } from '../worker/stub-client';
 import builtIn from '../scenarios/port-forward.json';
 
 // Rendered to a string so the first screen's structure is checked in Node,
 // without a DOM or a worker; the browser behaviour is covered by e2e/.
 const stores = createStores(builtIn as Record<string, unknown>);
-const client = { simulate: async () => ({ ok: false as const, errors: [] }), explain: async () => [], kubeScaling: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) };
+const client = stubClient();
 const html = renderToStaticMarkup(createElement(App, { deps: { stores, client } }));
 
 /** The text of the heading that labels each region (aria-labelledby). */

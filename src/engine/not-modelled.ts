@@ -26,7 +26,8 @@ import { saveRule } from './iptables/save';
 import { ruleLimits } from './iptables/not-modelled';
 import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from './net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from './net/config';
+import type { Ruleset } from './iptables/ruleset';
 import * as A from './sim/adapters';
 import { pendingTimers } from './sim/pending-timers';
 import { natPortFindings } from './sim/nat-port-draws';
@@ -48,10 +49,12 @@ export interface NotModelled {
   detail: string;
   /** "not modelled: SUBJECT: DETAIL" */
   message: string;
+  /** where it was found: a setup command of the case, the configuration a lab's host has now (edited, its commands gone), the walk */
+  origin: 'setup' | 'configuration' | 'walk';
 }
 
 function finding(host: string, command: number | null, subject: string, detail: string, extra: Partial<NotModelled> = {}): NotModelled {
-  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, ...extra };
+  return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, origin: command === null ? 'walk' : 'setup', ...extra };
 }
 
 /** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/adapters.ts). */
@@ -109,7 +112,7 @@ function sysctlLimit(key: string, value: string): string | null {
   return `the engine does not read this setting and simulates the default (${def.replace(/\t/g, ' ')})`;
 }
 
-function ruleFindings(host: string, command: number, line: number | null, table: TableName, chain: string, rules: readonly Rule[]): NotModelled[] {
+function ruleFindings(host: string, command: number | null, line: number | null, table: TableName, chain: string, rules: readonly Rule[]): NotModelled[] {
   const out: NotModelled[] = [];
   for (const r of rules) {
     const limits = ruleLimits(r);
@@ -148,6 +151,9 @@ function commandFindings(host: string, index: number, cmd: SetupCommand): NotMod
   return [];
 }
 
+const MULTIPATH_SUBJECT = 'multipath route with net.ipv4.fib_multipath_hash_seed=0';
+const MULTIPATH_DETAIL = 'the kernel then hashes with a random key chosen at boot, so which nexthop a flow takes is not predictable; the engine hashes with key 0';
+
 /** Multipath routes hash with fib_multipath_hash_seed; 0 means a random boot-time key in the kernel. */
 function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): NotModelled[] {
   let seedSet = false;
@@ -163,7 +169,32 @@ function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): No
     }
   });
   if (multipath === null || seedSet) return [];
-  return [finding(host, multipath, 'multipath route with net.ipv4.fib_multipath_hash_seed=0', 'the kernel then hashes with a random key chosen at boot, so which nexthop a flow takes is not predictable; the engine hashes with key 0')];
+  return [finding(host, multipath, MULTIPATH_SUBJECT, MULTIPATH_DETAIL)];
+}
+
+/**
+ * The same findings read from a host's configuration instead of its setup
+ * commands (a lab's host after edits, whose commands are gone): every rule
+ * of every table, every sysctl set to something unmodelled, a multipath
+ * route hashed with seed 0. `command` is null; rules say their table and chain.
+ */
+export function configFindings(host: string, config: { net: HostNet; rules: Ruleset }): NotModelled[] {
+  const out: NotModelled[] = [];
+  for (const table of config.rules.loaded) {
+    for (const chain of config.rules.tables[table].chains.values()) {
+      for (const f of ruleFindings(host, null, null, table, chain.name, chain.rules)) out.push(f);
+    }
+  }
+  for (const [key, value] of Object.entries(config.net.sysctl)) {
+    const why = sysctlLimit(key, value);
+    if (why) out.push(finding(host, null, `sysctl ${key}=${value}`, why));
+  }
+  const seed = config.net.sysctl['net.ipv4.fib_multipath_hash_seed'];
+  if ((seed === undefined || seed.trim() === '0') && config.net.routes.some((r) => r.multipath && r.nexthops.length > 1)) {
+    out.push(finding(host, null, MULTIPATH_SUBJECT, MULTIPATH_DETAIL));
+  }
+  for (const f of out) f.origin = 'configuration';
+  return out;
 }
 
 /** What the run itself did that the kernel would have done differently. */

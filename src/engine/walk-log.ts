@@ -85,8 +85,22 @@ export interface RuleView {
 export interface ChainView {
   name: string;
   policy: string | null;
+  /**
+   * the chain's rules; empty in a lab's walk log, whose rules the page asks
+   * for a page at a time (lab/views.ts), and which lists only the built-in
+   * chains and those the walk entered
+   */
   rules: RuleView[];
+  /** how many rules the chain has */
+  ruleCount: number;
   policyPackets: number;
+}
+
+export interface WalkLogOptions {
+  /** list every chain's rules with their texts (the CLI, tests); a lab's log leaves them out: 50,000 rule texts are megabytes per walk */
+  chainRules?: boolean;
+  /** what the hosts' configuration uses that is not modelled, when it is not read from the case's setup commands (a lab's edited hosts) */
+  configFindings?: NotModelled[];
 }
 
 export interface HostView {
@@ -184,28 +198,39 @@ export function packetSummary(h: HeaderView): string {
   return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}${flags}${icmp}`;
 }
 
-function chainViews(world: World, hostName: string): Record<string, ChainView[]> {
+function chainViews(world: World, hostName: string, withRules: boolean, visited: ReadonlySet<string>): Record<string, ChainView[]> {
   const h = world.hosts.get(hostName)!;
   const out: Record<string, ChainView[]> = {};
   for (const t of TABLES) {
-    out[t] = [...h.rules.tables[t].chains.values()].map((c) => {
+    const chains = [...h.rules.tables[t].chains.values()];
+    // without rules (a lab's log), only what the graph draws: the built-in chains and those the walk entered
+    out[t] = (withRules ? chains : chains.filter((c) => c.builtin || visited.has(`${t} ${c.name}`))).map((c) => {
       const pc = h.counters.get(c);
       return {
         name: c.name,
         policy: c.builtin ? c.policy : null,
         policyPackets: pc?.packets ?? 0,
-        rules: c.rules.map((r, i) => {
-          const k = h.counters.get(r);
-          return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
-        }),
+        ruleCount: c.rules.length,
+        rules: !withRules
+          ? []
+          : c.rules.map((r, i) => {
+              const k = h.counters.get(r);
+              return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
+            }),
       };
     });
   }
   return out;
 }
 
+function visitedChains(steps: readonly WalkStep[], host: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of steps) if (s.kind === 'rule' && s.host === host) out.add(`${s.table} ${s.chain}`);
+  return out;
+}
+
 /** Build the app's walk log from a finished run. */
-export function walkLog(world: World): WalkLog {
+export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   const records = causalOrder(
     world.records.filter((r) => r.events.length > 0),
     world.hostList.map((h) => h.name),
@@ -331,7 +356,7 @@ export function walkLog(world: World): WalkLog {
       addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
       master: l.master,
     })),
-    tables: chainViews(world, h.name),
+    tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: A.formatAllRoutes(h.net),
     rules: A.formatFibRules(h.net),
     conntrack: A.ctList(h.ct),
@@ -347,7 +372,7 @@ export function walkLog(world: World): WalkLog {
     steps,
     scenarioSteps,
     traceLog,
-    notModelled: notModelled(world.scenario, world),
+    notModelled: options.configFindings ? [...options.configFindings, ...notModelled({ ...world.scenario, hosts: [] }, world)] : notModelled(world.scenario, world),
     stopped: world.stopped ? { ...world.stopped, packet: world.stoppedPacket && world.stoppedPacket.events.length ? world.stoppedPacket.id : null } : null,
   };
 }

@@ -10,7 +10,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { createEngineClient, type EngineRestart, type WorkerEndpoint } from './client';
 import { EngineFailure } from './failure';
 import { createEngineServer } from './server';
-import type { EngineRequest, EngineResponse } from './protocol';
+import { LOG_SLICE, type EngineRequest, type EngineResponse } from './protocol';
+import { runCase } from '../engine/run-case';
+import { walkLog } from '../engine/walk-log';
 
 class FakeClock {
   t = 0;
@@ -89,13 +91,12 @@ function setup(real = false) {
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
-const scenario = { name: 'x', hosts: [{ name: 'a' }] };
 
 describe('the engine client', () => {
   it('keeps one request in the worker at a time and answers each in turn', async () => {
     const { client, last } = setup();
-    const a = client.export(scenario, null, 'case');
-    const b = client.export(scenario, 'a', 'iptables-save');
+    const a = client.export(1, null, 'case');
+    const b = client.export(1, 'a', 'iptables-save');
     expect(last().received.map((m) => m.type)).toEqual(['export']);
     last().answer({ ok: true, text: 'A' });
     expect(last().received).toHaveLength(2);
@@ -106,15 +107,15 @@ describe('the engine client', () => {
 
   it('stops a worker that runs past the budget, starts another and goes on with the next request', async () => {
     const { client, clock, workers, restarts, last } = setup();
-    const stuck = client.simulate(scenario);
-    const behind = client.export(scenario, null, 'case');
+    const stuck = client.send(1, [], false);
+    const behind = client.export(1, null, 'case');
     clock.advance(9_999);
     expect(workers).toHaveLength(1);
     clock.advance(1);
     await expect(stuck).rejects.toMatchObject({ name: 'EngineFailure', kind: 'timeout', seconds: 10 });
     expect(workers[0]!.terminated).toBe(true);
     expect(workers).toHaveLength(2);
-    expect(restarts).toEqual([{ reason: 'timeout', request: 'simulate', ms: 10_000 }]);
+    expect(restarts).toEqual([{ reason: 'timeout', request: 'send', ms: 10_000 }]);
     // the request that waited behind the stuck one went to the new worker
     expect(last().received.map((m) => m.type)).toEqual(['export']);
     last().answer({ ok: true, text: 'ok' });
@@ -124,7 +125,7 @@ describe('the engine client', () => {
   it('gives an import time in proportion to its text', async () => {
     const { client, clock, workers } = setup();
     const text = 'x'.repeat(1_000_000);
-    const edit = client.edit(scenario, 'a', text, 'restore');
+    const edit = client.edit(1, 'a', [text], 'restore');
     clock.advance(15_000);
     expect(workers).toHaveLength(1);
     clock.advance(5_000);
@@ -133,9 +134,9 @@ describe('the engine client', () => {
 
   it('drops a cancelled request that waits without the worker ever seeing it', async () => {
     const { client, workers, last } = setup();
-    const first = client.export(scenario, null, 'case');
+    const first = client.export(1, null, 'case');
     const ac = new AbortController();
-    const second = client.simulate(scenario, { signal: ac.signal });
+    const second = client.send(1, [], false, { signal: ac.signal });
     ac.abort();
     await expect(second).rejects.toMatchObject({ kind: 'cancelled' });
     last().answer({ ok: true, text: '' });
@@ -147,32 +148,32 @@ describe('the engine client', () => {
   it('stops the worker to cancel the request it runs', async () => {
     const { client, workers, restarts } = setup();
     const ac = new AbortController();
-    const running = client.simulate(scenario, { signal: ac.signal });
+    const running = client.send(1, [], false, { signal: ac.signal });
     ac.abort();
     await expect(running).rejects.toBeInstanceOf(EngineFailure);
     expect(workers[0]!.terminated).toBe(true);
     expect(restarts.map((r) => r.reason)).toEqual(['cancelled']);
     // a signal already aborted never sends anything
-    await expect(client.simulate(scenario, { signal: ac.signal })).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(client.send(1, [], false, { signal: ac.signal })).rejects.toMatchObject({ kind: 'cancelled' });
     expect(workers[1]!.received).toEqual([]);
   });
 
   it('lets a newer walk replace the waiting ones, and stop an old running one', async () => {
     const { client, clock, workers, last } = setup();
-    const w1 = client.simulate({ n: 1 }, { supersede: 'walk' });
-    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
-    const other = client.export(scenario, null, 'case');
-    const w3 = client.simulate({ n: 3 }, { supersede: 'walk' });
+    const w1 = client.send(1, [{ n: 1 }], false, { supersede: 'walk' });
+    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
+    const other = client.export(1, null, 'case');
+    const w3 = client.send(1, [{ n: 3 }], false, { supersede: 'walk' });
     // w1 was young: the worker finishes it, its answer is dropped; w2 never reaches the worker
     await expect(w1).rejects.toMatchObject({ kind: 'cancelled' });
     await expect(w2).rejects.toMatchObject({ kind: 'cancelled' });
     last().answer({ ok: false, errors: ['old'] });
     last().answer({ ok: true, text: '' });
     await other;
-    expect(last().received.map((m) => (m.type === 'simulate' ? m.scenario : m.type))).toEqual([{ n: 1 }, 'export', { n: 3 }]);
+    expect(last().received.map((m) => (m.type === 'send' ? m.traffic?.[0] : m.type))).toEqual([{ n: 1 }, 'export', { n: 3 }]);
     // w3 has run for a while when w4 arrives: the worker is stopped, w4 runs on a new one
     clock.advance(1_000);
-    const w4 = client.simulate({ n: 4 }, { supersede: 'walk' });
+    const w4 = client.send(1, [{ n: 4 }], false, { supersede: 'walk' });
     await expect(w3).rejects.toMatchObject({ kind: 'cancelled' });
     expect(workers).toHaveLength(2);
     last().answer({ ok: false, errors: ['four'] });
@@ -181,9 +182,9 @@ describe('the engine client', () => {
 
   it('stops a superseded walk that was young but keeps running', async () => {
     const { client, clock, workers, last } = setup();
-    void client.simulate({ n: 1 }, { supersede: 'walk' }).catch(() => undefined);
+    void client.send(1, [{ n: 1 }], false, { supersede: 'walk' }).catch(() => undefined);
     clock.advance(100);
-    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
+    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
     clock.advance(149);
     expect(workers).toHaveLength(1);
     clock.advance(1);
@@ -195,22 +196,22 @@ describe('the engine client', () => {
 
   it('lets an edit go before a long walk, which runs again behind it', async () => {
     const { client, clock, workers, restarts, last } = setup();
-    const walk = client.simulate({ n: 1 }, { supersede: 'walk' });
+    const walk = client.send(1, [{ n: 1 }], false, { supersede: 'walk' });
     clock.advance(2_000);
-    const edit = client.edit(scenario, 'a', 'iptables -A INPUT -j DROP', 'command', { preempt: 'walk' });
+    const edit = client.edit(1, 'a', ['iptables -A INPUT -j DROP'], 'command', { preempt: 'walk' });
     expect(workers).toHaveLength(2);
     expect(restarts.map((r) => r.reason)).toEqual(['cancelled']);
     expect(last().received.map((m) => m.type)).toEqual(['edit']);
-    last().answer({ ok: false, diagnostics: [] });
-    expect(await edit).toEqual({ ok: false, diagnostics: [] });
+    last().answer({ ok: false, diagnostics: [], index: 0 });
+    expect(await edit).toEqual({ ok: false, diagnostics: [], index: 0 });
     // the edit was refused, so nothing replaced the walk: it runs again and answers its caller
-    expect(last().received.map((m) => m.type)).toEqual(['edit', 'simulate']);
+    expect(last().received.map((m) => m.type)).toEqual(['edit', 'send']);
     last().answer({ ok: false, errors: ['walked'] });
     expect(await walk).toEqual({ ok: false, errors: ['walked'] });
     // a waiting walk is passed too
-    const busy = client.export(scenario, null, 'case');
-    const w2 = client.simulate({ n: 2 }, { supersede: 'walk' });
-    const e2 = client.edit(scenario, 'a', 'x', 'command', { preempt: 'walk' });
+    const busy = client.export(1, null, 'case');
+    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
+    const e2 = client.edit(1, 'a', ['x'], 'command', { preempt: 'walk' });
     last().answer({ ok: true, text: '' });
     await busy;
     expect(last().received.map((m) => m.type).slice(-1)).toEqual(['edit']);
@@ -223,7 +224,7 @@ describe('the engine client', () => {
   it('never passes the worker’s raw error text on: a stack overflow is named, the text goes to the console', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { client, last } = setup();
-    const r = client.simulate(scenario);
+    const r = client.send(1, [], false);
     last().answerRaw({ type: 'error', requestId: last().received[0]!.requestId, error: { name: 'RangeError', message: 'Maximum call stack size exceeded\n    at walkChain (engine.js:1:2)', code: 'stack-overflow' } });
     const e = await r.catch((x: unknown) => x);
     expect(e).toMatchObject({ kind: 'stack-overflow' });
@@ -234,41 +235,77 @@ describe('the engine client', () => {
 
   it('restarts a crashed worker, and gives up after three crashes in a row', async () => {
     const { client, workers } = setup();
-    const a = client.simulate(scenario);
+    const a = client.send(1, [], false);
     workers[0]!.crash('Uncaught out of memory');
     await expect(a).rejects.toMatchObject({ kind: 'crashed' });
     expect(workers).toHaveLength(2);
     workers[1]!.crash('x');
     workers[2]!.crash('x');
     expect(workers).toHaveLength(3);
-    await expect(client.simulate(scenario)).rejects.toMatchObject({ kind: 'crashed' });
+    await expect(client.send(1, [], false)).rejects.toMatchObject({ kind: 'crashed' });
   });
 
   it('reports a request that cannot be copied to the worker', async () => {
     const { client } = setup();
-    await expect(client.simulate({ f: () => 1 })).rejects.toBeInstanceOf(EngineFailure);
+    await expect(client.send(1, [{ f: () => 1 }], false)).rejects.toBeInstanceOf(EngineFailure);
     // the next request goes through
     const { client: c2, last } = setup();
-    const ok = c2.export(scenario, null, 'case');
+    const ok = c2.export(1, null, 'case');
     last().answer({ ok: true, text: 'fine' });
     expect(await ok).toEqual({ ok: true, text: 'fine' });
   });
 
-  it('walks the last scenario again after a restart, so explain still explains it', async () => {
+  it('gives a new worker the labs the old one had, so the walk and its explanations survive a restart', async () => {
     const { client, clock, workers } = setup(true);
     const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
-    const r = await client.simulate(dnat);
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const edit = await client.edit(o.lab, 'router', ['iptables -I FORWARD -p icmp -j DROP'], 'command');
+    expect(edit).toMatchObject({ ok: true, canUndo: true });
+    const r = await client.send(o.lab, null, false);
     if (!r.ok) throw new Error(r.errors.join());
-    const step = r.log.steps.find((s) => s.kind === 'rule' && s.table === 'filter' && s.rulenum === 2)!.i;
-    const before = await client.explain(step);
-    expect(before.length).toBe(2);
+    const step = r.log.steps.find((s) => s.kind === 'rule' && s.table === 'filter' && s.rulenum === 3)!.i;
+    const before = await client.explain(o.lab, r.walk, step);
+    expect(before.length).toBe(3);
     workers[0]!.hold = true;
-    const hung = client.export(dnat, null, 'case');
+    const hung = client.export(o.lab, null, 'case');
     clock.advance(10_000);
     await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
     expect(workers).toHaveLength(2);
-    expect(await client.explain(step)).toEqual(before);
-    expect(workers[1]!.received.map((m) => m.type)).toEqual(['simulate', 'explain']);
+    expect(await client.explain(o.lab, r.walk, step)).toEqual(before);
+    // the new worker was given the lab, its edit and its walk again before the explanation
+    expect(workers[1]!.received.map((m) => m.type)).toEqual(['open', 'edit', 'send', 'explain']);
+    // and undo there undoes the edit made in the old worker
+    expect(await client.undo(o.lab)).toMatchObject({ moved: true, canUndo: false });
     await flush();
+  });
+
+  it('fetches a long walk log a page at a time and rebuilds its TRACE lines from the rule steps', async () => {
+    const { client } = setup(true);
+    const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+    for (let i = 0; i < 14; i++) lines.push(`:C${i} - [0:0]`);
+    for (let i = 0; i + 1 < 14; i++) lines.push(`-A C${i} -j C${i + 1}`, `-A C${i} -j C${i + 1}`);
+    lines.push('-A INPUT -j C0', 'COMMIT', '');
+    // 2^13 entries into the last chain: several pages of steps
+    const fanOut = {
+      name: 'fan-out',
+      hosts: [
+        { name: 'a', setup: ['ip addr add 10.0.0.1/24 dev eth0'] },
+        { name: 'b', setup: ['ip addr add 10.0.0.2/24 dev eth0', { 'iptables-restore': lines.join('\n') }] },
+      ],
+      links: [['a:eth0', 'b:eth0']],
+      steps: [{ from: 'a', ping: '10.0.0.2' }],
+    };
+    const o = await client.open(fanOut);
+    if (!o.ok) throw new Error(o.errors.join());
+    const r = await client.send(o.lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    expect(r.log.steps.length).toBeGreaterThan(2 * LOG_SLICE);
+    expect(r.log.steps.every((step, k) => step.i === k)).toBe(true);
+    const run = runCase(fanOut);
+    if (!run.ok) throw new Error(run.errors.join());
+    const direct = walkLog(run.world, { chainRules: false });
+    expect(r.log.steps).toEqual(direct.steps);
+    expect(r.log.traceLog).toEqual(direct.traceLog);
   });
 });

@@ -22,8 +22,25 @@
 // runs that walk again before the next explain, so explanations survive.
 
 import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
+import type { TableName } from '../engine/netfilter/hooks';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
-import { errorCode, isEngineResponse, type SlicedField, type EditMode, type EditResult, type EngineRequest, type ExportKind, type ExportResult, type ScalingPoint, type SimulateResult } from './protocol';
+import {
+  errorCode,
+  isEngineResponse,
+  LOG_SLICE,
+  type ChainPage,
+  type CheckResult,
+  type EditMode,
+  type EditResult,
+  type EngineRequest,
+  type ExportKind,
+  type ExportResult,
+  type HostConfigView,
+  type OpenResult,
+  type ScalingPoint,
+  type SendResult,
+  type UndoResult,
+} from './protocol';
 
 /** Where requests go: a Worker, or the server itself in tests. */
 export interface Endpoint {
@@ -52,12 +69,30 @@ export interface CallOptions {
   preempt?: string | undefined;
 }
 
+/** A walk as the page holds it: its id for later requests and the whole log. */
+export type WalkResult = { ok: true; walk: number; version: number; log: WalkLog } | { ok: false; errors: string[] };
+
 export interface EngineClient {
-  simulate(scenario: unknown, opts?: CallOptions): Promise<SimulateResult>;
-  explain(step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
-  /** apply a console command, restore text or ip show output to one host: the new canonical scenario, or the diagnostics */
-  edit(scenario: unknown, host: string, text: string, mode: EditMode, opts?: CallOptions): Promise<EditResult>;
-  export(scenario: unknown, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
+  /** keep a case open in the worker as a lab: the returned id names it in every later request */
+  open(caseJson: unknown, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
+  /** the whole case changed (a file, a link, hosts or links edited): one undoable version */
+  replace(lab: number, caseJson: unknown, opts?: CallOptions): Promise<OpenResult>;
+  /** console commands, restore text or ip show output on one host, as one undoable version */
+  edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: CallOptions): Promise<EditResult>;
+  undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
+  redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
+  /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
+  send(lab: number, traffic: unknown[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
+  explain(lab: number, walk: number, step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
+  /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
+  chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
+  hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
+  /** the lab as a case file */
+  snapshot(lab: number, opts?: CallOptions): Promise<Record<string, unknown>>;
+  export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
+  /** would the engine accept this case? */
+  check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
+  close(lab: number): Promise<void>;
   /** rules examined per new connection to the last of N Services, kube-proxy iptables vs IPVS mode */
   kubeScaling(sizes: number[], opts?: CallOptions): Promise<ScalingPoint[]>;
 }
@@ -100,8 +135,23 @@ export const BUDGET_MS = 10_000;
  */
 export function budgetFor(request: Body): number {
   if (request.type === 'kube-scaling') return 0;
-  if (request.type === 'edit') return BUDGET_MS + Math.ceil(request.text.length / 100);
+  if (request.type === 'edit') return BUDGET_MS + Math.ceil(request.texts.reduce((n, t) => n + t.length, 0) / 100);
+  // a case opened whole runs its setup: a 50,000-rule dump takes a second or two, the budget ten times that
+  if (request.type === 'open' || request.type === 'replace' || request.type === 'check') return BUDGET_MS + Math.ceil(caseSize(request.case) / 100);
   return BUDGET_MS;
+}
+
+/** The setup text of a case, roughly, in characters: what opening it costs. */
+function caseSize(c: unknown): number {
+  const hosts = (c as { hosts?: unknown } | null)?.hosts;
+  if (!Array.isArray(hosts)) return 0;
+  let n = 0;
+  for (const h of hosts) {
+    const setup = (h as { setup?: unknown } | null)?.setup;
+    if (!Array.isArray(setup)) continue;
+    for (const cmd of setup) n += typeof cmd === 'string' ? cmd.length : String((cmd as Record<string, unknown> | null)?.['iptables-restore'] ?? '').length;
+  }
+  return n;
 }
 
 /** A worker that dies this many times in a row without answering anything is not started again. */
@@ -117,11 +167,9 @@ interface Job {
   started: number;
   /** the caller no longer waits for it; its answer is dropped */
   orphaned: boolean;
-  /** a walk run again after a restart so that explain has it */
+  /** a request of a lab's journal sent again after a restart: its answer is not awaited */
   replay: boolean;
   detach: () => void;
-  /** slices of the walk log's long arrays received so far (protocol.ts `part`) */
-  parts?: Partial<Record<SlicedField, unknown[]>>;
 }
 
 const realClock = {
@@ -130,14 +178,21 @@ const realClock = {
   clearTimeout: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
 };
 
-/** The walk log with the slices that came ahead of it put back in place, and its TRACE lines taken from the rule steps. */
-function withParts(result: unknown, parts: Partial<Record<SlicedField, unknown[]>>): unknown {
-  const r = result as SimulateResult;
-  if (!r.ok || !parts.steps) return result;
-  const steps = parts.steps as WalkStep[];
+/** The TRACE lines of a log, which are its rule steps' own (the worker does not copy them twice). */
+function withTrace(log: WalkLog, steps: WalkStep[]): WalkLog {
   const traceLog: WalkLog['traceLog'] = [];
   for (const s of steps) if (s.kind === 'rule') traceLog.push({ host: s.host, packet: s.packet, line: s.trace });
-  return { ...r, log: { ...r.log, steps, traceLog } };
+  return { ...log, steps, traceLog };
+}
+
+/**
+ * What changed a lab, in order, as the worker accepted it: after a restart
+ * (the worker stopped, timed out or crashed) the new worker is given the
+ * same requests again, so the lab, its version and its last walk are there
+ * as they were.
+ */
+interface Journal {
+  entries: Body[];
 }
 
 const isWorker = (e: Endpoint): e is WorkerEndpoint => typeof (e as Partial<WorkerEndpoint>).terminate === 'function';
@@ -161,10 +216,11 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   const queue: Job[] = [];
   let current: Job | null = null;
   let timer: unknown = undefined;
-  /** the last walk the worker answered: what its explain requests are about */
-  let lastWalk: Body | null = null;
-  /** a restart lost the worker's last walk */
-  let stale = false;
+  const journals = new Map<number, Journal>();
+  /** requests to send again before anything else, after a restart */
+  let replays: Body[] = [];
+  let nextLab = 1;
+  let nextWalk = 1;
   let crashes = 0;
   let dead = false;
 
@@ -177,9 +233,9 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
 
   function restart(reason: EngineRestart['reason'], job: Job | null): void {
     if (hasTerminate(endpoint)) endpoint.terminate();
-    if (lastWalk) stale = true;
+    replays = [...journals.values()].flatMap((j) => j.entries);
     attach();
-    options.onRestart?.({ reason, request: job?.body.type ?? 'simulate', ms: job ? Math.round(clock.now() - job.started) : 0 });
+    options.onRestart?.({ reason, request: job?.body.type ?? 'send', ms: job ? Math.round(clock.now() - job.started) : 0 });
   }
 
   function settle(job: Job): void {
@@ -190,29 +246,47 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     job.detach();
   }
 
+  /** Keep what changed a lab, so a new worker can be given it again. */
+  function record(body: Body, result: unknown): void {
+    const ok = (result as { ok?: boolean } | null)?.ok;
+    switch (body.type) {
+      case 'open':
+        if (ok) journals.set(body.lab, { entries: [body] });
+        return;
+      case 'close':
+        journals.delete(body.lab);
+        return;
+      case 'replace':
+      case 'edit':
+        if (ok) journals.get(body.lab)?.entries.push(body);
+        return;
+      case 'undo':
+      case 'redo':
+        if ((result as UndoResult).moved) journals.get(body.lab)?.entries.push(body);
+        return;
+      case 'send': {
+        const j = journals.get(body.lab);
+        if (!ok || !j) return;
+        // a send that replaces the traffic makes the sends since the last change pointless to repeat
+        if (!body.keep) while (j.entries.length > 1 && j.entries[j.entries.length - 1]!.type === 'send') j.entries.pop();
+        j.entries.push(body);
+        return;
+      }
+    }
+  }
+
   function onMessage(m: unknown): void {
     if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
     const job = current;
-    if (m.type === 'part') {
-      const parts = (job.parts ??= {});
-      const into = (parts[m.field] ??= []);
-      for (const item of m.items) into.push(item);
-      return;
-    }
     settle(job);
     crashes = 0;
     if (m.type === 'success') {
-      if (job.body.type === 'simulate') {
-        lastWalk = job.body;
-        stale = false;
-      }
-      if (!job.orphaned) job.resolve(job.parts ? withParts(m.result, job.parts) : m.result);
+      if (!job.replay) record(job.body, m.result);
+      if (!job.orphaned) job.resolve(m.result);
     } else {
-      if (job.replay) {
-        lastWalk = null;
-        stale = false;
-      }
       const f = failureOf(m.error);
+      // a lab the new worker could not be given again is forgotten: its later requests fail as gone
+      if (job.replay && 'lab' in job.body) journals.delete(job.body.lab);
       // the raw text stays available to whoever debugs it, never on the screen
       if (f.kind !== 'protocol') console.warn(`engine ${job.body.type} failed: ${f.detail}`);
       if (!job.orphaned) job.reject(f);
@@ -245,16 +319,14 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
 
   function pump(): void {
     if (current || dead) return;
-    let job = queue.shift();
-    if (!job) return;
-    if (job.body.type === 'explain' && stale && lastWalk) {
-      queue.unshift(job);
-      job = makeJob(lastWalk, {}, () => undefined, () => undefined);
+    const replay = replays.shift();
+    let job: Job | undefined;
+    if (replay) {
+      job = makeJob(replay, {}, () => undefined, () => undefined);
       job.replay = true;
-    }
+    } else job = queue.shift();
+    if (!job) return;
     current = job;
-    // a job run again (after a restart) collects its slices afresh
-    job.parts = undefined;
     job.started = clock.now();
     if (job.budget > 0) {
       const running = job;
@@ -343,12 +415,41 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     });
   }
 
+  /** The whole log of a walk: the first page came with the answer, the rest a page at a time. */
+  async function send(lab: number, traffic: unknown[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
+    const walk = nextWalk++;
+    const r = await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts);
+    if (!r.ok) return r;
+    const steps = r.log.steps;
+    while (steps.length < r.totalSteps) {
+      const page = await call<WalkStep[]>({ type: 'events', lab, walk, from: steps.length, count: LOG_SLICE }, { signal: opts.signal });
+      if (!page.length) break;
+      for (const s of page) steps.push(s);
+    }
+    return { ok: true, walk, version: r.version, log: withTrace(r.log, steps) };
+  }
+
   attach();
   return {
-    simulate: (scenario, opts) => call<SimulateResult>({ type: 'simulate', scenario }, opts),
-    explain: (step, opts) => call<RuleExplanation[]>({ type: 'explain', step }, opts),
-    edit: (scenario, host, text, mode, opts) => call<EditResult>({ type: 'edit', scenario, host, text, mode }, opts),
-    export: (scenario, host, what, opts) => call<ExportResult>({ type: 'export', scenario, host, what }, opts),
+    open: async (caseJson, opts) => {
+      const lab = nextLab++;
+      const r = await call<OpenResult>({ type: 'open', lab, case: caseJson }, opts);
+      return { ...r, lab };
+    },
+    replace: (lab, caseJson, opts) => call<OpenResult>({ type: 'replace', lab, case: caseJson }, opts),
+    edit: (lab, host, texts, mode, opts) => call<EditResult>({ type: 'edit', lab, host, texts, mode }, opts),
+    undo: (lab, opts) => call<UndoResult>({ type: 'undo', lab }, opts),
+    redo: (lab, opts) => call<UndoResult>({ type: 'redo', lab }, opts),
+    send,
+    explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
+    chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
+    hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
+    snapshot: (lab, opts) => call<Record<string, unknown>>({ type: 'snapshot', lab }, opts),
+    export: (lab, host, what, opts) => call<ExportResult>({ type: 'export', lab, host, what }, opts),
+    check: (caseJson, opts) => call<CheckResult>({ type: 'check', case: caseJson }, opts),
+    close: async (lab) => {
+      await call<null>({ type: 'close', lab });
+    },
     kubeScaling: (sizes, opts) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }, opts),
     dispose: () => {
       dead = true;

@@ -23,6 +23,7 @@ const SENTENCE: Record<EngineFailureKind, (seconds: number) => string> = {
   'out-of-memory': () => 'The engine ran out of memory on this scenario.',
   protocol: () => 'The page and the engine did not understand each other; reload the page.',
   internal: () => 'The engine failed on this scenario (an internal error; details are in the browser console).',
+  gone: () => 'The engine no longer has this scenario open; reload the page to open it again.',
 };
 
 export class EngineFailure extends Error {
@@ -57,4 +58,5 @@ export const FAILURE_PATTERNS: readonly [RegExp, EngineFailureKind][] = [
   [/^The engine ran out of memory/, 'out-of-memory'],
   [/^The page and the engine did not understand each other/, 'protocol'],
   [/^The engine failed on this scenario \(an internal error/, 'internal'],
+  [/^The engine no longer has this scenario open/, 'gone'],
 ];

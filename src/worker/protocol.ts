@@ -1,38 +1,89 @@
 // pattern: Functional Core
-// The one typed protocol between the page and the engine worker. Every
+// The one typed protocol between the page and the engine worker. The worker
+// owns the labs (engine/lab): the page opens a case once, then sends edits,
+// traffic and view requests naming the lab, and gets back versions, walk
+// logs and typed views — never the whole scenario on every change. Every
 // request carries a requestId; every response is success or error for that
-// id. The page never computes netfilter behaviour: it sends a scenario and
-// renders the WalkLog that comes back.
+// id. Lab and walk ids are chosen by the page, so that after a worker
+// restart the page can open the same lab again under the same ids.
 
-import type { RuleExplanation, WalkLog } from '../engine/walk-log';
-import type { EditResult, ExportKind, PositionedDiagnostic } from '../engine/edit/scenario-edit';
+import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
+import type { EditChange, EditMode, ExportKind } from '../engine/lab/lab';
+import type { PositionedDiagnostic } from '../engine/edit/scenario-edit';
+import type { ChainPage, HostConfigView } from '../engine/lab/views';
+import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 
-export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
+export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange };
 
 export type EngineRequest =
-  | { type: 'simulate'; requestId: number; scenario: unknown }
-  | { type: 'explain'; requestId: number; step: number }
-  /** apply a typed command / iptables-restore text / ip show output to a host; returns the new canonical scenario */
-  | { type: 'edit'; requestId: number; scenario: unknown; host: string; text: string; mode: EditMode }
-  | { type: 'export'; requestId: number; scenario: unknown; host: string | null; what: ExportKind }
+  /** read a case and keep it as lab `lab` (its setup runs once, here) */
+  | { type: 'open'; requestId: number; lab: number; case: unknown }
+  /** the whole case changed (hosts, links, listeners, a file or link loaded): one undoable version */
+  | { type: 'replace'; requestId: number; lab: number; case: unknown }
+  /** commands, an iptables-restore text or `ip … show` output, on one host, as one undoable version; the first refusal changes nothing */
+  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode }
+  | { type: 'undo'; requestId: number; lab: number }
+  | { type: 'redo'; requestId: number; lab: number }
+  /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
+  | { type: 'send'; requestId: number; lab: number; walk: number; traffic: unknown[] | null; keep: boolean }
+  /** steps `from`… of a walk's log, `count` of them at most */
+  | { type: 'events'; requestId: number; lab: number; walk: number; from: number; count: number }
+  /** why each rule before a rule step's rule did not match */
+  | { type: 'explain'; requestId: number; lab: number; walk: number; step: number }
+  /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
+  | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
+  | { type: 'host-view'; requestId: number; lab: number; host: string }
+  /** the lab as a case file (canonical setup): for saving, sharing, downloading */
+  | { type: 'snapshot'; requestId: number; lab: number }
+  | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
+  /** is this a case the engine accepts? (a lab-level change before it is made) */
+  | { type: 'check'; requestId: number; case: unknown }
+  | { type: 'close'; requestId: number; lab: number }
   /** rules examined per new connection, kube-proxy iptables mode vs IPVS mode, for clusters of these sizes */
   | { type: 'kube-scaling'; requestId: number; sizes: number[] };
 
-export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] };
+export interface UndoState {
+  /** the lab's version after the request; the page compares it with what it shows */
+  version: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** how many versions undo and redo can go to */
+  past: number;
+  future: number;
+}
 
-export type SimulateResult =
-  | { ok: true; log: WalkLog }
-  /** the scenario was refused: messages name the host, command, line and column */
+export type OpenResult = ({ ok: true; hosts: string[] } & UndoState) | { ok: false; errors: string[] };
+
+export type EditResult =
+  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[] } & UndoState)
+  /** `index`: which of the texts was refused */
+  | { ok: false; diagnostics: PositionedDiagnostic[]; index: number };
+
+export type UndoResult = { moved: boolean } & UndoState;
+
+export type SendResult =
+  /**
+   * `log.steps` holds the first LOG_SLICE steps and `log.traceLog` is empty
+   * (its lines are the rule steps' `trace`); `totalSteps` says how many
+   * there are, the rest come by `events` requests
+   */
+  | { ok: true; walk: number; version: number; log: WalkLog; totalSteps: number }
+  /** the traffic was refused: messages name the step and field */
   | { ok: false; errors: string[] };
 
+export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] };
+
+export type CheckResult = { ok: true } | { ok: false; errors: string[] };
+
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | Record<string, unknown> | ExportResult | CheckResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
  * (an 18-line stack, out-of-memory text from postMessage) is for the console,
- * never the screen.
+ * never the screen. `gone`: the lab or walk named is not in this worker.
  */
-export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal';
+export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal' | 'gone';
 
 export interface SerializedError {
   name: string;
@@ -48,44 +99,58 @@ export function errorCode(e: { name: string; message: string }): EngineErrorCode
 }
 
 /**
- * A walk log's long arrays arrive in slices of this many entries ahead of the
- * answer: the page copies each message out of the worker in one task, and
- * 300,000 steps in one message (the work budget's largest log) are a task of
- * seconds that freezes the page.
+ * A walk log's steps travel in pages of this many: the page copies each
+ * message out of the worker in one task, and 300,000 steps in one message
+ * (the work budget's largest log) are a task of seconds that freezes the page.
  */
 export const LOG_SLICE = 10_000;
 
-/**
- * The fields of WalkLog sent in slices (`part`), empty in the answer that
- * follows them. When the steps come in slices, `traceLog` comes empty too:
- * its lines are the rule steps' `trace`, in order (walkLog makes both from
- * the same events), and the client takes them from there.
- */
-export type SlicedField = 'steps';
+export type EngineResponse = { type: 'success'; requestId: number; result: EngineResult } | { type: 'error'; requestId: number; error: SerializedError };
 
-export type EngineResponse =
-  | { type: 'success'; requestId: number; result: SimulateResult | RuleExplanation[] | EditResult | ExportResult | ScalingPoint[] }
-  /** a slice of a walk log's `field`, in order, before the request's success */
-  | { type: 'part'; requestId: number; field: SlicedField; items: unknown[] }
-  | { type: 'error'; requestId: number; error: SerializedError };
+const EDIT_MODES = ['command', 'restore', 'restore-noflush', 'import-ip'];
+const EXPORTS = ['iptables-save', 'ip-route', 'ip-route-all', 'ip-rule', 'case'];
+const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'];
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -1;
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
   if (typeof r.requestId !== 'number') return false;
-  if (r.type === 'simulate') return 'scenario' in r;
-  if (r.type === 'explain') return typeof r.step === 'number';
-  if (r.type === 'edit') return 'scenario' in r && typeof r.host === 'string' && typeof r.text === 'string' && ['command', 'restore', 'restore-noflush', 'import-ip'].includes(r.mode as string);
-  if (r.type === 'kube-scaling') return Array.isArray(r.sizes) && r.sizes.length <= 8 && r.sizes.every((n) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 20000);
-  if (r.type === 'export') return 'scenario' in r && (typeof r.host === 'string' || r.host === null) && typeof r.what === 'string';
+  switch (r.type) {
+    case 'open':
+    case 'replace':
+      return isId(r.lab) && 'case' in r;
+    case 'check':
+      return 'case' in r;
+    case 'edit':
+      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string);
+    case 'undo':
+    case 'redo':
+    case 'snapshot':
+    case 'close':
+      return isId(r.lab);
+    case 'send':
+      return isId(r.lab) && isId(r.walk) && (r.traffic === null || Array.isArray(r.traffic)) && typeof r.keep === 'boolean';
+    case 'events':
+      return isId(r.lab) && isId(r.walk) && isId(r.from) && isId(r.count);
+    case 'explain':
+      return isId(r.lab) && isId(r.walk) && isId(r.step);
+    case 'chain':
+      return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);
+    case 'host-view':
+      return isId(r.lab) && typeof r.host === 'string';
+    case 'export':
+      return isId(r.lab) && (typeof r.host === 'string' || r.host === null) && EXPORTS.includes(r.what as string);
+    case 'kube-scaling':
+      return Array.isArray(r.sizes) && r.sizes.length <= 8 && r.sizes.every((n) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 20000);
+  }
   return false;
 }
 
 export function isEngineResponse(m: unknown): m is EngineResponse {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  if (r.type === 'part') return typeof r.requestId === 'number' && r.field === 'steps' && Array.isArray(r.items);
   return typeof r.requestId === 'number' && (r.type === 'success' || r.type === 'error');
 }
-
-export type { EditResult, ExportKind, PositionedDiagnostic, ScalingPoint };

@@ -1,17 +1,115 @@
 // pattern: Imperative Shell
 // The worker side of the protocol, with postMessage injected so it runs (and
-// is tested) without a real Worker. Keeps the last run for explain requests.
+// is tested) without a real Worker. It owns the labs the page opened
+// (engine/lab): edits, walks and views are computed against the lab kept
+// here, and only what the page shows travels back. The oracle result format
+// the CLI prints is never computed here.
 
-import { readCase } from '../engine/scenario/case-file';
-import { runScenario } from '../engine/run-case';
-import { explainStep, walkLog, type WalkLog } from '../engine/walk-log';
-import type { World } from '../engine/sim/world';
-import { errorCode, isEngineRequest, LOG_SLICE, type EngineResponse } from './protocol';
-import { applyEdit, exportText, importIp } from '../engine/edit/scenario-edit';
+import { Lab } from '../engine/lab/lab';
+import { chainPage, hostConfigView } from '../engine/lab/views';
+import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
+import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult } from './protocol';
+
+class Gone extends Error {
+  override name = 'Gone';
+}
+
+function undoState(lab: Lab) {
+  return { version: lab.version, canUndo: lab.canUndo, canRedo: lab.canRedo, past: lab.past, future: lab.future };
+}
 
 export function createEngineServer(post: (m: EngineResponse) => void): (message: unknown) => void {
-  let last: { world: World; log: WalkLog } | null = null;
+  const labs = new Map<number, Lab>();
+  /** the page's walk ids, per lab, to the lab's own */
+  const walkIds = new Map<number, Map<number, number>>();
+
+  const labOf = (id: number): Lab => {
+    const lab = labs.get(id);
+    if (!lab) throw new Gone(`no lab ${id} in this worker`);
+    return lab;
+  };
+  const walkOf = (labId: number, walk: number) => {
+    const w = labOf(labId).walkById(walkIds.get(labId)?.get(walk) ?? -1);
+    if (!w) throw new Gone(`walk ${walk} of lab ${labId} is no longer kept`);
+    return w;
+  };
+
+  function answer(m: EngineRequest): EngineResult {
+    switch (m.type) {
+      case 'open': {
+        const o = Lab.open(m.case);
+        if (!o.ok) return { ok: false, errors: o.errors };
+        labs.set(m.lab, o.lab);
+        walkIds.set(m.lab, new Map());
+        return { ok: true, hosts: o.lab.hostNames(), ...undoState(o.lab) };
+      }
+      case 'replace': {
+        const lab = labOf(m.lab);
+        const r = lab.replace(m.case);
+        return r.ok ? { ok: true, hosts: lab.hostNames(), ...undoState(lab) } : r;
+      }
+      case 'edit': {
+        const lab = labOf(m.lab);
+        const r = lab.editAll(m.host, m.texts, m.mode);
+        if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: 'index' in r ? r.index : 0 };
+        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab) };
+        return r.skipped ? { ...out, skipped: r.skipped } : out;
+      }
+      case 'undo':
+      case 'redo': {
+        const lab = labOf(m.lab);
+        const moved = (m.type === 'undo' ? lab.undo() : lab.redo()) !== null;
+        return { moved, ...undoState(lab) };
+      }
+      case 'send': {
+        const lab = labOf(m.lab);
+        const r = lab.send(m.traffic, { keep: m.keep });
+        if (!r.ok) return r;
+        const ids = walkIds.get(m.lab)!;
+        ids.set(m.walk, r.walk.id);
+        // the page keeps the last two walks' ids too
+        for (const k of [...ids.keys()]) if (!lab.walkById(ids.get(k)!)) ids.delete(k);
+        const log = r.walk.log;
+        // TRACE lines are the rule steps' own: the client rebuilds them, they are not copied twice
+        return { ok: true, walk: m.walk, version: r.walk.version, log: { ...log, steps: log.steps.slice(0, LOG_SLICE), traceLog: [] }, totalSteps: log.steps.length };
+      }
+      case 'events': {
+        const w = walkOf(m.lab, m.walk);
+        return w.log.steps.slice(m.from, m.from + Math.min(m.count, LOG_SLICE));
+      }
+      case 'explain': {
+        const w = walkOf(m.lab, m.walk);
+        return explainStep(w.world, w.log, m.step);
+      }
+      case 'chain': {
+        const lab = labOf(m.lab);
+        const config = lab.config(m.host);
+        if (!config) return null;
+        const counted = m.walk === null ? null : { log: walkOf(m.lab, m.walk).log, host: m.host, asOf: m.asOf };
+        return chainPage(config, m.table, m.chain, m.from, Math.min(m.count, LOG_SLICE), counted);
+      }
+      case 'host-view': {
+        const config = labOf(m.lab).config(m.host);
+        return config ? hostConfigView(m.host, config) : null;
+      }
+      case 'snapshot':
+        return labOf(m.lab).snapshot();
+      case 'export':
+        return labOf(m.lab).exportText(m.host, m.what);
+      case 'check': {
+        const o = Lab.open(m.case);
+        return o.ok ? { ok: true } : { ok: false, errors: o.errors };
+      }
+      case 'close':
+        labs.delete(m.lab);
+        walkIds.delete(m.lab);
+        return null;
+      case 'kube-scaling':
+        return measureScaling(m.sizes);
+    }
+  }
+
   return (message: unknown) => {
     if (!isEngineRequest(message)) {
       const id = typeof (message as { requestId?: unknown })?.requestId === 'number' ? (message as { requestId: number }).requestId : -1;
@@ -19,53 +117,12 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
       return;
     }
     try {
-      switch (message.type) {
-        case 'simulate': {
-          const parsed = readCase(message.scenario);
-          if (!parsed.value) {
-            post({ type: 'success', requestId: message.requestId, result: { ok: false, errors: parsed.diagnostics.map((d) => d.message) } });
-            return;
-          }
-          const r = runScenario(parsed.value);
-          if (!r.ok) {
-            post({ type: 'success', requestId: message.requestId, result: { ok: false, errors: r.errors } });
-            return;
-          }
-          const log = walkLog(r.world);
-          last = { world: r.world, log };
-          // long step lists go ahead in slices (protocol.ts, LOG_SLICE); the TRACE lines, the rule
-          // steps' own, are not copied twice: the client takes them from the steps
-          if (log.steps.length > LOG_SLICE) {
-            for (let at = 0; at < log.steps.length; at += LOG_SLICE) post({ type: 'part', requestId: message.requestId, field: 'steps', items: log.steps.slice(at, at + LOG_SLICE) });
-            post({ type: 'success', requestId: message.requestId, result: { ok: true, log: { ...log, steps: [], traceLog: [] } } });
-            return;
-          }
-          post({ type: 'success', requestId: message.requestId, result: { ok: true, log } });
-          return;
-        }
-        case 'edit': {
-          const result = message.mode === 'import-ip' ? importIp(message.scenario, message.host, message.text) : applyEdit(message.scenario, message.host, message.text, message.mode);
-          post({ type: 'success', requestId: message.requestId, result });
-          return;
-        }
-        case 'export': {
-          post({ type: 'success', requestId: message.requestId, result: exportText(message.scenario, message.host, message.what) });
-          return;
-        }
-        case 'kube-scaling': {
-          post({ type: 'success', requestId: message.requestId, result: measureScaling(message.sizes) });
-          return;
-        }
-        case 'explain': {
-          const result = last ? explainStep(last.world, last.log, message.step) : [];
-          post({ type: 'success', requestId: message.requestId, result });
-          return;
-        }
-      }
+      post({ type: 'success', requestId: message.requestId, result: answer(message) });
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       // a failed post (a result too large to copy) must still answer the request
-      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message.slice(0, 2000), code: errorCode(err) } });
+      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message.slice(0, 2000), code: err instanceof Gone ? 'gone' : errorCode(err) } });
     }
   };
 }
+

@@ -4,11 +4,21 @@
 import type { EngineClient } from './client';
 
 export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient {
+  const state = { version: 1, canUndo: false, canRedo: false, past: 0, future: 0 };
   return {
-    simulate: async () => ({ ok: false, errors: [] }),
+    open: async () => ({ ok: true, lab: 1, hosts: [], ...state }),
+    replace: async () => ({ ok: true, hosts: [], ...state }),
+    edit: async () => ({ ok: false, diagnostics: [], index: 0 }),
+    undo: async () => ({ moved: false, ...state }),
+    redo: async () => ({ moved: false, ...state }),
+    send: async () => ({ ok: false, errors: [] }),
     explain: async () => [],
-    edit: async () => ({ ok: false, diagnostics: [] }),
+    chain: async () => null,
+    hostView: async () => null,
+    snapshot: async () => ({}),
     export: async () => ({ ok: true, text: '' }),
+    check: async () => ({ ok: true }),
+    close: async () => undefined,
     kubeScaling: async () => [],
     ...overrides,
   };

@@ -14,8 +14,7 @@ import { Panel } from '../panels/Panel';
 import { useScrollWhenShown } from '../panels/useScrollWhenShown';
 import { applyText } from './session';
 import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
-import { useStore } from 'zustand';
-import { selectScenario } from '../state/walk-store';
+import { exportFrom } from '../state/lab';
 import { useT } from '../i18n/lang';
 
 type Line = { kind: 'in'; host: string; text: string } | { kind: 'out'; text: string } | { kind: 'ok'; text: string } | { kind: 'err'; text: string } | { kind: 'hello'; text: '' };
@@ -26,7 +25,6 @@ const MAX_HISTORY = 200;
 export const Console = memo(function Console() {
   const session = useSession();
   const { client, stores } = useDeps();
-  const scenario = useStore(stores.scenario, selectScenario);
   const [host] = useEditorHost();
   const [mode, setMode] = useState<'command' | 'restore' | 'restore-noflush'>('command');
   const [text, setText] = useState('');
@@ -65,7 +63,7 @@ export const Console = memo(function Console() {
     setRunning(true);
     try {
       if (ro) {
-        const r = await client.export(scenario, host, ro);
+        const r = await exportFrom(stores, client, host, ro);
         if (r.ok) print(...r.text.replace(/\n$/, '').split('\n').map((t): Line => ({ kind: 'out', text: t })));
         else print({ kind: 'err', text: r.diagnostics.map((d) => d.message).join('; ') });
         if (how === 'command') setText('');

@@ -8,12 +8,12 @@ import { useStore } from 'zustand';
 import builtIn from '../../scenarios/port-forward.json';
 import { useDeps } from '../shell/context';
 import { selectNotice } from '../state/walk-store';
-import { canRedo, canUndo } from '../state/history';
+import { selectCanRedo, selectCanUndo, selectFuture, selectPast } from '../state/lab';
 import { Console } from './Console';
 import { Configuration } from './Configuration';
 import { ExportPanel } from './ExportPanel';
 import { ImportPanel } from './ImportPanel';
-import { commit, redoEdit, selectHistory, undoEdit, type EditorSession } from './session';
+import { commit, redoEdit, undoEdit, type EditorSession } from './session';
 import { btnCls, useSession } from './ui';
 import { useT } from '../i18n/lang';
 import { translateNotice } from '../shell/notices';
@@ -27,8 +27,8 @@ function typingIn(t: EventTarget | null): boolean {
 export function handleUndoKey(session: EditorSession, e: KeyboardEvent): boolean {
   if (!(e.ctrlKey || e.metaKey) || e.altKey || typingIn(e.target)) return false;
   const k = e.key.toLowerCase();
-  if (k === 'z' && !e.shiftKey) undoEdit(session);
-  else if ((k === 'z' && e.shiftKey) || k === 'y') redoEdit(session);
+  if (k === 'z' && !e.shiftKey) void undoEdit(session);
+  else if ((k === 'z' && e.shiftKey) || k === 'y') void redoEdit(session);
   else return false;
   e.preventDefault();
   return true;
@@ -37,7 +37,10 @@ export function handleUndoKey(session: EditorSession, e: KeyboardEvent): boolean
 const UndoBar = memo(function UndoBar() {
   const session = useSession();
   const { stores } = useDeps();
-  const history = useStore(session.store, selectHistory);
+  const canUndo = useStore(stores.lab, selectCanUndo);
+  const canRedo = useStore(stores.lab, selectCanRedo);
+  const past = useStore(stores.lab, selectPast);
+  const future = useStore(stores.lab, selectFuture);
   const notice = useStore(stores.scenario, selectNotice);
   const t = useT();
   useEffect(() => {
@@ -47,16 +50,16 @@ const UndoBar = memo(function UndoBar() {
   }, [session]);
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <button type="button" className={btnCls} disabled={!canUndo(history)} aria-keyshortcuts="Control+Z" onClick={() => undoEdit(session)}>
+      <button type="button" className={btnCls} disabled={!canUndo} aria-keyshortcuts="Control+Z" onClick={() => void undoEdit(session)}>
         {t('editor.undo')}
       </button>
-      <button type="button" className={btnCls} disabled={!canRedo(history)} aria-keyshortcuts="Control+Shift+Z" onClick={() => redoEdit(session)}>
+      <button type="button" className={btnCls} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" onClick={() => void redoEdit(session)}>
         {t('editor.redo')}
       </button>
       <span className="text-sm text-slate-700" data-testid="history-count">
-        {t(history.past.length === 1 ? 'editor.historyOne' : 'editor.history', { past: history.past.length, future: history.future.length })}
+        {t(past === 1 ? 'editor.historyOne' : 'editor.history', { past, future })}
       </span>
-      <button type="button" className={`${btnCls} ml-auto`} onClick={() => commit(session, builtIn as Record<string, unknown>)}>
+      <button type="button" className={`${btnCls} ml-auto`} onClick={() => void commit(session, structuredClone(builtIn) as Record<string, unknown>)}>
         {t('editor.reset')}
       </button>
       <p role="status" className={`w-full text-sm ${notice ? 'font-medium text-amber-900' : 'text-slate-700'}`}>

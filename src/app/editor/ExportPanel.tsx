@@ -4,6 +4,7 @@
 // lines), ip route show [table all], ip rule show — and the whole scenario as
 // an oracle case file that shared/oracle/run-case runs on a real kernel.
 
+import { exportFrom } from '../state/lab';
 import { memo, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ExportKind } from '../../worker/protocol';
@@ -48,7 +49,7 @@ export const ExportPanel = memo(function ExportPanel() {
 
   const show = async (k: (typeof KINDS)[number]) => {
     setCopied(false);
-    const r = await client.export(scenario, k.what === 'case' ? null : host, k.what);
+    const r = await exportFrom(stores, client, k.what === 'case' ? null : host, k.what);
     setShown(r.ok ? { what: k.what, label: k.what === 'case' ? `${name}.json` : t('export.on', { what: k.label, host }), file: k.file(host, name), text: r.text } : { error: r.diagnostics.map((d) => d.message).join('; ') });
   };
 

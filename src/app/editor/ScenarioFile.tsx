@@ -51,9 +51,9 @@ export const ScenarioFileBox = memo(function ScenarioFileBox({ found, onOpened }
       scenario = r.state.scenario as unknown as Record<string, unknown>;
     } else scenario = found.scenario;
     // the engine reads it as it will simulate it: a file it refuses replaces nothing
-    const check = await client.export(scenario, null, 'case');
+    const check = await client.check(scenario);
     if (!check.ok) {
-      setOpened({ state: 'refused', why: escapeInvisible(check.diagnostics.map((d) => d.message).join('; ')) });
+      setOpened({ state: 'refused', why: escapeInvisible(check.errors.join('; ')) });
       return;
     }
     setOpened({ state: 'idle' });

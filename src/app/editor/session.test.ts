@@ -13,6 +13,7 @@ import { createStores, sendPacket } from '../state/walk-store';
 import { addHost } from './scenario-ops';
 import { applyCaseOp, applyText, applyTexts, editorSession, redoEdit, undoEdit } from './session';
 import { parseSave } from './save-text';
+import { exportFrom, refreshCase } from '../state/lab';
 
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
 
@@ -28,8 +29,9 @@ function setup() {
   return { stores, client, session: editorSession(stores, client) };
 }
 
-async function forward(client: ReturnType<typeof setup>['client'], scenario: unknown): Promise<string[]> {
-  const r = await client.export(scenario, 'router', 'iptables-save');
+/** The router's FORWARD rules as the worker's lab now has them. */
+async function forward({ stores, client }: Pick<ReturnType<typeof setup>, 'stores' | 'client'>): Promise<string[]> {
+  const r = await exportFrom(stores, client, 'router', 'iptables-save');
   if (!r.ok) throw new Error('export failed');
   return parseSave(r.text).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
 }
@@ -45,18 +47,23 @@ describe('the editing session', () => {
     const { stores, client, session } = setup();
     const r = await applyText(session, 'router', 'iptables -I FORWARD 1 -p tcp --dport 80 -j DROP');
     expect(r.ok).toBe(true);
-    expect(session.store.getState().history.past).toHaveLength(1);
-    expect((await forward(client, stores.scenario.getState().scenario))[0]).toBe('-p tcp -m tcp --dport 80 -j DROP');
+    expect(stores.lab.getState().past).toBe(1);
+    expect((await forward({ stores, client }))[0]).toBe('-p tcp -m tcp --dport 80 -j DROP');
     await settle(session);
     const walk = stores.walk.getState();
     expect(walk.status).toBe('ready');
     expect(walk.log!.steps.some((s) => s.kind === 'rule' && s.table === 'filter' && s.chain === 'FORWARD' && s.target === 'DROP')).toBe(true);
   });
 
-  it('keeps the user’s traffic steps as written, not the engine’s expanded defaults', async () => {
-    const { stores, session } = setup();
+  it('keeps the user’s traffic steps as written when the case catches up with the lab', async () => {
+    const { stores, client, session } = setup();
     await applyText(session, 'router', 'iptables -A INPUT -j ACCEPT');
-    expect(stores.scenario.getState().scenario.steps).toBe(base.steps);
+    expect(stores.lab.getState().stale).toBe(true);
+    const now = await refreshCase(stores, client);
+    expect(stores.lab.getState().stale).toBe(false);
+    expect(now.steps).toBe(base.steps);
+    expect(JSON.stringify(now)).toContain('-A INPUT -j ACCEPT');
+    expect(stores.scenario.getState().scenario).toBe(now);
   });
 
   it('changes nothing when the engine refuses, and says where', async () => {
@@ -65,18 +72,18 @@ describe('the editing session', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.diagnostics[0]).toMatchObject({ column: 36 });
     expect(stores.scenario.getState().scenario).toBe(base);
-    expect(session.store.getState().history.past).toHaveLength(0);
+    expect(stores.lab.getState().past).toBe(0);
   });
 
   it('runs a batch as one undo step and stops at the first refusal', async () => {
     const { stores, client, session } = setup();
     const r = await applyTexts(session, 'router', ['iptables -D FORWARD 1', 'iptables -I FORWARD 3 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT']);
     expect(r.ok).toBe(true);
-    expect(session.store.getState().history.past).toHaveLength(1);
-    expect((await forward(client, stores.scenario.getState().scenario))[2]).toBe('-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+    expect(stores.lab.getState().past).toBe(1);
+    expect((await forward({ stores, client }))[2]).toBe('-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
     const bad = await applyTexts(session, 'router', ['iptables -D FORWARD 1', 'iptables -I FORWARD 9 -j DROP']);
     expect(bad).toMatchObject({ ok: false, index: 1 });
-    expect(session.store.getState().history.past).toHaveLength(1);
+    expect(stores.lab.getState().past).toBe(1);
   });
 
   it('queues edits so each builds on the one before', async () => {
@@ -84,7 +91,7 @@ describe('the editing session', () => {
     const a = applyText(session, 'router', 'iptables -N A');
     const b = applyText(session, 'router', 'iptables -A FORWARD -j A');
     expect((await a).ok && (await b).ok).toBe(true);
-    expect((await forward(client, stores.scenario.getState().scenario)).at(-1)).toBe('-j A');
+    expect((await forward({ stores, client })).at(-1)).toBe('-j A');
   });
 
   it('undoes and redoes, keeping the packet the user sent since', async () => {
@@ -92,23 +99,26 @@ describe('the editing session', () => {
     await applyText(session, 'router', 'iptables -I FORWARD 1 -j DROP');
     await settle(session);
     await sendPacket(stores, client, { from: 'client', ping: '203.0.113.1' });
-    undoEdit(session);
+    void undoEdit(session);
     await settle(session);
     const now = stores.scenario.getState().scenario;
-    expect(await forward(client, now)).toHaveLength(3);
+    expect(await forward({ stores, client })).toHaveLength(3);
     expect(now.steps).toEqual([{ from: 'client', ping: '203.0.113.1' }]);
-    redoEdit(session);
+    void redoEdit(session);
     await settle(session);
-    expect(await forward(client, stores.scenario.getState().scenario)).toHaveLength(4);
+    expect(await forward({ stores, client })).toHaveLength(4);
     expect(stores.scenario.getState().scenario.steps).toEqual([{ from: 'client', ping: '203.0.113.1' }]);
   });
 
   it('applies lab-level changes after the engine has read the result as a case', async () => {
     const { stores, session } = setup();
+    await applyText(session, 'router', 'iptables -A INPUT -j ACCEPT');
     expect(await applyCaseOp(session, (c) => addHost(c, 'db'))).toEqual({ ok: true });
+    // the change was made to the case as the lab had it, the edit before included
+    expect(JSON.stringify(stores.scenario.getState().scenario)).toContain('-A INPUT -j ACCEPT');
     expect((stores.scenario.getState().scenario.hosts as { name: string }[]).map((h) => h.name)).toEqual(['client', 'router', 'web', 'db']);
     expect(await applyCaseOp(session, (c) => addHost(c, 'db'))).toMatchObject({ ok: false });
-    expect(session.store.getState().history.past).toHaveLength(1);
+    expect(stores.lab.getState().past).toBe(2);
   });
 
   it('is one session per app', () => {

@@ -10,8 +10,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient } from '../../worker/client';
 import type { EditMode, PositionedDiagnostic } from '../../worker/protocol';
 import { simulate, type Stores } from '../state/walk-store';
-import { canRedo, canUndo, initHistory, record, redo, replacePresent, undo, type History } from '../state/history';
-import { hostNames, withTraffic, type Case, type OpResult } from './scenario-ops';
+import { ensureLab, labChanged, refreshCase, undoState } from '../state/lab';
+import { hostNames, type Case, type OpResult } from './scenario-ops';
 
 export interface Busy {
   what: string;
@@ -20,7 +20,6 @@ export interface Busy {
 }
 
 export interface EditorState {
-  history: History<Case>;
   /** the host the console, forms, import and export work on */
   host: string;
   busy: Busy | null;
@@ -32,8 +31,6 @@ export interface EditorSession {
   client: EngineClient;
   /** the tail of the edit queue */
   queue: Promise<unknown>;
-  /** set while this session itself changes the scenario, so the store listener knows */
-  committing: boolean;
 }
 
 export type ApplyResult =
@@ -46,40 +43,17 @@ const sessions = new WeakMap<Stores, EditorSession>();
 export function editorSession(stores: Stores, client: EngineClient): EditorSession {
   const hit = sessions.get(stores);
   if (hit) return hit;
-  const scenario = stores.scenario.getState().scenario;
-  const names = hostNames(scenario);
-  const store = createStore<EditorState>()(() => ({ history: initHistory(scenario), host: names.includes('router') ? 'router' : (names[0] ?? ''), busy: null }));
-  const session: EditorSession = { store, stores, client, queue: Promise.resolve(), committing: false };
-  // Changes made elsewhere (a packet sent, a test loading a case) are the same configuration seen anew, not an edit.
+  const names = hostNames(stores.scenario.getState().scenario);
+  const store = createStore<EditorState>()(() => ({ host: names.includes('router') ? 'router' : (names[0] ?? ''), busy: null }));
+  const session: EditorSession = { store, stores, client, queue: Promise.resolve() };
+  // a scenario with other hosts (loaded, or a host renamed) keeps the chosen host only if it is still there
   stores.scenario.subscribe((s) => {
-    if (session.committing) return;
-    const { history, host } = store.getState();
     const hosts = hostNames(s.scenario);
-    store.setState({ history: replacePresent(history, s.scenario), host: hosts.includes(host) ? host : (hosts[0] ?? '') });
+    const { host } = store.getState();
+    if (!hosts.includes(host)) store.setState({ host: hosts[0] ?? '' });
   });
   sessions.set(stores, session);
   return session;
-}
-
-function setScenario(session: EditorSession, next: Case): void {
-  session.committing = true;
-  try {
-    session.stores.scenario.getState().setScenario(next);
-  } finally {
-    session.committing = false;
-  }
-  const hosts = hostNames(next);
-  const { host } = session.store.getState();
-  if (!hosts.includes(host)) session.store.setState({ host: hosts[0] ?? '' });
-  void simulate(session.stores, session.client);
-}
-
-/** Make `next` the scenario, as one undoable step. */
-export function commit(session: EditorSession, next: Case): void {
-  const current = session.stores.scenario.getState().scenario;
-  const { history } = session.store.getState();
-  session.store.setState({ history: record(replacePresent(history, current), next) });
-  setScenario(session, next);
 }
 
 function enqueue<T>(session: EditorSession, job: () => Promise<T>): Promise<T> {
@@ -88,40 +62,31 @@ function enqueue<T>(session: EditorSession, job: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** The engine's canonical scenario with the traffic the user is looking at. */
-function keepTraffic(edited: Case, current: Case): Case {
-  return current.steps === undefined ? edited : { ...edited, steps: current.steps };
-}
+const workerFailure = (e: unknown): ApplyResult => ({ ok: false, index: 0, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', source: 'worker', message: (e as Error).message }] });
 
 /**
- * Apply texts to `host` one after another (a rule move is a delete and an
- * insert) and commit the end result as one undo step; the first refusal
- * stops the batch and nothing changes.
+ * Apply texts to `host` (a rule move is a delete and an insert) as one undo
+ * step in the worker's lab, then walk again; the first refusal stops the
+ * batch and nothing changes.
  */
 export function applyTexts(session: EditorSession, host: string, texts: readonly string[], mode: EditMode = 'command', busy?: Omit<Busy, 'started'>, signal?: AbortSignal): Promise<ApplyResult> {
   return enqueue(session, async () => {
-    const current = session.stores.scenario.getState().scenario;
-    let s: Case = current;
-    let diagnostics: PositionedDiagnostic[] = [];
-    let skipped: { line: number; reason: string }[] | undefined;
+    if (!texts.length) return { ok: true, diagnostics: [] };
     if (busy) session.store.setState({ busy: { ...busy, started: Date.now() } });
     try {
-      for (let i = 0; i < texts.length; i++) {
-        // the edit goes before a walk still running: that walk is about to be replaced by the edit's own
-        const r = await session.client.edit(s, host, texts[i]!, mode, { signal, preempt: 'walk' });
-        if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: i };
-        s = r.scenario;
-        diagnostics = r.diagnostics;
-        const sk = (r as { skipped?: { line: number; reason: string }[] }).skipped;
-        if (sk) skipped = sk;
-      }
+      const lab = await ensureLab(session.stores, session.client);
+      if (lab === null) return { ok: false, index: 0, diagnostics: [] };
+      // the edit goes before a walk still running: that walk is about to be replaced by the edit's own
+      const r = await session.client.edit(lab, host, [...texts], mode, { signal, preempt: 'walk' });
+      if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: r.index };
+      labChanged(session.stores, session.client, r);
+      void simulate(session.stores, session.client);
+      return r.skipped ? { ok: true, diagnostics: r.diagnostics, skipped: r.skipped } : { ok: true, diagnostics: r.diagnostics };
     } catch (e) {
-      return { ok: false, index: 0, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', source: 'worker', message: (e as Error).message }] };
+      return workerFailure(e);
     } finally {
       if (busy) session.store.setState({ busy: null });
     }
-    if (texts.length) commit(session, keepTraffic(s, current));
-    return skipped ? { ok: true, diagnostics, skipped } : { ok: true, diagnostics };
   });
 }
 
@@ -130,47 +95,65 @@ export function applyText(session: EditorSession, host: string, text: string, mo
   return applyTexts(session, host, [text], mode, busy, signal);
 }
 
+/** Make `next` the whole scenario, as one undoable step; the worker checks it first. */
+async function replaceCase(session: EditorSession, next: Case): Promise<{ ok: true } | { ok: false; message: string }> {
+  const lab = await ensureLab(session.stores, session.client);
+  if (lab === null) return { ok: false, message: (session.stores.lab.getState().refused ?? []).join('; ') };
+  const r = await session.client.replace(lab, next);
+  if (!r.ok) return { ok: false, message: r.errors.join('; ') };
+  session.stores.lab.setState({ ...undoState(r), synced: next, stale: false });
+  session.stores.scenario.getState().setScenario(next);
+  void simulate(session.stores, session.client);
+  return { ok: true };
+}
+
 /**
- * A lab-level change (hosts, links, listeners, rt_tables): checked by the
- * engine reading it as a case before it becomes the scenario.
+ * A lab-level change (hosts, links, listeners, rt_tables), made to the case
+ * as the lab now stands and checked by the engine before it is made.
  */
 export function applyCaseOp(session: EditorSession, op: (c: Case) => OpResult): Promise<{ ok: true } | { ok: false; message: string }> {
   return enqueue(session, async () => {
-    const r = op(session.stores.scenario.getState().scenario);
-    if (!r.ok) return r;
-    const check = await session.client.export(r.scenario, null, 'case');
-    if (!check.ok) return { ok: false, message: check.diagnostics.map((d) => d.message).join('; ') };
-    commit(session, r.scenario);
-    return { ok: true };
+    try {
+      const r = op(await refreshCase(session.stores, session.client));
+      if (!r.ok) return r;
+      return await replaceCase(session, r.scenario);
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
   });
 }
 
-export function undoEdit(session: EditorSession): void {
-  void enqueue(session, async () => {
-    const { history } = session.store.getState();
-    if (!canUndo(history)) return;
-    const current = session.stores.scenario.getState().scenario;
-    const h = undo(replacePresent(history, current));
-    session.store.setState({ history: h });
-    setScenario(session, withTraffic(h.present, current));
+/** Make `next` the scenario, as one undoable step (the built-in scenario, restored). */
+export function commit(session: EditorSession, next: Case): Promise<{ ok: true } | { ok: false; message: string }> {
+  return enqueue(session, () => replaceCase(session, next));
+}
+
+function step(session: EditorSession, dir: 'undo' | 'redo'): Promise<void> {
+  return enqueue(session, async () => {
+    const lab = session.stores.lab.getState().id;
+    if (lab === null) return;
+    try {
+      const r = await (dir === 'undo' ? session.client.undo(lab, { preempt: 'walk' }) : session.client.redo(lab, { preempt: 'walk' }));
+      if (!r.moved) return;
+      labChanged(session.stores, session.client, r);
+      void simulate(session.stores, session.client);
+    } catch {
+      // a failed worker is told by the engine notice
+    }
   });
 }
 
-export function redoEdit(session: EditorSession): void {
-  void enqueue(session, async () => {
-    const { history } = session.store.getState();
-    if (!canRedo(history)) return;
-    const current = session.stores.scenario.getState().scenario;
-    const h = redo(replacePresent(history, current));
-    session.store.setState({ history: h });
-    setScenario(session, withTraffic(h.present, current));
-  });
+export function undoEdit(session: EditorSession): Promise<void> {
+  return step(session, 'undo');
+}
+
+export function redoEdit(session: EditorSession): Promise<void> {
+  return step(session, 'redo');
 }
 
 export function setEditorHost(session: EditorSession, host: string): void {
   session.store.setState({ host });
 }
 
-export const selectHistory = (s: EditorState) => s.history;
 export const selectEditorHost = (s: EditorState) => s.host;
 export const selectBusy = (s: EditorState) => s.busy;

@@ -1,13 +1,17 @@
 // pattern: Imperative Shell
 // The rules of one chain as a windowed list: only the rows in view (plus a
 // few spare) are in the DOM, every row has the same height, so 10,000 rules
-// scroll as smoothly as 10. When the current step is in this chain, the rule
-// that decided is marked and every rule before it says, clause by clause,
-// why it did not match (asked from the worker once per step, then cached).
+// scroll as smoothly as 10. The rows come from the worker a page at a time
+// with their counters as of the step on screen (the walk log carries no
+// rules). When the current step is in this chain, the rule that decided is
+// marked and every rule before it says, clause by clause, why it did not
+// match (asked from the worker once per step, then cached).
 
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { RuleExplanation, RuleView, WalkLog } from '../../engine/walk-log';
-import { clauseLines, findChain, formatBytes, formatCount, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { RuleExplanation, WalkLog } from '../../engine/walk-log';
+import type { ChainPage, RuleRow as RuleData } from '../../engine/lab/views';
+import type { TableName } from '../../engine/netfilter/hooks';
+import { clauseLines, formatBytes, formatCount, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
 import { useT, type T } from '../i18n/lang';
 
 export interface ChainRulesProps {
@@ -18,15 +22,19 @@ export interface ChainRulesProps {
   chain: string;
   /** the worker's explanation of a rule step (EngineClient.explain) */
   explain: (step: number) => Promise<RuleExplanation[]>;
+  /** rows `from`… of a chain with counters as of step `asOf` of this log's walk (EngineClient.chain) */
+  page: (table: TableName, chain: string, asOf: number, from: number, count: number) => Promise<ChainPage | null>;
 }
+
+/** Rows asked of the worker at once. */
+const PAGE = 100;
 
 /** Every row is this tall; the windowing arithmetic depends on it. */
 export const RULE_ROW_H = 64;
 
-type Row = { kind: 'rule'; rule: RuleView } | { kind: 'end'; policy: string | null; packets: number };
+type Row = { kind: 'rule'; rule: RuleData } | { kind: 'waiting'; num: number } | { kind: 'end'; policy: string | null; packets: number };
 
-export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps) {
-  const view = useMemo(() => findChain(log, host, chain), [log, host, chain]);
+export function ChainRules({ log, index, host, chain, explain, page }: ChainRulesProps) {
   const ref = parseChainRef(chain);
   const step = ruleStepIn(log.steps[index], host, chain);
   const marked = markedRow(step);
@@ -47,8 +55,11 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
     return () => ro.disconnect();
   }, []);
 
-  const count = view ? view.rules.length + 1 : 0;
-  const markedIndex = marked === null || !view ? null : marked === 'policy' ? view.rules.length : marked - 1;
+  const windowed = windowRange(scrollTop, viewport, RULE_ROW_H, Number.MAX_SAFE_INTEGER);
+  const { view, rowAt } = useChainPages(log, host, ref, index, windowed.first, windowed.last, page);
+  const total = view?.total ?? 0;
+  const count = view ? total + 1 : 0;
+  const markedIndex = marked === null || !view ? null : marked === 'policy' ? total : marked - 1;
   // bring the deciding rule into view when the step (not the scroll) changes
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -65,8 +76,8 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
   const rows: { i: number; row: Row }[] = [];
   if (view) {
     for (let i = first; i <= last; i++) {
-      const rule = view.rules[i];
-      rows.push({ i, row: rule ? { kind: 'rule', rule } : { kind: 'end', policy: view.policy, packets: view.policyPackets } });
+      const rule = i < total ? rowAt(i) : null;
+      rows.push({ i, row: i >= total ? { kind: 'end', policy: view.policy, packets: view.policyCounters.packets } : rule ? { kind: 'rule', rule } : { kind: 'waiting', num: i + 1 } });
     }
   }
 
@@ -77,12 +88,14 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
         {view ? (
           <span className="text-slate-700">
             {' '}
-            · {rulesText(view.rules.length)}
+            · {rulesText(total)}
             {view.policy ? ` · ${t('graph.policy', { policy: view.policy })}` : ''}
           </span>
         ) : null}
       </p>
-      {!view ? (
+      {view === undefined ? (
+        <p className="text-base text-slate-700">{t('rules.loading')}</p>
+      ) : !view ? (
         <p className="text-base text-slate-700">{ref ? t('rules.noChainIn', { host, chain: ref.chain, table: ref.table }) : t('rules.noChain', { host, chain })}</p>
       ) : (
         <>
@@ -95,7 +108,7 @@ export function ChainRules({ log, index, host, chain, explain }: ChainRulesProps
           <div
             ref={scroller}
             role="list"
-            aria-label={t('rules.listAria', { chain, rules: rulesText(view.rules.length) })}
+            aria-label={t('rules.listAria', { chain, rules: rulesText(total) })}
             tabIndex={0}
             onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
             className="relative min-h-0 flex-1 overflow-y-auto rounded focus-visible:outline-4 focus-visible:outline-blue-700"
@@ -130,7 +143,7 @@ const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines, t }
       aria-posinset={i + 1}
       aria-setsize={count}
       aria-current={marked ? 'step' : undefined}
-      data-rule={row.kind === 'rule' ? row.rule.num : 'end'}
+      data-rule={row.kind === 'rule' ? row.rule.num : row.kind === 'waiting' ? row.num : 'end'}
       style={{ top: i * RULE_ROW_H, height: RULE_ROW_H }}
       className={[
         'absolute right-0 left-0 grid grid-cols-[3.5rem_1fr_8.5rem_8rem] items-center gap-2 border-b border-slate-200 px-2',
@@ -139,13 +152,15 @@ const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines, t }
     >
       <span className="text-base font-semibold text-slate-800 tabular-nums">
         {marked ? '▶ ' : ''}
-        {row.kind === 'rule' ? row.rule.num : ''}
+        {row.kind === 'rule' ? row.rule.num : row.kind === 'waiting' ? row.num : ''}
       </span>
       <span className="min-w-0">
         {row.kind === 'rule' ? (
           <span className="block truncate font-mono text-[15px] text-slate-900" title={row.rule.text}>
             {ruleBody(row.rule.text, chain)}
           </span>
+        ) : row.kind === 'waiting' ? (
+          <span className="block text-[15px] text-slate-700">…</span>
         ) : (
           <span className="block text-[15px] font-semibold text-slate-900">{row.policy ? t('graph.policy', { policy: row.policy }) : t('rules.endOfChain')}</span>
         )}
@@ -157,13 +172,73 @@ const RuleRow = memo(function RuleRow({ i, count, row, chain, marked, lines, t }
           <span className="block text-[14px] font-semibold text-orange-900">{row.kind === 'end' ? t('rules.noneMatched') : t('rules.decided')}</span>
         ) : null}
       </span>
-      <span className="truncate font-mono text-[15px] font-semibold text-slate-900">{row.kind === 'rule' ? (row.rule.target ?? '—') : (row.policy ?? 'RETURN')}</span>
+      <span className="truncate font-mono text-[15px] font-semibold text-slate-900">{row.kind === 'rule' ? (row.rule.target ?? '—') : row.kind === 'waiting' ? '' : (row.policy ?? 'RETURN')}</span>
       <span className="text-right text-[14px] text-slate-800 tabular-nums">
-        {row.kind === 'rule' ? `${formatCount(row.rule.packets)} · ${formatBytes(row.rule.bytes)}` : t('rules.policyPkts', { n: formatCount(row.packets) })}
+        {row.kind === 'rule' ? `${formatCount(row.rule.counters.packets)} · ${formatBytes(row.rule.counters.bytes)}` : row.kind === 'waiting' ? '' : t('rules.policyPkts', { n: formatCount(row.packets) })}
       </span>
     </div>
   );
 });
+
+interface PageCache {
+  key: string;
+  /** by page number: the page as of step `asOf` */
+  pages: Map<number, { asOf: number; page: ChainPage | null }>;
+  asked: Map<number, number>;
+}
+
+/**
+ * The chain's pages for rows `first`…`last`, with counters as of step
+ * `index`: asked of the worker when missing or of another step, the older
+ * answer shown meanwhile (a step's counters arrive a frame later, the rows
+ * never blink). `view` is undefined until the worker first answers, null
+ * when the host has no such chain.
+ */
+function useChainPages(log: WalkLog, host: string, ref: { table: string; chain: string } | null, index: number, first: number, last: number, page: ChainRulesProps['page']) {
+  const key = `${host} ${ref?.table ?? ''} ${ref?.chain ?? ''}`;
+  const cache = useRef<PageCache & { log: WalkLog }>({ key, log, pages: new Map(), asked: new Map() });
+  const [, setVersion] = useState(0);
+  if (cache.current.key !== key || cache.current.log !== log) cache.current = { key, log, pages: new Map(), asked: new Map() };
+  const firstPage = Math.floor(first / PAGE);
+  const lastPage = Math.max(firstPage, Math.floor(Math.max(first, last) / PAGE));
+  useEffect(() => {
+    if (!ref) return;
+    const c = cache.current;
+    const total = c.pages.get(0)?.page?.total;
+    for (let p = firstPage; p <= lastPage; p++) {
+      if (total !== undefined && p * PAGE >= Math.max(total, 1)) break;
+      if (c.pages.get(p)?.asOf === index || c.asked.get(p) === index) continue;
+      c.asked.set(p, index);
+      page(ref.table as TableName, ref.chain, index, p * PAGE, PAGE).then(
+        (got) => {
+          if (cache.current !== c || c.asked.get(p) !== index) return;
+          c.pages.set(p, { asOf: index, page: got });
+          setVersion((v) => v + 1);
+        },
+        () => c.asked.delete(p),
+      );
+    }
+    // the first page also says what the chain is: asked for whatever is in view
+    if (firstPage > 0 && c.pages.get(0)?.asOf !== index && c.asked.get(0) !== index) {
+      c.asked.set(0, index);
+      page(ref.table as TableName, ref.chain, index, 0, PAGE).then(
+        (got) => {
+          if (cache.current !== c || c.asked.get(0) !== index) return;
+          c.pages.set(0, { asOf: index, page: got });
+          setVersion((v) => v + 1);
+        },
+        () => c.asked.delete(0),
+      );
+    }
+  });
+  const head = cache.current.pages.get(0);
+  const view = head === undefined ? undefined : head.page;
+  const rowAt = (i: number): RuleData | null => {
+    const p = cache.current.pages.get(Math.floor(i / PAGE))?.page;
+    return p ? (p.rules[i - p.from] ?? null) : null;
+  };
+  return { view, rowAt };
+}
 
 /**
  * The explanation of the step at `index` (null: not a rule step here), keyed

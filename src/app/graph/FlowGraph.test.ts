@@ -37,9 +37,13 @@ describe('FlowGraph markup', () => {
     expect(currentOf(other)).toEqual([]);
   });
 
-  it('shows each chain’s rule count and counters', () => {
+  it('shows each chain’s rule count and its counters as of the step, not the walk’s end', () => {
     expect(html).toMatch(/1 rule · 1 pkt, 60 B/);
-    expect(html).toMatch(/3 rules · \d+ pkts, \d+ B/);
+    // the packet has not reached FORWARD yet at the DNAT step
+    expect(html).toMatch(/aria-label="filter FORWARD"[^]*?3 rules</);
+    expect(html).not.toMatch(/aria-label="filter FORWARD"[^]*?3 rules · /);
+    const end = renderToStaticMarkup(createElement(FlowGraph, { log, index: log.steps.length - 1, host: 'router' }));
+    expect(end).toMatch(/3 rules · \d+ pkts, \d+ B/);
   });
 });
 
@@ -52,11 +56,10 @@ describe('Topology markup', () => {
 });
 
 describe('ChainRules markup', () => {
-  it('is a region named "Rules of TABLE CHAIN" with the matched rule current', () => {
-    const html = renderToStaticMarkup(createElement(ChainRules, { log, index: dnat.i, host: 'router', chain: 'nat PREROUTING', explain: async () => [] }));
+  it('is a region named "Rules of TABLE CHAIN" that asks the worker for its rows before it lists them', () => {
+    const html = renderToStaticMarkup(createElement(ChainRules, { log, index: dnat.i, host: 'router', chain: 'nat PREROUTING', explain: async () => [], page: async () => null }));
     expect(html).toMatch(/<section[^>]*aria-label="Rules of nat PREROUTING"/);
-    expect(html).toMatch(/aria-current="step"[^>]*data-rule="1"/);
-    expect(html).toContain('policy ACCEPT');
+    expect(html).toContain('Asking the engine for the rules');
   });
 });
 

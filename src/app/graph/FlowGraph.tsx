@@ -307,7 +307,8 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   const ctx = useMemo<GraphContext>(() => ({ marks, select: (c) => onSelect.current?.(c) }), [marks]);
 
   const services = log.hosts.find((h) => h.name === host)?.ipvs?.schedulers.length ?? 0;
-  const nodes = useMemo(() => buildNodes(layout, chainSummaries(log, host), services), [layout, log, host, services]);
+  // counters as of the step on screen, not the walk's end
+  const nodes = useMemo(() => buildNodes(layout, chainSummaries(log, host, index), services), [layout, log, host, index, services]);
   useLayoutEffect(() => {
     marks.setState({ current, selected: selectedChain, spotlight: lit });
   }, [marks, current, selectedChain, lit]);

@@ -1,8 +1,9 @@
 // pattern: Functional Core
-// What the graph and the rule list read out of a WalkLog: a chain's rules and
-// counters on one host, the rule the current step is on, the clause lines that
-// say why earlier rules did not match, and the window of rows a virtualised
-// list draws.
+// What the graph and the rule list read out of a WalkLog: a chain's size and
+// counters as of a step on one host, the rule the current step is on, the
+// clause lines that say why earlier rules did not match, and the window of
+// rows a virtualised list draws. The rules themselves come from the worker a
+// page at a time (ChainRules).
 
 import type { ChainView, RuleExplanation, WalkLog, WalkStep } from '../../engine/walk-log';
 
@@ -23,6 +24,7 @@ export function parseChainRef(ref: string): { table: string; chain: string } | n
   return { table: ref.slice(0, sp), chain: ref.slice(sp + 1) };
 }
 
+/** A chain as the walk log lists it (built-in chains and those the walk entered): its size and policy, no rules. */
 export function findChain(log: WalkLog | null, host: string, ref: string): ChainView | null {
   const r = parseChainRef(ref);
   if (!log || !r) return null;
@@ -30,21 +32,30 @@ export function findChain(log: WalkLog | null, host: string, ref: string): Chain
   return h?.tables[r.table]?.find((c) => c.name === r.chain) ?? null;
 }
 
-/** Rule count and counters of every chain of a host, keyed 'TABLE CHAIN'. */
-export function chainSummaries(log: WalkLog | null, host: string): Map<string, ChainSummary> {
+/**
+ * Rule count and counters of every chain of a host the log lists, keyed
+ * 'TABLE CHAIN', the counters as the walk had left them after step `asOf`
+ * (the whole walk when omitted). A rule step is one packet counted at its
+ * rule (with its text), or at the policy (without); the worker's chain pages
+ * count the same way (engine/lab/views.ts).
+ */
+export function chainSummaries(log: WalkLog | null, host: string, asOf = Number.MAX_SAFE_INTEGER): Map<string, ChainSummary> {
   const out = new Map<string, ChainSummary>();
   const h = log?.hosts.find((x) => x.name === host);
-  if (!h) return out;
+  if (!log || !h) return out;
   for (const [table, chains] of Object.entries(h.tables)) {
-    for (const c of chains) {
-      let packets = 0;
-      let bytes = 0;
-      for (const r of c.rules) {
-        packets += r.packets;
-        bytes += r.bytes;
-      }
-      out.set(`${table} ${c.name}`, { rules: c.rules.length, packets, bytes, policy: c.policy, policyPackets: c.policyPackets });
-    }
+    for (const c of chains) out.set(`${table} ${c.name}`, { rules: c.ruleCount, packets: 0, bytes: 0, policy: c.policy, policyPackets: 0 });
+  }
+  const last = Math.min(asOf, log.steps.length - 1);
+  for (let i = 0; i <= last; i++) {
+    const s = log.steps[i]!;
+    if (s.kind !== 'rule' || s.host !== host) continue;
+    const sum = out.get(`${s.table} ${s.chain}`);
+    if (!sum) continue;
+    if (s.rule !== null) {
+      sum.packets++;
+      sum.bytes += s.headers.len;
+    } else if (s.type === 'policy') sum.policyPackets++;
   }
   return out;
 }

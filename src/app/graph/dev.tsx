@@ -35,13 +35,18 @@ function Bench() {
   const [index, setIndex] = useState(0);
   const [host, setHost] = useState<string | null>(null);
   const [chain, setChain] = useState<string | null>(null);
+  const [walk, setWalk] = useState<{ lab: number; walk: number } | null>(null);
   useEffect(() => {
-    void client.simulate(caseObject()).then((r) => {
-      if (r.ok) setLog(r.log);
-      else console.error(r.errors);
-    });
+    void (async () => {
+      const o = await client.open(caseObject());
+      if (!o.ok) return console.error(o.errors);
+      const r = await client.send(o.lab, null, false);
+      if (!r.ok) return console.error(r.errors);
+      setLog(r.log);
+      setWalk({ lab: o.lab, walk: r.walk });
+    })();
   }, []);
-  const explain = useCallback((i: number) => client.explain(i), []);
+  const explain = useCallback((i: number) => (walk ? client.explain(walk.lab, walk.walk, i) : Promise.resolve([])), [walk]);
   useEffect(() => {
     if (log) (window as unknown as { __bench: unknown }).__bench = { log, index };
   }, [log, index]);
@@ -69,7 +74,7 @@ function Bench() {
         <FlowGraph log={log} index={index} host={shown} onSelectChain={setChain} selectedChain={chain} />
       </section>
       <section aria-label="Chain rules" className="h-80 rounded border">
-        <ChainRules log={log} index={index} host={shown} chain={ruleChain} explain={explain} />
+        <ChainRules log={log} index={index} host={shown} chain={ruleChain} explain={explain} page={(table, name, asOf, from, count) => (walk ? client.chain(walk.lab, walk.walk, shown, table, name, asOf, from, count) : Promise.resolve(null))} />
       </section>
     </main>
   );

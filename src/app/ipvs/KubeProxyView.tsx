@@ -4,14 +4,15 @@
 // (a chain of nat rules, then FORWARD) and in IPVS mode (INPUT, then IPVS at
 // LOCAL_IN), stepped together; the flow graph of the mode chosen with the
 // mode buttons; and the rules each mode examines per new connection as the
-// cluster grows, as the engine measured them. It runs in its own engine
-// worker (a second cancellable client), so measuring 10,000 Services never
-// delays the main walk.
+// cluster grows, as the engine measured them. It asks the page's engine
+// worker, one cluster size at a time and cancellably: closing the view stops
+// a measurement still running (the worker is started again with the page's
+// lab, worker/client.ts).
 
 import { lazy, memo, Suspense, useEffect, useId, useRef, useState } from 'react';
-import { createEngineClient } from '../../worker/client';
+import type { EngineClient, CallOptions } from '../../worker/client';
 import { EngineFailure, isEngineFailure } from '../../worker/failure';
-import { spawnEngineWorker } from '../shell/engine';
+import { useDeps } from '../shell/context';
 import { translateNotice } from '../shell/notices';
 import type { ScalingPoint } from '../../worker/protocol';
 import type { WalkLog } from '../../engine/walk-log';
@@ -35,46 +36,59 @@ interface Loaded {
   errors: string[];
 }
 
-/**
- * What the engine answered, kept for the page's life: closing and reopening
- * the comparison does not measure 10,000 Services again.
- */
-const answered: { logs: Partial<Record<KubeProxyMode, WalkLog>>; points: ScalingPoint[] } = { logs: {}, points: [] };
+const missingIn = (points: readonly ScalingPoint[], sizes: readonly number[]) => sizes.filter((n) => !points.some((p) => p.services === n));
 
-const missing = (sizes: readonly number[]) => sizes.filter((n) => !answered.points.some((p) => p.services === n));
+/** One walk of a case in a lab of its own, closed after. */
+async function walkOnce(client: EngineClient, caseJson: unknown, opts: CallOptions): Promise<{ ok: true; log: WalkLog } | { ok: false; errors: string[] }> {
+  const o = await client.open(caseJson, opts);
+  if (!o.ok) return o;
+  try {
+    const r = await client.send(o.lab, null, false, opts);
+    return r.ok ? { ok: true, log: r.log } : r;
+  } finally {
+    void client.close(o.lab).catch(() => undefined);
+  }
+}
 
 export default function KubeProxyView({ onClose }: { onClose: () => void }) {
   const t = useIpvsT();
   const tApp = useT();
   const words = (n: Parameters<typeof noteText>[0]) => noteText(n, tApp);
   const id = useId();
-  const [loaded, setLoaded] = useState<Loaded>(() => ({ logs: { ...answered.logs }, errors: [] }));
-  const [points, setPoints] = useState<ScalingPoint[]>(() => [...answered.points]);
+  const { stores, client } = useDeps();
+  // what the engine answered is kept for the page's life: closing and reopening does not measure 10,000 Services again
+  const answered = stores.kube;
+  const missing = (sizes: readonly number[]) => missingIn(answered.getState().points, sizes);
+  const [loaded, setLoaded] = useState<Loaded>(() => ({ logs: { ...answered.getState().logs }, errors: [] }));
+  const [points, setPoints] = useState<ScalingPoint[]>(() => [...answered.getState().points]);
   const [pending, setPending] = useState<number[]>(() => missing(SCALING_SIZES));
   const [started] = useState(() => Date.now());
   const [mode, setMode] = useState<KubeProxyMode>('iptables');
   const [k, setK] = useState(0);
 
   useEffect(() => {
-    if (MODES.every((m) => answered.logs[m]) && missing(SCALING_SIZES).length === 0) return;
-    // its own worker behind the cancellable client: the watchdog guards its walks, and the measurement has no time limit
-    const client = createEngineClient(spawnEngineWorker);
+    if (MODES.every((m) => answered.getState().logs[m]) && missing(SCALING_SIZES).length === 0) return;
+    const stop = new AbortController();
+    const opts = { signal: stop.signal };
     let alive = true;
     // the failure's sentence (translated when shown), never the worker's raw text
     const fail = (e: unknown) => alive && setLoaded((l) => ({ ...l, errors: [...l.errors, isEngineFailure(e) ? e.message : new EngineFailure('internal', String(e)).message] }));
     const measure = async (sizes: number[]) => {
-      if (!sizes.length) return;
-      const got = await client.kubeScaling(sizes);
-      answered.points = [...answered.points, ...got].sort((a, b) => a.services - b.services);
-      if (!alive) return;
-      setPoints(answered.points);
-      setPending(missing(SCALING_SIZES));
+      // one size a request: the page's own edits and walks wait for one size at most
+      for (const size of sizes) {
+        const got = await client.kubeScaling([size], opts);
+        const points = [...answered.getState().points, ...got].sort((a, b) => a.services - b.services);
+        answered.setState({ points });
+        if (!alive) return;
+        setPoints(points);
+        setPending(missing(SCALING_SIZES));
+      }
     };
     void (async () => {
       for (const m of MODES) {
-        if (answered.logs[m]) continue;
-        const r = await client.simulate(kubeCase(m));
-        if (r.ok) answered.logs[m] = r.log;
+        if (answered.getState().logs[m]) continue;
+        const r = await walkOnce(client, kubeCase(m), opts);
+        if (r.ok) answered.setState({ logs: { ...answered.getState().logs, [m]: r.log } });
         if (!alive) return;
         if (r.ok) setLoaded((l) => ({ ...l, logs: { ...l.logs, [m]: r.log } }));
         else setLoaded((l) => ({ ...l, errors: [...l.errors, ...r.errors] }));
@@ -86,7 +100,7 @@ export default function KubeProxyView({ onClose }: { onClose: () => void }) {
     return () => {
       alive = false;
       // closing the view stops a measurement still running
-      client.dispose();
+      stop.abort();
     };
   }, []);
 

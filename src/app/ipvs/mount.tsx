@@ -2,13 +2,12 @@
 // What the app shell mounts for IPVS, small enough for the first screen: the
 // IPVS panel appears (loaded lazily) only when the walk has a host with
 // virtual services; the kube-proxy comparison opens from a header button and
-// loads, with its own engine worker, only then.
+// loads only then.
 
 import { lazy, memo, Suspense, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
-import { createStore } from 'zustand/vanilla';
 import { useDeps } from '../shell/context';
-import { selectLog } from '../state/walk-store';
+import { selectKubeOpen, selectLog } from '../state/walk-store';
 import type { WalkLog } from '../../engine/walk-log';
 import { useIpvsT } from './t';
 
@@ -36,16 +35,13 @@ export const IpvsPanelMount = memo(function IpvsPanelMount() {
   );
 });
 
-/** Whether the kube-proxy comparison is open (one per page: the header button and the view share it). */
-export const kubeViewStore = createStore<{ open: boolean }>()(() => ({ open: false }));
-const selectOpen = (s: { open: boolean }) => s.open;
-
 /** The header's way in; `className` is the header's button style. */
 export function KubeProxyButton({ className }: { className: string }) {
   const t = useIpvsT();
-  const open = useStore(kubeViewStore, selectOpen);
+  const { stores } = useDeps();
+  const open = useStore(stores.kube, selectKubeOpen);
   return (
-    <button type="button" aria-expanded={open} aria-controls={open ? 'kube-proxy-view' : undefined} onClick={() => kubeViewStore.setState({ open: !open })} className={className}>
+    <button type="button" aria-expanded={open} aria-controls={open ? 'kube-proxy-view' : undefined} onClick={() => stores.kube.setState({ open: !open })} className={className}>
       {t('kube.open')}
     </button>
   );
@@ -53,7 +49,8 @@ export function KubeProxyButton({ className }: { className: string }) {
 
 export function KubeProxyMount() {
   const t = useIpvsT();
-  const open = useStore(kubeViewStore, selectOpen);
+  const { stores } = useDeps();
+  const open = useStore(stores.kube, selectKubeOpen);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (open) ref.current?.scrollIntoView?.({ block: 'start' });
@@ -68,7 +65,7 @@ export function KubeProxyMount() {
           </section>
         }
       >
-        <KubeProxyView onClose={() => kubeViewStore.setState({ open: false })} />
+        <KubeProxyView onClose={() => stores.kube.setState({ open: false })} />
       </Suspense>
     </div>
   );

@@ -8,10 +8,30 @@ import { memo } from 'react';
 import { useStore } from 'zustand';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
+import type { EngineRestart } from '../../worker/client';
 import { useDeps } from './context';
 import { discardHeld, dismissRestart, selectHeld, selectRestart, sendAllHeld, sendNextHeldStep, type WalkGuard } from './walk-guard';
 
 const btn = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
+
+/** What each request was doing, for the notice (a record, so a new request type cannot go unnamed). */
+const WHAT: Record<EngineRestart['request'], MessageKey> = {
+  open: 'engine.what.open',
+  replace: 'engine.what.replace',
+  edit: 'engine.what.edit',
+  undo: 'engine.what.undo',
+  redo: 'engine.what.redo',
+  send: 'engine.what.send',
+  events: 'engine.what.events',
+  explain: 'engine.what.explain',
+  chain: 'engine.what.chain',
+  'host-view': 'engine.what.host-view',
+  snapshot: 'engine.what.snapshot',
+  export: 'engine.what.export',
+  check: 'engine.what.check',
+  close: 'engine.what.close',
+  'kube-scaling': 'engine.what.kube-scaling',
+};
 
 export const EngineNotice = memo(function EngineNotice() {
   const { guard } = useDeps();
@@ -30,7 +50,7 @@ function Notices({ guard }: { guard: WalkGuard }) {
         <div role="alert" data-testid="engine-restarted" className="flex flex-wrap items-center gap-3 rounded-lg border-2 border-amber-700 bg-amber-50 px-4 py-2 text-amber-950">
           <p>
             {t(restart.reason === 'timeout' ? 'engine.restartedTimeout' : 'engine.restartedCrash', {
-              what: t(`engine.what.${restart.request}` as MessageKey),
+              what: t(WHAT[restart.request]),
               s: (restart.ms / 1000).toFixed(restart.ms < 10_000 ? 1 : 0),
             })}
           </p>

@@ -15,7 +15,9 @@ import {
   selectViewChain,
   shownHost,
   showHost,
+  selectWalkId,
 } from '../state/walk-store';
+import type { TableName } from '../../engine/netfilter/hooks';
 import { useDeps } from './context';
 import { selectHostNames } from './derive-scenario';
 import { packetChain } from './derive';
@@ -174,7 +176,9 @@ export const ChainRulesView = memo(function ChainRulesView() {
   const id = useId();
   const host = shownHost(log, index, chosenHost);
   const chain = chosenChain ?? (log && host ? packetChain(log, index, host) : null);
-  const explain = useCallback((i: number) => client.explain(i), [client]);
+  const walk = useStore(stores.walk, selectWalkId);
+  const explain = useCallback((i: number) => (walk ? client.explain(walk.lab, walk.walk, i) : Promise.resolve([])), [client, walk]);
+  const page = useCallback((table: TableName, name: string, asOf: number, from: number, count: number) => (walk && host ? client.chain(walk.lab, walk.walk, host, table, name, asOf, from, count) : Promise.resolve(null)), [client, walk, host]);
   const t = useT();
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
@@ -192,7 +196,7 @@ export const ChainRulesView = memo(function ChainRulesView() {
       <div className={`${RULES_BOX} ${FRAME}`}>
         {log && host && chain ? (
           <Suspense fallback={<Loading what="loading.rules" />}>
-            <ChainRules log={log} index={index} host={host} chain={chain} explain={explain} />
+            <ChainRules log={log} index={index} host={host} chain={chain} explain={explain} page={page} />
           </Suspense>
         ) : (
           <p className="p-3 text-base text-slate-700">{t('rules.choose')}</p>

@@ -34,7 +34,11 @@ export const NotModelledNotice = memo(function NotModelledNotice() {
               </span>
               <span lang="en">: {f.detail}</span>{' '}
               <span className="text-amber-900">
-                {f.command === null
+                {f.origin === 'configuration'
+                  ? f.chain !== null
+                    ? t('notModelled.whereChain', { host: f.host, table: f.table ?? '', chain: f.chain })
+                    : t('notModelled.whereHost', { host: f.host })
+                  : f.command === null
                   ? t('notModelled.whereRun', { host: f.host })
                   : f.line === null
                     ? t('notModelled.where', { host: f.host, n: f.command + 1 })

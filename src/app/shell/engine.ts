@@ -27,7 +27,7 @@ export function startEngine(storage: KeyValueStore | null): WalkGuard {
   // the client restarts workers only once requests run, by then the guard exists
   const told: { guard?: WalkGuard } = {};
   const inner = createEngineClient(spawnEngineWorker, {
-    budgetMs: (r) => (watchdogForTests !== null && r.type === 'simulate' ? watchdogForTests : budgetFor(r)),
+    budgetMs: (r) => (watchdogForTests !== null && r.type === 'send' ? watchdogForTests : budgetFor(r)),
     onRestart: (r) => told.guard && noteRestart(told.guard, r),
   });
   told.guard = guardWalks(inner, storage);

@@ -31,6 +31,7 @@ const FAILURE_KEYS: Record<EngineFailureKind, MessageKey> = {
   'out-of-memory': 'engine.outOfMemory',
   protocol: 'engine.protocol',
   internal: 'engine.internal',
+  gone: 'engine.gone',
 };
 
 /**

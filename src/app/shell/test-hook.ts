@@ -64,7 +64,10 @@ export function installTestHook({ stores, client }: AppDeps): void {
       return { entries: g.GALLERY, todo: g.GALLERY_TODO };
     },
     simulateInBackground: async (caseObject) => {
-      await client.simulate(caseObject);
+      const o = await client.open(caseObject);
+      if (!o.ok) return;
+      await client.send(o.lab, null, false);
+      await client.close(o.lab);
     },
     watchdog: (ms) => setWatchdogForTests(ms),
   };

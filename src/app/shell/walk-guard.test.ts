@@ -7,7 +7,7 @@ import { EngineFailure } from '../../worker/failure';
 import type { EngineClient } from '../../worker/client';
 import type { KeyValueStore } from '../state/autosave';
 import { createStores, loadScenario, sendPacket, simulate } from '../state/walk-store';
-import { discardHeld, fingerprint, guardWalks, RUNNING_KEY, sendAllHeld, sendNextHeldStep } from './walk-guard';
+import { discardHeld, guardWalks, walkMark, RUNNING_KEY, sendAllHeld, sendNextHeldStep } from './walk-guard';
 
 function memoryStorage(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -24,28 +24,29 @@ const fanOut = {
   ],
 };
 
-/** An engine that records the scenarios it walks; `hang` makes the watchdog stop the walk. */
-function engine(behaviour: { hang?: boolean } = {}) {
-  const walked: { steps: unknown[] }[] = [];
+/** An engine that records the traffic it walks (and the mark while it does); `hang` makes the watchdog stop the walk. */
+function engine(behaviour: { hang?: boolean; storage?: KeyValueStore } = {}) {
+  const walked: { steps: unknown[]; mark: string | null }[] = [];
   const client: EngineClient = stubClient({
-    simulate: async (s) => {
-      walked.push(s as { steps: unknown[] });
+    send: async (_lab, traffic) => {
+      walked.push({ steps: traffic ?? [], mark: behaviour.storage?.getItem(RUNNING_KEY) ?? null });
       if (behaviour.hang) throw new EngineFailure('timeout', '', 10);
-      return { ok: true, log: { steps: [], packets: [], hosts: [], traceLog: [] } as never };
+      return { ok: true, walk: 1, version: 1, log: { steps: [], packets: [], hosts: [], traceLog: [] } as never };
     },
   });
   return { client, walked };
 }
 
+const mark = (c: typeof fanOut | Record<string, unknown>) => walkMark(c, (c as typeof fanOut).steps ?? []);
+
 describe('the crash guard', () => {
   it('marks the scenario while its walk runs and clears the mark with the answer', async () => {
     const storage = memoryStorage();
-    const { client } = engine();
+    const { client, walked } = engine({ storage });
     const guard = guardWalks(client, storage);
     const stores = createStores(fanOut);
-    const running = simulate(stores, guard.client);
-    expect(JSON.parse(storage.data.get(RUNNING_KEY)!)).toMatchObject({ fp: fingerprint(fanOut) });
-    await running;
+    await simulate(stores, guard.client);
+    expect(JSON.parse(walked[0]!.mark!)).toMatchObject({ fp: mark(fanOut) });
     expect(storage.data.has(RUNNING_KEY)).toBe(false);
   });
 
@@ -79,7 +80,7 @@ describe('the crash guard', () => {
 
   it('holds the traffic of a link after a crash just the same, and lets it all go at once', async () => {
     const storage = memoryStorage();
-    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: fingerprint(fanOut), at: '' }));
+    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark(fanOut), at: '' }));
     const { client, walked } = engine();
     const guard = guardWalks(client, storage);
     const stores = createStores({ name: 'saved', hosts: [{ name: 'x' }] });
@@ -91,7 +92,7 @@ describe('the crash guard', () => {
 
   it('walks another scenario than the marked one as usual', async () => {
     const storage = memoryStorage();
-    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: fingerprint({ other: 1 }), at: '' }));
+    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark({ name: 'other' }), at: '' }));
     const { client, walked } = engine();
     const guard = guardWalks(client, storage);
     await simulate(createStores(fanOut), guard.client);
@@ -101,7 +102,7 @@ describe('the crash guard', () => {
 
   it('ends the hold when the traffic changes (a packet sent), and discards on request', async () => {
     const storage = memoryStorage();
-    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: fingerprint(fanOut), at: '' }));
+    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark(fanOut), at: '' }));
     const { client, walked } = engine();
     const guard = guardWalks(client, storage);
     const stores = createStores(fanOut);
@@ -113,7 +114,7 @@ describe('the crash guard', () => {
     expect(walked.map((s) => s.steps.length)).toEqual([0, 0, 1]);
     expect(guard.state.getState().held).toBeNull();
 
-    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: fingerprint(fanOut), at: '' }));
+    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark(fanOut), at: '' }));
     const again = guardWalks(engine().client, storage);
     const s2 = createStores(fanOut);
     await simulate(s2, again.client);
@@ -126,7 +127,7 @@ describe('the crash guard', () => {
   it('leaves walks that are not the page’s (a background run) unmarked', async () => {
     const storage = memoryStorage();
     const guard = guardWalks(engine().client, storage);
-    const running = guard.client.simulate(fanOut);
+    const running = guard.client.send(1, [{ from: 'a', ping: '10.0.0.1' }], false);
     expect(storage.data.has(RUNNING_KEY)).toBe(false);
     await running;
   });

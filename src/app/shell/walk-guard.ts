@@ -93,33 +93,40 @@ function clearMark(storage: KeyValueStore | null, fp: string): void {
   }
 }
 
-const stepsOf = (scenario: unknown): unknown[] => {
-  const s = (scenario as { steps?: unknown } | null)?.steps;
-  return Array.isArray(s) ? s : [];
-};
+/** What names a lab's scenario for the mark: its name and hosts (the whole case can be megabytes to hash). */
+function caseName(c: unknown): unknown {
+  const o = (c ?? {}) as { name?: unknown; hosts?: unknown };
+  return { name: o.name, hosts: Array.isArray(o.hosts) ? o.hosts.map((h) => (h as { name?: unknown } | null)?.name) : null };
+}
+
+/**
+ * The mark of a walk: the scenario's name and hosts and the traffic walked.
+ * An edited rule keeps the mark (a crash by a rule the user just added is
+ * still held back); a false match only holds back a walk that was fine.
+ */
+export function walkMark(scenario: unknown, traffic: readonly unknown[]): string {
+  return fingerprint({ scenario: caseName(scenario), steps: traffic });
+}
 
 /** The mark of the last visit is read once, here, before anything is walked. */
 export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): WalkGuard {
   const state = createStore<GuardState>()(() => ({ held: null, restart: null }));
   let boot: Mark | null = readMark(storage);
+  const names = new Map<number, unknown>();
 
-  const walk = (scenario: unknown, opts: CallOptions) => {
-    const fp = fingerprint(scenario);
-    const steps = stepsOf(scenario);
+  const walk = (lab: number, traffic: unknown[], keep: boolean, opts: CallOptions) => {
+    const fp = fingerprint({ scenario: names.get(lab) ?? null, steps: traffic });
     if (boot) {
-      if (boot.fp === fp && steps.length > 0) state.setState({ held: { steps: JSON.stringify(steps), total: steps.length, sent: 0 } });
+      if (boot.fp === fp && traffic.length > 0) state.setState({ held: { steps: JSON.stringify(traffic), total: traffic.length, sent: 0 } });
       boot = null;
     }
     const held = state.getState().held;
-    if (held && JSON.stringify(steps) !== held.steps) state.setState({ held: null });
+    if (held && JSON.stringify(traffic) !== held.steps) state.setState({ held: null });
     const still = state.getState().held;
     // while held, the mark follows the edits: a reload still does not send the traffic
     writeMark(storage, fp);
-    if (still) {
-      const shown = { ...(scenario as Record<string, unknown>), steps: steps.slice(0, still.sent) };
-      return inner.simulate(shown, opts);
-    }
-    return inner.simulate(scenario, opts).then(
+    if (still) return inner.send(lab, traffic.slice(0, still.sent), keep, opts);
+    return inner.send(lab, traffic, keep, opts).then(
       (r) => {
         clearMark(storage, fp);
         return r;
@@ -134,7 +141,17 @@ export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): 
 
   const client: EngineClient = {
     ...inner,
-    simulate: (scenario, opts = {}) => (opts.supersede === WALK ? walk(scenario, opts) : inner.simulate(scenario, opts)),
+    open: async (caseJson, opts) => {
+      const r = await inner.open(caseJson, opts);
+      if (r.ok) names.set(r.lab, caseName(caseJson));
+      return r;
+    },
+    replace: async (lab, caseJson, opts) => {
+      const r = await inner.replace(lab, caseJson, opts);
+      if (r.ok) names.set(lab, caseName(caseJson));
+      return r;
+    },
+    send: (lab, traffic, keep, opts = {}) => (opts.supersede === WALK && traffic !== null ? walk(lab, traffic, keep, opts) : inner.send(lab, traffic, keep, opts)),
   };
   return { client, state };
 }

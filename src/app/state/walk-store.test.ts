@@ -1,6 +1,7 @@
 // Playback over a walk log: stepping stays inside the log, only the newest
 // simulation's answer is shown.
 
+import { stubClient } from '../../worker/stub-client';
 import { describe, expect, it } from 'vitest';
 import type { EngineClient } from '../../worker/client';
 import type { WalkLog } from '../../engine/walk-log';
@@ -36,19 +37,16 @@ describe('playback', () => {
     const s = createStores({});
     let release: (v: unknown) => void = () => {};
     const slow = new Promise((r) => (release = r));
-    const client: EngineClient = {
-      simulate: async (sc) => {
-        if ((sc as { n: number }).n === 1) await slow;
-        return { ok: true, log: log((sc as { n: number }).n) };
+    const client: EngineClient = stubClient({
+      send: async (_lab, traffic) => {
+        const n = (traffic?.[0] as { n: number }).n;
+        if (n === 1) await slow;
+        return { ok: true, walk: n, version: 1, log: log(n) };
       },
-      explain: async () => [],
-      edit: async () => ({ ok: false as const, diagnostics: [] }),
-      export: async () => ({ ok: true as const, text: "" }),
-      kubeScaling: async () => [],
-    };
-    s.scenario.getState().setScenario({ n: 1 });
+    });
+    s.scenario.getState().setScenario({ steps: [{ n: 1 }] });
     const first = simulate(s, client);
-    s.scenario.getState().setScenario({ n: 2 });
+    s.scenario.getState().setScenario({ steps: [{ n: 2 }] });
     await simulate(s, client);
     release(null);
     await first;
@@ -57,7 +55,7 @@ describe('playback', () => {
 });
 
 describe('the shell’s reducers', () => {
-  const ok = (n: number): EngineClient => ({ simulate: async () => ({ ok: true, log: log(n) }), explain: async () => [], kubeScaling: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) });
+  const ok = (n: number): EngineClient => stubClient({ send: async () => ({ ok: true, walk: 1, version: 1, log: log(n) }) });
 
   it('Send packet replaces the scenario’s steps with the chosen one and keeps the hosts', async () => {
     const s = createStores({ name: 'x', hosts: [{ name: 'a' }], steps: [{ from: 'a', ping: '1.2.3.4' }, { from: 'a', ping: '5.6.7.8' }] });
@@ -83,7 +81,7 @@ describe('the shell’s reducers', () => {
   it('keeps the previous walk and shows the errors when a scenario is refused', async () => {
     const s = createStores({});
     s.walk.setState({ log: log(3), status: 'ready' });
-    await loadScenario(s, { simulate: async () => ({ ok: false, errors: ['router: iptables: line 1: Bad argument'] }), explain: async () => [], kubeScaling: async () => [], edit: async () => ({ ok: false as const, diagnostics: [] }), export: async () => ({ ok: true as const, text: "" }) }, { name: 'bad' });
+    await loadScenario(s, stubClient({ open: async () => ({ ok: false, lab: 1, errors: ['router: iptables: line 1: Bad argument'] }) }), { name: 'bad' });
     expect(s.walk.getState()).toMatchObject({ status: 'error', errors: ['router: iptables: line 1: Bad argument'] });
     expect(s.walk.getState().log?.steps.length).toBe(3);
   });

@@ -7,11 +7,21 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
 import type { EngineClient } from '../../worker/client';
+import type { ScalingPoint } from '../../worker/protocol';
 import type { MessageKey } from '../i18n/i18n';
 import { langStore, tFor } from '../i18n/lang';
 import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
+import { createLabStore, ensureLab, type LabState } from './lab';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
+
+export interface KubeState {
+  open: boolean;
+  /** each mode's walk of the first connection */
+  logs: Partial<Record<'iptables' | 'ipvs', WalkLog>>;
+  /** rules examined per new connection, by cluster size, as measured so far */
+  points: ScalingPoint[];
+}
 
 export interface ScenarioState {
   /** the scenario as an oracle case object (shared/oracle/FORMAT.md §1) */
@@ -27,6 +37,8 @@ export type Notice = string | { key: MessageKey; params?: Record<string, string 
 export interface WalkState {
   status: SimStatus;
   log: WalkLog | null;
+  /** the worker's id of the walk shown (explain, chain pages and events name it), with its lab */
+  walk: { lab: number; walk: number } | null;
   errors: string[];
   /** id of the run whose result is shown; stale answers are ignored */
   runId: number;
@@ -92,6 +104,10 @@ export interface UiState {
 
 export interface Stores {
   scenario: StoreApi<ScenarioState>;
+  /** the worker's lab that holds the scenario (state/lab.ts) */
+  lab: StoreApi<LabState>;
+  /** the kube-proxy comparison: open or not, and what the engine answered for it (kept for the page's life) */
+  kube: StoreApi<KubeState>;
   walk: StoreApi<WalkState>;
   playback: StoreApi<PlaybackState>;
   view: StoreApi<ViewState>;
@@ -106,23 +122,36 @@ export function createStores(initialScenario: Record<string, unknown>): Stores {
     setScenario: (s) => set({ scenario: s }),
     notice: null,
   }));
-  const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, errors: [], runId: 0 }));
+  const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, walk: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
   const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
   const ui = createStore<UiState>()(() => ({ screen: 'walk', lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
-  return { scenario, walk, playback, view, ui };
+  const kube = createStore<KubeState>()(() => ({ open: false, logs: {}, points: [] }));
+  return { scenario, lab: createLabStore(), kube, walk, playback, view, ui };
+}
+
+/** The traffic the page shows: the scenario's steps (the packet form replaces them). */
+function trafficOf(scenario: Record<string, unknown>): unknown[] {
+  return Array.isArray(scenario.steps) ? scenario.steps : [];
 }
 
 /**
- * Run the scenario in the worker; only the newest run's answer is kept, so
- * editing while a large ruleset simulates never shows a stale walk.
+ * Walk the scenario's traffic in the worker's lab (opened or replaced first
+ * when the scenario was set from outside); only the newest run's answer is
+ * kept, so editing while a large ruleset walks never shows a stale walk.
  */
 export async function simulate(stores: Stores, client: EngineClient): Promise<void> {
   const runId = stores.walk.getState().runId + 1;
   stores.walk.setState({ status: 'running', runId });
   try {
+    const lab = await ensureLab(stores, client);
+    if (stores.walk.getState().runId !== runId) return;
+    if (lab === null) {
+      stores.walk.setState({ status: 'error', errors: stores.lab.getState().refused ?? [] });
+      return;
+    }
     // 'walk': a newer walk replaces this one in the worker's queue (app/shell/walk-guard.ts marks these)
-    const r = await client.simulate(stores.scenario.getState().scenario, { supersede: 'walk' });
+    const r = await client.send(lab, trafficOf(stores.scenario.getState().scenario), false, { supersede: 'walk' });
     if (stores.walk.getState().runId !== runId) return;
     if (r.ok && r.log.steps.length > INDEX_SLICE) {
       // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
@@ -131,7 +160,7 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
       if (stores.walk.getState().runId !== runId) return;
     }
     if (r.ok) {
-      stores.walk.setState({ status: 'ready', log: r.log, errors: [] });
+      stores.walk.setState({ status: 'ready', log: r.log, walk: { lab, walk: r.walk }, errors: [] });
       stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
     } else {
       stores.walk.setState({ status: 'error', errors: r.errors });
@@ -169,6 +198,7 @@ export function changeSpeed(stores: Stores, dir: 1 | -1): void {
 // ---------------------------------------------------------------- selectors
 
 export const selectLog = (s: WalkState) => s.log;
+export const selectWalkId = (s: WalkState) => s.walk;
 export const selectStatus = (s: WalkState) => s.status;
 export const selectIndex = (s: PlaybackState) => s.index;
 
@@ -248,6 +278,7 @@ export const selectFilter = (s: ViewState) => s.filter;
 // ---------------------------------------------------------------- issue 6: modes and screens
 
 export const selectScreen = (s: UiState) => s.screen;
+export const selectKubeOpen = (s: KubeState) => s.open;
 export const selectLesson = (s: UiState) => s.lesson;
 export const selectPresenter = (s: UiState) => s.presenter;
 export const selectEmbed = (s: UiState) => s.embed;

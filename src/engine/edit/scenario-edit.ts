@@ -9,6 +9,7 @@
 import { readCase } from '../scenario/case-file';
 import type { Scenario, SetupCommand } from '../scenario/types';
 import { World } from '../sim/world';
+import type { HostConfig } from '../sim/host-config';
 import { applySetupCommand } from '../sim/adapters';
 import { canonicalSetup, iptablesRestoreText } from './canonical';
 import { formatRoutes, formatRules } from '../net/ip-command';
@@ -25,7 +26,7 @@ export type EditResult =
   | { ok: true; scenario: Record<string, unknown>; diagnostics: PositionedDiagnostic[] }
   | { ok: false; diagnostics: PositionedDiagnostic[] };
 
-function positioned(text: string, ds: readonly Diagnostic[]): PositionedDiagnostic[] {
+export function positioned(text: string, ds: readonly Diagnostic[]): PositionedDiagnostic[] {
   return ds.map((d) => ({ ...d, ...lineColumn(text, d.from) }));
 }
 
@@ -37,13 +38,14 @@ function linkNames(s: Scenario, host: string): Set<string> {
 }
 
 /** The scenario as a case object (FORMAT.md §1), with every host's setup in canonical form. */
-export function scenarioToCase(s: Scenario, world: World): Record<string, unknown> {
+export function scenarioToCase(s: Scenario, hosts: ReadonlyMap<string, HostConfig> | World): Record<string, unknown> {
+  const configs = hosts instanceof World ? hosts.hosts : hosts;
   const c: Record<string, unknown> = { name: s.name };
   if (s.description) c.description = s.description;
   if (s.conntrack !== 'auto') c.options = { conntrack: s.conntrack };
   if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
   c.hosts = s.hosts.map((h) => {
-    const host = world.hosts.get(h.name)!;
+    const host = configs.get(h.name)!;
     return { name: h.name, setup: canonicalSetup(host.net, host.rules, linkNames(s, h.name), host.ipvs) };
   });
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);

@@ -17,6 +17,7 @@ import * as A from './adapters';
 import type { World } from './world';
 import { Sockets } from './sockets';
 import { createIpvsState } from '../ipvs/state';
+import type { HostConfig } from './host-config';
 import type { IpvsState } from '../ipvs/types';
 import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
@@ -99,7 +100,7 @@ export class Host {
   readonly rules: A.Ruleset;
   readonly ct: A.Conntrack;
   readonly sockets: Sockets;
-  readonly ipvs: IpvsState = createIpvsState();
+  readonly ipvs: IpvsState;
   readonly counters = new Map<object, { packets: number; bytes: number }>();
   private readonly ruleStates = new Map<Rule, Map<string, unknown>>();
   readonly recent = new Map<string, Map<number, number[]>>();
@@ -115,11 +116,15 @@ export class Host {
     readonly name: string,
     readonly index: number,
     links: { name: string; mac: string }[],
+    /** the configuration a lab keeps (host-config.ts), instead of running the case's setup commands */
+    config?: HostConfig,
   ) {
-    this.net = A.createHostNet(links, world.scenario.rtTables);
-    this.rules = A.createRuleset();
+    this.net = config ? config.net : A.createHostNet(links, world.scenario.rtTables);
+    this.rules = config ? config.rules : A.createRuleset();
+    this.ipvs = config ? config.ipvs : createIpvsState();
     this.ct = A.createConntrack();
     this.sockets = new Sockets(this);
+    if (config) A.syncConntrackSysctl(this);
   }
 
   nextIpId(): number {

@@ -11,6 +11,7 @@ import { clonePacket, IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packe
 import type { Diagnostic } from '../text/diagnostics';
 import type { Endpoint, Scenario, Step } from '../scenario/types';
 import { Host, type PacketMeta } from './host';
+import { configForWalk, type HostConfig } from './host-config';
 import type { PacketRecord } from './record';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
@@ -90,6 +91,12 @@ export class World {
   constructor(
     readonly scenario: Scenario,
     limits: BudgetLimits = BUDGET_LIMITS,
+    /**
+     * Each host's configuration as a lab keeps it (host-config.ts): the
+     * hosts start from these (copied for the walk) and the case's setup
+     * commands are not run again.
+     */
+    configs?: ReadonlyMap<string, HostConfig>,
   ) {
     this.budget = new WorkBudget(limits);
     this.budget.packetInStep = (rec) => {
@@ -121,12 +128,13 @@ export class World {
         this.macs.set(`${h.name}:${name}`, mac);
         return { name, mac };
       });
-      const host = new Host(this, h.name, i + 1, links);
+      const config = configs?.get(h.name);
+      const host = new Host(this, h.name, i + 1, links, config && configForWalk(config));
       host.ctForced = scenario.conntrack === 'on';
       this.hosts.set(h.name, host);
       this.hostList.push(host);
     });
-    for (const h of scenario.hosts) {
+    for (const h of configs ? [] : scenario.hosts) {
       const host = this.hosts.get(h.name)!;
       h.setup.forEach((cmd, k) => {
         const diags = A.applySetupCommand(host, cmd, scenario.rtTables);

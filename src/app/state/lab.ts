@@ -1,0 +1,141 @@
+// pattern: Imperative Shell
+// The page's side of the lab the worker keeps (worker/protocol.ts): which
+// lab holds the scenario on screen, its version and undo state, and the
+// case file the page keeps of it for saving, sharing and the forms that
+// still read the case. The worker is the authority: after an edit the page
+// knows only the new version; the case catches up a moment later (a
+// snapshot in idle time), so a 50,000-rule edit never waits for the
+// 50,000-rule case text. A scenario set from outside (a link, a file, the
+// gallery, a test) is given to the lab before anything else runs on it.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { EngineClient } from '../../worker/client';
+import type { ExportKind, ExportResult, UndoState } from '../../worker/protocol';
+
+export interface LabState {
+  /** the worker's lab; null until the first scenario is opened */
+  id: number | null;
+  version: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  past: number;
+  future: number;
+  /** the case object the lab holds (traffic aside); another one in the scenario store is a scenario set from outside */
+  synced: Record<string, unknown> | null;
+  /** the lab changed since `synced` was made: a snapshot is due */
+  stale: boolean;
+  /** the case the worker refused to open, with its messages */
+  refused: string[] | null;
+  /** the one opening or replacing in flight, which every other request waits for */
+  syncing: Promise<number | null> | null;
+  snapshotTimer: ReturnType<typeof setTimeout> | null;
+}
+
+export function createLabStore(): StoreApi<LabState> {
+  return createStore<LabState>()(() => ({ id: null, version: 0, canUndo: false, canRedo: false, past: 0, future: 0, synced: null, stale: false, refused: null, syncing: null, snapshotTimer: null }));
+}
+
+/** The parts of the scenario store the lab follows (walk-store.ts Stores has them). */
+export interface LabStores {
+  lab: StoreApi<LabState>;
+  scenario: StoreApi<{ scenario: Record<string, unknown>; setScenario(s: Record<string, unknown>): void }>;
+}
+
+/** The undo fields of an answer, without whatever else it carries. */
+export function undoState(s: UndoState): UndoState {
+  return { version: s.version, canUndo: s.canUndo, canRedo: s.canRedo, past: s.past, future: s.future };
+}
+
+/** The lab's answer to `ensureLab`, and the export of a host, as the forms show it. */
+export async function exportFrom(stores: LabStores, client: EngineClient, host: string | null, what: ExportKind): Promise<ExportResult> {
+  const lab = await ensureLab(stores, client);
+  if (lab === null) return { ok: false, diagnostics: (stores.lab.getState().refused ?? []).map((message) => ({ from: 0, to: 0, line: 1, column: 1, severity: 'error', source: 'case', message })) };
+  return client.export(lab, host, what);
+}
+
+/** The same configuration, whatever the traffic: `{...case, steps}` keeps every other field's object. */
+export function sameConfig(a: Record<string, unknown> | null, b: Record<string, unknown>): boolean {
+  if (a === b) return true;
+  if (!a) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (k !== 'steps' && a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * The lab holding what the scenario store shows: opened the first time,
+ * replaced when the scenario was set from outside since. null when the
+ * worker refused the scenario (`refused` says why).
+ */
+export function ensureLab(stores: LabStores, client: EngineClient): Promise<number | null> {
+  const s = stores.lab.getState();
+  if (s.syncing) return s.syncing.then(() => ensureLab(stores, client));
+  const scenario = stores.scenario.getState().scenario;
+  if (s.id !== null && sameConfig(s.synced, scenario)) return Promise.resolve(s.id);
+  if (s.id === null && s.refused && s.synced === scenario) return Promise.resolve(null);
+  const syncing = (async () => {
+    try {
+      if (s.id === null) {
+        const r = await client.open(scenario);
+        if (!r.ok) {
+          stores.lab.setState({ refused: r.errors, synced: scenario });
+          return null;
+        }
+        stores.lab.setState({ id: r.lab, ...undoState(r), synced: scenario, stale: false, refused: null });
+        return r.lab;
+      }
+      const r = await client.replace(s.id, scenario);
+      if (!r.ok) {
+        stores.lab.setState({ refused: r.errors, synced: scenario });
+        return null;
+      }
+      stores.lab.setState({ ...undoState(r), synced: scenario, stale: false, refused: null });
+      return s.id;
+    } finally {
+      stores.lab.setState({ syncing: null });
+    }
+  })();
+  stores.lab.setState({ syncing });
+  return syncing;
+}
+
+/** The lab changed in the worker (an edit, undo, redo): note its state and fetch the case soon. */
+export function labChanged(stores: LabStores, client: EngineClient, state: UndoState, delayMs = 400): void {
+  stores.lab.setState({ ...undoState(state), stale: true });
+  scheduleSnapshot(stores, client, delayMs);
+}
+
+function scheduleSnapshot(stores: LabStores, client: EngineClient, delayMs: number): void {
+  const t = stores.lab.getState().snapshotTimer;
+  if (t) clearTimeout(t);
+  stores.lab.setState({ snapshotTimer: setTimeout(() => void refreshCase(stores, client), delayMs) });
+}
+
+/**
+ * Bring the page's case up to the lab's version (now, not in idle time:
+ * before a lab-wide change is made to it, before it is shared or saved by
+ * hand). The traffic stays the page's own.
+ */
+export async function refreshCase(stores: LabStores, client: EngineClient): Promise<Record<string, unknown>> {
+  const s = stores.lab.getState();
+  if (s.snapshotTimer) clearTimeout(s.snapshotTimer);
+  stores.lab.setState({ snapshotTimer: null });
+  const current = stores.scenario.getState().scenario;
+  if (!s.stale || s.id === null) return current;
+  const version = s.version;
+  const snap = await client.snapshot(s.id, { supersede: 'snapshot' });
+  const now = stores.lab.getState();
+  // a newer change came meanwhile: its own snapshot follows
+  if (now.version !== version || !now.stale) return stores.scenario.getState().scenario;
+  const shown = stores.scenario.getState().scenario;
+  const next = shown.steps === undefined ? snap : { ...snap, steps: shown.steps };
+  stores.lab.setState({ synced: next, stale: false });
+  stores.scenario.getState().setScenario(next);
+  return next;
+}
+
+export const selectCanUndo = (s: LabState) => s.canUndo;
+export const selectCanRedo = (s: LabState) => s.canRedo;
+export const selectLabVersion = (s: LabState) => s.version;
+export const selectPast = (s: LabState) => s.past;
+export const selectFuture = (s: LabState) => s.future;

@@ -1,0 +1,367 @@
+// pattern: Functional Core
+// A lab: one scenario held open for editing and walking, as the app's worker
+// keeps it. It holds each host's configuration (sim/host-config.ts) as
+// versions, not the case text: an edit runs one command on a copy of the one
+// host it names and keeps the rest, so adding a rule to a 50,000-rule router
+// costs that rule, rules keep their identity from version to version, and
+// undo is going back to the previous version. A walk starts a World from the
+// current version without running any setup command again. The case text
+// (canonical setup, FORMAT.md §1) is made only when asked for: a snapshot
+// for saving, sharing and exporting.
+
+import { readCase } from '../scenario/case-file';
+import type { Scenario, SetupCommand, Step } from '../scenario/types';
+import { World } from '../sim/world';
+import { Host } from '../sim/host';
+import { copyNet, copyRuleset, type HostConfig } from '../sim/host-config';
+import { applySetupCommand } from '../sim/adapters';
+import { cloneIpvsState } from '../ipvs/state';
+import { importIpOutput } from '../net/ip-import';
+import { formatRoutes, formatRules } from '../net/ip-command';
+import { saveRuleset } from '../iptables/save';
+import { positioned, scenarioToCase, type PositionedDiagnostic } from '../edit/scenario-edit';
+import { configFindings, type NotModelled } from '../not-modelled';
+import { walkLog, type WalkLog } from '../walk-log';
+import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
+import type { BudgetLimits } from '../sim/budget';
+
+export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
+
+/** What an edit changed: the host and which of its parts, so the page asks again for those views only. */
+export interface EditChange {
+  host: string;
+  parts: ('rules' | 'net' | 'ipvs')[];
+}
+
+export type LabEditResult =
+  | { ok: true; version: number; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[] }
+  | { ok: false; diagnostics: PositionedDiagnostic[] };
+
+export type LabOpenResult = { ok: true; lab: Lab } | { ok: false; errors: string[] };
+
+export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'case';
+
+/** One version of the lab: every host's configuration and the topology and traffic around them. */
+interface LabVersion {
+  /** hosts, links, switches, listeners, rt_tables, options and traffic; hosts' `setup` is not read again */
+  scenario: Scenario;
+  configs: ReadonlyMap<string, HostConfig>;
+}
+
+/** A finished walk, kept for explain and event requests. */
+export interface LabWalk {
+  id: number;
+  version: number;
+  world: World;
+  log: WalkLog;
+}
+
+/** Undo keeps this many versions: 50,000-rule versions share their rules but each has its own chain arrays. */
+const HISTORY = 100;
+
+const findingsCache = new WeakMap<HostConfig, NotModelled[]>();
+
+/** Findings of one subject shown one by one before the rest are counted: 13,800 `-m statistic` rules are one notice, not 13,800. */
+const PER_SUBJECT = 3;
+
+function hostFindings(name: string, c: HostConfig): NotModelled[] {
+  let f = findingsCache.get(c);
+  if (!f) findingsCache.set(c, (f = capFindings(configFindings(name, c))));
+  return f;
+}
+
+function capFindings(fs: NotModelled[]): NotModelled[] {
+  const seen = new Map<string, number>();
+  const out: NotModelled[] = [];
+  for (const f of fs) {
+    const n = (seen.get(f.subject) ?? 0) + 1;
+    seen.set(f.subject, n);
+    if (n <= PER_SUBJECT) out.push(f);
+  }
+  for (const [subject, n] of seen) {
+    if (n <= PER_SUBJECT) continue;
+    const first = out.find((f) => f.subject === subject)!;
+    const detail = `${n - PER_SUBJECT} more rules like the ones above`;
+    out.push({ ...first, table: null, chain: null, rule: null, line: null, detail, message: `not modelled: ${subject}: ${detail}` });
+  }
+  return out;
+}
+
+/** The parts of a host one setup command can change (sim/adapters.ts applySetupCommand dispatches the same way). */
+function partsOf(cmd: SetupCommand): EditChange['parts'] {
+  if (typeof cmd !== 'string') return ['rules'];
+  const t = cmd.trimStart();
+  if (t.startsWith('ipvsadm')) return ['ipvs'];
+  // connbytes rules turn on nf_conntrack_acct (a sysctl): the net part changes with the rules
+  if (t.startsWith('iptables')) return ['rules', 'net'];
+  if (t.startsWith('sysctl')) return ['net', 'ipvs'];
+  return ['net'];
+}
+
+/** A copy of the parts `parts` names; the others are shared with `c`. */
+function copyParts(c: HostConfig, parts: EditChange['parts']): HostConfig {
+  return {
+    net: parts.includes('net') ? (parts.includes('rules') ? { ...c.net, sysctl: { ...c.net.sysctl } } : copyNet(c.net)) : c.net,
+    rules: parts.includes('rules') ? copyRuleset(c.rules) : c.rules,
+    ipvs: parts.includes('ipvs') ? cloneIpvsState(c.ipvs) : c.ipvs,
+  };
+}
+
+export class Lab {
+  private versions: LabVersion[];
+  private at = 0;
+  /** bumped by every change, undo and redo included: what the page compares */
+  version = 1;
+  private nextWalk = 1;
+  private walks: LabWalk[] = [];
+  /** a World with no hosts, whose only use is to give edits a Host to run commands on */
+  private readonly scratch: World;
+
+  private constructor(
+    first: LabVersion,
+    private readonly limits: BudgetLimits | undefined,
+  ) {
+    this.versions = [first];
+    this.scratch = new World({ ...first.scenario, hosts: [], links: [], switches: [], listeners: [], steps: [] }, limits, new Map());
+  }
+
+  /** Read a case (FORMAT.md §1) and run its setup commands once. */
+  static open(caseJson: unknown, limits?: BudgetLimits): LabOpenResult {
+    const v = Lab.build(caseJson, limits);
+    return 'errors' in v ? { ok: false, errors: v.errors } : { ok: true, lab: new Lab(v, limits) };
+  }
+
+  private static build(caseJson: unknown, limits?: BudgetLimits): LabVersion | { errors: string[] } {
+    const parsed = readCase(caseJson);
+    if (!parsed.value) return { errors: parsed.diagnostics.map((d) => d.message) };
+    const scenario = parsed.value;
+    const world = new World(scenario, limits);
+    const errors = world.diagnostics.flatMap((d) =>
+      d.diagnostics
+        .filter((x) => x.severity === 'error')
+        .map((x) => {
+          const cmd = scenario.hosts.find((h) => h.name === d.host)?.setup[d.command];
+          const text = typeof cmd === 'string' ? cmd : cmd ? cmd['iptables-restore'] : '';
+          return `host ${d.host} setup[${d.command}]: ${formatDiagnostic(text, x)}`;
+        }),
+    );
+    if (errors.length) return { errors };
+    // the world never runs: what its hosts hold is configuration only
+    const configs = new Map<string, HostConfig>();
+    for (const h of world.hostList) configs.set(h.name, { net: h.net, rules: h.rules, ipvs: h.ipvs });
+    return { scenario, configs };
+  }
+
+  private get current(): LabVersion {
+    return this.versions[this.at]!;
+  }
+
+  get scenarioName(): string {
+    return this.current.scenario.name;
+  }
+
+  hostNames(): string[] {
+    return this.current.scenario.hosts.map((h) => h.name);
+  }
+
+  config(host: string): HostConfig | undefined {
+    return this.current.configs.get(host);
+  }
+
+  get traffic(): readonly Step[] {
+    return this.current.scenario.steps;
+  }
+
+  /** versions undo can go back to */
+  get past(): number {
+    return this.at;
+  }
+
+  /** versions redo can go forward to */
+  get future(): number {
+    return this.versions.length - 1 - this.at;
+  }
+
+  get canUndo(): boolean {
+    return this.at > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.at < this.versions.length - 1;
+  }
+
+  private push(v: LabVersion): number {
+    this.versions = this.versions.slice(0, this.at + 1);
+    this.versions.push(v);
+    this.version++;
+    if (this.versions.length > HISTORY) this.versions.shift();
+    this.at = this.versions.length - 1;
+    return this.version;
+  }
+
+  /**
+   * Run a command (`ip`, `iptables`, `ipvsadm`, `sysctl`), an iptables-restore
+   * text or an import of `ip … show` output on one host. A refused edit
+   * changes nothing and returns the tool's messages, positioned in `text`.
+   */
+  edit(host: string, text: string, mode: EditMode = 'command'): LabEditResult {
+    const r = this.editAll(host, [text], mode);
+    return r.ok ? r : { ok: false, diagnostics: r.diagnostics };
+  }
+
+  /**
+   * Several texts on one host as one version (a rule moved is a delete and
+   * an insert): the first refused text stops them and nothing changes;
+   * `index` says which it was.
+   */
+  editAll(host: string, texts: readonly string[], mode: EditMode = 'command'): LabEditResult | { ok: false; diagnostics: PositionedDiagnostic[]; index: number } {
+    const config = this.current.configs.get(host);
+    if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
+    const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
+    const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
+    const next = copyParts(config, parts);
+    const h = this.hostFor(host, next);
+    let diagnostics: PositionedDiagnostic[] = [];
+    let skipped: { line: number; reason: string }[] | undefined;
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      if (mode === 'import-ip') {
+        const r = this.importIp(h, text);
+        if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: i };
+        diagnostics = r.diagnostics;
+        skipped = r.skipped;
+        continue;
+      }
+      const lead = mode === 'command' ? text.length - text.trimStart().length : 0;
+      const diags = applySetupCommand(h, cmds[i]!, this.current.scenario.rtTables).map((d) => ({ ...d, from: d.from + lead, to: d.to + lead }));
+      if (diags.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, diags), index: i };
+      diagnostics = positioned(text, diags);
+    }
+    const version = texts.length ? this.commitHost(host, next) : this.version;
+    const changed = { host, parts };
+    return skipped ? { ok: true, version, diagnostics, changed, skipped } : { ok: true, version, diagnostics, changed };
+  }
+
+  private importIp(h: Host, text: string): { ok: true; diagnostics: PositionedDiagnostic[]; skipped: { line: number; reason: string }[] } | { ok: false; diagnostics: PositionedDiagnostic[] } {
+    const r = importIpOutput(text, 'auto');
+    if (!r.value || r.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, r.diagnostics) };
+    const errors: Diagnostic[] = [];
+    for (const c of r.value.commands) {
+      const ds = applySetupCommand(h, c.text, this.current.scenario.rtTables).filter((d) => d.severity === 'error');
+      for (const d of ds) errors.push({ ...d, from: c.span.from, to: c.span.to, message: `${c.text}: ${d.message}` });
+    }
+    if (errors.length) return { ok: false, diagnostics: positioned(text, errors) };
+    return { ok: true, diagnostics: positioned(text, r.diagnostics), skipped: r.value.skipped };
+  }
+
+  /** A Host whose configuration is `config` itself (not a copy): commands run on it change `config`. */
+  private hostFor(name: string, config: HostConfig): Host {
+    const index = this.hostNames().indexOf(name) + 1;
+    return new Host(this.scratch, name, index, [], config);
+  }
+
+  private commitHost(host: string, next: HostConfig): number {
+    const configs = new Map(this.current.configs);
+    configs.set(host, next);
+    return this.push({ scenario: this.current.scenario, configs });
+  }
+
+  /**
+   * Replace the whole case as one undoable step (hosts, links, listeners,
+   * rt_tables changed, or a case loaded): its setup runs once.
+   */
+  replace(caseJson: unknown): { ok: true; version: number } | { ok: false; errors: string[] } {
+    const v = Lab.build(caseJson, this.limits);
+    if ('errors' in v) return { ok: false, errors: v.errors };
+    return { ok: true, version: this.push(v) };
+  }
+
+  undo(): number | null {
+    if (!this.canUndo) return null;
+    this.at--;
+    this.version++;
+    return this.version;
+  }
+
+  redo(): number | null {
+    if (!this.canRedo) return null;
+    this.at++;
+    this.version++;
+    return this.version;
+  }
+
+  /**
+   * Set the traffic and walk it from a fresh start. With `keep`, the steps
+   * are added to the traffic already there, so the new packets meet the
+   * conntrack entries, IPVS connections and scheduler state the earlier
+   * ones left (the walk replays the earlier steps: every walk is
+   * deterministic from the configuration).
+   */
+  send(traffic: unknown[] | null, opts: { keep?: boolean } = {}): { ok: true; walk: LabWalk } | { ok: false; errors: string[] } {
+    let steps = this.current.scenario.steps;
+    if (traffic !== null) {
+      const parsed = this.readTraffic(traffic);
+      if ('errors' in parsed) return { ok: false, errors: parsed.errors };
+      steps = opts.keep ? [...steps, ...parsed.steps] : parsed.steps;
+      // the traffic is part of the current version (undo keeps what the user is looking at)
+      const scenario = { ...this.current.scenario, steps };
+      this.versions[this.at] = { ...this.current, scenario };
+    }
+    return { ok: true, walk: this.walk() };
+  }
+
+  /** Walk the current version's traffic. */
+  walk(): LabWalk {
+    const { scenario, configs } = this.current;
+    const world = new World(scenario, this.limits, configs);
+    world.run();
+    const findings = scenario.hosts.flatMap((h) => hostFindings(h.name, configs.get(h.name)!));
+    const log = walkLog(world, { chainRules: false, configFindings: findings });
+    const walk: LabWalk = { id: this.nextWalk++, version: this.version, world, log };
+    // explain and event requests are for the walk on screen; one more covers a request racing a new walk
+    this.walks = [...this.walks.slice(-1), walk];
+    return walk;
+  }
+
+  walkById(id: number): LabWalk | undefined {
+    return this.walks.find((w) => w.id === id);
+  }
+
+  /** Check traffic steps against this lab's hosts as a case would (FORMAT.md §1.2). */
+  private readTraffic(traffic: unknown[]): { steps: Step[] } | { errors: string[] } {
+    const s = this.current.scenario;
+    const shell = {
+      name: s.name,
+      hosts: s.hosts.map((h) => ({ name: h.name, setup: [] })),
+      links: s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]),
+      switches: s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) })),
+      listeners: s.listeners,
+      steps: traffic,
+    };
+    const parsed = readCase(shell);
+    if (!parsed.value) return { errors: parsed.diagnostics.map((d) => d.message) };
+    return { steps: parsed.value.steps };
+  }
+
+  /** The lab as a case (FORMAT.md §1) with every host's setup in canonical form: for saving, sharing and the case export. */
+  snapshot(): Record<string, unknown> {
+    return scenarioToCase(this.current.scenario, this.current.configs);
+  }
+
+  /** The texts a user exports from a host, or the whole lab as a case file. */
+  exportText(host: string | null, what: ExportKind): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
+    if (what === 'case') return { ok: true, text: `${JSON.stringify(this.snapshot(), null, 2)}\n` };
+    const h = host ? this.current.configs.get(host) : undefined;
+    if (!h) return { ok: false, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', message: `no host named ${host}`, source: 'edit' }] };
+    switch (what) {
+      case 'iptables-save':
+        return { ok: true, text: saveRuleset(h.rules, { counters: false }) };
+      case 'ip-route':
+        return { ok: true, text: formatRoutes(h.net) };
+      case 'ip-route-all':
+        return { ok: true, text: formatRoutes(h.net, 'all') };
+      case 'ip-rule':
+        return { ok: true, text: formatRules(h.net) };
+    }
+  }
+}
