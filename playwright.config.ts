@@ -34,6 +34,9 @@ export default defineConfig({
   // A hung browser must not eat CI's time budget.
   globalTimeout: 12 * 60_000,
   timeout: 60_000,
+  // how long an assertion waits for the page to get there: a guard against a page that never does, not a
+  // speed limit (Playwright's default of 5 s fails on a loaded machine; timings belong in `npm run bench:app`)
+  expect: { timeout: 20_000 },
   reporter: 'list',
   use: {
     baseURL,

@@ -164,6 +164,10 @@ export default defineConfig(({ mode }) => ({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // a guard against a test that hangs, not a speed limit: vitest's default 5 s failed tests that
+    // take ~1 s on a quiet machine when other work loads it (timings belong in `npm run bench`)
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     setupFiles: ['src/test-support/setup.ts'],
   },
 }));

@@ -58,7 +58,11 @@ test.describe('the packet-walk app', () => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
     await waitForWalk(page);
+    // the flow graph names the run it draws (bench:app times a walk's paint by it)
+    const drawnRun = () => page.locator('[data-walk-run]').getAttribute('data-walk-run').then(Number);
+    const firstRun = await drawnRun();
     await sendTcpConnect(page, 'client', '203.0.113.1', '8080');
+    await expect.poll(drawnRun).toBeGreaterThan(firstRun);
 
     const log = await page.evaluate(() => {
       const l = window.__packetwalk!.log!;

@@ -174,7 +174,7 @@ test.describe('the scenario editor', () => {
     await expect(config.getByLabel('iptables chain', { exact: true }).locator('option:checked')).toHaveText('OUTPUT (1 rule, policy DROP)');
   });
 
-  test('imports the 5,668-line corpus dump through the worker while the page keeps painting', async ({ page }) => {
+  test('imports the 5,668-line corpus dump through the worker, showing its progress', async ({ page }) => {
     test.setTimeout(120_000);
     const file = `${CORPUS}/netnetwork-tum-chair-2016-06-27.rules`;
     test.skip(!existsSync(file), `${file} is absent (shared corpus not mounted): skipped`);
@@ -201,18 +201,6 @@ test.describe('the scenario editor', () => {
     // With both fixed, all 5,668 lines load.
     const fixed = macs.replaceAll('--hitcount 41', '--hitcount 20');
     await imp.getByLabel('Choose a file').setInputFiles({ name: 'tum-chair-fixed.rules', mimeType: 'text/plain', buffer: Buffer.from(fixed) });
-    await page.evaluate(() => {
-      const w = window as unknown as { __gaps: number[]; __last: number; __on: boolean };
-      w.__gaps = [];
-      w.__last = performance.now();
-      w.__on = true;
-      const tick = (t: number) => {
-        w.__gaps.push(t - w.__last);
-        w.__last = t;
-        if (w.__on) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
     // the progress state may come and go faster than a poll: watch for it
     await page.evaluate(() => {
       const w = window as unknown as { __sawProgress: boolean };
@@ -225,19 +213,10 @@ test.describe('the scenario editor', () => {
       }).observe(document.body, { subtree: true, childList: true });
     });
     const walked = await markWalk(page);
-    const started = Date.now();
     await imp.getByRole('button', { name: 'Import' }).click();
     await expect(imp.getByRole('status').filter({ hasText: 'Imported' })).toContainText('Imported 5,668 lines into router', { timeout: 60_000 });
     await walked();
-    const gaps = await page.evaluate(() => {
-      const w = window as unknown as { __gaps: number[]; __on: boolean };
-      w.__on = false;
-      return w.__gaps;
-    });
-    const sorted = [...gaps].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    console.log(`5,668-line import and re-simulation: ${Date.now() - started} ms, ${gaps.length} frames, median frame ${median.toFixed(1)} ms, longest ${Math.max(...gaps).toFixed(0)} ms`);
-    expect(median).toBeLessThan(50);
+    // how smoothly the page paints meanwhile is measured by `npm run bench:app -- --extras`, never asserted here
     expect(await page.evaluate(() => (window as unknown as { __sawProgress: boolean }).__sawProgress)).toBe(true);
   });
 

@@ -3,7 +3,7 @@
 // kept aside (counted, not laid out in the text box) and imported; its
 // thousands of chains are chosen through a searchable list instead of a
 // select; and a long import can be stopped, changing nothing. (How long
-// each takes is measured by `npm run bench:app`, never asserted here.)
+// each takes is measured by `npm run bench:app -- --extras`, never asserted here.)
 
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';

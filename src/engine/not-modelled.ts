@@ -29,6 +29,7 @@ import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from './net/config';
 import type { Ruleset } from './iptables/ruleset';
 import * as A from './sim/adapters';
+import { ruleText } from './sim/iptables-adapter';
 import { pendingTimers } from './sim/pending-timers';
 import { natPortFindings } from './sim/nat-port-draws';
 
@@ -173,27 +174,60 @@ function multipathSeedFindings(host: string, setup: readonly SetupCommand[]): No
 }
 
 /**
+ * A chain's rules that are not modelled and why, per rules array: a lab's
+ * versions share the arrays of chains an edit did not touch, and a
+ * committed array never changes in place (iptables/ruleset.ts placeRule).
+ */
+const chainFindingCache = new WeakMap<readonly Rule[], { rule: Rule; subject: string; detail: string }[]>();
+
+function chainFindings(rules: readonly Rule[]): { rule: Rule; subject: string; detail: string }[] {
+  let found = chainFindingCache.get(rules);
+  if (!found) {
+    found = [];
+    for (const rule of rules) for (const l of ruleLimits(rule)) found.push({ rule, subject: l.subject, detail: l.detail });
+    chainFindingCache.set(rules, found);
+  }
+  return found;
+}
+
+/**
  * The same findings read from a host's configuration instead of its setup
  * commands (a lab's host after edits, whose commands are gone): every rule
  * of every table, every sysctl set to something unmodelled, a multipath
- * route hashed with seed 0. `command` is null; rules say their table and chain.
+ * route hashed with seed 0. `command` is null; rules say their table and
+ * chain. Past `perSubject` findings of one subject the rest are counted in
+ * one more finding: 13,800 `-m statistic` rules make one notice, not 13,800.
  */
-export function configFindings(host: string, config: { net: HostNet; rules: Ruleset }): NotModelled[] {
+export function configFindings(host: string, config: { net: HostNet; rules: Ruleset }, perSubject = Infinity): NotModelled[] {
   const out: NotModelled[] = [];
+  const seen = new Map<string, { n: number; first: NotModelled }>();
+  // the finding is made (and a rule's text saved) only for those shown
+  const add = (subject: string, make: () => NotModelled) => {
+    const s = seen.get(subject);
+    if (s) s.n++;
+    if (s && s.n > perSubject) return;
+    const f = make();
+    if (!s) seen.set(subject, { n: 1, first: f });
+    out.push(f);
+  };
   for (const table of config.rules.loaded) {
     for (const chain of config.rules.tables[table].chains.values()) {
-      for (const f of ruleFindings(host, null, null, table, chain.name, chain.rules)) out.push(f);
+      for (const x of chainFindings(chain.rules)) add(x.subject, () => finding(host, null, x.subject, x.detail, { table, chain: chain.name, rule: ruleText(config.rules, table, chain.name, x.rule), origin: 'configuration' }));
     }
   }
   for (const [key, value] of Object.entries(config.net.sysctl)) {
     const why = sysctlLimit(key, value);
-    if (why) out.push(finding(host, null, `sysctl ${key}=${value}`, why));
+    if (why) add(`sysctl ${key}=${value}`, () => finding(host, null, `sysctl ${key}=${value}`, why, { origin: 'configuration' }));
   }
   const seed = config.net.sysctl['net.ipv4.fib_multipath_hash_seed'];
   if ((seed === undefined || seed.trim() === '0') && config.net.routes.some((r) => r.multipath && r.nexthops.length > 1)) {
-    out.push(finding(host, null, MULTIPATH_SUBJECT, MULTIPATH_DETAIL));
+    add(MULTIPATH_SUBJECT, () => finding(host, null, MULTIPATH_SUBJECT, MULTIPATH_DETAIL, { origin: 'configuration' }));
   }
-  for (const f of out) f.origin = 'configuration';
+  for (const [subject, { n, first }] of seen) {
+    if (n <= perSubject) continue;
+    const detail = `${n - perSubject} more rules like the ones above`;
+    out.push({ ...first, host, table: null, chain: null, rule: null, line: null, detail, message: `not modelled: ${subject}: ${detail}` });
+  }
   return out;
 }
 

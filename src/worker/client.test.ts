@@ -255,6 +255,32 @@ describe('the engine client', () => {
     expect(await ok).toEqual({ ok: true, text: 'fine' });
   });
 
+  it('shows every message of the running worker to onResponse as it arrives, and none of a stopped one', async () => {
+    const clock = new FakeClock();
+    const workers: FakeWorker[] = [];
+    const seen: unknown[] = [];
+    const client = createEngineClient(
+      () => {
+        const w = new FakeWorker(false);
+        workers.push(w);
+        return w;
+      },
+      { clock, onResponse: (m) => seen.push(m) },
+    );
+    const walk = client.send(1, [], false);
+    const id = workers[0]!.received[0]!.requestId;
+    workers[0]!.answer({ ok: false, errors: ['x'] });
+    await walk;
+    expect(seen).toEqual([{ type: 'success', requestId: id, result: { ok: false, errors: ['x'] } }]);
+    const stuck = client.export(1, null, 'case');
+    clock.advance(10_000);
+    await expect(stuck).rejects.toMatchObject({ kind: 'timeout' });
+    // an answer the stopped worker had already posted
+    workers[0]!.terminated = false;
+    workers[0]!.answer({ ok: true, text: 'late' });
+    expect(seen).toHaveLength(1);
+  });
+
   it('gives a new worker the labs the old one had, so the walk and its explanations survive a restart', async () => {
     const { client, clock, workers } = setup(true);
     const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));

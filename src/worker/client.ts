@@ -117,6 +117,8 @@ export interface ClientOptions {
   /** ms one request may run before its worker is stopped; 0: no limit. Default: budgetFor. */
   budgetMs?: (request: Body) => number;
   onRestart?: (restart: EngineRestart) => void;
+  /** every message of the worker, as it arrives (the e2e build's test hook measures the walk's transfer with it) */
+  onResponse?: (message: unknown) => void;
   /** a running superseded request younger than this is left to finish (starting a worker costs more) */
   supersedeRestartMs?: number;
   /** timers, for tests */
@@ -276,6 +278,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function onMessage(m: unknown): void {
+    options.onResponse?.(m);
     if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
     const job = current;
     settle(job);

@@ -4,7 +4,7 @@
 // chosen chain. The graph components are loaded lazily into boxes of fixed
 // size, so nothing on the page moves when they arrive.
 
-import { lazy, memo, Suspense, useCallback, useId, useRef, useState, type RefObject } from 'react';
+import { lazy, memo, Suspense, useCallback, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import {
   chooseChain,
@@ -129,6 +129,11 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: 
   const hosts = useStore(stores.scenario, selectHostNames);
   const t = useT();
   const drawing = useRef<HTMLDivElement>(null);
+  // data-walk-run: the run whose walk the graph draws, set in the commit that draws it (a new
+  // log is only stored with its run's id); tests and bench:app wait on it to know a walk is shown
+  useLayoutEffect(() => {
+    if (log) drawing.current?.setAttribute('data-walk-run', String(stores.walk.getState().runId));
+  }, [log, stores]);
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
       <div className="flex flex-wrap items-center gap-2">

@@ -23,12 +23,21 @@ export function setWatchdogForTests(ms: number | null): void {
   watchdogForTests = ms;
 }
 
+let responseProbeForTests: ((message: unknown) => void) | null = null;
+
+/** For the e2e build's test hook only: sees every message of the worker (bench:app sizes the walk's transfer with it). */
+export function setResponseProbeForTests(probe: ((message: unknown) => void) | null): void {
+  responseProbeForTests = probe;
+}
+
 export function startEngine(storage: KeyValueStore | null): WalkGuard {
   // the client restarts workers only once requests run, by then the guard exists
   const told: { guard?: WalkGuard } = {};
   const inner = createEngineClient(spawnEngineWorker, {
     budgetMs: (r) => (watchdogForTests !== null && r.type === 'send' ? watchdogForTests : budgetFor(r)),
     onRestart: (r) => told.guard && noteRestart(told.guard, r),
+    // only the e2e build has the probe; elsewhere this is dead code, removed
+    ...(import.meta.env.MODE === 'e2e' ? { onResponse: (m: unknown) => responseProbeForTests?.(m) } : {}),
   });
   told.guard = guardWalks(inner, storage);
   return told.guard;

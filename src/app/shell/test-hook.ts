@@ -8,7 +8,7 @@ import { loadScenario, type SimStatus, type UiState } from '../state/walk-store'
 import { langStore, type Lang } from '../i18n/lang';
 import type { GalleryEntry } from '../../gallery';
 import type { AppDeps } from './context';
-import { setWatchdogForTests } from './engine';
+import { setResponseProbeForTests, setWatchdogForTests } from './engine';
 
 export interface TestHook {
   readonly log: WalkLog | null;
@@ -27,6 +27,14 @@ export interface TestHook {
   simulateInBackground(caseObject: Record<string, unknown>): Promise<void>;
   /** the worker's watchdog for walks, in ms (null: the real budget), until the page reloads */
   watchdog(ms: number | null): void;
+  /**
+   * Added for issue 11 (bench:app): the bytes of walk data the page received
+   * from the worker for the last walk, every message of that request (the
+   * slices and the answer) counted as the UTF-8 length of its JSON — an
+   * estimate of what the structured clone carried. Null before a walk
+   * arrives. Sized only when asked, so the measuring is not in the timings.
+   */
+  walkTransferBytes(): number | null;
 }
 
 declare global {
@@ -35,7 +43,35 @@ declare global {
   }
 }
 
+/** The messages that carried the last walk: the send's answer and the pages of steps fetched after it. */
+function walkTransferProbe() {
+  let lastWalk: unknown[] | null = null;
+  const resultOf = (m: unknown) => ((m as { type?: unknown }).type === 'success' ? (m as { result: unknown }).result : null);
+  // a walk is the send's answer (result.log, its first page of steps) and the event pages asked for after it
+  const carriesWalk = (m: unknown) => {
+    const r = resultOf(m);
+    return typeof r === 'object' && r !== null && 'log' in r;
+  };
+  const isEventPage = (m: unknown) => {
+    const r = resultOf(m);
+    return Array.isArray(r) && r.length > 0 && typeof r[0] === 'object' && r[0] !== null && 'kind' in r[0] && 'headers' in r[0];
+  };
+  return {
+    onMessage(m: unknown): void {
+      if (carriesWalk(m)) lastWalk = [m];
+      else if (isEventPage(m) && lastWalk) lastWalk.push(m);
+    },
+    bytes(): number | null {
+      if (!lastWalk) return null;
+      const utf8 = new TextEncoder();
+      return lastWalk.reduce<number>((n, m) => n + utf8.encode(JSON.stringify(m)).length, 0);
+    },
+  };
+}
+
 export function installTestHook({ stores, client }: AppDeps): void {
+  const transfer = walkTransferProbe();
+  setResponseProbeForTests(transfer.onMessage);
   window.__packetwalk = {
     get log() {
       return stores.walk.getState().log;
@@ -70,5 +106,6 @@ export function installTestHook({ stores, client }: AppDeps): void {
       await client.close(o.lab);
     },
     watchdog: (ms) => setWatchdogForTests(ms),
+    walkTransferBytes: () => transfer.bytes(),
   };
 }

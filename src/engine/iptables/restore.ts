@@ -284,7 +284,12 @@ function missingJump(cmd: IptablesCommand, chains: ReadonlyMap<string, unknown>)
   return null;
 }
 
-/** -A inside a restore block: libiptc only needs the chain; the kernel checks come at COMMIT. */
+/**
+ * -A inside a restore block: libiptc only needs the chain; the kernel checks
+ * come at COMMIT. The block works on a table of its own (a new one, or a
+ * copy with new arrays for --noflush), so pushing here never changes arrays
+ * a committed table holds (ruleset.ts placeRule says why that matters).
+ */
 function appendDeferred(rs: Ruleset, cmd: IptablesCommand): RulesetError | null {
   const c = rs.tables[cmd.table].chains.get(cmd.chain!);
   if (!c) return { message: 'iptables: No chain/target/match by that name.', code: 'iptables/no-chain' };

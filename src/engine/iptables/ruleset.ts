@@ -165,15 +165,11 @@ function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule:
   const j = jumpTarget(rule);
   if (j && !rs.tables[table].chains.has(j)) return err(MSG_NO_CHAIN, 'iptables/no-chain');
   const old = replace ? c.rules[index]! : null;
-  const oldCounters = replace ? c.counters[index]! : null;
+  const before = { rules: c.rules, counters: c.counters };
   const cnt = counters ? { ...counters } : { packets: 0, bytes: 0 };
-  if (replace) {
-    c.rules[index] = rule;
-    c.counters[index] = cnt;
-  } else {
-    c.rules.splice(index, 0, rule);
-    c.counters.splice(index, 0, cnt);
-  }
+  // new arrays, never changed in place: what is known about a chain's rules is kept by array (a lab's versions share them)
+  c.rules = [...before.rules.slice(0, index), rule, ...before.rules.slice(replace ? index + 1 : index)];
+  c.counters = [...before.counters.slice(0, index), cnt, ...before.counters.slice(replace ? index + 1 : index)];
   if (!kernel) return null;
   let e: RulesetError | null = null;
   if (hasHookLimits(rule) || (old && hasHookLimits(old))) e = validateTable(rs.tables[table]);
@@ -182,13 +178,8 @@ function placeRule(rs: Ruleset, table: TableName, c: Chain, index: number, rule:
     if (bad) e = entryError(bad);
   }
   if (e) {
-    if (replace) {
-      c.rules[index] = old!;
-      c.counters[index] = oldCounters!;
-    } else {
-      c.rules.splice(index, 1);
-      c.counters.splice(index, 1);
-    }
+    c.rules = before.rules;
+    c.counters = before.counters;
   }
   return e;
 }
@@ -222,9 +213,14 @@ export function deleteRuleNum(rs: Ruleset, table: TableName, chain: string, num:
   const c = getChain(rs, table, chain);
   if (!c) return err(MSG_NO_CHAIN, 'iptables/no-chain');
   if (num < 1 || num > c.rules.length) return err('Index of deletion too big.', 'iptables/index-too-big');
-  c.rules.splice(num - 1, 1);
-  c.counters.splice(num - 1, 1);
+  removeAt(c, num - 1);
   return null;
+}
+
+/** The chain without rule `i`, in new arrays (see placeRule). */
+function removeAt(c: Chain, i: number): void {
+  c.rules = [...c.rules.slice(0, i), ...c.rules.slice(i + 1)];
+  c.counters = [...c.counters.slice(0, i), ...c.counters.slice(i + 1)];
 }
 
 export function findRule(c: Chain, rule: Rule): number {
@@ -238,8 +234,7 @@ export function deleteRuleSpec(rs: Ruleset, table: TableName, chain: string, rul
   if (!c) return err(MSG_NO_CHAIN, 'iptables/no-chain');
   const i = findRule(c, rule);
   if (i < 0) return err('Bad rule (does a matching rule exist in that chain?).', 'iptables/no-such-rule');
-  c.rules.splice(i, 1);
-  c.counters.splice(i, 1);
+  removeAt(c, i);
   return null;
 }
 
@@ -293,11 +288,10 @@ export function renameChain(rs: Ruleset, table: TableName, from: string, to: str
   c.name = to;
   t.chains.clear();
   for (const [n, ch] of entries) t.chains.set(n, ch);
-  for (const ch of t.chains.values())
-    for (let i = 0; i < ch.rules.length; i++) {
-      const r = ch.rules[i]!;
-      if (jumpTarget(r) === from) ch.rules[i] = { ...r, target: { ...r.target!, name: to } };
-    }
+  for (const ch of t.chains.values()) {
+    if (!ch.rules.some((r) => jumpTarget(r) === from)) continue;
+    ch.rules = ch.rules.map((r) => (jumpTarget(r) === from ? { ...r, target: { ...r.target!, name: to } } : r));
+  }
   return null;
 }
 

@@ -94,6 +94,25 @@ describe('a lab built up by edits', () => {
   });
 });
 
+describe('a lab part of the way back', () => {
+  it.each(cases.map((c) => [c.slice(src.length + 1), c]))('walks %s, after undoing the second half of its edits, as the case cut to its first half', (_name, path) => {
+    const json = read(path);
+    const edits = json.hosts.flatMap((h) => h.setup.map((cmd) => ({ host: h.name, cmd })));
+    const keep = Math.ceil(edits.length / 2);
+    const lab = openLab({ ...json, hosts: json.hosts.map((h) => ({ name: h.name, setup: [] })) });
+    for (const { host, cmd } of edits) {
+      const r = typeof cmd === 'string' ? lab.edit(host, cmd) : lab.edit(host, cmd['iptables-restore'], cmd.noflush ? 'restore-noflush' : 'restore');
+      expect(r.ok).toBe(true);
+    }
+    lab.walk();
+    for (let i = keep; i < edits.length; i++) lab.undo();
+    // the versions before were not touched by the edits after them, nor by the walk
+    const kept = new Set(edits.slice(0, keep));
+    const half = { ...json, hosts: json.hosts.map((h) => ({ name: h.name, setup: h.setup.filter((cmd) => [...kept].some((e) => e.host === h.name && e.cmd === cmd)) })) };
+    expect(comparable(lab.walk().log)).toEqual(comparable(freshRun(half).log));
+  });
+});
+
 const router = {
   name: 'two hosts and a router',
   hosts: [

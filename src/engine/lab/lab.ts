@@ -13,7 +13,10 @@ import { readCase } from '../scenario/case-file';
 import type { Scenario, SetupCommand, Step } from '../scenario/types';
 import { World } from '../sim/world';
 import { Host } from '../sim/host';
-import { copyNet, copyRuleset, type HostConfig } from '../sim/host-config';
+import { copyNet, copyRuleset, copyRulesetFor, type HostConfig } from '../sim/host-config';
+import type { Ruleset } from '../iptables/ruleset';
+import type { TableName } from '../netfilter/hooks';
+import { parseIptablesCommand } from '../iptables/command';
 import { applySetupCommand } from '../sim/adapters';
 import { cloneIpvsState } from '../ipvs/state';
 import { importIpOutput } from '../net/ip-import';
@@ -61,30 +64,13 @@ const HISTORY = 100;
 
 const findingsCache = new WeakMap<HostConfig, NotModelled[]>();
 
-/** Findings of one subject shown one by one before the rest are counted: 13,800 `-m statistic` rules are one notice, not 13,800. */
+/** Findings of one subject shown one by one before the rest are counted (not-modelled.ts). */
 const PER_SUBJECT = 3;
 
 function hostFindings(name: string, c: HostConfig): NotModelled[] {
   let f = findingsCache.get(c);
-  if (!f) findingsCache.set(c, (f = capFindings(configFindings(name, c))));
+  if (!f) findingsCache.set(c, (f = configFindings(name, c, PER_SUBJECT)));
   return f;
-}
-
-function capFindings(fs: NotModelled[]): NotModelled[] {
-  const seen = new Map<string, number>();
-  const out: NotModelled[] = [];
-  for (const f of fs) {
-    const n = (seen.get(f.subject) ?? 0) + 1;
-    seen.set(f.subject, n);
-    if (n <= PER_SUBJECT) out.push(f);
-  }
-  for (const [subject, n] of seen) {
-    if (n <= PER_SUBJECT) continue;
-    const first = out.find((f) => f.subject === subject)!;
-    const detail = `${n - PER_SUBJECT} more rules like the ones above`;
-    out.push({ ...first, table: null, chain: null, rule: null, line: null, detail, message: `not modelled: ${subject}: ${detail}` });
-  }
-  return out;
 }
 
 /** The parts of a host one setup command can change (sim/adapters.ts applySetupCommand dispatches the same way). */
@@ -98,13 +84,38 @@ function partsOf(cmd: SetupCommand): EditChange['parts'] {
   return ['net'];
 }
 
-/** A copy of the parts `parts` names; the others are shared with `c`. */
-function copyParts(c: HostConfig, parts: EditChange['parts']): HostConfig {
+/**
+ * A copy of the parts `parts` names; the others are shared with `c`. One
+ * iptables command copies only the chains it names (host-config.ts).
+ */
+function copyParts(c: HostConfig, parts: EditChange['parts'], cmds: readonly SetupCommand[]): HostConfig {
   return {
     net: parts.includes('net') ? (parts.includes('rules') ? { ...c.net, sysctl: { ...c.net.sysctl } } : copyNet(c.net)) : c.net,
-    rules: parts.includes('rules') ? copyRuleset(c.rules) : c.rules,
+    rules: parts.includes('rules') ? rulesFor(c.rules, cmds) : c.rules,
     ipvs: parts.includes('ipvs') ? cloneIpvsState(c.ipvs) : c.ipvs,
   };
+}
+
+/** The chains of one table iptables commands change, or null when that is not one table (restore text, several tables). */
+function chainsChanged(cmds: readonly SetupCommand[]): { table: TableName; chains: string[] | 'all' } | null {
+  let table: TableName | null = null;
+  const chains = new Set<string>();
+  for (const cmd of cmds) {
+    if (typeof cmd !== 'string' || !cmd.trimStart().startsWith('iptables')) return null;
+    const p = parseIptablesCommand(cmd).value;
+    if (!p) continue;
+    if (table !== null && p.table !== table) return null;
+    table = p.table;
+    // -F/-Z/-X without a chain touch every chain; -E rewrites the jumps of every chain to the renamed one
+    if (p.chain === null || p.kind === 'rename-chain') return { table, chains: 'all' };
+    chains.add(p.chain);
+  }
+  return table === null ? null : { table, chains: [...chains] };
+}
+
+function rulesFor(rs: Ruleset, cmds: readonly SetupCommand[]): Ruleset {
+  const c = chainsChanged(cmds);
+  return c ? copyRulesetFor(rs, c.table, c.chains) : copyRuleset(rs);
 }
 
 export class Lab {
@@ -219,7 +230,7 @@ export class Lab {
     if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
     const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
     const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
-    const next = copyParts(config, parts);
+    const next = copyParts(config, parts, cmds);
     const h = this.hostFor(host, next);
     let diagnostics: PositionedDiagnostic[] = [];
     let skipped: { line: number; reason: string }[] | undefined;

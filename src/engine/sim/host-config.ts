@@ -17,6 +17,7 @@
 import type { HostNet } from '../net/config';
 import type { Ruleset } from '../iptables/ruleset';
 import { cloneTable } from '../iptables/ruleset';
+import type { TableName } from '../netfilter/hooks';
 import type { IpvsState } from '../ipvs/types';
 import { cloneIpvsState } from '../ipvs/state';
 
@@ -31,6 +32,24 @@ export function copyRuleset(rs: Ruleset): Ruleset {
   const tables = {} as Ruleset['tables'];
   for (const [name, t] of Object.entries(rs.tables) as [keyof Ruleset['tables'], Ruleset['tables'][keyof Ruleset['tables']]][]) tables[name] = cloneTable(t);
   const out: Ruleset = { tables, loaded: rs.loaded.slice() };
+  if (rs.generation !== undefined) out.generation = rs.generation;
+  return out;
+}
+
+/**
+ * A Ruleset one iptables command may change: only the chains it names are
+ * copied (all of the table's when it names none: -F, -Z, -X without a
+ * chain); the table's chain map is new, the other chains are shared. Adding
+ * one rule to a 50,000-rule table costs one chain, not 13,000.
+ */
+export function copyRulesetFor(rs: Ruleset, table: TableName, chains: readonly string[] | 'all'): Ruleset {
+  const t = rs.tables[table];
+  const map = new Map(t.chains);
+  for (const [name, c] of t.chains) {
+    if (chains !== 'all' && !chains.includes(name)) continue;
+    map.set(name, { ...c, policyCounters: { ...c.policyCounters }, rules: c.rules.slice(), counters: c.counters.map((x) => ({ ...x })) });
+  }
+  const out: Ruleset = { tables: { ...rs.tables, [table]: { name: t.name, chains: map } }, loaded: rs.loaded.slice() };
   if (rs.generation !== undefined) out.generation = rs.generation;
   return out;
 }

@@ -156,12 +156,13 @@ export class Host {
    * has touched so far: the step's deltas cost what the step did, not the
    * size of the ruleset.
    */
-  stepCounters = new Map<object, { packets: number; bytes: number }>();
+  stepCounters = new Map<object, { packets: number; bytes: number; at?: { table: TableName; chain: ChainLike } }>();
 
-  count(key: object, bytes: number): void {
+  /** `at`: the table and chain the entry is in, so the step's deltas are put in order without indexing the whole ruleset */
+  count(key: object, bytes: number, at?: { table: TableName; chain: ChainLike }): void {
     let c = this.counters.get(key);
     if (!c) this.counters.set(key, (c = { packets: 0, bytes: 0 }));
-    if (!this.stepCounters.has(key)) this.stepCounters.set(key, { packets: c.packets, bytes: c.bytes });
+    if (!this.stepCounters.has(key)) this.stepCounters.set(key, at ? { packets: c.packets, bytes: c.bytes, at } : { packets: c.packets, bytes: c.bytes });
     c.packets++;
     c.bytes += bytes;
   }
@@ -744,8 +745,8 @@ class TableRun implements MatchContext, WalkHooks {
     this.host.record(this.rec, ev, this.pkt, this.inIface, this.outIface, this.meta, this.srcMac);
   }
 
-  count(_table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void {
-    this.host.count(rule ?? chain, bytes);
+  count(table: TableName, chain: ChainLike, rule: Rule | null, bytes: number): void {
+    this.host.count(rule ?? chain, bytes, { table, chain });
   }
 
   examined(n: number, chain: string): void {

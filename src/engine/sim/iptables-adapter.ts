@@ -25,14 +25,41 @@ export function createRuleset(): Ruleset {
 }
 
 /** Conntrack becomes active in a namespace once any rule needs it (REPORT.md §5.1). */
+/**
+ * What one chain's rules use, worked out once per rules array: a lab's
+ * versions share the arrays of the chains an edit did not touch, so asking
+ * this of a 50,000-rule ruleset after an edit looks at one chain's rules.
+ * Sound because a chain's array is never changed in place once committed
+ * (iptables/ruleset.ts placeRule).
+ */
+interface ChainUse {
+  matches: Set<string>;
+  conntrack: boolean;
+}
+
+const chainUse = new WeakMap<readonly Rule[], ChainUse>();
+
+function useOf(rules: readonly Rule[]): ChainUse {
+  let u = chainUse.get(rules);
+  if (!u) {
+    u = { matches: new Set(), conntrack: false };
+    for (const rule of rules) {
+      for (const m of rule.matches) u.matches.add(m.module);
+      if (!u.conntrack && rs.needsConntrack(rule)) u.conntrack = true;
+    }
+    chainUse.set(rules, u);
+  }
+  return u;
+}
+
 export function needsConntrack(r: Ruleset): boolean {
-  for (const t of TABLES) for (const c of r.tables[t].chains.values()) for (const rule of c.rules) if (rs.needsConntrack(rule)) return true;
+  for (const t of TABLES) for (const c of r.tables[t].chains.values()) if (useOf(c.rules).conntrack) return true;
   return false;
 }
 
 /** True when some rule of any table uses `-m NAME`. */
 export function usesMatch(r: Ruleset, name: string): boolean {
-  for (const t of TABLES) for (const c of r.tables[t].chains.values()) for (const rule of c.rules) if (rule.matches.some((m) => m.module === name)) return true;
+  for (const t of TABLES) for (const c of r.tables[t].chains.values()) if (useOf(c.rules).matches.has(name)) return true;
   return false;
 }
 
