@@ -9,4 +9,10 @@ import { afterFirstPaint, prepareFirstPaint } from './app/shell/first-paint';
 
 prepareFirstPaint(window);
 await afterFirstPaint(window);
-await import('./app/start');
+// Both are fetched at once; React, a third of the app's script, is evaluated
+// as soon as it is here, in a task of its own, so evaluating the app's
+// script is two shorter tasks rather than one long one.
+const react = import('react-dom/client');
+const app = import('./app/start');
+await react;
+await app;

@@ -12,6 +12,9 @@ const container = document.getElementById('root');
 if (container === null) {
   throw new Error('index.html has no #root element');
 }
+// Evaluating the app's modules is one task; starting it (the worker, storage,
+// the saved scenario) is the next, so neither holds the page for both.
+await new Promise((resolve) => setTimeout(resolve, 0));
 const deps = await boot();
 // only the browser tests' build (vite build --mode e2e) has the hook; elsewhere this is dead code, removed
 if (import.meta.env.MODE === 'e2e') installTestHook(deps);
