@@ -10,9 +10,11 @@ import { afterFirstPaint, prepareFirstPaint } from './app/shell/first-paint';
 prepareFirstPaint(window);
 await afterFirstPaint(window);
 // Both are fetched at once; React, a third of the app's script, is evaluated
-// as soon as it is here, in a task of its own, so evaluating the app's
-// script is two shorter tasks rather than one long one.
-const react = import('react-dom/client');
+// as soon as it is here, in a task of its own, then the app's modules, and the
+// app starts in a task after that: three shorter tasks rather than one long one.
+const react = import('./app/react-dom');
 const app = import('./app/start');
 await react;
-await app;
+const { start } = await app;
+await new Promise((resolve) => setTimeout(resolve, 0));
+await start();

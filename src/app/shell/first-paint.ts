@@ -90,19 +90,32 @@ export function rememberFirstScreen(win: Window, shown: FirstScreen): void {
   }
 }
 
+/** The longest the app waits for the first paint before it loads anyway. */
+export const FIRST_PAINT_WAIT_MS = 200;
+
 /**
- * Resolves once the frame holding the static first screen has been
- * produced (a task after the animation frame), so the app's script is
- * requested after that paint. A hidden tab produces no frames: it resolves
- * at once there, and within 100 ms whatever happens.
+ * Resolves once the static first screen has been painted — when the browser
+ * reports its first paint (paint timing, sent once the frame is on screen,
+ * which can be some frames after it was drawn) — so the app's script is
+ * requested after that paint and does not compete with it. A hidden tab
+ * paints nothing: it resolves at once there, and after FIRST_PAINT_WAIT_MS
+ * whatever happens (a browser without paint timing).
  */
 export function afterFirstPaint(win: Window): Promise<void> {
   return new Promise((resolve) => {
-    if (win.document.visibilityState === 'hidden') {
+    if (win.document.visibilityState === 'hidden' || win.performance.getEntriesByType('paint').length > 0) {
       resolve();
       return;
     }
-    win.requestAnimationFrame(() => win.setTimeout(resolve, 0));
-    win.setTimeout(resolve, 100);
+    win.setTimeout(resolve, FIRST_PAINT_WAIT_MS);
+    try {
+      const seen = new PerformanceObserver(() => {
+        seen.disconnect();
+        resolve();
+      });
+      seen.observe({ type: 'paint', buffered: true });
+    } catch {
+      // no paint timing: the timeout above starts the app
+    }
   });
 }
