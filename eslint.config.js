@@ -45,6 +45,44 @@ const engineOnlyPure = {
   },
 };
 
+/**
+ * The page renders what the engine computed and never runs engine code on
+ * the main thread: it talks to the worker (src/worker/client.ts) and may
+ * import only types from src/engine; the names both sides use as values
+ * live in src/vocabulary. Tests beside the page build walks with the engine
+ * itself, as fixtures.
+ */
+const appImportsEngineTypesOnly = {
+  files: ['src/app/**/*.{ts,tsx}'],
+  ignores: ['src/app/**/*.test.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+engine(/|$)',
+            allowTypeImports: true,
+            message: 'src/app may only `import type` from src/engine: ask the worker for a view (src/worker/client.ts), or take shared names from src/vocabulary.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/**
+ * The shared vocabulary (hook and table names, IPVS flags, sysctl defaults)
+ * sits below the engine and the page alike, so it imports nothing.
+ */
+const vocabularyStandsAlone = {
+  files: ['src/vocabulary/**/*.ts'],
+  ignores: ['src/vocabulary/**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./[^/]+$)', message: 'src/vocabulary holds plain constants and imports nothing outside itself.' }] }],
+  },
+};
+
 export default defineConfig([
   { ignores: ['dist/', 'dist-e2e/', 'node_modules/', 'reports/', 'test-results/', 'playwright-report/', 'coverage/'] },
   {
@@ -73,4 +111,6 @@ export default defineConfig([
     },
   },
   engineOnlyPure,
+  appImportsEngineTypesOnly,
+  vocabularyStandsAlone,
 ]);

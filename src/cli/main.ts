@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
 import { formatNotModelled, notModelled } from '../engine/not-modelled';
-import { canonicalJson } from '../engine/output/kernel-result';
+import { canonicalJson } from '../engine/conformance/kernel-result';
 import { applyRestore, parseRestore } from '../engine/iptables/restore';
 import { createRuleset } from '../engine/iptables/ruleset';
 import { saveRuleset } from '../engine/iptables/save';

@@ -28,7 +28,7 @@ import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from './net/config';
 import type { Ruleset } from './iptables/ruleset';
-import * as A from './sim/adapters';
+import { linkMtu } from './sim/route-adapter';
 import { ruleText } from './sim/iptables-adapter';
 import { pendingTimers } from './sim/pending-timers';
 import { natPortFindings } from './sim/nat-port-draws';
@@ -58,7 +58,7 @@ function finding(host: string, command: number | null, subject: string, detail: 
   return { host, command, line: null, table: null, chain: null, rule: null, subject, detail, message: `not modelled: ${subject}: ${detail}`, origin: command === null ? 'walk' : 'setup', ...extra };
 }
 
-/** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/adapters.ts). */
+/** Per-interface sysctl leaves the engine reads (net/sysctl.ts accessors, sim/route-adapter.ts, sim/conntrack-adapter.ts). */
 const MODELLED_CONF = new Set([
   'forwarding', 'rp_filter', 'send_redirects', 'shared_media', 'secure_redirects', 'accept_local', 'route_localnet', 'src_valid_mark',
   'accept_redirects', 'arp_ignore', 'arp_announce', 'arp_filter', 'arp_accept', 'proxy_arp', 'proxy_arp_pvlan', 'drop_gratuitous_arp', 'medium_id',
@@ -75,7 +75,7 @@ const MODELLED_GLOBAL = new Set([
   'net.bridge.bridge-nf-call-iptables',
   'net.ipv4.icmp_echo_ignore_broadcasts',
   'net.ipv4.icmp_echo_ignore_all',
-  // the source of ICMP errors for packets with an input route (sim/adapters.ts icmpErrorSource)
+  // the source of ICMP errors for packets with an input route (sim/route-adapter.ts icmpErrorSource)
   'net.ipv4.icmp_errors_use_inbound_ifaddr',
   // the SYN options, windows and DF of the host's sockets (sim/packet-factory.ts, sim/tcp-window.ts)
   'net.ipv4.tcp_timestamps',
@@ -241,7 +241,7 @@ function runFindings(world: World): NotModelled[] {
     if (!d || d.verdict !== 'sent' || !last) continue;
     const host = world.hosts.get(rec.host);
     if (!host) continue;
-    const mtu = A.linkMtu(host.net, d.iface);
+    const mtu = linkMtu(host.net, d.iface);
     const p = last.packet;
     if (p.df || p.len <= mtu) continue;
     const key = `${rec.host}:${d.iface}`;

@@ -4,7 +4,7 @@
 
 import { readCase } from './scenario/case-file';
 import { World } from './sim/world';
-import { kernelResult } from './output/kernel-result';
+import { kernelResult } from './conformance/kernel-result';
 import { formatDiagnostic } from './text/diagnostics';
 import type { Scenario } from './scenario/types';
 import type { BudgetLimits } from './sim/budget';

@@ -7,15 +7,21 @@
 
 import { formatIpv4 } from './net/addr';
 import type { HookName, TableName } from './netfilter/hooks';
-import { HOOK_TABLES, TABLES, BUILTIN_CHAINS } from './netfilter/hooks';
-import type { TraceType } from './netfilter/walk';
+import { TABLES } from './netfilter/hooks';
+import type { TraceType } from './iptables/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
-import { causalOrder } from './output/kernel-result';
+import { causalOrder } from './conformance/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
 import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
+import type { CtEntryView } from './conntrack/types';
+import type { CtListRow } from './conntrack/view';
 import type { World } from './sim/world';
-import * as A from './sim/adapters';
-import { explainRule } from './netfilter/explain';
+import { ctList, untrackedView } from './sim/conntrack-adapter';
+import { ruleText } from './sim/iptables-adapter';
+import { traceLine } from './sim/log-lines';
+import * as R from './sim/route-adapter';
+import { ipvsSnapshot } from './ipvs/snapshot';
+import { explainRule } from './iptables/explain';
 import { ownerView } from './sim/skb-socket';
 import { notModelled, type NotModelled } from './not-modelled';
 import type { BudgetStop } from './sim/budget';
@@ -110,10 +116,11 @@ export interface HostView {
   tables: Record<string, ChainView[]>;
   routes: string;
   rules: string;
-  conntrack: unknown[];
+  /** the table at the end of the walk in the oracle's form (`conntrack -L` without timeouts) */
+  conntrack: CtEntryView[];
   conntrackActive: boolean;
-  /** IPVS on this host, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
-  ipvs: { list: string; connections: string; schedulers: { service: string; view: unknown }[] } | null;
+  /** IPVS on this host at the end of the walk, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
+  ipvs: IpvsSnapshot | null;
 }
 
 export interface PacketView {
@@ -130,8 +137,8 @@ export interface PacketView {
   firstStep: number;
   lastStep: number;
   /** this host's conntrack table when the packet arrived, and once it was through (null: conntrack off) */
-  conntrackBefore: unknown[] | null;
-  conntrackAfter: unknown[] | null;
+  conntrackBefore: CtListRow[] | null;
+  conntrackAfter: CtListRow[] | null;
   /** iptables rules the kernel examined for this packet in this host */
   rulesExamined: number;
   /** IPVS on this host as the packet found it and as it left it (null: no virtual services) */
@@ -191,6 +198,28 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
   return origin === 'ingress' ? 'iface-in' : 'local-process';
 }
 
+/**
+ * The notes IPVS's transmit leaves right after its own note (TTL − 1, the
+ * NAT rewrite, the route to the real server; a NAT reply's rewrite at
+ * FORWARD) happen inside IPVS's hook function (ip_vs_nat_xmit and its
+ * siblings, ip_vs_out's SNAT), so they light the IPVS box rather than the
+ * forward decision or the reroute check, which the packet never passes.
+ */
+const IPVS_XMIT_PARTS: ReadonlySet<WalkNote['kind']> = new Set(['ttl', 'nat', 'route']);
+
+/** The box each of a packet's notes lights, in order. */
+function noteNodes(notes: readonly WalkNote[], origin: 'ingress' | 'local'): GraphNode[] {
+  // the IPVS transmit or reply rewrite whose parts the next notes at the same position are
+  let ipvsPart: { at: number; node: GraphNode } | null = null;
+  return notes.map((note) => {
+    if (ipvsPart && ipvsPart.at !== note.at) ipvsPart = null;
+    const node = nodeFor(note, origin);
+    if (note.kind === 'ipvs') ipvsPart = note.action === 'xmit' || note.action === 'snat' ? { at: note.at, node } : null;
+    else if (ipvsPart && IPVS_XMIT_PARTS.has(note.kind)) return ipvsPart.node;
+    return node;
+  });
+}
+
 export function packetSummary(h: HeaderView): string {
   const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
   const flags = h.flags !== undefined ? ` [${h.flags || 'no flags'}]` : '';
@@ -215,7 +244,7 @@ function chainViews(world: World, hostName: string, withRules: boolean, visited:
           ? []
           : c.rules.map((r, i) => {
               const k = h.counters.get(r);
-              return { num: i + 1, text: A.ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
+              return { num: i + 1, text: ruleText(h.rules, t, c.name, r), target: r.target ? r.target.name : null, packets: k?.packets ?? 0, bytes: k?.bytes ?? 0 };
             }),
       };
     });
@@ -262,15 +291,16 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     else push({ kind: 'originate', node: 'local-process', headers: h0, by: r.host });
     let n = 0;
     const notes = r.notes;
+    const nodes = noteNodes(notes, r.origin);
     const flushNotes = (upTo: number, hdr: HeaderView) => {
       while (n < notes.length && notes[n]!.at <= upTo) {
-        push({ kind: 'note', node: nodeFor(notes[n]!, r.origin), headers: hdr, note: notes[n]! });
+        push({ kind: 'note', node: nodes[n]!, headers: hdr, note: notes[n]! });
         n++;
       }
     };
     r.events.forEach((e: RecordedEvent, k: number) => {
       flushNotes(k, e.hdr);
-      const trace = A.traceLine(world, r, e);
+      const trace = traceLine(world, r, e);
       traceLog.push({ host: r.host, packet: r.id, line: trace });
       push({
         kind: 'rule',
@@ -324,10 +354,10 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     list.sort((a, b) => creation.get(a.id)! - creation.get(b.id)!);
     list.forEach((p, k) => {
       const next = list[k + 1];
-      const stepEnd = outcomeOf.get(p.step)?.conntrack[p.host] ?? [];
+      const stepEnd = outcomeOf.get(p.step)?.ctRows[p.host] ?? [];
       p.conntrackAfter = next && next.step === p.step ? next.conntrackBefore : p.conntrackBefore === null ? null : stepEnd;
       const host = world.hosts.get(p.host)!;
-      p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, world.nowMs) : null;
+      p.ipvsAfter = next ? next.ipvsBefore : host.ipvs.services.length ? ipvsSnapshot(host.ipvs, world.nowMs) : null;
     });
   }
   const packetsOfStep = new Map<number, PacketView[]>();
@@ -357,11 +387,11 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
       master: l.master,
     })),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
-    routes: A.formatAllRoutes(h.net),
-    rules: A.formatFibRules(h.net),
-    conntrack: A.ctList(h.ct),
+    routes: R.formatAllRoutes(h.net),
+    rules: R.formatFibRules(h.net),
+    conntrack: ctList(h.ct),
     conntrackActive: h.ctActive,
-    ipvs: h.ipvs.services.length ? A.ipvsSnapshot(h.ipvs, world.nowMs) : null,
+    ipvs: h.ipvs.services.length ? ipvsSnapshot(h.ipvs, world.nowMs) : null,
   }));
   return {
     scenario: world.scenario.name,
@@ -430,10 +460,10 @@ export function explainStep(world: World, log: WalkLog, stepIndex: number, limit
     physIn: e.physin,
     physOut: e.physout,
     srcMac: e.srcMac,
-    ct: e.ctState ? { ...A.untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
+    ct: e.ctState ? { ...untrackedView(), state: ctStateName(e.ctState), reply: e.ctState.endsWith('_REPLY') } : null,
     ...ownerView(e.sk),
     nowMs: world.nowMs,
-    addrType: (a, i) => A.addrType(host.net, a, i),
+    addrType: (a, i) => R.addrType(host.net, a, i),
     random: () => 0.5,
     ruleState: <S>(rule: Rule, key: string, init: () => S) => host.ruleState(rule, key, init),
     recent: host.recent,
@@ -444,7 +474,7 @@ export function explainStep(world: World, log: WalkLog, stepIndex: number, limit
     const r = chain.rules[i]!;
     const clauses = explainRule(r, e.packet, ctx);
     // the traced rule matched when it ran, even if a stateful match would decide otherwise now
-    out.push({ num: i + 1, text: A.ruleText(host.rules, step.table, step.chain, r), matched: i + 1 === step.rulenum, clauses });
+    out.push({ num: i + 1, text: ruleText(host.rules, step.table, step.chain, r), matched: i + 1 === step.rulenum, clauses });
   }
   return out;
 }
@@ -455,7 +485,3 @@ function ctStateName(ctinfo: string): 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELAT
   if (ctinfo === 'NEW' || ctinfo === 'INVALID' || ctinfo === 'UNTRACKED') return ctinfo;
   return 'INVALID';
 }
-
-/** The graph's fixed geometry, for views that lay it out: hooks and their tables in kernel order. */
-export const FLOW_TABLES: Readonly<Record<HookName, readonly TableName[]>> = HOOK_TABLES;
-export const TABLE_CHAINS = BUILTIN_CHAINS;

@@ -35,10 +35,12 @@ import {
   type EngineRequest,
   type ExportKind,
   type ExportResult,
+  type ExtensionCatalog,
   type HostConfigView,
   type OpenResult,
   type ScalingPoint,
   type SendResult,
+  type SerializedCase,
   type UndoResult,
 } from './protocol';
 
@@ -87,8 +89,10 @@ export interface EngineClient {
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
-  /** the lab as a case file */
-  snapshot(lab: number, opts?: CallOptions): Promise<Record<string, unknown>>;
+  /** the match and target extensions the engine models, with their options (the rule form's choices) */
+  extensions(opts?: CallOptions): Promise<ExtensionCatalog>;
+  /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
+  snapshot(lab: number, steps: unknown[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
   /** would the engine accept this case? */
   check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
@@ -447,7 +451,8 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
-    snapshot: (lab, opts) => call<Record<string, unknown>>({ type: 'snapshot', lab }, opts),
+    extensions: (opts) => call<ExtensionCatalog>({ type: 'extensions' }, opts),
+    snapshot: (lab, steps, opts) => call<SerializedCase>({ type: 'snapshot', lab, steps }, opts),
     export: (lab, host, what, opts) => call<ExportResult>({ type: 'export', lab, host, what }, opts),
     check: (caseJson, opts) => call<CheckResult>({ type: 'check', case: caseJson }, opts),
     close: async (lab) => {

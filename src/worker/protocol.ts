@@ -11,10 +11,12 @@ import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { EditChange, EditMode, ExportKind } from '../engine/lab/lab';
 import type { PositionedDiagnostic } from '../engine/edit/scenario-edit';
 import type { ChainPage, HostConfigView } from '../engine/lab/views';
+import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/catalog';
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
+import type { SerializedCase } from '../share/fingerprint';
 
-export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange };
+export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
   /** read a case and keep it as lab `lab` (its setup runs once, here) */
@@ -34,8 +36,10 @@ export type EngineRequest =
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
-  /** the lab as a case file (canonical setup): for saving, sharing, downloading */
-  | { type: 'snapshot'; requestId: number; lab: number }
+  /** the match and target extensions with their options, for the rule form (the same for every lab) */
+  | { type: 'extensions'; requestId: number }
+  /** the lab as a case file (canonical setup; `steps`: the page's traffic as written) with its JSON text and fingerprint, for saving, sharing, downloading */
+  | { type: 'snapshot'; requestId: number; lab: number; steps: unknown[] | null }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
   /** is this a case the engine accepts? (a lab-level change before it is made) */
   | { type: 'check'; requestId: number; case: unknown }
@@ -76,7 +80,7 @@ export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics
 
 export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | Record<string, unknown> | ExportResult | CheckResult | ScalingPoint[] | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -128,9 +132,10 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string);
     case 'undo':
     case 'redo':
-    case 'snapshot':
     case 'close':
       return isId(r.lab);
+    case 'snapshot':
+      return isId(r.lab) && (r.steps === null || Array.isArray(r.steps));
     case 'send':
       return isId(r.lab) && isId(r.walk) && (r.traffic === null || Array.isArray(r.traffic)) && typeof r.keep === 'boolean';
     case 'events':
@@ -141,6 +146,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);
     case 'host-view':
       return isId(r.lab) && typeof r.host === 'string';
+    case 'extensions':
+      return true;
     case 'export':
       return isId(r.lab) && (typeof r.host === 'string' || r.host === null) && EXPORTS.includes(r.what as string);
     case 'kube-scaling':

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngineClient, type Endpoint } from './client';
 import { createEngineServer } from './server';
 import type { EngineRequest, EngineResponse } from './protocol';
+import { fingerprintText } from '../share/fingerprint';
 
 function pair(seen: EngineResponse[] = []) {
   const listeners: ((e: { data: unknown }) => void)[] = [];
@@ -114,12 +115,25 @@ describe('the engine worker protocol', () => {
     expect(await client.hostView(lab, 'nobody')).toBeNull();
   });
 
-  it('gives the lab back as a case, and exports one host', async () => {
+  it('gives the rule form its extensions without a lab', async () => {
+    const client = pair();
+    const catalog = await client.extensions();
+    expect(catalog.matches.find((m) => m.name === 'conntrack')!.options.map((o) => o.name)).toContain('ctstate');
+    expect(catalog.targets.find((t) => t.name === 'MASQUERADE')).toMatchObject({ table: 'nat' });
+  });
+
+  it('gives the lab back as a case with the page’s traffic, its JSON text and the vault’s fingerprint, and exports one host', async () => {
     const client = pair();
     const lab = await opened(client);
     await client.edit(lab, 'router', ['iptables -A FORWARD -s 100.64.7.0/24 -j DROP'], 'command');
-    const snap = await client.snapshot(lab);
-    expect(JSON.stringify(snap)).toContain('-A FORWARD -s 100.64.7.0/24 -j DROP');
+    const steps = [{ from: 'internet', ping: '198.51.100.1' }];
+    const snap = await client.snapshot(lab, steps);
+    expect(snap.text).toContain('-A FORWARD -s 100.64.7.0/24 -j DROP');
+    expect(snap.case.steps).toEqual(steps);
+    expect(JSON.stringify(snap.case)).toBe(snap.text);
+    expect(snap.fp).toBe(fingerprintText(snap.text));
+    // without the page's traffic, the lab's own as the engine reads it (defaults written out)
+    expect((await client.snapshot(lab, null)).case.steps).toMatchObject(dnat.steps);
     expect(await client.export(lab, 'router', 'iptables-save')).toMatchObject({ ok: true, text: expect.stringContaining('-A FORWARD -s 100.64.7.0/24 -j DROP') });
   });
 
@@ -132,7 +146,7 @@ describe('the engine worker protocol', () => {
     await expect(client.send(99, null, false)).rejects.toMatchObject({ kind: 'gone' });
     const lab = await opened(client);
     await client.close(lab);
-    await expect(client.snapshot(lab)).rejects.toMatchObject({ kind: 'gone' });
+    await expect(client.snapshot(lab, null)).rejects.toMatchObject({ kind: 'gone' });
   });
 
   it('refuses traffic it cannot read with the step and field, and keeps state when asked', async () => {

@@ -7,8 +7,10 @@
 
 import { Lab } from '../engine/lab/lab';
 import { chainPage, hostConfigView } from '../engine/lab/views';
+import { extensionCatalog } from '../engine/iptables/catalog';
 import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
+import { serializeCase } from '../share/fingerprint';
 import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult } from './protocol';
 
 class Gone extends Error {
@@ -93,8 +95,13 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const config = labOf(m.lab).config(m.host);
         return config ? hostConfigView(m.host, config) : null;
       }
-      case 'snapshot':
-        return labOf(m.lab).snapshot();
+      case 'extensions':
+        return extensionCatalog();
+      case 'snapshot': {
+        // the JSON text and its fingerprint are made here, off the page's thread: a 50,000-rule case is megabytes
+        const c = labOf(m.lab).snapshot();
+        return serializeCase(m.steps ? { ...c, steps: m.steps } : c);
+      }
       case 'export':
         return labOf(m.lab).exportText(m.host, m.what);
       case 'check': {

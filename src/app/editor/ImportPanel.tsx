@@ -13,7 +13,7 @@ import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { Panel } from '../panels/Panel';
-import { countLines, detectFormat, type ImportFormat } from './save-text';
+import { countLines, detectFormat, type ImportFormat } from './import-text';
 import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';

@@ -3,15 +3,15 @@
 // chain or set its policy; list its rules with move up/down (or drag) and
 // delete; add a rule with its matches and target, each offering exactly the
 // options the engine's extension declares. Every change is the command one
-// would type, shown as it is edited.
+// would type, shown as it is edited. Chains and rules are the lab's typed
+// views (hostView, a chain page), never an iptables-save text read back.
 
 import { memo, useMemo, useState } from 'react';
 import { chainCommand, deleteRuleCommand, emptyRuleForm, moveRuleCommands, ruleCommand, type ChainOp, type ExtensionUse, type OptionValue, type RuleForm, type TableName } from './builders';
-import { builtinChains, describeMatch, describeTarget, matchesFor, protoWord, TABLES, targetsFor, VERDICT_TARGETS, type ExtensionDescription } from './describe';
-import { parseSave, type SavedChain } from './save-text';
+import { builtinChains, describeMatch, describeTarget, matchesFor, protoWord, TABLES, takesArg, targetsFor, VERDICT_TARGETS, type ExtensionDescription } from './describe';
+import { useChainRules, useExtensions, useHostView } from './lab-views';
 import { applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, smallBtnCls, btnCls, useSession, type RunState } from './ui';
-import { useExport } from './use-export';
 import { ChoiceSelect, type Choice } from './ChoiceSelect';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
@@ -19,25 +19,29 @@ import type { MessageKey } from '../i18n/i18n';
 const PROTOCOLS = ['', 'tcp', 'udp', 'icmp', 'sctp', 'dccp', 'esp', 'ah', 'gre', 'all'];
 const SHOWN_RULES = 200;
 
-const takesArg = (ext: string, opt: string) => (describeMatch(ext) ?? describeTarget(ext))?.options.find((o) => o.name === opt)?.arg;
+/** A chain as the chain picker lists it: its policy (null: a user chain) and how many rules it has. */
+interface ChainEntry {
+  name: string;
+  policy: string | null;
+  rules: number;
+}
 
 export const IptablesSection = memo(function IptablesSection({ host }: { host: string }) {
-  const saved = useExport(host, 'iptables-save');
-  const tables = useMemo(() => (saved ? parseSave(saved) : []), [saved]);
+  const view = useHostView(host);
   const [table, setTable] = useState<TableName>('filter');
   const [chainChoice, setChain] = useState('FORWARD');
-  const chains: SavedChain[] = useMemo(() => {
-    const got = tables.find((t) => t.name === table)?.chains ?? [];
+  const chains: ChainEntry[] = useMemo(() => {
+    const got = view?.chains[table] ?? [];
     // a table never loaded on this host still has its built-in chains, empty, ACCEPT
-    const builtins = builtinChains(table).map((name) => got.find((c) => c.name === name) ?? { name, policy: 'ACCEPT', rules: [] });
+    const builtins = builtinChains(table).map((name) => got.find((c) => c.name === name) ?? { name, policy: 'ACCEPT', rules: 0 });
     return [...builtins, ...got.filter((c) => c.policy === null)];
-  }, [tables, table]);
+  }, [view, table]);
   const chain = chains.some((c) => c.name === chainChoice) ? chainChoice : (chains[0]?.name ?? '');
   const current = chains.find((c) => c.name === chain) ?? null;
   const userChains = useMemo(() => chains.filter((c) => c.policy === null).map((c) => c.name), [chains]);
   const t = useT();
   const chainChoices: Choice[] = useMemo(
-    () => chains.map((c) => ({ value: c.name, label: `${c.name} (${t(c.rules.length === 1 ? 'graph.rule' : 'graph.rules', { n: c.rules.length })}${c.policy ? `, ${t('graph.policy', { policy: c.policy })}` : ''})` })),
+    () => chains.map((c) => ({ value: c.name, label: `${c.name} (${t(c.rules === 1 ? 'graph.rule' : 'graph.rules', { n: c.rules })}${c.policy ? `, ${t('graph.policy', { policy: c.policy })}` : ''})` })),
     [chains, t],
   );
 
@@ -63,7 +67,7 @@ export const IptablesSection = memo(function IptablesSection({ host }: { host: s
       </div>
       <ChainForm host={host} table={table} chain={current} onChain={setChain} />
       {current && <RuleList host={host} table={table} chain={current} />}
-      <RuleBuilder key={`${table} ${chain}`} host={host} table={table} chain={chain} userChains={userChains} ruleCount={current?.rules.length ?? 0} />
+      <RuleBuilder key={`${table} ${chain}`} host={host} table={table} chain={chain} userChains={userChains} ruleCount={current?.rules ?? 0} />
     </div>
   );
 });
@@ -79,7 +83,7 @@ const CHAIN_OPS: { op: ChainOp; label: MessageKey }[] = [
   { op: 'zero', label: 'ipt.op.zero' },
 ];
 
-function ChainForm({ host, table, chain, onChain }: { host: string; table: TableName; chain: SavedChain | null; onChain: (c: string) => void }) {
+function ChainForm({ host, table, chain, onChain }: { host: string; table: TableName; chain: ChainEntry | null; onChain: (c: string) => void }) {
   const [op, setOp] = useState<ChainOp>('new');
   const [name, setName] = useState('');
   const [policy, setPolicy] = useState('DROP');
@@ -133,20 +137,25 @@ function ChainForm({ host, table, chain, onChain }: { host: string; table: Table
 
 // ---------------------------------------------------------------- rule list
 
-function RuleList({ host, table, chain }: { host: string; table: TableName; chain: SavedChain }) {
+function RuleList({ host, table, chain }: { host: string; table: TableName; chain: ChainEntry }) {
   const session = useSession();
   const [state, setState] = useState<RunState>({ kind: 'idle' });
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
   const t = useT();
-  const n = chain.rules.length;
+  const page = useChainRules(host, table, chain.name, SHOWN_RULES);
+  const rows = page && page.chain === chain.name && page.table === table ? page.rules : [];
+  const n = page?.total ?? chain.rules;
   const run = async (cmds: string[], note: string) => {
     if (!cmds.length) return;
     setState({ kind: 'running' });
     const r = await applyTexts(session, host, cmds);
     setState(r.ok ? { kind: 'done', note } : { kind: 'error', text: cmds[r.index] ?? '', diagnostics: r.diagnostics });
   };
-  const move = (from: number, to: number) => void run(moveRuleCommands(table, chain.name, from, to, chain.rules[from - 1]!), t('ipt.moved', { from, to }));
+  const move = (from: number, to: number) => {
+    const spec = rows[from - 1]?.spec;
+    if (spec !== undefined) void run(moveRuleCommands(table, chain.name, from, to, spec), t('ipt.moved', { from, to }));
+  };
   return (
     <div className="flex flex-col gap-1">
       <h3 className="text-sm font-semibold text-slate-900">
@@ -156,8 +165,7 @@ function RuleList({ host, table, chain }: { host: string; table: TableName; chai
         <p className="text-sm text-slate-700">{chain.policy ? t('ipt.noRulesPolicy', { policy: chain.policy }) : t('ipt.noRules')}</p>
       ) : (
         <ol tabIndex={0} aria-label={t('ipt.rulesOf', { chain: `${table} ${chain.name}` })} className="flex max-h-72 flex-col overflow-auto rounded border border-slate-300 focus:outline-2 focus:outline-blue-700">
-          {chain.rules.slice(0, SHOWN_RULES).map((spec, i) => {
-            const num = i + 1;
+          {rows.map(({ num, spec }, i) => {
             return (
               <li
                 key={`${num} ${spec}`}
@@ -230,11 +238,12 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
   const f = { ...form, table, chain };
   const set = (patch: Partial<RuleForm>) => setForm((x) => ({ ...x, ...patch }));
   const builtin = builtinChains(table).includes(chain);
-  const matches = useMemo(() => matchesFor(table, chain), [table, chain]);
-  const targets = useMemo(() => targetsFor(table, chain), [table, chain]);
+  const catalog = useExtensions();
+  const matches = useMemo(() => matchesFor(catalog, table, chain), [catalog, table, chain]);
+  const targets = useMemo(() => targetsFor(catalog, table, chain), [catalog, table, chain]);
   const [addMatch, setAddMatch] = useState('');
-  const targetSpec = describeTarget(f.target);
-  const cmd = ruleCommand(f, takesArg);
+  const targetSpec = describeTarget(catalog, f.target);
+  const cmd = ruleCommand(f, (ext, opt) => takesArg(catalog, ext, opt));
   const t = useT();
   const targetChoices: Choice[] = useMemo(
     () => [
@@ -298,7 +307,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
           key={k}
           kind="match"
           use={m}
-          spec={describeMatch(m.name)}
+          spec={describeMatch(catalog, m.name)}
           onChange={(next) => set({ matches: f.matches.map((x, j) => (j === k ? next : x)) })}
           onRemove={() => set({ matches: f.matches.filter((_, j) => j !== k) })}
         />
@@ -322,7 +331,7 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
           className={btnCls}
           disabled={!addMatch}
           onClick={() => {
-            const spec = describeMatch(addMatch);
+            const spec = describeMatch(catalog, addMatch);
             if (!spec) return;
             const need = protoWord(spec);
             set({ matches: [...f.matches, { name: spec.name, options: [] }], ...(need && !f.proto ? { proto: need } : {}) });

@@ -3,15 +3,11 @@
 // real servers (in the kernel's list order: `ipvsadm -a` inserts at the
 // head), forms to add, edit and delete them and to set `net.ipv4.vs.*`,
 // each showing the ipvsadm / sysctl command it will run through the same
-// editing session as the console.
+// editing session as the console. What the host has is the lab's host view.
 
-import { memo, useMemo, useState } from 'react';
-import { useStore } from 'zustand';
-import { DEFAULT_IPVS_SYSCTL, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, type VirtualService } from '../../engine/ipvs/types';
-import { serviceDests } from '../../engine/ipvs/state';
-import { formatIpv4 } from '../../engine/net/addr';
-import { useDeps } from '../shell/context';
-import { selectScenario } from '../state/walk-store';
+import { memo, useState } from 'react';
+import type { VirtualServiceView } from '../../engine/lab/views';
+import { DEFAULT_IPVS_SYSCTL } from '../../vocabulary/ipvs';
 import {
   emptyServerForm,
   emptyServiceForm,
@@ -21,7 +17,6 @@ import {
   ipvsServerCommand,
   ipvsServiceCommand,
   ipvsSysctlCommand,
-  ipvsSysctlsOf,
   SCHED_FLAGS,
   SCHEDULERS,
   serviceName,
@@ -30,8 +25,8 @@ import {
   type ServiceForm,
   type ServiceRef,
 } from '../ipvs/ipvsadm-builders';
-import { hostSetupOf, replayIpvs } from '../ipvs/ipvs-view';
 import { useIpvsT, type IpvsKey } from '../ipvs/t';
+import { useHostView } from './lab-views';
 import { applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, smallBtnCls, useSession, type RunState } from './ui';
 
@@ -43,19 +38,20 @@ const legendCls = 'px-1 text-sm font-semibold text-slate-900';
 const METHOD_KEY: Record<FwdSwitch, IpvsKey> = { '-g': 'ipvs.form.method.g', '-i': 'ipvs.form.method.i', '-m': 'ipvs.form.method.m' };
 const METHOD_OF: Record<string, FwdSwitch> = { route: '-g', tunnel: '-i', masq: '-m' };
 
-function refOf(svc: VirtualService): ServiceRef {
-  if (svc.fwmark) return { kind: 'fwmark', address: '', fwmark: String(svc.fwmark) };
-  return { kind: svc.protocol === 'udp' ? 'udp' : 'tcp', address: `${formatIpv4(svc.addr)}:${svc.port}`, fwmark: '' };
+const NO_SERVICES: VirtualServiceView[] = [];
+
+function refOf(svc: VirtualServiceView): ServiceRef {
+  if (svc.fwmark !== null) return { kind: 'fwmark', address: '', fwmark: String(svc.fwmark) };
+  return { kind: svc.protocol === 'udp' ? 'udp' : 'tcp', address: `${svc.addr}:${svc.port}`, fwmark: '' };
 }
 
-function formOf(svc: VirtualService): ServiceForm {
-  const flags: string[] = [];
-  const names = SCHED_FLAGS[svc.scheduler];
-  if (names && svc.flags & IP_VS_SVC_F_SCHED1) flags.push(names[0]!);
-  if (names && svc.flags & IP_VS_SVC_F_SCHED2) flags.push(names[1]!);
-  const persistent = (svc.flags & IP_VS_SVC_F_PERSISTENT) !== 0;
-  const mask = formatIpv4(svc.netmask);
-  return { ...refOf(svc), op: 'edit', scheduler: svc.scheduler, flags, persistent, timeout: persistent ? String(svc.timeout) : '', netmask: persistent && mask !== '255.255.255.255' ? mask : '' };
+/** The edit form filled with what a service has now (only the -b flags the form offers for its scheduler). */
+function formOf(svc: VirtualServiceView): ServiceForm {
+  const offered = SCHED_FLAGS[svc.scheduler] ?? [];
+  const flags = svc.schedFlags.filter((f) => offered.includes(f));
+  const persistent = svc.persistent !== null;
+  const mask = svc.netmask ?? '255.255.255.255';
+  return { ...refOf(svc), op: 'edit', scheduler: svc.scheduler, flags, persistent, timeout: persistent ? String(svc.persistent) : '', netmask: persistent && mask !== '255.255.255.255' ? mask : '' };
 }
 
 /** A Delete button's command, run at once, with its outcome. */
@@ -71,12 +67,9 @@ function useQuick(host: string): [(cmd: string) => void, RunState] {
 
 export const IpvsSection = memo(function IpvsSection({ host }: { host: string }) {
   const t = useIpvsT();
-  const { stores } = useDeps();
-  const scenario = useStore(stores.scenario, selectScenario);
-  const setup = hostSetupOf(scenario, host);
-  const state = useMemo(() => replayIpvs(setup), [setup]);
-  const sysctls = useMemo(() => ipvsSysctlsOf(setup), [setup]);
-  const services = state.services;
+  const view = useHostView(host);
+  const services = view?.ipvs ?? NO_SERVICES;
+  const sysctls = view?.ipvsSysctls ?? [];
   const [svcForm, setSvcForm] = useState<ServiceForm>(emptyServiceForm());
   const [srvForm, setSrvForm] = useState<ServerForm>(emptyServerForm());
   const [target, setTarget] = useState(0);
@@ -87,7 +80,7 @@ export const IpvsSection = memo(function IpvsSection({ host }: { host: string })
   const srv = (p: Partial<ServerForm>) => setSrvForm({ ...srvForm, ...p });
   const targetSvc = services[Math.min(target, services.length - 1)];
   const flagChoices = SCHED_FLAGS[svcForm.scheduler] ?? [];
-  const serviceText = (s: VirtualService) => `${serviceName(refOf(s))} ${s.scheduler}`;
+  const serviceText = (s: VirtualServiceView) => `${serviceName(refOf(s))} ${s.scheduler}`;
 
   return (
     <div className="flex flex-col gap-3">
@@ -97,9 +90,9 @@ export const IpvsSection = memo(function IpvsSection({ host }: { host: string })
         {services.map((s, k) => {
           const ref = refOf(s);
           const name = serviceName(ref);
-          const dests = serviceDests(state, s);
+          const dests = s.servers;
           return (
-            <li key={s.id} className="flex flex-col border-b border-slate-200 px-2 py-1 last:border-b-0">
+            <li key={s.name} className="flex flex-col border-b border-slate-200 px-2 py-1 last:border-b-0">
               <div className="flex flex-wrap items-center gap-2">
                 <code className="flex-1 text-[13px] font-semibold">{ipvsServiceCommand(formOf(s)).replace(/^ipvsadm -E /, '')}</code>
                 <button type="button" className={smallBtnCls} aria-label={t('ipvs.form.editService', { service: name })} onClick={() => setSvcForm(formOf(s))}>
@@ -112,7 +105,7 @@ export const IpvsSection = memo(function IpvsSection({ host }: { host: string })
               <ol className="ml-4 flex flex-col" aria-label={t('ipvs.form.serversLabel', { service: name })}>
                 {dests.length === 0 && <li className="text-sm text-slate-700">{t('ipvs.form.noServers')}</li>}
                 {dests.map((d, n) => {
-                  const server = `${formatIpv4(d.addr)}:${d.port}`;
+                  const server = `${d.addr}:${d.port}`;
                   const method = METHOD_OF[d.method] ?? '-g';
                   return (
                     <li key={d.id} className="flex flex-wrap items-center gap-2 py-0.5">
@@ -228,7 +221,7 @@ export const IpvsSection = memo(function IpvsSection({ host }: { host: string })
                 {(id) => (
                   <select id={id} className={inputCls} value={String(Math.min(target, services.length - 1))} onChange={(e) => setTarget(Number(e.target.value))}>
                     {services.map((s, k) => (
-                      <option key={s.id} value={k}>
+                      <option key={s.name} value={k}>
                         {serviceText(s)}
                       </option>
                     ))}
@@ -266,10 +259,10 @@ export const IpvsSection = memo(function IpvsSection({ host }: { host: string })
       <fieldset className={groupCls}>
         <legend className={legendCls}>{t('ipvs.form.sysctlLegend')}</legend>
         <ul className="flex flex-wrap gap-2 text-sm" aria-label={t('ipvs.form.sysctlList', { host })}>
-          {sysctls.size === 0 && <li className="text-slate-700">{t('ipvs.form.sysctlDefaults')}</li>}
-          {[...sysctls].map(([k, v]) => (
-            <li key={k} className="rounded bg-slate-100 px-1.5 font-mono">
-              net.ipv4.vs.{k} = {v}
+          {sysctls.length === 0 && <li className="text-slate-700">{t('ipvs.form.sysctlDefaults')}</li>}
+          {sysctls.map(({ key, value }) => (
+            <li key={key} className="rounded bg-slate-100 px-1.5 font-mono">
+              {key} = {value}
             </li>
           ))}
         </ul>

@@ -2,11 +2,12 @@
 // The Configuration region's forms besides iptables: the lab (hosts and
 // links), interfaces and addresses, routes, ip rules, sysctls, listeners.
 // Host-level forms build the command one would type (shown live) and run it
-// through the engine; lab-level forms change the case file itself.
+// through the engine, and list what the host holds from the lab's host view;
+// lab-level forms change the case file itself.
 
-import { memo, useMemo, useState, type ReactNode } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../engine/net/config';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../vocabulary/sysctl';
 import { useDeps } from '../shell/context';
 import { selectLog, selectScenario } from '../state/walk-store';
 import {
@@ -25,11 +26,10 @@ import {
   type LinkForm,
   type RouteForm,
 } from './builders';
-import { setupSysctls, showLines, userRoute } from './save-text';
-import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, hostSetup, linkIfaces, links, listeners, renameHost, rtTables, setRtTable, type Case, type OpResult } from './scenario-ops';
+import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, linkIfaces, links, listeners, renameHost, rtTables, setRtTable, type Case, type OpResult } from './scenario-ops';
 import { applyCaseOp, applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, OpStatus, primaryCls, smallBtnCls, useSession, type RunState } from './ui';
-import { useExport } from './use-export';
+import { useHostView } from './lab-views';
 import { useT } from '../i18n/lang';
 
 function useScenario(): Case {
@@ -250,8 +250,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
 
 export const RoutesSection = memo(function RoutesSection({ host }: { host: string }) {
   const scenario = useScenario();
-  const text = useExport(host, 'ip-route-all');
-  const lines = useMemo(() => showLines(text ?? ''), [text]);
+  const routes = useHostView(host)?.routes ?? null;
   const names = rtTables(scenario);
   const [quick, quickView] = useQuickCommand(host);
   const [f, setF] = useState<RouteForm>(emptyRouteForm());
@@ -264,12 +263,13 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
     <div className="flex flex-col gap-3">
       <h3 className={h3Cls}>{t('routes.title', { host })}</h3>
       <ul tabIndex={0} className={`${listCls} max-h-60 overflow-auto focus:outline-2 focus:outline-blue-700`} aria-label={t('routes.aria', { host })}>
-        {text === null && <li className={rowCls}>{t('common.loading')}</li>}
-        {lines.map((l) => (
-          <li key={l} className={rowCls}>
-            <code className="min-w-0 flex-1 text-[13px] break-all">{l}</code>
-            {userRoute(l) && (
-              <button type="button" className={smallBtnCls} aria-label={t('routes.delete', { route: l })} onClick={() => quick(ipRouteDeleteCommand(l)!, t('routes.deleted'))}>
+        {routes === null && <li className={rowCls}>{t('common.loading')}</li>}
+        {routes?.map((r) => (
+          <li key={r.text} className={rowCls}>
+            <code className="min-w-0 flex-1 text-[13px] break-all whitespace-pre-wrap">{r.text}</code>
+            {/* the kernel's own routes (for an address) go with the address, not by hand */}
+            {r.proto !== 'kernel' && (
+              <button type="button" className={smallBtnCls} aria-label={t('routes.delete', { route: r.text })} onClick={() => quick(ipRouteDeleteCommand(r.text)!, t('routes.deleted'))}>
                 {t('common.delete')}
               </button>
             )}
@@ -340,8 +340,7 @@ export const RoutesSection = memo(function RoutesSection({ host }: { host: strin
 // ---------------------------------------------------------------- ip rules
 
 export const IpRulesSection = memo(function IpRulesSection({ host }: { host: string }) {
-  const text = useExport(host, 'ip-rule');
-  const lines = useMemo(() => showLines(text ?? ''), [text]);
+  const rules = useHostView(host)?.fibRules ?? null;
   const [quick, quickView] = useQuickCommand(host);
   const [f, setF] = useState<IpRuleForm>(emptyIpRuleForm());
   const set = (p: Partial<IpRuleForm>) => setF({ ...f, ...p });
@@ -353,11 +352,11 @@ export const IpRulesSection = memo(function IpRulesSection({ host }: { host: str
     <div className="flex flex-col gap-3">
       <h3 className={h3Cls}>{t('iprules.title', { host })}</h3>
       <ul className={listCls} aria-label={t('iprules.aria', { host })}>
-        {text === null && <li className={rowCls}>{t('common.loading')}</li>}
-        {lines.map((l) => (
-          <li key={l} className={rowCls}>
-            <code className="min-w-0 flex-1 text-[13px] whitespace-pre">{l}</code>
-            <button type="button" className={smallBtnCls} aria-label={t('iprules.delete', { rule: l })} onClick={() => quick(ipRuleDeleteCommand(l)!, t('iprules.deleted'))}>
+        {rules === null && <li className={rowCls}>{t('common.loading')}</li>}
+        {rules?.map((r) => (
+          <li key={r.text} className={rowCls}>
+            <code className="min-w-0 flex-1 text-[13px] whitespace-pre">{r.text}</code>
+            <button type="button" className={smallBtnCls} aria-label={t('iprules.delete', { rule: r.text })} onClick={() => quick(ipRuleDeleteCommand(r.priority, r.selector), t('iprules.deleted'))}>
               {t('common.delete')}
             </button>
           </li>
@@ -408,7 +407,7 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
   const scenario = useScenario();
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
-  const set = useMemo(() => setupSysctls(hostSetup(scenario, host)), [scenario, host]);
+  const set = useHostView(host)?.sysctls ?? null;
   const ifaces = log?.hosts.find((h) => h.name === host)?.interfaces.map((i) => i.name) ?? ['lo', ...linkIfaces(scenario, host)];
   const [key, setKey] = useState('net.ipv4.ip_forward');
   const [iface, setIface] = useState('all');
@@ -418,20 +417,20 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
   const perIface = key.startsWith('conf.');
   const full = perIface ? `net.ipv4.conf.${iface}.${key.slice(5)}` : key;
   const dflt = perIface ? DEVCONF_DEFAULTS[key.slice(5)] : GLOBAL_SYSCTL_DEFAULTS[key];
-  const defaultOf = (k: string) => GLOBAL_SYSCTL_DEFAULTS[k] ?? DEVCONF_DEFAULTS[k.split('.').pop() ?? ''];
   return (
     <div className="flex flex-col gap-3">
       <h3 className={h3Cls}>{t('sysctl.title', { host })}</h3>
       <ul className={listCls} aria-label={t('sysctl.aria', { host })}>
-        {set.size === 0 && <li className={rowCls}>{t('sysctl.none')}</li>}
-        {[...set].map(([k, v]) => (
+        {set === null && <li className={rowCls}>{t('common.loading')}</li>}
+        {set?.length === 0 && <li className={rowCls}>{t('sysctl.none')}</li>}
+        {set?.map(({ key: k, value: v, defaultValue: d }) => (
           <li key={k} className={rowCls}>
             <code className="flex-1 text-[13px]">
               {k} = {v}
             </code>
-            {defaultOf(k) !== undefined && defaultOf(k) !== v && (
-              <button type="button" className={smallBtnCls} aria-label={t('sysctl.resetAria', { key: k, value: defaultOf(k) ?? '' })} onClick={() => quick(`sysctl -w ${k}=${defaultOf(k)}`, t('sysctl.back', { key: k, value: defaultOf(k) ?? '' }))}>
-                {t('sysctl.reset', { value: defaultOf(k) ?? '' })}
+            {d !== null && d !== v && (
+              <button type="button" className={smallBtnCls} aria-label={t('sysctl.resetAria', { key: k, value: d })} onClick={() => quick(sysctlCommand(k, d), t('sysctl.back', { key: k, value: d }))}>
+                {t('sysctl.reset', { value: d })}
               </button>
             )}
           </li>

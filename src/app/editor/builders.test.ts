@@ -25,8 +25,10 @@ import {
   sysctlCommand,
   type RuleForm,
 } from './builders';
-import { describeMatch, describeTarget } from './describe';
-import { parseSave, showLines } from './save-text';
+import { takesArg as catalogTakesArg } from './describe';
+import { extensionCatalog } from '../../engine/iptables/catalog';
+import { Lab } from '../../engine/lab/lab';
+import { chainPage, hostConfigView, type HostConfigView } from '../../engine/lab/views';
 
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
 
@@ -41,7 +43,24 @@ function run(cmds: string[], host = 'router', from: unknown = base): Record<stri
   return s as Record<string, unknown>;
 }
 
-const takesArg = (ext: string, opt: string) => (describeMatch(ext) ?? describeTarget(ext))?.options.find((o) => o.name === opt)?.arg;
+const catalog = extensionCatalog();
+const takesArg = (ext: string, opt: string) => catalogTakesArg(catalog, ext, opt);
+
+function lab(s: unknown): Lab {
+  const o = Lab.open(s);
+  if (!o.ok) throw new Error(o.errors.join('; '));
+  return o.lab;
+}
+
+/** The words after `-A CHAIN` of each rule of a chain, as the rule list has them (the lab's chain page). */
+function rules(s: unknown, chain: string, host = 'router'): string[] {
+  return chainPage(lab(s).config(host)!, 'filter', chain, 0, 1000, null)!.rules.map((r) => r.spec);
+}
+
+/** What the forms list of a host: the lab's host view. */
+function hostView(s: unknown, host = 'router'): HostConfigView {
+  return hostConfigView(host, lab(s).config(host)!);
+}
 
 function save(s: unknown, host = 'router'): string {
   const t = exportText(s, host, 'iptables-save');
@@ -125,13 +144,13 @@ describe('chain commands', () => {
   });
 
   it('deletes a rule and moves one by delete + insert, as by hand', () => {
-    const before = parseSave(save(base)).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const before = rules(base, 'FORWARD');
     const moved = moveRuleCommands('filter', 'FORWARD', 1, 3, before[0]!);
     expect(moved).toEqual(['iptables -D FORWARD 1', `iptables -I FORWARD 3 ${before[0]}`]);
-    const after = parseSave(save(run(moved))).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const after = rules(run(moved), 'FORWARD');
     expect(after).toEqual([before[1], before[2], before[0]]);
     expect(moveRuleCommands('filter', 'FORWARD', 2, 2, 'x')).toEqual([]);
-    const fewer = parseSave(save(run([deleteRuleCommand('filter', 'FORWARD', 2)]))).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+    const fewer = rules(run([deleteRuleCommand('filter', 'FORWARD', 2)]), 'FORWARD');
     expect(fewer).toEqual([before[0], before[2]]);
   });
 });
@@ -166,9 +185,9 @@ describe('ip and sysctl forms', () => {
     expect(all.ok && all.text).toContain('blackhole 10.50.1.0/24 table isp2 metric 2');
     expect(all.ok && all.text).toContain('throw 10.50.5.0/24 table isp2 metric 6');
     expect(all.ok && all.text).toContain('10.60.0.0/16 via 192.168.1.100 dev eth1 src 192.168.1.1');
-    // and the route lines the engine prints can be deleted by their own words
-    const line = showLines(all.ok ? all.text : '').find((l) => l.startsWith('unreachable'))!;
-    const gone = exportText(run([ipRouteDeleteCommand(line)!], 'router', s), 'router', 'ip-route-all');
+    // and the routes the host view lists can be deleted by their own words
+    const route = hostView(s).routes.find((r) => r.type === 'unreachable')!;
+    const gone = exportText(run([ipRouteDeleteCommand(route.text)!], 'router', s), 'router', 'ip-route-all');
     expect(gone.ok && gone.text).not.toContain('unreachable');
   });
 
@@ -176,12 +195,11 @@ describe('ip and sysctl forms', () => {
     const cmd = ipRuleCommand({ ...emptyIpRuleForm(), priority: '100', from: '10.0.0.0/8', to: '1.2.3.0/24', iif: 'eth0', oif: 'eth1', fwmark: '0x1', mask: '0xff', tos: '0x10', ipproto: 'tcp', sport: '1000', dport: '80', action: 'lookup', table: '100' });
     expect(cmd).toBe('ip rule add priority 100 from 10.0.0.0/8 to 1.2.3.0/24 iif eth0 oif eth1 fwmark 0x1/0xff tos 0x10 ipproto tcp sport 1000 dport 80 lookup 100');
     const s = run([cmd, ipRuleCommand({ ...emptyIpRuleForm(), priority: '200', not: true, from: '192.168.0.0/16', action: 'blackhole' })]);
-    const shown = exportText(s, 'router', 'ip-rule');
-    const lines = showLines(shown.ok ? shown.text : '');
-    expect(lines).toHaveLength(5);
-    const main = lines.find((l) => l.includes('lookup main'))!;
-    expect(ipRuleDeleteCommand(main)).toBe('ip rule del priority 32766 from all lookup main');
-    const after = exportText(run([ipRuleDeleteCommand(main)!], 'router', s), 'router', 'ip-rule');
+    const rules = hostView(s).fibRules;
+    expect(rules).toHaveLength(5);
+    const main = rules.find((r) => r.selector.includes('lookup main'))!;
+    expect(ipRuleDeleteCommand(main.priority, main.selector)).toBe('ip rule del priority 32766 from all lookup main');
+    const after = exportText(run([ipRuleDeleteCommand(main.priority, main.selector)], 'router', s), 'router', 'ip-rule');
     expect(after.ok && after.text).not.toContain('lookup main');
   });
 

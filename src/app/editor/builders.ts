@@ -6,7 +6,9 @@
 // only put the words in the order the tools expect and quote what a shell
 // would split.
 
-export type TableName = 'raw' | 'mangle' | 'nat' | 'filter' | 'security';
+import type { TableName } from '../../vocabulary/netfilter';
+
+export type { TableName };
 
 /** A word as a shell would need it: quoted when it has spaces, quotes or shell characters. */
 export function shellWord(s: string): string {
@@ -281,19 +283,17 @@ export function ipRuleCommand(f: IpRuleForm): string {
 }
 
 /**
- * `ip rule del` for a line of `ip rule show` ("32766:\tfrom all lookup main"):
- * the selector and action as printed, with the priority, so exactly that
- * rule goes.
+ * `ip rule del` for a rule of `ip rule show`: the selector and action as
+ * printed ("from all lookup main"), with the priority, so exactly that rule
+ * goes.
  */
-export function ipRuleDeleteCommand(showLine: string): string | null {
-  const m = /^(\d+):\s+(.*?)\s*$/.exec(showLine);
-  if (!m) return null;
-  return `ip rule del priority ${m[1]} ${m[2]}`;
+export function ipRuleDeleteCommand(priority: number, selector: string): string {
+  return `ip rule del priority ${priority} ${selector}`;
 }
 
-/** `ip route del` for a line of `ip route show`: the route's own words select it. */
-export function ipRouteDeleteCommand(showLine: string): string | null {
-  const t = showLine.trim();
+/** `ip route del` for a route as `ip route show` prints it: the route's own words (a multipath route's nexthops too) select it. */
+export function ipRouteDeleteCommand(shown: string): string | null {
+  const t = shown.trim().replace(/\s+/g, ' ');
   return t ? `ip route del ${t}` : null;
 }
 

@@ -12,8 +12,8 @@ import type { EngineRequest } from '../../worker/protocol';
 import { createStores, sendPacket } from '../state/walk-store';
 import { addHost } from './scenario-ops';
 import { applyCaseOp, applyText, applyTexts, editorSession, redoEdit, undoEdit } from './session';
-import { parseSave } from './save-text';
-import { exportFrom, refreshCase } from '../state/lab';
+import { chainRulesOf } from './lab-views';
+import { refreshCase } from '../state/lab';
 
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
 
@@ -29,11 +29,11 @@ function setup() {
   return { stores, client, session: editorSession(stores, client) };
 }
 
-/** The router's FORWARD rules as the worker's lab now has them. */
+/** The router's FORWARD rules as the worker's lab now has them (the words after `-A FORWARD`). */
 async function forward({ stores, client }: Pick<ReturnType<typeof setup>, 'stores' | 'client'>): Promise<string[]> {
-  const r = await exportFrom(stores, client, 'router', 'iptables-save');
-  if (!r.ok) throw new Error('export failed');
-  return parseSave(r.text).find((t) => t.name === 'filter')!.chains.find((c) => c.name === 'FORWARD')!.rules;
+  const page = await chainRulesOf(stores, client, 'router', 'filter', 'FORWARD', 1000);
+  if (!page) throw new Error('no FORWARD chain');
+  return page.rules.map((r) => r.spec);
 }
 
 /** let queued edits, re-simulations and microtasks settle */
@@ -61,7 +61,9 @@ describe('the editing session', () => {
     expect(stores.lab.getState().stale).toBe(true);
     const now = await refreshCase(stores, client);
     expect(stores.lab.getState().stale).toBe(false);
-    expect(now.steps).toBe(base.steps);
+    expect(now.steps).toEqual(base.steps);
+    // with the text and fingerprint the worker made of this very object, for the autosave
+    expect(stores.scenario.getState().serialized).toMatchObject({ of: now, text: JSON.stringify(now) });
     expect(JSON.stringify(now)).toContain('-A INPUT -j ACCEPT');
     expect(stores.scenario.getState().scenario).toBe(now);
   });

@@ -12,8 +12,7 @@
 // and the packet dot's path are the same points.
 
 import type { GraphNode, WalkLog, WalkStep } from '../../engine/walk-log';
-import type { HookName, TableName } from '../../engine/netfilter/hooks';
-import { HOOK_TABLES } from '../../engine/netfilter/hooks';
+import { HOOK_TABLES, type HookName, type TableName } from '../../vocabulary/netfilter';
 
 export interface Point {
   x: number;
@@ -296,40 +295,15 @@ export function flowNode(id: string, layout: FlowLayout = FLOW_LAYOUT): FlowNode
   return indexOf(layout).nodes.get(id);
 }
 
-const IPVS_XMIT_PARTS = new Set(['ttl', 'nat', 'route']);
-
 /**
- * The box a step lights. The notes IPVS's transmit leaves right after its
- * own note (TTL − 1, the NAT rewrite, the route to the real server; a NAT
- * reply's rewrite at FORWARD) happen inside IPVS's hook function, so on the
- * IPVS layout they light the IPVS box rather than the forward decision or
- * the reroute check, which the packet never passes.
+ * The graph node the packet is on at `index`, if that step happens on `host`
+ * and the layout has its box. The engine says which box a step lights
+ * (WalkStep.node; the parts of IPVS's transmit light the IPVS box).
  */
-export function stepNode(log: WalkLog, index: number, layout: FlowLayout = FLOW_LAYOUT): GraphNode | null {
-  const step = log.steps[index];
-  if (!step) return null;
-  if (layout.ipvs && step.kind === 'note' && IPVS_XMIT_PARTS.has(step.note.kind)) {
-    const at = step.note.at;
-    // the IPVS note and its parts share the event position `at`: a handful of steps at most
-    for (let j = index - 1; j >= 0 && index - j <= 8; j--) {
-      const s = log.steps[j]!;
-      if (s.packet !== step.packet || s.kind !== 'note' || s.note.at !== at) break;
-      if (s.note.kind === 'ipvs') {
-        if (s.note.action === 'xmit') return 'ipvs-in';
-        if (s.note.action === 'snat') return 'ipvs-out';
-        break;
-      }
-    }
-  }
-  return step.node;
-}
-
-/** The graph node the packet is on at `index`, if that step happens on `host`. */
 export function currentNode(log: WalkLog | null, index: number, host: string, layout: FlowLayout = FLOW_LAYOUT): GraphNode | null {
   const step = log && index >= 0 ? log.steps[index] : undefined;
   if (!step || step.host !== host) return null;
-  const node = stepNode(log!, index, layout);
-  return node !== null && indexOf(layout).nodes.has(node) ? node : null;
+  return indexOf(layout).nodes.has(step.node) ? step.node : null;
 }
 
 /**

@@ -20,6 +20,7 @@ export const enEngine = {
   'engine.what.redo': 'redoing an edit',
   'engine.what.chain': 'listing a chain’s rules',
   'engine.what.host-view': 'listing a host’s configuration',
+  'engine.what.extensions': 'listing the match and target extensions',
   'engine.what.snapshot': 'saving the scenario',
   'engine.what.close': 'closing a scenario',
   'engine.what.edit': 'applying an edit',

@@ -22,6 +22,7 @@ export const zhEngine: Record<keyof typeof enEngine, string> = {
   'engine.what.redo': '重做编辑',
   'engine.what.chain': '列出链的规则',
   'engine.what.host-view': '列出主机配置',
+  'engine.what.extensions': '列出匹配与目标扩展',
   'engine.what.snapshot': '保存场景',
   'engine.what.close': '关闭场景',
   'engine.what.edit': '应用编辑',

@@ -5,12 +5,12 @@
 // (`ipvsadm -Lnc`) changing step by step. Loaded lazily: only scenarios with
 // virtual services ever show it.
 
-import { memo, useId, useMemo, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { currentStep, selectChosenHost, selectIndex, selectLog, selectScenario, shownHost } from '../state/walk-store';
+import { currentStep, selectChosenHost, selectIndex, selectLog, shownHost } from '../state/walk-store';
 import { Panel } from '../panels/Panel';
-import { hostSetupOf, ipvsAt, ipvsHosts, parseConnections, parseList, serverNames, summarizeScheduler, noteSentence, type SchedulerSummary } from './ipvs-view';
+import { ipvsAt, ipvsHosts, noteSentence, type SchedulerSummary } from './ipvs-view';
 import { useIpvsT } from './t';
 
 const th = 'border-b border-slate-300 px-2 py-1 text-left font-semibold whitespace-nowrap';
@@ -25,25 +25,20 @@ export default memo(function IpvsPanel() {
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
   const chosen = useStore(stores.view, selectChosenHost);
-  const scenario = useStore(stores.scenario, selectScenario);
   const hosts = ipvsHosts(log);
   const shown = shownHost(log, index, chosen);
   const [picked, setPicked] = useState<string | null>(null);
   const host = picked !== null && hosts.includes(picked) ? picked : shown !== null && hosts.includes(shown) ? shown : (hosts[0] ?? null);
-  const setup = host ? hostSetupOf(scenario, host) : [];
-  const names = useMemo(() => serverNames(setup), [setup]);
   if (!log || !host) return null;
   const moment = ipvsAt(log, Math.max(0, index), host);
   if (!moment) return null;
   const step = currentStep(log, index);
   const note = moment.note;
-  const list = parseList(moment.snapshot.list);
-  const conns = parseConnections(moment.snapshot.connections);
+  const { header, services, connections: conns, schedulers: summaries } = moment.snapshot;
   const chosenServer = note && note.action === 'xmit' ? note.server : null;
   const chosenService = note?.service ?? null;
   const headers = step && step.host === host ? step.headers : null;
   const mine = (source: string) => headers !== null && headers.sport !== undefined && (source === `${headers.src}:${headers.sport}` || source === `${headers.dst}:${headers.dport}`);
-  const summaries = moment.snapshot.schedulers.map((s) => summarizeScheduler(s.service, s.view, names));
   const whenKey = moment.when === 'before' ? 'ipvs.when.before' : moment.when === 'after' ? 'ipvs.when.after' : moment.when === 'idle' ? 'ipvs.when.idle' : 'ipvs.when.start';
   return (
     <Panel
@@ -79,19 +74,19 @@ export default memo(function IpvsPanel() {
                 <code>ipvsadm -Ln</code>
               </h3>
               <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 font-mono text-[13px] leading-5 text-slate-900">
-                {list.header.map((l, k) => (
+                {header.map((l, k) => (
                   <span key={`h${k}`} className="block">
                     {l}
                   </span>
                 ))}
-                {list.services.map((svc) => (
+                {services.map((svc) => (
                   <span key={svc.line} className="block">
                     <span className="block font-semibold">{svc.line}</span>
                     {svc.servers.map((s) => {
                       const hit = chosenServer === s.server && (chosenService === null || chosenService === svc.name);
                       return (
                         <span key={s.line} className={`block ${hit ? 'bg-amber-200 font-semibold ring-2 ring-amber-600' : ''}`} data-chosen={hit ? 'true' : undefined}>
-                          {s.line.replace(/\s+$/, '')}
+                          {s.line}
                           {hit ? <span className="font-sans text-amber-950">{`  ← ${t('ipvs.chosen')}`}</span> : null}
                         </span>
                       );

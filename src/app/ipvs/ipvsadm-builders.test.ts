@@ -12,14 +12,20 @@ import {
   ipvsServerCommand,
   ipvsServiceCommand,
   ipvsSysctlCommand,
-  ipvsSysctlsOf,
   type ServiceForm,
   type ServiceRef,
 } from './ipvsadm-builders';
-import { hostSetupOf, replayIpvs } from './ipvs-view';
-import { formatIpv4 } from '../../engine/net/addr';
-import { serviceDests } from '../../engine/ipvs/state';
+import { Lab } from '../../engine/lab/lab';
+import { hostConfigView, type HostConfigView } from '../../engine/lab/views';
+import { hostSetup } from '../editor/scenario-ops';
 import { labCase } from './lab-case';
+
+/** What the IPVS section lists of the director: the lab's host view. */
+function director(c: Record<string, unknown>): HostConfigView {
+  const o = Lab.open(c);
+  if (!o.ok) throw new Error(o.errors.join('; '));
+  return hostConfigView('director', o.lab.config('director')!);
+}
 
 function apply(c: Record<string, unknown>, cmd: string): Record<string, unknown> {
   const r = applyEdit(c, 'director', cmd, 'command');
@@ -29,7 +35,7 @@ function apply(c: Record<string, unknown>, cmd: string): Record<string, unknown>
 
 const VIP: ServiceRef = { kind: 'tcp', address: '10.0.0.100:80', fwmark: '' };
 const svcForm = (p: Partial<ServiceForm>): ServiceForm => ({ ...emptyServiceForm(), ...VIP, ...p });
-const ipvsLines = (c: Record<string, unknown>) => hostSetupOf(c, 'director').filter((x) => typeof x === 'string' && /^(ipvsadm|sysctl -w net.ipv4.vs)/.test(x));
+const ipvsLines = (c: Record<string, unknown>) => hostSetup(c, 'director').filter((x) => typeof x === 'string' && /^(ipvsadm|sysctl -w net.ipv4.vs)/.test(x));
 
 describe('the virtual service form', () => {
   it('builds ipvsadm -A with the scheduler, and the engine adds the service', () => {
@@ -86,9 +92,7 @@ describe('the real server form', () => {
       expect(cmd).toBe(`ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.${n}:80 -m -w 1`);
       c = apply(c, cmd);
     }
-    const state = replayIpvs(hostSetupOf(c, 'director'));
-    const list = serviceDests(state, state.services[0]!).map((d) => formatIpv4(d.addr));
-    expect(list).toEqual(['192.168.1.13', '192.168.1.12', '192.168.1.11']);
+    expect(director(c).ipvs[0]!.servers.map((d) => d.addr)).toEqual(['192.168.1.13', '192.168.1.12', '192.168.1.11']);
   });
 
   it('edits a server in place with -e, keeping its position', () => {
@@ -97,9 +101,7 @@ describe('the real server form', () => {
     const cmd = ipvsServerCommand(VIP, { op: 'edit', server: '192.168.1.12:80', method: '-m', weight: '3', upper: '', lower: '' });
     expect(cmd).toBe('ipvsadm -e -t 10.0.0.100:80 -r 192.168.1.12:80 -m -w 3');
     c = apply(c, cmd);
-    const state = replayIpvs(hostSetupOf(c, 'director'));
-    const list = serviceDests(state, state.services[0]!).map((d) => `${formatIpv4(d.addr)} w${d.weight}`);
-    expect(list).toEqual(['192.168.1.13 w1', '192.168.1.12 w3', '192.168.1.11 w1']);
+    expect(director(c).ipvs[0]!.servers.map((d) => `${d.addr} w${d.weight}`)).toEqual(['192.168.1.13 w1', '192.168.1.12 w3', '192.168.1.11 w1']);
   });
 
   it('passes -x and -y to ipvsadm, which accepts them', () => {
@@ -127,7 +129,7 @@ describe('the net.ipv4.vs sysctl form', () => {
     const cmd = ipvsSysctlCommand('conntrack', '1');
     expect(cmd).toBe('sysctl -w net.ipv4.vs.conntrack=1');
     const c = apply(labCase(), cmd);
-    expect(ipvsSysctlsOf(hostSetupOf(c, 'director'))).toEqual(new Map([['conntrack', '1']]));
+    expect(director(c).ipvsSysctls).toEqual([{ key: 'net.ipv4.vs.conntrack', value: '1', defaultValue: '0' }]);
   });
 
   it('is refused for a setting the kernel does not have', () => {

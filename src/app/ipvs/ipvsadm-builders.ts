@@ -4,7 +4,7 @@
 // net.ipv4.vs.*`. Like the other form builders, these only put the words in
 // ipvsadm's order; the engine judges the values with ipvsadm's own messages.
 
-import { SCHEDULER_NAMES } from '../../engine/ipvs/types';
+import { SCHEDULER_NAMES, SCHED_FLAGS } from '../../vocabulary/ipvs';
 
 export type ServiceKind = 'tcp' | 'udp' | 'fwmark';
 
@@ -44,10 +44,7 @@ export interface ServerForm {
 export const SCHEDULERS: readonly string[] = SCHEDULER_NAMES;
 
 /** The -b flags each scheduler accepts (ipvsadm refuses the others as incompatible). */
-export const SCHED_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  sh: ['sh-fallback', 'sh-port'],
-  mh: ['mh-fallback', 'mh-port'],
-};
+export { SCHED_FLAGS };
 
 /** -g gatewaying (DR, ipvsadm's default), -i ipip (TUN), -m masquerading (NAT) */
 export const FORWARD_METHODS: readonly FwdSwitch[] = ['-g', '-i', '-m'];
@@ -106,15 +103,4 @@ export function ipvsDeleteServerCommand(svc: ServiceRef, server: string): string
 /** `sysctl -w net.ipv4.vs.KEY=VALUE`; `key` without the net.ipv4.vs. prefix. */
 export function ipvsSysctlCommand(key: string, value: string): string {
   return `sysctl -w net.ipv4.vs.${trimmed(key)}=${trimmed(value)}`;
-}
-
-/** The `net.ipv4.vs.*` settings a host's setup gives, last one winning (key without the prefix). */
-export function ipvsSysctlsOf(setup: readonly unknown[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of setup) {
-    if (typeof c !== 'string') continue;
-    const m = /^\s*sysctl\s+(?:-w\s+)?net[./]ipv4[./]vs[./]([a-z_]+)\s*=\s*(\S+)\s*$/.exec(c);
-    if (m) out.set(m[1]!, m[2]!);
-  }
-  return out;
 }

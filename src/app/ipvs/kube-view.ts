@@ -8,7 +8,7 @@ import { kubeProxyCase, type KubeProxyMode } from '../../scenarios/kube-proxy';
 import type { PacketView, WalkLog } from '../../engine/walk-log';
 import type { WalkNote } from '../../engine/sim/record';
 import { noteText } from '../shell/derive';
-import { flowNode, layoutFor, stepNode } from '../graph/flow-layout';
+import { flowNode, layoutFor } from '../graph/flow-layout';
 import type { IpvsT } from './t';
 import { noteSentence } from './ipvs-view';
 
@@ -47,7 +47,7 @@ export function nodeWalk(log: WalkLog, t: IpvsT, noteWords: (n: WalkNote) => str
   const rows: WalkRow[] = [];
   for (let i = packet.firstStep; i <= packet.lastStep; i++) {
     const s = log.steps[i]!;
-    const node = stepNode(log, i, layout) ?? s.node;
+    const node = s.node;
     const spec = flowNode(node, layout);
     const where = spec?.name ?? node;
     let what: string;

@@ -1,13 +1,14 @@
 // pattern: Imperative Shell
 // The current host's conntrack table as `conntrack -L` prints it at this
 // step (before the packet was confirmed, or after), with the current packet's
-// entry marked and what conntrack said about the packet.
+// entry marked and what conntrack said about the packet. The lines and which
+// entry is the packet's are the engine's (the conntrack note names its entry).
 
 import { memo } from 'react';
 import { useStore } from 'zustand';
 import { currentStep, selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
-import { conntrackLine, entryTracks, latestNote, type CtEntryLike } from '../shell/derive';
+import { latestNote } from '../shell/derive';
 import { Empty, Panel } from './Panel';
 import { useT } from '../i18n/lang';
 import { wordText } from '../shell/derive';
@@ -28,9 +29,8 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
   const active = log.hosts.find((h) => h.name === step.host)?.conntrackActive ?? false;
   const packet = log.packets.find((p) => p.id === step.packet);
   const passed = step.kind === 'end' || (step.kind === 'note' && (step.note.kind === 'deliver' || step.note.kind === 'transmit'));
-  const entries = ((passed ? packet?.conntrackAfter : packet?.conntrackBefore) ?? []) as CtEntryLike[];
+  const entries = (passed ? packet?.conntrackAfter : packet?.conntrackBefore) ?? [];
   const note = latestNote(log, index, 'conntrack');
-  const noteStep = note ? findNoteHeaders(log, index, note) : null;
   return (
     <Panel title={t('panel.conntrack')} className="min-h-[10rem]">
       <p className="text-sm text-slate-700">
@@ -46,11 +46,11 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
       {!active && <p className="mt-1 text-sm text-slate-700">{t('ct.inactive', { host: step.host })}</p>}
       {entries.length > 0 ? (
         <ul className="mt-2 flex flex-col gap-1 font-mono text-sm">
-          {entries.map((e, k) => {
-            const mine = noteStep !== null && entryTracks(e, noteStep);
+          {entries.map((e) => {
+            const mine = note !== null && note.entryId === e.id;
             return (
-              <li key={k} className={`rounded px-1 break-words ${mine ? 'bg-amber-100 ring-1 ring-amber-500' : ''}`} aria-current={mine ? 'true' : undefined}>
-                {conntrackLine(e)}
+              <li key={e.id} className={`rounded px-1 break-words ${mine ? 'bg-amber-100 ring-1 ring-amber-500' : ''}`} aria-current={mine ? 'true' : undefined}>
+                {e.line}
               </li>
             );
           })}
@@ -61,13 +61,3 @@ export const ConntrackPanel = memo(function ConntrackPanel() {
     </Panel>
   );
 });
-
-/** The headers the packet had when conntrack looked at it (the note's own step). */
-function findNoteHeaders(log: NonNullable<ReturnType<typeof selectLog>>, index: number, note: object) {
-  for (let j = index; j >= 0; j--) {
-    const s = log.steps[j]!;
-    if (s.kind === 'note' && s.note === note) return s.headers;
-    if (s.packet !== log.steps[index]!.packet) break;
-  }
-  return null;
-}

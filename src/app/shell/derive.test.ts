@@ -6,7 +6,7 @@ import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
 import { walkLog, type WalkLog } from '../../engine/walk-log';
 import builtIn from '../../scenarios/port-forward.json';
-import { conntrackLine, entryTracks, eventRow, fieldText, indexLog, indexLogInSlices, latestNote, packetChain, rowsIn, thinTicks } from './derive';
+import { eventRow, fieldText, indexLog, indexLogInSlices, latestNote, packetChain, rowsIn, thinTicks } from './derive';
 import { tFor } from '../i18n/lang';
 import { loadLang } from '../i18n/i18n';
 import { filterRows } from '../panels/EventList';
@@ -85,26 +85,6 @@ describe('latest notes and chains of the packet', () => {
     const route = find((s) => s.kind === 'note' && s.note.kind === 'route' && s.host === 'router');
     expect(packetChain(log, route, 'router')).toBe('nat PREROUTING');
     expect(packetChain(log, route, 'web')).toBeNull();
-  });
-});
-
-describe('conntrack -L', () => {
-  const entry = { proto: 'tcp', state: 'ESTABLISHED', orig: { src: '203.0.113.10', dst: '203.0.113.1', sport: 40001, dport: 8080 }, reply: { src: '192.168.1.100', dst: '203.0.113.10', sport: 80, dport: 40001 }, flags: ['ASSURED'] };
-
-  it('prints an entry in conntrack’s column order', () => {
-    expect(conntrackLine(entry)).toBe(
-      'tcp      6 ESTABLISHED src=203.0.113.10 dst=203.0.113.1 sport=40001 dport=8080 src=192.168.1.100 dst=203.0.113.10 sport=80 dport=40001 [ASSURED] mark=0',
-    );
-    expect(conntrackLine({ proto: 'icmp', orig: { src: 'a', dst: 'b', type: 8, code: 0, id: 7 }, reply: { src: 'b', dst: 'a', type: 0, code: 0, id: 7 }, flags: ['UNREPLIED'], mark: 5 })).toBe(
-      'icmp     1 src=a dst=b type=8 code=0 id=7 [UNREPLIED] src=b dst=a type=0 code=0 id=7 mark=5',
-    );
-  });
-
-  it('recognises the packet in either direction', () => {
-    const h = { src: '192.168.1.100', dst: '203.0.113.10', proto: 'tcp', sport: 80, dport: 40001, ttl: 64, len: 60 };
-    expect(entryTracks(entry, h)).toBe(true);
-    expect(entryTracks(entry, { ...h, sport: 81 })).toBe(false);
-    expect(entryTracks(entry, { ...h, proto: 'udp' })).toBe(false);
   });
 });
 

@@ -322,68 +322,6 @@ export function packetChain(log: WalkLog, i: number, host: string): string | nul
   return null;
 }
 
-// ---------------------------------------------------------------- conntrack -L
-
-export interface CtTupleView {
-  src?: string;
-  dst?: string;
-  sport?: number;
-  dport?: number;
-  type?: number;
-  code?: number;
-  id?: number;
-}
-
-export interface CtEntryLike {
-  proto: string | number;
-  state?: string;
-  orig: CtTupleView;
-  reply: CtTupleView;
-  flags?: string[];
-  mark?: number;
-}
-
-const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
-
-function tupleText(t: CtTupleView): string {
-  const parts = [`src=${t.src ?? '?'}`, `dst=${t.dst ?? '?'}`];
-  if (t.sport !== undefined) parts.push(`sport=${t.sport}`, `dport=${t.dport ?? '?'}`);
-  if (t.type !== undefined) parts.push(`type=${t.type}`, `code=${t.code ?? 0}`, `id=${t.id ?? 0}`);
-  return parts.join(' ');
-}
-
-/**
- * One entry the way `conntrack -L` lays it out (without the timeout, which
- * the oracle drops): proto, number, TCP state, original tuple, [UNREPLIED],
- * reply tuple, [ASSURED], mark.
- */
-export function conntrackLine(e: CtEntryLike): string {
-  const flags = new Set(e.flags ?? []);
-  const proto = String(e.proto);
-  const num = PROTO_NUMBERS[proto] ?? proto;
-  const parts = [proto.padEnd(8), String(num)];
-  if (e.state) parts.push(e.state);
-  parts.push(tupleText(e.orig));
-  if (flags.has('UNREPLIED')) parts.push('[UNREPLIED]');
-  parts.push(tupleText(e.reply));
-  if (flags.has('ASSURED')) parts.push('[ASSURED]');
-  parts.push(`mark=${e.mark ?? 0}`);
-  return parts.join(' ');
-}
-
-function tupleIs(t: CtTupleView, h: HeaderView): boolean {
-  if (t.src !== h.src || t.dst !== h.dst) return false;
-  if (t.sport !== undefined && (t.sport !== h.sport || t.dport !== h.dport)) return false;
-  if (t.id !== undefined && h.id !== undefined && t.id !== h.id) return false;
-  return true;
-}
-
-/** Does this entry track the packet as it looked when conntrack saw it (either direction)? */
-export function entryTracks(e: CtEntryLike, h: HeaderView): boolean {
-  if (String(e.proto) !== String(h.proto)) return false;
-  return tupleIs(e.orig, h) || tupleIs(e.reply, h);
-}
-
 // ---------------------------------------------------------------- headers
 
 export const HEADER_FIELDS = ['src', 'dst', 'proto', 'sport', 'dport', 'flags', 'ttl', 'tos', 'mark', 'len', 'data_len', 'type', 'code', 'id', 'seq'] as const;

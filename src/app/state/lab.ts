@@ -35,10 +35,17 @@ export function createLabStore(): StoreApi<LabState> {
   return createStore<LabState>()(() => ({ id: null, version: 0, canUndo: false, canRedo: false, past: 0, future: 0, synced: null, stale: false, refused: null, syncing: null, snapshotTimer: null }));
 }
 
+/** The JSON text and fingerprint of one scenario object, made by the worker (the autosave saves it as it is). */
+export interface SerializedText {
+  of: Record<string, unknown>;
+  text: string;
+  fp: string;
+}
+
 /** The parts of the scenario store the lab follows (walk-store.ts Stores has them). */
 export interface LabStores {
   lab: StoreApi<LabState>;
-  scenario: StoreApi<{ scenario: Record<string, unknown>; setScenario(s: Record<string, unknown>): void }>;
+  scenario: StoreApi<{ scenario: Record<string, unknown>; setScenario(s: Record<string, unknown>): void; serialized: SerializedText | null }>;
 }
 
 /** The undo fields of an answer, without whatever else it carries. */
@@ -123,13 +130,16 @@ export async function refreshCase(stores: LabStores, client: EngineClient): Prom
   const current = stores.scenario.getState().scenario;
   if (!s.stale || s.id === null) return current;
   const version = s.version;
-  const snap = await client.snapshot(s.id, { supersede: 'snapshot' });
+  const steps = current.steps;
+  const snap = await client.snapshot(s.id, Array.isArray(steps) ? steps : null, { supersede: 'snapshot' });
   const now = stores.lab.getState();
   // a newer change came meanwhile: its own snapshot follows
   if (now.version !== version || !now.stale) return stores.scenario.getState().scenario;
   const shown = stores.scenario.getState().scenario;
-  const next = shown.steps === undefined ? snap : { ...snap, steps: shown.steps };
+  // the traffic changed while the worker wrote the case: the case is the page's, its text is not
+  const next = shown.steps === steps ? snap.case : { ...snap.case, steps: shown.steps };
   stores.lab.setState({ synced: next, stale: false });
+  stores.scenario.setState({ serialized: next === snap.case ? { of: next, text: snap.text, fp: snap.fp } : null });
   stores.scenario.getState().setScenario(next);
   return next;
 }

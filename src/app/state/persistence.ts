@@ -260,7 +260,9 @@ function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
     if (!vault) return;
     inFlight++;
     try {
-      report(await vault.save(stores.scenario.getState().scenario));
+      const { scenario, serialized } = stores.scenario.getState();
+      // the worker's text of this very object: no 6 MB JSON.stringify and hash on the page's thread
+      report(await vault.save(scenario, serialized?.of === scenario ? { text: serialized.text, fp: serialized.fp } : undefined));
     } finally {
       inFlight--;
     }

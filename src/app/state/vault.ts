@@ -21,6 +21,7 @@
 
 import { classifyStorageError, stringBytes, type StorageProblem } from './storage-problem';
 import { caseShapeProblem } from './autosave';
+import { fingerprintText } from '../../share/fingerprint';
 
 export type VersionOrigin = 'edit' | 'link' | 'gallery' | 'file' | 'fork' | 'legacy' | 'rescue';
 
@@ -70,14 +71,7 @@ export function fingerprint(scenario: unknown): string {
   return fingerprintText(JSON.stringify(scenario) ?? '');
 }
 
-export function fingerprintText(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return `${text.length}:${h.toString(16)}`;
-}
+export { fingerprintText };
 
 export type SaveOutcome = { ok: true; meta: VersionMeta | null } | { ok: false; problem: StorageProblem; chars: number } | { ok: false; conflict: VersionMeta };
 
@@ -103,8 +97,8 @@ export interface Vault {
   readonly tab: string;
   /** the newest version, as the app starts */
   loadLatest(): Promise<Loaded>;
-  /** the autosave: write `scenario` as the next revision of this tab's document */
-  save(scenario: Record<string, unknown>): Promise<SaveOutcome>;
+  /** the autosave: write `scenario` as the next revision of this tab's document; `known`: its JSON text and fingerprint, already made (by the worker) */
+  save(scenario: Record<string, unknown>, known?: { text: string; fp: string }): Promise<SaveOutcome>;
   /**
    * `incoming` replaces `current` (see the header). `adopt` writes it over
    * that version instead of a new document (a version brought back);
@@ -183,9 +177,9 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
     doc = { id: m.id, rev: m.rev, fp: m.fp, originFp: m.originFp, origin: m.origin };
   };
 
-  async function write(d: { id: string; rev: number; origin: VersionOrigin; originFp: string | null }, scenario: Record<string, unknown>, expectRev: number | null, knownText?: string): Promise<SaveOutcome> {
-    const text = knownText ?? JSON.stringify(scenario);
-    const meta: VersionMeta = { id: d.id, rev: d.rev, savedAt: now(), name: nameOf(scenario), chars: text.length, origin: d.origin, fp: fingerprintText(text), originFp: d.originFp, tab: opts.tab };
+  async function write(d: { id: string; rev: number; origin: VersionOrigin; originFp: string | null }, scenario: Record<string, unknown>, expectRev: number | null, known?: { text: string; fp: string }): Promise<SaveOutcome> {
+    const text = known?.text ?? JSON.stringify(scenario);
+    const meta: VersionMeta = { id: d.id, rev: d.rev, savedAt: now(), name: nameOf(scenario), chars: text.length, origin: d.origin, fp: known?.fp ?? fingerprintText(text), originFp: d.originFp, tab: opts.tab };
     try {
       const r = await backend.put(meta, text, expectRev);
       if (!r.ok) return { ok: false, conflict: r.conflict };
@@ -205,17 +199,17 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
   /** a new document for `scenario` */
   const writeNew = (scenario: Record<string, unknown>, origin: VersionOrigin, originFp: string | null) => write({ id: newId(), rev: 1, origin, originFp }, scenario, null);
 
-  async function saveNow(scenario: Record<string, unknown>): Promise<SaveOutcome> {
+  async function saveNow(scenario: Record<string, unknown>, known?: { text: string; fp: string }): Promise<SaveOutcome> {
     if (conflict) return { ok: false, conflict };
-    const text = JSON.stringify(scenario);
-    const fp = fingerprintText(text);
+    const text = known?.text ?? JSON.stringify(scenario);
+    const fp = known?.fp ?? fingerprintText(text);
     if (doc && doc.fp === fp) return { ok: true, meta: null };
     if (!doc) {
       // nothing saved yet: the built-in scenario as it ships is not worth a version
       if (pristineFps.has(fp)) return { ok: true, meta: null };
-      return write({ id: newId(), rev: 1, origin: 'edit', originFp: null }, scenario, null, text);
+      return write({ id: newId(), rev: 1, origin: 'edit', originFp: null }, scenario, null, { text, fp });
     }
-    const r = await write({ id: doc.id, rev: doc.rev + 1, origin: doc.origin, originFp: doc.originFp }, scenario, doc.rev, text);
+    const r = await write({ id: doc.id, rev: doc.rev + 1, origin: doc.origin, originFp: doc.originFp }, scenario, doc.rev, { text, fp });
     if (!r.ok && 'conflict' in r) conflict = r.conflict;
     return r;
   }
@@ -243,7 +237,7 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
         return { scenario: d.scenario, meta: newest, problem: null };
       }),
 
-    save: (scenario) => serial(() => saveNow(scenario)),
+    save: (scenario, known) => serial(() => saveNow(scenario, known)),
 
     replace: (current, incoming, origin, { adopt, discardCurrent = false } = {}) =>
       serial(async (): Promise<ReplaceOutcome> => {

@@ -11,7 +11,7 @@ import type { ScalingPoint } from '../../worker/protocol';
 import type { MessageKey } from '../i18n/i18n';
 import { langStore, tFor } from '../i18n/lang';
 import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
-import { createLabStore, ensureLab, type LabState } from './lab';
+import { createLabStore, ensureLab, type LabState, type SerializedText } from './lab';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
 
@@ -29,6 +29,8 @@ export interface ScenarioState {
   setScenario(s: Record<string, unknown>): void;
   /** added for the editor (issue 4): what the app must tell about the scenario's keeping (autosave) */
   notice: Notice | null;
+  /** the scenario's JSON text and fingerprint when the worker made them (state/lab.ts refreshCase); for another object, null or stale */
+  serialized: SerializedText | null;
 }
 
 /** A notice about keeping the scenario: English text of older code (translated by shell/notices.ts) or a message key. */
@@ -121,6 +123,7 @@ export function createStores(initialScenario: Record<string, unknown>): Stores {
     scenario: initialScenario,
     setScenario: (s) => set({ scenario: s }),
     notice: null,
+    serialized: null,
   }));
   const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, walk: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));

@@ -22,3 +22,4 @@ export { manipForHook } from './nat';
 export type { CtExpect } from './expect';
 export { conncount, ConncountData } from './conncount';
 export { entryView, pythonJson } from './view';
+export type { CtListRow } from './view';

@@ -17,7 +17,7 @@ import { ExpectTable } from './expect';
 import { conntrackHelper } from './helpers';
 import type { HelperEnv } from './helpers';
 import { natFollowMaster, seqAdjust } from './helpers/nat-helper';
-import type { CtView } from '../iptables/types';
+import type { CtView } from './types';
 import type {
   ConntrackSysctl,
   CtDir,
@@ -67,7 +67,7 @@ import {
   nullBindingRange,
   setupInfo,
 } from './nat';
-import { compareEntryViews, entryView } from './view';
+import { compareEntryViews, entryView, listRow, type CtListRow } from './view';
 
 export interface CtInOptions {
   /** the hook conntrack runs at: PREROUTING for received packets, OUTPUT for local ones */
@@ -612,13 +612,27 @@ export class ConntrackTable {
    * are left out (and reaped), as the kernel's GC would have.
    */
   list(nowMs?: number): CtEntryView[] {
-    if (nowMs !== undefined) {
-      for (const e of [...this.all]) if (e.timeoutAt <= nowMs) this.remove(e);
-      this.expects.expire(nowMs);
-    }
+    if (nowMs !== undefined) this.reap(nowMs);
     const out: CtEntryView[] = [];
     for (const e of this.all) out.push(entryView(e));
     return out.sort(compareEntryViews);
+  }
+
+  /**
+   * The table as the page lists it at `nowMs`, in list()'s order, each entry
+   * with its id, the seconds it has left and its `conntrack -L` line. `reap`:
+   * leave out (and reap) what has timed out by then, as list(nowMs) does.
+   */
+  rows(nowMs: number, reap: boolean): CtListRow[] {
+    if (reap) this.reap(nowMs);
+    const out: CtListRow[] = [];
+    for (const e of this.all) out.push(listRow(e, nowMs));
+    return out.sort((a, b) => compareEntryViews(a.entry, b.entry));
+  }
+
+  private reap(nowMs: number): void {
+    for (const e of [...this.all]) if (e.timeoutAt <= nowMs) this.remove(e);
+    this.expects.expire(nowMs);
   }
 
   // ----------------------------------------------------------- snapshot

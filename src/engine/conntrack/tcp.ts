@@ -518,16 +518,7 @@ export function tcpPacket(
         // sync, we were not; resynchronise from the annotated SYN.
         from = TCP_CONNTRACK_SYN_SENT;
         newState = TCP_CONNTRACK_SYN_RECV;
-        const ls = st.seen[st.lastDir];
-        ls.tdEnd = st.lastEnd;
-        ls.tdMaxend = st.lastEnd;
-        ls.tdMaxwin = st.lastWin === 0 ? 1 : st.lastWin;
-        ls.tdScale = st.lastWscale;
-        st.lastFlags &= ~IP_CT_EXP_CHALLENGE_ACK;
-        ls.flags = st.lastFlags;
-        const mine = st.seen[dir];
-        mine.tdEnd = mine.tdMaxend = mine.tdMaxwin = mine.tdMaxack = mine.tdScale = 0;
-        mine.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+        resyncFromIgnoredSyn(st, dir);
         break;
       }
       return ignored(st, dir, index, p, oldState);
@@ -614,17 +605,7 @@ export function tcpPacket(
   }
 
   const to = sysctl.timeouts;
-  const stateTimeout = tcpStateTimeout(newState, sysctl);
-  let timeout: number;
-  if (st.retrans >= sysctl.tcpMaxRetrans && stateTimeout > to.tcpMaxRetrans) timeout = to.tcpMaxRetrans;
-  else if (index === TCP_RST_SET) timeout = to.tcpClose;
-  else if (
-    (st.seen[0].flags | st.seen[1].flags) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED &&
-    stateTimeout > to.tcpUnacknowledged
-  )
-    timeout = to.tcpUnacknowledged;
-  else if (st.lastWin === 0 && stateTimeout > to.tcpMaxRetrans) timeout = to.tcpMaxRetrans;
-  else timeout = stateTimeout;
+  let timeout = packetTimeout(st, newState, index, sysctl);
 
   if (!(entry.status & IPS_SEEN_REPLY)) {
     // Only a RST came back: not a connection worth keeping (--RR).
@@ -641,6 +622,35 @@ export function tcpPacket(
   }
   if (!(entry.status & IPS_FIXED_TIMEOUT)) entry.timeoutAt = nowMs + timeout * 1000;
   return ACCEPT;
+}
+
+/** The tracked windows of both directions, taken from the SYN we ignored and the SYN/ACK that answers it. */
+function resyncFromIgnoredSyn(st: TcpCtState, dir: CtDir): void {
+  const ls = st.seen[st.lastDir];
+  ls.tdEnd = st.lastEnd;
+  ls.tdMaxend = st.lastEnd;
+  ls.tdMaxwin = st.lastWin === 0 ? 1 : st.lastWin;
+  ls.tdScale = st.lastWscale;
+  st.lastFlags &= ~IP_CT_EXP_CHALLENGE_ACK;
+  ls.flags = st.lastFlags;
+  const mine = st.seen[dir];
+  mine.tdEnd = mine.tdMaxend = mine.tdMaxwin = mine.tdMaxack = mine.tdScale = 0;
+  mine.flags &= IP_CT_TCP_FLAG_BE_LIBERAL;
+}
+
+/**
+ * The timeout (seconds) nf_conntrack_tcp_packet gives a connection in
+ * `state` after a packet of flag set `index`: shorter while retransmitting,
+ * after a RST, with data unacknowledged or a zero window.
+ */
+function packetTimeout(st: TcpCtState, state: number, index: number, sysctl: ConntrackSysctl): number {
+  const to = sysctl.timeouts;
+  const stateTimeout = tcpStateTimeout(state, sysctl);
+  if (st.retrans >= sysctl.tcpMaxRetrans && stateTimeout > to.tcpMaxRetrans) return to.tcpMaxRetrans;
+  if (index === TCP_RST_SET) return to.tcpClose;
+  if ((st.seen[0].flags | st.seen[1].flags) & IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED && stateTimeout > to.tcpUnacknowledged) return to.tcpUnacknowledged;
+  if (st.lastWin === 0 && stateTimeout > to.tcpMaxRetrans) return to.tcpMaxRetrans;
+  return stateTimeout;
 }
 
 /** The sIG branch: remember the packet so a later answer can resynchronise us. */

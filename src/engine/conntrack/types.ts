@@ -298,3 +298,39 @@ export type CtTupleView = (
   packets?: number;
   bytes?: number;
 };
+
+/**
+ * A connection as the iptables matches see it (the ctstate/ctstatus bits,
+ * mark, tuples and extensions xt_conntrack, xt_connmark, xt_helper and
+ * friends read), made by ConntrackTable.view for each packet.
+ */
+export interface CtView {
+  /** NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED (for -m state / --ctstate) */
+  state: 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED';
+  /** true when the packet travels in the reply direction */
+  reply: boolean;
+  /** connection status bits for --ctstatus: EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED */
+  status: { expected: boolean; seenReply: boolean; assured: boolean; confirmed: boolean };
+  /** ct->mark (connmark); writable by CONNMARK */
+  mark: number;
+  /** original and reply tuples (for --ctorigsrc etc.); absent for INVALID/UNTRACKED */
+  orig?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
+  replyTuple?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
+  /** NAT applied to the connection, for --ctstate SNAT/DNAT */
+  snat: boolean;
+  dnat: boolean;
+  /** the TCP state name conntrack -L prints (for display only) */
+  tcpState?: string;
+  /** for a connection a helper expected: the helper of its master (what -m helper compares) */
+  masterHelper?: string | null;
+  /** for a connection a helper expected: its master's original source address (what -m cluster hashes) */
+  masterOrigSrc?: Ipv4;
+  /**
+   * the connection's labels (struct nf_conn_labels) as the set bit numbers,
+   * ascending; null when the connection has no label extension (no connlabel
+   * rule existed when it was created). -m connlabel --set adds to it.
+   */
+  labels?: number[] | null;
+  /** packets and bytes per direction [original, reply], when the connection has accounting (-m connbytes) */
+  counters?: readonly [{ packets: number; bytes: number }, { packets: number; bytes: number }];
+}

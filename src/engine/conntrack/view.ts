@@ -57,6 +57,54 @@ export function pythonJson(value: unknown): string {
   return '{' + keys.map((k) => JSON.stringify(k) + ': ' + pythonJson(obj[k])).join(', ') + '}';
 }
 
+/**
+ * One entry as the page's conntrack panel lists it: the oracle's view of it,
+ * the seconds it has left, and the line `conntrack -L` prints for it.
+ */
+export interface CtListRow {
+  /** the entry's id (stable while it lives): what a conntrack note names */
+  id: number;
+  entry: CtEntryView;
+  /** seconds until it times out (nf_ct_expires / HZ) */
+  timeout: number;
+  line: string;
+}
+
+function tupleText(t: CtTupleView): string {
+  const parts = [`src=${t.src}`, `dst=${t.dst}`];
+  if ('sport' in t) parts.push(`sport=${t.sport}`, `dport=${t.dport}`);
+  if ('type' in t) parts.push(`type=${t.type}`, `code=${t.code}`, `id=${t.id}`);
+  if (t.packets !== undefined) parts.push(`packets=${t.packets}`, `bytes=${t.bytes ?? 0}`);
+  return parts.join(' ');
+}
+
+/**
+ * The line conntrack-tools prints for an entry (libnetfilter_conntrack's
+ * default output): protocol name and number, seconds left, the TCP state,
+ * the original tuple, [UNREPLIED], the reply tuple, [ASSURED], the mark,
+ * the zone and the helper when set. The real line ends with `use=N`, the
+ * entry's reference count, which the engine does not keep.
+ */
+export function conntrackLine(e: CtEntry, v: CtEntryView, timeout: number): string {
+  const flags = v.flags ?? [];
+  const parts = [v.proto.padEnd(8), String(e.tuple[0].proto), String(timeout)];
+  if (v.state) parts.push(v.state);
+  parts.push(tupleText(v.orig));
+  if (flags.includes('UNREPLIED')) parts.push('[UNREPLIED]');
+  parts.push(tupleText(v.reply));
+  if (flags.includes('ASSURED')) parts.push('[ASSURED]');
+  parts.push(`mark=${v.mark ?? 0}`);
+  if (v.zone) parts.push(`zone=${v.zone}`);
+  if (v.reply.helper) parts.push(`helper=${v.reply.helper}`);
+  return parts.join(' ');
+}
+
+export function listRow(e: CtEntry, nowMs: number): CtListRow {
+  const entry = entryView(e);
+  const timeout = Math.max(0, Math.floor((e.timeoutAt - nowMs) / 1000));
+  return { id: e.id, entry, timeout, line: conntrackLine(e, entry, timeout) };
+}
+
 export function compareEntryViews(a: CtEntryView, b: CtEntryView): number {
   const ka = pythonJson(a);
   const kb = pythonJson(b);

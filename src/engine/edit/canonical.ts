@@ -8,7 +8,8 @@
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
-import { formatRoutes, formatRules } from '../net/ip-command';
+import { formatRoutes } from '../net/ip-route';
+import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
 import { saveRuleset } from '../iptables/save';
 import { TABLES } from '../netfilter/hooks';
@@ -16,7 +17,7 @@ import type { Ruleset } from '../iptables/ruleset';
 import type { SetupCommand } from '../scenario/types';
 import type { IpvsState } from '../ipvs/types';
 import { DEFAULT_IPVS_SYSCTL } from '../ipvs/types';
-import { formatSave } from '../ipvs/ipvsadm';
+import { formatSave } from '../ipvs/ipvsadm-print';
 
 /** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
 const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;
@@ -71,8 +72,13 @@ function routeAndRuleCommands(net: HostNet): string[] {
   return out;
 }
 
-function sysctlCommands(net: HostNet): string[] {
-  const out: string[] = [];
+/**
+ * The sysctls a case's setup writes for this host, in the order it writes
+ * them: those away from a new namespace's defaults, ip_forward first and
+ * without the ones writing it sets by itself (as the kernel does).
+ */
+export function setSysctls(net: HostNet): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
   const ifaces = net.links.map((l) => l.name);
   for (const [k, v] of Object.entries(net.sysctl)) {
     if (!CASE_SYSCTL.test(k)) continue;
@@ -85,16 +91,21 @@ function sysctlCommands(net: HostNet): string[] {
       if (n && (n[1] === 'default' || ifaces.includes(n[1]!))) dflt = NEIGH_DEFAULTS[n[2]!];
     }
     if (dflt !== undefined && dflt === v) continue;
-    out.push(`sysctl -w ${k}=${v}`);
+    out.push({ key: k, value: v });
   }
   // ip_forward first: writing it sets every interface's forwarding, as in the kernel,
   // so per-interface forwarding lines that merely repeat it are left out
-  out.sort((a, b) => Number(b.includes('.ip_forward=')) - Number(a.includes('.ip_forward=')));
+  const isForward = (s: { key: string }) => Number(s.key.endsWith('.ip_forward'));
+  out.sort((a, b) => isForward(b) - isForward(a));
   const fwd = net.sysctl['net.ipv4.ip_forward'];
-  const setsForward = out.some((x) => x.includes('.ip_forward='));
+  if (!out.some((s) => s.key.endsWith('.ip_forward'))) return out;
   // it also sets conf.all.accept_redirects to the opposite (inet_forward_change)
-  const impliedRedirects = `net.ipv4.conf.all.accept_redirects=${fwd === '1' ? '0' : '1'}`;
-  return out.filter((c) => !(setsForward && ((/\.conf\.[^.]+\.forwarding=/.test(c) && c.endsWith(`=${fwd}`)) || c.endsWith(impliedRedirects))));
+  const impliedRedirects = fwd === '1' ? '0' : '1';
+  return out.filter((s) => !((/\.conf\.[^.]+\.forwarding$/.test(s.key) && s.value === fwd) || (s.key === 'net.ipv4.conf.all.accept_redirects' && s.value === impliedRedirects)));
+}
+
+function sysctlCommands(net: HostNet): string[] {
+  return setSysctls(net).map((s) => `sysctl -w ${s.key}=${s.value}`);
 }
 
 function neighbourCommands(net: HostNet): string[] {

@@ -3,7 +3,8 @@
 // and which error (text and span) iptables 1.8.9 gives.
 
 import { describe, expect, it } from 'vitest';
-import { applyIptablesCommand, parseIptablesCommand } from './command';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
 import { createRuleset } from './ruleset';
 import type { Ruleset } from './ruleset';
 import { saveRule, saveRuleset } from './save';

@@ -10,6 +10,7 @@
 import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
 import { splitWords } from '../text/shlex';
 import type { Word } from '../text/shlex';
+import { GETOPT, OptionScanner } from '../text/option-scanner';
 import type { TableName } from '../netfilter/hooks';
 import { TABLES } from '../netfilter/hooks';
 import { prefixMask } from '../net/addr';
@@ -19,11 +20,6 @@ import { getMatch, KNOWN_UNMODELLED_MATCHES, protoMatchName } from './modules/in
 import { getTarget, KNOWN_UNMODELLED_TARGETS, VERDICTS } from './targets/index';
 import { parseProto } from './proto';
 import { scanUnsigned, utf8Len } from './restore-args';
-import type { Ruleset, RulesetError } from './ruleset';
-import {
-  MSG_NO_CHAIN, addChain, appendRule, checkRule, deleteChain, deleteRuleNum, deleteRuleSpec, flushChain,
-  insertRule, renameChain, replaceRule, setPolicy, touchTable, zeroCounters,
-} from './ruleset';
 
 export const IPTABLES_VERSION = 'v1.8.9 (legacy)';
 
@@ -201,14 +197,14 @@ interface AddrArg {
 const OPT_BITS = 'sdpiofjc';
 
 /**
- * getopt over one command line. A class rather than closures: restore runs
- * this once per rule line (50,000 times for a big dump), and per-call
- * closures dominated the allocation profile.
+ * getopt over one command line, the words read by the shared
+ * OptionScanner. A class rather than closures: restore runs this once per
+ * rule line (50,000 times for a big dump), and per-call closures dominated
+ * the allocation profile.
  */
 class ArgParser implements ErrorSink {
-  diagnostics: Diagnostic[] = [];
+  private readonly s: OptionScanner;
   private readonly prefix: string;
-  private k: number;
   private kind: CommandKind | null = null;
   private table: TableName;
   private tableSet = false;
@@ -239,13 +235,13 @@ class ArgParser implements ErrorSink {
   private errorCode = 'iptables/bad-value';
 
   constructor(
-    private readonly words: readonly Word[],
+    words: readonly Word[],
     start: number,
     private readonly opts: ParseOptions,
     private readonly span: Span,
   ) {
+    this.s = new OptionScanner(words, start, 'iptables', GETOPT);
     this.prefix = `${opts.program} ${IPTABLES_VERSION}: `;
-    this.k = start;
     this.table = opts.restoreTable ?? 'filter';
     this.errorAt = span;
   }
@@ -259,21 +255,18 @@ class ArgParser implements ErrorSink {
     return text;
   }
 
+  get diagnostics(): Diagnostic[] {
+    return this.s.diagnostics;
+  }
+
   fail(message: string, at: Span, code: string, prefixed = true, expected?: string): never {
-    this.diagnostics.push(diag(at.from, at.to, prefixed ? this.prefix + message : message, code, expected));
+    this.s.fail(at, prefixed ? this.prefix + message : message, code, expected);
     throw new Stop();
   }
 
   /** ErrorSink for extensions: libxtables' xtables_error(PARAMETER_PROBLEM, ...) exits. */
   error(message: string, at?: Span, code?: string): void {
     this.fail(message, at ?? this.errorAt, code ?? this.errorCode);
-  }
-
-  private peekFree(): Word | null {
-    const w = this.words[this.k];
-    if (!w) return null;
-    const c = w.text.charCodeAt(0);
-    return c === 45 /* - */ || c === 33 /* ! */ ? null : w;
   }
 
   private setOpt(c: string, at: Span, inv: boolean): void {
@@ -346,18 +339,21 @@ class ArgParser implements ErrorSink {
     return hit;
   }
 
-  private takeArg(w: Word, inline: string | null, label: string): Word {
-    if (inline !== null) return { text: inline, from: w.to - inline.length, to: w.to, quoted: w.quoted };
-    const next = this.words[this.k];
-    if (!next) this.fail(`option "${label}" requires an argument`, w, 'iptables/missing-argument', true, 'an argument');
-    this.k++;
-    return next!;
+  private takeArg(w: Word, inline: Word | null, label: string): Word {
+    const a = this.s.argument(inline);
+    if (a !== null) return a;
+    this.s.missingArgument(w, `${this.prefix}option "${label}" requires an argument`, 'iptables/missing-argument', 'an argument');
+    throw new Stop();
   }
 
   private handleBase(b: BaseOpt, w: Word, arg: Word | null): void {
-    const c = b.short;
-    const inv = this.invert;
-    const at: Span = arg ? { from: w.from, to: arg.to } : w;
+    if (COMMANDS[b.short] !== undefined) this.commandOption(b.short, w, arg);
+    else this.ruleOption(b.short, w, arg);
+    this.invert = false;
+  }
+
+  /** -A -C -D -I -R -N -E -P -L -S -F -Z -X: the command, its chain and what follows it. */
+  private commandOption(c: string, w: Word, arg: Word | null): void {
     switch (c) {
       case 'A':
       case 'C':
@@ -372,23 +368,19 @@ class ArgParser implements ErrorSink {
         this.chainSpan = arg!;
         if (c === 'N') checkNewChainName(arg!, this);
         if (c === 'D' || c === 'I' || c === 'R') {
-          const nw = this.peekFree();
-          if (nw) {
-            this.k++;
-            this.ruleNum = this.parseRuleNum(nw);
-          } else if (c === 'R') this.fail('-R requires a rule number', w, 'iptables/missing-rule-number', true, 'a rule number');
+          const nw = this.s.operand();
+          if (nw) this.ruleNum = this.parseRuleNum(nw);
+          else if (c === 'R') this.fail('-R requires a rule number', w, 'iptables/missing-rule-number', true, 'a rule number');
         }
         if (c === 'E') {
-          const nw = this.peekFree();
+          const nw = this.s.operand();
           if (!nw) this.fail('-E requires old-chain-name and new-chain-name', w, 'iptables/missing-argument', true, 'a new chain name');
-          this.k++;
           this.newName = nw!.text;
           checkNewChainName(nw!, this);
         }
         if (c === 'P') {
-          const nw = this.peekFree();
+          const nw = this.s.operand();
           if (!nw) this.fail('-P requires a chain and a policy', w, 'iptables/missing-argument', true, 'ACCEPT or DROP');
-          this.k++;
           this.policy = nw!.text;
         }
         break;
@@ -399,21 +391,25 @@ class ArgParser implements ErrorSink {
       case 'Z':
       case 'X': {
         this.setCommand(c, w);
-        const cw = arg ?? this.peekFree();
+        const cw = arg ?? this.s.operand();
         if (cw) {
-          if (!arg) this.k++;
           this.chain = cw.text;
           this.chainSpan = cw;
           if (c === 'L' || c === 'S' || c === 'Z') {
-            const nw = this.peekFree();
-            if (nw) {
-              this.k++;
-              this.ruleNum = this.parseRuleNum(nw);
-            }
+            const nw = this.s.operand();
+            if (nw) this.ruleNum = this.parseRuleNum(nw);
           }
         }
         break;
       }
+    }
+  }
+
+  /** Every base option that is no command: the rule's ip part, -j/-g, -m, -t, -c, and those without effect. */
+  private ruleOption(c: string, w: Word, arg: Word | null): void {
+    const inv = this.invert;
+    const at: Span = arg ? { from: w.from, to: arg.to } : w;
+    switch (c) {
       case 's':
       case 'd':
         this.setOpt(c, at, inv);
@@ -484,9 +480,8 @@ class ArgParser implements ErrorSink {
         let bSpan: Span = arg!;
         if (comma >= 0) b = p.slice(comma + 1);
         else {
-          const nw = this.peekFree();
+          const nw = this.s.operand();
           if (!nw) this.fail('-c requires packet and byte counter', w, 'iptables/missing-argument');
-          this.k++;
           b = nw!.text;
           bSpan = nw!;
         }
@@ -508,7 +503,6 @@ class ArgParser implements ErrorSink {
         // -n -v -x -w -W -M --line-numbers -4 -b: display and locking options without effect here
         break;
     }
-    this.invert = false;
   }
 
   private handleExt(l: Loaded, o: OptionSpec, w: Word, arg: Word | null, arg2: Word | null): void {
@@ -532,11 +526,8 @@ class ArgParser implements ErrorSink {
     return true;
   }
 
-  private longOption(w: Word): void {
+  private longOption(w: Word, name: string, inline: Word | null): void {
     const t = w.text;
-    const eq = t.indexOf('=');
-    const name = eq < 0 ? t.slice(2) : t.slice(2, eq);
-    const inline = eq < 0 ? null : t.slice(eq + 1);
     let hit = this.lookupLong(name);
     if (hit === null && this.loadProtoMatch(w)) hit = this.lookupLong(name);
     if (hit === 'ambiguous') this.fail(`option '${t}' is ambiguous`, w, 'iptables/ambiguous-option');
@@ -554,9 +545,8 @@ class ArgParser implements ErrorSink {
     let arg2: Word | null = null;
     if (o.arg) arg = this.takeArg(w, inline, `--${o.name}`);
     if (o.arg2) {
-      arg2 = this.peekFree();
+      arg2 = this.s.operand();
       if (!arg2) this.fail(`--${o.name} requires two args.`, w, 'iptables/missing-argument');
-      this.k++;
     }
     this.handleExt(h.ext!, o, w, arg, arg2);
   }
@@ -574,7 +564,8 @@ class ArgParser implements ErrorSink {
         this.handleBase(b!, w, null);
         continue;
       }
-      if (i + 1 < t.length) this.handleBase(b!, w, { text: t.slice(i + 1), from: w.from + i + 1, to: w.to, quoted: w.quoted });
+      const rest = this.s.clusterRest(w, i);
+      if (rest !== null) this.handleBase(b!, w, rest);
       else if (b!.arg === 1) this.handleBase(b!, w, this.takeArg(w, null, `-${b!.short}`));
       else this.handleBase(b!, w, null);
       return;
@@ -582,31 +573,31 @@ class ArgParser implements ErrorSink {
   }
 
   run(): IptablesCommand {
-    const words = this.words;
-    const n = words.length;
-    const guard = (n + 4) * 4;
-    for (let steps = 0; this.k < n && steps < guard; steps++) {
-      const w = words[this.k++]!;
-      const t = w.text;
-      const c0 = t.charCodeAt(0);
-      if (c0 === 33 /* ! */ && t.length === 1) {
-        if (this.invert) this.fail('multiple consecutive ! not allowed', w, 'iptables/bad-negation');
-        this.invert = true;
-        this.invertSpan = w;
-        continue;
+    const s = this.s;
+    const guard = (s.words.length + 4) * 4;
+    scan: for (let steps = 0; !s.done && steps < guard; steps++) {
+      const kind = s.next();
+      const w = s.word!;
+      switch (kind) {
+        case 'negation':
+          if (this.invert) this.fail('multiple consecutive ! not allowed', w, 'iptables/bad-negation');
+          this.invert = true;
+          this.invertSpan = w;
+          break;
+        case 'end': {
+          const rest = s.peek();
+          if (rest) this.fail(`Bad argument \`${rest.text}'`, rest, 'iptables/bad-argument', false);
+          break scan;
+        }
+        case 'long':
+          this.longOption(w, s.name, s.inline);
+          break;
+        case 'short':
+          this.shortOptions(w);
+          break;
+        case 'operand':
+          this.fail(`Bad argument \`${w.text}'`, w, 'iptables/bad-argument', false);
       }
-      if (c0 === 45 /* - */ && t.length > 1) {
-        if (t.charCodeAt(1) === 45) {
-          if (t.length === 2) {
-            const rest = words[this.k];
-            if (rest) this.fail(`Bad argument \`${rest.text}'`, rest, 'iptables/bad-argument', false);
-            break;
-          }
-          this.longOption(w);
-        } else this.shortOptions(w);
-        continue;
-      }
-      this.fail(`Bad argument \`${t}'`, w, 'iptables/bad-argument', false);
     }
     return this.finish();
   }
@@ -794,98 +785,3 @@ function checkNewChainName(w: Word, p: ArgParser): void {
 
 
 export type { TargetSpec, MatchSpec };
-
-// ---------------------------------------------------------------------------
-// Applying a parsed command to a host's Ruleset.
-
-/**
- * Runs the command against `rs` like iptables would (one table commit per
- * command). Returns the diagnostics iptables would print; empty on success.
- */
-export function applyIptablesCommand(rs: Ruleset, cmd: IptablesCommand, program = 'iptables'): Diagnostic[] {
-  const e = applyCommand(rs, cmd);
-  return e ? errorDiagnostics(e, cmd, program) : [];
-}
-
-/** Turns a RulesetError into diagnostics pointing at the command. */
-export function errorDiagnostics(e: RulesetError, cmd: IptablesCommand, program = 'iptables', at?: Span): Diagnostic[] {
-  const span = at ?? (e.code === 'iptables/no-chain' && cmd.chainSpan ? cmd.chainSpan : cmd.span);
-  const message = program === 'iptables' ? e.message : e.message.replace(/^iptables:/, `${program}:`);
-  const out: Diagnostic[] = [{ from: span.from, to: span.to, severity: 'error', message, source: program, code: e.code }];
-  if (e.kernelLog) out.push({ from: span.from, to: span.to, severity: 'info', message: `dmesg: ${e.kernelLog}`, source: 'kernel', code: 'kernel/log' });
-  return out;
-}
-
-/**
- * do_command4's refusal of a -j/-g name that is no chain of the table: `-g`
- * must name a chain; `-j` falls back to loading an extension of that name.
- */
-function unknownTarget(rs: Ruleset, table: TableName, r: Rule): RulesetError | null {
-  const tg = r.target;
-  if (!tg || !(tg.kind === 'chain' || r.goto) || rs.tables[table].chains.has(tg.name)) return null;
-  if (r.goto) return { message: `iptables ${IPTABLES_VERSION}: goto '${tg.name}' is not a chain`, code: 'iptables/unknown-target' };
-  return { message: `iptables ${IPTABLES_VERSION}: Couldn't load target \`${tg.name}':No such file or directory`, code: 'iptables/unknown-target' };
-}
-
-/**
- * The RulesetError of the first failing step, null on success.
- * `deferKernel`: iptables-restore, where the kernel sees the table only at COMMIT.
- */
-export function applyCommand(rs: Ruleset, cmd: IptablesCommand, opts: { deferKernel?: boolean } = {}): RulesetError | null {
-  const kernel = !opts.deferKernel;
-  const t = cmd.table;
-  const chain = cmd.chain;
-  switch (cmd.kind) {
-    case 'append':
-    case 'insert':
-    case 'replace': {
-      // an unknown -j name is neither a chain nor an extension: libxtables' error, at parse time
-      for (const r of cmd.rules) {
-        const e = unknownTarget(rs, t, r);
-        if (e) return e;
-      }
-      for (let i = 0; i < cmd.rules.length; i++) {
-        const r = cmd.rules[i]!;
-        const e =
-          cmd.kind === 'append'
-            ? appendRule(rs, t, chain!, r, cmd.counters, kernel)
-            : cmd.kind === 'insert'
-              ? insertRule(rs, t, chain!, (cmd.ruleNum ?? 1) + i, r, cmd.counters, kernel)
-              : replaceRule(rs, t, chain!, cmd.ruleNum!, r, cmd.counters, kernel);
-        if (e) return e;
-      }
-      return null;
-    }
-    case 'delete':
-      if (cmd.ruleNum !== null) return deleteRuleNum(rs, t, chain!, cmd.ruleNum);
-      for (const r of cmd.rules) {
-        const u = unknownTarget(rs, t, r);
-        if (u) return u;
-        const e = deleteRuleSpec(rs, t, chain!, r);
-        if (e) return e;
-      }
-      return null;
-    case 'check':
-      for (const r of cmd.rules) {
-        const e = checkRule(rs, t, chain!, r);
-        if (e) return e;
-      }
-      return null;
-    case 'new-chain':
-      return addChain(rs, t, chain!);
-    case 'delete-chain':
-      return deleteChain(rs, t, chain);
-    case 'rename-chain':
-      return renameChain(rs, t, chain!, cmd.newName!);
-    case 'flush':
-      return flushChain(rs, t, chain);
-    case 'zero':
-      return zeroCounters(rs, t, chain, cmd.ruleNum);
-    case 'policy':
-      return setPolicy(rs, t, chain!, cmd.policy!, cmd.counters);
-    case 'list':
-    case 'list-rules':
-      touchTable(rs, t);
-      return chain !== null && !rs.tables[t].chains.has(chain) ? { message: `iptables: ${MSG_NO_CHAIN}`, code: 'iptables/no-chain' } : null;
-  }
-}

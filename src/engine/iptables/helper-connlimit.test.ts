@@ -6,11 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
 import type { Packet } from '../net/packet';
-import { inputContext } from '../netfilter/test-context';
-import { applyIptablesCommand, parseIptablesCommand } from './command';
+import { inputContext } from './test-context';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
 import { matchModule } from './modules';
 import { createRuleset } from './ruleset';
-import type { CtView, MatchContext, Rule } from './types';
+import type { MatchContext, Rule } from './types';
+import type { CtView } from '../conntrack/types';
 
 function run(line: string): { errors: string[]; logs: string[] } {
   const rs = createRuleset();

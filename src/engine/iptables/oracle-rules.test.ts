@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/oracle-rulesets.json';
-import { applyIptablesCommand, parseIptablesCommand } from './command';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
 import { applyRestore, parseRestore } from './restore';
 import { createRuleset } from './ruleset';
 import { saveRule } from './save';

@@ -8,7 +8,8 @@
 // dmesg, if any, is the `dmesg:` info diagnostic.
 
 import { describe, expect, it } from 'vitest';
-import { applyIptablesCommand, parseIptablesCommand } from './command';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
 import { applyRestore, parseRestore } from './restore';
 import { createRuleset } from './ruleset';
 import { saveRuleset } from './save';

@@ -42,7 +42,7 @@ export interface Ruleset {
   loaded: TableName[];
   /**
    * Bumped by every change made through this module, so compiled views of
-   * the chains (netfilter/compiled-chain.ts) know when to rebuild.
+   * the chains (compiled-chain.ts) know when to rebuild.
    */
   generation?: number;
 }

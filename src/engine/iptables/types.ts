@@ -8,6 +8,8 @@ import type { Ipv4 } from '../net/addr';
 import type { Packet } from '../net/packet';
 import type { Span } from '../text/diagnostics';
 import type { HookName, TableName } from '../netfilter/hooks';
+import type { AddrType } from '../net/config';
+import type { CtView } from '../conntrack/types';
 
 export interface AddrSelector {
   addr: Ipv4; // already masked
@@ -156,51 +158,6 @@ export interface SocketView {
 }
 
 export type CtStateName = 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED' | 'SNAT' | 'DNAT';
-
-export interface CtView {
-  /** NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED (for -m state / --ctstate) */
-  state: 'INVALID' | 'NEW' | 'ESTABLISHED' | 'RELATED' | 'UNTRACKED';
-  /** true when the packet travels in the reply direction */
-  reply: boolean;
-  /** connection status bits for --ctstatus: EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED */
-  status: { expected: boolean; seenReply: boolean; assured: boolean; confirmed: boolean };
-  /** ct->mark (connmark); writable by CONNMARK */
-  mark: number;
-  /** original and reply tuples (for --ctorigsrc etc.); absent for INVALID/UNTRACKED */
-  orig?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
-  replyTuple?: { src: Ipv4; dst: Ipv4; sport?: number; dport?: number; proto: number };
-  /** NAT applied to the connection, for --ctstate SNAT/DNAT */
-  snat: boolean;
-  dnat: boolean;
-  /** the TCP state name conntrack -L prints (for display only) */
-  tcpState?: string;
-  /** for a connection a helper expected: the helper of its master (what -m helper compares) */
-  masterHelper?: string | null;
-  /** for a connection a helper expected: its master's original source address (what -m cluster hashes) */
-  masterOrigSrc?: Ipv4;
-  /**
-   * the connection's labels (struct nf_conn_labels) as the set bit numbers,
-   * ascending; null when the connection has no label extension (no connlabel
-   * rule existed when it was created). -m connlabel --set adds to it.
-   */
-  labels?: number[] | null;
-  /** packets and bytes per direction [original, reply], when the connection has accounting (-m connbytes) */
-  counters?: readonly [{ packets: number; bytes: number }, { packets: number; bytes: number }];
-}
-
-export type AddrType =
-  | 'UNSPEC'
-  | 'UNICAST'
-  | 'LOCAL'
-  | 'BROADCAST'
-  | 'ANYCAST'
-  | 'MULTICAST'
-  | 'BLACKHOLE'
-  | 'UNREACHABLE'
-  | 'PROHIBIT'
-  | 'THROW'
-  | 'NAT'
-  | 'XRESOLVE';
 
 /** A match extension: how to parse its options, print them back and evaluate them. */
 export interface MatchModule<O = unknown> {

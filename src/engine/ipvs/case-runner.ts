@@ -9,7 +9,8 @@
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN } from '../net/packet';
 import { findConn, ipvsIn, ipvsOut, removeConn, runTimers, type IpvsPacket } from './conn';
-import { applyIpvsadm, formatList, formatSave, parseIpvsadm } from './ipvsadm';
+import { applyIpvsadm, parseIpvsadm } from './ipvsadm';
+import { formatList, formatSave } from './ipvsadm-print';
 import { createIpvsState, findDest, serviceDests } from './state';
 import type { IpvsState, IpvsSysctl, VirtualService } from './types';
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/packet';
 import { findConn, ipvsIn, ipvsOut, runTimers, tcpNextState, type IpvsPacket } from './conn';
-import { applyIpvsadm, formatList, parseIpvsadm } from './ipvsadm';
+import { applyIpvsadm, parseIpvsadm } from './ipvsadm';
+import { formatList } from './ipvsadm-print';
 import { cloneIpvsState, createIpvsState, findDest, ipvsStateFromJSON } from './state';
 import type { IpvsState, IpvsSysctl } from './types';
 

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../net/addr';
-import { applyIpvsadm, formatConnections, formatList, formatSave, parseIpvsadm, restoreIpvsadm, TRY_HELP } from './ipvsadm';
+import { applyIpvsadm, parseIpvsadm, restoreIpvsadm, TRY_HELP } from './ipvsadm';
+import { formatConnections, formatList, formatSave } from './ipvsadm-print';
 import { ipvsIn } from './conn';
 import { createIpvsState, findDest } from './state';
 import type { IpvsState } from './types';

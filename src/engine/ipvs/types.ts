@@ -6,6 +6,7 @@
 // Time is the simulation clock in milliseconds, always passed in.
 
 import type { Ipv4 } from '../net/addr';
+import type { IpvsSysctl, SchedulerName } from '../../vocabulary/ipvs';
 
 export type IpvsProtocol = 'tcp' | 'udp' | 'sctp';
 
@@ -15,51 +16,21 @@ export type TunType = 'ipip' | 'gue' | 'gre';
 /** --tun-nocsum / --tun-csum / --tun-remcsum (GUE and GRE only). */
 export type TunCsum = 'nocsum' | 'csum' | 'remcsum';
 
-export type SchedulerName =
-  | 'rr'
-  | 'wrr'
-  | 'lc'
-  | 'wlc'
-  | 'lblc'
-  | 'lblcr'
-  | 'dh'
-  | 'sh'
-  | 'sed'
-  | 'nq'
-  | 'fo'
-  | 'ovf'
-  | 'mh'
-  | 'twos';
-
-export const SCHEDULER_NAMES: readonly SchedulerName[] = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'mh',
-  'twos',
-];
-
-/** IP_VS_SVC_F_* (include/uapi/linux/ip_vs.h). */
-export const IP_VS_SVC_F_PERSISTENT = 0x0001;
-export const IP_VS_SVC_F_HASHED = 0x0002;
-export const IP_VS_SVC_F_ONEPACKET = 0x0004;
-export const IP_VS_SVC_F_SCHED1 = 0x0008;
-export const IP_VS_SVC_F_SCHED2 = 0x0010;
-export const IP_VS_SVC_F_SCHED3 = 0x0020;
-/** sh-fallback / mh-fallback share SCHED1, sh-port / mh-port share SCHED2. */
-export const IP_VS_SVC_F_SCHED_SH_FALLBACK = IP_VS_SVC_F_SCHED1;
-export const IP_VS_SVC_F_SCHED_SH_PORT = IP_VS_SVC_F_SCHED2;
-export const IP_VS_SVC_F_SCHED_MH_FALLBACK = IP_VS_SVC_F_SCHED1;
-export const IP_VS_SVC_F_SCHED_MH_PORT = IP_VS_SVC_F_SCHED2;
+export type { SchedulerName, IpvsSysctl } from '../../vocabulary/ipvs';
+export {
+  SCHEDULER_NAMES,
+  IP_VS_SVC_F_PERSISTENT,
+  IP_VS_SVC_F_HASHED,
+  IP_VS_SVC_F_ONEPACKET,
+  IP_VS_SVC_F_SCHED1,
+  IP_VS_SVC_F_SCHED2,
+  IP_VS_SVC_F_SCHED3,
+  IP_VS_SVC_F_SCHED_SH_FALLBACK,
+  IP_VS_SVC_F_SCHED_SH_PORT,
+  IP_VS_SVC_F_SCHED_MH_FALLBACK,
+  IP_VS_SVC_F_SCHED_MH_PORT,
+  DEFAULT_IPVS_SYSCTL,
+} from '../../vocabulary/ipvs';
 
 /** ipvsadm's default persistence timeout (libipvs: 6*60, although the man page says 300). */
 export const IPVS_SVC_PERSISTENT_TIMEOUT = 360;
@@ -243,41 +214,6 @@ export interface IpvsConn {
 }
 
 /** /proc/sys/net/ipv4/vs/* that the simulator reads. */
-export interface IpvsSysctl {
-  conntrack: number;
-  conn_reuse_mode: number;
-  expire_nodest_conn: number;
-  expire_quiescent_template: number;
-  sloppy_tcp: number;
-  schedule_icmp: number;
-  nat_icmp_send: number;
-  pmtu_disc: number;
-  snat_reroute: number;
-  cache_bypass: number;
-  backup_only: number;
-  ignore_tunneled: number;
-  /** lblc_expiration / lblcr_expiration, seconds */
-  lblc_expiration: number;
-  lblcr_expiration: number;
-}
-
-export const DEFAULT_IPVS_SYSCTL: Readonly<IpvsSysctl> = {
-  conntrack: 0,
-  conn_reuse_mode: 1,
-  expire_nodest_conn: 0,
-  expire_quiescent_template: 0,
-  sloppy_tcp: 0,
-  schedule_icmp: 0,
-  nat_icmp_send: 0,
-  pmtu_disc: 1,
-  snat_reroute: 1,
-  cache_bypass: 0,
-  backup_only: 0,
-  ignore_tunneled: 0,
-  lblc_expiration: 24 * 60 * 60,
-  lblcr_expiration: 24 * 60 * 60,
-};
-
 /** Per-state TCP timeouts and the UDP timeout, seconds. */
 export interface IpvsTimeouts {
   tcp: Record<IpvsTcpState, number>;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Lab } from './lab';
 import { runCase } from '../run-case';
 import { walkLog, type WalkLog } from '../walk-log';
-import { kernelResult } from '../output/kernel-result';
+import { kernelResult } from '../conformance/kernel-result';
 import type { NotModelled } from '../not-modelled';
 import { TABLES } from '../netfilter/hooks';
 import { chainPage, hostConfigView } from './views';

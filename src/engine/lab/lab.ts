@@ -17,10 +17,11 @@ import { copyNet, copyRuleset, copyRulesetFor, type HostConfig } from '../sim/ho
 import type { Ruleset } from '../iptables/ruleset';
 import type { TableName } from '../netfilter/hooks';
 import { parseIptablesCommand } from '../iptables/command';
-import { applySetupCommand } from '../sim/adapters';
+import { applySetupCommand } from '../sim/setup-commands';
 import { cloneIpvsState } from '../ipvs/state';
 import { importIpOutput } from '../net/ip-import';
-import { formatRoutes, formatRules } from '../net/ip-command';
+import { formatRoutes } from '../net/ip-route';
+import { formatRules } from '../net/ip-rule';
 import { saveRuleset } from '../iptables/save';
 import { positioned, scenarioToCase, type PositionedDiagnostic } from '../edit/scenario-edit';
 import { configFindings, type NotModelled } from '../not-modelled';

@@ -8,12 +8,16 @@ import type { TableName } from '../netfilter/hooks';
 import { TABLES } from '../netfilter/hooks';
 import type { HostConfig } from '../sim/host-config';
 import type { WalkLog } from '../walk-log';
-import { ruleText } from '../sim/adapters';
+import { ruleText } from '../sim/iptables-adapter';
+import { chainsInSaveOrder } from '../iptables/save';
 import { formatIpv4, formatPrefix } from '../net/addr';
-import { formatRoute, formatRules } from '../net/ip-command';
+import { formatRoute, tablesInDumpOrder } from '../net/ip-route';
+import { formatRuleSelector } from '../net/ip-rule';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
+import { setSysctls } from '../edit/canonical';
 import { serviceDests } from '../ipvs/state';
-import { IP_VS_SVC_F_PERSISTENT } from '../ipvs/types';
+import { DEFAULT_IPVS_SYSCTL, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3 } from '../ipvs/types';
+import { schedFlagNames } from '../../vocabulary/ipvs';
 
 export interface Counters {
   packets: number;
@@ -25,6 +29,8 @@ export interface RuleRow {
   num: number;
   /** the rule as iptables-save prints it */
   text: string;
+  /** the rule's words after `-A CHAIN`: what `iptables -I CHAIN N` takes to put it back */
+  spec: string;
   /** the match modules in order (`tcp`, `conntrack`, `comment` …) */
   matches: string[];
   /** the target's name (`ACCEPT`, `DNAT`, a user chain), null for a rule without one */
@@ -88,9 +94,11 @@ export function chainPage(config: HostConfig, table: TableName, chain: string, f
   const rows: RuleRow[] = [];
   for (let i = start; i < end; i++) {
     const r = c.rules[i]!;
+    const text = ruleText(config.rules, table, chain, r);
     rows.push({
       num: i + 1,
-      text: ruleText(config.rules, table, chain, r),
+      text,
+      spec: text.slice(`-A ${chain} `.length),
       matches: r.matches.map((m) => m.module),
       target: r.target ? r.target.name : null,
       goto: r.goto,
@@ -117,12 +125,16 @@ export interface RouteView {
   tableName: string | null;
   type: string;
   dst: string;
-  /** the line `ip route show table all` prints for it */
+  /** who installed it (`proto kernel`: the kernel's own, for an address; `boot`: `ip route add`) */
+  proto: string;
+  /** what `ip route show table all` prints for it, without the trailing space (a multipath route's nexthops on lines of their own) */
   text: string;
 }
 
 export interface FibRuleView {
   priority: number;
+  /** the selector and action as `ip rule show` prints them after the priority (`from all lookup main`): what `ip rule del priority N` takes */
+  selector: string;
   /** the line `ip rule show` prints, selector and action: `32765: from 192.168.2.0/24 lookup custom` */
   text: string;
 }
@@ -142,10 +154,16 @@ export interface SysctlView {
 }
 
 export interface RealServerView {
+  /** the engine's id of the server: stable while it exists */
+  id: number;
   addr: string;
   port: number;
   weight: number;
+  /** `masq`, `route` (gatewaying, DR) or `tunnel` */
   method: string;
+  /** -x and -y: connection thresholds, 0 for none */
+  uThreshold: number;
+  lThreshold: number;
   activeConns: number;
   inactConns: number;
 }
@@ -158,7 +176,13 @@ export interface VirtualServiceView {
   port: number | null;
   fwmark: number | null;
   scheduler: string;
+  /** the `-b` scheduler flags set, by ipvsadm's names (`sh-fallback`, `flag-3`) */
+  schedFlags: string[];
+  /** the persistence timeout in seconds (`-p`), null when not persistent */
   persistent: number | null;
+  /** the persistence netmask (`-M`), null when not persistent */
+  netmask: string | null;
+  /** in the kernel's list order (`ipvsadm -a` inserts at the head) */
   servers: RealServerView[];
 }
 
@@ -174,10 +198,12 @@ export interface HostConfigView {
   routes: RouteView[];
   fibRules: FibRuleView[];
   neighbours: NeighbourView[];
-  /** only what differs from a new namespace's defaults, and the forwarding switches */
+  /** what the host's setup writes: what differs from a new namespace's defaults, ip_forward first, without what writing it implies */
   sysctls: SysctlView[];
   ipvs: VirtualServiceView[];
-  /** table → its chains (built-in first), for tables the host has loaded */
+  /** net.ipv4.vs.* that differ from their defaults (keys in full) */
+  ipvsSysctls: SysctlView[];
+  /** table → its chains as iptables-save lists them (built-in first, then user chains by name), for tables the host has loaded */
   chains: Partial<Record<TableName, ChainListEntry[]>>;
   rtTables: Record<string, number>;
 }
@@ -190,11 +216,14 @@ function sysctlDefault(key: string): string | null {
 export function hostConfigView(host: string, config: HostConfig): HostConfigView {
   const { net, rules, ipvs } = config;
   const tableNames = new Map(Object.entries(net.rtTables).map(([name, id]) => [id, name]));
-  const ruleLines = formatRules(net).split('\n').filter((l) => l.length > 0);
+  const routes: RouteView[] = [];
+  for (const t of tablesInDumpOrder(net))
+    for (const r of net.routes)
+      if (r.table === t) routes.push({ table: r.table, tableName: tableNames.get(r.table) ?? null, type: r.type, dst: formatPrefix(r.dst), proto: r.proto, text: formatRoute(net, r, true).replace(/ +$/gm, '') });
   const chains: HostConfigView['chains'] = {};
   for (const t of TABLES) {
     if (!rules.loaded.includes(t)) continue;
-    chains[t] = [...rules.tables[t].chains.values()].map((c) => ({ name: c.name, policy: c.builtin ? c.policy : null, rules: c.rules.length }));
+    chains[t] = chainsInSaveOrder(rules, t).map((c) => ({ name: c.name, policy: c.builtin ? c.policy : null, rules: c.rules.length }));
   }
   return {
     host,
@@ -207,12 +236,13 @@ export function hostConfigView(host: string, config: HostConfig): HostConfigView
       master: l.master,
       addrs: net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
     })),
-    routes: net.routes.map((r) => ({ table: r.table, tableName: tableNames.get(r.table) ?? null, type: r.type, dst: formatPrefix(r.dst), text: formatRoute(net, r, true) })),
-    fibRules: net.rules.map((r, i) => ({ priority: r.priority, text: ruleLines[i] ?? '' })),
+    routes,
+    fibRules: net.rules.map((r) => {
+      const selector = formatRuleSelector(net, r);
+      return { priority: r.priority, selector, text: `${r.priority}:\t${selector}` };
+    }),
     neighbours: net.neighbours.map((n) => ({ iface: n.iface, addr: formatIpv4(n.addr), lladdr: n.lladdr, state: n.state })),
-    sysctls: Object.entries(net.sysctl)
-      .map(([key, value]) => ({ key, value, defaultValue: sysctlDefault(key) }))
-      .filter((s) => s.defaultValue !== s.value || /forwarding$|ip_forward$/.test(s.key)),
+    sysctls: setSysctls(net).map(({ key, value }) => ({ key, value, defaultValue: sysctlDefault(key) })),
     ipvs: ipvs.services.map((svc) => {
       const head = svc.fwmark ? `FWM ${svc.fwmark}` : `${svc.protocol.toUpperCase()} ${formatIpv4(svc.addr)}:${svc.port}`;
       return {
@@ -222,10 +252,25 @@ export function hostConfigView(host: string, config: HostConfig): HostConfigView
         port: svc.fwmark ? null : svc.port,
         fwmark: svc.fwmark || null,
         scheduler: svc.scheduler,
+        schedFlags: schedFlagNames(svc.scheduler).filter((_, k) => svc.flags & [IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3][k]!),
         persistent: svc.flags & IP_VS_SVC_F_PERSISTENT ? svc.timeout : null,
-        servers: serviceDests(ipvs, svc).map((d) => ({ addr: formatIpv4(d.addr), port: d.port, weight: d.weight, method: d.method, activeConns: d.activeConns, inactConns: d.inactConns })),
+        netmask: svc.flags & IP_VS_SVC_F_PERSISTENT ? formatIpv4(svc.netmask) : null,
+        servers: serviceDests(ipvs, svc).map((d) => ({
+          id: d.id,
+          addr: formatIpv4(d.addr),
+          port: d.port,
+          weight: d.weight,
+          method: d.method,
+          uThreshold: d.uThreshold,
+          lThreshold: d.lThreshold,
+          activeConns: d.activeConns,
+          inactConns: d.inactConns,
+        })),
       };
     }),
+    ipvsSysctls: Object.entries(ipvs.sysctl)
+      .filter(([k, v]) => DEFAULT_IPVS_SYSCTL[k as keyof typeof DEFAULT_IPVS_SYSCTL] !== v)
+      .map(([k, v]) => ({ key: `net.ipv4.vs.${k}`, value: String(v), defaultValue: String(DEFAULT_IPVS_SYSCTL[k as keyof typeof DEFAULT_IPVS_SYSCTL]) })),
     chains,
     rtTables: { ...net.rtTables },
   };

@@ -3,16 +3,17 @@
 // and route.c make it: fib rules by priority, longest-prefix match per
 // table, input routing (local / forward / error with the ICMP the kernel
 // sends), reverse-path validation (fib_validate_source), output routing with
-// source address selection (inet_select_addr), and the oracle's ROUTE view.
+// source address selection (inet_select_addr); route-get.ts reads it the
+// way `ip route get` prints it.
 //
 // Hot path note: fibLookup walks the host's route array once per table it
 // consults and allocates only its result object; hosts hold few routes.
 
-import type { AddrType } from '../iptables/types';
+import type { AddrType } from './config';
 import type { Ipv4 } from './addr';
-import { formatIpv4, prefixMask } from './addr';
+import { prefixMask } from './addr';
 import type { FibRule, HostNet, IfAddr, Nexthop, Route, RouteScope, RouteType, RuleAction } from './config';
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN, SCOPE_VALUE, findLink, tableName } from './config';
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, SCOPE_VALUE, findLink } from './config';
 import { multipathHashL3, selectMultipath } from './multipath-hash';
 import { findException } from './fnhe';
 import { acceptLocal, forwarding, routeLocalnet, rpFilter, sendRedirects, sharedMedia, srcValidMark, sysctlNumber } from './sysctl';
@@ -757,71 +758,4 @@ export function outputRoute(net: HostNet, flow: OutputFlow): OutputRouteResult {
  */
 function loopbackSourceOffLoopback(src: Ipv4, dev: string): boolean {
   return isLoopback(src) && dev !== 'lo';
-}
-
-/** The oracle's ROUTE object (FORMAT.md §2.2): `ip -j route get` reduced to these keys. */
-export type RouteView =
-  | { type: string; dev: string; gateway?: string; prefsrc?: string; table: string }
-  | { error: 'Network is unreachable' | 'No route to host' | 'Invalid argument' | 'Permission denied' | 'No such device' | 'Network is down' };
-
-const ERRNO_TEXT = {
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
-  EINVAL: 'Invalid argument',
-  EACCES: 'Permission denied',
-  ENODEV: 'No such device',
-  ENETDOWN: 'Network is down',
-} as const;
-
-export interface RouteGetQuery {
-  dst: Ipv4;
-  src?: Ipv4;
-  /** `iif IF`: an input route lookup as the packet saw it; without it, an output lookup */
-  iif?: string | null;
-  oif?: string | null;
-  mark?: number;
-  tos?: number;
-  proto?: number;
-  sport?: number;
-  dport?: number;
-}
-
-/**
- * `ip -j route get DST [from SRC] [iif IF] [mark M] [tos T] [ipproto P sport S dport D]`
- * as the oracle records it: `{type, dev, gateway?, table}` for input
- * lookups (prefsrc only on output lookups), or `{error}`.
- */
-export function routeGetView(net: HostNet, q: RouteGetQuery): RouteView {
-  if (q.iif) {
-    const pkt: InputPacket = {
-      src: q.src ?? 0,
-      dst: q.dst,
-      tos: q.tos ?? 0,
-      mark: q.mark ?? 0,
-      proto: q.proto ?? 0,
-      sport: q.sport ?? 0,
-      dport: q.dport ?? 0,
-    };
-    const r = inputRoute(net, pkt, q.iif);
-    if (r.kind === 'error') return { error: ERRNO_TEXT[r.errno] };
-    if (r.kind === 'local') return { type: r.type, dev: 'lo', table: tableName(net, r.table) };
-    const view: { type: string; dev: string; gateway?: string; table: string } = { type: r.type, dev: r.dev, table: tableName(net, r.table) };
-    if (r.gateway !== 0) view.gateway = formatIpv4(r.gateway);
-    return view;
-  }
-  const r = outputRoute(net, {
-    dst: q.dst,
-    src: q.src ?? 0,
-    oif: q.oif ?? null,
-    mark: q.mark ?? 0,
-    tos: q.tos ?? 0,
-    proto: q.proto ?? 0,
-    sport: q.sport ?? 0,
-    dport: q.dport ?? 0,
-  });
-  if (!r.ok) return { error: ERRNO_TEXT[r.errno] };
-  const view: { type: string; dev: string; gateway?: string; prefsrc?: string; table: string } = { type: r.type, dev: r.dev, table: tableName(net, r.table) };
-  if (r.gateway !== 0) view.gateway = formatIpv4(r.gateway);
-  if (r.src !== 0) view.prefsrc = formatIpv4(r.src);
-  return view;
 }

@@ -7,7 +7,8 @@ import { parseIpv4 } from './addr';
 import { createHostNet, type HostNet } from './config';
 import { execIpCommand } from './ip-command';
 import { execSysctl } from './sysctl';
-import { fibLookup, inputRoute, outputRoute, routeGetView } from './fib';
+import { fibLookup, inputRoute, outputRoute } from './fib';
+import { routeGetView } from './route-get';
 import { findException, learnException } from './fnhe';
 
 const ip = (s: string): number => parseIpv4(s)!;

@@ -8,9 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4, parseIpv4 } from './addr';
 import { createHostNet } from './config';
 import type { HostNet } from './config';
-import { routeGetView } from './fib';
+import { routeGetView } from './route-get';
 import type { IpCommand } from './ip-command';
-import { applyIpCommand, execIpCommand, formatRoutes, formatRules, parseIpCommand } from './ip-command';
+import { applyIpCommand, execIpCommand, parseIpCommand } from './ip-command';
+import { formatRoutes } from './ip-route';
+import { formatRules } from './ip-rule';
 import { applySysctl, parseSysctl } from './sysctl';
 import { sharedPath } from '../../test-support/shared-dir';
 

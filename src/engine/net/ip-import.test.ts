@@ -12,8 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from './addr';
 import { createHostNet } from './config';
 import type { HostNet } from './config';
-import { execIpCommand, formatRoutes, formatRules } from './ip-command';
-import type { ImportResult } from './ip-import';
+import { execIpCommand } from './ip-command';
+import { formatRoutes } from './ip-route';
+import { formatRules } from './ip-rule';
+import type { ImportResult } from './ip-import-records';
 import { applyImport, importIpOutput } from './ip-import';
 import { sharedPath } from '../../test-support/shared-dir';
 

@@ -21,209 +21,29 @@
 // IPv6 lines (skipped), `PRIO:<TAB>selector action` rule lines, `ip -o`
 // one-line output (`\` joins what would be separate lines), shell prompt
 // lines (`$ ip route show table 10` sets the table of the lines below).
+//
+// Two passes: this file reads the lines into records (ip-import-records.ts),
+// ip-import-rebuild.ts turns the records into the ordered commands.
 
 import type { Diagnostic, Parsed, Span } from '../text/diagnostics';
 import type { Ipv4 } from './addr';
-import { formatIpv4, prefixMask } from './addr';
+import { formatIpv4 } from './addr';
 import type { HostNet, LinkKind } from './config';
 import { RT_PROTOS, findLink } from './config';
-import type { IpAddrCommand, IpCommand, IpRouteCommand, IpRuleCommand } from './ip-command';
-import type { Word } from '../text/shlex';
-import { applyIpCommand, execIpCommand, parseIpCommand, parseIpWords, parseU32 } from './ip-command';
-
-const SOURCE = 'ip-import';
+import type { IpAddrCommand } from './ip-addr';
+import { applyIpCommand, execIpCommand, parseIpCommand } from './ip-command';
+import { parseU32 } from './ip-args';
+import {
+  CommandBuilder, DEFAULT_RULES, diag, mapDiagnostic, maskedPrefix, splitLines, tokens,
+  type AddrRec, type Collected, type ImportResult, type ImportSkip, type Line, type LinkRec, type RouteRec, type RuleRec, type Tok,
+} from './ip-import-records';
+import { rebuild } from './ip-import-rebuild';
 
 export type ImportKind = 'route' | 'rule' | 'addr' | 'link' | 'auto';
-
-export interface ImportCommand {
-  /** an `ip` command line, words separated by single spaces */
-  text: string;
-  /** the lines of the import text it comes from */
-  span: Span;
-  /** per space-separated word of `text`: the import text it was copied from, null when synthesised */
-  origins: (Span | null)[];
-}
-
-export interface ImportSkip {
-  /** 1-based line of the import text */
-  line: number;
-  reason: string;
-}
-
-export interface ImportResult {
-  /** in an order that applies cleanly to a fresh host */
-  commands: ImportCommand[];
-  skipped: ImportSkip[];
-  /** rt_tables names the commands use (other than local/main/default); applyImport assigns ids */
-  tables: { name: string; span: Span }[];
-  /** devices the commands use but do not create: a routes-only paste needs a host that has them */
-  devices: string[];
-}
 
 export interface ImportOptions {
   /** the table the routes were listed from (`ip route show table T`) when the text does not say */
   table?: string;
-}
-
-interface Tok extends Span {
-  text: string;
-}
-
-interface Line extends Span {
-  no: number;
-}
-
-// ---------------------------------------------------------------------------
-// words and lines
-
-function tokens(text: string, from: number, to: number): Tok[] {
-  const out: Tok[] = [];
-  let i = from;
-  for (; i < to; ) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13) {
-      i++;
-      continue;
-    }
-    const start = i;
-    for (; i < to; i++) {
-      const d = text.charCodeAt(i);
-      if (d === 32 || d === 9 || d === 13) break;
-    }
-    out.push({ text: text.slice(start, i), from: start, to: i });
-  }
-  return out;
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  for (let no = 1; start <= text.length; no++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const to = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    lines.push({ no, from: start, to });
-    start = end + 1;
-  }
-  // a final newline does not start another line
-  if (lines.length > 1 && text.endsWith('\n')) lines.pop();
-  return lines;
-}
-
-function diag(span: Span, message: string, code: string, severity: Diagnostic['severity'] = 'error', expected?: string): Diagnostic {
-  const d: Diagnostic = { from: span.from, to: span.to, severity, message, source: SOURCE, code };
-  if (expected !== undefined) d.expected = expected;
-  return d;
-}
-
-/** a word splitWords would return as it is: not empty, no blank, quote or backslash */
-function plainWord(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 39 || c === 34 || c === 92) return false;
-  }
-  return true;
-}
-
-class CommandBuilder {
-  readonly words: string[] = [];
-  readonly origins: (Span | null)[] = [];
-  /** the words with their offsets in the command text, as parseIpCommand would split it */
-  readonly split: Word[] = [];
-  /** false once a word would split differently: the text is then parsed from scratch */
-  plain = true;
-  private length = 0;
-  add(text: string, origin: Span | null = null): this {
-    const from = this.words.length === 0 ? 0 : this.length + 1;
-    this.length = from + text.length;
-    this.words.push(text);
-    this.split.push({ text, from, to: this.length, quoted: false });
-    if (this.plain && !plainWord(text)) this.plain = false;
-    this.origins.push(origin === null ? null : { from: origin.from, to: origin.to });
-    return this;
-  }
-  /** parseIpCommand(command.text) without splitting the text again */
-  parse(command: ImportCommand): Parsed<IpCommand> {
-    return this.plain ? parseIpWords(this.split, [], 0, command.text.length) : parseIpCommand(command.text);
-  }
-  tok(t: Tok): this {
-    return this.add(t.text, t);
-  }
-  build(span: Span): ImportCommand {
-    return { text: this.words.join(' '), span: { from: span.from, to: span.to }, origins: this.origins };
-  }
-}
-
-/** Where word `at` (an offset into command.text) came from in the import text. */
-function originOf(command: ImportCommand, at: number): Span {
-  let offset = 0;
-  const words = command.text.split(' ');
-  for (let i = 0; i < words.length; i++) {
-    const end = offset + words[i]!.length;
-    if (at >= offset && at <= end) return command.origins[i] ?? command.span;
-    offset = end + 1;
-  }
-  return command.span;
-}
-
-function mapDiagnostic(command: ImportCommand, d: Diagnostic): Diagnostic {
-  // a span over the whole command (the kernel's answers) belongs to the whole source
-  const whole = d.from <= 0 && d.to >= command.text.length;
-  const at = whole ? command.span : originOf(command, d.from);
-  return { ...d, from: at.from, to: at.to };
-}
-
-// ---------------------------------------------------------------------------
-// records of the first pass
-
-interface LinkRec {
-  name: string;
-  nameTok: Tok;
-  line: number;
-  span: Span;
-  /** null when the text does not say (ip -o addr): imported as up */
-  up: boolean | null;
-  loopback: boolean;
-  mtu: Tok | null;
-  master: Tok | null;
-  mac: Tok | null;
-  kind: LinkKind | null;
-  /** `group N` when not `default` (-m devgroup reads it) */
-  group?: Tok;
-}
-
-interface AddrRec {
-  line: number;
-  dev: string;
-  addr: Ipv4;
-  len: number;
-  broadcast: Ipv4;
-  noPrefixRoute: boolean;
-  /** IFA_RT_PRIORITY (`metric N` on the inet line), 0 when none */
-  metric: number;
-  /** true when implied by a kernel route of a routes-only paste */
-  implied: boolean;
-  command: ImportCommand | null;
-  /** prefix route the kernel made for a peer address or a metric, added explicitly */
-  extraRoute: { command: ImportCommand; dst: Ipv4; len: number } | null;
-}
-
-interface RouteRec {
-  line: number;
-  span: Span;
-  command: ImportCommand;
-  cmd: IpRouteCommand;
-  table: number | string;
-  hasGateway: boolean;
-}
-
-interface RuleRec {
-  line: number;
-  span: Span;
-  command: ImportCommand;
-  cmd: IpRuleCommand;
-  defaultOf: 'local' | 'main' | 'default' | null;
 }
 
 interface PendingRoute {
@@ -293,12 +113,6 @@ const LINK_DETAIL_KINDS: Readonly<Record<string, LinkKind>> = { veth: 'veth', br
 
 const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
 
-const DEFAULT_RULES: readonly [number, 'local' | 'main' | 'default'][] = [
-  [0, 'local'],
-  [32766, 'main'],
-  [32767, 'default'],
-];
-
 function isRulePrio(t: Tok | undefined): boolean {
   return t !== undefined && /^\d+:$/.test(t.text);
 }
@@ -311,20 +125,11 @@ function tableKey(word: string): number | string {
   return n ?? word;
 }
 
-/** What makes two routes the same fib entry (table, prefix, tos, metric): a later one with the same key was appended. */
-function routeKey(r: RouteRec): string {
-  const c = r.cmd;
-  return `${r.table} ${c.dst!.addr}/${c.dst!.len} ${c.tos} ${c.metric ?? 0}`;
-}
-
-function maskedPrefix(addr: Ipv4, len: number): Ipv4 {
-  return (addr & prefixMask(len)) >>> 0;
-}
-
 // ---------------------------------------------------------------------------
 // the importer
 
-class Importer {
+/** The first pass: each line read by the section it belongs to, its records collected. */
+class Importer implements Collected {
   readonly diagnostics: Diagnostic[] = [];
   readonly skipped: ImportSkip[] = [];
   readonly links: LinkRec[] = [];
@@ -336,7 +141,7 @@ class Importer {
   private routeTable: string | null;
   private current: LinkRec | null = null;
   private pending: PendingRoute | null = null;
-  private ruleSpan: Span | null = null;
+  ruleSpan: Span | null = null;
 
   constructor(
     readonly text: string,
@@ -861,193 +666,6 @@ class Importer {
     this.addrs.push(rec);
   }
 
-  // -------------------------------------------------------------------------
-  // second pass: what the kernel recreates, implied addresses, default rules
-
-  /** Addresses a routes-only paste implies from its kernel routes' `src`. */
-  implyAddresses(): Set<RouteRec> {
-    const used = new Set<RouteRec>();
-    if (this.addrs.length > 0 || this.links.length > 0) return used;
-    const have = (dev: string, addr: Ipv4): boolean => (dev === 'lo' && addr === 0x7f000001) || this.addrs.some((a) => a.dev === dev && a.addr === addr);
-    const add = (r: RouteRec, dev: string, addr: Ipv4, len: number, noPrefixRoute: boolean): void => {
-      const srcAt = r.cmd.dstSpan ? originOf(r.command, r.cmd.dstSpan.from) : r.span;
-      const b = new CommandBuilder().add('ip').add('address').add('add').add(`${formatIpv4(addr)}/${len}`, srcAt);
-      if (noPrefixRoute) b.add('noprefixroute');
-      const devWord = r.cmd.nexthops[0]?.dev;
-      b.add('dev').add(dev, devWord ? originOf(r.command, devWord.from) : null);
-      this.addrs.push({ line: r.line, dev, addr, len, broadcast: 0, noPrefixRoute, metric: 0, implied: true, command: b.build(r.span), extraRoute: null });
-      used.add(r);
-    };
-    for (const r of this.routes) {
-      const c = r.cmd;
-      const dev = c.nexthops[0]?.dev?.text;
-      if (c.proto !== 'kernel' || r.table !== 254 || c.type !== null || c.prefsrc === 0 || dev === undefined || r.hasGateway || c.multipath) continue;
-      const dst = c.dst!;
-      if (maskedPrefix(c.prefsrc, dst.len) !== dst.addr || have(dev, c.prefsrc)) continue;
-      add(r, dev, c.prefsrc, dst.len, (c.metric ?? 0) !== 0);
-    }
-    for (const r of this.routes) {
-      const c = r.cmd;
-      const dev = c.nexthops[0]?.dev?.text;
-      if (c.proto !== 'kernel' || c.type !== 'local' || c.dst!.len !== 32 || dev === undefined || have(dev, c.dst!.addr)) continue;
-      const prim = this.addrs.find((a) => a.dev === dev && a.addr === c.prefsrc);
-      const len = prim && maskedPrefix(c.dst!.addr, prim.len) === maskedPrefix(prim.addr, prim.len) ? prim.len : 32;
-      add(r, dev, c.dst!.addr, len, prim?.noPrefixRoute ?? false);
-    }
-    return used;
-  }
-
-  /** Why the kernel recreates route r from the imported addresses, or null when it does not. */
-  recreatedBy(r: RouteRec): string | null {
-    const c = r.cmd;
-    if (c.proto !== 'kernel' || c.multipath || r.hasGateway) return null;
-    const dev = c.nexthops[0]?.dev?.text;
-    if (dev === undefined) return null;
-    const dst = c.dst!;
-    const addrs: AddrRec[] = [...this.addrs];
-    if (!addrs.some((a) => a.dev === 'lo' && a.addr === 0x7f000001)) {
-      addrs.unshift({ line: 0, dev: 'lo', addr: 0x7f000001, len: 8, broadcast: 0, noPrefixRoute: false, metric: 0, implied: true, command: null, extraRoute: null });
-    }
-    const onDev = addrs.filter((a) => a.dev === dev);
-    const primaries = onDev.filter((a, i) => !onDev.slice(0, i).some((o) => o.len === a.len && maskedPrefix(o.addr, o.len) === maskedPrefix(a.addr, a.len)));
-    const from = (a: AddrRec): string => (a.line === 0 ? 'the address a fresh host has on lo' : a.implied ? `the address implied by line ${a.line}` : `the address on line ${a.line}`);
-    if (c.type === null && r.table === 254) {
-      for (const a of primaries) {
-        const pfx = maskedPrefix(a.addr, a.len);
-        if (a.noPrefixRoute || pfx === 0 || (pfx === a.addr && a.len === 32)) continue;
-        if (pfx === dst.addr && a.len === dst.len && (c.prefsrc === 0 || c.prefsrc === a.addr) && (c.metric ?? 0) === 0) return `kernel prefix route: recreated by ${from(a)}`;
-      }
-      for (const a of onDev) {
-        const x = a.extraRoute;
-        if (x && x.dst === dst.addr && x.len === dst.len && (c.metric ?? 0) === a.metric) return `kernel prefix route: added with ${from(a)}`;
-      }
-      return null;
-    }
-    if (r.table !== 255) return null;
-    if (c.type === 'local') {
-      if (dst.len === 32) {
-        const a = onDev.find((o) => o.addr === dst.addr);
-        return a ? `table local entry: recreated by ${from(a)}` : null;
-      }
-      const a = primaries.find((o) => o.len === dst.len && maskedPrefix(o.addr, o.len) === dst.addr && dev === 'lo');
-      return a ? `table local entry: recreated by ${from(a)}` : null;
-    }
-    if (c.type === 'broadcast' && dst.len === 32) {
-      for (const a of primaries) {
-        const mask = prefixMask(a.len);
-        const pfx = maskedPrefix(a.addr, a.len);
-        if (a.broadcast === dst.addr || (a.len < 31 && ((pfx | ~mask) >>> 0) === dst.addr)) return `table local broadcast entry: recreated by ${from(a)}`;
-        if (a.len < 31 && pfx === dst.addr) return `broadcast route for the network address of ${from(a)}: kernels before Linux 5.x added it, Linux 6 does not`;
-      }
-    }
-    return null;
-  }
-
-  result(): ImportResult {
-    const implied = this.implyAddresses();
-    const linkCmds: ImportCommand[] = [];
-    const linkSetCmds: ImportCommand[] = [];
-    const downCmds: ImportCommand[] = [];
-    const masters = new Set(this.links.map((l) => l.master?.text).filter((m): m is string => m !== undefined));
-    for (const l of this.links) {
-      const span = l.span;
-      if (l.loopback || l.name === 'lo') {
-        if (l.mtu && l.mtu.text !== '65536') linkCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok).add('mtu').tok(l.mtu).build(span));
-        else this.skip(l.line, 'a fresh host already has lo');
-        continue;
-      }
-      const b = new CommandBuilder().add('ip').add('link').add('add').add(l.name, l.nameTok);
-      if (l.mac) b.add('address').tok(l.mac);
-      if (l.mtu && l.mtu.text !== '1500') b.add('mtu').tok(l.mtu);
-      const kind = l.kind ?? (masters.has(l.name) ? 'bridge' : 'veth');
-      b.add('type').add(kind);
-      linkCmds.push(b.build(span));
-      const s = new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok);
-      if (l.master) s.add('master').tok(l.master);
-      if (l.group) s.add('group').tok(l.group);
-      // down links come up for now so routes over them can be added, and go down last
-      // (the kernel flushes or marks `dead` what used them, as it did on the machine)
-      s.add('up');
-      linkSetCmds.push(s.build(span));
-      if (l.up === false) downCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(l.name, l.nameTok).add('down').build(span));
-    }
-    // a bridge takes the smallest MTU of its ports when they join (br_mtu_auto_adjust): one whose
-    // MTU differs from that had it set by hand, so it is set again once its ports are in
-    const mtuOf = (l: (typeof this.links)[number]) => (l.mtu ? Number(l.mtu.text) : 1500);
-    for (const br of this.links) {
-      if (!masters.has(br.name) || !br.mtu) continue;
-      const ports = this.links.filter((l) => l.master?.text === br.name);
-      if (mtuOf(br) === Math.min(...ports.map(mtuOf))) continue;
-      linkSetCmds.push(new CommandBuilder().add('ip').add('link').add('set').add(br.name, br.nameTok).add('mtu').tok(br.mtu).build(br.span));
-    }
-    const addrCmds: ImportCommand[] = [];
-    const extraRoutes: ImportCommand[] = [];
-    for (const a of this.addrs) {
-      if (a.command) addrCmds.push(a.command);
-      if (a.extraRoute) extraRoutes.push(a.extraRoute.command);
-    }
-    // device routes before gateway routes: a gateway must be reachable through
-    // a link-scope route when it is added (fib_check_nh)
-    const kept: RouteRec[] = [];
-    for (const r of this.routes) {
-      const why = this.recreatedBy(r);
-      if (why !== null) {
-        if (!implied.has(r)) this.skip(r.line, why);
-        continue;
-      }
-      kept.push(r);
-    }
-    const ordered = [...kept.filter((r) => !r.hasGateway), ...kept.filter((r) => r.hasGateway)];
-    const routeCmds: ImportCommand[] = [...extraRoutes];
-    const seen = new Set<string>();
-    for (const r of ordered) {
-      // a second route with the same key was appended (NLM_F_APPEND) on the machine
-      const key = routeKey(r);
-      const dup = seen.has(key);
-      seen.add(key);
-      if (!dup) routeCmds.push(r.command);
-      else routeCmds.push({ ...r.command, text: r.command.text.replace(/^ip route add /, 'ip route append ') });
-    }
-    const ruleCmds: ImportCommand[] = [];
-    const complete = this.rules.some((r) => r.defaultOf !== null);
-    if (complete && this.ruleSpan) {
-      // a full `ip rule show` lists every rule: a default one missing was deleted on the machine
-      for (const [prio, table] of DEFAULT_RULES) {
-        if (!this.rules.some((r) => r.defaultOf === table)) {
-          ruleCmds.push(new CommandBuilder().add('ip').add('rule').add('del').add('priority').add(String(prio)).add('from').add('all').add('lookup').add(table).build(this.ruleSpan));
-        }
-      }
-    }
-    for (const r of this.rules) {
-      if (r.defaultOf !== null) this.skip(r.line, `a fresh host already has the default rule ${r.cmd.priority} (lookup ${r.defaultOf})`);
-      else ruleCmds.push(r.command);
-    }
-    const commands = [...linkCmds, ...linkSetCmds, ...addrCmds, ...routeCmds, ...ruleCmds, ...downCmds];
-    this.skipped.sort((a, b) => a.line - b.line);
-    return { commands, skipped: this.skipped, tables: [...this.tableNames].map(([name, span]) => ({ name, span })), devices: this.devices(commands) };
-  }
-
-  private devices(commands: ImportCommand[]): string[] {
-    const created = new Set(['lo', ...this.links.map((l) => l.name)]);
-    const out: string[] = [];
-    // the words are walked in place, not split: a string per word of 32,000 commands showed in the profile (issue 10)
-    for (const c of commands) {
-      const t = c.text;
-      let afterKey = false;
-      for (let start = 0; start <= t.length; ) {
-        let end = t.indexOf(' ', start);
-        if (end < 0) end = t.length;
-        if (afterKey) {
-          const d = t.slice(start, end);
-          if (!created.has(d) && !out.includes(d)) out.push(d);
-        }
-        const n = end - start;
-        afterKey = (n === 3 && (t.startsWith('dev', start) || t.startsWith('iif', start) || t.startsWith('oif', start))) || (n === 6 && t.startsWith('master', start));
-        start = end + 1;
-      }
-    }
-    return out;
-  }
 }
 
 /**
@@ -1064,7 +682,7 @@ class Importer {
 export function importIpOutput(text: string, kind: ImportKind = 'auto', options: ImportOptions = {}): Parsed<ImportResult> {
   const importer = new Importer(text, kind, options);
   importer.run();
-  const value = importer.result();
+  const value = rebuild(importer);
   return { value, diagnostics: importer.diagnostics.sort((a, b) => a.from - b.from) };
 }
 

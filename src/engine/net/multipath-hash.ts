@@ -21,9 +21,9 @@
 // BigInt is used because SipHash is 64-bit; it only runs for multipath routes.
 
 
-import { sipHash } from '../ipvs/hash';
+import { sipHash } from './siphash';
 
-/** SipHash-2-4 of `data` with the 128-bit key (k0, k1), as lib/siphash.c (the generic SipHash-c-d lives with IPVS's hashes). */
+/** SipHash-2-4 of `data` with the 128-bit key (k0, k1), as lib/siphash.c. */
 export function siphash24(data: Uint8Array, k0: bigint, k1: bigint): bigint {
   return sipHash(2, 4, k0, k1, Array.from(data));
 }

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from './addr';
 import { createHostNet, findLink, type HostNet } from './config';
 import { flushRouteCache, inputRoute, outputRoute } from './fib';
-import { execIpCommand, formatRoutes, formatRules, parseRealms } from './ip-command';
+import { execIpCommand } from './ip-command';
+import { formatRoutes } from './ip-route';
+import { formatRules } from './ip-rule';
+import { parseRealms } from './rt-names';
 import { applySysctl, parseSysctl } from './sysctl';
 
 function host(...lines: string[]): HostNet {

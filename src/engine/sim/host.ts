@@ -7,13 +7,18 @@
 // The hook order inside each path is HOOK_TABLES with conntrack (-200) and
 // NAT placed at their kernel priorities. Everything here is synchronous and
 // deterministic; the World moves packets between hosts.
+// size: a host's IPv4 paths stay in one file, to be read in the kernel's order
 
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
-import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../netfilter/walk';
-import type { AddrType, CtView, MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
-import { TraceEvent, type PacketRecord, type RecordedEvent, type Verdict } from './record';
-import * as A from './adapters';
+import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../iptables/walk';
+import type { MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
+import type { CtView } from '../conntrack/types';
+import type { AddrType } from '../net/config';
+import { TraceEvent, terminal, type PacketRecord, type RecordedEvent, type Verdict } from './record';
+import * as C from './conntrack-adapter';
+import * as ipt from './iptables-adapter';
+import * as R from './route-adapter';
 import type { World } from './world';
 import { Sockets } from './sockets';
 import { createIpvsState } from '../ipvs/state';
@@ -24,12 +29,11 @@ import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
-import { terminal } from '../output/oracle-records';
 import { hdrinclRouteKey } from './raw-flow';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
-  ct: A.CtRef | null;
+  ct: C.CtRef | null;
   /** set by -j CT --notrack / NOTRACK in raw */
   untracked: boolean;
   /** set by -j CT --helper NAME in raw: the helper a connection this packet creates gets */
@@ -84,7 +88,7 @@ export interface OutputOptions {
    * nf_ct_attach: the conntrack the packet inherits from the one it answers
    * (RELATED in the other direction); conntrack at OUTPUT then leaves it alone
    */
-  ct?: A.CtRef | null;
+  ct?: C.CtRef | null;
   /** sent by icmp_reply / __icmp_send from the ICMP control socket (echo replies, ICMP errors) */
   icmpSocket?: boolean;
   /** from an unbound raw IP_HDRINCL socket: routed by the socket's flow, not the header (raw-flow.ts) */
@@ -96,9 +100,9 @@ export type OutputResult =
   | { ok: false; errno: string; record: PacketRecord | null };
 
 export class Host {
-  readonly net: A.HostNet;
-  readonly rules: A.Ruleset;
-  readonly ct: A.Conntrack;
+  readonly net: R.HostNet;
+  readonly rules: ipt.Ruleset;
+  readonly ct: C.Conntrack;
   readonly sockets: Sockets;
   readonly ipvs: IpvsState;
   readonly counters = new Map<object, { packets: number; bytes: number }>();
@@ -119,12 +123,12 @@ export class Host {
     /** the configuration a lab keeps (host-config.ts), instead of running the case's setup commands */
     config?: HostConfig,
   ) {
-    this.net = config ? config.net : A.createHostNet(links, world.scenario.rtTables);
-    this.rules = config ? config.rules : A.createRuleset();
+    this.net = config ? config.net : R.createHostNet(links, world.scenario.rtTables);
+    this.rules = config ? config.rules : ipt.createRuleset();
     this.ipvs = config ? config.ipvs : createIpvsState();
-    this.ct = A.createConntrack();
+    this.ct = C.createConntrack();
     this.sockets = new Sockets(this);
-    if (config) A.syncConntrackSysctl(this);
+    if (config) C.syncConntrackSysctl(this);
   }
 
   nextIpId(): number {
@@ -138,7 +142,7 @@ export class Host {
   get ctActive(): boolean {
     if (this.ctForced) return true;
     const gen = this.rules.generation ?? 0;
-    if (this.ctNeedCache.generation !== gen) this.ctNeedCache = { generation: gen, value: A.rulesetNeedsConntrack(this.rules) };
+    if (this.ctNeedCache.generation !== gen) this.ctNeedCache = { generation: gen, value: ipt.rulesetNeedsConntrack(this.rules) };
     return this.ctNeedCache.value;
   }
 
@@ -173,7 +177,7 @@ export class Host {
    */
   runTable(table: TableName, hook: HookName, pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outIf: string | null, srcMac: string | null): TableVerdict {
     const run = new TableRun(this, table, hook, pkt, rec, meta, inIf, outIf, srcMac);
-    const v = runTable(table, A.tableOf(this.rules, table), hook, pkt, run, run);
+    const v = runTable(table, ipt.tableOf(this.rules, table), hook, pkt, run, run);
     if (run.hotdrop) meta.hotdropped = true;
     return v;
   }
@@ -187,7 +191,7 @@ export class Host {
     budget.charge('events');
     budget.charge('log');
     rec.events.push(
-      new TraceEvent(ev, ev.rule ? A.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null, inIf, outIf, meta, snapshot, srcMac),
+      new TraceEvent(ev, ev.rule ? ipt.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null, inIf, outIf, meta, snapshot, srcMac),
     );
   }
 
@@ -204,18 +208,18 @@ export class Host {
       if (table === 'nat') {
         if (!ctOn || !meta.ct) continue;
         const manip: 'SRC' | 'DST' = hook === 'PREROUTING' || hook === 'OUTPUT' ? 'DST' : 'SRC';
-        if (A.ctNeedsNat(this.ct, meta.ct, manip, pkt.proto)) {
+        if (C.ctNeedsNat(this.ct, meta.ct, manip, pkt.proto)) {
           const v = this.runTable('nat', hook, pkt, rec, meta, inIf, outIf, srcMac);
           if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
-          A.ctNullBinding(this.ct, meta.ct, manip);
+          C.ctNullBinding(this.ct, meta.ct, manip);
         }
-        const natted = A.ctApplyNat(this.ct, meta.ct, pkt, hook);
+        const natted = C.ctApplyNat(this.ct, meta.ct, pkt, hook);
         if (natted.verdict === 'DROP') {
           // nf_nat_icmp_reply_translation refuses a redirect for a connection NAT has not fully bound (case p40)
           rec.note = `dropped by nat at ${hook}: an ICMP redirect for a connection whose NAT bindings are not both set up`;
           return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true };
         }
-        if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: A.rewriteFields(natted.rewrites) });
+        if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: C.rewriteFields(natted.rewrites) });
         // nf_nat_ipv4_local_fn: a connection whose destination NAT changes is routed again
         if (entry && pkt.dst !== entry.dst) {
           const failed = rerouteFailure(reroute!, pkt, rec);
@@ -239,9 +243,9 @@ export class Host {
       }
       // a packet that already carries a conntrack (looped over lo, or attached to the packet it answers) keeps it
       if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs && !meta.ct) {
-        meta.ct = A.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked, meta.ctHelper);
+        meta.ct = C.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked, meta.ctHelper);
         attachLabels(meta.ct, this.rules);
-        rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...A.ctNote(meta.ct) });
+        rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...C.ctNote(meta.ct) });
       }
     }
     return { verdict: 'accept' };
@@ -259,7 +263,7 @@ export class Host {
       d = silentDrop(at, ref, this.name);
       rec.disposition = d;
       rec.note = 'dropped without a trace after its last event: a match hotdropped it (-m connlimit counted no connection left, its own had just closed)';
-      if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+      if (meta.ct) C.ctDiscard(this.ct, meta.ct);
       return;
     }
     // a target that drops (TPROXY without a transparent socket) leaves its own rule as the last
@@ -270,7 +274,7 @@ export class Host {
     else if (res.verdict === 'queue') d = { verdict: 'queue', at: ref };
     else d = { verdict: 'unknown', at: ref };
     rec.disposition = d;
-    if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+    if (meta.ct) C.ctDiscard(this.ct, meta.ct);
   }
 
   // ---------------------------------------------------------------- output path
@@ -280,25 +284,25 @@ export class Host {
    * pkt.src may be 0: the route lookup picks the source address.
    */
   output(pkt: Packet, opts: OutputOptions): OutputResult {
-    const route = A.outputRoute(this.net, opts.hdrincl ? hdrinclRouteKey(pkt) : pkt, opts.oif ?? null);
+    const route = R.outputRoute(this.net, opts.hdrincl ? hdrinclRouteKey(pkt) : pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
     const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid, ...(opts.icmpSocket ? { icmpSocket: true } : {}) };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
-      rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...A.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
+      rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...C.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
       if (this.ctForced) rec.untraced = true;
     }
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
-    rec.notes.push(A.outputRouteNote(this.net, pkt, route, 'output', 0));
+    rec.notes.push(R.outputRouteNote(this.net, pkt, route, 'output', 0));
     // ip_route_me_harder: a new lookup; the source chosen first stays (REPORT.md §5.10, case 29),
     // and the OUTPUT tables after it still print the first OUT= (the hook's state is fixed)
     const reroute: Reroute = (p) => {
-      const r2 = A.outputRoute(this.net, p, opts.oif ?? null);
-      rec.notes.push(A.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length));
+      const r2 = R.outputRoute(this.net, p, opts.oif ?? null);
+      rec.notes.push(R.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length));
       if (!r2.ok) return r2.errno;
       meta.classid = r2.classid;
       outDev = r2.dev;
@@ -323,10 +327,10 @@ export class Host {
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.disposition = { verdict: 'sent', iface: outDev };
-    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo', rec, 'POSTROUTING')) {
+    if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo', rec, 'POSTROUTING')) {
       // nf_confirm dropped it after every hook: its helper refused it, or __nf_conntrack_confirm
       // lost a tuple clash (e.g. every NAT port taken, case p26)
-      rec.note = A.ctConfirmDropNote(this.ct);
+      rec.note = C.ctConfirmDropNote(this.ct);
       return { ok: false, errno: 'EPERM', record: rec };
     }
     rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: outDev, port: null });
@@ -364,18 +368,18 @@ export class Host {
    * forwarding or an error. `dnatted`: PREROUTING changed the destination.
    */
   private routeInput(pkt: Packet, rec: PacketRecord, meta: PacketMeta, iface: string, srcMac: string | null, dnatted: boolean): void {
-    const decision = A.inputRoute(this.net, pkt, iface);
+    const decision = R.inputRoute(this.net, pkt, iface);
     if (meta.physIn && dnatted && decision.kind === 'forward' && decision.dev === iface) {
       // br_nf_pre_routing_finish: PREROUTING changed the destination of a frame that came in by a
       // bridge port (DNAT, or the un-SNAT of a reply) and the new one is behind the same bridge:
       // the frame is bridged, not routed — no ip_forward, no TTL change (difftest seed 1 case 142)
-      rec.route = A.routeView(this.net, pkt, iface);
+      rec.route = R.routeView(this.net, pkt, iface);
       const inPort = meta.physIn;
       this.world.l2.bridgedDnat(this, rec, pkt, iface, decision.gateway ?? pkt.dst, (dstMac) => this.bridgedDnatForward(pkt, rec, meta, iface, inPort, srcMac, dstMac));
       return;
     }
-    if (iface !== 'lo') rec.route = A.routeView(this.net, pkt, iface);
-    rec.notes.push(A.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
+    if (iface !== 'lo') rec.route = R.routeView(this.net, pkt, iface);
+    rec.notes.push(R.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
     if (decision.kind !== 'error' && decision.classid !== undefined) meta.classid = decision.classid;
     switch (decision.kind) {
       case 'local': {
@@ -390,9 +394,9 @@ export class Host {
           this.finish(rec, res, meta);
           return;
         }
-        if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo', rec, 'INPUT')) {
+        if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo', rec, 'INPUT')) {
           rec.disposition = { verdict: 'local', host: this.name };
-          rec.note = A.ctConfirmDropNote(this.ct);
+          rec.note = C.ctConfirmDropNote(this.ct);
           return;
         }
         rec.disposition = { verdict: 'local', host: this.name };
@@ -402,7 +406,7 @@ export class Host {
       }
       case 'forward': {
         if (pkt.ttl <= 1) {
-          if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+          if (meta.ct) C.ctDiscard(this.ct, meta.ct);
           rec.disposition = { verdict: 'no_further_hook', reason: 'ttl_exceeded' };
           this.sendIcmpError(pkt, rec, 11, 0, iface);
           return;
@@ -413,7 +417,7 @@ export class Host {
         if (fit === 'frag-needed') {
           // ip_forward: too big for the next link and DF set: ICMP 3/4 with the MTU, before FORWARD (case p29);
           // a GSO packet only when its segments are too big (ip_exceeds_mtu, p82)
-          if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+          if (meta.ct) C.ctDiscard(this.ct, meta.ct);
           rec.disposition = { verdict: 'no_further_hook', reason: 'fragmentation_needed' };
           this.sendIcmpError(pkt, rec, 3, 4, iface, mtu);
           return;
@@ -430,7 +434,7 @@ export class Host {
         return;
       }
       case 'error': {
-        if (meta.ct) A.ctDiscard(this.ct, meta.ct);
+        if (meta.ct) C.ctDiscard(this.ct, meta.ct);
         rec.disposition = { verdict: 'no_further_hook', reason: decision.reason };
         if (decision.icmp) this.sendIcmpError(pkt, rec, decision.icmp.type, decision.icmp.code, iface);
         return;
@@ -450,8 +454,8 @@ export class Host {
     // br_netfilter hands bridged frames a fake rtable without realms
     const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac, classid: 0 };
     this.skbMeta.set(rec, meta);
-    rec.route = A.routeView(this.net, pkt, bridge);
-    if (A.bridgeCallsIptables(this.net)) {
+    rec.route = R.routeView(this.net, pkt, bridge);
+    if (R.bridgeCallsIptables(this.net)) {
       const dst0 = pkt.dst;
       const pre = this.runHook('PREROUTING', pkt, rec, meta, bridge, null, srcMac);
       if (pre.verdict !== 'accept') return this.finish(rec, pre, meta);
@@ -480,9 +484,9 @@ export class Host {
     if (fwd.verdict !== 'accept') return this.finish(rec, fwd, meta);
     const post = this.runHook('POSTROUTING', pkt, rec, meta, null, bridge, null);
     if (post.verdict !== 'accept') return this.finish(rec, post, meta);
-    if (meta.ct && !A.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
+    if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
       rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
-      rec.note = A.ctConfirmDropNote(this.ct);
+      rec.note = C.ctConfirmDropNote(this.ct);
       return;
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
@@ -533,7 +537,7 @@ export class Host {
     // case 597, fixture q106)
     if (this.skbMeta.get(origRec)?.icmpSocket) return;
     const inner = clonePacket(orig);
-    const src = A.icmpErrorSource(this.net, orig, inIf);
+    const src = R.icmpErrorSource(this.net, orig, inIf);
     const err = this.world.wire.icmpError(this, inner, type, code, src, mtu);
     this.output(err, { owned: false, kernel: true, icmpSocket: true, respondsTo: { record: origRec, kind: 'icmp' }, ct: attach ? this.attachedCt(origRec) : null });
     // a packet looped over lo is one skb with its OUTPUT passage: the error quotes that one too (case p45)
@@ -542,9 +546,9 @@ export class Host {
   }
 
   /** nf_ct_attach: the offending packet's conntrack, seen from the answer's direction (null without one) */
-  private attachedCt(origRec: PacketRecord | null): A.CtRef | null {
+  private attachedCt(origRec: PacketRecord | null): C.CtRef | null {
     const ct = origRec ? this.skbMeta.get(origRec)?.ct ?? null : null;
-    return A.ctRelated(this.ct, ct);
+    return C.ctRelated(this.ct, ct);
   }
 
   sendRedirect(orig: Packet, origRec: PacketRecord, gateway: number): void {
@@ -552,7 +556,7 @@ export class Host {
     if (!redirectAllowed(this, orig.src, this.world.nowMs)) return;
     const inner = clonePacket(orig);
     // ip_rt_send_redirect → __icmp_send with the packet's input route
-    const src = A.icmpErrorSource(this.net, orig, origRec.in);
+    const src = R.icmpErrorSource(this.net, orig, origRec.in);
     const err = this.world.wire.icmpError(this, inner, 5, 1, src);
     if (err.icmp) err.icmp.gateway = gateway;
     this.output(err, { owned: false, kernel: true, icmpSocket: true, ct: this.attachedCt(origRec) });
@@ -565,11 +569,11 @@ export class Host {
     const bridged = viaReject && origRec ? this.skbMeta.get(origRec) : undefined;
     // nf_send_reset for a packet that came in through br_netfilter: it still needs a route (none
     // without an address on the bridge, case p48)
-    if (bridged?.physIn && !A.outputRoute(this.net, rst, null).ok) return;
+    if (bridged?.physIn && !R.outputRoute(this.net, rst, null).ok) return;
     // nf_send_reset: the refused connection goes to CLOSE at once (case p38) — also when the
     // RST then leaves by a bridge port, since nf_ct_set_closing comes first (difftest d2-0696)
     const origCt = viaReject && origRec ? this.skbMeta.get(origRec)?.ct : null;
-    if (origCt) A.ctSetClosing(this.ct, origCt, this.world.nowMs);
+    if (origCt) C.ctSetClosing(this.ct, origCt, this.world.nowMs);
     if (bridged?.physIn) {
       // it leaves by the port the packet came in on, with the packet's MACs swapped and no IP
       // hook at all (case p49)
@@ -704,13 +708,13 @@ class TableRun implements MatchContext, WalkHooks {
   get ct(): CtView | null {
     if (this.ctView === undefined) {
       const m = this.meta;
-      this.ctView = m.ct ? A.ctView(this.host.ct, m.ct) : m.untracked ? A.untrackedView() : null;
+      this.ctView = m.ct ? C.ctView(this.host.ct, m.ct) : m.untracked ? C.untrackedView() : null;
     }
     return this.ctView;
   }
 
   addrType(addr: number, iface: string | null): AddrType {
-    return A.addrType(this.host.net, addr, iface);
+    return R.addrType(this.host.net, addr, iface);
   }
 
   random(): number {
@@ -726,7 +730,7 @@ class TableRun implements MatchContext, WalkHooks {
   }
 
   devGroup(iface: string): number {
-    return A.linkGroup(this.host.net, iface);
+    return R.linkGroup(this.host.net, iface);
   }
 
   routeClassid(): number {
@@ -734,11 +738,11 @@ class TableRun implements MatchContext, WalkHooks {
   }
 
   reverseRoute(flow: { dst: number; src: number; mark: number; tos: number }): { type: string; devs: string[] } | null {
-    return A.reverseRoute(this.host.net, flow);
+    return R.reverseRoute(this.host.net, flow);
   }
 
   connCount(rule: Rule, key: number): number {
-    return A.connCount(this.host, rule, key, this.pkt, this.meta.ct);
+    return C.connCount(this.host, rule, key, this.pkt, this.meta.ct);
   }
 
   trace(ev: NfEvent): void {

@@ -5,9 +5,10 @@
 
 import type { Counters, Rule } from '../iptables/types';
 import { BUILTIN_CHAINS, TABLES, type TableName } from '../netfilter/hooks';
-import type { TableLike } from '../netfilter/walk';
+import type { TableLike } from '../iptables/walk';
 import * as rs from '../iptables/ruleset';
-import { applyIptablesCommand, parseIptablesCommand } from '../iptables/command';
+import { parseIptablesCommand } from '../iptables/command';
+import { applyIptablesCommand } from '../iptables/apply';
 import { applyRestore as applyRestoreBatch, parseRestore } from '../iptables/restore';
 import { saveRule } from '../iptables/save';
 import { applyIpCommand, parseIpCommand } from '../net/ip-command';
@@ -24,7 +25,6 @@ export function createRuleset(): Ruleset {
   return rs.createRuleset({ loaded: [] });
 }
 
-/** Conntrack becomes active in a namespace once any rule needs it (REPORT.md §5.1). */
 /**
  * What one chain's rules use, worked out once per rules array: a lab's
  * versions share the arrays of the chains an edit did not touch, so asking
@@ -52,7 +52,8 @@ function useOf(rules: readonly Rule[]): ChainUse {
   return u;
 }
 
-export function needsConntrack(r: Ruleset): boolean {
+/** Conntrack becomes active in a namespace once any rule needs it (REPORT.md §5.1). */
+export function rulesetNeedsConntrack(r: Ruleset): boolean {
   for (const t of TABLES) for (const c of r.tables[t].chains.values()) if (useOf(c.rules).conntrack) return true;
   return false;
 }

@@ -11,10 +11,12 @@ import { formatIpv4 } from '../net/addr';
 import { IPPROTO_IPIP, type Packet } from '../net/packet';
 import { ipvsHooksRegistered } from '../ipvs/state';
 import { ipvsIn, ipvsOut, type IpvsPacket } from '../ipvs/conn';
+import { ipvsServiceName } from '../ipvs/snapshot';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
-import type { TableVerdict } from '../netfilter/walk';
-import * as A from './adapters';
+import type { TableVerdict } from '../iptables/walk';
+import { ctDiscard } from './conntrack-adapter';
+import { outputRoute, outputRouteNote } from './route-adapter';
 
 export function ipvsActive(h: Host): boolean {
   return ipvsHooksRegistered(h.ipvs);
@@ -26,9 +28,7 @@ function ipvsPacket(p: Packet): IpvsPacket {
 
 function serviceText(h: Host, p: Packet): string | null {
   const svc = h.ipvs.services.find((s) => (s.fwmark ? s.fwmark === p.mark : s.addr === p.dst && s.port === (p.dport ?? 0)));
-  if (!svc) return null;
-  const proto = svc.fwmark ? 'FWM' : svc.protocol.toUpperCase();
-  return `${proto} ${svc.fwmark ? svc.fwmark : `${formatIpv4(svc.addr)}:${svc.port}`} ${svc.scheduler}`;
+  return svc ? ipvsServiceName(svc) : null;
 }
 
 /** ip_vs_in at LOCAL_IN: 'stolen' when IPVS takes the packet, 'drop' when it refuses it. */
@@ -79,7 +79,7 @@ export function forwardOut(h: Host, p: Packet, rec: PacketRecord, meta: PacketMe
 /** net.ipv4.vs.conntrack=0 (the default): IPVS traffic leaves conntrack (SPEC.md §4). */
 function untrackUnlessConntrack(h: Host, meta: PacketMeta): void {
   if (h.ipvs.sysctl.conntrack) return;
-  if (meta.ct) A.ctDiscard(h.ct, meta.ct);
+  if (meta.ct) ctDiscard(h.ct, meta.ct);
   meta.ct = null;
   meta.untracked = true;
 }
@@ -106,16 +106,16 @@ export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta
     p.dst = x.raddr;
     p.dport = x.rport;
   } else if (x.method === 'tunnel') {
-    const r = A.outputRoute(h.net, { ...p, src: 0, dst: x.raddr, proto: IPPROTO_IPIP }, null);
+    const r = outputRoute(h.net, { ...p, src: 0, dst: x.raddr, proto: IPPROTO_IPIP }, null);
     out = { src: r.ok ? r.src : 0, dst: x.raddr, proto: IPPROTO_IPIP, ttl: p.ttl, tos: p.tos, len: p.len + 20, ipid: p.ipid, df: p.df, mark: p.mark, payload: '', encap: { ...p } };
   }
-  const route = A.outputRoute(h.net, { ...out, dst: x.method === 'route' ? x.raddr : out.dst }, null);
+  const route = outputRoute(h.net, { ...out, dst: x.method === 'route' ? x.raddr : out.dst }, null);
   if (!route.ok) {
     rec.disposition = { verdict: 'no_further_hook', reason: 'no_route' };
     return;
   }
   nexthop = route.gateway ?? (x.method === 'route' ? x.raddr : out.dst);
-  rec.notes.push(A.outputRouteNote(h.net, out, route, 'reroute', rec.events.length));
+  rec.notes.push(outputRouteNote(h.net, out, route, 'reroute', rec.events.length));
   if (route.dev === 'lo') {
     // the real server is this host: the packet goes on to the local socket
     rec.disposition = { verdict: 'local', host: h.name };

@@ -35,7 +35,7 @@ import { confValue } from '../net/sysctl';
 import type { Endpoint } from '../scenario/types';
 import type { Host } from './host';
 import type { PacketRecord } from './record';
-import * as A from './adapters';
+import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
@@ -326,11 +326,11 @@ export class LinkLayer {
     if (!isGroupMac(frame.src)) fdb.set(frame.src, port);
     const group = isGroupMac(frame.dst);
     const local = !group && (frame.dst === this.macOf(host, bridge) || host.net.links.some((l) => l.master === bridge && l.mac === frame.dst));
-    const physIn = A.bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
+    const physIn = bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
     if (local) return this.up(host, bridge, frame, physIn);
     const known = group ? undefined : fdb.get(frame.dst);
     const outs = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
-    if (frame.payload.kind === 'ipv4' && outs.length > 1 && A.bridgeCallsIptables(host.net)) {
+    if (frame.payload.kind === 'ipv4' && outs.length > 1 && bridgeCallsIptables(host.net)) {
       this.world.warn(`not modelled: ${host.name}'s ${bridge} floods an IPv4 frame to several ports; br_netfilter runs PREROUTING once and FORWARD/POSTROUTING per port, the simulation shows one walk per port`);
     }
     for (const out of outs) {

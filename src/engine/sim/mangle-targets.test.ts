@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand } from '../iptables/command';
-import type { CtView } from '../iptables/types';
+import type { CtView } from '../conntrack/types';
 import type { EcnTargetOptions, HmarkOptions, TcpoptstripOptions } from '../iptables/targets';
 import { parseIpv4 } from '../net/addr';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN, type Packet } from '../net/packet';

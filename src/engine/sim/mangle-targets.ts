@@ -1,5 +1,9 @@
 // pattern: Functional Core
-// What three mangle-style targets do to a packet, after the kernel:
+// What the mangle-style targets do to a packet, after the kernel:
+//  - MARK, CONNMARK (net/netfilter/xt_mark.c, xt_connmark.c): the packet's
+//    and the connection's mark, masked;
+//  - TTL (net/netfilter/xt_HL.c), TOS and DSCP (xt_DSCP.c);
+//  - TCPMSS (net/netfilter/xt_TCPMSS.c): lower the MSS option of a SYN;
 //  - ECN (net/ipv4/netfilter/ipt_ECN.c): set the IP ECN field and the TCP
 //    ECE/CWR bits (--ecn-tcp-remove clears both);
 //  - TCPOPTSTRIP (net/netfilter/xt_TCPOPTSTRIP.c): overwrite the chosen TCP
@@ -9,11 +13,16 @@
 //    addresses, ports and protocol (of the packet, of the quoted packet of an
 //    ICMP error, or of the conntrack tuples with --hmark-tuple ct).
 
-import { IPPROTO_ICMP, IPPROTO_TCP, TCP_CWR, TCP_ECE, type Packet } from '../net/packet';
+import { IPPROTO_ICMP, IPPROTO_TCP, TCP_CWR, TCP_ECE, TCP_SYN, type Packet } from '../net/packet';
 import { prefixMask } from '../net/addr';
 import { jhash3words, reciprocalScale } from '../net/jhash';
-import type { CtView } from '../iptables/types';
-import type { EcnTargetOptions, HmarkOptions, TcpoptstripOptions } from '../iptables/targets';
+import type { CtView } from '../conntrack/types';
+import type { ConnmarkOptions, EcnTargetOptions, HmarkOptions, MarkOptions, TcpoptstripOptions, TtlOptions } from '../iptables/targets';
+import * as fib from '../net/fib';
+import type { CtRef } from './conntrack-adapter';
+import type { Host } from './host';
+import { linkMtu, routeMtu } from './route-adapter';
+import type { TargetEnv } from './targets';
 
 /** ipt_ECN: --ecn-ip-ect sets the IP ECN field; --ecn-tcp-ece/cwr (both 0 for --ecn-tcp-remove) the TCP bits. */
 export function ecnTarget(o: EcnTargetOptions, p: Packet): void {
@@ -134,4 +143,69 @@ export function hmarkValue(o: HmarkOptions, p: Packet, ct: CtView | null): numbe
   let hash = jhash3words(a, b, t.ports, o.rnd ?? 0);
   hash = (hash ^ (t.proto & (o.protoMask ?? 0))) >>> 0;
   return (reciprocalScale(hash, o.mod ?? 1) + (o.offset ?? 0)) >>> 0;
+}
+
+export function markOptions(o: unknown): { value: number; mask: number } {
+  const m = o as MarkOptions;
+  return { value: m.value >>> 0, mask: m.mask >>> 0 };
+}
+
+export function connmark(ref: CtRef, p: Packet, o: unknown): void {
+  const e = ref.entry;
+  if (!e) return;
+  const c = o as ConnmarkOptions;
+  // xt_CONNMARK connmark_tg_shift (no shift)
+  if (c.mode === 'set') e.mark = ((e.mark & ~c.ctmask) ^ c.ctmark) >>> 0;
+  else if (c.mode === 'save') e.mark = ((e.mark & ~c.ctmask) ^ (p.mark & c.nfmask)) >>> 0;
+  else p.mark = ((p.mark & ~c.nfmask) ^ (e.mark & c.ctmask)) >>> 0;
+}
+
+export function ttlOptions(o: unknown): { mode: 'set' | 'inc' | 'dec'; value: number } {
+  const t = o as TtlOptions;
+  return { mode: t.mode ?? 'set', value: t.value };
+}
+
+export function tosAfter(name: string, o: unknown, tos: number): number {
+  if (name === 'DSCP') {
+    const d = o as { dscp: number };
+    return ((tos & 0x03) | (d.dscp << 2)) & 0xff;
+  }
+  const t = o as { value: number; mask: number };
+  return ((tos & ~t.mask) ^ t.value) & 0xff;
+}
+
+/**
+ * xt_TCPMSS: lower the MSS option of a SYN to --set-mss, or to the path MTU
+ * (the smaller of the route's and the reverse route's MTU) minus 40. Only
+ * lowers, never raises (tcpmss_mangle_packet).
+ */
+export function tcpmss(host: Host, o: unknown, p: Packet, env: TargetEnv): void {
+  const t = p.tcp;
+  if (!t || !(t.flags & TCP_SYN)) return;
+  const opt = o as { mss: number | null };
+  let newMss: number;
+  if (opt.mss !== null) newMss = opt.mss;
+  else {
+    // dst_mtu(skb_dst(skb)): the route's mtu metric when the route to the destination leaves by outIf (x5 runs: 1280 → MSS 1240)
+    const fwd = fib.outputRoute(host.net, { src: 0, dst: p.dst, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0 });
+    const out = env.outIf ? (fwd.ok && fwd.dev === env.outIf && fwd.route?.mtu) || linkMtu(host.net, env.outIf) : routeMtu(host.net, p.dst);
+    newMss = Math.min(out, routeMtu(host.net, p.src)) - 40;
+  }
+  const hex = t.options;
+  for (let i = 0; i + 2 <= hex.length; ) {
+    const kind = parseInt(hex.slice(i, i + 2), 16);
+    if (kind === 0) break;
+    if (kind === 1) {
+      i += 2;
+      continue;
+    }
+    const len = parseInt(hex.slice(i + 2, i + 4), 16);
+    if (!(len >= 2)) break;
+    if (kind === 2 && len === 4) {
+      const old = parseInt(hex.slice(i + 4, i + 8), 16);
+      if (old > newMss) t.options = hex.slice(0, i + 4) + newMss.toString(16).toUpperCase().padStart(4, '0') + hex.slice(i + 8);
+      return;
+    }
+    i += len * 2;
+  }
 }

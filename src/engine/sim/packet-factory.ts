@@ -14,7 +14,7 @@ import type { Host } from './host';
 import type { TcpSock } from './sockets';
 import * as W from './wire';
 import { sysctlNumber } from '../net/sysctl';
-import * as A from './adapters';
+import { routeMtuLocked } from './route-adapter';
 
 /** The TCP sysctls of a host's namespace that change what its sockets send. */
 export function tcpSysctls(host: Host): W.TcpSysctls {
@@ -30,7 +30,7 @@ export function tcpSysctls(host: Host): W.TcpSysctls {
  * unless the route says `mtu lock` (fixture p89).
  */
 export function socketDf(host: Host, dst: number): boolean {
-  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0 && !A.routeMtuLocked(host.net, dst);
+  return sysctlNumber(host.net, 'net.ipv4.ip_no_pmtu_disc') === 0 && !routeMtuLocked(host.net, dst);
 }
 
 export class PacketFactory {

@@ -15,7 +15,7 @@ import type { Ipv4 } from '../net/addr';
 import type { Packet } from '../net/packet';
 import { IPPROTO_TCP, l4HeaderLength } from '../net/packet';
 import type { Host } from './host';
-import * as A from './adapters';
+import { outputRoute, routeMtu, routeMtuLocked } from './route-adapter';
 
 /** net.ipv4.route.min_pmtu: a smaller MTU from ICMP is raised to this and locked */
 export const IP_RT_MIN_PMTU = 552;
@@ -75,7 +75,7 @@ export function learnPmtu(cache: PmtuCache, dst: Ipv4, mtu: number, linkMtu: num
 
 /** The MTU `host` uses towards `dst` now: its route's link MTU, lowered by a learned exception. */
 export function hostPathMtu(host: Host, dst: Ipv4): number {
-  return pathMtu(host.pmtu, dst, A.routeMtu(host.net, dst));
+  return pathMtu(host.pmtu, dst, routeMtu(host.net, dst));
 }
 
 /**
@@ -87,12 +87,12 @@ export function hostPathMtu(host: Host, dst: Ipv4): number {
  */
 export function learnRoutePmtu(host: Host, dst: Ipv4, mtu: number): void {
   // dst_metric_locked(dst, RTAX_MTU): a route with `mtu lock` learns nothing
-  if (A.routeMtuLocked(host.net, dst)) return;
+  if (routeMtuLocked(host.net, dst)) return;
   if (mtu < IP_RT_MIN_PMTU) {
     host.world.warn(`not modelled: ICMP frag-needed with MTU ${mtu}, below net.ipv4.route.min_pmtu (${IP_RT_MIN_PMTU}): Linux locks the route MTU at ${IP_RT_MIN_PMTU} and stops setting DF`);
     return;
   }
-  learnPmtu(host.pmtu, dst, mtu, A.routeMtu(host.net, dst));
+  learnPmtu(host.pmtu, dst, mtu, routeMtu(host.net, dst));
 }
 
 /**
@@ -102,7 +102,7 @@ export function learnRoutePmtu(host: Host, dst: Ipv4, mtu: number): void {
  * pieces — which the engine does not model.
  */
 export function warnLocalFragmentation(host: Host, pkt: Packet): void {
-  const r = A.outputRoute(host.net, pkt, null);
+  const r = outputRoute(host.net, pkt, null);
   if (!r.ok) return;
   const mtu = pathMtu(host.pmtu, pkt.dst, r.mtu);
   if (pkt.len > mtu) host.world.warn(`not modelled: ${host.name} sends a ${pkt.len}-byte datagram on a ${mtu}-byte path; Linux fragments it locally`);

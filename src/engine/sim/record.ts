@@ -6,11 +6,15 @@
 import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { TraceType } from '../netfilter/walk';
+import type { TraceType } from '../iptables/walk';
 import { headerView, type HeaderView } from './header-view';
-import type { NfEvent } from '../netfilter/walk';
+import type { NfEvent } from '../iptables/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
+import type { IpvsSnapshot } from '../ipvs/snapshot';
+import type { CtListRow } from '../conntrack/view';
+
+export type { IpvsSnapshot };
 
 export interface RecordedEvent {
   table: TableName;
@@ -90,7 +94,8 @@ export type WalkNote =
       /** error: why (no_route, forwarding_disabled, reverse_path_filter, ...) */
       reason: string | null;
     }
-  | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; reason: string | null }
+  /** `entryId`: the id of the connection's entry in the table (CtListRow.id), null when untracked */
+  | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; entryId: number | null; reason: string | null }
   | { kind: 'nat'; at: number; hook: HookName; fields: Record<string, [number | string, number | string]> }
   | { kind: 'ttl'; at: number; from: number; to: number }
   | {
@@ -141,18 +146,13 @@ export interface PacketRecord {
   /** the steps of the walk that are not TRACE events, in order */
   notes: WalkNote[];
   /** this host's conntrack table (conntrack -L) when the packet arrived; null while conntrack is off */
-  ctBefore: unknown[] | null;
+  ctBefore: CtListRow[] | null;
   /** iptables rules examined for this packet in this host (every rule of a linear scan up to the match) */
   examined: number;
   /** IPVS as the packet found it (`ipvsadm -Ln`, `-Lnc`, scheduler state); null on hosts without virtual services */
   ipvsBefore: IpvsSnapshot | null;
 }
 
-export interface IpvsSnapshot {
-  list: string;
-  connections: string;
-  schedulers: { service: string; view: unknown }[];
-}
 
 export function eventRef(e: RecordedEvent): EventRef {
   return { table: e.table, chain: e.chain, type: e.type, rulenum: e.rulenum };
@@ -160,6 +160,16 @@ export function eventRef(e: RecordedEvent): EventRef {
 
 export function eventName(e: RecordedEvent): string {
   return `${e.table}:${e.chain}:${e.type}:${e.rulenum}`;
+}
+
+/**
+ * analysis.py TERMINAL: the targets after which a packet leaves the table,
+ * so a trace that ends on one tells its fate (a policy line does too).
+ */
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'TPROXY', 'SYNPROXY']);
+
+export function terminal(e: RecordedEvent): boolean {
+  return e.type === 'policy' || (e.target !== null && TERMINAL.has(e.target));
 }
 
 /** A RecordedEvent whose header view is built only when something reads it. */

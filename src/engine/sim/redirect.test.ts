@@ -7,7 +7,7 @@ import { runCase } from '../run-case';
 import { redirectAllowed } from './redirect';
 import type { Host } from './host';
 import { parseIpv4 } from '../net/addr';
-import { routeGetView } from '../net/fib';
+import { routeGetView } from '../net/route-get';
 
 type Pkt = { host: string; origin: string; step: number; headers: { type?: number; dst: string; inner?: { flags?: string } } };
 

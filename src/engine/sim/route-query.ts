@@ -13,7 +13,7 @@
 
 import { inPrefix } from '../net/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../net/packet';
-import * as fib from '../net/fib';
+import { routeGetView, type RouteGetQuery } from '../net/route-get';
 import { forwarding } from '../net/sysctl';
 import type { HostNet } from '../net/config';
 import type { PacketRecord, RecordedEvent } from './record';
@@ -41,13 +41,13 @@ export function postHocRoute(net: HostNet, rec: PacketRecord): Record<string, un
   if (!r) return null;
   const p = r.ref.packet;
   const iif = rec.events[0]!.in ?? rec.in!;
-  const q: fib.RouteGetQuery = { dst: p.dst, src: p.src, iif, mark: p.mark, tos: p.tos };
+  const q: RouteGetQuery = { dst: p.dst, src: p.src, iif, mark: p.mark, tos: p.tos };
   if ((p.proto === IPPROTO_TCP || p.proto === IPPROTO_UDP) && p.sport !== undefined) {
     q.proto = p.proto;
     q.sport = p.sport;
     q.dport = p.dport ?? 0;
   } else if (p.proto === IPPROTO_ICMP) q.proto = p.proto;
-  const view = fib.routeGetView(net, q) as unknown as Record<string, unknown>;
+  const view = routeGetView(net, q) as unknown as Record<string, unknown>;
   return r.approximate ? { ...view, approximate: APPROXIMATE } : view;
 }
 

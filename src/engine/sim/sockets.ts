@@ -21,9 +21,10 @@ import {
   type Packet,
 } from '../net/packet';
 import type { Host } from './host';
-import type { CtView, SocketView } from '../iptables/types';
+import type { SocketView } from '../iptables/types';
+import type { CtView } from '../conntrack/types';
 import type { PacketRecord } from './record';
-import * as A from './adapters';
+import { ensureTunnelDevice, isBroadcastOrMulticast, routeGsoMaxSegs } from './route-adapter';
 import type { TcpWireState } from './wire';
 import { acceptSynAck, parseTcpOptions, wireEstablished } from './wire';
 import { tcpReceiveWindow } from './tcp-window';
@@ -323,7 +324,7 @@ export class Sockets {
       case IPPROTO_IPIP:
         if (pkt.encap) {
           // ipip_rcv: the tunnel device (tunl0, created with the module) receives the inner datagram
-          A.ensureTunnelDevice(this.host.net);
+          ensureTunnelDevice(this.host.net);
           this.host.world.defer(() => this.host.receive(clonePacket(pkt.encap!), 'tunl0', rec, null));
           return;
         }
@@ -371,7 +372,7 @@ export class Sockets {
         peerSynOptions: th.options,
         wire: null,
         owned: false,
-        gsoMaxSegs: A.routeGsoMaxSegs(this.host.net, pkt.src),
+        gsoMaxSegs: routeGsoMaxSegs(this.host.net, pkt.src),
         stream: createTcpStream(th.window),
       };
       this.tcp.set(this.key(child.laddr, child.lport, child.raddr, child.rport), child);
@@ -540,7 +541,7 @@ export class Sockets {
       if (l.echo) this.host.world.defer(() => this.udpEcho(pkt));
       return;
     }
-    if (A.isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
+    if (isBroadcastOrMulticast(this.host.net, pkt.dst)) return;
     // __udp4_lib_rcv resets the datagram's conntrack before icmp_send: the error carries none
     this.host.sendIcmpError(pkt, rec, 3, 3, null, undefined, false);
   }
@@ -562,7 +563,7 @@ export class Sockets {
     switch (ic.type) {
       case 8: {
         // icmp_echo: net.ipv4.icmp_echo_ignore_broadcasts (1) / icmp_echo_ignore_all (0)
-        const ignore = A.isBroadcastOrMulticast(this.host.net, pkt.dst) ? 'net.ipv4.icmp_echo_ignore_broadcasts' : 'net.ipv4.icmp_echo_ignore_all';
+        const ignore = isBroadcastOrMulticast(this.host.net, pkt.dst) ? 'net.ipv4.icmp_echo_ignore_broadcasts' : 'net.ipv4.icmp_echo_ignore_all';
         if (this.host.net.sysctl[ignore] === '1') return;
         const reply = this.host.world.wire.echoReply(this.host, pkt);
         warnLocalFragmentation(this.host, reply);

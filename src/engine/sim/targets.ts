@@ -6,10 +6,15 @@
 import type { Packet } from '../net/packet';
 import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { TargetResult } from '../netfilter/walk';
+import type { TargetResult } from '../iptables/walk';
 import type { Host, PacketMeta } from './host';
 import type { PacketRecord } from './record';
-import * as A from './adapters';
+import type { CtOptions, RejectOptions } from '../iptables/targets';
+import { conntrackHelper } from '../conntrack/helpers';
+import { connmark, markOptions, tcpmss, tosAfter, ttlOptions } from './mangle-targets';
+import { natTarget } from './nat-targets';
+import { logLine, seqSpace } from './log-lines';
+import { primaryAddress } from './route-adapter';
 import type { EcnTargetOptions, HmarkOptions, TcpoptstripOptions, TeeOptions, TproxyOptions } from '../iptables/targets';
 import { formatIpv4 } from '../net/addr';
 import { ecnTarget, hmarkValue, tcpoptstrip } from './mangle-targets';
@@ -49,7 +54,7 @@ const REJECT_ICMP: Record<string, [number, number]> = {
  * line shows beyond the TPROXY rule (case q87).
  */
 function tproxy(host: Host, o: TproxyOptions, p: Packet, env: TargetEnv): TargetResult {
-  const laddr = o.addr !== 0 ? o.addr : (A.primaryAddress(host.net, env.inIf) ?? p.dst);
+  const laddr = o.addr !== 0 ? o.addr : (primaryAddress(host.net, env.inIf) ?? p.dst);
   const lport = o.port ? o.port : (p.dport ?? 0);
   const sk = host.sockets.lookupForTproxy(p, laddr, lport);
   if (sk?.transparent) {
@@ -60,17 +65,34 @@ function tproxy(host: Host, o: TproxyOptions, p: Packet, env: TargetEnv): Target
   return DROP;
 }
 
+function ctNotrack(o: unknown): boolean {
+  return (o as CtOptions).notrack === true;
+}
+
+function ctHelperName(o: unknown): string | null {
+  return (o as CtOptions).helper;
+}
+
+/** ftp and tftp are; the kernel's other helpers attach but do nothing here. */
+function helperModelled(name: string): boolean {
+  return conntrackHelper(name) !== null;
+}
+
+function rejectWith(o: unknown): string {
+  return (o as RejectOptions).with ?? 'icmp-port-unreachable';
+}
+
 export class Targets {
   run(host: Host, t: TargetInstance, rule: Rule, p: Packet, env: TargetEnv): TargetResult {
     const o = t.options as Record<string, unknown>;
     switch (t.name) {
       case 'LOG': {
-        host.world.logLines.push(A.logLine(host, t, p, env));
-        host.world.logSeqSpaces.push(A.seqSpace(p));
+        host.world.logLines.push(logLine(host, t, p, env));
+        host.world.logSeqSpaces.push(seqSpace(p));
         return CONTINUE;
       }
       case 'TCPMSS':
-        A.tcpmss(host, o, p, env);
+        tcpmss(host, o, p, env);
         return CONTINUE;
       case 'NFLOG':
       case 'TRACE':
@@ -80,17 +102,17 @@ export class Targets {
         return CONTINUE;
       case 'MARK': {
         // xt_MARK: mark = (mark & ~mask) ^ value
-        const { value, mask } = A.markOptions(o);
+        const { value, mask } = markOptions(o);
         p.mark = ((p.mark & ~mask) ^ value) >>> 0;
         return CONTINUE;
       }
       case 'CONNMARK': {
         const ref = env.meta.ct;
-        if (ref) A.connmark(host.ct, ref, p, o);
+        if (ref) connmark(ref, p, o);
         return CONTINUE;
       }
       case 'TTL': {
-        const { mode, value } = A.ttlOptions(o);
+        const { mode, value } = ttlOptions(o);
         if (mode === 'set') p.ttl = value;
         else if (mode === 'inc') p.ttl = Math.min(255, p.ttl + value);
         else p.ttl = Math.max(0, p.ttl - value);
@@ -98,7 +120,7 @@ export class Targets {
       }
       case 'TOS':
       case 'DSCP': {
-        p.tos = A.tosAfter(t.name, o, p.tos);
+        p.tos = tosAfter(t.name, o, p.tos);
         return CONTINUE;
       }
       case 'NFQUEUE':
@@ -129,20 +151,20 @@ export class Targets {
         // untracked; the first of them wins (difftest seed 2 case 574, fixture q105)
         const m = env.meta;
         if (m.ct || m.untracked || m.ctTemplate) return CONTINUE;
-        if (t.name === 'NOTRACK' || A.ctNotrack(o)) {
+        if (t.name === 'NOTRACK' || ctNotrack(o)) {
           m.untracked = true;
           return CONTINUE;
         }
         m.ctTemplate = true;
-        const helper = A.ctHelperName(o);
+        const helper = ctHelperName(o);
         if (helper) {
           env.meta.ctHelper = helper;
-          if (!A.helperModelled(helper)) env.rec.note ??= `not modelled: the ${helper} conntrack helper is attached (conntrack -L shows it) but reads no packet and expects no connection; only ftp and tftp are modelled`;
+          if (!helperModelled(helper)) env.rec.note ??= `not modelled: the ${helper} conntrack helper is attached (conntrack -L shows it) but reads no packet and expects no connection; only ftp and tftp are modelled`;
         }
         return CONTINUE;
       }
       case 'REJECT': {
-        const w = A.rejectWith(o);
+        const w = rejectWith(o);
         env.meta.rejectWith = w;
         if (w === 'tcp-reset') {
           host.sendReset(p, env.rec, true);
@@ -160,7 +182,7 @@ export class Targets {
       case 'NETMAP': {
         const ref = env.meta.ct;
         if (!ref) return ACCEPT;
-        if (A.natTarget(host, ref, t.name, o, p, env)) return ACCEPT;
+        if (natTarget(host, ref, t.name, o, p, env)) return ACCEPT;
         env.rec.note ??= `dropped by ${t.name}: no address to NAT to on ${t.name === 'MASQUERADE' ? `its output device ${env.outIf ?? ''} nor any other device` : `its input device ${env.inIf ?? ''}`}`;
         return DROP;
       }

@@ -22,7 +22,7 @@ import { clonePacket, type Packet } from '../net/packet';
 import type { TeeOptions } from '../iptables/targets';
 import type { Host, PacketMeta, Reroute } from './host';
 import type { TargetEnv } from './targets';
-import * as A from './adapters';
+import * as R from './route-adapter';
 
 export function teeDuplicate(host: Host, o: TeeOptions, p: Packet, env: TargetEnv): void {
   if (env.meta.duplicated || o.gateway === null) return;
@@ -30,20 +30,20 @@ export function teeDuplicate(host: Host, o: TeeOptions, p: Packet, env: TargetEn
   copy.df = true;
   if (env.hook === 'PREROUTING' || env.hook === 'INPUT') copy.ttl = (copy.ttl - 1) & 0xff;
   // tee_tg_check: --oif names a device that exists, else no output device is asked for
-  const oif = o.oif !== null && A.linkExists(host.net, o.oif) ? o.oif : null;
-  const route = A.teeRoute(host.net, copy, o.gateway, oif);
+  const oif = o.oif !== null && R.linkExists(host.net, o.oif) ? o.oif : null;
+  const route = R.teeRoute(host.net, copy, o.gateway, oif);
   if (!route.ok) return;
   const meta: PacketMeta = { ct: null, untracked: true, uid: null, sk: 'none', duplicated: true, classid: route.classid };
   const rec = host.world.openRecord(host, 'local', null, null);
   rec.duplicateOf = env.rec;
-  rec.notes.push(A.outputRouteNote(host.net, { ...copy, src: 0, dst: o.gateway, proto: 0, sport: 0, dport: 0 }, route, 'output', 0));
+  rec.notes.push(R.outputRouteNote(host.net, { ...copy, src: 0, dst: o.gateway, proto: 0, sport: 0, dport: 0 }, route, 'output', 0));
   const routeDev = route.dev;
   let outDev = route.dev;
   let nexthop = route.gateway ?? o.gateway;
   // ip_route_me_harder after mangle OUTPUT routes the copy by its own destination, not the gateway
   const reroute: Reroute = (q) => {
-    const r2 = A.outputRoute(host.net, q, oif);
-    rec.notes.push(A.outputRouteNote(host.net, q, r2, 'reroute', rec.events.length));
+    const r2 = R.outputRoute(host.net, q, oif);
+    rec.notes.push(R.outputRouteNote(host.net, q, r2, 'reroute', rec.events.length));
     if (!r2.ok) return r2.errno;
     meta.classid = r2.classid;
     outDev = r2.dev;

@@ -13,11 +13,16 @@ import type { Endpoint, Scenario, Step } from '../scenario/types';
 import { Host, type PacketMeta } from './host';
 import { configForWalk, type HostConfig } from './host-config';
 import type { PacketRecord } from './record';
+import type { CtListRow } from '../conntrack/view';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import { postHocRoute, silentDropReason } from './route-query';
-import * as A from './adapters';
+import { ctList, ctRows } from './conntrack-adapter';
+import { counterDeltas } from './counters';
+import * as R from './route-adapter';
+import { applySetupCommand } from './setup-commands';
+import { ipvsSnapshot } from '../ipvs/snapshot';
 import { LinkLayer, type L2Event, type Segment } from './l2';
 import { ETH_BROADCAST } from '../net/arp';
 import { pathMtu, warnLocalFragmentation } from './pmtu';
@@ -44,9 +49,11 @@ export interface StepOutcome {
   listenerEvents: ListenerEvent[];
   packets: PacketRecord[];
   conntrack: Record<string, unknown[]>;
+  /** the same tables as the app lists them (walk-log.ts: the table after a step's last packet) */
+  ctRows: Record<string, CtListRow[]>;
   counters: { host: string; table: string; chain: string; rule: number | 'policy'; packets: number; bytes: number }[];
   logLines: string[];
-  /** the sequence space of each LOG line's TCP header (A.seqSpace) */
+  /** the sequence space of each LOG line's TCP header (seqSpace of log-lines.ts) */
   logSeqSpaces: SeqSpace[];
 }
 
@@ -137,7 +144,7 @@ export class World {
     for (const h of configs ? [] : scenario.hosts) {
       const host = this.hosts.get(h.name)!;
       h.setup.forEach((cmd, k) => {
-        const diags = A.applySetupCommand(host, cmd, scenario.rtTables);
+        const diags = applySetupCommand(host, cmd, scenario.rtTables);
         if (diags.length) this.diagnostics.push({ host: h.name, command: k, diagnostics: diags });
       });
     }
@@ -169,9 +176,9 @@ export class World {
       response: null,
       notes: [],
       // a snapshot per packet lets the app show the table as it is at any step
-      ctBefore: host.ctActive ? A.ctList(host.ct, this.nowMs) : null,
+      ctBefore: host.ctActive ? ctRows(host.ct, this.nowMs, true) : null,
       examined: 0,
-      ipvsBefore: host.ipvs.services.length ? A.ipvsSnapshot(host.ipvs, this.nowMs) : null,
+      ipvsBefore: host.ipvs.services.length ? ipvsSnapshot(host.ipvs, this.nowMs) : null,
     };
     // the packets the kernel makes (replies, ICMP errors, retransmissions, loops) count like the others
     this.budget.at(host.name, null);
@@ -339,9 +346,13 @@ export class World {
       }
     }
     const conntrack: Record<string, unknown[]> = {};
+    const rows: Record<string, CtListRow[]> = {};
     for (const h of this.hostList) {
-      const l = A.ctList(h.ct);
-      if (l.length) conntrack[h.name] = l;
+      const l = ctList(h.ct);
+      if (l.length) {
+        conntrack[h.name] = l;
+        rows[h.name] = ctRows(h.ct, this.nowMs, false);
+      }
       if (!this.stopped) this.budget.charge('log', l.length);
     }
     this.stepOutcomes.push({
@@ -351,7 +362,8 @@ export class World {
       listenerEvents: this.listenerLog,
       packets: this.records.slice(firstRecord),
       conntrack,
-      counters: A.counterDeltas(this),
+      ctRows: rows,
+      counters: counterDeltas(this),
       logLines: this.logLines,
       logSeqSpaces: this.logSeqSpaces,
     });
@@ -389,7 +401,7 @@ export class World {
     host.sockets.pings.set(step.id, sock);
     const pkt = this.wire.echoRequest(host, step, dst);
     // raw_sendmsg: a broadcast destination needs SO_BROADCAST, which the step's socket does not set
-    const rt = A.outputRoute(host.net, pkt, null);
+    const rt = R.outputRoute(host.net, pkt, null);
     if (rt.ok && rt.broadcast) {
       host.sockets.pings.delete(step.id);
       return { result: 'send_error', error: 'EACCES' };
@@ -415,7 +427,7 @@ export class World {
     const s: TcpSock = host.sockets.connect(src || r.src, step.sport, addr, port);
     s.onLoopback = r.dev === 'lo';
     s.routeMtu = pathMtu(host.pmtu, addr, r.mtu);
-    s.gsoMaxSegs = A.linkGsoMaxSegs(host.net, r.dev);
+    s.gsoMaxSegs = R.linkGsoMaxSegs(host.net, r.dev);
     if (step.ttl !== undefined) s.ttl = step.ttl;
     if (step.mark !== undefined) s.mark = step.mark;
     host.sockets.sendTcp(s, 0x02);
@@ -511,18 +523,18 @@ export class World {
    * from that source, so `ip rule ... ipproto tcp`, `sport` and `from` rules decide what
    * connect() returns (difftest seed 1 cases 48, 208, 229)
    */
-  private connectRoute(host: Host, flow: { src: number; dst: number; proto: number; sport: number; dport: number; mark: number }): A.OutRoute {
+  private connectRoute(host: Host, flow: { src: number; dst: number; proto: number; sport: number; dport: number; mark: number }): R.OutRoute {
     const p: Packet = { ...this.wire.blank(), ...flow };
-    const first = A.outputRoute(host.net, p, null);
+    const first = R.outputRoute(host.net, p, null);
     if (!first.ok || flow.src !== 0) return first;
-    return A.outputRoute(host.net, { ...p, src: first.src }, null);
+    return R.outputRoute(host.net, { ...p, src: first.src }, null);
   }
 
   private stepPacket(host: Host, step: Extract<Step, { kind: 'packet' }>): Record<string, unknown> {
     const pkt = this.wire.crafted(host, step.packet);
     // raw_send_hdrinc: a datagram larger than the device MTU is refused before any hook
-    const r = A.outputRoute(host.net, hdrinclRouteKey(pkt), null);
-    if (r.ok && pkt.len > A.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
+    const r = R.outputRoute(host.net, hdrinclRouteKey(pkt), null);
+    if (r.ok && pkt.len > R.linkMtu(host.net, r.dev)) return { result: 'send_error', error: 'EMSGSIZE' };
     const res = host.output(pkt, { owned: true, hdrincl: true });
     this.drain();
     // raw_send_hdrinc returns the error of the route lookup or of the OUTPUT path (NF_DROP: EPERM;

@@ -2,7 +2,7 @@
 // -m addrtype (libxt_addrtype revision 1, kernel xt_addrtype.c): the route
 // type of the source/destination address in this host's tables.
 
-import type { AddrType } from '../types';
+import type { AddrType } from '../../net/config';
 import type { MatchSpec } from './module';
 
 export const ADDR_TYPES: readonly AddrType[] = [

@@ -5,10 +5,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand } from '../command';
-import type { CtView, MatchContext, Rule } from '../types';
+import type { MatchContext, Rule } from '../types';
+import type { CtView } from '../../conntrack/types';
 import type { Packet } from '../../net/packet';
 import { parseIpv4 } from '../../net/addr';
-import { inputContext } from '../../netfilter/test-context';
+import { inputContext } from '../test-context';
 import { getMatch } from './index';
 import { runCase } from '../../run-case';
 

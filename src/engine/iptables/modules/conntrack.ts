@@ -5,7 +5,8 @@
 
 import { formatIpv4, maskLength, parseIpv4, prefixMask } from '../../net/addr';
 import type { Ipv4 } from '../../net/addr';
-import type { ClauseResult, CtView } from '../types';
+import type { ClauseResult } from '../types';
+import type { CtView } from '../../conntrack/types';
 import type { ErrorSink, MatchSpec, OptionCall } from './module';
 import { parseUInt, parsePortRange } from './module';
 import { protoName, parseProto } from '../proto';

@@ -16,7 +16,8 @@
 import { formatIpv4 } from '../../net/addr';
 import type { MatchSpec } from './module';
 import type { Packet } from '../../net/packet';
-import type { CtView, MatchContext, SocketView } from '../types';
+import type { MatchContext, SocketView } from '../types';
+import type { CtView } from '../../conntrack/types';
 import { saveString } from './module';
 import { uintOption } from './header';
 

@@ -3,7 +3,7 @@
 // (mark & mask) == value, printed 0x-hex with the mask only when not ~0.
 
 import type { MatchSpec } from './module';
-import type { CtView } from '../types';
+import type { CtView } from '../../conntrack/types';
 import { hex, parseMarkMask } from './module';
 
 export interface MarkMatchOptions {

@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseIptablesCommand } from '../command';
-import type { MatchContext, Rule, CtView } from '../types';
+import type { MatchContext, Rule } from '../types';
+import type { CtView } from '../../conntrack/types';
 import type { Packet } from '../../net/packet';
 import { parseIpv4 } from '../../net/addr';
 import { getMatch } from './index';

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyIptablesCommand, parseIptablesCommand } from '../command';
+import { parseIptablesCommand } from '../command';
+import { applyIptablesCommand } from '../apply';
 import { createRuleset } from '../ruleset';
 import { saveRule } from '../save';
 import type { MatchContext, Rule } from '../types';

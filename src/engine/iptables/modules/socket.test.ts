@@ -8,7 +8,7 @@ import { parseIptablesCommand } from '../command';
 import type { MatchContext, Rule, SocketView } from '../types';
 import type { Packet } from '../../net/packet';
 import { parseIpv4 } from '../../net/addr';
-import { inputContext } from '../../netfilter/test-context';
+import { inputContext } from '../test-context';
 import { getMatch } from './index';
 
 function rule(args: string): Rule {

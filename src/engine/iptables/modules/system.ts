@@ -4,7 +4,8 @@
 // (xt_cluster's hash of the connection over cluster nodes) and -m connlabel
 // (conntrack labels). They parse and save like iptables 1.8.9.
 
-import type { CtView, MatchContext } from '../types';
+import type { MatchContext } from '../types';
+import type { CtView } from '../../conntrack/types';
 import type { MatchSpec } from './module';
 import { parseUInt, saveString } from './module';
 import { formatIpv4 } from '../../net/addr';

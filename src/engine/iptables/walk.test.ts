@@ -2,9 +2,10 @@
 // (REPORT.md §5.6; oracle cases 08, 09, 10, 50).
 
 import { describe, expect, it } from 'vitest';
-import { parseIptablesCommand, applyIptablesCommand } from '../iptables/command';
-import { createRuleset, type Ruleset } from '../iptables/ruleset';
-import { applyRestore, parseRestore } from '../iptables/restore';
+import { parseIptablesCommand } from './command';
+import { applyIptablesCommand } from './apply';
+import { createRuleset, type Ruleset } from './ruleset';
+import { applyRestore, parseRestore } from './restore';
 import { IPPROTO_TCP, TCP_SYN, type Packet } from '../net/packet';
 import { runTable, type NfEvent, type TableLike } from './walk';
 import { inputContext } from './test-context';

@@ -10,7 +10,8 @@ import { oracleRecords } from './oracle-records';
 import { oracleResponses, type OracleResponse } from './oracle-response';
 import { eventName } from '../sim/record';
 import { headerDiff, type HeaderView } from '../sim/header-view';
-import * as A from '../sim/adapters';
+import { rulesetJson } from '../sim/iptables-adapter';
+import { normalizeLine, traceLine } from '../sim/log-lines';
 
 
 type Obj = Record<string, unknown>;
@@ -218,7 +219,7 @@ export function kernelResult(world: World): Obj {
     hosts[h.name] = { interfaces: ifs };
   }
   // TRACE lines first: the oracle renumbers IP ids in trace order, then LOG lines reuse the numbering
-  const traceLog = traced.flatMap((r) => r.events.map((e) => ({ packet: r.id, host: r.host, line: A.traceLine(world, r, e) })));
+  const traceLog = traced.flatMap((r) => r.events.map((e) => ({ packet: r.id, host: r.host, line: traceLine(world, r, e) })));
   const steps = world.stepOutcomes.map((s) => {
     const action: Obj = { ...s.step };
     delete action.timeout;
@@ -230,7 +231,7 @@ export function kernelResult(world: World): Obj {
       packets: s.packets.filter((p) => p.events.length > 0 && !p.untraced).flatMap((p) => oracle.piecesOf(p).map((x) => x.id)),
       conntrack: s.conntrack,
       counters: s.counters,
-      log_target_lines: s.logLines.map((l, i) => A.normalizeLine(world, l, s.logSeqSpaces[i])),
+      log_target_lines: s.logLines.map((l, i) => normalizeLine(world, l, s.logSeqSpaces[i])),
     };
   });
   const last = world.stepOutcomes[world.stepOutcomes.length - 1];
@@ -243,7 +244,7 @@ export function kernelResult(world: World): Obj {
     packets: traced.map((r) => packetJson(world, r, responses.get(r) ?? null)),
     trace_log: traceLog,
     conntrack: last ? last.conntrack : {},
-    rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, A.rulesetJson(h)])),
+    rulesets: Object.fromEntries(world.hostList.map((h) => [h.name, rulesetJson(h.rules, h.counters)])),
     warnings: [...world.warnings].sort(),
   };
 }

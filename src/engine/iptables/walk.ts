@@ -17,8 +17,8 @@
 // drops the packet (ipt_do_table: "stackidx >= private->stacksize").
 
 import type { Packet } from '../net/packet';
-import type { MatchContext, Rule, TargetInstance } from '../iptables/types';
-import type { HookName, TableName } from './hooks';
+import type { MatchContext, Rule, TargetInstance } from './types';
+import type { HookName, TableName } from '../netfilter/hooks';
 import { ruleMatches } from './rule-match';
 import { compiledFor, nextCandidate } from './compiled-chain';
 

@@ -1,7 +1,7 @@
 // pattern: Functional Core
 // A MatchContext for specifications of the walk and the matchers: a packet
 // arriving on eth0 at filter INPUT, without conntrack, with fresh rule state.
-import type { MatchContext, Rule } from '../iptables/types';
+import type { MatchContext, Rule } from './types';
 
 export function inputContext(): MatchContext {
   return {

@@ -7,8 +7,8 @@
 // decides; the prefilter may only say "cannot match".
 
 import type { Packet } from '../net/packet';
-import type { Rule } from '../iptables/types';
-import type { PortRange, TcpOptions, UdpOptions } from '../iptables/modules/tcp';
+import type { Rule } from './types';
+import type { PortRange, TcpOptions, UdpOptions } from './modules/tcp';
 
 export interface CompiledChain {
   /** the rules array this was built from, and its length then */

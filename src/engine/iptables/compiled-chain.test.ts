@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIptablesCommand } from '../iptables/command';
+import { parseIptablesCommand } from './command';
 import { IPPROTO_TCP, IPPROTO_UDP, type Packet } from '../net/packet';
 import { compileChain, nextCandidate } from './compiled-chain';
 import { ruleMatches } from './rule-match';

@@ -4,8 +4,8 @@
 // because it is the cheap, common filter.
 
 import type { Packet } from '../net/packet';
-import type { IfaceSelector, MatchContext, Rule } from '../iptables/types';
-import { matchModule } from '../iptables/modules';
+import type { IfaceSelector, MatchContext, Rule } from './types';
+import { matchModule } from './modules';
 
 export function ifaceMatches(sel: IfaceSelector, name: string | null): boolean {
   const n = name ?? '';

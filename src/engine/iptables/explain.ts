@@ -5,9 +5,9 @@
 
 import { formatIpv4, maskLength } from '../net/addr';
 import type { Packet } from '../net/packet';
-import type { AddrSelector, ClauseResult, MatchContext, Rule } from '../iptables/types';
-import { matchModule } from '../iptables/modules';
-import { protoName } from '../iptables/proto';
+import type { AddrSelector, ClauseResult, MatchContext, Rule } from './types';
+import { matchModule } from './modules';
+import { protoName } from './proto';
 import { ifaceMatches } from './rule-match';
 
 function addrText(a: AddrSelector): string {

@@ -27,7 +27,7 @@
 // result is built from what is chosen and cut here.
 
 import type { HookName, TableName } from '../netfilter/hooks';
-import type { PacketRecord, Receiver, RecordedEvent, Verdict } from '../sim/record';
+import { terminal, type PacketRecord, type Receiver, type RecordedEvent, type Verdict } from '../sim/record';
 import type { World } from '../sim/world';
 import { silentDropReason } from '../sim/route-query';
 import { oracleFingerprint } from './oracle-link';
@@ -49,13 +49,6 @@ const NEXT: Record<HookName, readonly HookName[]> = {
   OUTPUT: ['OUTPUT', 'POSTROUTING'],
   POSTROUTING: ['POSTROUTING'],
 };
-
-/** analysis.py TERMINAL: targets after which the packet leaves the table. */
-const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'QUEUE', 'NFQUEUE', 'TPROXY', 'SYNPROXY']);
-
-export function terminal(e: RecordedEvent): boolean {
-  return e.type === 'policy' || (e.target !== null && TERMINAL.has(e.target));
-}
 
 /** analysis.py continues(): may `e` be the next event of the packet whose last event is `last`? */
 function continues(last: RecordedEvent, e: RecordedEvent): boolean {

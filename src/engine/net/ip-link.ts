@@ -1,0 +1,200 @@
+// pattern: Functional Core
+// `ip link add|set|delete|show` as iproute2 6.1's iplink.c parses it, and
+// what the kernel does with it: veth pairs, bridges and dummies, up/down,
+// mtu, address, master/nomaster (with the bridge's MTU auto-adjust),
+// gso_max_segs and group.
+
+import type { Diagnostic } from '../text/diagnostics';
+import type { Word } from '../text/shlex';
+import type { HostNet, LinkKind } from './config';
+import { addLink, bridgeMtuAutoAdjust, deleteLink, findLink, setLinkUp } from './config';
+import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
+import { kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
+
+export interface IpLinkCommand extends IpBase {
+  object: 'link';
+  verb: 'add' | 'set' | 'delete' | 'show';
+  dev: WordRef | null;
+  kind: WordRef | null;
+  peer: WordRef | null;
+  up: boolean | null;
+  mtu: number | null;
+  address: string | null;
+  master: WordRef | null;
+  nomaster: boolean;
+  /** gso_max_segs N */
+  gsoMaxSegs: number | null;
+  /** group N (IFLA_GROUP); /etc/iproute2/group names only 0, `default` */
+  group: number | null;
+}
+
+/** The verbs do_iplink() tests, in its order; [word, verb, exact?]. */
+export const LINK_VERBS: readonly [string, string, boolean][] = [
+  ['add', 'add', false],
+  ['set', 'set', false],
+  ['delete', 'delete', false],
+  ['show', 'show', false],
+  ['lst', 'show', false],
+  ['list', 'show', false],
+];
+
+/**
+ * A device name given after `name` is checked by iproute2 (check_ifname,
+ * "Error: argument "…" is wrong: "name" not a valid ifname"); one given
+ * without it (`ip link add NAME …`, `peer NAME`) reaches the kernel, whose
+ * IFLA_IFNAME policy refuses more than 15 bytes (checked in a scratch
+ * namespace on this machine's kernel).
+ */
+function checkNewName(c: Cursor, w: Word, named: boolean): void {
+  if (named) {
+    if (!validIfname(w.text)) c.invarg(w, '"name" not a valid ifname');
+  } else if (utf8Length(w.text) >= IFNAMSIZ) c.fail(w, 'Error: Attribute failed policy validation.', 'ip/ifname-too-long');
+}
+
+export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
+  const cmd: IpLinkCommand = { span: b.span, inet: b.inet, verbSpan: b.verbSpan, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null };
+  while (!c.done && !c.failed) {
+    const w = c.take();
+    const t = w.text;
+    if (t === 'up') cmd.up = true;
+    else if (t === 'down') cmd.up = false;
+    else if (t === 'name') {
+      const a = c.arg(w, 'a device name');
+      if (a) checkNewName(c, a, true);
+      if (a) cmd.dev = ref(a);
+    } else if (matches(t, 'address') && t !== '') {
+      const a = c.arg(w, 'a link-layer address');
+      if (!a) break;
+      if (!MAC.test(a.text)) c.fail(a, `"${a.text}" is invalid lladdr.`, 'ip/invalid-lladdr');
+      else cmd.address = normaliseMac(a.text);
+    } else if (t === 'mtu') {
+      const a = c.arg(w, 'an MTU');
+      if (!a) break;
+      const n = parseU32(a.text);
+      if (n === null || n > 0x7fffffff) c.invarg(a, 'Invalid "mtu" value');
+      else cmd.mtu = n;
+    } else if (t === 'gso_max_segs') {
+      const a = c.arg(w, 'a number of segments');
+      if (!a) break;
+      const n = parseU32(a.text);
+      // GSO_MAX_SEGS
+      if (n === null || n > 65535) c.invarg(a, 'Invalid "gso_max_segs" value');
+      else cmd.gsoMaxSegs = n;
+    } else if (t === 'group') {
+      const a = c.arg(w, 'a group');
+      if (!a) break;
+      // rtnl_group_a2n: a name from /etc/iproute2/group, else get_u32 (any base)
+      const n = a.text === 'default' ? 0 : parseU32(a.text);
+      if (cmd.group !== null) c.duparg('group', a);
+      else if (n === null) c.invarg(a, 'Invalid "group" value');
+      else cmd.group = n;
+    } else if (t === 'master') {
+      const a = c.arg(w, 'a bridge name');
+      if (a) cmd.master = ref(a);
+    } else if (t === 'nomaster') cmd.nomaster = true;
+    else if (matches(t, 'type') && t !== '') {
+      const a = c.arg(w, 'bridge, dummy or veth');
+      if (!a) break;
+      cmd.kind = ref(a);
+      // `type veth peer [name] NAME`: the remaining words belong to the type
+      while (!c.done && !c.failed) {
+        const x = c.take();
+        if (x.text === 'peer') {
+          const n = c.arg(x, 'a peer name');
+          if (!n) break;
+          if (n.text === 'name') {
+            const m = c.arg(n, 'a peer name');
+            if (m) checkNewName(c, m, true);
+            if (m) cmd.peer = ref(m);
+          } else {
+            checkNewName(c, n, false);
+            cmd.peer = ref(n);
+          }
+        } else c.fail(x, `Garbage instead of arguments "${x.text} ...". Try "ip link help".`, 'ip/garbage');
+      }
+    } else {
+      let d: Word | null = w;
+      if (t === 'dev') d = c.arg(w, 'a device name');
+      if (!d) break;
+      if (cmd.dev) c.duparg('dev', d);
+      else {
+        if (verb === 'add') checkNewName(c, d, false);
+        cmd.dev = ref(d);
+      }
+    }
+  }
+  if (!c.failed && (verb === 'set' || verb === 'delete' || verb === 'add') && !cmd.dev) {
+    c.fail(b.verbSpan, 'Not enough information: "dev" argument is required.', 'ip/missing-dev', 'a device name');
+  }
+  return cmd;
+}
+
+const LINK_KINDS: Readonly<Record<string, LinkKind>> = { bridge: 'bridge', dummy: 'dummy', veth: 'veth' };
+
+function generatedMac(net: HostNet, ifindex: number): string {
+  return `02:00:00:fe:${(net.links.length & 255).toString(16).padStart(2, '0')}:${(ifindex & 255).toString(16).padStart(2, '0')}`;
+}
+
+export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
+  const dev = cmd.dev;
+  if (cmd.verb === 'show') {
+    return dev && !findLink(net, dev.text) ? [kernelError(dev, `Device "${dev.text}" does not exist.`, 'ip/no-device')] : [];
+  }
+  if (!dev) return [];
+  if (cmd.verb === 'add') {
+    const kindWord = cmd.kind;
+    if (!kindWord) return [kernelError(cmd.span, 'Not enough information: "type" argument is required.', 'ip/missing-type')];
+    const kind = LINK_KINDS[kindWord.text];
+    if (!kind) return [kernelError(kindWord, 'Error: Unknown device type.', 'ip/unknown-type')];
+    if (findLink(net, dev.text) || (cmd.peer && findLink(net, cmd.peer.text))) {
+      return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
+    }
+    addLink(net, dev.text, kind, cmd.address ?? generatedMac(net, net.nextIfindex));
+    if (cmd.address !== null) findLink(net, dev.text)!.macSet = true;
+    if (kind === 'bridge') {
+      // a bridge made by a case gets br_netfilter's default (FORMAT.md §1.1)
+      net.sysctl['net.bridge.bridge-nf-call-iptables'] = net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1';
+    }
+    if (cmd.peer) addLink(net, cmd.peer.text, 'veth', generatedMac(net, net.nextIfindex));
+    const link = findLink(net, dev.text)!;
+    if (cmd.mtu !== null) link.mtu = cmd.mtu;
+    if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
+    if (cmd.group !== null) link.group = cmd.group;
+    if (cmd.up) setLinkUp(net, dev.text, true);
+    return [];
+  }
+  const link = findLink(net, dev.text);
+  if (!link) return [noDevice(dev)];
+  if (cmd.verb === 'delete') {
+    if (link.kind === 'loopback') return [kernelError(dev, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
+    deleteLink(net, dev.text);
+    return [];
+  }
+  if (cmd.master) {
+    const master = findLink(net, cmd.master.text);
+    if (!master) return [kernelError(cmd.master, `Error: argument "${cmd.master.text}" is wrong: Device does not exist`, 'ip/no-device')];
+    if (master.kind !== 'bridge') return [kernelError(cmd.master, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
+    if (link.master !== master.name) link.masterSeq = Math.max(0, ...net.links.map((l) => l.masterSeq ?? 0)) + 1;
+    const before = link.master;
+    link.master = master.name;
+    if (before !== null && before !== master.name) bridgeMtuAutoAdjust(net, before);
+  }
+  const left = cmd.nomaster ? link.master : null;
+  if (cmd.nomaster) link.master = null;
+  if (cmd.mtu !== null) {
+    link.mtu = cmd.mtu;
+    // br_change_mtu sets BROPT_MTU_SET_BY_USER
+    if (link.kind === 'bridge') link.mtuSet = true;
+  }
+  // br_add_if, br_del_if and a port's NETDEV_CHANGEMTU all re-run br_mtu_auto_adjust
+  if (left !== null) bridgeMtuAutoAdjust(net, left);
+  if (link.master !== null && (cmd.master || cmd.mtu !== null)) bridgeMtuAutoAdjust(net, link.master);
+  if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
+  if (cmd.group !== null) link.group = cmd.group;
+  if (cmd.address !== null) {
+    link.mac = cmd.address;
+    link.macSet = true;
+  }
+  if (cmd.up !== null) setLinkUp(net, dev.text, cmd.up);
+  return [];
+}
