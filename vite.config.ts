@@ -91,6 +91,30 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
+ * The entry script decides, before the first paint, whether the static
+ * header in index.html speaks this visit's words (src/app/shell/first-paint.ts),
+ * so it must run before that paint: `blocking="render"` (Chromium; other
+ * browsers paint the header first and correct it a moment later). Vite
+ * rewrites the tag and drops the attribute, so it is put back on the built
+ * page's one module script from /assets/.
+ */
+function renderBlockingEntry(): Plugin {
+  return {
+    name: 'packetwalk:render-blocking-entry',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const entry = /<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/g;
+        const found = html.match(entry) ?? [];
+        if (found.length !== 1) throw new Error(`index.html: expected one entry <script type="module"> from /assets/, found ${found.length}`);
+        return html.replace(entry, (tag) => tag.replace('<script ', '<script blocking="render" '));
+      },
+    },
+  };
+}
+
+/**
  * `window.__packetwalk` (src/app/shell/test-hook.ts) is for the browser tests
  * and benchmarks, which build with `--mode e2e`; any other build fails if
  * the hook's name is anywhere in its JavaScript.
@@ -110,7 +134,7 @@ function noTestHookOutsideE2e(mode: string): Plugin {
 }
 
 export default defineConfig(({ mode }) => ({
-  plugins: [browserOnlyGraph(), react(), tailwindcss(), contentSecurityPolicy(), noTestHookOutsideE2e(mode)],
+  plugins: [browserOnlyGraph(), react(), tailwindcss(), contentSecurityPolicy(), renderBlockingEntry(), noTestHookOutsideE2e(mode)],
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -8,8 +8,10 @@
 // large type, the current hook spotlighted, no forms, a QR code of the
 // step's link); and the embed mode of course pages (`&embed=1`: graph,
 // playback and headers, nothing to edit).
+//
+// Its stylesheet (app.css) is loaded by main.tsx with index.css, before the
+// first paint: the font stacks there also set the static first screen.
 
-import './app.css';
 import { lazy, memo, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';

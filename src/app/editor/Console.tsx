@@ -6,11 +6,12 @@
 // A few read-only commands (iptables-save, ip route/rule show) print the
 // engine's exports, so the console can be used like a terminal.
 
-import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { readOnlyCommand } from './console-commands';
 import { useDeps } from '../shell/context';
 import { Panel } from '../panels/Panel';
+import { useScrollWhenShown } from '../panels/useScrollWhenShown';
 import { applyText } from './session';
 import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { exportFrom } from '../state/lab';
@@ -40,10 +41,13 @@ export const Console = memo(function Console() {
   const errId = useId();
   const modeId = useId();
 
-  useEffect(() => {
-    const el = out.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [lines]);
+  useScrollWhenShown(
+    out,
+    (el) => {
+      el.scrollTop = el.scrollHeight;
+    },
+    [lines],
+  );
 
   const print = (...add: Line[]) => setLines((l) => [...l, ...add].slice(-MAX_LINES));
 

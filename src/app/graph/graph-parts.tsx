@@ -4,7 +4,7 @@
 // refitting when the container changes size (laptop ↔ projector).
 
 import { memo, useEffect } from 'react';
-import { motion, useReducedMotion } from 'motion/react';
+import { domAnimation, LazyMotion, m, useReducedMotion } from 'motion/react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
 import { useT } from '../i18n/lang';
@@ -22,17 +22,21 @@ export const PacketDot = memo(function PacketDot({ points, durationMs }: { point
   if (!end) return null;
   const moving = points.length > 1 && !reduce && durationMs > 0;
   const at = (p: Point) => ({ x: p.x - DOT_R, y: p.y - DOT_R });
+  // Only keyframes of x and y: motion's animation features are enough. Its full `motion`
+  // component also brings layout projection and drag: 15 kB more script (gzip) to load and run.
   return (
-    <motion.div
-      aria-hidden="true"
-      data-testid="packet-dot"
-      data-moving={moving ? 'true' : 'false'}
-      className="pointer-events-none absolute top-0 left-0 rounded-full border-4 border-white bg-orange-600 shadow-[0_0_0_3px_rgba(124,45,18,0.9)]"
-      style={{ width: DOT_R * 2, height: DOT_R * 2, zIndex: 1000 }}
-      initial={moving ? at(points[0]!) : false}
-      animate={moving ? { x: points.map((p) => p.x - DOT_R), y: points.map((p) => p.y - DOT_R) } : at(end)}
-      transition={moving ? { duration: durationMs / 1000, ease: 'linear', times: keyframeTimes(points) } : { duration: 0 }}
-    />
+    <LazyMotion features={domAnimation} strict>
+      <m.div
+        aria-hidden="true"
+        data-testid="packet-dot"
+        data-moving={moving ? 'true' : 'false'}
+        className="pointer-events-none absolute top-0 left-0 rounded-full border-4 border-white bg-orange-600 shadow-[0_0_0_3px_rgba(124,45,18,0.9)]"
+        style={{ width: DOT_R * 2, height: DOT_R * 2, zIndex: 1000 }}
+        initial={moving ? at(points[0]!) : false}
+        animate={moving ? { x: points.map((p) => p.x - DOT_R), y: points.map((p) => p.y - DOT_R) } : at(end)}
+        transition={moving ? { duration: durationMs / 1000, ease: 'linear', times: keyframeTimes(points) } : { duration: 0 }}
+      />
+    </LazyMotion>
   );
 });
 

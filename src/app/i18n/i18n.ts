@@ -6,9 +6,9 @@
 // A missing key renders as ⟦key⟧ so e2e tests can catch it on screen.
 
 import { en } from './en';
+import type { Lang } from './langs';
 
-export type Lang = 'en' | 'zh';
-export const LANGS: readonly Lang[] = ['en', 'zh'];
+export { LANGS, detectLang, isLang, type Lang } from './langs';
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
 
@@ -31,18 +31,4 @@ export function translate(lang: Lang, key: MessageKey, params?: Record<string, s
   if (s === undefined) return `⟦${key}⟧`;
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
-}
-
-/** The browser's language, if it is one we ship; English otherwise. */
-export function detectLang(languages: readonly string[]): Lang {
-  for (const l of languages) {
-    const low = l.toLowerCase();
-    if (low.startsWith('zh')) return 'zh';
-    if (low.startsWith('en')) return 'en';
-  }
-  return 'en';
-}
-
-export function isLang(x: unknown): x is Lang {
-  return x === 'en' || x === 'zh';
 }

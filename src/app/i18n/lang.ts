@@ -8,13 +8,13 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import { detectLang, hasLang, isLang, loadLang, type Lang } from './i18n';
+import { hasLang, loadLang, type Lang } from './i18n';
+import { LANG_KEY, startLang } from './langs';
 import { tFor, type T } from './t';
 
 export type { Lang, MessageKey } from './i18n';
+export { LANG_KEY, startLang } from './langs';
 export { tEn, tFor, type T } from './t';
-
-export const LANG_KEY = 'packetwalk.lang';
 
 export interface LangState {
   lang: Lang;
@@ -38,16 +38,6 @@ function storage(): Storage | null {
 /** `<html lang>`: zh-CN, so the browser picks Simplified Chinese glyphs. */
 export function htmlLang(lang: Lang): string {
   return lang === 'zh' ? 'zh-CN' : 'en';
-}
-
-/**
- * The language to start in: a link's own choice first, then the one kept in
- * this browser, then the browser's preference.
- */
-export function startLang(fromLink: string | null | undefined, kept: string | null | undefined, languages: readonly string[]): Lang {
-  if (isLang(fromLink)) return fromLink;
-  if (isLang(kept)) return kept;
-  return detectLang(languages);
 }
 
 let wanted: Lang = 'en';

@@ -4,7 +4,7 @@
 // verdict, and a click (or Enter) on a row jumps there. Pages of PAGE rows
 // keep thousands of steps cheap to render; the page follows the walk.
 
-import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
@@ -12,6 +12,7 @@ import { useDeps } from '../shell/context';
 import { endSummary, hasRowsIn, indexLog, indexLogInSlices, INDEX_SLICE, nextTask, rowsIn, wordText, type EventRow } from '../shell/derive';
 import { ChoiceSelect } from '../editor/ChoiceSelect';
 import { Empty, Panel } from './Panel';
+import { useScrollWhenShown } from './useScrollWhenShown';
 import { useT, type T } from '../i18n/lang';
 
 const PAGE = 100;
@@ -53,7 +54,9 @@ const pageBtn = 'rounded border border-slate-400 bg-white px-2 py-1 text-sm text
 
 export const EventList = memo(function EventList() {
   const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
+  // Below the first screen: a new walk's rows are built in a background render React does in
+  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
   const index = useStore(stores.playback, selectIndex);
   const filter = useStore(stores.view, selectFilter);
   const id = useId();
@@ -79,14 +82,17 @@ export const EventList = memo(function EventList() {
   const page = manual && manual.index === index && manual.rows === rows ? manual.page : followPage;
   const scroller = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    const box = scroller.current;
-    const row = box?.querySelector<HTMLElement>('tr[aria-current="step"]');
-    if (!box || !row) return;
-    // Scroll only this box: scrollIntoView would also move the page under the user.
-    const top = row.offsetTop - box.clientHeight / 2;
-    box.scrollTop = Math.max(0, top);
-  }, [index, page, rows]);
+  useScrollWhenShown(
+    scroller,
+    (box) => {
+      const row = box.querySelector<HTMLElement>('tr[aria-current="step"]');
+      if (!row) return;
+      // Scroll only this box: scrollIntoView would also move the page under the user.
+      const top = row.offsetTop - box.clientHeight / 2;
+      box.scrollTop = Math.max(0, top);
+    },
+    [index, page, rows],
+  );
 
   if (!log) {
     return (

@@ -3,12 +3,13 @@
 // real machine, with the line of the current step marked. Loaded lazily: it
 // is below the first screen.
 
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useDeferredValue, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { indexLog } from '../shell/derive';
 import { Empty, Panel } from './Panel';
+import { useScrollWhenShown } from './useScrollWhenShown';
 import { useT } from '../i18n/lang';
 
 /** Lines rendered around the current one; the copy button still copies them all. */
@@ -16,18 +17,23 @@ const WINDOW = 300;
 
 const TraceLog = memo(function TraceLog() {
   const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
+  // Below the first screen: a new walk's lines are built in a background render React does in
+  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
   const index = useStore(stores.playback, selectIndex);
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
   const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;
   const t = useT();
 
-  useEffect(() => {
-    const el = box.current;
-    const line = el?.querySelector<HTMLElement>('[aria-current="true"]');
-    if (el && line) el.scrollTop = Math.max(0, line.offsetTop - el.offsetTop - el.clientHeight / 3);
-  }, [current]);
+  useScrollWhenShown(
+    box,
+    (el) => {
+      const line = el.querySelector<HTMLElement>('[aria-current="true"]');
+      if (line) el.scrollTop = Math.max(0, line.offsetTop - el.offsetTop - el.clientHeight / 3);
+    },
+    [current],
+  );
 
   if (!log) {
     return (

@@ -5,7 +5,7 @@
 // tolerance matches src/share/link.ts: chat apps glue `?from=…` or
 // `&appinstall=0` on, and `=` may arrive percent-encoded.
 
-import { isLang, type Lang } from '../i18n/i18n';
+import { isLang, type Lang } from '../i18n/langs';
 
 export interface HashParams {
   /** the s= value as it stands (decoded later by src/share), or null */

@@ -3,13 +3,14 @@
 // the gallery, Share, presenter mode, the language, and the way to the
 // editor. In presenter and embed mode it keeps only what those modes need.
 
-import { memo, useId } from 'react';
+import { memo, useEffect, useId } from 'react';
 import { useStore } from 'zustand';
 import { selectEmbed, selectLesson, selectPresenter, selectScenario, selectScreen, selectShareOpen, setPresenter, showScreen } from '../state/walk-store';
 import { LANGS } from '../i18n/i18n';
 import { selectLang, langStore, setLang, useT, type Lang } from '../i18n/lang';
 import { useDeps } from './context';
-import { BUILT_IN_DESCRIPTION, galleryDescription, lessonTitle } from './notices';
+import { BUILT_IN_DESCRIPTION, BUILT_IN_NAME, galleryDescription, lessonTitle } from './notices';
+import { rememberFirstScreen, type FirstScreen } from './first-paint';
 import { KubeProxyButton } from '../ipvs/mount';
 
 const headerBtn =
@@ -47,6 +48,9 @@ export const Header = memo(function Header() {
   // the built-in scenario's description is the app's own text; a user's or a link's is theirs and stays as written
   const description = own === BUILT_IN_DESCRIPTION ? t('builtin.description') : (galleryDescription(scenario.name, own, t.lang) ?? own);
   const title = lesson ? lessonTitle(lesson, t.lang) : null;
+  // index.html paints this header as a first visit sees it before the app loads: tell the next visit whether it still fits
+  const firstScreen: FirstScreen = t.lang === 'en' && name === BUILT_IN_NAME && own === BUILT_IN_DESCRIPTION && !title && !embed && !presenter ? 'built-in' : 'own';
+  useEffect(() => rememberFirstScreen(window, firstScreen), [firstScreen]);
   const openFull = () => {
     const url = new URL(window.location.href);
     url.hash = url.hash.replace(/[&#]embed=1/, (m) => (m.startsWith('#') ? '#' : ''));

@@ -11,6 +11,7 @@ import type { T } from '../i18n/lang';
 import type { Notice } from '../state/walk-store';
 import { FAILURE_PATTERNS, type EngineFailureKind } from '../../worker/failure';
 
+export const BUILT_IN_NAME: string = typeof (builtIn as { name?: unknown }).name === 'string' ? (builtIn as { name: string }).name : '';
 export const BUILT_IN_DESCRIPTION: string = typeof (builtIn as { description?: unknown }).description === 'string' ? (builtIn as { description: string }).description : '';
 
 const NOTICES: [RegExp, MessageKey][] = [
