@@ -13,12 +13,13 @@
 // (those with `supersede: 'walk'`) whatever started them: the autosave, a
 // link, an edit.
 
-import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { StoreApi } from 'zustand/vanilla';
 import { BUILT_IN } from '../../scenarios/built-in';
 import type { Case, CaseStep } from '../../engine/scenario/case';
 import type { CallOptions, EngineClient, EngineRestart } from '../../worker/client';
 import { isEngineFailure } from '../../worker/failure';
 import type { KeyValueStore } from '../state/autosave';
+import { createGuardStore, type GuardState, type HeldWalk } from '../state/guard-state';
 import { loadScenario, simulate, type Stores } from '../state/walk-store';
 
 export const RUNNING_KEY = 'packetwalk.walk-running.v1';
@@ -26,19 +27,7 @@ export const RUNNING_KEY = 'packetwalk.walk-running.v1';
 /** The `supersede` key of the walk the page shows. */
 export const WALK = 'walk';
 
-export interface HeldWalk {
-  /** the scenario's traffic steps, as JSON: another traffic (a packet sent) ends the hold */
-  steps: string;
-  total: number;
-  /** how many of them are sent now */
-  sent: number;
-}
-
-export interface GuardState {
-  held: HeldWalk | null;
-  /** the last time the worker was stopped and started again, for the notice */
-  restart: EngineRestart | null;
-}
+export type { GuardState, HeldWalk };
 
 export interface WalkGuard {
   client: EngineClient;
@@ -110,7 +99,7 @@ export function walkMark(scenario: Case, traffic: readonly CaseStep[]): string {
 
 /** The mark of the last visit is read once, here, before anything is walked. */
 export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): WalkGuard {
-  const state = createStore<GuardState>()(() => ({ held: null, restart: null }));
+  const state = createGuardStore();
   let boot: Mark | null = readMark(storage);
   const names = new Map<number, { name: string; hosts: string[] }>();
 

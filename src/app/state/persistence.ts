@@ -219,8 +219,13 @@ export function saveNotice(r: SaveOutcome): Notice | null {
   return { key: PROBLEM_KEY[r.problem.kind], params: { size: formatSize(r.chars), detail: r.problem.detail } };
 }
 
+/** The state of the saving of one app's scenario (no vault: nothing is saved, and the store says so). */
+export function createPersistStore(vault: Vault | null): StoreApi<PersistState> {
+  return createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
+}
+
 function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
-  const store = createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
+  const store = createPersistStore(vault);
   let memoryBackup: Case | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = 0;
