@@ -211,6 +211,7 @@ function hostileStructure(json: unknown): string | null {
       for (const k of Object.keys(v)) {
         if (FORBIDDEN_KEYS.has(k)) return `forbidden key ${JSON.stringify(k)}`;
         if (BIDI_RE.test(k)) return 'a key with bidirectional override characters';
+        // any JSON object, before the schema has looked at it: open by nature
         stack.push([(v as Record<string, unknown>)[k], depth + 1]);
       }
     }
