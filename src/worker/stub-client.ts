@@ -15,6 +15,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     explain: async () => [],
     chain: async () => null,
     hostView: async () => null,
+    query: async () => ({ edit: true }),
     extensions: async () => ({ matches: [], targets: [] }),
     snapshot: async () => ({ case: {}, text: '{}', fp: '2:0' }),
     export: async () => ({ ok: true, text: '' }),
