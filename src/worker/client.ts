@@ -43,6 +43,7 @@ import {
   type SendResult,
   type SerializedCase,
   type UndoResult,
+  type QueryResult,
 } from './protocol';
 
 /** Where requests go: a Worker, or the server itself in tests. */
@@ -90,6 +91,8 @@ export interface EngineClient {
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
+  /** a console line answered without changing anything (a read-only command as of step `asOf`), or `{edit: true}`; `complete`: Tab's lines */
+  query(lab: number, walk: number | null, asOf: number, host: string, text: string, complete?: boolean, opts?: CallOptions): Promise<QueryResult>;
   /** the match and target extensions the engine models, with their options (the rule form's choices) */
   extensions(opts?: CallOptions): Promise<ExtensionCatalog>;
   /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
@@ -446,6 +449,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
+    query: (lab, walk, asOf, host, text, complete = false, opts) => {
+      const now = Date.now();
+      return call<QueryResult>({ type: 'query', lab, walk, asOf, host, text, complete, now, tzOffset: -new Date(now).getTimezoneOffset() }, opts);
+    },
     extensions: (opts) => call<ExtensionCatalog>({ type: 'extensions' }, opts),
     snapshot: (lab, steps, opts) => call<SerializedCase>({ type: 'snapshot', lab, steps }, opts),
     export: (lab, host, what, opts) => call<ExportResult>({ type: 'export', lab, host, what }, opts),

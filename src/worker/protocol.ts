@@ -14,9 +14,11 @@ import type { ChainPage, HostConfigView } from '../engine/lab/views';
 import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/catalog';
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
+import type { QueryOutput } from '../engine/lab/readonly';
 import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
 
+export type { QueryOutput };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -37,6 +39,12 @@ export type EngineRequest =
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
+  /**
+   * a console line on `host`: printed as the tool prints it, as of step `asOf` of walk `walk`
+   * (null: no walk) when it is a read-only command, else `{edit: true}`; never a version, undo
+   * entry or new walk. `complete`: the lines Tab offers instead. `now`/`tzOffset`: the page's clock.
+   */
+  | { type: 'query'; requestId: number; lab: number; walk: number | null; asOf: number; host: string; text: string; complete: boolean; now: number; tzOffset: number }
   /** the match and target extensions with their options, for the rule form (the same for every lab) */
   | { type: 'extensions'; requestId: number }
   /** the lab as a case file (canonical setup; `steps`: the page's traffic as written) with its JSON text and fingerprint, for saving, sharing, downloading */
@@ -81,7 +89,9 @@ export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics
 
 export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | ScalingPoint[] | null;
+export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
+
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -147,6 +157,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);
     case 'host-view':
       return isId(r.lab) && typeof r.host === 'string';
+    case 'query':
+      return isId(r.lab) && (r.walk === null || isId(r.walk)) && isCount(r.asOf) && typeof r.host === 'string' && typeof r.text === 'string' && r.text.length <= 4096 && typeof r.complete === 'boolean' && Number.isFinite(r.now) && Number.isFinite(r.tzOffset);
     case 'extensions':
       return true;
     case 'export':

@@ -33,6 +33,27 @@ async function opened(client: ReturnType<typeof pair>, c: Case = dnat): Promise<
 }
 
 describe('the engine worker protocol', () => {
+  it('answers a read-only console line as of a step without a version, an undo entry or a walk', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const r = await client.send(lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const fwd = r.log.steps.findIndex((s) => s.kind === 'rule' && s.host === 'router' && s.table === 'filter' && s.chain === 'FORWARD');
+    const before = await client.query(lab, r.walk, fwd - 1, 'router', 'iptables -L FORWARD -v -n --line-numbers');
+    const after = await client.query(lab, r.walk, fwd, 'router', 'iptables -L FORWARD -v -n --line-numbers');
+    expect(before).toMatchObject({ edit: false, exit: 0 });
+    const step = r.log.steps[fwd]!;
+    const num = step.kind === 'rule' ? step.rulenum : 0;
+    const row = (q: typeof before) => ('stdout' in q ? q.stdout.split('\n').find((l) => l.startsWith(`${num} `)) : undefined);
+    expect(row(before)).toMatch(new RegExp(`^${num} +0 +0 `));
+    expect(row(after)).toMatch(new RegExp(`^${num} +1 +${step.headers.len} `));
+    expect(await client.query(lab, r.walk, fwd, 'router', 'iptables -A INPUT -j DROP')).toEqual({ edit: true });
+    expect(await client.query(lab, r.walk, fwd, 'router', 'iptables -L FOR', true)).toEqual({ completions: ['iptables -L FORWARD'] });
+    // nothing moved: the next edit is version 2, and undo has exactly that one edit
+    const e = await client.edit(lab, 'router', ['iptables -A INPUT -j DROP'], 'command');
+    expect(e).toMatchObject({ ok: true, version: 2, past: 1 });
+  });
+
   it('opens a case once and walks it into a log whose rule steps are the TRACE events', async () => {
     const client = pair();
     const lab = await opened(client);

@@ -16,6 +16,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     explain: async () => [],
     chain: async () => null,
     hostView: async () => null,
+    query: async () => ({ edit: true }),
     extensions: async () => ({ matches: [], targets: [] }),
     snapshot: async () => serializeCase({ name: '', hosts: [] }),
     export: async () => ({ ok: true, text: '' }),

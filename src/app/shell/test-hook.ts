@@ -6,7 +6,7 @@
 import type { WalkLog } from '../../engine/walk-log';
 import type { Case } from '../../engine/scenario/case';
 import { checkCase } from '../../share/case-shape';
-import { loadScenario, type SimStatus, type UiState } from '../state/walk-store';
+import { loadScenario, stepTo, type SimStatus, type UiState } from '../state/walk-store';
 import { langStore, type Lang } from '../i18n/lang';
 import type { GalleryEntry } from '../../gallery';
 import type { AppDeps } from './context';
@@ -21,6 +21,10 @@ export interface TestHook {
   readonly scenario: Case;
   readonly lang: Lang;
   readonly ui: Readonly<UiState>;
+  /** added for issue 12: the worker lab's version and undo depth as the page knows them (read-only commands must not move them) */
+  readonly undo: { version: number; canUndo: boolean; past: number; future: number };
+  /** added for issue 12: show step `index` of the walk, as the scrubber does */
+  stepTo(index: number): void;
   /** simulate a case object (oracle format) as the app's scenario; resolves when the answer is shown */
   load(caseObject: Case): Promise<void>;
   /** added for issue 6: the gallery's entries (loads the gallery chunk), for tests that check its texts on screen */
@@ -103,6 +107,11 @@ export function installTestHook({ stores, client }: AppDeps): void {
     get ui() {
       return stores.ui.getState();
     },
+    get undo() {
+      const { version, canUndo, past, future } = stores.lab.getState();
+      return { version, canUndo, past, future };
+    },
+    stepTo: (index) => stepTo(stores, index),
     load: (caseObject) => loadScenario(stores, client, checked(caseObject)),
     gallery: async () => {
       const g = await import('../../gallery');
