@@ -308,7 +308,7 @@ function routingFate(r: PacketRecord, nodes: readonly GraphNode[], reason: strin
   const route = notes.findLastIndex((n) => n.kind === 'route');
   const rn = notes[route];
   // the engine's own lookup said why; the disposition's reason is the oracle's `ip route get` afterwards
-  if (rn?.kind === 'route' && rn.decision === 'error') return { node: nodes[route]!, reason: `route.${rn.reason ?? reason}` };
+  if (rn?.kind === 'route' && rn.decision === 'error') return { node: nodes[route]!, reason: `route.${rn.reason && rn.reason !== 'unknown' ? rn.reason : reason}` };
   if (rn?.kind === 'route') return { node: nodes[route]!, reason: `route.${reason}` };
   return { node: r.origin === 'ingress' ? 'routing-input' : lastBox, reason: `route.${reason}` };
 }

@@ -229,6 +229,17 @@ describe('the end of a walk', () => {
     expect(endOf(walk, 'router', 'no_further_hook')).toMatchObject({ node: 'routing-input', reason: 'route.forwarding_disabled' });
   });
 
+  it('puts every packet that met no further hook at the routing decision or the forward step, never on a table’s box', () => {
+    for (const path of cases) {
+      const { walk } = walkOf(path);
+      for (const s of walk.log.steps) {
+        if (s.kind !== 'end' || s.disposition?.verdict !== 'no_further_hook') continue;
+        expect(['routing-input', 'routing-output', 'reroute', 'forward-decision', 'ipvs-in']).toContain(s.node);
+        expect(s.reason).toMatch(/^(route|forward|ipvs)\./);
+      }
+    }
+  });
+
   it('puts a DROP at its rule’s box, a delivery at the socket and a transmit on the wire', () => {
     const { walk } = walkOf(join(oracle, '01-input-accept-drop.json'));
     const drop = walk.log.steps.find((s) => s.kind === 'end' && s.disposition?.verdict === 'drop')!;
