@@ -17,6 +17,7 @@ import { useStore } from 'zustand';
 import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
+import { TrafficTimeline } from './shell/TrafficTimeline';
 import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/Playback';
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
@@ -137,6 +138,7 @@ function WalkScreen() {
       )}
       <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
         <PacketForm key={loads} />
+        <TrafficTimeline />
       </div>
       <Problems />
       <BudgetNotice />
