@@ -102,7 +102,7 @@ test.describe('stateful traffic', () => {
     wlc.name = 'ipvs-wlc-nat';
     const director = wlc.hosts.find((h) => h.name === 'director')!;
     director.setup = [
-      ...director.setup.filter((s) => typeof s !== 'string' || !s.startsWith('ipvsadm')),
+      ...(director.setup ?? []).filter((s) => typeof s !== 'string' || !s.startsWith('ipvsadm')),
       'ipvsadm -A -t 10.0.0.100:80 -s wlc',
       'ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.11:80 -m -w 1',
       'ipvsadm -a -t 10.0.0.100:80 -r 192.168.1.12:80 -m -w 3',

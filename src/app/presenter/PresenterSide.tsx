@@ -6,7 +6,7 @@
 import { useId, useMemo } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { selectIndex, selectLog, selectScenario } from '../state/walk-store';
+import { selectIndex, selectLesson, selectLog, selectScenario } from '../state/walk-store';
 import { useT } from '../i18n/lang';
 import { buildLink, pageBase } from '../share/build-link';
 import { qrPicture, QUIET } from './qr';
@@ -19,7 +19,8 @@ export default function PresenterSide() {
   const scenario = useStore(stores.scenario, selectScenario);
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
-  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang), [scenario, log, index, t.lang]);
+  const lesson = useStore(stores.ui, selectLesson);
+  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang, lesson), [scenario, log, index, t.lang, lesson]);
   const qr = useMemo(() => (link.ok ? qrPicture(link.url) : null), [link]);
   const step = log && index >= 0 ? log.steps[index] : undefined;
   const n = log?.steps.length ?? 0;

@@ -11,6 +11,7 @@
 import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
+import { keepLesson } from '../state/lesson-keep';
 import type { KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
 import { readHash } from '../share/hash';
@@ -37,6 +38,8 @@ export async function boot(): Promise<AppDeps> {
   const stores = createStores(restored.scenario ?? BUILT_IN);
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
   restored.attach(stores);
+  // the lesson open beside the saved scenario comes back with it
+  keepLesson(stores, browserStorage());
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
   startLinks(stores, client);
   return { stores, client, guard };
