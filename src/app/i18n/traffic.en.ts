@@ -1,7 +1,9 @@
 // pattern: Functional Core
 // The words of stateful traffic (shell/PacketForm.tsx, shell/TrafficTimeline.tsx):
 // sending another packet after the traffic already there, sending several
-// connections at once, replacing the traffic, and the list of what was sent.
+// connections at once, replacing the traffic, and the list of what was sent;
+// and of the rule form's port fields and the errors shown on its fields
+// (editor/IptablesSection.tsx, editor/ui.tsx).
 // Result words of the oracle (established, ECONNREFUSED) stay as the tools say them.
 export const enTraffic = {
   'traffic.sendAnother': 'Send another',
@@ -23,4 +25,9 @@ export const enTraffic = {
   'traffic.icmpError': 'ICMP error from {from}',
   'traffic.sent': 'sent',
   'traffic.failed': 'failed: {error}',
+  'rule.sport': 'Source port',
+  'rule.dport': 'Destination port',
+  'rule.portHint': 'a port, a name (ssh) or a range (1024:65535); -p {proto} brings its match, -m {proto}, with it',
+  'rule.oneError': 'The rule was not added: 1 error.',
+  'rule.errors': 'The rule was not added: {n} errors.',
 } as const;

@@ -1,5 +1,5 @@
 // pattern: Functional Core
-// 有状态流量的文字（shell/PacketForm.tsx、shell/TrafficTimeline.tsx）：与 traffic.en.ts 的键一一对应。
+// 有状态流量的文字（shell/PacketForm.tsx、shell/TrafficTimeline.tsx），以及规则表单的端口字段和字段上的错误（editor/IptablesSection.tsx、editor/ui.tsx）：与 traffic.en.ts 的键一一对应。
 import type { enTraffic } from './traffic.en';
 
 export const zhTraffic: Record<keyof typeof enTraffic, string> = {
@@ -22,4 +22,9 @@ export const zhTraffic: Record<keyof typeof enTraffic, string> = {
   'traffic.icmpError': '来自 {from} 的 ICMP 错误',
   'traffic.sent': '已发送',
   'traffic.failed': '失败：{error}',
+  'rule.sport': '源端口',
+  'rule.dport': '目的端口',
+  'rule.portHint': '端口号、服务名（ssh）或范围（1024:65535）；-p {proto} 会自动带上它的匹配模块 -m {proto}',
+  'rule.oneError': '规则未添加：1 个错误。',
+  'rule.errors': '规则未添加：{n} 个错误。',
 };
