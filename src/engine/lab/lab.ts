@@ -371,7 +371,7 @@ export class Lab {
   query(host: string, text: string, walk: LabWalk | null, asOf: number, clock: { now: number; tzOffset: number } = { now: 0, tzOffset: 0 }): QueryOutput | null {
     const config = this.current.configs.get(host);
     if (!config) return { stdout: '', stderr: `no host named ${host}\n`, exit: 1 };
-    return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, asOf } : null, ...clock });
+    return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, world: walk.world, asOf } : null, ...clock });
   }
 
   /** Tab completion of `text` on `host` (readonly-complete.ts). */
