@@ -310,6 +310,43 @@ describe('the engine client', () => {
     await flush();
   });
 
+  it('inspects a step of the walk on screen again in a new worker after a restart', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const r = await client.send(o.lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const ttl = r.log.steps.find((s) => s.kind === 'note' && s.note.kind === 'ttl')!.i;
+    const before = await client.inspect(o.lab, r.walk, ttl);
+    expect(before!.changes).toEqual([{ path: 'ip.ttl', before: 64, after: 63 }]);
+    workers[0]!.hold = true;
+    const hung = client.export(o.lab, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    expect(await client.inspect(o.lab, r.walk, ttl)).toEqual(before);
+    expect(workers[1]!.received.map((m) => m.type)).toEqual(['open', 'send', 'inspect']);
+  });
+
+  it('drops an inspect request cancelled while it waits, and stops the worker for one cancelled while it runs', async () => {
+    const { client, workers, last } = setup();
+    const first = client.export(1, null, 'case');
+    const ac = new AbortController();
+    const waiting = client.inspect(1, 1, 5, { signal: ac.signal });
+    ac.abort();
+    await expect(waiting).rejects.toMatchObject({ kind: 'cancelled' });
+    last().answer({ ok: true, text: '' });
+    await first;
+    expect(last().received.map((m) => m.type)).toEqual(['export']);
+    const ac2 = new AbortController();
+    const running = client.inspect(1, 1, 6, { signal: ac2.signal });
+    expect(last().received.map((m) => m.type)).toEqual(['export', 'inspect']);
+    ac2.abort();
+    await expect(running).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+  });
+
   it('fetches a long walk log a page at a time and rebuilds its TRACE lines from the rule steps', async () => {
     const { client } = setup(true);
     const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];

@@ -18,8 +18,9 @@
 //    it; the request fails with EngineFailure('timeout') and the others go on;
 //  - errors come back as EngineFailure with a fixed sentence, never the
 //    worker's raw text.
-// The engine keeps the last walk for `explain`; after a restart the client
-// runs that walk again before the next explain, so explanations survive.
+// The engine keeps the last walk for `explain` and `inspect`; after a restart
+// the client runs that walk again before the next request, so explanations
+// and step inspections survive.
 
 import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { TableName } from '../engine/netfilter/hooks';
@@ -42,6 +43,7 @@ import {
   type ScalingPoint,
   type SendResult,
   type SerializedCase,
+  type StepInspection,
   type UndoResult,
   type QueryResult,
 } from './protocol';
@@ -88,6 +90,8 @@ export interface EngineClient {
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
   send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
   explain(lab: number, walk: number, step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
+  /** the packet at step `step` of `walk` layer by layer, before and after, and the host's tables as of the step; null: the walk has no such step */
+  inspect(lab: number, walk: number, step: number, opts?: CallOptions): Promise<StepInspection | null>;
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
@@ -447,6 +451,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     redo: (lab, opts) => call<UndoResult>({ type: 'redo', lab }, opts),
     send,
     explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
+    inspect: (lab, walk, step, opts) => call<StepInspection | null>({ type: 'inspect', lab, walk, step }, opts),
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
     query: (lab, walk, asOf, host, text, complete = false, opts) => {

@@ -15,10 +15,11 @@ import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 import type { QueryOutput } from '../engine/lab/readonly';
+import type { StepInspection } from '../engine/lab/inspect';
 import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
 
-export type { QueryOutput };
+export type { QueryOutput, StepInspection };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -36,6 +37,8 @@ export type EngineRequest =
   | { type: 'events'; requestId: number; lab: number; walk: number; from: number; count: number }
   /** why each rule before a rule step's rule did not match */
   | { type: 'explain'; requestId: number; lab: number; walk: number; step: number }
+  /** the packet at one step of a walk, layer by layer before and after, and conntrack, IPVS and neighbours as of that step (null: no such step) */
+  | { type: 'inspect'; requestId: number; lab: number; walk: number; step: number }
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
@@ -91,7 +94,7 @@ export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
 export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -152,6 +155,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
     case 'events':
       return isId(r.lab) && isId(r.walk) && isId(r.from) && isId(r.count);
     case 'explain':
+    case 'inspect':
       return isId(r.lab) && isId(r.walk) && isId(r.step);
     case 'chain':
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);

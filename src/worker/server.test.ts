@@ -120,6 +120,40 @@ describe('the engine worker protocol', () => {
     expect(ex[1]!.matched).toBe(true);
   });
 
+  it('inspects a step: the packet before and after, why it changed, and the host’s tables as of the step', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const r = await client.send(lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const dnatStep = r.log.steps.find((s) => s.kind === 'note' && s.host === 'router' && s.note.kind === 'nat')!;
+    const got = await client.inspect(lab, r.walk, dnatStep.i);
+    expect(got).toMatchObject({ step: dnatStep.i, host: 'router', reason: 'nat.new-binding', before: { ip: { dst: '198.51.100.1' } }, after: { ip: { dst: '192.168.10.10' }, l4: { proto: 'tcp', dport: 80 } } });
+    expect(got!.changes).toEqual(expect.arrayContaining([{ path: 'ip.dst', before: '198.51.100.1', after: '192.168.10.10' }]));
+    // the SYN's entry exists but is not confirmed yet: the packet's own, not the table's
+    expect(got!.conntrack!.packet).toMatchObject({ direction: 'original', confirmed: false });
+    expect(got!.after.ethernet!.src).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    expect(await client.inspect(lab, r.walk, r.log.steps.length)).toBeNull();
+  });
+
+  it('says an inspected walk is gone once the lab keeps it no longer', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const first = await client.send(lab, null, false);
+    if (!first.ok) throw new Error(first.errors.join());
+    // the lab keeps the walk on screen and one more
+    await client.send(lab, null, false);
+    await client.send(lab, null, false);
+    await expect(client.inspect(lab, first.walk, 0)).rejects.toMatchObject({ kind: 'gone' });
+  });
+
+  it('refuses an inspect request without a step', () => {
+    const seen: EngineResponse[] = [];
+    const server = createEngineServer((m) => seen.push(m));
+    server({ type: 'inspect', requestId: 7, lab: 1, walk: 1 });
+    server({ type: 'inspect', requestId: 8, lab: 1, walk: 1, step: -1 });
+    expect(seen).toEqual([7, 8].map((requestId) => ({ type: 'error', requestId, error: expect.objectContaining({ code: 'protocol' }) })));
+  });
+
   it('gives a chain a page at a time, with counters as of a step, and typed host views', async () => {
     const client = pair();
     const lab = await opened(client);

@@ -84,6 +84,9 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const w = walkOf(m.lab, m.walk);
         return explainStep(w.world, w.log, m.step);
       }
+      case 'inspect':
+        // a walk the lab no longer keeps is gone, as for explain (the page asks again after the next walk)
+        return labOf(m.lab).inspect(walkOf(m.lab, m.walk).id, m.step);
       case 'chain': {
         const lab = labOf(m.lab);
         const config = lab.config(m.host);
