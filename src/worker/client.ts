@@ -17,7 +17,12 @@
 //    and starts another, so one endless walk never blocks the edits behind
 //    it; the request fails with EngineFailure('timeout') and the others go on;
 //  - errors come back as EngineFailure with a fixed sentence, never the
-//    worker's raw text.
+//    worker's raw text;
+//  - a snapshot (protocol BACKGROUND) is not queued: it is posted at once
+//    and the worker makes it in slices between the other requests, so an
+//    edit never waits for a 50,000-rule case text. It has no time budget
+//    (the requests between its slices have theirs); after a restart it is
+//    posted again behind the labs' journals.
 // The engine keeps the last walk for `explain`; after a restart the client
 // runs that walk again before the next explain, so explanations survive.
 
@@ -25,6 +30,7 @@ import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { TableName } from '../engine/netfilter/hooks';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
 import {
+  BACKGROUND,
   errorCode,
   isEngineResponse,
   LOG_SLICE,
@@ -175,6 +181,8 @@ interface Job {
   orphaned: boolean;
   /** a request of a lab's journal sent again after a restart: its answer is not awaited */
   replay: boolean;
+  /** made by the worker between the others (protocol BACKGROUND): posted at once, never the `current` one */
+  background: boolean;
   detach: () => void;
 }
 
@@ -221,6 +229,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   let endpoint: Endpoint;
   const queue: Job[] = [];
   let current: Job | null = null;
+  /** background requests in the worker, by id */
+  const background = new Map<number, Job>();
+  /** background requests to post once the labs' journals are replayed */
+  let held: Job[] = [];
   let timer: unknown = undefined;
   const journals = new Map<number, Journal>();
   /** requests to send again before anything else, after a restart */
@@ -240,6 +252,9 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   function restart(reason: EngineRestart['reason'], job: Job | null): void {
     if (hasTerminate(endpoint)) endpoint.terminate();
     replays = [...journals.values()].flatMap((j) => j.entries);
+    // what the stopped worker was making in the background, the new one makes once the labs are back
+    held = [...background.values(), ...held];
+    background.clear();
     attach();
     options.onRestart?.({ reason, request: job?.body.type ?? 'send', ms: job ? Math.round(clock.now() - job.started) : 0 });
   }
@@ -249,6 +264,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       clock.clearTimeout(timer);
       current = null;
     }
+    background.delete(job.id);
     job.detach();
   }
 
@@ -283,8 +299,9 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
 
   function onMessage(m: unknown): void {
     options.onResponse?.(m);
-    if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
-    const job = current;
+    if (!isEngineResponse(m)) return;
+    const job = current && m.requestId === current.id ? current : background.get(m.requestId);
+    if (!job) return;
     settle(job);
     crashes = 0;
     if (m.type === 'success') {
@@ -295,7 +312,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       // a lab the new worker could not be given again is forgotten: its later requests fail as gone
       if (job.replay && 'lab' in job.body) journals.delete(job.body.lab);
       // the raw text stays available to whoever debugs it, never on the screen
-      if (f.kind !== 'protocol') console.warn(`engine ${job.body.type} failed: ${f.detail}`);
+      if (f.kind !== 'protocol' && f.kind !== 'cancelled') console.warn(`engine ${job.body.type} failed: ${f.detail}`);
       if (!job.orphaned) job.reject(f);
     }
     pump();
@@ -308,7 +325,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     if (crashes >= MAX_CRASHES_IN_A_ROW) {
       dead = true;
       job?.reject(new EngineFailure('crashed', message));
-      for (const j of queue.splice(0)) j.reject(new EngineFailure('crashed', message));
+      const waiting = [...queue.splice(0), ...background.values(), ...held];
+      background.clear();
+      held = [];
+      for (const j of waiting) j.reject(new EngineFailure('crashed', message));
       return;
     }
     restart('crashed', job);
@@ -324,8 +344,24 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     pump();
   }
 
+  /** Post a request the worker makes between the others. */
+  function postBackground(job: Job): void {
+    background.set(job.id, job);
+    job.started = clock.now();
+    try {
+      endpoint.postMessage({ ...job.body, requestId: job.id } as EngineRequest);
+    } catch (e) {
+      settle(job);
+      const err = e instanceof Error ? e : new Error(String(e));
+      job.reject(new EngineFailure(errorCode(err), `${err.name}: ${err.message}`));
+    }
+  }
+
   function pump(): void {
-    if (current || dead) return;
+    if (dead) return;
+    // background requests wait only for the journals' replay: they must find the labs as they were
+    if (!replays.length && !current?.replay && held.length) for (const j of held.splice(0)) postBackground(j);
+    if (current) return;
     const replay = replays.shift();
     let job: Job | undefined;
     if (replay) {
@@ -351,6 +387,14 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function cancel(job: Job): void {
+    if (job.background) {
+      // the worker finishes it or drops it at the lab's next change; its answer is not awaited
+      const h = held.indexOf(job);
+      if (h >= 0) held.splice(h, 1);
+      settle(job);
+      job.reject(new EngineFailure('cancelled'));
+      return;
+    }
     const i = queue.indexOf(job);
     if (i >= 0) {
       queue.splice(i, 1);
@@ -366,7 +410,8 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function makeJob(body: Body, opts: CallOptions, resolve: (v: unknown) => void, reject: (e: Error) => void): Job {
-    return { id: next++, body, resolve, reject, supersede: opts.supersede, budget: budgetOf(body), started: 0, orphaned: false, replay: false, detach: () => undefined };
+    const bg = BACKGROUND.has(body.type);
+    return { id: next++, body, resolve, reject, supersede: opts.supersede, budget: bg ? 0 : budgetOf(body), started: 0, orphaned: false, replay: false, background: bg, detach: () => undefined };
   }
 
   function call<T>(body: Body, opts: CallOptions = {}): Promise<T> {
@@ -385,6 +430,11 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
         const onAbort = () => cancel(job);
         signal.addEventListener('abort', onAbort);
         job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      if (job.background) {
+        held.push(job);
+        pump();
+        return;
       }
       if (opts.supersede !== undefined) {
         for (const old of queue.filter((j) => j.supersede === opts.supersede)) cancel(old);
@@ -461,7 +511,8 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     kubeScaling: (sizes, opts) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }, opts),
     dispose: () => {
       dead = true;
-      const waiting = [...(current ? [current] : []), ...queue.splice(0)];
+      const waiting = [...(current ? [current] : []), ...queue.splice(0), ...background.values(), ...held.splice(0)];
+      background.clear();
       if (current) settle(current);
       if (hasTerminate(endpoint)) endpoint.terminate();
       for (const j of waiting) if (!j.orphaned) j.reject(new EngineFailure('cancelled'));

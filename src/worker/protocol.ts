@@ -38,7 +38,13 @@ export type EngineRequest =
   | { type: 'host-view'; requestId: number; lab: number; host: string }
   /** the match and target extensions with their options, for the rule form (the same for every lab) */
   | { type: 'extensions'; requestId: number }
-  /** the lab as a case file (canonical setup; `steps`: the page's traffic as written) with its JSON text and fingerprint, for saving, sharing, downloading */
+  /**
+   * the lab as a case file (canonical setup; `steps`: the page's traffic as
+   * written) with its JSON text and fingerprint, for saving, sharing,
+   * downloading. Made in slices, between which the worker answers whatever
+   * else comes (an edit never waits for it); a change of the lab before it
+   * is finished, or a newer snapshot, fails it as `cancelled`.
+   */
   | { type: 'snapshot'; requestId: number; lab: number; steps: unknown[] | null }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
   /** is this a case the engine accepts? (a lab-level change before it is made) */
@@ -86,8 +92,10 @@ export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | W
  * What went wrong in the worker, as the page may tell it: the raw message
  * (an 18-line stack, out-of-memory text from postMessage) is for the console,
  * never the screen. `gone`: the lab or walk named is not in this worker.
+ * `cancelled`: a snapshot the lab's next change (or a newer snapshot) made
+ * pointless before it was finished.
  */
-export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal' | 'gone';
+export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal' | 'gone' | 'cancelled';
 
 export interface SerializedError {
   name: string;
@@ -108,6 +116,13 @@ export function errorCode(e: { name: string; message: string }): EngineErrorCode
  * (the work budget's largest log) are a task of seconds that freezes the page.
  */
 export const LOG_SLICE = 10_000;
+
+/**
+ * Requests the worker works on a slice at a time, answering the others
+ * between its slices: the client posts them at once instead of queueing
+ * them behind the one running, and they never hold up an edit or a walk.
+ */
+export const BACKGROUND: ReadonlySet<EngineRequest['type']> = new Set(['snapshot']);
 
 export type EngineResponse = { type: 'success'; requestId: number; result: EngineResult } | { type: 'error'; requestId: number; error: SerializedError };
 

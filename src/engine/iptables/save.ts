@@ -9,6 +9,7 @@ import type { Chain, Ruleset } from './ruleset';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
 import { protoName } from './proto';
+import { drain, type Sliced } from '../text/slices';
 
 function addrText(a: AddrSelector): string {
   const len = maskLength(a.mask);
@@ -76,7 +77,16 @@ function cnt(c: Counters): string {
 
 /** The whole iptables-save output, without the two `#` comment lines. */
 export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counters: false }): string {
+  return drain(saveRulesetSliced(rs, opts, Infinity));
+}
+
+/** Rules saved between two pauses of saveRulesetSliced: a few milliseconds' work. */
+export const SAVE_SLICE = 4000;
+
+/** saveRuleset, pausing after every `every` rules (text/slices.ts). */
+export function* saveRulesetSliced(rs: Ruleset, opts: { counters: boolean } = { counters: false }, every = SAVE_SLICE): Sliced<string> {
   const out: string[] = [];
+  let since = 0;
   for (let i = rs.loaded.length - 1; i >= 0; i--) {
     const name = rs.loaded[i]!;
     const chains = chainsInSaveOrder(rs, name);
@@ -86,6 +96,10 @@ export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counter
       for (let k = 0; k < c.rules.length; k++) {
         const line = saveRule(name, c.name, c.rules[k]!);
         out.push(opts.counters ? `${cnt(c.counters[k]!)} ${line}` : line);
+        if (++since >= every) {
+          since = 0;
+          yield;
+        }
       }
     }
     out.push('COMMIT');

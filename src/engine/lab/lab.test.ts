@@ -211,6 +211,25 @@ describe('editing a lab', () => {
     expect(comparable(freshRun(snap).log)).toEqual(comparable(lab.walk().log));
     expect(lab.exportText('router', 'iptables-save')).toMatchObject({ ok: true, text: expect.stringContaining('-A FORWARD -p tcp -m tcp --dport 80 -j LOG --log-prefix "web "') });
   });
+
+  it('makes a snapshot in slices that is the version it was asked of, whatever edits come between its slices', () => {
+    const lab = openLab(router);
+    const rules = Array.from({ length: 9000 }, (_, i) => `-A FORWARD -s 10.${i >> 8}.${i & 255}.0/24 -j DROP`);
+    expect(lab.edit('router', `*filter\n${rules.join('\n')}\nCOMMIT\n`, 'restore-noflush').ok).toBe(true);
+    const before = lab.snapshot();
+    const { version, work } = lab.snapshotSliced();
+    expect(version).toBe(lab.version);
+    expect(work.next().done).toBe(false);
+    lab.edit('router', 'iptables -A FORWARD -s 198.51.100.1/32 -j DROP');
+    lab.edit('router', 'ip route add 192.0.2.0/24 via 10.0.2.2');
+    let pauses = 1;
+    let r = work.next();
+    for (; !r.done; r = work.next()) pauses++;
+    // 9,000 rules pause at least twice (SAVE_SLICE rules a slice)
+    expect(pauses).toBeGreaterThanOrEqual(2);
+    expect(r.value).toEqual(before);
+    expect(lab.snapshot()).not.toEqual(before);
+  });
 });
 
 describe('a chain page of a walk', () => {
