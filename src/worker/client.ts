@@ -80,13 +80,21 @@ export interface CallOptions {
 /** A walk as the page holds it: its id for later requests and the whole log. */
 export type WalkResult = { ok: true; walk: number; version: number; log: WalkLog } | { ok: false; errors: string[] };
 
+export interface EditOptions extends CallOptions {
+  /** walk the edited lab in the same request (the traffic as `send` takes it): one round trip from edit to walk */
+  walk?: { traffic: unknown[] | null } | undefined;
+}
+
+/** An edit's answer; `walk`: the walk asked for with it, when the edit was made. */
+export type EditWalkResult = (Extract<EditResult, { ok: true }> & { walk?: WalkResult }) | Extract<EditResult, { ok: false }>;
+
 export interface EngineClient {
   /** keep a case open in the worker as a lab: the returned id names it in every later request */
   open(caseJson: unknown, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
   /** the whole case changed (a file, a link, hosts or links edited): one undoable version */
   replace(lab: number, caseJson: unknown, opts?: CallOptions): Promise<OpenResult>;
-  /** console commands, restore text or ip show output on one host, as one undoable version */
-  edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: CallOptions): Promise<EditResult>;
+  /** console commands, restore text or ip show output on one host, as one undoable version; with `opts.walk`, and the walk after it */
+  edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: EditOptions): Promise<EditWalkResult>;
   undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
@@ -100,6 +108,8 @@ export interface EngineClient {
   /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
   snapshot(lab: number, steps: unknown[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
+  /** the edits, undos and redos the lab took after `version`, as a lab opened at that version would take them again (null: it cannot) */
+  changesSince(lab: number, version: number): LabChange[] | null;
   /** would the engine accept this case? */
   check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
   close(lab: number): Promise<void>;
@@ -207,6 +217,40 @@ function withTrace(log: WalkLog, steps: WalkStep[]): WalkLog {
  */
 interface Journal {
   entries: Body[];
+  /** the lab's version after each entry: what `changesSince` counts from */
+  versions: number[];
+}
+
+/** A change of a lab as the page asked for it: what a lab opened at an earlier version is given to catch up. */
+export type LabChange = { type: 'edit'; host: string; texts: string[]; mode: EditMode } | { type: 'undo' } | { type: 'redo' };
+
+/**
+ * The changes of a journal after `version`, or null when they cannot bring
+ * a lab opened at that version up to date: the whole case replaced, or an
+ * undo (redo) back (forward) past what those changes made themselves.
+ */
+function changesAfter(j: Journal, version: number): LabChange[] | null {
+  const out: LabChange[] = [];
+  let past = 0;
+  let future = 0;
+  for (let k = 0; k < j.entries.length; k++) {
+    const e = j.entries[k]!;
+    if (j.versions[k]! <= version || e.type === 'send') continue;
+    if (e.type === 'edit') {
+      out.push({ type: 'edit', host: e.host, texts: e.texts, mode: e.mode });
+      past++;
+      future = 0;
+    } else if (e.type === 'undo' && past > 0) {
+      out.push({ type: 'undo' });
+      past--;
+      future++;
+    } else if (e.type === 'redo' && future > 0) {
+      out.push({ type: 'redo' });
+      past++;
+      future--;
+    } else return null;
+  }
+  return out;
 }
 
 const isWorker = (e: Endpoint): e is WorkerEndpoint => typeof (e as Partial<WorkerEndpoint>).terminate === 'function';
@@ -271,27 +315,43 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   /** Keep what changed a lab, so a new worker can be given it again. */
   function record(body: Body, result: unknown): void {
     const ok = (result as { ok?: boolean } | null)?.ok;
+    const version = (result as { version?: number } | null)?.version ?? 0;
+    const j = 'lab' in body ? journals.get(body.lab) : undefined;
+    const add = (b: Body, v: number) => {
+      j?.entries.push(b);
+      j?.versions.push(v);
+    };
     switch (body.type) {
       case 'open':
-        if (ok) journals.set(body.lab, { entries: [body] });
+        if (ok) journals.set(body.lab, { entries: [body], versions: [version] });
         return;
       case 'close':
         journals.delete(body.lab);
         return;
       case 'replace':
-      case 'edit':
-        if (ok) journals.get(body.lab)?.entries.push(body);
+        if (ok) add(body, version);
         return;
+      case 'edit': {
+        if (!ok) return;
+        // the walk that came with it is kept as the send it stands for, which a later send may replace
+        const { walk, ...edit } = body;
+        add(edit, version);
+        if (walk && (result as { sent?: SendResult }).sent?.ok) add({ type: 'send', lab: body.lab, walk: walk.walk, traffic: walk.traffic, keep: false }, version);
+        return;
+      }
       case 'undo':
       case 'redo':
-        if ((result as UndoResult).moved) journals.get(body.lab)?.entries.push(body);
+        if ((result as UndoResult).moved) add(body, version);
         return;
       case 'send': {
-        const j = journals.get(body.lab);
         if (!ok || !j) return;
         // a send that replaces the traffic makes the sends since the last change pointless to repeat
-        if (!body.keep) while (j.entries.length > 1 && j.entries[j.entries.length - 1]!.type === 'send') j.entries.pop();
-        j.entries.push(body);
+        if (!body.keep)
+          while (j.entries.length > 1 && j.entries[j.entries.length - 1]!.type === 'send') {
+            j.entries.pop();
+            j.versions.pop();
+          }
+        add(body, j.versions[j.versions.length - 1] ?? 0);
         return;
       }
     }
@@ -473,17 +533,28 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   /** The whole log of a walk: the first page came with the answer, the rest a page at a time. */
-  async function send(lab: number, traffic: unknown[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
-    const walk = nextWalk++;
-    const r = await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts);
+  async function wholeWalk(lab: number, walk: number, r: SendResult, signal: AbortSignal | undefined): Promise<WalkResult> {
     if (!r.ok) return r;
     const steps = r.log.steps;
     while (steps.length < r.totalSteps) {
-      const page = await call<WalkStep[]>({ type: 'events', lab, walk, from: steps.length, count: LOG_SLICE }, { signal: opts.signal });
+      const page = await call<WalkStep[]>({ type: 'events', lab, walk, from: steps.length, count: LOG_SLICE }, { signal });
       if (!page.length) break;
       for (const s of page) steps.push(s);
     }
     return { ok: true, walk, version: r.version, log: withTrace(r.log, steps) };
+  }
+
+  async function send(lab: number, traffic: unknown[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
+    const walk = nextWalk++;
+    return wholeWalk(lab, walk, await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts), opts.signal);
+  }
+
+  async function edit(lab: number, host: string, texts: string[], mode: EditMode, opts: EditOptions = {}): Promise<EditWalkResult> {
+    const walk = opts.walk ? { walk: nextWalk++, traffic: opts.walk.traffic } : undefined;
+    const r = await call<EditResult>(walk ? { type: 'edit', lab, host, texts, mode, walk } : { type: 'edit', lab, host, texts, mode }, opts);
+    if (!r.ok || !walk || !r.sent) return r;
+    const { sent, ...made } = r;
+    return { ...made, walk: await wholeWalk(lab, walk.walk, sent, opts.signal) };
   }
 
   attach();
@@ -494,7 +565,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       return { ...r, lab };
     },
     replace: (lab, caseJson, opts) => call<OpenResult>({ type: 'replace', lab, case: caseJson }, opts),
-    edit: (lab, host, texts, mode, opts) => call<EditResult>({ type: 'edit', lab, host, texts, mode }, opts),
+    edit,
     undo: (lab, opts) => call<UndoResult>({ type: 'undo', lab }, opts),
     redo: (lab, opts) => call<UndoResult>({ type: 'redo', lab }, opts),
     send,
@@ -509,6 +580,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       await call<null>({ type: 'close', lab });
     },
     kubeScaling: (sizes, opts) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }, opts),
+    changesSince: (lab, version) => {
+      const j = journals.get(lab);
+      return j ? changesAfter(j, version) : null;
+    },
     dispose: () => {
       dead = true;
       const waiting = [...(current ? [current] : []), ...queue.splice(0), ...background.values(), ...held.splice(0)];

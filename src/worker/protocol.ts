@@ -23,8 +23,13 @@ export type EngineRequest =
   | { type: 'open'; requestId: number; lab: number; case: unknown }
   /** the whole case changed (hosts, links, listeners, a file or link loaded): one undoable version */
   | { type: 'replace'; requestId: number; lab: number; case: unknown }
-  /** commands, an iptables-restore text or `ip … show` output, on one host, as one undoable version; the first refusal changes nothing */
-  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode }
+  /**
+   * commands, an iptables-restore text or `ip … show` output, on one host, as
+   * one undoable version; the first refusal changes nothing. With `walk`,
+   * the edited lab is walked at once as `send` would (walk id, traffic, not
+   * kept): the page paints the new walk from this one answer.
+   */
+  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: unknown[] | null } }
   | { type: 'undo'; requestId: number; lab: number }
   | { type: 'redo'; requestId: number; lab: number }
   /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
@@ -66,7 +71,8 @@ export interface UndoState {
 export type OpenResult = ({ ok: true; hosts: string[] } & UndoState) | { ok: false; errors: string[] };
 
 export type EditResult =
-  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[] } & UndoState)
+  /** `sent`: the walk asked for with the edit */
+  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; sent?: SendResult } & UndoState)
   /** `index`: which of the texts was refused */
   | { ok: false; diagnostics: PositionedDiagnostic[]; index: number };
 
@@ -133,6 +139,8 @@ const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -1;
 
+const isWalkAsked = (w: unknown): boolean => typeof w === 'object' && w !== null && isId((w as { walk?: unknown }).walk) && ((w as { traffic?: unknown }).traffic === null || Array.isArray((w as { traffic?: unknown }).traffic));
+
 export function isEngineRequest(m: unknown): m is EngineRequest {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
@@ -144,7 +152,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
     case 'check':
       return 'case' in r;
     case 'edit':
-      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string);
+      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string) && (r.walk === undefined || isWalkAsked(r.walk));
     case 'undo':
     case 'redo':
     case 'close':

@@ -17,7 +17,7 @@ import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
 import { serializeCaseSliced, type SerializedCase } from '../share/fingerprint';
 import type { Sliced } from '../engine/text/slices';
-import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SerializedError } from './protocol';
+import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SendResult, type SerializedError } from './protocol';
 
 class Gone extends Error {
   override name = 'Gone';
@@ -67,6 +67,19 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
     return w;
   };
 
+  function send(labId: number, walk: number, traffic: unknown[] | null, keep: boolean): SendResult {
+    const lab = labOf(labId);
+    const r = lab.send(traffic, { keep });
+    if (!r.ok) return r;
+    const ids = walkIds.get(labId)!;
+    ids.set(walk, r.walk.id);
+    // the page keeps the last two walks' ids too
+    for (const k of [...ids.keys()]) if (!lab.walkById(ids.get(k)!)) ids.delete(k);
+    const log = r.walk.log;
+    // TRACE lines are the rule steps' own: the client rebuilds them, they are not copied twice
+    return { ok: true, walk, version: r.walk.version, log: { ...log, steps: log.steps.slice(0, LOG_SLICE), traceLog: [] }, totalSteps: log.steps.length };
+  }
+
   function answer(m: Exclude<EngineRequest, { type: 'snapshot' }>): EngineResult {
     switch (m.type) {
       case 'open': {
@@ -85,8 +98,9 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         const lab = labOf(m.lab);
         const r = lab.editAll(m.host, m.texts, m.mode);
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: 'index' in r ? r.index : 0 };
-        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab) };
-        return r.skipped ? { ...out, skipped: r.skipped } : out;
+        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab), ...(r.skipped ? { skipped: r.skipped } : {}) };
+        // the walk of the edited lab in the same answer: no second round trip before the page can paint it
+        return m.walk ? { ...out, sent: send(m.lab, m.walk.walk, m.walk.traffic, false) } : out;
       }
       case 'undo':
       case 'redo': {
@@ -94,18 +108,8 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         const moved = (m.type === 'undo' ? lab.undo() : lab.redo()) !== null;
         return { moved, ...undoState(lab) };
       }
-      case 'send': {
-        const lab = labOf(m.lab);
-        const r = lab.send(m.traffic, { keep: m.keep });
-        if (!r.ok) return r;
-        const ids = walkIds.get(m.lab)!;
-        ids.set(m.walk, r.walk.id);
-        // the page keeps the last two walks' ids too
-        for (const k of [...ids.keys()]) if (!lab.walkById(ids.get(k)!)) ids.delete(k);
-        const log = r.walk.log;
-        // TRACE lines are the rule steps' own: the client rebuilds them, they are not copied twice
-        return { ok: true, walk: m.walk, version: r.walk.version, log: { ...log, steps: log.steps.slice(0, LOG_SLICE), traceLog: [] }, totalSteps: log.steps.length };
-      }
+      case 'send':
+        return send(m.lab, m.walk, m.traffic, m.keep);
       case 'events': {
         const w = walkOf(m.lab, m.walk);
         return w.log.steps.slice(m.from, m.from + Math.min(m.count, LOG_SLICE));

@@ -21,6 +21,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     check: async () => ({ ok: true }),
     close: async () => undefined,
     kubeScaling: async () => [],
+    changesSince: () => [],
     ...overrides,
   };
 }
