@@ -120,8 +120,9 @@ export function labChanged(stores: LabStores, client: EngineClient, state: UndoS
 function scheduleSnapshot(stores: LabStores, client: EngineClient, delayMs: number): void {
   const t = stores.lab.getState().snapshotTimer;
   if (t) clearTimeout(t);
-  // a snapshot that fails (a worker restarting) leaves the case stale: the next change, or closing the page, catches it up
-  stores.lab.setState({ snapshotTimer: setTimeout(() => void refreshCase(stores, client).catch(() => undefined), delayMs) });
+  // one try: a snapshot the next change overtakes is that change's to ask for again (labChanged); one that
+  // fails (a worker restarting) leaves the case stale, which the next change, or hiding the page, catches up
+  stores.lab.setState({ snapshotTimer: setTimeout(() => void refreshCase(stores, client, 1).catch(() => undefined), delayMs) });
 }
 
 /** How often refreshCase asks again for a snapshot the lab's changes kept overtaking. */
@@ -134,19 +135,22 @@ const SNAPSHOT_TRIES = 3;
  * between other requests and drops it when the lab changes first
  * (`cancelled`): then it is asked for again, of the newer version.
  */
-export function refreshCase(stores: LabStores, client: EngineClient): Promise<Record<string, unknown>> {
+export function refreshCase(stores: LabStores, client: EngineClient, tries = SNAPSHOT_TRIES): Promise<Record<string, unknown>> {
   const s = stores.lab.getState();
   if (s.snapshotTimer) clearTimeout(s.snapshotTimer);
   stores.lab.setState({ snapshotTimer: null });
   // one snapshot at a time (a newer one would make the worker drop the older): the second caller waits, then looks again
-  if (s.refreshing) return s.refreshing.then(() => refreshCase(stores, client));
+  if (s.refreshing) {
+    const again = () => refreshCase(stores, client, tries);
+    return s.refreshing.then(again, again);
+  }
   const refreshing = (async () => {
     try {
-      for (let tries = 1; ; tries++) {
+      for (let tried = 1; ; tried++) {
         const got = await snapshotOnce(stores, client);
         if (got !== null) return got;
         // never the stale case as if it were the lab's: a lab-wide change made to it would undo the edits
-        if (tries >= SNAPSHOT_TRIES) throw new EngineFailure('cancelled', 'the lab kept changing while its snapshot was made');
+        if (tried >= tries) throw new EngineFailure('cancelled', 'the lab kept changing while its snapshot was made');
       }
     } finally {
       stores.lab.setState({ refreshing: null });
