@@ -4,9 +4,12 @@
 // case file the page keeps of it for saving, sharing and the forms that
 // still read the case. The worker is the authority: after an edit the page
 // knows only the new version; the case catches up a moment later (a
-// snapshot in idle time), so a 50,000-rule edit never waits for the
-// 50,000-rule case text. A scenario set from outside (a link, a file, the
-// gallery, a test) is given to the lab before anything else runs on it.
+// snapshot, which the worker makes between other requests), so a
+// 50,000-rule edit never waits for the 50,000-rule case text. Until it has,
+// the edits since are in the client's journal (unsavedChanges): a page
+// closed meanwhile leaves them for the next start (state/persistence.ts).
+// A scenario set from outside (a link, a file, the gallery, a test) is
+// given to the lab before anything else runs on it.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient, LabChange } from '../../worker/client';

@@ -5,7 +5,10 @@
 // language; other tabs heard (BroadcastChannel, else storage events), so a
 // tab whose document another tab saved meanwhile writes nothing until the
 // user chooses. Scenarios saved by earlier versions of the app (one
-// localStorage key and its backup) move into the vault on first start.
+// localStorage key and its backup) move into the vault on first start. A
+// page that goes away leaves what it could not finish saving in
+// localStorage (RESCUE_KEY): its case and, when the case is behind the
+// worker's lab, the edits since, which the next start makes again.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { AUTOSAVE_KEY, decodeSave, type KeyValueStore } from './autosave';
