@@ -4,6 +4,7 @@
 // apart from the vault, because the worker computes it for the case text it
 // hands the page, so a 50,000-rule lab is not hashed on the main thread.
 
+import type { Case } from '../engine/scenario/case';
 import type { Sliced } from '../engine/text/slices';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -22,12 +23,12 @@ export function fingerprintText(text: string): string {
 
 /** A case with its JSON text and fingerprint, made where the case was (the worker): the vault saves the text as it is. */
 export interface SerializedCase {
-  case: Record<string, unknown>;
+  case: Case;
   text: string;
   fp: string;
 }
 
-export function serializeCase(c: Record<string, unknown>): SerializedCase {
+export function serializeCase(c: Case): SerializedCase {
   const text = JSON.stringify(c);
   return { case: c, text, fp: fingerprintText(text) };
 }
@@ -39,7 +40,7 @@ const HASH_SLICE = 1 << 20;
  * serializeCase, pausing after the JSON text is made and between slices of
  * its hash (engine/text/slices.ts): a 50,000-rule case is 7 MB of text.
  */
-export function* serializeCaseSliced(c: Record<string, unknown>): Sliced<SerializedCase> {
+export function* serializeCaseSliced(c: Case): Sliced<SerializedCase> {
   const text = JSON.stringify(c);
   let h = FNV_OFFSET;
   for (let from = 0; from < text.length; from += HASH_SLICE) {

@@ -28,6 +28,7 @@
 
 import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { TableName } from '../engine/netfilter/hooks';
+import type { Case, CaseStep } from '../engine/scenario/case';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
 import {
   BACKGROUND,
@@ -48,6 +49,7 @@ import {
   type SendResult,
   type SerializedCase,
   type UndoResult,
+  type QueryResult,
 } from './protocol';
 
 /** Where requests go: a Worker, or the server itself in tests. */
@@ -82,7 +84,7 @@ export type WalkResult = { ok: true; walk: number; version: number; log: WalkLog
 
 export interface EditOptions extends CallOptions {
   /** walk the edited lab in the same request (the traffic as `send` takes it): one round trip from edit to walk */
-  walk?: { traffic: unknown[] | null } | undefined;
+  walk?: { traffic: CaseStep[] | null } | undefined;
 }
 
 /** An edit's answer; `walk`: the walk asked for with it, when the edit was made. */
@@ -90,28 +92,30 @@ export type EditWalkResult = (Extract<EditResult, { ok: true }> & { walk?: WalkR
 
 export interface EngineClient {
   /** keep a case open in the worker as a lab: the returned id names it in every later request */
-  open(caseJson: unknown, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
+  open(caseJson: Case, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
   /** the whole case changed (a file, a link, hosts or links edited): one undoable version */
-  replace(lab: number, caseJson: unknown, opts?: CallOptions): Promise<OpenResult>;
+  replace(lab: number, caseJson: Case, opts?: CallOptions): Promise<OpenResult>;
   /** console commands, restore text or ip show output on one host, as one undoable version; with `opts.walk`, and the walk after it */
   edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: EditOptions): Promise<EditWalkResult>;
   undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
-  send(lab: number, traffic: unknown[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
+  send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
   explain(lab: number, walk: number, step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
+  /** a console line answered without changing anything (a read-only command as of step `asOf`), or `{edit: true}`; `complete`: Tab's lines */
+  query(lab: number, walk: number | null, asOf: number, host: string, text: string, complete?: boolean, opts?: CallOptions): Promise<QueryResult>;
   /** the match and target extensions the engine models, with their options (the rule form's choices) */
   extensions(opts?: CallOptions): Promise<ExtensionCatalog>;
   /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
-  snapshot(lab: number, steps: unknown[] | null, opts?: CallOptions): Promise<SerializedCase>;
+  snapshot(lab: number, steps: CaseStep[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
   /** the edits, undos and redos the lab took after `version`, as a lab opened at that version would take them again (null: it cannot) */
   changesSince(lab: number, version: number): LabChange[] | null;
   /** would the engine accept this case? */
-  check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
+  check(caseJson: Case, opts?: CallOptions): Promise<CheckResult>;
   close(lab: number): Promise<void>;
   /** rules examined per new connection to the last of N Services, kube-proxy iptables vs IPVS mode */
   kubeScaling(sizes: number[], opts?: CallOptions): Promise<ScalingPoint[]>;
@@ -164,15 +168,9 @@ export function budgetFor(request: Body): number {
 }
 
 /** The setup text of a case, roughly, in characters: what opening it costs. */
-function caseSize(c: unknown): number {
-  const hosts = (c as { hosts?: unknown } | null)?.hosts;
-  if (!Array.isArray(hosts)) return 0;
+function caseSize(c: Case): number {
   let n = 0;
-  for (const h of hosts) {
-    const setup = (h as { setup?: unknown } | null)?.setup;
-    if (!Array.isArray(setup)) continue;
-    for (const cmd of setup) n += typeof cmd === 'string' ? cmd.length : String((cmd as Record<string, unknown> | null)?.['iptables-restore'] ?? '').length;
-  }
+  for (const h of c.hosts) for (const cmd of h.setup ?? []) n += typeof cmd === 'string' ? cmd.length : cmd['iptables-restore'].length;
   return n;
 }
 
@@ -544,7 +542,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     return { ok: true, walk, version: r.version, log: withTrace(r.log, steps) };
   }
 
-  async function send(lab: number, traffic: unknown[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
+  async function send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
     const walk = nextWalk++;
     return wholeWalk(lab, walk, await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts), opts.signal);
   }
@@ -572,6 +570,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
+    query: (lab, walk, asOf, host, text, complete = false, opts) => {
+      const now = Date.now();
+      return call<QueryResult>({ type: 'query', lab, walk, asOf, host, text, complete, now, tzOffset: -new Date(now).getTimezoneOffset() }, opts);
+    },
     extensions: (opts) => call<ExtensionCatalog>({ type: 'extensions' }, opts),
     snapshot: (lab, steps, opts) => call<SerializedCase>({ type: 'snapshot', lab, steps }, opts),
     export: (lab, host, what, opts) => call<ExportResult>({ type: 'export', lab, host, what }, opts),

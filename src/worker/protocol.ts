@@ -14,26 +14,29 @@ import type { ChainPage, HostConfigView } from '../engine/lab/views';
 import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/catalog';
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
+import type { QueryOutput } from '../engine/lab/readonly';
 import type { SerializedCase } from '../share/fingerprint';
+import type { Case, CaseStep } from '../engine/scenario/case';
 
+export type { QueryOutput };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
-  /** read a case and keep it as lab `lab` (its setup runs once, here) */
-  | { type: 'open'; requestId: number; lab: number; case: unknown }
+  /** read a case and keep it as lab `lab` (its setup runs once, here); the engine's reader checks it on arrival */
+  | { type: 'open'; requestId: number; lab: number; case: Case }
   /** the whole case changed (hosts, links, listeners, a file or link loaded): one undoable version */
-  | { type: 'replace'; requestId: number; lab: number; case: unknown }
+  | { type: 'replace'; requestId: number; lab: number; case: Case }
   /**
    * commands, an iptables-restore text or `ip … show` output, on one host, as
    * one undoable version; the first refusal changes nothing. With `walk`,
    * the edited lab is walked at once as `send` would (walk id, traffic, not
    * kept): the page paints the new walk from this one answer.
    */
-  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: unknown[] | null } }
+  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: CaseStep[] | null } }
   | { type: 'undo'; requestId: number; lab: number }
   | { type: 'redo'; requestId: number; lab: number }
   /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
-  | { type: 'send'; requestId: number; lab: number; walk: number; traffic: unknown[] | null; keep: boolean }
+  | { type: 'send'; requestId: number; lab: number; walk: number; traffic: CaseStep[] | null; keep: boolean }
   /** steps `from`… of a walk's log, `count` of them at most */
   | { type: 'events'; requestId: number; lab: number; walk: number; from: number; count: number }
   /** why each rule before a rule step's rule did not match */
@@ -41,6 +44,12 @@ export type EngineRequest =
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
+  /**
+   * a console line on `host`: printed as the tool prints it, as of step `asOf` of walk `walk`
+   * (null: no walk) when it is a read-only command, else `{edit: true}`; never a version, undo
+   * entry or new walk. `complete`: the lines Tab offers instead. `now`/`tzOffset`: the page's clock.
+   */
+  | { type: 'query'; requestId: number; lab: number; walk: number | null; asOf: number; host: string; text: string; complete: boolean; now: number; tzOffset: number }
   /** the match and target extensions with their options, for the rule form (the same for every lab) */
   | { type: 'extensions'; requestId: number }
   /**
@@ -50,10 +59,10 @@ export type EngineRequest =
    * else comes (an edit never waits for it); a change of the lab before it
    * is finished, or a newer snapshot, fails it as `cancelled`.
    */
-  | { type: 'snapshot'; requestId: number; lab: number; steps: unknown[] | null }
+  | { type: 'snapshot'; requestId: number; lab: number; steps: CaseStep[] | null }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
   /** is this a case the engine accepts? (a lab-level change before it is made) */
-  | { type: 'check'; requestId: number; case: unknown }
+  | { type: 'check'; requestId: number; case: Case }
   | { type: 'close'; requestId: number; lab: number }
   /** rules examined per new connection, kube-proxy iptables mode vs IPVS mode, for clusters of these sizes */
   | { type: 'kube-scaling'; requestId: number; sizes: number[] };
@@ -92,7 +101,9 @@ export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics
 
 export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | ScalingPoint[] | null;
+export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
+
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -169,6 +180,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);
     case 'host-view':
       return isId(r.lab) && typeof r.host === 'string';
+    case 'query':
+      return isId(r.lab) && (r.walk === null || isId(r.walk)) && isCount(r.asOf) && typeof r.host === 'string' && typeof r.text === 'string' && r.text.length <= 4096 && typeof r.complete === 'boolean' && Number.isFinite(r.now) && Number.isFinite(r.tzOffset);
     case 'extensions':
       return true;
     case 'export':

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngineClient, type Endpoint } from './client';
 import { createEngineServer } from './server';
-import type { EngineRequest, EngineResponse } from './protocol';
+import type { EngineRequest, EngineResponse, SerializedCase } from './protocol';
 import { fingerprintText } from '../share/fingerprint';
 import { Lab } from '../engine/lab/lab';
+import type { Case } from '../engine/scenario/case';
 
 function pair(seen: EngineResponse[] = []) {
   const listeners: ((e: { data: unknown }) => void)[] = [];
@@ -26,13 +27,34 @@ function pair(seen: EngineResponse[] = []) {
 
 const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
 
-async function opened(client: ReturnType<typeof pair>, c: unknown = dnat): Promise<number> {
+async function opened(client: ReturnType<typeof pair>, c: Case = dnat): Promise<number> {
   const o = await client.open(c);
   if (!o.ok) throw new Error(o.errors.join());
   return o.lab;
 }
 
 describe('the engine worker protocol', () => {
+  it('answers a read-only console line as of a step without a version, an undo entry or a walk', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const r = await client.send(lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const fwd = r.log.steps.findIndex((s) => s.kind === 'rule' && s.host === 'router' && s.table === 'filter' && s.chain === 'FORWARD');
+    const before = await client.query(lab, r.walk, fwd - 1, 'router', 'iptables -L FORWARD -v -n --line-numbers');
+    const after = await client.query(lab, r.walk, fwd, 'router', 'iptables -L FORWARD -v -n --line-numbers');
+    expect(before).toMatchObject({ edit: false, exit: 0 });
+    const step = r.log.steps[fwd]!;
+    const num = step.kind === 'rule' ? step.rulenum : 0;
+    const row = (q: typeof before) => ('stdout' in q ? q.stdout.split('\n').find((l) => l.startsWith(`${num} `)) : undefined);
+    expect(row(before)).toMatch(new RegExp(`^${num} +0 +0 `));
+    expect(row(after)).toMatch(new RegExp(`^${num} +1 +${step.headers.len} `));
+    expect(await client.query(lab, r.walk, fwd, 'router', 'iptables -A INPUT -j DROP')).toEqual({ edit: true });
+    expect(await client.query(lab, r.walk, fwd, 'router', 'iptables -L FOR', true)).toEqual({ completions: ['iptables -L FORWARD'] });
+    // nothing moved: the next edit is version 2, and undo has exactly that one edit
+    const e = await client.edit(lab, 'router', ['iptables -A INPUT -j DROP'], 'command');
+    expect(e).toMatchObject({ ok: true, version: 2, past: 1 });
+  });
+
   it('opens a case once and walks it into a log whose rule steps are the TRACE events', async () => {
     const client = pair();
     const lab = await opened(client);
@@ -218,7 +240,7 @@ describe('a snapshot in the worker', () => {
     expect(w.runSlices()).toBeGreaterThan(2);
     const got = w.answerOf(snap);
     if (got?.type !== 'success') throw new Error(JSON.stringify(got));
-    const result = got.result as { case: Record<string, unknown>; text: string; fp: string };
+    const result = got.result as SerializedCase;
     const whole = Lab.open(withRules(9000));
     if (!whole.ok) throw new Error(whole.errors.join());
     expect(result.case).toEqual({ ...whole.lab.snapshot(), steps });

@@ -129,6 +129,14 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         const config = labOf(m.lab).config(m.host);
         return config ? hostConfigView(m.host, config) : null;
       }
+      case 'query': {
+        const lab = labOf(m.lab);
+        if (m.complete) return { completions: lab.complete(m.host, m.text) };
+        // a walk the lab no longer keeps answers as if there were none, rather than failing the console line
+        const walk = m.walk === null ? null : (lab.walkById(walkIds.get(m.lab)?.get(m.walk) ?? -1) ?? null);
+        const r = lab.query(m.host, m.text, walk, m.asOf, { now: m.now, tzOffset: m.tzOffset });
+        return r === null ? { edit: true } : { edit: false, ...r };
+      }
       case 'extensions':
         return extensionCatalog();
       case 'export':

@@ -3,21 +3,31 @@
 // as on a real machine, or paste iptables-restore text. Enter runs the line
 // through the engine; a refused line stays in the input, with the tool's
 // message and a caret under the offending characters. ↑/↓ walk the history.
-// A few read-only commands (iptables-save, ip route/rule show) print the
-// engine's exports, so the console can be used like a terminal.
+// Read-only commands (iptables -L, ip route get, sysctl NAME, conntrack -L,
+// help …) are answered by the engine as the real tools print them, as of the
+// step on screen, in a monospace block; they change nothing (no version, no
+// undo entry, no new walk, the step stays). Tab completes tools, options,
+// chains and interfaces.
 
 import { memo, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { PositionedDiagnostic } from '../../worker/protocol';
-import { readOnlyCommand } from './console-commands';
+import { commonPrefix, consoleQuery } from './console-commands';
 import { useDeps } from '../shell/context';
 import { Panel } from '../panels/Panel';
 import { useScrollWhenShown } from '../panels/useScrollWhenShown';
 import { applyText } from './session';
 import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
-import { exportFrom } from '../state/lab';
 import { useT } from '../i18n/lang';
 
-type Line = { kind: 'in'; host: string; text: string } | { kind: 'out'; text: string } | { kind: 'ok'; text: string } | { kind: 'err'; text: string } | { kind: 'hello'; text: '' };
+type Line =
+  | { kind: 'in'; host: string; text: string }
+  | { kind: 'out'; text: string }
+  | { kind: 'ok'; text: string }
+  | { kind: 'err'; text: string }
+  | { kind: 'hello'; text: '' }
+  /** what a read-only command printed: kept as a block so its columns line up */
+  | { kind: 'block'; text: string; err: boolean }
+  | { kind: 'note'; text: string };
 
 const MAX_LINES = 400;
 const MAX_HISTORY = 200;
@@ -59,14 +69,16 @@ export const Console = memo(function Console() {
     }
     const shown = how === 'command' ? typed : `iptables-restore${how === 'restore-noflush' ? ' --noflush' : ''} <<EOF ${t('console.lines', { n: typed.split('\n').length })}`;
     print({ kind: 'in', host, text: shown });
-    const ro = how === 'command' ? readOnlyCommand(typed) : null;
     setRunning(true);
     try {
-      if (ro) {
-        const r = await exportFrom(stores, client, host, ro);
-        if (r.ok) print(...r.text.replace(/\n$/, '').split('\n').map((t): Line => ({ kind: 'out', text: t })));
-        else print({ kind: 'err', text: r.diagnostics.map((d) => d.message).join('; ') });
-        if (how === 'command') setText('');
+      const q = how === 'command' ? await consoleQuery(stores, client, host, typed).catch(() => null) : null;
+      if (q && 'edit' in q && !q.edit) {
+        const add: Line[] = [];
+        if (q.stdout) add.push({ kind: 'block', text: q.stdout.replace(/\n$/, ''), err: false });
+        if (q.stderr) add.push({ kind: 'block', text: q.stderr.replace(/\n$/, ''), err: true });
+        add.push({ kind: 'note', text: q.asOf >= 0 ? t('console.asOf', { step: q.asOf + 1 }) : t('console.asOfStart') });
+        print(...add);
+        setText('');
         setError(null);
         return;
       }
@@ -88,9 +100,26 @@ export const Console = memo(function Console() {
     }
   };
 
+  const complete = async () => {
+    const r = await consoleQuery(stores, client, host, text, true).catch(() => null);
+    if (!r || !('completions' in r)) return;
+    const c = r.completions;
+    if (!c.length) print({ kind: 'note', text: t('console.noCompletion') });
+    else if (c.length === 1) setText(`${c[0]!} `);
+    else {
+      const p = commonPrefix(c);
+      if (p.length > text.length) setText(p);
+      else print({ kind: 'note', text: t('console.completions', { list: c.map((l) => l.slice(l.lastIndexOf(' ') + 1)).join('  ') }) });
+    }
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     const h = history.current;
-    if (e.key === 'Enter') {
+    if (e.key === 'Tab' && !e.shiftKey && text.trim() !== '') {
+      // Tab on an empty line still moves focus, so the console never traps the keyboard
+      e.preventDefault();
+      void complete();
+    } else if (e.key === 'Enter') {
       e.preventDefault();
       void run(text, 'command');
     } else if (e.key === 'ArrowUp' && h.length) {
@@ -126,16 +155,26 @@ export const Console = memo(function Console() {
             )}
           </Field>
           <p id={modeId} className="text-xs text-slate-700">
-            {mode === 'command' ? t('console.helpCommand') : t('console.helpRestore')}
+            {mode === 'command' ? `${t('console.helpCommand')} ${t('console.tools')}` : t('console.helpRestore')}
           </p>
         </div>
         <div ref={out} role="log" aria-label={t('console.output', { host })} tabIndex={0} className="h-[clamp(12rem,40vh,26rem)] overflow-auto rounded bg-slate-950 px-2 py-1.5 font-mono text-[13px] leading-5 text-slate-100 focus:outline-2 focus:outline-blue-500">
-          {lines.map((l, k) => (
+          {lines.map((l, k) =>
+            l.kind === 'block' ? (
+              <pre key={k} data-console-output className={`overflow-x-auto font-mono whitespace-pre ${l.err ? 'text-red-300' : 'text-slate-100'}`}>
+                {l.text}
+              </pre>
+            ) : l.kind === 'note' ? (
+              <div key={k} className="text-xs text-slate-400">
+                {l.text}
+              </div>
+            ) : (
             <div key={k} className={`break-all whitespace-pre-wrap ${l.kind === 'err' ? 'text-red-300' : l.kind === 'ok' ? 'text-emerald-300' : l.kind === 'in' ? 'text-white' : 'text-slate-200'}`}>
               {l.kind === 'in' ? <span className="text-sky-300">root@{l.host}:~# </span> : null}
               {l.kind === 'hello' ? t('console.hello') : l.text}
             </div>
-          ))}
+            ),
+          )}
         </div>
         {mode === 'command' ? (
           <div className="flex items-center gap-2 rounded border border-slate-500 bg-white px-2 py-1 focus-within:outline-2 focus-within:outline-blue-700">

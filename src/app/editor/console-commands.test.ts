@@ -1,21 +1,24 @@
-// Show commands are answered from the exports, in the abbreviations iproute2 accepts; anything else is an edit.
+// The console asks the engine, through the worker, whether a line only reads;
+// the answer is as of the step on screen, and Tab fills in what all
+// completions share.
 
 import { describe, expect, it } from 'vitest';
-import { readOnlyCommand } from './console-commands';
+import { commonPrefix, queryMoment } from './console-commands';
+import { createStores } from '../state/walk-store';
 
-describe('read-only console commands', () => {
-  it('recognises iptables-save and ip route/rule show with their abbreviations', () => {
-    expect(readOnlyCommand('iptables-save')).toBe('iptables-save');
-    expect(readOnlyCommand(' ip route ')).toBe('ip-route');
-    expect(readOnlyCommand('ip r')).toBe('ip-route');
-    expect(readOnlyCommand('ip -4 ro show')).toBe('ip-route');
-    expect(readOnlyCommand('ip route show table all')).toBe('ip-route-all');
-    expect(readOnlyCommand('ip r list  table all')).toBe('ip-route-all');
-    expect(readOnlyCommand('ip rule')).toBe('ip-rule');
-    expect(readOnlyCommand('ip ru show')).toBe('ip-rule');
+describe('the console query', () => {
+  it('is as of the step on screen when the walk is the lab’s, else before any walk', () => {
+    const stores = createStores({ name: 'empty', hosts: [] });
+    expect(queryMoment(stores, 1)).toEqual({ walk: null, asOf: -1 });
+    stores.walk.setState({ walk: { lab: 1, walk: 4 } });
+    stores.playback.setState({ index: 17 });
+    expect(queryMoment(stores, 1)).toEqual({ walk: 4, asOf: 17 });
+    expect(queryMoment(stores, 2)).toEqual({ walk: null, asOf: -1 });
   });
 
-  it('leaves commands that change something to the engine', () => {
-    for (const c of ['ip route add default via 10.0.0.1', 'ip rule add from 10.0.0.0/8 lookup 100', 'iptables -A INPUT -j ACCEPT', 'ip route show table main', 'iptables-save -t nat']) expect(readOnlyCommand(c), c).toBeNull();
+  it('completes as far as every candidate agrees', () => {
+    expect(commonPrefix(['ip addr show dev eth0', 'ip addr show dev eth1'])).toBe('ip addr show dev eth');
+    expect(commonPrefix(['iptables', 'iptables-save', 'iptables-restore'])).toBe('iptables');
+    expect(commonPrefix([])).toBe('');
   });
 });

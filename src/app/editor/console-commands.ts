@@ -1,16 +1,34 @@
-// pattern: Functional Core
-// The console's read-only commands: they change nothing, so they are not
-// sent as edits; the engine's exports answer them as iproute2 6.1 and
-// iptables 1.8.9 print.
+// pattern: Imperative Shell
+// The console asks the worker about every command line before running it as
+// an edit: the engine (lab/readonly.ts) decides which lines only read, and
+// answers them as the real tools print, as of the step on screen, without
+// a version, an undo entry or a new walk. Tab asks the same way.
 
-import type { ExportKind } from '../../worker/protocol';
+import type { EngineClient } from '../../worker/client';
+import type { QueryResult } from '../../worker/protocol';
+import type { Stores } from '../state/walk-store';
+import { ensureLab } from '../state/lab';
 
-/** Read-only commands answered from the engine's exports, as iproute2 and iptables print them. */
-export function readOnlyCommand(text: string): ExportKind | null {
-  const t = text.trim().replace(/\s+/g, ' ');
-  if (/^iptables-save$/.test(t)) return 'iptables-save';
-  if (/^ip (-4 )?r(o|ou|out|oute)?( (show|list|lst|sh|ls))?$/.test(t)) return 'ip-route';
-  if (/^ip (-4 )?r(o|ou|out|oute)? (show|list|lst|sh|ls) table all$/.test(t)) return 'ip-route-all';
-  if (/^ip (-4 )?ru(l|le)?( (show|list|lst|sh|ls))?$/.test(t)) return 'ip-rule';
-  return null;
+/** The step the answer is as of: the walk on screen and its index (-1 before its first step, or without a walk). */
+export function queryMoment(stores: Stores, lab: number): { walk: number | null; asOf: number } {
+  const w = stores.walk.getState().walk;
+  const walk = w && w.lab === lab ? w.walk : null;
+  return { walk, asOf: walk === null ? -1 : stores.playback.getState().index };
+}
+
+/** `text` answered as a read-only command, `{edit: true}` when it changes something, null when there is no lab. */
+export async function consoleQuery(stores: Stores, client: EngineClient, host: string, text: string, complete = false): Promise<(QueryResult & { asOf: number }) | null> {
+  const lab = await ensureLab(stores, client);
+  if (lab === null) return null;
+  const { walk, asOf } = queryMoment(stores, lab);
+  const r = await client.query(lab, walk, asOf, host, text, complete);
+  return { ...r, asOf };
+}
+
+/** The longest start all the lines share: what Tab fills in when several complete. */
+export function commonPrefix(lines: readonly string[]): string {
+  if (!lines.length) return '';
+  let p = lines[0]!;
+  for (const l of lines) while (!l.startsWith(p)) p = p.slice(0, -1);
+  return p;
 }

@@ -7,5 +7,6 @@ import { enPersist } from './persist.en';
 import { enBudget } from './budget.en';
 import { enEngine } from './engine.en';
 import { enLarge } from './large.en';
+import { enConsole } from './console.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole } as const;

@@ -7,5 +7,6 @@ import { zhPersist } from './persist.zh';
 import { zhBudget } from './budget.zh';
 import { zhEngine } from './engine.zh';
 import { zhLarge } from './large.zh';
+import { zhConsole } from './console.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole };

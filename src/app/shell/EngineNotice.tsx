@@ -26,6 +26,7 @@ const WHAT: Record<EngineRestart['request'], MessageKey> = {
   explain: 'engine.what.explain',
   chain: 'engine.what.chain',
   'host-view': 'engine.what.host-view',
+  query: 'engine.what.query',
   extensions: 'engine.what.extensions',
   snapshot: 'engine.what.snapshot',
   export: 'engine.what.export',

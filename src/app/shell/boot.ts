@@ -8,7 +8,7 @@
 // (state/persistence.ts: IndexedDB, else localStorage, with the last few
 // versions); opening the saved scenario is why start-up waits a moment.
 
-import builtIn from '../../scenarios/port-forward.json';
+import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
 import { refreshCase, replayChanges, unsavedChanges } from '../state/lab';
@@ -35,8 +35,8 @@ export async function boot(): Promise<AppDeps> {
   const guard = startEngine(browserStorage());
   const client = guard.client;
   // edits a closed page left unsaved (its case behind its lab) are made again in the worker
-  const restored = await startPersistence([builtIn], (base, changes) => replayChanges(client, base, changes));
-  const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
+  const restored = await startPersistence([BUILT_IN], (base, changes) => replayChanges(client, base, changes));
+  const stores = createStores(restored.scenario ?? BUILT_IN);
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
   restored.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client) });
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated

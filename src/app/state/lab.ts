@@ -15,6 +15,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient, LabChange } from '../../worker/client';
 import { EngineFailure, isEngineFailure } from '../../worker/failure';
 import type { ExportKind, ExportResult, SerializedCase, UndoState } from '../../worker/protocol';
+import type { Case } from '../../engine/scenario/case';
 
 export interface LabState {
   /** the worker's lab; null until the first scenario is opened */
@@ -25,7 +26,7 @@ export interface LabState {
   past: number;
   future: number;
   /** the case object the lab holds (traffic aside); another one in the scenario store is a scenario set from outside */
-  synced: Record<string, unknown> | null;
+  synced: Case | null;
   /** the lab's version `synced` is of */
   syncedVersion: number;
   /** the lab changed since `synced` was made: a snapshot is due */
@@ -36,7 +37,7 @@ export interface LabState {
   syncing: Promise<number | null> | null;
   snapshotTimer: ReturnType<typeof setTimeout> | null;
   /** the refreshCase in flight, which another waits for */
-  refreshing: Promise<Record<string, unknown>> | null;
+  refreshing: Promise<Case> | null;
 }
 
 export function createLabStore(): StoreApi<LabState> {
@@ -45,7 +46,7 @@ export function createLabStore(): StoreApi<LabState> {
 
 /** The JSON text and fingerprint of one scenario object, made by the worker (the autosave saves it as it is). */
 export interface SerializedText {
-  of: Record<string, unknown>;
+  of: Case;
   text: string;
   fp: string;
 }
@@ -53,7 +54,7 @@ export interface SerializedText {
 /** The parts of the scenario store the lab follows (walk-store.ts Stores has them). */
 export interface LabStores {
   lab: StoreApi<LabState>;
-  scenario: StoreApi<{ scenario: Record<string, unknown>; setScenario(s: Record<string, unknown>): void; serialized: SerializedText | null }>;
+  scenario: StoreApi<{ scenario: Case; setScenario(s: Case): void; serialized: SerializedText | null }>;
 }
 
 /** The undo fields of an answer, without whatever else it carries. */
@@ -69,10 +70,10 @@ export async function exportFrom(stores: LabStores, client: EngineClient, host: 
 }
 
 /** The same configuration, whatever the traffic: `{...case, steps}` keeps every other field's object. */
-export function sameConfig(a: Record<string, unknown> | null, b: Record<string, unknown>): boolean {
+export function sameConfig(a: Case | null, b: Case): boolean {
   if (a === b) return true;
   if (!a) return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Case)[]);
   for (const k of keys) if (k !== 'steps' && a[k] !== b[k]) return false;
   return true;
 }
@@ -138,7 +139,7 @@ const SNAPSHOT_TRIES = 3;
  * between other requests and drops it when the lab changes first
  * (`cancelled`): then it is asked for again, of the newer version.
  */
-export function refreshCase(stores: LabStores, client: EngineClient, tries = SNAPSHOT_TRIES): Promise<Record<string, unknown>> {
+export function refreshCase(stores: LabStores, client: EngineClient, tries = SNAPSHOT_TRIES): Promise<Case> {
   const s = stores.lab.getState();
   if (s.snapshotTimer) clearTimeout(s.snapshotTimer);
   stores.lab.setState({ snapshotTimer: null });
@@ -164,7 +165,7 @@ export function refreshCase(stores: LabStores, client: EngineClient, tries = SNA
 }
 
 /** One snapshot of the lab as it stands; null when the lab changed before it came. */
-async function snapshotOnce(stores: LabStores, client: EngineClient): Promise<Record<string, unknown> | null> {
+async function snapshotOnce(stores: LabStores, client: EngineClient): Promise<Case | null> {
   const s = stores.lab.getState();
   const current = stores.scenario.getState().scenario;
   if (!s.stale || s.id === null) return current;
@@ -172,7 +173,7 @@ async function snapshotOnce(stores: LabStores, client: EngineClient): Promise<Re
   const steps = current.steps;
   let snap: SerializedCase;
   try {
-    snap = await client.snapshot(s.id, Array.isArray(steps) ? steps : null);
+    snap = await client.snapshot(s.id, steps ?? null);
   } catch (e) {
     if (isEngineFailure(e) && e.kind === 'cancelled') return null;
     throw e;
@@ -206,7 +207,7 @@ export function unsavedChanges(stores: LabStores, client: EngineClient): LabChan
  * closed again: how a page that closed with edits its case did not have yet
  * gets them back at the next start. null when the worker refuses any of it.
  */
-export async function replayChanges(client: EngineClient, base: Record<string, unknown>, changes: readonly LabChange[]): Promise<Record<string, unknown> | null> {
+export async function replayChanges(client: EngineClient, base: Case, changes: readonly LabChange[]): Promise<Case | null> {
   const o = await client.open(base);
   if (!o.ok) return null;
   try {
@@ -216,7 +217,7 @@ export async function replayChanges(client: EngineClient, base: Record<string, u
       } else if (!(await (c.type === 'undo' ? client.undo(o.lab) : client.redo(o.lab))).moved) return null;
     }
     const steps = base.steps;
-    return (await client.snapshot(o.lab, Array.isArray(steps) ? steps : null)).case;
+    return (await client.snapshot(o.lab, steps ?? null)).case;
   } finally {
     void client.close(o.lab).catch(() => undefined);
   }

@@ -16,6 +16,7 @@ import { createEngineServer } from '../../worker/server';
 import type { EngineRequest } from '../../worker/protocol';
 import { refreshCase, replayChanges, unsavedChanges } from './lab';
 import { applyText, editorSession } from '../editor/session';
+import type { Case } from '../../engine/scenario/case';
 
 const host = (name: string, setup: string[] = []) => ({ name, setup });
 const builtIn = { name: 'port-forward', hosts: [host('client')] };
@@ -146,7 +147,7 @@ describe('the autosave', () => {
   });
 
   it('a page closed before its case caught up with its lab leaves the edits behind, and the next start makes them again', async () => {
-    const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
+    const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
     const listenersOfWorker: ((e: { data: unknown }) => void)[] = [];
     const server = createEngineServer((m) => queueMicrotask(() => listenersOfWorker.forEach((l) => l({ data: m }))));
     const endpoint: Endpoint = { postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listenersOfWorker.push(l) };
@@ -163,7 +164,7 @@ describe('the autosave', () => {
     expect(stores.lab.getState().stale).toBe(true);
     for (const f of listeners.get('pagehide') ?? []) f();
     const lab = stores.lab.getState().id!;
-    const now = (await client.snapshot(lab, stores.scenario.getState().scenario.steps as unknown[])).case;
+    const now = (await client.snapshot(lab, stores.scenario.getState().scenario.steps ?? null)).case;
     const again = await startPersistence([builtIn], (b, c) => replayChanges(client, b, c));
     expect(again.scenario).toEqual(now);
     expect(JSON.stringify(again.scenario)).toContain('198.51.100.7/32');

@@ -19,6 +19,7 @@ import { createIdbBackend, openDatabase } from './vault-idb';
 import type { StorageProblem } from './storage-problem';
 import type { MessageKey } from '../i18n/i18n';
 import type { LabChange } from '../../worker/client';
+import type { Case } from '../../engine/scenario/case';
 
 const SAVE_DELAY_MS = 400;
 const OPEN_TIMEOUT_MS = 3000;
@@ -50,9 +51,9 @@ export interface Persistence {
   /** save now whatever waits for the autosave's delay */
   flush(): Promise<void>;
   /** see Vault.replace; without storage the replaced work is kept in memory for this tab */
-  replace(incoming: Record<string, unknown>, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
-  read(id: string): Promise<{ scenario: Record<string, unknown> | null; problem: string | null }>;
-  takeNewer(): Promise<Record<string, unknown> | null>;
+  replace(incoming: Case, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
+  read(id: string): Promise<{ scenario: Case | null; problem: string | null }>;
+  takeNewer(): Promise<Case | null>;
   fork(): Promise<void>;
   remove(id: string): Promise<void>;
   refresh(): Promise<void>;
@@ -151,7 +152,7 @@ async function migrateLegacy(vault: Vault): Promise<Notice | null> {
  * here; one that closed before its case caught up with its lab left that
  * case and the edits made since (`changes`), which `replay` makes again.
  */
-async function recoverRescue(vault: Vault, loaded: Loaded, replay: Replay | undefined): Promise<Record<string, unknown> | null> {
+async function recoverRescue(vault: Vault, loaded: Loaded, replay: Replay | undefined): Promise<Case | null> {
   const ls = localStorageOrNull();
   let raw: string | null = null;
   try {
@@ -194,11 +195,11 @@ export interface LabSaving {
 }
 
 /** Make `changes` to `base` (in a lab of its own): the edits a closed page left behind. */
-export type Replay = (base: Record<string, unknown>, changes: readonly LabChange[]) => Promise<Record<string, unknown> | null>;
+export type Replay = (base: Case, changes: readonly LabChange[]) => Promise<Case | null>;
 
 export interface PersistenceStart {
   /** the scenario to start with, or null for the built-in one */
-  scenario: Record<string, unknown> | null;
+  scenario: Case | null;
   notice: Notice | null;
   /** begin saving `stores`' scenario and listening to other tabs */
   attach(stores: Stores, lab?: LabSaving): Persistence;
@@ -208,7 +209,7 @@ export interface PersistenceStart {
 export async function startPersistence(pristine: readonly unknown[], replay?: Replay): Promise<PersistenceStart> {
   const vault = await openVault(pristine);
   let notice: Notice | null = null;
-  let scenario: Record<string, unknown> | null = null;
+  let scenario: Case | null = null;
   if (vault) {
     try {
       notice = await migrateLegacy(vault);
@@ -242,9 +243,14 @@ export function saveNotice(r: SaveOutcome): Notice | null {
   return { key: PROBLEM_KEY[r.problem.kind], params: { size: formatSize(r.chars), detail: r.problem.detail } };
 }
 
+/** The state of the saving of one app's scenario (no vault: nothing is saved, and the store says so). */
+export function createPersistStore(vault: Vault | null): StoreApi<PersistState> {
+  return createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
+}
+
 function attachPersistence(stores: Stores, vault: Vault | null, lab: LabSaving | undefined): Persistence {
-  const store = createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
-  let memoryBackup: Record<string, unknown> | null = null;
+  const store = createPersistStore(vault);
+  let memoryBackup: Case | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = 0;
 

@@ -10,6 +10,7 @@
 // for saving, sharing and exporting.
 
 import { readCase } from '../scenario/case-file';
+import type { Case } from '../scenario/case';
 import type { Scenario, SetupCommand, Step } from '../scenario/types';
 import { World } from '../sim/world';
 import { Host } from '../sim/host';
@@ -26,6 +27,7 @@ import { configFindings, type NotModelled } from '../not-modelled';
 import { walkLog, type WalkLog } from '../walk-log';
 import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
 import type { BudgetLimits } from '../sim/budget';
+import { completeCommand, runQuery, type QueryOutput } from './readonly';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -226,6 +228,8 @@ export class Lab {
    */
   editAll(host: string, texts: readonly string[], mode: EditMode = 'command'): LabEditResult | { ok: false; diagnostics: PositionedDiagnostic[]; index: number } {
     const config = this.current.configs.get(host);
+    // a listing that reaches here (`iptables -L`) must not become a version: the console asks query() first, a script may not
+    if (mode === 'command' && config && texts.length && texts.every((t) => this.query(host, t, null, -1) !== null)) return { ok: true, version: this.version, diagnostics: [], changed: { host, parts: [] } };
     if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
     const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
     const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
@@ -353,8 +357,24 @@ export class Lab {
     return { steps: parsed.value.steps };
   }
 
+  /**
+   * Answer a read-only command (`iptables -L`, `ip route get …`, `sysctl
+   * NAME` …) on `host` as of step `asOf` of `walk` (null: no walk, counters
+   * zero), or null when `text` is not one: an edit. Nothing changes.
+   */
+  query(host: string, text: string, walk: LabWalk | null, asOf: number, clock: { now: number; tzOffset: number } = { now: 0, tzOffset: 0 }): QueryOutput | null {
+    const config = this.current.configs.get(host);
+    if (!config) return { stdout: '', stderr: `no host named ${host}\n`, exit: 1 };
+    return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, asOf } : null, ...clock });
+  }
+
+  /** Tab completion of `text` on `host` (readonly-complete.ts). */
+  complete(host: string, text: string): string[] {
+    return completeCommand(text, this.current.configs.get(host));
+  }
+
   /** The lab as a case (FORMAT.md §1) with every host's setup in canonical form: for saving, sharing and the case export. */
-  snapshot(): Record<string, unknown> {
+  snapshot(): Case {
     return scenarioToCase(this.current.scenario, this.current.configs);
   }
 
@@ -364,7 +384,7 @@ export class Lab {
    * never changed once made (an edit copies what it changes); `version` says
    * which one it is, so a snapshot overtaken by an edit can be dropped.
    */
-  snapshotSliced(): { version: number; work: Sliced<Record<string, unknown>> } {
+  snapshotSliced(): { version: number; work: Sliced<Case> } {
     const { scenario, configs } = this.current;
     return { version: this.version, work: scenarioToCaseSliced(scenario, configs) };
   }

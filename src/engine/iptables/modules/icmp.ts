@@ -15,7 +15,7 @@ export interface IcmpOptions {
 }
 
 /** libipt_icmp's icmp_codes table: name → type/code range. */
-const ICMP_NAMES: readonly [string, number, number, number][] = [
+export const ICMP_NAMES: readonly [string, number, number, number][] = [
   ['any', 0xff, 0, 0xff],
   ['echo-reply', 0, 0, 0xff],
   ['destination-unreachable', 3, 0, 0xff],

@@ -1,0 +1,111 @@
+// pattern: Functional Core
+// What `ip addr show`, `ip link show`, `ip neigh show` and `ip route get`
+// print (iproute2 6.1: ipaddress.c print_linkinfo / print_addrinfo,
+// ipneigh.c print_neigh, iproute.c print_route for a get). A host's links
+// are the oracle's: veth pairs into other namespaces (`eth0@if2 …
+// link-netns router`, the peer's ifindex and host), bridges, loopback.
+// Ground truth: lab/__fixtures__/readonly/*.golden.txt.
+
+import { formatIpv4 } from './addr';
+import type { HostNet, Link, Neighbour } from './config';
+import { routeGetView, type RouteGetQuery } from './route-get';
+
+/** The other end of a veth: its ifindex in its namespace and that namespace's (host's) name. */
+export interface LinkPeer {
+  ifindex: number;
+  netns: string;
+  /** the peer is administratively up (a veth has carrier only then) */
+  up: boolean;
+}
+
+export type Peers = ReadonlyMap<string, LinkPeer>;
+
+function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
+  const peer = peers.get(l.name);
+  const name = peer ? `${l.name}@if${peer.ifindex}` : l.name;
+  const loop = l.kind === 'loopback';
+  const carrier = l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
+  const flags: string[] = [];
+  if (l.up && !carrier) flags.push('NO-CARRIER');
+  flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
+  if (l.up) flags.push('UP');
+  if (l.up && carrier) flags.push('LOWER_UP');
+  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
+  const master = l.master ? ` master ${l.master}` : '';
+  return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
+}
+
+function linkLine(l: Link, peers: Peers): string {
+  if (l.kind === 'loopback') return '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00';
+  const peer = peers.get(l.name);
+  return `    link/ether ${l.mac} brd ff:ff:ff:ff:ff:ff${peer ? ` link-netns ${peer.netns}` : ''}`;
+}
+
+export interface ShowFilter {
+  dev: string | null;
+  /** -4: only the IPv4 lines (ip -4 addr leaves out link/ether and moves link-netns up) */
+  inet: boolean;
+}
+
+/** `ip [-4] addr show [dev IF]`, or null when the device does not exist. */
+export function formatAddrShow(net: HostNet, peers: Peers, f: ShowFilter): string | null {
+  const links = f.dev === null ? net.links : net.links.filter((l) => l.name === f.dev);
+  if (f.dev !== null && !links.length) return null;
+  const out: string[] = [];
+  for (const l of links) {
+    const addrs = net.addresses.filter((a) => a.iface === l.name);
+    if (f.inet && !addrs.length) continue;
+    const peer = peers.get(l.name);
+    out.push(linkHead(net, l, peers, false) + (f.inet && peer ? ` link-netns ${peer.netns}` : ''));
+    if (!f.inet) out.push(linkLine(l, peers));
+    for (const a of addrs) {
+      const brd = a.broadcast ? ` brd ${formatIpv4(a.broadcast)}` : '';
+      const label = a.label !== l.name ? a.label : l.name;
+      out.push(`    inet ${formatIpv4(a.addr)}/${a.prefixLen}${brd} scope ${a.scope}${a.secondary ? ' secondary' : ''}${a.noPrefixRoute ? ' noprefixroute' : ''} ${label}`);
+      out.push('       valid_lft forever preferred_lft forever');
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** `ip link show [dev] IF`, or null when the device does not exist. */
+export function formatLinkShow(net: HostNet, peers: Peers, dev: string | null): string | null {
+  const links = dev === null ? net.links : net.links.filter((l) => l.name === dev);
+  if (dev !== null && !links.length) return null;
+  return links.map((l) => `${linkHead(net, l, peers, true)}\n${linkLine(l, peers)}\n`).join('');
+}
+
+/** `ip neigh show [dev IF] [ADDR]`: print_neigh, the dev left out when it was filtered on. */
+export function formatNeighShow(neighbours: readonly Neighbour[], f: { dev: string | null; addr: number | null }): string {
+  const out: string[] = [];
+  for (const n of neighbours) {
+    if (f.dev !== null && n.iface !== f.dev) continue;
+    if (f.addr !== null && n.addr !== f.addr) continue;
+    let s = formatIpv4(n.addr);
+    if (f.dev === null) s += ` dev ${n.iface}`;
+    if (n.lladdr) s += ` lladdr ${n.lladdr}`;
+    out.push(`${s} ${n.state.toUpperCase()} `);
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/**
+ * `ip route get` as iproute2 prints the kernel's answer: the route's type
+ * when not unicast, `from` when asked with one, via, dev, table when not
+ * main, src for an output lookup, mark, `uid 0`, and the cache line.
+ */
+export function formatRouteGet(net: HostNet, q: RouteGetQuery): { ok: true; text: string } | { ok: false; error: string } {
+  const v = routeGetView(net, q);
+  if ('error' in v) return { ok: false, error: `RTNETLINK answers: ${v.error}` };
+  let s = v.type === 'unicast' ? '' : `${v.type} `;
+  s += formatIpv4(q.dst);
+  if (q.src !== undefined) s += ` from ${formatIpv4(q.src)}`;
+  if (v.gateway) s += ` via ${v.gateway}`;
+  s += ` dev ${v.dev}`;
+  if (v.table !== 'main') s += ` table ${v.table}`;
+  if (!q.iif && q.src === undefined && v.prefsrc) s += ` src ${v.prefsrc}`;
+  if (q.mark) s += ` mark ${q.mark}`;
+  if (!q.iif) s += ' uid 0';
+  const flags = v.type === 'local' ? ' <local>' : v.type === 'broadcast' ? ' <local,brd>' : v.type === 'multicast' ? ' <mc>' : '';
+  return { ok: true, text: `${s} \n    cache${flags} ${q.iif ? `iif ${q.iif} ` : ''}\n` };
+}
