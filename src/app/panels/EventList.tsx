@@ -57,7 +57,8 @@ export const EventList = memo(function EventList() {
   // Below the first screen: a new walk's rows are built in a background render React does in
   // slices, after what is on screen has shown the walk (stepping through it stays immediate).
   const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useStore(stores.playback, selectIndex);
+  // and a step moves the mark in a background render too: the click's own frame paints the graph first
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
   const filter = useStore(stores.view, selectFilter);
   const id = useId();
   const t = useT();

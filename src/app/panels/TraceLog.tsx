@@ -20,7 +20,8 @@ const TraceLog = memo(function TraceLog() {
   // Below the first screen: a new walk's lines are built in a background render React does in
   // slices, after what is on screen has shown the walk (stepping through it stays immediate).
   const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useStore(stores.playback, selectIndex);
+  // and a step moves the mark in a background render too: the click's own frame paints the graph first
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
   const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;
