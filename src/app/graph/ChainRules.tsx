@@ -73,8 +73,9 @@ export function ChainRules({ log, index, host, chain, explain, page }: ChainRule
   const [viewport, setViewport] = useState(480);
   // The list box's scroll position and height as last reported (scroll events, ResizeObserver).
   // A step reads these, never the box: reading layout in the middle of a step's commit would lay
-  // out the whole page there and then.
-  const seen = useRef({ top: 0, height: 480 });
+  // out the whole page there and then. The height is read from the box once, when the first list
+  // appears (every later list has the same box, and the observer reports its changes).
+  const seen = useRef({ top: 0, height: 0 });
 
   const windowed = windowRange(scrollTop, viewport, RULE_ROW_H, Number.MAX_SAFE_INTEGER);
   const { view, rowAt } = useChainPages(log, host, ref, index, windowed.first, windowed.last, page);
@@ -85,9 +86,13 @@ export function ChainRules({ log, index, host, chain, explain, page }: ChainRule
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    // a new box starts at the top; its height comes with the observer's first report
+    // a new box starts at the top
     seen.current.top = 0;
     setScrollTop(0);
+    if (seen.current.height === 0) {
+      seen.current.height = el.clientHeight;
+      setViewport(el.clientHeight);
+    }
     const ro = new ResizeObserver((entries) => {
       const height = entries[entries.length - 1]?.contentRect.height ?? seen.current.height;
       seen.current.height = height;
