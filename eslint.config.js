@@ -72,6 +72,31 @@ const appImportsEngineTypesOnly = {
 };
 
 /**
+ * Modules outside src/app that the page bundle loads — the share link codec
+ * and the scenario check (src/share), the gallery, the built-in and
+ * kube-proxy scenarios — are held to the page's rule: types only from
+ * src/engine, so no engine code reaches the page through them.
+ */
+const pageModulesImportEngineTypesOnly = {
+  files: ['src/share/**/*.ts', 'src/gallery/**/*.ts', 'src/scenarios/built-in.ts', 'src/scenarios/kube-proxy.ts'],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(\\.\\./)+engine(/|$)',
+            allowTypeImports: true,
+            message: 'the page loads this module, so it may only `import type` from src/engine: engine code runs in the worker.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/**
  * The shared vocabulary (hook and table names, IPVS flags, sysctl defaults)
  * sits below the engine and the page alike, so it imports nothing.
  */
@@ -112,5 +137,6 @@ export default defineConfig([
   },
   engineOnlyPure,
   appImportsEngineTypesOnly,
+  pageModulesImportEngineTypesOnly,
   vocabularyStandsAlone,
 ]);

@@ -12,17 +12,15 @@ import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { kubeProxyCase } from '../src/scenarios/kube-proxy';
 import { encodePayloadV1, encodeShare } from '../src/share/link';
-import type { ShareCase } from '../src/share/schema';
+import type { Case } from '../src/engine/scenario/case';
 import { sharedPath } from '../src/test-support/shared-dir';
 import { deepChainCase, fanOutCase, manyStepsCase } from './robustness';
 import { median, newPage, readyOn, takeLongTasks, type LongTasks } from './app-page';
 
 const RULES = 10_000;
 
-function bigCase(root: string): Record<string, unknown> {
-  const base = JSON.parse(readFileSync(join(root, 'src/scenarios/port-forward.json'), 'utf8')) as {
-    hosts: { name: string; setup: unknown[] }[];
-  } & Record<string, unknown>;
+function bigCase(root: string): Case {
+  const base = JSON.parse(readFileSync(join(root, 'src/scenarios/port-forward.json'), 'utf8')) as Case;
   const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
   // None of these match the client's traffic, so every packet is checked against all of them.
   for (let i = 0; i < RULES; i++) {
@@ -37,15 +35,16 @@ function bigCase(root: string): Record<string, unknown> {
   );
   const keep = (c: unknown) => typeof c !== 'string' || (!c.startsWith('iptables -A FORWARD') && !c.startsWith('iptables -P FORWARD'));
   const hosts = base.hosts.map((h) =>
-    h.name !== 'router' ? h : { ...h, setup: [...h.setup.filter(keep), { 'iptables-restore': lines.join('\n'), noflush: true }] },
+    h.name !== 'router' ? h : { ...h, setup: [...(h.setup ?? []).filter(keep), { 'iptables-restore': lines.join('\n'), noflush: true }] },
   );
   return { ...base, name: 'port-forward-10k', hosts, steps: [{ from: 'client', tcp: '203.0.113.1:8080' }] };
 }
 
 /** kube-proxy's nat table for this many Services: 15 lines and 4 chains each. */
 function kubeSave(services: number): string {
-  const node = (kubeProxyCase('iptables', services).hosts as { name: string; setup: unknown[] }[]).find((h) => h.name === 'node')!;
-  const block = node.setup.find((c): c is { 'iptables-restore': string } => typeof c === 'object' && c !== null && 'iptables-restore' in c)!;
+  const node = kubeProxyCase('iptables', services).hosts.find((h) => h.name === 'node')!;
+  const block = (node.setup ?? []).find((c) => typeof c === 'object')!;
+  if (typeof block === 'string') throw new Error('the node has no iptables-restore block');
   return block['iptables-restore'];
 }
 
@@ -82,7 +81,7 @@ export async function attacks(browser: Browser, url: string): Promise<AttackTimi
 
   await fresh();
   let t0 = Date.now();
-  await page.goto(`${url}#${encodeShare({ scenario: fanOutCase(30) as ShareCase })}`);
+  await page.goto(`${url}#${encodeShare({ scenario: fanOutCase(30) as Case })}`);
   await stopShown();
   await finish('link: 30 chains × 2 jumps', t0, (await page.getByTestId('budget-stop').locator('p').first().textContent()) ?? '');
   // the reader switches to Chinese with its 300,000 steps shown: every event row is worded again
@@ -94,7 +93,7 @@ export async function attacks(browser: Browser, url: string): Promise<AttackTimi
 
   await fresh();
   t0 = Date.now();
-  await page.goto(`${url}#${encodeShare({ scenario: deepChainCase(3000) as ShareCase })}`);
+  await page.goto(`${url}#${encodeShare({ scenario: deepChainCase(3000) as Case })}`);
   await page.waitForFunction(() => window.__packetwalk?.scenario['name'] === 'attack' && window.__packetwalk.status === 'ready', null, { timeout: 120_000 });
   const deep = await page.evaluate(() => (window.__packetwalk!.log?.stopped ? 'stopped' : `walked to its end, ${window.__packetwalk!.log?.steps.length} steps`));
   await finish('link: 3,000-deep jump chain', t0, deep);

@@ -11,7 +11,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { deepChainCase, fanOutCase, manyStepsCase } from '../bench/robustness';
 import { encodeShare } from '../src/share/link';
-import type { ShareCase } from '../src/share/schema';
+import type { Case } from '../src/engine/scenario/case';
 
 const shown = (page: Page) =>
   page.evaluate(() => {
@@ -42,7 +42,7 @@ async function stepsThrough(page: Page, notice: ReturnType<Page['getByTestId']>)
 test.describe('the work budget in the page', () => {
   test('a link of 30 chains each jumping twice to the next ends with the budget message, steppable, and is not held on reload', async ({ page }) => {
     test.setTimeout(120_000);
-    const hash = encodeShare({ scenario: fanOutCase(30) as ShareCase });
+    const hash = encodeShare({ scenario: fanOutCase(30) as Case });
     await page.goto('/');
     await expect.poll(() => page.evaluate(() => window.__packetwalk?.status)).toBe('ready');
     await page.goto(`/#${hash}`);
@@ -71,7 +71,7 @@ test.describe('the work budget in the page', () => {
     test.setTimeout(120_000);
     await page.goto('/');
     await expect.poll(() => page.evaluate(() => window.__packetwalk?.status)).toBe('ready');
-    await page.goto(`/#${encodeShare({ scenario: deepChainCase(3000) as ShareCase })}`);
+    await page.goto(`/#${encodeShare({ scenario: deepChainCase(3000) as Case })}`);
     await answersAClick(page);
     await expect.poll(async () => (await shown(page)).name, { timeout: 60_000 }).toBe('attack');
     await expect.poll(async () => (await shown(page)).status, { timeout: 60_000 }).toBe('ready');

@@ -9,8 +9,9 @@
 
 import { test, expect } from '@playwright/test';
 import { waitForWalk } from './helpers';
+import type { Case } from '../src/engine/scenario/case';
 
-function fanOut(depth: number): Record<string, unknown> {
+function fanOut(depth: number): Case {
   const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
   for (let i = 1; i <= depth; i++) lines.push(`:c${i} - [0:0]`);
   lines.push('-A OUTPUT -j c1');

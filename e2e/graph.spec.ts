@@ -198,7 +198,7 @@ test.describe('the flow graph', () => {
           listeners: [{ host: 'web', proto: 'tcp', port: 80 }],
           steps: [{ from: 'client', tcp: '203.0.113.1:8080' }],
         }),
-      [lines.join('\n')],
+      [lines.join('\n')] as const,
     );
     await waitForWalk(page);
     const accept = await stepWhere(page, `s.kind === 'rule' && s.table === 'filter' && s.chain === 'FORWARD' && s.rulenum === ${N + 1}`);

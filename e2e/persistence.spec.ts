@@ -10,15 +10,16 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page, type Download } from '@playwright/test';
 import { encodePayloadV1 } from '../src/share/link';
+import type { Case } from '../src/engine/scenario/case';
 import { waitForWalk } from './helpers';
 import { savedScenario, savedVersions } from './vault';
 
-const builtIn = JSON.parse(readFileSync(new URL('../src/scenarios/port-forward.json', import.meta.url), 'utf8')) as Record<string, unknown> & { hosts: { name: string; setup: unknown[] }[] };
+const builtIn = JSON.parse(readFileSync(new URL('../src/scenarios/port-forward.json', import.meta.url), 'utf8')) as Case;
 
 const withRules = (name: string, rules: string[]) => ({
   ...builtIn,
   name,
-  hosts: builtIn.hosts.map((h) => (h.name === 'router' ? { ...h, setup: [...h.setup, ...rules] } : h)),
+  hosts: builtIn.hosts.map((h) => (h.name === 'router' ? { ...h, setup: [...(h.setup ?? []), ...rules] } : h)),
 });
 const MINE = withRules('my-own-work', ['iptables -A FORWARD -p udp -j DROP']);
 const EDITED = withRules('my-own-work', ['iptables -A FORWARD -p udp -j DROP', 'iptables -A FORWARD -p icmp -j DROP']);
@@ -49,7 +50,7 @@ async function stubIdbQuota(page: Page, quotaChars: number, quotaBytes: number):
 const setQuotaChars = (page: Page, n: number) => page.evaluate((x) => ((window as unknown as { __quotaChars: number }).__quotaChars = x), n);
 
 /** Load a scenario as the app's own (what an edit does) and wait for its walk. */
-async function show(page: Page, scenario: Record<string, unknown>): Promise<void> {
+async function show(page: Page, scenario: Case): Promise<void> {
   await page.evaluate((s) => window.__packetwalk!.load(s), scenario);
   await waitForWalk(page);
 }
@@ -290,7 +291,7 @@ test.describe('work is never lost', () => {
     await show(page, MINE);
     await importFile('big-lab.json', `\uFEFF${fromExport}`);
     const viaExport = (await shown(page)) as typeof BIG;
-    expect(viaExport.hosts.find((h) => h.name === 'router')!.setup.length).toBeGreaterThan(0);
+    expect(viaExport.hosts.find((h) => h.name === 'router')!.setup?.length ?? 0).toBeGreaterThan(0);
     expect(JSON.stringify(viaExport)).toContain('--dport 4999 -j ACCEPT');
 
     // dropped anywhere on the page

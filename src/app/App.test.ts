@@ -5,10 +5,11 @@ import { App } from './App';
 import { createStores } from './state/walk-store';
 import { stubClient } from '../worker/stub-client';
 import builtIn from '../scenarios/port-forward.json';
+import type { Case } from '../engine/scenario/case';
 
 // Rendered to a string so the first screen's structure is checked in Node,
 // without a DOM or a worker; the browser behaviour is covered by e2e/.
-const stores = createStores(builtIn as Record<string, unknown>);
+const stores = createStores(builtIn as Case);
 const client = stubClient();
 const html = renderToStaticMarkup(createElement(App, { deps: { stores, client } }));
 

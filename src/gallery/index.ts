@@ -10,7 +10,7 @@
 // Kernel and tool words (PREROUTING, DNAT, conntrack, `ip rule`) stay as
 // they are in both languages.
 
-import type { ShareCase } from '../share/schema';
+import type { Case } from '../engine/scenario/case';
 import type { I18nText, LookHere } from './look-here';
 import g01 from './scenarios/g01-allow-http.json';
 import g02 from './scenarios/g02-masquerade-eth0.json';
@@ -51,7 +51,7 @@ export type GalleryTag =
 export interface GalleryEntry {
   /** the scenario's name, also its oracle case name */
   id: string;
-  scenario: ShareCase;
+  scenario: Case;
   title: I18nText;
   /** one line for the gallery card */
   summary: I18nText;
@@ -67,7 +67,7 @@ export interface GalleryEntry {
 }
 
 // JSON imports are typed loosely (arrays, not tuples); the gallery test checks each against the share schema
-const scenario = (json: unknown): ShareCase => json as ShareCase;
+const scenario = (json: unknown): Case => json as Case;
 
 export const GALLERY: readonly GalleryEntry[] = [
   {

@@ -17,7 +17,7 @@ export interface ScalingPoint {
 /** Rules examined on the node for the probe connection's first packet. */
 export function rulesForFirstPacket(mode: KubeProxyMode, services: number): number {
   const c = kubeProxyCase(mode, services);
-  c.steps = (c.steps as unknown[]).slice(0, 1);
+  c.steps = c.steps?.slice(0, 1);
   const r = runCase(c);
   if (!r.ok) throw new Error(r.errors.join('\n'));
   const syn = walkLog(r.world).packets.find((p) => p.host === 'node');

@@ -12,6 +12,8 @@
 // `services` adds that many Services in front of the probed one, so a
 // packet to the last Service shows how each mode scales.
 
+import type { Case, CaseCommand } from '../engine/scenario/case';
+
 const POD_CIDR = '10.244.0.0/16';
 const SERVICE_CIDR = '10.96.0.0/12';
 const ENDPOINTS = ['10.244.0.11', '10.244.0.12', '10.244.0.13'];
@@ -61,7 +63,7 @@ function iptablesModeRules(services: number): string {
   return [...head, ...rules, 'COMMIT', ''].join('\n');
 }
 
-function ipvsModeSetup(services: number): (string | { 'iptables-restore': string })[] {
+function ipvsModeSetup(services: number): CaseCommand[] {
   const setup: (string | { 'iptables-restore': string })[] = ['ip link add kube-ipvs0 type dummy', 'sysctl -w net.ipv4.vs.conntrack=1'];
   for (let i = 0; i < services; i++) {
     const vip = clusterIp(i);
@@ -94,8 +96,8 @@ function ipvsModeSetup(services: number): (string | { 'iptables-restore': string
 }
 
 /** The scenario: an external client, the node, and three endpoint pods behind it. */
-export function kubeProxyCase(mode: KubeProxyMode, services = 1): Record<string, unknown> {
-  const nodeSetup: unknown[] = ['ip addr add 192.168.5.1/24 dev eth0', 'ip addr add 10.244.0.1/24 dev eth1', 'sysctl -w net.ipv4.ip_forward=1'];
+export function kubeProxyCase(mode: KubeProxyMode, services = 1): Case {
+  const nodeSetup: CaseCommand[] = ['ip addr add 192.168.5.1/24 dev eth0', 'ip addr add 10.244.0.1/24 dev eth1', 'sysctl -w net.ipv4.ip_forward=1'];
   if (mode === 'iptables') nodeSetup.push({ 'iptables-restore': iptablesModeRules(services) });
   else nodeSetup.push(...ipvsModeSetup(services));
   const vip = clusterIp(services - 1);
@@ -112,7 +114,7 @@ export function kubeProxyCase(mode: KubeProxyMode, services = 1): Record<string,
     ],
     links: [['client:eth0', 'node:eth0']],
     switches: [{ name: 'cni', ports: ['node:eth1', 'poda:eth0', 'podb:eth0', 'podc:eth0'] }],
-    listeners: ENDPOINTS.map((_, k) => ({ host: `pod${'abc'[k]}`, proto: 'tcp', port: 8080 })),
+    listeners: ENDPOINTS.map((_, k) => ({ host: `pod${'abc'[k]}`, proto: 'tcp' as const, port: 8080 })),
     steps: [
       { from: 'client', tcp: `${vip}:80`, data: 'GET /' },
       { from: 'client', tcp: `${vip}:80`, data: 'GET /', sport: 41002 },

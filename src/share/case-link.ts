@@ -4,7 +4,7 @@
 // command refuses exactly what the app would refuse.
 
 import { decodeShare, sharePath, shareSizeClass, type Lang, type ShareSizeClass } from './link';
-import type { ShareCase } from './schema';
+import type { Case } from '../engine/scenario/case';
 
 export type CaseLinkResult = { ok: true; path: string; size: ShareSizeClass } | { ok: false; message: string };
 
@@ -22,7 +22,7 @@ export function caseLink(text: string, opts: CaseLinkOptions = {}): CaseLinkResu
     return { ok: false, message: `not JSON: ${(e as Error).message}` };
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return { ok: false, message: 'a case file must be a JSON object' };
-  const path = sharePath({ scenario: json as ShareCase, ...opts });
+  const path = sharePath({ scenario: json as Case, ...opts });
   const back = decodeShare(path);
   if (!back.ok) return { ok: false, message: `${back.error.kind}: ${back.error.detail}` };
   return { ok: true, path, size: shareSizeClass(path.length - 2) };

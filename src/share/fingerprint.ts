@@ -4,6 +4,8 @@
 // apart from the vault, because the worker computes it for the case text it
 // hands the page, so a 50,000-rule lab is not hashed on the main thread.
 
+import type { Case } from '../engine/scenario/case';
+
 export function fingerprintText(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -15,12 +17,12 @@ export function fingerprintText(text: string): string {
 
 /** A case with its JSON text and fingerprint, made where the case was (the worker): the vault saves the text as it is. */
 export interface SerializedCase {
-  case: Record<string, unknown>;
+  case: Case;
   text: string;
   fp: string;
 }
 
-export function serializeCase(c: Record<string, unknown>): SerializedCase {
+export function serializeCase(c: Case): SerializedCase {
   const text = JSON.stringify(c);
   return { case: c, text, fp: fingerprintText(text) };
 }

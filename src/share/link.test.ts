@@ -13,10 +13,10 @@ import {
   type ShareErrorKind,
   type ShareState,
 } from './link';
-import type { ShareCase } from './schema';
+import type { Case } from '../engine/scenario/case';
 import portForward from '../scenarios/port-forward.json';
 
-const PORT_FORWARD = portForward as ShareCase;
+const PORT_FORWARD = portForward as Case;
 
 /** How much compressed data the decoder hands to fflate: a bomb must be stopped early, never inflated whole. */
 const inflation = vi.hoisted(() => ({ streamed: 0, whole: 0 }));
@@ -58,7 +58,7 @@ const SERVICES: [string, 'tcp' | 'udp', number][] = [
 ];
 
 /** A forwarding firewall with 60 distinct rules: the issue's "60-rule scenario". */
-function sixtyRuleScenario(): ShareCase {
+function sixtyRuleScenario(): Case {
   const rules: string[] = [];
   for (let i = 0; rules.length < 60; i++) {
     const [name, proto, port] = SERVICES[i % SERVICES.length]!;
@@ -122,7 +122,7 @@ describe('encodeShare / decodeShare round trip', () => {
     const files = readdirSync(ORACLE_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.kernel.json'));
     expect(files.length).toBeGreaterThan(50);
     for (const f of files) {
-      const scenario = JSON.parse(readFileSync(join(ORACLE_DIR, f), 'utf8')) as ShareCase;
+      const scenario = JSON.parse(readFileSync(join(ORACLE_DIR, f), 'utf8')) as Case;
       const r = decodeShare(encodeShare({ scenario }));
       expect(r.ok ? r.state.scenario : r.error, f).toEqual(scenario);
     }
@@ -138,7 +138,7 @@ describe('link size', () => {
 
   it('a 60-rule scenario fits in 2,000 characters', () => {
     const scenario = sixtyRuleScenario();
-    expect(scenario.hosts[1]!.setup.filter((c) => typeof c === 'string' && c.startsWith('iptables')).length).toBe(62);
+    expect((scenario.hosts[1]!.setup ?? []).filter((c) => typeof c === 'string' && c.startsWith('iptables')).length).toBe(62);
     expect(decodeShare(encodeShare({ scenario }))).toMatchObject({ ok: true, state: { scenario } });
     expect(sharePath({ scenario, step: 999, lang: 'en' }).length).toBeLessThanOrEqual(2000);
   });
@@ -366,7 +366,7 @@ describe('decodeShare never throws', () => {
 describe('IPVS scenarios in links', () => {
   for (const mode of ['nat', 'dr', 'tun']) {
     it(`round-trips the IPVS ${mode} scenario with its ipvsadm commands`, () => {
-      const scenario = JSON.parse(readFileSync(join(__dirname, '..', 'scenarios', 'ipvs', `${mode}.json`), 'utf8')) as ShareCase;
+      const scenario = JSON.parse(readFileSync(join(__dirname, '..', 'scenarios', 'ipvs', `${mode}.json`), 'utf8')) as Case;
       const back = decodeShare(encodeShare({ scenario }));
       expect(back.ok).toBe(true);
       if (back.ok) expect(back.state.scenario).toEqual(scenario);

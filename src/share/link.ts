@@ -27,13 +27,14 @@
 
 import { Inflate, deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { DICTIONARY_V1_TEXT } from './dictionary-v1';
-import { validatePayloadV1, type ShareCase } from './schema';
+import type { Case } from '../engine/scenario/case';
+import { validatePayloadV1 } from './schema';
 
 export type Lang = 'en' | 'zh';
 
 export interface ShareState {
   /** the scenario: an oracle case file object (shared/oracle/FORMAT.md §1) */
-  scenario: ShareCase;
+  scenario: Case;
   /** the selected packet (WalkLog packet id) */
   packet?: number;
   /** the playback step (WalkLog step index) */
@@ -210,6 +211,7 @@ function hostileStructure(json: unknown): string | null {
       for (const k of Object.keys(v)) {
         if (FORBIDDEN_KEYS.has(k)) return `forbidden key ${JSON.stringify(k)}`;
         if (BIDI_RE.test(k)) return 'a key with bidirectional override characters';
+        // any JSON object, before the schema has looked at it: open by nature
         stack.push([(v as Record<string, unknown>)[k], depth + 1]);
       }
     }
@@ -218,11 +220,11 @@ function hostileStructure(json: unknown): string | null {
 }
 
 /** Markup in what the app shows as plain text (names, description, notes). */
-function hostileText(c: ShareCase): string | null {
+function hostileText(c: Case): string | null {
   const shown: [string, string | undefined][] = [
     ['name', c.name],
     ['description', c.description],
-    ...(c.steps ?? []).map((s, i): [string, string | undefined] => [`steps[${i}].note`, (s as { note?: string }).note]),
+    ...(c.steps ?? []).map((s, i): [string, string | undefined] => [`steps[${i}].note`, s.note]),
   ];
   for (const [path, t] of shown) if (t !== undefined && MARKUP_RE.test(t)) return `${path}: markup or a script URL`;
   return null;
@@ -230,7 +232,7 @@ function hostileText(c: ShareCase): string | null {
 
 // ---------------------------------------------------------------- versions
 
-type PayloadResult = { ok: true; scenario: ShareCase; packet?: number } | { ok: false; error: ShareError };
+type PayloadResult = { ok: true; scenario: Case; packet?: number } | { ok: false; error: ShareError };
 
 // ---------------------------------------------------------------- format 1 framing
 

@@ -6,10 +6,12 @@
 // finite integer in the range the harness accepts, setup commands are only
 // the kinds the harness runs (ip, iptables, sysctl) plus ipvsadm, and the case must
 // also satisfy the engine's own reader (host names it refers to exist,
-// interfaces used once). Nothing here runs or interprets a command.
+// interfaces used once: case-shape.ts, in the words of the engine's reader,
+// which the page does not load). Nothing here runs or interprets a command.
 
 import { z } from 'zod';
-import { readCase } from '../engine/scenario/case-file';
+import type { Case } from '../engine/scenario/case';
+import { caseReferenceProblem } from './case-shape';
 
 // zod compiles object parsers with new Function unless told not to; the page's
 // Content-Security-Policy has no 'unsafe-eval' (vite.config.ts), so its probe
@@ -187,8 +189,8 @@ export const caseSchema = z.strictObject({
   steps: z.array(step).max(LIMITS.steps, `more than ${LIMITS.steps} steps`).optional(),
 });
 
-/** An oracle case file as a link carries it. */
-export type ShareCase = z.infer<typeof caseSchema>;
+// What the schema lets through is a Case: this fails to compile when the two drift apart.
+const isCase: (c: z.infer<typeof caseSchema>) => Case = (c) => c;
 
 export const payloadSchemaV1 = z.strictObject({
   /** the case */
@@ -196,6 +198,12 @@ export const payloadSchemaV1 = z.strictObject({
   /** the selected packet (WalkLog packet id) */
   p: int(1, 1_000_000).optional(),
 });
+
+/** A link's payload once checked: the case, and the packet it selects. */
+export interface SharePayload {
+  c: Case;
+  p?: number;
+}
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -206,11 +214,11 @@ function issuePath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Check a decoded payload: the exact shape first, then the engine's own case
- * reader for what a shape cannot say (a link names a host that does not
- * exist, an interface used twice). Never throws.
+ * Check a decoded payload: the exact shape first, then what a shape cannot
+ * say (a link names a host that does not exist, an interface used twice),
+ * as the engine's reader would say it. Never throws.
  */
-export function validatePayloadV1(json: unknown): ValidationResult<z.infer<typeof payloadSchemaV1>> {
+export function validatePayloadV1(json: unknown): ValidationResult<SharePayload> {
   const r = payloadSchemaV1.safeParse(json);
   if (!r.success) {
     const first = r.error.issues[0]!;
@@ -218,8 +226,8 @@ export function validatePayloadV1(json: unknown): ValidationResult<z.infer<typeo
     const path = first.path[0] === 'c' ? first.path.slice(1) : first.path;
     return { ok: false, message: `${issuePath(path)}: ${first.message}` };
   }
-  const read = readCase(r.data.c);
-  const err = read.diagnostics.find((d) => d.severity === 'error');
-  if (err) return { ok: false, message: err.message };
-  return { ok: true, value: r.data };
+  const c = isCase(r.data.c);
+  const why = caseReferenceProblem(c);
+  if (why) return { ok: false, message: why };
+  return { ok: true, value: r.data.p === undefined ? { c } : { c, p: r.data.p } };
 }

@@ -13,6 +13,10 @@ import { createEngineServer } from './server';
 import { LOG_SLICE, type EngineRequest, type EngineResponse } from './protocol';
 import { runCase } from '../engine/run-case';
 import { walkLog } from '../engine/walk-log';
+import type { Case, CaseStep } from '../engine/scenario/case';
+
+/** A traffic step told apart by its number. */
+const step = (n: number): CaseStep => ({ from: 'a', ping: `10.0.0.${n}` });
 
 class FakeClock {
   t = 0;
@@ -160,20 +164,20 @@ describe('the engine client', () => {
 
   it('lets a newer walk replace the waiting ones, and stop an old running one', async () => {
     const { client, clock, workers, last } = setup();
-    const w1 = client.send(1, [{ n: 1 }], false, { supersede: 'walk' });
-    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
+    const w1 = client.send(1, [step(1)], false, { supersede: 'walk' });
+    const w2 = client.send(1, [step(2)], false, { supersede: 'walk' });
     const other = client.export(1, null, 'case');
-    const w3 = client.send(1, [{ n: 3 }], false, { supersede: 'walk' });
+    const w3 = client.send(1, [step(3)], false, { supersede: 'walk' });
     // w1 was young: the worker finishes it, its answer is dropped; w2 never reaches the worker
     await expect(w1).rejects.toMatchObject({ kind: 'cancelled' });
     await expect(w2).rejects.toMatchObject({ kind: 'cancelled' });
     last().answer({ ok: false, errors: ['old'] });
     last().answer({ ok: true, text: '' });
     await other;
-    expect(last().received.map((m) => (m.type === 'send' ? m.traffic?.[0] : m.type))).toEqual([{ n: 1 }, 'export', { n: 3 }]);
+    expect(last().received.map((m) => (m.type === 'send' ? m.traffic?.[0] : m.type))).toEqual([step(1), 'export', step(3)]);
     // w3 has run for a while when w4 arrives: the worker is stopped, w4 runs on a new one
     clock.advance(1_000);
-    const w4 = client.send(1, [{ n: 4 }], false, { supersede: 'walk' });
+    const w4 = client.send(1, [step(4)], false, { supersede: 'walk' });
     await expect(w3).rejects.toMatchObject({ kind: 'cancelled' });
     expect(workers).toHaveLength(2);
     last().answer({ ok: false, errors: ['four'] });
@@ -182,9 +186,9 @@ describe('the engine client', () => {
 
   it('stops a superseded walk that was young but keeps running', async () => {
     const { client, clock, workers, last } = setup();
-    void client.send(1, [{ n: 1 }], false, { supersede: 'walk' }).catch(() => undefined);
+    void client.send(1, [step(1)], false, { supersede: 'walk' }).catch(() => undefined);
     clock.advance(100);
-    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
+    const w2 = client.send(1, [step(2)], false, { supersede: 'walk' });
     clock.advance(149);
     expect(workers).toHaveLength(1);
     clock.advance(1);
@@ -196,7 +200,7 @@ describe('the engine client', () => {
 
   it('lets an edit go before a long walk, which runs again behind it', async () => {
     const { client, clock, workers, restarts, last } = setup();
-    const walk = client.send(1, [{ n: 1 }], false, { supersede: 'walk' });
+    const walk = client.send(1, [step(1)], false, { supersede: 'walk' });
     clock.advance(2_000);
     const edit = client.edit(1, 'a', ['iptables -A INPUT -j DROP'], 'command', { preempt: 'walk' });
     expect(workers).toHaveLength(2);
@@ -210,7 +214,7 @@ describe('the engine client', () => {
     expect(await walk).toEqual({ ok: false, errors: ['walked'] });
     // a waiting walk is passed too
     const busy = client.export(1, null, 'case');
-    const w2 = client.send(1, [{ n: 2 }], false, { supersede: 'walk' });
+    const w2 = client.send(1, [step(2)], false, { supersede: 'walk' });
     const e2 = client.edit(1, 'a', ['x'], 'command', { preempt: 'walk' });
     last().answer({ ok: true, text: '' });
     await busy;
@@ -247,7 +251,7 @@ describe('the engine client', () => {
 
   it('reports a request that cannot be copied to the worker', async () => {
     const { client } = setup();
-    await expect(client.send(1, [{ f: () => 1 }], false)).rejects.toBeInstanceOf(EngineFailure);
+    await expect(client.send(1, [{ from: 'a', ping: '10.0.0.1', note: (() => 1) as unknown as string }], false)).rejects.toBeInstanceOf(EngineFailure);
     // the next request goes through
     const { client: c2, last } = setup();
     const ok = c2.export(1, null, 'case');
@@ -313,7 +317,7 @@ describe('the engine client', () => {
     for (let i = 0; i + 1 < 14; i++) lines.push(`-A C${i} -j C${i + 1}`, `-A C${i} -j C${i + 1}`);
     lines.push('-A INPUT -j C0', 'COMMIT', '');
     // 2^13 entries into the last chain: several pages of steps
-    const fanOut = {
+    const fanOut: Case = {
       name: 'fan-out',
       hosts: [
         { name: 'a', setup: ['ip addr add 10.0.0.1/24 dev eth0'] },

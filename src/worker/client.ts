@@ -23,6 +23,7 @@
 
 import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { TableName } from '../engine/netfilter/hooks';
+import type { Case, CaseStep } from '../engine/scenario/case';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
 import {
   errorCode,
@@ -76,15 +77,15 @@ export type WalkResult = { ok: true; walk: number; version: number; log: WalkLog
 
 export interface EngineClient {
   /** keep a case open in the worker as a lab: the returned id names it in every later request */
-  open(caseJson: unknown, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
+  open(caseJson: Case, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
   /** the whole case changed (a file, a link, hosts or links edited): one undoable version */
-  replace(lab: number, caseJson: unknown, opts?: CallOptions): Promise<OpenResult>;
+  replace(lab: number, caseJson: Case, opts?: CallOptions): Promise<OpenResult>;
   /** console commands, restore text or ip show output on one host, as one undoable version */
   edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: CallOptions): Promise<EditResult>;
   undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
-  send(lab: number, traffic: unknown[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
+  send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
   explain(lab: number, walk: number, step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
@@ -92,10 +93,10 @@ export interface EngineClient {
   /** the match and target extensions the engine models, with their options (the rule form's choices) */
   extensions(opts?: CallOptions): Promise<ExtensionCatalog>;
   /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
-  snapshot(lab: number, steps: unknown[] | null, opts?: CallOptions): Promise<SerializedCase>;
+  snapshot(lab: number, steps: CaseStep[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
   /** would the engine accept this case? */
-  check(caseJson: unknown, opts?: CallOptions): Promise<CheckResult>;
+  check(caseJson: Case, opts?: CallOptions): Promise<CheckResult>;
   close(lab: number): Promise<void>;
   /** rules examined per new connection to the last of N Services, kube-proxy iptables vs IPVS mode */
   kubeScaling(sizes: number[], opts?: CallOptions): Promise<ScalingPoint[]>;
@@ -148,15 +149,9 @@ export function budgetFor(request: Body): number {
 }
 
 /** The setup text of a case, roughly, in characters: what opening it costs. */
-function caseSize(c: unknown): number {
-  const hosts = (c as { hosts?: unknown } | null)?.hosts;
-  if (!Array.isArray(hosts)) return 0;
+function caseSize(c: Case): number {
   let n = 0;
-  for (const h of hosts) {
-    const setup = (h as { setup?: unknown } | null)?.setup;
-    if (!Array.isArray(setup)) continue;
-    for (const cmd of setup) n += typeof cmd === 'string' ? cmd.length : String((cmd as Record<string, unknown> | null)?.['iptables-restore'] ?? '').length;
-  }
+  for (const h of c.hosts) for (const cmd of h.setup ?? []) n += typeof cmd === 'string' ? cmd.length : cmd['iptables-restore'].length;
   return n;
 }
 
@@ -423,7 +418,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   /** The whole log of a walk: the first page came with the answer, the rest a page at a time. */
-  async function send(lab: number, traffic: unknown[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
+  async function send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
     const walk = nextWalk++;
     const r = await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts);
     if (!r.ok) return r;

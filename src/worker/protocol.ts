@@ -15,20 +15,21 @@ import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 import type { SerializedCase } from '../share/fingerprint';
+import type { Case, CaseStep } from '../engine/scenario/case';
 
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
-  /** read a case and keep it as lab `lab` (its setup runs once, here) */
-  | { type: 'open'; requestId: number; lab: number; case: unknown }
+  /** read a case and keep it as lab `lab` (its setup runs once, here); the engine's reader checks it on arrival */
+  | { type: 'open'; requestId: number; lab: number; case: Case }
   /** the whole case changed (hosts, links, listeners, a file or link loaded): one undoable version */
-  | { type: 'replace'; requestId: number; lab: number; case: unknown }
+  | { type: 'replace'; requestId: number; lab: number; case: Case }
   /** commands, an iptables-restore text or `ip … show` output, on one host, as one undoable version; the first refusal changes nothing */
   | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode }
   | { type: 'undo'; requestId: number; lab: number }
   | { type: 'redo'; requestId: number; lab: number }
   /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
-  | { type: 'send'; requestId: number; lab: number; walk: number; traffic: unknown[] | null; keep: boolean }
+  | { type: 'send'; requestId: number; lab: number; walk: number; traffic: CaseStep[] | null; keep: boolean }
   /** steps `from`… of a walk's log, `count` of them at most */
   | { type: 'events'; requestId: number; lab: number; walk: number; from: number; count: number }
   /** why each rule before a rule step's rule did not match */
@@ -39,10 +40,10 @@ export type EngineRequest =
   /** the match and target extensions with their options, for the rule form (the same for every lab) */
   | { type: 'extensions'; requestId: number }
   /** the lab as a case file (canonical setup; `steps`: the page's traffic as written) with its JSON text and fingerprint, for saving, sharing, downloading */
-  | { type: 'snapshot'; requestId: number; lab: number; steps: unknown[] | null }
+  | { type: 'snapshot'; requestId: number; lab: number; steps: CaseStep[] | null }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
   /** is this a case the engine accepts? (a lab-level change before it is made) */
-  | { type: 'check'; requestId: number; case: unknown }
+  | { type: 'check'; requestId: number; case: Case }
   | { type: 'close'; requestId: number; lab: number }
   /** rules examined per new connection, kube-proxy iptables mode vs IPVS mode, for clusters of these sizes */
   | { type: 'kube-scaling'; requestId: number; sizes: number[] };

@@ -9,6 +9,7 @@ import { createEngineClient, type Endpoint } from './client';
 import { createEngineServer } from './server';
 import type { EngineRequest, EngineResponse } from './protocol';
 import { fingerprintText } from '../share/fingerprint';
+import type { Case } from '../engine/scenario/case';
 
 function pair(seen: EngineResponse[] = []) {
   const listeners: ((e: { data: unknown }) => void)[] = [];
@@ -25,7 +26,7 @@ function pair(seen: EngineResponse[] = []) {
 
 const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
 
-async function opened(client: ReturnType<typeof pair>, c: unknown = dnat): Promise<number> {
+async function opened(client: ReturnType<typeof pair>, c: Case = dnat): Promise<number> {
   const o = await client.open(c);
   if (!o.ok) throw new Error(o.errors.join());
   return o.lab;

@@ -1,6 +1,7 @@
 // pattern: Functional Core
 // An EngineClient for tests that answers nothing by default; each test
 // overrides only the calls it cares about.
+import { serializeCase } from '../share/fingerprint';
 import type { EngineClient } from './client';
 
 export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient {
@@ -16,7 +17,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     chain: async () => null,
     hostView: async () => null,
     extensions: async () => ({ matches: [], targets: [] }),
-    snapshot: async () => ({ case: {}, text: '{}', fp: '2:0' }),
+    snapshot: async () => serializeCase({ name: '', hosts: [] }),
     export: async () => ({ ok: true, text: '' }),
     check: async () => ({ ok: true }),
     close: async () => undefined,

@@ -5,7 +5,7 @@
 
 import { memo, useEffect, useId } from 'react';
 import { useStore } from 'zustand';
-import builtIn from '../../scenarios/port-forward.json';
+import { BUILT_IN } from '../../scenarios/built-in';
 import { useDeps } from '../shell/context';
 import { selectNotice } from '../state/walk-store';
 import { selectCanRedo, selectCanUndo, selectFuture, selectPast } from '../state/lab';
@@ -59,7 +59,7 @@ const UndoBar = memo(function UndoBar() {
       <span className="text-sm text-slate-700" data-testid="history-count">
         {t(past === 1 ? 'editor.historyOne' : 'editor.history', { past, future })}
       </span>
-      <button type="button" className={`${btnCls} ml-auto`} onClick={() => void commit(session, structuredClone(builtIn) as Record<string, unknown>)}>
+      <button type="button" className={`${btnCls} ml-auto`} onClick={() => void commit(session, structuredClone(BUILT_IN))}>
         {t('editor.reset')}
       </button>
       <p role="status" className={`w-full text-sm ${notice ? 'font-medium text-amber-900' : 'text-slate-700'}`}>

@@ -13,6 +13,7 @@ import { escapeInvisible } from '../state/visible-text';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 import { primaryCls } from './ui';
+import type { Case } from '../../engine/scenario/case';
 
 const KIND: Record<'case' | 'save' | 'link', MessageKey> = { case: 'scenarioFile.kind.case', save: 'scenarioFile.kind.save', link: 'scenarioFile.kind.link' };
 
@@ -35,7 +36,7 @@ export const ScenarioFileBox = memo(function ScenarioFileBox({ found, onOpened }
   const preview = found.kind === 'link' ? null : found.scenario;
   const open = async () => {
     setOpened({ state: 'checking' });
-    let scenario: Record<string, unknown>;
+    let scenario: Case;
     if (found.kind === 'link') {
       const mod = await import('../../share/link');
       const r = mod.decodeShare(found.hash);
@@ -43,7 +44,7 @@ export const ScenarioFileBox = memo(function ScenarioFileBox({ found, onOpened }
         setOpened({ state: 'refused', why: `${mod.SHARE_ERROR_TEXT[r.error.kind][t.lang]} (${escapeInvisible(r.error.detail)})` });
         return;
       }
-      scenario = r.state.scenario as unknown as Record<string, unknown>;
+      scenario = r.state.scenario;
     } else scenario = found.scenario;
     // the engine reads it as it will simulate it: a file it refuses replaces nothing
     const check = await client.check(scenario);
@@ -61,7 +62,7 @@ export const ScenarioFileBox = memo(function ScenarioFileBox({ found, onOpened }
     <div className="flex flex-col gap-2 rounded border border-blue-700 bg-blue-50 px-3 py-2 text-sm text-blue-950" data-testid="scenario-file">
       <p>
         {preview
-          ? t('scenarioFile.found', { what: t(KIND[found.kind]), name: escapeInvisible(typeof preview.name === 'string' ? preview.name : '—'), hosts: Array.isArray(preview.hosts) ? preview.hosts.length : 0 })
+          ? t('scenarioFile.found', { what: t(KIND[found.kind]), name: escapeInvisible(preview.name || '—'), hosts: preview.hosts.length })
           : t(KIND[found.kind])}
       </p>
       <div className="flex flex-wrap items-center gap-2">

@@ -26,7 +26,8 @@ import {
   type LinkForm,
   type RouteForm,
 } from './builders';
-import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, linkIfaces, links, listeners, renameHost, rtTables, setRtTable, type Case, type OpResult } from './scenario-ops';
+import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, linkIfaces, links, listeners, renameHost, rtTables, setRtTable, type OpResult } from './scenario-ops';
+import type { Case } from '../../engine/scenario/case';
 import { applyCaseOp, applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, OpStatus, primaryCls, smallBtnCls, useSession, type RunState } from './ui';
 import { useHostView } from './lab-views';

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { applyEdit, exportText, importIp } from '../../engine/edit/scenario-edit';
 import { decodeShare, encodeShare } from '../../share/link';
 import { readScenarioFile } from '../state/scenario-file';
+import type { Case } from '../../engine/scenario/case';
 
-const load = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as Record<string, unknown> & { name: string; hosts: { name: string; setup?: unknown[] }[] };
+const load = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as Case & { name: string; hosts: { name: string; setup?: unknown[] }[] };
 
 const SCENARIOS = [load('../../scenarios/port-forward.json'), load('../../gallery/scenarios/g07-policy-routing.json'), load('../../gallery/scenarios/g08-vpn-mark-routing.json')];
 
@@ -37,7 +38,7 @@ function without(s: (typeof SCENARIOS)[number], host: string, drop: (c: unknown)
   return { ...s, hosts: s.hosts.map((h) => (h.name === host ? { ...h, setup: (h.setup ?? []).filter((c) => !drop(c)) } : h)) };
 }
 
-const opened = (t: string): Record<string, unknown> => {
+const opened = (t: string): Case => {
   const r = readScenarioFile(t);
   if (r.kind !== 'case' && r.kind !== 'save') throw new Error(`not opened as a scenario: ${JSON.stringify(r).slice(0, 200)}`);
   return r.scenario;

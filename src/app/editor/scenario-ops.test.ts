@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportText } from '../../engine/edit/scenario-edit';
-import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, linkIfaces, renameHost, setRtTable, withTraffic, type Case } from './scenario-ops';
+import { addHost, addLink, addListener, deleteHost, deleteLink, deleteListener, deleteRtTable, hostNames, linkIfaces, renameHost, setRtTable, withTraffic } from './scenario-ops';
+import type { Case } from '../../engine/scenario/case';
 
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
 const ok = (r: { ok: true; scenario: Case } | { ok: false; message: string }): Case => {
@@ -27,8 +28,8 @@ describe('hosts and links', () => {
     const s = ok(renameHost(base, 'web', 'www'));
     expect(JSON.stringify(s)).not.toMatch(/"web"|"web:/);
     expect(s.links).toEqual([['client:eth0', 'router:eth0'], ['router:eth1', 'www:eth0']]);
-    expect((s.listeners as { host: string }[])[0]!.host).toBe('www');
-    expect((s.steps as { from: string }[])[1]!.from).toBe('www');
+    expect(s.listeners![0]!.host).toBe('www');
+    expect(s.steps![1]!.from).toBe('www');
     valid(s);
   });
 
@@ -37,7 +38,7 @@ describe('hosts and links', () => {
     expect(hostNames(s)).toEqual(['client', 'router']);
     expect(s.links).toEqual([['client:eth0', 'router:eth0']]);
     expect(s.listeners).toEqual([]);
-    expect((s.steps as unknown[]).length).toBe(1);
+    expect(s.steps!.length).toBe(1);
   });
 
   it('refuses names the case format forbids, duplicates and reused interfaces', () => {
@@ -78,7 +79,7 @@ describe('listeners and routing table names', () => {
 
 describe('undo keeps the traffic being looked at', () => {
   it('carries the current steps into an older configuration', () => {
-    const older = { ...base, hosts: (base.hosts as unknown[]).slice() };
+    const older = { ...base, hosts: base.hosts.slice() };
     const now = { ...base, steps: [{ from: 'client', ping: '203.0.113.1' }] };
     expect(withTraffic(older, now).steps).toEqual(now.steps);
   });

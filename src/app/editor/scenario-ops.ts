@@ -5,50 +5,38 @@
 // format's own terms; the engine then checks the result as it checks any
 // scenario.
 
+import type { Case, CaseLink, CaseListener } from '../../engine/scenario/case';
 import { tEn, type T } from '../i18n/t';
 
-export type Case = Record<string, unknown>;
 export type OpResult = { ok: true; scenario: Case } | { ok: false; message: string };
-
-export interface Listener {
-  host: string;
-  proto: 'tcp' | 'udp';
-  port: number;
-  addr?: string;
-  echo?: boolean;
-}
 
 const HOST_NAME = /^[a-z][a-z0-9_]{0,14}$/;
 const IFACE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 
-const list = (c: Case, key: string): unknown[] => (Array.isArray(c[key]) ? (c[key] as unknown[]) : []);
-
 export function hostNames(c: Case): string[] {
-  return list(c, 'hosts').flatMap((h) => (typeof h === 'object' && h !== null && typeof (h as { name?: unknown }).name === 'string' ? [(h as { name: string }).name] : []));
+  return c.hosts.map((h) => h.name);
 }
 
-export function links(c: Case): [string, string][] {
-  return list(c, 'links').filter((l): l is [string, string] => Array.isArray(l) && l.length === 2 && l.every((e) => typeof e === 'string'));
+export function links(c: Case): CaseLink[] {
+  return c.links ?? [];
 }
 
-export function listeners(c: Case): Listener[] {
-  return list(c, 'listeners') as Listener[];
+export function listeners(c: Case): CaseListener[] {
+  return c.listeners ?? [];
 }
 
 export function rtTables(c: Case): Record<string, number> {
-  const t = c.rt_tables;
-  return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as Record<string, number>) : {};
+  return c.rt_tables ?? {};
 }
 
 /** A host's setup commands (strings and iptables-restore blocks). */
-export function hostSetup(c: Case, host: string): unknown[] {
-  const h = list(c, 'hosts').find((x) => (x as { name?: unknown }).name === host) as { setup?: unknown } | undefined;
-  return Array.isArray(h?.setup) ? h.setup : [];
+export function hostSetup(c: Case, host: string): NonNullable<Case['hosts'][number]['setup']> {
+  return c.hosts.find((h) => h.name === host)?.setup ?? [];
 }
 
 /** Interface names a host gets from the scenario's links and switches. */
 export function linkIfaces(c: Case, host: string): string[] {
-  const ends = [...links(c).flat(), ...list(c, 'switches').flatMap((s) => (Array.isArray((s as { ports?: unknown }).ports) ? ((s as { ports: string[] }).ports) : []))];
+  const ends = [...links(c).flat(), ...(c.switches ?? []).flatMap((s) => s.ports)];
   return ends.filter((e) => e.startsWith(`${host}:`)).map((e) => e.slice(host.length + 1));
 }
 
@@ -61,7 +49,7 @@ function hostNameProblem(c: Case, name: string, t: T): string | null {
 export function addHost(c: Case, name: string, t: T = tEn): OpResult {
   const why = hostNameProblem(c, name, t);
   if (why) return { ok: false, message: why };
-  return { ok: true, scenario: { ...c, hosts: [...list(c, 'hosts'), { name, setup: [] }] } };
+  return { ok: true, scenario: { ...c, hosts: [...c.hosts, { name, setup: [] }] } };
 }
 
 const renameEnd = (e: string, from: string, to: string) => (e.startsWith(`${from}:`) ? `${to}:${e.slice(from.length + 1)}` : e);
@@ -74,12 +62,12 @@ export function renameHost(c: Case, from: string, to: string, t: T = tEn): OpRes
   if (why) return { ok: false, message: why };
   const out: Case = {
     ...c,
-    hosts: list(c, 'hosts').map((h) => ((h as { name?: unknown }).name === from ? { ...(h as object), name: to } : h)),
+    hosts: c.hosts.map((h) => (h.name === from ? { ...h, name: to } : h)),
   };
-  if (c.links !== undefined) out.links = links(c).map(([a, b]) => [renameEnd(a, from, to), renameEnd(b, from, to)]);
-  if (c.switches !== undefined) out.switches = list(c, 'switches').map((s) => ({ ...(s as object), ports: ((s as { ports?: string[] }).ports ?? []).map((p) => renameEnd(p, from, to)) }));
-  if (c.listeners !== undefined) out.listeners = listeners(c).map((l) => (l.host === from ? { ...l, host: to } : l));
-  if (c.steps !== undefined) out.steps = list(c, 'steps').map((s) => ((s as { from?: unknown }).from === from ? { ...(s as object), from: to } : s));
+  if (c.links !== undefined) out.links = c.links.map(([a, b]) => [renameEnd(a, from, to), renameEnd(b, from, to)]);
+  if (c.switches !== undefined) out.switches = c.switches.map((s) => ({ ...s, ports: s.ports.map((p) => renameEnd(p, from, to)) }));
+  if (c.listeners !== undefined) out.listeners = c.listeners.map((l) => (l.host === from ? { ...l, host: to } : l));
+  if (c.steps !== undefined) out.steps = c.steps.map((s) => (s.from === from ? { ...s, from: to } : s));
   return { ok: true, scenario: out };
 }
 
@@ -88,11 +76,11 @@ export function deleteHost(c: Case, name: string, t: T = tEn): OpResult {
   if (!hostNames(c).includes(name)) return { ok: false, message: t('op.noHost', { name }) };
   if (hostNames(c).length === 1) return { ok: false, message: t('op.lastHost') };
   const mine = (e: string) => e.startsWith(`${name}:`);
-  const out: Case = { ...c, hosts: list(c, 'hosts').filter((h) => (h as { name?: unknown }).name !== name) };
-  if (c.links !== undefined) out.links = links(c).filter(([a, b]) => !mine(a) && !mine(b));
-  if (c.switches !== undefined) out.switches = list(c, 'switches').map((s) => ({ ...(s as object), ports: ((s as { ports?: string[] }).ports ?? []).filter((p) => !mine(p)) }));
-  if (c.listeners !== undefined) out.listeners = listeners(c).filter((l) => l.host !== name);
-  if (c.steps !== undefined) out.steps = list(c, 'steps').filter((s) => (s as { from?: unknown }).from !== name);
+  const out: Case = { ...c, hosts: c.hosts.filter((h) => h.name !== name) };
+  if (c.links !== undefined) out.links = c.links.filter(([a, b]) => !mine(a) && !mine(b));
+  if (c.switches !== undefined) out.switches = c.switches.map((s) => ({ ...s, ports: s.ports.filter((p) => !mine(p)) }));
+  if (c.listeners !== undefined) out.listeners = c.listeners.filter((l) => l.host !== name);
+  if (c.steps !== undefined) out.steps = c.steps.filter((s) => s.from !== name);
   return { ok: true, scenario: out };
 }
 
@@ -113,7 +101,7 @@ export function deleteLink(c: Case, index: number, t: T = tEn): OpResult {
   return { ok: true, scenario: { ...c, links: ls.filter((_, i) => i !== index) } };
 }
 
-export function addListener(c: Case, l: Listener, t: T = tEn): OpResult {
+export function addListener(c: Case, l: CaseListener, t: T = tEn): OpResult {
   if (!hostNames(c).includes(l.host)) return { ok: false, message: t('op.noHost', { name: l.host }) };
   if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) return { ok: false, message: t('op.port') };
   if (listeners(c).some((x) => x.host === l.host && x.proto === l.proto && x.port === l.port && (x.addr ?? '0.0.0.0') === (l.addr ?? '0.0.0.0'))) return { ok: false, message: t('op.listening', { host: l.host, proto: l.proto, port: l.port }) };
@@ -152,7 +140,7 @@ export function deleteRtTable(c: Case, name: string, t: T = tEn): OpResult {
  */
 export function withTraffic(config: Case, current: Case): Case {
   const hosts = new Set(hostNames(config));
-  const steps = list(current, 'steps').filter((s) => hosts.has(String((s as { from?: unknown }).from)));
+  const steps = (current.steps ?? []).filter((s) => hosts.has(s.from));
   if (!steps.length || steps === config.steps) return config;
   return { ...config, steps };
 }

@@ -14,8 +14,9 @@ import { addHost } from './scenario-ops';
 import { applyCaseOp, applyText, applyTexts, editorSession, redoEdit, undoEdit } from './session';
 import { chainRulesOf } from './lab-views';
 import { refreshCase } from '../state/lab';
+import type { Case } from '../../engine/scenario/case';
 
-const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Record<string, unknown>;
+const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
 
 function setup() {
   const listeners: ((e: { data: unknown }) => void)[] = [];

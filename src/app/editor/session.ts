@@ -11,7 +11,8 @@ import type { EngineClient } from '../../worker/client';
 import type { EditMode, PositionedDiagnostic } from '../../worker/protocol';
 import { simulate, type Stores } from '../state/walk-store';
 import { ensureLab, labChanged, refreshCase, undoState } from '../state/lab';
-import { hostNames, type Case, type OpResult } from './scenario-ops';
+import { hostNames, type OpResult } from './scenario-ops';
+import type { Case } from '../../engine/scenario/case';
 
 export interface Busy {
   what: string;

@@ -38,7 +38,7 @@ export default function GalleryView() {
   const id = useId();
   const open = (e: GalleryEntry) => {
     stores.ui.setState({ lesson: e.id });
-    void openScenario(stores, client, e.scenario as unknown as Record<string, unknown>, { from: 'gallery' }).then(() => window.scrollTo({ top: 0 }));
+    void openScenario(stores, client, e.scenario, { from: 'gallery' }).then(() => window.scrollTo({ top: 0 }));
   };
   return (
     <section aria-labelledby={id} className="flex flex-col gap-3 rounded-lg border border-slate-300 bg-white p-4">

@@ -11,7 +11,8 @@ import { createRoot } from 'react-dom/client';
 import { createEngineClient } from '../../worker/client';
 import { spawnEngineWorker } from '../shell/engine';
 import type { WalkLog } from '../../engine/walk-log';
-import scenario from '../../scenarios/port-forward.json';
+import { BUILT_IN } from '../../scenarios/built-in';
+import type { Case } from '../../engine/scenario/case';
 import { FlowGraph } from './FlowGraph';
 import { Topology } from './Topology';
 import { ChainRules } from './ChainRules';
@@ -19,14 +20,14 @@ import { ChainRules } from './ChainRules';
 const client = createEngineClient(spawnEngineWorker);
 const params = new URLSearchParams(location.search);
 
-function caseObject(): Record<string, unknown> {
-  const c = structuredClone(scenario) as { hosts: { name: string; setup: string[] }[]; steps: unknown[] };
-  if (!params.has('full')) c.steps = c.steps.slice(0, 1);
+function caseObject(): Case {
+  const c = structuredClone(BUILT_IN);
+  if (!params.has('full')) c.steps = c.steps?.slice(0, 1);
   const n = Math.min(100_000, Number(params.get('rules') ?? 0));
   const router = c.hosts.find((h) => h.name === 'router')!;
   const extra: string[] = [];
   for (let i = 0; i < n; i++) extra.push(`iptables -A FORWARD -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -p tcp --dport ${1 + (i % 1000)} -j DROP`);
-  router.setup.splice(4, 0, ...extra);
+  router.setup?.splice(4, 0, ...extra);
   return c;
 }
 

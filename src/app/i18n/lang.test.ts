@@ -51,7 +51,7 @@ describe('words in Chinese', () => {
 
   it('translate the autosave’s notices, keeping unknown text as it is', () => {
     const damaged = decodeSave(JSON.stringify({ version: 1, scenario: { name: 'x', hosts: [] } })).problem!;
-    expect(translateNotice(zh, damaged)).toBe('此浏览器中保存的场景已损坏（the scenario has no hosts），已忽略。');
+    expect(translateNotice(zh, damaged)).toBe('此浏览器中保存的场景已损坏（hosts: expected a list of at least one host），已忽略。');
     expect(translateNotice(en, damaged)).toBe(damaged);
     expect(translateNotice(zh, 'something else')).toBe('something else');
   });

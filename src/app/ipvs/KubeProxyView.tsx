@@ -21,6 +21,7 @@ import { grouped, KUBE_NODE, kubeCase, logHeight, logTop, nodeWalk, QUICK_SIZES,
 import { useIpvsT } from './t';
 import { useT } from '../i18n/lang';
 import { noteText } from '../shell/derive';
+import type { Case } from '../../engine/scenario/case';
 
 const FlowGraph = lazy(() => import('../graph/FlowGraph').then((m) => ({ default: m.FlowGraph })));
 
@@ -39,7 +40,7 @@ interface Loaded {
 const missingIn = (points: readonly ScalingPoint[], sizes: readonly number[]) => sizes.filter((n) => !points.some((p) => p.services === n));
 
 /** One walk of a case in a lab of its own, closed after. */
-async function walkOnce(client: EngineClient, caseJson: unknown, opts: CallOptions): Promise<{ ok: true; log: WalkLog } | { ok: false; errors: string[] }> {
+async function walkOnce(client: EngineClient, caseJson: Case, opts: CallOptions): Promise<{ ok: true; log: WalkLog } | { ok: false; errors: string[] }> {
   const o = await client.open(caseJson, opts);
   if (!o.ok) return o;
   try {

@@ -10,8 +10,9 @@ import { walkLog, type WalkLog } from '../../engine/walk-log';
 import { applyEdit } from '../../engine/edit/scenario-edit';
 import { ipvsAt, ipvsHosts, type IpvsNote } from './ipvs-view';
 import { labCase } from './lab-case';
+import type { Case } from '../../engine/scenario/case';
 
-function run(c: Record<string, unknown>): WalkLog {
+function run(c: Case): WalkLog {
   const parsed = readCase(c);
   if (!parsed.value) throw new Error(parsed.diagnostics.map((d) => d.message).join());
   const r = runScenario(parsed.value);
@@ -19,7 +20,7 @@ function run(c: Record<string, unknown>): WalkLog {
   return walkLog(r.world);
 }
 
-function edit(c: Record<string, unknown>, cmds: string[]): Record<string, unknown> {
+function edit(c: Case, cmds: string[]): Case {
   let s = c;
   for (const cmd of cmds) {
     const r = applyEdit(s, 'director', cmd, 'command');

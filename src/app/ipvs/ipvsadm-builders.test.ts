@@ -19,15 +19,16 @@ import { Lab } from '../../engine/lab/lab';
 import { hostConfigView, type HostConfigView } from '../../engine/lab/views';
 import { hostSetup } from '../editor/scenario-ops';
 import { labCase } from './lab-case';
+import type { Case } from '../../engine/scenario/case';
 
 /** What the IPVS section lists of the director: the lab's host view. */
-function director(c: Record<string, unknown>): HostConfigView {
+function director(c: Case): HostConfigView {
   const o = Lab.open(c);
   if (!o.ok) throw new Error(o.errors.join('; '));
   return hostConfigView('director', o.lab.config('director')!);
 }
 
-function apply(c: Record<string, unknown>, cmd: string): Record<string, unknown> {
+function apply(c: Case, cmd: string): Case {
   const r = applyEdit(c, 'director', cmd, 'command');
   if (!r.ok) throw new Error(`${cmd}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   return r.scenario;
@@ -35,7 +36,7 @@ function apply(c: Record<string, unknown>, cmd: string): Record<string, unknown>
 
 const VIP: ServiceRef = { kind: 'tcp', address: '10.0.0.100:80', fwmark: '' };
 const svcForm = (p: Partial<ServiceForm>): ServiceForm => ({ ...emptyServiceForm(), ...VIP, ...p });
-const ipvsLines = (c: Record<string, unknown>) => hostSetup(c, 'director').filter((x) => typeof x === 'string' && /^(ipvsadm|sysctl -w net.ipv4.vs)/.test(x));
+const ipvsLines = (c: Case) => hostSetup(c, 'director').filter((x) => typeof x === 'string' && /^(ipvsadm|sysctl -w net.ipv4.vs)/.test(x));
 
 describe('the virtual service form', () => {
   it('builds ipvsadm -A with the scheduler, and the engine adds the service', () => {

@@ -11,6 +11,7 @@ import { noteText } from '../shell/derive';
 import { flowNode, layoutFor } from '../graph/flow-layout';
 import type { IpvsT } from './t';
 import { noteSentence } from './ipvs-view';
+import type { Case } from '../../engine/scenario/case';
 
 export const KUBE_NODE = 'node';
 export const SCALING_SIZES = [1, 100, 1000, 10000] as const;
@@ -18,9 +19,9 @@ export const SCALING_SIZES = [1, 100, 1000, 10000] as const;
 export const QUICK_SIZES = [1, 100, 1000];
 
 /** The mode's scenario with only its first connection: the walk to compare. */
-export function kubeCase(mode: KubeProxyMode): Record<string, unknown> {
+export function kubeCase(mode: KubeProxyMode): Case {
   const c = kubeProxyCase(mode);
-  return { ...c, steps: (c.steps as unknown[]).slice(0, 1) };
+  return { ...c, steps: c.steps?.slice(0, 1) };
 }
 
 export interface WalkRow {

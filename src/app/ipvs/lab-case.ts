@@ -3,8 +3,11 @@
 // 10.0.0.100 and three real servers behind it, with no IPVS configured yet
 // (the forms add it). `connections` TCP connects from different ports.
 
+import type { Case } from '../../engine/scenario/case';
+
 /** A director (VIP 10.0.0.100) in front of three real servers, with no IPVS yet. */
-export function labCase(connections = 1): Record<string, unknown> {
+export function labCase(connections = 1): Case {
+  const tcp = 'tcp' as const;
   return {
     name: 'ipvs-lab',
     hosts: [
@@ -14,7 +17,7 @@ export function labCase(connections = 1): Record<string, unknown> {
     ],
     links: [['client:eth0', 'director:eth0']],
     switches: [{ name: 'backend', ports: ['director:eth1', 'rs1:eth0', 'rs2:eth0', 'rs3:eth0'] }],
-    listeners: [1, 2, 3].map((k) => ({ host: `rs${k}`, proto: 'tcp', port: 80 })),
+    listeners: [1, 2, 3].map((k) => ({ host: `rs${k}`, proto: tcp, port: 80 })),
     steps: Array.from({ length: connections }, (_, k) => ({ from: 'client', tcp: '10.0.0.100:80', sport: 40001 + k })),
   };
 }

@@ -6,7 +6,7 @@ import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
 import { walkLog } from '../../engine/walk-log';
 import { decodeShare } from '../../share/link';
-import builtIn from '../../scenarios/port-forward.json';
+import { BUILT_IN as builtIn } from '../../scenarios/built-in';
 import { buildLink } from './build-link';
 
 const BASE = 'https://packetwalk.example/';
@@ -29,9 +29,9 @@ describe('the Share link', () => {
   });
 
   it('a 60-rule scenario stays in the green', () => {
-    const router = (builtIn.hosts as { name: string; setup: string[] }[]).find((h) => h.name === 'router')!;
+    const router = builtIn.hosts.find((h) => h.name === 'router')!;
     const rules = Array.from({ length: 60 }, (_, i) => `iptables -A FORWARD -s 10.${i}.0.0/16 -p tcp --dport ${1000 + i} -j DROP`);
-    const big = { ...builtIn, hosts: builtIn.hosts.map((h) => (h.name === 'router' ? { ...router, setup: [...router.setup, ...rules] } : h)) };
+    const big = { ...builtIn, hosts: builtIn.hosts.map((h) => (h.name === 'router' ? { ...router, setup: [...(router.setup ?? []), ...rules] } : h)) };
     const link = buildLink(BASE, big, null, -1, 'en');
     expect(link.ok && link.length).toBeLessThanOrEqual(2000);
   });

@@ -4,7 +4,7 @@
 // the app never hands out a link that it would refuse to open itself.
 
 import { decodeShare, encodeShare, shareSizeClass, type ShareSizeClass } from '../../share/link';
-import type { ShareCase } from '../../share/schema';
+import type { Case } from '../../engine/scenario/case';
 import type { WalkLog } from '../../engine/walk-log';
 import type { Lang } from '../i18n/i18n';
 
@@ -15,9 +15,9 @@ export type BuiltLink = { ok: true; url: string; length: number; size: ShareSize
  * that is measured is the whole link's, since that is what chat apps and
  * QR codes must carry.
  */
-export function buildLink(base: string, scenario: Record<string, unknown>, log: WalkLog | null, index: number, lang: Lang): BuiltLink {
+export function buildLink(base: string, scenario: Case, log: WalkLog | null, index: number, lang: Lang): BuiltLink {
   const step = log && index >= 0 ? log.steps[index] : undefined;
-  const hash = encodeShare({ scenario: scenario as unknown as ShareCase, ...(step ? { packet: step.packet, step: index } : {}), lang });
+  const hash = encodeShare({ scenario, ...(step ? { packet: step.packet, step: index } : {}), lang });
   const back = decodeShare(hash);
   if (!back.ok) return { ok: false, detail: `${back.error.kind}: ${back.error.detail}` };
   const url = `${base}#${hash}`;

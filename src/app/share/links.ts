@@ -10,14 +10,17 @@
 // While the app runs the hash mirrors the state: step and lang always, and
 // s= as long as the scenario is still the one the link brought (an edit
 // drops it, so the address bar never claims a scenario that is not shown).
-// The share codec (fflate, zod, the engine's case reader) is loaded only when
-// a link really carries a scenario.
+// The share codec (fflate, zod, the link's schema) is loaded only when a link
+// really carries a scenario. What this remembers between events is in the
+// app's stores (state/link-state.ts), not in this module.
 
 import type { EngineClient } from '../../worker/client';
 import { setLang, langStore } from '../i18n/lang';
 import { persistenceOf } from '../state/persistence';
 import type { VersionOrigin } from '../state/vault';
+import type { OpenOptions } from '../state/link-state';
 import { loadScenario, simulate, stepTo, type LinkNotice, type ScenarioSource, type Stores } from '../state/walk-store';
+import type { Case } from '../../engine/scenario/case';
 import { readHash, writeHash, type HashParams } from './hash';
 
 const MIRROR_DELAY_MS = 250;
@@ -28,26 +31,9 @@ const READER_MISSING = {
   zh: 'PacketWalk 无法加载读取此链接所需的程序。请检查网络连接后重新加载页面。',
 };
 
-/** The s= value of the link whose scenario is shown, and that scenario (by identity). */
-let applied: { s: string; scenario: Record<string, unknown> } | null = null;
-
-export interface OpenOptions {
-  step?: number | undefined;
-  packet?: number | undefined;
-  lang?: 'en' | 'zh' | undefined;
-  from: ScenarioSource;
-  /** a saved version brought back: written over that version rather than as a new one */
-  adopt?: string | undefined;
-  /** the user chose to drop unsaved changes that could not be kept aside */
-  discard?: boolean | undefined;
-  /** the s= of the link being opened */
-  linkS?: string | undefined;
-}
+export type { OpenOptions };
 
 const ORIGIN: Record<ScenarioSource, VersionOrigin> = { link: 'link', gallery: 'gallery', file: 'file', version: 'edit' };
-
-/** What waits for the user's choice after a refused replacement. */
-let pendingOpen: { scenario: Record<string, unknown>; opts: OpenOptions } | null = null;
 
 /** Go to the step a link names, or else to the first step of its packet. */
 function placeWalk(stores: Stores, step: number | undefined, packet: number | undefined): void {
@@ -66,21 +52,20 @@ function placeWalk(stores: Stores, step: number | undefined, packet: number | un
  * saved versions. False when nothing was replaced because the work could not
  * be kept aside: the notice then offers download, discard and cancel.
  */
-export async function openScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>, opts: OpenOptions): Promise<boolean> {
+export async function openScenario(stores: Stores, client: EngineClient, scenario: Case, opts: OpenOptions): Promise<boolean> {
   const p = persistenceOf(stores);
   const r = p ? await p.replace(scenario, ORIGIN[opts.from], { adopt: opts.adopt, discardCurrent: opts.discard }) : null;
   if (opts.lang) setLang(opts.lang);
   if (r && !r.ok) {
-    pendingOpen = { scenario, opts };
+    stores.link.setState({ pending: { scenario, opts } });
     stores.ui.setState({ linkNotice: { kind: 'refused', from: opts.from, problem: r.problem.kind, detail: r.problem.detail }, screen: 'walk' });
     return false;
   }
-  pendingOpen = null;
+  stores.link.setState({ pending: null });
   const previous = r?.previous ?? null;
   const unsaved = r !== null && !r.saved.ok && 'problem' in r.saved;
   stores.ui.setState({ linkNotice: { kind: 'opened', from: opts.from, backup: previous !== null, previous, unsaved }, screen: 'walk', ...(opts.from !== 'gallery' ? { lesson: null } : {}) });
-  if (opts.from === 'link' && opts.linkS !== undefined) applied = { s: opts.linkS, scenario };
-  else applied = null;
+  stores.link.setState({ applied: opts.from === 'link' && opts.linkS !== undefined ? { s: opts.linkS, scenario } : null });
   await loadScenario(stores, client, scenario);
   placeWalk(stores, opts.step, opts.packet);
   return true;
@@ -96,11 +81,11 @@ export async function restorePreviousWork(stores: Stores, client: EngineClient, 
   if (!back.scenario) return false;
   const r = await p.replace(back.scenario, 'edit', { adopt: version });
   if (!r.ok) {
-    pendingOpen = { scenario: back.scenario, opts: { from: 'version', adopt: version } };
+    stores.link.setState({ pending: { scenario: back.scenario, opts: { from: 'version', adopt: version } } });
     stores.ui.setState({ linkNotice: { kind: 'refused', from: 'version', problem: r.problem.kind, detail: r.problem.detail } });
     return false;
   }
-  applied = null;
+  stores.link.setState({ applied: null });
   stores.ui.setState({ linkNotice: { kind: 'restored' }, lesson: null });
   await loadScenario(stores, client, back.scenario);
   return true;
@@ -108,7 +93,7 @@ export async function restorePreviousWork(stores: Stores, client: EngineClient, 
 
 /** The refused replacement, after the user chose to drop the unsaved changes. */
 export async function discardAndOpen(stores: Stores, client: EngineClient): Promise<boolean> {
-  const pending = pendingOpen;
+  const pending = stores.link.getState().pending;
   if (!pending) return false;
   return openScenario(stores, client, pending.scenario, { ...pending.opts, discard: true });
 }
@@ -116,8 +101,8 @@ export async function discardAndOpen(stores: Stores, client: EngineClient): Prom
 /** The refused replacement is not wanted after all: the scenario shown stays as it is. */
 export function cancelOpen(stores: Stores): void {
   // the gallery names its lesson before opening: it is not the lesson of the scenario kept
-  const fromGallery = pendingOpen?.opts.from === 'gallery';
-  pendingOpen = null;
+  const fromGallery = stores.link.getState().pending?.opts.from === 'gallery';
+  stores.link.setState({ pending: null });
   stores.ui.setState({ linkNotice: null, ...(fromGallery ? { lesson: null } : {}) });
 }
 
@@ -144,8 +129,7 @@ async function openLink(stores: Stores, client: EngineClient, p: HashParams, has
     showError(stores, { kind: 'error', error: r.error.kind, detail: r.error.detail, text: mod.SHARE_ERROR_TEXT[r.error.kind] });
     return false;
   }
-  const scenario = r.state.scenario as unknown as Record<string, unknown>;
-  return openScenario(stores, client, scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '' });
+  return openScenario(stores, client, r.state.scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '' });
 }
 
 /** step= and lang= without a new scenario: move the walk, switch the language. */
@@ -157,10 +141,10 @@ function applyReadable(stores: Stores, p: HashParams): void {
 
 async function onHash(stores: Stores, client: EngineClient): Promise<void> {
   // what the user typed wins over a mirror write still waiting
-  cancelMirror();
+  cancelMirror(stores);
   const hash = window.location.hash;
   const p = readHash(hash);
-  if (p.s !== null && p.s !== applied?.s) {
+  if (p.s !== null && p.s !== stores.link.getState().applied?.s) {
     if (await openLink(stores, client, p, hash)) return;
     // a broken link still may say which language to show its message in
     if (p.lang) setLang(p.lang);
@@ -169,14 +153,16 @@ async function onHash(stores: Stores, client: EngineClient): Promise<void> {
   applyReadable(stores, p);
 }
 
-let cancelMirror: () => void = () => undefined;
+function cancelMirror(stores: Stores): void {
+  window.clearTimeout(stores.link.getState().mirrorTimer);
+  stores.link.setState({ mirrorTimer: undefined });
+}
 
 /** Keep step, lang (and s= while it is still true) in the address bar, without adding history entries. */
 function mirror(stores: Stores): void {
-  let timer: number | undefined;
-  cancelMirror = () => window.clearTimeout(timer);
   const write = () => {
-    timer = undefined;
+    stores.link.setState({ mirrorTimer: undefined });
+    const applied = stores.link.getState().applied;
     const now = readHash(window.location.hash);
     const s = applied && applied.scenario === stores.scenario.getState().scenario ? applied.s : null;
     // a broken link stays in the address bar until the user moves on, so it can be copied into a bug report
@@ -186,17 +172,18 @@ function mirror(stores: Stores): void {
     if (`#${next}` !== window.location.hash) window.history.replaceState(window.history.state, '', `#${next}`);
   };
   const later = () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(write, MIRROR_DELAY_MS);
+    window.clearTimeout(stores.link.getState().mirrorTimer);
+    stores.link.setState({ mirrorTimer: window.setTimeout(write, MIRROR_DELAY_MS) });
   };
   stores.playback.subscribe((s, prev) => s.index !== prev.index && later());
   stores.scenario.subscribe((s, prev) => {
     if (s.scenario === prev.scenario) return;
-    if (applied && applied.scenario !== s.scenario) applied = null;
-    if (!applied && readHash(window.location.hash).s !== null && stores.ui.getState().linkNotice?.kind !== 'error') {
+    const applied = stores.link.getState().applied;
+    if (applied && applied.scenario !== s.scenario) stores.link.setState({ applied: null });
+    if (!stores.link.getState().applied && readHash(window.location.hash).s !== null && stores.ui.getState().linkNotice?.kind !== 'error') {
       // a link that no longer describes the page (an edit, "Restore my previous work") leaves the
       // address bar at once, so a reload right after cannot open it again over the work
-      window.clearTimeout(timer);
+      window.clearTimeout(stores.link.getState().mirrorTimer);
       write();
       return;
     }
@@ -233,9 +220,4 @@ export function startLinks(stores: Stores, client: EngineClient): HashParams {
     window.addEventListener('hashchange', () => void onHash(stores, client));
   });
   return p;
-}
-
-/** For tests: forget which link is applied. */
-export function resetLinksForTests(): void {
-  applied = null;
 }

@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import { selectScenario, sendPacket, selectStatus, type TrafficStep } from '../state/walk-store';
 import { tEn, useT, type T } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
+import type { Case, CasePacket } from '../../engine/scenario/case';
 import { selectHostNames } from './derive-scenario';
 import { useDeps } from './context';
 
@@ -67,7 +68,7 @@ export function trafficStep(c: PacketChoice): TrafficStep {
     case 'udp':
       return { from: c.from, udp: `${dst}:${c.dport.trim()}`, ...sport, data: c.data || 'hello' };
     case 'packet': {
-      const packet: Record<string, unknown> = { proto: c.proto, dst };
+      const packet: CasePacket = { proto: c.proto, dst };
       if (c.proto !== 'icmp') Object.assign(packet, { dport: Number(c.dport), ...sport });
       if (c.proto === 'tcp') packet.flags = c.flags;
       if (c.proto !== 'tcp' && c.data) packet.data = c.data;
@@ -84,31 +85,32 @@ const labelCls = 'flex flex-col gap-1 text-sm font-medium text-slate-700';
  * show it (a link or a gallery scenario opens with its packet in the form),
  * else the built-in scenario's connect.
  */
-export function initialChoice(scenario: Record<string, unknown>, hosts: string[]): PacketChoice {
+export function initialChoice(scenario: Pick<Case, 'steps'>, hosts: string[]): PacketChoice {
   const base: PacketChoice = { from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''), kind: 'tcp', proto: 'tcp', dst: '203.0.113.1', dport: '8080', sport: '', flags: 'S', data: '' };
-  const first = Array.isArray(scenario.steps) ? (scenario.steps[0] as Record<string, unknown> | undefined) : undefined;
-  if (!first || typeof first !== 'object' || typeof first.from !== 'string' || !hosts.includes(first.from)) return base;
+  const first = scenario.steps?.[0];
+  if (!first || !hosts.includes(first.from)) return base;
   const from = first.from;
-  const sport = typeof first.sport === 'number' ? String(first.sport) : '';
-  const data = typeof first.data === 'string' ? first.data : '';
-  const addrPort = (v: unknown) => (typeof v === 'string' && /^[\d.]+:\d+$/.test(v) ? v.split(':') : null);
-  const tcp = addrPort(first.tcp);
-  if (tcp) return { ...base, from, kind: 'tcp', dst: tcp[0]!, dport: tcp[1]!, sport, data };
-  const udp = addrPort(first.udp);
-  if (udp) return { ...base, from, kind: 'udp', dst: udp[0]!, dport: udp[1]!, sport, data };
-  if (typeof first.ping === 'string') return { ...base, from, kind: 'ping', dst: first.ping, dport: '' };
-  const p = first.packet as Record<string, unknown> | undefined;
-  if (p && typeof p === 'object' && (p.proto === 'tcp' || p.proto === 'udp' || p.proto === 'icmp') && typeof p.dst === 'string') {
+  const addrPort = (v: string) => (/^[\d.]+:\d+$/.test(v) ? v.split(':') : null);
+  const sport = (s: { sport?: number }) => (s.sport !== undefined ? String(s.sport) : '');
+  if ('tcp' in first) {
+    const tcp = addrPort(first.tcp);
+    if (tcp) return { ...base, from, kind: 'tcp', dst: tcp[0]!, dport: tcp[1]!, sport: sport(first), data: first.data ?? '' };
+  } else if ('udp' in first) {
+    const udp = addrPort(first.udp);
+    if (udp) return { ...base, from, kind: 'udp', dst: udp[0]!, dport: udp[1]!, sport: sport(first), data: first.data ?? '' };
+  } else if ('ping' in first) return { ...base, from, kind: 'ping', dst: first.ping, dport: '' };
+  else {
+    const p = first.packet;
     return {
       ...base,
       from,
       kind: 'packet',
       proto: p.proto,
       dst: p.dst,
-      dport: typeof p.dport === 'number' ? String(p.dport) : '',
-      sport: typeof p.sport === 'number' ? String(p.sport) : '',
-      flags: typeof p.flags === 'string' ? p.flags : '',
-      data: typeof p.data === 'string' ? p.data : '',
+      dport: p.dport !== undefined ? String(p.dport) : '',
+      sport: sport(p),
+      flags: p.flags ?? '',
+      data: p.data ?? '',
     };
   }
   return { ...base, from };
@@ -120,7 +122,7 @@ export const PacketForm = memo(function PacketForm() {
   const hosts = useStore(stores.scenario, selectHostNames);
   const status = useStore(stores.walk, selectStatus);
   // at start-up the form offers the built-in connect; a scenario loaded later (a link, the gallery) brings its own packet
-  const [c, setC] = useState<PacketChoice>(() => initialChoice(stores.ui.getState().loads > 0 ? selectScenario(stores.scenario.getState()) : {}, hosts));
+  const [c, setC] = useState<PacketChoice>(() => initialChoice(stores.ui.getState().loads > 0 ? selectScenario(stores.scenario.getState()) : { steps: [] }, hosts));
   const [problems, setProblems] = useState<string[]>([]);
   const id = useId();
   const set = <K extends keyof PacketChoice>(k: K, v: PacketChoice[K]) => setC((old) => ({ ...old, [k]: v }));

@@ -8,9 +8,8 @@
 
 import { memo, useId, useState } from 'react';
 import { useStore } from 'zustand';
-import { createStore } from 'zustand/vanilla';
 import { selectNotice, selectScenario } from '../state/walk-store';
-import { persistenceOf, formatSize, type PersistState } from '../state/persistence';
+import { createPersistStore, persistenceOf, formatSize, type PersistState } from '../state/persistence';
 import type { VersionMeta } from '../state/vault';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
@@ -22,7 +21,6 @@ import { downloadScenario } from './download';
 
 const btn = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
 
-const EMPTY: PersistState = { backend: 'none', problem: null, conflict: null, versions: [], current: null };
 const selectProblem = (s: PersistState) => s.problem;
 const selectConflict = (s: PersistState) => s.conflict;
 const selectVersions = (s: PersistState) => s.versions;
@@ -32,9 +30,10 @@ const selectCurrent = (s: PersistState) => s.current;
 function usePersist<T>(select: (s: PersistState) => T): T {
   const { stores } = useDeps();
   const p = persistenceOf(stores);
-  return useStore(p?.store ?? FALLBACK, select);
+  // an app started without saving (tests) reads a store of its own that says so
+  const [none] = useState(() => createPersistStore(null));
+  return useStore(p?.store ?? none, select);
 }
-const FALLBACK = createStore<PersistState>()(() => EMPTY);
 
 const ORIGIN_KEY: Record<VersionMeta['origin'], MessageKey> = {
   edit: 'persist.origin.edit',

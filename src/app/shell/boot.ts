@@ -8,7 +8,7 @@
 // (state/persistence.ts: IndexedDB, else localStorage, with the last few
 // versions); opening the saved scenario is why start-up waits a moment.
 
-import builtIn from '../../scenarios/port-forward.json';
+import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
 import type { KeyValueStore } from '../state/autosave';
@@ -33,8 +33,8 @@ export async function boot(): Promise<AppDeps> {
   // visit left (a walk that never finished) before anything is walked
   const guard = startEngine(browserStorage());
   const client = guard.client;
-  const restored = await startPersistence([builtIn]);
-  const stores = createStores(restored.scenario ?? (builtIn as Record<string, unknown>));
+  const restored = await startPersistence([BUILT_IN]);
+  const stores = createStores(restored.scenario ?? BUILT_IN);
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
   restored.attach(stores);
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated

@@ -10,6 +10,7 @@ import { createStores } from '../state/walk-store';
 import { DepsContext, type AppDeps } from './context';
 import { Header } from './Header';
 import { FIRST_SCREEN_KEY, prepareFirstPaint, rememberFirstScreen, staticHeaderFits, type Visit } from './first-paint';
+import type { Case } from '../../engine/scenario/case';
 
 const indexHtml = readFileSync(new URL('../../../index.html', import.meta.url), 'utf8');
 
@@ -26,7 +27,7 @@ describe('index.html’s static header', () => {
   const shell = /<header[\s\S]*<\/header>/.exec(indexHtml)?.[0] ?? '';
 
   it('is what the app’s Header renders on a first visit: English, the built-in scenario', () => {
-    const stores = createStores(builtIn as Record<string, unknown>);
+    const stores = createStores(builtIn as Case);
     const deps = { stores } as unknown as AppDeps;
     const rendered = renderToStaticMarkup(createElement(DepsContext, { value: deps }, createElement(Header)));
     expect(shell).not.toBe('');

@@ -5,14 +5,14 @@
 // lessons (registered by the lazily loaded gallery, so the first screen does
 // not carry the gallery's texts).
 
-import builtIn from '../../scenarios/port-forward.json';
+import { BUILT_IN } from '../../scenarios/built-in';
 import type { Lang, MessageKey } from '../i18n/i18n';
 import type { T } from '../i18n/lang';
 import type { Notice } from '../state/walk-store';
 import { FAILURE_PATTERNS, type EngineFailureKind } from '../../worker/failure';
 
-export const BUILT_IN_NAME: string = typeof (builtIn as { name?: unknown }).name === 'string' ? (builtIn as { name: string }).name : '';
-export const BUILT_IN_DESCRIPTION: string = typeof (builtIn as { description?: unknown }).description === 'string' ? (builtIn as { description: string }).description : '';
+export const BUILT_IN_NAME: string = BUILT_IN.name;
+export const BUILT_IN_DESCRIPTION: string = BUILT_IN.description ?? '';
 
 const NOTICES: [RegExp, MessageKey][] = [
   [/^The scenario saved in this browser is not valid JSON/, 'notice.saveNotJson'],

@@ -4,6 +4,8 @@
 // values are current whenever a test reads them.
 
 import type { WalkLog } from '../../engine/walk-log';
+import type { Case } from '../../engine/scenario/case';
+import { checkCase } from '../../share/case-shape';
 import { loadScenario, type SimStatus, type UiState } from '../state/walk-store';
 import { langStore, type Lang } from '../i18n/lang';
 import type { GalleryEntry } from '../../gallery';
@@ -16,15 +18,15 @@ export interface TestHook {
   readonly status: SimStatus;
   readonly errors: string[];
   /** added for issue 6: the scenario object shown, the language, and the app's modes */
-  readonly scenario: Record<string, unknown>;
+  readonly scenario: Case;
   readonly lang: Lang;
   readonly ui: Readonly<UiState>;
   /** simulate a case object (oracle format) as the app's scenario; resolves when the answer is shown */
-  load(caseObject: Record<string, unknown>): Promise<void>;
+  load(caseObject: Case): Promise<void>;
   /** added for issue 6: the gallery's entries (loads the gallery chunk), for tests that check its texts on screen */
   gallery(): Promise<{ entries: readonly GalleryEntry[]; todo: readonly { id: string; title: { en: string; zh: string } }[] }>;
   /** run a case in the worker without showing it: keeps the worker busy for responsiveness tests */
-  simulateInBackground(caseObject: Record<string, unknown>): Promise<void>;
+  simulateInBackground(caseObject: Case): Promise<void>;
   /** the worker's watchdog for walks, in ms (null: the real budget), until the page reloads */
   watchdog(ms: number | null): void;
   /**
@@ -69,6 +71,13 @@ function walkTransferProbe() {
   };
 }
 
+/** What a test hands over crossed a page boundary like any file: its shape is checked first. */
+function checked(caseObject: Case): Case {
+  const r = checkCase(caseObject);
+  if (!r.ok) throw new Error(`not a case: ${r.message}`);
+  return r.value;
+}
+
 export function installTestHook({ stores, client }: AppDeps): void {
   const transfer = walkTransferProbe();
   setResponseProbeForTests(transfer.onMessage);
@@ -94,13 +103,13 @@ export function installTestHook({ stores, client }: AppDeps): void {
     get ui() {
       return stores.ui.getState();
     },
-    load: (caseObject) => loadScenario(stores, client, caseObject),
+    load: (caseObject) => loadScenario(stores, client, checked(caseObject)),
     gallery: async () => {
       const g = await import('../../gallery');
       return { entries: g.GALLERY, todo: g.GALLERY_TODO };
     },
     simulateInBackground: async (caseObject) => {
-      const o = await client.open(caseObject);
+      const o = await client.open(checked(caseObject));
       if (!o.ok) return;
       await client.send(o.lab, null, false);
       await client.close(o.lab);

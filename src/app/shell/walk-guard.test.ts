@@ -8,6 +8,7 @@ import type { EngineClient } from '../../worker/client';
 import type { KeyValueStore } from '../state/autosave';
 import { createStores, loadScenario, sendPacket, simulate } from '../state/walk-store';
 import { discardHeld, guardWalks, walkMark, RUNNING_KEY, sendAllHeld, sendNextHeldStep } from './walk-guard';
+import type { Case } from '../../engine/scenario/case';
 
 function memoryStorage(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -37,7 +38,7 @@ function engine(behaviour: { hang?: boolean; storage?: KeyValueStore } = {}) {
   return { client, walked };
 }
 
-const mark = (c: typeof fanOut | Record<string, unknown>) => walkMark(c, (c as typeof fanOut).steps ?? []);
+const mark = (c: typeof fanOut | Case) => walkMark(c, (c as typeof fanOut).steps ?? []);
 
 describe('the crash guard', () => {
   it('marks the scenario while its walk runs and clears the mark with the answer', async () => {
@@ -92,7 +93,7 @@ describe('the crash guard', () => {
 
   it('walks another scenario than the marked one as usual', async () => {
     const storage = memoryStorage();
-    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark({ name: 'other' }), at: '' }));
+    storage.setItem(RUNNING_KEY, JSON.stringify({ fp: mark({ name: 'other', hosts: [] }), at: '' }));
     const { client, walked } = engine();
     const guard = guardWalks(client, storage);
     await simulate(createStores(fanOut), guard.client);

@@ -13,11 +13,13 @@
 // (those with `supersede: 'walk'`) whatever started them: the autosave, a
 // link, an edit.
 
-import { createStore, type StoreApi } from 'zustand/vanilla';
-import builtIn from '../../scenarios/port-forward.json';
+import type { StoreApi } from 'zustand/vanilla';
+import { BUILT_IN } from '../../scenarios/built-in';
+import type { Case, CaseStep } from '../../engine/scenario/case';
 import type { CallOptions, EngineClient, EngineRestart } from '../../worker/client';
 import { isEngineFailure } from '../../worker/failure';
 import type { KeyValueStore } from '../state/autosave';
+import { createGuardStore, type GuardState, type HeldWalk } from '../state/guard-state';
 import { loadScenario, simulate, type Stores } from '../state/walk-store';
 
 export const RUNNING_KEY = 'packetwalk.walk-running.v1';
@@ -25,19 +27,7 @@ export const RUNNING_KEY = 'packetwalk.walk-running.v1';
 /** The `supersede` key of the walk the page shows. */
 export const WALK = 'walk';
 
-export interface HeldWalk {
-  /** the scenario's traffic steps, as JSON: another traffic (a packet sent) ends the hold */
-  steps: string;
-  total: number;
-  /** how many of them are sent now */
-  sent: number;
-}
-
-export interface GuardState {
-  held: HeldWalk | null;
-  /** the last time the worker was stopped and started again, for the notice */
-  restart: EngineRestart | null;
-}
+export type { GuardState, HeldWalk };
 
 export interface WalkGuard {
   client: EngineClient;
@@ -94,9 +84,8 @@ function clearMark(storage: KeyValueStore | null, fp: string): void {
 }
 
 /** What names a lab's scenario for the mark: its name and hosts (the whole case can be megabytes to hash). */
-function caseName(c: unknown): unknown {
-  const o = (c ?? {}) as { name?: unknown; hosts?: unknown };
-  return { name: o.name, hosts: Array.isArray(o.hosts) ? o.hosts.map((h) => (h as { name?: unknown } | null)?.name) : null };
+function caseName(c: Case): { name: string; hosts: string[] } {
+  return { name: c.name, hosts: c.hosts.map((h) => h.name) };
 }
 
 /**
@@ -104,17 +93,17 @@ function caseName(c: unknown): unknown {
  * An edited rule keeps the mark (a crash by a rule the user just added is
  * still held back); a false match only holds back a walk that was fine.
  */
-export function walkMark(scenario: unknown, traffic: readonly unknown[]): string {
+export function walkMark(scenario: Case, traffic: readonly CaseStep[]): string {
   return fingerprint({ scenario: caseName(scenario), steps: traffic });
 }
 
 /** The mark of the last visit is read once, here, before anything is walked. */
 export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): WalkGuard {
-  const state = createStore<GuardState>()(() => ({ held: null, restart: null }));
+  const state = createGuardStore();
   let boot: Mark | null = readMark(storage);
-  const names = new Map<number, unknown>();
+  const names = new Map<number, { name: string; hosts: string[] }>();
 
-  const walk = (lab: number, traffic: unknown[], keep: boolean, opts: CallOptions) => {
+  const walk = (lab: number, traffic: CaseStep[], keep: boolean, opts: CallOptions) => {
     const fp = fingerprint({ scenario: names.get(lab) ?? null, steps: traffic });
     if (boot) {
       if (boot.fp === fp && traffic.length > 0) state.setState({ held: { steps: JSON.stringify(traffic), total: traffic.length, sent: 0 } });
@@ -173,7 +162,7 @@ export function sendAllHeld(guard: WalkGuard, stores: Stores, client: EngineClie
 /** Put the built-in scenario in its place; the mark goes with it. */
 export function discardHeld(guard: WalkGuard, stores: Stores, client: EngineClient): Promise<void> {
   guard.state.setState({ held: null });
-  return loadScenario(stores, client, structuredClone(builtIn) as Record<string, unknown>);
+  return loadScenario(stores, client, structuredClone(BUILT_IN));
 }
 
 export function noteRestart(guard: WalkGuard, restart: EngineRestart): void {

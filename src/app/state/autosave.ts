@@ -1,9 +1,11 @@
 // pattern: Functional Core
-// The shape check of a scenario read back from anywhere (the vault, a file),
-// and the single-key save format earlier versions of the app wrote to
+// The single-key save format earlier versions of the app wrote to
 // localStorage (state/persistence.ts moves such a save into the vault; a
 // file in that format still opens). What comes back is checked before use: a
 // corrupt, foreign or older save is ignored with a message, never a crash.
+
+import type { Case } from '../../engine/scenario/case';
+import { checkCase } from '../../share/case-shape';
 
 export const AUTOSAVE_KEY = 'packetwalk.scenario.v1';
 const VERSION = 1;
@@ -15,34 +17,12 @@ export interface KeyValueStore {
   removeItem(key: string): void;
 }
 
-export type Restored = { scenario: Record<string, unknown>; problem: null } | { scenario: null; problem: string | null };
+export type Restored = { scenario: Case; problem: null } | { scenario: null; problem: string | null };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A save's outer record, still unchecked: only its `version` and `scenario` are read. */
+const isRecord = (v: unknown): v is { version?: unknown; scenario?: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * Why `s` cannot be an oracle case object, or null when its shape is right.
- * Only the shape is checked here; the engine judges the commands themselves.
- */
-export function caseShapeProblem(s: unknown): string | null {
-  if (!isObject(s)) return 'the scenario is not an object';
-  if (typeof s.name !== 'string') return 'the scenario has no name';
-  if (!Array.isArray(s.hosts) || s.hosts.length === 0) return 'the scenario has no hosts';
-  for (const h of s.hosts) {
-    if (!isObject(h) || typeof h.name !== 'string') return 'a host has no name';
-    if (h.setup !== undefined && !Array.isArray(h.setup)) return `host ${h.name}: setup is not a list`;
-    for (const c of (h.setup as unknown[] | undefined) ?? []) {
-      if (typeof c !== 'string' && !(isObject(c) && typeof c['iptables-restore'] === 'string')) return `host ${h.name}: a setup command is neither text nor an iptables-restore block`;
-    }
-  }
-  for (const key of ['links', 'switches', 'listeners', 'steps'] as const) {
-    if (s[key] !== undefined && !Array.isArray(s[key])) return `${key} is not a list`;
-  }
-  if (Array.isArray(s.links) && s.links.some((l) => !Array.isArray(l) || l.length !== 2 || l.some((e) => typeof e !== 'string'))) return 'a link is not a pair of host:interface names';
-  if (s.rt_tables !== undefined && (!isObject(s.rt_tables) || Object.values(s.rt_tables).some((v) => typeof v !== 'number'))) return 'rt_tables is not a map of names to numbers';
-  return null;
-}
-
-export function encodeSave(scenario: Record<string, unknown>, savedAt = new Date()): string {
+export function encodeSave(scenario: Case, savedAt = new Date()): string {
   return JSON.stringify({ version: VERSION, savedAt: savedAt.toISOString(), scenario });
 }
 
@@ -55,8 +35,8 @@ export function decodeSave(text: string | null): Restored {
   } catch {
     return { scenario: null, problem: 'The scenario saved in this browser is not valid JSON; it was ignored.' };
   }
-  if (!isObject(parsed) || parsed.version !== VERSION) return { scenario: null, problem: 'The scenario saved in this browser is from another version of PacketWalk; it was ignored.' };
-  const why = caseShapeProblem(parsed.scenario);
-  if (why) return { scenario: null, problem: `The scenario saved in this browser is damaged (${why}); it was ignored.` };
-  return { scenario: parsed.scenario as Record<string, unknown>, problem: null };
+  if (!isRecord(parsed) || parsed.version !== VERSION) return { scenario: null, problem: 'The scenario saved in this browser is from another version of PacketWalk; it was ignored.' };
+  const checked = checkCase(parsed.scenario);
+  if (!checked.ok) return { scenario: null, problem: `The scenario saved in this browser is damaged (${checked.message}); it was ignored.` };
+  return { scenario: checked.value, problem: null };
 }

@@ -11,6 +11,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient } from '../../worker/client';
 import type { ExportKind, ExportResult, UndoState } from '../../worker/protocol';
+import type { Case } from '../../engine/scenario/case';
 
 export interface LabState {
   /** the worker's lab; null until the first scenario is opened */
@@ -21,7 +22,7 @@ export interface LabState {
   past: number;
   future: number;
   /** the case object the lab holds (traffic aside); another one in the scenario store is a scenario set from outside */
-  synced: Record<string, unknown> | null;
+  synced: Case | null;
   /** the lab changed since `synced` was made: a snapshot is due */
   stale: boolean;
   /** the case the worker refused to open, with its messages */
@@ -37,7 +38,7 @@ export function createLabStore(): StoreApi<LabState> {
 
 /** The JSON text and fingerprint of one scenario object, made by the worker (the autosave saves it as it is). */
 export interface SerializedText {
-  of: Record<string, unknown>;
+  of: Case;
   text: string;
   fp: string;
 }
@@ -45,7 +46,7 @@ export interface SerializedText {
 /** The parts of the scenario store the lab follows (walk-store.ts Stores has them). */
 export interface LabStores {
   lab: StoreApi<LabState>;
-  scenario: StoreApi<{ scenario: Record<string, unknown>; setScenario(s: Record<string, unknown>): void; serialized: SerializedText | null }>;
+  scenario: StoreApi<{ scenario: Case; setScenario(s: Case): void; serialized: SerializedText | null }>;
 }
 
 /** The undo fields of an answer, without whatever else it carries. */
@@ -61,10 +62,10 @@ export async function exportFrom(stores: LabStores, client: EngineClient, host: 
 }
 
 /** The same configuration, whatever the traffic: `{...case, steps}` keeps every other field's object. */
-export function sameConfig(a: Record<string, unknown> | null, b: Record<string, unknown>): boolean {
+export function sameConfig(a: Case | null, b: Case): boolean {
   if (a === b) return true;
   if (!a) return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Case)[]);
   for (const k of keys) if (k !== 'steps' && a[k] !== b[k]) return false;
   return true;
 }
@@ -123,7 +124,7 @@ function scheduleSnapshot(stores: LabStores, client: EngineClient, delayMs: numb
  * before a lab-wide change is made to it, before it is shared or saved by
  * hand). The traffic stays the page's own.
  */
-export async function refreshCase(stores: LabStores, client: EngineClient): Promise<Record<string, unknown>> {
+export async function refreshCase(stores: LabStores, client: EngineClient): Promise<Case> {
   const s = stores.lab.getState();
   if (s.snapshotTimer) clearTimeout(s.snapshotTimer);
   stores.lab.setState({ snapshotTimer: null });
@@ -131,7 +132,7 @@ export async function refreshCase(stores: LabStores, client: EngineClient): Prom
   if (!s.stale || s.id === null) return current;
   const version = s.version;
   const steps = current.steps;
-  const snap = await client.snapshot(s.id, Array.isArray(steps) ? steps : null, { supersede: 'snapshot' });
+  const snap = await client.snapshot(s.id, steps ?? null, { supersede: 'snapshot' });
   const now = stores.lab.getState();
   // a newer change came meanwhile: its own snapshot follows
   if (now.version !== version || !now.stale) return stores.scenario.getState().scenario;

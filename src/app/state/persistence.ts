@@ -15,6 +15,7 @@ import { createKvBackend } from './vault-kv';
 import { createIdbBackend, openDatabase } from './vault-idb';
 import type { StorageProblem } from './storage-problem';
 import type { MessageKey } from '../i18n/i18n';
+import type { Case } from '../../engine/scenario/case';
 
 const SAVE_DELAY_MS = 400;
 const OPEN_TIMEOUT_MS = 3000;
@@ -46,9 +47,9 @@ export interface Persistence {
   /** save now whatever waits for the autosave's delay */
   flush(): Promise<void>;
   /** see Vault.replace; without storage the replaced work is kept in memory for this tab */
-  replace(incoming: Record<string, unknown>, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
-  read(id: string): Promise<{ scenario: Record<string, unknown> | null; problem: string | null }>;
-  takeNewer(): Promise<Record<string, unknown> | null>;
+  replace(incoming: Case, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
+  read(id: string): Promise<{ scenario: Case | null; problem: string | null }>;
+  takeNewer(): Promise<Case | null>;
   fork(): Promise<void>;
   remove(id: string): Promise<void>;
   refresh(): Promise<void>;
@@ -143,7 +144,7 @@ async function migrateLegacy(vault: Vault): Promise<Notice | null> {
 }
 
 /** A tab that closed before its IndexedDB write finished left its last edit here. */
-async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Record<string, unknown> | null> {
+async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Case | null> {
   const ls = localStorageOrNull();
   let raw: string | null = null;
   try {
@@ -174,7 +175,7 @@ async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Record<strin
 
 export interface PersistenceStart {
   /** the scenario to start with, or null for the built-in one */
-  scenario: Record<string, unknown> | null;
+  scenario: Case | null;
   notice: Notice | null;
   /** begin saving `stores`' scenario and listening to other tabs */
   attach(stores: Stores): Persistence;
@@ -184,7 +185,7 @@ export interface PersistenceStart {
 export async function startPersistence(pristine: readonly unknown[]): Promise<PersistenceStart> {
   const vault = await openVault(pristine);
   let notice: Notice | null = null;
-  let scenario: Record<string, unknown> | null = null;
+  let scenario: Case | null = null;
   if (vault) {
     try {
       notice = await migrateLegacy(vault);
@@ -218,9 +219,14 @@ export function saveNotice(r: SaveOutcome): Notice | null {
   return { key: PROBLEM_KEY[r.problem.kind], params: { size: formatSize(r.chars), detail: r.problem.detail } };
 }
 
+/** The state of the saving of one app's scenario (no vault: nothing is saved, and the store says so). */
+export function createPersistStore(vault: Vault | null): StoreApi<PersistState> {
+  return createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
+}
+
 function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
-  const store = createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
-  let memoryBackup: Record<string, unknown> | null = null;
+  const store = createPersistStore(vault);
+  let memoryBackup: Case | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = 0;
 

@@ -35,11 +35,11 @@ describe('readScenarioFile', () => {
     const cases: [string, RegExp][] = [
       ['{"name":', /not valid JSON/],
       ['[1,2]', /not an object/],
-      ['{"name":"x","hosts":[]}', /no hosts/],
+      ['{"name":"x","hosts":[]}', /hosts: expected a list of at least one host/],
       [JSON.stringify({ format: 'nfo-kernel/1', case: '01-x', hosts: {}, packets: [] }), /kernel result \(01-x\.kernel\.json\)/],
       [JSON.stringify({ version: 7, scenario }), /another version/],
       ['\uFEFF\uFEFF{"a":1}', /not valid JSON .*\\u\{FEFF\}/],
-      [JSON.stringify({ name: 'x\u200B', hosts: [{ name: 'a\u0000', setup: 'no' }] }), /host a\\u\{0\}: setup is not a list/],
+      [JSON.stringify({ name: 'x\u200B', hosts: [{ name: 'a\u0000', setup: 'no' }] }), /hosts\[0\]\.setup: expected a list of commands/],
     ];
     for (const [text, why] of cases) {
       const r = readScenarioFile(text);

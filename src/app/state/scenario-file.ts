@@ -8,21 +8,26 @@
 // scenario, refused with the reason (invisible characters shown escaped);
 // anything else goes to the iptables/ip importers as before.
 
-import { caseShapeProblem, decodeSave } from './autosave';
+import type { Case } from '../../engine/scenario/case';
+import { checkCase } from '../../share/case-shape';
+import { decodeSave } from './autosave';
 import { escapeInvisible, stripBom } from './visible-text';
 
 export type ScenarioFile =
   /** not JSON and not a link: iptables-save or ip show text for a host */
   | { kind: 'text'; text: string }
-  | { kind: 'case' | 'save'; scenario: Record<string, unknown> }
+  | { kind: 'case' | 'save'; scenario: Case }
   /** a share link: the hash part, decoded by src/share (loaded lazily) */
   | { kind: 'link'; hash: string }
   | { kind: 'refused'; why: string };
 
-/** Oracle result files (shared/oracle/FORMAT.md §2) are what the kernel printed, not a scenario. */
-const isKernelResult = (o: Record<string, unknown>) => typeof o.format === 'string' && /^nfo-/.test(o.format) && 'packets' in o;
+/** Any JSON object, before it is known to be a scenario: truly open, each value is checked where it is read. */
+type JsonObject = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Oracle result files (shared/oracle/FORMAT.md §2) are what the kernel printed, not a scenario. */
+const isKernelResult = (o: JsonObject) => typeof o.format === 'string' && /^nfo-/.test(o.format) && 'packets' in o;
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * What a file or pasted text is.
@@ -51,9 +56,9 @@ function readJson(text: string): ScenarioFile {
     return s.scenario ? { kind: 'save', scenario: s.scenario } : refuse(s.problem ?? 'the saved scenario is empty');
   }
   if (isKernelResult(parsed)) return refuse(`this is a kernel result (${typeof parsed.case === 'string' ? `${parsed.case}.kernel.json` : 'NAME.kernel.json'}), not a scenario: open the case file it was recorded from`);
-  const why = caseShapeProblem(parsed);
-  if (why) return refuse(`the JSON is not a PacketWalk scenario (${why})`);
-  return { kind: 'case', scenario: parsed };
+  const checked = checkCase(parsed);
+  if (!checked.ok) return refuse(`the JSON is not a PacketWalk scenario (${checked.message})`);
+  return { kind: 'case', scenario: checked.value };
 }
 
 const refuse = (why: string): ScenarioFile => ({ kind: 'refused', why: escapeInvisible(why) });

@@ -272,7 +272,7 @@ describe('damaged saves', () => {
     s.data.set(key, '{"name":');
     expect((await createVault(backend, opts('t2')).loadLatest()).problem).toMatch(/not valid JSON/);
     s.data.set(key, '{"name":"x","hosts":[]}');
-    expect((await createVault(backend, opts('t2')).loadLatest()).problem).toMatch(/damaged \(the scenario has no hosts\)/);
+    expect((await createVault(backend, opts('t2')).loadLatest()).problem).toMatch(/damaged \(hosts: expected a list of at least one host\)/);
     s.data.set('packetwalk.vault.v2.meta', 'nonsense');
     expect(await createVault(backend, opts('t2')).loadLatest()).toEqual({ scenario: null, meta: null, problem: null });
   });

@@ -20,7 +20,8 @@
 //    to load the newer work or keep this tab's as a separate copy.
 
 import { classifyStorageError, stringBytes, type StorageProblem } from './storage-problem';
-import { caseShapeProblem } from './autosave';
+import type { Case } from '../../engine/scenario/case';
+import { checkCase } from '../../share/case-shape';
 import { fingerprintText } from '../../share/fingerprint';
 
 export type VersionOrigin = 'edit' | 'link' | 'gallery' | 'file' | 'fork' | 'legacy' | 'rescue';
@@ -75,7 +76,7 @@ export { fingerprintText };
 
 export type SaveOutcome = { ok: true; meta: VersionMeta | null } | { ok: false; problem: StorageProblem; chars: number } | { ok: false; conflict: VersionMeta };
 
-export type Loaded = { scenario: Record<string, unknown>; meta: VersionMeta; problem: null } | { scenario: null; meta: VersionMeta | null; problem: string | null };
+export type Loaded = { scenario: Case; meta: VersionMeta; problem: null } | { scenario: null; meta: VersionMeta | null; problem: string | null };
 
 export type ReplaceOutcome =
   /** the incoming scenario is the tab's document now; `previous` is the version that holds the replaced work (null: it was nobody's work) */
@@ -98,13 +99,13 @@ export interface Vault {
   /** the newest version, as the app starts */
   loadLatest(): Promise<Loaded>;
   /** the autosave: write `scenario` as the next revision of this tab's document; `known`: its JSON text and fingerprint, already made (by the worker) */
-  save(scenario: Record<string, unknown>, known?: { text: string; fp: string }): Promise<SaveOutcome>;
+  save(scenario: Case, known?: { text: string; fp: string }): Promise<SaveOutcome>;
   /**
    * `incoming` replaces `current` (see the header). `adopt` writes it over
    * that version instead of a new document (a version brought back);
    * `discardCurrent` is the user's choice to drop unsaved work that cannot be saved.
    */
-  replace(current: Record<string, unknown>, incoming: Record<string, unknown>, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
+  replace(current: Case, incoming: Case, origin: VersionOrigin, opts?: ReplaceOptions): Promise<ReplaceOutcome>;
   /** read one version */
   read(id: string): Promise<Loaded>;
   versions(): Promise<VersionMeta[]>;
@@ -115,7 +116,7 @@ export interface Vault {
   /** give up this tab's changes: take the newer revision */
   takeNewer(): Promise<Loaded>;
   /** keep this tab's scenario as a document of its own (and edit that one from now on) */
-  fork(scenario: Record<string, unknown>, origin?: VersionOrigin): Promise<SaveOutcome>;
+  fork(scenario: Case, origin?: VersionOrigin): Promise<SaveOutcome>;
   /** drop a version (to make room); never the one this tab edits */
   remove(id: string): Promise<boolean>;
   /** what this tab's document is, for tests and the versions list */
@@ -141,10 +142,10 @@ function randomId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-const nameOf = (s: Record<string, unknown>) => (typeof s.name === 'string' ? s.name.slice(0, 200) : '');
+const nameOf = (s: Case) => s.name.slice(0, 200);
 
 /** Read a stored text back into a scenario, or say why it cannot be used. */
-export function decodeVersion(text: string | null): { scenario: Record<string, unknown>; problem: null } | { scenario: null; problem: string | null } {
+export function decodeVersion(text: string | null): { scenario: Case; problem: null } | { scenario: null; problem: string | null } {
   if (text === null) return { scenario: null, problem: null };
   let parsed: unknown;
   try {
@@ -152,9 +153,9 @@ export function decodeVersion(text: string | null): { scenario: Record<string, u
   } catch {
     return { scenario: null, problem: 'The scenario saved in this browser is not valid JSON; it was ignored.' };
   }
-  const why = caseShapeProblem(parsed);
-  if (why) return { scenario: null, problem: `The scenario saved in this browser is damaged (${why}); it was ignored.` };
-  return { scenario: parsed as Record<string, unknown>, problem: null };
+  const checked = checkCase(parsed);
+  if (!checked.ok) return { scenario: null, problem: `The scenario saved in this browser is damaged (${checked.message}); it was ignored.` };
+  return { scenario: checked.value, problem: null };
 }
 
 export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
@@ -177,7 +178,7 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
     doc = { id: m.id, rev: m.rev, fp: m.fp, originFp: m.originFp, origin: m.origin };
   };
 
-  async function write(d: { id: string; rev: number; origin: VersionOrigin; originFp: string | null }, scenario: Record<string, unknown>, expectRev: number | null, known?: { text: string; fp: string }): Promise<SaveOutcome> {
+  async function write(d: { id: string; rev: number; origin: VersionOrigin; originFp: string | null }, scenario: Case, expectRev: number | null, known?: { text: string; fp: string }): Promise<SaveOutcome> {
     const text = known?.text ?? JSON.stringify(scenario);
     const meta: VersionMeta = { id: d.id, rev: d.rev, savedAt: now(), name: nameOf(scenario), chars: text.length, origin: d.origin, fp: known?.fp ?? fingerprintText(text), originFp: d.originFp, tab: opts.tab };
     try {
@@ -197,9 +198,9 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
   }
 
   /** a new document for `scenario` */
-  const writeNew = (scenario: Record<string, unknown>, origin: VersionOrigin, originFp: string | null) => write({ id: newId(), rev: 1, origin, originFp }, scenario, null);
+  const writeNew = (scenario: Case, origin: VersionOrigin, originFp: string | null) => write({ id: newId(), rev: 1, origin, originFp }, scenario, null);
 
-  async function saveNow(scenario: Record<string, unknown>, known?: { text: string; fp: string }): Promise<SaveOutcome> {
+  async function saveNow(scenario: Case, known?: { text: string; fp: string }): Promise<SaveOutcome> {
     if (conflict) return { ok: false, conflict };
     const text = known?.text ?? JSON.stringify(scenario);
     const fp = known?.fp ?? fingerprintText(text);
@@ -346,6 +347,7 @@ export const byNewest = (a: VersionMeta, b: VersionMeta): number => b.savedAt - 
 /** A stored meta record, checked (it comes from storage that anything could have written). */
 export function isVersionMeta(x: unknown): x is VersionMeta {
   if (typeof x !== 'object' || x === null) return false;
+  // a record from storage, its fields still unchecked: that is what this function checks
   const m = x as Record<string, unknown>;
   return typeof m.id === 'string' && typeof m.rev === 'number' && typeof m.savedAt === 'number' && typeof m.name === 'string' && typeof m.chars === 'number' && typeof m.origin === 'string' && typeof m.fp === 'string' && (m.originFp === null || typeof m.originFp === 'string') && typeof m.tab === 'string';
 }

@@ -6,12 +6,17 @@ import { describe, expect, it } from 'vitest';
 import type { EngineClient } from '../../worker/client';
 import type { WalkLog } from '../../engine/walk-log';
 import { changeSpeed, createStores, loadScenario, sendPacket, simulate, stepBack, stepForward, stepTo, stepToEnd, togglePlay } from './walk-store';
+import type { Case, CasePingStep } from '../../engine/scenario/case';
+
+const EMPTY: Case = { name: '', hosts: [] };
+/** a traffic step that names a walk's length, for a stub that answers with that walk */
+const numbered = (n: number): CasePingStep => ({ from: 'a', ping: String(n) });
 
 const log = (n: number): WalkLog => ({ scenario: 's', hosts: [], links: [], switches: [], packets: [], steps: Array.from({ length: n }, (_, i) => ({ i }) as never), scenarioSteps: [], traceLog: [], notModelled: [] });
 
 describe('playback', () => {
   it('steps forward and back within the log and stops playing at the end', () => {
-    const s = createStores({});
+    const s = createStores(EMPTY);
     s.walk.setState({ log: log(3), status: 'ready' });
     s.playback.setState({ index: 0, playing: true });
     stepForward(s);
@@ -25,7 +30,7 @@ describe('playback', () => {
   });
 
   it('changes speed within the allowed steps', () => {
-    const s = createStores({});
+    const s = createStores(EMPTY);
     changeSpeed(s, 1);
     changeSpeed(s, 1);
     expect(s.playback.getState().speed).toBe(4);
@@ -34,19 +39,19 @@ describe('playback', () => {
   });
 
   it('keeps only the newest run', async () => {
-    const s = createStores({});
+    const s = createStores(EMPTY);
     let release: (v: unknown) => void = () => {};
     const slow = new Promise((r) => (release = r));
     const client: EngineClient = stubClient({
       send: async (_lab, traffic) => {
-        const n = (traffic?.[0] as { n: number }).n;
+        const n = Number((traffic?.[0] as CasePingStep).ping);
         if (n === 1) await slow;
         return { ok: true, walk: n, version: 1, log: log(n) };
       },
     });
-    s.scenario.getState().setScenario({ steps: [{ n: 1 }] });
+    s.scenario.getState().setScenario({ ...EMPTY, steps: [numbered(1)] });
     const first = simulate(s, client);
-    s.scenario.getState().setScenario({ steps: [{ n: 2 }] });
+    s.scenario.getState().setScenario({ ...EMPTY, steps: [numbered(2)] });
     await simulate(s, client);
     release(null);
     await first;
@@ -67,7 +72,7 @@ describe('the shell’s reducers', () => {
   });
 
   it('Play at the end starts over; Pause stops', () => {
-    const s = createStores({});
+    const s = createStores(EMPTY);
     s.walk.setState({ log: log(3), status: 'ready' });
     s.playback.setState({ index: 2 });
     togglePlay(s);
@@ -79,9 +84,9 @@ describe('the shell’s reducers', () => {
   });
 
   it('keeps the previous walk and shows the errors when a scenario is refused', async () => {
-    const s = createStores({});
+    const s = createStores(EMPTY);
     s.walk.setState({ log: log(3), status: 'ready' });
-    await loadScenario(s, stubClient({ open: async () => ({ ok: false, lab: 1, errors: ['router: iptables: line 1: Bad argument'] }) }), { name: 'bad' });
+    await loadScenario(s, stubClient({ open: async () => ({ ok: false, lab: 1, errors: ['router: iptables: line 1: Bad argument'] }) }), { name: 'bad', hosts: [] });
     expect(s.walk.getState()).toMatchObject({ status: 'error', errors: ['router: iptables: line 1: Bad argument'] });
     expect(s.walk.getState().log?.steps.length).toBe(3);
   });

@@ -12,6 +12,8 @@ import type { MessageKey } from '../i18n/i18n';
 import { langStore, tFor } from '../i18n/lang';
 import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
 import { createLabStore, ensureLab, type LabState, type SerializedText } from './lab';
+import { createLinkStore, type LinkState } from './link-state';
+import type { Case, CaseStep } from '../../engine/scenario/case';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
 
@@ -25,8 +27,8 @@ export interface KubeState {
 
 export interface ScenarioState {
   /** the scenario as an oracle case object (shared/oracle/FORMAT.md §1) */
-  scenario: Record<string, unknown>;
-  setScenario(s: Record<string, unknown>): void;
+  scenario: Case;
+  setScenario(s: Case): void;
   /** added for the editor (issue 4): what the app must tell about the scenario's keeping (autosave) */
   notice: Notice | null;
   /** the scenario's JSON text and fingerprint when the worker made them (state/lab.ts refreshCase); for another object, null or stale */
@@ -114,11 +116,13 @@ export interface Stores {
   playback: StoreApi<PlaybackState>;
   view: StoreApi<ViewState>;
   ui: StoreApi<UiState>;
+  /** the address bar's link: which one is shown, a replacement waiting for a choice (state/link-state.ts) */
+  link: StoreApi<LinkState>;
 }
 
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
 
-export function createStores(initialScenario: Record<string, unknown>): Stores {
+export function createStores(initialScenario: Case): Stores {
   const scenario = createStore<ScenarioState>()((set) => ({
     scenario: initialScenario,
     setScenario: (s) => set({ scenario: s }),
@@ -130,12 +134,12 @@ export function createStores(initialScenario: Record<string, unknown>): Stores {
   const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
   const ui = createStore<UiState>()(() => ({ screen: 'walk', lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
   const kube = createStore<KubeState>()(() => ({ open: false, logs: {}, points: [] }));
-  return { scenario, lab: createLabStore(), kube, walk, playback, view, ui };
+  return { scenario, lab: createLabStore(), kube, walk, playback, view, ui, link: createLinkStore() };
 }
 
 /** The traffic the page shows: the scenario's steps (the packet form replaces them). */
-function trafficOf(scenario: Record<string, unknown>): unknown[] {
-  return Array.isArray(scenario.steps) ? scenario.steps : [];
+function trafficOf(scenario: Case): CaseStep[] {
+  return scenario.steps ?? [];
 }
 
 /**
@@ -218,8 +222,8 @@ export function shownHost(log: WalkLog | null, index: number, chosen: string | n
 // ---------------------------------------------------------------- app shell reducers
 // Added for the shell (issue 3): sending a packet, play/pause, view choices.
 
-/** One traffic step of an oracle case (FORMAT.md §1.2), as the packet form builds it. */
-export type TrafficStep = Record<string, unknown> & { from: string };
+/** One traffic step of a case (FORMAT.md §1.2), as the packet form builds it. */
+export type TrafficStep = CaseStep;
 
 /**
  * Replace the scenario's traffic with one step and re-simulate: hosts, links
@@ -233,7 +237,7 @@ export function sendPacket(stores: Stores, client: EngineClient, step: TrafficSt
 }
 
 /** Load a whole case (tests, future scenario editor) and simulate it. */
-export function loadScenario(stores: Stores, client: EngineClient, scenario: Record<string, unknown>): Promise<void> {
+export function loadScenario(stores: Stores, client: EngineClient, scenario: Case): Promise<void> {
   stores.scenario.getState().setScenario(scenario);
   stores.ui.setState({ loads: stores.ui.getState().loads + 1 });
   stores.view.setState({ host: null, chain: null, filter: { host: null, hook: null, verdict: null } });

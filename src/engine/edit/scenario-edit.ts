@@ -7,6 +7,7 @@
 // its position in the typed text.
 
 import { readCase } from '../scenario/case-file';
+import type { Case } from '../scenario/case';
 import type { Scenario, SetupCommand } from '../scenario/types';
 import { World } from '../sim/world';
 import type { HostConfig } from '../sim/host-config';
@@ -24,7 +25,7 @@ export interface PositionedDiagnostic extends Diagnostic {
 }
 
 export type EditResult =
-  | { ok: true; scenario: Record<string, unknown>; diagnostics: PositionedDiagnostic[] }
+  | { ok: true; scenario: Case; diagnostics: PositionedDiagnostic[] }
   | { ok: false; diagnostics: PositionedDiagnostic[] };
 
 export function positioned(text: string, ds: readonly Diagnostic[]): PositionedDiagnostic[] {
@@ -38,10 +39,11 @@ function linkNames(s: Scenario, host: string): Set<string> {
   return names;
 }
 
-/** The scenario as a case object (FORMAT.md §1), with every host's setup in canonical form. */
-export function scenarioToCase(s: Scenario, hosts: ReadonlyMap<string, HostConfig> | World): Record<string, unknown> {
+/** The scenario as a case (FORMAT.md §1), with every host's setup in canonical form. */
+export function scenarioToCase(s: Scenario, hosts: ReadonlyMap<string, HostConfig> | World): Case {
   const configs = hosts instanceof World ? hosts.hosts : hosts;
-  const c: Record<string, unknown> = { name: s.name };
+  // keys in the order the case format lists them: the case text (and so its fingerprint) stays the same
+  const c: Case = { name: s.name, hosts: [] };
   if (s.description) c.description = s.description;
   if (s.conntrack !== 'auto') c.options = { conntrack: s.conntrack };
   if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
@@ -52,12 +54,8 @@ export function scenarioToCase(s: Scenario, hosts: ReadonlyMap<string, HostConfi
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);
   if (s.switches.length) c.switches = s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) }));
   if (s.listeners.length) c.listeners = s.listeners;
-  c.steps = s.steps.map((st) => {
-    const o: Record<string, unknown> = { ...st };
-    delete o.kind;
-    delete o.timeout;
-    return o;
-  });
+  // the step as written, with the harness's defaults the reader filled in, less what the case never says
+  c.steps = s.steps.map(({ kind: _kind, timeout: _timeout, ...written }) => written);
   return c;
 }
 

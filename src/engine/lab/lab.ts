@@ -10,6 +10,7 @@
 // for saving, sharing and exporting.
 
 import { readCase } from '../scenario/case-file';
+import type { Case } from '../scenario/case';
 import type { Scenario, SetupCommand, Step } from '../scenario/types';
 import { World } from '../sim/world';
 import { Host } from '../sim/host';
@@ -353,7 +354,7 @@ export class Lab {
   }
 
   /** The lab as a case (FORMAT.md §1) with every host's setup in canonical form: for saving, sharing and the case export. */
-  snapshot(): Record<string, unknown> {
+  snapshot(): Case {
     return scenarioToCase(this.current.scenario, this.current.configs);
   }
 

@@ -276,9 +276,3 @@ export function readCase(json: Json): Parsed<Scenario> {
   };
   return { value: r.diagnostics.length ? null : scenario, diagnostics: r.diagnostics };
 }
-
-/** The step as the oracle echoes it in `steps[].action` (defaults filled in, plus kind). */
-export function stepAction(s: Step): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...s };
-  return out;
-}

@@ -136,10 +136,21 @@ export function counterKeys(r: Ruleset): CounterKey[] {
   return out;
 }
 
-export function rulesetJson(r: Ruleset, counters: Map<object, Counters>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** One chain as a kernel result lists it (shared/oracle/FORMAT.md §2, `rulesets`). */
+export interface ResultChain {
+  /** null for a user-defined chain */
+  policy: string | null;
+  policy_counters: { packets: number; bytes: number } | null;
+  rules: { num: number; rule: string; target: string | null; goto: boolean; counters: { packets: number; bytes: number } }[];
+}
+
+/** A host's rule set as a kernel result lists it: table → chain name → chain. */
+export type ResultRuleset = Partial<Record<TableName, Record<string, ResultChain>>>;
+
+export function rulesetJson(r: Ruleset, counters: Map<object, Counters>): ResultRuleset {
+  const out: ResultRuleset = {};
   for (const t of TABLES) {
-    const chains: Record<string, unknown> = {};
+    const chains: Record<string, ResultChain> = {};
     for (const c of r.tables[t].chains.values()) {
       const pc = counters.get(c) ?? { packets: 0, bytes: 0 };
       chains[c.name] = {
