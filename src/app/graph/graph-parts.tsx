@@ -6,6 +6,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
+import { animate } from 'motion/mini';
 import { useT } from '../i18n/lang';
 
 const DOT_R = 15;
@@ -31,9 +32,11 @@ const at = (p: Point) => `translate(${p.x - DOT_R}px, ${p.y - DOT_R}px)`;
 /**
  * The packet. Rendered inside React Flow's viewport (flow coordinates); each
  * new `points` starts a fresh run along them, and with
- * prefers-reduced-motion it is placed at the end point at once. The run is a
- * Web Animation of `transform`: the compositor moves the dot, so a step costs
- * the page no script per frame and no repaint of the graph under it.
+ * prefers-reduced-motion it is placed at the end point at once. The run is
+ * motion's mini `animate`, which plays a Web Animation of `transform`: the
+ * compositor moves the dot, so a step costs the page no script per frame and
+ * no repaint of the graph under it (motion's React component ran script on
+ * every frame).
  */
 export const PacketDot = memo(function PacketDot({ points, durationMs }: { points: Point[]; durationMs: number }) {
   const dot = useRef<HTMLDivElement>(null);
@@ -45,10 +48,7 @@ export const PacketDot = memo(function PacketDot({ points, durationMs }: { point
     // jsdom-like environments have no Web Animations: the dot then rests at its end point
     if (!el || !moving || typeof el.animate !== 'function') return;
     const times = keyframeTimes(points);
-    const run = el.animate(
-      points.map((p, k) => ({ transform: at(p), offset: times[k] })),
-      { duration: durationMs, easing: 'linear' },
-    );
+    const run = animate(el, { transform: points.map(at) }, { duration: durationMs / 1000, ease: 'linear', times });
     return () => run.cancel();
   }, [points, durationMs, moving]);
   if (!end) return null;
