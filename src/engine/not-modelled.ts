@@ -26,7 +26,8 @@ import { saveRule } from './iptables/save';
 import { ruleLimits } from './iptables/not-modelled';
 import { parseSysctl } from './net/sysctl';
 import { parseIpCommand } from './net/ip-command';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, type HostNet } from './net/config';
+import type { HostNet } from './net/config';
+import { sysctlDefault } from '../vocabulary/sysctl';
 import type { Ruleset } from './iptables/ruleset';
 import { linkMtu } from './sim/route-adapter';
 import { ruleText } from './sim/iptables-adapter';
@@ -92,11 +93,6 @@ const MODELLED_GLOBAL = new Set([
   'net.ipv4.tcp_rto_min_us',
   'net.ipv4.tcp_early_retrans',
 ]);
-
-function sysctlDefault(key: string): string | undefined {
-  const conf = /^net\.ipv4\.conf\.[^.]+\.(.+)$/.exec(key);
-  return conf ? DEVCONF_DEFAULTS[conf[1]!] : GLOBAL_SYSCTL_DEFAULTS[key];
-}
 
 function sysctlLimit(key: string, value: string): string | null {
   if (key.startsWith('net.ipv4.vs.')) return null;

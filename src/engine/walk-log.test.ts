@@ -30,6 +30,16 @@ describe('the walk log of the port-forwarding scenario', () => {
     expect(steps.at(-1)).toMatchObject({ kind: 'end', disposition: { verdict: 'sent', iface: 'eth1' } });
   });
 
+  it('shows each field change on the step that made it: the DNAT on the NAT step, TTL − 1 on the forward step (ip_forward → ip_decrease_ttl)', () => {
+    const syn = log.packets.find((p) => p.host === 'router')!;
+    const steps = log.steps.slice(syn.firstStep, syn.lastStep + 1);
+    const changes = steps.filter((s) => Object.keys(s.changed).length > 0).map((s) => [s.kind === 'note' ? s.note.kind : s.kind, s.changed]);
+    expect(changes).toEqual([
+      ['nat', { dst: ['203.0.113.1', '192.168.1.100'], dport: [8080, 80] }],
+      ['ttl', { ttl: [64, 63] }],
+    ]);
+  });
+
   it('records the conntrack table as the SYN found it and as it left it', () => {
     const syn = log.packets.find((p) => p.host === 'router')!;
     expect(syn.conntrackBefore).toEqual([]);

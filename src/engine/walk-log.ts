@@ -12,7 +12,7 @@ import type { TraceType } from './iptables/walk';
 import type { ClauseResult, MatchContext, Rule } from './iptables/types';
 import { causalOrder } from './conformance/kernel-result';
 import { headerDiff, type HeaderView } from './sim/header-view';
-import type { IpvsSnapshot, RecordedEvent, Verdict, WalkNote } from './sim/record';
+import { sharedHeaderView, type DropCause, type IpvsSnapshot, type PacketRecord, type RecordedEvent, type Verdict, type WalkNote } from './sim/record';
 import type { CtEntryView } from './conntrack/types';
 import type { CtListRow } from './conntrack/view';
 import type { World } from './sim/world';
@@ -78,7 +78,40 @@ export type WalkStep =
       event: number;
     })
   | (WalkStepBase & { kind: 'note'; note: WalkNote })
-  | (WalkStepBase & { kind: 'end'; disposition: Verdict | null; summary: string });
+  | (WalkStepBase & {
+      kind: 'end';
+      disposition: Verdict | null;
+      summary: string;
+      /** why the packet's walk ended where `node` says (the box of its fate): a key the page translates */
+      reason: FateReason;
+    });
+
+/**
+ * Why a packet's walk in one host ended, as a key. The end step's node is
+ * where that happened: the rule's box, the routing decision, the forward
+ * step, the socket, the wire.
+ */
+export type FateReason =
+  /** a rule's DROP / REJECT / NFQUEUE, or the chain's policy */
+  | 'rule-drop'
+  | 'rule-reject'
+  | 'rule-queue'
+  | 'policy-drop'
+  /** handed to a local socket (ip_local_deliver) */
+  | 'delivered'
+  /** put on the wire (dev_queue_xmit) */
+  | 'sent'
+  /** ip_route_input / ip_route_output failed: `route.` + the reason (no_route, forwarding_disabled, reverse_path_filter, ...) */
+  | `route.${string}`
+  /** ip_forward refused it: ttl_exceeded, fragmentation_needed */
+  | `forward.${string}`
+  /** IPVS refused it, or its transmit found no TTL left or no route to the real server */
+  | `ipvs.${string}`
+  /** a drop the disposition does not name (sim/record.ts DropCause) */
+  | `dropped.${DropCause}`
+  /** gone after its last TRACE line without a known cause */
+  | 'vanished'
+  | 'unknown';
 
 export interface RuleView {
   num: number;
@@ -220,6 +253,66 @@ function noteNodes(notes: readonly WalkNote[], origin: 'ingress' | 'local'): Gra
   });
 }
 
+/** The box where the packet's walk in this host ended, and why. */
+function fateOf(r: PacketRecord, nodes: readonly GraphNode[], last: RecordedEvent): { node: GraphNode; reason: FateReason } {
+  const d = r.disposition;
+  const lastBox = `${last.table} ${last.hook}` as GraphNode;
+  const cause = r.dropCause;
+  if (!d) return { node: lastBox, reason: 'unknown' };
+  switch (d.verdict) {
+    case 'drop':
+    case 'reject':
+    case 'queue': {
+      // ip_vs_in's NF_DROP comes after the last TRACE line, from IPVS's own box
+      const ipvs = r.notes.at(-1);
+      if (ipvs?.kind === 'ipvs' && ipvs.action === 'drop' && ipvs.at === r.events.length) return { node: nodes[r.notes.length - 1]!, reason: `ipvs.${ipvs.reason ?? 'drop'}` };
+      // the box of the event the verdict names (the last one with its reference)
+      const e = r.events.findLast((x) => x.table === d.at.table && x.chain === d.at.chain && x.rulenum === d.at.rulenum && x.type === d.at.type) ?? last;
+      const node = `${e.table} ${e.hook}` as GraphNode;
+      if (cause && cause !== 'queue-no-consumer') return { node, reason: `dropped.${cause}` };
+      if (d.verdict === 'reject') return { node, reason: 'rule-reject' };
+      if (d.verdict === 'queue') return { node, reason: 'rule-queue' };
+      return { node, reason: d.at.type === 'policy' ? 'policy-drop' : 'rule-drop' };
+    }
+    case 'sent':
+      // nf_confirm and TPROXY/MASQUERADE drops sit in the last hook's box; an unanswered ARP request on the wire
+      if (cause === 'neigh-unresolved' || cause === 'bridge-same-port') return { node: 'iface-out', reason: `dropped.${cause}` };
+      if (cause) return { node: lastBox, reason: `dropped.${cause}` };
+      return { node: 'iface-out', reason: 'sent' };
+    case 'local':
+      if (cause) return { node: lastBox, reason: `dropped.${cause}` };
+      return { node: 'local-process', reason: 'delivered' };
+    case 'no_further_hook':
+      return routingFate(r, nodes, d.reason, lastBox);
+    case 'vanished_after_output':
+    case 'vanished_after_forward':
+      return { node: lastBox, reason: cause ? `dropped.${cause}` : 'vanished' };
+    case 'unknown':
+      return { node: lastBox, reason: cause ? `dropped.${cause}` : 'unknown' };
+  }
+}
+
+/**
+ * A packet that met no further hook ended in the routing decision
+ * (ip_route_input_noref's error: no route, forwarding off, rp_filter), the
+ * forward step (ip_forward: TTL, DF and MTU) or IPVS's transmit.
+ */
+function routingFate(r: PacketRecord, nodes: readonly GraphNode[], reason: string, lastBox: GraphNode): { node: GraphNode; reason: FateReason } {
+  const notes = r.notes;
+  const k = notes.length - 1;
+  const lastNote = notes[k];
+  if (lastNote?.kind === 'ipvs') return { node: nodes[k]!, reason: `ipvs.${lastNote.reason ?? lastNote.action}` };
+  const xmit = notes.findLastIndex((n) => n.kind === 'ipvs' && n.action === 'xmit');
+  if (xmit >= 0) return { node: nodes[xmit]!, reason: `ipvs.${reason}` };
+  if (reason === 'ttl_exceeded' || reason === 'fragmentation_needed') return { node: 'forward-decision', reason: `forward.${reason}` };
+  const route = notes.findLastIndex((n) => n.kind === 'route');
+  const rn = notes[route];
+  // the engine's own lookup said why; the disposition's reason is the oracle's `ip route get` afterwards
+  if (rn?.kind === 'route' && rn.decision === 'error') return { node: nodes[route]!, reason: `route.${rn.reason && rn.reason !== 'unknown' ? rn.reason : reason}` };
+  if (rn?.kind === 'route') return { node: nodes[route]!, reason: `route.${reason}` };
+  return { node: r.origin === 'ingress' ? 'routing-input' : lastBox, reason: `route.${reason}` };
+}
+
 export function packetSummary(h: HeaderView): string {
   const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
   const flags = h.flags !== undefined ? ` [${h.flags || 'no flags'}]` : '';
@@ -294,7 +387,9 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     const nodes = noteNodes(notes, r.origin);
     const flushNotes = (upTo: number, hdr: HeaderView) => {
       while (n < notes.length && notes[n]!.at <= upTo) {
-        push({ kind: 'note', node: nodes[n]!, headers: hdr, note: notes[n]! });
+        // each note shows the packet as its own step left it (a record without note states: the next event's)
+        const state = r.noteStates[n];
+        push({ kind: 'note', node: nodes[n]!, headers: state ? sharedHeaderView(state.packet) : hdr, note: notes[n]! });
         n++;
       }
     };
@@ -322,7 +417,8 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     });
     const last = r.events[r.events.length - 1]!;
     flushNotes(Number.MAX_SAFE_INTEGER, last.hdr);
-    push({ kind: 'end', node: r.disposition?.verdict === 'sent' ? 'iface-out' : r.disposition?.verdict === 'local' ? 'local-process' : `${last.table} ${last.hook}` as GraphNode, headers: last.hdr, disposition: r.disposition, summary: dispositionText(r.disposition) });
+    const fate = fateOf(r, nodes, last);
+    push({ kind: 'end', node: fate.node, headers: prev ?? last.hdr, disposition: r.disposition, summary: dispositionText(r.disposition), reason: fate.reason });
     packets.push({
       id: r.id,
       step: r.step,

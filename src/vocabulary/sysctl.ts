@@ -6,9 +6,10 @@
 // from the engine).
 
 /**
- * Per-interface defaults of a new network namespace (IPV4_DEVCONF_DFLT in
- * net/ipv4/devinet.c, FORMAT.md §1.1). conf.all, conf.default and every
- * interface start with these; a new interface copies conf.default.
+ * Per-interface defaults of a new network namespace (ipv4_devconf_dflt in
+ * net/ipv4/devinet.c, FORMAT.md §1.1). conf.default and every interface
+ * start with these (a new interface copies conf.default); conf.all starts
+ * with these too except where DEVCONF_ALL_DEFAULTS says otherwise.
  */
 export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
   forwarding: '0',
@@ -18,7 +19,7 @@ export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
   send_redirects: '1',
   shared_media: '1',
   rp_filter: '0',
-  accept_source_route: '0',
+  accept_source_route: '1',
   accept_local: '0',
   route_localnet: '0',
   src_valid_mark: '0',
@@ -41,6 +42,27 @@ export const DEVCONF_DEFAULTS: Readonly<Record<string, string>> = {
   drop_unicast_in_l2_multicast: '0',
   ignore_routes_with_linkdown: '0',
 };
+
+/**
+ * Where conf.all starts differently from conf.default: devinet.c's
+ * ipv4_devconf (the "all" table) leaves accept_source_route 0 while
+ * ipv4_devconf_dflt sets it to 1 (a new namespace here prints all = 0,
+ * default = 1, lo = 1).
+ */
+export const DEVCONF_ALL_DEFAULTS: Readonly<Record<string, string>> = {
+  accept_source_route: '0',
+};
+
+/** The value conf.DEV.KEY starts with in a new namespace. */
+export function devconfDefault(dev: string, key: string): string | undefined {
+  return (dev === 'all' ? DEVCONF_ALL_DEFAULTS[key] : undefined) ?? DEVCONF_DEFAULTS[key];
+}
+
+/** The value a sysctl (full dotted name) starts with in a new namespace, if the engine models it. */
+export function sysctlDefault(key: string): string | undefined {
+  const conf = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(key);
+  return conf ? devconfDefault(conf[1]!, conf[2]!) : GLOBAL_SYSCTL_DEFAULTS[key];
+}
 
 /** Namespace-wide defaults; icmp_ratemask and igmp reports are the harness's values. */
 export const GLOBAL_SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {

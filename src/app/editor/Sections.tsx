@@ -7,7 +7,7 @@
 
 import { memo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../vocabulary/sysctl';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, sysctlDefault } from '../../vocabulary/sysctl';
 import { useDeps } from '../shell/context';
 import { selectLog, selectScenario } from '../state/walk-store';
 import {
@@ -417,7 +417,7 @@ export const SysctlSection = memo(function SysctlSection({ host }: { host: strin
   const t = useT();
   const perIface = key.startsWith('conf.');
   const full = perIface ? `net.ipv4.conf.${iface}.${key.slice(5)}` : key;
-  const dflt = perIface ? DEVCONF_DEFAULTS[key.slice(5)] : GLOBAL_SYSCTL_DEFAULTS[key];
+  const dflt = sysctlDefault(full);
   return (
     <div className="flex flex-col gap-3">
       <h3 className={h3Cls}>{t('sysctl.title', { host })}</h3>

@@ -174,7 +174,7 @@ export function oracleRecords(world: World, records: PacketRecord[]): OracleReco
       const first = events[0]!;
       // analysis.py asks `ip route get` only for packets it sees arrive (first event in PREROUTING)
       const ingress = first.hook === 'PREROUTING';
-      ps.push({ ...r, events, origin: ingress ? 'ingress' : 'local', in: first.in, notes: [], route: ingress ? r.route : null });
+      ps.push({ ...r, events, origin: ingress ? 'ingress' : 'local', in: first.in, notes: [], noteStates: [], route: ingress ? r.route : null });
     }
     pieces.set(r, ps);
   }

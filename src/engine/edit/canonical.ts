@@ -7,7 +7,7 @@
 // scenarios).
 
 import { formatIpv4, parseIpv4 } from '../net/addr';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
+import { devconfDefault, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
 import { formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
@@ -87,7 +87,7 @@ export function setSysctls(net: HostNet): { key: string; value: string }[] {
     let dflt = global;
     if (dflt === undefined) {
       const m = /^net\.ipv4\.conf\.([^.]+)\.(.+)$/.exec(k);
-      if (m && (m[1] === 'all' || m[1] === 'default' || ifaces.includes(m[1]!))) dflt = DEVCONF_DEFAULTS[m[2]!];
+      if (m && (m[1] === 'all' || m[1] === 'default' || ifaces.includes(m[1]!))) dflt = devconfDefault(m[1]!, m[2]!);
       const n = /^net\.ipv4\.neigh\.([^.]+)\.(.+)$/.exec(k);
       if (n && (n[1] === 'default' || ifaces.includes(n[1]!))) dflt = NEIGH_DEFAULTS[n[2]!];
     }

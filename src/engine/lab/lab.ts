@@ -28,6 +28,7 @@ import { walkLog, type WalkLog } from '../walk-log';
 import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
 import type { BudgetLimits } from '../sim/budget';
 import { completeCommand, runQuery, type QueryOutput } from './readonly';
+import { inspectStep, type StepInspection } from './inspect';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -339,6 +340,12 @@ export class Lab {
 
   walkById(id: number): LabWalk | undefined {
     return this.walks.find((w) => w.id === id);
+  }
+
+  /** The packet at one step of a kept walk, layer by layer, and the tables as of that step (lab/inspect.ts); null: no such walk or step. */
+  inspect(walkId: number, step: number): StepInspection | null {
+    const walk = this.walkById(walkId);
+    return walk ? inspectStep(walk, step) : null;
   }
 
   /** Check traffic steps against this lab's hosts as a case would (FORMAT.md §1.2). */

@@ -26,7 +26,7 @@ import { formatRules } from '../net/ip-rule';
 import { formatAddrShow, formatLinkShow, formatNeighShow, formatRouteGet, type Peers } from '../net/ip-show';
 import { parseIpv4 } from '../net/addr';
 import type { Neighbour } from '../net/config';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
+import { DEVCONF_DEFAULTS, devconfDefault, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
 import { countersAsOf } from './views';
 import { closest, COMMANDS, type Completion } from './readonly-complete';
 
@@ -480,7 +480,7 @@ function emptyIpvs(ctx: QueryContext): IpvsSnapshot {
 function sysctlTable(ctx: QueryContext): Map<string, string> {
   const net = ctx.config.net;
   const all = new Map<string, string>(Object.entries(GLOBAL_SYSCTL_DEFAULTS));
-  for (const dev of ['all', 'default', ...net.links.map((l) => l.name)]) for (const [k, v] of Object.entries(DEVCONF_DEFAULTS)) all.set(`net.ipv4.conf.${dev}.${k}`, v);
+  for (const dev of ['all', 'default', ...net.links.map((l) => l.name)]) for (const k of Object.keys(DEVCONF_DEFAULTS)) all.set(`net.ipv4.conf.${dev}.${k}`, devconfDefault(dev, k)!);
   for (const [k, v] of Object.entries(net.sysctl)) all.set(k, v);
   for (const [k, v] of Object.entries(ctx.config.ipvs.sysctl)) all.set(`net.ipv4.vs.${k}`, String(v));
   return all;

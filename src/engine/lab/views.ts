@@ -13,7 +13,7 @@ import { chainsInSaveOrder } from '../iptables/save';
 import { formatIpv4, formatPrefix } from '../net/addr';
 import { formatRoute, tablesInDumpOrder } from '../net/ip-route';
 import { formatRuleSelector } from '../net/ip-rule';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
+import { sysctlDefault } from '../../vocabulary/sysctl';
 import { setSysctls } from '../edit/canonical';
 import { serviceDests } from '../ipvs/state';
 import { DEFAULT_IPVS_SYSCTL, IP_VS_SVC_F_PERSISTENT, IP_VS_SVC_F_SCHED1, IP_VS_SVC_F_SCHED2, IP_VS_SVC_F_SCHED3 } from '../ipvs/types';
@@ -208,9 +208,8 @@ export interface HostConfigView {
   rtTables: Record<string, number>;
 }
 
-function sysctlDefault(key: string): string | null {
-  const conf = /^net\.ipv4\.conf\.[^.]+\.(.+)$/.exec(key);
-  return (conf ? DEVCONF_DEFAULTS[conf[1]!] : GLOBAL_SYSCTL_DEFAULTS[key]) ?? null;
+function sysctlDefaultOrNull(key: string): string | null {
+  return sysctlDefault(key) ?? null;
 }
 
 export function hostConfigView(host: string, config: HostConfig): HostConfigView {
@@ -242,7 +241,7 @@ export function hostConfigView(host: string, config: HostConfig): HostConfigView
       return { priority: r.priority, selector, text: `${r.priority}:\t${selector}` };
     }),
     neighbours: net.neighbours.map((n) => ({ iface: n.iface, addr: formatIpv4(n.addr), lladdr: n.lladdr, state: n.state })),
-    sysctls: setSysctls(net).map(({ key, value }) => ({ key, value, defaultValue: sysctlDefault(key) })),
+    sysctls: setSysctls(net).map(({ key, value }) => ({ key, value, defaultValue: sysctlDefaultOrNull(key) })),
     ipvs: ipvs.services.map((svc) => {
       const head = svc.fwmark ? `FWM ${svc.fwmark}` : `${svc.protocol.toUpperCase()} ${formatIpv4(svc.addr)}:${svc.port}`;
       return {

@@ -12,10 +12,10 @@
 import type { Ipv4, Prefix } from './addr';
 import type { FibException } from './fnhe';
 import { prefixMask } from './addr';
-import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS } from '../../vocabulary/sysctl';
+import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../vocabulary/sysctl';
 
 /** the namespace defaults live in the shared vocabulary (the page's sysctl form offers them) */
-export { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS };
+export { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault };
 
 export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
 
@@ -292,7 +292,7 @@ export function confKey(iface: string, key: string): string {
 function addDevconf(net: HostNet, iface: string, from: string | null): void {
   for (const key of Object.keys(DEVCONF_DEFAULTS)) {
     const inherited = from === null ? undefined : net.sysctl[confKey(from, key)];
-    net.sysctl[confKey(iface, key)] = inherited ?? DEVCONF_DEFAULTS[key]!;
+    net.sysctl[confKey(iface, key)] = inherited ?? devconfDefault(iface, key)!;
   }
 }
 

@@ -145,7 +145,8 @@ function tableLookup(net: HostNet, table: number, merged: boolean, key: FlowKey)
   return best === null ? null : { route: best, nh: bestNh };
 }
 
-function ruleMatches(rule: FibRule, key: FlowKey): boolean {
+/** fib_rule_match: whether a rule's selector takes this flow (`not` applied). */
+export function ruleMatches(rule: FibRule, key: FlowKey): boolean {
   let m = true;
   if (rule.iif !== null && rule.iif !== key.iif) m = false;
   else if (rule.oif !== null && rule.oif !== key.oif) m = false;

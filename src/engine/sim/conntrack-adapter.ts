@@ -9,14 +9,15 @@ import type { Packet } from '../net/packet';
 import * as sysctl from '../net/sysctl';
 import { ConntrackTable, type NatResult } from '../conntrack/table';
 import type { CtEntryView, CtRef as CtRefT, NatManip, NatRewrite } from '../conntrack/types';
-import { entryView, type CtListRow } from '../conntrack/view';
+import { entryView, listRow, type CtListRow } from '../conntrack/view';
+import { IPS_CONFIRMED } from '../conntrack/types';
 import { conncount, ConncountData } from '../conntrack/conncount';
 import { packetTuple } from '../conntrack/tuple';
 import type { Rule } from '../iptables/types';
 import type { CtView } from '../conntrack/types';
 import type { HookName } from '../netfilter/hooks';
 import type { Host } from './host';
-import type { PacketRecord } from './record';
+import { addNote, type CtNoteState, type PacketRecord } from './record';
 
 export type Conntrack = ConntrackTable;
 export type CtRef = CtRefT;
@@ -82,6 +83,13 @@ export function ctNote(ref: CtRef): { state: string; reply: boolean; entry: stri
   return { state: ref.ctinfo, reply: ref.dir === 1, entry, entryId: e ? e.id : null, reason: ref.reason ?? null };
 }
 
+/** The packet's connection as a step leaves it, for step inspection (null: no connection). */
+export function ctNoteState(ref: CtRef | null, nowMs: number): CtNoteState | null {
+  const e = ref?.entry;
+  if (!ref || !e) return null;
+  return { row: listRow(e, nowMs), dir: ref.dir === 1 ? 'reply' : 'original', confirmed: (e.status & IPS_CONFIRMED) !== 0 };
+}
+
 /**
  * nf_confirm: the connection's helper, the sequence shift, then
  * confirmation; false: dropped. What a NAT helper rewrote (nf_nat_ftp's
@@ -98,7 +106,7 @@ export function ctConfirm(ct: Conntrack, ref: CtRef, p: Packet, nowMs: number, l
     const b = after[k];
     if (a !== undefined && b !== undefined && a !== b) fields[k] = [a, b];
   }
-  if (Object.keys(fields).length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields });
+  if (Object.keys(fields).length) addNote(rec, { kind: 'nat', at: rec.events.length, hook, fields }, p, ctNoteState(ref, nowMs));
   return ok;
 }
 

@@ -15,7 +15,7 @@ import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetR
 import type { MatchContext, Rule, SocketView, TargetInstance } from '../iptables/types';
 import type { CtView } from '../conntrack/types';
 import type { AddrType } from '../net/config';
-import { TraceEvent, terminal, type PacketRecord, type RecordedEvent, type Verdict } from './record';
+import { addNote, packetSnapshot, TraceEvent, terminal, type PacketRecord, type RecordedEvent, type Verdict, type WalkNote } from './record';
 import * as C from './conntrack-adapter';
 import * as ipt from './iptables-adapter';
 import * as R from './route-adapter';
@@ -183,9 +183,8 @@ export class Host {
   }
 
   record(rec: PacketRecord, ev: NfEvent, pkt: Packet, inIf: string | null, outIf: string | null, meta: PacketMeta, srcMac: string | null): void {
-    const prev = rec.events[rec.events.length - 1];
-    // events share a snapshot while no table changed the packet
-    const snapshot = prev && samePacket(prev.packet, pkt) ? prev.packet : clonePacket(pkt);
+    // events and notes share a snapshot while nothing changed the packet
+    const snapshot = packetSnapshot(rec, pkt);
     const budget = this.world.budget;
     budget.at(this.name, rec, ev.hook, ev.table, ev.chain);
     budget.charge('events');
@@ -193,6 +192,11 @@ export class Host {
     rec.events.push(
       new TraceEvent(ev, ev.rule ? ipt.ruleText(this.rules, ev.table, ev.chain, ev.rule) : null, inIf, outIf, meta, snapshot, srcMac),
     );
+  }
+
+  /** A step of the walk that is not a TRACE event, with the packet and its connection as they are right after it. */
+  note(rec: PacketRecord, note: WalkNote, pkt: Packet, meta: PacketMeta | null): void {
+    addNote(rec, note, pkt, meta ? C.ctNoteState(meta.ct, this.world.nowMs) : null);
   }
 
   /**
@@ -208,7 +212,9 @@ export class Host {
       if (table === 'nat') {
         if (!ctOn || !meta.ct) continue;
         const manip: 'SRC' | 'DST' = hook === 'PREROUTING' || hook === 'OUTPUT' ? 'DST' : 'SRC';
-        if (C.ctNeedsNat(this.ct, meta.ct, manip, pkt.proto)) {
+        // nf_nat_inet_fn: the table runs only while this manip has no binding (a connection's first packet)
+        const consulted = C.ctNeedsNat(this.ct, meta.ct, manip, pkt.proto);
+        if (consulted) {
           const v = this.runTable('nat', hook, pkt, rec, meta, inIf, outIf, srcMac);
           if (v !== 'accept') return { verdict: v, at: rec.events[rec.events.length - 1] };
           C.ctNullBinding(this.ct, meta.ct, manip);
@@ -216,10 +222,11 @@ export class Host {
         const natted = C.ctApplyNat(this.ct, meta.ct, pkt, hook);
         if (natted.verdict === 'DROP') {
           // nf_nat_icmp_reply_translation refuses a redirect for a connection NAT has not fully bound (case p40)
+          rec.dropCause = 'nat-icmp-redirect';
           rec.note = `dropped by nat at ${hook}: an ICMP redirect for a connection whose NAT bindings are not both set up`;
           return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true };
         }
-        if (natted.rewrites.length) rec.notes.push({ kind: 'nat', at: rec.events.length, hook, fields: C.rewriteFields(natted.rewrites) });
+        if (natted.rewrites.length) this.note(rec, { kind: 'nat', at: rec.events.length, hook, fields: C.rewriteFields(natted.rewrites), binding: consulted ? 'new' : 'existing' }, pkt, meta);
         // nf_nat_ipv4_local_fn: a connection whose destination NAT changes is routed again
         if (entry && pkt.dst !== entry.dst) {
           const failed = rerouteFailure(reroute!, pkt, rec);
@@ -245,7 +252,7 @@ export class Host {
       if (table === 'raw' && (hook === 'PREROUTING' || hook === 'OUTPUT') && ctOn && !meta.looped && !meta.ipvs && !meta.ct) {
         meta.ct = C.ctIn(this.ct, pkt, hook, this.world.nowMs, meta.untracked, meta.ctHelper);
         attachLabels(meta.ct, this.rules);
-        rec.notes.push({ kind: 'conntrack', at: rec.events.length, hook, ...C.ctNote(meta.ct) });
+        this.note(rec, { kind: 'conntrack', at: rec.events.length, hook, ...C.ctNote(meta.ct) }, pkt, meta);
       }
     }
     return { verdict: 'accept' };
@@ -262,6 +269,7 @@ export class Host {
       // POSTROUTING "vanished after OUTPUT", difftest seed 2 case 361, fixture q103)
       d = silentDrop(at, ref, this.name);
       rec.disposition = d;
+      rec.dropCause = 'hotdrop';
       rec.note = 'dropped without a trace after its last event: a match hotdropped it (-m connlimit counted no connection left, its own had just closed)';
       if (meta.ct) C.ctDiscard(this.ct, meta.ct);
       return;
@@ -291,18 +299,18 @@ export class Host {
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
-      rec.notes.push({ kind: 'conntrack', at: 0, hook: 'OUTPUT', ...C.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' });
+      this.note(rec, { kind: 'conntrack', at: 0, hook: 'OUTPUT', ...C.ctNote(meta.ct), reason: 'attached to the connection of the packet it answers (nf_ct_attach)' }, pkt, meta);
       if (this.ctForced) rec.untraced = true;
     }
     if (opts.respondsTo) opts.respondsTo.record.response = { packet: rec, kind: opts.respondsTo.kind, ...(opts.respondsTo.kind === 'icmp' && pkt.icmp ? { type: pkt.icmp.type, code: pkt.icmp.code } : {}) };
     let outDev = route.dev;
     let nexthop = route.gateway ?? pkt.dst;
-    rec.notes.push(R.outputRouteNote(this.net, pkt, route, 'output', 0));
+    this.note(rec, R.outputRouteNote(this.net, pkt, route, 'output', 0), pkt, meta);
     // ip_route_me_harder: a new lookup; the source chosen first stays (REPORT.md §5.10, case 29),
     // and the OUTPUT tables after it still print the first OUT= (the hook's state is fixed)
     const reroute: Reroute = (p) => {
       const r2 = R.outputRoute(this.net, p, opts.oif ?? null);
-      rec.notes.push(R.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length));
+      this.note(rec, R.outputRouteNote(this.net, p, r2, 'reroute', rec.events.length), p, meta);
       if (!r2.ok) return r2.errno;
       meta.classid = r2.classid;
       outDev = r2.dev;
@@ -330,10 +338,11 @@ export class Host {
     if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, outDev === 'lo', rec, 'POSTROUTING')) {
       // nf_confirm dropped it after every hook: its helper refused it, or __nf_conntrack_confirm
       // lost a tuple clash (e.g. every NAT port taken, case p26)
+      rec.dropCause = 'ct-confirm';
       rec.note = C.ctConfirmDropNote(this.ct);
       return { ok: false, errno: 'EPERM', record: rec };
     }
-    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: outDev, port: null });
+    this.note(rec, { kind: 'transmit', at: rec.events.length, iface: outDev, port: null }, pkt, meta);
     this.world.transmit(this, rec, pkt, outDev, nexthop, meta);
     return { ok: true, record: rec };
   }
@@ -348,6 +357,7 @@ export class Host {
    */
   receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null } | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
+    if (srcMac !== null && l2) rec.frameIn = { src: srcMac, dst: l2.dstMac };
     // over lo the skb keeps nf_trace from its OUTPUT passage, and its conntrack keeps the harness from setting it
     if (iface === 'lo' && from?.untraced) rec.untraced = true;
     const meta: PacketMeta = looped
@@ -379,7 +389,7 @@ export class Host {
       return;
     }
     if (iface !== 'lo') rec.route = R.routeView(this.net, pkt, iface);
-    rec.notes.push(R.inputRouteNote(this.net, pkt, iface, decision, rec.events.length));
+    this.note(rec, R.inputRouteNote(this.net, pkt, iface, decision, rec.events.length), pkt, meta);
     if (decision.kind !== 'error' && decision.classid !== undefined) meta.classid = decision.classid;
     switch (decision.kind) {
       case 'local': {
@@ -396,11 +406,12 @@ export class Host {
         }
         if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, iface === 'lo', rec, 'INPUT')) {
           rec.disposition = { verdict: 'local', host: this.name };
+          rec.dropCause = 'ct-confirm';
           rec.note = C.ctConfirmDropNote(this.ct);
           return;
         }
         rec.disposition = { verdict: 'local', host: this.name };
-        rec.notes.push({ kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) });
+        this.note(rec, { kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) }, pkt, meta);
         this.sockets.deliver(pkt, rec, iface);
         return;
       }
@@ -422,8 +433,9 @@ export class Host {
           this.sendIcmpError(pkt, rec, 3, 4, iface, mtu);
           return;
         }
+        // ip_forward → ip_decrease_ttl, after the forward decision and before FORWARD (net/ipv4/ip_forward.c)
         pkt.ttl--;
-        rec.notes.push({ kind: 'ttl', at: rec.events.length, from: pkt.ttl + 1, to: pkt.ttl });
+        this.note(rec, { kind: 'ttl', at: rec.events.length, from: pkt.ttl + 1, to: pkt.ttl }, pkt, meta);
         if (decision.redirect) this.sendRedirect(pkt, rec, decision.redirectGateway);
         const fwd = this.runHook('FORWARD', pkt, rec, meta, iface, decision.dev, srcMac);
         if (fwd.verdict !== 'accept') {
@@ -451,6 +463,7 @@ export class Host {
    */
   bridgeReceive(pkt: Packet, bridge: string, port: string, outPort: string, from: PacketRecord | null, srcMac: string | null, dstMac: string | null): void {
     const rec = this.world.openRecord(this, 'ingress', bridge, from);
+    if (srcMac !== null && dstMac !== null) rec.frameIn = { src: srcMac, dst: dstMac };
     // br_netfilter hands bridged frames a fake rtable without realms
     const meta: PacketMeta = { ct: null, untracked: false, uid: null, physIn: port, physOut: null, dstMac, classid: 0 };
     this.skbMeta.set(rec, meta);
@@ -473,7 +486,7 @@ export class Host {
       return;
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
-    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
+    this.note(rec, { kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort }, pkt, meta);
     this.world.transmitFromPort(this, rec, pkt, outPort, srcMac, dstMac);
   }
 
@@ -486,11 +499,12 @@ export class Host {
     if (post.verdict !== 'accept') return this.finish(rec, post, meta);
     if (meta.ct && !C.ctConfirm(this.ct, meta.ct, pkt, this.world.nowMs, false, rec, 'POSTROUTING')) {
       rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
+      rec.dropCause = 'ct-confirm';
       rec.note = C.ctConfirmDropNote(this.ct);
       return;
     }
     rec.disposition = { verdict: 'sent', iface: bridge, port: outPort };
-    rec.notes.push({ kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort });
+    this.note(rec, { kind: 'transmit', at: rec.events.length, iface: bridge, port: outPort }, pkt, meta);
     this.world.transmitFromPort(this, rec, pkt, outPort, srcMac, dstMac);
   }
 
@@ -506,6 +520,7 @@ export class Host {
     const known = this.world.l2.fdbPort(this, bridge, dstMac);
     if (known === inPort) {
       rec.disposition = { verdict: 'sent', iface: bridge, port: inPort };
+      rec.dropCause = 'bridge-same-port';
       rec.note = `not sent: ${bridge}'s forwarding database has ${dstMac} behind ${inPort}, the port the frame came in by, and a bridge never sends a frame back out of it`;
       return;
     }
@@ -620,6 +635,7 @@ export type Reroute = (pkt: Packet) => string | null;
  * queued UDP datagram returns, the reply never comes).
  */
 function queuedOutput(rec: PacketRecord): OutputResult {
+  rec.dropCause ??= 'queue-no-consumer';
   rec.note ??= 'queued to userspace (NFQUEUE) with no consumer on the queue: freed without an error to the sender';
   return { ok: true, record: rec };
 }
@@ -632,6 +648,7 @@ function queuedOutput(rec: PacketRecord): OutputResult {
 function rerouteFailure(reroute: Reroute, pkt: Packet, rec: PacketRecord): HookResult | null {
   const errno = reroute(pkt);
   if (errno === null) return null;
+  rec.dropCause = 'reroute-failed';
   rec.note = `dropped after the route lookup that followed its change in OUTPUT failed (${errno})`;
   return { verdict: 'drop', at: rec.events[rec.events.length - 1], silent: true, errno };
 }
@@ -773,31 +790,4 @@ class TableRun implements MatchContext, WalkHooks {
       ctx: this,
     });
   }
-}
-
-/** Fields a table can change: when none differ, consecutive events share one snapshot. */
-function samePacket(a: Packet, b: Packet): boolean {
-  return (
-    a.src === b.src &&
-    a.dst === b.dst &&
-    a.sport === b.sport &&
-    a.dport === b.dport &&
-    a.ttl === b.ttl &&
-    a.tos === b.tos &&
-    a.mark === b.mark &&
-    a.len === b.len &&
-    a.proto === b.proto &&
-    a.payload === b.payload &&
-    a.tcp?.flags === b.tcp?.flags &&
-    a.tcp?.seq === b.tcp?.seq &&
-    a.tcp?.ack === b.tcp?.ack &&
-    a.tcp?.options === b.tcp?.options &&
-    a.tcp?.window === b.tcp?.window &&
-    a.icmp?.type === b.icmp?.type &&
-    a.icmp?.id === b.icmp?.id &&
-    a.icmp?.inner?.src === b.icmp?.inner?.src &&
-    a.icmp?.inner?.dst === b.icmp?.inner?.dst &&
-    a.icmp?.inner?.sport === b.icmp?.inner?.sport &&
-    a.icmp?.inner?.dport === b.icmp?.inner?.dport
-  );
 }

@@ -40,22 +40,27 @@ export function localIn(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta)
     case 'ignore':
       return 'continue';
     case 'accept':
-      rec.notes.push({ ...base, action: 'accept', reason: r.reason });
+      h.note(rec, { ...base, action: 'accept', reason: r.reason }, p, meta);
       return 'continue';
     case 'drop':
-      rec.notes.push({ ...base, action: 'drop', reason: r.reason });
+      h.note(rec, { ...base, action: 'drop', reason: r.reason }, p, meta);
       if (r.icmp) h.sendIcmpError(p, rec, 3, 3, null);
       return 'drop';
     case 'xmit':
-      rec.notes.push({
-        ...base,
-        action: 'xmit',
-        server: `${formatIpv4(r.raddr)}:${r.rport}`,
-        method: r.method,
-        scheduled: r.scheduled,
-        persistent: r.persistent,
-        state: r.state,
-      });
+      h.note(
+        rec,
+        {
+          ...base,
+          action: 'xmit',
+          server: `${formatIpv4(r.raddr)}:${r.rport}`,
+          method: r.method,
+          scheduled: r.scheduled,
+          persistent: r.persistent,
+          state: r.state,
+        },
+        p,
+        meta,
+      );
       meta.ipvs = true;
       meta.ipvsXmit = { method: r.method, raddr: r.raddr, rport: r.rport };
       return 'stolen';
@@ -67,12 +72,13 @@ export function forwardOut(h: Host, p: Packet, rec: PacketRecord, meta: PacketMe
   const r = ipvsOut(h.ipvs, ipvsPacket(p), h.world.nowMs);
   if (r.verdict === 'ignore') return 'continue';
   const before = { src: p.src, sport: p.sport };
+  // the connection lookup is the IPVS step; the rewrite (ip_vs_out → handle_response → snat_handler) is the NAT step after it
+  h.note(rec, { kind: 'ipvs', at: rec.events.length, hook: 'FORWARD', action: 'snat', service: null, server: `${formatIpv4(before.src)}:${before.sport}`, method: 'masq', scheduled: false, persistent: false, state: r.state, reason: null }, p, meta);
   p.src = r.saddr;
   p.sport = r.sport;
   meta.ipvs = true;
   untrackUnlessConntrack(h, meta);
-  rec.notes.push({ kind: 'ipvs', at: rec.events.length, hook: 'FORWARD', action: 'snat', service: null, server: `${formatIpv4(before.src)}:${before.sport}`, method: 'masq', scheduled: false, persistent: false, state: r.state, reason: null });
-  rec.notes.push({ kind: 'nat', at: rec.events.length, hook: 'FORWARD', fields: { src: [formatIpv4(before.src), formatIpv4(p.src)], sport: [before.sport ?? 0, p.sport] } });
+  h.note(rec, { kind: 'nat', at: rec.events.length, hook: 'FORWARD', fields: { src: [formatIpv4(before.src), formatIpv4(p.src)], sport: [before.sport ?? 0, p.sport] } }, p, meta);
   return 'continue';
 }
 
@@ -92,8 +98,9 @@ export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta
     h.sendIcmpError(p, rec, 11, 0, inIf);
     return;
   }
+  // __ip_vs_get_out_rt → decrement_ttl (net/netfilter/ipvs/ip_vs_xmit.c): IPVS forwards, so it lowers the TTL itself
   p.ttl--;
-  rec.notes.push({ kind: 'ttl', at: rec.events.length, from: p.ttl + 1, to: p.ttl });
+  h.note(rec, { kind: 'ttl', at: rec.events.length, from: p.ttl + 1, to: p.ttl }, p, meta);
   if (h.ipvs.sysctl.conntrack && meta.ct?.entry && x.method === 'masq') {
     // nf_conntrack_alter_reply: replies come from the real server
     const e = meta.ct.entry;
@@ -102,9 +109,10 @@ export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta
   let out: Packet = p;
   let nexthop = x.raddr;
   if (x.method === 'masq') {
-    rec.notes.push({ kind: 'nat', at: rec.events.length, hook: 'INPUT', fields: { dst: [formatIpv4(p.dst), formatIpv4(x.raddr)], dport: [p.dport ?? 0, x.rport] } });
+    const fields: Record<string, [string | number, string | number]> = { dst: [formatIpv4(p.dst), formatIpv4(x.raddr)], dport: [p.dport ?? 0, x.rport] };
     p.dst = x.raddr;
     p.dport = x.rport;
+    h.note(rec, { kind: 'nat', at: rec.events.length, hook: 'INPUT', fields }, p, meta);
   } else if (x.method === 'tunnel') {
     const r = outputRoute(h.net, { ...p, src: 0, dst: x.raddr, proto: IPPROTO_IPIP }, null);
     out = { src: r.ok ? r.src : 0, dst: x.raddr, proto: IPPROTO_IPIP, ttl: p.ttl, tos: p.tos, len: p.len + 20, ipid: p.ipid, df: p.df, mark: p.mark, payload: '', encap: { ...p } };
@@ -115,7 +123,7 @@ export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta
     return;
   }
   nexthop = route.gateway ?? (x.method === 'route' ? x.raddr : out.dst);
-  rec.notes.push(outputRouteNote(h.net, out, route, 'reroute', rec.events.length));
+  h.note(rec, outputRouteNote(h.net, out, route, 'reroute', rec.events.length), out, meta);
   if (route.dev === 'lo') {
     // the real server is this host: the packet goes on to the local socket
     rec.disposition = { verdict: 'local', host: h.name };

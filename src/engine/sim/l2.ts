@@ -34,7 +34,7 @@ import { ARPOP_REPLY, ARPOP_REQUEST, ETH_BROADCAST, ETH_ZERO, arpAccept, arpIsGr
 import { confValue } from '../net/sysctl';
 import type { Endpoint } from '../scenario/types';
 import type { Host } from './host';
-import type { PacketRecord } from './record';
+import type { NeighRow, PacketRecord } from './record';
 import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
 
@@ -113,6 +113,20 @@ export class LinkLayer {
   }
 
   /**
+   * `ip neigh show` of the host now: the entries the table holds, then the
+   * `ip neigh` entries it has not needed yet (it adopts them on first use).
+   */
+  neighRows(host: Host): NeighRow[] {
+    const held = this.neighs.get(host)?.list() ?? [];
+    const rows: NeighRow[] = held.map((e) => ({ dev: e.iface, addr: formatIpv4(e.addr), lladdr: e.lladdr, state: e.state.toUpperCase() }));
+    for (const n of host.net.neighbours) {
+      if (held.some((e) => e.iface === n.iface && e.addr === n.addr)) continue;
+      rows.push({ dev: n.iface, addr: formatIpv4(n.addr), lladdr: n.lladdr, state: n.state.toUpperCase() });
+    }
+    return rows;
+  }
+
+  /**
    * The device's link-layer address. A bridge whose address was not set
    * takes the lowest address among its ports (br_stp_recalculate_bridge_id):
    * in the oracle, br0 has the address of its first port (case p60).
@@ -159,6 +173,8 @@ export class LinkLayer {
     }
     const r = this.neigh(host).resolve(net, dev, nexthop, { dev, src, payload }, this.world.nowMs);
     if (r.kind === 'send') return this.devXmit(host, dev, { src, dst: r.lladdr, payload });
+    // the packet waits in the entry's queue: the table as it leaves it shows the entry resolving
+    rec.neighAfter = this.neighRows(host);
     if (r.kind === 'solicit') this.solicit(host, dev, nexthop, pkt.src);
   }
 
@@ -204,6 +220,12 @@ export class LinkLayer {
   /** dev_queue_xmit: a bridge device forwards by its FDB, anything else goes onto its segment. */
   private devXmit(host: Host, dev: string, frame: EthFrame): void {
     if (frame.payload.kind === 'ipv4' && frame.payload.resume) return frame.payload.resume(frame.dst);
+    const rec = frame.payload.kind === 'ipv4' ? frame.payload.from : null;
+    if (rec) {
+      // neigh_output wrote this header: what step inspection shows on the packet's way out
+      rec.frameOut ??= { src: frame.src, dst: frame.dst, dev };
+      rec.neighAfter = this.neighRows(host);
+    }
     const link = findLink(host.net, dev);
     if (!link) return;
     if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);
@@ -401,6 +423,7 @@ export class LinkLayer {
           if (w.payload.kind !== 'ipv4') continue;
           const rec = w.payload.from;
           if (!rec) continue;
+          rec.dropCause = 'neigh-unresolved';
           rec.note = `not received: nobody answered ${host.name}'s ARP request for ${formatIpv4(e.addr)} on ${e.iface}, so the packet waits in the neighbour queue (the kernel drops it after three unanswered probes, ~3 s later, and then sends an ICMP host unreachable to its source; not modelled)`;
         }
       }

@@ -13,6 +13,7 @@ import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
 import type { IpvsSnapshot } from '../ipvs/snapshot';
 import type { CtListRow } from '../conntrack/view';
+import { clonePacket } from '../net/packet';
 
 export type { IpvsSnapshot };
 
@@ -43,6 +44,8 @@ export interface RecordedEvent {
   uid: number | null;
   /** the packet's socket as -m owner saw it (absent: none) */
   sk?: SkbSocket;
+  /** the connection's mark (ct->mark) when this entry ran; null or absent without a connection */
+  ctmark?: number | null;
 }
 
 export type Verdict =
@@ -88,6 +91,8 @@ export type WalkNote =
       src: string | null;
       /** fib rule that decided (ip rule priority) and its table, when a lookup decided */
       rulePriority: number | null;
+      /** that rule as `ip rule show` prints it, e.g. `32765:	from 192.168.2.0/24 lookup custom_table` */
+      rule: string | null;
       table: string | null;
       /** the matching route as `ip route show table all` prints it */
       route: string | null;
@@ -96,7 +101,19 @@ export type WalkNote =
     }
   /** `entryId`: the id of the connection's entry in the table (CtListRow.id), null when untracked */
   | { kind: 'conntrack'; at: number; hook: HookName; state: string; reply: boolean; entry: string | null; entryId: number | null; reason: string | null }
-  | { kind: 'nat'; at: number; hook: HookName; fields: Record<string, [number | string, number | string]> }
+  | {
+      kind: 'nat';
+      at: number;
+      hook: HookName;
+      fields: Record<string, [number | string, number | string]>;
+      /**
+       * conntrack NAT at a nat hook (nf_nat_inet_fn): `new` when the nat table's rules were
+       * consulted for this connection's first packet and set up the binding, `existing` when
+       * the binding was already there and the table was skipped (later packets of a connection,
+       * replies). Absent for rewrites outside the nat hooks (IPVS, seqadj at confirmation).
+       */
+      binding?: 'new' | 'existing';
+    }
   | { kind: 'ttl'; at: number; from: number; to: number }
   | {
       kind: 'ipvs';
@@ -143,6 +160,8 @@ export interface PacketRecord {
   duplicateOf?: PacketRecord;
   /** why the packet was dropped, in words, for the UI */
   note?: string;
+  /** the same as a key, where the disposition alone does not say why the packet went no further */
+  dropCause?: DropCause;
   /** the steps of the walk that are not TRACE events, in order */
   notes: WalkNote[];
   /** this host's conntrack table (conntrack -L) when the packet arrived; null while conntrack is off */
@@ -151,6 +170,117 @@ export interface PacketRecord {
   examined: number;
   /** IPVS as the packet found it (`ipvsadm -Ln`, `-Lnc`, scheduler state); null on hosts without virtual services */
   ipvsBefore: IpvsSnapshot | null;
+  /**
+   * What was true right after each note's step, parallel to `notes`: the
+   * packet and its connection. Kept off the walk log (step inspection reads
+   * it from the run) except the header view the walk log shows.
+   */
+  noteStates: NoteState[];
+  /** the last packet snapshot taken for an event or a note: the next one shares it while nothing changed */
+  lastSnapshot?: Packet;
+  /** the Ethernet header of the frame the packet arrived in (absent: made in this host, or over lo) */
+  frameIn?: EthHeader;
+  /** the Ethernet header neigh_output gave the frame it left in (absent: never sent, or over lo) */
+  frameOut?: EthHeader & { dev: string };
+  /** the host's neighbour table when the packet arrived, and once the packet's frame was handed to a device (or queued for ARP) */
+  neighBefore?: NeighRow[];
+  neighAfter?: NeighRow[];
+}
+
+/**
+ * Why a packet went no further where its disposition does not say it: a
+ * drop without a TRACE line of its own, or a frame that never left.
+ */
+export type DropCause =
+  /** nobody answered the ARP request for the next hop (neigh_resolve_output queues it) */
+  | 'neigh-unresolved'
+  /** nf_nat_icmp_reply_translation refused an ICMP redirect */
+  | 'nat-icmp-redirect'
+  /** a match set par->hotdrop */
+  | 'hotdrop'
+  /** nf_confirm dropped it (helper, tuple clash) */
+  | 'ct-confirm'
+  /** a bridge never sends a frame back out of the port it came in by (should_deliver) */
+  | 'bridge-same-port'
+  /** NFQUEUE without a consumer */
+  | 'queue-no-consumer'
+  /** ip_route_me_harder failed after a change in OUTPUT */
+  | 'reroute-failed'
+  /** TPROXY found no transparent socket */
+  | 'tproxy-no-socket'
+  /** MASQUERADE / REDIRECT found no address */
+  | 'nat-no-address';
+
+export interface EthHeader {
+  src: string;
+  dst: string;
+}
+
+/** One line of `ip neigh show`. */
+export interface NeighRow {
+  dev: string;
+  addr: string;
+  lladdr: string | null;
+  /** NUD state as iproute2 prints it: REACHABLE, STALE, INCOMPLETE, PERMANENT, NOARP, FAILED, ... */
+  state: string;
+}
+
+/** The packet's connection as one note left it. */
+export interface CtNoteState {
+  row: CtListRow;
+  /** the direction of this packet in it (IP_CT_DIR_ORIGINAL / IP_CT_DIR_REPLY) */
+  dir: 'original' | 'reply';
+  /** in the table (nf_conntrack_confirm ran): an unconfirmed entry is the skb's alone */
+  confirmed: boolean;
+}
+
+export interface NoteState {
+  packet: Packet;
+  ct: CtNoteState | null;
+}
+
+/**
+ * The packet as it is now, as a snapshot shared with the record's previous
+ * snapshot while no field a table can change differs.
+ */
+export function packetSnapshot(rec: PacketRecord, pkt: Packet): Packet {
+  const last = rec.lastSnapshot;
+  if (last && samePacket(last, pkt)) return last;
+  return (rec.lastSnapshot = clonePacket(pkt));
+}
+
+/** Record a note with the packet and connection as they are right after the note's step. */
+export function addNote(rec: PacketRecord, note: WalkNote, pkt: Packet, ct: CtNoteState | null = null): void {
+  rec.notes.push(note);
+  rec.noteStates.push({ packet: packetSnapshot(rec, pkt), ct });
+}
+
+/** Fields a table or a note can change: when none differ, consecutive steps share one snapshot. */
+export function samePacket(a: Packet, b: Packet): boolean {
+  return (
+    a.src === b.src &&
+    a.dst === b.dst &&
+    a.sport === b.sport &&
+    a.dport === b.dport &&
+    a.ttl === b.ttl &&
+    a.tos === b.tos &&
+    a.mark === b.mark &&
+    a.len === b.len &&
+    a.proto === b.proto &&
+    a.payload === b.payload &&
+    (a.encap === undefined) === (b.encap === undefined) &&
+    a.tcp?.flags === b.tcp?.flags &&
+    a.tcp?.seq === b.tcp?.seq &&
+    a.tcp?.ack === b.tcp?.ack &&
+    a.tcp?.options === b.tcp?.options &&
+    a.tcp?.window === b.tcp?.window &&
+    a.icmp?.type === b.icmp?.type &&
+    a.icmp?.id === b.icmp?.id &&
+    a.icmp?.inner?.src === b.icmp?.inner?.src &&
+    a.icmp?.inner?.dst === b.icmp?.inner?.dst &&
+    a.icmp?.inner?.sport === b.icmp?.inner?.sport &&
+    a.icmp?.inner?.dport === b.icmp?.inner?.dport
+  );
 }
 
 
@@ -189,6 +319,8 @@ export class TraceEvent implements RecordedEvent {
   sk?: SkbSocket;
   /** conntrack's ctinfo for the packet when this entry ran (for explanations), null without conntrack */
   ctState: string | null;
+  /** the connection's mark (ct->mark) when this entry ran, null without a connection */
+  ctmark: number | null;
   private view: HeaderView | null = null;
 
   constructor(
@@ -214,6 +346,7 @@ export class TraceEvent implements RecordedEvent {
     this.uid = meta.uid;
     if (meta.sk) this.sk = meta.sk;
     this.ctState = meta.ct ? meta.ct.ctinfo : meta.untracked ? 'UNTRACKED' : null;
+    this.ctmark = meta.ct?.entry ? meta.ct.entry.mark : null;
   }
 
   get in(): string | null {
@@ -228,7 +361,7 @@ export class TraceEvent implements RecordedEvent {
 const views = new WeakMap<Packet, HeaderView>();
 
 /** One header view per packet snapshot: the events that share a snapshot share its view (and the log stays small). */
-function sharedHeaderView(p: Packet): HeaderView {
+export function sharedHeaderView(p: Packet): HeaderView {
   let v = views.get(p);
   if (!v) views.set(p, (v = headerView(p)));
   return v;

@@ -13,7 +13,7 @@ import * as fib from '../net/fib';
 import { routeGetView, type RouteGetQuery } from '../net/route-get';
 import * as sysctl from '../net/sysctl';
 import { formatRoute, formatRoutes } from '../net/ip-route';
-import { formatRules } from '../net/ip-rule';
+import { formatRules, formatRuleSelector } from '../net/ip-rule';
 import type { AddrType } from '../net/config';
 import type { WalkNote } from './record';
 
@@ -189,11 +189,14 @@ export function icmpErrorSource(net: HostNet, orig: Packet, inIf: string | null)
   return r.ok ? r.src : 0;
 }
 
-function routeDetail(net: HostNet, key: fib.FlowKey): { rulePriority: number | null; table: string | null; route: string | null } {
+function routeDetail(net: HostNet, key: fib.FlowKey): { rulePriority: number | null; rule: string | null; table: string | null; route: string | null } {
   const r = fib.fibLookup(net, key);
   const table = r.table ?? (r.ok ? r.table : undefined);
+  // the first rule of that priority that takes the flow is the one fib_rules_lookup stopped at
+  const rule = r.rulePriority === undefined ? undefined : net.rules.find((x) => x.priority === r.rulePriority && fib.ruleMatches(x, key));
   return {
     rulePriority: r.rulePriority ?? null,
+    rule: rule ? `${rule.priority}:\t${formatRuleSelector(net, rule)}` : null,
     table: table !== undefined ? cfg.tableName(net, table) : null,
     route: r.route ? formatRoute(net, r.route, true) : null,
   };
@@ -216,7 +219,7 @@ export function outputRouteNote(net: HostNet, p: Packet, r: OutRoute, stage: 'ou
 
 export function inputRouteNote(net: HostNet, p: Packet, iif: string, d: InRoute, at: number): WalkNote {
   const key: fib.FlowKey = { dst: p.dst, src: p.src, iif, oif: null, mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport ?? 0, dport: p.dport ?? 0 };
-  const detail = iif === 'lo' ? { rulePriority: null, table: null, route: null } : routeDetail(net, key);
+  const detail = iif === 'lo' ? { rulePriority: null, rule: null, table: null, route: null } : routeDetail(net, key);
   return {
     kind: 'route',
     at,

@@ -61,6 +61,7 @@ function tproxy(host: Host, o: TproxyOptions, p: Packet, env: TargetEnv): Target
     p.mark = ((p.mark & ~o.markMask) ^ o.markValue) >>> 0;
     return ACCEPT;
   }
+  env.rec.dropCause = 'tproxy-no-socket';
   env.rec.note = `dropped by TPROXY: no transparent socket (IP_TRANSPARENT) ${sk ? 'holds the connection or listens' : 'listens'} on ${formatIpv4(laddr)}:${lport}`;
   return DROP;
 }
@@ -183,6 +184,7 @@ export class Targets {
         const ref = env.meta.ct;
         if (!ref) return ACCEPT;
         if (natTarget(host, ref, t.name, o, p, env)) return ACCEPT;
+        env.rec.dropCause ??= 'nat-no-address';
         env.rec.note ??= `dropped by ${t.name}: no address to NAT to on ${t.name === 'MASQUERADE' ? `its output device ${env.outIf ?? ''} nor any other device` : `its input device ${env.inIf ?? ''}`}`;
         return DROP;
       }

@@ -36,14 +36,14 @@ export function teeDuplicate(host: Host, o: TeeOptions, p: Packet, env: TargetEn
   const meta: PacketMeta = { ct: null, untracked: true, uid: null, sk: 'none', duplicated: true, classid: route.classid };
   const rec = host.world.openRecord(host, 'local', null, null);
   rec.duplicateOf = env.rec;
-  rec.notes.push(R.outputRouteNote(host.net, { ...copy, src: 0, dst: o.gateway, proto: 0, sport: 0, dport: 0 }, route, 'output', 0));
+  host.note(rec, R.outputRouteNote(host.net, { ...copy, src: 0, dst: o.gateway, proto: 0, sport: 0, dport: 0 }, route, 'output', 0), copy, meta);
   const routeDev = route.dev;
   let outDev = route.dev;
   let nexthop = route.gateway ?? o.gateway;
   // ip_route_me_harder after mangle OUTPUT routes the copy by its own destination, not the gateway
   const reroute: Reroute = (q) => {
     const r2 = R.outputRoute(host.net, q, oif);
-    rec.notes.push(R.outputRouteNote(host.net, q, r2, 'reroute', rec.events.length));
+    host.note(rec, R.outputRouteNote(host.net, q, r2, 'reroute', rec.events.length), q, meta);
     if (!r2.ok) return r2.errno;
     meta.classid = r2.classid;
     outDev = r2.dev;

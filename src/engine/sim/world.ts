@@ -175,10 +175,12 @@ export class World {
       disposition: null,
       response: null,
       notes: [],
+      noteStates: [],
       // a snapshot per packet lets the app show the table as it is at any step
       ctBefore: host.ctActive ? ctRows(host.ct, this.nowMs, true) : null,
       examined: 0,
       ipvsBefore: host.ipvs.services.length ? ipvsSnapshot(host.ipvs, this.nowMs) : null,
+      neighBefore: this.l2.neighRows(host),
     };
     // the packets the kernel makes (replies, ICMP errors, retransmissions, loops) count like the others
     this.budget.at(host.name, null);
@@ -207,6 +209,7 @@ export class World {
     const wire = clonePacket(pkt);
     wire.mark = 0;
     const src = srcMac ?? this.l2.macOf(host, port);
+    rec.frameOut ??= { src, dst: dstMac ?? ETH_BROADCAST, dev: port };
     this.l2.portXmit(host, port, { src, dst: dstMac ?? ETH_BROADCAST, payload: { kind: 'ipv4', packet: wire, from: rec } });
   }
 
