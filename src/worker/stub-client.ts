@@ -24,6 +24,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     check: async () => ({ ok: true }),
     close: async () => undefined,
     kubeScaling: async () => [],
+    changesSince: () => [],
     ...overrides,
   };
 }
