@@ -8,8 +8,14 @@
 // too large for the text box (a file, or a paste: 50,000 lines laid out in a
 // textarea freeze the page for seconds) is kept aside and only counted; a
 // running import can be stopped.
+//
+// A paste of megabytes costs the page its one unavoidable read of the
+// clipboard; everything that reads the whole text (is it a scenario file,
+// which format, how many lines) is worked out in a background render after
+// it, so the paste's own task stays short. The text itself is in state from
+// the paste on: nothing the user does meanwhile can lose it.
 
-import { memo, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { Panel } from '../panels/Panel';
@@ -18,7 +24,8 @@ import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
-import { ScenarioFileBox, usePageFileDrop, useScenarioFile } from './ScenarioFile';
+import { ScenarioFileBox, usePageFileDrop } from './ScenarioFile';
+import { readScenarioFile, type ScenarioFile } from '../state/scenario-file';
 
 /** Bigger texts are kept aside instead of in the text box, whose layout of them is slow (100 kB: about 2,000 lines). */
 const SHOW_IN_BOX = 100_000;
@@ -36,6 +43,33 @@ const FORMAT_LABEL: Record<ImportFormat, MessageKey> = {
 };
 
 
+/** What a text to import is, read from all of it: worked out once per text. */
+interface TextFacts {
+  found: ScenarioFile;
+  /** the text without a byte-order mark */
+  source: string;
+  detected: ImportFormat;
+  lines: number;
+}
+
+/**
+ * One number format per language, made once: toLocaleString makes a formatter on every call,
+ * and the first one loads the locale's data (tens of ms on a busy machine, inside the paste).
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: string): Intl.NumberFormat {
+  const locale = lang === 'zh' ? 'zh-CN' : 'en';
+  let f = numberFormats.get(locale);
+  if (!f) numberFormats.set(locale, (f = new Intl.NumberFormat(locale)));
+  return f;
+}
+
+function factsOf(raw: string): TextFacts {
+  const found = readScenarioFile(raw);
+  // a byte-order mark is not part of any line
+  const source = found.kind === 'text' ? found.text : raw;
+  return { found, source, detected: detectFormat(source), lines: countLines(source) };
+}
 
 export const ImportPanel = memo(function ImportPanel() {
   const session = useSession();
@@ -48,7 +82,12 @@ export const ImportPanel = memo(function ImportPanel() {
   const [now, setNow] = useState(() => Date.now());
   const helpId = useId();
   const t = useT();
-  const num = (n: number) => n.toLocaleString(t.lang === 'zh' ? 'zh-CN' : 'en');
+  const num = (n: number) => numberFormat(t.lang).format(n);
+  // made while nothing happens, not in the task of the first paste that shows a count
+  useEffect(() => {
+    const id = window.setTimeout(() => numberFormat(t.lang), 0);
+    return () => window.clearTimeout(id);
+  }, [t.lang]);
 
   useEffect(() => {
     if (!busy) return;
@@ -57,13 +96,13 @@ export const ImportPanel = memo(function ImportPanel() {
   }, [busy]);
 
   const raw = file?.text ?? text;
-  const found = useScenarioFile(raw);
-  // a byte-order mark is not part of any line
-  const source = found.kind === 'text' ? found.text : raw;
-  // the panel re-renders every 200 ms while an import runs: read a large text once
-  const detected = useMemo(() => detectFormat(source), [source]);
-  const chosen: ImportFormat = format === 'auto' ? detected : format;
-  const lines = useMemo(() => countLines(source), [source]);
+  // a large text is read in a background render (urgent renders reuse the last answer); any text
+  // once: the panel re-renders every 200 ms while an import runs
+  const settled = useDeferredValue(raw);
+  const reading = raw.length > SHOW_IN_BOX ? settled : raw;
+  const shown = useMemo(() => factsOf(reading), [reading]);
+  const { found, source, detected, lines } = shown;
+  const counted = reading === raw;
   const stop = useRef<AbortController | null>(null);
 
   const onFile = async (f: File | undefined) => {
@@ -83,13 +122,16 @@ export const ImportPanel = memo(function ImportPanel() {
 
   const run = async () => {
     const started = performance.now();
+    // the text as it is now, even if the background render has not read it yet
+    const facts = counted ? shown : factsOf(raw);
+    const chosen: ImportFormat = format === 'auto' ? facts.detected : format;
     const ac = new AbortController();
     stop.current = ac;
-    const r = await applyText(session, host, source, chosen, { what: chosen === 'import-ip' ? t('import.whatIp', { host }) : t('import.whatRestore', { host }), lines }, ac.signal);
+    const r = await applyText(session, host, facts.source, chosen, { what: chosen === 'import-ip' ? t('import.whatIp', { host }) : t('import.whatRestore', { host }), lines: facts.lines }, ac.signal);
     stop.current = null;
     if (ac.signal.aborted) setOutcome({ ok: 'stopped' });
-    else if (r.ok) setOutcome({ ok: true, host, lines, format: chosen, ms: performance.now() - started, skipped: r.skipped ?? [], notes: r.diagnostics });
-    else setOutcome({ ok: false, text: source, diagnostics: r.diagnostics });
+    else if (r.ok) setOutcome({ ok: true, host, lines: facts.lines, format: chosen, ms: performance.now() - started, skipped: r.skipped ?? [], notes: r.diagnostics });
+    else setOutcome({ ok: false, text: facts.source, diagnostics: r.diagnostics });
   };
 
   /** A paste too large for the box is kept aside, like a large file, where the browser would have put it. */
@@ -130,7 +172,7 @@ export const ImportPanel = memo(function ImportPanel() {
         {file ? (
           <p className="flex flex-wrap items-center gap-2 rounded border border-slate-300 bg-slate-50 px-2 py-1 text-sm">
             <span>
-              <strong className="font-mono">{file.name}</strong>: {t('import.fileReady', { n: num(lines) })}
+              <strong className="font-mono">{file.name}</strong>: {t('import.fileReady', { n: counted ? num(lines) : '…' })}
             </span>
             <button type="button" className={btnCls} onClick={() => setFile(null)}>
               {t('import.clearFile')}
@@ -162,7 +204,7 @@ export const ImportPanel = memo(function ImportPanel() {
           <button type="button" className={primaryCls} disabled={!source.trim() || busy !== null || !host || found.kind !== 'text'} onClick={() => void run()}>
             {t('import.button')}
           </button>
-          <span className="text-sm text-slate-700">{lines ? t('import.lines', { n: num(lines) }) : ''}</span>
+          <span className="text-sm text-slate-700">{!counted ? t('import.lines', { n: '…' }) : lines ? t('import.lines', { n: num(lines) }) : ''}</span>
         </div>
         <div role="status" aria-live="polite" className="text-sm">
           {busy ? (

@@ -5,20 +5,15 @@
 // is kept as a saved version). Files dropped anywhere on the page land in
 // the Import panel instead of making the browser leave the app to show them.
 
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useDeps } from '../shell/context';
 import { openScenario } from '../share/links';
-import { readScenarioFile, type ScenarioFile } from '../state/scenario-file';
+import type { ScenarioFile } from '../state/scenario-file';
 import { escapeInvisible } from '../state/visible-text';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 import { primaryCls } from './ui';
 import type { Case } from '../../engine/scenario/case';
-
-/** What the text to import is, read once per text (a case file can be megabytes). */
-export function useScenarioFile(source: string): ScenarioFile {
-  return useMemo(() => readScenarioFile(source), [source]);
-}
 
 const KIND: Record<'case' | 'save' | 'link', MessageKey> = { case: 'scenarioFile.kind.case', save: 'scenarioFile.kind.save', link: 'scenarioFile.kind.link' };
 

@@ -6,12 +6,17 @@
 // rules). When the current step is in this chain, the rule that decided is
 // marked and every rule before it says, clause by clause, why it did not
 // match (asked from the worker once per step, then cached).
+//
+// A step costs the list little: a page is asked again only when the steps
+// between the page's and the new one counted a packet in this chain, and a
+// new page keeps the old rows' objects wherever nothing changed, so only the
+// rows whose counters or mark changed re-render.
 
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { RuleExplanation, WalkLog } from '../../engine/walk-log';
 import type { ChainPage, RuleRow as RuleData } from '../../engine/lab/views';
 import type { TableName } from '../../engine/netfilter/hooks';
-import { clauseLines, formatBytes, formatCount, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+import { clauseLines, countedBetween, formatBytes, formatCount, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, sharePage, windowRange } from './chain-data';
 import { useT, type T } from '../i18n/lang';
 
 export interface ChainRulesProps {
@@ -34,6 +39,16 @@ export const RULE_ROW_H = 64;
 
 type Row = { kind: 'rule'; rule: RuleData } | { kind: 'waiting'; num: number } | { kind: 'end'; policy: string | null; packets: number };
 
+/** One row object per rule object, so a memoised row sees the same props while its rule is unchanged. */
+const ruleRows = new WeakMap<RuleData, Row>();
+function ruleRow(rule: RuleData): Row {
+  let row = ruleRows.get(rule);
+  if (!row) ruleRows.set(rule, (row = { kind: 'rule', rule }));
+  return row;
+}
+
+const NO_LINES: string[] = [];
+
 export function ChainRules({ log, index, host, chain, explain, page }: ChainRulesProps) {
   const ref = parseChainRef(chain);
   const step = ruleStepIn(log.steps[index], host, chain);
@@ -41,43 +56,73 @@ export function ChainRules({ log, index, host, chain, explain, page }: ChainRule
   const explanations = useExplanations(log, step ? index : null, explain);
   const t = useT();
   const rulesText = (n: number) => t(n === 1 ? 'graph.rule' : 'graph.rules', { n: formatCount(n) });
-  const words = { matched: t('rules.matched'), notMatched: t('rules.notMatched') };
+  // each explanation's lines made once (per language), so a row keeps its props from step to step
+  const linesOf = useMemo(() => {
+    const words = { matched: t('rules.matched'), notMatched: t('rules.notMatched') };
+    const made = new WeakMap<RuleExplanation, string[]>();
+    return (ex: RuleExplanation | undefined): string[] => {
+      if (!ex) return NO_LINES;
+      let lines = made.get(ex);
+      if (!lines) made.set(ex, (lines = clauseLines(ex, words)));
+      return lines;
+    };
+  }, [t]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(480);
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    setViewport(el.clientHeight);
-    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  // The list box's scroll position and height as last reported (scroll events, ResizeObserver).
+  // A step reads these, never the box: reading layout in the middle of a step's commit would lay
+  // out the whole page there and then. The height is read from the box once, when the first list
+  // appears (every later list has the same box, and the observer reports its changes).
+  const seen = useRef({ top: 0, height: 0 });
 
   const windowed = windowRange(scrollTop, viewport, RULE_ROW_H, Number.MAX_SAFE_INTEGER);
   const { view, rowAt } = useChainPages(log, host, ref, index, windowed.first, windowed.last, page);
   const total = view?.total ?? 0;
   const count = view ? total + 1 : 0;
   const markedIndex = marked === null || !view ? null : marked === 'policy' ? total : marked - 1;
+  const listed = Boolean(view);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    // a new box starts at the top
+    seen.current.top = 0;
+    setScrollTop(0);
+    if (seen.current.height === 0) {
+      seen.current.height = el.clientHeight;
+      setViewport(el.clientHeight);
+    }
+    const ro = new ResizeObserver((entries) => {
+      const height = entries[entries.length - 1]?.contentRect.height ?? seen.current.height;
+      seen.current.height = height;
+      setViewport(height);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [listed]);
   // bring the deciding rule into view when the step (not the scroll) changes
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || markedIndex === null) return;
-    const next = scrollToRow(markedIndex, el.scrollTop, el.clientHeight || viewport, RULE_ROW_H);
-    if (next !== el.scrollTop) {
+    const next = scrollToRow(markedIndex, seen.current.top, seen.current.height, RULE_ROW_H);
+    if (next !== seen.current.top) {
       el.scrollTop = next;
+      seen.current.top = next;
       setScrollTop(next);
     }
-    // viewport is deliberately left out: resizing must not yank the list back
+    // the scroll position and height are deliberately left out: resizing or scrolling must not yank the list back
   }, [markedIndex, chain, host, log]);
 
   const { first, last } = windowRange(scrollTop, viewport, RULE_ROW_H, count);
+  const policy = view?.policy ?? null;
+  const policyPackets = view?.policyCounters.packets ?? 0;
+  const endRow = useMemo<Row>(() => ({ kind: 'end', policy, packets: policyPackets }), [policy, policyPackets]);
   const rows: { i: number; row: Row }[] = [];
   if (view) {
     for (let i = first; i <= last; i++) {
       const rule = i < total ? rowAt(i) : null;
-      rows.push({ i, row: i >= total ? { kind: 'end', policy: view.policy, packets: view.policyCounters.packets } : rule ? { kind: 'rule', rule } : { kind: 'waiting', num: i + 1 } });
+      rows.push({ i, row: i >= total ? endRow : rule ? ruleRow(rule) : { kind: 'waiting', num: i + 1 } });
     }
   }
 
@@ -110,7 +155,10 @@ export function ChainRules({ log, index, host, chain, explain, page }: ChainRule
             role="list"
             aria-label={t('rules.listAria', { chain, rules: rulesText(total) })}
             tabIndex={0}
-            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+            onScroll={(e) => {
+              seen.current.top = e.currentTarget.scrollTop;
+              setScrollTop(seen.current.top);
+            }}
             className="relative min-h-0 flex-1 overflow-y-auto rounded focus-visible:outline-4 focus-visible:outline-blue-700"
             data-testid="rule-scroller"
           >
@@ -123,7 +171,7 @@ export function ChainRules({ log, index, host, chain, explain, page }: ChainRule
                   row={row}
                   chain={ref?.chain ?? ''}
                   marked={i === markedIndex}
-                  lines={row.kind === 'rule' && markedIndex !== null && i <= markedIndex ? clauseLines(explanations.get(row.rule.num), words) : []}
+                  lines={row.kind === 'rule' && markedIndex !== null && i <= markedIndex ? linesOf(explanations.get(row.rule.num)) : NO_LINES}
                   t={t}
                 />
               ))}
@@ -189,10 +237,11 @@ interface PageCache {
 
 /**
  * The chain's pages for rows `first`…`last`, with counters as of step
- * `index`: asked of the worker when missing or of another step, the older
- * answer shown meanwhile (a step's counters arrive a frame later, the rows
- * never blink). `view` is undefined until the worker first answers, null
- * when the host has no such chain.
+ * `index`: asked of the worker when missing or when a step between the
+ * page's and this one counted a packet in the chain, the older answer shown
+ * meanwhile (a step's counters arrive a frame later, the rows never blink).
+ * `view` is undefined until the worker first answers, null when the host has
+ * no such chain.
  */
 function useChainPages(log: WalkLog, host: string, ref: { table: string; chain: string } | null, index: number, first: number, last: number, page: ChainRulesProps['page']) {
   const key = `${host} ${ref?.table ?? ''} ${ref?.chain ?? ''}`;
@@ -205,31 +254,29 @@ function useChainPages(log: WalkLog, host: string, ref: { table: string; chain: 
     if (!ref) return;
     const c = cache.current;
     const total = c.pages.get(0)?.page?.total;
-    for (let p = firstPage; p <= lastPage; p++) {
-      if (total !== undefined && p * PAGE >= Math.max(total, 1)) break;
-      if (c.pages.get(p)?.asOf === index || c.asked.get(p) === index) continue;
+    /** page `p` as the worker last answered it still holds as of this step */
+    const current = (p: number) => {
+      const had = c.pages.get(p);
+      return had !== undefined && (had.asOf === index || !countedBetween(log, host, ref.table, ref.chain, had.asOf, index));
+    };
+    const ask = (p: number) => {
+      if (current(p) || c.asked.get(p) === index) return;
       c.asked.set(p, index);
       page(ref.table as TableName, ref.chain, index, p * PAGE, PAGE).then(
         (got) => {
           if (cache.current !== c || c.asked.get(p) !== index) return;
-          c.pages.set(p, { asOf: index, page: got });
+          c.pages.set(p, { asOf: index, page: sharePage(c.pages.get(p)?.page, got) });
           setVersion((v) => v + 1);
         },
         () => c.asked.delete(p),
       );
+    };
+    for (let p = firstPage; p <= lastPage; p++) {
+      if (total !== undefined && p * PAGE >= Math.max(total, 1)) break;
+      ask(p);
     }
     // the first page also says what the chain is: asked for whatever is in view
-    if (firstPage > 0 && c.pages.get(0)?.asOf !== index && c.asked.get(0) !== index) {
-      c.asked.set(0, index);
-      page(ref.table as TableName, ref.chain, index, 0, PAGE).then(
-        (got) => {
-          if (cache.current !== c || c.asked.get(0) !== index) return;
-          c.pages.set(0, { asOf: index, page: got });
-          setVersion((v) => v + 1);
-        },
-        () => c.asked.delete(0),
-      );
-    }
+    if (firstPage > 0) ask(0);
   });
   const head = cache.current.pages.get(0);
   const view = head === undefined ? undefined : head.page;

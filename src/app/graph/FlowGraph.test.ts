@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
 import { walkLog } from '../../engine/walk-log';
-import { FlowGraph } from './FlowGraph';
+import { buildNodes, FlowGraph } from './FlowGraph';
+import { layoutFor } from './flow-layout';
+import { chainSummaries } from './chain-data';
 import { Topology } from './Topology';
 import { ChainRules } from './ChainRules';
 
@@ -44,6 +46,27 @@ describe('FlowGraph markup', () => {
     expect(html).not.toMatch(/aria-label="filter FORWARD"[^]*?3 rules · /);
     const end = renderToStaticMarkup(createElement(FlowGraph, { log, index: log.steps.length - 1, host: 'router' }));
     expect(end).toMatch(/3 rules · \d+ pkts, \d+ B/);
+  });
+});
+
+describe('FlowGraph across steps', () => {
+  it('hands React Flow nodes that carry nothing of the step, so stepping never replaces one', () => {
+    const nodes = buildNodes(layoutFor(log, 'router'), 0);
+    const tables = nodes.filter((n) => n.type === 'table');
+    expect(tables.length).toBeGreaterThan(10);
+    // counters and marks come from the graph's own store, read by each box
+    for (const n of tables) expect(Object.keys(n.data)).toEqual(['spec']);
+  });
+
+  it('reads a box’s counters as equal, field by field, at a step that counted nothing in its chain', () => {
+    const forward = log.steps.findIndex((s) => s.kind === 'rule' && s.host === 'router' && s.table === 'filter' && s.chain === 'FORWARD');
+    expect(forward).toBeGreaterThan(dnat.i + 1);
+    // from the DNAT to the step before FORWARD: nat PREROUTING's box keeps its counters, FORWARD's gets its first packet
+    const before = chainSummaries(log, 'router', dnat.i);
+    const after = chainSummaries(log, 'router', forward);
+    expect(after.get('nat PREROUTING')).toEqual(before.get('nat PREROUTING'));
+    expect(before.get('filter FORWARD')!.packets).toBe(0);
+    expect(after.get('filter FORWARD')!.packets).toBe(1);
   });
 });
 

@@ -1,15 +1,17 @@
 // pattern: Imperative Shell
 // One host's netfilter flow graph (React Flow). The nodes array depends only
-// on the log and the host, so stepping never hands React Flow new nodes: the
-// current and selected boxes come from a tiny per-graph store that each node
-// reads with a boolean selector, and only the two boxes whose answer changes
-// re-render.
+// on the log and the host, so stepping never hands React Flow new nodes (a
+// new node object is measured again: a forced layout per node). What a step
+// changes — the current and selected boxes, the chains' counters as of the
+// step — comes from a tiny per-graph store that each node reads with its own
+// selector, so only the boxes whose answer changes re-render.
 
 import '@xyflow/react/dist/style.css';
 import './graph.css';
 import { createContext, memo, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { MarkerType, ReactFlow, ViewportPortal, type Node, type NodeProps } from '@xyflow/react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/shallow';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog } from '../../engine/walk-log';
 import type { HookName } from '../../engine/netfilter/hooks';
@@ -40,6 +42,8 @@ interface Marks {
   selected: string | null;
   /** presenter mode: the hook the packet is in; boxes outside it are dimmed */
   spotlight?: string | null;
+  /** each chain's size and counters as of the step on screen, keyed 'TABLE CHAIN' */
+  counters: Map<string, ChainSummary>;
 }
 
 /** A point node's words in the reader's language (table nodes are kernel words and stay). */
@@ -63,7 +67,7 @@ interface GraphContext {
 
 const Ctx = createContext<GraphContext | null>(null);
 
-type TableNodeType = Node<{ spec: FlowNodeSpec; summary: ChainSummary | null }, 'table'>;
+type TableNodeType = Node<{ spec: FlowNodeSpec }, 'table'>;
 type PointNodeType = Node<{ spec: FlowNodeSpec }, 'point'>;
 type IpvsNodeType = Node<{ spec: FlowNodeSpec; services: number }, 'ipvs'>;
 type EdgeLabelNodeType = Node<{ label: IpvsKey }, 'edgeLabel'>;
@@ -77,6 +81,12 @@ const TABLE_ACCENT: Record<string, string> = {
   security: 'border-l-amber-500',
 };
 
+/** A chain's counters as of the step: compared field by field, so a step that counts nothing in this chain leaves its box alone. */
+function useCounters(id: string): ChainSummary | null {
+  const ctx = useContext(Ctx)!;
+  return useStore(ctx.marks, useShallow((s) => s.counters.get(id) ?? null));
+}
+
 function useMark(id: string): { current: boolean; selected: boolean } {
   const ctx = useContext(Ctx)!;
   const current = useStore(ctx.marks, (s) => s.current === id);
@@ -85,9 +95,10 @@ function useMark(id: string): { current: boolean; selected: boolean } {
 }
 
 const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
-  const { spec, summary } = data;
+  const { spec } = data;
   const ctx = useContext(Ctx)!;
   const { current, selected } = useMark(spec.id);
+  const summary = useCounters(spec.id);
   const dimmed = useDimmed(spec.hook, spec.id);
   const t = useT();
   const descId = useId();
@@ -260,10 +271,11 @@ function drawnOf(layout: FlowLayout) {
   return d;
 }
 
-function buildNodes(layout: FlowLayout, summaries: Map<string, ChainSummary>, services: number): Node[] {
+/** The graph's nodes: nothing in them depends on the step, so stepping never replaces one. */
+export function buildNodes(layout: FlowLayout, services: number): Node[] {
   const boxes = layout.nodes.map((spec): TableNodeType | PointNodeType | IpvsNodeType => {
     const common = { id: spec.id, position: { x: spec.x, y: spec.y }, width: spec.w, height: spec.h, zIndex: 2, selectable: false, draggable: false, focusable: false, domAttributes: PLAIN };
-    if (spec.kind === 'table') return { ...common, type: 'table', data: { spec, summary: summaries.get(spec.id) ?? null } };
+    if (spec.kind === 'table') return { ...common, type: 'table', data: { spec } };
     if (spec.kind === 'ipvs') return { ...common, type: 'ipvs', data: { spec, services } };
     return { ...common, type: 'point', data: { spec } };
   });
@@ -285,6 +297,8 @@ function edgeLabels(layout: FlowLayout): EdgeLabelNodeType[] {
 }
 
 const FIT_PADDING = 0.03;
+// one object for every render: React Flow copies a changed prop into its store, waking its subscribers
+const FIT_VIEW = { padding: FIT_PADDING };
 
 /**
  * The netfilter flow graph of `host`, lit at step `index` of `log`.
@@ -298,8 +312,10 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   const t = useT();
   // presenter mode: the hook of the current box ('' for a box outside the hooks: only it stays lit)
   const lit = spotlight && current ? (layout.nodes.find((n) => n.id === current)?.hook ?? '') : null;
+  // counters as of the step on screen, not the walk's end
+  const counters = useMemo(() => chainSummaries(log, host, index), [log, host, index]);
   // seeded with the first answer, so the first paint (and a server render) is already marked
-  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain, spotlight: lit })));
+  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain, spotlight: lit, counters })));
   const onSelect = useRef(onSelectChain);
   useLayoutEffect(() => {
     onSelect.current = onSelectChain;
@@ -307,11 +323,10 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   const ctx = useMemo<GraphContext>(() => ({ marks, select: (c) => onSelect.current?.(c) }), [marks]);
 
   const services = log.hosts.find((h) => h.name === host)?.ipvs?.schedulers.length ?? 0;
-  // counters as of the step on screen, not the walk's end
-  const nodes = useMemo(() => buildNodes(layout, chainSummaries(log, host, index), services), [layout, log, host, index, services]);
+  const nodes = useMemo(() => buildNodes(layout, services), [layout, services]);
   useLayoutEffect(() => {
-    marks.setState({ current, selected: selectedChain, spotlight: lit });
-  }, [marks, current, selectedChain, lit]);
+    marks.setState({ current, selected: selectedChain, spotlight: lit, counters });
+  }, [marks, current, selectedChain, lit, counters]);
 
   // where the dot comes from: the step shown before this one (React's
   // "information from previous renders" pattern, no effect needed)
@@ -331,7 +346,7 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
-          fitViewOptions={{ padding: FIT_PADDING }}
+          fitViewOptions={FIT_VIEW}
           minZoom={0.15}
           maxZoom={2.5}
           nodesDraggable={false}
@@ -348,7 +363,7 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           <ZoomControls padding={FIT_PADDING} />
           <FitOnResize padding={FIT_PADDING} drawing={layout} />
           <ViewportPortal>
-            <PacketDot key={`${host}:${index}`} points={points} durationMs={animationMs} />
+            <PacketDot points={points} durationMs={animationMs} />
           </ViewportPortal>
         </ReactFlow>
       </div>

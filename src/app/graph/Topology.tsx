@@ -85,6 +85,8 @@ const SwitchNode = memo(function SwitchNode({ data }: NodeProps<SwitchNodeType>)
 const nodeTypes = { host: HostNode, switch: SwitchNode };
 const edgeTypes = { route: RouteEdge };
 const PLAIN = { 'aria-roledescription': undefined } as Node['domAttributes'];
+// one object for every render: React Flow copies a changed prop into its store, waking its subscribers
+const FIT_VIEW = { padding: 0.08, maxZoom: 1.2 };
 
 /**
  * @example
@@ -150,7 +152,7 @@ export function Topology({ log, index, selected, onSelectHost, animationMs = 600
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
-          fitViewOptions={{ padding: 0.08, maxZoom: 1.2 }}
+          fitViewOptions={FIT_VIEW}
           minZoom={0.2}
           maxZoom={2}
           nodesDraggable={false}
@@ -166,7 +168,7 @@ export function Topology({ log, index, selected, onSelectHost, animationMs = 600
         >
           <FitOnResize padding={0.08} maxZoom={1.2} />
           <ViewportPortal>
-            <PacketDot key={index} points={points} durationMs={animationMs} />
+            <PacketDot points={points} durationMs={animationMs} />
           </ViewportPortal>
         </ReactFlow>
       </div>

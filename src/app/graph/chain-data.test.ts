@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
-import { chainSummaries, clauseLines, findChain, formatBytes, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, windowRange } from './chain-data';
+import type { ChainPage } from '../../engine/lab/views';
+import { chainSummaries, clauseLines, countedBetween, findChain, formatBytes, markedRow, parseChainRef, ruleBody, ruleStepIn, scrollToRow, sharePage, windowRange } from './chain-data';
 
 const log = {
   scenario: 's',
@@ -78,6 +79,55 @@ describe('chains of a host', () => {
   it('drops the "-A CHAIN" every row would repeat', () => {
     expect(ruleBody('-A FORWARD -p tcp -j ACCEPT', 'FORWARD')).toBe('-p tcp -j ACCEPT');
     expect(ruleBody('-p tcp', 'FORWARD')).toBe('-p tcp');
+  });
+});
+
+describe('what a step changes in a chain', () => {
+  const len = (n: number) => ({ len: n }) as Extract<WalkStep, { kind: 'rule' }>['headers'];
+  const walked = {
+    ...log,
+    steps: [
+      ruleStep({ i: 0, headers: len(60) }),
+      { i: 1, kind: 'note', host: 'router' } as WalkStep,
+      ruleStep({ i: 2, host: 'web', headers: len(60) }),
+      ruleStep({ i: 3, chain: 'INPUT', hook: 'INPUT', headers: len(60) }),
+      ruleStep({ i: 4, type: 'policy', rule: null, rulenum: 3, headers: len(60) }),
+      ruleStep({ i: 5, type: 'return', rule: null, rulenum: 3, headers: len(60) }),
+    ],
+  } as WalkLog;
+
+  it('counts between two steps only a packet counted in that chain on that host, in either direction', () => {
+    // a note, another host's FORWARD and this host's INPUT leave filter FORWARD's counters as they were
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', 0, 3)).toBe(false);
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', 3, 0)).toBe(false);
+    expect(countedBetween(walked, 'router', 'filter', 'INPUT', 0, 3)).toBe(true);
+    // the policy counts; the step the later page is as of is included, the earlier one is not
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', 3, 4)).toBe(true);
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', -1, 0)).toBe(true);
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', 0, 0)).toBe(false);
+    // a user chain's implicit return counts nothing
+    expect(countedBetween(walked, 'router', 'filter', 'FORWARD', 4, 5)).toBe(false);
+  });
+
+  const rule = (num: number, packets: number) => ({ num, text: `-A FORWARD -s 10.0.0.${num}/32 -j DROP`, spec: '', matches: [], target: 'DROP', goto: false, counters: { packets, bytes: packets * 60 } });
+  const page = (rules: ReturnType<typeof rule>[], policyPackets = 0): ChainPage => ({ table: 'filter', chain: 'FORWARD', policy: 'DROP', policyCounters: { packets: policyPackets, bytes: policyPackets * 60 }, total: 3, from: 0, rules });
+
+  it('keeps the older page’s row objects for rules the newer page reports unchanged', () => {
+    const older = page([rule(1, 0), rule(2, 1), rule(3, 0)]);
+    const newer = sharePage(older, page([rule(1, 0), rule(2, 2), rule(3, 0)]))!;
+    expect(newer.rules[0]).toBe(older.rules[0]);
+    expect(newer.rules[2]).toBe(older.rules[2]);
+    expect(newer.rules[1]).not.toBe(older.rules[1]);
+    expect(newer.rules[1]!.counters.packets).toBe(2);
+    expect(newer.policyCounters).toBe(older.policyCounters);
+    expect(sharePage(older, page([rule(1, 0), rule(2, 1), rule(3, 0)], 1))!.policyCounters.packets).toBe(1);
+  });
+
+  it('takes the newer page as it is when there is nothing to share', () => {
+    const newer = page([rule(1, 0)]);
+    expect(sharePage(undefined, newer)).toBe(newer);
+    expect(sharePage(page([rule(1, 0)]), null)).toBeNull();
+    expect(sharePage({ ...page([rule(101, 0)]), from: 100 }, newer)!.rules[0]).toBe(newer.rules[0]);
   });
 });
 

@@ -6,6 +6,7 @@
 // page at a time (ChainRules).
 
 import type { ChainView, RuleExplanation, WalkLog, WalkStep } from '../../engine/walk-log';
+import type { ChainPage } from '../../engine/lab/views';
 
 export interface ChainSummary {
   rules: number;
@@ -46,18 +47,79 @@ export function chainSummaries(log: WalkLog | null, host: string, asOf = Number.
   for (const [table, chains] of Object.entries(h.tables)) {
     for (const c of chains) out.set(`${table} ${c.name}`, { rules: c.ruleCount, packets: 0, bytes: 0, policy: c.policy, policyPackets: 0 });
   }
-  const last = Math.min(asOf, log.steps.length - 1);
-  for (let i = 0; i <= last; i++) {
-    const s = log.steps[i]!;
-    if (s.kind !== 'rule' || s.host !== host) continue;
-    const sum = out.get(`${s.table} ${s.chain}`);
+  for (const c of countedSteps(log, host)) {
+    if (c.i > asOf) break;
+    const sum = out.get(c.chain);
     if (!sum) continue;
-    if (s.rule !== null) {
+    if (c.policy) sum.policyPackets++;
+    else {
       sum.packets++;
-      sum.bytes += s.headers.len;
-    } else if (s.type === 'policy') sum.policyPackets++;
+      sum.bytes += c.len;
+    }
   }
   return out;
+}
+
+interface Counted {
+  i: number;
+  /** 'TABLE CHAIN' */
+  chain: string;
+  /** counted at the policy, not at a rule */
+  policy: boolean;
+  len: number;
+}
+
+const counted = new WeakMap<WalkLog, Map<string, Counted[]>>();
+
+/** The steps that count a packet on a host, in step order: found once per log and host, since every step asks. */
+function countedSteps(log: WalkLog, host: string): Counted[] {
+  let byHost = counted.get(log);
+  if (!byHost) counted.set(log, (byHost = new Map()));
+  let out = byHost.get(host);
+  if (!out) {
+    out = [];
+    for (let i = 0; i < log.steps.length; i++) {
+      const s = log.steps[i]!;
+      if (s.kind !== 'rule' || s.host !== host) continue;
+      if (s.rule !== null) out.push({ i, chain: `${s.table} ${s.chain}`, policy: false, len: s.headers.len });
+      else if (s.type === 'policy') out.push({ i, chain: `${s.table} ${s.chain}`, policy: true, len: s.headers.len });
+    }
+    byHost.set(host, out);
+  }
+  return out;
+}
+
+/**
+ * Whether a chain's counters differ between steps `a` and `b` of a walk:
+ * some step between them (after the earlier, up to the later) counted a
+ * packet in that chain on that host, at a rule or at its policy — the steps
+ * chainSummaries and the worker's chain pages count. When none did, a page
+ * of the chain as of one step is the page as of the other.
+ */
+export function countedBetween(log: WalkLog, host: string, table: string, chain: string, a: number, b: number): boolean {
+  const last = Math.min(Math.max(a, b), log.steps.length - 1);
+  for (let i = Math.max(Math.min(a, b) + 1, 0); i <= last; i++) {
+    const s = log.steps[i]!;
+    if (s.kind === 'rule' && s.host === host && s.table === table && s.chain === chain && (s.rule !== null || s.type === 'policy')) return true;
+  }
+  return false;
+}
+
+/**
+ * A newer page of the same rows with the older page's objects wherever
+ * nothing changed (a rule's text, target and counters; the policy's
+ * counters), so a list memoised by row re-renders only the rows the step
+ * counted.
+ */
+export function sharePage(older: ChainPage | null | undefined, newer: ChainPage | null): ChainPage | null {
+  if (!older || !newer || older.from !== newer.from) return newer;
+  const same = (x: { packets: number; bytes: number }, y: { packets: number; bytes: number }) => x.packets === y.packets && x.bytes === y.bytes;
+  const rules = newer.rules.map((r, k) => {
+    const o = older.rules[k];
+    return o && o.num === r.num && o.text === r.text && o.target === r.target && o.goto === r.goto && same(o.counters, r.counters) ? o : r;
+  });
+  const policyCounters = same(older.policyCounters, newer.policyCounters) ? older.policyCounters : newer.policyCounters;
+  return { ...newer, rules, policyCounters };
 }
 
 /** iptables -L -v style sizes: 60, 1500, 12K, 3M. */

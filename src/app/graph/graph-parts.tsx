@@ -3,40 +3,65 @@
 // precomputed points, invisible handles React Flow needs to attach edges, and
 // refitting when the container changes size (laptop ↔ projector).
 
-import { memo, useEffect } from 'react';
-import { domAnimation, LazyMotion, m, useReducedMotion } from 'motion/react';
+import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
+import { animate } from 'motion/mini';
 import { useT } from '../i18n/lang';
 
 const DOT_R = 15;
 
+const REDUCE = '(prefers-reduced-motion: reduce)';
+function subscribeReduced(changed: () => void): () => void {
+  const q = window.matchMedia(REDUCE);
+  q.addEventListener('change', changed);
+  return () => q.removeEventListener('change', changed);
+}
+
+/** The reader asked for reduced motion (followed while the page is open); never on a server render. */
+function useReducedMotion(): boolean {
+  return useSyncExternalStore(
+    subscribeReduced,
+    () => window.matchMedia(REDUCE).matches,
+    () => false,
+  );
+}
+
+const at = (p: Point) => `translate(${p.x - DOT_R}px, ${p.y - DOT_R}px)`;
+
 /**
- * The packet. Rendered inside React Flow's viewport (flow coordinates), keyed
- * by the step so every step starts a fresh animation along `points`. With
- * prefers-reduced-motion it is placed at the end point at once.
+ * The packet. Rendered inside React Flow's viewport (flow coordinates); each
+ * new `points` starts a fresh run along them, and with
+ * prefers-reduced-motion it is placed at the end point at once. The run is
+ * motion's mini `animate`, which plays a Web Animation of `transform`: the
+ * compositor moves the dot, so a step costs the page no script per frame and
+ * no repaint of the graph under it (motion's React component ran script on
+ * every frame).
  */
 export const PacketDot = memo(function PacketDot({ points, durationMs }: { points: Point[]; durationMs: number }) {
+  const dot = useRef<HTMLDivElement>(null);
   const reduce = useReducedMotion();
   const end = points[points.length - 1];
-  if (!end) return null;
   const moving = points.length > 1 && !reduce && durationMs > 0;
-  const at = (p: Point) => ({ x: p.x - DOT_R, y: p.y - DOT_R });
-  // Only keyframes of x and y: motion's animation features are enough. Its full `motion`
-  // component also brings layout projection and drag: 15 kB more script (gzip) to load and run.
+  useLayoutEffect(() => {
+    const el = dot.current;
+    // jsdom-like environments have no Web Animations: the dot then rests at its end point
+    if (!el || !moving || typeof el.animate !== 'function') return;
+    const times = keyframeTimes(points);
+    const run = animate(el, { transform: points.map(at) }, { duration: durationMs / 1000, ease: 'linear', times });
+    return () => run.cancel();
+  }, [points, durationMs, moving]);
+  if (!end) return null;
   return (
-    <LazyMotion features={domAnimation} strict>
-      <m.div
-        aria-hidden="true"
-        data-testid="packet-dot"
-        data-moving={moving ? 'true' : 'false'}
-        className="pointer-events-none absolute top-0 left-0 rounded-full border-4 border-white bg-orange-600 shadow-[0_0_0_3px_rgba(124,45,18,0.9)]"
-        style={{ width: DOT_R * 2, height: DOT_R * 2, zIndex: 1000 }}
-        initial={moving ? at(points[0]!) : false}
-        animate={moving ? { x: points.map((p) => p.x - DOT_R), y: points.map((p) => p.y - DOT_R) } : at(end)}
-        transition={moving ? { duration: durationMs / 1000, ease: 'linear', times: keyframeTimes(points) } : { duration: 0 }}
-      />
-    </LazyMotion>
+    <div
+      ref={dot}
+      aria-hidden="true"
+      data-testid="packet-dot"
+      data-moving={moving ? 'true' : 'false'}
+      className="pointer-events-none absolute top-0 left-0 rounded-full border-4 border-white bg-orange-600 shadow-[0_0_0_3px_rgba(124,45,18,0.9)]"
+      // where the dot rests once its run ends (the run itself overrides transform while it plays)
+      style={{ width: DOT_R * 2, height: DOT_R * 2, zIndex: 1000, transform: at(end) }}
+    />
   );
 });
 

@@ -57,7 +57,8 @@ export const EventList = memo(function EventList() {
   // Below the first screen: a new walk's rows are built in a background render React does in
   // slices, after what is on screen has shown the walk (stepping through it stays immediate).
   const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useStore(stores.playback, selectIndex);
+  // and a step moves the mark in a background render too: the click's own frame paints the graph first
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
   const filter = useStore(stores.view, selectFilter);
   const id = useId();
   const t = useT();
@@ -94,6 +95,26 @@ export const EventList = memo(function EventList() {
     [index, page, rows],
   );
 
+  // the filters do not change with the step: made once per log, filter and language
+  const filters = useMemo(() => {
+    if (!log) return null;
+    const ix = indexLog(log);
+    const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[], word: (v: string) => string = (v) => v) => (
+      <span className="flex items-center gap-1 text-sm text-slate-800">
+        <label htmlFor={`${id}-${key}`}>{label}</label>
+        {/* a chain of 3,000 jumps has 3,000 targets: a long list becomes a searchable combobox */}
+        <ChoiceSelect id={`${id}-${key}`} className={select} value={filter[key] ?? ''} choices={[{ value: '', label: t('events.all') }, ...values.map((v) => ({ value: v, label: word(v) }))]} onChange={(v) => setFilter(stores, key, v || null)} />
+      </span>
+    );
+    return (
+      <>
+        {filterSelect('host', t('events.host'), ix.hosts)}
+        {filterSelect('hook', t('events.hook'), ix.hooks, (v) => (v === 'routing' ? t('events.routingHook') : v))}
+        {filterSelect('verdict', t('events.verdict'), ix.verdicts, (v) => wordText(t, 'verdict.', v))}
+      </>
+    );
+  }, [log, filter, id, stores, t]);
+
   if (!log) {
     return (
       <Panel title={t('panel.events')} className="h-[28rem]">
@@ -101,15 +122,7 @@ export const EventList = memo(function EventList() {
       </Panel>
     );
   }
-  const ix = indexLog(log);
   const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
-  const filterSelect = (key: keyof ViewState['filter'], label: string, values: string[], word: (v: string) => string = (v) => v) => (
-    <span className="flex items-center gap-1 text-sm text-slate-800">
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      {/* a chain of 3,000 jumps has 3,000 targets: a long list becomes a searchable combobox */}
-      <ChoiceSelect id={`${id}-${key}`} className={select} value={filter[key] ?? ''} choices={[{ value: '', label: t('events.all') }, ...values.map((v) => ({ value: v, label: word(v) }))]} onChange={(v) => setFilter(stores, key, v || null)} />
-    </span>
-  );
   const turn = (to: number) => setManual({ page: Math.max(0, Math.min(pages - 1, to)), index, rows });
 
   let lastPacket = -1;
@@ -117,9 +130,7 @@ export const EventList = memo(function EventList() {
     <Panel title={t('panel.events')} className="h-[28rem]">
       <div className="flex h-full flex-col gap-2">
         <div className="flex flex-wrap items-center gap-3">
-          {filterSelect('host', t('events.host'), ix.hosts)}
-          {filterSelect('hook', t('events.hook'), ix.hooks, (v) => (v === 'routing' ? t('events.routingHook') : v))}
-          {filterSelect('verdict', t('events.verdict'), ix.verdicts, (v) => wordText(t, 'verdict.', v))}
+          {filters}
           <span className="ml-auto flex items-center gap-2 text-sm text-slate-800">
             {rows.length === 0 ? t('events.noRows') : t('events.rows', { from: page * PAGE + 1, to: Math.min(rows.length, page * PAGE + PAGE), n: rows.length })}
             {pages > 1 && (

@@ -20,7 +20,8 @@ const TraceLog = memo(function TraceLog() {
   // Below the first screen: a new walk's lines are built in a background render React does in
   // slices, after what is on screen has shown the walk (stepping through it stays immediate).
   const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useStore(stores.playback, selectIndex);
+  // and a step moves the mark in a background render too: the click's own frame paints the graph first
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
   const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;
@@ -73,18 +74,22 @@ const TraceLog = memo(function TraceLog() {
         <Empty>{t('trace.none')}</Empty>
       ) : (
         <ol ref={box} start={from + 1} className="h-full overflow-auto font-mono text-sm leading-snug" aria-label={t('trace.lines', { from: from + 1, to: from + shown.length, n: lines.length })} tabIndex={0}>
-          {shown.map((l, k) => {
-            const here = from + k === current;
-            return (
-              <li key={from + k} aria-current={here ? 'true' : undefined} className={`px-1 py-0.5 break-all whitespace-pre-wrap ${here ? 'bg-blue-100 ring-1 ring-blue-700' : ''}`}>
-                <span className="text-slate-700 select-none">{l.host}: </span>
-                {l.line}
-              </li>
-            );
-          })}
+          {shown.map((l, k) => (
+            <Line key={from + k} host={l.host} line={l.line} here={from + k === current} />
+          ))}
         </ol>
       )}
     </Panel>
+  );
+});
+
+/** Memoised: a step change re-renders only the lines that gain or lose the mark. */
+const Line = memo(function Line({ host, line, here }: { host: string; line: string; here: boolean }) {
+  return (
+    <li aria-current={here ? 'true' : undefined} className={`px-1 py-0.5 break-all whitespace-pre-wrap ${here ? 'bg-blue-100 ring-1 ring-blue-700' : ''}`}>
+      <span className="text-slate-700 select-none">{host}: </span>
+      {line}
+    </li>
   );
 });
 

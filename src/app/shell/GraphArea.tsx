@@ -3,8 +3,12 @@
 // graph of the host being shown with a host switcher, and the rules of the
 // chosen chain. The graph components are loaded lazily into boxes of fixed
 // size, so nothing on the page moves when they arrive.
+//
+// A step is painted by the flow graph in the frame of the click; the
+// topology and the rule list below it follow in a background render React
+// does right after (useDeferredValue), so they never make that frame late.
 
-import { lazy, memo, Suspense, useCallback, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { lazy, memo, Suspense, useCallback, useDeferredValue, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import {
   chooseChain,
@@ -53,9 +57,10 @@ const tab =
 
 export const TopologyView = memo(function TopologyView() {
   const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
-  const chosen = useStore(stores.view, selectChosenHost);
+  // all of what it shows deferred together, so a background render never pairs a new walk with an old step
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
+  const chosen = useDeferredValue(useStore(stores.view, selectChosenHost));
   const id = useId();
   const onSelectHost = useCallback((h: string) => showHost(stores, h), [stores]);
   const t = useT();
@@ -174,14 +179,15 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: 
 
 export const ChainRulesView = memo(function ChainRulesView() {
   const { stores, client } = useDeps();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
-  const chosenChain = useStore(stores.view, selectViewChain);
-  const chosenHost = useStore(stores.view, selectChosenHost);
+  // all of what it shows deferred together, so a background render never pairs a new walk with an old step
+  const log = useDeferredValue(useStore(stores.walk, selectLog));
+  const index = useDeferredValue(useStore(stores.playback, selectIndex));
+  const chosenChain = useDeferredValue(useStore(stores.view, selectViewChain));
+  const chosenHost = useDeferredValue(useStore(stores.view, selectChosenHost));
+  const walk = useDeferredValue(useStore(stores.walk, selectWalkId));
   const id = useId();
   const host = shownHost(log, index, chosenHost);
   const chain = chosenChain ?? (log && host ? packetChain(log, index, host) : null);
-  const walk = useStore(stores.walk, selectWalkId);
   const explain = useCallback((i: number) => (walk ? client.explain(walk.lab, walk.walk, i) : Promise.resolve([])), [client, walk]);
   const page = useCallback((table: TableName, name: string, asOf: number, from: number, count: number) => (walk && host ? client.chain(walk.lab, walk.walk, host, table, name, asOf, from, count) : Promise.resolve(null)), [client, walk, host]);
   const t = useT();
