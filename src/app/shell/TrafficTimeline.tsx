@@ -7,7 +7,7 @@
 
 import { memo, useId, useMemo } from 'react';
 import { useStore } from 'zustand';
-import { selectIndex, selectLog, stepTo } from '../state/walk-store';
+import { selectLog, stepTo } from '../state/walk-store';
 import { useT } from '../i18n/lang';
 import { useDeps } from './context';
 import { rowAt, trafficRows } from './traffic-rows';
@@ -20,9 +20,9 @@ export const TrafficTimeline = memo(function TrafficTimeline() {
   const t = useT();
   const id = useId();
   const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
   const rows = useMemo(() => (log ? trafficRows(log) : []), [log]);
-  const current = rowAt(rows, index);
+  // the list renders again when the step moves to another traffic step, not at every step
+  const current = useStore(stores.playback, (s) => rowAt(rows, s.index));
   return (
     <section aria-labelledby={id} className="mt-2 border-t border-slate-200 pt-2">
       <h2 id={id} className="text-sm font-semibold text-slate-900">
