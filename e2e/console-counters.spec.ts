@@ -1,5 +1,6 @@
 // pattern: Imperative Shell
-// The counters the page shows are the kernel's, as of the step on screen.
+// The counters the console prints are the kernel's, as of the step on screen
+// (e2e/counters.spec.ts checks the graph's boxes and the rule lists).
 // Each gallery scenario is an oracle case whose kernel result records, per
 // traffic step, the iptables counter deltas that step caused
 // (shared/oracle/FORMAT.md §2.1 `counters`). At the last step of traffic
@@ -71,7 +72,7 @@ async function consoleRun(page: Page, host: string, text: string): Promise<strin
   return (await blocks.count()) > before ? ((await blocks.nth(before).textContent()) ?? '') : '';
 }
 
-test.describe('counters as of the step', () => {
+test.describe('console counters as of the step', () => {
   test('every gallery scenario the kernel ran is compared', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(15);
   });
