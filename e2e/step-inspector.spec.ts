@@ -5,10 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { index, waitForWalk } from './helpers';
 
-const scenario = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'src', 'scenarios', 'ipvs', name), 'utf8')) as unknown;
+const scenario = (name: string) => JSON.parse(readFileSync(join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'scenarios', 'ipvs', name), 'utf8')) as unknown;
 
 async function goTo(page: Page, step: number): Promise<void> {
   await page.getByRole('slider', { name: 'Step' }).fill(String(step));
