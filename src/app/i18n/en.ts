@@ -8,5 +8,6 @@ import { enBudget } from './budget.en';
 import { enEngine } from './engine.en';
 import { enLarge } from './large.en';
 import { enConsole } from './console.en';
+import { enInspector } from './inspector.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector } as const;
