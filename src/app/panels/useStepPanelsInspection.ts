@@ -70,6 +70,8 @@ export function useStepPanelsInspection(): PanelInspection {
       return () => s.listeners.delete(l);
     },
     () => s.view,
+    // a server render (the first paint's HTML, App.test.ts) has no inspection yet
+    () => s.view,
   );
   useEffect(() => s.follower.show(walk, index), [s, walk, index]);
   const ready = view.status === 'ready' && same(walk, view.walk) && view.step === index ? view.inspection : null;
