@@ -8,6 +8,7 @@ import { enBudget } from './budget.en';
 import { enEngine } from './engine.en';
 import { enLarge } from './large.en';
 import { enConsole } from './console.en';
+import { enInspector } from './inspector.en';
 import { enTraffic } from './traffic.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enTraffic } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic } as const;

@@ -8,6 +8,7 @@ import { zhBudget } from './budget.zh';
 import { zhEngine } from './engine.zh';
 import { zhLarge } from './large.zh';
 import { zhConsole } from './console.zh';
+import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhTraffic };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic };

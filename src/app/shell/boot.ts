@@ -12,7 +12,7 @@ import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
 import { keepLesson } from '../state/lesson-keep';
-import { refreshCase, replayChanges, unsavedChanges } from '../state/lab';
+import { refreshCase, replayChanges, serializeCase, unsavedChanges } from '../state/lab';
 import type { KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
 import { readHash } from '../share/hash';
@@ -39,7 +39,11 @@ export async function boot(): Promise<AppDeps> {
   const restored = await startPersistence([BUILT_IN], (base, changes) => replayChanges(client, base, changes));
   const stores = createStores(restored.scenario ?? BUILT_IN);
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
-  restored.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client) });
+  restored.attach(stores, {
+    unsaved: () => unsavedChanges(stores, client),
+    catchUp: () => refreshCase(stores, client),
+    serialize: (scenario) => serializeCase(stores, client, scenario),
+  });
   // the lesson open beside the saved scenario comes back with it
   keepLesson(stores, browserStorage());
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated

@@ -191,6 +191,35 @@ async function snapshotOnce(stores: LabStores, client: EngineClient): Promise<Ca
 }
 
 /**
+ * The worker's text and fingerprint of `scenario`, when it is the case of
+ * the lab's last snapshot with other traffic (a Send packet changes only
+ * `steps`): a 50,000-rule case is then never stringified and hashed on the
+ * page's thread to be saved. Null otherwise: the worker writes a case in its
+ * own canonical form, so a case the user brought in is saved as it came.
+ */
+export async function serializeCase(stores: LabStores, client: EngineClient, scenario: Case): Promise<{ text: string; fp: string } | null> {
+  const s = stores.lab.getState();
+  const made = stores.scenario.getState().serialized?.of;
+  if (s.id === null || s.stale || !made || s.synced !== made || !sameExceptTraffic(made, scenario)) return null;
+  const version = s.version;
+  try {
+    const snap = await client.snapshot(s.id, scenario.steps ?? null);
+    const now = stores.lab.getState();
+    return now.version === version && !now.stale ? { text: snap.text, fp: snap.fp } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every field but `steps` is the same object (the page keeps them when it changes traffic). */
+function sameExceptTraffic(a: Case, b: Case): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('steps');
+  for (const k of keys) if ((a as unknown as Record<string, unknown>)[k] !== (b as unknown as Record<string, unknown>)[k]) return false;
+  return true;
+}
+
+/**
  * The changes the page's case does not have yet: the lab's edits since the
  * case was last brought up to it (client journal), for a page that closes
  * before its snapshot came. [] when the case is up to date; null when the

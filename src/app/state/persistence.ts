@@ -192,6 +192,8 @@ export interface LabSaving {
   unsaved(): LabChange[] | null;
   /** bring the page's case up to the lab now (the page is being hidden) */
   catchUp(): Promise<unknown>;
+  /** the worker's text and fingerprint of `scenario` when it is the lab's case with other traffic, else null */
+  serialize?(scenario: Case): Promise<{ text: string; fp: string } | null>;
 }
 
 /** Make `changes` to `base` (in a lab of its own): the edits a closed page left behind. */
@@ -291,8 +293,9 @@ function attachPersistence(stores: Stores, vault: Vault | null, lab: LabSaving |
     inFlight++;
     try {
       const { scenario, serialized } = stores.scenario.getState();
-      // the worker's text of this very object: no 6 MB JSON.stringify and hash on the page's thread
-      report(await vault.save(scenario, serialized?.of === scenario ? { text: serialized.text, fp: serialized.fp } : undefined));
+      // the worker's text of this very object (or of the lab's case with this traffic): no 6 MB JSON.stringify and hash on the page's thread
+      const known = serialized?.of === scenario ? { text: serialized.text, fp: serialized.fp } : ((await lab?.serialize?.(scenario)) ?? undefined);
+      report(await vault.save(scenario, known));
     } finally {
       inFlight--;
     }
