@@ -8,5 +8,6 @@ import { enBudget } from './budget.en';
 import { enEngine } from './engine.en';
 import { enLarge } from './large.en';
 import { enConsole } from './console.en';
+import { enStep } from './step.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enStep } as const;
