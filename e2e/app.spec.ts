@@ -97,18 +97,21 @@ test.describe('the packet-walk app', () => {
     const scrubber = page.getByRole('slider', { name: 'Step' });
     await scrubber.fill(String(natStep - 1));
     await expect.poll(() => index(page)).toBe(natStep - 1);
+    // the layers arrive from the worker just after the step
+    await expect(headers.locator(`[data-step="${natStep - 1}"]`)).toHaveCount(1);
     const before = await headers.innerText();
     expect(before).toContain('203.0.113.1');
 
     await page.getByRole('button', { name: 'Step forward' }).click();
     await expect.poll(() => index(page)).toBe(natStep);
+    await expect(headers.locator(`[data-step="${natStep}"]`)).toHaveCount(1);
     const after = await headers.innerText();
     expect(after).not.toBe(before);
     expect(after).toMatch(/203\.0\.113\.1\s*→?\s*(changed to)?\s*192\.168\.1\.100/);
 
     await page.getByRole('button', { name: 'Step back' }).click();
     await expect.poll(() => index(page)).toBe(natStep - 1);
-    expect(await headers.innerText()).toBe(before);
+    await expect.poll(() => headers.innerText()).toBe(before);
   });
 
   test('works by keyboard alone', async ({ page }) => {

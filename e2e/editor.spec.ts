@@ -68,6 +68,9 @@ test.describe('the scenario editor', () => {
       return s && s.kind === 'rule' ? { rulenum: s.rulenum, target: s.target, packet: log.packets[s.packet - 1]?.disposition?.verdict } : null;
     });
     expect(drop).toEqual({ rulenum: 1, target: 'DROP', packet: 'drop' });
+    // the event list renders the rows in view and the current one: go to the DROP step
+    const dropStep = await page.evaluate(() => window.__packetwalk!.log!.steps.findIndex((x) => x.kind === 'rule' && x.host === 'router' && x.table === 'filter' && x.chain === 'FORWARD'));
+    await page.getByRole('slider', { name: 'Step' }).fill(String(dropStep));
     await expect(page.getByRole('region', { name: 'Event list' })).toContainText('rule 1: -A FORWARD -p tcp -m tcp --dport 80 -j DROP');
   });
 

@@ -5,14 +5,20 @@
 // hands the page, so a 50,000-rule lab is not hashed on the main thread.
 
 import type { Case } from '../engine/scenario/case';
+import type { Sliced } from '../engine/text/slices';
 
-export function fingerprintText(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+const FNV_OFFSET = 0x811c9dc5;
+
+function fnv1a(text: string, from: number, to: number, h: number): number {
+  for (let i = from; i < to; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return `${text.length}:${h.toString(16)}`;
+  return h;
+}
+
+export function fingerprintText(text: string): string {
+  return `${text.length}:${fnv1a(text, 0, text.length, FNV_OFFSET).toString(16)}`;
 }
 
 /** A case with its JSON text and fingerprint, made where the case was (the worker): the vault saves the text as it is. */
@@ -25,4 +31,21 @@ export interface SerializedCase {
 export function serializeCase(c: Case): SerializedCase {
   const text = JSON.stringify(c);
   return { case: c, text, fp: fingerprintText(text) };
+}
+
+/** Characters hashed between two pauses of serializeCaseSliced (a few milliseconds). */
+const HASH_SLICE = 1 << 20;
+
+/**
+ * serializeCase, pausing after the JSON text is made and between slices of
+ * its hash (engine/text/slices.ts): a 50,000-rule case is 7 MB of text.
+ */
+export function* serializeCaseSliced(c: Case): Sliced<SerializedCase> {
+  const text = JSON.stringify(c);
+  let h = FNV_OFFSET;
+  for (let from = 0; from < text.length; from += HASH_SLICE) {
+    yield;
+    h = fnv1a(text, from, Math.min(text.length, from + HASH_SLICE), h);
+  }
+  return { case: c, text, fp: `${text.length}:${h.toString(16)}` };
 }

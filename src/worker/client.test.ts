@@ -310,6 +310,43 @@ describe('the engine client', () => {
     await flush();
   });
 
+  it('inspects a step of the walk on screen again in a new worker after a restart', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const r = await client.send(o.lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const ttl = r.log.steps.find((s) => s.kind === 'note' && s.note.kind === 'ttl')!.i;
+    const before = await client.inspect(o.lab, r.walk, ttl);
+    expect(before!.changes).toEqual([{ path: 'ip.ttl', before: 64, after: 63 }]);
+    workers[0]!.hold = true;
+    const hung = client.export(o.lab, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    expect(await client.inspect(o.lab, r.walk, ttl)).toEqual(before);
+    expect(workers[1]!.received.map((m) => m.type)).toEqual(['open', 'send', 'inspect']);
+  });
+
+  it('drops an inspect request cancelled while it waits, and stops the worker for one cancelled while it runs', async () => {
+    const { client, workers, last } = setup();
+    const first = client.export(1, null, 'case');
+    const ac = new AbortController();
+    const waiting = client.inspect(1, 1, 5, { signal: ac.signal });
+    ac.abort();
+    await expect(waiting).rejects.toMatchObject({ kind: 'cancelled' });
+    last().answer({ ok: true, text: '' });
+    await first;
+    expect(last().received.map((m) => m.type)).toEqual(['export']);
+    const ac2 = new AbortController();
+    const running = client.inspect(1, 1, 6, { signal: ac2.signal });
+    expect(last().received.map((m) => m.type)).toEqual(['export', 'inspect']);
+    ac2.abort();
+    await expect(running).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+  });
+
   it('fetches a long walk log a page at a time and rebuilds its TRACE lines from the rule steps', async () => {
     const { client } = setup(true);
     const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
@@ -337,5 +374,81 @@ describe('the engine client', () => {
     const direct = walkLog(run.world, { chainRules: false });
     expect(r.log.steps).toEqual(direct.steps);
     expect(r.log.traceLog).toEqual(direct.traceLog);
+  });
+
+  it('posts an edit while a snapshot is being made, and takes each answer as it comes', async () => {
+    const { client, last } = setup();
+    const snap = client.snapshot(1, null);
+    const edit = client.edit(1, 'a', ['iptables -A INPUT -j DROP'], 'command', { preempt: 'walk' });
+    const walk = client.send(1, null, false, { supersede: 'walk' });
+    // the snapshot does not hold the edit back: the worker has both, and answers the edit between two slices
+    expect(last().received.map((m) => m.type)).toEqual(['snapshot', 'edit']);
+    last().answer({ ok: true, diagnostics: [], changed: { host: 'a', parts: ['rules'] }, version: 2, canUndo: true, canRedo: false, past: 1, future: 0 }, 1);
+    expect(await edit).toMatchObject({ ok: true, version: 2 });
+    expect(last().received.map((m) => m.type)).toEqual(['snapshot', 'edit', 'send']);
+    last().answer({ ok: true, walk: 1, version: 2, log: { steps: [], traceLog: [] }, totalSteps: 0 }, 2);
+    expect(await walk).toMatchObject({ ok: true, version: 2 });
+    last().answerRaw({ type: 'error', requestId: last().received[0]!.requestId, error: { name: 'Superseded', message: 'stale', code: 'cancelled' } });
+    await expect(snap).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+
+  it('makes a snapshot again in a new worker once the labs are back, without a time budget of its own', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    await client.edit(o.lab, 'router', ['iptables -I FORWARD -p icmp -j DROP'], 'command');
+    workers[0]!.hold = true;
+    const snap = client.snapshot(o.lab, null);
+    const hung = client.export(o.lab, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    expect(workers).toHaveLength(2);
+    // the lab first, then the snapshot that was lost with the old worker
+    expect(workers[1]!.received.map((m) => m.type).slice(0, 3)).toEqual(['open', 'edit', 'snapshot']);
+    const got = await snap;
+    expect(got.text).toContain('-A FORWARD -p icmp -j DROP');
+  });
+
+  it('tells the edits a lab took after a version, as a lab opened at that version takes them again', async () => {
+    const { client } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const a = await client.edit(o.lab, 'router', ['iptables -A FORWARD -s 198.51.100.1/32 -j DROP'], 'command');
+    if (!a.ok) throw new Error('refused');
+    await client.send(o.lab, null, false);
+    await client.edit(o.lab, 'router', ['iptables -A FORWARD -s 198.51.100.2/32 -j DROP'], 'command', { walk: { traffic: null } });
+    await client.undo(o.lab);
+    await client.redo(o.lab);
+    expect(client.changesSince(o.lab, a.version)).toEqual([
+      { type: 'edit', host: 'router', texts: ['iptables -A FORWARD -s 198.51.100.2/32 -j DROP'], mode: 'command' },
+      { type: 'undo' },
+      { type: 'redo' },
+    ]);
+    // an undo back past that version cannot be made from it
+    await client.undo(o.lab);
+    await client.undo(o.lab);
+    expect(client.changesSince(o.lab, a.version + 3)).toBeNull();
+    expect(client.changesSince(99, 0)).toBeNull();
+  });
+
+  it('brings back the walk with the edit when asked, and keeps it in the journal as the send it stands for', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const r = await client.edit(o.lab, 'router', ['iptables -I FORWARD -p icmp -j DROP'], 'command', { walk: { traffic: null } });
+    if (!r.ok || !r.walk?.ok) throw new Error('no walk with the edit');
+    expect(workers[0]!.received.map((m) => m.type)).toEqual(['open', 'edit']);
+    expect(r.walk.version).toBe(r.version);
+    const step = r.walk.log.steps.find((s) => s.kind === 'rule' && s.table === 'filter')!.i;
+    const before = await client.explain(o.lab, r.walk.walk, step);
+    workers[0]!.hold = true;
+    const hung = client.export(o.lab, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    expect(await client.explain(o.lab, r.walk.walk, step)).toEqual(before);
+    expect(workers[1]!.received.map((m) => m.type)).toEqual(['open', 'edit', 'send', 'explain']);
   });
 });

@@ -17,15 +17,22 @@
 //    and starts another, so one endless walk never blocks the edits behind
 //    it; the request fails with EngineFailure('timeout') and the others go on;
 //  - errors come back as EngineFailure with a fixed sentence, never the
-//    worker's raw text.
-// The engine keeps the last walk for `explain`; after a restart the client
-// runs that walk again before the next explain, so explanations survive.
+//    worker's raw text;
+//  - a snapshot (protocol BACKGROUND) is not queued: it is posted at once
+//    and the worker makes it in slices between the other requests, so an
+//    edit never waits for a 50,000-rule case text. It has no time budget
+//    (the requests between its slices have theirs); after a restart it is
+//    posted again behind the labs' journals.
+// The engine keeps the last walk for `explain` and `inspect`; after a restart
+// the client runs that walk again before the next request, so explanations
+// and step inspections survive.
 
 import type { RuleExplanation, WalkLog, WalkStep } from '../engine/walk-log';
 import type { TableName } from '../engine/netfilter/hooks';
 import type { Case, CaseStep } from '../engine/scenario/case';
 import { EngineFailure, failureOf, type EngineFailureKind } from './failure';
 import {
+  BACKGROUND,
   errorCode,
   isEngineResponse,
   LOG_SLICE,
@@ -42,6 +49,7 @@ import {
   type ScalingPoint,
   type SendResult,
   type SerializedCase,
+  type StepInspection,
   type UndoResult,
   type QueryResult,
 } from './protocol';
@@ -76,18 +84,28 @@ export interface CallOptions {
 /** A walk as the page holds it: its id for later requests and the whole log. */
 export type WalkResult = { ok: true; walk: number; version: number; log: WalkLog } | { ok: false; errors: string[] };
 
+export interface EditOptions extends CallOptions {
+  /** walk the edited lab in the same request (the traffic as `send` takes it): one round trip from edit to walk */
+  walk?: { traffic: CaseStep[] | null } | undefined;
+}
+
+/** An edit's answer; `walk`: the walk asked for with it, when the edit was made. */
+export type EditWalkResult = (Extract<EditResult, { ok: true }> & { walk?: WalkResult }) | Extract<EditResult, { ok: false }>;
+
 export interface EngineClient {
   /** keep a case open in the worker as a lab: the returned id names it in every later request */
   open(caseJson: Case, opts?: CallOptions): Promise<OpenResult & { lab: number }>;
   /** the whole case changed (a file, a link, hosts or links edited): one undoable version */
   replace(lab: number, caseJson: Case, opts?: CallOptions): Promise<OpenResult>;
-  /** console commands, restore text or ip show output on one host, as one undoable version */
-  edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: CallOptions): Promise<EditResult>;
+  /** console commands, restore text or ip show output on one host, as one undoable version; with `opts.walk`, and the walk after it */
+  edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: EditOptions): Promise<EditWalkResult>;
   undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
   send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts?: CallOptions): Promise<WalkResult>;
   explain(lab: number, walk: number, step: number, opts?: CallOptions): Promise<RuleExplanation[]>;
+  /** the packet at step `step` of `walk` layer by layer, before and after, and the host's tables as of the step; null: the walk has no such step */
+  inspect(lab: number, walk: number, step: number, opts?: CallOptions): Promise<StepInspection | null>;
   /** rules `from`… of a chain, with counters as of step `asOf` of `walk` */
   chain(lab: number, walk: number | null, host: string, table: TableName, chain: string, asOf: number, from: number, count: number, opts?: CallOptions): Promise<ChainPage | null>;
   hostView(lab: number, host: string, opts?: CallOptions): Promise<HostConfigView | null>;
@@ -98,6 +116,8 @@ export interface EngineClient {
   /** the lab as a case file, with `steps` as its traffic when given, and its JSON text and fingerprint */
   snapshot(lab: number, steps: CaseStep[] | null, opts?: CallOptions): Promise<SerializedCase>;
   export(lab: number, host: string | null, what: ExportKind, opts?: CallOptions): Promise<ExportResult>;
+  /** the edits, undos and redos the lab took after `version`, as a lab opened at that version would take them again (null: it cannot) */
+  changesSince(lab: number, version: number): LabChange[] | null;
   /** would the engine accept this case? */
   check(caseJson: Case, opts?: CallOptions): Promise<CheckResult>;
   close(lab: number): Promise<void>;
@@ -173,6 +193,8 @@ interface Job {
   orphaned: boolean;
   /** a request of a lab's journal sent again after a restart: its answer is not awaited */
   replay: boolean;
+  /** made by the worker between the others (protocol BACKGROUND): posted at once, never the `current` one */
+  background: boolean;
   detach: () => void;
 }
 
@@ -197,6 +219,40 @@ function withTrace(log: WalkLog, steps: WalkStep[]): WalkLog {
  */
 interface Journal {
   entries: Body[];
+  /** the lab's version after each entry: what `changesSince` counts from */
+  versions: number[];
+}
+
+/** A change of a lab as the page asked for it: what a lab opened at an earlier version is given to catch up. */
+export type LabChange = { type: 'edit'; host: string; texts: string[]; mode: EditMode } | { type: 'undo' } | { type: 'redo' };
+
+/**
+ * The changes of a journal after `version`, or null when they cannot bring
+ * a lab opened at that version up to date: the whole case replaced, or an
+ * undo (redo) back (forward) past what those changes made themselves.
+ */
+function changesAfter(j: Journal, version: number): LabChange[] | null {
+  const out: LabChange[] = [];
+  let past = 0;
+  let future = 0;
+  for (let k = 0; k < j.entries.length; k++) {
+    const e = j.entries[k]!;
+    if (j.versions[k]! <= version || e.type === 'send') continue;
+    if (e.type === 'edit') {
+      out.push({ type: 'edit', host: e.host, texts: e.texts, mode: e.mode });
+      past++;
+      future = 0;
+    } else if (e.type === 'undo' && past > 0) {
+      out.push({ type: 'undo' });
+      past--;
+      future++;
+    } else if (e.type === 'redo' && future > 0) {
+      out.push({ type: 'redo' });
+      past++;
+      future--;
+    } else return null;
+  }
+  return out;
 }
 
 const isWorker = (e: Endpoint): e is WorkerEndpoint => typeof (e as Partial<WorkerEndpoint>).terminate === 'function';
@@ -219,6 +275,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   let endpoint: Endpoint;
   const queue: Job[] = [];
   let current: Job | null = null;
+  /** background requests in the worker, by id */
+  const background = new Map<number, Job>();
+  /** background requests to post once the labs' journals are replayed */
+  let held: Job[] = [];
   let timer: unknown = undefined;
   const journals = new Map<number, Journal>();
   /** requests to send again before anything else, after a restart */
@@ -238,6 +298,9 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   function restart(reason: EngineRestart['reason'], job: Job | null): void {
     if (hasTerminate(endpoint)) endpoint.terminate();
     replays = [...journals.values()].flatMap((j) => j.entries);
+    // what the stopped worker was making in the background, the new one makes once the labs are back
+    held = [...background.values(), ...held];
+    background.clear();
     attach();
     options.onRestart?.({ reason, request: job?.body.type ?? 'send', ms: job ? Math.round(clock.now() - job.started) : 0 });
   }
@@ -247,33 +310,50 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       clock.clearTimeout(timer);
       current = null;
     }
+    background.delete(job.id);
     job.detach();
   }
 
   /** Keep what changed a lab, so a new worker can be given it again. */
   function record(body: Body, result: unknown): void {
     const ok = (result as { ok?: boolean } | null)?.ok;
+    const version = (result as { version?: number } | null)?.version ?? 0;
+    const j = 'lab' in body ? journals.get(body.lab) : undefined;
+    const add = (b: Body, v: number) => {
+      j?.entries.push(b);
+      j?.versions.push(v);
+    };
     switch (body.type) {
       case 'open':
-        if (ok) journals.set(body.lab, { entries: [body] });
+        if (ok) journals.set(body.lab, { entries: [body], versions: [version] });
         return;
       case 'close':
         journals.delete(body.lab);
         return;
       case 'replace':
-      case 'edit':
-        if (ok) journals.get(body.lab)?.entries.push(body);
+        if (ok) add(body, version);
         return;
+      case 'edit': {
+        if (!ok) return;
+        // the walk that came with it is kept as the send it stands for, which a later send may replace
+        const { walk, ...edit } = body;
+        add(edit, version);
+        if (walk && (result as { sent?: SendResult }).sent?.ok) add({ type: 'send', lab: body.lab, walk: walk.walk, traffic: walk.traffic, keep: false }, version);
+        return;
+      }
       case 'undo':
       case 'redo':
-        if ((result as UndoResult).moved) journals.get(body.lab)?.entries.push(body);
+        if ((result as UndoResult).moved) add(body, version);
         return;
       case 'send': {
-        const j = journals.get(body.lab);
         if (!ok || !j) return;
         // a send that replaces the traffic makes the sends since the last change pointless to repeat
-        if (!body.keep) while (j.entries.length > 1 && j.entries[j.entries.length - 1]!.type === 'send') j.entries.pop();
-        j.entries.push(body);
+        if (!body.keep)
+          while (j.entries.length > 1 && j.entries[j.entries.length - 1]!.type === 'send') {
+            j.entries.pop();
+            j.versions.pop();
+          }
+        add(body, j.versions[j.versions.length - 1] ?? 0);
         return;
       }
     }
@@ -281,8 +361,9 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
 
   function onMessage(m: unknown): void {
     options.onResponse?.(m);
-    if (!isEngineResponse(m) || !current || m.requestId !== current.id) return;
-    const job = current;
+    if (!isEngineResponse(m)) return;
+    const job = current && m.requestId === current.id ? current : background.get(m.requestId);
+    if (!job) return;
     settle(job);
     crashes = 0;
     if (m.type === 'success') {
@@ -293,7 +374,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       // a lab the new worker could not be given again is forgotten: its later requests fail as gone
       if (job.replay && 'lab' in job.body) journals.delete(job.body.lab);
       // the raw text stays available to whoever debugs it, never on the screen
-      if (f.kind !== 'protocol') console.warn(`engine ${job.body.type} failed: ${f.detail}`);
+      if (f.kind !== 'protocol' && f.kind !== 'cancelled') console.warn(`engine ${job.body.type} failed: ${f.detail}`);
       if (!job.orphaned) job.reject(f);
     }
     pump();
@@ -306,7 +387,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     if (crashes >= MAX_CRASHES_IN_A_ROW) {
       dead = true;
       job?.reject(new EngineFailure('crashed', message));
-      for (const j of queue.splice(0)) j.reject(new EngineFailure('crashed', message));
+      const waiting = [...queue.splice(0), ...background.values(), ...held];
+      background.clear();
+      held = [];
+      for (const j of waiting) j.reject(new EngineFailure('crashed', message));
       return;
     }
     restart('crashed', job);
@@ -322,8 +406,24 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     pump();
   }
 
+  /** Post a request the worker makes between the others. */
+  function postBackground(job: Job): void {
+    background.set(job.id, job);
+    job.started = clock.now();
+    try {
+      endpoint.postMessage({ ...job.body, requestId: job.id } as EngineRequest);
+    } catch (e) {
+      settle(job);
+      const err = e instanceof Error ? e : new Error(String(e));
+      job.reject(new EngineFailure(errorCode(err), `${err.name}: ${err.message}`));
+    }
+  }
+
   function pump(): void {
-    if (current || dead) return;
+    if (dead) return;
+    // background requests wait only for the journals' replay: they must find the labs as they were
+    if (!replays.length && !current?.replay && held.length) for (const j of held.splice(0)) postBackground(j);
+    if (current) return;
     const replay = replays.shift();
     let job: Job | undefined;
     if (replay) {
@@ -349,6 +449,14 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function cancel(job: Job): void {
+    if (job.background) {
+      // the worker finishes it or drops it at the lab's next change; its answer is not awaited
+      const h = held.indexOf(job);
+      if (h >= 0) held.splice(h, 1);
+      settle(job);
+      job.reject(new EngineFailure('cancelled'));
+      return;
+    }
     const i = queue.indexOf(job);
     if (i >= 0) {
       queue.splice(i, 1);
@@ -364,7 +472,8 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   function makeJob(body: Body, opts: CallOptions, resolve: (v: unknown) => void, reject: (e: Error) => void): Job {
-    return { id: next++, body, resolve, reject, supersede: opts.supersede, budget: budgetOf(body), started: 0, orphaned: false, replay: false, detach: () => undefined };
+    const bg = BACKGROUND.has(body.type);
+    return { id: next++, body, resolve, reject, supersede: opts.supersede, budget: bg ? 0 : budgetOf(body), started: 0, orphaned: false, replay: false, background: bg, detach: () => undefined };
   }
 
   function call<T>(body: Body, opts: CallOptions = {}): Promise<T> {
@@ -383,6 +492,11 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
         const onAbort = () => cancel(job);
         signal.addEventListener('abort', onAbort);
         job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      if (job.background) {
+        held.push(job);
+        pump();
+        return;
       }
       if (opts.supersede !== undefined) {
         for (const old of queue.filter((j) => j.supersede === opts.supersede)) cancel(old);
@@ -421,17 +535,28 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
   }
 
   /** The whole log of a walk: the first page came with the answer, the rest a page at a time. */
-  async function send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
-    const walk = nextWalk++;
-    const r = await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts);
+  async function wholeWalk(lab: number, walk: number, r: SendResult, signal: AbortSignal | undefined): Promise<WalkResult> {
     if (!r.ok) return r;
     const steps = r.log.steps;
     while (steps.length < r.totalSteps) {
-      const page = await call<WalkStep[]>({ type: 'events', lab, walk, from: steps.length, count: LOG_SLICE }, { signal: opts.signal });
+      const page = await call<WalkStep[]>({ type: 'events', lab, walk, from: steps.length, count: LOG_SLICE }, { signal });
       if (!page.length) break;
       for (const s of page) steps.push(s);
     }
     return { ok: true, walk, version: r.version, log: withTrace(r.log, steps) };
+  }
+
+  async function send(lab: number, traffic: CaseStep[] | null, keep: boolean, opts: CallOptions = {}): Promise<WalkResult> {
+    const walk = nextWalk++;
+    return wholeWalk(lab, walk, await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts), opts.signal);
+  }
+
+  async function edit(lab: number, host: string, texts: string[], mode: EditMode, opts: EditOptions = {}): Promise<EditWalkResult> {
+    const walk = opts.walk ? { walk: nextWalk++, traffic: opts.walk.traffic } : undefined;
+    const r = await call<EditResult>(walk ? { type: 'edit', lab, host, texts, mode, walk } : { type: 'edit', lab, host, texts, mode }, opts);
+    if (!r.ok || !walk || !r.sent) return r;
+    const { sent, ...made } = r;
+    return { ...made, walk: await wholeWalk(lab, walk.walk, sent, opts.signal) };
   }
 
   attach();
@@ -442,11 +567,12 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       return { ...r, lab };
     },
     replace: (lab, caseJson, opts) => call<OpenResult>({ type: 'replace', lab, case: caseJson }, opts),
-    edit: (lab, host, texts, mode, opts) => call<EditResult>({ type: 'edit', lab, host, texts, mode }, opts),
+    edit,
     undo: (lab, opts) => call<UndoResult>({ type: 'undo', lab }, opts),
     redo: (lab, opts) => call<UndoResult>({ type: 'redo', lab }, opts),
     send,
     explain: (lab, walk, step, opts) => call<RuleExplanation[]>({ type: 'explain', lab, walk, step }, opts),
+    inspect: (lab, walk, step, opts) => call<StepInspection | null>({ type: 'inspect', lab, walk, step }, opts),
     chain: (lab, walk, host, table, chain, asOf, from, count, opts) => call<ChainPage | null>({ type: 'chain', lab, walk, host, table, chain, asOf, from, count }, opts),
     hostView: (lab, host, opts) => call<HostConfigView | null>({ type: 'host-view', lab, host }, opts),
     query: (lab, walk, asOf, host, text, complete = false, opts) => {
@@ -461,9 +587,14 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       await call<null>({ type: 'close', lab });
     },
     kubeScaling: (sizes, opts) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }, opts),
+    changesSince: (lab, version) => {
+      const j = journals.get(lab);
+      return j ? changesAfter(j, version) : null;
+    },
     dispose: () => {
       dead = true;
-      const waiting = [...(current ? [current] : []), ...queue.splice(0)];
+      const waiting = [...(current ? [current] : []), ...queue.splice(0), ...background.values(), ...held.splice(0)];
+      background.clear();
       if (current) settle(current);
       if (hasTerminate(endpoint)) endpoint.terminate();
       for (const j of waiting) if (!j.orphaned) j.reject(new EngineFailure('cancelled'));

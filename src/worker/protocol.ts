@@ -15,10 +15,11 @@ import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 import type { QueryOutput } from '../engine/lab/readonly';
+import type { StepInspection } from '../engine/lab/inspect';
 import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
 
-export type { QueryOutput };
+export type { QueryOutput, StepInspection };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -26,8 +27,13 @@ export type EngineRequest =
   | { type: 'open'; requestId: number; lab: number; case: Case }
   /** the whole case changed (hosts, links, listeners, a file or link loaded): one undoable version */
   | { type: 'replace'; requestId: number; lab: number; case: Case }
-  /** commands, an iptables-restore text or `ip … show` output, on one host, as one undoable version; the first refusal changes nothing */
-  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode }
+  /**
+   * commands, an iptables-restore text or `ip … show` output, on one host, as
+   * one undoable version; the first refusal changes nothing. With `walk`,
+   * the edited lab is walked at once as `send` would (walk id, traffic, not
+   * kept): the page paints the new walk from this one answer.
+   */
+  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: CaseStep[] | null } }
   | { type: 'undo'; requestId: number; lab: number }
   | { type: 'redo'; requestId: number; lab: number }
   /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
@@ -36,6 +42,8 @@ export type EngineRequest =
   | { type: 'events'; requestId: number; lab: number; walk: number; from: number; count: number }
   /** why each rule before a rule step's rule did not match */
   | { type: 'explain'; requestId: number; lab: number; walk: number; step: number }
+  /** the packet at one step of a walk, layer by layer before and after, and conntrack, IPVS and neighbours as of that step (null: no such step) */
+  | { type: 'inspect'; requestId: number; lab: number; walk: number; step: number }
   /** a page of a chain's rules with counters as of step `asOf` of walk `walk` (null: no walk, counters zero) */
   | { type: 'chain'; requestId: number; lab: number; walk: number | null; host: string; table: TableName; chain: string; asOf: number; from: number; count: number }
   | { type: 'host-view'; requestId: number; lab: number; host: string }
@@ -47,7 +55,13 @@ export type EngineRequest =
   | { type: 'query'; requestId: number; lab: number; walk: number | null; asOf: number; host: string; text: string; complete: boolean; now: number; tzOffset: number }
   /** the match and target extensions with their options, for the rule form (the same for every lab) */
   | { type: 'extensions'; requestId: number }
-  /** the lab as a case file (canonical setup; `steps`: the page's traffic as written) with its JSON text and fingerprint, for saving, sharing, downloading */
+  /**
+   * the lab as a case file (canonical setup; `steps`: the page's traffic as
+   * written) with its JSON text and fingerprint, for saving, sharing,
+   * downloading. Made in slices, between which the worker answers whatever
+   * else comes (an edit never waits for it); a change of the lab before it
+   * is finished, or a newer snapshot, fails it as `cancelled`.
+   */
   | { type: 'snapshot'; requestId: number; lab: number; steps: CaseStep[] | null }
   | { type: 'export'; requestId: number; lab: number; host: string | null; what: ExportKind }
   /** is this a case the engine accepts? (a lab-level change before it is made) */
@@ -69,7 +83,8 @@ export interface UndoState {
 export type OpenResult = ({ ok: true; hosts: string[] } & UndoState) | { ok: false; errors: string[] };
 
 export type EditResult =
-  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[] } & UndoState)
+  /** `sent`: the walk asked for with the edit */
+  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; sent?: SendResult } & UndoState)
   /** `index`: which of the texts was refused */
   | { ok: false; diagnostics: PositionedDiagnostic[]; index: number };
 
@@ -91,14 +106,16 @@ export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
 export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
  * (an 18-line stack, out-of-memory text from postMessage) is for the console,
  * never the screen. `gone`: the lab or walk named is not in this worker.
+ * `cancelled`: a snapshot the lab's next change (or a newer snapshot) made
+ * pointless before it was finished.
  */
-export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal' | 'gone';
+export type EngineErrorCode = 'stack-overflow' | 'out-of-memory' | 'protocol' | 'internal' | 'gone' | 'cancelled';
 
 export interface SerializedError {
   name: string;
@@ -120,6 +137,13 @@ export function errorCode(e: { name: string; message: string }): EngineErrorCode
  */
 export const LOG_SLICE = 10_000;
 
+/**
+ * Requests the worker works on a slice at a time, answering the others
+ * between its slices: the client posts them at once instead of queueing
+ * them behind the one running, and they never hold up an edit or a walk.
+ */
+export const BACKGROUND: ReadonlySet<EngineRequest['type']> = new Set(['snapshot']);
+
 export type EngineResponse = { type: 'success'; requestId: number; result: EngineResult } | { type: 'error'; requestId: number; error: SerializedError };
 
 const EDIT_MODES = ['command', 'restore', 'restore-noflush', 'import-ip'];
@@ -128,6 +152,8 @@ const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -1;
+
+const isWalkAsked = (w: unknown): boolean => typeof w === 'object' && w !== null && isId((w as { walk?: unknown }).walk) && ((w as { traffic?: unknown }).traffic === null || Array.isArray((w as { traffic?: unknown }).traffic));
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
   if (typeof m !== 'object' || m === null) return false;
@@ -140,7 +166,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
     case 'check':
       return 'case' in r;
     case 'edit':
-      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string);
+      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string) && (r.walk === undefined || isWalkAsked(r.walk));
     case 'undo':
     case 'redo':
     case 'close':
@@ -152,6 +178,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
     case 'events':
       return isId(r.lab) && isId(r.walk) && isId(r.from) && isId(r.count);
     case 'explain':
+    case 'inspect':
       return isId(r.lab) && isId(r.walk) && isId(r.step);
     case 'chain':
       return isId(r.lab) && (r.walk === null || isId(r.walk)) && typeof r.host === 'string' && TABLE_NAMES.includes(r.table as string) && typeof r.chain === 'string' && isCount(r.asOf) && isId(r.from) && isId(r.count);

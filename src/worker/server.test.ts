@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngineClient, type Endpoint } from './client';
 import { createEngineServer } from './server';
-import type { EngineRequest, EngineResponse } from './protocol';
+import type { EngineRequest, EngineResponse, SerializedCase } from './protocol';
 import { fingerprintText } from '../share/fingerprint';
+import { Lab } from '../engine/lab/lab';
 import type { Case } from '../engine/scenario/case';
 
 function pair(seen: EngineResponse[] = []) {
@@ -120,6 +121,40 @@ describe('the engine worker protocol', () => {
     expect(ex[1]!.matched).toBe(true);
   });
 
+  it('inspects a step: the packet before and after, why it changed, and the host’s tables as of the step', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const r = await client.send(lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const dnatStep = r.log.steps.find((s) => s.kind === 'note' && s.host === 'router' && s.note.kind === 'nat')!;
+    const got = await client.inspect(lab, r.walk, dnatStep.i);
+    expect(got).toMatchObject({ step: dnatStep.i, host: 'router', reason: 'nat.new-binding', before: { ip: { dst: '198.51.100.1' } }, after: { ip: { dst: '192.168.10.10' }, l4: { proto: 'tcp', dport: 80 } } });
+    expect(got!.changes).toEqual(expect.arrayContaining([{ path: 'ip.dst', before: '198.51.100.1', after: '192.168.10.10' }]));
+    // the SYN's entry exists but is not confirmed yet: the packet's own, not the table's
+    expect(got!.conntrack!.packet).toMatchObject({ direction: 'original', confirmed: false });
+    expect(got!.after.ethernet!.src).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    expect(await client.inspect(lab, r.walk, r.log.steps.length)).toBeNull();
+  });
+
+  it('says an inspected walk is gone once the lab keeps it no longer', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const first = await client.send(lab, null, false);
+    if (!first.ok) throw new Error(first.errors.join());
+    // the lab keeps the walk on screen and one more
+    await client.send(lab, null, false);
+    await client.send(lab, null, false);
+    await expect(client.inspect(lab, first.walk, 0)).rejects.toMatchObject({ kind: 'gone' });
+  });
+
+  it('refuses an inspect request without a step', () => {
+    const seen: EngineResponse[] = [];
+    const server = createEngineServer((m) => seen.push(m));
+    server({ type: 'inspect', requestId: 7, lab: 1, walk: 1 });
+    server({ type: 'inspect', requestId: 8, lab: 1, walk: 1, step: -1 });
+    expect(seen).toEqual([7, 8].map((requestId) => ({ type: 'error', requestId, error: expect.objectContaining({ code: 'protocol' }) })));
+  });
+
   it('gives a chain a page at a time, with counters as of a step, and typed host views', async () => {
     const client = pair();
     const lab = await opened(client);
@@ -181,5 +216,80 @@ describe('the engine worker protocol', () => {
     const two = await client.send(lab, [{ from: 'internet', tcp: '198.51.100.1:8080' }], true);
     expect(one.ok && one.log.scenarioSteps.length).toBe(1);
     expect(two.ok && two.log.scenarioSteps.length).toBe(2);
+  });
+});
+
+/** A server whose snapshot slices run only when the test says, with every answer it posts, in order. */
+function sliced() {
+  const due: (() => void)[] = [];
+  const posted: EngineResponse[] = [];
+  const handle = createEngineServer((m) => posted.push(m), { schedule: (f) => due.push(f) });
+  let id = 0;
+  const ask = (m: Record<string, unknown>): number => {
+    handle({ ...m, requestId: ++id });
+    return id;
+  };
+  /** run scheduled slices until none is left; how many ran */
+  const runSlices = () => {
+    let n = 0;
+    for (let f = due.shift(); f; f = due.shift(), n++) f();
+    return n;
+  };
+  const answerOf = (requestId: number) => posted.find((m) => m.requestId === requestId);
+  return { ask, runSlices, due, posted, answerOf };
+}
+
+/** the dnat case with `n` more rules in filter FORWARD, so its snapshot takes several slices */
+function withRules(n: number): unknown {
+  const rules = Array.from({ length: n }, (_, i) => `-A FORWARD -s 10.${i >> 8}.${i & 255}.0/24 -j DROP`);
+  return { ...dnat, hosts: dnat.hosts.map((h: { name: string; setup: unknown[] }) => (h.name === 'router' ? { ...h, setup: [...h.setup, { 'iptables-restore': `*filter\n${rules.join('\n')}\nCOMMIT\n`, noflush: true }] } : h)) };
+}
+
+describe('a snapshot in the worker', () => {
+  it('is made in slices, and an edit or a walk that comes meanwhile is answered before it', () => {
+    const w = sliced();
+    w.ask({ type: 'open', lab: 1, case: withRules(9000) });
+    const snap = w.ask({ type: 'snapshot', lab: 1, steps: null });
+    // nothing of the snapshot is done where the request arrives
+    expect(w.answerOf(snap)).toBeUndefined();
+    expect(w.due).toHaveLength(1);
+    w.due.shift()!();
+    const walk = w.ask({ type: 'send', lab: 1, walk: 1, traffic: null, keep: false });
+    expect(w.answerOf(walk)).toMatchObject({ type: 'success', result: { ok: true } });
+    const edit = w.ask({ type: 'edit', lab: 1, host: 'router', texts: ['iptables -A FORWARD -s 198.51.100.1/32 -j DROP'], mode: 'command' });
+    expect(w.answerOf(edit)).toMatchObject({ type: 'success', result: { ok: true } });
+    expect(w.answerOf(snap)).toBeUndefined();
+    w.runSlices();
+    // the edit made it stale: the page would throw it away, so it is not finished
+    expect(w.answerOf(snap)).toMatchObject({ type: 'error', error: { code: 'cancelled' } });
+    expect(w.posted.map((m) => m.requestId)).toEqual([1, walk, edit, snap]);
+  });
+
+  it('comes out as the whole case at once would, with its text and fingerprint, after several slices', () => {
+    const w = sliced();
+    w.ask({ type: 'open', lab: 1, case: withRules(9000) });
+    const steps = [{ from: 'internet', ping: '198.51.100.1' }];
+    const snap = w.ask({ type: 'snapshot', lab: 1, steps });
+    const send = w.ask({ type: 'send', lab: 1, walk: 1, traffic: null, keep: false });
+    expect(w.runSlices()).toBeGreaterThan(2);
+    const got = w.answerOf(snap);
+    if (got?.type !== 'success') throw new Error(JSON.stringify(got));
+    const result = got.result as SerializedCase;
+    const whole = Lab.open(withRules(9000));
+    if (!whole.ok) throw new Error(whole.errors.join());
+    expect(result.case).toEqual({ ...whole.lab.snapshot(), steps });
+    expect(result.text).toBe(JSON.stringify(result.case));
+    expect(result.fp).toBe(fingerprintText(result.text));
+    expect(w.posted.findIndex((m) => m.requestId === send)).toBeLessThan(w.posted.findIndex((m) => m.requestId === snap));
+  });
+
+  it('gives way to a newer snapshot of the same lab', () => {
+    const w = sliced();
+    w.ask({ type: 'open', lab: 1, case: dnat });
+    const old = w.ask({ type: 'snapshot', lab: 1, steps: null });
+    const next = w.ask({ type: 'snapshot', lab: 1, steps: null });
+    expect(w.answerOf(old)).toMatchObject({ type: 'error', error: { code: 'cancelled' } });
+    w.runSlices();
+    expect(w.answerOf(next)).toMatchObject({ type: 'success' });
   });
 });

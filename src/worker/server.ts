@@ -4,25 +4,55 @@
 // (engine/lab): edits, walks and views are computed against the lab kept
 // here, and only what the page shows travels back. The oracle result format
 // the CLI prints is never computed here.
+//
+// A snapshot (protocol BACKGROUND) is made a slice at a time, each slice a
+// task of its own (`schedule`), so an edit or a walk that arrives meanwhile
+// is answered between two slices instead of after the whole 50,000-rule
+// case text; a snapshot the lab's next version has made stale is dropped.
 
 import { Lab } from '../engine/lab/lab';
 import { chainPage, hostConfigView } from '../engine/lab/views';
 import { extensionCatalog } from '../engine/iptables/catalog';
 import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
-import { serializeCase } from '../share/fingerprint';
-import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult } from './protocol';
+import { serializeCaseSliced, type SerializedCase } from '../share/fingerprint';
+import type { Sliced } from '../engine/text/slices';
+import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SendResult, type SerializedError } from './protocol';
 
 class Gone extends Error {
   override name = 'Gone';
 }
 
+export interface ServerOptions {
+  /**
+   * Run `f` as a task of its own, after the messages that have arrived by
+   * then (the worker: a MessageChannel message); tests pass a queue they run
+   * by hand. Default: setTimeout 0.
+   */
+  schedule?: (f: () => void) => void;
+}
+
+/** A snapshot being made: the version it is of, and the rest of its work. */
+interface SnapshotJob {
+  requestId: number;
+  lab: number;
+  version: number;
+  work: Sliced<SerializedCase>;
+}
+
+const superseded: SerializedError = { name: 'Superseded', message: 'the lab changed, or a newer snapshot was asked for, before this snapshot was made', code: 'cancelled' };
+
 function undoState(lab: Lab) {
   return { version: lab.version, canUndo: lab.canUndo, canRedo: lab.canRedo, past: lab.past, future: lab.future };
 }
 
-export function createEngineServer(post: (m: EngineResponse) => void): (message: unknown) => void {
+export function createEngineServer(post: (m: EngineResponse) => void, options: ServerOptions = {}): (message: unknown) => void {
+  const schedule = options.schedule ?? ((f: () => void) => void setTimeout(f, 0));
   const labs = new Map<number, Lab>();
+  /** snapshots being made, oldest first; the first one gets the next slice */
+  const snapshots: SnapshotJob[] = [];
+  /** a slice is scheduled: one chain of slices at a time */
+  let sliceDue = false;
   /** the page's walk ids, per lab, to the lab's own */
   const walkIds = new Map<number, Map<number, number>>();
 
@@ -37,7 +67,20 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
     return w;
   };
 
-  function answer(m: EngineRequest): EngineResult {
+  function send(labId: number, walk: number, traffic: unknown[] | null, keep: boolean): SendResult {
+    const lab = labOf(labId);
+    const r = lab.send(traffic, { keep });
+    if (!r.ok) return r;
+    const ids = walkIds.get(labId)!;
+    ids.set(walk, r.walk.id);
+    // the page keeps the last two walks' ids too
+    for (const k of [...ids.keys()]) if (!lab.walkById(ids.get(k)!)) ids.delete(k);
+    const log = r.walk.log;
+    // TRACE lines are the rule steps' own: the client rebuilds them, they are not copied twice
+    return { ok: true, walk, version: r.walk.version, log: { ...log, steps: log.steps.slice(0, LOG_SLICE), traceLog: [] }, totalSteps: log.steps.length };
+  }
+
+  function answer(m: Exclude<EngineRequest, { type: 'snapshot' }>): EngineResult {
     switch (m.type) {
       case 'open': {
         const o = Lab.open(m.case);
@@ -55,8 +98,9 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const lab = labOf(m.lab);
         const r = lab.editAll(m.host, m.texts, m.mode);
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: 'index' in r ? r.index : 0 };
-        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab) };
-        return r.skipped ? { ...out, skipped: r.skipped } : out;
+        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab), ...(r.skipped ? { skipped: r.skipped } : {}) };
+        // the walk of the edited lab in the same answer: no second round trip before the page can paint it
+        return m.walk ? { ...out, sent: send(m.lab, m.walk.walk, m.walk.traffic, false) } : out;
       }
       case 'undo':
       case 'redo': {
@@ -64,18 +108,8 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const moved = (m.type === 'undo' ? lab.undo() : lab.redo()) !== null;
         return { moved, ...undoState(lab) };
       }
-      case 'send': {
-        const lab = labOf(m.lab);
-        const r = lab.send(m.traffic, { keep: m.keep });
-        if (!r.ok) return r;
-        const ids = walkIds.get(m.lab)!;
-        ids.set(m.walk, r.walk.id);
-        // the page keeps the last two walks' ids too
-        for (const k of [...ids.keys()]) if (!lab.walkById(ids.get(k)!)) ids.delete(k);
-        const log = r.walk.log;
-        // TRACE lines are the rule steps' own: the client rebuilds them, they are not copied twice
-        return { ok: true, walk: m.walk, version: r.walk.version, log: { ...log, steps: log.steps.slice(0, LOG_SLICE), traceLog: [] }, totalSteps: log.steps.length };
-      }
+      case 'send':
+        return send(m.lab, m.walk, m.traffic, m.keep);
       case 'events': {
         const w = walkOf(m.lab, m.walk);
         return w.log.steps.slice(m.from, m.from + Math.min(m.count, LOG_SLICE));
@@ -84,6 +118,9 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
         const w = walkOf(m.lab, m.walk);
         return explainStep(w.world, w.log, m.step);
       }
+      case 'inspect':
+        // a walk the lab no longer keeps is gone, as for explain (the page asks again after the next walk)
+        return labOf(m.lab).inspect(walkOf(m.lab, m.walk).id, m.step);
       case 'chain': {
         const lab = labOf(m.lab);
         const config = lab.config(m.host);
@@ -105,11 +142,6 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
       }
       case 'extensions':
         return extensionCatalog();
-      case 'snapshot': {
-        // the JSON text and its fingerprint are made here, off the page's thread: a 50,000-rule case is megabytes
-        const c = labOf(m.lab).snapshot();
-        return serializeCase(m.steps ? { ...c, steps: m.steps } : c);
-      }
       case 'export':
         return labOf(m.lab).exportText(m.host, m.what);
       case 'check': {
@@ -125,6 +157,61 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
     }
   }
 
+  const fail = (requestId: number, e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    // a failed post (a result too large to copy) must still answer the request
+    post({ type: 'error', requestId, error: { name: err.name, message: err.message.slice(0, 2000), code: err instanceof Gone ? 'gone' : errorCode(err) } });
+  };
+
+  /** One slice of the oldest snapshot; the next slice is a task of its own, behind whatever arrived meanwhile. */
+  function slice(): void {
+    sliceDue = false;
+    const job = snapshots[0];
+    if (!job) return;
+    const lab = labs.get(job.lab);
+    try {
+      if (!lab) throw new Gone(`no lab ${job.lab} in this worker`);
+      if (lab.version !== job.version) {
+        snapshots.shift();
+        post({ type: 'error', requestId: job.requestId, error: superseded });
+      } else {
+        const r = job.work.next();
+        if (r.done) {
+          snapshots.shift();
+          post({ type: 'success', requestId: job.requestId, result: r.value });
+        }
+      }
+    } catch (e) {
+      snapshots.shift();
+      fail(job.requestId, e);
+    }
+    nextSlice();
+  }
+
+  function nextSlice(): void {
+    if (sliceDue || !snapshots.length) return;
+    sliceDue = true;
+    schedule(slice);
+  }
+
+  function startSnapshot(m: Extract<EngineRequest, { type: 'snapshot' }>): void {
+    const { version, work } = labOf(m.lab).snapshotSliced();
+    const steps = m.steps;
+    // the JSON text and its fingerprint are made here, off the page's thread: a 50,000-rule case is megabytes
+    const serialized = (function* (): Sliced<SerializedCase> {
+      const c = yield* work;
+      return yield* serializeCaseSliced(steps ? { ...c, steps } : c);
+    })();
+    // a newer snapshot of the same lab makes an older one pointless
+    for (let i = snapshots.length - 1; i >= 0; i--) {
+      if (snapshots[i]!.lab !== m.lab) continue;
+      post({ type: 'error', requestId: snapshots[i]!.requestId, error: superseded });
+      snapshots.splice(i, 1);
+    }
+    snapshots.push({ requestId: m.requestId, lab: m.lab, version, work: serialized });
+    nextSlice();
+  }
+
   return (message: unknown) => {
     if (!isEngineRequest(message)) {
       const id = typeof (message as { requestId?: unknown })?.requestId === 'number' ? (message as { requestId: number }).requestId : -1;
@@ -132,11 +219,10 @@ export function createEngineServer(post: (m: EngineResponse) => void): (message:
       return;
     }
     try {
-      post({ type: 'success', requestId: message.requestId, result: answer(message) });
+      if (message.type === 'snapshot') startSnapshot(message);
+      else post({ type: 'success', requestId: message.requestId, result: answer(message) });
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      // a failed post (a result too large to copy) must still answer the request
-      post({ type: 'error', requestId: message.requestId, error: { name: err.name, message: err.message.slice(0, 2000), code: err instanceof Gone ? 'gone' : errorCode(err) } });
+      fail(message.requestId, e);
     }
   };
 }

@@ -14,6 +14,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     redo: async () => ({ moved: false, ...state }),
     send: async () => ({ ok: false, errors: [] }),
     explain: async () => [],
+    inspect: async () => null,
     chain: async () => null,
     hostView: async () => null,
     query: async () => ({ edit: true }),
@@ -23,6 +24,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     check: async () => ({ ok: true }),
     close: async () => undefined,
     kubeScaling: async () => [],
+    changesSince: () => [],
     ...overrides,
   };
 }

@@ -2,8 +2,11 @@
 // The forms read what a host holds from the worker's typed views — its
 // configuration (hostView), a chain's rules a page at a time (chain), the
 // extensions the rule form may offer — never from an export text parsed
-// back. Each view is asked for again whenever the lab's version or the
-// scenario changes, so a form lists what the host holds now.
+// back. Each view is asked for again whenever the lab's version changes or
+// a scenario is set from outside, so a form lists what the host holds now;
+// not when the page's copy of the case catches up with the lab (a
+// snapshot) or only the traffic changes, which leave every view as it was
+// (at 50,000 rules a host view is tens of milliseconds of the worker's).
 
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
@@ -12,7 +15,7 @@ import type { ChainPage, ExtensionCatalog, HostConfigView } from '../../worker/p
 import type { TableName } from '../../vocabulary/netfilter';
 import { useDeps } from '../shell/context';
 import { selectScenario } from '../state/walk-store';
-import { ensureLab, selectLabVersion, type LabStores } from '../state/lab';
+import { ensureLab, sameConfig, selectLabVersion, selectSynced, type LabStores } from '../state/lab';
 
 /** A host's configuration as the lab holds it now; null when the lab or the host is not there. */
 export async function hostViewOf(stores: LabStores, client: EngineClient, host: string): Promise<HostConfigView | null> {
@@ -41,15 +44,18 @@ export function extensionsOf(client: EngineClient): Promise<ExtensionCatalog> {
 }
 
 /**
- * What `fetch` gives for `key`, fetched again whenever the lab's version or
- * the scenario changes. The last answer for the same key stays shown while
- * the next one is computed; another key's answer never shows (null until
- * its own comes).
+ * What `fetch` gives for `key`, fetched again whenever the lab's version
+ * changes or a scenario is set from outside. The last answer for the same
+ * key stays shown while the next one is computed; another key's answer
+ * never shows (null until its own comes).
  */
 export function useLabView<T>(key: string, fetch: (stores: LabStores, client: EngineClient) => Promise<T | null>): T | null {
   const { stores, client } = useDeps();
   const scenario = useStore(stores.scenario, selectScenario);
+  const synced = useStore(stores.lab, selectSynced);
   const version = useStore(stores.lab, selectLabVersion);
+  // a scenario the lab does not hold yet (a file, a link): fetch, which gives it to the lab first
+  const outside = sameConfig(synced, scenario) ? null : scenario;
   const [got, setGot] = useState<{ key: string; value: T | null } | null>(null);
   useEffect(() => {
     let live = true;
@@ -61,7 +67,7 @@ export function useLabView<T>(key: string, fetch: (stores: LabStores, client: En
       live = false;
     };
     // `fetch` is a new closure each render: `key` names what it fetches
-  }, [stores, client, scenario, version, key]);
+  }, [stores, client, outside, version, key]);
   return got && got.key === key ? got.value : null;
 }
 

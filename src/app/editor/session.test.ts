@@ -44,6 +44,24 @@ const settle = async (session: ReturnType<typeof setup>['session']) => {
 };
 
 describe('the editing session', () => {
+  it('gets the walk of an edit in the edit’s own answer: one request from the edit to the walk on screen', async () => {
+    const { stores, client, session } = setup();
+    await applyText(session, 'router', 'iptables -A INPUT -j ACCEPT');
+    await settle(session);
+    const asked: string[] = [];
+    const run = stores.walk.getState().runId;
+    const spy = { ...client, send: (...a: Parameters<typeof client.send>) => (asked.push('send'), client.send(...a)), edit: (...a: Parameters<typeof client.edit>) => (asked.push('edit'), client.edit(...a)) };
+    const spied = editorSession(createStores(base), spy);
+    spied.stores.lab.setState(stores.lab.getState());
+    spied.stores.walk.setState({ runId: run });
+    expect((await applyText(spied, 'router', 'iptables -I FORWARD 1 -p tcp --dport 80 -j DROP')).ok).toBe(true);
+    // shown as soon as the edit answers: no second request, nothing left to wait for
+    expect(asked).toEqual(['edit']);
+    const walk = spied.stores.walk.getState();
+    expect(walk).toMatchObject({ status: 'ready', runId: run + 1 });
+    expect(walk.log!.steps.some((s) => s.kind === 'rule' && s.table === 'filter' && s.chain === 'FORWARD' && s.target === 'DROP')).toBe(true);
+  });
+
   it('applies a command, records it for undo, and re-simulates the walk', async () => {
     const { stores, client, session } = setup();
     const r = await applyText(session, 'router', 'iptables -I FORWARD 1 -p tcp --dport 80 -j DROP');

@@ -9,7 +9,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient } from '../../worker/client';
 import type { EditMode, PositionedDiagnostic } from '../../worker/protocol';
-import { simulate, type Stores } from '../state/walk-store';
+import { presentEditWalk, simulate, trafficOf, walkRun, type Stores } from '../state/walk-store';
 import { ensureLab, labChanged, refreshCase, undoState } from '../state/lab';
 import { hostNames, type OpResult } from './scenario-ops';
 import type { Case } from '../../engine/scenario/case';
@@ -77,11 +77,15 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
     try {
       const lab = await ensureLab(session.stores, session.client);
       if (lab === null) return { ok: false, index: 0, diagnostics: [] };
-      // the edit goes before a walk still running: that walk is about to be replaced by the edit's own
-      const r = await session.client.edit(lab, host, [...texts], mode, { signal, preempt: 'walk' });
+      const before = walkRun(session.stores);
+      // the edit goes before a walk still running: that walk is about to be replaced by the edit's own,
+      // which the worker makes right after the edit and sends back with it (one round trip to the painted walk)
+      const traffic = trafficOf(session.stores.scenario.getState().scenario);
+      const r = await session.client.edit(lab, host, [...texts], mode, { signal, preempt: 'walk', walk: { traffic } });
       if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: r.index };
       labChanged(session.stores, session.client, r);
-      void simulate(session.stores, session.client);
+      if (r.walk) void presentEditWalk(session.stores, lab, r.walk, before);
+      else void simulate(session.stores, session.client);
       return r.skipped ? { ok: true, diagnostics: r.diagnostics, skipped: r.skipped } : { ok: true, diagnostics: r.diagnostics };
     } catch (e) {
       return workerFailure(e);
@@ -102,7 +106,7 @@ async function replaceCase(session: EditorSession, next: Case): Promise<{ ok: tr
   if (lab === null) return { ok: false, message: (session.stores.lab.getState().refused ?? []).join('; ') };
   const r = await session.client.replace(lab, next);
   if (!r.ok) return { ok: false, message: r.errors.join('; ') };
-  session.stores.lab.setState({ ...undoState(r), synced: next, stale: false });
+  session.stores.lab.setState({ ...undoState(r), synced: next, syncedVersion: r.version, stale: false });
   session.stores.scenario.getState().setScenario(next);
   void simulate(session.stores, session.client);
   return { ok: true };

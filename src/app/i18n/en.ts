@@ -8,6 +8,7 @@ import { enBudget } from './budget.en';
 import { enEngine } from './engine.en';
 import { enLarge } from './large.en';
 import { enConsole } from './console.en';
+import { enInspector } from './inspector.en';
 import { enStep } from './step.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enStep } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enStep } as const;

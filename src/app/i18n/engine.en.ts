@@ -26,6 +26,7 @@ export const enEngine = {
   'engine.what.edit': 'applying an edit',
   'engine.what.export': 'exporting the scenario',
   'engine.what.explain': 'explaining a rule',
+  'engine.what.inspect': 'inspecting a step',
   'engine.what.kube-scaling': 'measuring kube-proxy',
   'engine.dismiss': 'Dismiss',
   'guard.title': 'Traffic held back',

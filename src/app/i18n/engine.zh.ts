@@ -28,6 +28,7 @@ export const zhEngine: Record<keyof typeof enEngine, string> = {
   'engine.what.edit': '应用编辑',
   'engine.what.export': '导出场景',
   'engine.what.explain': '解释规则',
+  'engine.what.inspect': '查看步骤详情',
   'engine.what.kube-scaling': '测量 kube-proxy',
   'engine.dismiss': '关闭',
   'guard.title': '流量已暂缓发送',

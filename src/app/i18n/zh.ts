@@ -8,6 +8,7 @@ import { zhBudget } from './budget.zh';
 import { zhEngine } from './engine.zh';
 import { zhLarge } from './large.zh';
 import { zhConsole } from './console.zh';
+import { zhInspector } from './inspector.zh';
 import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhStep };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhStep };

@@ -3,8 +3,15 @@
 // separator with each packet's summary and fate, filters by host / hook /
 // verdict, and a click (or Enter) on a row jumps there. Pages of PAGE rows
 // keep thousands of steps cheap to render; the page follows the walk.
+//
+// Within a page only the rows in the box's view (and a few either side) are
+// in the DOM, with spacer rows standing in for the rest: the full 100-row
+// table was half of each step's paint. The current step's row is always
+// rendered, wherever the box is scrolled, so it can be found and focused;
+// the table says its full row count (aria-rowcount, aria-rowindex) so a
+// screen reader still hears where a row sits.
 
-import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
 import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
@@ -16,6 +23,43 @@ import { useScrollWhenShown } from './useScrollWhenShown';
 import { useT, type T } from '../i18n/lang';
 
 const PAGE = 100;
+/** a row's height until one is measured (text-sm with py-1 and a border); rows never wrap, so all are alike */
+const ROW_PX = 29;
+/** rows rendered beyond each edge of the view, so a short scroll shows rows already there */
+const OVERSCAN = 8;
+/** the view's height until the box is measured (the panel's 28rem less its filters) */
+const VIEW_PX = 380;
+
+type Item = { kind: 'separator'; packet: number; key: string } | { kind: 'row'; row: EventRow; key: number };
+
+/** The page's rows with a separator before each packet's first row, as the table lists them. */
+export function pageItems(rows: EventRow[]): Item[] {
+  const out: Item[] = [];
+  let lastPacket = -1;
+  for (const r of rows) {
+    if (r.packet !== lastPacket) {
+      lastPacket = r.packet;
+      out.push({ kind: 'separator', packet: r.packet, key: `p${r.packet}-${r.i}` });
+    }
+    out.push({ kind: 'row', row: r, key: r.i });
+  }
+  return out;
+}
+
+/**
+ * Which items to render: those from `top` to `top + height` (pixels, rows of
+ * `rowPx`) with OVERSCAN either side, and the `current` item wherever it is.
+ * Sorted positions; the gaps between them are spacers.
+ */
+export function windowItems(count: number, top: number, height: number, rowPx: number, current: number): number[] {
+  const from = Math.max(0, Math.floor(top / rowPx) - OVERSCAN);
+  const to = Math.min(count, Math.ceil((top + height) / rowPx) + OVERSCAN);
+  const out: number[] = [];
+  if (current >= 0 && current < from) out.push(current);
+  for (let k = from; k < to; k++) out.push(k);
+  if (current >= to && current < count) out.push(current);
+  return out;
+}
 
 const filtered = new WeakMap<WalkLog, Map<string, EventRow[]>>();
 
@@ -81,7 +125,25 @@ export const EventList = memo(function EventList() {
   // A page the user turned to stays until the walk moves on.
   const [manual, setManual] = useState<{ page: number; index: number; rows: EventRow[] } | null>(null);
   const page = manual && manual.index === index && manual.rows === rows ? manual.page : followPage;
+  // per page, not per step: a step only moves the window and the mark
+  const items = useMemo(() => pageItems(rows.slice(page * PAGE, page * PAGE + PAGE)), [rows, page]);
   const scroller = useRef<HTMLDivElement>(null);
+  // the box's scroll and height, and a row's height, read only when the box scrolls (layout is fresh then)
+  const [view, setView] = useState({ top: 0, height: VIEW_PX, rowPx: ROW_PX });
+  const frame = useRef(0);
+  const measure = useCallback((box: HTMLElement) => {
+    const row = box.querySelector<HTMLElement>('tr[data-row]');
+    const next = { top: box.scrollTop, height: box.clientHeight || VIEW_PX, rowPx: row?.offsetHeight || ROW_PX };
+    setView((v) => (v.top === next.top && v.height === next.height && v.rowPx === next.rowPx ? v : next));
+  }, []);
+  const onScroll = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      if (scroller.current) measure(scroller.current);
+    });
+  }, [measure]);
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   useScrollWhenShown(
     scroller,
@@ -91,6 +153,7 @@ export const EventList = memo(function EventList() {
       // Scroll only this box: scrollIntoView would also move the page under the user.
       const top = row.offsetTop - box.clientHeight / 2;
       box.scrollTop = Math.max(0, top);
+      measure(box);
     },
     [index, page, rows],
   );
@@ -122,10 +185,31 @@ export const EventList = memo(function EventList() {
       </Panel>
     );
   }
-  const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
   const turn = (to: number) => setManual({ page: Math.max(0, Math.min(pages - 1, to)), index, rows });
 
-  let lastPacket = -1;
+  const rendered = windowItems(items.length, view.top, view.height, view.rowPx, items.findIndex((x) => x.kind === 'row' && x.row.i === index));
+  const body: ReactNode[] = [];
+  let next = 0;
+  const spacer = (from: number, to: number) => {
+    if (to > from) body.push(
+        <tr key={`gap${from}`} aria-hidden="true" style={{ height: (to - from) * view.rowPx }}>
+          <td colSpan={6} className="p-0" />
+        </tr>,
+      );
+  };
+  for (const k of rendered) {
+    spacer(next, k);
+    const item = items[k]!;
+    body.push(
+      item.kind === 'separator' ? (
+        <Separator key={item.key} log={log} packet={item.packet} t={t} rowIndex={k + 2} />
+      ) : (
+        <Row key={item.key} row={shownRows[item.row.i] ?? item.row} current={item.row.i === index} stores={stores} t={t} rowIndex={k + 2} />
+      ),
+    );
+    next = k + 1;
+  }
+  spacer(next, items.length);
   return (
     <Panel title={t('panel.events')} className="h-[28rem]">
       <div className="flex h-full flex-col gap-2">
@@ -145,10 +229,10 @@ export const EventList = memo(function EventList() {
             )}
           </span>
         </div>
-        <div ref={scroller} className="relative min-h-0 flex-1 overflow-auto rounded border border-slate-200" tabIndex={-1}>
-          <table className="w-full border-collapse text-left text-sm" aria-describedby={`${id}-help`}>
+        <div ref={scroller} onScroll={onScroll} className="relative min-h-0 flex-1 overflow-auto rounded border border-slate-200" tabIndex={-1}>
+          <table className="w-full border-collapse text-left text-sm" aria-describedby={`${id}-help`} aria-rowcount={items.length + 1}>
             <thead className="sticky top-0 z-10 bg-slate-100">
-              <tr>
+              <tr aria-rowindex={1}>
                 <th scope="col" className="px-2 py-1 font-semibold">
                   #
                 </th>
@@ -169,17 +253,7 @@ export const EventList = memo(function EventList() {
                 </th>
               </tr>
             </thead>
-            <tbody>
-              {shown.flatMap((r) => {
-                const out = [];
-                if (r.packet !== lastPacket) {
-                  lastPacket = r.packet;
-                  out.push(<Separator key={`p${r.packet}-${r.i}`} log={log} packet={r.packet} t={t} />);
-                }
-                out.push(<Row key={r.i} row={shownRows[r.i] ?? r} current={r.i === index} stores={stores} t={t} />);
-                return out;
-              })}
-            </tbody>
+            <tbody>{body}</tbody>
           </table>
         </div>
         <p id={`${id}-help`} className="sr-only">
@@ -191,9 +265,11 @@ export const EventList = memo(function EventList() {
 });
 
 /** Rows are memoised: a step change re-renders only the rows that gain or lose the mark. */
-const Row = memo(function Row({ row: r, current, stores, t }: { row: EventRow; current: boolean; stores: Stores; t: T }) {
+const Row = memo(function Row({ row: r, current, stores, t, rowIndex }: { row: EventRow; current: boolean; stores: Stores; t: T; rowIndex: number }) {
   return (
     <tr
+      data-row
+      aria-rowindex={rowIndex}
       aria-current={current ? 'step' : undefined}
       onClick={() => stepTo(stores, r.i)}
       className={`cursor-pointer border-t border-slate-200 ${current ? 'bg-blue-100 outline-2 -outline-offset-2 outline-blue-700' : 'hover:bg-slate-50'}`}
@@ -217,16 +293,16 @@ const Row = memo(function Row({ row: r, current, stores, t }: { row: EventRow; c
       <td className="max-w-[28rem] truncate px-2 py-1 font-mono" title={r.rule}>
         {r.rule}
       </td>
-      <td className="px-2 py-1">{r.what}</td>
+      <td className="px-2 py-1 whitespace-nowrap">{r.what}</td>
     </tr>
   );
 });
 
-const Separator = memo(function Separator({ log, packet, t }: { log: WalkLog; packet: number; t: T }) {
+const Separator = memo(function Separator({ log, packet, t, rowIndex }: { log: WalkLog; packet: number; t: T; rowIndex: number }) {
   const p = indexLog(log).packetsById.get(packet);
   return (
-    <tr className="bg-slate-800 text-white">
-      <th scope="rowgroup" colSpan={6} className="px-2 py-1 text-left font-semibold">
+    <tr className="bg-slate-800 text-white" aria-rowindex={rowIndex}>
+      <th scope="rowgroup" colSpan={6} className="px-2 py-1 text-left font-semibold whitespace-nowrap">
         {t('events.packetOn', { n: packet, host: p?.host ?? '' })} <span className="font-mono font-normal">{p?.summary}</span>
         {p && <span className="font-normal"> — {packetFate(p.disposition?.verdict, log, p.lastStep, t)}</span>}
       </th>

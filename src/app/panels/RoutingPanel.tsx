@@ -1,15 +1,21 @@
 // pattern: Imperative Shell
 // The packet's latest routing decision: which `ip rule` sent the lookup to
-// which table, the route that matched, and where it leads.
+// which table (the whole rule as `ip rule show` prints it, selector
+// included), the route that matched, where it leads, and the neighbour
+// table as of the step (from the step inspection), where the next hop's MAC
+// comes from.
 
 import { memo } from 'react';
 import { useStore } from 'zustand';
+import type { NeighRow } from '../../engine/lab/inspect';
 import { selectIndex, selectLog } from '../state/walk-store';
 import { useDeps } from '../shell/context';
 import { latestNote } from '../shell/derive';
 import { Empty, Panel } from './Panel';
 import { useT } from '../i18n/lang';
 import { wordText } from '../shell/derive';
+import { useStepPanelsInspection } from './useStepPanelsInspection';
+import type { T } from '../i18n/lang';
 
 const STAGES = { input: 'routing.stage.input', output: 'routing.stage.output', reroute: 'routing.stage.reroute' } as const;
 
@@ -19,6 +25,8 @@ export const RoutingPanel = memo(function RoutingPanel() {
   const index = useStore(stores.playback, selectIndex);
   const note = log && index >= 0 ? latestNote(log, index, 'route') : null;
   const t = useT();
+  const { current, shown } = useStepPanelsInspection();
+  const ins = current ?? shown;
   return (
     <Panel title={t('panel.routing')} className="min-h-[13rem]">
       {note ? (
@@ -30,9 +38,7 @@ export const RoutingPanel = memo(function RoutingPanel() {
           {note.rulePriority !== null && (
             <>
               <dt className="text-slate-700">ip rule</dt>
-              <dd className="font-mono">
-                {note.rulePriority}: lookup {note.table ?? '?'}
-              </dd>
+              <dd className="font-mono break-words whitespace-pre-wrap">{note.rule ? note.rule.replace('\t', ' ') : `${note.rulePriority}: lookup ${note.table ?? '?'}`}</dd>
             </>
           )}
           {note.route && (
@@ -69,6 +75,28 @@ export const RoutingPanel = memo(function RoutingPanel() {
       ) : (
         <Empty>{log && index >= 0 ? t('routing.none') : t('common.noPacket')}</Empty>
       )}
+      {log && index >= 0 && ins && <Neighbours t={t} rows={ins.neighbours} stale={current === null} />}
     </Panel>
+  );
+});
+
+/** `ip neigh show` as of the step: the learned entries with their NUD state. */
+const Neighbours = memo(function Neighbours({ t, rows, stale }: { t: T; rows: NeighRow[]; stale: boolean }) {
+  return (
+    <section aria-label={t('routing.neighbours')} className={`mt-3 ${stale ? 'opacity-50' : ''}`} aria-busy={stale}>
+      <h3 className="text-sm font-semibold text-slate-800">{t('routing.neighbours')}</h3>
+      {rows.length > 0 ? (
+        <ul className="font-mono text-sm">
+          {rows.map((r) => (
+            <li key={`${r.dev} ${r.addr}`}>
+              {r.addr} dev {r.dev}
+              {r.lladdr ? ` lladdr ${r.lladdr}` : ''} {r.state}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="text-sm text-slate-700">{t('routing.noNeighbours')}</p>
+      )}
+    </section>
   );
 });

@@ -24,6 +24,7 @@ const WHAT: Record<EngineRestart['request'], MessageKey> = {
   send: 'engine.what.send',
   events: 'engine.what.events',
   explain: 'engine.what.explain',
+  inspect: 'engine.what.inspect',
   chain: 'engine.what.chain',
   'host-view': 'engine.what.host-view',
   query: 'engine.what.query',

@@ -11,6 +11,7 @@
 import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
+import { refreshCase, replayChanges, serializeCase, unsavedChanges } from '../state/lab';
 import type { KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
 import { readHash } from '../share/hash';
@@ -33,10 +34,15 @@ export async function boot(): Promise<AppDeps> {
   // visit left (a walk that never finished) before anything is walked
   const guard = startEngine(browserStorage());
   const client = guard.client;
-  const restored = await startPersistence([BUILT_IN]);
+  // edits a closed page left unsaved (its case behind its lab) are made again in the worker
+  const restored = await startPersistence([BUILT_IN], (base, changes) => replayChanges(client, base, changes));
   const stores = createStores(restored.scenario ?? BUILT_IN);
   if (restored.notice) stores.scenario.setState({ notice: restored.notice });
-  restored.attach(stores);
+  restored.attach(stores, {
+    unsaved: () => unsavedChanges(stores, client),
+    catchUp: () => refreshCase(stores, client),
+    serialize: (scenario) => serializeCase(stores, client, scenario),
+  });
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
   startLinks(stores, client);
   return { stores, client, guard };

@@ -10,8 +10,8 @@
 // traffic step by step, send all of it, or discard the scenario.
 //
 // It wraps the engine client, so it sees exactly the walks the page shows
-// (those with `supersede: 'walk'`) whatever started them: the autosave, a
-// link, an edit.
+// (those with `supersede: 'walk'`, and the walk an edit brings back with
+// it) whatever started them: the autosave, a link, an edit.
 
 import type { StoreApi } from 'zustand/vanilla';
 import { BUILT_IN } from '../../scenarios/built-in';
@@ -103,7 +103,8 @@ export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): 
   let boot: Mark | null = readMark(storage);
   const names = new Map<number, { name: string; hosts: string[] }>();
 
-  const walk = (lab: number, traffic: CaseStep[], keep: boolean, opts: CallOptions) => {
+  /** Mark a walk of `traffic` before it starts: the traffic to walk (none of a held one beyond what was sent), and whether it is held. */
+  const begin = (lab: number, traffic: CaseStep[]) => {
     const fp = fingerprint({ scenario: names.get(lab) ?? null, steps: traffic });
     if (boot) {
       if (boot.fp === fp && traffic.length > 0) state.setState({ held: { steps: JSON.stringify(traffic), total: traffic.length, sent: 0 } });
@@ -114,8 +115,11 @@ export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): 
     const still = state.getState().held;
     // while held, the mark follows the edits: a reload still does not send the traffic
     writeMark(storage, fp);
-    if (still) return inner.send(lab, traffic.slice(0, still.sent), keep, opts);
-    return inner.send(lab, traffic, keep, opts).then(
+    return { fp, held: still !== null, traffic: still ? traffic.slice(0, still.sent) : traffic };
+  };
+  /** The answer came: the mark goes, unless the walk was stopped for running away. */
+  const settled = <T>(fp: string, answer: Promise<T>): Promise<T> =>
+    answer.then(
       (r) => {
         clearMark(storage, fp);
         return r;
@@ -126,6 +130,19 @@ export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): 
         throw e;
       },
     );
+
+  const walk = (lab: number, traffic: CaseStep[], keep: boolean, opts: CallOptions) => {
+    const w = begin(lab, traffic);
+    if (w.held) return inner.send(lab, w.traffic, keep, opts);
+    return settled(w.fp, inner.send(lab, w.traffic, keep, opts));
+  };
+
+  /** An edit that brings its walk back (client.edit's `walk`) is a walk the page shows like any other. */
+  const editAndWalk: EngineClient['edit'] = (lab, host, texts, mode, opts = {}) => {
+    if (!opts.walk || opts.walk.traffic === null) return inner.edit(lab, host, texts, mode, opts);
+    const w = begin(lab, opts.walk.traffic);
+    const answer = inner.edit(lab, host, texts, mode, { ...opts, walk: { traffic: w.traffic } });
+    return w.held ? answer : settled(w.fp, answer);
   };
 
   const client: EngineClient = {
@@ -141,6 +158,7 @@ export function guardWalks(inner: EngineClient, storage: KeyValueStore | null): 
       return r;
     },
     send: (lab, traffic, keep, opts = {}) => (opts.supersede === WALK && traffic !== null ? walk(lab, traffic, keep, opts) : inner.send(lab, traffic, keep, opts)),
+    edit: editAndWalk,
   };
   return { client, state };
 }

@@ -9,6 +9,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUTOSAVE_KEY, encodeSave } from './autosave';
 import { RESCUE_KEY, startPersistence } from './persistence';
 import { createStores } from './walk-store';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngineClient, type Endpoint } from '../../worker/client';
+import { createEngineServer } from '../../worker/server';
+import type { EngineRequest } from '../../worker/protocol';
+import { ensureLab, refreshCase, replayChanges, serializeCase, unsavedChanges } from './lab';
+import { applyText, editorSession } from '../editor/session';
+import type { Case } from '../../engine/scenario/case';
 
 const host = (name: string, setup: string[] = []) => ({ name, setup });
 const builtIn = { name: 'port-forward', hosts: [host('client')] };
@@ -135,6 +143,68 @@ describe('the autosave', () => {
     expect(storesB.scenario.getState().notice).toMatchObject({ key: 'persist.conflict' });
     storesB.scenario.getState().setScenario(older);
     await settle();
+    expect((await startPersistence([builtIn])).scenario).toEqual(edited);
+  });
+
+  it('a page closed before its case caught up with its lab leaves the edits behind, and the next start makes them again', async () => {
+    const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
+    const listenersOfWorker: ((e: { data: unknown }) => void)[] = [];
+    const server = createEngineServer((m) => queueMicrotask(() => listenersOfWorker.forEach((l) => l({ data: m }))));
+    const endpoint: Endpoint = { postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listenersOfWorker.push(l) };
+    const client = createEngineClient(endpoint);
+    const start = await startPersistence([builtIn]);
+    const stores = createStores(portForward);
+    start.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client) });
+    stores.scenario.getState().setScenario({ ...portForward });
+    await settle();
+    const session = editorSession(stores, client);
+    expect((await applyText(session, 'router', 'iptables -A FORWARD -s 198.51.100.7/32 -j DROP')).ok).toBe(true);
+    expect((await applyText(session, 'router', 'iptables -I FORWARD 1 -p icmp -j ACCEPT')).ok).toBe(true);
+    // the tab closes before the snapshot brings the page's case up to the lab
+    expect(stores.lab.getState().stale).toBe(true);
+    for (const f of listeners.get('pagehide') ?? []) f();
+    const lab = stores.lab.getState().id!;
+    const now = (await client.snapshot(lab, stores.scenario.getState().scenario.steps ?? null)).case;
+    const again = await startPersistence([builtIn], (b, c) => replayChanges(client, b, c));
+    expect(again.scenario).toEqual(now);
+    expect(JSON.stringify(again.scenario)).toContain('198.51.100.7/32');
+  });
+});
+
+describe('saving a case the worker holds', () => {
+  it('saves new traffic on the lab’s case with the worker’s text: the page never stringifies the case itself', async () => {
+    const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
+    const listenersOfWorker: ((e: { data: unknown }) => void)[] = [];
+    const server = createEngineServer((m) => queueMicrotask(() => listenersOfWorker.forEach((l) => l({ data: m }))));
+    const endpoint: Endpoint = { postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listenersOfWorker.push(l) };
+    const client = createEngineClient(endpoint);
+    const start = await startPersistence([builtIn]);
+    const stores = createStores(portForward);
+    start.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client), serialize: (s) => serializeCase(stores, client, s) });
+    await ensureLab(stores, client);
+    const session = editorSession(stores, client);
+    expect((await applyText(session, 'router', 'iptables -A FORWARD -s 198.51.100.7/32 -j DROP')).ok).toBe(true);
+    const labCase = await refreshCase(stores, client);
+    await settle();
+    const step = { from: 'client', tcp: '203.0.113.1:8080', note: 'sent again' };
+    const sent = { ...labCase, steps: [step] };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    stores.scenario.getState().setScenario(sent);
+    await settle();
+    expect(stringify.mock.calls.filter(([v]) => v === sent)).toEqual([]);
+    stringify.mockRestore();
+    const again = await startPersistence([builtIn]);
+    expect(again.scenario).toEqual(sent);
+  });
+
+  it('stringifies on the page when the lab cannot write it (behind, or the case is the user’s own text)', async () => {
+    const stores = createStores(mine);
+    const start = await startPersistence([builtIn]);
+    const serialize = vi.fn(async () => null);
+    start.attach(stores, { unsaved: () => [], catchUp: async () => undefined, serialize });
+    stores.scenario.getState().setScenario(edited);
+    await settle();
+    expect(serialize).toHaveBeenCalledWith(edited);
     expect((await startPersistence([builtIn])).scenario).toEqual(edited);
   });
 });

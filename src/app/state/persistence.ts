@@ -5,7 +5,10 @@
 // language; other tabs heard (BroadcastChannel, else storage events), so a
 // tab whose document another tab saved meanwhile writes nothing until the
 // user chooses. Scenarios saved by earlier versions of the app (one
-// localStorage key and its backup) move into the vault on first start.
+// localStorage key and its backup) move into the vault on first start. A
+// page that goes away leaves what it could not finish saving in
+// localStorage (RESCUE_KEY): its case and, when the case is behind the
+// worker's lab, the edits since, which the next start makes again.
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { AUTOSAVE_KEY, decodeSave, type KeyValueStore } from './autosave';
@@ -15,6 +18,7 @@ import { createKvBackend } from './vault-kv';
 import { createIdbBackend, openDatabase } from './vault-idb';
 import type { StorageProblem } from './storage-problem';
 import type { MessageKey } from '../i18n/i18n';
+import type { LabChange } from '../../worker/client';
 import type { Case } from '../../engine/scenario/case';
 
 const SAVE_DELAY_MS = 400;
@@ -143,8 +147,12 @@ async function migrateLegacy(vault: Vault): Promise<Notice | null> {
   return s.problem;
 }
 
-/** A tab that closed before its IndexedDB write finished left its last edit here. */
-async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Case | null> {
+/**
+ * A tab that closed before its IndexedDB write finished left its last edit
+ * here; one that closed before its case caught up with its lab left that
+ * case and the edits made since (`changes`), which `replay` makes again.
+ */
+async function recoverRescue(vault: Vault, loaded: Loaded, replay: Replay | undefined): Promise<Case | null> {
   const ls = localStorageOrNull();
   let raw: string | null = null;
   try {
@@ -154,7 +162,7 @@ async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Case | null>
     return null;
   }
   if (raw === null) return null;
-  let r: { id?: unknown; rev?: unknown; text?: unknown };
+  let r: { id?: unknown; rev?: unknown; text?: unknown; changes?: unknown };
   try {
     r = JSON.parse(raw) as typeof r;
   } catch {
@@ -163,6 +171,7 @@ async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Case | null>
   if (typeof r.text !== 'string') return null;
   const d = decodeVersion(r.text);
   if (!d.scenario) return null;
+  if (Array.isArray(r.changes) && r.changes.length && replay) d.scenario = (await replay(d.scenario, r.changes as LabChange[]).catch(() => null)) ?? d.scenario;
   if (loaded.meta && loaded.meta.fp === fingerprint(d.scenario)) return null;
   // the write landed elsewhere or never started: the rescued edit is the newest work of its document when nothing came after it
   if (loaded.meta && loaded.meta.id === r.id && loaded.meta.rev === r.rev) {
@@ -173,16 +182,33 @@ async function recoverRescue(vault: Vault, loaded: Loaded): Promise<Case | null>
   return null;
 }
 
+/**
+ * The lab's side of saving: after an edit the page's case lags the worker's
+ * lab until a snapshot brings it up (state/lab.ts), so a page closed in
+ * between must leave the edits themselves behind.
+ */
+export interface LabSaving {
+  /** the changes the page's case does not have yet ([] when it is up to date, null when they cannot be told) */
+  unsaved(): LabChange[] | null;
+  /** bring the page's case up to the lab now (the page is being hidden) */
+  catchUp(): Promise<unknown>;
+  /** the worker's text and fingerprint of `scenario` when it is the lab's case with other traffic, else null */
+  serialize?(scenario: Case): Promise<{ text: string; fp: string } | null>;
+}
+
+/** Make `changes` to `base` (in a lab of its own): the edits a closed page left behind. */
+export type Replay = (base: Case, changes: readonly LabChange[]) => Promise<Case | null>;
+
 export interface PersistenceStart {
   /** the scenario to start with, or null for the built-in one */
   scenario: Case | null;
   notice: Notice | null;
   /** begin saving `stores`' scenario and listening to other tabs */
-  attach(stores: Stores): Persistence;
+  attach(stores: Stores, lab?: LabSaving): Persistence;
 }
 
 /** Open the vault and read the newest version (the app's first scenario). */
-export async function startPersistence(pristine: readonly unknown[]): Promise<PersistenceStart> {
+export async function startPersistence(pristine: readonly unknown[], replay?: Replay): Promise<PersistenceStart> {
   const vault = await openVault(pristine);
   let notice: Notice | null = null;
   let scenario: Case | null = null;
@@ -192,14 +218,14 @@ export async function startPersistence(pristine: readonly unknown[]): Promise<Pe
       const loaded = await vault.loadLatest();
       scenario = loaded.scenario;
       if (loaded.problem) notice = loaded.problem;
-      if (vault.backend.kind === 'indexeddb') scenario = (await recoverRescue(vault, loaded)) ?? scenario;
+      scenario = (await recoverRescue(vault, loaded, replay)) ?? scenario;
     } catch {
       notice = 'This browser does not allow reading saved data; the built-in scenario is shown.';
     }
   } else {
     notice = { key: 'persist.unavailable' };
   }
-  return { scenario, notice, attach: (stores) => attachPersistence(stores, vault) };
+  return { scenario, notice, attach: (stores, lab) => attachPersistence(stores, vault, lab) };
 }
 
 const clock = (ms: number) => {
@@ -224,7 +250,7 @@ export function createPersistStore(vault: Vault | null): StoreApi<PersistState> 
   return createStore<PersistState>()(() => ({ backend: vault ? vault.backend.kind : 'none', problem: null, conflict: null, versions: [], current: vault?.current?.id ?? null }));
 }
 
-function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
+function attachPersistence(stores: Stores, vault: Vault | null, lab: LabSaving | undefined): Persistence {
   const store = createPersistStore(vault);
   let memoryBackup: Case | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -267,8 +293,9 @@ function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
     inFlight++;
     try {
       const { scenario, serialized } = stores.scenario.getState();
-      // the worker's text of this very object: no 6 MB JSON.stringify and hash on the page's thread
-      report(await vault.save(scenario, serialized?.of === scenario ? { text: serialized.text, fp: serialized.fp } : undefined));
+      // the worker's text of this very object (or of the lab's case with this traffic): no 6 MB JSON.stringify and hash on the page's thread
+      const known = serialized?.of === scenario ? { text: serialized.text, fp: serialized.fp } : ((await lab?.serialize?.(scenario)) ?? undefined);
+      report(await vault.save(scenario, known));
     } finally {
       inFlight--;
     }
@@ -280,15 +307,18 @@ function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
     timer = setTimeout(() => void saveNow(), SAVE_DELAY_MS);
   });
 
-  // a reload right after an edit must not lose it: IndexedDB may not finish while the page goes away, localStorage does
+  // a reload right after an edit must not lose it: IndexedDB may not finish while the page goes away, localStorage does;
+  // and an edit the page's case does not have yet (its snapshot not come) is left as the edit itself, made again at the next start
   const rescue = () => {
-    if (!vault || (timer === undefined && inFlight === 0)) return;
+    const changes = lab?.unsaved() ?? [];
+    const behind = changes !== null && changes.length > 0;
+    if (!vault || (timer === undefined && inFlight === 0 && !behind)) return;
     const pending = timer !== undefined;
     clearTimeout(timer);
-    if (vault.backend.kind === 'indexeddb') {
+    if (vault.backend.kind === 'indexeddb' || behind) {
       try {
         const cur = vault.current;
-        localStorage.setItem(RESCUE_KEY, JSON.stringify({ id: cur?.id ?? null, rev: cur?.rev ?? null, text: JSON.stringify(stores.scenario.getState().scenario) }));
+        localStorage.setItem(RESCUE_KEY, JSON.stringify({ id: cur?.id ?? null, rev: cur?.rev ?? null, text: JSON.stringify(stores.scenario.getState().scenario), ...(behind ? { changes } : {}) }));
       } catch {
         /* too large for localStorage: the IndexedDB write below is the only chance */
       }
@@ -297,10 +327,13 @@ function attachPersistence(stores: Stores, vault: Vault | null): Persistence {
   };
   window.addEventListener('pagehide', rescue);
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden' && timer !== undefined) {
+    if (document.visibilityState !== 'hidden') return;
+    if (timer !== undefined) {
       clearTimeout(timer);
       void saveNow();
     }
+    // a hidden page may never be shown again: its case catches up with the lab now, and is saved at once
+    if (lab && lab.unsaved()?.length) void lab.catchUp().then(() => p.flush(), () => undefined);
   });
 
   const p: Persistence = {

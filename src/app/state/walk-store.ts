@@ -6,7 +6,7 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
-import type { EngineClient } from '../../worker/client';
+import type { EngineClient, WalkResult } from '../../worker/client';
 import type { ScalingPoint } from '../../worker/protocol';
 import type { MessageKey } from '../i18n/i18n';
 import { langStore, tFor } from '../i18n/lang';
@@ -138,7 +138,7 @@ export function createStores(initialScenario: Case): Stores {
 }
 
 /** The traffic the page shows: the scenario's steps (the packet form replaces them). */
-function trafficOf(scenario: Case): CaseStep[] {
+export function trafficOf(scenario: Case): CaseStep[] {
   return scenario.steps ?? [];
 }
 
@@ -159,23 +159,44 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
     }
     // 'walk': a newer walk replaces this one in the worker's queue (app/shell/walk-guard.ts marks these)
     const r = await client.send(lab, trafficOf(stores.scenario.getState().scenario), false, { supersede: 'walk' });
-    if (stores.walk.getState().runId !== runId) return;
-    if (r.ok && r.log.steps.length > INDEX_SLICE) {
-      // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
-      // built a slice at a time before the log is shown, so no single task freezes the page
-      await indexLogInSlices(r.log, tFor(langStore.getState().lang), nextTask);
-      if (stores.walk.getState().runId !== runId) return;
-    }
-    if (r.ok) {
-      stores.walk.setState({ status: 'ready', log: r.log, walk: { lab, walk: r.walk }, errors: [] });
-      stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
-    } else {
-      stores.walk.setState({ status: 'error', errors: r.errors });
-    }
+    await present(stores, lab, r, runId);
   } catch (e) {
     if (stores.walk.getState().runId !== runId) return;
     stores.walk.setState({ status: 'error', errors: [(e as Error).message] });
   }
+}
+
+/** Show a walk of run `runId`, unless a newer run began meanwhile. */
+async function present(stores: Stores, lab: number, r: WalkResult, runId: number): Promise<void> {
+  if (stores.walk.getState().runId !== runId) return;
+  if (r.ok && r.log.steps.length > INDEX_SLICE) {
+    // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
+    // built a slice at a time before the log is shown, so no single task freezes the page
+    await indexLogInSlices(r.log, tFor(langStore.getState().lang), nextTask);
+    if (stores.walk.getState().runId !== runId) return;
+  }
+  if (r.ok) {
+    stores.walk.setState({ status: 'ready', log: r.log, walk: { lab, walk: r.walk }, errors: [] });
+    stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
+  } else {
+    stores.walk.setState({ status: 'error', errors: r.errors });
+  }
+}
+
+/** The walk as it stands when an edit is sent: the run an edit's own walk replaces. */
+export const walkRun = (stores: Stores): number => stores.walk.getState().runId;
+
+/**
+ * Show the walk that came back with an edit (client.edit's `walk`), begun
+ * when the walk on screen was run `before`. A walk asked for after the edit
+ * was sent (Send packet meanwhile) ran on the edited lab too and is newer:
+ * it is shown instead.
+ */
+export function presentEditWalk(stores: Stores, lab: number, r: WalkResult, before: number): Promise<void> {
+  if (walkRun(stores) !== before) return Promise.resolve();
+  const runId = before + 1;
+  stores.walk.setState({ runId });
+  return present(stores, lab, r, runId);
 }
 
 // ---------------------------------------------------------------- playback reducers

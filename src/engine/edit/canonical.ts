@@ -11,7 +11,8 @@ import { devconfDefault, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } 
 import { formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
-import { saveRuleset } from '../iptables/save';
+import { saveRulesetSliced } from '../iptables/save';
+import { drain, type Sliced } from '../text/slices';
 import { TABLES } from '../netfilter/hooks';
 import type { Ruleset } from '../iptables/ruleset';
 import type { SetupCommand } from '../scenario/types';
@@ -121,13 +122,18 @@ function neighbourCommands(net: HostNet): string[] {
  * held empty ACCEPT chains are left out unless a command loaded them.
  */
 export function iptablesRestoreText(rs: Ruleset): string | null {
+  return drain(iptablesRestoreTextSliced(rs));
+}
+
+/** iptablesRestoreText, pausing between slices of rules (text/slices.ts). */
+export function* iptablesRestoreTextSliced(rs: Ruleset): Sliced<string | null> {
   const used = rs.loaded.filter((t) => TABLES.includes(t));
   for (const t of TABLES) {
     if (!used.includes(t) && [...rs.tables[t].chains.values()].some((c) => !c.builtin || c.rules.length > 0 || c.policy === 'DROP')) used.push(t);
   }
   if (!used.length) return null;
   const copy: Ruleset = { tables: rs.tables, loaded: [...used].reverse() };
-  return saveRuleset(copy, { counters: false });
+  return yield* saveRulesetSliced(copy, { counters: false });
 }
 
 /** `ipvsadm -S` leaves thresholds out (SPEC.md §9.3); the canonical form keeps them. */
@@ -177,8 +183,13 @@ function ipvsCommands(ipvs: IpvsState | undefined): string[] {
 
 /** The setup commands that rebuild `net` + `rs` (+ IPVS) on a fresh host whose scenario links are `linkNames`. */
 export function canonicalSetup(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>, ipvs?: IpvsState): SetupCommand[] {
+  return drain(canonicalSetupSliced(net, rs, linkNames, ipvs));
+}
+
+/** canonicalSetup, pausing between slices of the iptables rules (text/slices.ts). */
+export function* canonicalSetupSliced(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>, ipvs?: IpvsState): Sliced<SetupCommand[]> {
   const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net), ...ipvsCommands(ipvs)];
-  const ipt = iptablesRestoreText(rs);
+  const ipt = yield* iptablesRestoreTextSliced(rs);
   if (ipt) setup.push({ 'iptables-restore': ipt, noflush: false });
   return setup;
 }

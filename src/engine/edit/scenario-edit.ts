@@ -12,7 +12,8 @@ import type { Scenario, SetupCommand } from '../scenario/types';
 import { World } from '../sim/world';
 import type { HostConfig } from '../sim/host-config';
 import { applySetupCommand } from '../sim/setup-commands';
-import { canonicalSetup, iptablesRestoreText } from './canonical';
+import { canonicalSetupSliced, iptablesRestoreText } from './canonical';
+import { drain, type Sliced } from '../text/slices';
 import { formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
 import { importIpOutput } from '../net/ip-import';
@@ -41,16 +42,23 @@ function linkNames(s: Scenario, host: string): Set<string> {
 
 /** The scenario as a case (FORMAT.md §1), with every host's setup in canonical form. */
 export function scenarioToCase(s: Scenario, hosts: ReadonlyMap<string, HostConfig> | World): Case {
+  return drain(scenarioToCaseSliced(s, hosts));
+}
+
+/** scenarioToCase, pausing between slices of the hosts' iptables rules (text/slices.ts). */
+export function* scenarioToCaseSliced(s: Scenario, hosts: ReadonlyMap<string, HostConfig> | World): Sliced<Case> {
   const configs = hosts instanceof World ? hosts.hosts : hosts;
   // keys in the order the case format lists them: the case text (and so its fingerprint) stays the same
   const c: Case = { name: s.name, hosts: [] };
   if (s.description) c.description = s.description;
   if (s.conntrack !== 'auto') c.options = { conntrack: s.conntrack };
   if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
-  c.hosts = s.hosts.map((h) => {
+  const setups: { name: string; setup: SetupCommand[] }[] = [];
+  for (const h of s.hosts) {
     const host = configs.get(h.name)!;
-    return { name: h.name, setup: canonicalSetup(host.net, host.rules, linkNames(s, h.name), host.ipvs) };
-  });
+    setups.push({ name: h.name, setup: yield* canonicalSetupSliced(host.net, host.rules, linkNames(s, h.name), host.ipvs) });
+  }
+  c.hosts = setups;
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);
   if (s.switches.length) c.switches = s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) }));
   if (s.listeners.length) c.listeners = s.listeners;

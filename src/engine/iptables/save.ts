@@ -9,6 +9,7 @@ import type { Chain, Ruleset } from './ruleset';
 import { getMatch } from './modules/index';
 import { getTarget } from './targets/index';
 import { protoName } from './proto';
+import { drain, type Sliced } from '../text/slices';
 
 function addrText(a: AddrSelector): string {
   const len = maskLength(a.mask);
@@ -76,17 +77,48 @@ function cnt(c: Counters): string {
 
 /** The whole iptables-save output, without the two `#` comment lines. */
 export function saveRuleset(rs: Ruleset, opts: { counters: boolean } = { counters: false }): string {
+  return drain(saveRulesetSliced(rs, opts, Infinity));
+}
+
+/** Rules saved between two pauses of saveRulesetSliced: a few milliseconds' work. */
+export const SAVE_SLICE = 4000;
+
+/**
+ * A chain's rule lines without counters, once per rules array: an edit
+ * copies the arrays of the chains it changes and never changes an array a
+ * version holds (host-config.ts), so saving a 50,000-rule table again after
+ * one edit writes the lines of one chain and joins the others' texts.
+ */
+const chainTexts = new WeakMap<readonly Rule[], { name: string; count: number; text: string }>();
+
+/** saveRuleset, pausing after every `every` rules it writes (text/slices.ts). */
+export function* saveRulesetSliced(rs: Ruleset, opts: { counters: boolean } = { counters: false }, every = SAVE_SLICE): Sliced<string> {
   const out: string[] = [];
+  let since = 0;
   for (let i = rs.loaded.length - 1; i >= 0; i--) {
     const name = rs.loaded[i]!;
     const chains = chainsInSaveOrder(rs, name);
     out.push(`*${name}`);
     for (const c of chains) out.push(`:${c.name} ${c.policy ?? '-'} ${opts.counters || c.builtin ? cnt(c.policyCounters) : '[0:0]'}`);
     for (const c of chains) {
+      if (!c.rules.length) continue;
+      const kept = opts.counters ? undefined : chainTexts.get(c.rules);
+      if (kept && kept.name === c.name && kept.count === c.rules.length) {
+        out.push(kept.text);
+        continue;
+      }
+      const lines: string[] = [];
       for (let k = 0; k < c.rules.length; k++) {
         const line = saveRule(name, c.name, c.rules[k]!);
-        out.push(opts.counters ? `${cnt(c.counters[k]!)} ${line}` : line);
+        lines.push(opts.counters ? `${cnt(c.counters[k]!)} ${line}` : line);
+        if (++since >= every) {
+          since = 0;
+          yield;
+        }
       }
+      const text = lines.join('\n');
+      if (!opts.counters) chainTexts.set(c.rules, { name: c.name, count: c.rules.length, text });
+      out.push(text);
     }
     out.push('COMMIT');
   }

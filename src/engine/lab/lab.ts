@@ -21,7 +21,8 @@ import { parseIptablesCommand } from '../iptables/command';
 import { applySetupCommand } from '../sim/setup-commands';
 import { cloneIpvsState } from '../ipvs/state';
 import { importIpOutput } from '../net/ip-import';
-import { hostExport, positioned, scenarioToCase, type PositionedDiagnostic } from '../edit/scenario-edit';
+import { hostExport, positioned, scenarioToCase, scenarioToCaseSliced, type PositionedDiagnostic } from '../edit/scenario-edit';
+import type { Sliced } from '../text/slices';
 import { configFindings, type NotModelled } from '../not-modelled';
 import { walkLog, type WalkLog } from '../walk-log';
 import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
@@ -371,7 +372,7 @@ export class Lab {
   query(host: string, text: string, walk: LabWalk | null, asOf: number, clock: { now: number; tzOffset: number } = { now: 0, tzOffset: 0 }): QueryOutput | null {
     const config = this.current.configs.get(host);
     if (!config) return { stdout: '', stderr: `no host named ${host}\n`, exit: 1 };
-    return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, asOf } : null, ...clock });
+    return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, world: walk.world, asOf } : null, ...clock });
   }
 
   /** Tab completion of `text` on `host` (readonly-complete.ts). */
@@ -382,6 +383,17 @@ export class Lab {
   /** The lab as a case (FORMAT.md §1) with every host's setup in canonical form: for saving, sharing and the case export. */
   snapshot(): Case {
     return scenarioToCase(this.current.scenario, this.current.configs);
+  }
+
+  /**
+   * The snapshot of the version current now, made a slice at a time
+   * (text/slices.ts): edits may come between its slices, since a version is
+   * never changed once made (an edit copies what it changes); `version` says
+   * which one it is, so a snapshot overtaken by an edit can be dropped.
+   */
+  snapshotSliced(): { version: number; work: Sliced<Case> } {
+    const { scenario, configs } = this.current;
+    return { version: this.version, work: scenarioToCaseSliced(scenario, configs) };
   }
 
   /** The texts a user exports from a host, or the whole lab as a case file. */

@@ -144,6 +144,82 @@ describe('as of a step of a walk', () => {
     const end = lab.query('router', 'conntrack -L', walk, steps.length - 1)!;
     expect(end.stdout).toMatch(/^tcp +6 \d+ \S+ src=198\.51\.100\.10 dst=198\.51\.100\.1 sport=\d+ dport=8080 .*src=192\.168\.10\.10 dst=198\.51\.100\.10 sport=80 .* use=1$/m);
   });
+
+  /** the router's steps of its n-th packet (1: the SYN, 2: the SYN-ACK) */
+  const routerPacket = (n: number) => walk.log.packets.filter((p) => p.host === 'router')[n - 1]!;
+  const noteOf = (p: { firstStep: number; lastStep: number }, kind: string) => steps.findIndex((s) => s.i >= p.firstStep && s.i <= p.lastStep && s.kind === 'note' && s.note.kind === kind);
+  const flows = (host: string, asOf: number) => lab.query(host, 'conntrack -L', walk, asOf)!;
+
+  it('does not list the SYN’s entry while it is unconfirmed, and lists it from confirmation on, before the packet’s last step', () => {
+    const syn = routerPacket(1);
+    // conntrack made the entry in PREROUTING; FORWARD still sees it unconfirmed (nf_conntrack_confirm runs at the end of POSTROUTING)
+    expect(noteOf(syn, 'conntrack')).toBeLessThan(forward);
+    expect(flows('router', forward).stderr).toBe('conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n');
+    const sent = noteOf(syn, 'transmit');
+    expect(sent).toBeLessThan(syn.lastStep);
+    expect(flows('router', sent).stdout).toMatch(/^tcp +6 \d+ SYN_SENT src=198\.51\.100\.10 .*\[UNREPLIED\] src=192\.168\.10\.10 .* use=1\n$/);
+  });
+
+  it('shows the reply’s change to the entry at the reply’s conntrack step, not when the reply is done', () => {
+    const synAck = routerPacket(2);
+    const ct = noteOf(synAck, 'conntrack');
+    expect(flows('router', ct - 1).stdout).toMatch(/SYN_SENT .*\[UNREPLIED\]/);
+    const seen = flows('router', ct).stdout;
+    expect(seen).toMatch(/^tcp +6 \d+ SYN_RECV src=198\.51\.100\.10 /);
+    expect(seen).not.toContain('UNREPLIED');
+  });
+
+  it('answers for the console’s host as that host stands at a step of another host’s packet', () => {
+    const syn = routerPacket(1);
+    const atWeb = steps.findIndex((s) => s.i > syn.lastStep && s.host === 'web');
+    expect(atWeb).toBeGreaterThan(0);
+    // the router's table as its SYN left it, while the step on screen is web's
+    expect(flows('router', atWeb).stdout).toMatch(/^tcp +6 \d+ SYN_SENT .*\[UNREPLIED\]/);
+    // and web, where conntrack is not active, has no entries whatever the router holds
+    expect(flows('web', noteOf(syn, 'transmit')).stderr).toMatch(/ 0 flow entries/);
+  });
+
+  it('lists in ip neigh what the host learned by the step, in iproute2’s format, and nothing before its first packet', () => {
+    const syn = routerPacket(1);
+    const neigh = (asOf: number) => lab.query('router', 'ip neigh', walk, asOf)!.stdout;
+    // the internet host's ARP request left its sender in the router's cache as STALE (arp_process → neigh_update)
+    expect(neigh(syn.firstStep - 1)).toBe('');
+    expect(neigh(syn.firstStep)).toMatch(/^198\.51\.100\.10 dev eth0 lladdr [0-9a-f]{2}(:[0-9a-f]{2}){5} STALE \n$/);
+    const sent = noteOf(syn, 'transmit');
+    expect(neigh(sent - 1)).not.toContain('192.168.10.10');
+    expect(neigh(sent)).toMatch(/^198\.51\.100\.10 dev eth0 lladdr \S+ STALE \n192\.168\.10\.10 dev eth1 lladdr \S+ REACHABLE \n$/);
+    const atWeb = steps.findIndex((s) => s.i > syn.lastStep && s.host === 'web');
+    expect(neigh(atWeb)).toBe(neigh(sent));
+    expect(lab.query('router', 'ip neigh show dev eth1', walk, sent)!.stdout).toMatch(/^192\.168\.10\.10 lladdr \S+ REACHABLE \n$/);
+  });
+});
+
+describe('ip neigh with configured entries', () => {
+  const opened = Lab.open({
+    name: 'neigh',
+    hosts: [
+      {
+        name: 'a',
+        setup: ['ip addr add 10.0.0.1/24 dev eth0', 'ip neigh add 10.0.0.7 lladdr 02:00:00:00:00:07 dev eth0 nud permanent', 'ip neigh add 10.0.0.8 lladdr 02:00:00:00:00:08 dev eth0 nud noarp'],
+      },
+      { name: 'b', setup: ['ip addr add 10.0.0.2/24 dev eth0'] },
+    ],
+    links: [['a:eth0', 'b:eth0']],
+    steps: [{ from: 'a', ping: '10.0.0.2' }],
+  });
+  if (!opened.ok) throw new Error(opened.errors.join('\n'));
+  const lab = opened.lab;
+  const walk = lab.walk();
+
+  it('leaves NOARP entries out, as ip neigh show does without nud', () => {
+    expect(lab.query('a', 'ip neigh', null, -1)!.stdout).toBe('10.0.0.7 dev eth0 lladdr 02:00:00:00:00:07 PERMANENT \n');
+  });
+
+  it('keeps the configured entries next to the learned ones as of a step', () => {
+    const sent = walk.log.steps.findIndex((s) => s.host === 'a' && s.kind === 'note' && s.note.kind === 'transmit');
+    const text = lab.query('a', 'ip neigh', walk, sent)!.stdout.split('\n').filter(Boolean).sort();
+    expect(text).toEqual([expect.stringMatching(/^10\.0\.0\.2 dev eth0 lladdr \S+ REACHABLE $/), '10.0.0.7 dev eth0 lladdr 02:00:00:00:00:07 PERMANENT ']);
+  });
 });
 
 describe('what is not a query', () => {
@@ -174,5 +250,23 @@ describe('what is not a query', () => {
   it('names every tool it accepts in help', () => {
     const help = lab.query('router', 'help', null, -1)!.stdout;
     for (const tool of ['iptables ', 'iptables-save', 'ip [-4]', 'ip route get', 'ipvsadm', 'sysctl', 'conntrack', 'iptables-restore']) expect(help).toContain(tool);
+  });
+});
+
+describe('ipvsadm as of a step', () => {
+  const opened = Lab.open(JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'ipvs', 'nat.json'), 'utf8')));
+  if (!opened.ok) throw new Error(opened.errors.join('\n'));
+  const lab = opened.lab;
+  const walk = lab.walk();
+  const steps = walk.log.steps;
+  const conns = (host: string, asOf: number) => lab.query(host, 'ipvsadm -Lnc', walk, asOf)!.stdout.split('\n').slice(2).filter(Boolean);
+
+  it('lists the connection from the director’s IPVS step on, also while the step on screen is the real server’s', () => {
+    const ipvs = steps.findIndex((s) => s.host === 'director' && s.kind === 'note' && s.note.kind === 'ipvs');
+    expect(ipvs).toBeGreaterThan(0);
+    expect(conns('director', ipvs - 1)).toEqual([]);
+    expect(conns('director', ipvs)).toEqual([expect.stringMatching(/^TCP +\S+ +SYN_RECV +10\.0\.0\.2:\d+ +10\.0\.0\.100:80 +192\.168\.1\.1[12]:80$/)]);
+    const atServer = steps.findIndex((s) => s.i > ipvs && s.host !== 'director');
+    expect(conns('director', atServer)).toEqual(conns('director', ipvs));
   });
 });

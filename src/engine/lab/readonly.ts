@@ -12,8 +12,8 @@
 
 import type { HostConfig } from '../sim/host-config';
 import type { Scenario } from '../scenario/types';
-import type { WalkLog } from '../walk-log';
-import type { CtListRow } from '../conntrack/view';
+import type { PacketView } from '../walk-log';
+import { compareEntryViews, type CtListRow } from '../conntrack/view';
 import type { IpvsSnapshot } from '../ipvs/snapshot';
 import type { TableName } from '../netfilter/hooks';
 import { TABLES } from '../netfilter/hooks';
@@ -25,10 +25,11 @@ import { formatRoutes } from '../net/ip-route';
 import { formatRules } from '../net/ip-rule';
 import { formatAddrShow, formatLinkShow, formatNeighShow, formatRouteGet, type Peers } from '../net/ip-show';
 import { parseIpv4 } from '../net/addr';
-import type { Neighbour } from '../net/config';
+import type { Neighbour, NudState } from '../net/config';
 import { DEVCONF_DEFAULTS, devconfDefault, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
 import { countersAsOf } from './views';
 import { closest, COMMANDS, type Completion } from './readonly-complete';
+import { inspectStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
 
 export { completeCommand } from './readonly-complete';
 
@@ -47,7 +48,8 @@ export interface QueryContext {
   scenario: Scenario;
   /** every host's configuration (a veth's peer is in another host) */
   configs: ReadonlyMap<string, HostConfig>;
-  walk: { log: WalkLog; asOf: number } | null;
+  /** the walk (its log and the run inspection reads) and the step on screen */
+  walk: (InspectableWalk & { asOf: number }) | null;
   /** the page's clock (ms since the epoch) and its offset from UTC in minutes, for iptables-save's header */
   now: number;
   tzOffset: number;
@@ -94,49 +96,71 @@ export function helpText(): string {
 // ------------------------------------------------------------------ state as of a step
 
 /**
- * The walk's packet on `host` that the step belongs to (the latest one to
- * start at or before it), and whether the step is past that packet. This
- * is the one place that decides what "as of the step" means for conntrack,
- * IPVS and neighbours until the lab keeps them per step (lab/inspect.ts).
+ * The console's host as of the step on screen, which may be a step of
+ * another host's packet: the inspection (lab/inspect.ts) of the host's own
+ * step at `asOf` when the step is one of its packets', else of the last
+ * step of its latest packet before it — its tables as that packet left
+ * them. `first`: the host has no packet up to the step; its first packet
+ * (if any) found the tables the walk started with. A host's packets are in
+ * the log in the order the host handled them (walk-log.ts causalOrder keeps
+ * each host's own sequence), so "latest before the step" is its state then.
  */
-function packetAt(log: WalkLog, host: string, asOf: number) {
-  let found = null;
-  let first = null;
-  for (const p of log.packets) {
+function hostAsOf(walk: InspectableWalk & { asOf: number }, host: string): { at: StepInspection } | { first: PacketView | null } {
+  let found: PacketView | null = null;
+  let first: PacketView | null = null;
+  for (const p of walk.log.packets) {
     if (p.host !== host) continue;
     if (!first || p.firstStep < first.firstStep) first = p;
-    if (p.firstStep <= asOf && (!found || p.firstStep > found.firstStep)) found = p;
+    if (p.firstStep <= walk.asOf && (!found || p.firstStep > found.firstStep)) found = p;
   }
-  return { packet: found, first };
+  const at = found ? inspectStep(walk, Math.min(walk.asOf, found.lastStep)) : null;
+  return at ? { at } : { first };
 }
 
-/** The host's conntrack table as of the step: null when conntrack is not active there. */
+/**
+ * The host's conntrack table as `conntrack -L` lists it as of the step;
+ * null when conntrack is not active there. The packet's own entry is
+ * listed only once nf_conntrack_confirm has put it in the hash table:
+ * ctnetlink_dump_table walks nf_conntrack_hash, and an unconfirmed entry
+ * hangs off the skb alone (a packet dropped before confirmation never
+ * shows in `conntrack -L`).
+ */
 export function conntrackAt(ctx: QueryContext): CtListRow[] | null {
   if (!ctx.walk) return [];
-  const { packet, first } = packetAt(ctx.walk.log, ctx.host, ctx.walk.asOf);
-  if (!packet) return first ? (first.conntrackBefore ?? null) : [];
-  return ctx.walk.asOf >= packet.lastStep ? (packet.conntrackAfter ?? packet.conntrackBefore) : packet.conntrackBefore;
+  const s = hostAsOf(ctx.walk, ctx.host);
+  if (!('at' in s)) return s.first ? s.first.conntrackBefore : [];
+  const ct = s.at.conntrack;
+  if (!ct) return null;
+  return ct.entries
+    .filter((e) => !e.unconfirmed)
+    .map((e): CtListRow => ({ id: e.id, entry: e.entry, timeout: e.timeout, line: e.line }))
+    .sort((a, b) => compareEntryViews(a.entry, b.entry));
 }
 
-/** IPVS as of the step (the snapshot of the packet there, before or after its IPVS note). */
+/** IPVS as of the step: as the host's packet found it until its IPVS step, as IPVS left it from then on. */
 export function ipvsAt(ctx: QueryContext): IpvsSnapshot | null {
   if (!ctx.walk) return null;
-  const log = ctx.walk.log;
-  const asOf = ctx.walk.asOf;
-  const { packet, first } = packetAt(log, ctx.host, asOf);
-  const end = log.hosts.find((h) => h.name === ctx.host)?.ipvs ?? null;
-  if (!packet) return first?.ipvsBefore ?? end;
-  if (asOf >= packet.lastStep) return packet.ipvsAfter ?? end;
-  for (let j = packet.firstStep; j <= asOf; j++) {
-    const s = log.steps[j];
-    if (s && s.host === ctx.host && s.kind === 'note' && s.note.kind === 'ipvs') return packet.ipvsAfter ?? end;
-  }
-  return packet.ipvsBefore ?? end;
+  const end = ctx.walk.log.hosts.find((h) => h.name === ctx.host)?.ipvs ?? null;
+  const s = hostAsOf(ctx.walk, ctx.host);
+  if (!('at' in s)) return s.first?.ipvsBefore ?? end;
+  return s.at.ipvs?.snapshot ?? end;
 }
 
-/** The neighbour table as of the step: the configured entries (`ip neigh add`); learned ones come with lab/inspect.ts. */
+function neighbour(r: NeighRow): Neighbour {
+  return { iface: r.dev, addr: parseIpv4(r.addr) ?? 0, lladdr: r.lladdr, state: r.state.toLowerCase() as NudState };
+}
+
+/**
+ * The neighbour table as of the step: what the host learned (ARP) by then,
+ * in the states inspection gives, and the `ip neigh add` entries it has
+ * not needed yet. A walk starts every host with an empty cache, so before
+ * the host's first packet only the configured entries are there.
+ */
 export function neighboursAt(ctx: QueryContext): readonly Neighbour[] {
-  return ctx.config.net.neighbours;
+  const configured = ctx.config.net.neighbours;
+  if (!ctx.walk) return configured;
+  const s = hostAsOf(ctx.walk, ctx.host);
+  return 'at' in s ? s.at.neighbours.map(neighbour) : configured;
 }
 
 // ------------------------------------------------------------------ iptables

@@ -79,6 +79,8 @@ export function formatLinkShow(net: HostNet, peers: Peers, dev: string | null): 
 export function formatNeighShow(neighbours: readonly Neighbour[], f: { dev: string | null; addr: number | null }): string {
   const out: string[] = [];
   for (const n of neighbours) {
+    // without `nud`, iproute2 asks for every state but NOARP (ipneigh.c do_show_or_flush: filter.state = 0xFF & ~NUD_NOARP), and NONE (0) matches no bit
+    if (n.state === 'noarp' || n.state === 'none') continue;
     if (f.dev !== null && n.iface !== f.dev) continue;
     if (f.addr !== null && n.addr !== f.addr) continue;
     let s = formatIpv4(n.addr);
