@@ -1,13 +1,11 @@
 // pattern: Imperative Shell
 // Pieces both diagrams share: the packet dot, an edge drawn along
 // precomputed points, invisible handles React Flow needs to attach edges, and
-// refitting when the container changes size (laptop ↔ projector), and
-// following the current box.
+// refitting when the container changes size (laptop ↔ projector).
 
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
-import { onPane, panToShow, scrollDelta, withBadge, type Rect } from './follow';
 import { animate } from 'motion/mini';
 import { useT } from '../i18n/lang';
 
@@ -21,7 +19,7 @@ function subscribeReduced(changed: () => void): () => void {
 }
 
 /** The reader asked for reduced motion (followed while the page is open); never on a server render. */
-export function useReducedMotion(): boolean {
+function useReducedMotion(): boolean {
   return useSyncExternalStore(
     subscribeReduced,
     () => window.matchMedia(REDUCE).matches,
@@ -130,68 +128,4 @@ export function ZoomControls({ padding }: { padding: number }) {
       </div>
     </Panel>
   );
-}
-
-const PAN_MS = 300;
-
-/** The nearest ancestor that scrolls sideways (the phone's wide graph), marked data-graph-scroller. */
-function sideScroller(el: HTMLElement): HTMLElement | null {
-  return el.closest<HTMLElement>('[data-graph-scroller]');
-}
-
-/** The bottom of a sticky bar stuck to the top of the window (the playback bar), which hides what is under it. */
-function coveredTop(): number {
-  let top = 0;
-  for (const bar of document.querySelectorAll<HTMLElement>('[data-sticky-bar]')) {
-    if (getComputedStyle(bar).position !== 'sticky') continue;
-    const r = bar.getBoundingClientRect();
-    if (r.top <= 1 && r.bottom > top) top = r.bottom;
-  }
-  return top;
-}
-
-/**
- * Keeps the current box in view. Whenever `target` (the box the step
- * lights) or `token` changes, the graph pans to centre the box if it is out
- * of the pane (at the reader's zoom). With `page`, the phone's sideways
- * scroller and then the window scroll too, as little as needed (the whole
- * graph box when it fits in the window), below the sticky playback bar. A
- * new walk (`walk` changes) pans but never scrolls the page: an edit in the
- * editor below must not pull the page up. Under prefers-reduced-motion
- * everything jumps.
- */
-export function FollowCurrent({ target, token, walk, page }: { target: Rect | null; token: string; walk: unknown; page: boolean }) {
-  const { getViewport, setViewport } = useReactFlow();
-  const reduce = useReducedMotion();
-  const shown = useRef<unknown>(walk);
-  // the page scrolls for a new step or a Follow, not when the pane is resized
-  const asked = useRef<{ target: Rect | null; token: string } | null>(null);
-  const width = useFlowStore((s) => s.width);
-  const height = useFlowStore((s) => s.height);
-  const dom = useFlowStore((s) => s.domNode);
-  useEffect(() => {
-    const newWalk = shown.current !== walk;
-    shown.current = walk;
-    // the first answer is the page's first paint, which stays where the reader is
-    const moved = asked.current !== null && (asked.current.target !== target || asked.current.token !== token);
-    asked.current = { target, token };
-    if (!target || !dom || width === 0 || height === 0) return;
-    const v = getViewport();
-    const next = panToShow(withBadge(target), v, { width, height });
-    if (next) void setViewport(next, { duration: reduce ? 0 : PAN_MS });
-    if (!page || newWalk || !moved) return;
-    const behavior: ScrollBehavior = reduce ? 'instant' : 'smooth';
-    const box = onPane(withBadge(target), next ?? v);
-    const paneRect = dom.getBoundingClientRect();
-    const side = sideScroller(dom);
-    if (side) {
-      const view = side.getBoundingClientRect();
-      const dx = scrollDelta(paneRect.left + box.x, paneRect.left + box.x + box.w, view.left, view.right);
-      if (dx !== 0) side.scrollBy({ left: dx, behavior });
-    }
-    const top = coveredTop();
-    const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
-    if (dy !== 0) window.scrollBy({ top: dy, behavior });
-  }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce]);
-  return null;
 }
