@@ -109,19 +109,26 @@ test.describe('the flow graph', () => {
     await goTo(page, dnat - 1);
     const dot = flowGraph(page).getByTestId('packet-dot');
     await expect(dot).toHaveCount(1);
-    // sample the dot's position every frame from the click on, in the page,
-    // so a busy test machine cannot make the samples miss the animation
+    // the dot's run is a Web Animation: pause it and seek through it, so the
+    // positions read do not depend on how many frames a busy machine paints
     const ys = await page.evaluate(async () => {
       const region = [...document.querySelectorAll('section')].find((s) => s.querySelector('h2')?.textContent?.trim() === 'Flow graph')!;
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim().startsWith('Step forward'))!;
-      const out: number[] = [];
       button.click();
-      const t0 = performance.now();
-      while (performance.now() - t0 < 1200) {
+      let run: Animation | undefined;
+      while (!run) {
         await new Promise((r) => requestAnimationFrame(r));
-        const d = region.querySelector('[data-testid="packet-dot"]');
-        if (d) out.push(d.getBoundingClientRect().y);
+        run = region.querySelector('[data-testid="packet-dot"]')?.getAnimations()[0];
       }
+      run.pause();
+      const duration = Number(run.effect!.getComputedTiming().duration);
+      const el = region.querySelector('[data-testid="packet-dot"]')!;
+      const out: number[] = [];
+      for (let k = 0; k <= 10; k++) {
+        run.currentTime = (duration * k) / 10;
+        out.push(el.getBoundingClientRect().y);
+      }
+      run.finish();
       return out;
     });
     await expect(dot).toHaveAttribute('data-moving', 'true');
