@@ -235,3 +235,35 @@ test.describe('presenter mode at 1280×720', () => {
     }
   });
 });
+
+test.describe('the kube-proxy comparison at 1280×720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('its graph keeps box names readable (11 px and up) and the box the packet is on in its pane', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto('/');
+    await waitForWalk(page);
+    await page.getByRole('button', { name: 'kube-proxy: iptables vs IPVS' }).click();
+    const view = page.getByRole('region', { name: 'kube-proxy: iptables mode vs IPVS mode' });
+    await expect(view.getByRole('list', { name: 'Walk on the node in iptables mode' })).toContainText('KUBE-SERVICES', { timeout: 20_000 });
+    const next = view.getByRole('button', { name: 'Next step in both walks' });
+    const pane = view.locator('.react-flow');
+    for (let k = 0; k < 12; k++) {
+      const current = view.locator('[data-host] [aria-current="step"]');
+      if ((await current.count()) === 1) {
+        const p = (await pane.boundingBox())!;
+        const c = (await current.boundingBox())!;
+        expect(c.x, `step ${k + 1}`).toBeGreaterThanOrEqual(p.x - 1);
+        expect(c.y).toBeGreaterThanOrEqual(p.y - 1);
+        expect(c.x + c.width).toBeLessThanOrEqual(p.x + p.width + 1);
+        expect(c.y + c.height).toBeLessThanOrEqual(p.y + p.height + 1);
+      }
+      await next.click();
+    }
+    // a chain's name: 19 flow units, drawn at the view's zoom
+    const name = view.locator('[data-node="filter INPUT"] [data-fit]').first();
+    const px = await name.evaluate((el) => parseFloat(getComputedStyle(el).fontSize) * el.getBoundingClientRect().height / (el as HTMLElement).offsetHeight);
+    expect(px).toBeGreaterThanOrEqual(11);
+  });
+});

@@ -8,7 +8,7 @@
 
 import '@xyflow/react/dist/style.css';
 import './graph.css';
-import { createContext, memo, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { createContext, memo, useCallback, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { MarkerType, ReactFlow, ViewportPortal, type Node, type NodeProps } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/shallow';
@@ -40,6 +40,12 @@ export interface FlowGraphProps {
   followPage?: boolean;
   /** a new value asks to bring the current box into view again (the Follow packet button) */
   followToken?: number;
+  /**
+   * the smallest zoom the view may take (a box's name at 19 units reads at
+   * 19 × zoom px): below it the drawing is not fitted whole, and the graph
+   * pans to keep the current box in view (the kube-proxy comparison's small box)
+   */
+  readableZoom?: number;
 }
 
 interface Marks {
@@ -383,7 +389,7 @@ const FIT_VIEW = { padding: FIT_PADDING };
  * @example
  * <FlowGraph log={log} index={index} host="router" onSelectChain={(c) => view.setState({ chain: c })} />
  */
-export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450, spotlight = false, followPage = false, followToken = 0 }: FlowGraphProps) {
+export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450, spotlight = false, followPage = false, followToken = 0, readableZoom }: FlowGraphProps) {
   const layout = layoutFor(log, host);
   const current = currentNode(log, index, host, layout);
   const t = useT();
@@ -416,6 +422,10 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
     setShown({ log, host, index, from: shown.log === log && shown.host === host ? shown.index : index });
   }
   const points = useMemo(() => dotPath(log, shown.from, index, host, layout), [log, shown.from, index, host, layout]);
+  const fitOptions = useMemo(() => (readableZoom === undefined ? FIT_VIEW : { padding: FIT_PADDING, minZoom: readableZoom }), [readableZoom]);
+  // each fit of the view (first paint, resize) lets the graph pan to the current box again
+  const [fits, setFits] = useState(0);
+  const onFit = useCallback(() => setFits((n) => n + 1), []);
 
   return (
     <Ctx.Provider value={ctx}>
@@ -427,7 +437,7 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
-          fitViewOptions={FIT_VIEW}
+          fitViewOptions={fitOptions}
           minZoom={0.15}
           maxZoom={2.5}
           nodesDraggable={false}
@@ -442,8 +452,8 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           panOnScroll={false}
         >
           <ZoomControls padding={FIT_PADDING} />
-          <FitOnResize padding={FIT_PADDING} drawing={layout} />
-          <FollowCurrent target={current ? (flowNode(current, layout) ?? null) : null} token={`${index} ${followToken}`} walk={log} page={followPage} />
+          <FitOnResize padding={FIT_PADDING} drawing={layout} {...(readableZoom === undefined ? {} : { minZoom: readableZoom })} onFit={onFit} />
+          <FollowCurrent target={current ? (flowNode(current, layout) ?? null) : null} token={`${index} ${followToken}`} walk={log} page={followPage} refit={fits} />
           <ViewportPortal>
             <PacketDot points={points} durationMs={animationMs} />
           </ViewportPortal>

@@ -95,13 +95,20 @@ const sizeSelector = (s: ReactFlowState) => `${Math.round(s.width)}x${Math.round
 
 /** fitView runs once on mount; refit when the pane is resized so the whole diagram stays in view. */
 /** `drawing` changes when the diagram itself does (a host with IPVS has a taller graph): refit then too. */
-export function FitOnResize({ padding, maxZoom, drawing }: { padding: number; maxZoom?: number; drawing?: unknown }) {
+/** `minZoom`: never smaller than this (the rest of the drawing is then panned to); `onFit` is told after each fit. */
+export function FitOnResize({ padding, maxZoom, minZoom, drawing, onFit }: { padding: number; maxZoom?: number; minZoom?: number; drawing?: unknown; onFit?: () => void }) {
   const size = useFlowStore(sizeSelector);
   const { fitView } = useReactFlow();
+  const fitted = useRef(onFit);
+  useLayoutEffect(() => {
+    fitted.current = onFit;
+  }, [onFit]);
   useEffect(() => {
-    const t = setTimeout(() => void fitView(maxZoom === undefined ? { padding } : { padding, maxZoom }), 50);
+    const t = setTimeout(() => {
+      void fitView({ padding, ...(maxZoom === undefined ? {} : { maxZoom }), ...(minZoom === undefined ? {} : { minZoom }) }).then(() => fitted.current?.());
+    }, 50);
     return () => clearTimeout(t);
-  }, [size, fitView, padding, maxZoom, drawing]);
+  }, [size, fitView, padding, maxZoom, minZoom, drawing]);
   return null;
 }
 
@@ -157,10 +164,11 @@ function coveredTop(): number {
  * scroller and then the window scroll too, as little as needed (the whole
  * graph box when it fits in the window), below the sticky playback bar. A
  * new walk (`walk` changes) pans but never scrolls the page: an edit in the
- * editor below must not pull the page up. Under prefers-reduced-motion
- * everything jumps.
+ * editor below must not pull the page up. `refit` changes after the view
+ * was fitted again (a resize): the box is panned to then, the page stays.
+ * Under prefers-reduced-motion everything jumps.
  */
-export function FollowCurrent({ target, token, walk, page }: { target: Rect | null; token: string; walk: unknown; page: boolean }) {
+export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target: Rect | null; token: string; walk: unknown; page: boolean; refit?: number }) {
   const { getViewport, setViewport } = useReactFlow();
   const reduce = useReducedMotion();
   const shown = useRef<unknown>(walk);
@@ -192,6 +200,6 @@ export function FollowCurrent({ target, token, walk, page }: { target: Rect | nu
     const top = coveredTop();
     const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
     if (dy !== 0) window.scrollBy({ top: dy, behavior });
-  }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce]);
+  }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce, refit]);
   return null;
 }
