@@ -169,7 +169,7 @@ export async function measureApp(browser: Browser, url: string, plan: Plan, prog
     const forward = await forwardList.textContent();
     for (let k = 1; k <= EDITS; k++) if (!forward?.includes(`-s 198.51.100.${k}/32 -j DROP`)) throw new Error(`rule ${k} is not in filter FORWARD`);
 
-    // Send packet, 10 times
+    // Replace traffic (the old Send packet: only this packet, from empty state), 10 times
     await mark('sends');
     await page.getByLabel('From host', { exact: true }).selectOption(plan.send.from);
     await page.getByLabel('Kind', { exact: true }).selectOption('tcp');
@@ -178,7 +178,7 @@ export async function measureApp(browser: Browser, url: string, plan: Plan, prog
     const sends: number[] = [];
     for (let k = 0; k < SENDS; k++) {
       await page.waitForTimeout(PAUSE_MS);
-      sends.push(await actionToWalkPainted(page, { type: 'click' }, () => page.getByRole('button', { name: 'Send packet' }).click(), `send ${k + 1}`));
+      sends.push(await actionToWalkPainted(page, { type: 'click' }, () => page.getByRole('button', { name: 'Replace traffic' }).click(), `send ${k + 1}`));
       progress(`${plan.name}: send ${k + 1}/${SENDS}: ${Math.round(sends.at(-1)!)} ms`);
     }
     const walk = await page.evaluate(() => {

@@ -30,9 +30,11 @@
 //                     Configuration form's rule builder (from the click on Add
 //                     rule) and typed into the Console (from the Enter key),
 //                     each to the walk painted after it.
-//   send_to_first_step_ms  10 clicks on Send packet (the packet form: client,
-//                     TCP connect to 203.0.113.1:8080, or :30080 for kube50k),
-//                     each to the walk painted at its first step.
+//   send_to_first_step_ms  10 clicks on Replace traffic (the packet form:
+//                     client, TCP connect to 203.0.113.1:8080, or :30080 for
+//                     kube50k; only this packet, from empty state, as the
+//                     earlier Send packet did), each to the walk painted at
+//                     its first step.
 //   step_paint_ms     30 clicks on Step forward from the last walk's first step
 //                     (into nat KUBE-SERVICES for kube50k): the main-thread
 //                     work each costs, the click's handling plus the rendering

@@ -1,5 +1,5 @@
 // pattern: Imperative Shell
-// The app as a learner uses it: the built-in walk on load, Send packet, step
+// The app as a learner uses it: the built-in walk on load, a packet sent, step
 // through the walk and watch the flow graph follow it, step back, keys only,
 // and no accessibility violations.
 
@@ -53,7 +53,7 @@ test.describe('the packet-walk app', () => {
     expect(problems).toEqual([]);
   });
 
-  test('Send packet, then Step forward through the whole walk: the graph lights each step’s node', async ({ page }) => {
+  test('Replace traffic, then Step forward through the whole walk: the graph lights each step’s node', async ({ page }) => {
     test.setTimeout(90_000);
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('/');
@@ -117,13 +117,14 @@ test.describe('the packet-walk app', () => {
   test('works by keyboard alone', async ({ page }) => {
     await page.goto('/');
     await waitForWalk(page);
-    const send = page.getByRole('button', { name: 'Send packet' });
+    // Replace traffic: the walk is this one packet, from its first step
+    const send = page.getByRole('button', { name: 'Replace traffic' });
     let reached = false;
     for (let k = 0; k < 30 && !reached; k++) {
       await page.keyboard.press('Tab');
       reached = await send.evaluate((el) => el === document.activeElement);
     }
-    expect(reached, 'Tab reaches Send packet').toBe(true);
+    expect(reached, 'Tab reaches Replace traffic').toBe(true);
 
     const done = await markWalk(page);
     await page.keyboard.press('Enter');
@@ -138,7 +139,7 @@ test.describe('the packet-walk app', () => {
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => index(page)).toBe(1);
 
-    // Space plays even with the focus still on the Send packet button, and does not resend.
+    // Space plays even with the focus still on the Replace traffic button, and does not resend.
     await page.evaluate(() => {
       (window as unknown as { __kept: unknown }).__kept = window.__packetwalk!.log;
     });
@@ -186,7 +187,7 @@ test.describe('the packet-walk app', () => {
     await page.evaluate(() => window.__packetwalk!.load({ name: 'broken', hosts: [{ name: 'a', setup: ['ip addr add nonsense dev eth0'] }] }).catch(() => undefined));
     await expect(page.getByRole('alert')).toContainText('could not be simulated');
     await page.getByLabel('Destination', { exact: true }).fill('not an address');
-    await page.getByRole('button', { name: 'Send packet' }).click();
+    await page.getByRole('button', { name: 'Send another' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'IPv4' })).toBeVisible();
     await expect(page.getByLabel('Destination', { exact: true })).toHaveValue('not an address');
   });

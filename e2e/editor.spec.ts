@@ -300,6 +300,8 @@ test.describe('the scenario editor', () => {
   });
 
   test('the editor’s regions have no axe violations, with forms opened', async ({ page }) => {
+    // axe over the opened editor took 56–58 s at load 10–22 on this 2-core machine
+    test.setTimeout(120_000);
     await openEditor(page);
     const config = page.getByRole('region', { name: 'Configuration' });
     await config.getByLabel('Match module').selectOption('tcp');

@@ -16,7 +16,7 @@ export async function waitForWalk(page: Page): Promise<void> {
   await page.waitForFunction(() => window.__packetwalk?.status === 'ready' && (window.__packetwalk.log?.steps.length ?? 0) > 0, null, { timeout: 20_000 });
 }
 
-/** Wait for a walk other than the one shown now (after Send packet). */
+/** Wait for a walk other than the one shown now (after a packet is sent). */
 export async function markWalk(page: Page): Promise<() => Promise<void>> {
   await page.evaluate(() => {
     (window as unknown as { __before: unknown }).__before = window.__packetwalk?.log;
@@ -30,13 +30,14 @@ export async function markWalk(page: Page): Promise<() => Promise<void>> {
   };
 }
 
+/** One TCP connect as the whole traffic ("Replace traffic"): the walk is that connection alone, from empty state. */
 export async function sendTcpConnect(page: Page, from: string, dst: string, port: string): Promise<void> {
   const done = await markWalk(page);
   await page.getByLabel('From host', { exact: true }).selectOption(from);
   await page.getByLabel('Kind', { exact: true }).selectOption('tcp');
   await page.getByLabel('Destination', { exact: true }).fill(dst);
   await page.getByLabel('Destination port', { exact: true }).fill(port);
-  await page.getByRole('button', { name: 'Send packet' }).click();
+  await page.getByRole('button', { name: 'Replace traffic' }).click();
   await done();
 }
 

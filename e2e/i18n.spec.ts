@@ -11,7 +11,7 @@ import { waitForWalk } from './helpers';
 
 /** The app's own English labels: none may be left on a Chinese screen. */
 const ENGLISH_LABELS = [
-  'Send a packet', 'Send packet', 'From host', 'Destination port', 'Step forward', 'Step back', 'Flow graph', 'Follow packet',
+  'Send a packet', 'Send packet', 'Send another', 'Replace traffic', 'Traffic sent', 'From host', 'Destination port', 'Step forward', 'Step back', 'Flow graph', 'Follow packet',
   'Packet headers', 'Routing decision', 'Conntrack table', 'Event list', 'Trace log', 'Chain rules', 'packet here', 'Edit the scenario',
   'Presenter mode', 'No packet yet', 'Loading', 'Configuration', 'Console', 'Undo', 'Redo', 'Equivalent command', 'Add rule', 'Match module',
   'Import', 'Export', 'Choose a file', 'Verdict / what happened', 'Previous page', 'Copy trace log', 'Look here', 'Key moments', 'Restore my previous work',

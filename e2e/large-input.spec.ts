@@ -81,7 +81,7 @@ test.describe('large inputs', () => {
     expect(await page.evaluate(() => JSON.stringify(window.__packetwalk!.scenario))).toBe(before);
     // the engine that replaced the stopped one answers
     const walked = await markWalk(page);
-    await page.getByRole('button', { name: 'Send packet' }).click();
+    await page.getByRole('button', { name: 'Replace traffic' }).click();
     await walked();
     await expect(page.getByTestId('engine-restarted')).toHaveCount(0);
   });

@@ -26,7 +26,7 @@ test.describe('presenter mode', () => {
     await expect(page.getByRole('button', { name: 'Leave presenter mode (Esc)' })).toBeVisible();
     await expect(page.locator('html')).toHaveClass(/presenter/);
     // editors and forms are gone
-    await expect(page.getByRole('button', { name: 'Send packet' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Send another' })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Edit the scenario' })).toHaveCount(0);
     // larger type than the normal 16 px
     expect(await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize))).toBeGreaterThan(16);
@@ -48,14 +48,14 @@ test.describe('presenter mode', () => {
     await expect.poll(() => qr.locator('path').getAttribute('d')).not.toBe(qrBefore);
 
     await page.keyboard.press('Escape');
-    await expect(page.getByRole('button', { name: 'Send packet' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Send another' })).toBeVisible();
     await expect(page.locator('html')).not.toHaveClass(/presenter/);
     expect(await index(page)).toBe(1);
 
     await page.keyboard.press('P');
     await expect(page.getByRole('button', { name: 'Leave presenter mode (Esc)' })).toBeVisible();
     await page.keyboard.press('p');
-    await expect(page.getByRole('button', { name: 'Send packet' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Send another' })).toBeVisible();
 
     // typing a p into a field is typing, not a mode switch
     await page.getByLabel('Destination', { exact: true }).press('p');
@@ -107,7 +107,7 @@ test.describe('embed mode', () => {
     await expect(page.getByRole('region', { name: 'Flow graph', exact: true })).toBeVisible();
     await expect(page.getByRole('region', { name: 'Packet headers' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Step forward' })).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Send packet' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Send another' })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Edit the scenario' })).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Share' })).toHaveCount(0);
     await page.keyboard.press('p');

@@ -2,7 +2,8 @@
 // pattern: Imperative Shell
 /**
  * `npm test`: the unit tests (vitest), then the browser tests (vite build --mode e2e +
- * Playwright against Debian's Chromium), then one closing line
+ * Playwright against Debian's Chromium, with a Chinese font installed when fontconfig
+ * has none), then one closing line
  * `tests: N passed, N failed, N skipped` summed over both, which CI reads.
  *
  * The counts come from the runners' JSON reports, not from their console
@@ -12,7 +13,7 @@
  * counts as one failure: the closing line must never say "0 failed" for a
  * run that exits non-zero.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +150,42 @@ async function ensureChromium() {
   return undefined;
 }
 
+/**
+ * The families app.css names for Chinese on Linux are Noto Sans CJK SC
+ * (Debian's fonts-noto-cjk) and WenQuanYi Micro Hei (fonts-wqy-microhei).
+ * Without one, Chromium draws the Chinese UI as empty boxes and a screenshot
+ * of it shows nothing real: when fontconfig knows no font for Chinese, one
+ * is installed with apt-get (needs root), saying so. A font that cannot be
+ * installed is a warning, not a failed run: the tests read text, not glyphs.
+ */
+function chineseFonts() {
+  const r = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return r.stdout.trim();
+}
+
+async function ensureCjkFont() {
+  const found = chineseFonts();
+  if (found === null) {
+    console.log('fc-list not found: cannot tell whether a Chinese font is installed; the Chinese UI may render as boxes');
+    return;
+  }
+  if (found !== '') return;
+  const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
+  for (const pkg of ['fonts-noto-cjk', 'fonts-wqy-microhei']) {
+    console.log(`no Chinese font (fc-list :lang=zh is empty): installing Debian's ${pkg} with apt-get (needs root), so the Chinese UI renders with real glyphs`);
+    let install = await run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { timeoutMs: 10 * MINUTE, extraEnv: aptEnv });
+    if (install.code !== 0) {
+      // the package lists may be missing or stale (a fresh container)
+      const update = await run('apt-get', ['update'], { timeoutMs: 5 * MINUTE, extraEnv: aptEnv });
+      if (update.code === 0) install = await run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { timeoutMs: 10 * MINUTE, extraEnv: aptEnv });
+    }
+    if (install.code === 0 && chineseFonts()) return;
+    console.log(`apt-get install ${pkg} ${describeExit(install)}`);
+  }
+  console.log('warning: no Chinese font could be installed; screenshots of the Chinese UI will show boxes');
+}
+
 async function browserTests() {
   banner('browser tests: vite build + playwright');
   const started = Date.now();
@@ -157,6 +194,7 @@ async function browserTests() {
 
   const chromiumProblem = await ensureChromium();
   if (chromiumProblem !== undefined) return notRun(`browser tests not run: ${chromiumProblem}`);
+  await ensureCjkFont();
 
   // --mode e2e: the build with the tests' window.__packetwalk hook (a plain build refuses to contain it),
   // in its own folder so dist/ never holds it

@@ -44,7 +44,8 @@ describe('the first screen', () => {
   });
 
   it('offers the packet form and the playback controls by their accessible names', () => {
-    expect(html).toMatch(/<button type="submit"[^>]*>Send packet<\/button>/);
+    expect(html).toMatch(/<button type="submit"[^>]*>Send another<\/button>/);
+    expect(html).toMatch(/<button type="button"[^>]*>Replace traffic<\/button>/);
     expect(html).toMatch(/<button[^>]*>(<svg[^]*?<\/svg>)?Play<\/button>/);
     expect(html).toContain('Step back');
     expect(html).toContain('Step forward');

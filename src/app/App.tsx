@@ -6,8 +6,8 @@
 //
 // Three layouts share the same pieces: the full app; presenter mode (P:
 // large type, the current hook spotlighted, no forms, a QR code of the
-// step's link); and the embed mode of course pages (`&embed=1`: graph,
-// playback and headers, nothing to edit).
+// step's link); and the embed mode of course pages (`&embed=1`: the lesson
+// the link names, graph, playback and headers, nothing to edit).
 //
 // Its stylesheet (app.css) is loaded by main.tsx with index.css, before the
 // first paint: the font stacks there also set the static first screen.
@@ -17,6 +17,7 @@ import { useStore } from 'zustand';
 import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
+import { TrafficTimeline } from './shell/TrafficTimeline';
 import { Playback, usePlaybackKeys, usePlaybackTimer, typingIn } from './shell/Playback';
 import { ChainRulesView, FlowGraphView, TopologyView } from './shell/GraphArea';
 import { Header } from './shell/Header';
@@ -111,14 +112,14 @@ function Loading({ label, className = '' }: { label: string; className?: string 
   );
 }
 
-function Lesson({ compact = false }: { compact?: boolean }) {
+function Lesson({ compact = false, embed = false }: { compact?: boolean; embed?: boolean }) {
   const { stores } = useDeps();
   const t = useT();
   const lesson = useStore(stores.ui, selectLesson);
   if (!lesson) return null;
   return (
     <Suspense fallback={<Loading label={t('common.loading')} className="min-h-[8rem]" />}>
-      <LessonPanel id={lesson} compact={compact} />
+      <LessonPanel id={lesson} compact={compact} embed={embed} />
     </Suspense>
   );
 }
@@ -137,6 +138,7 @@ function WalkScreen() {
       )}
       <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
         <PacketForm key={loads} />
+        <TrafficTimeline />
       </div>
       <Problems />
       <BudgetNotice />
@@ -249,10 +251,11 @@ function PresenterScreen() {
   );
 }
 
-/** Embed mode: a read-only walk for a course page. */
+/** Embed mode: a read-only walk for a course page, with the lesson its link names. */
 function EmbedScreen() {
   return (
     <>
+      <Lesson embed />
       <div className="rounded-lg border border-slate-300 bg-white px-3 py-2">
         <Playback />
       </div>

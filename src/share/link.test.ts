@@ -105,6 +105,18 @@ describe('encodeShare / decodeShare round trip', () => {
     expect(r).toEqual({ ok: true, state: { scenario: PORT_FORWARD } });
   });
 
+  it('carries the lesson beside the walk in format 2, and writes format 1 when there is none', () => {
+    const state: ShareState = { scenario: PORT_FORWARD, packet: 2, lesson: 'g04-port-forward', step: 9, lang: 'en' };
+    const hash = encodeShare(state);
+    expect(hash).toMatch(/^s=2\.d\.[A-Za-z0-9_-]+&step=9&lang=en$/);
+    expect(decodeShare(hash)).toEqual({ ok: true, state, step: 9, lang: 'en' });
+    expect(encodeShare({ scenario: PORT_FORWARD, packet: 2 })).toMatch(/^s=1\./);
+    // format 1 has no lesson: a payload with one is not a format-1 payload
+    const withLesson = encodeShare({ scenario: PORT_FORWARD, lesson: 'g04-port-forward' });
+    expect(decodeShare(withLesson.replace(/^s=2\./, 's=1.'))).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    expect(decodeShare(encodeShare({ scenario: PORT_FORWARD, lesson: '../../etc' }))).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+  });
+
   it('decodes the plain deflate codec z as well as the dictionary codec d', () => {
     const hash = encodeShare({ scenario: PORT_FORWARD, step: 2 }, { codec: 'z' });
     expect(hash.startsWith('s=1.z.')).toBe(true);
@@ -205,7 +217,7 @@ describe('broken links return an error kind and never throw', () => {
     ['not JSON', 'corrupt', linkOf('this is not json')],
     ['no s= at all', 'invalid', 'step=3&lang=zh'],
     ['an empty hash', 'invalid', ''],
-    ['a version from the future', 'unsupported-version', `s=2.d.${payload}`],
+    ['a version from the future', 'unsupported-version', `s=3.d.${payload}`],
     ['version 0', 'unsupported-version', `s=0.d.${payload}`],
     ['an unknown codec', 'unsupported-version', `s=1.x.${payload}`],
     ['not a version number', 'corrupt', 's=abc'],

@@ -6,6 +6,12 @@
 //
 // payload (format 1) = base64url( varint(N) ‖ deflate-raw(JSON) ‖ crc32(JSON) )
 // with N the length of the deflate data and JSON = {c: case, p?: packet}.
+// Format 2 is format 1 with one more optional key in the JSON, l: the
+// gallery lesson shown beside the walk (its id). encodeShare writes the
+// lowest format that holds the state: 1 without a lesson, so such links
+// still open in an app that reads only format 1; an app that reads only
+// format 1 says of a format-2 link that a newer PacketWalk made it, rather
+// than dropping the lesson without a word.
 // The length tells a link cut short ('truncated': ask for the rest) from a
 // damaged one ('corrupt'), and lets junk glued to the end be ignored; the
 // CRC-32 (of the JSON text) catches damage deflate itself does not notice.
@@ -28,7 +34,7 @@
 import { Inflate, deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { DICTIONARY_V1_TEXT } from './dictionary-v1';
 import type { Case } from '../engine/scenario/case';
-import { validatePayloadV1 } from './schema';
+import { validatePayloadV1, validatePayloadV2, type SharePayload, type ValidationResult } from './schema';
 
 export type Lang = 'en' | 'zh';
 
@@ -37,6 +43,8 @@ export interface ShareState {
   scenario: Case;
   /** the selected packet (WalkLog packet id) */
   packet?: number;
+  /** the gallery entry (its id) whose lesson is shown beside the walk (format 2) */
+  lesson?: string;
   /** the playback step (WalkLog step index) */
   step?: number;
   lang?: Lang;
@@ -52,8 +60,10 @@ export interface ShareError {
 
 export type DecodeResult = { ok: true; state: ShareState; step?: number; lang?: Lang } | { ok: false; error: ShareError };
 
-/** The format encodeShare writes. */
+/** The format encodeShare writes for a state without a lesson. */
 export const SHARE_FORMAT_VERSION = 1;
+/** The format encodeShare writes for a state with a lesson. */
+export const SHARE_FORMAT_VERSION_LESSON = 2;
 /** Decompressed payloads larger than this are refused while inflating. */
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 /** Longer hashes are refused before any work (≈ base64 of MAX_PAYLOAD_BYTES incompressible bytes). */
@@ -232,7 +242,7 @@ function hostileText(c: Case): string | null {
 
 // ---------------------------------------------------------------- versions
 
-type PayloadResult = { ok: true; scenario: Case; packet?: number } | { ok: false; error: ShareError };
+type PayloadResult = { ok: true; scenario: Case; packet?: number; lesson?: string } | { ok: false; error: ShareError };
 
 // ---------------------------------------------------------------- format 1 framing
 
@@ -282,8 +292,18 @@ export function encodePayloadV1(jsonText: string, codec: 'd' | 'z'): string {
 
 /** Format 1: JSON {c, p?}, codec d (dictionary v1) or z (none). */
 function decodeV1(codec: string, payload: string): PayloadResult {
+  return decodeFramed(1, codec, payload, validatePayloadV1);
+}
+
+/** Format 2: JSON {c, p?, l?}, with format 1's framing and codecs. */
+function decodeV2(codec: string, payload: string): PayloadResult {
+  return decodeFramed(2, codec, payload, validatePayloadV2);
+}
+
+/** The framing and codecs formats 1 and 2 share; `validate` is the format's own payload check. */
+function decodeFramed(version: number, codec: string, payload: string, validate: (json: unknown) => ValidationResult<SharePayload>): PayloadResult {
   if (codec !== 'd' && codec !== 'z') {
-    return { ok: false, error: { kind: 'unsupported-version', detail: `format 1 has no codec ${JSON.stringify(codec)}` } };
+    return { ok: false, error: { kind: 'unsupported-version', detail: `format ${version} has no codec ${JSON.stringify(codec)}` } };
   }
   if (payload === '') return { ok: false, error: { kind: 'truncated', detail: 'the link ends before its data' } };
   const bytes = fromBase64url(payload);
@@ -321,16 +341,17 @@ function decodeV1(codec: string, payload: string): PayloadResult {
   }
   const hostile = hostileStructure(json);
   if (hostile) return { ok: false, error: { kind: 'hostile', detail: hostile } };
-  const valid = validatePayloadV1(json);
+  const valid = validate(json);
   if (!valid.ok) return { ok: false, error: { kind: 'invalid', detail: valid.message } };
   const markup = hostileText(valid.value.c);
   if (markup) return { ok: false, error: { kind: 'hostile', detail: markup } };
-  return { ok: true, scenario: valid.value.c, ...(valid.value.p !== undefined ? { packet: valid.value.p } : {}) };
+  return { ok: true, scenario: valid.value.c, ...(valid.value.p !== undefined ? { packet: valid.value.p } : {}), ...(valid.value.l !== undefined ? { lesson: valid.value.l } : {}) };
 }
 
 /** One decoder per released format version; never remove an entry. */
 const DECODERS: Readonly<Record<string, (codec: string, payload: string) => PayloadResult>> = {
   '1': decodeV1,
+  '2': decodeV2,
 };
 
 export const SUPPORTED_SHARE_VERSIONS: readonly number[] = Object.keys(DECODERS).map(Number);
@@ -348,8 +369,9 @@ export interface EncodeOptions {
  */
 export function encodeShare(state: ShareState, opts: EncodeOptions = {}): string {
   const codec = opts.codec ?? 'd';
-  const json = JSON.stringify(state.packet !== undefined ? { c: state.scenario, p: state.packet } : { c: state.scenario });
-  let hash = `s=${SHARE_FORMAT_VERSION}.${codec}.${encodePayloadV1(json, codec)}`;
+  const json = JSON.stringify({ c: state.scenario, ...(state.packet !== undefined ? { p: state.packet } : {}), ...(state.lesson !== undefined ? { l: state.lesson } : {}) });
+  const version = state.lesson !== undefined ? SHARE_FORMAT_VERSION_LESSON : SHARE_FORMAT_VERSION;
+  let hash = `s=${version}.${codec}.${encodePayloadV1(json, codec)}`;
   if (state.step !== undefined) hash += `&step=${state.step}`;
   if (state.lang !== undefined) hash += `&lang=${state.lang}`;
   return hash;
@@ -418,6 +440,7 @@ export function decodeShare(hash: string): DecodeResult {
     if (!decoded.ok) return decoded;
     const state: ShareState = { scenario: decoded.scenario };
     if (decoded.packet !== undefined) state.packet = decoded.packet;
+    if (decoded.lesson !== undefined) state.lesson = decoded.lesson;
     // step and lang are typed by hand: a typo falls back to the default, it does not refuse the link
     const stepMatch = params.step !== undefined ? /^\d{1,8}/.exec(params.step) : null;
     if (stepMatch && Number(stepMatch[0]) <= MAX_STEP) state.step = Number(stepMatch[0]);

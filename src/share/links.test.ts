@@ -66,6 +66,7 @@ describe('stored links of every released format', () => {
         if (k === 'step') expect(r.step).toBe(Number(v));
         if (k === 'lang') expect(r.lang).toBe(v);
         if (k === 'packet') expect(r.state.packet).toBe(Number(v));
+        if (k === 'lesson') expect(r.state.lesson).toBe(v);
       }
     });
   });

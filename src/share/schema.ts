@@ -199,10 +199,20 @@ export const payloadSchemaV1 = z.strictObject({
   p: int(1, 1_000_000).optional(),
 });
 
-/** A link's payload once checked: the case, and the packet it selects. */
+/** A gallery entry's id (src/gallery): the lesson a link opens beside its walk. */
+export const LESSON_ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Format 2: format 1's payload and the lesson (a gallery entry's id) shown beside the walk. */
+export const payloadSchemaV2 = payloadSchemaV1.extend({
+  /** the gallery entry whose explanation and notes are shown; an id this app's gallery lacks shows none */
+  l: z.string().regex(LESSON_ID_RE, 'a lesson is a gallery entry id: [a-z0-9][a-z0-9-]{0,63}').optional(),
+});
+
+/** A link's payload once checked: the case, the packet it selects, the lesson beside it. */
 export interface SharePayload {
   c: Case;
   p?: number;
+  l?: string;
 }
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -219,7 +229,16 @@ function issuePath(path: readonly PropertyKey[]): string {
  * as the engine's reader would say it. Never throws.
  */
 export function validatePayloadV1(json: unknown): ValidationResult<SharePayload> {
-  const r = payloadSchemaV1.safeParse(json);
+  return validatePayload(payloadSchemaV1, json);
+}
+
+/** Format 2's payload: format 1's and the lesson. */
+export function validatePayloadV2(json: unknown): ValidationResult<SharePayload> {
+  return validatePayload(payloadSchemaV2, json);
+}
+
+function validatePayload(schema: typeof payloadSchemaV1 | typeof payloadSchemaV2, json: unknown): ValidationResult<SharePayload> {
+  const r = schema.safeParse(json);
   if (!r.success) {
     const first = r.error.issues[0]!;
     // paths inside the payload start at the case ("c"); the user knows the case's own paths
@@ -229,5 +248,6 @@ export function validatePayloadV1(json: unknown): ValidationResult<SharePayload>
   const c = isCase(r.data.c);
   const why = caseReferenceProblem(c);
   if (why) return { ok: false, message: why };
-  return { ok: true, value: r.data.p === undefined ? { c } : { c, p: r.data.p } };
+  const l = 'l' in r.data && typeof r.data.l === 'string' ? r.data.l : undefined;
+  return { ok: true, value: { c, ...(r.data.p !== undefined ? { p: r.data.p } : {}), ...(l !== undefined ? { l } : {}) } };
 }

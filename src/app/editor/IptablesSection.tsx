@@ -2,12 +2,14 @@
 // iptables by form: pick a table and chain; create, rename, delete, flush a
 // chain or set its policy; list its rules with move up/down (or drag) and
 // delete; add a rule with its matches and target, each offering exactly the
-// options the engine's extension declares. Every change is the command one
+// options the engine's extension declares; ports next to the protocol, as
+// one types `-p tcp --dport 80` (iptables brings the tcp match itself). An
+// error the engine finds in what a field wrote is shown on that field. Every change is the command one
 // would type, shown as it is edited. Chains and rules are the lab's typed
 // views (hostView, a chain page), never an iptables-save text read back.
 
 import { memo, useMemo, useState } from 'react';
-import { chainCommand, deleteRuleCommand, emptyRuleForm, moveRuleCommands, ruleCommand, type ChainOp, type ExtensionUse, type OptionValue, type RuleForm, type TableName } from './builders';
+import { chainCommand, deleteRuleCommand, emptyRuleForm, moveRuleCommands, PORT_PROTOCOLS, ruleCommandSpans, type ChainOp, type ExtensionUse, type OptionValue, type RuleField, type RuleForm, type TableName } from './builders';
 import { builtinChains, describeMatch, describeTarget, matchesFor, protoWord, TABLES, takesArg, targetsFor, VERDICT_TARGETS, type ExtensionDescription } from './describe';
 import { useChainRules, useExtensions, useHostView } from './lab-views';
 import { applyTexts } from './session';
@@ -236,14 +238,21 @@ const OUT_CHAINS = new Set(['FORWARD', 'OUTPUT', 'POSTROUTING']);
 function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: string; table: TableName; chain: string; userChains: string[]; ruleCount: number }) {
   const [form, setForm] = useState<RuleForm>(() => ({ ...emptyRuleForm(table, chain), target: 'ACCEPT' }));
   const f = { ...form, table, chain };
-  const set = (patch: Partial<RuleForm>) => setForm((x) => ({ ...x, ...patch }));
+  // the engine's errors on the fields of the last Add rule; any change to the form clears them
+  const [fieldErrors, setFieldErrors] = useState<Record<RuleField, string>>({});
+  const set = (patch: Partial<RuleForm>) => {
+    setForm((x) => ({ ...x, ...patch }));
+    setFieldErrors({});
+  };
+  const err = (field: RuleField) => fieldErrors[field] ?? null;
   const builtin = builtinChains(table).includes(chain);
   const catalog = useExtensions();
   const matches = useMemo(() => matchesFor(catalog, table, chain), [catalog, table, chain]);
   const targets = useMemo(() => targetsFor(catalog, table, chain), [catalog, table, chain]);
   const [addMatch, setAddMatch] = useState('');
   const targetSpec = describeTarget(catalog, f.target);
-  const cmd = ruleCommand(f, (ext, opt) => takesArg(catalog, ext, opt));
+  const { command: cmd, spans } = ruleCommandSpans(f, (ext, opt) => takesArg(catalog, ext, opt));
+  const ports = PORT_PROTOCOLS.includes(f.proto) && !f.protoInvert;
   const t = useT();
   const targetChoices: Choice[] = useMemo(
     () => [
@@ -255,10 +264,14 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
     [t, userChains, chain, targets],
   );
 
-  const selector = (label: string, key: 'src' | 'dst' | 'inIface' | 'outIface', inv: 'srcInvert' | 'dstInvert' | 'inInvert' | 'outInvert', placeholder: string) => (
-    <span className="flex items-end gap-1">
-      <Field label={label}>{(id) => <input id={id} className={`${monoInputCls} w-40`} value={f[key]} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} />}</Field>
-      <Check label={t('ipt.not')} checked={f[inv]} onChange={(v) => set({ [inv]: v })} />
+  const selector = (label: string, key: 'src' | 'dst' | 'inIface' | 'outIface' | 'sport' | 'dport', inv: 'srcInvert' | 'dstInvert' | 'inInvert' | 'outInvert' | 'sportInvert' | 'dportInvert', placeholder: string, field: RuleField) => (
+    <span className="flex items-start gap-1">
+      <Field label={label} error={err(field)}>
+        {(id, invalid) => <input id={id} className={`${monoInputCls} w-40`} value={f[key]} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} {...invalid} />}
+      </Field>
+      <span className="pt-6">
+        <Check label={t('ipt.not')} checked={f[inv]} onChange={(v) => set({ [inv]: v })} />
+      </span>
     </span>
   );
 
@@ -277,12 +290,14 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
           )}
         </Field>
         {f.position === 'insert' && (
-          <Field label={t('ipt.ruleNumber')}>{(id) => <input id={id} type="number" min={1} max={ruleCount + 1} className={`${inputCls} w-20`} value={f.rulenum} onChange={(e) => set({ rulenum: e.target.value })} />}</Field>
+          <Field label={t('ipt.ruleNumber')} error={err('rulenum')}>
+            {(id, invalid) => <input id={id} type="number" min={1} max={ruleCount + 1} className={`${inputCls} w-20`} value={f.rulenum} onChange={(e) => set({ rulenum: e.target.value })} {...invalid} />}
+          </Field>
         )}
         <span className="flex items-end gap-1">
-          <Field label={t('ipt.proto')}>
-            {(id) => (
-              <select id={id} className={inputCls} value={f.proto} onChange={(e) => set({ proto: e.target.value })}>
+          <Field label={t('ipt.proto')} error={err('proto')}>
+            {(id, invalid) => (
+              <select id={id} className={inputCls} value={f.proto} onChange={(e) => set({ proto: e.target.value })} {...invalid}>
                 {PROTOCOLS.map((p) => (
                   <option key={p} value={p}>
                     {p || t('ipt.any')}
@@ -295,17 +310,27 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
         </span>
       </div>
       <div className="mt-2 flex flex-wrap items-end gap-3">
-        {selector(t('ipt.src'), 'src', 'srcInvert', '10.0.0.0/8')}
-        {selector(t('ipt.dst'), 'dst', 'dstInvert', '192.168.1.100')}
+        {selector(t('ipt.src'), 'src', 'srcInvert', '10.0.0.0/8', 'src')}
+        {selector(t('ipt.dst'), 'dst', 'dstInvert', '192.168.1.100', 'dst')}
         {/* the kernel has no input interface after routing for locally made packets, nor an output one before routing */}
-        {(!builtin || IN_CHAINS.has(chain)) && selector(t('ipt.in'), 'inIface', 'inInvert', 'eth0')}
-        {(!builtin || OUT_CHAINS.has(chain)) && selector(t('ipt.out'), 'outIface', 'outInvert', 'eth1')}
+        {(!builtin || IN_CHAINS.has(chain)) && selector(t('ipt.in'), 'inIface', 'inInvert', 'eth0', 'in')}
+        {(!builtin || OUT_CHAINS.has(chain)) && selector(t('ipt.out'), 'outIface', 'outInvert', 'eth1', 'out')}
       </div>
+      {ports && (
+        <div className="mt-2 flex flex-col gap-1">
+          <div className="flex flex-wrap items-start gap-3">
+            {selector(t('rule.sport'), 'sport', 'sportInvert', '1024:65535', 'sport')}
+            {selector(t('rule.dport'), 'dport', 'dportInvert', '80', 'dport')}
+          </div>
+          <p className="text-xs text-slate-700">{t('rule.portHint', { proto: f.proto })}</p>
+        </div>
+      )}
 
       {f.matches.map((m, k) => (
         <ExtensionEditor
           key={k}
           kind="match"
+          errorOf={(opt) => err(`match.${k}.${opt}`)}
           use={m}
           spec={describeMatch(catalog, m.name)}
           onChange={(next) => set({ matches: f.matches.map((x, j) => (j === k ? next : x)) })}
@@ -351,22 +376,35 @@ function RuleBuilder({ host, table, chain, userChains, ruleCount }: { host: stri
             </select>
           )}
         </Field>
-        <Field label={t('ipt.target')}>
-          {(id) => (
-            <ChoiceSelect id={id} value={f.target} choices={targetChoices} onChange={(v) => set({ target: v, targetOptions: [] })} />
-          )}
+        <Field label={t('ipt.target')} error={err('target')}>
+          {(id) => <ChoiceSelect id={id} value={f.target} choices={targetChoices} onChange={(v) => set({ target: v, targetOptions: [] })} />}
         </Field>
       </div>
       {targetSpec && targetSpec.options.length > 0 && (
-        <ExtensionEditor kind="target" use={{ name: f.target, options: f.targetOptions }} spec={targetSpec} onChange={(next) => set({ targetOptions: next.options })} />
+        <ExtensionEditor kind="target" errorOf={(opt) => err(`target.${opt}`)} use={{ name: f.target, options: f.targetOptions }} spec={targetSpec} onChange={(next) => set({ targetOptions: next.options })} />
       )}
-      <CommandPreview commands={[cmd]} host={host} label={t('ipt.addRule')} />
+      <CommandPreview commands={[cmd]} host={host} label={t('ipt.addRule')} spans={spans} onFieldErrors={setFieldErrors} />
     </fieldset>
   );
 }
 
 /** One match (or the target) with its options: only the options the extension declares are offered. */
-function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match' | 'target'; use: ExtensionUse; spec: ExtensionDescription | undefined; onChange: (u: ExtensionUse) => void; onRemove?: () => void }) {
+function ExtensionEditor({
+  kind,
+  use,
+  spec,
+  onChange,
+  onRemove,
+  errorOf = () => null,
+}: {
+  kind: 'match' | 'target';
+  use: ExtensionUse;
+  spec: ExtensionDescription | undefined;
+  onChange: (u: ExtensionUse) => void;
+  onRemove?: () => void;
+  /** the engine's error on an option's words, by option name */
+  errorOf?: (option: string) => string | null;
+}) {
   const [pick, setPick] = useState('');
   const options = spec?.options ?? [];
   const used = new Set(use.options.map((o) => o.name));
@@ -383,7 +421,9 @@ function ExtensionEditor({ kind, use, spec, onChange, onRemove }: { kind: 'match
           return (
             <div key={o.name} className="flex flex-wrap items-end gap-2">
               {os?.arg ? (
-                <Field label={`--${o.name}`}>{(id) => <input id={id} className={`${monoInputCls} w-48`} value={o.arg} onChange={(e) => setOpt(k, { arg: e.target.value })} />}</Field>
+                <Field label={`--${o.name}`} error={errorOf(o.name)}>
+                  {(id, invalid) => <input id={id} className={`${monoInputCls} w-48`} value={o.arg} onChange={(e) => setOpt(k, { arg: e.target.value })} {...invalid} />}
+                </Field>
               ) : (
                 <span className="py-1 font-mono text-sm text-slate-900">--{o.name}</span>
               )}

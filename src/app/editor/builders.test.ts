@@ -12,6 +12,7 @@ import {
   emptyIpRuleForm,
   emptyRouteForm,
   emptyRuleForm,
+  fieldOf,
   ipAddrCommand,
   ipLinkCommand,
   ipRouteCommand,
@@ -21,6 +22,7 @@ import {
   moveRuleCommands,
   ROUTE_TYPES,
   ruleCommand,
+  ruleCommandSpans,
   shellWord,
   sysctlCommand,
   type RuleForm,
@@ -124,6 +126,39 @@ describe('the iptables rule form', () => {
     const bad = ruleCommand({ ...emptyRuleForm('nat', 'POSTROUTING'), target: 'DNAT', targetOptions: [{ name: 'to-destination', arg: '1.2.3.4', invert: false }] }, takesArg);
     const r = applyEdit(base, 'router', bad, 'command');
     expect(r.ok).toBe(false);
+  });
+});
+
+describe('a port match in one action', () => {
+  const web: RuleForm = { ...emptyRuleForm('filter', 'FORWARD'), proto: 'tcp', dport: '80', target: 'ACCEPT' };
+
+  it('writes the ports after -p as one types them, and iptables implies the protocol’s match', () => {
+    expect(ruleCommand(web, takesArg)).toBe('iptables -A FORWARD -p tcp --dport 80 -j ACCEPT');
+    expect(ruleCommand({ ...web, proto: 'udp', sport: '53', sportInvert: true, dport: '1024:65535' }, takesArg)).toBe('iptables -A FORWARD -p udp ! --sport 53 --dport 1024:65535 -j ACCEPT');
+    const s = run([ruleCommand(web, takesArg)]);
+    expect(rules(s, 'FORWARD')).toContain('-p tcp -m tcp --dport 80 -j ACCEPT');
+  });
+
+  it('puts the ports into the protocol’s match when it was added by hand too, and leaves them out where no match has ports', () => {
+    const both = { ...web, matches: [{ name: 'tcp', options: [{ name: 'syn', arg: '', invert: false }] }] };
+    expect(ruleCommand(both, takesArg)).toBe('iptables -A FORWARD -p tcp -m tcp --dport 80 --syn -j ACCEPT');
+    run([ruleCommand(both, takesArg)]);
+    expect(ruleCommand({ ...web, proto: 'icmp' }, takesArg)).toBe('iptables -A FORWARD -p icmp -j ACCEPT');
+    expect(ruleCommand({ ...web, protoInvert: true }, takesArg)).toBe('iptables -A FORWARD ! -p tcp -j ACCEPT');
+  });
+
+  it('knows which field each word came from, so the engine’s error lands on the field', () => {
+    const bad = { ...web, src: '10.0.0.0/8', dport: '99999' };
+    const { command, spans } = ruleCommandSpans(bad, takesArg);
+    expect(command).toBe('iptables -A FORWARD -p tcp -s 10.0.0.0/8 --dport 99999 -j ACCEPT');
+    expect(spans.find((x) => x.field === 'dport')).toEqual({ field: 'dport', from: command.indexOf('--dport'), to: command.indexOf(' -j') });
+    const r = applyEdit(base, 'router', command, 'command');
+    if (r.ok) throw new Error('the engine took port 99999');
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors).toHaveLength(1);
+    expect(fieldOf(spans, errors[0]!)).toBe('dport');
+    // a diagnostic about the whole command is no field's
+    expect(fieldOf(spans, { from: 0, to: command.length })).toBeNull();
   });
 });
 

@@ -50,6 +50,11 @@ export interface RuleForm {
   inInvert: boolean;
   outIface: string;
   outInvert: boolean;
+  /** --sport / --dport of the protocol's own match (PORT_PROTOCOLS), written after `-p PROTO` as one types it */
+  sport: string;
+  sportInvert: boolean;
+  dport: string;
+  dportInvert: boolean;
   matches: ExtensionUse[];
   /** -j or -g */
   jump: 'jump' | 'goto';
@@ -57,6 +62,15 @@ export interface RuleForm {
   target: string;
   targetOptions: OptionValue[];
 }
+
+/**
+ * The protocols whose match of the same name has --sport and --dport.
+ * iptables loads that match by itself when one of its options follows
+ * `-p PROTO` (iptables(8): "-p … the match of the protocol is loaded
+ * implicitly"; xtables.c load_proto), so `-p tcp --dport 80` is a whole
+ * rule and iptables-save prints it as `-p tcp -m tcp --dport 80`.
+ */
+export const PORT_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp', 'dccp'];
 
 export function emptyRuleForm(table: TableName = 'filter', chain = 'INPUT'): RuleForm {
   return {
@@ -74,6 +88,10 @@ export function emptyRuleForm(table: TableName = 'filter', chain = 'INPUT'): Rul
     inInvert: false,
     outIface: '',
     outInvert: false,
+    sport: '',
+    sportInvert: false,
+    dport: '',
+    dportInvert: false,
     matches: [],
     jump: 'jump',
     target: 'ACCEPT',
@@ -81,50 +99,113 @@ export function emptyRuleForm(table: TableName = 'filter', chain = 'INPUT'): Rul
   };
 }
 
-function optionWords(o: OptionValue, takesArg: boolean | undefined): string[] {
-  const w = o.invert ? ['!', `--${o.name}`] : [`--${o.name}`];
+/**
+ * The form field a word of a built command came from: a selector
+ * (`proto`, `src`, `dst`, `in`, `out`, `sport`, `dport`, `rulenum`,
+ * `target`), an option of the k-th match (`match.K.NAME`) or of the target
+ * (`target.NAME`). An error the engine reports on those characters is
+ * shown on that field.
+ */
+export type RuleField = string;
+
+interface Word {
+  text: string;
+  field?: RuleField;
+}
+
+/** Where a field's words sit in a command: [from, to) character offsets. */
+export interface FieldSpan {
+  field: RuleField;
+  from: number;
+  to: number;
+}
+
+function optionWords(o: OptionValue, takesArg: boolean | undefined, field: RuleField): Word[] {
+  const w: Word[] = (o.invert ? ['!', `--${o.name}`] : [`--${o.name}`]).map((text) => ({ text, field }));
   if (takesArg === false) return w;
   // arguments keep their spaces: `--log-prefix "dropped: "` means the space
-  if (o.arg !== '' || takesArg) w.push(shellWord(o.arg));
-  if (o.arg2 !== undefined) w.push(shellWord(o.arg2));
+  if (o.arg !== '' || takesArg) w.push({ text: shellWord(o.arg), field });
+  if (o.arg2 !== undefined) w.push({ text: shellWord(o.arg2), field });
+  return w;
+}
+
+/** The port options of the form, as the protocol's match takes them. */
+function portOptions(f: RuleForm): { option: OptionValue; field: RuleField }[] {
+  if (!PORT_PROTOCOLS.includes(trimmed(f.proto)) || f.protoInvert) return [];
+  const out: { option: OptionValue; field: RuleField }[] = [];
+  if (trimmed(f.sport) !== '') out.push({ option: { name: 'sport', arg: trimmed(f.sport), invert: f.sportInvert }, field: 'sport' });
+  if (trimmed(f.dport) !== '') out.push({ option: { name: 'dport', arg: trimmed(f.dport), invert: f.dportInvert }, field: 'dport' });
+  return out;
+}
+
+function specWords(f: RuleForm, takesArg: (ext: string, opt: string) => boolean | undefined): Word[] {
+  const w: Word[] = [];
+  const sel = (flag: string, value: string, invert: boolean, field: RuleField) => {
+    if (trimmed(value) === '') return;
+    if (invert) w.push({ text: '!', field });
+    w.push({ text: flag, field }, { text: shellWord(trimmed(value)), field });
+  };
+  sel('-p', f.proto, f.protoInvert, 'proto');
+  sel('-s', f.src, f.srcInvert, 'src');
+  sel('-d', f.dst, f.dstInvert, 'dst');
+  sel('-i', f.inIface, f.inInvert, 'in');
+  sel('-o', f.outIface, f.outInvert, 'out');
+  const ports = portOptions(f);
+  // with the protocol's match added by hand as well, the ports go into it rather than into a second one
+  const explicit = f.matches.findIndex((m) => m.name === trimmed(f.proto));
+  if (explicit < 0) for (const p of ports) w.push(...optionWords(p.option, true, p.field));
+  f.matches.forEach((m, k) => {
+    w.push({ text: '-m' }, { text: m.name });
+    if (k === explicit) for (const p of ports) w.push(...optionWords(p.option, true, p.field));
+    for (const o of m.options) w.push(...optionWords(o, takesArg(m.name, o.name), `match.${k}.${o.name}`));
+  });
+  if (trimmed(f.target) !== '') {
+    w.push({ text: f.jump === 'goto' ? '-g' : '-j', field: 'target' }, { text: trimmed(f.target), field: 'target' });
+    for (const o of f.targetOptions) w.push(...optionWords(o, takesArg(trimmed(f.target), o.name), `target.${o.name}`));
+  }
   return w;
 }
 
 /**
- * The words after `-A CHAIN` (or `-I CHAIN N`): what `iptables -S` would
- * print for the rule, in the order the form lists it. `takesArg(ext, opt)`
- * says whether an option has an argument (from the registries); unknown:
- * written when filled in.
+ * The words after `-A CHAIN` (or `-I CHAIN N`): the rule as one would type
+ * it, in the order the form lists it. `takesArg(ext, opt)` says whether an
+ * option has an argument (from the registries); unknown: written when
+ * filled in.
  */
 export function ruleSpec(f: RuleForm, takesArg: (ext: string, opt: string) => boolean | undefined = () => undefined): string {
-  const w: string[] = [];
-  const sel = (flag: string, value: string, invert: boolean) => {
-    if (trimmed(value) === '') return;
-    if (invert) w.push('!');
-    w.push(flag, shellWord(trimmed(value)));
-  };
-  sel('-p', f.proto, f.protoInvert);
-  sel('-s', f.src, f.srcInvert);
-  sel('-d', f.dst, f.dstInvert);
-  sel('-i', f.inIface, f.inInvert);
-  sel('-o', f.outIface, f.outInvert);
-  for (const m of f.matches) {
-    w.push('-m', m.name);
-    for (const o of m.options) w.push(...optionWords(o, takesArg(m.name, o.name)));
-  }
-  if (trimmed(f.target) !== '') {
-    w.push(f.jump === 'goto' ? '-g' : '-j', trimmed(f.target));
-    for (const o of f.targetOptions) w.push(...optionWords(o, takesArg(trimmed(f.target), o.name)));
-  }
-  return w.join(' ');
+  return specWords(f, takesArg)
+    .map((w) => w.text)
+    .join(' ');
 }
 
 const tableWords = (table: TableName) => (table === 'filter' ? [] : ['-t', table]);
 
+/** The command and where each field's words are in it, so the engine's diagnostics can be shown on the fields. */
+export function ruleCommandSpans(f: RuleForm, takesArg: (ext: string, opt: string) => boolean | undefined = () => undefined): { command: string; spans: FieldSpan[] } {
+  const head: Word[] = ['iptables', ...tableWords(f.table)].map((text) => ({ text }));
+  const where: Word[] = f.position === 'insert' ? [{ text: '-I' }, { text: f.chain }, { text: trimmed(f.rulenum) || '1', field: 'rulenum' }] : [{ text: '-A' }, { text: f.chain }];
+  const words = [...head, ...where, ...specWords(f, takesArg)];
+  const spans: FieldSpan[] = [];
+  let at = 0;
+  for (const w of words) {
+    const last = spans[spans.length - 1];
+    if (w.field !== undefined) {
+      if (last && last.field === w.field && last.to === at - 1) last.to = at + w.text.length;
+      else spans.push({ field: w.field, from: at, to: at + w.text.length });
+    }
+    at += w.text.length + 1;
+  }
+  return { command: words.map((w) => w.text).join(' '), spans };
+}
+
 export function ruleCommand(f: RuleForm, takesArg?: (ext: string, opt: string) => boolean | undefined): string {
-  const where = f.position === 'insert' ? ['-I', f.chain, trimmed(f.rulenum) || '1'] : ['-A', f.chain];
-  const spec = ruleSpec(f, takesArg);
-  return ['iptables', ...tableWords(f.table), ...where, ...(spec ? [spec] : [])].join(' ');
+  return ruleCommandSpans(f, takesArg).command;
+}
+
+/** The field whose words hold the characters a diagnostic is about, or null (the whole command, a word of no field). */
+export function fieldOf(spans: readonly FieldSpan[], d: { from: number; to: number }): RuleField | null {
+  const hit = spans.find((s) => d.from >= s.from && d.to <= s.to && d.to > d.from);
+  return hit ? hit.field : null;
 }
 
 export type ChainOp = 'new' | 'rename' | 'delete' | 'flush' | 'policy' | 'zero';

@@ -2,10 +2,14 @@
 // Small pieces the editor's regions share: field styles, the host picker,
 // a diagnostic with its caret, and the "Equivalent command" block every form
 // ends with (the command as it will be typed, and the button that runs it).
+// An error the engine reports on the characters one field wrote is shown on
+// that field (aria-invalid, the message next to it) and nowhere else; the
+// block then says only how many errors the fields show.
 
 import { useId, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
+import { fieldOf, type FieldSpan, type RuleField } from './builders';
 import { useDeps } from '../shell/context';
 import { selectScenario } from '../state/walk-store';
 import { caretView } from './caret';
@@ -39,17 +43,42 @@ export function useHostNames(): string[] {
   return hostNames(scenario);
 }
 
-/** A labelled control; the label is visible, so the accessible name is what users read. */
-export function Field({ label, children, className = '' }: { label: string; children: (id: string) => ReactNode; className?: string }) {
+/** What a control with an error carries: it is invalid, and the message beside it describes it. */
+export type InvalidProps = { 'aria-invalid': true; 'aria-describedby': string } | Record<string, never>;
+
+/**
+ * A labelled control; the label is visible, so the accessible name is what
+ * users read. With `error`, the message is shown under the control and the
+ * control gets `invalid` (spread it onto the input).
+ */
+export function Field({ label, children, className = '', error = null }: { label: string; children: (id: string, invalid: InvalidProps) => ReactNode; className?: string; error?: string | null }) {
   const id = useId();
+  const errId = `${id}-error`;
   return (
     <span className={`flex flex-col gap-0.5 text-sm text-slate-800 ${className}`}>
       <label htmlFor={id} className="font-medium">
         {label}
       </label>
-      {children(id)}
+      {children(id, error ? { 'aria-invalid': true, 'aria-describedby': errId } : {})}
+      {error && (
+        <span id={errId} className="max-w-[28rem] text-sm font-medium text-red-800" data-testid="field-error">
+          {error}
+        </span>
+      )}
     </span>
   );
+}
+
+/** The message of each field an error is about (the first error of a field), and the errors of no field. */
+export function splitByField(diagnostics: readonly PositionedDiagnostic[], spans: readonly FieldSpan[]): { fields: Record<RuleField, string>; rest: PositionedDiagnostic[] } {
+  const fields: Record<RuleField, string> = {};
+  const rest: PositionedDiagnostic[] = [];
+  for (const d of diagnostics) {
+    const f = d.severity === 'error' ? fieldOf(spans, d) : null;
+    if (f === null) rest.push(d);
+    else fields[f] ??= d.message;
+  }
+  return { fields, rest };
 }
 
 export function Check({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
@@ -79,11 +108,22 @@ export function HostSelect({ label }: { label: string }) {
   );
 }
 
-/** The engine's message, and the typed text with ^ under the characters it is about. */
-export function DiagnosticView({ id, text, d, where }: { id?: string; text: string; d: PositionedDiagnostic; where?: string }) {
+/**
+ * The engine's message, and the typed text with ^ under the characters it is
+ * about. `caret` false: the message alone (a form's error that is about no
+ * one field: its command was not typed, so a column in it means nothing).
+ */
+export function DiagnosticView({ id, text, d, where, caret = true }: { id?: string; text: string; d: PositionedDiagnostic; where?: string; caret?: boolean }) {
   const v = caretView(text, d);
   const t = useT();
   const pos = text.includes('\n') ? t('diag.lineColumn', { line: v.line, column: v.column }) : t('diag.column', { column: v.column });
+  if (!caret) {
+    return (
+      <div id={id} className="rounded border-l-4 border-red-700 bg-red-50 px-2 py-1 text-sm text-red-950">
+        <p data-testid="diagnostic-message">{d.source === 'worker' ? translateNotice(t, d.message) : d.message}</p>
+      </div>
+    );
+  }
   return (
     <div id={id} className="rounded border-l-4 border-red-700 bg-red-50 px-2 py-1 text-sm text-red-950" data-column={v.column} data-line={v.line}>
       <p>
@@ -101,14 +141,36 @@ export function DiagnosticView({ id, text, d, where }: { id?: string; text: stri
   );
 }
 
-export type RunState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; note: string } | { kind: 'error'; text: string; diagnostics: PositionedDiagnostic[] };
+export type RunState =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'done'; note: string }
+  /** `onFields`: how many errors are shown on the form's fields instead of here */
+  | { kind: 'error'; text: string; diagnostics: PositionedDiagnostic[]; onFields?: number };
 
 /**
  * The command(s) a form will run, as they will be typed, and the button that
  * runs them on `host` through the engine. Several commands (a move) are one
  * undo step.
  */
-export function CommandPreview({ commands, host, label, onDone, disabled = false }: { commands: string[]; host: string; label?: string; onDone?: () => void; disabled?: boolean }) {
+export function CommandPreview({
+  commands,
+  host,
+  label,
+  onDone,
+  disabled = false,
+  spans,
+  onFieldErrors,
+}: {
+  commands: string[];
+  host: string;
+  label?: string;
+  onDone?: () => void;
+  disabled?: boolean;
+  /** where each form field's words are in the (one) command: its errors go to the fields */
+  spans?: readonly FieldSpan[];
+  onFieldErrors?: (errors: Record<RuleField, string>) => void;
+}) {
   const session = useSession();
   const t = useT();
   const [state, setState] = useState<RunState>({ kind: 'idle' });
@@ -125,9 +187,14 @@ export function CommandPreview({ commands, host, label, onDone, disabled = false
     if (r.ok) {
       setState({ kind: 'done', note: commands.length > 1 ? t('cmd.appliedN', { n: commands.length, host }) : t('cmd.applied', { host }) });
       onDone?.();
+    } else if (spans && onFieldErrors && commands.length === 1) {
+      const split = splitByField(r.diagnostics, spans);
+      onFieldErrors(split.fields);
+      setState({ kind: 'error', text: commands[0]!, diagnostics: split.rest, onFields: Object.keys(split.fields).length });
     } else setState({ kind: 'error', text: commands[r.index] ?? '', diagnostics: r.diagnostics });
   };
   const errors = state.kind === 'error' ? state.diagnostics.filter((d) => d.severity === 'error') : [];
+  const onFields = state.kind === 'error' ? (state.onFields ?? 0) : 0;
   return (
     <div className="mt-2 flex flex-col gap-1 rounded border border-slate-300 bg-slate-50 px-2 py-1.5">
       <p className="text-sm text-slate-800">
@@ -144,9 +211,14 @@ export function CommandPreview({ commands, host, label, onDone, disabled = false
           {state.kind === 'running' ? t('cmd.applying') : state.kind === 'done' ? state.note : ''}
         </span>
       </div>
-      {errors.length > 0 && state.kind === 'error' && (
+      {(errors.length > 0 || onFields > 0) && state.kind === 'error' && (
         <div role="alert">
-          <DiagnosticList id={errId} text={state.text} diagnostics={state.diagnostics} />
+          {onFields > 0 && (
+            <p className="text-sm font-medium text-red-800" data-testid="errors-on-fields">
+              {t(onFields + errors.length === 1 ? 'rule.oneError' : 'rule.errors', { n: onFields + errors.length })}
+            </p>
+          )}
+          <DiagnosticList id={errId} text={state.text} diagnostics={state.diagnostics} carets={!spans} />
         </div>
       )}
     </div>
@@ -169,14 +241,14 @@ export function OpStatus({ result }: { result: { ok: boolean; message?: string }
 }
 
 /** The errors with their carets, then what else the tools said (the kernel's dmesg line). */
-export function DiagnosticList({ id, text, diagnostics, max = 30 }: { id?: string; text: string; diagnostics: PositionedDiagnostic[]; max?: number }) {
+export function DiagnosticList({ id, text, diagnostics, max = 30, carets = true }: { id?: string; text: string; diagnostics: PositionedDiagnostic[]; max?: number; carets?: boolean }) {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const notes = diagnostics.filter((d) => d.severity !== 'error');
   const t = useT();
   return (
     <div id={id} className="flex flex-col gap-1">
       {errors.slice(0, max).map((d, k) => (
-        <DiagnosticView key={k} text={text} d={d} />
+        <DiagnosticView key={k} text={text} d={d} caret={carets} />
       ))}
       {errors.length > max && <p className="text-sm">{t('diag.more', { n: errors.length - max })}</p>}
       {notes.slice(0, max).map((d, k) => (

@@ -16,8 +16,11 @@ registerLessonTitles(GALLERY);
 
 const btn = 'rounded border border-slate-500 bg-white px-2 py-0.5 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:text-slate-500 aria-[current=step]:border-amber-800 aria-[current=step]:bg-amber-200';
 
-/** `compact` (presenter mode): only the note of the current step, large; the room hears the rest from the presenter. */
-export default function LessonPanel({ id: lessonId, compact = false }: { id: string; compact?: boolean }) {
+/**
+ * `compact` (presenter mode): only the note of the current step, large; the room hears the rest from the presenter.
+ * `embed` (a course page's walk): the whole lesson, without the button that closes it — the page chose it.
+ */
+export default function LessonPanel({ id: lessonId, compact = false, embed = false }: { id: string; compact?: boolean; embed?: boolean }) {
   const { stores } = useDeps();
   const t = useT();
   const id = useId();
@@ -50,9 +53,11 @@ export default function LessonPanel({ id: lessonId, compact = false }: { id: str
         <h2 id={id} className="text-lg font-semibold text-slate-900">
           {t('lesson.title', { title: entry.title[t.lang] })}
         </h2>
-        <button type="button" className={`${btn} ml-auto`} onClick={() => stores.ui.setState({ lesson: null })}>
-          {t('lesson.close')}
-        </button>
+        {!embed && (
+          <button type="button" className={`${btn} ml-auto`} onClick={() => stores.ui.setState({ lesson: null })}>
+            {t('lesson.close')}
+          </button>
+        )}
       </div>
       <p className="max-w-[100ch] text-base leading-relaxed text-slate-900">{entry.explanation[t.lang]}</p>
       {notesNow}

@@ -79,7 +79,6 @@ export const enCore = {
   "form.auto": "auto",
   "form.data": "Data",
   "form.none": "none",
-  "form.send": "Send packet",
   "form.simulating": "Simulating…",
   "form.flags": "TCP flags",
   "form.problem.dst": "Destination must be an IPv4 address such as 203.0.113.1.",

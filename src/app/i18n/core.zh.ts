@@ -81,7 +81,6 @@ export const zhCore: Record<keyof typeof enCore, string> = {
   "form.auto": "自动",
   "form.data": "数据",
   "form.none": "无",
-  "form.send": "发送数据包",
   "form.simulating": "正在模拟…",
   "form.flags": "TCP 标志位",
   "form.problem.dst": "目的地址必须是 IPv4 地址，例如 203.0.113.1。",

@@ -9,6 +9,7 @@ import { zhEngine } from './engine.zh';
 import { zhLarge } from './large.zh';
 import { zhConsole } from './console.zh';
 import { zhInspector } from './inspector.zh';
+import { zhTraffic } from './traffic.zh';
 import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhStep };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep };

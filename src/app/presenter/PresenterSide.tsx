@@ -9,7 +9,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { selectIndex, selectLog, selectScenario } from '../state/walk-store';
+import { selectIndex, selectLesson, selectLog, selectScenario } from '../state/walk-store';
 import { useT } from '../i18n/lang';
 import { buildLink, pageBase } from '../share/build-link';
 import { qrPicture, QUIET } from './qr';
@@ -37,10 +37,11 @@ export default function PresenterSide({ compact = false }: { compact?: boolean }
   const scenario = useStore(stores.scenario, selectScenario);
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
+  const lesson = useStore(stores.ui, selectLesson);
   const [showQr, setShowQr] = useState(true);
   const toggle = useMemo(() => () => setShowQr((v) => !v), []);
   useQrKey(toggle);
-  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang), [scenario, log, index, t.lang]);
+  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang, lesson), [scenario, log, index, t.lang, lesson]);
   const qr = useMemo(() => (link.ok ? qrPicture(link.url) : null), [link]);
   const step = log && index >= 0 ? log.steps[index] : undefined;
   const n = log?.steps.length ?? 0;

@@ -8,7 +8,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { selectIndex, selectLog, selectScenario } from '../state/walk-store';
+import { selectIndex, selectLesson, selectLog, selectScenario } from '../state/walk-store';
 import { useT } from '../i18n/lang';
 import { downloadText } from '../shell/download';
 import { buildLink, pageBase } from './build-link';
@@ -38,7 +38,8 @@ export default function SharePanel() {
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
   const id = useId();
-  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang), [scenario, log, index, t.lang]);
+  const lesson = useStore(stores.ui, selectLesson);
+  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang, lesson), [scenario, log, index, t.lang, lesson]);
   const [copied, setCopied] = useState<{ url: string; ok: boolean } | null>(null);
   const name = typeof scenario.name === 'string' ? scenario.name : 'scenario';
   const linkable = link.ok && link.size !== 'file';

@@ -28,6 +28,14 @@ describe('the Share link', () => {
     expect(back.ok && back.state).toMatchObject({ packet: log.packets[1]!.id, step: index, lang: 'zh' });
   });
 
+  it('holds the lesson beside the walk, when there is one', () => {
+    const link = buildLink(BASE, builtIn, log, 3, 'en', 'g04-port-forward');
+    if (!link.ok) throw new Error(link.detail);
+    expect(link.url.startsWith(`${BASE}#s=2.d.`)).toBe(true);
+    const back = decodeShare(link.url);
+    expect(back.ok && back.state).toMatchObject({ lesson: 'g04-port-forward', step: 3 });
+  });
+
   it('a 60-rule scenario stays in the green', () => {
     const router = builtIn.hosts.find((h) => h.name === 'router')!;
     const rules = Array.from({ length: 60 }, (_, i) => `iptables -A FORWARD -s 10.${i}.0.0/16 -p tcp --dport ${1000 + i} -j DROP`);

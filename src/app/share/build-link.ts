@@ -1,6 +1,6 @@
 // pattern: Functional Core
 // The link of the state on screen: scenario, the packet at the current step,
-// the step and the language, encoded by src/share and read back at once, so
+// the lesson beside the walk, the step and the language, encoded by src/share and read back at once, so
 // the app never hands out a link that it would refuse to open itself.
 
 import { decodeShare, encodeShare, shareSizeClass, type ShareSizeClass } from '../../share/link';
@@ -15,9 +15,9 @@ export type BuiltLink = { ok: true; url: string; length: number; size: ShareSize
  * that is measured is the whole link's, since that is what chat apps and
  * QR codes must carry.
  */
-export function buildLink(base: string, scenario: Case, log: WalkLog | null, index: number, lang: Lang): BuiltLink {
+export function buildLink(base: string, scenario: Case, log: WalkLog | null, index: number, lang: Lang, lesson: string | null = null): BuiltLink {
   const step = log && index >= 0 ? log.steps[index] : undefined;
-  const hash = encodeShare({ scenario, ...(step ? { packet: step.packet, step: index } : {}), lang });
+  const hash = encodeShare({ scenario, ...(step ? { packet: step.packet, step: index } : {}), ...(lesson !== null ? { lesson } : {}), lang });
   const back = decodeShare(hash);
   if (!back.ok) return { ok: false, detail: `${back.error.kind}: ${back.error.detail}` };
   const url = `${base}#${hash}`;

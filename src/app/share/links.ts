@@ -1,5 +1,6 @@
 // pattern: Imperative Shell
-// Links in the address bar: `#s=<version>.<codec>.<payload>&step=N&lang=zh`.
+// Links in the address bar: `#s=<version>.<codec>.<payload>&step=N&lang=zh`
+// (the payload may name a gallery lesson, shown beside the walk).
 // On load and on every hashchange a link with a scenario replaces the one
 // shown (the user's own work is kept as a saved version first, see
 // state/vault.ts; when that is impossible the user chooses); a
@@ -64,7 +65,8 @@ export async function openScenario(stores: Stores, client: EngineClient, scenari
   stores.link.setState({ pending: null });
   const previous = r?.previous ?? null;
   const unsaved = r !== null && !r.saved.ok && 'problem' in r.saved;
-  stores.ui.setState({ linkNotice: { kind: 'opened', from: opts.from, backup: previous !== null, previous, unsaved }, screen: 'walk', ...(opts.from !== 'gallery' ? { lesson: null } : {}) });
+  // the gallery names its lesson before opening; a link brings its own, or none
+  stores.ui.setState({ linkNotice: { kind: 'opened', from: opts.from, backup: previous !== null, previous, unsaved }, screen: 'walk', ...(opts.from !== 'gallery' ? { lesson: opts.lesson ?? null } : {}) });
   stores.link.setState({ applied: opts.from === 'link' && opts.linkS !== undefined ? { s: opts.linkS, scenario } : null });
   await loadScenario(stores, client, scenario);
   placeWalk(stores, opts.step, opts.packet);
@@ -129,7 +131,7 @@ async function openLink(stores: Stores, client: EngineClient, p: HashParams, has
     showError(stores, { kind: 'error', error: r.error.kind, detail: r.error.detail, text: mod.SHARE_ERROR_TEXT[r.error.kind] });
     return false;
   }
-  return openScenario(stores, client, r.state.scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '' });
+  return openScenario(stores, client, r.state.scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '', lesson: r.state.lesson });
 }
 
 /** step= and lang= without a new scenario: move the walk, switch the language. */

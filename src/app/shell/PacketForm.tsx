@@ -1,11 +1,17 @@
 // pattern: Imperative Shell
-// The packet picker: which host sends what to where. It builds one traffic
-// step in the oracle's case format (FORMAT.md §1.2) and hands it to the
+// The packet picker: which host sends what to where. It builds traffic
+// steps in the oracle's case format (FORMAT.md §1.2) and hands them to the
 // worker; whether the packet gets through is the engine's business.
+//
+// "Send another" puts the packets after the traffic already there, so they
+// meet the state the earlier ones left (a second SYN finds the conntrack
+// entry and the IPVS scheduler where the first left them); "Replace
+// traffic" sends them alone, from empty state. Several at once are several
+// connections: each its own traffic step, with its own source port.
 
 import { memo, useId, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { selectScenario, sendPacket, selectStatus, type TrafficStep } from '../state/walk-store';
+import { MAX_TRAFFIC, selectScenario, sendPacket, selectStatus, type SendMode, type TrafficStep } from '../state/walk-store';
 import { tEn, useT, type T } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 import type { Case, CasePacket } from '../../engine/scenario/case';
@@ -44,17 +50,49 @@ export interface PacketChoice {
   sport: string;
   flags: string;
   data: string;
+  /** how many to send at once: each one traffic step (a connection of its own) */
+  count: string;
 }
 
-/** The form's own check: what must be filled in before asking the engine at all. */
-export function choiceProblems(c: PacketChoice, t: T = tEn): string[] {
+/** The most sent at once: a scheduler lesson needs a few rounds, not a flood. */
+export const MAX_AT_ONCE = 20;
+
+/** How many the form sends: its count as a number, or null when that is not 1..MAX_AT_ONCE. */
+export function countOf(c: Pick<PacketChoice, 'count'>): number | null {
+  const s = c.count.trim();
+  if (s === '') return 1;
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  return n >= 1 && n <= MAX_AT_ONCE ? n : null;
+}
+
+/**
+ * The form's own check: what must be filled in before asking the engine at
+ * all. `traffic`: the traffic steps the packets are added to (0 when they
+ * replace the traffic).
+ */
+export function choiceProblems(c: PacketChoice, t: T = tEn, traffic = 0): string[] {
   const out: string[] = [];
   if (!IPV4.test(c.dst.trim())) out.push(t('form.problem.dst'));
   const needsPort = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'icmp');
   const port = (s: string) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
   if (needsPort && !port(c.dport.trim())) out.push(t('form.problem.dport'));
   if (needsPort && c.sport.trim() !== '' && !port(c.sport.trim())) out.push(t('form.problem.sport'));
+  const n = countOf(c);
+  if (n === null) out.push(t('traffic.problem.count', { max: MAX_AT_ONCE }));
+  else if (traffic + n > MAX_TRAFFIC) out.push(t('traffic.problem.total', { max: MAX_TRAFFIC, n: traffic }));
+  else if (needsPort && c.sport.trim() !== '' && port(c.sport.trim()) && Number(c.sport) + n - 1 > 65535) out.push(t('form.problem.sport'));
   return out;
+}
+
+/**
+ * The traffic steps of the form: `count` of them, each a connection of its
+ * own. Without a source port each gets the harness's default (40000 + its
+ * step number, FORMAT.md §1.2), so no two share one; with one, they count up from it.
+ */
+export function trafficSteps(c: PacketChoice): TrafficStep[] {
+  const n = countOf(c) ?? 1;
+  const first = c.sport.trim();
+  return Array.from({ length: n }, (_, i) => trafficStep(first === '' || i === 0 ? c : { ...c, sport: String(Number(first) + i) }));
 }
 
 export function trafficStep(c: PacketChoice): TrafficStep {
@@ -86,18 +124,21 @@ const labelCls = 'flex flex-col gap-1 text-sm font-medium text-slate-700';
  * else the built-in scenario's connect.
  */
 export function initialChoice(scenario: Pick<Case, 'steps'>, hosts: string[]): PacketChoice {
-  const base: PacketChoice = { from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''), kind: 'tcp', proto: 'tcp', dst: '203.0.113.1', dport: '8080', sport: '', flags: 'S', data: '' };
+  const base: PacketChoice = { from: hosts.includes('client') ? 'client' : (hosts[0] ?? ''), kind: 'tcp', proto: 'tcp', dst: '203.0.113.1', dport: '8080', sport: '', flags: 'S', data: '', count: '1' };
   const first = scenario.steps?.[0];
   if (!first || !hosts.includes(first.from)) return base;
   const from = first.from;
   const addrPort = (v: string) => (/^[\d.]+:\d+$/.test(v) ? v.split(':') : null);
   const sport = (s: { sport?: number }) => (s.sport !== undefined ? String(s.sport) : '');
+  // a connect's source port is left to the default (40000 + its step number) when the first step's is that
+  // default: "Send another" then opens a new connection rather than reusing the first one's tuple
+  const connectPort = (s: { sport?: number }) => (s.sport === 40001 ? '' : sport(s));
   if ('tcp' in first) {
     const tcp = addrPort(first.tcp);
-    if (tcp) return { ...base, from, kind: 'tcp', dst: tcp[0]!, dport: tcp[1]!, sport: sport(first), data: first.data ?? '' };
+    if (tcp) return { ...base, from, kind: 'tcp', dst: tcp[0]!, dport: tcp[1]!, sport: connectPort(first), data: first.data ?? '' };
   } else if ('udp' in first) {
     const udp = addrPort(first.udp);
-    if (udp) return { ...base, from, kind: 'udp', dst: udp[0]!, dport: udp[1]!, sport: sport(first), data: first.data ?? '' };
+    if (udp) return { ...base, from, kind: 'udp', dst: udp[0]!, dport: udp[1]!, sport: connectPort(first), data: first.data ?? '' };
   } else if ('ping' in first) return { ...base, from, kind: 'ping', dst: first.ping, dport: '' };
   else {
     const p = first.packet;
@@ -127,12 +168,18 @@ export const PacketForm = memo(function PacketForm() {
   const id = useId();
   const set = <K extends keyof PacketChoice>(k: K, v: PacketChoice[K]) => setC((old) => ({ ...old, [k]: v }));
 
+  const send = (mode: SendMode) => {
+    const traffic = mode === 'add' ? (selectScenario(stores.scenario.getState()).steps?.length ?? 0) : 0;
+    const p = choiceProblems(c, t, traffic);
+    setProblems(p);
+    if (p.length === 0) void sendPacket(stores, client, trafficSteps(c), mode);
+  };
+  // Enter in a field sends another: the traffic already there is kept unless the user chooses to replace it
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const p = choiceProblems(c, t);
-    setProblems(p);
-    if (p.length === 0) void sendPacket(stores, client, trafficStep(c));
+    send('add');
   };
+  const n = countOf(c) ?? 1;
 
   const showPorts = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'icmp');
   const showData = c.kind === 'tcp' || c.kind === 'udp' || (c.kind === 'packet' && c.proto !== 'tcp');
@@ -194,11 +241,24 @@ export const PacketForm = memo(function PacketForm() {
             <input id={`${id}-data`} className={`${field} w-40`} value={c.data} placeholder={c.kind === 'udp' ? 'hello' : t('form.none')} onChange={(e) => set('data', e.target.value)} autoComplete="off" />
           </div>
         )}
+        <div className={labelCls}>
+          <label htmlFor={`${id}-count`}>{t('traffic.count')}</label>
+          <input id={`${id}-count`} className={`${field} w-16 font-mono`} value={c.count} onChange={(e) => set('count', e.target.value)} inputMode="numeric" autoComplete="off" aria-describedby={`${id}-hint`} />
+        </div>
         <button
           type="submit"
+          aria-describedby={`${id}-hint`}
           className="rounded bg-blue-700 px-4 py-2 text-base font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:bg-slate-500"
         >
-          {t('form.send')}
+          {n > 1 ? t(c.kind === 'tcp' ? 'traffic.sendMoreConnections' : 'traffic.sendMorePackets', { n }) : t('traffic.sendAnother')}
+        </button>
+        <button
+          type="button"
+          aria-describedby={`${id}-hint`}
+          onClick={() => send('replace')}
+          className="rounded border border-slate-500 bg-white px-3 py-2 text-base font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700"
+        >
+          {t('traffic.replace')}
         </button>
         <span role="status" className="self-center text-sm text-slate-700">
           {status === 'running' ? t('form.simulating') : ''}
@@ -220,6 +280,9 @@ export const PacketForm = memo(function PacketForm() {
           ))}
         </fieldset>
       )}
+      <p id={`${id}-hint`} className="max-w-[100ch] text-sm text-slate-700">
+        {t('traffic.hint')}
+      </p>
       {problems.length > 0 && (
         <ul role="alert" className="list-disc pl-5 text-sm text-red-800">
           {problems.map((p) => (

@@ -11,6 +11,7 @@
 import { BUILT_IN } from '../../scenarios/built-in';
 import { createStores } from '../state/walk-store';
 import { startPersistence } from '../state/persistence';
+import { keepLesson } from '../state/lesson-keep';
 import { refreshCase, replayChanges, serializeCase, unsavedChanges } from '../state/lab';
 import type { KeyValueStore } from '../state/autosave';
 import { initLang } from '../i18n/lang';
@@ -43,6 +44,8 @@ export async function boot(): Promise<AppDeps> {
     catchUp: () => refreshCase(stores, client),
     serialize: (scenario) => serializeCase(stores, client, scenario),
   });
+  // the lesson open beside the saved scenario comes back with it
+  keepLesson(stores, browserStorage());
   // a link in the address bar replaces the saved scenario; otherwise the saved one is simulated
   startLinks(stores, client);
   return { stores, client, guard };

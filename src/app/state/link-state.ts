@@ -20,6 +20,8 @@ export interface OpenOptions {
   discard?: boolean | undefined;
   /** the s= of the link being opened */
   linkS?: string | undefined;
+  /** the lesson a link names (format 2): shown beside its walk */
+  lesson?: string | undefined;
 }
 
 export interface LinkState {

@@ -71,6 +71,38 @@ describe('the shell’s reducers', () => {
     expect(s.playback.getState().index).toBe(0);
   });
 
+  it('Send another adds the packets after the traffic already there and opens the walk at the first one sent', async () => {
+    const s = createStores({ name: 'x', hosts: [{ name: 'a' }], steps: [{ from: 'a', ping: '1.2.3.4' }] });
+    let sent: unknown = null;
+    const walk: WalkLog = { ...log(9), scenarioSteps: [1, 2, 3].map((n) => ({ n, from: 'a', kind: 'tcp', action: '', result: {}, listenerEvents: [], conntrack: {}, firstStep: (n - 1) * 3, lastStep: n * 3 - 1 })) };
+    const client = stubClient({
+      send: async (_lab, traffic, keep) => {
+        sent = { traffic, keep };
+        return { ok: true, walk: 1, version: 1, log: walk };
+      },
+    });
+    await sendPacket(s, client, [{ from: 'a', tcp: '9.9.9.9:80' }, { from: 'a', tcp: '9.9.9.9:80', sport: 40100 }], 'add');
+    expect(s.scenario.getState().scenario.steps).toEqual([{ from: 'a', ping: '1.2.3.4' }, { from: 'a', tcp: '9.9.9.9:80' }, { from: 'a', tcp: '9.9.9.9:80', sport: 40100 }]);
+    // the whole traffic is walked from the start: the earlier packets leave their state for the new ones
+    expect(sent).toEqual({ traffic: s.scenario.getState().scenario.steps, keep: false });
+    expect(s.playback.getState().index).toBe(3);
+  });
+
+  it('an edit’s re-walk keeps the step on screen where the new walk has it, a loaded scenario starts at step 1', async () => {
+    const s = createStores(EMPTY);
+    const steps = (nodes: string[]) => nodes.map((node, i) => ({ i, packet: 1, host: 'h', scenarioStep: 1, node, kind: 'note' }) as never);
+    const walk = (nodes: string[]): WalkLog => ({ ...log(0), steps: steps(nodes), packets: [{ id: 1, step: 1, host: 'h', firstStep: 0, lastStep: nodes.length - 1 } as never], scenarioSteps: [] });
+    let next = walk(['iface-in', 'filter INPUT', 'local-process']);
+    const client = stubClient({ send: async () => ({ ok: true, walk: 1, version: 1, log: next }) });
+    await simulate(s, client);
+    stepTo(s, 1);
+    next = walk(['iface-in', 'raw PREROUTING', 'mangle PREROUTING', 'filter INPUT', 'local-process']);
+    await simulate(s, client);
+    expect(s.playback.getState().index).toBe(3);
+    await loadScenario(s, client, EMPTY);
+    expect(s.playback.getState().index).toBe(0);
+  });
+
   it('Play at the end starts over; Pause stops', () => {
     const s = createStores(EMPTY);
     s.walk.setState({ log: log(3), status: 'ready' });

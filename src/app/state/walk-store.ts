@@ -13,6 +13,7 @@ import { langStore, tFor } from '../i18n/lang';
 import { INDEX_SLICE, indexLogInSlices, nextTask } from '../shell/derive';
 import { createLabStore, ensureLab, type LabState, type SerializedText } from './lab';
 import { createLinkStore, type LinkState } from './link-state';
+import { findPlace, stepPlace } from './step-place';
 import type { Case, CaseStep } from '../../engine/scenario/case';
 
 export type SimStatus = 'idle' | 'running' | 'ready' | 'error';
@@ -137,17 +138,25 @@ export function createStores(initialScenario: Case): Stores {
   return { scenario, lab: createLabStore(), kube, walk, playback, view, ui, link: createLinkStore() };
 }
 
-/** The traffic the page shows: the scenario's steps (the packet form replaces them). */
+/** The traffic the page shows: the scenario's steps (the packet form adds to them or replaces them). */
 export function trafficOf(scenario: Case): CaseStep[] {
   return scenario.steps ?? [];
 }
+
+/**
+ * Which step the new walk opens at: 'keep' the place on screen where the new
+ * walk still has it (state/step-place.ts: edits, undo, redo), the 'start'
+ * (a scenario from outside), or the first step of traffic step `traffic`
+ * (1-based: the packet just sent).
+ */
+export type OpenAt = 'keep' | 'start' | { traffic: number };
 
 /**
  * Walk the scenario's traffic in the worker's lab (opened or replaced first
  * when the scenario was set from outside); only the newest run's answer is
  * kept, so editing while a large ruleset walks never shows a stale walk.
  */
-export async function simulate(stores: Stores, client: EngineClient): Promise<void> {
+export async function simulate(stores: Stores, client: EngineClient, at: OpenAt = 'keep'): Promise<void> {
   const runId = stores.walk.getState().runId + 1;
   stores.walk.setState({ status: 'running', runId });
   try {
@@ -159,15 +168,24 @@ export async function simulate(stores: Stores, client: EngineClient): Promise<vo
     }
     // 'walk': a newer walk replaces this one in the worker's queue (app/shell/walk-guard.ts marks these)
     const r = await client.send(lab, trafficOf(stores.scenario.getState().scenario), false, { supersede: 'walk' });
-    await present(stores, lab, r, runId);
+    await present(stores, lab, r, runId, at);
   } catch (e) {
     if (stores.walk.getState().runId !== runId) return;
     stores.walk.setState({ status: 'error', errors: [(e as Error).message] });
   }
 }
 
-/** Show a walk of run `runId`, unless a newer run began meanwhile. */
-async function present(stores: Stores, lab: number, r: WalkResult, runId: number): Promise<void> {
+/** The index a new walk opens at (see OpenAt); `shown` and `index`: the walk and step on screen before it. */
+export function openIndex(log: WalkLog, at: OpenAt, shown: WalkLog | null, index: number): number {
+  if (log.steps.length === 0) return -1;
+  if (at === 'start') return 0;
+  if (at === 'keep') return findPlace(log, stepPlace(shown, index));
+  const sent = log.scenarioSteps.find((s) => s.n === at.traffic);
+  return sent && sent.firstStep < log.steps.length ? sent.firstStep : 0;
+}
+
+/** Show a walk of run `runId`, unless a newer run began meanwhile, at the step `at` says. */
+async function present(stores: Stores, lab: number, r: WalkResult, runId: number, at: OpenAt): Promise<void> {
   if (stores.walk.getState().runId !== runId) return;
   if (r.ok && r.log.steps.length > INDEX_SLICE) {
     // the views' index of a long log (a walk the work budget stopped: up to 300,000 steps) is
@@ -176,8 +194,10 @@ async function present(stores: Stores, lab: number, r: WalkResult, runId: number
     if (stores.walk.getState().runId !== runId) return;
   }
   if (r.ok) {
+    // the place on screen when the answer comes: stepping while the walk ran counts
+    const index = openIndex(r.log, at, stores.walk.getState().log, stores.playback.getState().index);
     stores.walk.setState({ status: 'ready', log: r.log, walk: { lab, walk: r.walk }, errors: [] });
-    stores.playback.setState({ index: r.log.steps.length ? 0 : -1, playing: false });
+    stores.playback.setState({ index, playing: false });
   } else {
     stores.walk.setState({ status: 'error', errors: r.errors });
   }
@@ -188,15 +208,16 @@ export const walkRun = (stores: Stores): number => stores.walk.getState().runId;
 
 /**
  * Show the walk that came back with an edit (client.edit's `walk`), begun
- * when the walk on screen was run `before`. A walk asked for after the edit
- * was sent (Send packet meanwhile) ran on the edited lab too and is newer:
- * it is shown instead.
+ * when the walk on screen was run `before`, on the step the user was
+ * looking at where the new walk still has it. A walk asked for after the
+ * edit was sent (Send packet meanwhile) ran on the edited lab too and is
+ * newer: it is shown instead.
  */
 export function presentEditWalk(stores: Stores, lab: number, r: WalkResult, before: number): Promise<void> {
   if (walkRun(stores) !== before) return Promise.resolve();
   const runId = before + 1;
   stores.walk.setState({ runId });
-  return present(stores, lab, r, runId);
+  return present(stores, lab, r, runId, 'keep');
 }
 
 // ---------------------------------------------------------------- playback reducers
@@ -247,14 +268,29 @@ export function shownHost(log: WalkLog | null, index: number, chosen: string | n
 export type TrafficStep = CaseStep;
 
 /**
- * Replace the scenario's traffic with one step and re-simulate: hosts, links
- * and listeners stay as they are, so the user's packet meets the same rules.
+ * 'add': the packets go after the traffic already there, so they meet the
+ * conntrack entries, IPVS connections and scheduler state, and the
+ * neighbour entries, the earlier ones left (the walk replays the earlier
+ * traffic: every walk is deterministic from the configuration). 'replace':
+ * the scenario's traffic is these packets alone, from empty state.
  */
-export function sendPacket(stores: Stores, client: EngineClient, step: TrafficStep): Promise<void> {
+export type SendMode = 'add' | 'replace';
+
+/** The most traffic steps a scenario holds: what a share link carries (src/share/schema.ts LIMITS.steps). */
+export const MAX_TRAFFIC = 100;
+
+/**
+ * Send packets (one traffic step each) and re-simulate: hosts, links and
+ * listeners stay as they are, so the user's packets meet the same rules.
+ * The walk opens at the first of the packets sent.
+ */
+export function sendPacket(stores: Stores, client: EngineClient, steps: TrafficStep | readonly TrafficStep[], mode: SendMode = 'replace'): Promise<void> {
+  const sent = Array.isArray(steps) ? [...(steps as readonly TrafficStep[])] : [steps as TrafficStep];
   const base = stores.scenario.getState().scenario;
-  stores.scenario.getState().setScenario({ ...base, steps: [step] });
+  const before = mode === 'add' ? trafficOf(base) : [];
+  stores.scenario.getState().setScenario({ ...base, steps: [...before, ...sent] });
   stores.view.setState({ chain: null });
-  return simulate(stores, client);
+  return simulate(stores, client, { traffic: before.length + 1 });
 }
 
 /** Load a whole case (tests, future scenario editor) and simulate it. */
@@ -262,7 +298,7 @@ export function loadScenario(stores: Stores, client: EngineClient, scenario: Cas
   stores.scenario.getState().setScenario(scenario);
   stores.ui.setState({ loads: stores.ui.getState().loads + 1 });
   stores.view.setState({ host: null, chain: null, filter: { host: null, hook: null, verdict: null } });
-  return simulate(stores, client);
+  return simulate(stores, client, 'start');
 }
 
 /** Play from where we are; at the end, play starts over from the first step. */
