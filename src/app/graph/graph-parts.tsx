@@ -163,8 +163,9 @@ function coveredTop(): number {
  * of the pane (at the reader's zoom). With `page`, the phone's sideways
  * scroller and then the window scroll too, as little as needed (the whole
  * graph box when it fits in the window), below the sticky playback bar. A
- * new walk (`walk` changes) pans but never scrolls the page: an edit in the
- * editor below must not pull the page up. `refit` changes after the view
+ * new walk (`walk` changes) scrolls the page only down to the graph (Send
+ * packet in the form above it), never up: an edit in the editor below must
+ * not pull the page away from it. `refit` changes after the view
  * was fitted again (a resize): the box is panned to then, the page stays.
  * Under prefers-reduced-motion everything jumps.
  */
@@ -187,7 +188,7 @@ export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target
     const v = getViewport();
     const next = panToShow(withBadge(target), v, { width, height });
     if (next) void setViewport(next, { duration: reduce ? 0 : PAN_MS });
-    if (!page || newWalk || !moved) return;
+    if (!page || (!newWalk && !moved)) return;
     const behavior: ScrollBehavior = reduce ? 'instant' : 'smooth';
     const box = onPane(withBadge(target), next ?? v);
     const paneRect = dom.getBoundingClientRect();
@@ -199,7 +200,8 @@ export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target
     }
     const top = coveredTop();
     const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
-    if (dy !== 0) window.scrollBy({ top: dy, behavior });
+    // a new walk scrolls down to the graph (Send packet in the form above it), never up (an edit in the editor below)
+    if (dy !== 0 && (!newWalk || dy > 0)) window.scrollBy({ top: dy, behavior });
   }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce, refit]);
   return null;
 }
