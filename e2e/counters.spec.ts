@@ -124,10 +124,11 @@ async function showHost(page: Page, host: string): Promise<void> {
 }
 
 /** Every table×chain box of the graph on screen, with the words under it ('filter FORWARD' → '2 rules · 5 pkts, 283 B'). */
+// a box's first description is its counters; a box where a packet ended is also described by its fate marker
 async function boxesShown(page: Page): Promise<Map<string, string>> {
   const rows = await flowGraph(page)
     .locator('button[data-node][aria-describedby]')
-    .evaluateAll((els) => els.map((el) => [el.getAttribute('aria-label') ?? '', document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? ''] as const));
+    .evaluateAll((els) => els.map((el) => [el.getAttribute('aria-label') ?? '', document.getElementById((el.getAttribute('aria-describedby') ?? '').split(' ')[0] ?? '')?.textContent ?? ''] as const));
   return new Map(rows);
 }
 

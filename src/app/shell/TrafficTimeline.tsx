@@ -24,14 +24,15 @@ export const TrafficTimeline = memo(function TrafficTimeline() {
   // the list renders again when the step moves to another traffic step, not at every step
   const current = useStore(stores.playback, (s) => rowAt(rows, s.index));
   return (
-    <section aria-labelledby={id} className="mt-2 border-t border-slate-200 pt-2">
+    // the heading sits beside the list, so the list costs the graph below it as few lines as it has rows
+    <section aria-labelledby={id} className="mt-1 flex flex-wrap items-baseline gap-x-3 border-t border-slate-200 pt-1">
       <h2 id={id} className="text-sm font-semibold text-slate-900">
         {t('traffic.title')}
       </h2>
       {rows.length === 0 ? (
         <p className="text-sm text-slate-700">{t('traffic.empty')}</p>
       ) : (
-        <ol className="mt-1 flex max-h-48 flex-col gap-1 overflow-y-auto" data-testid="traffic-timeline">
+        <ol className="flex max-h-48 min-w-0 flex-1 flex-col gap-1 overflow-y-auto" data-testid="traffic-timeline">
           {rows.map((r) => (
             <li key={r.n} className="flex flex-wrap items-baseline gap-x-2 text-sm text-slate-900" data-traffic={r.n} data-server={r.servers.join(' ')}>
               <button type="button" className={btn} aria-label={t('traffic.go', { n: r.n })} aria-current={current === r.n ? 'step' : undefined} onClick={() => stepTo(stores, r.firstStep)}>
