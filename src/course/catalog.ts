@@ -6,6 +6,10 @@
 import { chainChallenges } from './challenges/chains';
 import { conntrackChallenges } from './challenges/conntrack';
 import { natChallenges } from './challenges/nat';
+import { routingChallenges } from './challenges/routing';
+import { iproute2Challenges } from './challenges/iproute2';
+import { ipvsChallenges } from './challenges/ipvs';
+import { kubeProxyChallenges } from './challenges/kube-proxy';
 import { targetChallenges } from './challenges/targets';
 import type { Challenge, ChallengeInstance, Level, UnitId } from './types';
 
@@ -16,7 +20,7 @@ const LEVELS: readonly Level[] = ['easy', 'medium', 'hard'];
 const byPath = (a: Challenge, b: Challenge) => UNITS.indexOf(a.unit) - UNITS.indexOf(b.unit) || LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level);
 
 /** Every challenge, in course order (a stable sort keeps each file's order within a level). */
-export const CHALLENGES: readonly Challenge[] = [...chainChallenges, ...targetChallenges, ...conntrackChallenges, ...natChallenges].sort(byPath);
+export const CHALLENGES: readonly Challenge[] = [...chainChallenges, ...targetChallenges, ...conntrackChallenges, ...natChallenges, ...routingChallenges, ...iproute2Challenges, ...ipvsChallenges, ...kubeProxyChallenges].sort(byPath);
 
 export function findChallenge(id: string): Challenge | undefined {
   return CHALLENGES.find((c) => c.id === id);
