@@ -6,7 +6,7 @@
 // filter 0, security 50); case 25-table-order-all-tables shows it on the kernel.
 
 import type { Choice } from '../types';
-import { answer, define, host, ping, t, twoOf, LANS, WANS, type Variant } from './kit';
+import { answer, define, host, ping, t, tcp, twoOf, LANS, WANS, type Variant } from './kit';
 
 const CHAINS: Record<string, string[]> = {
   raw: ['PREROUTING', 'OUTPUT'],
@@ -57,6 +57,26 @@ function topology(v: Variant) {
 
 const common = { host: 'router', tools: { programs: [], budget: 0 }, kernel: true };
 
+/** A router whose INPUT drops the LAN, FORWARD accepts only port 80: which chain drops a forwarded packet for another port? */
+function whichChainDrops(v: Variant) {
+  const lan = v.pick(LANS);
+  const wan = v.pick(WANS);
+  const [c, s] = v.distinct(2, 10, 99);
+  const port = v.pick([8080, 443, 25]);
+  const a = { client: `${lan}.${c}`, server: `${wan}.${s}`, port };
+  const rules = v.shuffle([`iptables -A INPUT -s ${lan}.0/24 -j DROP`, 'iptables -A FORWARD -p tcp --dport 80 -j ACCEPT', 'iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', 'iptables -t raw -A PREROUTING -p udp --dport 69 -j DROP']);
+  const start = {
+    hosts: [
+      host('client', `ip addr add ${a.client}/24 dev eth0`, `ip route add default via ${lan}.1`),
+      host('router', `ip addr add ${lan}.1/24 dev eth0`, `ip addr add ${wan}.1/24 dev eth1`, 'sysctl -w net.ipv4.ip_forward=1', ...rules, 'iptables -P FORWARD DROP'),
+      host('server', `ip addr add ${a.server}/24 dev eth0`, `ip route add default via ${wan}.1`),
+    ],
+    links: [['client:eth0', 'router:eth0'], ['router:eth1', 'server:eth0']] as [string, string][],
+    listeners: [{ host: 'server', proto: 'tcp' as const, port }],
+  };
+  return { a, start };
+}
+
 export const chainChallenges = [
   define('chains-local-in', 'chains', 'easy', t('Which chains see a packet for the router itself?', '发给路由器本机的包经过哪些链？'), (v) => {
     const { a, start } = topology(v);
@@ -106,6 +126,31 @@ export const chainChallenges = [
       wrong: [
         { text: answer(FORWARD), mistake: t('a packet the router makes never passes PREROUTING or FORWARD', '路由器生成的包不经过 PREROUTING 和 FORWARD'), fails: 0 },
         { text: answer(LOCAL_IN), mistake: t('INPUT is for packets arriving for the router', 'INPUT 处理发给路由器的包'), fails: 0 },
+      ],
+    };
+  }),
+  define('which-chain-drops', 'chains', 'medium', t('Which chain drops this packet?', '哪条链丢弃了这个包？'), (v) => {
+    const { a, start } = whichChainDrops(v);
+    return {
+      ...common,
+      start,
+      task: t(
+        `The router's INPUT chain drops everything from the LAN, its FORWARD chain accepts port 80 and replies and its policy is DROP, and raw PREROUTING drops TFTP. The client opens ${a.server}:${a.port}. Which chain drops the SYN?`,
+        `路由器的 INPUT 链丢弃局域网来的一切，FORWARD 链放行 80 端口和回应、默认策略为 DROP，raw PREROUTING 丢弃 TFTP。客户端打开 ${a.server}:${a.port}。哪条链丢弃了 SYN？`,
+      ),
+      hints: [t('The SYN is for the server, not for the router: after PREROUTING the routing decision sends it to FORWARD.', 'SYN 是发给服务器的，不是发给路由器的：PREROUTING 之后的路由决策把它送往 FORWARD。')],
+      probes: [{ step: tcp('client', a.server, a.port), label: t('the client opens the server', '客户端访问服务器') }],
+      choices: v.shuffle<Choice>([
+        { id: 'drop filter INPUT', label: t('filter INPUT', 'filter INPUT') },
+        { id: 'drop filter FORWARD', label: t('filter FORWARD (its policy)', 'filter FORWARD（默认策略）') },
+        { id: 'drop raw PREROUTING', label: t('raw PREROUTING', 'raw PREROUTING') },
+        { id: 'delivered server', label: t('none: it reaches the server', '没有：它到达了服务器') },
+      ]),
+      goals: [{ kind: 'answer', question: { kind: 'fate', pick: { probe: 1 } } }],
+      solution: answer('drop filter FORWARD'),
+      wrong: [
+        { text: answer('drop filter INPUT'), mistake: t('INPUT sees only packets for the router itself', 'INPUT 只处理发给路由器本身的包'), fails: 0 },
+        { text: answer('delivered server'), mistake: t('FORWARD accepts only port 80; its policy drops the rest', 'FORWARD 只放行 80 端口，其余被默认策略丢弃'), fails: 0 },
       ],
     };
   }),

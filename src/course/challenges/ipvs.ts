@@ -173,7 +173,7 @@ export const ipvsChallenges = [
       ],
       solution: sol(real('rs1'), real('rs2')),
       wrong: [
-        { text: sol(['rs1', `ip addr add ${a.vip}/32 dev lo`], ['rs2', `ip addr add ${a.vip}/32 dev lo`]), mistake: t('without arp_ignore the real servers answer ARP for the VIP', '没有 arp_ignore，真实服务器会回答对 VIP 的 ARP'), fails: 5 },
+        { text: sol(['rs1', `ip addr add ${a.vip}/32 dev lo`], ['rs2', `ip addr add ${a.vip}/32 dev lo`]), mistake: t('without arp_ignore a real server answers the client’s ARP for the VIP, and the client bypasses the director', '没有 arp_ignore，真实服务器回答了客户端对 VIP 的 ARP，客户端绕过了调度器'), fails: 0 },
         { text: sol(['rs1', 'sysctl -w net.ipv4.conf.all.arp_ignore=1', 'sysctl -w net.ipv4.conf.all.arp_announce=2'], ['rs2', 'sysctl -w net.ipv4.conf.all.arp_ignore=1', 'sysctl -w net.ipv4.conf.all.arp_announce=2']), mistake: t('without the VIP on lo the real server is not the packet’s destination and drops it', 'lo 上没有 VIP，真实服务器不是包的目的地，会丢弃它'), fails: 2 },
       ],
     };
