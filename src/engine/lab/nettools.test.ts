@@ -1,0 +1,134 @@
+// `ss`, `ifconfig`, `route`, `arp` and `netstat` in the console print what
+// iproute2 6.1.0's ss and Debian's net-tools 2.10 print for the same state.
+// The expected texts were recorded by __fixtures__/nettools/record.py,
+// which builds nettools.json's hosts as network namespaces the way the
+// oracle does, makes each state with the oracle's own listener agent and a
+// client, and runs queries.txt there. The engine reaches the same states
+// by walking nettools.json: before the walk (start), once the server has
+// taken the client's handshake ACK (estab), once it has the client's SYN
+// (synrecv), and at the end, the client's side in TIME-WAIT (timewait).
+// Rewritten in the recordings, and only there:
+// - the namespaces' names (`pwnt-HOST`);
+// - `ss -s`'s `Total:` and the TCP line's first and `closed` numbers, which
+//   count what ss itself opens and every namespace's TCP sockets
+//   (/proc/net/sockstat's `sockets: used` and the machine-wide `alloc`),
+//   and its `orphaned`, tcp_orphan_count, machine-wide too;
+// - the order of `arp` rows: /proc/net/arp walks the neighbour hash, salted
+//   per namespace, so two builds of one state list them in different orders.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Lab, type LabWalk } from './lab';
+
+const dir = join(__dirname, '__fixtures__', 'nettools');
+
+interface Section {
+  state: string | null;
+  host: string;
+  command: string;
+  text: string;
+  exit: number;
+}
+
+export function sections(file: string): Section[] {
+  return readFileSync(join(dir, file), 'utf8')
+    .split(/^### /m)
+    .filter(Boolean)
+    .map((s) => {
+      const nl = s.indexOf('\n');
+      const head = s.slice(0, nl);
+      const m = /^(?:(\w+) )?([\w-]+): (.*)$/.exec(head)!;
+      let text = s.slice(nl + 1).replace(/pwnt-/g, '');
+      let exit = 0;
+      const e = /\[exit (\d+)\]\n$/.exec(text);
+      if (e) {
+        exit = Number(e[1]);
+        text = text.slice(0, e.index);
+      }
+      return { state: m[1] ?? null, host: m[2]!, command: m[3]!, text, exit };
+    });
+}
+
+export function openNetTools(): Lab {
+  const r = Lab.open(JSON.parse(readFileSync(join(dir, 'nettools.json'), 'utf8')));
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.lab;
+}
+
+/** The first step at which `host` lists a socket in `state` (ss's name for it). */
+function stepWhere(lab: Lab, walk: LabWalk, host: string, state: string): number {
+  for (let i = 0; i < walk.log.steps.length; i++) if (lab.query(host, 'ss -tan', walk, i)!.stdout.includes(`\n${state} `)) return i;
+  throw new Error(`${host} never has a ${state} socket`);
+}
+
+/** `ss -s`: what only a whole machine knows is masked on both sides. */
+const maskSummary = (t: string) => t.replace(/^Total: \d+/m, 'Total: #').replace(/^TCP: {3}\d+ \(estab (\d+), closed \d+, orphaned \d+,/m, 'TCP:   # (estab $1, closed #, orphaned #,');
+
+/** Rows whose order follows a hash salted per namespace (`arp`'s, listeners'), in a fixed order; the others stay where they are. */
+const sortRows = (t: string) => {
+  const lines = t.split('\n');
+  const salted = (l: string) => /^\d+\.\d+\.\d+\.\d+ |^\? \(|LISTEN/.test(l);
+  const sorted = lines.filter(salted).sort();
+  return lines.map((l) => (salted(l) ? sorted.shift()! : l)).join('\n');
+};
+
+/** What the engine refuses rather than print what it does not keep: `ss -l` alone also lists netlink sockets. */
+const REFUSED = new Set(['ss -l -n']);
+
+describe('ss and net-tools print what the real tools print', () => {
+  const lab = openNetTools();
+  const walk = lab.walk();
+  // each host as of its own moment: the client is established (its ACK sent, nothing unacknowledged) before the server is
+  const asOf: Record<string, (host: string) => number> = {
+    start: () => -1,
+    estab: (host) => stepWhere(lab, walk, host, 'ESTAB'),
+    synrecv: (host) => stepWhere(lab, walk, host, 'SYN-RECV'),
+    timewait: () => walk.log.steps.length - 1,
+  };
+  for (const s of sections('nettools.golden.txt')) {
+    it(`${s.state} ${s.host}: ${s.command}`, () => {
+      const at = asOf[s.state!]!(s.host);
+      const r = lab.query(s.host, s.command, at < 0 ? null : walk, at);
+      expect(r).not.toBeNull();
+      if (REFUSED.has(s.command)) {
+        expect(r!.exit).not.toBe(0);
+        expect(r!.stderr).toMatch(/not model/);
+        return;
+      }
+      expect(r!.exit).toBe(s.exit);
+      let printed = r!.stdout + r!.stderr;
+      let real = s.text;
+      if (s.command === 'ss -s') {
+        printed = maskSummary(printed);
+        real = maskSummary(real);
+      }
+      if (s.command.startsWith('arp') || /LISTEN.*\n.*LISTEN/.test(real)) {
+        printed = sortRows(printed);
+        real = sortRows(real);
+      }
+      expect(printed).toBe(real);
+    });
+  }
+});
+
+describe('the socket table as the walk leaves it', () => {
+  const lab = openNetTools();
+  const walk = lab.walk();
+  const at = (host: string, cmd: string, step: number) => lab.query(host, cmd, walk, step)!.stdout;
+
+  it('the handshake opens SYN-SENT on the client before the server answers', () => {
+    const syn = walk.log.steps.findIndex((s) => s.host === 'client');
+    expect(at('client', 'ss -tn', syn)).toContain('SYN-SENT 0      1           10.0.1.2:40000     10.0.2.2:80');
+  });
+
+  it('ss -s counts the host\'s own sockets: the server\'s four listeners and its accepted connection', () => {
+    const estab = stepWhere(lab, walk, 'server', 'ESTAB');
+    expect(at('server', 'ss -s', estab)).toContain('Total: 5\nTCP:   3 (estab 1, closed 0, orphaned 0, timewait 0)');
+    expect(at('client', 'ss -s', walk.log.steps.length - 1)).toContain('TCP:   0 (estab 0, closed 0, orphaned 0, timewait 1)');
+  });
+
+  it('before its first packet a host has only its listeners, whatever the step on screen', () => {
+    expect(at('server', 'ss -tan', 0)).toBe(lab.query('server', 'ss -tan', null, -1)!.stdout);
+  });
+});
