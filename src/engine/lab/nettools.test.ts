@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lab, type LabWalk } from './lab';
+import { translateNetTools } from '../net/net-tools-write';
 
 const dir = join(__dirname, '__fixtures__', 'nettools');
 
@@ -130,5 +131,85 @@ describe('the socket table as the walk leaves it', () => {
 
   it('before its first packet a host has only its listeners, whatever the step on screen', () => {
     expect(at('server', 'ss -tan', 0)).toBe(lab.query('server', 'ss -tan', null, -1)!.stdout);
+  });
+});
+
+describe('net-tools writes become the iproute2 commands that make the same change', () => {
+  // writes.txt runs in order on one lab, as record.py ran it on one build; each `=` line reads the result
+  const lab = openNetTools();
+  const lines = readFileSync(join(dir, 'writes.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const recorded = sections('writes.golden.txt');
+  lines.forEach((line, k) => {
+    const s = recorded[k]!;
+    const read = line.startsWith('= ');
+    it(`${read ? 'then ' : ''}${s.host}: ${s.command}`, () => {
+      expect(`${s.host}: ${s.command}`).toBe(line.replace(/^= /, ''));
+      if (read) {
+        const r = lab.query(s.host, s.command, null, -1)!;
+        expect(r.stdout + r.stderr).toBe(s.text);
+        return;
+      }
+      const r = lab.edit(s.host, s.command);
+      if (s.exit === 0) {
+        expect(r.ok ? [] : r.diagnostics.map((d) => d.message)).toEqual([]);
+        expect(r.ok && r.translated?.[0]?.commands.every((c) => c.text.startsWith('ip '))).toBe(true);
+      } else {
+        expect(r.ok).toBe(false);
+        expect(r.diagnostics.map((d) => `${d.message}\n`).join('')).toBe(s.text);
+      }
+    });
+  });
+});
+
+describe('a translation names its ip commands and why', () => {
+  const net = () => openNetTools().config('router')!.net;
+  const tr = (text: string) => {
+    const r = translateNetTools(text, net());
+    if (!r?.ok) throw new Error(JSON.stringify(r));
+    return { commands: r.value.commands.map((c) => c.text), why: r.value.why };
+  };
+
+  it.each([
+    ['route add default gw 10.0.2.2', ['ip route add default via 10.0.2.2'], 'route'],
+    ['route add -net 10.50.0.0 netmask 255.255.0.0 gw 10.0.2.2', ['ip route add 10.50.0.0/16 via 10.0.2.2'], 'route'],
+    ['route add -host 10.70.0.6 dev eth0', ['ip route add 10.70.0.6 dev eth0'], 'route'],
+    ['route add -net 10.60.0.0/16 gw 10.0.1.2 metric 7', ['ip route add 10.60.0.0/16 via 10.0.1.2 metric 7'], 'route'],
+    ['route del default', ['ip route del default'], 'route'],
+    ['ifconfig eth2 up', ['ip link set eth2 up'], 'ifconfig-link'],
+    ['ifconfig eth0 mtu 1400', ['ip link set eth0 mtu 1400'], 'ifconfig-link'],
+    ['ifconfig eth2 10.0.4.1 netmask 255.255.255.0', ['ip addr del 10.0.3.1/24 dev eth2', 'ip addr add 10.0.4.1/24 brd 10.0.4.255 dev eth2', 'ip link set eth2 up'], 'ifconfig-addr'],
+    ['ifconfig eth1:web 10.0.2.11', ['ip addr del 10.0.2.10/24 dev eth1', 'ip addr add 10.0.2.11/8 brd 10.255.255.255 dev eth1 label eth1:web'], 'ifconfig-addr'],
+  ])('%s', (text, commands, why) => {
+    expect(tr(text)).toEqual({ commands, why });
+  });
+
+  it('the read-only forms are not writes', () => {
+    expect(translateNetTools('route -n', net())).toBeNull();
+    expect(translateNetTools('ifconfig -a', net())).toBeNull();
+    expect(translateNetTools('ifconfig eth0', net())).toBeNull();
+  });
+
+  it.each([
+    ['route add -net 10.50.0.1 netmask 255.255.0.0 gw 10.0.2.2', 'route: netmask doesn\'t match route address', '10.50.0.1'],
+    ['route add default gw nowhere', 'nowhere: Unknown host', 'nowhere'],
+    ['route add default gw 10.0.2.2 dev eth7', 'SIOCADDRT: No such device', 'eth7'],
+    ['ifconfig eth0 mtu 20', 'SIOCSIFMTU: Invalid argument', '20'],
+    ['ifconfig eth0 10.0.1.300', '10.0.1.300: Unknown host', '10.0.1.300'],
+  ])('%s is refused as net-tools refuses it, pointing at the word', (text, message, word) => {
+    const r = translateNetTools(text, net());
+    expect(r?.ok).toBe(false);
+    const d = !r!.ok ? r!.diagnostics[0]! : null;
+    expect(d?.message).toBe(message);
+    expect(text.slice(d!.from, d!.to)).toBe(word);
+  });
+
+  it('a refused translation points at the gateway, as SIOCADDRT fails on it', () => {
+    const lab = openNetTools();
+    const text = 'route add default gw 10.9.9.9';
+    const r = lab.edit('router', text);
+    expect(r.ok).toBe(false);
+    const d = r.diagnostics[0]!;
+    expect(d.message).toBe('SIOCADDRT: Network is unreachable');
+    expect(text.slice(d.from, d.to)).toBe('10.9.9.9');
   });
 });
