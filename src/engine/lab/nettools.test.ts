@@ -213,3 +213,42 @@ describe('a translation names its ip commands and why', () => {
     expect(text.slice(d.from, d.to)).toBe('10.9.9.9');
   });
 });
+
+describe('the console knows the new tools', () => {
+  const lab = openNetTools();
+
+  it('help names ss and every net-tools command', () => {
+    const help = lab.query('router', 'help', null, -1)!.stdout;
+    for (const tool of ['ss -t|-u', 'ifconfig [-a]', 'route [-n]', 'arp [-n]', 'netstat -tuln']) expect(help).toContain(tool);
+  });
+
+  it('Tab completes the tools, their options and ifconfig\'s devices', () => {
+    expect(lab.complete('router', 'ifc')).toEqual(['ifconfig']);
+    expect(lab.complete('router', 'net')).toEqual(['netstat']);
+    expect(lab.complete('router', 'ss -tu')).toEqual(['ss -tuln']);
+    expect(lab.complete('router', 'ifconfig e')).toEqual(['ifconfig eth0', 'ifconfig eth1', 'ifconfig eth2']);
+    expect(lab.complete('router', 'ifconfig -a eth1')).toEqual([]);
+    expect(lab.complete('router', 'route add default g')).toEqual(['route add default gw']);
+  });
+
+  it('a typo gets did-you-mean', () => {
+    expect(lab.query('router', 'ifconfg -a', null, -1)).toEqual({ stdout: '', stderr: 'ifconfg: command not found; did you mean ifconfig?\n', exit: 127 });
+    expect(lab.query('router', 'netsat -rn', null, -1)!.stderr).toContain('did you mean netstat?');
+  });
+
+  it('what the engine does not keep is refused, saying why', () => {
+    expect(lab.query('server', 'ss -tlp', null, -1)!.stderr).toMatch(/-p \(processes\).*not modelled/);
+    expect(lab.query('server', 'ss -l', null, -1)!.stderr).toMatch(/add -t and\/or -u/);
+    expect(lab.query('server', 'netstat -tul', null, -1)!.stderr).toMatch(/numeric addresses only.*netstat -tuln/);
+  });
+
+  it('a read-only command makes no version; a translated write makes one', () => {
+    const v = lab.version;
+    for (const c of ['ss -tuln', 'ifconfig -a', 'route -n', 'arp -n', 'netstat -rn', 'ifconfig eth0']) expect(lab.editAll('router', [c]).ok).toBe(true);
+    expect(lab.version).toBe(v);
+    expect(lab.edit('router', 'route add default gw 10.0.2.2').ok).toBe(true);
+    expect(lab.version).toBe(v + 1);
+    expect(lab.query('router', 'route -n', null, -1)!.stdout).toContain('0.0.0.0         10.0.2.2        0.0.0.0         UG    0      0        0 eth1');
+    expect(lab.snapshot().hosts.find((h) => h.name === 'router')!.setup).toContain('ip route add default via 10.0.2.2 dev eth1');
+  });
+});
