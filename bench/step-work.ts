@@ -140,6 +140,9 @@ async function main(): Promise<void> {
     await page.waitForTimeout(1500);
 
     const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const before = await metrics();
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     await cdp.send('Profiler.start');
@@ -174,11 +177,15 @@ async function main(): Promise<void> {
       }
       return out;
     }, STEPS);
+    const after = await metrics();
     const { profile } = await cdp.send('Profiler.stop');
     if (cpuProfile) writeFileSync(cpuProfile, JSON.stringify(profile));
 
     const avg = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
     console.log(`${scenario}: ${STEPS} steps from the first (build: ${dist})`);
+    const per = (k: string, scale = 1) => Math.round((((after[k] ?? 0) - (before[k] ?? 0)) * scale * 100) / STEPS) / 100;
+    // ThreadTime: the main thread's CPU time, which other processes on a loaded machine do not inflate as they do wall-clock time
+    console.log(`  main thread per step (CDP Performance metrics): CPU ${per('ThreadTime', 1000)} ms, script ${per('ScriptDuration', 1000)} ms, layouts ${per('LayoutCount')} (${per('LayoutDuration', 1000)} ms), style recalcs ${per('RecalcStyleCount')} (${per('RecalcStyleDuration', 1000)} ms), all tasks ${per('TaskDuration', 1000)} ms`);
     console.log(`  React commits per step: mean ${avg(work.map((s) => s.commits))}; per step: ${work.map((s) => s.commits).join(' ')}`);
     console.log(`  components rendered per step: mean ${avg(work.map((s) => Object.values(s.rendered).reduce((a, b) => a + b, 0)))}`);
     console.log(`  DOM mutation records per step: mean ${avg(work.map((s) => s.mutations))}; per step: ${work.map((s) => s.mutations).join(' ')}`);
