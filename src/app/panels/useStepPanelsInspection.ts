@@ -20,7 +20,7 @@ import { useDeps } from '../shell/context';
 import type { Stores } from '../state/walk-store';
 import { followStepInspection, inspectionCacheOf, type InspectionView, type StepInspectionFollower, type WalkRef } from '../state/step-inspection';
 
-interface Shared {
+export interface PanelInspections {
   view: InspectionView;
   listeners: Set<() => void>;
   follower: StepInspectionFollower;
@@ -32,13 +32,17 @@ interface Shared {
   subscribe: (listener: () => void) => () => void;
 }
 
-const shared = new WeakMap<EngineClient, Shared>();
+const shared = new WeakMap<EngineClient, PanelInspections>();
 
-function sharedOf(client: EngineClient, stores: Stores): Shared {
+/**
+ * The panels' shared follower of one client, following the step changes of
+ * `stores` from the first call on.
+ */
+export function panelInspections(client: EngineClient, stores: Stores): PanelInspections {
   let s = shared.get(client);
   if (!s) {
     const listeners = new Set<() => void>();
-    const made: Shared = {
+    const made: PanelInspections = {
       view: { status: 'idle' },
       listeners,
       last: null,
@@ -74,9 +78,20 @@ export interface PanelInspection {
   status: InspectionView['status'];
 }
 
-const OTHER: InspectionView = { status: 'idle' };
-
 const same = (a: WalkRef | null, b: WalkRef) => a !== null && a.lab === b.lab && a.walk === b.walk;
+
+/** What a panel reads while the view is of another step than its own: always this one object, so it re-renders for nothing. */
+export const OTHER: InspectionView = { status: 'idle' };
+
+/**
+ * The view of step `index` of `walk`, or OTHER: an answer for a step the
+ * panel does not show yet (the graph's step, ahead of the panels' background
+ * render) changes nothing for it.
+ */
+export function panelView(s: PanelInspections, walk: WalkRef | null, index: number): InspectionView {
+  const v = s.view;
+  return v.status !== 'idle' && walk && same(walk, v.walk) && v.step === index ? v : OTHER;
+}
 
 /**
  * The step inspection of step `index` of `walk` (the panels' step,
@@ -88,13 +103,8 @@ const same = (a: WalkRef | null, b: WalkRef) => a !== null && a.lab === b.lab &&
  */
 export function useStepPanelsInspection(walk: WalkRef | null, index: number): PanelInspection {
   const { client, stores } = useDeps();
-  const s = sharedOf(client, stores);
-  // The view of this panel's step, or OTHER: an answer for a step the panel does not show yet (the
-  // graph's step, ahead of the panels' background render) changes nothing here, so it renders nothing.
-  const mine = () => {
-    const v = s.view;
-    return v.status !== 'idle' && walk && same(walk, v.walk) && v.step === index ? v : OTHER;
-  };
+  const s = panelInspections(client, stores);
+  const mine = () => panelView(s, walk, index);
   const view = useSyncExternalStore(
     s.subscribe,
     mine,
