@@ -4,8 +4,11 @@
 // not inflate, for working on issue 11's step-paint figure: the React commits
 // a click on Step forward causes (until the page is quiet again, deferred
 // renders included), the components each commit rendered, the DOM mutation
-// records, and, from a CPU profile of the steps, the functions where the main
-// thread's time went. bench:app gives the wall-clock figure; this says why.
+// records by kind and place, the layouts and style recalculations (CDP
+// Performance metrics), and, from a CPU profile of the steps, the functions
+// and components where the main thread's time went (`--callers f,g`: who
+// calls those; `--under f`: the self time inside f). bench:app gives the
+// wall-clock figure; this says why.
 //
 // The components are named only in a build whose names survive: build one
 // with `npx vite build --mode e2e --outDir dist-prof --minify false` and pass
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
     await page.waitForFunction((r) => Number(document.querySelector('[data-walk-run]')?.getAttribute('data-walk-run') ?? -1) > r && window.__packetwalk?.index === 0, run, { timeout: 120_000 });
     await page.waitForTimeout(1500);
 
+    let mutationKinds: [string, number][] = [];
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -153,7 +157,25 @@ async function main(): Promise<void> {
       const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
       const out: StepWork[] = [];
       let mutations = 0;
-      new MutationObserver((rs) => (mutations += rs.length)).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      const kinds = new Map<string, number>();
+      const where = (n: Node | null): string => {
+        const parts: string[] = [];
+        for (let e = n instanceof Element ? n : (n?.parentElement ?? null); e && parts.length < 60; e = e.parentElement) {
+          const label = e.getAttribute('aria-label') ?? e.getAttribute('data-testid') ?? (e.tagName === 'SECTION' ? e.getAttribute('aria-labelledby') && document.getElementById(e.getAttribute('aria-labelledby')!)?.textContent : null);
+          if (label) {
+            parts.push(label.slice(0, 30));
+            break;
+          }
+        }
+        return parts.join(' < ') || '?';
+      };
+      new MutationObserver((rs) => {
+        mutations += rs.length;
+        for (const r of rs) {
+          const k = `${r.type}${r.attributeName ? ` ${r.attributeName}` : ''} in ${where(r.target)}`;
+          kinds.set(k, (kinds.get(k) ?? 0) + 1);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
       for (let k = 0; k < n; k++) {
         await frame();
         await new Promise((r) => setTimeout(r, 300));
@@ -175,8 +197,11 @@ async function main(): Promise<void> {
         await frame();
         out.push({ commits: w.__work.commits, rendered: Object.fromEntries(w.__work.rendered), mutations, tops: w.__work.tops.map((x) => x.join(', ')), times: { handled: handled - t, frame: f.start - t, done: f.done - t, commits: w.__work.at.map((a) => Math.round((a - t) * 10) / 10) } });
       }
-      return out;
-    }, STEPS);
+      return { out, kinds: [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25) };
+    }, STEPS).then((r) => {
+      mutationKinds = r.kinds;
+      return r.out;
+    });
     const after = await metrics();
     const { profile } = await cdp.send('Profiler.stop');
     if (cpuProfile) writeFileSync(cpuProfile, JSON.stringify(profile));
@@ -191,6 +216,8 @@ async function main(): Promise<void> {
     console.log(`  DOM mutation records per step: mean ${avg(work.map((s) => s.mutations))}; per step: ${work.map((s) => s.mutations).join(' ')}`);
     for (const s of work) console.log(`    handled ${s.times.handled.toFixed(1)}, frame ${s.times.frame.toFixed(1)}, rendered ${s.times.done.toFixed(1)}; commits at ${s.times.commits.join(' ')}`);
     for (const k of [2, 3]) if (work[k]) console.log(`  step ${k + 1}'s commits, outermost components rendered:\n${work[k]!.tops.map((t, i) => `    ${i + 1}. ${t}`).join('\n')}`);
+    console.log('  DOM mutation records per step, by kind and where (the nearest labelled ancestor):');
+    for (const [k, v] of mutationKinds) console.log(`    ${(v / STEPS).toFixed(2).padStart(7)}  ${k}`);
     const total = new Map<string, number>();
     for (const s of work) for (const [k, v] of Object.entries(s.rendered)) total.set(k, (total.get(k) ?? 0) + v);
     console.log('  renders per step by component:');
