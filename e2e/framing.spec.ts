@@ -39,7 +39,11 @@ async function open(page: Page, lang: string, walk: string): Promise<void> {
   await waitForWalk(page);
   // the graph's chunk is loaded and draws the first step
   await expect(page.locator('[data-host] [aria-current="step"]')).toHaveCount(1);
-  if (walk === 'default') return;
+  if (walk !== 'default') await loadEntry(page, walk);
+}
+
+/** Loads a gallery entry into the open page, as choosing it in the gallery does. */
+async function loadEntry(page: Page, walk: string): Promise<void> {
   await page.evaluate(async (id) => {
     const hook = window.__packetwalk!;
     const { entries } = await hook.gallery();
@@ -110,29 +114,32 @@ async function offScreenSteps(page: Page): Promise<string[]> {
   });
 }
 
+// One test per window size and language: the four walks are loaded into the same page one after another
+// (a page load costs as much as stepping a short walk), and the baseline is taken on the first.
 for (const size of SIZES) {
   test.describe(`framing at ${size.width}×${size.height}`, () => {
     test.use({ viewport: size });
     for (const lang of LANGS) {
-      for (const walk of WALKS) {
-        test(`the current box is on screen at every step of ${walk} (${lang})`, async ({ page }) => {
-          test.setTimeout(120_000);
-          await open(page, lang, walk);
-          const n = await page.evaluate(() => window.__packetwalk!.log!.steps.length);
-          expect(n).toBeGreaterThan(10);
-          expect(await offScreenSteps(page)).toEqual([]);
-        });
-      }
-      test(`looks as its baseline does at the router's DNAT step (${lang})`, async ({ page }) => {
-        test.skip(lang === 'zh' && !CJK, 'no CJK font installed (fc-list :lang=zh is empty): the Chinese baselines are not recorded here');
+      test(`(${lang}) the router's DNAT step looks as its baseline does; the current box is on screen at every step of ${WALKS.join(', ')}`, async ({ page }) => {
+        test.setTimeout(240_000);
         await open(page, lang, 'default');
-        const dnat = await page.evaluate(() => window.__packetwalk!.log!.steps.findIndex((s) => s.kind === 'rule' && s.target === 'DNAT'));
-        expect(dnat).toBeGreaterThan(0);
-        await page.evaluate((i) => window.__packetwalk!.stepTo(i), dnat);
-        const current = page.getByRole('region', { name: lang === 'en' ? 'Flow graph' : '流程图', exact: true }).locator('[aria-current="step"]');
-        await expect(current).toHaveAttribute('data-node', 'nat PREROUTING');
-        await expect(current).toBeInViewport({ ratio: 0.99 });
-        await expect(page).toHaveScreenshot(`framing-${size.width}x${size.height}-${lang}.png`, { maxDiffPixelRatio: 0.01 });
+        if (lang === 'en' || CJK) {
+          const dnat = await page.evaluate(() => window.__packetwalk!.log!.steps.findIndex((s) => s.kind === 'rule' && s.target === 'DNAT'));
+          expect(dnat).toBeGreaterThan(0);
+          await page.evaluate((i) => window.__packetwalk!.stepTo(i), dnat);
+          const current = page.getByRole('region', { name: lang === 'en' ? 'Flow graph' : '流程图', exact: true }).locator('[aria-current="step"]');
+          await expect(current).toHaveAttribute('data-node', 'nat PREROUTING');
+          await expect(current).toBeInViewport({ ratio: 0.99 });
+          await expect(page).toHaveScreenshot(`framing-${size.width}x${size.height}-${lang}.png`, { maxDiffPixelRatio: 0.01 });
+        } else {
+          test.info().annotations.push({ type: 'skipped part', description: 'no CJK font installed (fc-list :lang=zh is empty): the Chinese baseline is not compared here' });
+        }
+        for (const walk of WALKS) {
+          if (walk !== 'default') await loadEntry(page, walk);
+          const n = await page.evaluate(() => window.__packetwalk!.log!.steps.length);
+          expect(n, walk).toBeGreaterThan(10);
+          expect(await offScreenSteps(page), walk).toEqual([]);
+        }
       });
     }
   });

@@ -6,7 +6,6 @@
 
 import { memo, useEffect, useId, useMemo } from 'react';
 import { useStore } from 'zustand';
-import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   changeSpeed,
   selectIndex,
@@ -22,33 +21,13 @@ import {
 } from '../state/walk-store';
 import { indexLog, nodeName, thinTicks } from './derive';
 import { GRANULARITIES, hostBands, nextStop, packetStarts, prevStop, stops, type Granularity, type StepOptions } from './stepping';
+import { cycleGranularity, setStepOptions, stepOptions } from '../state/step-options';
 import type { MessageKey } from '../i18n/i18n';
 import { useDeps } from './context';
 import { useT } from '../i18n/lang';
 
-// The granularity is the reader's choice for this page's walk, one per set of stores (not a module singleton).
-const optionStores = new WeakMap<Stores, StoreApi<StepOptions>>();
-
-/** The step granularity and collapse choice of the page whose stores these are. */
-export function stepOptions(stores: Stores): StoreApi<StepOptions> {
-  let s = optionStores.get(stores);
-  if (!s) optionStores.set(stores, (s = createStore<StepOptions>()(() => ({ granularity: 'event', collapse: false }))));
-  return s;
-}
-
 const selectGranularity = (s: StepOptions) => s.granularity;
 const selectCollapse = (s: StepOptions) => s.collapse;
-
-export function setStepOptions(stores: Stores, change: Partial<StepOptions>): void {
-  stepOptions(stores).setState(change);
-}
-
-/** G and Shift+G: the next or previous granularity, round the list. */
-export function cycleGranularity(stores: Stores, dir: 1 | -1): void {
-  const g = stepOptions(stores).getState().granularity;
-  const k = GRANULARITIES.indexOf(g);
-  setStepOptions(stores, { granularity: GRANULARITIES[(k + dir + GRANULARITIES.length) % GRANULARITIES.length]! });
-}
 
 /**
  * One press of → (dir 1) or ← (-1) at the chosen granularity. Forward from
