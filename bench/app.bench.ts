@@ -94,7 +94,9 @@
 //     animation frames until the new walk (median target < 50 ms; this was a
 //     timed e2e test).
 //
-// It builds with `vite build --mode e2e` into dist-e2e/ (unless --no-build),
+// It builds with `vite build --mode e2e` into dist-e2e/ (unless --no-build, or
+// `--dist DIR`, which serves an e2e build made elsewhere: for an A/B of two
+// builds at the same load),
 // serves it with `vite preview` on a free port, and drives the page through
 // its test hook (src/app/shell/test-hook.ts).
 
@@ -111,6 +113,7 @@ const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const only = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : undefined;
+const dist = args.includes('--dist') ? args[args.indexOf('--dist') + 1]! : undefined;
 /** the human output: stdout, or stderr when stdout carries the JSON line */
 const say = (s: string) => (json ? console.error(s) : console.log(s));
 
@@ -175,7 +178,7 @@ function report(name: Plan['name'], m: AppFigures, d: AppDetails): void {
 }
 
 async function main(): Promise<void> {
-  if (!args.includes('--no-build')) {
+  if (!args.includes('--no-build') && dist === undefined) {
     say('building (vite build --mode e2e)…');
     // --mode e2e: the benchmark drives the page through its test hook, which only that build has
     const b = spawnSync(join(root, 'node_modules/.bin/vite'), ['build', '--mode', 'e2e', '--outDir', 'dist-e2e', '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', json ? 'ignore' : 'inherit', 'inherit'] });
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), or run npm test once, which does`);
   const port = await freePort();
-  const server = spawn(join(root, 'node_modules/.bin/vite'), ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', 'dist-e2e'], {
+  const server = spawn(join(root, 'node_modules/.bin/vite'), ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist ?? 'dist-e2e'], {
     cwd: root,
     stdio: 'ignore',
     detached: true,

@@ -14,8 +14,12 @@ import { useT } from '../i18n/lang';
 const DOT_R = 15;
 
 const REDUCE = '(prefers-reduced-motion: reduce)';
+// One query list for the page: matchMedia parses its query and makes a new list on every call,
+// and React reads the snapshot at every render of the dot and the follower, i.e. at every step.
+let reduceQuery: MediaQueryList | null = null;
+const reduceList = () => (reduceQuery ??= window.matchMedia(REDUCE));
 function subscribeReduced(changed: () => void): () => void {
-  const q = window.matchMedia(REDUCE);
+  const q = reduceList();
   q.addEventListener('change', changed);
   return () => q.removeEventListener('change', changed);
 }
@@ -24,7 +28,7 @@ function subscribeReduced(changed: () => void): () => void {
 export function useReducedMotion(): boolean {
   return useSyncExternalStore(
     subscribeReduced,
-    () => window.matchMedia(REDUCE).matches,
+    () => reduceList().matches,
     () => false,
   );
 }
@@ -178,6 +182,8 @@ export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target
   const width = useFlowStore((s) => s.width);
   const height = useFlowStore((s) => s.height);
   const dom = useFlowStore((s) => s.domNode);
+  const scroll = useRef(0);
+  useEffect(() => () => cancelAnimationFrame(scroll.current), []);
   useEffect(() => {
     const newWalk = shown.current !== walk;
     shown.current = walk;
@@ -191,17 +197,24 @@ export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target
     if (!page || (!newWalk && !moved)) return;
     const behavior: ScrollBehavior = reduce ? 'instant' : 'smooth';
     const box = onPane(withBadge(target), next ?? v);
-    const paneRect = dom.getBoundingClientRect();
-    const side = sideScroller(dom);
-    if (side) {
-      const view = side.getBoundingClientRect();
-      const dx = scrollDelta(paneRect.left + box.x, paneRect.left + box.x + box.w, view.left, view.right);
-      if (dx !== 0) side.scrollBy({ left: dx, behavior });
-    }
-    const top = coveredTop();
-    const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
-    // a new walk scrolls down to the graph (Send packet in the form above it), never up (an edit in the editor below)
-    if (dy !== 0 && (!newWalk || dy > 0)) window.scrollBy({ top: dy, behavior });
+    // The page's geometry is read in the next frame's animation callback, not here: this effect runs
+    // right after the step's first commit, and a read here would lay the page out once for it and
+    // again for the commits after it (the boxes' marks, the panels); in the frame it is the one layout.
+    // a later step's scroll replaces one not yet done; a re-run that does not scroll (a resize) leaves it
+    cancelAnimationFrame(scroll.current);
+    scroll.current = requestAnimationFrame(() => {
+      const paneRect = dom.getBoundingClientRect();
+      const side = sideScroller(dom);
+      if (side) {
+        const view = side.getBoundingClientRect();
+        const dx = scrollDelta(paneRect.left + box.x, paneRect.left + box.x + box.w, view.left, view.right);
+        if (dx !== 0) side.scrollBy({ left: dx, behavior });
+      }
+      const top = coveredTop();
+      const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
+      // a new walk scrolls down to the graph (Send packet in the form above it), never up (an edit in the editor below)
+      if (dy !== 0 && (!newWalk || dy > 0)) window.scrollBy({ top: dy, behavior });
+    });
   }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce, refit]);
   return null;
 }

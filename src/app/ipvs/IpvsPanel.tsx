@@ -5,10 +5,11 @@
 // (`ipvsadm -Lnc`) changing step by step. Loaded lazily: only scenarios with
 // virtual services ever show it.
 
-import { memo, useId, useState } from 'react';
+import { memo, useDeferredValue, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { currentStep, selectChosenHost, selectIndex, selectLog, shownHost } from '../state/walk-store';
+import { currentStep, selectChosenHost, shownHost } from '../state/walk-store';
+import { usePanelStep } from '../panels/usePanelStep';
 import { Panel } from '../panels/Panel';
 import { ipvsAt, ipvsHosts, noteSentence, type SchedulerSummary } from './ipvs-view';
 import { useIpvsT } from './t';
@@ -22,9 +23,9 @@ const SERVER_COLOURS = ['#0f766e', '#b45309', '#6d28d9', '#be123c', '#1d4ed8', '
 export default memo(function IpvsPanel() {
   const { stores } = useDeps();
   const t = useIpvsT();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
-  const chosen = useStore(stores.view, selectChosenHost);
+  // a background render behind the flow graph's, like the step panels (usePanelStep); the host choice with it
+  const { log, index } = usePanelStep();
+  const chosen = useDeferredValue(useStore(stores.view, selectChosenHost));
   const hosts = ipvsHosts(log);
   const shown = shownHost(log, index, chosen);
   const [picked, setPicked] = useState<string | null>(null);

@@ -8,15 +8,14 @@
 // so it changes in the click's frame; the table follows with the inspection.
 
 import { memo } from 'react';
-import { useStore } from 'zustand';
 import type { CtTupleView } from '../../engine/conntrack/types';
 import type { StepInspection } from '../../worker/protocol';
-import { currentStep, selectIndex, selectLog } from '../state/walk-store';
-import { useDeps } from '../shell/context';
+import { currentStep } from '../state/walk-store';
 import { latestNote, wordText } from '../shell/derive';
 import { Empty, Panel } from './Panel';
 import { useT, type T } from '../i18n/lang';
 import { useStepPanelsInspection } from './useStepPanelsInspection';
+import { usePanelStep } from './usePanelStep';
 
 /** A tuple as a reader scans it: `src:sport → dst:dport`, ICMP with its type, code and id. */
 export function tupleText(t: CtTupleView): string {
@@ -26,11 +25,9 @@ export function tupleText(t: CtTupleView): string {
 }
 
 export const ConntrackPanel = memo(function ConntrackPanel() {
-  const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
+  const { log, index, walk } = usePanelStep();
   const step = currentStep(log, index);
-  const { current, shown } = useStepPanelsInspection();
+  const { current, shown } = useStepPanelsInspection(walk, index);
   const t = useT();
   if (!log || !step) {
     return (

@@ -6,26 +6,22 @@
 // comes from.
 
 import { memo } from 'react';
-import { useStore } from 'zustand';
 import type { NeighRow } from '../../engine/lab/inspect';
-import { selectIndex, selectLog } from '../state/walk-store';
-import { useDeps } from '../shell/context';
 import { latestNote } from '../shell/derive';
 import { Empty, Panel } from './Panel';
 import { useT } from '../i18n/lang';
 import { wordText } from '../shell/derive';
 import { useStepPanelsInspection } from './useStepPanelsInspection';
+import { usePanelStep } from './usePanelStep';
 import type { T } from '../i18n/lang';
 
 const STAGES = { input: 'routing.stage.input', output: 'routing.stage.output', reroute: 'routing.stage.reroute' } as const;
 
 export const RoutingPanel = memo(function RoutingPanel() {
-  const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
+  const { log, index, walk } = usePanelStep();
   const note = log && index >= 0 ? latestNote(log, index, 'route') : null;
   const t = useT();
-  const { current, shown } = useStepPanelsInspection();
+  const { current, shown } = useStepPanelsInspection(walk, index);
   const ins = current ?? shown;
   return (
     <Panel title={t('panel.routing')} className="min-h-[13rem]">

@@ -4,28 +4,26 @@
 // error's quoted header, skb and conntrack marks), each changed field as
 // before → after, and one sentence of the kernel's reasoning for the step.
 //
-// The step's place comes from the walk log at once (the click's frame); the
-// layers come from the worker's step inspection, which arrives a moment
-// later (at once for a step already seen). Until it does, the previous
+// The step's place comes from the walk log in the background render right
+// after the click's commit (usePanelStep: the click paints the flow graph
+// first); the layers come from the worker's step inspection, which arrives a
+// moment later (at once for a step already seen). Until it does, the previous
 // step's layers stay, dimmed and marked busy, so the panel keeps its shape.
 
 import { memo } from 'react';
-import { useStore } from 'zustand';
 import type { StepInspection } from '../../worker/protocol';
-import { currentStep, selectIndex, selectLog } from '../state/walk-store';
-import { useDeps } from '../shell/context';
+import { currentStep } from '../state/walk-store';
 import { nodeName } from '../shell/derive';
 import { useT, type T } from '../i18n/lang';
 import { Empty, Panel } from './Panel';
 import { fieldLabel, inspectorLayers, layerTitle, reasonText, valueText, type Layer } from './inspector-rows';
 import { useStepPanelsInspection } from './useStepPanelsInspection';
+import { usePanelStep } from './usePanelStep';
 
 export const StepInspector = memo(function StepInspector() {
-  const { stores } = useDeps();
-  const log = useStore(stores.walk, selectLog);
-  const index = useStore(stores.playback, selectIndex);
+  const { log, index, walk } = usePanelStep();
   const step = currentStep(log, index);
-  const { current, shown, status } = useStepPanelsInspection();
+  const { current, shown, status } = useStepPanelsInspection(walk, index);
   const t = useT();
   if (!step) {
     return (

@@ -29,8 +29,9 @@ import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 
 const FlowGraph = lazy(() => import('../graph/FlowGraph').then((m) => ({ default: m.FlowGraph })));
-const Topology = lazy(() => import('../graph/Topology').then((m) => ({ default: m.Topology })));
-const ChainRules = lazy(() => import('../graph/ChainRules').then((m) => ({ default: m.ChainRules })));
+// memo: their views re-render in a step's first commit with the deferred (previous) props, which must cost nothing
+const Topology = lazy(() => import('../graph/Topology').then((m) => ({ default: memo(m.Topology) })));
+const ChainRules = lazy(() => import('../graph/ChainRules').then((m) => ({ default: memo(m.ChainRules) })));
 
 /**
  * The graph components fill their parent (React Flow fits the drawing to it),
