@@ -33,6 +33,7 @@ import ipvsSh from './scenarios/ipvs-sh-nat.json';
 import ipvsWrrDr from './scenarios/ipvs-wrr-dr.json';
 import ipvsTun from './scenarios/ipvs-tun.json';
 import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
+import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
 
 export type { I18nText, LookHere, LookHereAt } from './look-here';
 export { resolveLookHere } from './look-here';
@@ -884,6 +885,7 @@ export const GALLERY: readonly GalleryEntry[] = [
     ],
     tags: ['nat'],
   },
+  ...IPROUTE2_LINK_LESSONS,
 ];
 
 /**

@@ -350,6 +350,7 @@ export class Host {
       // (case mtu-01: the ping before taught the client the router's 1400)
       const mtu = pathMtu(this.pmtu, pkt.dst, R.routeMtu(this.net, pkt.dst));
       if (pkt.len > mtu) {
+        rec.dropCause = 'pmtu-exceeded';
         this.sendIcmpError(pkt, rec, 3, 4, null, mtu);
         return { ok: false, errno: 'EMSGSIZE', record: rec };
       }

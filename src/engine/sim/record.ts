@@ -203,6 +203,8 @@ export interface PacketRecord {
 export type DropCause =
   /** nobody answered the ARP request for the next hop (neigh_resolve_output queues it) */
   | 'neigh-unresolved'
+  /** a raw IP_HDRINCL datagram with DF over the path MTU: ip_fragment refuses it, the sender gets EMSGSIZE */
+  | 'pmtu-exceeded'
   /** the ARP probes for the next hop ran out while the step waited: dropped, ICMP host unreachable sent (neigh_invalidate) */
   | 'neigh-failed'
   /** nf_nat_icmp_reply_translation refused an ICMP redirect */
