@@ -111,6 +111,17 @@ function noteWhat(n: WalkStep & { kind: 'note' } extends { note: infer N } ? N :
       return { en: `delivered to ${n.to}`, zh: `交给 ${n.to}` };
     case 'transmit':
       return { en: `sent out of ${n.iface}`, zh: `从 ${n.iface} 发出` };
+    case 'arp':
+      switch (n.op) {
+        case 'request':
+          return { en: `ARP who-has ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上发 ARP 请求：谁是 ${n.target}` };
+        case 'queued':
+          return { en: `waits for the ARP reply for ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上等待 ${n.target} 的 ARP 应答` };
+        case 'reply':
+          return { en: `ARP ${n.target} is-at ${n.lladdr ?? '?'}`, zh: `ARP 应答：${n.target} 的 MAC 是 ${n.lladdr ?? '?'}` };
+        case 'failed':
+          return { en: `ARP for ${n.target} on ${n.dev} failed`, zh: `${n.dev} 上 ${n.target} 的 ARP 解析失败` };
+      }
   }
 }
 

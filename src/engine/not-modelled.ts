@@ -63,6 +63,8 @@ function finding(host: string, command: number | null, subject: string, detail: 
 const MODELLED_CONF = new Set([
   'forwarding', 'rp_filter', 'send_redirects', 'shared_media', 'secure_redirects', 'accept_local', 'route_localnet', 'src_valid_mark',
   'accept_redirects', 'arp_ignore', 'arp_announce', 'arp_filter', 'arp_accept', 'proxy_arp', 'proxy_arp_pvlan', 'drop_gratuitous_arp', 'medium_id',
+  // read when a primary address is deleted (net/config.ts deleteAddress)
+  'promote_secondaries',
 ]);
 /** Namespace-wide sysctls the engine reads. */
 const MODELLED_GLOBAL = new Set([

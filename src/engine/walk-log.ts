@@ -226,6 +226,7 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
     case 'deliver':
       return 'local-process';
     case 'transmit':
+    case 'arp':
       return 'iface-out';
   }
   return origin === 'ingress' ? 'iface-in' : 'local-process';
@@ -276,7 +277,7 @@ function fateOf(r: PacketRecord, nodes: readonly GraphNode[], last: RecordedEven
     }
     case 'sent':
       // nf_confirm and TPROXY/MASQUERADE drops sit in the last hook's box; an unanswered ARP request on the wire
-      if (cause === 'neigh-unresolved' || cause === 'bridge-same-port') return { node: 'iface-out', reason: `dropped.${cause}` };
+      if (cause === 'neigh-unresolved' || cause === 'neigh-failed' || cause === 'bridge-same-port') return { node: 'iface-out', reason: `dropped.${cause}` };
       if (cause) return { node: lastBox, reason: `dropped.${cause}` };
       return { node: 'iface-out', reason: 'sent' };
     case 'local':

@@ -35,6 +35,7 @@ import ipvsTun from './scenarios/ipvs-tun.json';
 import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
 import ssTuln from './scenarios/ss-tuln-server.json';
 import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
+import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
 
 export type { I18nText, LookHere, LookHereAt } from './look-here';
 export { resolveLookHere } from './look-here';
@@ -1003,6 +1004,7 @@ export const GALLERY: readonly GalleryEntry[] = [
     ],
     tags: ['nat'],
   },
+  ...IPROUTE2_LINK_LESSONS,
 ];
 
 /**

@@ -17,6 +17,8 @@ export const enStep = {
   'fate.vanished': 'dropped without a rule',
   'fate.unknown': 'ended without a verdict',
   'fate.dropped.neigh-unresolved': 'no ARP answer',
+  'fate.dropped.neigh-failed': 'ARP failed: host unreachable',
+  'fate.dropped.pmtu-exceeded': 'over the path MTU: EMSGSIZE',
   'fate.dropped.nat-icmp-redirect': 'ICMP redirect refused',
   'fate.dropped.hotdrop': 'dropped by a match',
   'fate.dropped.ct-confirm': 'conntrack confirm failed',

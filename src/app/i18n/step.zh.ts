@@ -17,6 +17,8 @@ export const zhStep: Record<keyof typeof enStep, string> = {
   'fate.vanished': '未经规则而丢弃',
   'fate.unknown': '没有判决就结束了',
   'fate.dropped.neigh-unresolved': 'ARP 无应答',
+  'fate.dropped.neigh-failed': 'ARP 失败：主机不可达',
+  'fate.dropped.pmtu-exceeded': '超过路径 MTU：EMSGSIZE',
   'fate.dropped.nat-icmp-redirect': '拒绝 ICMP 重定向',
   'fate.dropped.hotdrop': '被匹配条件丢弃',
   'fate.dropped.ct-confirm': 'conntrack 确认失败',

@@ -161,6 +161,8 @@ export function wordText(t: T, prefix: string, word: string): string {
   return key in en ? t(key as MessageKey) : word.replace(/_/g, ' ');
 }
 
+const ARP_NOTE_KEYS = { request: 'note.arpRequest', queued: 'note.arpQueued', reply: 'note.arpReply', failed: 'note.arpFailed' } as const;
+
 export function noteText(n: WalkNote, t: T = tEn): string {
   switch (n.kind) {
     case 'route': {
@@ -182,6 +184,8 @@ export function noteText(n: WalkNote, t: T = tEn): string {
       return t('note.deliver', { to: n.to });
     case 'transmit':
       return t('note.transmit', { iface: n.iface, port: n.port ? t('note.port', { port: n.port }) : '' });
+    case 'arp':
+      return t(ARP_NOTE_KEYS[n.op], { dev: n.dev, target: n.target, lladdr: n.lladdr ?? '', sender: n.sender ?? '' });
   }
 }
 

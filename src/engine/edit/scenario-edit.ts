@@ -62,8 +62,9 @@ export function* scenarioToCaseSliced(s: Scenario, hosts: ReadonlyMap<string, Ho
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);
   if (s.switches.length) c.switches = s.switches.map((sw) => ({ name: sw.name, ports: sw.ports.map((p) => `${p.host}:${p.iface}`) }));
   if (s.listeners.length) c.listeners = s.listeners;
-  // the step as written, with the harness's defaults the reader filled in, less what the case never says
-  c.steps = s.steps.map(({ kind: _kind, timeout: _timeout, ...written }) => written);
+  // the step as written, with the harness's defaults the reader filled in, less what the case never says;
+  // a timeout other than the harness's 0.5 s stays (a step that waits out ARP's probes, case neigh-03)
+  c.steps = s.steps.map(({ kind: _kind, timeout, ...written }) => (timeout !== 0.5 ? { ...written, timeout } : written));
   return c;
 }
 

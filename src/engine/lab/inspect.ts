@@ -125,6 +125,14 @@ export type ChangeReason =
   | 'xmit.bridged'
   /** the frame never left: the next hop did not answer ARP */
   | 'xmit.neighbour-unresolved'
+  /** neigh_resolve_output: no valid neighbour entry, the packet waits in its queue while arp_solicit broadcasts a request */
+  | 'arp.request'
+  /** the entry is INCOMPLETE already: the packet joins the queue behind the request that is out */
+  | 'arp.queued'
+  /** arp_process took the answer (neigh_update): the entry is valid and the queue leaves with its MAC */
+  | 'arp.reply'
+  /** neigh_invalidate: the probes ran out, the entry is FAILED, the packet is dropped with an ICMP host unreachable */
+  | 'arp.failed'
   | 'route.input'
   | 'route.output'
   | 'route.reroute'
@@ -321,6 +329,8 @@ function noteReason(note: WalkNote, step: WalkStep, rec: PacketRecord, before: S
       return note.reason?.includes('nf_ct_attach') ? 'conntrack.attach' : 'conntrack.in';
     case 'deliver':
       return 'deliver.socket';
+    case 'arp':
+      return `arp.${note.op}`;
   }
 }
 

@@ -447,6 +447,13 @@ function peersOf(ctx: QueryContext): Peers {
   return peers;
 }
 
+/** The host's devices that are up without carrier: veths whose other end is down. */
+function noCarrier(ctx: QueryContext): ReadonlySet<string> {
+  const down = new Set<string>();
+  for (const [iface, peer] of peersOf(ctx)) if (!peer.up && ctx.config.net.links.some((l) => l.name === iface && l.up)) down.add(iface);
+  return down;
+}
+
 function noDevice(dev: string): QueryOutput {
   return fail(`Device "${dev}" does not exist.`);
 }
@@ -486,14 +493,14 @@ function ip(args: readonly string[], ctx: QueryContext): QueryOutput | null {
     }
     case 'route':
       if (verb === 'get') return routeGet(rest, ctx);
-      if (!rest.length) return out(formatRoutes(net));
+      if (!rest.length) return out(formatRoutes(net, undefined, noCarrier(ctx)));
       if (rest[0] === 'table' && rest.length === 2) {
         const t = rest[1]!;
-        if (t === 'all') return out(formatRoutes(net, 'all'));
+        if (t === 'all') return out(formatRoutes(net, 'all', noCarrier(ctx)));
         const id = /^\d+$/.test(t) ? Number(t) : net.rtTables[t];
         if (id === undefined) return fail(`Error: argument "${t}" is wrong: "table" value is invalid`);
         if (!net.tables.includes(id) && id !== 254 && id !== 255) return fail('Error: ipv4: FIB table does not exist.\nDump terminated');
-        return out(formatRoutes(net, id));
+        return out(formatRoutes(net, id, noCarrier(ctx)));
       }
       return null;
     case 'rule':

@@ -45,6 +45,11 @@ export interface Link {
    */
   macSet?: boolean;
   /**
+   * it was up once: dev_activate attached its qdisc (noqueue for veths and
+   * bridges), which stays when it goes down; a device never up shows `noop`
+   */
+  everUp?: boolean;
+  /**
    * a bridge whose MTU was set with `ip link set BR mtu N`
    * (BROPT_MTU_SET_BY_USER): it no longer follows its ports' MTUs
    */
@@ -436,6 +441,7 @@ export function setLinkUp(net: HostNet, name: string, up: boolean): void {
   const link = findLink(net, name);
   if (!link || link.up === up) return;
   link.up = up;
+  if (up) link.everUp = true;
   if (!up) {
     net.routes = net.routes.filter((r) => {
       if (r.nexthops.length === 0 || r.scope === 'host') return true;
@@ -648,11 +654,22 @@ export function addAddress(net: HostNet, a: IfAddr): boolean {
 
 /**
  * Remove an address. Without promote_secondaries (the default) deleting a
- * primary also deletes its secondaries, like __inet_del_ifa.
+ * primary also deletes its secondaries, like __inet_del_ifa; with it
+ * (IN_DEV_ORCONF: all or the device) the first secondary of the subnet
+ * becomes the primary (case addr-02).
  */
 export function deleteAddress(net: HostNet, iface: string, addr: Ipv4, prefixLen: number | null): boolean {
   const victim = net.addresses.find((o) => o.iface === iface && o.addr === addr && (prefixLen === null || o.prefixLen === prefixLen));
   if (!victim) return false;
+  const promotes = ['all', iface].some((d) => (net.sysctl[confKey(d, 'promote_secondaries')] ?? '0') !== '0');
+  if (!victim.secondary && promotes) {
+    const mask = prefixMask(victim.prefixLen);
+    const heir = net.addresses.find((o) => o.iface === iface && o.secondary && o.prefixLen === victim.prefixLen && ((o.addr & mask) >>> 0) === ((victim.addr & mask) >>> 0));
+    if (heir) {
+      promoteSecondary(net, victim, heir);
+      return true;
+    }
+  }
   const doomed: IfAddr[] = [victim];
   if (!victim.secondary) {
     const mask = prefixMask(victim.prefixLen);
@@ -674,6 +691,29 @@ export function deleteAddress(net: HostNet, iface: string, addr: Ipv4, prefixLen
     net.neighbours = net.neighbours.filter((n) => n.iface !== iface);
   }
   return true;
+}
+
+/**
+ * __inet_del_ifa with promotion: `victim`'s routes go (fib_del_ifaddr, and
+ * fib_sync_down_addr flushes every route that named it as prefsrc), `heir`
+ * loses IFA_F_SECONDARY and moves behind the last primary, and its routes
+ * and those of the subnet's other secondaries are added again from it.
+ */
+function promoteSecondary(net: HostNet, victim: IfAddr, heir: IfAddr): void {
+  removeAddressRoutes(net, victim);
+  net.routes = net.routes.filter((r) => r.prefsrc !== victim.addr || r.proto !== 'kernel');
+  net.addresses = net.addresses.filter((o) => o !== victim && o !== heir);
+  heir.secondary = false;
+  let at = -1;
+  for (let i = 0; i < net.addresses.length; i++) if (net.addresses[i]!.iface === heir.iface && !net.addresses[i]!.secondary) at = i;
+  if (at < 0) at = net.addresses.findIndex((o) => o.iface === heir.iface) - 1;
+  net.addresses.splice(at < -1 ? net.addresses.length : at + 1, 0, heir);
+  const link = findLink(net, heir.iface);
+  if (!link) return;
+  const mask = prefixMask(heir.prefixLen);
+  for (const o of net.addresses) {
+    if (o.iface === heir.iface && o.prefixLen === heir.prefixLen && ((o.addr & mask) >>> 0) === ((heir.addr & mask) >>> 0)) addAddressRoutes(net, o, link);
+  }
 }
 
 /** rt_tables name of a table id, the number itself when it has none. */

@@ -550,7 +550,7 @@ function formatDst(p: Prefix): string {
   return p.len === 32 ? formatIpv4(p.addr) : `${formatIpv4(p.addr)}/${p.len}`;
 }
 
-export function formatRoute(net: HostNet, r: Route, showTable: boolean): string {
+export function formatRoute(net: HostNet, r: Route, showTable: boolean, noCarrier: ReadonlySet<string> = NONE): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(formatDst(r.dst));
@@ -568,6 +568,8 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
   if (single) {
     if (single.dead) parts.push('dead');
     if (single.onlink) parts.push('onlink');
+    // RTNH_F_LINKDOWN: the device is up without carrier (a veth whose peer is down)
+    if (single.dev && noCarrier.has(single.dev)) parts.push('linkdown');
     if (single.realm) parts.push(formatRealms(single.realm));
   }
   if (r.mtu) parts.push('mtu', ...(r.mtuLock ? ['lock'] : []), String(r.mtu));
@@ -581,10 +583,13 @@ export function formatRoute(net: HostNet, r: Route, showTable: boolean): string 
       line += `weight ${nh.weight} `;
       if (nh.dead) line += 'dead ';
       if (nh.onlink) line += 'onlink ';
+      if (nh.dev && noCarrier.has(nh.dev)) line += 'linkdown ';
     }
   }
   return line;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The route tables in the order `ip route show table all` dumps them (by id's low byte, newest first). */
 export function tablesInDumpOrder(net: HostNet): number[] {
@@ -601,12 +606,12 @@ export function tablesInDumpOrder(net: HostNet): number[] {
  *
  * @example formatRoutes(net) // "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1 \n"
  */
-export function formatRoutes(net: HostNet, table: 'all' | number = RT_TABLE_MAIN): string {
+export function formatRoutes(net: HostNet, table: 'all' | number = RT_TABLE_MAIN, noCarrier: ReadonlySet<string> = NONE): string {
   const tables = table === 'all' ? tablesInDumpOrder(net) : [table];
   let out = '';
   for (const t of tables) {
     for (const r of net.routes) {
-      if (r.table === t) out += formatRoute(net, r, table === 'all') + '\n';
+      if (r.table === t) out += formatRoute(net, r, table === 'all', noCarrier) + '\n';
     }
   }
   return out;

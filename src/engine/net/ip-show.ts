@@ -36,9 +36,9 @@ function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): strin
   flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
-  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
+  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
-  return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
+  return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up || l.everUp ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }
 
 function linkLine(l: Link, peers: Peers): string {

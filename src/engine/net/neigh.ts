@@ -178,6 +178,19 @@ export class NeighTable<Q> {
   }
 
   /**
+   * neigh_invalidate: the probes of an INCOMPLETE entry ran out at `nowMs`.
+   * The entry is FAILED and hands back its queue, each packet to be
+   * reported unreachable (the kernel's error_report, arp_error_report).
+   */
+  fail(e: NeighEntry<Q>, nowMs: number): Q[] {
+    e.state = 'failed';
+    e.updatedMs = nowMs;
+    const out = e.queue;
+    e.queue = [];
+    return out;
+  }
+
+  /**
    * neigh_update: offer `lladdr` in `state`. Returns the packets that were
    * waiting, now to be sent to the entry's address (empty when none were or
    * the offer was refused).

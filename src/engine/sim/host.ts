@@ -28,7 +28,7 @@ import type { IpvsState } from '../ipvs/types';
 import * as V from './ipvs-hooks';
 import { ownerView, type SkbSocket } from './skb-socket';
 import { redirectAllowed } from './redirect';
-import { forwardMtuCheck, type PmtuCache } from './pmtu';
+import { forwardMtuCheck, pathMtu, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
 import { hdrinclRouteKey } from './raw-flow';
 
@@ -60,6 +60,8 @@ export interface PacketMeta {
   ipvsXmit?: IpvsXmit;
   /** a match dropped it (par->hotdrop) where no TRACE line shows it */
   hotdropped?: boolean;
+  /** built whole by a raw IP_HDRINCL socket: no ip_append_data sized it to the path MTU */
+  hdrincl?: boolean;
   /** dst.tclassid of the route the skb carries (-m realm); absent before its routing decision */
   classid?: number;
   /** a copy TEE is sending: nf_skb_duplicated is set around its ip_local_out, so TEE copies nothing meanwhile */
@@ -296,7 +298,7 @@ export class Host {
     const route = R.outputRoute(this.net, opts.hdrincl ? hdrinclRouteKey(pkt) : pkt, opts.oif ?? null);
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
-    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid, ...(opts.icmpSocket ? { icmpSocket: true } : {}) };
+    const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid, ...(opts.icmpSocket ? { icmpSocket: true } : {}), ...(opts.hdrincl ? { hdrincl: true } : {}) };
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
@@ -342,6 +344,17 @@ export class Host {
       rec.dropCause = 'ct-confirm';
       rec.note = C.ctConfirmDropNote(this.ct);
       return { ok: false, errno: 'EPERM', record: rec };
+    }
+    if (meta.hdrincl && outDev !== 'lo' && pkt.df) {
+      // ip_finish_output → ip_fragment: a datagram with DF over the path MTU (a lower one learned
+      // from ICMP) is not sent; icmp_send tells the host itself, and raw_sendmsg returns EMSGSIZE
+      // (case mtu-01: the ping before taught the client the router's 1400)
+      const mtu = pathMtu(this.pmtu, pkt.dst, R.routeMtu(this.net, pkt.dst));
+      if (pkt.len > mtu) {
+        rec.dropCause = 'pmtu-exceeded';
+        this.sendIcmpError(pkt, rec, 3, 4, null, mtu);
+        return { ok: false, errno: 'EMSGSIZE', record: rec };
+      }
     }
     this.note(rec, { kind: 'transmit', at: rec.events.length, iface: outDev, port: null }, pkt, meta);
     this.world.transmit(this, rec, pkt, outDev, nexthop, meta);

@@ -34,7 +34,7 @@ import { ARPOP_REPLY, ARPOP_REQUEST, ETH_BROADCAST, ETH_ZERO, arpAccept, arpIsGr
 import { confValue } from '../net/sysctl';
 import type { Endpoint } from '../scenario/types';
 import type { Host } from './host';
-import type { NeighRow, PacketRecord } from './record';
+import { addNote, type NeighRow, type PacketRecord, type WalkNote } from './record';
 import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
 
@@ -94,6 +94,13 @@ function isGroupMac(mac: string): boolean {
 function multicastMac(a: Ipv4): string {
   const h = (n: number) => n.toString(16).padStart(2, '0');
   return `01:00:5e:${h((a >>> 16) & 0x7f)}:${h((a >>> 8) & 0xff)}:${h(a & 0xff)}`;
+}
+
+type ArpNote = Extract<WalkNote, { kind: 'arp' }>;
+
+/** The neighbour table's step in a packet's walk, after its last hook (it lights the interface it leaves by). */
+function arpNote(rec: PacketRecord, pkt: Packet, n: Omit<ArpNote, 'kind' | 'at'>): void {
+  addNote(rec, { kind: 'arp', at: rec.events.length, ...n }, pkt, rec.noteStates.at(-1)?.ct ?? null);
 }
 
 export class LinkLayer {
@@ -175,7 +182,11 @@ export class LinkLayer {
     if (r.kind === 'send') return this.devXmit(host, dev, { src, dst: r.lladdr, payload });
     // the packet waits in the entry's queue: the table as it leaves it shows the entry resolving
     rec.neighAfter = this.neighRows(host);
-    if (r.kind === 'solicit') this.solicit(host, dev, nexthop, pkt.src);
+    const target = formatIpv4(nexthop);
+    if (r.kind === 'queued') return arpNote(rec, pkt, { op: 'queued', dev, target, lladdr: null, sender: null });
+    const sip = arpSolicitSource(host.net, dev, nexthop, pkt.src);
+    arpNote(rec, pkt, { op: 'request', dev, target, lladdr: null, sender: formatIpv4(sip) });
+    this.solicit(host, dev, nexthop, pkt.src);
   }
 
   /** arp_solicit: broadcast a request for `target` out of `dev`. */
@@ -384,7 +395,7 @@ export class LinkLayer {
           // pneigh_enqueue: a broadcast request is answered after a random delay below proxy_delay
           this.world.warn(`not modelled: ${host.name} answers proxy ARP for ${formatIpv4(a.tip)} on ${dev} at once; the kernel waits a random time below net.ipv4.neigh.${dev}.proxy_delay (set it to 0 for a deterministic answer)`);
         }
-        if (a.sip !== 0) this.flush(host, table.eventNs(net, dev, a.sip, a.sha, now), a.sha);
+        if (a.sip !== 0) this.flush(host, table.eventNs(net, dev, a.sip, a.sha, now), a.sha, a.sip);
         const mine = this.macOf(host, dev);
         this.devXmit(host, dev, { src: mine, dst: a.sha, payload: { kind: 'arp', arp: { op: ARPOP_REPLY, sha: mine, sip: a.tip, tha: a.sha, tip: a.sip } } });
         return;
@@ -401,12 +412,51 @@ export class LinkLayer {
     const override = now > n.updatedMs + neighParms(net, dev).locktimeMs || garp;
     // broadcast replies and requests do not confirm reachability
     const state = a.op === ARPOP_REPLY && frame.dst === this.macOf(host, dev) ? 'reachable' : 'stale';
-    this.flush(host, table.update(n, a.sha, state, { override }, now), a.sha);
+    this.flush(host, table.update(n, a.sha, state, { override }, now), a.sha, a.sip);
   }
 
   /** Send the packets that waited for an address now resolved to `lladdr`. */
-  private flush(host: Host, waiting: Pending[], lladdr: string): void {
-    for (const w of waiting) this.devXmit(host, w.dev, { src: w.src, dst: lladdr, payload: w.payload });
+  private flush(host: Host, waiting: Pending[], lladdr: string, target: Ipv4): void {
+    for (const w of waiting) {
+      const p = w.payload;
+      if (p.kind === 'ipv4' && p.from) arpNote(p.from, p.packet, { op: 'reply', dev: w.dev, target: formatIpv4(target), lladdr, sender: null });
+      this.devXmit(host, w.dev, { src: w.src, dst: lladdr, payload: p });
+    }
+  }
+
+  /**
+   * neigh_timer_handler while a step's program waits `windowMs` for its
+   * answer: an INCOMPLETE entry whose probes run out within the wait
+   * (mcast_solicit probes retrans_time_ms apart, neighParms) becomes FAILED,
+   * and neigh_invalidate hands each packet of its queue to arp_error_report
+   * → ipv4_link_failure → icmp_send(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH):
+   * a forwarded packet's source hears it from the router, a local one's
+   * socket from its own host over lo (cases neigh-03, neigh-04). True when
+   * an entry failed (the caller lets the errors travel).
+   */
+  expireResolutions(windowMs: number): boolean {
+    let failed = false;
+    const deadline = this.world.nowMs + windowMs;
+    for (const [host, t] of this.neighs) {
+      for (const e of t.list()) {
+        if (e.state !== 'incomplete' || e.queue.length === 0) continue;
+        const due = e.solicitedMs + neighParms(host.net, e.iface).resolveTimeoutMs;
+        if (due > deadline) continue;
+        const waiting = t.fail(e, due);
+        failed = true;
+        // the errors leave when the timer fires, not when the step began
+        this.world.nowMs = Math.max(this.world.nowMs, due);
+        for (const w of waiting) {
+          if (w.payload.kind !== 'ipv4' || !w.payload.from) continue;
+          const rec = w.payload.from;
+          rec.dropCause = 'neigh-failed';
+          arpNote(rec, w.payload.packet, { op: 'failed', dev: e.iface, target: formatIpv4(e.addr), lladdr: null, sender: null });
+          rec.neighAfter = this.neighRows(host);
+          host.sendIcmpError(w.payload.packet, rec, 3, 1, rec.origin === 'ingress' ? rec.in : null);
+        }
+      }
+    }
+    return failed;
   }
 
   /**

@@ -134,7 +134,16 @@ export type WalkNote =
       reason: string | null;
     }
   | { kind: 'deliver'; at: number; to: string }
-  | { kind: 'transmit'; at: number; iface: string; port: string | null };
+  | { kind: 'transmit'; at: number; iface: string; port: string | null }
+  /**
+   * The neighbour table's part in the packet's way out (neigh_resolve_output,
+   * net/neigh.ts): `request` the packet started resolving `target` and an ARP
+   * request went out of `dev` (`sender`: the address it named, arp_announce);
+   * `queued` it waits behind a request already out; `reply` the answer came
+   * (`lladdr`) and the packet leaves; `failed` the probes ran out
+   * (neigh_invalidate) and the packet is dropped with an ICMP host unreachable.
+   */
+  | { kind: 'arp'; at: number; op: 'request' | 'queued' | 'reply' | 'failed'; dev: string; target: string; lladdr: string | null; sender: string | null };
 
 export interface PacketRecord {
   /**
@@ -198,6 +207,10 @@ export interface PacketRecord {
 export type DropCause =
   /** nobody answered the ARP request for the next hop (neigh_resolve_output queues it) */
   | 'neigh-unresolved'
+  /** a raw IP_HDRINCL datagram with DF over the path MTU: ip_fragment refuses it, the sender gets EMSGSIZE */
+  | 'pmtu-exceeded'
+  /** the ARP probes for the next hop ran out while the step waited: dropped, ICMP host unreachable sent (neigh_invalidate) */
+  | 'neigh-failed'
   /** nf_nat_icmp_reply_translation refused an ICMP redirect */
   | 'nat-icmp-redirect'
   /** a match set par->hotdrop */

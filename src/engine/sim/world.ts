@@ -314,7 +314,8 @@ export class World {
 
   runStep(step: Step, n: number): void {
     this.currentStep = n;
-    this.nowMs = (n - 1) * 1000;
+    // a step whose program waited for a neighbour's probes to run out (expireResolutions) lasted longer
+    this.nowMs = Math.max((n - 1) * 1000, this.nowMs);
     this.listenerLog = [];
     this.logLines = [];
     for (const h of this.hostList) h.stepCounters = new Map();
@@ -395,6 +396,16 @@ export class World {
     }
   }
 
+  /**
+   * The step's program waits up to `timeoutS` seconds for its answer: the
+   * neighbour resolutions whose probes run out meanwhile fail, and the ICMP
+   * host unreachable each of their packets earns travels (the answer the
+   * program may be waiting for).
+   */
+  private waitOut(timeoutS: number): void {
+    if (this.l2.expireResolutions(timeoutS * 1000)) this.drain();
+  }
+
   private pause(ms: number): void {
     this.drain();
     this.nowMs += ms;
@@ -414,6 +425,7 @@ export class World {
     warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
+    if (sock.result === null) this.waitOut(step.timeout);
     host.sockets.pings.delete(step.id);
     // raw_sendmsg returns ip_local_out's error: the route's, NF_DROP's EPERM, a failed reroute's errno
     if (!res.ok) return { result: 'send_error', error: res.errno };
@@ -515,6 +527,7 @@ export class World {
     warnLocalFragmentation(host, pkt);
     const res = host.output(pkt, { owned: true });
     this.drain();
+    if (sock.received === null && sock.error === null) this.waitOut(step.timeout);
     host.sockets.udp.splice(host.sockets.udp.indexOf(sock), 1);
     if (!res.ok) return { result: 'send_error', error: res.errno };
     if (sock.received !== null) return { result: 'reply', data: sock.received };

@@ -13,11 +13,14 @@
 # queries run on a second build that does not instantiate the five tables
 # first, before any other query can load one.
 # Run as root on a scratch machine: `python3 record.py` (iptables 1.8.9,
-# iproute2 6.1.0, procps sysctl, conntrack-tools 1.4.7).
+# iproute2 6.1.0, procps sysctl, conntrack-tools 1.4.7). `python3 record.py
+# NAME` does the same for NAME.json and NAME.queries.txt into NAME.golden.txt
+# only (links.json: addresses, labels, link state, MTU, neighbours).
 import json, os, re, shlex, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-case = json.load(open(os.path.join(HERE, 'router.json')))
+NAME = sys.argv[1] if len(sys.argv) > 1 else 'router'
+case = json.load(open(os.path.join(HERE, NAME + '.json')))
 PREFIX = 'pwro-'
 hosts = [h['name'] for h in case['hosts']]
 ns = {h: PREFIX + h for h in hosts}
@@ -50,7 +53,7 @@ def build(instantiate=True):
         counter[ep[0]] += 1
         eps.append(ep)
         return '02:00:00:00:%02x:%02x' % (hidx[ep[0]], counter[ep[0]])
-    for a, b in case['links']:
+    for a, b in case.get('links', []):
         a, b = a.split(':'), b.split(':')
         ma, mb = mac(a), mac(b)
         run(['ip', '-n', ns[a[0]], 'link', 'add', a[1], 'address', ma, 'type', 'veth', 'peer', 'name', b[1], 'address', mb, 'netns', ns[b[0]]])
@@ -84,12 +87,19 @@ def set_counters():
 
 def main():
     queries = []
-    for line in open(os.path.join(HERE, 'queries.txt')):
+    for line in open(os.path.join(HERE, 'queries.txt' if NAME == 'router' else NAME + '.queries.txt')):
         if line.startswith('#') or not line.strip():
             continue
         host, cmd = line.rstrip('\n').split(': ', 1)
         queries.append((host, cmd))
     is_save = lambda c: c.startswith('iptables-save')
+    if NAME != 'router':
+        try:
+            build()
+            record(queries, NAME + '.golden.txt')
+        finally:
+            teardown()
+        return
     try:
         build(instantiate=False)
         record([(h, c) for h, c in queries if is_save(c)], 'router.save.golden.txt')
