@@ -8,6 +8,7 @@
 
 import { formatIpv4 } from './addr';
 import type { HostNet, Link, Neighbour } from './config';
+import { vlanCarrier } from './vlan';
 import { routeGetView, type RouteGetQuery } from './route-get';
 
 /** The other end of a veth: its ifindex in its namespace and that namespace's (host's) name. */
@@ -20,17 +21,24 @@ export interface LinkPeer {
 
 export type Peers = ReadonlyMap<string, LinkPeer>;
 
+function hasCarrier(net: HostNet, l: Link, peers: Peers): boolean {
+  const peer = peers.get(l.name);
+  if (l.vlan) return vlanCarrier(net, l, (real) => hasCarrier(net, real, peers));
+  return l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
+}
+
 function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
   const peer = peers.get(l.name);
-  const name = peer ? `${l.name}@if${peer.ifindex}` : l.name;
+  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device)
+  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : l.name;
   const loop = l.kind === 'loopback';
-  const carrier = l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
+  const carrier = hasCarrier(net, l, peers);
   const flags: string[] = [];
   if (l.up && !carrier) flags.push('NO-CARRIER');
   flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
-  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
+  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && (l.kind === 'veth' || l.kind === 'vlan') ? 'LOWERLAYERDOWN' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
   return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }
