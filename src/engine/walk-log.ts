@@ -144,7 +144,7 @@ export interface WalkLogOptions {
 
 export interface HostView {
   name: string;
-  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null }[];
+  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; vlan?: { parent: string; id: number; protocol: string } }[];
   /** table → chains (built-in first) */
   tables: Record<string, ChainView[]>;
   routes: string;
@@ -481,6 +481,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
       mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
       addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
       master: l.master,
+      ...(l.vlan ? { vlan: { parent: l.vlan.parent, id: l.vlan.id, protocol: l.vlan.protocol } } : {}),
     })),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: R.formatAllRoutes(h.net),
