@@ -79,3 +79,22 @@ test('a VLAN interface made by the form on one host and by the console on the ot
   await expect(consoleRegion).toContainText('Error: 8021q: Invalid VLAN id.');
   await expect(input).toHaveValue('ip link add link eth0 name eth0.4095 type vlan id 4095');
 });
+
+for (const [lang, locale, words] of [
+  ['en', 'en-US', { gallery: 'Gallery', open: 'Open', label: 'Modelled from kernel source' }],
+  ['zh', 'zh-CN', { gallery: '示例库', open: '打开', label: '依据内核源码建模' }],
+] as const) {
+  test.describe(`the VLAN lesson in ${lang}`, () => {
+    test.use({ locale });
+    test('says it is modelled from kernel source, and the router shows its VLAN devices', async ({ page }) => {
+      await page.goto('/');
+      await waitForWalk(page);
+      await page.getByRole('button', { name: words.gallery, exact: true }).click();
+      await page.locator('[data-gallery="vlan-interface"]').getByRole('button', { name: words.open }).click();
+      await waitForWalk(page);
+      await expect(page.locator('[data-lesson="vlan-interface"] [data-testid="lesson-provenance"]')).toContainText(words.label);
+      await expect(page.locator('[data-host="router"] [data-vlan="10"]')).toContainText('eth0.10');
+      await expect(page.locator('[data-host="router"] [data-vlan="20"]')).toContainText('10.0.20.1/24');
+    });
+  });
+}
