@@ -11,5 +11,6 @@ import { zhConsole } from './console.zh';
 import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
 import { zhVlan } from './vlan.zh';
+import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhVlan };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan };
