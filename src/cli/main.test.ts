@@ -49,6 +49,13 @@ describe('packetwalk trace', () => {
     expect(out.packets.length).toBeGreaterThan(0);
   });
 
+  it('labels a case with VLAN devices as modelled from kernel source, on stderr', () => {
+    const r = run('trace', join(root, 'src', 'gallery', 'scenarios', 'vlan-interface.json'));
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'nfo-kernel/1' });
+    expect(r.stderr).toContain('packetwalk: VLAN devices (router, pc10, pc20): modelled from kernel source (net/8021q)');
+  });
+
   it('prints what is not modelled on stderr, one line each, and leaves stdout the oracle format', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pw-'));
     const f = join(dir, 'c.json');

@@ -4,6 +4,7 @@
 // stopped (sim/budget.ts) or an internal error (one line on stderr, never a
 // stack trace), 2 usage.
 
+import { VLAN_PROVENANCE } from '../engine/net/vlan';
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
 import { formatNotModelled, notModelled } from '../engine/not-modelled';
@@ -168,6 +169,8 @@ async function command(argv: string[]): Promise<number> {
       const limits = notModelled(r.world.scenario, r.world);
       for (const f of limits.slice(0, MAX_NOT_MODELLED_LINES)) process.stderr.write(`packetwalk: ${formatNotModelled(f)}\n`);
       if (limits.length > MAX_NOT_MODELLED_LINES) process.stderr.write(`packetwalk: … and ${limits.length - MAX_NOT_MODELLED_LINES} more not modelled\n`);
+      const vlanHosts = r.world.hostList.filter((h) => h.net.links.some((l) => l.kind === 'vlan')).map((h) => h.name);
+      if (vlanHosts.length) process.stderr.write(`packetwalk: VLAN devices (${vlanHosts.join(', ')}): ${VLAN_PROVENANCE}\n`);
       return 0;
     }
     case 'iptables-save':

@@ -144,7 +144,7 @@ export interface WalkLogOptions {
 
 export interface HostView {
   name: string;
-  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null }[];
+  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; vlan?: { parent: string; id: number; protocol: string } }[];
   /** table → chains (built-in first) */
   tables: Record<string, ChainView[]>;
   routes: string;
@@ -352,6 +352,17 @@ function visitedChains(steps: readonly WalkStep[], host: string): Set<string> {
   return out;
 }
 
+
+/** A host's links as the page lists them: MAC, addresses, bridge, and a VLAN device's real device and id. */
+function interfaceViews(world: World, h: World['hostList'][number]): HostView['interfaces'] {
+  return h.net.links.map((l) => ({
+    name: l.name,
+    mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
+    addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
+    master: l.master,
+    ...(l.vlan ? { vlan: { parent: l.vlan.parent, id: l.vlan.id, protocol: l.vlan.protocol } } : {}),
+  }));
+}
 /** Build the app's walk log from a finished run. */
 export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   const records = causalOrder(
@@ -477,12 +488,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   });
   const hosts: HostView[] = world.hostList.map((h) => ({
     name: h.name,
-    interfaces: h.net.links.map((l) => ({
-      name: l.name,
-      mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
-      addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
-      master: l.master,
-    })),
+    interfaces: interfaceViews(world, h),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: R.formatAllRoutes(h.net),
     rules: R.formatFibRules(h.net),

@@ -36,6 +36,7 @@ import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
 import ssTuln from './scenarios/ss-tuln-server.json';
 import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
 import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
+import vlanInterface from './scenarios/vlan-interface.json';
 
 export type { I18nText, LookHere, LookHereAt } from './look-here';
 export { resolveLookHere } from './look-here';
@@ -67,6 +68,12 @@ export interface GalleryEntry {
    * they follow shared/ipvs/SPEC.md instead of a recorded kernel result
    */
   kernel?: false;
+  /**
+   * what the scenario shows that is modelled from kernel source and not
+   * checked against a running kernel (the oracle's has no 8021q): the lesson
+   * says so under its title
+   */
+  modelled?: 'vlan';
 }
 
 // JSON imports are typed loosely (arrays, not tuples); the gallery test checks each against the share schema
@@ -1005,6 +1012,51 @@ export const GALLERY: readonly GalleryEntry[] = [
     tags: ['nat'],
   },
   ...IPROUTE2_LINK_LESSONS,
+  {
+    id: 'vlan-interface',
+    scenario: scenario(vlanInterface),
+    kernel: false,
+    modelled: 'vlan',
+    title: { en: 'VLAN interface', zh: 'VLAN 接口' },
+    summary: {
+      en: 'ip link add link eth0 name eth0.10 type vlan id 10: two VLANs on one trunk, routed by a router on a stick.',
+      zh: 'ip link add link eth0 name eth0.10 type vlan id 10：一条 trunk 上的两个 VLAN，由“单臂路由器”在它们之间路由。',
+    },
+    explanation: {
+      en: 'ip link add link eth0 name eth0.10 type vlan id 10 makes eth0.10, a VLAN device stacked on eth0 with eth0’s MAC and MTU. What eth0.10 sends leaves by eth0 with an 802.1Q tag carrying id 10; a tagged frame that arrives on eth0 is handed, untagged, to the VLAN device of its id, and dropped when the host has none (pc20 never sees VLAN 10’s ARP requests). Addresses, routes and iptables belong to the VLAN devices: the router forwards between eth0.10 and eth0.20 over its single port, and a FORWARD rule with -i eth0.20 -o eth0.10 stops new connections from VLAN 20 into VLAN 10 while conntrack lets the answers to VLAN 10’s own connections through.',
+      zh: 'ip link add link eth0 name eth0.10 type vlan id 10 创建 eth0.10：一个叠在 eth0 上的 VLAN 设备，沿用 eth0 的 MAC 和 MTU。eth0.10 发出的帧经 eth0 离开，带上 ID 为 10 的 802.1Q 标签；到达 eth0 的带标签帧去掉标签后交给该 ID 对应的 VLAN 设备，主机没有这个设备就丢弃（pc20 根本收不到 VLAN 10 的 ARP 请求）。地址、路由和 iptables 都作用在 VLAN 设备上：路由器只用一个端口就在 eth0.10 和 eth0.20 之间转发，FORWARD 链里一条 -i eth0.20 -o eth0.10 的规则挡住从 VLAN 20 新建到 VLAN 10 的连接，而 conntrack 让 VLAN 10 自己发起的连接的回应照常通过。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'filter:FORWARD' },
+        text: {
+          en: 'IN=eth0.10 OUT=eth0.20: the frame came in on eth0 tagged 10, and vlan_do_receive handed it to eth0.10. Open the inspector on the first step of this packet to see the tag.',
+          zh: 'IN=eth0.10 OUT=eth0.20：帧带着标签 10 从 eth0 进来，vlan_do_receive 把它交给了 eth0.10。在这个数据包的第一步打开检查器可以看到标签。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'transmit' },
+        text: {
+          en: 'Out by eth0.20: the VLAN device pushes an 802.1Q tag with id 20 and hands the frame to eth0, the same port it came in by.',
+          zh: '从 eth0.20 发出：VLAN 设备压入 ID 为 20 的 802.1Q 标签，再把帧交给 eth0——也就是它进来的那个端口。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { chain: 'filter:FORWARD' },
+        text: {
+          en: 'A NEW connection from eth0.20 to eth0.10 matches -i eth0.20 -o eth0.10 and is dropped: to iptables a VLAN device is an interface like any other.',
+          zh: '从 eth0.20 到 eth0.10 的 NEW 连接命中 -i eth0.20 -o eth0.10，被 DROP：对 iptables 来说，VLAN 设备和其他接口没有区别。',
+        },
+      },
+    ],
+    tags: ['basics', 'routing'],
+  },
 ];
 
 /**

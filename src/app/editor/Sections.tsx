@@ -33,6 +33,7 @@ import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, O
 import { useHostView } from './lab-views';
 import { useT } from '../i18n/lang';
 import { NeighFormView } from './NeighForm';
+import { VlanFormFields } from './VlanForm';
 
 function useScenario(): Case {
   const { stores } = useDeps();
@@ -245,6 +246,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
         <CommandPreview commands={[ipLinkCommand({ ...link, dev: dev(link.dev) })]} host={host} disabled={!link.state && !link.mtu.trim()} />
       </fieldset>
       <NeighFormView host={host} ifaces={ifaces} />
+      <VlanFormFields host={host} devices={ifaces.filter((i) => i !== 'lo')} />
     </div>
   );
 });

@@ -59,6 +59,11 @@ export default function LessonPanel({ id: lessonId, compact = false, embed = fal
           </button>
         )}
       </div>
+      {entry.modelled === 'vlan' && (
+        <p className="text-sm text-slate-700" data-testid="lesson-provenance">
+          {t('vlan.provenance')}
+        </p>
+      )}
       <p className="max-w-[100ch] text-base leading-relaxed text-slate-900">{entry.explanation[t.lang]}</p>
       {notesNow}
       <h3 className="text-base font-semibold text-slate-900">{t('lesson.notes')}</h3>

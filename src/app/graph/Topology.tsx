@@ -60,11 +60,17 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
           <span className="text-[20px] font-bold text-slate-900">{spec.name}</span>
           {current ? <span className="rounded bg-orange-700 px-1.5 text-[13px] font-bold text-white">● {t('topo.here')}</span> : selected ? <span className="text-[13px] font-semibold text-blue-900">{t('topo.shown')}</span> : null}
         </span>
-        {spec.interfaces.map((i) => (
-          <span key={i.name} className="truncate font-mono text-[14px] text-slate-800">
-            {i.name} {i.addrs.join(' ') || t('topo.noAddress')}
-          </span>
-        ))}
+        {spec.interfaces.map((i) =>
+          i.vlan ? (
+            <span key={i.name} className="truncate pl-4 font-mono text-[14px] text-slate-800" data-vlan={i.vlan.id} title={t('vlan.provenance')}>
+              ↳ {i.name} <span className="font-sans text-[13px] text-violet-900">{t('topo.vlan', { id: i.vlan.id })}</span> {i.addrs.join(' ') || t('topo.noAddress')}
+            </span>
+          ) : (
+            <span key={i.name} className="truncate font-mono text-[14px] text-slate-800">
+              {i.name} {i.addrs.join(' ') || t('topo.noAddress')}
+            </span>
+          ),
+        )}
       </button>
     </>
   );

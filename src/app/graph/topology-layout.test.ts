@@ -86,3 +86,19 @@ describe('the dot on the topology', () => {
     expect(hostAt(log, -1)).toBeNull();
   });
 });
+
+describe('VLAN devices in the topology', () => {
+  it('lists each VLAN device right after its real device, with its id', () => {
+    const r = host('router', ['eth0', 'eth1']);
+    r.interfaces.push(
+      { name: 'eth0.20', mac: null, addrs: ['10.0.20.1/24'], master: null, vlan: { parent: 'eth0', id: 20, protocol: '802.1Q' } } as never,
+      { name: 'eth1.5', mac: null, addrs: [], master: null, vlan: { parent: 'eth1', id: 5, protocol: '802.1Q' } } as never,
+      { name: 'eth0.20.7', mac: null, addrs: [], master: null, vlan: { parent: 'eth0.20', id: 7, protocol: '802.1Q' } } as never,
+    );
+    const log = { ...chainLog(), hosts: [r] } as unknown as WalkLog;
+    const spec = topologyLayout(log).nodes.find((n) => n.id === 'host:router')!;
+    expect(spec.interfaces.map((i) => i.name)).toEqual(['eth0', 'eth0.20', 'eth0.20.7', 'eth1', 'eth1.5']);
+    expect(spec.interfaces[1]).toEqual({ name: 'eth0.20', addrs: ['10.0.20.1/24'], vlan: { parent: 'eth0', id: 20 } });
+    expect(spec.interfaces[0]!.vlan).toBeUndefined();
+  });
+});

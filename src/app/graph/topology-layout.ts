@@ -12,8 +12,8 @@ export interface TopoNodeSpec {
   id: string;
   kind: 'host' | 'switch';
   name: string;
-  /** interfaces other than lo, with their addresses */
-  interfaces: { name: string; addrs: string[] }[];
+  /** interfaces other than lo, with their addresses; a VLAN device right after its real device */
+  interfaces: { name: string; addrs: string[]; vlan?: { parent: string; id: number } }[];
   x: number;
   y: number;
   w: number;
@@ -47,11 +47,22 @@ const switchId = (name: string) => `switch:${name}`;
 const portHost = (port: string) => port.slice(0, port.indexOf(':'));
 const portIface = (port: string) => port.slice(port.indexOf(':') + 1);
 
+/** A host's interfaces in ifindex order, except that each VLAN device follows its real device (and that device's earlier VLANs). */
+function vlansUnderParents<I extends { name: string; vlan?: { parent: string } }>(ifaces: I[]): I[] {
+  const out: I[] = [];
+  const place = (i: I) => {
+    out.push(i);
+    for (const v of ifaces) if (v.vlan?.parent === i.name) place(v);
+  };
+  for (const i of ifaces) if (!i.vlan || !ifaces.some((p) => p.name === i.vlan!.parent)) place(i);
+  return out;
+}
+
 export function topologyLayout(log: WalkLog | null): TopoLayout {
   if (!log) return { nodes: [], edges: [] };
   const specs = new Map<string, Omit<TopoNodeSpec, 'x' | 'y'>>();
   for (const h of log.hosts) {
-    const interfaces = h.interfaces.filter((i) => i.name !== 'lo').map((i) => ({ name: i.name, addrs: i.addrs }));
+    const interfaces = vlansUnderParents(h.interfaces.filter((i) => i.name !== 'lo')).map((i) => ({ name: i.name, addrs: i.addrs, ...(i.vlan ? { vlan: { parent: i.vlan.parent, id: i.vlan.id } } : {}) }));
     specs.set(hostId(h.name), { id: hostId(h.name), kind: 'host', name: h.name, interfaces, w: HOST_W, h: HOST_HEAD + Math.max(1, interfaces.length) * IFACE_LINE + 12 });
   }
   for (const s of log.switches) specs.set(switchId(s.name), { id: switchId(s.name), kind: 'switch', name: s.name, interfaces: [], w: SWITCH_W, h: SWITCH_H });

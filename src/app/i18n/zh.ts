@@ -10,6 +10,7 @@ import { zhLarge } from './large.zh';
 import { zhConsole } from './console.zh';
 import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
+import { zhVlan } from './vlan.zh';
 import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan };

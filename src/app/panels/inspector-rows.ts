@@ -138,7 +138,12 @@ const FIELD_KEYS: Record<string, MessageKey> = {
 
 /** A field's label; Ethernet's src and dst are MAC addresses. */
 export function fieldLabel(t: T, layer: LayerId, field: string): string {
-  if (layer === 'ethernet') return t(field === 'src' ? 'inspect.field.srcMac' : 'inspect.field.dstMac');
+  if (layer === 'ethernet') {
+    if (field === 'vid') return t('inspect.field.vlanId');
+    if (field === 'prio') return t('inspect.field.vlanPrio');
+    if (field === 'protocol') return t('inspect.field.vlanProtocol');
+    return t(field === 'src' ? 'inspect.field.srcMac' : 'inspect.field.dstMac');
+  }
   const key = FIELD_KEYS[field];
   return key ? t(key) : field;
 }
@@ -177,6 +182,8 @@ const REASON_KEYS: Record<Exclude<ChangeReason, `target.${string}`>, MessageKey>
   'xmit.neighbour': 'inspect.reason.xmit.neighbour',
   'xmit.ipvs-dr-mac-only': 'inspect.reason.xmit.ipvs-dr-mac-only',
   'xmit.bridged': 'inspect.reason.xmit.bridged',
+  'xmit.vlan-tag': 'inspect.reason.xmit.vlan-tag',
+  'ingress.vlan-untag': 'inspect.reason.ingress.vlan-untag',
   'xmit.neighbour-unresolved': 'inspect.reason.xmit.neighbour-unresolved',
   'arp.request': 'inspect.reason.arp.request',
   'arp.queued': 'inspect.reason.arp.queued',

@@ -23,9 +23,22 @@ function egressPort(r: PacketRecord): string | null {
   return last.physout ?? last.out;
 }
 
+/**
+ * The device a VLAN device's frames leave and arrive by (its real device,
+ * through stacked VLANs). The oracle has no VLANs (no 8021q); this extends
+ * its link inference the way its wires would: a VLAN rides its real device's.
+ */
+function wireDevice(world: World, host: string, iface: string): string {
+  const net = world.hosts.get(host)?.net;
+  let name = iface;
+  for (let l = net?.links.find((x) => x.name === name); l?.vlan; l = net?.links.find((x) => x.name === name)) name = l.vlan.parent;
+  return name;
+}
+
 /** analysis.py peers(): the endpoints on the other side of `host:iface`. */
 function peers(world: World, host: string, iface: string): { host: string; iface: string }[] {
   if (iface === 'lo') return [{ host, iface: 'lo' }];
+  iface = wireDevice(world, host, iface);
   const seg = world.segments.get(`${host}:${iface}`);
   if (!seg) return [];
   if (seg.kind === 'link') return [seg.peer];
@@ -46,7 +59,8 @@ export function oracleSeesLink(world: World, sender: PacketRecord, recv: Receive
     if (named.length) candidates = named;
   }
   // and by content: the fields NAT and routing never change must agree (oracle-link.ts)
-  return candidates.some((p) => p.host === sender.host && p.iface === out) && oracleSource(recv.packet) === sender;
+  const wire = wireDevice(world, sender.host, out);
+  return candidates.some((p) => p.host === sender.host && p.iface === wire) && oracleSource(recv.packet) === sender;
 }
 
 /** The receivers the oracle reports for `sender`. */

@@ -266,3 +266,31 @@ describe('layer changes', () => {
     expect(layerChanges(null, b)).toEqual([]);
   });
 });
+
+// modelled from kernel source (no 8021q on the oracle's kernel): net/8021q/vlan_core.c, vlan_dev.c
+describe('the 802.1Q tag (the VLAN gallery scenario)', () => {
+  const path = join(src, 'gallery/scenarios/vlan-interface.json');
+
+  it('shows the tag vlan_do_receive took off at the step the packet arrives by the VLAN device', () => {
+    const { walk } = walkOf(path);
+    const p = walk.log.packets.find((x) => x.host === 'router' && x.step === 1)!;
+    const ins = inspect(walk, p.firstStep);
+    expect(ins.reason).toBe('ingress.vlan-untag');
+    expect(ins.after.ethernet).toMatchObject({ src: '02:00:00:00:02:01', vlan: { vid: 10, prio: 0, protocol: '802.1Q' } });
+  });
+
+  it('shows the tag vlan_dev_hard_start_xmit pushed at the transmit step, with the new VLAN id', () => {
+    const { walk } = walkOf(path);
+    const p = walk.log.packets.find((x) => x.host === 'router' && x.step === 1)!;
+    const i = walk.log.steps.findIndex((s, k) => k >= p.firstStep && k <= p.lastStep && isNote(s, 'transmit'));
+    const ins = inspect(walk, i);
+    expect(ins.reason).toBe('xmit.vlan-tag');
+    expect(ins.changes).toEqual(expect.arrayContaining([{ path: 'ethernet.vlan.vid', before: 10, after: 20 }]));
+  });
+
+  it('shows no tag on an untagged frame', () => {
+    const { walk } = walkOf(join(src, 'gallery/scenarios/g14-rp-filter.json'));
+    const p = walk.log.packets.find((x) => x.host === 'router')!;
+    expect(inspect(walk, p.firstStep).after.ethernet).not.toHaveProperty('vlan');
+  });
+});

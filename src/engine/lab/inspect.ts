@@ -28,6 +28,11 @@ export type { NeighRow, IpvsSnapshot };
 export interface EthernetLayer {
   src: string;
   dst: string;
+  /**
+   * the 802.1Q tag: on the way in, the one the VLAN device took off (vlan_do_receive);
+   * on the way out, the one it put on (vlan_dev_hard_start_xmit); absent untagged
+   */
+  vlan?: { vid: number; prio: number; protocol: string };
 }
 
 export interface IpLayer {
@@ -123,6 +128,10 @@ export type ChangeReason =
   | 'xmit.ipvs-dr-mac-only'
   /** a bridge forwards the frame with both MAC addresses unchanged */
   | 'xmit.bridged'
+  /** neigh_output wrote the header on a VLAN device, whose vlan_dev_hard_start_xmit pushed its 802.1Q tag (modelled from kernel source) */
+  | 'xmit.vlan-tag'
+  /** the frame came in tagged: vlan_do_receive took the tag off and handed the packet to the VLAN device of its id (modelled from kernel source) */
+  | 'ingress.vlan-untag'
   /** the frame never left: the next hop did not answer ARP */
   | 'xmit.neighbour-unresolved'
   /** neigh_resolve_output: no valid neighbour entry, the packet waits in its queue while arp_solicit broadcasts a request */
@@ -233,7 +242,7 @@ function quotedFromView(h: HeaderView): QuotedDatagram {
 export function packetLayers(p: Packet, ethernet: EthHeader | null, ctmark: number | null): PacketLayers {
   const encap = p.proto === IPPROTO_IPIP && p.encap ? p.encap : null;
   return {
-    ethernet: ethernet ? { src: ethernet.src, dst: ethernet.dst } : null,
+    ethernet: ethernet ? { src: ethernet.src, dst: ethernet.dst, ...(ethernet.vlan ? { vlan: { vid: ethernet.vlan.vid, prio: ethernet.vlan.prio, protocol: ethernet.vlan.protocol } } : {}) } : null,
     ip: ipLayer(p),
     l4: encap ? null : l4Layer(p, false),
     inner: encap ? { ip: ipLayer(encap), l4: l4Layer(encap, true) } : null,
@@ -323,7 +332,7 @@ function noteReason(note: WalkNote, step: WalkStep, rec: PacketRecord, before: S
       if (!rec.frameOut) return 'xmit.neighbour-unresolved';
       if (note.port !== null && rec.frameIn && rec.frameOut.src === rec.frameIn.src && rec.frameOut.dst === rec.frameIn.dst) return 'xmit.bridged';
       const dr = rec.notes.some((n) => n.kind === 'ipvs' && n.action === 'xmit' && n.method === 'route');
-      return dr ? 'xmit.ipvs-dr-mac-only' : 'xmit.neighbour';
+      return dr ? 'xmit.ipvs-dr-mac-only' : rec.frameOut.vlan ? 'xmit.vlan-tag' : 'xmit.neighbour';
     }
     case 'conntrack':
       return note.reason?.includes('nf_ct_attach') ? 'conntrack.attach' : 'conntrack.in';
@@ -348,7 +357,7 @@ function packetStates(log: WalkLog, rec: PacketRecord, first: number, upTo: numb
       case 'originate': {
         const e0 = rec.events[0]!;
         const carried = rec.origin === 'local' || rec.in === 'lo';
-        s = { packet: e0.packet, ethernet: rec.frameIn ?? null, ctmark: carried ? (e0.ctmark ?? null) : null, ct: null, sent: false, ipvsPassed: false, delivered: false, reason: step.kind === 'ingress' ? 'ingress.frame' : 'originate.local' };
+        s = { packet: e0.packet, ethernet: rec.frameIn ?? null, ctmark: carried ? (e0.ctmark ?? null) : null, ct: null, sent: false, ipvsPassed: false, delivered: false, reason: step.kind === 'ingress' ? (rec.frameIn?.vlan ? 'ingress.vlan-untag' : 'ingress.frame') : 'originate.local' };
         break;
       }
       case 'rule': {

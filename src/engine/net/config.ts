@@ -17,7 +17,17 @@ import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../
 /** the namespace defaults live in the shared vocabulary (the page's sysctl form offers them) */
 export { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault };
 
-export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
+export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | 'vlan';
+
+/** An 802.1Q/802.1ad sub-interface's own fields (struct vlan_dev_priv; net/vlan.ts). */
+export interface VlanInfo {
+  /** real_dev: the device whose frames carry the tag */
+  parent: string;
+  /** vlan_id, 0-4094 */
+  id: number;
+  /** vlan_proto as iproute2 names it */
+  protocol: '802.1Q' | '802.1ad';
+}
 
 export interface Link {
   name: string;
@@ -54,6 +64,8 @@ export interface Link {
    * (BROPT_MTU_SET_BY_USER): it no longer follows its ports' MTUs
    */
   mtuSet?: boolean;
+  /** a VLAN sub-interface (kind 'vlan'): its parent, id and protocol */
+  vlan?: VlanInfo;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

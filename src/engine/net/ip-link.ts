@@ -2,13 +2,14 @@
 // `ip link add|set|delete|show` as iproute2 6.1's iplink.c parses it, and
 // what the kernel does with it: veth pairs, bridges and dummies, up/down,
 // mtu, address, master/nomaster (with the bridge's MTU auto-adjust),
-// gso_max_segs and group.
+// gso_max_segs and group. VLAN sub-interfaces (`type vlan`) are vlan.ts's.
 
 import type { Diagnostic } from '../text/diagnostics';
 import type { Word } from '../text/shlex';
 import type { HostNet, LinkKind } from './config';
 import { addLink, bridgeMtuAutoAdjust, deleteLink, findLink, setLinkUp } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
+import { checkNewVlan, initVlanLink, parseVlanArgs, vlanFollowParent, vlanMtuError, vlanOpenError, vlansToDelete, type VlanArgs } from './vlan';
 import { kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
 
 export interface IpLinkCommand extends IpBase {
@@ -26,6 +27,10 @@ export interface IpLinkCommand extends IpBase {
   gsoMaxSegs: number | null;
   /** group N (IFLA_GROUP); /etc/iproute2/group names only 0, `default` */
   group: number | null;
+  /** `link DEV`: the real device a VLAN is stacked on */
+  link: WordRef | null;
+  /** the words after `type vlan` */
+  vlan: VlanArgs | null;
 }
 
 /** The verbs do_iplink() tests, in its order; [word, verb, exact?]. */
@@ -52,7 +57,7 @@ function checkNewName(c: Cursor, w: Word, named: boolean): void {
 }
 
 export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
-  const cmd: IpLinkCommand = { span: b.span, inet: b.inet, verbSpan: b.verbSpan, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null };
+  const cmd: IpLinkCommand = { span: b.span, inet: b.inet, verbSpan: b.verbSpan, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null, link: null, vlan: null };
   while (!c.done && !c.failed) {
     const w = c.take();
     const t = w.text;
@@ -91,11 +96,18 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
     } else if (t === 'master') {
       const a = c.arg(w, 'a bridge name');
       if (a) cmd.master = ref(a);
+    } else if (t === 'link') {
+      const a = c.arg(w, 'a device name');
+      if (a) cmd.link = ref(a);
     } else if (t === 'nomaster') cmd.nomaster = true;
     else if (matches(t, 'type') && t !== '') {
-      const a = c.arg(w, 'bridge, dummy or veth');
+      const a = c.arg(w, 'bridge, dummy, veth or vlan');
       if (!a) break;
       cmd.kind = ref(a);
+      if (a.text === 'vlan') {
+        cmd.vlan = parseVlanArgs(c);
+        break;
+      }
       // `type veth peer [name] NAME`: the remaining words belong to the type
       while (!c.done && !c.failed) {
         const x = c.take();
@@ -129,7 +141,7 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
   return cmd;
 }
 
-const LINK_KINDS: Readonly<Record<string, LinkKind>> = { bridge: 'bridge', dummy: 'dummy', veth: 'veth' };
+const LINK_KINDS: Readonly<Record<string, LinkKind>> = { bridge: 'bridge', dummy: 'dummy', veth: 'veth', vlan: 'vlan' };
 
 function generatedMac(net: HostNet, ifindex: number): string {
   return `02:00:00:fe:${(net.links.length & 255).toString(16).padStart(2, '0')}:${(ifindex & 255).toString(16).padStart(2, '0')}`;
@@ -146,6 +158,10 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (!kindWord) return [kernelError(cmd.span, 'Not enough information: "type" argument is required.', 'ip/missing-type')];
     const kind = LINK_KINDS[kindWord.text];
     if (!kind) return [kernelError(kindWord, 'Error: Unknown device type.', 'ip/unknown-type')];
+    // iplink_modify resolves `link DEV` before it asks the kernel
+    if (cmd.link && !findLink(net, cmd.link.text)) return [noDevice(cmd.link)];
+    const vlan = kind === 'vlan' ? checkNewVlan(net, cmd.vlan ?? { id: null, idWord: null, protocol: null }, cmd.link, cmd.mtu, kindWord) : null;
+    if (vlan && 'message' in vlan && !findLink(net, dev.text)) return [vlan];
     if (findLink(net, dev.text) || (cmd.peer && findLink(net, cmd.peer.text))) {
       return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
     }
@@ -157,16 +173,23 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     }
     if (cmd.peer) addLink(net, cmd.peer.text, 'veth', generatedMac(net, net.nextIfindex));
     const link = findLink(net, dev.text)!;
+    if (vlan && !('message' in vlan)) initVlanLink(net, link, vlan, cmd.mtu !== null, cmd.address !== null);
     if (cmd.mtu !== null) link.mtu = cmd.mtu;
     if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
     if (cmd.group !== null) link.group = cmd.group;
-    if (cmd.up) setLinkUp(net, dev.text, true);
+    if (cmd.up) {
+      const down = vlanOpenError(net, link, dev);
+      if (down) return [down];
+      setLinkUp(net, dev.text, true);
+    }
     return [];
   }
   const link = findLink(net, dev.text);
   if (!link) return [noDevice(dev)];
   if (cmd.verb === 'delete') {
     if (link.kind === 'loopback') return [kernelError(dev, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
+    // NETDEV_UNREGISTER: the VLANs on the device go with it
+    for (const v of vlansToDelete(net, dev.text)) deleteLink(net, v);
     deleteLink(net, dev.text);
     return [];
   }
@@ -178,6 +201,14 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     const before = link.master;
     link.master = master.name;
     if (before !== null && before !== master.name) bridgeMtuAutoAdjust(net, before);
+  }
+  if (cmd.mtu !== null) {
+    const e = vlanMtuError(net, link, cmd.mtu, dev);
+    if (e) return [e];
+  }
+  if (cmd.up === true) {
+    const e = vlanOpenError(net, link, dev);
+    if (e) return [e];
   }
   const left = cmd.nomaster ? link.master : null;
   if (cmd.nomaster) link.master = null;
@@ -196,5 +227,7 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     link.macSet = true;
   }
   if (cmd.up !== null) setLinkUp(net, dev.text, cmd.up);
+  // vlan_device_event: the VLANs on this device follow its state and MTU
+  vlanFollowParent(net, dev.text, (name, up) => setLinkUp(net, name, up));
   return [];
 }

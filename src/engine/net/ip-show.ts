@@ -8,6 +8,7 @@
 
 import { formatIpv4 } from './addr';
 import type { HostNet, Link, Neighbour } from './config';
+import { vlanCarrier } from './vlan';
 import { routeGetView, type RouteGetQuery } from './route-get';
 
 /** The other end of a veth: its ifindex in its namespace and that namespace's (host's) name. */
@@ -23,12 +24,14 @@ export type Peers = ReadonlyMap<string, LinkPeer>;
 /** The device has carrier (IFF_RUNNING, LOWER_UP): up, and a veth's peer up, a bridge with a port up. */
 export function linkCarrier(net: HostNet, l: Link, peers: Peers): boolean {
   const peer = peers.get(l.name);
+  if (l.vlan) return vlanCarrier(net, l, (real) => linkCarrier(net, real, peers));
   return l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
 }
 
 function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
   const peer = peers.get(l.name);
-  const name = peer ? `${l.name}@if${peer.ifindex}` : l.name;
+  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device)
+  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : l.name;
   const loop = l.kind === 'loopback';
   const carrier = linkCarrier(net, l, peers);
   const flags: string[] = [];
@@ -36,7 +39,8 @@ function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): strin
   flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
-  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : 'DOWN';
+  // a veth whose peer is down is DOWN (recorded, links.golden.txt); a VLAN whose real device has no carrier is LOWERLAYERDOWN (modelled: netif_stacked_transfer_operstate)
+  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'vlan' ? 'LOWERLAYERDOWN' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
   return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up || l.everUp ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }

@@ -9,6 +9,7 @@
 // deterministic; the World moves packets between hosts.
 // size: a host's IPv4 paths stay in one file, to be read in the kernel's order
 
+import type { VlanTag } from '../net/vlan';
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
 import { runTable, type ChainLike, type NfEvent, type TableVerdict, type TargetResult, type WalkHooks } from '../iptables/walk';
@@ -369,9 +370,9 @@ export class Host {
    * a bridge passed up with br_netfilter on, the port it came in by (PHYSIN=
    * on every later hook, REPORT.md §5.23).
    */
-  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null } | null = null): void {
+  receive(pkt: Packet, iface: string, from: PacketRecord | null, srcMac: string | null, looped: PacketMeta | null = null, l2: { dstMac: string; physIn: string | null; vlan?: VlanTag } | null = null): void {
     const rec = this.world.openRecord(this, 'ingress', iface, from);
-    if (srcMac !== null && l2) rec.frameIn = { src: srcMac, dst: l2.dstMac };
+    if (srcMac !== null && l2) rec.frameIn = { src: srcMac, dst: l2.dstMac, ...(l2.vlan ? { vlan: l2.vlan } : {}) };
     // over lo the skb keeps nf_trace from its OUTPUT passage, and its conntrack keeps the harness from setting it
     if (iface === 'lo' && from?.untraced) rec.untraced = true;
     const meta: PacketMeta = looped

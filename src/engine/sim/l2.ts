@@ -15,6 +15,12 @@
 //     first (br_add_if adds at the head of the port list; br_flood walks it).
 //     That order decides which ARP answer arrives first when one host answers
 //     on two ports, and the first answer is the one kept (net/neigh.ts).
+//   * A VLAN device (kind 'vlan', net/vlan.ts) puts its 802.1Q tag on what
+//     it sends and hands it to its real device; a tagged frame that arrives
+//     goes to the VLAN device of its id on the receiving device, or, with
+//     none, is PACKET_OTHERHOST and dropped — unless a bridge takes it first
+//     (a bridge forwards tags it does not filter). Modelled from kernel
+//     source: this kernel has no 8021q.
 //   * An interface takes frames for its own address, broadcasts and
 //     multicasts; anything else is PACKET_OTHERHOST and dropped before
 //     PREROUTING. A bridge port hands every frame to its bridge, which
@@ -37,6 +43,7 @@ import type { Host } from './host';
 import { addNote, type NeighRow, type PacketRecord, type WalkNote } from './record';
 import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
+import { vlanReceive, vlanTagFor, type VlanTag } from '../net/vlan';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
@@ -57,6 +64,10 @@ export interface EthFrame {
   src: string;
   dst: string;
   payload: L2Payload;
+  /** 802.1Q tags, outermost first (absent or empty: untagged) */
+  tags?: readonly VlanTag[];
+  /** the tag a VLAN device took off this frame on its way in (what step inspection shows) */
+  popped?: VlanTag;
 }
 
 /** One hop of a frame, queued in the World's FIFO. */
@@ -239,8 +250,48 @@ export class LinkLayer {
     }
     const link = findLink(host.net, dev);
     if (!link) return;
+    if (link.kind === 'vlan') return this.vlanXmit(host, dev, frame);
     if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);
     this.portXmit(host, dev, frame);
+  }
+
+  /**
+   * vlan_dev_hard_start_xmit: the VLAN device tags the frame with its id and
+   * protocol and queues it on its real device (dev_queue_xmit(real_dev)),
+   * which sends it as any frame of its own — through a bridge, onto a veth.
+   */
+  private vlanXmit(host: Host, dev: string, frame: EthFrame): void {
+    const link = findLink(host.net, dev)!;
+    const tag = vlanTagFor(link);
+    if (!tag || !link.up) return;
+    const rec = frame.payload.kind === 'ipv4' ? frame.payload.from : null;
+    if (rec?.frameOut) rec.frameOut.vlan = tag;
+    const tagged: EthFrame = { ...frame, tags: [tag, ...(frame.tags ?? [])] };
+    const real = findLink(host.net, link.vlan!.parent);
+    if (!real || !real.up) return;
+    if (real.kind === 'vlan') return this.vlanXmit(host, real.name, tagged);
+    if (real.kind === 'bridge') return this.bridgeXmit(host, real.name, tagged);
+    this.portXmit(host, real.name, tagged);
+  }
+
+  /**
+   * __netif_receive_skb_core for a tagged frame on `dev`: vlan_do_receive
+   * hands it, untagged, to the VLAN device of its id (which takes it as
+   * PACKET_HOST when the destination is its own address) — 'consumed'. With
+   * no such device a bridge port's rx_handler still gets the tagged frame
+   * ('bridge'); anywhere else a non-zero id makes it PACKET_OTHERHOST, which
+   * ip_rcv and arp_rcv drop ('consumed' too). A priority tag (id 0) without
+   * a VLAN 0 device is read as untagged ('untagged').
+   */
+  private vlanRx(host: Host, dev: string, frame: EthFrame, bridgePort: boolean): { kind: 'consumed' | 'bridge' } | { kind: 'untagged'; frame: EthFrame } {
+    const [tag, ...inner] = frame.tags!;
+    const r = vlanReceive(host.net, dev, tag!);
+    if (r.kind === 'vlan') {
+      this.hostRx(host, r.dev, { ...frame, tags: inner, popped: tag! });
+      return { kind: 'consumed' };
+    }
+    if (r.kind === 'untagged') return { kind: 'untagged', frame: { ...frame, tags: inner } };
+    return { kind: r.kind === 'otherhost' && bridgePort ? 'bridge' : 'consumed' };
   }
 
   /**
@@ -323,6 +374,11 @@ export class LinkLayer {
       if (p.packet.proto === IPPROTO_TCP) this.world.warn(`not modelled: ${host.name}:${iface} (MTU ${link.mtu}) drops a ${p.packet.len}-byte TCP segment; Linux would retransmit it on a timer`);
       return;
     }
+    if (frame.tags?.length) {
+      const v = this.vlanRx(host, iface, frame, link.master !== null);
+      if (v.kind === 'consumed') return;
+      if (v.kind === 'untagged') frame = v.frame;
+    }
     if (link.master) return this.bridgeRx(host, link.master, iface, frame);
     // eth_type_trans: a unicast frame for another address is PACKET_OTHERHOST, dropped before any hook
     if (!isGroupMac(frame.dst) && frame.dst !== this.macOf(host, iface)) return;
@@ -331,9 +387,15 @@ export class LinkLayer {
 
   /** The frame is for this host on `dev` (a plain interface, or a bridge passing it up). */
   private up(host: Host, dev: string, frame: EthFrame, physIn: string | null): void {
+    if (frame.tags?.length) {
+      // br_pass_frame_up: netif_receive_skb on the bridge device, whose VLANs take their tags
+      const v = this.vlanRx(host, dev, frame, false);
+      if (v.kind !== 'untagged') return;
+      frame = v.frame;
+    }
     const p = frame.payload;
     if (p.kind === 'arp') return this.arpRcv(host, dev, frame, p.arp);
-    host.receive(clonePacket(p.packet), dev, p.from, frame.src, null, { dstMac: frame.dst, physIn });
+    host.receive(clonePacket(p.packet), dev, p.from, frame.src, null, { dstMac: frame.dst, physIn, ...(frame.popped ? { vlan: frame.popped } : {}) });
   }
 
   private fdb(host: Host, bridge: string): Map<string, string> {
@@ -368,7 +430,8 @@ export class LinkLayer {
     }
     for (const out of outs) {
       const p = frame.payload;
-      if (p.kind === 'arp') this.portXmit(host, out, frame);
+      // br_netfilter passes tagged frames without iptables (IS_VLAN_IP: bridge-nf-filter-vlan-tagged is 0)
+      if (p.kind === 'arp' || frame.tags?.length) this.portXmit(host, out, frame);
       else host.bridgeReceive(clonePacket(p.packet), bridge, port, out, p.from, frame.src, frame.dst);
     }
     if (group) this.up(host, bridge, frame, physIn);

@@ -3,6 +3,7 @@
 // animates and what the oracle format reports (FORMAT.md §2.2). A record is
 // opened when the packet meets its first hook and is appended to as it moves.
 
+import type { VlanTag } from '../net/vlan';
 import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
 import type { HookName, TableName } from '../netfilter/hooks';
@@ -231,6 +232,8 @@ export type DropCause =
 export interface EthHeader {
   src: string;
   dst: string;
+  /** the outermost 802.1Q tag the frame carried on the wire (absent: untagged) */
+  vlan?: VlanTag;
 }
 
 /** One line of `ip neigh show`. */
