@@ -227,6 +227,9 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
       return 'local-process';
     case 'transmit':
       return 'iface-out';
+    case 'tunnel':
+      // the tunnel device's xmit runs where the frame leaves; its receive side is the socket (or protocol) that took the outer packet
+      return note.action === 'decapsulate' ? 'local-process' : 'iface-out';
   }
   return origin === 'ingress' ? 'iface-in' : 'local-process';
 }

@@ -114,6 +114,12 @@ export type ChangeReason =
   | 'ipvs.snat'
   | 'ipvs.drop'
   | 'ipvs.accept'
+  /** a tunnel device wrapped the packet in an outer one (vxlan_xmit, ip_tunnel_xmit) */
+  | 'tunnel.encapsulate'
+  /** the tunnel's receive side took the outer packet and hands its payload up the tunnel device */
+  | 'tunnel.decapsulate'
+  /** the tunnel device refused the packet */
+  | 'tunnel.drop'
   /** ip_vs_tunnel_xmit pushed the outer IP header (protocol 4) */
   | 'ipvs.tunnel-encapsulates'
   /** neigh_output wrote the Ethernet header: the device's MAC as source, the next hop's from the neighbour table as destination */
@@ -316,6 +322,8 @@ function noteReason(note: WalkNote, step: WalkStep, rec: PacketRecord, before: S
     }
     case 'conntrack':
       return note.reason?.includes('nf_ct_attach') ? 'conntrack.attach' : 'conntrack.in';
+    case 'tunnel':
+      return `tunnel.${note.action}`;
     case 'deliver':
       return 'deliver.socket';
   }

@@ -15,9 +15,11 @@ import { prefixMask } from './addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../vocabulary/sysctl';
 
 /** the namespace defaults live in the shared vocabulary (the page's sysctl form offers them) */
+import type { TunnelMode, TunnelParams } from './tunnel-params';
+
 export { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault };
 
-export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy';
+export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | TunnelMode;
 
 export interface Link {
   name: string;
@@ -49,6 +51,8 @@ export interface Link {
    * (BROPT_MTU_SET_BY_USER): it no longer follows its ports' MTUs
    */
   mtuSet?: boolean;
+  /** a GRE, IPIP or VXLAN device's tunnel parameters (net/tunnel.ts) */
+  tunnel?: TunnelParams;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

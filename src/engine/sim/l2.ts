@@ -37,6 +37,7 @@ import type { Host } from './host';
 import type { NeighRow, PacketRecord } from './record';
 import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
+import { vxlanXmit } from './encap';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
@@ -229,6 +230,7 @@ export class LinkLayer {
     const link = findLink(host.net, dev);
     if (!link) return;
     if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);
+    if (link.kind === 'vxlan') return vxlanXmit(host, dev, frame);
     this.portXmit(host, dev, frame);
   }
 
@@ -322,6 +324,9 @@ export class LinkLayer {
   private up(host: Host, dev: string, frame: EthFrame, physIn: string | null): void {
     const p = frame.payload;
     if (p.kind === 'arp') return this.arpRcv(host, dev, frame, p.arp);
+    // a GRE or IPIP device has no link-layer header: TRACE prints MAC= empty
+    const kind = findLink(host.net, dev)?.kind;
+    if (kind === 'gre' || kind === 'ipip') return host.receive(clonePacket(p.packet), dev, p.from, null);
     host.receive(clonePacket(p.packet), dev, p.from, frame.src, null, { dstMac: frame.dst, physIn });
   }
 
