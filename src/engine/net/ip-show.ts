@@ -22,21 +22,28 @@ export type Peers = ReadonlyMap<string, LinkPeer>;
 
 function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
   const peer = peers.get(l.name);
-  const name = peer ? `${l.name}@if${peer.ifindex}` : l.name;
+  // a GRE/IPIP device names its underlay (dev_get_iflink: parms.link), NONE without one
+  const ipTun = l.tunnel && l.tunnel.mode !== 'vxlan' ? l.tunnel : null;
+  const name = peer ? `${l.name}@if${peer.ifindex}` : ipTun ? `${l.name}@${ipTun.link ?? 'NONE'}` : l.name;
   const loop = l.kind === 'loopback';
   const carrier = l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
   const flags: string[] = [];
   if (l.up && !carrier) flags.push('NO-CARRIER');
-  flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
+  if (ipTun) flags.push(...(ipTun.remote ? ['POINTOPOINT', 'NOARP'] : ['NOARP']));
+  else flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
-  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
+  // tunnels never report an operational state of their own (recorded for vxlan: state UNKNOWN once up)
+  const state = loop || l.tunnel ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
   return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }
 
 function linkLine(l: Link, peers: Peers): string {
   if (l.kind === 'loopback') return '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00';
+  // a GRE/IPIP device's "address" is its local end, its peer the remote (print_linkinfo's link/gre, link/ipip)
+  const t = l.tunnel;
+  if (t && t.mode !== 'vxlan') return `    link/${t.mode} ${formatIpv4(t.local)} ${t.remote ? 'peer' : 'brd'} ${formatIpv4(t.remote)}`;
   const peer = peers.get(l.name);
   return `    link/ether ${l.mac} brd ff:ff:ff:ff:ff:ff${peer ? ` link-netns ${peer.netns}` : ''}`;
 }
