@@ -59,6 +59,14 @@ export type L4Layer =
       quoted: QuotedDatagram | null;
     };
 
+export interface TunnelLayer {
+  kind: 'vxlan' | 'gre';
+  vni: number | null;
+  key: number | null;
+  innerSrcMac: string | null;
+  innerDstMac: string | null;
+}
+
 export interface QuotedDatagram {
   ip: IpLayer;
   l4: L4Layer | null;
@@ -71,8 +79,10 @@ export interface PacketLayers {
   ip: IpLayer;
   /** the transport header; null for IP-in-IP, whose payload is `inner` */
   l4: L4Layer | null;
-  /** IP-in-IP (IPVS TUN): the datagram inside */
+  /** an encapsulated packet (IPVS TUN, an ipip, GRE or VXLAN tunnel): the datagram inside */
   inner: QuotedDatagram | null;
+  /** the header between the outer transport and the inner datagram: VXLAN's VNI and inner Ethernet header, GRE's key */
+  tunnel?: TunnelLayer;
   /** skb->mark */
   mark: number;
   /** ct->mark of the packet's connection; null while the packet has none */
@@ -228,12 +238,15 @@ function quotedFromView(h: HeaderView): QuotedDatagram {
 
 /** The layers of one packet snapshot. */
 export function packetLayers(p: Packet, ethernet: EthHeader | null, ctmark: number | null): PacketLayers {
-  const encap = p.proto === IPPROTO_IPIP && p.encap ? p.encap : null;
+  const encap = p.encap ?? null;
+  const t = p.tunnel;
   return {
     ethernet: ethernet ? { src: ethernet.src, dst: ethernet.dst } : null,
     ip: ipLayer(p),
-    l4: encap ? null : l4Layer(p, false),
+    // VXLAN's outer packet is UDP: its transport header comes before the VXLAN header
+    l4: encap && p.proto !== IPPROTO_UDP ? null : l4Layer(p, false),
     inner: encap ? { ip: ipLayer(encap), l4: l4Layer(encap, true) } : null,
+    ...(t ? { tunnel: t.kind === 'vxlan' ? { kind: 'vxlan', vni: t.vni, key: null, innerSrcMac: t.eth.src, innerDstMac: t.eth.dst } : { kind: 'gre', vni: null, key: t.key, innerSrcMac: null, innerDstMac: null } } : {}),
     mark: p.mark,
     ctmark,
   };
