@@ -32,6 +32,7 @@ import { applyCaseOp, applyTexts } from './session';
 import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, OpStatus, primaryCls, smallBtnCls, useSession, type RunState } from './ui';
 import { useHostView } from './lab-views';
 import { useT } from '../i18n/lang';
+import { TunnelForm } from './TunnelForm';
 
 function useScenario(): Case {
   const { stores } = useDeps();
@@ -243,6 +244,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
         </div>
         <CommandPreview commands={[ipLinkCommand({ ...link, dev: dev(link.dev) })]} host={host} disabled={!link.state && !link.mtu.trim()} />
       </fieldset>
+      <TunnelForm host={host} devices={ifaces} />
     </div>
   );
 });
