@@ -144,7 +144,8 @@ export interface WalkLogOptions {
 
 export interface HostView {
   name: string;
-  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null }[];
+  /** `tunnel`: a GRE, IPIP or VXLAN device's mode and ends (0.0.0.0: any) */
+  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; tunnel?: { mode: string; local: string; remote: string } }[];
   /** table → chains (built-in first) */
   tables: Record<string, ChainView[]>;
   routes: string;
@@ -484,6 +485,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
       mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
       addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
       master: l.master,
+      ...(l.tunnel ? { tunnel: { mode: l.tunnel.mode, local: formatIpv4(l.tunnel.local), remote: formatIpv4(l.tunnel.remote) } } : {}),
     })),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: R.formatAllRoutes(h.net),
