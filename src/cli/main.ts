@@ -13,6 +13,7 @@ import { createRuleset } from '../engine/iptables/ruleset';
 import { saveRuleset } from '../engine/iptables/save';
 import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
 import { runIpvsCase } from '../engine/ipvs/case-runner';
+import { modelledTunnelsLine } from '../engine/net/tunnel';
 import { caseLink } from '../share/case-link';
 import { formatBudgetStop } from '../engine/sim/budget';
 
@@ -167,6 +168,8 @@ async function command(argv: string[]): Promise<number> {
       const limits = notModelled(r.world.scenario, r.world);
       for (const f of limits.slice(0, MAX_NOT_MODELLED_LINES)) process.stderr.write(`packetwalk: ${formatNotModelled(f)}\n`);
       if (limits.length > MAX_NOT_MODELLED_LINES) process.stderr.write(`packetwalk: … and ${limits.length - MAX_NOT_MODELLED_LINES} more not modelled\n`);
+      const tunnels = modelledTunnelsLine(r.world.hostList);
+      if (tunnels) process.stderr.write(`packetwalk: ${tunnels}\n`);
       return 0;
     }
     case 'iptables-save':

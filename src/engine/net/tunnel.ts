@@ -326,3 +326,15 @@ export function formatTunnelShow(net: HostNet, name: string | null): string {
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }
+
+/**
+ * The line the CLI prints (stderr) when a case has GRE or IPIP tunnels:
+ * they are modelled from kernel source, not checked against a kernel.
+ *
+ * @example modelledTunnelsLine([{ name: 'sitea', net }]) // 'GRE/IPIP tunnels (sitea:tun0 gre) are modelled from kernel source …'
+ */
+export function modelledTunnelsLine(hosts: readonly { name: string; net: HostNet }[]): string | null {
+  const found = hosts.flatMap((h) => h.net.links.filter((l) => l.tunnel && l.tunnel.mode !== 'vxlan').map((l) => `${h.name}:${l.name} ${l.tunnel!.mode}`));
+  if (!found.length) return null;
+  return `GRE/IPIP tunnels (${found.join(', ')}) are modelled from kernel source (net/ipv4/ip_gre.c, ipip.c, ip_tunnel.c): this machine's kernel has neither to check them against`;
+}
