@@ -188,4 +188,33 @@ test.describe('share links', () => {
     await expect.poll(() => page.evaluate(() => window.location.hash)).toContain('step=13');
     expect(await page.evaluate(() => window.location.hash)).toContain('lang=zh');
   });
+
+  test('how the author steps (G: by chain, hook…; collapse) travels in the link and the address bar', async ({ page, browser }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    const stepBy = page.getByRole('combobox', { name: 'Step by' });
+    await expect(stepBy).toHaveValue('event');
+    // G twice: by chain, then by hook; the address bar follows
+    await page.locator('body').press('g');
+    await page.locator('body').press('g');
+    await expect(stepBy).toHaveValue('hook');
+    await page.getByRole('checkbox', { name: 'Collapse empty chains' }).check();
+    await expect.poll(() => page.evaluate(() => window.location.hash)).toMatch(/by=hook&collapse=1/);
+
+    await page.getByRole('button', { name: 'Share' }).click();
+    const field = page.getByRole('region', { name: 'Share this walk' }).getByRole('textbox', { name: 'Link' });
+    await expect(field).toHaveValue(/&by=hook&collapse=1$/);
+    const link = await field.inputValue();
+
+    const fresh = await browser.newContext();
+    const other = await fresh.newPage();
+    await other.goto(link);
+    await waitForWalk(other);
+    await expect(other.getByRole('combobox', { name: 'Step by' })).toHaveValue('hook');
+    await expect(other.getByRole('checkbox', { name: 'Collapse empty chains' })).toBeChecked();
+    // a hand-edited by= switches it back without reloading the scenario
+    await other.evaluate(() => (window.location.hash = window.location.hash.replace('by=hook', 'by=packet')));
+    await expect(other.getByRole('combobox', { name: 'Step by' })).toHaveValue('packet');
+    await fresh.close();
+  });
 });

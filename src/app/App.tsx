@@ -12,7 +12,7 @@
 // Its stylesheet (app.css) is loaded by main.tsx with index.css, before the
 // first paint: the font stacks there also set the static first screen.
 
-import { lazy, memo, Suspense, useEffect } from 'react';
+import { lazy, memo, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
@@ -144,7 +144,7 @@ function WalkScreen() {
       <BudgetNotice />
       <NotModelledNotice />
       <Lesson />
-      <div className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
+      <div data-sticky-bar className="z-20 rounded-lg border border-slate-300 bg-white/95 px-3 py-2 shadow-sm lg:sticky lg:top-0">
         <Playback />
       </div>
       <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem] 2xl:grid-cols-[minmax(0,1fr)_28rem]">
@@ -194,27 +194,60 @@ function GalleryScreen() {
   );
 }
 
-/** Presenter mode: the walk for a room. Forms and editors are gone; ← → still step. */
+const WIDE = '(min-width: 1600px)';
+function subscribeWide(changed: () => void): () => void {
+  const q = window.matchMedia(WIDE);
+  q.addEventListener('change', changed);
+  return () => q.removeEventListener('change', changed);
+}
+
+/** A screen wide enough for presenter mode's side column next to a full-size graph (1920×1080, not 1366×768). */
+function useWideScreen(): boolean {
+  return useSyncExternalStore(
+    subscribeWide,
+    () => window.matchMedia(WIDE).matches,
+    () => false,
+  );
+}
+
+/**
+ * Presenter mode: the walk for a room. Forms and editors are gone; ← → still
+ * step. The graph takes the rest of the screen below the playback bar; on a
+ * screen under 1600 px the step card with its QR code sits in the graph's
+ * lower left corner instead of a side column.
+ */
 function PresenterScreen() {
   const t = useT();
+  const wide = useWideScreen();
   return (
-    <>
+    <div className="flex min-h-0 flex-1 flex-col gap-2">
       <Lesson compact />
       <BudgetNotice />
       <NotModelledNotice />
-      <div className="z-20 rounded-lg border-2 border-black bg-white px-3 py-2 lg:sticky lg:top-0">
+      <div data-sticky-bar className="z-20 rounded-lg border-2 border-black bg-white px-3 py-1">
         <Playback />
       </div>
-      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_24rem]">
-        <FlowGraphView spotlight />
-        <div className="flex min-w-0 flex-col gap-3">
-          <Suspense fallback={<Loading label={t('common.loading')} className="h-64" />}>
-            <PresenterSide />
-          </Suspense>
-          <HeadersPanel />
+      <div className="flex min-h-0 flex-1 gap-3">
+        <div className="relative flex min-h-0 min-w-0 flex-1 flex-col" data-testid="presenter-graph">
+          <FlowGraphView spotlight fill />
+          {!wide && (
+            <div className="absolute bottom-3 left-14 z-10">
+              <Suspense fallback={null}>
+                <PresenterSide compact />
+              </Suspense>
+            </div>
+          )}
         </div>
+        {wide && (
+          <div className="flex w-[24rem] min-w-0 shrink-0 flex-col gap-3 overflow-y-auto">
+            <Suspense fallback={<Loading label={t('common.loading')} className="h-64" />}>
+              <PresenterSide />
+            </Suspense>
+            <HeadersPanel />
+          </div>
+        )}
       </div>
-    </>
+    </div>
   );
 }
 
@@ -253,9 +286,9 @@ function Screens() {
   // the start language's strings are on their way (a few kB): wait for them rather than flash English
   if (!ready) return null;
   return (
-    <div className={`flex min-h-screen flex-col text-slate-900 ${presenter ? 'bg-white' : 'bg-slate-50'}`}>
+    <div className={`flex flex-col text-slate-900 ${presenter ? 'h-dvh min-h-[32rem] bg-white' : 'min-h-screen bg-slate-50'}`}>
       <Header />
-      <main className="mx-auto flex w-full max-w-[110rem] flex-1 flex-col gap-3 px-4 py-3">
+      <main className={`mx-auto flex w-full flex-1 flex-col ${presenter ? 'min-h-0 max-w-none gap-2 px-3 py-2' : 'max-w-[110rem] gap-3 px-4 py-3'}`}>
         {!presenter && <LinkNoticeBar />}
         <EngineNotice />
         {!embed && !presenter && <KubeProxyMount />}

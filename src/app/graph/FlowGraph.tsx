@@ -8,20 +8,21 @@
 
 import '@xyflow/react/dist/style.css';
 import './graph.css';
-import { createContext, memo, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { createContext, memo, useCallback, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { MarkerType, ReactFlow, ViewportPortal, type Node, type NodeProps } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/shallow';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { WalkLog } from '../../engine/walk-log';
+import type { FateReason, WalkLog } from '../../engine/walk-log';
 import type { HookName } from '../../engine/netfilter/hooks';
-import { currentNode, dotPath, layoutFor, type FlowLayout, type FlowNodeSpec } from './flow-layout';
+import { currentNode, dotPath, flowNode, layoutFor, type FlowLayout, type FlowNodeSpec } from './flow-layout';
 import { useIpvsT, type IpvsKey } from '../ipvs/t';
 import { chainSummaries, formatBytes, formatCount, type ChainSummary } from './chain-data';
 import { useT, type T } from '../i18n/lang';
 import { en } from '../i18n/en';
 import type { MessageKey } from '../i18n/i18n';
-import { FitOnResize, HiddenHandles, PacketDot, RouteEdge, ZoomControls, type RouteEdgeType } from './graph-parts';
+import { fateGood, fateMarker, fateText, isConntrackNat } from '../shell/derive';
+import { FitOnResize, FollowCurrent, HiddenHandles, PacketDot, RouteEdge, ZoomControls, type RouteEdgeType } from './graph-parts';
 
 export interface FlowGraphProps {
   log: WalkLog;
@@ -35,6 +36,16 @@ export interface FlowGraphProps {
   animationMs?: number;
   /** presenter mode: dim every box outside the current hook */
   spotlight?: boolean;
+  /** scroll the page (and the phone's sideways scroller) to the current box at each step, not only pan the graph */
+  followPage?: boolean;
+  /** a new value asks to bring the current box into view again (the Follow packet button) */
+  followToken?: number;
+  /**
+   * the smallest zoom the view may take (a box's name at 19 units reads at
+   * 19 × zoom px): below it the drawing is not fitted whole, and the graph
+   * pans to keep the current box in view (the kube-proxy comparison's small box)
+   */
+  readableZoom?: number;
 }
 
 interface Marks {
@@ -44,6 +55,10 @@ interface Marks {
   spotlight?: string | null;
   /** each chain's size and counters as of the step on screen, keyed 'TABLE CHAIN' */
   counters: Map<string, ChainSummary>;
+  /** at a packet's end step: the box of its fate and why (WalkStep.node and reason of the end step) */
+  fate: { node: string; reason: FateReason } | null;
+  /** a nat box where conntrack applied an existing binding: the packet is there, the table's rules did not run */
+  conntrackNat: string | null;
 }
 
 /** A point node's words in the reader's language (table nodes are kernel words and stay). */
@@ -94,14 +109,52 @@ function useMark(id: string): { current: boolean; selected: boolean } {
   return { current, selected };
 }
 
+/** The fate of the packet whose walk ends in this box at the step on screen, or null. */
+function useFate(id: string): FateReason | null {
+  const ctx = useContext(Ctx)!;
+  return useStore(ctx.marks, (s) => (s.fate?.node === id ? s.fate.reason : null));
+}
+
+function useConntrackNat(id: string): boolean {
+  const ctx = useContext(Ctx)!;
+  return useStore(ctx.marks, (s) => s.conntrackNat === id);
+}
+
+/**
+ * Where the packet's walk ended and why, over the box's top edge in place of
+ * "packet here": a ✓ for a socket or the wire, a ✕ for every drop.
+ */
+function FateBadge({ reason, id, centred }: { reason: FateReason; id: string; centred: boolean }) {
+  const t = useT();
+  const good = fateGood(reason);
+  return (
+    <span
+      id={id}
+      data-testid="fate-marker"
+      data-fate={reason}
+      className={[
+        'absolute -top-4 z-10 rounded border-2 px-1.5 text-[14px] leading-5 font-bold whitespace-nowrap',
+        centred ? 'left-1/2 -translate-x-1/2' : 'right-2',
+        good ? 'border-emerald-800 bg-emerald-700 text-white' : 'border-red-900 bg-red-700 text-white',
+      ].join(' ')}
+    >
+      <span aria-hidden="true">{fateMarker(reason, t)}</span>
+      <span className="sr-only">{t('fate.where', { reason: fateText(reason, t) })}</span>
+    </span>
+  );
+}
+
 const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
   const { spec } = data;
   const ctx = useContext(Ctx)!;
   const { current, selected } = useMark(spec.id);
   const summary = useCounters(spec.id);
   const dimmed = useDimmed(spec.hook, spec.id);
+  const fate = useFate(spec.id);
+  const ctNat = useConntrackNat(spec.id);
   const t = useT();
   const descId = useId();
+  const fateId = useId();
   const rules = summary?.rules ?? 0;
   const counted = summary && summary.packets > 0 ? ` · ${t(summary.packets === 1 ? 'graph.pkt' : 'graph.pkts', { n: formatCount(summary.packets) })}, ${formatBytes(summary.bytes)}` : '';
   const policy = summary?.policy && summary.policy !== 'ACCEPT' ? summary.policy : null;
@@ -111,18 +164,21 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
       <button
         type="button"
         aria-label={spec.name}
-        aria-describedby={descId}
+        aria-describedby={fate ? `${descId} ${fateId}` : descId}
         aria-current={current ? 'step' : undefined}
         aria-pressed={selected}
         data-node={spec.id}
+        data-conntrack-nat={ctNat ? 'existing' : undefined}
         onClick={() => ctx.select(spec.id)}
         className={[
-          'nopan pointer-events-auto relative flex h-full w-full cursor-pointer flex-col justify-center rounded-lg border-2 border-l-[10px] px-3 text-left leading-tight',
+          'nopan pointer-events-auto relative flex h-full w-full cursor-pointer flex-col justify-center rounded-lg border-2 border-l-[10px] px-2.5 text-left leading-tight',
           'focus-visible:outline-4 focus-visible:outline-offset-4 focus-visible:outline-blue-700',
           // dimmed by colour, not opacity: the text keeps its contrast (WCAG 1.4.3 holds for every box)
           dimmed ? 'spotlight-dim grayscale bg-slate-200! border-slate-400!' : '',
           TABLE_ACCENT[spec.table ?? ''] ?? '',
-          current
+          ctNat
+            ? 'border-dashed border-teal-800 bg-teal-50 shadow-[0_0_0_5px_rgba(15,118,110,0.55)]'
+            : current
             ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]'
             : selected
               ? 'border-blue-800 bg-blue-50'
@@ -131,16 +187,32 @@ const TableNode = memo(function TableNode({ data }: NodeProps<TableNodeType>) {
                 : 'border-slate-300 bg-white',
         ].join(' ')}
       >
-        {current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('graph.packetHere')}</span> : null}
+        {fate ? (
+          <FateBadge reason={fate} id={fateId} centred={false} />
+        ) : ctNat ? (
+          <span className="absolute -top-3.5 right-2 rounded bg-teal-800 px-1.5 text-[14px] leading-5 font-bold whitespace-nowrap text-white">{t('natx.badge')}</span>
+        ) : current ? (
+          <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('graph.packetHere')}</span>
+        ) : null}
         <span className="flex items-baseline justify-between gap-2">
-          <span className={`text-[21px] ${current || rules > 0 ? 'font-bold' : 'font-semibold'} whitespace-nowrap text-slate-900`}>{spec.label}</span>
+          {/* 19 px: the longest name, "mangle POSTROUTING" in bold, fits the box's 270 units with its stripe and padding */}
+          <span className={`text-[19px] ${current || rules > 0 ? 'font-bold' : 'font-semibold'} whitespace-nowrap text-slate-900`} data-fit>
+            {spec.label}
+          </span>
           {policy ? <span className="rounded border border-red-800 px-1 text-[13px] font-bold text-red-800">{policy}</span> : null}
         </span>
-        <span id={descId} className={`text-[15px] whitespace-nowrap ${rules > 0 ? 'text-slate-800' : 'text-slate-600'}`}>
-          {t(rules === 1 ? 'graph.rule' : 'graph.rules', { n: formatCount(rules) })}
-          {counted}
-          {policy ? <span className="sr-only"> · {t('graph.policy', { policy })}</span> : null}
-        </span>
+        {ctNat ? (
+          <span id={descId} className="truncate text-[14px] font-semibold text-teal-900" data-fit>
+            <span aria-hidden="true">{t('natx.line')}</span>
+            <span className="sr-only">{t('natx.describe')}</span>
+          </span>
+        ) : (
+          <span id={descId} className={`truncate text-[15px] ${rules > 0 ? 'text-slate-800' : 'text-slate-600'}`} data-fit>
+            {t(rules === 1 ? 'graph.rule' : 'graph.rules', { n: formatCount(rules) })}
+            {counted}
+            {policy ? <span className="sr-only"> · {t('graph.policy', { policy })}</span> : null}
+          </span>
+        )}
       </button>
     </>
   );
@@ -150,6 +222,8 @@ const PointNode = memo(function PointNode({ data }: NodeProps<PointNodeType>) {
   const { spec } = data;
   const { current } = useMark(spec.id);
   const dimmed = useDimmed(spec.hook, spec.id);
+  const fate = useFate(spec.id);
+  const fateId = useId();
   const words = pointWords(spec, useT());
   return (
     <>
@@ -157,19 +231,25 @@ const PointNode = memo(function PointNode({ data }: NodeProps<PointNodeType>) {
       <div
         role="group"
         aria-label={words.name}
+        aria-describedby={fate ? fateId : undefined}
         aria-current={current ? 'step' : undefined}
         data-node={spec.id}
         className={[
-          'flex h-full w-full flex-col items-center justify-center rounded-full border-2 px-3 text-center leading-tight',
+          'relative flex h-full w-full flex-col items-center justify-center rounded-full border-2 px-3 text-center leading-tight',
           dimmed ? 'spotlight-dim grayscale bg-slate-200! border-slate-400!' : '',
           current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : 'border-slate-500 bg-slate-100',
         ].join(' ')}
       >
-        <span className={`text-[18px] whitespace-nowrap text-slate-900 ${current ? 'font-bold' : 'font-medium'}`}>
+        {fate ? <FateBadge reason={fate} id={fateId} centred /> : null}
+        <span className={`max-w-full truncate text-[18px] text-slate-900 ${current ? 'font-bold' : 'font-medium'}`} data-fit>
           {current ? '● ' : ''}
           {words.label}
         </span>
-        {words.hint ? <span className="text-[14px] text-slate-700">{words.hint}</span> : null}
+        {words.hint ? (
+          <span className="max-w-full truncate text-[14px] text-slate-700" data-fit>
+            {words.hint}
+          </span>
+        ) : null}
       </div>
     </>
   );
@@ -179,6 +259,8 @@ const PointNode = memo(function PointNode({ data }: NodeProps<PointNodeType>) {
 const IpvsNode = memo(function IpvsNode({ data }: NodeProps<IpvsNodeType>) {
   const { spec, services } = data;
   const { current } = useMark(spec.id);
+  const fate = useFate(spec.id);
+  const fateId = useId();
   const t = useIpvsT();
   return (
     <>
@@ -186,6 +268,7 @@ const IpvsNode = memo(function IpvsNode({ data }: NodeProps<IpvsNodeType>) {
       <div
         role="group"
         aria-label={spec.name}
+        aria-describedby={fate ? fateId : undefined}
         aria-current={current ? 'step' : undefined}
         data-node={spec.id}
         className={[
@@ -193,7 +276,7 @@ const IpvsNode = memo(function IpvsNode({ data }: NodeProps<IpvsNodeType>) {
           current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : 'border-teal-800 bg-teal-50',
         ].join(' ')}
       >
-        {current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('ipvs.graph.here')}</span> : null}
+        {fate ? <FateBadge reason={fate} id={fateId} centred={false} /> : current ? <span className="absolute -top-3.5 right-2 rounded bg-orange-700 px-1.5 text-[14px] leading-5 font-bold text-white">{t('ipvs.graph.here')}</span> : null}
         <span className="text-[21px] font-bold whitespace-nowrap text-slate-900">
           {spec.label} <span className="font-semibold text-teal-900">{spec.hint}</span>
         </span>
@@ -306,7 +389,7 @@ const FIT_VIEW = { padding: FIT_PADDING };
  * @example
  * <FlowGraph log={log} index={index} host="router" onSelectChain={(c) => view.setState({ chain: c })} />
  */
-export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450, spotlight = false }: FlowGraphProps) {
+export function FlowGraph({ log, index, host, onSelectChain, selectedChain = null, animationMs = 450, spotlight = false, followPage = false, followToken = 0, readableZoom }: FlowGraphProps) {
   const layout = layoutFor(log, host);
   const current = currentNode(log, index, host, layout);
   const t = useT();
@@ -314,8 +397,12 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   const lit = spotlight && current ? (layout.nodes.find((n) => n.id === current)?.hook ?? '') : null;
   // counters as of the step on screen, not the walk's end
   const counters = useMemo(() => chainSummaries(log, host, index), [log, host, index]);
+  const step = current ? log.steps[index] : undefined;
+  const fateReason = step?.kind === 'end' ? step.reason : null;
+  const conntrackNat = current && isConntrackNat(step) ? current : null;
+  const fate = useMemo(() => (current && fateReason ? { node: current, reason: fateReason } : null), [current, fateReason]);
   // seeded with the first answer, so the first paint (and a server render) is already marked
-  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain, spotlight: lit, counters })));
+  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected: selectedChain, spotlight: lit, counters, fate, conntrackNat })));
   const onSelect = useRef(onSelectChain);
   useLayoutEffect(() => {
     onSelect.current = onSelectChain;
@@ -325,8 +412,8 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
   const services = log.hosts.find((h) => h.name === host)?.ipvs?.schedulers.length ?? 0;
   const nodes = useMemo(() => buildNodes(layout, services), [layout, services]);
   useLayoutEffect(() => {
-    marks.setState({ current, selected: selectedChain, spotlight: lit, counters });
-  }, [marks, current, selectedChain, lit, counters]);
+    marks.setState({ current, selected: selectedChain, spotlight: lit, counters, fate, conntrackNat });
+  }, [marks, current, selectedChain, lit, counters, fate, conntrackNat]);
 
   // where the dot comes from: the step shown before this one (React's
   // "information from previous renders" pattern, no effect needed)
@@ -335,6 +422,10 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
     setShown({ log, host, index, from: shown.log === log && shown.host === host ? shown.index : index });
   }
   const points = useMemo(() => dotPath(log, shown.from, index, host, layout), [log, shown.from, index, host, layout]);
+  const fitOptions = useMemo(() => (readableZoom === undefined ? FIT_VIEW : { padding: FIT_PADDING, minZoom: readableZoom }), [readableZoom]);
+  // each fit of the view (first paint, resize) lets the graph pan to the current box again
+  const [fits, setFits] = useState(0);
+  const onFit = useCallback(() => setFits((n) => n + 1), []);
 
   return (
     <Ctx.Provider value={ctx}>
@@ -346,7 +437,7 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           fitView
-          fitViewOptions={FIT_VIEW}
+          fitViewOptions={fitOptions}
           minZoom={0.15}
           maxZoom={2.5}
           nodesDraggable={false}
@@ -361,7 +452,8 @@ export function FlowGraph({ log, index, host, onSelectChain, selectedChain = nul
           panOnScroll={false}
         >
           <ZoomControls padding={FIT_PADDING} />
-          <FitOnResize padding={FIT_PADDING} drawing={layout} />
+          <FitOnResize padding={FIT_PADDING} drawing={layout} {...(readableZoom === undefined ? {} : { minZoom: readableZoom })} onFit={onFit} />
+          <FollowCurrent target={current ? (flowNode(current, layout) ?? null) : null} token={`${index} ${followToken}`} walk={log} page={followPage} refit={fits} />
           <ViewportPortal>
             <PacketDot points={points} durationMs={animationMs} />
           </ViewportPortal>

@@ -1,11 +1,13 @@
 // pattern: Imperative Shell
 // Pieces both diagrams share: the packet dot, an edge drawn along
 // precomputed points, invisible handles React Flow needs to attach edges, and
-// refitting when the container changes size (laptop ↔ projector).
+// refitting when the container changes size (laptop ↔ projector), and
+// following the current box.
 
 import { memo, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { BaseEdge, Handle, Panel, Position, useReactFlow, useStore as useFlowStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
 import { keyframeTimes, polylinePath, type Point } from './flow-layout';
+import { onPane, panToShow, scrollDelta, withBadge, type Rect } from './follow';
 import { animate } from 'motion/mini';
 import { useT } from '../i18n/lang';
 
@@ -19,7 +21,7 @@ function subscribeReduced(changed: () => void): () => void {
 }
 
 /** The reader asked for reduced motion (followed while the page is open); never on a server render. */
-function useReducedMotion(): boolean {
+export function useReducedMotion(): boolean {
   return useSyncExternalStore(
     subscribeReduced,
     () => window.matchMedia(REDUCE).matches,
@@ -93,13 +95,20 @@ const sizeSelector = (s: ReactFlowState) => `${Math.round(s.width)}x${Math.round
 
 /** fitView runs once on mount; refit when the pane is resized so the whole diagram stays in view. */
 /** `drawing` changes when the diagram itself does (a host with IPVS has a taller graph): refit then too. */
-export function FitOnResize({ padding, maxZoom, drawing }: { padding: number; maxZoom?: number; drawing?: unknown }) {
+/** `minZoom`: never smaller than this (the rest of the drawing is then panned to); `onFit` is told after each fit. */
+export function FitOnResize({ padding, maxZoom, minZoom, drawing, onFit }: { padding: number; maxZoom?: number; minZoom?: number; drawing?: unknown; onFit?: () => void }) {
   const size = useFlowStore(sizeSelector);
   const { fitView } = useReactFlow();
+  const fitted = useRef(onFit);
+  useLayoutEffect(() => {
+    fitted.current = onFit;
+  }, [onFit]);
   useEffect(() => {
-    const t = setTimeout(() => void fitView(maxZoom === undefined ? { padding } : { padding, maxZoom }), 50);
+    const t = setTimeout(() => {
+      void fitView({ padding, ...(maxZoom === undefined ? {} : { maxZoom }), ...(minZoom === undefined ? {} : { minZoom }) }).then(() => fitted.current?.());
+    }, 50);
     return () => clearTimeout(t);
-  }, [size, fitView, padding, maxZoom, drawing]);
+  }, [size, fitView, padding, maxZoom, minZoom, drawing]);
   return null;
 }
 
@@ -128,4 +137,71 @@ export function ZoomControls({ padding }: { padding: number }) {
       </div>
     </Panel>
   );
+}
+
+const PAN_MS = 300;
+
+/** The nearest ancestor that scrolls sideways (the phone's wide graph), marked data-graph-scroller. */
+function sideScroller(el: HTMLElement): HTMLElement | null {
+  return el.closest<HTMLElement>('[data-graph-scroller]');
+}
+
+/** The bottom of a sticky bar stuck to the top of the window (the playback bar), which hides what is under it. */
+function coveredTop(): number {
+  let top = 0;
+  for (const bar of document.querySelectorAll<HTMLElement>('[data-sticky-bar]')) {
+    if (getComputedStyle(bar).position !== 'sticky') continue;
+    const r = bar.getBoundingClientRect();
+    if (r.top <= 1 && r.bottom > top) top = r.bottom;
+  }
+  return top;
+}
+
+/**
+ * Keeps the current box in view. Whenever `target` (the box the step
+ * lights) or `token` changes, the graph pans to centre the box if it is out
+ * of the pane (at the reader's zoom). With `page`, the phone's sideways
+ * scroller and then the window scroll too, as little as needed (the whole
+ * graph box when it fits in the window), below the sticky playback bar. A
+ * new walk (`walk` changes) scrolls the page only down to the graph (Send
+ * packet in the form above it), never up: an edit in the editor below must
+ * not pull the page away from it. `refit` changes after the view
+ * was fitted again (a resize): the box is panned to then, the page stays.
+ * Under prefers-reduced-motion everything jumps.
+ */
+export function FollowCurrent({ target, token, walk, page, refit = 0 }: { target: Rect | null; token: string; walk: unknown; page: boolean; refit?: number }) {
+  const { getViewport, setViewport } = useReactFlow();
+  const reduce = useReducedMotion();
+  const shown = useRef<unknown>(walk);
+  // the page scrolls for a new step or a Follow, not when the pane is resized
+  const asked = useRef<{ target: Rect | null; token: string } | null>(null);
+  const width = useFlowStore((s) => s.width);
+  const height = useFlowStore((s) => s.height);
+  const dom = useFlowStore((s) => s.domNode);
+  useEffect(() => {
+    const newWalk = shown.current !== walk;
+    shown.current = walk;
+    // the first answer is the page's first paint, which stays where the reader is
+    const moved = asked.current !== null && (asked.current.target !== target || asked.current.token !== token);
+    asked.current = { target, token };
+    if (!target || !dom || width === 0 || height === 0) return;
+    const v = getViewport();
+    const next = panToShow(withBadge(target), v, { width, height });
+    if (next) void setViewport(next, { duration: reduce ? 0 : PAN_MS });
+    if (!page || (!newWalk && !moved)) return;
+    const behavior: ScrollBehavior = reduce ? 'instant' : 'smooth';
+    const box = onPane(withBadge(target), next ?? v);
+    const paneRect = dom.getBoundingClientRect();
+    const side = sideScroller(dom);
+    if (side) {
+      const view = side.getBoundingClientRect();
+      const dx = scrollDelta(paneRect.left + box.x, paneRect.left + box.x + box.w, view.left, view.right);
+      if (dx !== 0) side.scrollBy({ left: dx, behavior });
+    }
+    const top = coveredTop();
+    const dy = scrollDelta(paneRect.top + box.y, paneRect.top + box.y + box.h, top, window.innerHeight, undefined, { start: paneRect.top, end: paneRect.bottom });
+    // a new walk scrolls down to the graph (Send packet in the form above it), never up (an edit in the editor below)
+    if (dy !== 0 && (!newWalk || dy > 0)) window.scrollBy({ top: dy, behavior });
+  }, [target, token, walk, page, dom, width, height, getViewport, setViewport, reduce, refit]);
+  return null;
 }

@@ -10,5 +10,6 @@ import { enLarge } from './large.en';
 import { enConsole } from './console.en';
 import { enInspector } from './inspector.en';
 import { enTraffic } from './traffic.en';
+import { enStep } from './step.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep } as const;

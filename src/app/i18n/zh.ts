@@ -10,5 +10,6 @@ import { zhLarge } from './large.zh';
 import { zhConsole } from './console.zh';
 import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
+import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep };

@@ -164,7 +164,8 @@ export default function KubeProxyView({ onClose }: { onClose: () => void }) {
           <div className="h-[clamp(360px,55vh,640px)] w-full min-w-[720px] overflow-hidden rounded-lg border border-slate-300 bg-white">
             {chosenLog && chosenRow ? (
               <Suspense fallback={<p className="p-3 text-sm text-slate-700">{t('kube.loadingGraph')}</p>}>
-                <FlowGraph log={chosenLog} index={chosenRow.i} host={KUBE_NODE} />
+                {/* its box is small beside the two walks: the view keeps the names readable (11 px and up) and pans to the packet */}
+                <FlowGraph log={chosenLog} index={chosenRow.i} host={KUBE_NODE} readableZoom={0.6} />
               </Suspense>
             ) : (
               <p className="p-3 text-sm text-slate-700">{t('kube.loadingWalks')}</p>

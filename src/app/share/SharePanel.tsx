@@ -12,6 +12,7 @@ import { selectIndex, selectLesson, selectLog, selectScenario } from '../state/w
 import { useT } from '../i18n/lang';
 import { downloadText } from '../shell/download';
 import { buildLink, pageBase } from './build-link';
+import { stepOptions } from '../state/step-options';
 
 const btn = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
 const primary = 'rounded border border-blue-800 bg-blue-700 px-3 py-1 text-sm font-semibold text-white hover:bg-blue-800 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
@@ -39,7 +40,8 @@ export default function SharePanel() {
   const index = useStore(stores.playback, selectIndex);
   const id = useId();
   const lesson = useStore(stores.ui, selectLesson);
-  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang, lesson), [scenario, log, index, t.lang, lesson]);
+  const stepping = useStore(stepOptions(stores));
+  const link = useMemo(() => buildLink(pageBase(window.location), scenario, log, index, t.lang, lesson, stepping), [scenario, log, index, t.lang, lesson, stepping]);
   const [copied, setCopied] = useState<{ url: string; ok: boolean } | null>(null);
   const name = typeof scenario.name === 'string' ? scenario.name : 'scenario';
   const linkable = link.ok && link.size !== 'file';

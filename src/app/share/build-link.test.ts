@@ -8,6 +8,7 @@ import { walkLog } from '../../engine/walk-log';
 import { decodeShare } from '../../share/link';
 import { BUILT_IN as builtIn } from '../../scenarios/built-in';
 import { buildLink } from './build-link';
+import { readHash } from './hash';
 
 const BASE = 'https://packetwalk.example/';
 
@@ -34,6 +35,15 @@ describe('the Share link', () => {
     expect(link.url.startsWith(`${BASE}#s=2.d.`)).toBe(true);
     const back = decodeShare(link.url);
     expect(back.ok && back.state).toMatchObject({ lesson: 'g04-port-forward', step: 3 });
+  });
+
+  it('holds how the reader steps (by hook, runs collapsed), and says nothing when it is by event', () => {
+    const link = buildLink(BASE, builtIn, log, 5, 'en', null, { granularity: 'hook', collapse: true });
+    if (!link.ok) throw new Error(link.detail);
+    expect(readHash(link.url)).toMatchObject({ step: 5, lang: 'en', by: 'hook', collapse: true });
+    expect(decodeShare(link.url)).toMatchObject({ ok: true, step: 5 });
+    const plain = buildLink(BASE, builtIn, log, 5, 'en', null, { granularity: 'event', collapse: false });
+    expect(plain.ok && plain.url).not.toMatch(/by=|collapse=/);
   });
 
   it('a 60-rule scenario stays in the green', () => {

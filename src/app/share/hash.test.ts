@@ -6,9 +6,9 @@ import { readHash, writeHash } from './hash';
 
 describe('the hash a link carries', () => {
   it('reads s, step, lang and embed, with or without the #', () => {
-    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true });
-    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false });
-    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false });
+    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true, by: null, collapse: false });
+    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false, by: null, collapse: false });
+    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false, by: null, collapse: false });
   });
 
   it('ignores what chat apps glue on, and reads a percent-encoded =', () => {
@@ -29,9 +29,21 @@ describe('the hash a link carries', () => {
   });
 
   it('writes back what it reads', () => {
-    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true };
-    expect(writeHash(p)).toBe('s=1.d.abc&step=5&lang=en&embed=1');
+    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true, by: 'hook' as const, collapse: true };
+    expect(writeHash(p)).toBe('s=1.d.abc&step=5&lang=en&embed=1&by=hook&collapse=1');
     expect(readHash(writeHash(p))).toEqual(p);
-    expect(writeHash({ s: null, step: null, lang: null, embed: false })).toBe('');
+    expect(writeHash({ s: null, step: null, lang: null, embed: false, by: null, collapse: false })).toBe('');
+  });
+
+  it('reads how the author stepped: by= one of event, chain, hook, host, packet, and collapse=', () => {
+    expect(readHash('#step=4&by=chain').by).toBe('chain');
+    expect(readHash('#by=Packet.').by).toBe('packet');
+    expect(readHash('#by=host&collapse=1')).toMatchObject({ by: 'host', collapse: true });
+    // by event is the default and is never written
+    expect(readHash('#by=event').by).toBeNull();
+    expect(writeHash({ ...readHash('#by=event'), step: 2 })).toBe('step=2');
+    // a typo steps by event rather than refusing the link
+    expect(readHash('#by=chians').by).toBeNull();
+    expect(readHash('#collapse=0').collapse).toBe(false);
   });
 });

@@ -1,11 +1,13 @@
 // pattern: Functional Core
 // The readable part of the URL hash, read without the share codec (which is
 // loaded only when a link really carries a scenario): `s` is only noticed,
-// `step`, `lang` and `embed` are what an instructor edits by hand. The
+// `step`, `lang`, `embed`, `by` (what one step is: event, chain, hook, host,
+// packet) and `collapse` are what an instructor edits by hand. The
 // tolerance matches src/share/link.ts: chat apps glue `?from=…` or
 // `&appinstall=0` on, and `=` may arrive percent-encoded.
 
 import { isLang, type Lang } from '../i18n/langs';
+import { GRANULARITIES, type Granularity } from '../shell/stepping';
 
 export interface HashParams {
   /** the s= value as it stands (decoded later by src/share), or null */
@@ -13,6 +15,14 @@ export interface HashParams {
   step: number | null;
   lang: Lang | null;
   embed: boolean;
+  /** the step granularity; null: by event, the default */
+  by: Granularity | null;
+  /** runs of empty chains and duplicate transmit steps left out */
+  collapse: boolean;
+}
+
+function isGranularity(v: string): v is Granularity {
+  return (GRANULARITIES as readonly string[]).includes(v);
 }
 
 /** Bigger step numbers are a typo, not a place in any walk the app can show. */
@@ -27,7 +37,7 @@ function decode(s: string): string {
 }
 
 export function readHash(hash: string): HashParams {
-  const out: HashParams = { s: null, step: null, lang: null, embed: false };
+  const out: HashParams = { s: null, step: null, lang: null, embed: false, by: null, collapse: false };
   let h = hash.trim();
   const at = h.indexOf('#');
   if (at >= 0) h = h.slice(at + 1);
@@ -49,6 +59,10 @@ export function readHash(hash: string): HashParams {
       const l = m?.[1]?.toLowerCase();
       if (isLang(l)) out.lang = l;
     } else if (key === 'embed') out.embed = value === '1' || value.toLowerCase() === 'true';
+    else if (key === 'by') {
+      const m = /^[a-z]+/i.exec(value)?.[0]?.toLowerCase() ?? '';
+      if (isGranularity(m) && m !== 'event') out.by = m;
+    } else if (key === 'collapse') out.collapse = value === '1' || value.toLowerCase() === 'true';
   }
   return out;
 }
@@ -60,5 +74,7 @@ export function writeHash(p: HashParams): string {
   if (p.step !== null) parts.push(`step=${p.step}`);
   if (p.lang !== null) parts.push(`lang=${p.lang}`);
   if (p.embed) parts.push('embed=1');
+  if (p.by !== null) parts.push(`by=${p.by}`);
+  if (p.collapse) parts.push('collapse=1');
   return parts.join('&');
 }

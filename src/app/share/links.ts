@@ -23,6 +23,7 @@ import type { OpenOptions } from '../state/link-state';
 import { loadScenario, simulate, stepTo, type LinkNotice, type ScenarioSource, type Stores } from '../state/walk-store';
 import type { Case } from '../../engine/scenario/case';
 import { readHash, writeHash, type HashParams } from './hash';
+import { setStepOptions, stepOptions } from '../state/step-options';
 
 const MIRROR_DELAY_MS = 250;
 
@@ -134,8 +135,14 @@ async function openLink(stores: Stores, client: EngineClient, p: HashParams, has
   return openScenario(stores, client, r.state.scenario, { step: r.state.step, packet: r.state.packet, lang: r.state.lang ?? p.lang ?? undefined, from: 'link', linkS: p.s ?? '', lesson: r.state.lesson });
 }
 
-/** step= and lang= without a new scenario: move the walk, switch the language. */
+/** by= and collapse=: the step granularity the link's author chose (by event when absent). */
+function applyStepOptions(stores: Stores, p: HashParams): void {
+  setStepOptions(stores, { granularity: p.by ?? 'event', collapse: p.collapse });
+}
+
+/** step=, lang=, by= and collapse= without a new scenario: move the walk, switch the language, step the same way. */
 function applyReadable(stores: Stores, p: HashParams): void {
+  applyStepOptions(stores, p);
   if (p.lang && p.lang !== langStore.getState().lang) setLang(p.lang);
   if (p.step !== null && p.step !== stores.playback.getState().index) stepTo(stores, p.step);
   if (p.embed !== stores.ui.getState().embed) stores.ui.setState({ embed: p.embed, ...(p.embed ? { presenter: false } : {}) });
@@ -147,6 +154,7 @@ async function onHash(stores: Stores, client: EngineClient): Promise<void> {
   const hash = window.location.hash;
   const p = readHash(hash);
   if (p.s !== null && p.s !== stores.link.getState().applied?.s) {
+    applyStepOptions(stores, p);
     if (await openLink(stores, client, p, hash)) return;
     // a broken link still may say which language to show its message in
     if (p.lang) setLang(p.lang);
@@ -170,7 +178,15 @@ function mirror(stores: Stores): void {
     // a broken link stays in the address bar until the user moves on, so it can be copied into a bug report
     const keepBroken = stores.ui.getState().linkNotice?.kind === 'error' ? now.s : null;
     const index = stores.playback.getState().index;
-    const next = writeHash({ s: s ?? keepBroken, step: index >= 0 ? index : null, lang: langStore.getState().lang, embed: stores.ui.getState().embed });
+    const opts = stepOptions(stores).getState();
+    const next = writeHash({
+      s: s ?? keepBroken,
+      step: index >= 0 ? index : null,
+      lang: langStore.getState().lang,
+      embed: stores.ui.getState().embed,
+      by: opts.granularity === 'event' ? null : opts.granularity,
+      collapse: opts.collapse,
+    });
     if (`#${next}` !== window.location.hash) window.history.replaceState(window.history.state, '', `#${next}`);
   };
   const later = () => {
@@ -192,6 +208,7 @@ function mirror(stores: Stores): void {
     later();
   });
   stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice) && later());
+  stepOptions(stores).subscribe(later);
   langStore.subscribe((s, prev) => {
     // a language chosen is in the address bar at once: a reload right after it must not bring back
     // the old lang= (a link's lang= wins over the choice kept in this browser, see initLang)
@@ -211,6 +228,7 @@ export function startLinks(stores: Stores, client: EngineClient): HashParams {
   const hash = window.location.hash;
   const p = readHash(hash);
   if (p.embed) stores.ui.setState({ embed: true });
+  applyStepOptions(stores, p);
   const first = async () => {
     if (p.s !== null && (await openLink(stores, client, p, hash))) return;
     // no link, or a broken one: the saved (or built-in) scenario, untouched

@@ -120,7 +120,11 @@ function ExportButtons({ box, host }: { box: RefObject<HTMLDivElement | null>; h
   );
 }
 
-export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: { spotlight?: boolean }) {
+/**
+ * `fill`: the graph takes the height its parent gives it (presenter mode's
+ * full-screen graph) instead of the fixed box of the walk screen.
+ */
+export const FlowGraphView = memo(function FlowGraphView({ spotlight = false, fill = false }: { spotlight?: boolean; fill?: boolean }) {
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
   const index = useStore(stores.playback, selectIndex);
@@ -134,13 +138,15 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: 
   const hosts = useStore(stores.scenario, selectHostNames);
   const t = useT();
   const drawing = useRef<HTMLDivElement>(null);
+  // each Follow packet press asks the graph to bring the packet into view again (on a phone: scroll sideways to it)
+  const [follows, setFollows] = useState(0);
   // data-walk-run: the run whose walk the graph draws, set in the commit that draws it (a new
   // log is only stored with its run's id); tests and bench:app wait on it to know a walk is shown
   useLayoutEffect(() => {
     if (log) drawing.current?.setAttribute('data-walk-run', String(stores.walk.getState().runId));
   }, [log, stores]);
   return (
-    <section aria-labelledby={id} className="flex flex-col gap-1">
+    <section aria-labelledby={id} className={`flex flex-col gap-1 ${fill ? 'min-h-0 flex-1' : ''}`}>
       <div className="flex flex-wrap items-center gap-2">
         <h2 id={id} className="text-base font-semibold text-slate-900">
           {t('panel.flowGraph')}
@@ -151,7 +157,11 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: 
         </span>
         <ExportButtons box={drawing} host={host} />
         <div role="group" aria-label={t('graph.showHost')} className="ml-auto flex flex-wrap gap-1">
-          <button type="button" className={tab} aria-pressed={chosen === null} onClick={() => showHost(stores, null)}>
+          <button type="button" className={tab} aria-pressed={chosen === null} onClick={() => {
+              showHost(stores, null);
+              setFollows((n) => n + 1);
+            }}
+          >
             {t('graph.follow')}
           </button>
           {hosts.map((h) => (
@@ -162,11 +172,11 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false }: 
         </div>
       </div>
       {/* Below ~760 px the fitted graph would shrink its boxes under 24 px (too small to read or tap): scroll instead. */}
-      <div className="overflow-x-auto">
-        <div ref={drawing} className={`${FLOW_BOX} ${FRAME} min-w-[760px]`}>
+      <div className={`overflow-x-auto ${fill ? 'flex min-h-[320px] flex-1 flex-col' : ''}`} data-graph-scroller>
+        <div ref={drawing} className={`${fill ? 'min-h-0 flex-1' : FLOW_BOX} ${FRAME} min-w-[760px]`}>
           {log && host ? (
             <Suspense fallback={<Loading what="loading.flowGraph" />}>
-              <FlowGraph log={log} index={index} host={host} onSelectChain={onSelectChain} selectedChain={chain} spotlight={spotlight} />
+              <FlowGraph log={log} index={index} host={host} onSelectChain={onSelectChain} selectedChain={chain} spotlight={spotlight} followPage followToken={follows} />
             </Suspense>
           ) : (
             <Loading what="loading.walk" />

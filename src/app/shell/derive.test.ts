@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { readCase } from '../../engine/scenario/case-file';
 import { runScenario } from '../../engine/run-case';
-import { walkLog, type WalkLog } from '../../engine/walk-log';
+import { walkLog, type FateReason, type WalkLog } from '../../engine/walk-log';
 import builtIn from '../../scenarios/port-forward.json';
-import { eventRow, fieldText, indexLog, indexLogInSlices, latestNote, packetChain, rowsIn, thinTicks } from './derive';
+import { eventRow, fateGood, fateMarker, fateText, fieldText, indexLog, indexLogInSlices, isConntrackNat, latestNote, packetChain, rowsIn, thinTicks } from './derive';
 import { tFor } from '../i18n/lang';
 import { loadLang } from '../i18n/i18n';
 import { filterRows } from '../panels/EventList';
@@ -127,5 +127,46 @@ describe('long logs', () => {
     // spread over the whole track, none dropped where the gap is wide
     expect(thin[thin.length - 1]).toBeGreaterThan(79_000);
     expect(thinTicks([0, 1, 2, 50_000], 100_000, 2)).toEqual([0, 50_000]);
+  });
+});
+
+describe('fates', () => {
+  async function galleryWalk(name: string): Promise<WalkLog> {
+    const c = (await import(`../../gallery/scenarios/${name}.json`)) as { default: unknown };
+    const parsed = readCase(c.default);
+    const r = runScenario(parsed.value!);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    return walkLog(r.world);
+  }
+
+  it('word a drop in the routing decision with its reason, in both languages (g14: rp_filter, g15: ip_forward=0)', async () => {
+    await loadLang('zh');
+    const g14 = await galleryWalk('g14-rp-filter');
+    const end14 = g14.steps.find((s) => s.kind === 'end' && s.reason.startsWith('route.'));
+    expect(end14).toMatchObject({ node: 'routing-input', reason: 'route.reverse_path_filter' });
+    expect(fateMarker((end14 as { reason: FateReason }).reason)).toBe('✕ routing: reverse path filter');
+    expect(fateMarker((end14 as { reason: FateReason }).reason, tFor('zh'))).toBe('✕ 路由：反向路径过滤（rp_filter）');
+    const g15 = await galleryWalk('g15-forwarding-disabled');
+    const end15 = g15.steps.find((s) => s.kind === 'end' && s.reason.startsWith('route.'));
+    expect(end15).toMatchObject({ node: 'routing-input', reason: 'route.forwarding_disabled' });
+    expect(fateText('route.forwarding_disabled')).toBe('routing: forwarding disabled');
+  });
+
+  it('mark delivery and the wire as good ends, every drop as bad', () => {
+    const ends = log.steps.filter((s) => s.kind === 'end');
+    expect(ends.map((s) => (s.kind === 'end' ? fateMarker(s.reason) : ''))).toContain('✓ sent on the wire');
+    expect(ends.map((s) => (s.kind === 'end' ? fateMarker(s.reason) : ''))).toContain('✓ delivered to a socket');
+    expect(fateGood('policy-drop')).toBe(false);
+    expect(fateMarker('policy-drop')).toBe('✕ dropped by the policy');
+    expect(fateText('dropped.neigh-unresolved')).toBe('no ARP answer');
+    expect(fateText('ipvs.no_route')).toBe('IPVS: no route');
+  });
+
+  it('tell a NAT that conntrack applied (existing binding) from one the nat table set up', () => {
+    const nats = log.steps.filter((s) => s.kind === 'note' && s.note.kind === 'nat');
+    expect(nats.some((s) => isConntrackNat(s))).toBe(true);
+    const first = nats.find((s) => s.kind === 'note' && s.note.kind === 'nat' && s.note.binding === 'new');
+    expect(first).toBeDefined();
+    expect(isConntrackNat(first)).toBe(false);
   });
 });

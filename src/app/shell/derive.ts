@@ -7,7 +7,7 @@
 
 import type { HeaderView } from '../../engine/sim/header-view';
 import type { Verdict, WalkNote } from '../../engine/sim/record';
-import type { PacketView, WalkLog, WalkStep } from '../../engine/walk-log';
+import type { FateReason, PacketView, WalkLog, WalkStep } from '../../engine/walk-log';
 import { en } from '../i18n/en';
 import type { MessageKey } from '../i18n/i18n';
 import { tEn, type T } from '../i18n/t';
@@ -379,4 +379,37 @@ export function fieldText(field: string, v: unknown, t: T = tEn): string {
 export function headersSummary(h: HeaderView): string {
   const ports = h.sport !== undefined ? [`:${h.sport}`, `:${h.dport}`] : ['', ''];
   return `${h.proto} ${h.src}${ports[0]} → ${h.dst}${ports[1]}`;
+}
+
+// ---------------------------------------------------------------- fates
+
+/** A walk that ended well: handed to a socket or put on the wire. */
+export function fateGood(reason: FateReason): boolean {
+  return reason === 'delivered' || reason === 'sent';
+}
+
+/**
+ * Why a packet's walk on a host ended (the end step's reason), in the
+ * reader's language: the marker drawn on the box of its fate.
+ */
+export function fateText(reason: FateReason, t: T = tEn): string {
+  const dot = reason.indexOf('.');
+  if (dot > 0) {
+    const family = reason.slice(0, dot);
+    const why = reason.slice(dot + 1);
+    if (family === 'dropped') return wordText(t, 'fate.dropped.', why);
+    if (family === 'route' || family === 'forward' || family === 'ipvs') return t(`fate.${family}`, { reason: wordText(t, 'reason.', why) });
+  }
+  const key = `fate.${reason}`;
+  return key in en ? t(key as MessageKey) : reason;
+}
+
+/** The marker's words: ✓ or ✕ and the reason. */
+export function fateMarker(reason: FateReason, t: T = tEn): string {
+  return t(fateGood(reason) ? 'fate.ok' : 'fate.bad', { reason: fateText(reason, t) });
+}
+
+/** A NAT note of a connection whose binding already existed: conntrack applied it, the nat table never ran. */
+export function isConntrackNat(s: WalkStep | undefined): boolean {
+  return s?.kind === 'note' && s.note.kind === 'nat' && s.note.binding === 'existing';
 }
