@@ -212,6 +212,16 @@ export interface WalkLog {
   stopped?: (BudgetStop & { packet: number | null }) | null;
 }
 
+function interfaceViews(world: World, h: World['hostList'][number]): HostView['interfaces'] {
+  return h.net.links.map((l) => ({
+    name: l.name,
+    mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
+    addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
+    master: l.master,
+    ...(l.tunnel ? { tunnel: { mode: l.tunnel.mode, local: formatIpv4(l.tunnel.local), remote: formatIpv4(l.tunnel.remote) } } : {}),
+  }));
+}
+
 function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
   switch (note.kind) {
     case 'route':
@@ -480,13 +490,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   });
   const hosts: HostView[] = world.hostList.map((h) => ({
     name: h.name,
-    interfaces: h.net.links.map((l) => ({
-      name: l.name,
-      mac: world.macs.get(`${h.name}:${l.name}`) ?? (l.name === 'lo' ? '00:00:00:00:00:00' : null),
-      addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
-      master: l.master,
-      ...(l.tunnel ? { tunnel: { mode: l.tunnel.mode, local: formatIpv4(l.tunnel.local), remote: formatIpv4(l.tunnel.remote) } } : {}),
-    })),
+    interfaces: interfaceViews(world, h),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: R.formatAllRoutes(h.net),
     rules: R.formatFibRules(h.net),

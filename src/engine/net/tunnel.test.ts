@@ -9,7 +9,7 @@ import { formatIpv4, parseIpv4 } from './addr';
 import { createHostNet, findLink, type HostNet } from './config';
 import { execIpCommand, parseIpCommand } from './ip-command';
 import { formatLinkShow } from './ip-show';
-import { formatTunnelShow } from './tunnel';
+import { formatTunnelShow, tunnelCreateCommand } from './tunnel';
 
 function host(...lines: string[]): HostNet {
   const net = createHostNet([{ name: 'eth0', mac: '02:00:00:00:01:01' }]);
@@ -136,5 +136,18 @@ describe('ip link add … type gre|ipip|vxlan', () => {
   it('keeps the addresses it was given as the tunnel\'s ends', () => {
     const net = host('ip link add vx type vxlan id 5 remote 10.0.0.2 local 10.0.0.1 srcport 40000 40001 ttl inherit tos inherit df inherit nolearning');
     expect(findLink(net, 'vx')!.tunnel).toMatchObject({ remote: parseIpv4('10.0.0.2'), local: parseIpv4('10.0.0.1'), srcport: [40000, 40001], ttlInherit: true, tos: 1, df: 'inherit', learning: false });
+  });
+});
+
+describe('a tunnel written back as a command (edit/canonical.ts)', () => {
+  it.each([
+    'ip tunnel add t1 mode gre remote 203.0.113.5 local 198.51.100.2 ttl 64 tos inherit ikey 1 okey 2 dev eth0',
+    'ip tunnel add t2 mode ipip remote 203.0.113.6 nopmtudisc tos 0x10',
+    'ip link add vx address 02:00:00:aa:00:09 type vxlan id 9 remote 10.0.0.2 local 10.0.0.1 dstport 4789 srcport 40000 40001 ttl inherit df set nolearning dev eth0',
+  ])('%s makes the same tunnel again', (text) => {
+    const net = host('ip link set eth0 up', text);
+    const made = net.links.find((l) => l.tunnel)!;
+    const again = host('ip link set eth0 up', tunnelCreateCommand(made.name, made.tunnel!.mode === 'vxlan' ? made.mac : null, made.tunnel!));
+    expect(again.links.find((l) => l.name === made.name)!.tunnel).toEqual(made.tunnel);
   });
 });

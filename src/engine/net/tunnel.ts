@@ -338,3 +338,37 @@ export function modelledTunnelsLine(hosts: readonly { name: string; net: HostNet
   if (!found.length) return null;
   return `GRE/IPIP tunnels (${found.join(', ')}) are modelled from kernel source (net/ipv4/ip_gre.c, ipip.c, ip_tunnel.c): this machine's kernel has neither to check them against`;
 }
+
+/**
+ * The `ip link add` that makes this tunnel device again on a fresh host
+ * (edit/canonical.ts writes a host's configuration back as commands).
+ *
+ * @example tunnelCreateCommand('tun0', null, params) // 'ip link add tun0 type gre remote 203.0.113.5 local 198.51.100.2'
+ */
+export function tunnelCreateCommand(name: string, mac: string | null, p: TunnelParams): string {
+  const w = ['ip', 'link', 'add', name];
+  if (mac !== null) w.push('address', mac);
+  w.push('type', p.mode);
+  if (p.mode === 'vxlan') w.push('id', String(p.vni));
+  if (p.remote) w.push('remote', formatIpv4(p.remote));
+  if (p.local) w.push('local', formatIpv4(p.local));
+  if (p.mode === 'vxlan') {
+    w.push('dstport', String(p.dstport));
+    if (p.srcport) w.push('srcport', String(p.srcport[0]), String(p.srcport[1]));
+    if (p.ttlInherit) w.push('ttl', 'inherit');
+    if (p.df !== 'unset') w.push('df', p.df);
+    if (!p.learning) w.push('nolearning');
+  }
+  if (p.ttl) w.push('ttl', String(p.ttl));
+  if (p.tos) w.push('tos', p.tos & 1 ? 'inherit' : `0x${p.tos.toString(16)}`);
+  if (p.mode === 'gre') {
+    if (p.ikey !== null && p.ikey === p.okey) w.push('key', String(p.ikey));
+    else {
+      if (p.ikey !== null) w.push('ikey', String(p.ikey));
+      if (p.okey !== null) w.push('okey', String(p.okey));
+    }
+  }
+  if (p.mode !== 'vxlan' && !p.pmtudisc) w.push('nopmtudisc');
+  if (p.link) w.push('dev', p.link);
+  return w.join(' ');
+}
