@@ -46,6 +46,28 @@ const engineOnlyPure = {
 };
 
 /**
+ * The course's challenges and checker run where the engine runs (the
+ * worker, the CLI, tests), so they are held to the engine's purity too.
+ */
+const courseIsPure = {
+  files: ['src/course/**/*.ts'],
+  ignores: ['src/course/**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: ['node:*'], message: 'src/course runs in the worker: no Node-only APIs.' },
+          { group: ['react', 'react-dom', 'react-dom/*', 'react/*', 'zustand', 'zustand/*', '@xyflow/*', 'motion', 'motion/*'], message: 'src/course is data and a checker: the page renders it.' },
+          { group: ['**/app/*', '**/cli/*'], message: 'src/course does not depend on its shells.' },
+        ],
+      },
+    ],
+    'no-restricted-globals': ['error', ...['process', 'Buffer', 'require', 'window', 'document', 'localStorage', 'navigator'].map((name) => ({ name, message: 'src/course runs in the worker and in Node alike.' }))],
+  },
+};
+
+/**
  * The page renders what the engine computed and never runs engine code on
  * the main thread: it talks to the worker (src/worker/client.ts) and may
  * import only types from src/engine; the names both sides use as values
@@ -136,6 +158,7 @@ export default defineConfig([
     },
   },
   engineOnlyPure,
+  courseIsPure,
   appImportsEngineTypesOnly,
   pageModulesImportEngineTypesOnly,
   vocabularyStandsAlone,

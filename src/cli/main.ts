@@ -16,6 +16,7 @@ import { runIpvsCase } from '../engine/ipvs/case-runner';
 import { modelledTunnelsLine } from '../engine/net/tunnel';
 import { caseLink } from '../share/case-link';
 import { formatBudgetStop } from '../engine/sim/budget';
+import { challengeCommand, CHALLENGE_USAGE } from './challenge';
 
 const USAGE = `usage:
   packetwalk trace CASE.json                  run an oracle case file, print the result (oracle format)
@@ -27,7 +28,7 @@ const USAGE = `usage:
   packetwalk ipvs CASE.json                   run an IPVS golden case, print {expect, expect_final} as JSON
   packetwalk share CASE.json [--step N] [--lang en|zh]
         print the link path and hash that open an oracle case file in the app (/#s=1.d....)
-`;
+${CHALLENGE_USAGE}`;
 
 /** A kube-proxy dump can carry thousands of statistic rules: stderr gets the first ones and a count. */
 const MAX_NOT_MODELLED_LINES = 100;
@@ -178,6 +179,8 @@ async function command(argv: string[]): Promise<number> {
       return ipvsCase(rest);
     case 'share':
       return shareCase(rest);
+    case 'challenge':
+      return challengeCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -33,6 +33,8 @@ import ipvsSh from './scenarios/ipvs-sh-nat.json';
 import ipvsWrrDr from './scenarios/ipvs-wrr-dr.json';
 import ipvsTun from './scenarios/ipvs-tun.json';
 import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
+import ssTuln from './scenarios/ss-tuln-server.json';
+import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
 import greTwoSites from './scenarios/gre-two-sites.json';
 import vxlanRoute from './scenarios/vxlan-route-to-lan-behind.json';
 
@@ -786,6 +788,123 @@ export const GALLERY: readonly GalleryEntry[] = [
       },
     ],
     tags: ['routing', 'troubleshooting'],
+  },
+  {
+    id: 'ss-tuln-server',
+    scenario: scenario(ssTuln),
+    title: { en: 'ss -tuln on a server', zh: '在服务器上运行 ss -tuln' },
+    summary: {
+      en: 'ss -tuln, ss -tan, ss -s: what a server listens on, and a connection from SYN-RECV to TIME-WAIT.',
+      zh: 'ss -tuln、ss -tan、ss -s：服务器在监听什么，以及一条连接从 SYN-RECV 到 TIME-WAIT 的过程。',
+    },
+    explanation: {
+      en: "ss asks the kernel (inet_diag over netlink) for its sockets. -t and -u choose TCP and UDP, -l the listening ones, -a all of them, -n keeps ports as numbers. The server listens for SSH and HTTP on 0.0.0.0 (every address), for DNS on UDP, and for PostgreSQL on 127.0.0.1 only. Step through the walk and type ss -tan or ss -s in the console on either host: the table is the one as of the step on screen.",
+      zh: 'ss 通过 netlink（inet_diag）向内核查询套接字。-t 和 -u 选择 TCP 和 UDP，-l 只看监听中的，-a 看全部，-n 让端口保持数字。这台服务器在 0.0.0.0（所有地址）上监听 SSH 和 HTTP，在 UDP 上监听 DNS，而 PostgreSQL 只监听 127.0.0.1。单步走查时，在任一主机的控制台输入 ss -tan 或 ss -s：看到的正是当前这一步时的套接字表。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'server',
+        at: { note: 'deliver' },
+        text: {
+          en: 'The SYN reaches the listener on 0.0.0.0:80. ss -tan on the server now shows the connection as SYN-RECV beside the LISTEN sockets.',
+          zh: 'SYN 到达监听 0.0.0.0:80 的套接字。此时在服务器上运行 ss -tan，可以看到这条连接处于 SYN-RECV，旁边是各个 LISTEN 套接字。',
+        },
+      },
+      {
+        step: 1,
+        host: 'server',
+        packet: 3,
+        at: { note: 'deliver' },
+        text: {
+          en: "The handshake's last ACK: the connection is ESTAB (ss -tan: ESTAB 0 0 192.168.10.20:80 192.168.10.2:40001) and the listener's accept() takes it.",
+          zh: '握手的最后一个 ACK：连接进入 ESTAB（ss -tan：ESTAB 0 0 192.168.10.20:80 192.168.10.2:40001），监听进程用 accept() 把它接走。',
+        },
+      },
+      {
+        step: 1,
+        host: 'client',
+        packet: 10,
+        at: { end: true },
+        text: {
+          en: 'The client closed first, so after its last ACK its end waits in TIME-WAIT: ss -tan on the client lists it, ss -s counts it as timewait, and ss -t alone leaves it out.',
+          zh: '客户端先关闭，所以发出最后一个 ACK 后，它这一端停在 TIME-WAIT：客户端上的 ss -tan 会列出它，ss -s 把它计入 timewait，而单独的 ss -t 不显示它。',
+        },
+      },
+      {
+        step: 2,
+        host: 'server',
+        at: { note: 'deliver' },
+        text: {
+          en: 'UDP has no connection: the socket on 0.0.0.0:53 stays UNCONN in ss -uan and answers the query from the same socket.',
+          zh: 'UDP 没有连接：0.0.0.0:53 上的套接字在 ss -uan 中始终是 UNCONN，并从同一个套接字回复查询。',
+        },
+      },
+      {
+        step: 3,
+        host: 'server',
+        at: { note: 'deliver' },
+        text: {
+          en: 'ss -tln lists 127.0.0.1:5432: bound to loopback only, so a SYN for 192.168.10.20:5432 finds no listener and is answered with a RST.',
+          zh: 'ss -tln 列出的是 127.0.0.1:5432：只绑定在回环地址上，所以发往 192.168.10.20:5432 的 SYN 找不到监听者，收到的是 RST。',
+        },
+      },
+    ],
+    tags: ['basics', 'troubleshooting'],
+  },
+  {
+    id: 'net-tools-vs-iproute2',
+    scenario: scenario(netToolsVsIproute2),
+    title: { en: 'net-tools vs iproute2, side by side', zh: 'net-tools 与 iproute2 对照' },
+    summary: {
+      en: 'ifconfig, route -n, arp -n next to ip addr, ip route, ip rule, ip neigh: what the old tools do not see.',
+      zh: 'ifconfig、route -n、arp -n 对照 ip addr、ip route、ip rule、ip neigh：旧工具看不到的东西。',
+    },
+    explanation: {
+      en: "net-tools (ifconfig, route, arp, netstat) talk to the kernel through ioctls and /proc files made for one address per interface and one routing table; iproute2 (ip, ss) speaks netlink and sees everything. This router has a second address on eth0 without a label, a labelled one (eth1:vip), and a policy rule that sends what it forwards from the LAN to table 100. In the console, compare ifconfig eth0 with ip addr show eth0, and route -n with ip rule and ip route show table 100. A change typed as ifconfig or route runs as its ip translation, shown with the reason.",
+      zh: 'net-tools（ifconfig、route、arp、netstat）通过 ioctl 和 /proc 文件与内核交互，这些接口是为“每个接口一个地址、只有一张路由表”设计的；iproute2（ip、ss）使用 netlink，能看到全部状态。这台路由器的 eth0 上有第二个没有标签的地址，eth1 上有一个带标签的地址（eth1:vip），还有一条策略规则把它从局域网转发的流量交给 100 号路由表。在控制台里对比 ifconfig eth0 和 ip addr show eth0，以及 route -n 和 ip rule、ip route show table 100。用 ifconfig 或 route 输入的修改会按对应的 ip 命令执行，并附上原因。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: 'route -n shows one default route, via isp1. But ip rule sends what comes in on eth0 from 10.1.0.0/24 to table 100, whose default goes to isp2: the ping leaves by eth2. route -n shows neither the rule nor the table.',
+          zh: 'route -n 只显示一条默认路由，经由 isp1。但 ip rule 把从 eth0 进来、源地址属于 10.1.0.0/24 的流量交给 100 号表，而那张表的默认路由指向 isp2：这个 ping 从 eth2 发出。route -n 既看不到这条规则，也看不到那张表。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        packet: 2,
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "The reply's source, 192.0.2.1, is not in 10.1.0.0/24: the rule does not apply and the main table's connected route takes it back to the pc.",
+          zh: '回复的源地址 192.0.2.1 不属于 10.1.0.0/24：规则不适用，main 表中的直连路由把它送回 pc。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        at: { note: 'route', stage: 'input' },
+        text: {
+          en: "10.1.0.254 is the router's own, a second address on eth0 without a label: ifconfig eth0 shows only 10.1.0.1 (one address per label), ip addr show eth0 shows both.",
+          zh: '10.1.0.254 是路由器自己的地址，是 eth0 上第二个没有标签的地址：ifconfig eth0 只显示 10.1.0.1（每个标签一个地址），ip addr show eth0 两个都显示。',
+        },
+      },
+      {
+        step: 2,
+        host: 'router',
+        packet: 2,
+        at: { note: 'route', stage: 'output' },
+        text: {
+          en: 'The reply is made here and comes in on no interface, so the rule (iif eth0) leaves it to the main table. Try route add -net 192.0.2.0 netmask 255.255.255.0 gw 198.51.100.1 in the console: it runs as ip route add 192.0.2.0/24 via 198.51.100.1.',
+          zh: '这个回复由本机产生，不是从任何接口进来的，所以规则（iif eth0）不适用，仍查 main 表。在控制台试试 route add -net 192.0.2.0 netmask 255.255.255.0 gw 198.51.100.1：它会按 ip route add 192.0.2.0/24 via 198.51.100.1 执行。',
+        },
+      },
+    ],
+    tags: ['routing', 'policy-routing'],
   },
   {
     id: 'ipvs-rr-nat',

@@ -15,11 +15,12 @@ import type { ExtensionCatalog, ExtensionDescription } from '../engine/iptables/
 import type { TableName } from '../engine/netfilter/hooks';
 import type { ScalingPoint } from '../scenarios/kube-proxy-scaling';
 import type { QueryOutput } from '../engine/lab/readonly';
+import type { NetToolsTranslation } from '../engine/net/net-tools-write';
 import type { StepInspection } from '../engine/lab/inspect';
 import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
 
-export type { QueryOutput, StepInspection };
+export type { QueryOutput, StepInspection, NetToolsTranslation };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -84,7 +85,7 @@ export type OpenResult = ({ ok: true; hosts: string[] } & UndoState) | { ok: fal
 
 export type EditResult =
   /** `sent`: the walk asked for with the edit */
-  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; sent?: SendResult } & UndoState)
+  | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; sent?: SendResult; /** net-tools lines and the ip commands they became */ translated?: NetToolsTranslation[] } & UndoState)
   /** `index`: which of the texts was refused */
   | { ok: false; diagnostics: PositionedDiagnostic[]; index: number };
 

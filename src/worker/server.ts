@@ -98,7 +98,7 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         const lab = labOf(m.lab);
         const r = lab.editAll(m.host, m.texts, m.mode);
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: 'index' in r ? r.index : 0 };
-        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab), ...(r.skipped ? { skipped: r.skipped } : {}) };
+        const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.translated ? { translated: r.translated } : {}) };
         // the walk of the edited lab in the same answer: no second round trip before the page can paint it
         return m.walk ? { ...out, sent: send(m.lab, m.walk.walk, m.walk.traffic, false) } : out;
       }

@@ -3,8 +3,11 @@
 // as on a real machine, or paste iptables-restore text. Enter runs the line
 // through the engine; a refused line stays in the input, with the tool's
 // message and a caret under the offending characters. ↑/↓ walk the history.
+// net-tools writes (ifconfig eth0 up, route add default gw …) run as the ip
+// commands the engine translates them to, shown with why iproute2 replaced
+// the old tool.
 // Read-only commands (iptables -L, ip route get, sysctl NAME, conntrack -L,
-// help …) are answered by the engine as the real tools print them, as of the
+// ss, ifconfig, route -n, netstat, help …) are answered by the engine as the real tools print them, as of the
 // step on screen, in a monospace block; they change nothing (no version, no
 // undo entry, no new walk, the step stays). Tab completes tools, options,
 // chains and interfaces.
@@ -26,7 +29,7 @@ type Line =
   | { kind: 'err'; text: string }
   | { kind: 'hello'; text: '' }
   /** what a read-only command printed: kept as a block so its columns line up */
-  | { kind: 'block'; text: string; err: boolean }
+  | { kind: 'block'; text: string; err: boolean; translation?: boolean }
   | { kind: 'note'; text: string };
 
 const MAX_LINES = 400;
@@ -87,6 +90,12 @@ export const Console = memo(function Console() {
       if (r.ok) {
         setError(null);
         for (const d of r.diagnostics) print({ kind: 'out', text: d.message });
+        // a net-tools line: what the lab ran instead, and why iproute2 replaced the old tool
+        for (const tr of r.translated ?? []) {
+          print({ kind: 'note', text: t('console.translated') });
+          print({ kind: 'block', text: tr.commands.map((c) => c.text).join('\n'), err: false, translation: true });
+          print({ kind: 'note', text: t(`console.why.${tr.why}`) });
+        }
         print({ kind: 'ok', text: `✓ ${t('console.applied', { host })}` });
         if (how === 'command') setText('');
         else setRestoreText('');
@@ -161,7 +170,7 @@ export const Console = memo(function Console() {
         <div ref={out} role="log" aria-label={t('console.output', { host })} tabIndex={0} className="h-[clamp(12rem,40vh,26rem)] overflow-auto rounded bg-slate-950 px-2 py-1.5 font-mono text-[13px] leading-5 text-slate-100 focus:outline-2 focus:outline-blue-500">
           {lines.map((l, k) =>
             l.kind === 'block' ? (
-              <pre key={k} data-console-output className={`overflow-x-auto font-mono whitespace-pre ${l.err ? 'text-red-300' : 'text-slate-100'}`}>
+              <pre key={k} data-console-output={l.translation ? undefined : ''} data-console-translation={l.translation ? '' : undefined} className={`overflow-x-auto font-mono whitespace-pre ${l.err ? 'text-red-300' : 'text-slate-100'}`}>
                 {l.text}
               </pre>
             ) : l.kind === 'note' ? (

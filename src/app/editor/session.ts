@@ -8,7 +8,7 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient } from '../../worker/client';
-import type { EditMode, PositionedDiagnostic } from '../../worker/protocol';
+import type { EditMode, NetToolsTranslation, PositionedDiagnostic } from '../../worker/protocol';
 import { presentEditWalk, simulate, trafficOf, walkRun, type Stores } from '../state/walk-store';
 import { ensureLab, labChanged, refreshCase, undoState } from '../state/lab';
 import { hostNames, type OpResult } from './scenario-ops';
@@ -35,7 +35,7 @@ export interface EditorSession {
 }
 
 export type ApplyResult =
-  | { ok: true; diagnostics: PositionedDiagnostic[]; skipped?: { line: number; reason: string }[] }
+  | { ok: true; diagnostics: PositionedDiagnostic[]; skipped?: { line: number; reason: string }[]; translated?: NetToolsTranslation[] }
   | { ok: false; diagnostics: PositionedDiagnostic[]; /** which text of a batch was refused */ index: number };
 
 const sessions = new WeakMap<Stores, EditorSession>();
@@ -86,7 +86,7 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
       labChanged(session.stores, session.client, r);
       if (r.walk) void presentEditWalk(session.stores, lab, r.walk, before);
       else void simulate(session.stores, session.client);
-      return r.skipped ? { ok: true, diagnostics: r.diagnostics, skipped: r.skipped } : { ok: true, diagnostics: r.diagnostics };
+      return { ok: true, diagnostics: r.diagnostics, ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.translated ? { translated: r.translated } : {}) };
     } catch (e) {
       return workerFailure(e);
     } finally {

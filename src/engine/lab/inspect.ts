@@ -19,6 +19,7 @@ import type { CtListRow } from '../conntrack/view';
 import type { World } from '../sim/world';
 import type { CtNoteState, EthHeader, IpvsSnapshot, NeighRow, PacketRecord, WalkNote } from '../sim/record';
 import type { HeaderView } from '../sim/header-view';
+import type { SocketRow } from '../sim/socket-table';
 import { headerView } from '../sim/header-view';
 import type { WalkLog, WalkStep } from '../walk-log';
 
@@ -288,6 +289,8 @@ interface StepState {
   sent: boolean;
   /** IPVS has handled the packet (its IPVS step or later) */
   ipvsPassed: boolean;
+  /** a socket has taken the packet (its deliver step or later) */
+  delivered: boolean;
   reason: ChangeReason | null;
 }
 
@@ -356,7 +359,7 @@ function packetStates(log: WalkLog, rec: PacketRecord, first: number, upTo: numb
       case 'originate': {
         const e0 = rec.events[0]!;
         const carried = rec.origin === 'local' || rec.in === 'lo';
-        s = { packet: e0.packet, ethernet: rec.frameIn ?? null, ctmark: carried ? (e0.ctmark ?? null) : null, ct: null, sent: false, ipvsPassed: false, reason: step.kind === 'ingress' ? 'ingress.frame' : 'originate.local' };
+        s = { packet: e0.packet, ethernet: rec.frameIn ?? null, ctmark: carried ? (e0.ctmark ?? null) : null, ct: null, sent: false, ipvsPassed: false, delivered: false, reason: step.kind === 'ingress' ? 'ingress.frame' : 'originate.local' };
         break;
       }
       case 'rule': {
@@ -382,6 +385,7 @@ function packetStates(log: WalkLog, rec: PacketRecord, first: number, upTo: numb
           ct,
           sent,
           ipvsPassed: base.ipvsPassed || step.note.kind === 'ipvs',
+          delivered: base.delivered || step.note.kind === 'deliver',
           reason: noteReason(step.note, step, rec, base, packet),
         };
         noteIndex++;
@@ -455,4 +459,20 @@ export function inspectStep(walk: InspectableWalk, step: number): StepInspection
     ipvs: ipvsSnap ? { snapshot: ipvsSnap, when: now.ipvsPassed ? 'after' : 'before' } : null,
     neighbours: (now.sent ? rec.neighAfter : undefined) ?? rec.neighBefore ?? [],
   };
+}
+
+/**
+ * The host's sockets as of step `step` (`ss`, `netstat`): as the packet
+ * found them until a socket took it, as that left them from then on. null
+ * when the walk has no such step.
+ */
+export function socketsAtStep(walk: InspectableWalk, step: number): SocketRow[] | null {
+  const { world, log } = walk;
+  const s = log.steps[step];
+  if (!s) return null;
+  const view = log.packets.find((p) => p.id === s.packet);
+  const rec = recordOf(world, s.packet);
+  if (!view || !rec) return null;
+  const now = statesOf(world, log, rec, view.firstStep, view.lastStep)[step - view.firstStep]!;
+  return (now.delivered ? rec.socketsAfter : undefined) ?? rec.socketsBefore ?? [];
 }

@@ -29,6 +29,7 @@ import { formatDiagnostic, type Diagnostic } from '../text/diagnostics';
 import type { BudgetLimits } from '../sim/budget';
 import { completeCommand, runQuery, type QueryOutput } from './readonly';
 import { inspectStep, type StepInspection } from './inspect';
+import { netToolsError, translateNetTools, type NetToolsTranslation } from '../net/net-tools-write';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -39,7 +40,7 @@ export interface EditChange {
 }
 
 export type LabEditResult =
-  | { ok: true; version: number; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[] }
+  | { ok: true; version: number; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; translated?: NetToolsTranslation[] }
   | { ok: false; diagnostics: PositionedDiagnostic[] };
 
 export type LabOpenResult = { ok: true; lab: Lab } | { ok: false; errors: string[] };
@@ -238,6 +239,7 @@ export class Lab {
     const h = this.hostFor(host, next);
     let diagnostics: PositionedDiagnostic[] = [];
     let skipped: { line: number; reason: string }[] | undefined;
+    let translated: NetToolsTranslation[] | undefined;
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i]!;
       if (mode === 'import-ip') {
@@ -247,6 +249,14 @@ export class Lab {
         skipped = r.skipped;
         continue;
       }
+      const tr = mode === 'command' ? translateNetTools(text, next.net) : null;
+      if (tr) {
+        const r = tr.ok ? this.applyTranslation(h, tr.value) : tr;
+        if (!r.ok) return { ok: false, diagnostics: positioned(text, r.diagnostics), index: i };
+        (translated ??= []).push(r.value);
+        diagnostics = [];
+        continue;
+      }
       const lead = mode === 'command' ? text.length - text.trimStart().length : 0;
       const diags = applySetupCommand(h, cmds[i]!, this.current.scenario.rtTables).map((d) => ({ ...d, from: d.from + lead, to: d.to + lead }));
       if (diags.some((d) => d.severity === 'error')) return { ok: false, diagnostics: positioned(text, diags), index: i };
@@ -254,7 +264,35 @@ export class Lab {
     }
     const version = texts.length ? this.commitHost(host, next) : this.version;
     const changed = { host, parts };
-    return skipped ? { ok: true, version, diagnostics, changed, skipped } : { ok: true, version, diagnostics, changed };
+    return { ok: true, version, diagnostics, changed, ...(skipped ? { skipped } : {}), ...(translated ? { translated } : {}) };
+  }
+
+  /**
+   * A net-tools write (net/net-tools-write.ts): its ip commands in order on
+   * `h`; a refusal in the old tool's words. SIOCADDRT creates a route
+   * without NLM_F_EXCL, so where `ip route add` finds the prefix taken
+   * with another nexthop or scope the kernel adds it all the same, before
+   * the other: `ip route prepend` (recorded: route add -net 10.0.2.0 … dev
+   * eth1 next to the kernel's own route).
+   */
+  private applyTranslation(h: Host, t: NetToolsTranslation): { ok: true; value: NetToolsTranslation } | { ok: false; diagnostics: Diagnostic[] } {
+    const done: NetToolsTranslation = { ...t, commands: [] };
+    for (const c of t.commands) {
+      let cmd = c;
+      let errors = applySetupCommand(h, cmd.text, this.current.scenario.rtTables).filter((d) => d.severity === 'error');
+      if (errors.some((d) => /File exists/.test(d.message)) && cmd.text.startsWith('ip route add ')) {
+        const prepend = { ...cmd, text: cmd.text.replace('ip route add ', 'ip route prepend ') };
+        const again = applySetupCommand(h, prepend.text, this.current.scenario.rtTables).filter((d) => d.severity === 'error');
+        if (!again.length) {
+          cmd = prepend;
+          done.why = 'route-prepend';
+        }
+        errors = again;
+      }
+      if (errors.length) return { ok: false, diagnostics: [{ from: cmd.from, to: cmd.to, severity: 'error', source: 'net-tools', message: netToolsError(cmd.ioctl, errors[0]!.message) }] };
+      done.commands.push(cmd);
+    }
+    return { ok: true, value: done };
   }
 
   private importIp(h: Host, text: string): { ok: true; diagnostics: PositionedDiagnostic[]; skipped: { line: number; reason: string }[] } | { ok: false; diagnostics: PositionedDiagnostic[] } {

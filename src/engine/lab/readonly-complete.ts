@@ -26,6 +26,11 @@ export const COMMANDS: readonly Completion[] = [
   { name: 'ipvsadm', usage: 'ipvsadm -Ln [-c]', what: 'IPVS virtual services (and connections, -c) as of the step; -A/-a/-E/-e/-D/-d edit', options: ['-L', '-n', '-c', '-Ln', '-Lnc', '-A', '-a', '-E', '-e', '-D', '-d', '-t', '-u', '-f', '-s', '-r', '-w', '-m', '-g', '-i'] },
   { name: 'sysctl', usage: 'sysctl NAME | sysctl -a [-r PATTERN] | sysctl -w NAME=VALUE', what: 'read kernel settings; -w sets one', options: ['-a', '-n', '-r', '-w', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter'] },
   { name: 'conntrack', usage: 'conntrack -L', what: 'the connection tracking table as of the step', options: ['-L'] },
+  { name: 'ss', usage: 'ss -t|-u [-l|-a] [-n] [-H] | ss -s', what: 'TCP and UDP sockets as of the step (LISTEN, ESTAB, TIME-WAIT …); -s the summary', options: ['-t', '-u', '-l', '-a', '-n', '-s', '-H', '-tuln', '-tan', '-uan', '--tcp', '--udp', '--listening', '--all', '--numeric', '--summary'] },
+  { name: 'ifconfig', usage: 'ifconfig [-a] [DEV] | ifconfig DEV up|down|mtu N|ADDR [netmask M]', what: 'net-tools: interfaces; a change runs as its ip link/ip addr translation', options: ['-a', 'up', 'down', 'mtu', 'netmask', 'broadcast'] },
+  { name: 'route', usage: 'route [-n] | route add|del [-net|-host] T [netmask M] [gw G] [dev D]', what: 'net-tools: the main routing table; a change runs as its ip route translation', options: ['-n', 'add', 'del', '-net', '-host', 'default', 'netmask', 'gw', 'metric', 'dev'] },
+  { name: 'arp', usage: 'arp [-n] [-a] [-i IF] [ADDR]', what: 'net-tools: the neighbour table as of the step', options: ['-n', '-a', '-an', '-i'] },
+  { name: 'netstat', usage: 'netstat -tuln | -tan | -rn | -i', what: 'net-tools: sockets as of the step, the main routing table, interfaces', options: ['-tuln', '-tan', '-tln', '-uln', '-rn', '-i', '-ia', '-t', '-u', '-l', '-a', '-n', '-r'] },
   { name: 'iptables-restore', usage: 'iptables-restore (the input menu)', what: 'load a whole ruleset', options: [] },
   { name: 'help', usage: 'help', what: 'this list', options: [] },
 ];
@@ -81,7 +86,8 @@ export function completeCommand(text: string, config: HostConfig | undefined): s
     if (prev === '-t' || prev === '--table') pool = TABLES;
     else if (config && tool === 'iptables' && /^-[A-Za-z]*[LSAIDRFZXPN]$|^--(list|list-rules|append|insert|delete|flush)$/.test(prev))
       pool = (TABLES as readonly string[]).includes(table) ? chainsInSaveOrder(config.rules, table as (typeof TABLES)[number]).map((c) => c.name) : [];
-    else if (config && ['dev', 'iif', 'oif', '-i', '-o'].includes(prev)) pool = config.net.links.map((l) => l.name);
+    else if (config && (['dev', 'iif', 'oif', '-i', '-o'].includes(prev) || (tool === 'ifconfig' && (before.length === 1 || (before.length === 2 && prev === '-a')))))
+      pool = [...config.net.links.map((l) => l.name), ...(tool === 'ifconfig' && before.length === 1 ? ['-a'] : [])];
     else pool = COMMANDS.find((c) => c.name === tool)?.options ?? [];
   }
   return pool.filter((p) => p.startsWith(word) && p !== word).map((p) => head + p);

@@ -30,7 +30,10 @@ import type { Neighbour, NudState } from '../net/config';
 import { DEVCONF_DEFAULTS, devconfDefault, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
 import { countersAsOf } from './views';
 import { closest, COMMANDS, type Completion } from './readonly-complete';
-import { inspectStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
+import { inspectStep, socketsAtStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
+import { ss } from './ss';
+import { arpShow, ifconfigShow, netstatInterfaces, netstatRoutes, netstatSockets, routeShow, type NetToolsState } from './net-tools';
+import { listenerRows, type SocketRow } from '../sim/socket-table';
 
 export { completeCommand } from './readonly-complete';
 
@@ -81,6 +84,13 @@ export function runQuery(text: string, ctx: QueryContext): QueryOutput | null {
       return sysctl(args, ctx);
     case 'conntrack':
       return conntrack(args, ctx);
+    case 'ss':
+      return ss(args, socketsAt(ctx));
+    case 'ifconfig':
+    case 'route':
+    case 'arp':
+    case 'netstat':
+      return netTools(tool, args, ctx);
     case 'help':
       return args.length ? null : out(helpText());
   }
@@ -162,6 +172,88 @@ export function neighboursAt(ctx: QueryContext): readonly Neighbour[] {
   if (!ctx.walk) return configured;
   const s = hostAsOf(ctx.walk, ctx.host);
   return 'at' in s ? s.at.neighbours.map(neighbour) : configured;
+}
+
+/**
+ * The host's sockets as of the step (`ss`, `netstat`): the walk starts every
+ * host with its listeners alone; from the host's first packet on, the
+ * table as its latest packet up to the step found or left it.
+ */
+export function socketsAt(ctx: QueryContext): SocketRow[] {
+  const start = () => listenerRows(ctx.scenario.listeners.filter((l) => l.host === ctx.host).map((l) => ({ proto: l.proto, addr: parseIpv4(l.addr) ?? 0, port: l.port })));
+  if (!ctx.walk) return start();
+  let found: PacketView | null = null;
+  for (const p of ctx.walk.log.packets) if (p.host === ctx.host && p.firstStep <= ctx.walk.asOf && (!found || p.firstStep > found.firstStep)) found = p;
+  return (found && socketsAtStep(ctx.walk, Math.min(ctx.walk.asOf, found.lastStep))) ?? start();
+}
+
+// ------------------------------------------------------------------ net-tools
+
+function netToolsState(ctx: QueryContext): NetToolsState {
+  const seen = ctx.walk !== null && ctx.walk.log.packets.some((p) => p.host === ctx.host && p.firstStep <= ctx.walk!.asOf);
+  return { net: ctx.config.net, peers: peersOf(ctx), neighbours: neighboursAt(ctx), sockets: socketsAt(ctx), trafficSeen: seen };
+}
+
+/** Single-letter options of a net-tools command (`-tuln`) and its other words; null when a letter is not in `allowed`. */
+function letters(args: readonly string[], allowed: string): { opts: Set<string>; rest: string[] } | null {
+  const opts = new Set<string>();
+  const rest: string[] = [];
+  for (const w of args) {
+    if (/^-[A-Za-z]+$/.test(w)) {
+      for (const ch of w.slice(1)) {
+        if (!allowed.includes(ch)) return null;
+        opts.add(ch);
+      }
+    } else rest.push(w);
+  }
+  return { opts, rest };
+}
+
+const NUMERIC_ONLY = (tool: string, example: string) => fail(`${tool}: PacketWalk prints numeric addresses only (it has no resolver): add -n (${example}).`);
+
+/**
+ * The read-only forms of ifconfig, route, arp and netstat; null for their
+ * writes (`ifconfig eth0 up`, `route add …`), which the edit path
+ * translates to iproute2 (net-tools-write.ts).
+ */
+function netTools(tool: 'ifconfig' | 'route' | 'arp' | 'netstat', args: readonly string[], ctx: QueryContext): QueryOutput | null {
+  switch (tool) {
+    case 'ifconfig': {
+      const all = args[0] === '-a';
+      const rest = all ? args.slice(1) : args;
+      if (rest.length > 1 || (rest[0]?.startsWith('-') ?? false)) return null;
+      return ifconfigShow(netToolsState(ctx), all, rest[0] ?? null);
+    }
+    case 'route': {
+      const a = letters(args, 'ne');
+      if (!a || a.rest.length) return null;
+      return routeShow(ctx.config.net, a.opts.has('n'));
+    }
+    case 'arp': {
+      let iface: string | null = null;
+      const words = [...args];
+      const i = words.indexOf('-i');
+      if (i >= 0) {
+        iface = words[i + 1] ?? null;
+        words.splice(i, 2);
+      }
+      const a = letters(words, 'nav');
+      if (!a || a.rest.length > 1) return null;
+      const addr = a.rest[0] ?? null;
+      if (addr !== null && parseIpv4(addr) === null) return fail(`${addr}: Unknown host`, 255);
+      return arpShow(neighboursAt(ctx), { bsd: a.opts.has('a'), iface, addr });
+    }
+    case 'netstat': {
+      const a = letters(args, 'tulanri');
+      if (!a || a.rest.length) return fail(`netstat: PacketWalk answers netstat -tuln, -tan, -rn and -i${a ? `, not "${a.rest.join(' ')}"` : ''}.`);
+      const o = a.opts;
+      if (o.has('i')) return netstatInterfaces(netToolsState(ctx), o.has('a'));
+      if (o.has('r')) return o.has('n') ? netstatRoutes(ctx.config.net) : NUMERIC_ONLY('netstat', 'netstat -rn');
+      if (!o.has('t') && !o.has('u')) return fail('netstat: PacketWalk lists TCP and UDP sockets (netstat -t/-u); Unix sockets are not modelled.');
+      if (!o.has('n')) return NUMERIC_ONLY('netstat', 'netstat -tuln');
+      return netstatSockets(socketsAt(ctx), { tcp: o.has('t'), udp: o.has('u'), listening: o.has('l'), all: o.has('a') });
+    }
+  }
 }
 
 // ------------------------------------------------------------------ iptables

@@ -671,6 +671,12 @@ export function deleteAddress(net: HostNet, iface: string, addr: Ipv4, prefixLen
     removeAddressRoutes(net, d);
     net.addresses = net.addresses.filter((o) => o !== d);
   }
+  // fib_inetaddr_event, NETDEV_DOWN: the device's last address gone, fib_disable_ip flushes every route
+  // through it (fib_sync_down_dev, force) and its neighbours (arp_ifdown), permanent ones too
+  if (!net.addresses.some((o) => o.iface === iface)) {
+    net.routes = net.routes.filter((r) => !r.nexthops.length || r.nexthops.some((n) => n.dev !== iface));
+    net.neighbours = net.neighbours.filter((n) => n.iface !== iface);
+  }
   return true;
 }
 

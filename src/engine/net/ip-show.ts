@@ -20,13 +20,19 @@ export interface LinkPeer {
 
 export type Peers = ReadonlyMap<string, LinkPeer>;
 
+/** The device has carrier (IFF_RUNNING, LOWER_UP): up, and a veth's peer up, a bridge with a port up. */
+export function linkCarrier(net: HostNet, l: Link, peers: Peers): boolean {
+  const peer = peers.get(l.name);
+  return l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
+}
+
 function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
   const peer = peers.get(l.name);
   // a GRE/IPIP device names its underlay (dev_get_iflink: parms.link), NONE without one
   const ipTun = l.tunnel && l.tunnel.mode !== 'vxlan' ? l.tunnel : null;
   const name = peer ? `${l.name}@if${peer.ifindex}` : ipTun ? `${l.name}@${ipTun.link ?? 'NONE'}` : l.name;
   const loop = l.kind === 'loopback';
-  const carrier = l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
+  const carrier = linkCarrier(net, l, peers);
   const flags: string[] = [];
   if (l.up && !carrier) flags.push('NO-CARRIER');
   if (ipTun) flags.push(...(ipTun.remote ? ['POINTOPOINT', 'NOARP'] : ['NOARP']));

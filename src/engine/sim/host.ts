@@ -21,6 +21,7 @@ import * as ipt from './iptables-adapter';
 import * as R from './route-adapter';
 import type { World } from './world';
 import { Sockets } from './sockets';
+import { socketRows } from './socket-table';
 import { createIpvsState } from '../ipvs/state';
 import type { HostConfig } from './host-config';
 import type { IpvsState } from '../ipvs/types';
@@ -436,6 +437,7 @@ export class Host {
         if (tunnelRcv(this, pkt, rec)) return;
         this.note(rec, { kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) }, pkt, meta);
         this.sockets.deliver(pkt, rec, iface);
+        rec.socketsAfter = socketRows(this.sockets);
         return;
       }
       case 'forward': {

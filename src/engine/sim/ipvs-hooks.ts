@@ -17,6 +17,7 @@ import type { PacketRecord } from './record';
 import type { TableVerdict } from '../iptables/walk';
 import { ctDiscard } from './conntrack-adapter';
 import { outputRoute, outputRouteNote } from './route-adapter';
+import { socketRows } from './socket-table';
 
 export function ipvsActive(h: Host): boolean {
   return ipvsHooksRegistered(h.ipvs);
@@ -128,6 +129,7 @@ export function transmit(h: Host, p: Packet, rec: PacketRecord, meta: PacketMeta
     // the real server is this host: the packet goes on to the local socket
     rec.disposition = { verdict: 'local', host: h.name };
     h.sockets.deliver(out, rec, inIf);
+    rec.socketsAfter = socketRows(h.sockets);
     return;
   }
   const res = h.runHook('OUTPUT', out, rec, meta, null, route.dev, null);

@@ -9,6 +9,7 @@ import type { TunnelMode } from '../net/tunnel-params';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TraceType } from '../iptables/walk';
 import { headerView, type HeaderView } from './header-view';
+import type { SocketRow } from './socket-table';
 import type { NfEvent } from '../iptables/walk';
 import type { PacketMeta } from './host';
 import type { SkbSocket } from './skb-socket';
@@ -202,6 +203,9 @@ export interface PacketRecord {
   /** the host's neighbour table when the packet arrived, and once the packet's frame was handed to a device (or queued for ARP) */
   neighBefore?: NeighRow[];
   neighAfter?: NeighRow[];
+  /** the host's sockets (`ss -tuan`) when the packet arrived, and once it was delivered to one (socket-table.ts) */
+  socketsBefore?: SocketRow[];
+  socketsAfter?: SocketRow[];
 }
 
 /**

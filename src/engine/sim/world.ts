@@ -15,6 +15,7 @@ import { configForWalk, type HostConfig } from './host-config';
 import type { PacketRecord } from './record';
 import type { CtListRow } from '../conntrack/view';
 import type { ListenerEvent, PingSock, TcpSock, UdpSock } from './sockets';
+import { socketRows } from './socket-table';
 import { Targets } from './targets';
 import { PacketFactory } from './packet-factory';
 import { postHocRoute, silentDropReason } from './route-query';
@@ -183,6 +184,7 @@ export class World {
       examined: 0,
       ipvsBefore: host.ipvs.services.length ? ipvsSnapshot(host.ipvs, this.nowMs) : null,
       neighBefore: this.l2.neighRows(host),
+      socketsBefore: socketRows(host.sockets),
     };
     // the packets the kernel makes (replies, ICMP errors, retransmissions, loops) count like the others
     this.budget.at(host.name, null);
