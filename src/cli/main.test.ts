@@ -76,6 +76,15 @@ describe('packetwalk trace', () => {
     ]);
   });
 
+  it('says on stderr that GRE/IPIP tunnels are modelled from kernel source, and nothing for VXLAN (checked on a kernel)', () => {
+    const gre = run('trace', join(root, 'src', 'gallery', 'scenarios', 'gre-two-sites.json'));
+    expect(gre.status).toBe(0);
+    expect(gre.stderr).toBe(
+      "packetwalk: GRE/IPIP tunnels (sitea:tun0 gre, siteb:tun0 gre) are modelled from kernel source (net/ipv4/ip_gre.c, ipip.c, ip_tunnel.c): this machine's kernel has neither to check them against\n",
+    );
+    expect(run('trace', join(root, 'src', 'engine', '__fixtures__', 'oracle', 'vxlan-p2p-ping.json')).stderr).toBe('');
+  });
+
   it('prints nothing on stderr for a case the engine models completely', () => {
     expect(run('trace', join(root, 'src', 'engine', '__fixtures__', 'oracle', '05-block-ping.json')).stderr).toBe('');
   });

@@ -14,6 +14,7 @@ import { createRuleset } from '../engine/iptables/ruleset';
 import { saveRuleset } from '../engine/iptables/save';
 import { hasErrors, lineColumn, type Diagnostic } from '../engine/text/diagnostics';
 import { runIpvsCase } from '../engine/ipvs/case-runner';
+import { modelledTunnelsLine } from '../engine/net/tunnel';
 import { caseLink } from '../share/case-link';
 import { formatBudgetStop } from '../engine/sim/budget';
 import { challengeCommand, CHALLENGE_USAGE } from './challenge';
@@ -171,6 +172,8 @@ async function command(argv: string[]): Promise<number> {
       if (limits.length > MAX_NOT_MODELLED_LINES) process.stderr.write(`packetwalk: … and ${limits.length - MAX_NOT_MODELLED_LINES} more not modelled\n`);
       const vlanHosts = r.world.hostList.filter((h) => h.net.links.some((l) => l.kind === 'vlan')).map((h) => h.name);
       if (vlanHosts.length) process.stderr.write(`packetwalk: VLAN devices (${vlanHosts.join(', ')}): ${VLAN_PROVENANCE}\n`);
+      const tunnels = modelledTunnelsLine(r.world.hostList);
+      if (tunnels) process.stderr.write(`packetwalk: ${tunnels}\n`);
       return 0;
     }
     case 'iptables-save':

@@ -112,16 +112,25 @@ function noteWhat(n: WalkStep & { kind: 'note' } extends { note: infer N } ? N :
     case 'transmit':
       return { en: `sent out of ${n.iface}`, zh: `从 ${n.iface} 发出` };
     case 'arp':
-      switch (n.op) {
-        case 'request':
-          return { en: `ARP who-has ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上发 ARP 请求：谁是 ${n.target}` };
-        case 'queued':
-          return { en: `waits for the ARP reply for ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上等待 ${n.target} 的 ARP 应答` };
-        case 'reply':
-          return { en: `ARP ${n.target} is-at ${n.lladdr ?? '?'}`, zh: `ARP 应答：${n.target} 的 MAC 是 ${n.lladdr ?? '?'}` };
-        case 'failed':
-          return { en: `ARP for ${n.target} on ${n.dev} failed`, zh: `${n.dev} 上 ${n.target} 的 ARP 解析失败` };
-      }
+      return arpWhat(n);
+    case 'tunnel': {
+      const outer = n.outer ? ` (${n.outer.src} → ${n.outer.dst} ${n.outer.carrier})` : '';
+      if (n.action === 'drop') return { en: `${n.dev} drops it: ${n.reason ?? ''}`, zh: `${n.dev} 丢弃：${n.reason ?? ''}` };
+      return n.action === 'encapsulate' ? { en: `${n.dev} encapsulates it${outer}`, zh: `${n.dev} 封装${outer}` } : { en: `${n.dev} decapsulates it${outer}`, zh: `${n.dev} 解封装${outer}` };
+    }
+  }
+}
+
+function arpWhat(n: { op: 'request' | 'queued' | 'reply' | 'failed'; dev: string; target: string; lladdr: string | null }): Text {
+  switch (n.op) {
+    case 'request':
+      return { en: `ARP who-has ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上发 ARP 请求：谁是 ${n.target}` };
+    case 'queued':
+      return { en: `waits for the ARP reply for ${n.target} on ${n.dev}`, zh: `在 ${n.dev} 上等待 ${n.target} 的 ARP 应答` };
+    case 'reply':
+      return { en: `ARP ${n.target} is-at ${n.lladdr ?? '?'}`, zh: `ARP 应答：${n.target} 的 MAC 是 ${n.lladdr ?? '?'}` };
+    case 'failed':
+      return { en: `ARP for ${n.target} on ${n.dev} failed`, zh: `${n.dev} 上 ${n.target} 的 ARP 解析失败` };
   }
 }
 

@@ -144,7 +144,8 @@ export interface WalkLogOptions {
 
 export interface HostView {
   name: string;
-  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; vlan?: { parent: string; id: number; protocol: string } }[];
+  /** `vlan`: a VLAN sub-interface's real device, id and protocol; `tunnel`: a GRE, IPIP or VXLAN device's mode and ends (0.0.0.0: any) */
+  interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; vlan?: { parent: string; id: number; protocol: string }; tunnel?: { mode: string; local: string; remote: string } }[];
   /** table → chains (built-in first) */
   tables: Record<string, ChainView[]>;
   routes: string;
@@ -228,6 +229,9 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
     case 'transmit':
     case 'arp':
       return 'iface-out';
+    case 'tunnel':
+      // the tunnel device's xmit runs where the frame leaves; its receive side is the socket (or protocol) that took the outer packet
+      return note.action === 'decapsulate' ? 'local-process' : 'iface-out';
   }
   return origin === 'ingress' ? 'iface-in' : 'local-process';
 }
@@ -353,7 +357,7 @@ function visitedChains(steps: readonly WalkStep[], host: string): Set<string> {
 }
 
 
-/** A host's links as the page lists them: MAC, addresses, bridge, and a VLAN device's real device and id. */
+/** A host's links as the page lists them: MAC, addresses, bridge, a VLAN device's real device and id, a tunnel's mode and ends. */
 function interfaceViews(world: World, h: World['hostList'][number]): HostView['interfaces'] {
   return h.net.links.map((l) => ({
     name: l.name,
@@ -361,8 +365,10 @@ function interfaceViews(world: World, h: World['hostList'][number]): HostView['i
     addrs: h.net.addresses.filter((a) => a.iface === l.name).map((a) => `${formatIpv4(a.addr)}/${a.prefixLen}`),
     master: l.master,
     ...(l.vlan ? { vlan: { parent: l.vlan.parent, id: l.vlan.id, protocol: l.vlan.protocol } } : {}),
+    ...(l.tunnel ? { tunnel: { mode: l.tunnel.mode, local: formatIpv4(l.tunnel.local), remote: formatIpv4(l.tunnel.remote) } } : {}),
   }));
 }
+
 /** Build the app's walk log from a finished run. */
 export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
   const records = causalOrder(

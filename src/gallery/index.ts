@@ -37,6 +37,8 @@ import ssTuln from './scenarios/ss-tuln-server.json';
 import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
 import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
 import vlanInterface from './scenarios/vlan-interface.json';
+import greTwoSites from './scenarios/gre-two-sites.json';
+import vxlanRoute from './scenarios/vxlan-route-to-lan-behind.json';
 
 export type { I18nText, LookHere, LookHereAt } from './look-here';
 export { resolveLookHere } from './look-here';
@@ -70,10 +72,10 @@ export interface GalleryEntry {
   kernel?: false;
   /**
    * what the scenario shows that is modelled from kernel source and not
-   * checked against a running kernel (the oracle's has no 8021q): the lesson
-   * says so under its title
+   * checked against a running kernel (the oracle's has no 8021q, GRE or
+   * IPIP): the lesson says so under its title
    */
-  modelled?: 'vlan';
+  modelled?: 'vlan' | 'tunnel';
 }
 
 // JSON imports are typed loosely (arrays, not tuples); the gallery test checks each against the share schema
@@ -1056,6 +1058,43 @@ export const GALLERY: readonly GalleryEntry[] = [
       },
     ],
     tags: ['basics', 'routing'],
+  },
+  {
+    id: 'gre-two-sites',
+    scenario: scenario(greTwoSites),
+    kernel: false,
+    modelled: 'tunnel',
+    title: { en: 'GRE tunnel between two sites', zh: '两个站点之间的 GRE 隧道' },
+    summary: { en: 'ip tunnel add tun0 mode gre remote 203.0.113.5 local 198.51.100.2', zh: 'ip tunnel add tun0 mode gre remote 203.0.113.5 local 198.51.100.2' },
+    explanation: {
+      en: 'Each site router routes the other site\'s LAN into tun0. A packet routed to tun0 is wrapped in an outer IP header (protocol 47, GRE) from 198.51.100.2 to 203.0.113.5, and that outer packet makes its own walk through OUTPUT and POSTROUTING; the ISP in between only ever forwards the outer packet. On the far router INPUT sees the outer packet (-p gre), then the inner one is received again on tun0 and forwarded (-i tun0). The outer TTL is copied from the inner packet (ttl inherit) and tun0\'s MTU is 1500 − 24 = 1476. Modelled from kernel source (net/ipv4/ip_gre.c, ip_tunnel.c): this machine\'s kernel has no GRE.',
+      zh: '每台站点路由器都把对端站点的局域网路由进 tun0。被路由到 tun0 的数据包会被套上一层外层 IP 头（协议号 47，GRE），从 198.51.100.2 发往 203.0.113.5，这个外层数据包自己再走一遍 OUTPUT 和 POSTROUTING；中间的 ISP 只转发外层数据包。在对端路由器上，INPUT 先看到外层数据包（-p gre），随后内层数据包在 tun0 上被再次接收并转发（-i tun0）。外层 TTL 复制自内层数据包（ttl inherit），tun0 的 MTU 是 1500 − 24 = 1476。依据内核源码建模（net/ipv4/ip_gre.c、ip_tunnel.c）：本机内核没有 GRE。',
+    },
+    lookHere: [
+      { step: 1, host: 'sitea', packet: 1, at: { note: 'tunnel' }, text: { en: 'tun0 wraps the forwarded SYN: outer header 198.51.100.2 → 203.0.113.5, protocol 47 (GRE), TTL copied from the inner packet.', zh: 'tun0 封装转发来的 SYN：外层头 198.51.100.2 → 203.0.113.5，协议号 47（GRE），TTL 复制自内层数据包。' } },
+      { step: 1, host: 'sitea', packet: 2, at: { chain: 'mangle:POSTROUTING' }, text: { en: 'The outer GRE packet walks OUTPUT and POSTROUTING on its own (OUT=eth1); the ISP only ever sees this one.', zh: '外层 GRE 数据包自己走完 OUTPUT 和 POSTROUTING（OUT=eth1）；ISP 只看得到这个数据包。' } },
+      { step: 1, host: 'siteb', packet: 1, at: { chain: 'filter:INPUT' }, text: { en: 'INPUT sees the outer packet: -p gre -s 198.51.100.2 matches it, ACCEPT.', zh: 'INPUT 看到的是外层数据包：-p gre -s 198.51.100.2 匹配它，ACCEPT。' } },
+      { step: 1, host: 'siteb', packet: 1, at: { note: 'tunnel' }, text: { en: 'Decapsulated: the inner SYN is received again, on tun0.', zh: '解封装：内层 SYN 在 tun0 上被再次接收。' } },
+      { step: 1, host: 'siteb', packet: 2, at: { chain: 'filter:FORWARD' }, text: { en: 'The inner SYN is forwarded with IN=tun0: -i tun0 -p tcp --dport 80 matches it, ACCEPT.', zh: '内层 SYN 以 IN=tun0 被转发：-i tun0 -p tcp --dport 80 匹配它，ACCEPT。' } },
+    ],
+    tags: ['routing'],
+  },
+  {
+    id: 'vxlan-route-to-lan-behind',
+    scenario: scenario(vxlanRoute),
+    title: { en: 'VXLAN to the LAN behind a site', zh: '经 VXLAN 访问对端站点后面的局域网' },
+    summary: { en: 'ip link add vxlan0 type vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dstport 4789 dev eth0', zh: 'ip link add vxlan0 type vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dstport 4789 dev eth0' },
+    explanation: {
+      en: 'VXLAN carries Ethernet frames in UDP (port 4789, VNI 42). a routes 192.168.200.0/24 via 192.168.100.2 into vxlan0, so even the ARP request for that next hop rides in UDP first; then the SYN does. b\'s VXLAN socket takes each outer packet after INPUT and hands the inner frame to vxlan0, where the SYN is forwarded with IN=vxlan0 to the LAN. vxlan0 made over eth0 has MTU 1500 − 50 = 1450, so a\'s SYN offers MSS 1410. Recorded on this machine\'s kernel.',
+      zh: 'VXLAN 把以太网帧装进 UDP（端口 4789，VNI 42）。a 把 192.168.200.0/24 经 192.168.100.2 路由进 vxlan0，所以连这个下一跳的 ARP 请求都要先装进 UDP 发出去，然后才轮到 SYN。b 的 VXLAN 套接字在 INPUT 之后接收每个外层数据包，把内层帧交给 vxlan0，SYN 再以 IN=vxlan0 被转发到局域网。建在 eth0 上的 vxlan0 的 MTU 是 1500 − 50 = 1450，所以 a 的 SYN 通告 MSS 1410。已在本机内核上录制核对。',
+    },
+    lookHere: [
+      { step: 1, host: 'a', packet: 1, at: { note: 'tunnel' }, text: { en: 'The SYN leaves by vxlan0: the tunnel wraps it in UDP to 10.0.0.2 port 4789, VNI 42.', zh: 'SYN 从 vxlan0 发出：隧道把它装进发往 10.0.0.2 端口 4789 的 UDP，VNI 42。' } },
+      { step: 1, host: 'a', packet: 2, at: { chain: 'raw:OUTPUT' }, text: { en: 'Before the SYN, ARP rides in the tunnel too: this outer UDP packet carries the request for 192.168.100.2.', zh: '在 SYN 之前，ARP 也走隧道：这个外层 UDP 数据包里装的是对 192.168.100.2 的请求。' } },
+      { step: 1, host: 'b', packet: 3, at: { note: 'tunnel' }, text: { en: 'b\'s VXLAN socket takes the outer packet after INPUT and hands the inner frame to vxlan0.', zh: 'b 的 VXLAN 套接字在 INPUT 之后接收外层数据包，把内层帧交给 vxlan0。' } },
+      { step: 1, host: 'b', packet: 4, at: { chain: 'filter:FORWARD' }, text: { en: 'The inner SYN is forwarded with IN=vxlan0 to the LAN behind b.', zh: '内层 SYN 以 IN=vxlan0 被转发到 b 后面的局域网。' } },
+    ],
+    tags: ['routing'],
   },
 ];
 

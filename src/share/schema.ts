@@ -60,8 +60,9 @@ const int = (min: number, max: number) => z.int(`expected an integer ${min}..${m
 const port = int(1, 65535);
 const u32 = int(0, 0xffffffff);
 
-// The harness runs exactly these (FORMAT.md §1.1); anything else in a link is refused.
-const IP_OBJECT_RE = /^ip (?:-4 )?(?:l|li|lin|link|a|ad|add|addr|addre|addres|address|r|ro|rou|rout|route|ru|rul|rule|n|ne|nei|neig|neigh)(?: |$)/;
+// The harness runs exactly these (FORMAT.md §1.1), plus `ip tunnel` for GRE/IPIP (modelled from
+// kernel source, so such cases run in PacketWalk only); anything else in a link is refused.
+const IP_OBJECT_RE = /^ip (?:-4 )?(?:l|li|lin|link|a|ad|add|addr|addre|addres|address|r|ro|rou|rout|route|ru|rul|rule|n|ne|nei|neig|neigh|t|tu|tun|tunn|tunne|tunnel|tunl)(?: |$)/;
 const SYSCTL_RE = /^sysctl -w net\.(?:ipv4|netfilter)\.[a-z0-9_.]+=[0-9]{1,10}$/;
 
 const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
@@ -69,7 +70,7 @@ const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
   // IPVS scenarios: the engine's ipvsadm (the oracle kernel has no IPVS, so these cases run in PacketWalk only)
   if (s.startsWith('ipvsadm ')) return;
   if (s.startsWith('ip ')) {
-    if (!IP_OBJECT_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'ip commands may only use link, addr, route, rule or neigh' });
+    if (!IP_OBJECT_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'ip commands may only use link, addr, route, rule, neigh or tunnel' });
     else if (/(?:^|\s)netns(?:\s|$)/.test(s)) ctx.addIssue({ code: 'custom', message: 'ip commands may not use netns' });
     return;
   }

@@ -34,6 +34,7 @@ import { useHostView } from './lab-views';
 import { useT } from '../i18n/lang';
 import { NeighFormView } from './NeighForm';
 import { VlanFormFields } from './VlanForm';
+import { TunnelForm } from './TunnelForm';
 
 function useScenario(): Case {
   const { stores } = useDeps();
@@ -247,6 +248,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
       </fieldset>
       <NeighFormView host={host} ifaces={ifaces} />
       <VlanFormFields host={host} devices={ifaces.filter((i) => i !== 'lo')} />
+      <TunnelForm host={host} devices={ifaces} />
     </div>
   );
 });

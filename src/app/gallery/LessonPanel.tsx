@@ -59,9 +59,9 @@ export default function LessonPanel({ id: lessonId, compact = false, embed = fal
           </button>
         )}
       </div>
-      {entry.modelled === 'vlan' && (
+      {entry.modelled && (
         <p className="text-sm text-slate-700" data-testid="lesson-provenance">
-          {t('vlan.provenance')}
+          {t(entry.modelled === 'vlan' ? 'vlan.provenance' : 'tunnel.modelled')}
         </p>
       )}
       <p className="max-w-[100ch] text-base leading-relaxed text-slate-900">{entry.explanation[t.lang]}</p>

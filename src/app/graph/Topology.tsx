@@ -132,10 +132,11 @@ export function Topology({ log, index, selected, onSelectHost, animationMs = 600
         source: e.source,
         target: e.target,
         type: 'route',
-        data: { points: e.points },
+        // a tunnel is drawn dashed (a labelled route edge) over the wires it rides on
+        data: e.tunnel ? { points: e.points, label: e.tunnel } : { points: e.points },
         selectable: false,
         focusable: false,
-        domAttributes: { 'aria-hidden': true },
+        domAttributes: e.tunnel ? { 'aria-hidden': true, 'data-tunnel': e.tunnel } : { 'aria-hidden': true },
       })),
     [layout],
   );

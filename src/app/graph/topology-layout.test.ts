@@ -102,3 +102,26 @@ describe('VLAN devices in the topology', () => {
     expect(spec.interfaces[0]!.vlan).toBeUndefined();
   });
 });
+
+describe('tunnels on the topology', () => {
+  it('draw a GRE tunnel as a dashed path above the hosts, from the site that names the remote to the host that has that address', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { runCase } = await import('../../engine/run-case');
+    const { walkLog } = await import('../../engine/walk-log');
+    const r = runCase(JSON.parse(readFileSync(join(__dirname, '..', '..', 'gallery', 'scenarios', 'gre-two-sites.json'), 'utf8')));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const layout = topologyLayout(walkLog(r.world));
+    const tunnels = layout.edges.filter((e) => e.tunnel);
+    // both ends name each other: one path, not two
+    expect(tunnels).toEqual([expect.objectContaining({ source: 'host:sitea', target: 'host:siteb', tunnel: 'tun0 GRE' })]);
+    const top = Math.min(...layout.nodes.map((n) => n.y));
+    const [a, up1, up2, b] = tunnels[0]!.points;
+    expect(up1!.y).toBeLessThan(top);
+    expect(up2!.y).toBe(up1!.y);
+    expect(a).toEqual(perch(layout.nodes.find((n) => n.id === 'host:sitea')!));
+    expect(b).toEqual(perch(layout.nodes.find((n) => n.id === 'host:siteb')!));
+    // the wires stay as they are
+    expect(layout.edges.filter((e) => !e.tunnel)).toHaveLength(4);
+  });
+});

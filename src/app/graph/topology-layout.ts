@@ -27,6 +27,8 @@ export interface TopoEdgeSpec {
   /** 'eth0 — eth1': the interfaces at each end */
   label: string;
   points: Point[];
+  /** a tunnel drawn over the underlay between its two ends ('tun0 GRE'); absent for a wire */
+  tunnel?: string;
 }
 
 export interface TopoLayout {
@@ -125,7 +127,38 @@ export function topologyLayout(log: WalkLog | null): TopoLayout {
     const [s, t] = column.get(w.a)! <= column.get(w.b)! ? [w.a, w.b] : [w.b, w.a];
     return { id: `wire-${k}`, source: s, target: t, label: w.label, points: [centre(byId.get(s)!), centre(byId.get(t)!)] };
   });
-  return { nodes, edges };
+  return { nodes, edges: [...edges, ...tunnelEdges(log, byId, column)] };
+}
+
+/**
+ * A tunnel between two hosts of the scenario: from the host whose tunnel
+ * device names a remote to the host that has that address, drawn as a path
+ * above both (over the underlay wires, whatever routers lie between), once
+ * per pair and mode.
+ */
+function tunnelEdges(log: WalkLog, byId: Map<string, TopoNodeSpec>, column: Map<string, number>): TopoEdgeSpec[] {
+  const owner = new Map<string, string>();
+  for (const h of log.hosts) for (const i of h.interfaces) for (const a of i.addrs) owner.set(a.slice(0, a.indexOf('/')), hostId(h.name));
+  const out: TopoEdgeSpec[] = [];
+  const seen = new Set<string>();
+  const top = Math.min(...[...byId.values()].map((n) => n.y));
+  for (const h of log.hosts) {
+    for (const i of h.interfaces) {
+      const t = i.tunnel;
+      const far = t ? owner.get(t.remote) : undefined;
+      if (!t || !far || far === hostId(h.name)) continue;
+      const [s, d] = (column.get(hostId(h.name)) ?? 0) <= (column.get(far) ?? 0) ? [hostId(h.name), far] : [far, hostId(h.name)];
+      const key = `${s}|${d}|${t.mode}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const a = byId.get(s);
+      const b = byId.get(d);
+      if (!a || !b) continue;
+      const lift = top - 40 - 24 * out.length;
+      out.push({ id: `tunnel-${out.length}`, source: s, target: d, label: `${i.name} ${t.mode.toUpperCase()}`, tunnel: `${i.name} ${t.mode.toUpperCase()}`, points: [perch(a), { x: perch(a).x, y: lift }, { x: perch(b).x, y: lift }, perch(b)] });
+    }
+  }
+  return out;
 }
 
 export function centre(n: { x: number; y: number; w: number; h: number }): Point {

@@ -60,6 +60,16 @@ describe('inspector layers', () => {
     expect(row(tun, 'ip.proto')!.after).toBe(4);
   });
 
+  it('show a VXLAN packet outside in: outer IP, its UDP, the VXLAN header, then the inner datagram', () => {
+    const all = inspections(fileWalk('engine/__fixtures__/oracle/vxlan-p2p-ping.json'));
+    const outer = all.find((x) => x.after.tunnel?.kind === 'vxlan' && x.after.inner !== null)!;
+    const layers = inspectorLayers(outer);
+    expect(layers.map((l) => l.id)).toEqual(['outer', 'l4', 'tunnel', 'inner', 'innerL4', 'marks']);
+    expect(layers.find((l) => l.id === 'tunnel')!.proto).toBe('vxlan');
+    expect(layers.find((l) => l.id === 'outer')!.proto).toBe('vxlan');
+    expect(row(outer, 'tunnel.vni')!.after).toBe(42);
+  });
+
   it('list an ICMP error’s quoted header as layers of its own', () => {
     const all = inspections(fileWalk('engine/__fixtures__/oracle/44-icmp-related.json'));
     const err = all.find((x) => x.after.l4?.proto === 'icmp' && x.after.l4.quoted !== null);

@@ -13,7 +13,7 @@ import { tEn, type T } from '../i18n/t';
 type Scalar = string | number | boolean | null;
 
 /** The layers in the order they sit on the wire. */
-export type LayerId = 'ethernet' | 'ip' | 'outer' | 'inner' | 'innerL4' | 'l4' | 'quoted' | 'quotedL4' | 'marks';
+export type LayerId = 'ethernet' | 'ip' | 'outer' | 'tunnel' | 'inner' | 'innerL4' | 'l4' | 'quoted' | 'quotedL4' | 'marks';
 
 export interface FieldRow {
   /** the engine's path (`ip.ttl`, `ethernet.dst`, `l4.quoted.ip.src`) */
@@ -38,11 +38,14 @@ const PREFIXES: [string, LayerId][] = [
   ['l4.quoted.ip.', 'quoted'],
   ['inner.l4.', 'innerL4'],
   ['inner.ip.', 'inner'],
+  ['tunnel.', 'tunnel'],
   ['ethernet.', 'ethernet'],
   ['ip.', 'ip'],
   ['l4.', 'l4'],
 ];
 const ORDER: LayerId[] = ['ethernet', 'outer', 'ip', 'inner', 'innerL4', 'l4', 'quoted', 'quotedL4', 'marks'];
+/** an encapsulated packet reads outside in: outer IP, its UDP (VXLAN), the tunnel header, then the inner datagram */
+const ENCAP_ORDER: LayerId[] = ['ethernet', 'outer', 'l4', 'tunnel', 'inner', 'innerL4', 'marks'];
 
 function layerOf(path: string): LayerId | null {
   if (path === 'mark' || path === 'ctmark') return 'marks';
@@ -80,6 +83,7 @@ export function inspectorLayers(ins: Pick<StepInspection, 'before' | 'after' | '
   const changed = new Set(ins.changes.map((c) => c.path));
   const encapsulated = hasInner(ins.after) || (ins.before !== null && hasInner(ins.before));
   const layers = new Map<LayerId, Layer>();
+  let tunnelKind: string | null = null;
   // the after side's key order is the engine's field order; fields only before come last
   for (const path of new Set([...after.keys(), ...before.keys()])) {
     let id = layerOf(path);
@@ -90,14 +94,17 @@ export function inspectorLayers(ins: Pick<StepInspection, 'before' | 'after' | '
     const protoOfL4 = isProtoOfL4(path);
     let layer = layers.get(id);
     if (!layer) layers.set(id, (layer = { id, proto: null, rows: [] }));
-    if (protoOfL4) {
+    if (protoOfL4 || path === 'tunnel.kind') {
       layer.proto = String(a ?? b);
+      if (path === 'tunnel.kind') tunnelKind = layer.proto;
       continue;
     }
     if (a === null && b === null && path !== 'mark') continue;
     layer.rows.push({ path, field: path.slice(path.lastIndexOf('.') + 1), before: ins.before ? b : a, after: a, changed: changed.has(path) });
   }
-  return ORDER.map((id) => layers.get(id)).filter((l): l is Layer => l !== undefined && l.rows.length > 0);
+  const outer = layers.get('outer');
+  if (outer && tunnelKind) outer.proto = tunnelKind;
+  return (encapsulated ? ENCAP_ORDER : ORDER).map((id) => layers.get(id)).filter((l): l is Layer => l !== undefined && l.rows.length > 0);
 }
 
 function hasInner(p: PacketLayers): boolean {
@@ -133,6 +140,10 @@ const FIELD_KEYS: Record<string, MessageKey> = {
   window: 'inspect.field.window',
   df: 'inspect.field.df',
   gateway: 'inspect.field.gateway',
+  vni: 'inspect.field.vni',
+  key: 'inspect.field.greKey',
+  innerSrcMac: 'inspect.field.innerSrcMac',
+  innerDstMac: 'inspect.field.innerDstMac',
   ctmark: 'inspect.field.ctmark',
 };
 
@@ -152,6 +163,7 @@ const LAYER_KEYS: Record<LayerId, MessageKey> = {
   ethernet: 'inspect.layer.ethernet',
   ip: 'inspect.layer.ip',
   outer: 'inspect.layer.outer',
+  tunnel: 'inspect.layer.tunnel',
   inner: 'inspect.layer.inner',
   innerL4: 'inspect.layer.innerL4',
   l4: 'inspect.layer.l4',
@@ -161,6 +173,7 @@ const LAYER_KEYS: Record<LayerId, MessageKey> = {
 };
 
 export function layerTitle(t: T, layer: Layer): string {
+  if (layer.id === 'outer' && layer.proto) return t('inspect.layer.outerTunnel', { proto: layer.proto.toUpperCase() });
   return t(LAYER_KEYS[layer.id], { proto: (layer.proto ?? '').toUpperCase() });
 }
 
@@ -179,6 +192,9 @@ const REASON_KEYS: Record<Exclude<ChangeReason, `target.${string}`>, MessageKey>
   'ipvs.drop': 'inspect.reason.ipvs.drop',
   'ipvs.accept': 'inspect.reason.ipvs.accept',
   'ipvs.tunnel-encapsulates': 'inspect.reason.ipvs.tunnel-encapsulates',
+  'tunnel.encapsulate': 'inspect.reason.tunnel.encapsulate',
+  'tunnel.decapsulate': 'inspect.reason.tunnel.decapsulate',
+  'tunnel.drop': 'inspect.reason.tunnel.drop',
   'xmit.neighbour': 'inspect.reason.xmit.neighbour',
   'xmit.ipvs-dr-mac-only': 'inspect.reason.xmit.ipvs-dr-mac-only',
   'xmit.bridged': 'inspect.reason.xmit.bridged',

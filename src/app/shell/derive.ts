@@ -180,6 +180,12 @@ export function noteText(n: WalkNote, t: T = tEn): string {
       if (n.action === 'xmit') return t('note.ipvsXmit', { service: n.service ?? '', how: n.scheduled ? t('note.ipvsScheduled') : t('note.ipvsConnection'), server: n.server ?? '', method: n.method ?? '' });
       if (n.action === 'snat') return t('note.ipvsSnat', { server: n.server ?? '' });
       return t('note.ipvsOther', { action: n.action, reason: n.reason ? ` (${n.reason})` : '' });
+    case 'tunnel': {
+      const provenance = n.modelled ? t('note.tunnelModelled') : '';
+      if (n.action === 'drop') return t('note.tunnelDrop', { dev: n.dev, reason: n.reason ?? '' }) + provenance;
+      const outer = n.outer ? `${n.outer.src} → ${n.outer.dst} ${n.outer.carrier}` : '';
+      return t(n.action === 'encapsulate' ? 'note.tunnelEncap' : 'note.tunnelDecap', { dev: n.dev, outer }) + provenance;
+    }
     case 'deliver':
       return t('note.deliver', { to: n.to });
     case 'transmit':

@@ -28,4 +28,14 @@ describe('the traffic timeline', () => {
     expect(outcomeOf({ result: 'sent' }).key).toBe('traffic.sent');
     expect(outcomeOf({ result: 'send_error', error: 'ENETUNREACH' })).toEqual({ key: 'traffic.failed', params: { error: 'ENETUNREACH' } });
   });
+
+  it('has a row for a step that sent nothing (routing refused it), without walk steps of its own', () => {
+    const open = Lab.open({ name: 'no-route', hosts: [{ name: 'a', setup: ['ip addr add 10.0.0.1/24 dev eth0'] }, { name: 'b', setup: ['ip addr add 10.0.0.2/24 dev eth0'] }], links: [['a:eth0', 'b:eth0']], steps: [{ from: 'a', ping: '10.0.0.2' }, { from: 'a', ping: '172.16.0.2' }] } as never);
+    if (!open.ok) throw new Error(open.errors.join('; '));
+    const rows = trafficRows(open.lab.walk().log);
+    expect(rows.map((r) => [r.n, r.outcome.key, r.firstStep])).toEqual([
+      [1, 'traffic.reply', 0],
+      [2, 'traffic.failed', -1],
+    ]);
+  });
 });

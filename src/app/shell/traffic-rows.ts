@@ -46,7 +46,8 @@ export function outcomeOf(result: Record<string, unknown>): TrafficRow['outcome'
 export function trafficRows(log: WalkLog): TrafficRow[] {
   return log.scenarioSteps.map((s) => {
     const servers: string[] = [];
-    for (let i = s.firstStep; i <= s.lastStep && i < log.steps.length; i++) {
+    // a step that sent nothing (a ping refused by routing) has no walk steps: firstStep and lastStep are -1
+    for (let i = Math.max(0, s.firstStep); i <= s.lastStep && i < log.steps.length; i++) {
       const step = log.steps[i]!;
       if (step.kind === 'note' && step.note.kind === 'ipvs' && step.note.scheduled && step.note.server !== null) servers.push(step.note.server);
     }

@@ -19,6 +19,7 @@ import type { SetupCommand } from '../scenario/types';
 import type { IpvsState } from '../ipvs/types';
 import { DEFAULT_IPVS_SYSCTL } from '../ipvs/types';
 import { formatSave } from '../ipvs/ipvsadm-print';
+import { tunnelCreateCommand } from '../net/tunnel';
 
 /** The oracle harness accepts sysctls under these prefixes only (lib/caseload.py). */
 const CASE_SYSCTL = /^net[./](ipv4|netfilter)[./]/;
@@ -28,7 +29,9 @@ function linkCommands(net: HostNet, linkNames: ReadonlySet<string>): string[] {
   for (const l of net.links) {
     if (l.name === 'lo') continue;
     // links the scenario joins (veth ends) exist before setup; the rest were created by commands
-    if (!linkNames.has(l.name)) out.push(`ip link add ${l.name} type ${l.kind === 'veth' ? 'dummy' : l.kind}`);
+    if (linkNames.has(l.name)) continue;
+    if (l.tunnel) out.push(tunnelCreateCommand(l.name, l.tunnel.mode === 'vxlan' && l.macSet ? l.mac : null, l.tunnel));
+    else out.push(`ip link add ${l.name} type ${l.kind === 'veth' ? 'dummy' : l.kind}`);
   }
   for (const l of net.links) {
     if (l.name === 'lo') continue;

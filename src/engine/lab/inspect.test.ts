@@ -294,3 +294,24 @@ describe('the 802.1Q tag (the VLAN gallery scenario)', () => {
     expect(inspect(walk, p.firstStep).after.ethernet).not.toHaveProperty('vlan');
   });
 });
+
+describe('tunnels show their outer and inner headers where both exist', () => {
+  it('VXLAN: the outer packet is IP, UDP to 4789, the VXLAN header (VNI, inner MACs) and the inner datagram (vxlan_xmit, case vxlan-p2p-ping)', () => {
+    const { walk } = walkOf(join(oracle, 'vxlan-p2p-ping.json'));
+    const outer = walk.log.packets.find((p) => p.host === 'a' && stepsOf(walk, p.id).some((s) => s.headers.proto === 'udp' && s.headers.len === 134))!;
+    const ins = inspect(walk, stepsOf(walk, outer.id)[0]!.i);
+    expect(ins.after).toMatchObject({
+      ip: { proto: 'udp', src: '10.0.0.1', dst: '10.0.0.2', len: 134 },
+      l4: { proto: 'udp', dport: 4789, sport: 49152 },
+      tunnel: { kind: 'vxlan', vni: 42, innerSrcMac: '02:00:00:aa:00:01', innerDstMac: '02:00:00:aa:00:02' },
+      inner: { ip: { proto: 'icmp', src: '192.168.100.1', dst: '192.168.100.2', len: 84 } },
+    });
+  });
+
+  it('marks the encapsulation and the decapsulation as steps with their own reason', () => {
+    const { walk } = walkOf(join(oracle, 'vxlan-p2p-ping.json'));
+    const reasons = walk.log.steps.map((s, i) => (s.kind === 'note' && s.note.kind === 'tunnel' ? inspect(walk, i).reason : null)).filter((r) => r !== null);
+    expect(reasons).toContain('tunnel.encapsulate');
+    expect(reasons).toContain('tunnel.decapsulate');
+  });
+});

@@ -65,6 +65,14 @@ export type L4Layer =
       quoted: QuotedDatagram | null;
     };
 
+export interface TunnelLayer {
+  kind: 'vxlan' | 'gre';
+  vni: number | null;
+  key: number | null;
+  innerSrcMac: string | null;
+  innerDstMac: string | null;
+}
+
 export interface QuotedDatagram {
   ip: IpLayer;
   l4: L4Layer | null;
@@ -77,8 +85,10 @@ export interface PacketLayers {
   ip: IpLayer;
   /** the transport header; null for IP-in-IP, whose payload is `inner` */
   l4: L4Layer | null;
-  /** IP-in-IP (IPVS TUN): the datagram inside */
+  /** an encapsulated packet (IPVS TUN, an ipip, GRE or VXLAN tunnel): the datagram inside */
   inner: QuotedDatagram | null;
+  /** the header between the outer transport and the inner datagram: VXLAN's VNI and inner Ethernet header, GRE's key */
+  tunnel?: TunnelLayer;
   /** skb->mark */
   mark: number;
   /** ct->mark of the packet's connection; null while the packet has none */
@@ -120,6 +130,12 @@ export type ChangeReason =
   | 'ipvs.snat'
   | 'ipvs.drop'
   | 'ipvs.accept'
+  /** a tunnel device wrapped the packet in an outer one (vxlan_xmit, ip_tunnel_xmit) */
+  | 'tunnel.encapsulate'
+  /** the tunnel's receive side took the outer packet and hands its payload up the tunnel device */
+  | 'tunnel.decapsulate'
+  /** the tunnel device refused the packet */
+  | 'tunnel.drop'
   /** ip_vs_tunnel_xmit pushed the outer IP header (protocol 4) */
   | 'ipvs.tunnel-encapsulates'
   /** neigh_output wrote the Ethernet header: the device's MAC as source, the next hop's from the neighbour table as destination */
@@ -240,12 +256,15 @@ function quotedFromView(h: HeaderView): QuotedDatagram {
 
 /** The layers of one packet snapshot. */
 export function packetLayers(p: Packet, ethernet: EthHeader | null, ctmark: number | null): PacketLayers {
-  const encap = p.proto === IPPROTO_IPIP && p.encap ? p.encap : null;
+  const encap = p.encap ?? null;
+  const t = p.tunnel;
   return {
     ethernet: ethernet ? { src: ethernet.src, dst: ethernet.dst, ...(ethernet.vlan ? { vlan: { vid: ethernet.vlan.vid, prio: ethernet.vlan.prio, protocol: ethernet.vlan.protocol } } : {}) } : null,
     ip: ipLayer(p),
-    l4: encap ? null : l4Layer(p, false),
+    // VXLAN's outer packet is UDP: its transport header comes before the VXLAN header
+    l4: encap && p.proto !== IPPROTO_UDP ? null : l4Layer(p, false),
     inner: encap ? { ip: ipLayer(encap), l4: l4Layer(encap, true) } : null,
+    ...(t ? { tunnel: t.kind === 'vxlan' ? { kind: 'vxlan', vni: t.vni, key: null, innerSrcMac: t.eth.src, innerDstMac: t.eth.dst } : { kind: 'gre', vni: null, key: t.key, innerSrcMac: null, innerDstMac: null } } : {}),
     mark: p.mark,
     ctmark,
   };
@@ -336,6 +355,8 @@ function noteReason(note: WalkNote, step: WalkStep, rec: PacketRecord, before: S
     }
     case 'conntrack':
       return note.reason?.includes('nf_ct_attach') ? 'conntrack.attach' : 'conntrack.in';
+    case 'tunnel':
+      return `tunnel.${note.action}`;
     case 'deliver':
       return 'deliver.socket';
     case 'arp':

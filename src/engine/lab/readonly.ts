@@ -10,6 +10,7 @@
 // real tools in namespaces built like the oracle's; readonly.test.ts runs
 // the same on the engine).
 
+import { formatTunnelShow } from '../net/tunnel';
 import type { HostConfig } from '../sim/host-config';
 import type { Scenario } from '../scenario/types';
 import type { PacketView } from '../walk-log';
@@ -423,9 +424,10 @@ function iptablesSave(args: readonly string[], ctx: QueryContext): QueryOutput |
 
 // ------------------------------------------------------------------ ip
 
-const IP_OBJECTS: readonly [string, 'address' | 'route' | 'rule' | 'neigh' | 'link' | null][] = [
+const IP_OBJECTS: readonly [string, 'address' | 'route' | 'rule' | 'neigh' | 'link' | 'tunnel' | null][] = [
   ['address', 'address'], ['addrlabel', null], ['maddress', null], ['route', 'route'], ['rule', 'rule'],
   ['neighbor', 'neigh'], ['neighbour', 'neigh'], ['ntable', null], ['ntbl', null], ['link', 'link'],
+  ['l2tp', null], ['fou', null], ['ila', null], ['macsec', null], ['tunnel', 'tunnel'], ['tunl', 'tunnel'],
 ];
 const SHOW = ['show', 'list', 'lst', 'sh', 'ls', 'l'];
 
@@ -505,6 +507,13 @@ function ip(args: readonly string[], ctx: QueryContext): QueryOutput | null {
       return null;
     case 'rule':
       return rest.length ? null : out(formatRules(net));
+    case 'tunnel': {
+      // GRE and IPIP are modelled from kernel source: this machine's kernel has neither to record from
+      if (rest.length > 1) return null;
+      const name = rest[0] ?? null;
+      if (name !== null && !net.links.some((l) => l.name === name && l.tunnel && l.tunnel.mode !== 'vxlan')) return fail(`get tunnel "${name}" failed: No such device`);
+      return out(formatTunnelShow(net, name));
+    }
     case 'neigh': {
       let dev: string | null = null;
       let addr: number | null = null;

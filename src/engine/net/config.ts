@@ -15,9 +15,11 @@ import { prefixMask } from './addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../vocabulary/sysctl';
 
 /** the namespace defaults live in the shared vocabulary (the page's sysctl form offers them) */
+import type { TunnelMode, TunnelParams } from './tunnel-params';
+
 export { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault };
 
-export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | 'vlan';
+export type LinkKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | 'vlan' | TunnelMode;
 
 /** An 802.1Q/802.1ad sub-interface's own fields (struct vlan_dev_priv; net/vlan.ts). */
 export interface VlanInfo {
@@ -66,6 +68,8 @@ export interface Link {
   mtuSet?: boolean;
   /** a VLAN sub-interface (kind 'vlan'): its parent, id and protocol */
   vlan?: VlanInfo;
+  /** a GRE, IPIP or VXLAN device's tunnel parameters (net/tunnel.ts) */
+  tunnel?: TunnelParams;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

@@ -1,5 +1,5 @@
 // pattern: Functional Core
-// `ip [-4] link|address|route|rule|neigh ...`: what ip/ip.c does before
+// `ip [-4] link|address|route|rule|neigh|tunnel ...`: what ip/ip.c does before
 // handing the words to one object's parser (ip-link.ts, ip-addr.ts,
 // ip-route.ts, ip-rule.ts, ip-neigh.ts, as iproute2 6.1 splits them into
 // iplink.c, ipaddress.c, iproute.c, iprule.c and ipneigh.c): the global
@@ -37,10 +37,11 @@ import { LINK_VERBS, applyLink, parseLink, type IpLinkCommand } from './ip-link'
 import { NEIGH_VERBS, applyNeigh, parseNeigh, type IpNeighCommand } from './ip-neigh';
 import { ROUTE_VERBS, applyRoute, parseRoute, type IpRouteCommand } from './ip-route';
 import { RULE_VERBS, applyRule, parseRule, type IpRuleCommand } from './ip-rule';
+import { TUNNEL_VERBS, applyTunnel, parseTunnel, type IpTunnelCommand } from './tunnel';
 
-export type IpObject = 'link' | 'address' | 'route' | 'rule' | 'neigh';
+export type IpObject = 'link' | 'address' | 'route' | 'rule' | 'neigh' | 'tunnel';
 
-export type IpCommand = IpLinkCommand | IpAddrCommand | IpRouteCommand | IpRuleCommand | IpNeighCommand;
+export type IpCommand = IpLinkCommand | IpAddrCommand | IpRouteCommand | IpRuleCommand | IpNeighCommand | IpTunnelCommand;
 
 /** ip.c's cmds[] order: the first entry the word is a prefix of wins. */
 const OBJECTS: readonly [string, IpObject | null][] = [
@@ -58,8 +59,8 @@ const OBJECTS: readonly [string, IpObject | null][] = [
   ['fou', null],
   ['ila', null],
   ['macsec', null],
-  ['tunnel', null],
-  ['tunl', null],
+  ['tunnel', 'tunnel'],
+  ['tunl', 'tunnel'],
   ['tuntap', null],
   ['tap', null],
   ['token', null],
@@ -86,6 +87,7 @@ const HELP_NAME: Readonly<Record<IpObject, string>> = {
   route: 'ip route',
   rule: 'ip rule',
   neigh: 'ip neigh',
+  tunnel: 'ip tunnel',
 };
 
 /** Verb tables in the order each do_ip*() tests them; [word, verb, exact?]. */
@@ -97,6 +99,7 @@ const VERBS: Readonly<Record<IpObject, readonly [string, string, boolean][]>> = 
   rule: RULE_VERBS,
   neigh: NEIGH_VERBS,
   link: LINK_VERBS,
+  tunnel: TUNNEL_VERBS,
 };
 
 /**
@@ -177,6 +180,9 @@ export function parseIpWords(words: Word[], diagnostics: Diagnostic[], base: num
     case 'neigh':
       cmd = parseNeigh(c, b, verb as IpNeighCommand['verb']);
       break;
+    case 'tunnel':
+      cmd = parseTunnel(c, b, verb as IpTunnelCommand['verb']);
+      break;
   }
   return { value: c.failed ? null : cmd, diagnostics };
 }
@@ -209,5 +215,7 @@ export function applyIpCommand(net: HostNet, cmd: IpCommand): Diagnostic[] {
       return applyRule(net, cmd);
     case 'neigh':
       return applyNeigh(net, cmd);
+    case 'tunnel':
+      return applyTunnel(net, cmd);
   }
 }

@@ -10,6 +10,8 @@ import type { HostNet, LinkKind } from './config';
 import { addLink, bridgeMtuAutoAdjust, deleteLink, findLink, setLinkUp } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
 import { checkNewVlan, initVlanLink, parseVlanArgs, vlanFollowParent, vlanMtuError, vlanOpenError, vlansToDelete, type VlanArgs } from './vlan';
+import { createTunnel, parseLinkTunnelOptions } from './tunnel';
+import type { TunnelParams } from './tunnel-params';
 import { kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
 
 export interface IpLinkCommand extends IpBase {
@@ -31,6 +33,8 @@ export interface IpLinkCommand extends IpBase {
   link: WordRef | null;
   /** the words after `type vlan` */
   vlan: VlanArgs | null;
+  /** `type gre|ipip|vxlan …`: the tunnel's parameters and underlay `dev` (net/tunnel.ts) */
+  tunnel: { params: TunnelParams; dev: WordRef | null } | null;
 }
 
 /** The verbs do_iplink() tests, in its order; [word, verb, exact?]. */
@@ -57,7 +61,7 @@ function checkNewName(c: Cursor, w: Word, named: boolean): void {
 }
 
 export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb']): IpLinkCommand {
-  const cmd: IpLinkCommand = { span: b.span, inet: b.inet, verbSpan: b.verbSpan, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null, link: null, vlan: null };
+  const cmd: IpLinkCommand = { span: b.span, inet: b.inet, verbSpan: b.verbSpan, object: 'link', verb, dev: null, kind: null, peer: null, up: null, mtu: null, address: null, master: null, nomaster: false, gsoMaxSegs: null, group: null, link: null, vlan: null, tunnel: null };
   while (!c.done && !c.failed) {
     const w = c.take();
     const t = w.text;
@@ -108,6 +112,10 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
         cmd.vlan = parseVlanArgs(c);
         break;
       }
+      if (a.text === 'gre' || a.text === 'ipip' || a.text === 'vxlan') {
+        cmd.tunnel = parseLinkTunnelOptions(c, a.text, a);
+        continue;
+      }
       // `type veth peer [name] NAME`: the remaining words belong to the type
       while (!c.done && !c.failed) {
         const x = c.take();
@@ -147,6 +155,22 @@ function generatedMac(net: HostNet, ifindex: number): string {
   return `02:00:00:fe:${(net.links.length & 255).toString(16).padStart(2, '0')}:${(ifindex & 255).toString(16).padStart(2, '0')}`;
 }
 
+/** `ip link add NAME type gre|ipip|vxlan …`: rtnl_newlink with the type's attributes */
+function addTunnelLink(net: HostNet, cmd: IpLinkCommand, dev: WordRef, t: NonNullable<IpLinkCommand['tunnel']>): Diagnostic[] {
+  const params: TunnelParams = { ...t.params };
+  if (t.dev) {
+    if (!findLink(net, t.dev.text)) return [kernelError(t.dev, `Cannot find device "${t.dev.text}"`, 'ip/no-device')];
+    params.link = t.dev.text;
+  }
+  if (findLink(net, dev.text)) return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
+  if (createTunnel(net, dev.text, params, cmd.address ?? generatedMac(net, net.nextIfindex))) return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
+  const link = findLink(net, dev.text)!;
+  if (cmd.address !== null) link.macSet = true;
+  if (cmd.mtu !== null) link.mtu = cmd.mtu;
+  if (cmd.up) setLinkUp(net, dev.text, true);
+  return [];
+}
+
 export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
   const dev = cmd.dev;
   if (cmd.verb === 'show') {
@@ -156,6 +180,7 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
   if (cmd.verb === 'add') {
     const kindWord = cmd.kind;
     if (!kindWord) return [kernelError(cmd.span, 'Not enough information: "type" argument is required.', 'ip/missing-type')];
+    if (cmd.tunnel) return addTunnelLink(net, cmd, dev, cmd.tunnel);
     const kind = LINK_KINDS[kindWord.text];
     if (!kind) return [kernelError(kindWord, 'Error: Unknown device type.', 'ip/unknown-type')];
     // iplink_modify resolves `link DEV` before it asks the kernel

@@ -30,23 +30,31 @@ export function linkCarrier(net: HostNet, l: Link, peers: Peers): boolean {
 
 function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
   const peer = peers.get(l.name);
-  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device)
-  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : l.name;
+  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device); a GRE/IPIP
+  // device names its underlay (dev_get_iflink: parms.link), NONE without one
+  const ipTun = l.tunnel && l.tunnel.mode !== 'vxlan' ? l.tunnel : null;
+  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : ipTun ? `${l.name}@${ipTun.link ?? 'NONE'}` : l.name;
   const loop = l.kind === 'loopback';
   const carrier = linkCarrier(net, l, peers);
   const flags: string[] = [];
   if (l.up && !carrier) flags.push('NO-CARRIER');
-  flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
+  if (ipTun) flags.push(...(ipTun.remote ? ['POINTOPOINT', 'NOARP'] : ['NOARP']));
+  else flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
-  // a veth whose peer is down is DOWN (recorded, links.golden.txt); a VLAN whose real device has no carrier is LOWERLAYERDOWN (modelled: netif_stacked_transfer_operstate)
-  const state = loop ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'vlan' ? 'LOWERLAYERDOWN' : 'DOWN';
+  // a veth whose peer is down is DOWN (recorded, links.golden.txt); a VLAN whose real device has no carrier is
+  // LOWERLAYERDOWN (modelled: netif_stacked_transfer_operstate); tunnels never report an operational state of their
+  // own (recorded for vxlan: state UNKNOWN once up)
+  const state = loop || l.tunnel ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'vlan' ? 'LOWERLAYERDOWN' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
   return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up || l.everUp ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }
 
 function linkLine(l: Link, peers: Peers): string {
   if (l.kind === 'loopback') return '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00';
+  // a GRE/IPIP device's "address" is its local end, its peer the remote (print_linkinfo's link/gre, link/ipip)
+  const t = l.tunnel;
+  if (t && t.mode !== 'vxlan') return `    link/${t.mode} ${formatIpv4(t.local)} ${t.remote ? 'peer' : 'brd'} ${formatIpv4(t.remote)}`;
   const peer = peers.get(l.name);
   return `    link/ether ${l.mac} brd ff:ff:ff:ff:ff:ff${peer ? ` link-netns ${peer.netns}` : ''}`;
 }

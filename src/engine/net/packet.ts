@@ -5,11 +5,13 @@
 // snapshots without aliasing.
 
 import type { Ipv4 } from './addr';
+import type { TunnelHeader } from './tunnel-params';
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 export const IPPROTO_IPIP = 4;
+export const IPPROTO_GRE = 47;
 
 /** TCP flag bits as in the TCP header's flags byte. */
 export const TCP_FIN = 0x01;
@@ -66,8 +68,10 @@ export interface Packet {
   icmp?: IcmpHeader;
   /** application payload bytes (TCP data, UDP data, ICMP echo data), latin1 */
   payload: string;
-  /** IP-in-IP (proto 4): the encapsulated datagram (IPVS tunnel mode) */
+  /** the encapsulated datagram: IP-in-IP (proto 4: IPVS tunnel mode, an ipip tunnel), GRE (47), VXLAN (UDP) */
   encap?: Packet;
+  /** the header between the outer IP header and `encap` for GRE and VXLAN (net/tunnel-params.ts) */
+  tunnel?: TunnelHeader;
   /**
    * A TCP GSO skb (skb_shinfo(skb)->gso_size): the segment size when the
    * packet carries more than one segment. veth and lo pass such skbs whole,

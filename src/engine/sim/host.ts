@@ -32,6 +32,7 @@ import { redirectAllowed } from './redirect';
 import { forwardMtuCheck, pathMtu, type PmtuCache } from './pmtu';
 import { attachLabels } from './ct-labels';
 import { hdrinclRouteKey } from './raw-flow';
+import { tunnelRcv } from './encap';
 
 export interface PacketMeta {
   /** conntrack reference for this packet in this host */
@@ -69,6 +70,8 @@ export interface PacketMeta {
   duplicated?: boolean;
   /** sent from the ICMP control socket (one per CPU), which icmp_xmit_lock holds until the packet has left */
   icmpSocket?: boolean;
+  /** the type field of the 14 bytes at the skb's MAC header (absent: IPv4), for a tunnel's outer packet (encap.ts) */
+  macEthertype?: number;
 }
 
 interface IpvsXmit {
@@ -97,6 +100,12 @@ export interface OutputOptions {
   icmpSocket?: boolean;
   /** from an unbound raw IP_HDRINCL socket: routed by the socket's flow, not the header (raw-flow.ts) */
   hdrincl?: boolean;
+  /**
+   * the outer packet of a tunnel device (encap.ts): ip_output passes skb->dev, still the tunnel,
+   * as POSTROUTING's in device, so its TRACE lines say IN=tunnel and print the 14 bytes at the
+   * skb's MAC header as MAC= (vxlan-p2p-ping: IN=vxlan0 MAC=<inner Ethernet header>)
+   */
+  tunnelDev?: { dev: string; mac: { src: string; dst: string; ethertype: number } };
 }
 
 export type OutputResult =
@@ -115,6 +124,8 @@ export class Host {
   /** route exceptions learned from ICMP frag-needed (pmtu.ts) */
   readonly pmtu: PmtuCache = new Map();
   ctForced = false;
+  /** per VXLAN device: inner MAC → far end, learned from received frames (vxlan_snoop) */
+  readonly vxlanFdb = new Map<string, Map<string, number>>();
   private ipidCounter = 0;
   /** the skb state of each packet this host handled, for answers built from it later (nf_ct_attach) */
   private readonly skbMeta = new WeakMap<PacketRecord, PacketMeta>();
@@ -133,6 +144,12 @@ export class Host {
     this.ct = C.createConntrack();
     this.sockets = new Sockets(this);
     if (config) C.syncConntrackSysctl(this);
+  }
+
+  /** the socket a packet's skb carried (its TRACE UID=), for the outer packet a tunnel wraps it in */
+  skbOwner(rec: PacketRecord): { uid: number | null; sk?: SkbSocket } | null {
+    const m = this.skbMeta.get(rec);
+    return m ? { uid: m.uid, ...(m.sk ? { sk: m.sk } : {}) } : null;
   }
 
   nextIpId(): number {
@@ -300,6 +317,11 @@ export class Host {
     if (!route.ok) return { ok: false, errno: route.errno, record: null };
     if (pkt.src === 0) pkt.src = route.src;
     const meta: PacketMeta = { ct: opts.ct ?? null, untracked: false, uid: opts.owned ? 0 : null, sk: opts.sk ?? (opts.owned ? 'process' : 'kernel'), classid: route.classid, ...(opts.icmpSocket ? { icmpSocket: true } : {}), ...(opts.hdrincl ? { hdrincl: true } : {}) };
+    const tun = opts.tunnelDev;
+    if (tun) {
+      meta.dstMac = tun.mac.dst;
+      meta.macEthertype = tun.mac.ethertype;
+    }
     const rec = this.world.openRecord(this, 'local', null, null);
     this.skbMeta.set(rec, meta);
     if (meta.ct) {
@@ -328,7 +350,7 @@ export class Host {
       // NF_DROP_ERR: a failed reroute hands the route's errno to the sender, any other drop EPERM
       return { ok: false, errno: res.errno ?? 'EPERM', record: rec };
     }
-    return this.postrouting(pkt, rec, meta, null, outDev, nexthop, null);
+    return this.postrouting(pkt, rec, meta, tun ? tun.dev : null, outDev, nexthop, tun ? tun.mac.src : null);
   }
 
   postrouting(pkt: Packet, rec: PacketRecord, meta: PacketMeta, inIf: string | null, outDev: string, nexthop: number, srcMac: string | null): OutputResult {
@@ -426,6 +448,7 @@ export class Host {
           return;
         }
         rec.disposition = { verdict: 'local', host: this.name };
+        if (tunnelRcv(this, pkt, rec)) return;
         this.note(rec, { kind: 'deliver', at: rec.events.length, to: this.sockets.describe(pkt) }, pkt, meta);
         this.sockets.deliver(pkt, rec, iface);
         rec.socketsAfter = socketRows(this.sockets);

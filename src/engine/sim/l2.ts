@@ -44,6 +44,7 @@ import { addNote, type NeighRow, type PacketRecord, type WalkNote } from './reco
 import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
 import { vlanReceive, vlanTagFor, type VlanTag } from '../net/vlan';
+import { vxlanXmit } from './encap';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
@@ -252,6 +253,7 @@ export class LinkLayer {
     if (!link) return;
     if (link.kind === 'vlan') return this.vlanXmit(host, dev, frame);
     if (link.kind === 'bridge') return this.bridgeXmit(host, dev, frame);
+    if (link.kind === 'vxlan') return vxlanXmit(host, dev, frame);
     this.portXmit(host, dev, frame);
   }
 
@@ -395,6 +397,9 @@ export class LinkLayer {
     }
     const p = frame.payload;
     if (p.kind === 'arp') return this.arpRcv(host, dev, frame, p.arp);
+    // a GRE or IPIP device has no link-layer header: TRACE prints MAC= empty
+    const kind = findLink(host.net, dev)?.kind;
+    if (kind === 'gre' || kind === 'ipip') return host.receive(clonePacket(p.packet), dev, p.from, null);
     host.receive(clonePacket(p.packet), dev, p.from, frame.src, null, { dstMac: frame.dst, physIn, ...(frame.popped ? { vlan: frame.popped } : {}) });
   }
 

@@ -18,7 +18,7 @@ function macHeader(world: World, host: string, e: RecordedEvent): MacHeader | nu
   if (e.in === 'lo') return LOOPBACK_MAC_HEADER;
   const dst = e.dstMac ?? world.macs.get(`${host}:${e.in}`);
   if (!e.srcMac || !dst) return null;
-  return { src: e.srcMac, dst, ethertype: 0x0800 };
+  return { src: e.srcMac, dst, ethertype: e.ethertype ?? 0x0800 };
 }
 
 const normalizers = new WeakMap<World, ReturnType<typeof createTraceNormalizer>>();

@@ -37,6 +37,11 @@ export class PacketFactory {
   /** one id generator for the whole network: the oracle renumbers ids by first appearance, so ids must never collide across hosts */
   private readonly ids = W.createIpIdAllocator();
 
+  /** __ip_select_ident for an outer header a tunnel pushes (iptunnel_xmit) */
+  tunnelIpId(): number {
+    return W.ipIdFor('socket', this.ids);
+  }
+
   blank(): Packet {
     return { src: 0, dst: 0, proto: 0, ttl: 64, tos: 0, len: 20, ipid: 0, df: true, mark: 0, payload: '' };
   }

@@ -6,6 +6,7 @@
 import type { VlanTag } from '../net/vlan';
 import type { Packet } from '../net/packet';
 import type { Rule } from '../iptables/types';
+import type { TunnelMode } from '../net/tunnel-params';
 import type { HookName, TableName } from '../netfilter/hooks';
 import type { TraceType } from '../iptables/walk';
 import { headerView, type HeaderView } from './header-view';
@@ -41,6 +42,8 @@ export interface RecordedEvent {
   srcMac: string | null;
   /** destination MAC of the frame, when it is not the receiving interface's own (bridged frames) */
   dstMac: string | null;
+  /** the MAC header's type field when it is not IPv4's (a tunnel's outer packet, encap.ts) */
+  ethertype?: number;
   /** conntrack's ctinfo for the packet when this entry ran, null without conntrack */
   ctState: string | null;
   uid: number | null;
@@ -133,6 +136,20 @@ export type WalkNote =
       persistent: boolean;
       state: string | null;
       reason: string | null;
+    }
+  | {
+      kind: 'tunnel';
+      at: number;
+      /** encapsulate: the tunnel device wrapped this packet in an outer one; decapsulate: this outer packet's payload goes up the tunnel device; drop: the tunnel refused it */
+      action: 'encapsulate' | 'decapsulate' | 'drop';
+      mode: TunnelMode;
+      dev: string;
+      /** the outer header: addresses and what it carries (`UDP 4789 VNI 42`, `GRE key 7`, `IPIP`) */
+      outer: { src: string; dst: string; carrier: string } | null;
+      /** drop: why, in words */
+      reason: string | null;
+      /** GRE and IPIP: modelled from kernel source (this machine's kernel has neither) */
+      modelled: boolean;
     }
   | { kind: 'deliver'; at: number; to: string }
   | { kind: 'transmit'; at: number; iface: string; port: string | null }
@@ -335,6 +352,8 @@ export class TraceEvent implements RecordedEvent {
   physin: string | null;
   physout: string | null;
   dstMac: string | null;
+  /** the MAC header's type field when it is not IPv4's (a tunnel's outer packet, encap.ts) */
+  ethertype?: number;
   uid: number | null;
   sk?: SkbSocket;
   /** conntrack's ctinfo for the packet when this entry ran (for explanations), null without conntrack */
@@ -363,6 +382,7 @@ export class TraceEvent implements RecordedEvent {
     this.physin = meta.physIn ?? null;
     this.physout = meta.physOut ?? null;
     this.dstMac = meta.dstMac ?? null;
+    if (meta.macEthertype !== undefined) this.ethertype = meta.macEthertype;
     this.uid = meta.uid;
     if (meta.sk) this.sk = meta.sk;
     this.ctState = meta.ct ? meta.ct.ctinfo : meta.untracked ? 'UNTRACKED' : null;

@@ -31,6 +31,8 @@ import { tcpDelayedAckPending, tcpQueueFin } from './tcp-stream';
 import { markRetransmitDue } from './pending-timers';
 import { BUDGET_LIMITS, BudgetExhausted, WorkBudget, type BudgetLimits, type BudgetStop } from './budget';
 import { hdrinclRouteKey } from './raw-flow';
+import { findLink } from '../net/config';
+import { ipTunnelXmit } from './encap';
 
 /** A packet looped back over lo: the same host receives it, with the sender's conntrack reference. */
 interface LoFrame {
@@ -201,6 +203,11 @@ export class World {
   transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number, meta: PacketMeta | null = null): void {
     if (outDev === 'lo') {
       this.queue.push({ kind: 'lo', host, packet: clonePacket(pkt), from: rec, ...(meta ? { looped: meta } : {}) });
+      return;
+    }
+    const tun = findLink(host.net, outDev);
+    if (tun?.tunnel && tun.tunnel.mode !== 'vxlan') {
+      if (tun.up) ipTunnelXmit(host, rec, pkt, tun);
       return;
     }
     this.l2.output(host, rec, pkt, outDev, nexthop);
