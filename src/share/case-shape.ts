@@ -97,6 +97,7 @@ function stepProblem(s: unknown, path: string): string | null {
 function hostProblem(h: unknown, path: string): string | null {
   if (!isObject(h)) return expected(path, 'a host (an object)');
   if (typeof h.name !== 'string') return expected(`${path}.name`, 'the host’s name');
+  if (h.in !== undefined && typeof h.in !== 'string') return expected(`${path}.in`, 'the name of the host the namespace is in');
   if (h.setup === undefined) return null;
   if (!Array.isArray(h.setup)) return expected(`${path}.setup`, 'a list of commands');
   for (const [j, c] of h.setup.entries()) {
@@ -176,6 +177,12 @@ export function caseReferenceProblem(c: Case): string | null {
   for (const [i, h] of c.hosts.entries()) {
     if (hosts.has(h.name)) return `hosts[${i}].name: duplicate host ${h.name}`;
     hosts.add(h.name);
+  }
+  for (const [i, h] of c.hosts.entries()) {
+    if (h.in === undefined) continue;
+    const parent = c.hosts.find((p) => p.name === h.in);
+    if (!parent || parent === h) return `hosts[${i}].in: unknown host ${JSON.stringify(h.in)}`;
+    if (parent.in !== undefined) return `hosts[${i}].in: ${h.in} is itself a namespace of ${parent.in}`;
   }
   const used = new Set<string>();
   const endpoint = (e: string, path: string): string | null => {

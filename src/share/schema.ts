@@ -89,6 +89,7 @@ const restore = z.strictObject({
 const host = z.strictObject({
   name: z.string().regex(HOST_RE, 'host names are [a-z][a-z0-9_]{0,14}'),
   setup: z.array(z.union([command, restore])).max(LIMITS.commandsPerHost, `more than ${LIMITS.commandsPerHost} setup commands`),
+  in: z.string().regex(HOST_RE, 'unknown host').optional(),
 });
 
 const endpoint = z.string().regex(ENDPOINT_RE, 'expected "host:ifname"');

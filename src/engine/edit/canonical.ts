@@ -31,7 +31,10 @@ function linkCommands(net: HostNet, linkNames: ReadonlySet<string>): string[] {
     // links the scenario joins (veth ends) exist before setup; the rest were created by commands
     if (linkNames.has(l.name)) continue;
     if (l.tunnel) out.push(tunnelCreateCommand(l.name, l.tunnel.mode === 'vxlan' && l.macSet ? l.mac : null, l.tunnel));
-    else out.push(`ip link add ${l.name} type ${l.kind === 'veth' ? 'dummy' : l.kind}`);
+    // a pair made here is written once, from its first end, so `ip link set END netns NS` finds it again
+    else if (l.peer !== undefined && net.links.some((p) => p.name === l.peer && !linkNames.has(p.name))) {
+      if (l.ifindex < net.links.find((p) => p.name === l.peer)!.ifindex) out.push(`ip link add ${l.name} type veth peer name ${l.peer}`);
+    } else out.push(`ip link add ${l.name} type ${l.kind === 'veth' ? 'dummy' : l.kind}`);
   }
   for (const l of net.links) {
     if (l.name === 'lo') continue;

@@ -53,10 +53,10 @@ export function* scenarioToCaseSliced(s: Scenario, hosts: ReadonlyMap<string, Ho
   if (s.description) c.description = s.description;
   if (s.conntrack !== 'auto') c.options = { conntrack: s.conntrack };
   if (Object.keys(s.rtTables).length) c.rt_tables = s.rtTables;
-  const setups: { name: string; setup: SetupCommand[] }[] = [];
+  const setups: { name: string; in?: string; setup: SetupCommand[] }[] = [];
   for (const h of s.hosts) {
     const host = configs.get(h.name)!;
-    setups.push({ name: h.name, setup: yield* canonicalSetupSliced(host.net, host.rules, linkNames(s, h.name), host.ipvs) });
+    setups.push({ name: h.name, ...(h.in !== undefined ? { in: h.in } : {}), setup: yield* canonicalSetupSliced(host.net, host.rules, linkNames(s, h.name), host.ipvs) });
   }
   c.hosts = setups;
   if (s.links.length) c.links = s.links.map(([a, b]) => [`${a.host}:${a.iface}`, `${b.host}:${b.iface}`]);

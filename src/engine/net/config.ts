@@ -41,6 +41,8 @@ export interface Link {
   mtu: number;
   /** bridge this link is a port of, or null */
   master: string | null;
+  /** the other end of a veth pair made in this host (`type veth peer name …`); absent for a case link's end, whose peer is in another host */
+  peer?: string;
   /** IFLA_GSO_MAX_SEGS (`ip link set ... gso_max_segs N`); absent: 65535. At 1 TCP sends one segment per skb */
   gsoMaxSegs?: number;
   /** dev->group (`ip link set ... group N`, IFLA_GROUP) that -m devgroup compares; absent: 0, "default" */

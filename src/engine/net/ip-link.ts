@@ -196,7 +196,11 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
       // a bridge made by a case gets br_netfilter's default (FORMAT.md §1.1)
       net.sysctl['net.bridge.bridge-nf-call-iptables'] = net.sysctl['net.bridge.bridge-nf-call-iptables'] ?? '1';
     }
-    if (cmd.peer) addLink(net, cmd.peer.text, 'veth', generatedMac(net, net.nextIfindex));
+    if (cmd.peer) {
+      addLink(net, cmd.peer.text, 'veth', generatedMac(net, net.nextIfindex));
+      findLink(net, dev.text)!.peer = cmd.peer.text;
+      findLink(net, cmd.peer.text)!.peer = dev.text;
+    }
     const link = findLink(net, dev.text)!;
     if (vlan && !('message' in vlan)) initVlanLink(net, link, vlan, cmd.mtu !== null, cmd.address !== null);
     if (cmd.mtu !== null) link.mtu = cmd.mtu;
@@ -216,6 +220,8 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     // NETDEV_UNREGISTER: the VLANs on the device go with it
     for (const v of vlansToDelete(net, dev.text)) deleteLink(net, v);
     deleteLink(net, dev.text);
+    // veth_dellink: the peer is unregistered with it
+    if (link.peer) deleteLink(net, link.peer);
     return [];
   }
   if (cmd.master) {

@@ -16,6 +16,7 @@ import type {
   SetupCommand,
   Step,
 } from './types';
+import { expandNetns } from './netns';
 
 const HOST_RE = /^[a-z][a-z0-9_]{0,14}$/;
 const IF_RE = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
@@ -167,8 +168,12 @@ function step(r: Reader, st: Json, n: number, hosts: Set<string>): Step | null {
 }
 
 /** Read a parsed case file JSON value into a Scenario. */
-export function readCase(json: Json): Parsed<Scenario> {
+export function readCase(written: Json): Parsed<Scenario> {
   const r = new Reader();
+  // `ip netns …` in a host's setup becomes the recorded form first (netns.ts): the rest reads hosts and links
+  const expanded = expandNetns(written);
+  const json = expanded.value;
+  for (const p of expanded.problems) r.error(`hosts[${p.host}].setup[${p.command}]`, p.diagnostic.message, p.diagnostic.expected);
   if (!isObj(json)) {
     r.error('$', 'case must be a JSON object');
     return { value: null, diagnostics: r.diagnostics };
@@ -195,7 +200,15 @@ export function readCase(json: Json): Parsed<Scenario> {
         setup.push({ 'iptables-restore': c['iptables-restore'], noflush: c.noflush === true });
       } else r.error(`hosts[${i}].setup[${j}]`, 'command must be a string or {"iptables-restore": TEXT}');
     });
-    hosts.push({ name: h.name, setup });
+    hosts.push({ name: h.name, setup, ...(typeof h.in === 'string' ? { in: h.in } : {}) });
+    if (h.in !== undefined && typeof h.in !== 'string') r.error(`hosts[${i}].in`, 'in must name the host the namespace is in', 'a host name');
+  });
+  // a namespace is inside a host, never inside another namespace: ip netns names are the machine's, not a namespace's
+  hosts.forEach((h, i) => {
+    if (h.in === undefined) return;
+    const parent = hosts.find((p) => p.name === h.in);
+    if (!parent || parent === h) r.error(`hosts[${i}].in`, `unknown host ${JSON.stringify(h.in)}`, 'another host of the case');
+    else if (parent.in !== undefined) r.error(`hosts[${i}].in`, `${h.in} is itself a namespace of ${parent.in}`, 'a host that is not a namespace');
   });
   const used = new Set<string>();
   const claim = (e: Endpoint | null, path: string): Endpoint | null => {

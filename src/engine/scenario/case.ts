@@ -19,6 +19,12 @@ export interface CaseHost {
   name: string;
   /** run in order; missing means none */
   setup?: CaseCommand[];
+  /**
+   * a network namespace inside this host (`ip netns add NAME` there): its own
+   * stack, joined to it by veth links like any other host; the kernel case
+   * records it as one more host, which is what the walk runs
+   */
+  in?: string;
 }
 
 /** `"host:ifname"`, one end of a veth pair or a switch port. */

@@ -11,6 +11,8 @@ export type SetupCommand =
 export interface ScenarioHost {
   name: string;
   setup: SetupCommand[];
+  /** a network namespace inside this host (`ip netns add`): drawn inside it, exported as `ip netns` commands on it */
+  in?: string;
 }
 
 export interface Endpoint {
