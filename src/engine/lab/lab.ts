@@ -30,6 +30,7 @@ import type { BudgetLimits } from '../sim/budget';
 import { completeCommand, runQuery, type QueryOutput } from './readonly';
 import { inspectStep, type StepInspection } from './inspect';
 import { netToolsError, translateNetTools, type NetToolsTranslation } from '../net/net-tools-write';
+import { isNetnsCommand, netnsEdit, netnsExec, netnsList } from './netns';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -233,6 +234,7 @@ export class Lab {
     // a listing that reaches here (`iptables -L`) must not become a version: the console asks query() first, a script may not
     if (mode === 'command' && config && texts.length && texts.every((t) => this.query(host, t, null, -1) !== null)) return { ok: true, version: this.version, diagnostics: [], changed: { host, parts: [] } };
     if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
+    if (mode === 'command' && texts.length === 1 && isNetnsCommand(texts[0])) return this.netns(host, texts[0]!);
     const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
     const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
     const next = copyParts(config, parts, cmds);
@@ -265,6 +267,27 @@ export class Lab {
     const version = texts.length ? this.commitHost(host, next) : this.version;
     const changed = { host, parts };
     return { ok: true, version, diagnostics, changed, ...(skipped ? { skipped } : {}), ...(translated ? { translated } : {}) };
+  }
+
+  /**
+   * `ip netns …` on `host` (lab/netns.ts): exec runs its command on the
+   * namespace's host; the rest change the case's hosts and links, one
+   * undoable version.
+   */
+  private netns(host: string, text: string): LabEditResult {
+    const exec = netnsExec(text);
+    if (exec) {
+      if (this.current.scenario.hosts.some((h) => h.name === exec.ns && h.in === host)) {
+        const r = this.edit(exec.ns, exec.command);
+        const shift = (ds: PositionedDiagnostic[]): Diagnostic[] => ds.map((d) => ({ ...d, from: d.from + exec.at, to: d.to + exec.at }));
+        return r.ok ? { ...r, diagnostics: positioned(text, shift(r.diagnostics)) } : { ok: false, diagnostics: positioned(text, shift(r.diagnostics)) };
+      }
+    }
+    const r = netnsEdit(this.snapshot(), host, text);
+    if (!r.ok) return { ok: false, diagnostics: positioned(text, r.diagnostics) };
+    const v = this.replace(r.value);
+    if (!v.ok) return { ok: false, diagnostics: positioned(text, [{ from: 0, to: text.length, severity: 'error', message: v.errors.join('; '), source: 'ip' }]) };
+    return { ok: true, version: v.version, diagnostics: [], changed: { host, parts: ['net'] } };
   }
 
   /**
@@ -410,6 +433,11 @@ export class Lab {
   query(host: string, text: string, walk: LabWalk | null, asOf: number, clock: { now: number; tzOffset: number } = { now: 0, tzOffset: 0 }): QueryOutput | null {
     const config = this.current.configs.get(host);
     if (!config) return { stdout: '', stderr: `no host named ${host}\n`, exit: 1 };
+    const list = netnsList(this.current.scenario, host, text);
+    if (list) return list;
+    const exec = netnsExec(text);
+    // a command run in a namespace of this host reads that namespace; an unknown one is the edit path's to refuse, with its span
+    if (exec) return this.current.scenario.hosts.some((h) => h.name === exec.ns && h.in === host) ? this.query(exec.ns, exec.command, walk, asOf, clock) : null;
     return runQuery(text, { host, config, scenario: this.current.scenario, configs: this.current.configs, walk: walk ? { log: walk.log, world: walk.world, asOf } : null, ...clock });
   }
 
