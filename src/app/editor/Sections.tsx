@@ -33,6 +33,7 @@ import { Check, CommandPreview, DiagnosticList, Field, inputCls, monoInputCls, O
 import { useHostView } from './lab-views';
 import { useT } from '../i18n/lang';
 import { NeighFormView } from './NeighForm';
+import { NetnsFormFields } from './NetnsForm';
 import { VlanFormFields } from './VlanForm';
 import { TunnelForm } from './TunnelForm';
 
@@ -249,6 +250,8 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
       <NeighFormView host={host} ifaces={ifaces} />
       <VlanFormFields host={host} devices={ifaces.filter((i) => i !== 'lo')} />
       <TunnelForm host={host} devices={ifaces} />
+      {/* namespaces are the machine's: one made inside a namespace would not be inside it */}
+      {scenario.hosts.find((h) => h.name === host)?.in === undefined && <NetnsFormFields host={host} />}
     </div>
   );
 });

@@ -11,6 +11,7 @@ import { enConsole } from './console.en';
 import { enInspector } from './inspector.en';
 import { enTraffic } from './traffic.en';
 import { enVlan } from './vlan.en';
+import { enNetns } from './netns.en';
 import { enStep } from './step.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan, ...enNetns } as const;

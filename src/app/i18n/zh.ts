@@ -11,6 +11,7 @@ import { zhConsole } from './console.zh';
 import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
 import { zhVlan } from './vlan.zh';
+import { zhNetns } from './netns.zh';
 import { zhStep } from './step.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan, ...zhNetns };

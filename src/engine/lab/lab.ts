@@ -235,6 +235,7 @@ export class Lab {
     if (mode === 'command' && config && texts.length && texts.every((t) => this.query(host, t, null, -1) !== null)) return { ok: true, version: this.version, diagnostics: [], changed: { host, parts: [] } };
     if (!config) return { ok: false, index: 0, diagnostics: positioned(texts[0] ?? '', [{ from: 0, to: 0, severity: 'error', message: `no host named ${host}`, source: 'edit' }]) };
     if (mode === 'command' && texts.length === 1 && isNetnsCommand(texts[0])) return this.netns(host, texts[0]!);
+    if (mode === 'command' && texts.some(isNetnsCommand)) return this.oneByOne(host, texts);
     const cmds: SetupCommand[] = texts.map((text) => (mode === 'command' ? text.trim() : { 'iptables-restore': text, noflush: mode === 'restore-noflush' }));
     const parts = mode === 'import-ip' ? (['net'] as EditChange['parts']) : [...new Set(cmds.flatMap(partsOf))];
     const next = copyParts(config, parts, cmds);
@@ -267,6 +268,31 @@ export class Lab {
     const version = texts.length ? this.commitHost(host, next) : this.version;
     const changed = { host, parts };
     return { ok: true, version, diagnostics, changed, ...(skipped ? { skipped } : {}), ...(translated ? { translated } : {}) };
+  }
+
+  /**
+   * Texts among which an `ip netns` command changes the case's hosts (the
+   * namespace form): each runs on the version the one before made, and they
+   * end as one version, or none when one is refused.
+   */
+  private oneByOne(host: string, texts: readonly string[]): LabEditResult | { ok: false; diagnostics: PositionedDiagnostic[]; index: number } {
+    const saved = { versions: this.versions, at: this.at, version: this.version };
+    let last: LabEditResult | null = null;
+    for (let i = 0; i < texts.length; i++) {
+      last = this.edit(host, texts[i]!);
+      if (!last.ok) {
+        this.versions = saved.versions;
+        this.at = saved.at;
+        this.version = saved.version;
+        return { ok: false, diagnostics: last.diagnostics, index: i };
+      }
+    }
+    const final = this.current;
+    this.versions = saved.versions.slice(0, saved.at + 1);
+    this.at = saved.at;
+    this.version = saved.version;
+    const version = this.push(final);
+    return { ok: true, version, diagnostics: [], changed: { host, parts: ['net', 'rules'] } };
   }
 
   /**

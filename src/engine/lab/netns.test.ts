@@ -109,3 +109,27 @@ describe('ip netns in the console', () => {
     expect(r.diagnostics[0]!.from).toBeGreaterThanOrEqual(text.indexOf('ip route'));
   });
 });
+
+describe('ip netns commands among others in one edit (the namespace form)', () => {
+  it('run in order and end as one version', () => {
+    const lab = open();
+    const before = lab.version;
+    const r = lab.editAll('web', TYPED);
+    expect(r.ok).toBe(true);
+    expect(lab.hostNames()).toEqual(['client', 'web', 'app']);
+    expect(lab.past).toBe(1);
+    lab.undo();
+    expect(lab.hostNames()).toEqual(['client', 'web']);
+    expect(lab.version).toBeGreaterThan(before);
+  });
+
+  it('change nothing when one is refused, and say which', () => {
+    const lab = open();
+    const before = lab.version;
+    const r = lab.editAll('web', ['ip netns add app', 'ip link set veth9 netns app']);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? null : 'index' in r ? r.index : null).toBe(1);
+    expect(lab.hostNames()).toEqual(['client', 'web']);
+    expect(lab.version).toBe(before);
+  });
+});
