@@ -144,6 +144,8 @@ export interface WalkLogOptions {
 
 export interface HostView {
   name: string;
+  /** a network namespace inside this host (`ip netns add`): the topology draws it there */
+  in?: string;
   /** `vlan`: a VLAN sub-interface's real device, id and protocol; `tunnel`: a GRE, IPIP or VXLAN device's mode and ends (0.0.0.0: any) */
   interfaces: { name: string; mac: string | null; addrs: string[]; master: string | null; vlan?: { parent: string; id: number; protocol: string }; tunnel?: { mode: string; local: string; remote: string } }[];
   /** table → chains (built-in first) */
@@ -492,8 +494,10 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
       lastStep: ps.length ? ps.reduce((m, p) => Math.max(m, p.lastStep), -Infinity) : -1,
     };
   });
+  const parents = new Map(world.scenario.hosts.flatMap((h) => (h.in !== undefined ? [[h.name, h.in] as const] : [])));
   const hosts: HostView[] = world.hostList.map((h) => ({
     name: h.name,
+    ...(parents.has(h.name) ? { in: parents.get(h.name)! } : {}),
     interfaces: interfaceViews(world, h),
     tables: chainViews(world, h.name, options.chainRules ?? true, visitedChains(steps, h.name)),
     routes: R.formatAllRoutes(h.net),

@@ -49,15 +49,20 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
         aria-current={current ? 'step' : undefined}
         aria-pressed={selected}
         data-host={spec.name}
+        data-netns-in={spec.in}
         onClick={() => ctx.select(spec.name)}
         className={[
           'nopan pointer-events-auto flex h-full w-full cursor-pointer flex-col rounded-lg border-2 px-3 py-2 text-left leading-tight',
           'focus-visible:outline-4 focus-visible:outline-offset-4 focus-visible:outline-blue-700',
+          spec.in !== undefined ? 'border-dashed' : '',
           current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : selected ? 'border-blue-800 bg-blue-50' : 'border-slate-600 bg-white',
         ].join(' ')}
       >
         <span className="flex items-baseline justify-between gap-2 pb-1">
-          <span className="text-[20px] font-bold text-slate-900">{spec.name}</span>
+          <span className="text-[20px] font-bold text-slate-900">
+            {spec.name}
+            {spec.in !== undefined && <span className="pl-2 text-[13px] font-semibold text-teal-900">{t('topo.netns', { host: spec.in })}</span>}
+          </span>
           {current ? <span className="rounded bg-orange-700 px-1.5 text-[13px] font-bold text-white">● {t('topo.here')}</span> : selected ? <span className="text-[13px] font-semibold text-blue-900">{t('topo.shown')}</span> : null}
         </span>
         {spec.interfaces.map((i) =>

@@ -125,3 +125,43 @@ describe('tunnels on the topology', () => {
     expect(layout.edges.filter((e) => !e.tunnel)).toHaveLength(4);
   });
 });
+
+describe('a namespace inside a host', () => {
+  const nsLog = () =>
+    ({
+      ...chainLog(),
+      hosts: [host('client', ['eth0']), host('web', ['eth0', 'veth0']), { ...host('app', ['veth1']), in: 'web' }, { ...host('db', ['veth3']), in: 'web' }],
+      links: [
+        ['client:eth0', 'web:eth0'],
+        ['web:veth0', 'app:veth1'],
+        ['web:veth2', 'db:veth3'],
+      ],
+    }) as unknown as WalkLog;
+
+  it('is drawn inside its host\'s box, one below the other, and after it', () => {
+    const l = topologyLayout(nsLog());
+    const box = (id: string) => l.nodes.find((n) => n.id === id)!;
+    const web = box('host:web');
+    for (const id of ['host:app', 'host:db']) {
+      const ns = box(id);
+      expect(ns.in).toBe('web');
+      expect(ns.x).toBeGreaterThan(web.x);
+      expect(ns.x + ns.w).toBeLessThan(web.x + web.w);
+      expect(ns.y).toBeGreaterThan(web.y);
+      expect(ns.y + ns.h).toBeLessThanOrEqual(web.y + web.h);
+      expect(l.nodes.indexOf(ns)).toBeGreaterThan(l.nodes.indexOf(web));
+    }
+    expect(box('host:db').y).toBeGreaterThanOrEqual(box('host:app').y + box('host:app').h);
+  });
+
+  it('takes no column of its own: the host keeps its place after the client', () => {
+    const l = topologyLayout(nsLog());
+    const xs = new Set(l.nodes.filter((n) => n.in === undefined).map((n) => n.x));
+    expect(xs.size).toBe(2);
+  });
+
+  it('keeps the veth wire between host and namespace', () => {
+    const l = topologyLayout(nsLog());
+    expect(l.edges.some((e) => [e.source, e.target].sort().join() === 'host:app,host:web')).toBe(true);
+  });
+});

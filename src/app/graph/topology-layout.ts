@@ -12,6 +12,8 @@ export interface TopoNodeSpec {
   id: string;
   kind: 'host' | 'switch';
   name: string;
+  /** a namespace inside this host (`ip netns add`): drawn inside its box, below its interfaces */
+  in?: string;
   /** interfaces other than lo, with their addresses; a VLAN device right after its real device */
   interfaces: { name: string; addrs: string[]; vlan?: { parent: string; id: number } }[];
   x: number;
@@ -43,6 +45,8 @@ const SWITCH_W = 130;
 const SWITCH_H = 44;
 const COL = 340;
 const GAP_Y = 40;
+/** a namespace's margin inside its host's box */
+const NS_PAD = 14;
 
 const hostId = (name: string) => `host:${name}`;
 const switchId = (name: string) => `switch:${name}`;
@@ -65,22 +69,35 @@ export function topologyLayout(log: WalkLog | null): TopoLayout {
   const specs = new Map<string, Omit<TopoNodeSpec, 'x' | 'y'>>();
   for (const h of log.hosts) {
     const interfaces = vlansUnderParents(h.interfaces.filter((i) => i.name !== 'lo')).map((i) => ({ name: i.name, addrs: i.addrs, ...(i.vlan ? { vlan: { parent: i.vlan.parent, id: i.vlan.id } } : {}) }));
-    specs.set(hostId(h.name), { id: hostId(h.name), kind: 'host', name: h.name, interfaces, w: HOST_W, h: HOST_HEAD + Math.max(1, interfaces.length) * IFACE_LINE + 12 });
+    const inside = h.in !== undefined && log.hosts.some((p) => p.name === h.in && p.in === undefined);
+    const w = inside ? HOST_W - 2 * NS_PAD : HOST_W;
+    specs.set(hostId(h.name), { id: hostId(h.name), kind: 'host', name: h.name, ...(inside ? { in: h.in } : {}), interfaces, w, h: HOST_HEAD + Math.max(1, interfaces.length) * IFACE_LINE + 12 });
   }
+  // a host's own box grows to hold its namespaces, which are not placed in columns of their own
+  const namespaces = [...specs.values()].filter((s) => s.in !== undefined);
+  for (const ns of namespaces) specs.get(hostId(ns.in!))!.h += ns.h + NS_PAD;
+  for (const ns of namespaces) specs.delete(ns.id);
+  const placed = (id: string): string => {
+    const ns = namespaces.find((n) => n.id === id);
+    return ns ? hostId(ns.in!) : id;
+  };
   for (const s of log.switches) specs.set(switchId(s.name), { id: switchId(s.name), kind: 'switch', name: s.name, interfaces: [], w: SWITCH_W, h: SWITCH_H });
 
   const wires: { a: string; b: string; label: string }[] = [];
   for (const [a, b] of log.links) {
-    if (!specs.has(hostId(portHost(a))) || !specs.has(hostId(portHost(b)))) continue;
+    if (!specs.has(placed(hostId(portHost(a)))) || !specs.has(placed(hostId(portHost(b))))) continue;
     wires.push({ a: hostId(portHost(a)), b: hostId(portHost(b)), label: `${portIface(a)} — ${portIface(b)}` });
   }
   for (const s of log.switches) {
     for (const p of s.ports) {
-      if (specs.has(hostId(portHost(p)))) wires.push({ a: switchId(s.name), b: hostId(portHost(p)), label: portIface(p) });
+      if (specs.has(placed(hostId(portHost(p))))) wires.push({ a: switchId(s.name), b: hostId(portHost(p)), label: portIface(p) });
     }
   }
   const adj = new Map<string, string[]>();
-  for (const w of wires) {
+  for (const { a: wa, b: wb } of wires) {
+    // a namespace's wires count as its host's when the columns are made
+    const w = { a: placed(wa), b: placed(wb) };
+    if (w.a === w.b) continue;
     adj.set(w.a, [...(adj.get(w.a) ?? []), w.b]);
     adj.set(w.b, [...(adj.get(w.b) ?? []), w.a]);
   }
@@ -120,6 +137,14 @@ export function topologyLayout(log: WalkLog | null): TopoLayout {
       nodes.push({ ...s, x: c * COL + (HOST_W - s.w) / 2, y });
       y += s.h + GAP_Y;
     }
+  }
+  // each namespace at the bottom of its host's box, in the order they were made; drawn after its host, so over it
+  for (const ns of namespaces) {
+    const host = nodes.find((n) => n.id === hostId(ns.in!))!;
+    const below = nodes.filter((n) => n.in === ns.in);
+    const y = below.length ? Math.max(...below.map((n) => n.y + n.h)) + NS_PAD : host.y + host.h - namespaces.filter((n) => n.in === ns.in).reduce((s, n) => s + n.h + NS_PAD, 0);
+    nodes.push({ ...ns, x: host.x + NS_PAD, y });
+    column.set(ns.id, column.get(host.id)!);
   }
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const edges: TopoEdgeSpec[] = wires.map((w, k) => {
