@@ -148,7 +148,7 @@ export const BACKGROUND: ReadonlySet<EngineRequest['type']> = new Set(['snapshot
 export type EngineResponse = { type: 'success'; requestId: number; result: EngineResult } | { type: 'error'; requestId: number; error: SerializedError };
 
 const EDIT_MODES = ['command', 'restore', 'restore-noflush', 'import-ip'];
-const EXPORTS = ['iptables-save', 'ip-route', 'ip-route-all', 'ip-rule', 'case'];
+const EXPORTS = ['iptables-save', 'ip-route', 'ip-route-all', 'ip-rule', 'setup', 'case'];
 const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;

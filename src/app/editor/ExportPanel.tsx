@@ -20,6 +20,8 @@ const KINDS: { what: ExportKind; label: string; file: (host: string, name: strin
   { what: 'ip-route', label: 'ip route show', file: (h) => `${h}.ip-route.txt` },
   { what: 'ip-route-all', label: 'ip route show table all', file: (h) => `${h}.ip-route-all.txt` },
   { what: 'ip-rule', label: 'ip rule show', file: (h) => `${h}.ip-rule.txt` },
+  // the commands to type on the host, its namespaces as ip netns commands (scenario/netns.ts hostScript)
+  { what: 'setup', label: 'ip / iptables / ip netns commands', file: (h) => `${h}.setup.sh` },
   { what: 'case', label: 'Case file (.json)', file: (_h, n) => `${n || 'scenario'}.json` },
 ];
 

@@ -6,6 +6,7 @@
 // command changes nothing and comes back with the real tool's message and
 // its position in the typed text.
 
+import { hostScript } from '../scenario/netns';
 import { readCase } from '../scenario/case-file';
 import type { Case } from '../scenario/case';
 import type { Scenario, SetupCommand } from '../scenario/types';
@@ -108,18 +109,19 @@ export function importIp(caseObj: unknown, host: string, text: string): EditResu
   return { ok: true, scenario: scenarioToCase(l.scenario, l.world), diagnostics: positioned(text, r.diagnostics), skipped: r.value.skipped };
 }
 
-export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'case';
+export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'setup' | 'case';
 
 /** The texts a user exports from a host (or the whole scenario as an oracle case file). */
 export function exportText(caseObj: unknown, host: string | null, what: ExportKind): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
   const l = load(caseObj);
   if ('error' in l) return { ok: false, diagnostics: l.error };
   if (what === 'case') return { ok: true, text: `${JSON.stringify(scenarioToCase(l.scenario, l.world), null, 2)}\n` };
+  if (what === 'setup') return host && l.world.hosts.has(host) ? { ok: true, text: hostScript(scenarioToCase(l.scenario, l.world), host) } : hostExport(host, undefined, 'ip-rule');
   return hostExport(host, host ? l.world.hosts.get(host) : undefined, what);
 }
 
 /** One host's text of an export (the lab's and a case's exports both): iptables-save, ip route, ip rule. */
-export function hostExport(host: string | null, h: HostConfig | undefined, what: Exclude<ExportKind, 'case'>): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
+export function hostExport(host: string | null, h: HostConfig | undefined, what: Exclude<ExportKind, 'case' | 'setup'>): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
   if (!h) return { ok: false, diagnostics: [{ from: 0, to: 0, line: 1, column: 1, severity: 'error', message: `no host named ${host}`, source: 'edit' }] };
   switch (what) {
     case 'iptables-save':

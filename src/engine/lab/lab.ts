@@ -31,6 +31,7 @@ import { completeCommand, runQuery, type QueryOutput } from './readonly';
 import { inspectStep, type StepInspection } from './inspect';
 import { netToolsError, translateNetTools, type NetToolsTranslation } from '../net/net-tools-write';
 import { isNetnsCommand, netnsEdit, netnsExec, netnsList } from './netns';
+import { hostScript } from '../scenario/netns';
 
 export type EditMode = 'command' | 'restore' | 'restore-noflush' | 'import-ip';
 
@@ -46,7 +47,7 @@ export type LabEditResult =
 
 export type LabOpenResult = { ok: true; lab: Lab } | { ok: false; errors: string[] };
 
-export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'case';
+export type ExportKind = 'iptables-save' | 'ip-route' | 'ip-route-all' | 'ip-rule' | 'setup' | 'case';
 
 /** One version of the lab: every host's configuration and the topology and traffic around them. */
 interface LabVersion {
@@ -491,6 +492,7 @@ export class Lab {
   /** The texts a user exports from a host, or the whole lab as a case file. */
   exportText(host: string | null, what: ExportKind): { ok: true; text: string } | { ok: false; diagnostics: PositionedDiagnostic[] } {
     if (what === 'case') return { ok: true, text: `${JSON.stringify(this.snapshot(), null, 2)}\n` };
+    if (what === 'setup') return host && this.current.configs.has(host) ? { ok: true, text: hostScript(this.snapshot(), host) } : hostExport(host, undefined, 'ip-rule');
     return hostExport(host, host ? this.current.configs.get(host) : undefined, what);
   }
 }

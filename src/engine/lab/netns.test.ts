@@ -133,3 +133,14 @@ describe('ip netns commands among others in one edit (the namespace form)', () =
     expect(lab.version).toBe(before);
   });
 });
+
+describe('the setup export of a host with a namespace', () => {
+  it('writes the namespace back as ip netns commands on its host', () => {
+    const lab = open();
+    lab.editAll('web', TYPED);
+    const r = lab.exportText('web', 'setup');
+    expect(r.ok ? r.text.split('\n').slice(0, 3) : null).toEqual(['ip netns add app', 'ip link add veth0 type veth peer name veth1', 'ip link set veth1 netns app']);
+    expect(r.ok ? r.text : '').toContain('ip netns exec app iptables-restore');
+    expect(lab.exportText('nosuch', 'setup').ok).toBe(false);
+  });
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCase } from '../run-case';
 import { compareResults } from '../conformance/compare';
-import { expandNetns } from './netns';
+import { expandNetns, hostScript } from './netns';
 import { readCase } from './case-file';
 import { scenarioToCase } from '../edit/scenario-edit';
 import { World } from '../sim/world';
@@ -132,5 +132,27 @@ describe('ip netns in a host', () => {
   it('refuses "in" naming no host, or a namespace', () => {
     const r = readCase({ name: 'n', hosts: [{ name: 'a', in: 'b' }, { name: 'c' }, { name: 'd', in: 'c' }, { name: 'e', in: 'd' }] });
     expect(r.diagnostics.map((d) => d.message)).toEqual(['hosts[0].in: unknown host "b"', 'hosts[3].in: d is itself a namespace of c']);
+  });
+});
+
+describe('a host\'s setup written back with its namespaces as ip netns commands', () => {
+  const withIn = (): Record<string, unknown> => {
+    const c = load('ns-01-namespace-veth-to-host.json');
+    return { ...c, hosts: (c.hosts as Record<string, unknown>[]).map((h) => (h.name === 'app' ? { ...h, in: 'web' } : h)) };
+  };
+
+  it('makes the namespace and its veth pair first, then runs the namespace\'s commands through ip netns exec', () => {
+    const text = hostScript(withIn() as Parameters<typeof hostScript>[0], 'web');
+    expect(text.split('\n').slice(0, 5)).toEqual(['ip netns add app', 'ip link add veth0 type veth peer name veth1', 'ip link set veth1 netns app', 'ip link set veth0 up', 'ip netns exec app ip link set veth1 up']);
+    expect(text).toContain('ip netns exec app ip route add default via 10.200.0.1\n');
+  });
+
+  it('reads back through expandNetns to a case that walks as the kernel did in ns-01, at level full', () => {
+    const c = withIn() as { hosts: { name: string; in?: string; setup: string[] }[]; links: [string, string][] };
+    const script = hostScript(c, 'web').trimEnd().split('\n');
+    const typed = { ...c, hosts: c.hosts.filter((h) => h.in === undefined).map((h) => (h.name === 'web' ? { name: 'web', setup: script } : h)), links: c.links.filter((l) => !l.some((e) => e.startsWith('app:'))) };
+    const r = runCase(typed);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(compareResults(load('ns-01-namespace-veth-to-host.kernel.json'), r.result, 'full', 5)).toEqual([]);
   });
 });

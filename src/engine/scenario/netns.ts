@@ -200,3 +200,44 @@ export function expandNetns(json: unknown): { value: unknown; problems: NetnsPro
   };
   return { value, problems };
 }
+
+function scriptLine(cmd: unknown, inside: string | null): string[] {
+  const pre = inside ? `ip netns exec ${inside} ` : '';
+  if (typeof cmd === 'string') return [`${pre}${cmd}`];
+  if (isObj(cmd) && typeof cmd['iptables-restore'] === 'string') {
+    return [`${pre}iptables-restore${cmd.noflush === true ? ' --noflush' : ''} <<'EOF'`, ...cmd['iptables-restore'].replace(/\n$/, '').split('\n'), 'EOF'];
+  }
+  return [];
+}
+
+/**
+ * A host's setup as the commands one types on it, its namespaces written
+ * back as `ip netns` commands: each namespace made, the veth pair of each
+ * link between them made and its end moved in, both ends up (a case link's
+ * ends start up), then the host's own commands and each namespace's through
+ * `ip netns exec`. What expandNetns reads back to the same hosts and links.
+ *
+ * @example hostScript(ns01WithIn, 'web') // 'ip netns add app\nip link add veth0 type veth peer name veth1\n…'
+ */
+export function hostScript(c: { hosts: { name: string; in?: string; setup?: unknown[] }[]; links?: [string, string][] }, host: string): string {
+  const me = c.hosts.find((h) => h.name === host);
+  if (!me) return '';
+  const inside = c.hosts.filter((h) => h.in === host);
+  const out: string[] = [];
+  const pairs: string[] = [];
+  const ups: string[] = [];
+  for (const ns of inside) out.push(`ip netns add ${ns.name}`);
+  for (const [a, b] of c.links ?? []) {
+    const [mine, theirs] = a.startsWith(`${host}:`) ? [a, b] : b.startsWith(`${host}:`) ? [b, a] : [null, null];
+    const ns = theirs && inside.find((n) => theirs.startsWith(`${n.name}:`));
+    if (!mine || !ns) continue;
+    const dev = mine.slice(host.length + 1);
+    const peer = theirs.slice(ns.name.length + 1);
+    pairs.push(`ip link add ${dev} type veth peer name ${peer}`, `ip link set ${peer} netns ${ns.name}`);
+    ups.push(`ip link set ${dev} up`, `ip netns exec ${ns.name} ip link set ${peer} up`);
+  }
+  out.push(...pairs, ...ups);
+  for (const cmd of me.setup ?? []) out.push(...scriptLine(cmd, null));
+  for (const ns of inside) for (const cmd of ns.setup ?? []) out.push(...scriptLine(cmd, ns.name));
+  return out.length ? `${out.join('\n')}\n` : '';
+}
