@@ -71,6 +71,15 @@ export interface EthFrame {
   popped?: VlanTag;
 }
 
+/** An address a bridge inside a host learned on one of its ports. */
+export interface FdbLearned {
+  bridge: string;
+  mac: string;
+  port: string;
+  /** the packet records the walk had opened when the bridge learned it: it shows from the first step of the next one */
+  seq: number;
+}
+
 /** One hop of a frame, queued in the World's FIFO. */
 export type L2Event =
   /** the frame arrives on a host's interface */
@@ -85,6 +94,8 @@ export interface L2World {
   readonly hosts: Map<string, Host>;
   readonly segments: Map<string, Segment>;
   nowMs: number;
+  /** how many packet records the walk has opened so far */
+  readonly recordCount: number;
   enqueue(ev: L2Event): void;
   /** a behaviour the simulation does not reproduce (the result's `warnings`) */
   warn(text: string): void;
@@ -121,6 +132,8 @@ export class LinkLayer {
   private readonly switchFdb = new Map<string, Map<string, number>>();
   /** `host:bridge` → MAC → port name */
   private readonly bridgeFdb = new Map<string, Map<string, string>>();
+  /** `host:bridge` → MAC → how many packet records the walk had opened when the entry last changed */
+  private readonly fdbSeq = new Map<string, Map<string, number>>();
 
   constructor(private readonly world: L2World) {}
 
@@ -312,6 +325,22 @@ export class LinkLayer {
     for (const p of this.portsNewestFirst(host, bridge)) this.portXmit(host, p, frame);
   }
 
+  /**
+   * The entries the host's bridges learned, oldest first (`bridge fdb show`,
+   * lab/bridge.ts): br_fdb_update adds an address at its first frame and,
+   * when it moves to another port, changes the port in place, as the Map
+   * keeps an updated key where it was.
+   */
+  fdbLearned(host: Host): FdbLearned[] {
+    const rows: FdbLearned[] = [];
+    for (const l of host.net.links) {
+      if (l.kind !== 'bridge') continue;
+      const k = `${host.name}:${l.name}`;
+      for (const [mac, port] of this.bridgeFdb.get(k) ?? []) rows.push({ bridge: l.name, mac, port, seq: this.fdbSeq.get(k)?.get(mac) ?? 0 });
+    }
+    return rows;
+  }
+
   /** The bridge port chosen for `dstMac` by the FDB, null when it would flood. */
   fdbPort(host: Host, bridge: string, dstMac: string): string | null {
     return this.fdb(host, bridge).get(dstMac) ?? null;
@@ -423,7 +452,13 @@ export class LinkLayer {
     const br = findLink(host.net, bridge);
     if (!br || !br.up) return;
     const fdb = this.fdb(host, bridge);
-    if (!isGroupMac(frame.src)) fdb.set(frame.src, port);
+    if (!isGroupMac(frame.src) && fdb.get(frame.src) !== port) {
+      fdb.set(frame.src, port);
+      const k = `${host.name}:${bridge}`;
+      let seq = this.fdbSeq.get(k);
+      if (!seq) this.fdbSeq.set(k, (seq = new Map()));
+      seq.set(frame.src, this.world.recordCount);
+    }
     const group = isGroupMac(frame.dst);
     const local = !group && (frame.dst === this.macOf(host, bridge) || host.net.links.some((l) => l.master === bridge && l.mac === frame.dst));
     const physIn = bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
