@@ -1,6 +1,7 @@
 // pattern: Functional Core
 // The read-only `bridge` command of the console: `bridge link [show] [dev
-// PORT]` and `bridge fdb [show] [br BRIDGE] [dev DEV]`, printed as
+// PORT]`, `bridge fdb [show] [br BRIDGE] [dev DEV]` and `bridge vlan [show]
+// [dev DEV]` (net/bridge-vlan.ts), printed as
 // iproute2 6.1's bridge/link.c and bridge/fdb.c print the kernel's dumps
 // (rtnl_fdb_dump: every device in ifindex order, a port's bridge entries
 // then its own multicast list; a bridge's own list, then its own address
@@ -11,6 +12,7 @@
 import type { HostNet, Link } from '../net/config';
 import { linkCarrier, linkFlags, type Peers } from '../net/ip-show';
 import type { FdbLearned } from '../sim/l2';
+import { formatBridgeVlanShow } from '../net/bridge-vlan';
 import type { QueryOutput } from './readonly';
 
 const ok = (stdout: string): QueryOutput => ({ stdout, stderr: '', exit: 0 });
@@ -31,6 +33,14 @@ export function bridgeQuery(args: readonly string[], s: BridgeState): QueryOutpu
   if (obj === undefined) return bad('Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | monitor }');
   if ('link'.startsWith(obj)) return linkShow(rest, s);
   if ('fdb'.startsWith(obj)) return fdbShow(rest, s);
+  if ('vlan'.startsWith(obj) && (rest[0] === undefined || ['show', 'list', 'lst'].some((v) => v.startsWith(rest[0]!)))) {
+    const f = filters(rest, ['dev', 'vid'], 'vlan');
+    if (!(f instanceof Map)) return f;
+    const dev = f.get('dev') ?? null;
+    if (dev !== null && !s.net.links.some((l) => l.name === dev)) return bad(`Cannot find device "${dev}"`);
+    const vid = f.has('vid') ? parseInt(f.get('vid')!, 10) || 0 : null;
+    return ok(formatBridgeVlanShow(s.net, dev, vid));
+  }
   return null;
 }
 
@@ -101,6 +111,13 @@ function ownGroups(l: Link): string[] {
   return ['33:33:00:00:00:01', '01:00:5e:00:00:01'];
 }
 
+/** br_stp_recalculate_bridge_id: a bridge whose address was not set has its lowest port's. */
+function lowestPortMac(net: HostNet, br: Link): string {
+  let min: string | null = null;
+  for (const l of net.links) if (l.master === br.name && (min === null || l.mac < min)) min = l.mac;
+  return min ?? br.mac;
+}
+
 function fdbShow(words: readonly string[], s: BridgeState): QueryOutput {
   const f = filters(words, ['br', 'brport', 'dev'], 'fdb');
   if (!(f instanceof Map)) return f;
@@ -114,9 +131,15 @@ function fdbShow(words: readonly string[], s: BridgeState): QueryOutput {
     if (dev !== null && l.name !== dev) continue;
     if (br !== null && l.name !== br && l.master !== br) continue;
     const self = () => ownGroups(l).forEach((m) => entry(m, l, 'self permanent'));
+    // a filtering bridge's entries are per VID (print `vlan N`): each VLAN of a port or of the bridge adds
+    // the device's own address in it (__vlan_add → br_fdb_add_local), newer than the VID-0 one
+    const vlan = (vid: number) => (vid ? `vlan ${vid} ` : '');
+    const ownVlans = [...(l.bridgeVlans ?? [])].reverse();
     if (l.kind === 'bridge') {
       self();
-      // the bridge's own address has an entry only when it was set by hand (br_fdb_change_mac_address)
+      const mac = l.macSet ? l.mac : lowestPortMac(s.net, l);
+      for (const v of ownVlans) entry(mac, l, `${vlan(v.vid)}master ${l.name} permanent`);
+      // the bridge's own address has a VID-0 entry only when it was set by hand (br_fdb_change_mac_address)
       if (l.macSet) entry(l.mac, l, `master ${l.name} permanent`);
       continue;
     }
@@ -124,7 +147,8 @@ function fdbShow(words: readonly string[], s: BridgeState): QueryOutput {
       // br_fdb_dump walks the bridge's fdb_list, newest first (hlist_add_head): learned entries, then the port's own
       // address added when it joined (br_add_if → br_fdb_add_local); a learned entry prints an empty flag field
       const learned = s.learned.filter((e) => e.bridge === l.master && e.port === l.name);
-      for (let i = learned.length - 1; i >= 0; i--) entry(learned[i]!.mac, l, `master ${l.master} `);
+      for (let i = learned.length - 1; i >= 0; i--) entry(learned[i]!.mac, l, `${vlan(learned[i]!.vid)}master ${l.master} `);
+      for (const v of ownVlans) entry(l.mac, l, `${vlan(v.vid)}master ${l.master} permanent`);
       entry(l.mac, l, `master ${l.master} permanent`);
     }
     self();
