@@ -36,7 +36,7 @@ test.describe('console read-only commands', () => {
     await waitForWalk(page);
     const region = page.getByRole('region', { name: 'Console' });
     await region.getByLabel('Console host').selectOption('router');
-    await expect(region).toContainText('iptables-save [-c], ip addr|link|route|rule|neigh, ip route get, ipvsadm -Ln, sysctl NAME, sysctl -a, conntrack -L, ss -tuln|-tan|-s, ifconfig [-a], route -n, arp -n, netstat -tuln|-tan|-rn|-i, help');
+    await expect(region).toContainText('iptables-save [-c], ip addr|link|route|rule|neigh, ip route get, ipvsadm -Ln, sysctl NAME, sysctl -a, conntrack -L, ss -tuln|-tan|-s, bridge link|fdb|vlan, ifconfig [-a], route -n, arp -n, netstat -tuln|-tan|-rn|-i, help');
 
     await page.evaluate(() => window.__packetwalk!.stepTo(3));
     const before = await page.evaluate(() => ({ index: window.__packetwalk!.index, undo: window.__packetwalk!.undo, log: window.__packetwalk!.log }));

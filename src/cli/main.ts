@@ -5,6 +5,7 @@
 // stack trace), 2 usage.
 
 import { VLAN_PROVENANCE } from '../engine/net/vlan';
+import { BRIDGE_VLAN_PROVENANCE } from '../engine/net/bridge-vlan';
 import { readFileSync } from 'node:fs';
 import { runCase } from '../engine/run-case';
 import { formatNotModelled, notModelled } from '../engine/not-modelled';
@@ -172,6 +173,8 @@ async function command(argv: string[]): Promise<number> {
       if (limits.length > MAX_NOT_MODELLED_LINES) process.stderr.write(`packetwalk: … and ${limits.length - MAX_NOT_MODELLED_LINES} more not modelled\n`);
       const vlanHosts = r.world.hostList.filter((h) => h.net.links.some((l) => l.kind === 'vlan')).map((h) => h.name);
       if (vlanHosts.length) process.stderr.write(`packetwalk: VLAN devices (${vlanHosts.join(', ')}): ${VLAN_PROVENANCE}\n`);
+      const brVlanHosts = r.world.hostList.filter((h) => h.net.links.some((l) => l.vlanFiltering)).map((h) => h.name);
+      if (brVlanHosts.length) process.stderr.write(`packetwalk: bridge VLAN filtering (${brVlanHosts.join(', ')}): ${BRIDGE_VLAN_PROVENANCE}\n`);
       const tunnels = modelledTunnelsLine(r.world.hostList);
       if (tunnels) process.stderr.write(`packetwalk: ${tunnels}\n`);
       return 0;

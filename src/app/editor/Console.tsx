@@ -7,7 +7,7 @@
 // commands the engine translates them to, shown with why iproute2 replaced
 // the old tool.
 // Read-only commands (iptables -L, ip route get, sysctl NAME, conntrack -L,
-// ss, ifconfig, route -n, netstat, help …) are answered by the engine as the real tools print them, as of the
+// ss, bridge link|fdb, ifconfig, route -n, netstat, help …) are answered by the engine as the real tools print them, as of the
 // step on screen, in a monospace block; they change nothing (no version, no
 // undo entry, no new walk, the step stays). Tab completes tools, options,
 // chains and interfaces.

@@ -3,7 +3,7 @@
 // tool it accepts, what a read-only command's output is, Tab completion.
 // What the tools print is the tools' text and is never translated.
 export const enConsole = {
-  'console.tools': 'Reads (as of the current step, changing nothing): iptables -L/-S, iptables-save [-c], ip addr|link|route|rule|neigh, ip route get, ipvsadm -Ln, sysctl NAME, sysctl -a, conntrack -L, ss -tuln|-tan|-s, ifconfig [-a], route -n, arp -n, netstat -tuln|-tan|-rn|-i, help. Writes: iptables, ip, ipvsadm, sysctl -w, iptables-restore, and ifconfig/route (translated to ip). Tab completes.',
+  'console.tools': 'Reads (as of the current step, changing nothing): iptables -L/-S, iptables-save [-c], ip addr|link|route|rule|neigh, ip route get, ipvsadm -Ln, sysctl NAME, sysctl -a, conntrack -L, ss -tuln|-tan|-s, bridge link|fdb|vlan, ifconfig [-a], route -n, arp -n, netstat -tuln|-tan|-rn|-i, help. Writes: iptables, ip, ipvsadm, sysctl -w, bridge vlan add|del (modelled from kernel source), iptables-restore, and ifconfig/route (translated to ip). Tab completes.',
   'console.translated': 'net-tools → iproute2: the lab applied',
   'console.why.ifconfig-link': 'Why iproute2: ifconfig sets a device one ioctl at a time (SIOCSIFFLAGS, SIOCSIFMTU); ip link speaks netlink, which carries every attribute of a link in one message and reports changes back (ip monitor).',
   'console.why.ifconfig-addr': 'Why iproute2: SIOCSIFADDR keeps one address per label and replaces it (taking its secondaries and the routes with them); ip addr adds and deletes each of several addresses on one interface, labelled or not, and shows them all — ifconfig never shows an unlabelled second address.',

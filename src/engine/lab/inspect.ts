@@ -323,6 +323,12 @@ function statesOf(world: World, log: WalkLog, rec: PacketRecord, first: number, 
   return states;
 }
 
+/** Where packet `id` of the walk is in the order the engine opened its records (FdbLearned.seq counts them); -1 for none. */
+export function recordOrder(walk: InspectableWalk, id: number): number {
+  const rec = recordOf(walk.world, id);
+  return rec ? walk.world.records.indexOf(rec) : -1;
+}
+
 function recordOf(world: World, id: number): PacketRecord | undefined {
   let m = recordIndex.get(world);
   if (!m) {

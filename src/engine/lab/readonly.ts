@@ -1,7 +1,7 @@
 // pattern: Functional Core
 // The console's read-only commands: `iptables -L/-S`, `iptables-save`, `ip
 // … show`, `ip route get`, `ipvsadm -L`, `sysctl NAME`, `sysctl -a`,
-// `conntrack -L`, `help`. They print what the real tools print, as of a
+// `conntrack -L`, `bridge link|fdb`, `help`. They print what the real tools print, as of a
 // step of a walk (counters, conntrack, IPVS), and change nothing: the lab
 // asks this module first, and only a command it does not answer is an
 // edit. The engine decides which commands read, not a pattern on the page.
@@ -30,8 +30,10 @@ import type { Neighbour, NudState } from '../net/config';
 import { DEVCONF_DEFAULTS, devconfDefault, GLOBAL_SYSCTL_DEFAULTS } from '../net/config';
 import { countersAsOf } from './views';
 import { closest, COMMANDS, type Completion } from './readonly-complete';
-import { inspectStep, socketsAtStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
+import { inspectStep, recordOrder, socketsAtStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
 import { ss } from './ss';
+import { bridgeQuery } from './bridge';
+import type { FdbLearned } from '../sim/l2';
 import { arpShow, ifconfigShow, netstatInterfaces, netstatRoutes, netstatSockets, routeShow, type NetToolsState } from './net-tools';
 import { listenerRows, type SocketRow } from '../sim/socket-table';
 
@@ -91,6 +93,8 @@ export function runQuery(text: string, ctx: QueryContext): QueryOutput | null {
     case 'arp':
     case 'netstat':
       return netTools(tool, args, ctx);
+    case 'bridge':
+      return bridgeQuery(args, { net: ctx.config.net, peers: peersOf(ctx), learned: learnedAt(ctx) });
     case 'help':
       return args.length ? null : out(helpText());
   }
@@ -185,6 +189,25 @@ export function socketsAt(ctx: QueryContext): SocketRow[] {
   let found: PacketView | null = null;
   for (const p of ctx.walk.log.packets) if (p.host === ctx.host && p.firstStep <= ctx.walk.asOf && (!found || p.firstStep > found.firstStep)) found = p;
   return (found && socketsAtStep(ctx.walk, Math.min(ctx.walk.asOf, found.lastStep))) ?? start();
+}
+
+/**
+ * What the host's bridges had learned as of the step: an entry shows from
+ * the first step of the first packet the engine opened after the frame
+ * that taught it (a bridge learns from every frame, ARP too, and frames
+ * are not steps), and at the walk's last step everything the walk taught
+ * shows. Every walk starts the bridges empty (a fresh namespace, as the
+ * oracle's). An address that moved shows on its latest port only.
+ */
+export function learnedAt(ctx: QueryContext): readonly FdbLearned[] {
+  const walk = ctx.walk;
+  const host = walk?.world.hosts.get(ctx.host);
+  if (!walk || !host) return [];
+  const all = walk.world.l2.fdbLearned(host);
+  if (walk.asOf >= walk.log.steps.length - 1) return all;
+  let reached = -1;
+  for (const p of walk.log.packets) if (p.firstStep <= walk.asOf) reached = Math.max(reached, recordOrder(walk, p.id));
+  return all.filter((e) => e.seq <= reached);
 }
 
 // ------------------------------------------------------------------ net-tools

@@ -9,6 +9,7 @@
 // simulator carry tens of routes, not a BGP table, and a flat array in the
 // kernel's dump order makes `ip route show` a simple walk.
 
+import type { BridgeVlan } from './bridge-vlan';
 import type { Ipv4, Prefix } from './addr';
 import type { FibException } from './fnhe';
 import { prefixMask } from './addr';
@@ -72,6 +73,11 @@ export interface Link {
   vlan?: VlanInfo;
   /** a GRE, IPIP or VXLAN device's tunnel parameters (net/tunnel.ts) */
   tunnel?: TunnelParams;
+  /** a bridge's `vlan_filtering 1` and `vlan_default_pvid N` (net/bridge-vlan.ts) */
+  vlanFiltering?: boolean;
+  vlanDefaultPvid?: number;
+  /** the VLANs of a port of a filtering bridge, or of the bridge itself (`bridge vlan`, net/bridge-vlan.ts) */
+  bridgeVlans?: BridgeVlan[];
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

@@ -4,6 +4,7 @@
 // mtu, address, master/nomaster (with the bridge's MTU auto-adjust),
 // gso_max_segs and group. VLAN sub-interfaces (`type vlan`) are vlan.ts's.
 
+import { applyBridgeArgs, bridgeVlanInit, parseBridgeArgs, type BridgeArgs } from './bridge-vlan';
 import type { Diagnostic } from '../text/diagnostics';
 import type { Word } from '../text/shlex';
 import type { HostNet, LinkKind } from './config';
@@ -35,6 +36,8 @@ export interface IpLinkCommand extends IpBase {
   vlan: VlanArgs | null;
   /** `type gre|ipip|vxlan …`: the tunnel's parameters and underlay `dev` (net/tunnel.ts) */
   tunnel: { params: TunnelParams; dev: WordRef | null } | null;
+  /** `type bridge vlan_filtering …` (net/bridge-vlan.ts) */
+  bridge?: BridgeArgs;
 }
 
 /** The verbs do_iplink() tests, in its order; [word, verb, exact?]. */
@@ -110,6 +113,10 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
       cmd.kind = ref(a);
       if (a.text === 'vlan') {
         cmd.vlan = parseVlanArgs(c);
+        break;
+      }
+      if (a.text === 'bridge') {
+        cmd.bridge = parseBridgeArgs(c);
         break;
       }
       if (a.text === 'gre' || a.text === 'ipip' || a.text === 'vxlan') {
@@ -206,6 +213,7 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (cmd.mtu !== null) link.mtu = cmd.mtu;
     if (cmd.gsoMaxSegs !== null) link.gsoMaxSegs = cmd.gsoMaxSegs;
     if (cmd.group !== null) link.group = cmd.group;
+    if (cmd.bridge) applyBridgeArgs(net, dev.text, cmd.bridge);
     if (cmd.up) {
       const down = vlanOpenError(net, link, dev);
       if (down) return [down];
@@ -230,7 +238,10 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (master.kind !== 'bridge') return [kernelError(cmd.master, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
     if (link.master !== master.name) link.masterSeq = Math.max(0, ...net.links.map((l) => l.masterSeq ?? 0)) + 1;
     const before = link.master;
+    // nbp_vlan_flush on leaving a bridge, nbp_vlan_init on joining one
+    if (before !== master.name) delete link.bridgeVlans;
     link.master = master.name;
+    bridgeVlanInit(net, master.name);
     if (before !== null && before !== master.name) bridgeMtuAutoAdjust(net, before);
   }
   if (cmd.mtu !== null) {
@@ -242,7 +253,14 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (e) return [e];
   }
   const left = cmd.nomaster ? link.master : null;
-  if (cmd.nomaster) link.master = null;
+  if (cmd.nomaster) {
+    link.master = null;
+    delete link.bridgeVlans;
+  }
+  if (cmd.bridge) {
+    if (link.kind !== 'bridge') return [kernelError(cmd.kind ?? dev, 'RTNETLINK answers: Operation not supported', 'ip/not-supported')];
+    applyBridgeArgs(net, dev.text, cmd.bridge);
+  }
   if (cmd.mtu !== null) {
     link.mtu = cmd.mtu;
     // br_change_mtu sets BROPT_MTU_SET_BY_USER

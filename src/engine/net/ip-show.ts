@@ -28,12 +28,9 @@ export function linkCarrier(net: HostNet, l: Link, peers: Peers): boolean {
   return l.up && (l.kind !== 'veth' || !peer || peer.up) && (l.kind !== 'bridge' || net.links.some((p) => p.master === l.name && p.up));
 }
 
-function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
-  const peer = peers.get(l.name);
-  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device); a GRE/IPIP
-  // device names its underlay (dev_get_iflink: parms.link), NONE without one
+/** The device's flags as print_link_flags prints them (`BROADCAST,MULTICAST,UP,LOWER_UP`), also `bridge link`'s. */
+export function linkFlags(net: HostNet, l: Link, peers: Peers): string[] {
   const ipTun = l.tunnel && l.tunnel.mode !== 'vxlan' ? l.tunnel : null;
-  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : ipTun ? `${l.name}@${ipTun.link ?? 'NONE'}` : l.name;
   const loop = l.kind === 'loopback';
   const carrier = linkCarrier(net, l, peers);
   const flags: string[] = [];
@@ -42,6 +39,18 @@ function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): strin
   else flags.push(...(loop ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
   if (l.up) flags.push('UP');
   if (l.up && carrier) flags.push('LOWER_UP');
+  return flags;
+}
+
+function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): string {
+  const peer = peers.get(l.name);
+  // print_linkinfo: IFLA_LINK in the same namespace prints as `@NAME` (a VLAN's real device); a GRE/IPIP
+  // device names its underlay (dev_get_iflink: parms.link), NONE without one
+  const ipTun = l.tunnel && l.tunnel.mode !== 'vxlan' ? l.tunnel : null;
+  const name = peer ? `${l.name}@if${peer.ifindex}` : l.vlan ? `${l.name}@${l.vlan.parent}` : ipTun ? `${l.name}@${ipTun.link ?? 'NONE'}` : l.name;
+  const loop = l.kind === 'loopback';
+  const carrier = linkCarrier(net, l, peers);
+  const flags = linkFlags(net, l, peers);
   // a veth whose peer is down is DOWN (recorded, links.golden.txt); a VLAN whose real device has no carrier is
   // LOWERLAYERDOWN (modelled: netif_stacked_transfer_operstate); tunnels never report an operational state of their
   // own (recorded for vxlan: state UNKNOWN once up)

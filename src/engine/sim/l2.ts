@@ -45,6 +45,7 @@ import { bridgeCallsIptables } from './route-adapter';
 import { vethAccepts } from './pmtu';
 import { vlanReceive, vlanTagFor, type VlanTag } from '../net/vlan';
 import { vxlanXmit } from './encap';
+import { brAllowedIngress, brHandleVlan } from '../net/bridge-vlan';
 
 /** What a frame carries. IPv4 frames keep the sending host's record (for `received_by`). */
 export type L2Payload =
@@ -71,6 +72,17 @@ export interface EthFrame {
   popped?: VlanTag;
 }
 
+/** An address a bridge inside a host learned on one of its ports. */
+export interface FdbLearned {
+  bridge: string;
+  mac: string;
+  /** the VLAN it was learned in (a filtering bridge's FDB is per VID); 0 without vlan_filtering */
+  vid: number;
+  port: string;
+  /** the packet records the walk had opened when the bridge learned it: it shows from the first step of the next one */
+  seq: number;
+}
+
 /** One hop of a frame, queued in the World's FIFO. */
 export type L2Event =
   /** the frame arrives on a host's interface */
@@ -85,6 +97,8 @@ export interface L2World {
   readonly hosts: Map<string, Host>;
   readonly segments: Map<string, Segment>;
   nowMs: number;
+  /** how many packet records the walk has opened so far */
+  readonly recordCount: number;
   enqueue(ev: L2Event): void;
   /** a behaviour the simulation does not reproduce (the result's `warnings`) */
   warn(text: string): void;
@@ -95,6 +109,11 @@ interface Pending {
   dev: string;
   src: string;
   payload: L2Payload;
+}
+
+/** A bridge FDB's key: the address, and the VID when the bridge filters VLANs (br_fdb_find: per address and VID). */
+function fdbKey(mac: string, vid: number): string {
+  return vid ? `${mac}#${vid}` : mac;
 }
 
 function isGroupMac(mac: string): boolean {
@@ -121,6 +140,8 @@ export class LinkLayer {
   private readonly switchFdb = new Map<string, Map<string, number>>();
   /** `host:bridge` → MAC → port name */
   private readonly bridgeFdb = new Map<string, Map<string, string>>();
+  /** `host:bridge` → MAC → how many packet records the walk had opened when the entry last changed */
+  private readonly fdbSeq = new Map<string, Map<string, number>>();
 
   constructor(private readonly world: L2World) {}
 
@@ -302,14 +323,40 @@ export class LinkLayer {
    * br_netfilter hook sees it (it already passed OUTPUT and POSTROUTING).
    */
   private bridgeXmit(host: Host, bridge: string, frame: EthFrame): void {
-    const port = isGroupMac(frame.dst) ? undefined : this.fdb(host, bridge).get(frame.dst);
+    // br_dev_xmit → br_allowed_ingress on the bridge's own VLANs (net/bridge-vlan.ts; a no-op without vlan_filtering)
+    const ing = brAllowedIngress(host.net, bridge, bridge, frame.tags);
+    if (!ing) return;
+    const port = isGroupMac(frame.dst) ? undefined : this.fdb(host, bridge).get(fdbKey(frame.dst, ing.vid));
     if (frame.payload.kind === 'ipv4') {
       // the walk shows the port the FDB chose (TRACE has no PHYSOUT= for these, the oracle cannot)
       const note = frame.payload.from?.notes.findLast((n) => n.kind === 'transmit');
       if (note?.kind === 'transmit' && note.iface === bridge && note.port === null && port !== undefined) note.port = port;
     }
-    if (port !== undefined) return this.portXmit(host, port, frame);
-    for (const p of this.portsNewestFirst(host, bridge)) this.portXmit(host, p, frame);
+    const send = (p: string) => {
+      const tags = brHandleVlan(host.net, bridge, p, ing.vid, ing.tags);
+      if (tags) this.portXmit(host, p, { ...frame, tags });
+    };
+    if (port !== undefined) return send(port);
+    for (const p of this.portsNewestFirst(host, bridge)) send(p);
+  }
+
+  /**
+   * The entries the host's bridges learned, oldest first (`bridge fdb show`,
+   * lab/bridge.ts): br_fdb_update adds an address at its first frame and,
+   * when it moves to another port, changes the port in place, as the Map
+   * keeps an updated key where it was.
+   */
+  fdbLearned(host: Host): FdbLearned[] {
+    const rows: FdbLearned[] = [];
+    for (const l of host.net.links) {
+      if (l.kind !== 'bridge') continue;
+      const k = `${host.name}:${l.name}`;
+      for (const [key, port] of this.bridgeFdb.get(k) ?? []) {
+        const [mac, vid] = key.split('#') as [string, string?];
+        rows.push({ bridge: l.name, mac, vid: vid === undefined ? 0 : Number(vid), port, seq: this.fdbSeq.get(k)?.get(key) ?? 0 });
+      }
+    }
+    return rows;
   }
 
   /** The bridge port chosen for `dstMac` by the FDB, null when it would flood. */
@@ -422,24 +469,48 @@ export class LinkLayer {
   private bridgeRx(host: Host, bridge: string, port: string, frame: EthFrame): void {
     const br = findLink(host.net, bridge);
     if (!br || !br.up) return;
+    // br_allowed_ingress: with vlan_filtering the frame belongs to a VID (its tag, else the port's PVID) or is dropped
+    const ing = brAllowedIngress(host.net, bridge, port, frame.tags);
+    if (!ing) return;
+    const wireTagged = (frame.tags?.length ?? 0) > 0;
+    const vid = ing.vid;
+    const inVid: EthFrame = { ...frame, tags: ing.tags };
     const fdb = this.fdb(host, bridge);
-    if (!isGroupMac(frame.src)) fdb.set(frame.src, port);
+    const srcKey = fdbKey(frame.src, vid);
+    if (!isGroupMac(frame.src) && fdb.get(srcKey) !== port) {
+      fdb.set(srcKey, port);
+      const k = `${host.name}:${bridge}`;
+      let seq = this.fdbSeq.get(k);
+      if (!seq) this.fdbSeq.set(k, (seq = new Map()));
+      seq.set(srcKey, this.world.recordCount);
+    }
     const group = isGroupMac(frame.dst);
     const local = !group && (frame.dst === this.macOf(host, bridge) || host.net.links.some((l) => l.master === bridge && l.mac === frame.dst));
     const physIn = bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
-    if (local) return this.up(host, bridge, frame, physIn);
-    const known = group ? undefined : fdb.get(frame.dst);
-    const outs = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
+    // br_pass_frame_up: br_allowed_egress and br_handle_vlan on the bridge device's own VLANs
+    const upTags = brHandleVlan(host.net, bridge, bridge, vid, ing.tags);
+    if (local) return upTags ? this.up(host, bridge, { ...frame, tags: upTags }, physIn) : undefined;
+    const known = group ? undefined : fdb.get(fdbKey(frame.dst, vid));
+    const candidates = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
+    // br_forward → should_deliver → br_allowed_egress: only members of the VID; br_handle_vlan untags where it is untagged
+    const outs = candidates.flatMap((out) => {
+      const tags = brHandleVlan(host.net, bridge, out, vid, inVid.tags ?? []);
+      return tags ? [{ out, frame: { ...frame, tags } }] : [];
+    });
     if (frame.payload.kind === 'ipv4' && outs.length > 1 && bridgeCallsIptables(host.net)) {
       this.world.warn(`not modelled: ${host.name}'s ${bridge} floods an IPv4 frame to several ports; br_netfilter runs PREROUTING once and FORWARD/POSTROUTING per port, the simulation shows one walk per port`);
     }
-    for (const out of outs) {
-      const p = frame.payload;
+    for (const { out, frame: f } of outs) {
+      const p = f.payload;
       // br_netfilter passes tagged frames without iptables (IS_VLAN_IP: bridge-nf-filter-vlan-tagged is 0)
-      if (p.kind === 'arp' || frame.tags?.length) this.portXmit(host, out, frame);
-      else host.bridgeReceive(clonePacket(p.packet), bridge, port, out, p.from, frame.src, frame.dst);
+      if (p.kind === 'arp' || wireTagged || f.tags?.length) {
+        if (p.kind === 'ipv4' && !wireTagged && bridgeCallsIptables(host.net)) {
+          this.world.warn(`not modelled: ${host.name}'s ${bridge} tags an IPv4 frame for VLAN ${vid} on ${out}; br_netfilter would run its iptables hooks on it (the tag is in the skb's metadata), the simulation sends it on without them`);
+        }
+        this.portXmit(host, out, f);
+      } else host.bridgeReceive(clonePacket(p.packet), bridge, port, out, p.from, frame.src, frame.dst);
     }
-    if (group) this.up(host, bridge, frame, physIn);
+    if (group && upTags) this.up(host, bridge, { ...frame, tags: upTags }, physIn);
   }
 
   /**

@@ -6,6 +6,7 @@
 
 import * as fib from '../net/fib';
 import * as sysctl from '../net/sysctl';
+import { applyBridgeVlanCommand } from '../net/bridge-vlan';
 import { applyIpvsadm, parseIpvsadm } from '../ipvs/ipvsadm';
 import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
@@ -43,6 +44,10 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
   if (trimmed.startsWith('ip ') || trimmed === 'ip') {
     fib.flushRouteCache(host.net);
     return ipt.applyIp(host.net, cmd);
+  }
+  if (trimmed.startsWith('bridge ') || trimmed === 'bridge') {
+    fib.flushRouteCache(host.net);
+    return applyBridgeVlanCommand(host.net, cmd);
   }
   if (trimmed.startsWith('sysctl')) {
     fib.flushRouteCache(host.net);

@@ -64,6 +64,9 @@ export class World {
   readonly hosts = new Map<string, Host>();
   readonly hostList: Host[] = [];
   readonly records: PacketRecord[] = [];
+  get recordCount(): number {
+    return this.records.length;
+  }
   readonly macs = new Map<string, string>();
   readonly diagnostics: { host: string; command: number; diagnostics: Diagnostic[] }[] = [];
   readonly targets = new Targets();
