@@ -12,5 +12,6 @@ import { enInspector } from './inspector.en';
 import { enTraffic } from './traffic.en';
 import { enVlan } from './vlan.en';
 import { enStep } from './step.en';
+import { enCourse } from './course.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan, ...enCourse } as const;

@@ -12,5 +12,6 @@ import { zhInspector } from './inspector.zh';
 import { zhTraffic } from './traffic.zh';
 import { zhVlan } from './vlan.zh';
 import { zhStep } from './step.zh';
+import { zhCourse } from './course.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan, ...zhCourse };
