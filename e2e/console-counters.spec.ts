@@ -85,6 +85,9 @@ test.describe('console counters as of the step', () => {
     await page.goto('/');
     await waitForWalk(page);
     let compared = 0;
+    // a scenario that never runs iptables loads no table in the engine (tables load on first use), so its console
+    // prints none; the kernel's harness loaded them, so it recorded their policies' counters all the same
+    const usesIptables = (c: (typeof CASES)[number]) => c.scenario.hosts.some((h) => JSON.stringify(h.setup ?? []).includes('iptables'));
     for (const c of group) {
       await page.evaluate((s) => window.__packetwalk!.load(s), c.scenario);
       await waitForWalk(page);
@@ -100,6 +103,7 @@ test.describe('console counters as of the step', () => {
         for (const host of c.scenario.hosts.map((h) => h.name)) {
           const shown = parseSave(await consoleRun(page, host, 'iptables-save -c'));
           const where = `${c.scenario.name} step ${step.n} ${host}`;
+          if (!usesIptables(c)) expect([...shown.tables], `${where}: no table was ever loaded`).toEqual([]);
           const want = new Map<string, string>();
           for (const [key, [p, b]] of sum) {
             const [h, table, chain, rule] = key.split(' ') as [string, string, string, string];
@@ -114,7 +118,9 @@ test.describe('console counters as of the step', () => {
         }
       }
     }
-    expect(compared).toBeGreaterThan(group.length * 4);
+    const withRules = group.filter(usesIptables).length;
+    if (withRules > 0) expect(compared).toBeGreaterThan(withRules * 4);
+    else expect(compared).toBe(0);
   });
   }
 
