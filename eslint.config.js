@@ -87,6 +87,11 @@ const appImportsEngineTypesOnly = {
             allowTypeImports: true,
             message: 'src/app may only `import type` from src/engine: ask the worker for a view (src/worker/client.ts), or take shared names from src/vocabulary.',
           },
+          {
+            regex: '^(\\.\\./)+course/(?!progress$)',
+            allowTypeImports: true,
+            message: 'src/app may only `import type` from src/course (the worker runs the catalog and the checker: src/worker/client.ts course, challenge, checkChallenge, reveal); progress.ts, plain records, is the exception.',
+          },
         ],
       },
     ],

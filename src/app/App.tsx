@@ -14,7 +14,7 @@
 
 import { lazy, memo, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
-import { selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
+import { selectChallenge, selectEmbed, selectErrors, selectLesson, selectLoads, selectPresenter, selectScreen, selectShareOpen, selectStatus, setPresenter, type Stores } from './state/walk-store';
 import { DepsContext, useDeps, type AppDeps } from './shell/context';
 import { PacketForm } from './shell/PacketForm';
 import { TrafficTimeline } from './shell/TrafficTimeline';
@@ -43,6 +43,9 @@ const SharePanel = lazy(() => import('./share/SharePanel'));
 const GalleryView = lazy(() => import('./gallery/GalleryView'));
 const LessonPanel = lazy(() => import('./gallery/LessonPanel'));
 const PresenterSide = lazy(() => import('./presenter/PresenterSide'));
+// Issue 14: the course's list and a challenge's page load when first opened.
+const CourseView = lazy(() => import('./course/CourseView'));
+const ChallengePanel = lazy(() => import('./course/ChallengePanel'));
 
 const Problems = memo(function Problems() {
   const { stores } = useDeps();
@@ -124,6 +127,18 @@ function Lesson({ compact = false, embed = false }: { compact?: boolean; embed?:
   );
 }
 
+function Challenge() {
+  const { stores } = useDeps();
+  const t = useT();
+  const challenge = useStore(stores.ui, selectChallenge);
+  if (!challenge) return null;
+  return (
+    <Suspense fallback={<Loading label={t('common.loading')} className="min-h-[8rem]" />}>
+      <ChallengePanel />
+    </Suspense>
+  );
+}
+
 function WalkScreen() {
   const { stores } = useDeps();
   const t = useT();
@@ -140,6 +155,7 @@ function WalkScreen() {
         <PacketForm key={loads} />
         <TrafficTimeline />
       </div>
+      <Challenge />
       <Problems />
       <BudgetNotice />
       <NotModelledNotice />
@@ -190,6 +206,15 @@ function GalleryScreen() {
   return (
     <Suspense fallback={<Loading label={t('gallery.loading')} className="min-h-[30rem]" />}>
       <GalleryView />
+    </Suspense>
+  );
+}
+
+function CourseScreen() {
+  const t = useT();
+  return (
+    <Suspense fallback={<Loading label={t('course.loading')} className="min-h-[30rem]" />}>
+      <CourseView />
     </Suspense>
   );
 }
@@ -292,7 +317,7 @@ function Screens() {
         {!presenter && <LinkNoticeBar />}
         <EngineNotice />
         {!embed && !presenter && <KubeProxyMount />}
-        {embed ? <EmbedScreen /> : presenter ? <PresenterScreen /> : screen === 'gallery' ? <GalleryScreen /> : <WalkScreen />}
+        {embed ? <EmbedScreen /> : presenter ? <PresenterScreen /> : screen === 'gallery' ? <GalleryScreen /> : screen === 'course' ? <CourseScreen /> : <WalkScreen />}
       </main>
       {!embed && !presenter && <Footer />}
     </div>

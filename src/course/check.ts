@@ -6,6 +6,7 @@
 // (`iptables -L`, `ip route get …`) changes nothing and is not counted.
 
 import { Lab, type LabWalk } from '../engine/lab/lab';
+import type { WalkLog } from '../engine/walk-log';
 import { evaluateGoal, type GoalResult } from './goals';
 import { parseSolution, type SolutionProblem } from './solution';
 import type { ChallengeInstance } from './types';
@@ -48,16 +49,23 @@ export function checkLab(c: ChallengeInstance, lab: Lab, used: { commands: numbe
   const sent = lab.send(c.probes.map((p) => p.step));
   // the probes are the start's own traffic, which Lab.open accepted
   if (!sent.ok) throw new Error(`challenge ${c.id}: probes refused: ${sent.errors.join('; ')}`);
-  const walk = sent.walk;
+  const goals = checkWalk(c, lab, sent.walk.log, used);
+  return { ok: true, id: c.id, seed: c.seed, passed: goals.every((g) => g.met), goals, commands: used.commands, answer: used.answer, walk: sent.walk };
+}
+
+/**
+ * Read the goals off a walk of the probes that was already made: the page's
+ * own walk, so every step a goal names is a step the page shows.
+ */
+export function checkWalk(c: ChallengeInstance, lab: Lab, log: WalkLog, used: { commands: number; answer: string | null }): GoalResult[] {
   const ctx = {
-    log: walk.log,
+    log,
     probes: c.probes,
     sysctl: (host: string, key: string) => lab.config(host)?.net.sysctl[key],
     commands: used.commands,
     answer: used.answer,
   };
-  const goals = c.goals.map((g) => evaluateGoal(ctx, g));
-  return { ok: true, id: c.id, seed: c.seed, passed: goals.every((g) => g.met), goals, commands: used.commands, answer: used.answer, walk };
+  return c.goals.map((g) => evaluateGoal(ctx, g));
 }
 
 /**

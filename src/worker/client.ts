@@ -52,7 +52,11 @@ import {
   type StepInspection,
   type UndoResult,
   type QueryResult,
+  type ChallengeCheckResult,
+  type ChallengeSummary,
+  type ChallengeView,
 } from './protocol';
+import type { Text } from '../course/types';
 
 /** Where requests go: a Worker, or the server itself in tests. */
 export interface Endpoint {
@@ -123,6 +127,14 @@ export interface EngineClient {
   close(lab: number): Promise<void>;
   /** rules examined per new connection to the last of N Services, kube-proxy iptables vs IPVS mode */
   kubeScaling(sizes: number[], opts?: CallOptions): Promise<ScalingPoint[]>;
+  /** the course's challenges in order */
+  course(opts?: CallOptions): Promise<ChallengeSummary[]>;
+  /** a challenge's page for a seed (null: no such challenge) */
+  challenge(id: string, seed: number, opts?: CallOptions): Promise<ChallengeView | null>;
+  /** the challenge's goals read off `walk` of `lab`, a walk of the challenge's probes */
+  checkChallenge(lab: number, walk: number, id: string, seed: number, used: { commands: number; answer: string | null }, opts?: CallOptions): Promise<ChallengeCheckResult>;
+  /** hint `n` or the reference solution (null: there is none) */
+  reveal(id: string, seed: number, what: 'hint' | 'solution', n: number, opts?: CallOptions): Promise<Text | null>;
 }
 
 /** A client that owns its worker: `dispose` stops it and fails whatever still waits. */
@@ -587,6 +599,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
       await call<null>({ type: 'close', lab });
     },
     kubeScaling: (sizes, opts) => call<ScalingPoint[]>({ type: 'kube-scaling', sizes }, opts),
+    course: (opts) => call<ChallengeSummary[]>({ type: 'course' }, opts),
+    challenge: (id, seed, opts) => call<ChallengeView | null>({ type: 'challenge', id, seed }, opts),
+    checkChallenge: (lab, walk, id, seed, used, opts) => call<ChallengeCheckResult>({ type: 'challenge-check', lab, walk, id, seed, commands: used.commands, answer: used.answer }, opts),
+    reveal: (id, seed, what, n, opts) => call<Text | null>({ type: 'challenge-reveal', id, seed, what, n }, opts),
     changesSince: (lab, version) => {
       const j = journals.get(lab);
       return j ? changesAfter(j, version) : null;

@@ -19,8 +19,11 @@ import type { NetToolsTranslation } from '../engine/net/net-tools-write';
 import type { StepInspection } from '../engine/lab/inspect';
 import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
+import type { ChallengeCheck, ChallengeSummary, ChallengeView } from '../course/view';
+import type { Text } from '../course/types';
 
 export type { QueryOutput, StepInspection, NetToolsTranslation };
+export type { ChallengeCheck, ChallengeSummary, ChallengeView };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -69,7 +72,19 @@ export type EngineRequest =
   | { type: 'check'; requestId: number; case: Case }
   | { type: 'close'; requestId: number; lab: number }
   /** rules examined per new connection, kube-proxy iptables mode vs IPVS mode, for clusters of these sizes */
-  | { type: 'kube-scaling'; requestId: number; sizes: number[] };
+  | { type: 'kube-scaling'; requestId: number; sizes: number[] }
+  /** the course's challenges in order (src/course/catalog.ts) */
+  | { type: 'course'; requestId: number }
+  /** one challenge's page for a seed, without its hints and solution (null: no such challenge) */
+  | { type: 'challenge'; requestId: number; id: string; seed: number }
+  /**
+   * the challenge's goals read off walk `walk` of lab `lab`, which the page
+   * made of the challenge's probes (its start case's traffic); `commands`:
+   * the edit commands the student ran, `answer`: a predict-the-path choice
+   */
+  | { type: 'challenge-check'; requestId: number; lab: number; walk: number; id: string; seed: number; commands: number; answer: string | null }
+  /** hint `n` (0-based) or the reference solution, when the student asks for it (null: there is none) */
+  | { type: 'challenge-reveal'; requestId: number; id: string; seed: number; what: 'hint' | 'solution'; n: number };
 
 export interface UndoState {
   /** the lab's version after the request; the page compares it with what it shows */
@@ -105,9 +120,12 @@ export type ExportResult = { ok: true; text: string } | { ok: false; diagnostics
 
 export type CheckResult = { ok: true } | { ok: false; errors: string[] };
 
+/** A challenge check: the verdicts, or why the walk named cannot be checked (it is not a walk of the probes). */
+export type ChallengeCheckResult = ({ ok: true } & ChallengeCheck) | { ok: false; error: string };
+
 export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | ChallengeSummary[] | ChallengeView | ChallengeCheckResult | Text | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -154,6 +172,9 @@ const TABLE_NAMES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -1;
 
+const isChallengeId = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9-]{1,64}$/.test(v);
+const isSeed = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff;
+
 const isWalkAsked = (w: unknown): boolean => typeof w === 'object' && w !== null && isId((w as { walk?: unknown }).walk) && ((w as { traffic?: unknown }).traffic === null || Array.isArray((w as { traffic?: unknown }).traffic));
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
@@ -191,6 +212,14 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return true;
     case 'export':
       return isId(r.lab) && (typeof r.host === 'string' || r.host === null) && EXPORTS.includes(r.what as string);
+    case 'course':
+      return true;
+    case 'challenge':
+      return isChallengeId(r.id) && isSeed(r.seed);
+    case 'challenge-check':
+      return isId(r.lab) && isId(r.walk) && isChallengeId(r.id) && isSeed(r.seed) && isId(r.commands) && (r.answer === null || (typeof r.answer === 'string' && r.answer.length <= 200));
+    case 'challenge-reveal':
+      return isChallengeId(r.id) && isSeed(r.seed) && (r.what === 'hint' || r.what === 'solution') && isId(r.n);
     case 'kube-scaling':
       return Array.isArray(r.sizes) && r.sizes.length <= 8 && r.sizes.every((n) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 20000);
   }

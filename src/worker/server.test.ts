@@ -293,3 +293,55 @@ describe('a snapshot in the worker', () => {
     expect(w.answerOf(next)).toMatchObject({ type: 'success' });
   });
 });
+
+describe('the course through the worker', () => {
+  it('lists the challenges in course order and opens one as a page without its answers', async () => {
+    const client = pair();
+    const list = await client.course();
+    expect(list.length).toBeGreaterThanOrEqual(30);
+    expect(list[0]).toMatchObject({ unit: 'chains', level: 'easy' });
+    const view = await client.challenge('block-ping', 0);
+    expect(view).toMatchObject({ id: 'block-ping', seed: 0, host: 'server', tools: { programs: ['iptables'], budget: 2 }, hints: expect.any(Number) });
+    expect(JSON.stringify(view)).not.toContain('echo-request -j DROP');
+    expect(await client.challenge('no-such-challenge', 0)).toBeNull();
+    const other = await client.challenge('block-ping', 7);
+    expect(other?.start).not.toEqual(view?.start);
+  });
+
+  it('checks the lab the page edited on the walk the page made of the probes, naming the steps', async () => {
+    const client = pair();
+    const view = (await client.challenge('block-ping', 0))!;
+    const lab = await opened(client, view.start);
+    const before = await client.send(lab, view.start.steps ?? [], false);
+    if (!before.ok) throw new Error(before.errors.join());
+    const failed = await client.checkChallenge(lab, before.walk, 'block-ping', 0, { commands: 0, answer: null });
+    expect(failed).toMatchObject({ ok: true, passed: false });
+    const unmet = failed.ok ? failed.goals.find((g) => !g.met) : undefined;
+    expect(unmet?.step).toEqual(expect.any(Number));
+    expect(unmet?.why.zh).not.toBe('');
+    const solution = await client.reveal('block-ping', 0, 'solution', 0);
+    expect(solution?.en).toContain('iptables -A INPUT');
+    await client.edit(lab, 'server', ['iptables -A INPUT -p icmp --icmp-type echo-request -j DROP'], 'command');
+    const after = await client.send(lab, view.start.steps ?? [], false);
+    if (!after.ok) throw new Error(after.errors.join());
+    const passed = await client.checkChallenge(lab, after.walk, 'block-ping', 0, { commands: 1, answer: null });
+    expect(passed).toMatchObject({ ok: true, passed: true, commands: 1 });
+  });
+
+  it('refuses to check a walk of other traffic than the probes', async () => {
+    const client = pair();
+    const view = (await client.challenge('block-ping', 0))!;
+    const lab = await opened(client, view.start);
+    const r = await client.send(lab, (view.start.steps ?? []).slice(0, 1), false);
+    if (!r.ok) throw new Error(r.errors.join());
+    expect(await client.checkChallenge(lab, r.walk, 'block-ping', 0, { commands: 0, answer: null })).toMatchObject({ ok: false });
+  });
+
+  it('gives hints one at a time, and null past the last', async () => {
+    const client = pair();
+    const view = (await client.challenge('ssh-only', 0))!;
+    const first = await client.reveal('ssh-only', 0, 'hint', 0);
+    expect(first?.en.length).toBeGreaterThan(0);
+    expect(await client.reveal('ssh-only', 0, 'hint', view.hints)).toBeNull();
+  });
+});

@@ -17,6 +17,9 @@ import { explainStep } from '../engine/walk-log';
 import { measureScaling } from '../scenarios/kube-proxy-scaling';
 import { serializeCaseSliced, type SerializedCase } from '../share/fingerprint';
 import type { Sliced } from '../engine/text/slices';
+import { CHALLENGES, challengeInstance } from '../course/catalog';
+import { checkWalk } from '../course/check';
+import { challengeView, goalVerdict } from '../course/view';
 import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SendResult, type SerializedError } from './protocol';
 
 class Gone extends Error {
@@ -154,6 +157,26 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         return null;
       case 'kube-scaling':
         return measureScaling(m.sizes);
+      case 'course':
+        return CHALLENGES.map((c) => ({ id: c.id, unit: c.unit, level: c.level, title: c.title }));
+      case 'challenge': {
+        const c = challengeInstance(m.id, m.seed);
+        return c ? challengeView(c) : null;
+      }
+      case 'challenge-check': {
+        const c = challengeInstance(m.id, m.seed);
+        if (!c) return { ok: false, error: `no challenge ${m.id}` };
+        const w = walkOf(m.lab, m.walk);
+        // the goals name probes by number: a walk of other traffic would be judged on the wrong packets
+        if (w.log.scenarioSteps.length !== c.probes.length) return { ok: false, error: `walk ${m.walk} has ${w.log.scenarioSteps.length} traffic steps, the challenge ${c.probes.length} probes` };
+        const goals = checkWalk(c, labOf(m.lab), w.log, { commands: m.commands, answer: m.answer });
+        return { ok: true, id: c.id, seed: c.seed, passed: goals.every((g) => g.met), commands: m.commands, goals: goals.map(goalVerdict) };
+      }
+      case 'challenge-reveal': {
+        const c = challengeInstance(m.id, m.seed);
+        if (!c) return null;
+        return m.what === 'solution' ? { en: c.solution, zh: c.solution } : (c.hints[m.n] ?? null);
+      }
     }
   }
 

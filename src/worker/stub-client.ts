@@ -25,6 +25,10 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     close: async () => undefined,
     kubeScaling: async () => [],
     changesSince: () => [],
+    course: async () => [],
+    challenge: async () => null,
+    checkChallenge: async () => ({ ok: false, error: 'stub' }),
+    reveal: async () => null,
     ...overrides,
   };
 }

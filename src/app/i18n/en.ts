@@ -13,5 +13,6 @@ import { enTraffic } from './traffic.en';
 import { enVlan } from './vlan.en';
 import { enNetns } from './netns.en';
 import { enStep } from './step.en';
+import { enCourse } from './course.en';
 
-export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan, ...enNetns } as const;
+export const en = { ...enCore, ...enIpvs, ...enPersist, ...enBudget, ...enEngine, ...enLarge, ...enConsole, ...enInspector, ...enTraffic, ...enStep, ...enVlan, ...enNetns, ...enCourse } as const;

@@ -13,5 +13,6 @@ import { zhTraffic } from './traffic.zh';
 import { zhVlan } from './vlan.zh';
 import { zhNetns } from './netns.zh';
 import { zhStep } from './step.zh';
+import { zhCourse } from './course.zh';
 
-export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan, ...zhNetns };
+export const zh: Record<keyof typeof en, string> = { ...zhCore, ...zhIpvs, ...zhPersist, ...zhBudget, ...zhEngine, ...zhLarge, ...zhConsole, ...zhInspector, ...zhTraffic, ...zhStep, ...zhVlan, ...zhNetns, ...zhCourse };

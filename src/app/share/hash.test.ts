@@ -6,9 +6,9 @@ import { readHash, writeHash } from './hash';
 
 describe('the hash a link carries', () => {
   it('reads s, step, lang and embed, with or without the #', () => {
-    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true, by: null, collapse: false });
-    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false, by: null, collapse: false });
-    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false, by: null, collapse: false });
+    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true, by: null, collapse: false, challenge: null, seed: null });
+    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null });
+    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null });
   });
 
   it('ignores what chat apps glue on, and reads a percent-encoded =', () => {
@@ -29,10 +29,10 @@ describe('the hash a link carries', () => {
   });
 
   it('writes back what it reads', () => {
-    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true, by: 'hook' as const, collapse: true };
+    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true, by: 'hook' as const, collapse: true, challenge: null, seed: null };
     expect(writeHash(p)).toBe('s=1.d.abc&step=5&lang=en&embed=1&by=hook&collapse=1');
     expect(readHash(writeHash(p))).toEqual(p);
-    expect(writeHash({ s: null, step: null, lang: null, embed: false, by: null, collapse: false })).toBe('');
+    expect(writeHash({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null })).toBe('');
   });
 
   it('reads how the author stepped: by= one of event, chain, hook, host, packet, and collapse=', () => {
@@ -45,5 +45,15 @@ describe('the hash a link carries', () => {
     // a typo steps by event rather than refusing the link
     expect(readHash('#by=chians').by).toBeNull();
     expect(readHash('#collapse=0').collapse).toBe(false);
+  });
+
+  it('reads and writes a course challenge with its seed', () => {
+    expect(readHash('#challenge=ssh-only&seed=42&lang=zh')).toMatchObject({ challenge: 'ssh-only', seed: 42, lang: 'zh' });
+    expect(readHash('#challenge=SSH-Only').challenge).toBe('ssh-only');
+    expect(readHash('#challenge=../x').challenge).toBeNull();
+    expect(readHash('#challenge=a&seed=99999999999').seed).toBeNull();
+    const p = { ...readHash(''), lang: 'en' as const, challenge: 'block-ping', seed: 7 };
+    expect(writeHash(p)).toBe('lang=en&challenge=block-ping&seed=7');
+    expect(readHash(writeHash(p))).toEqual(p);
   });
 });

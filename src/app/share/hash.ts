@@ -19,6 +19,9 @@ export interface HashParams {
   by: Granularity | null;
   /** runs of empty chains and duplicate transmit steps left out */
   collapse: boolean;
+  /** `challenge=ID&seed=N`: a course challenge's variant, opened beside the walk */
+  challenge: string | null;
+  seed: number | null;
 }
 
 function isGranularity(v: string): v is Granularity {
@@ -37,7 +40,7 @@ function decode(s: string): string {
 }
 
 export function readHash(hash: string): HashParams {
-  const out: HashParams = { s: null, step: null, lang: null, embed: false, by: null, collapse: false };
+  const out: HashParams = { s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null };
   let h = hash.trim();
   const at = h.indexOf('#');
   if (at >= 0) h = h.slice(at + 1);
@@ -63,6 +66,13 @@ export function readHash(hash: string): HashParams {
       const m = /^[a-z]+/i.exec(value)?.[0]?.toLowerCase() ?? '';
       if (isGranularity(m) && m !== 'event') out.by = m;
     } else if (key === 'collapse') out.collapse = value === '1' || value.toLowerCase() === 'true';
+    else if (key === 'challenge') {
+      const m = /^[a-z0-9-]{1,64}/.exec(decode(value).toLowerCase());
+      if (m) out.challenge = m[0];
+    } else if (key === 'seed') {
+      const m = /^\d{1,10}/.exec(value);
+      if (m && Number(m[0]) <= 0xffffffff) out.seed = Number(m[0]);
+    }
   }
   return out;
 }
@@ -76,5 +86,7 @@ export function writeHash(p: HashParams): string {
   if (p.embed) parts.push('embed=1');
   if (p.by !== null) parts.push(`by=${p.by}`);
   if (p.collapse) parts.push('collapse=1');
+  if (p.challenge !== null) parts.push(`challenge=${p.challenge}`);
+  if (p.challenge !== null && p.seed !== null) parts.push(`seed=${p.seed}`);
   return parts.join('&');
 }

@@ -35,7 +35,7 @@ const READER_MISSING = {
 
 export type { OpenOptions };
 
-const ORIGIN: Record<ScenarioSource, VersionOrigin> = { link: 'link', gallery: 'gallery', file: 'file', version: 'edit' };
+const ORIGIN: Record<ScenarioSource, VersionOrigin> = { link: 'link', gallery: 'gallery', course: 'course', file: 'file', version: 'edit' };
 
 /** Go to the step a link names, or else to the first step of its packet. */
 function placeWalk(stores: Stores, step: number | undefined, packet: number | undefined): void {
@@ -148,6 +148,18 @@ function applyReadable(stores: Stores, p: HashParams): void {
   if (p.embed !== stores.ui.getState().embed) stores.ui.setState({ embed: p.embed, ...(p.embed ? { presenter: false } : {}) });
 }
 
+/** challenge= (and seed=): open that challenge's variant, unless it is the one open. */
+async function applyChallenge(stores: Stores, client: EngineClient, p: HashParams, resume: boolean): Promise<boolean> {
+  if (p.challenge === null) return false;
+  const seed = p.seed ?? 0;
+  const open = stores.ui.getState().challenge;
+  if (open?.id === p.challenge && open.seed === seed) return true;
+  // the course's store and words load only when a link names a challenge
+  const { openChallenge } = await import('../course/course-store');
+  await openChallenge(stores, client, p.challenge, seed, { resume });
+  return true;
+}
+
 async function onHash(stores: Stores, client: EngineClient): Promise<void> {
   // what the user typed wins over a mirror write still waiting
   cancelMirror(stores);
@@ -161,6 +173,7 @@ async function onHash(stores: Stores, client: EngineClient): Promise<void> {
     return;
   }
   applyReadable(stores, p);
+  await applyChallenge(stores, client, p, false);
 }
 
 function cancelMirror(stores: Stores): void {
@@ -186,6 +199,8 @@ function mirror(stores: Stores): void {
       embed: stores.ui.getState().embed,
       by: opts.granularity === 'event' ? null : opts.granularity,
       collapse: opts.collapse,
+      challenge: stores.ui.getState().challenge?.id ?? null,
+      seed: stores.ui.getState().challenge?.seed ?? null,
     });
     if (`#${next}` !== window.location.hash) window.history.replaceState(window.history.state, '', `#${next}`);
   };
@@ -207,7 +222,7 @@ function mirror(stores: Stores): void {
     }
     later();
   });
-  stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice) && later());
+  stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice || s.challenge !== prev.challenge) && later());
   stepOptions(stores).subscribe(later);
   langStore.subscribe((s, prev) => {
     // a language chosen is in the address bar at once: a reload right after it must not bring back
@@ -231,6 +246,8 @@ export function startLinks(stores: Stores, client: EngineClient): HashParams {
   applyStepOptions(stores, p);
   const first = async () => {
     if (p.s !== null && (await openLink(stores, client, p, hash))) return;
+    // a challenge's link: its start, or (after a reload) the autosaved work on it
+    if (p.s === null && (await applyChallenge(stores, client, p, true))) return;
     // no link, or a broken one: the saved (or built-in) scenario, untouched
     await simulate(stores, client);
     if (p.s === null && p.step !== null) stepTo(stores, p.step);

@@ -34,6 +34,10 @@ const WHAT: Record<EngineRestart['request'], MessageKey> = {
   check: 'engine.what.check',
   close: 'engine.what.close',
   'kube-scaling': 'engine.what.kube-scaling',
+  course: 'engine.what.course',
+  challenge: 'engine.what.challenge',
+  'challenge-check': 'engine.what.challenge-check',
+  'challenge-reveal': 'engine.what.challenge-reveal',
 };
 
 export const EngineNotice = memo(function EngineNotice() {

@@ -80,6 +80,9 @@ export const Header = memo(function Header() {
             <button type="button" className={headerBtn} aria-pressed={screen === 'gallery'} onClick={() => showScreen(stores, screen === 'gallery' ? 'walk' : 'gallery')}>
               {t('header.gallery')}
             </button>
+            <button type="button" className={headerBtn} aria-pressed={screen === 'course'} onClick={() => showScreen(stores, screen === 'course' ? 'walk' : 'course')}>
+              {t('header.course')}
+            </button>
             <KubeProxyButton className={headerBtn} />
             <button
               type="button"

@@ -16,8 +16,8 @@ import { downloadScenario } from './download';
 
 const btn = 'rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700';
 
-const OPENED: Record<ScenarioSource, MessageKey> = { link: 'link.opened', gallery: 'link.openedGallery', file: 'link.openedFile', version: 'link.openedVersion' };
-const REFUSED: Record<ScenarioSource, MessageKey> = { link: 'refuse.link', gallery: 'refuse.gallery', file: 'refuse.file', version: 'refuse.version' };
+const OPENED: Record<ScenarioSource, MessageKey> = { link: 'link.opened', gallery: 'link.openedGallery', course: 'link.openedCourse', file: 'link.openedFile', version: 'link.openedVersion' };
+const REFUSED: Record<ScenarioSource, MessageKey> = { link: 'refuse.link', gallery: 'refuse.gallery', course: 'refuse.course', file: 'refuse.file', version: 'refuse.version' };
 const WHY: Record<Extract<LinkNotice, { kind: 'refused' }>['problem'], MessageKey> = {
   quota: 'refuse.why.quota',
   'too-large': 'refuse.why.too-large',

@@ -39,6 +39,7 @@ const ORIGIN_KEY: Record<VersionMeta['origin'], MessageKey> = {
   edit: 'persist.origin.edit',
   link: 'persist.origin.link',
   gallery: 'persist.origin.gallery',
+  course: 'persist.origin.course',
   file: 'persist.origin.file',
   fork: 'persist.origin.fork',
   legacy: 'persist.origin.legacy',

@@ -24,7 +24,7 @@ import type { Case } from '../../engine/scenario/case';
 import { checkCase } from '../../share/case-shape';
 import { fingerprintText } from '../../share/fingerprint';
 
-export type VersionOrigin = 'edit' | 'link' | 'gallery' | 'file' | 'fork' | 'legacy' | 'rescue';
+export type VersionOrigin = 'edit' | 'link' | 'gallery' | 'course' | 'file' | 'fork' | 'legacy' | 'rescue';
 
 export interface VersionMeta {
   /** the document */

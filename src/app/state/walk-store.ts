@@ -90,11 +90,13 @@ export type LinkNotice =
   | { kind: 'restored' };
 
 /** Where a scenario that replaces the shown one comes from. */
-export type ScenarioSource = 'link' | 'gallery' | 'file' | 'version';
+export type ScenarioSource = 'link' | 'gallery' | 'course' | 'file' | 'version';
 
 /** Added for issue 6: which screen and mode the app is in. */
 export interface UiState {
-  screen: 'walk' | 'gallery';
+  screen: 'walk' | 'gallery' | 'course';
+  /** the course's challenge on screen (its page beside the walk), with its seed */
+  challenge: { id: string; seed: number } | null;
   /** the gallery entry whose explanation and notes are shown beside the walk */
   lesson: string | null;
   presenter: boolean;
@@ -133,7 +135,7 @@ export function createStores(initialScenario: Case): Stores {
   const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, walk: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
   const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
-  const ui = createStore<UiState>()(() => ({ screen: 'walk', lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
+  const ui = createStore<UiState>()(() => ({ screen: 'walk', challenge: null, lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
   const kube = createStore<KubeState>()(() => ({ open: false, logs: {}, points: [] }));
   return { scenario, lab: createLabStore(), kube, walk, playback, view, ui, link: createLinkStore() };
 }
@@ -344,6 +346,7 @@ export const selectFilter = (s: ViewState) => s.filter;
 export const selectScreen = (s: UiState) => s.screen;
 export const selectKubeOpen = (s: KubeState) => s.open;
 export const selectLesson = (s: UiState) => s.lesson;
+export const selectChallenge = (s: UiState) => s.challenge;
 export const selectPresenter = (s: UiState) => s.presenter;
 export const selectEmbed = (s: UiState) => s.embed;
 export const selectShareOpen = (s: UiState) => s.share;

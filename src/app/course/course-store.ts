@@ -1,0 +1,216 @@
+// pattern: Imperative Shell
+// The course on the page: the challenge open beside the walk, what the
+// student has asked to see of it (hints, the solution), the last check, and
+// the progress this browser keeps (localStorage, like the autosave's
+// settings). Everything about a challenge comes from the worker (the page
+// never runs the catalog or the checker): its page, each hint when asked
+// for, and the goals read off the walk the page shows.
+
+import { createStore, type StoreApi } from 'zustand';
+import type { EngineClient } from '../../worker/client';
+import type { ChallengeCheckResult, ChallengeSummary, ChallengeView } from '../../worker/protocol';
+import type { Text } from '../../course/types';
+import { addRecord, emptyProgress, mergeProgress, progressRecord, readProgress, type ProgressFile } from '../../course/progress';
+import { openScenario } from '../share/links';
+import { simulate, type Stores } from '../state/walk-store';
+import { solutionText } from './solution-text';
+
+export interface CourseState {
+  list: ChallengeSummary[] | null;
+  view: ChallengeView | null;
+  /** the lab's version when the challenge's start was opened: the student's edits are the ones after it */
+  startVersion: number | null;
+  hints: Text[];
+  /** the reference solution, once asked for */
+  solution: string | null;
+  /** a predict-the-path choice */
+  answer: string | null;
+  checking: boolean;
+  result: ChallengeCheckResult | null;
+  /** the result code of the last check */
+  code: string | null;
+  /** a challenge the link names that does not exist, or an import that failed: a message key's parameter */
+  problem: { kind: 'not-found' | 'import' | 'check'; detail: string } | null;
+  progress: ProgressFile;
+  imported: number | null;
+}
+
+export const PROGRESS_KEY = 'packetwalk.course.progress';
+/** the challenge whose start the autosaved scenario is, so a reload does not open its start over the student's work */
+export const OPEN_KEY = 'packetwalk.course.open';
+
+function loadProgress(): ProgressFile {
+  try {
+    const raw = localStorage.getItem(PROGRESS_KEY);
+    if (!raw) return emptyProgress();
+    const r = readProgress(JSON.parse(raw));
+    return r.ok ? r.value : emptyProgress();
+  } catch {
+    return emptyProgress();
+  }
+}
+
+function saveProgress(p: ProgressFile): void {
+  try {
+    localStorage.setItem(PROGRESS_KEY, JSON.stringify(p));
+  } catch {
+    // storage full or refused: the progress stays for this page's life, and export still works
+  }
+}
+
+const courseStores = new WeakMap<Stores, StoreApi<CourseState>>();
+
+export function courseStore(stores: Stores): StoreApi<CourseState> {
+  let s = courseStores.get(stores);
+  if (!s) {
+    s = createStore<CourseState>()(() => ({ list: null, view: null, startVersion: null, hints: [], solution: null, answer: null, checking: false, result: null, code: null, problem: null, progress: loadProgress(), imported: null }));
+    courseStores.set(stores, s);
+  }
+  return s;
+}
+
+export async function loadCourse(stores: Stores, client: EngineClient): Promise<ChallengeSummary[]> {
+  const have = courseStore(stores).getState().list;
+  if (have) return have;
+  const list = await client.course();
+  courseStore(stores).setState({ list });
+  return list;
+}
+
+function readOpen(): { id: string; seed: number } | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(OPEN_KEY) ?? 'null') as { id?: unknown; seed?: unknown } | null;
+    return v && typeof v.id === 'string' && typeof v.seed === 'number' ? { id: v.id, seed: v.seed } : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeOpen(v: { id: string; seed: number } | null): void {
+  try {
+    if (v) localStorage.setItem(OPEN_KEY, JSON.stringify(v));
+    else localStorage.removeItem(OPEN_KEY);
+  } catch {
+    // without storage a reload opens the challenge's start again
+  }
+}
+
+/**
+ * Open a challenge for a seed: its page beside the walk and its start case
+ * as the scenario (the student's work kept aside as a saved version, as the
+ * gallery does). `resume`: the page starts with a link to the challenge the
+ * autosaved scenario already holds, which is then kept as it is.
+ */
+export async function openChallenge(stores: Stores, client: EngineClient, id: string, seed: number, opts: { resume?: boolean } = {}): Promise<boolean> {
+  const course = courseStore(stores);
+  const view = await client.challenge(id, seed);
+  if (!view) {
+    course.setState({ problem: { kind: 'not-found', detail: id } });
+    return false;
+  }
+  course.setState({ view, hints: [], solution: null, answer: null, result: null, code: null, problem: null, startVersion: null });
+  stores.ui.setState({ challenge: { id, seed }, lesson: null });
+  const held = readOpen();
+  if (opts.resume && held?.id === id && held.seed === seed) {
+    await simulate(stores, client, 'start');
+  } else if (!(await openScenario(stores, client, view.start, { from: 'course' }))) {
+    return false;
+  }
+  writeOpen({ id, seed });
+  course.setState({ startVersion: stores.lab.getState().version });
+  stores.ui.setState({ screen: 'walk' });
+  return true;
+}
+
+export function closeChallenge(stores: Stores): void {
+  writeOpen(null);
+  stores.ui.setState({ challenge: null });
+  courseStore(stores).setState({ view: null, result: null, code: null, hints: [], solution: null });
+}
+
+export async function revealHint(stores: Stores, client: EngineClient): Promise<void> {
+  const course = courseStore(stores);
+  const { view, hints } = course.getState();
+  if (!view || hints.length >= view.hints) return;
+  const hint = await client.reveal(view.id, view.seed, 'hint', hints.length);
+  if (hint && course.getState().view === view) course.setState({ hints: [...hints, hint] });
+}
+
+export async function revealSolution(stores: Stores, client: EngineClient): Promise<void> {
+  const course = courseStore(stores);
+  const view = course.getState().view;
+  if (!view) return;
+  const s = await client.reveal(view.id, view.seed, 'solution', 0);
+  if (s && course.getState().view === view) course.setState({ solution: s.en });
+}
+
+/**
+ * Check the lab: walk the challenge's probes as the page's traffic (so each
+ * step a goal names is a step on screen), have the worker read the goals
+ * off that walk, and keep the result with its code.
+ */
+export async function checkChallenge(stores: Stores, client: EngineClient): Promise<ChallengeCheckResult | null> {
+  const course = courseStore(stores);
+  const { view, answer, startVersion } = course.getState();
+  if (!view) return null;
+  course.setState({ checking: true, problem: null });
+  try {
+    const scenario = stores.scenario.getState().scenario;
+    stores.scenario.getState().setScenario({ ...scenario, steps: view.start.steps ?? [] });
+    await simulate(stores, client, 'start');
+    const shown = stores.walk.getState().walk;
+    if (shown === null) {
+      course.setState({ problem: { kind: 'check', detail: stores.walk.getState().errors.join('; ') } });
+      return null;
+    }
+    const { lab, walk } = shown;
+    const changes = startVersion === null ? null : client.changesSince(lab, startVersion);
+    // without the journal (a reload since the challenge opened) the lab's undo history counts the edits
+    const solution = changes ? solutionText(changes, answer) : { text: answer !== null ? `# answer: ${answer}\n` : '', commands: stores.lab.getState().past };
+    const r = await client.checkChallenge(lab, walk, view.id, view.seed, { commands: solution.commands, answer });
+    if (!r.ok) {
+      course.setState({ result: r, problem: { kind: 'check', detail: r.error } });
+      return r;
+    }
+    const record = progressRecord(r, solution.text);
+    const progress = addRecord(course.getState().progress, record);
+    saveProgress(progress);
+    course.setState({ result: r, code: record.code, progress });
+    return r;
+  } finally {
+    course.setState({ checking: false });
+  }
+}
+
+export function progressText(stores: Stores): string {
+  return `${JSON.stringify(courseStore(stores).getState().progress, null, 2)}\n`;
+}
+
+/** A progress file merged into what this browser keeps; false (with the reason on the store) when it is not one. */
+export function importProgress(stores: Stores, text: string): boolean {
+  const course = courseStore(stores);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    course.setState({ problem: { kind: 'import', detail: (e as Error).message }, imported: null });
+    return false;
+  }
+  const r = readProgress(json);
+  if (!r.ok) {
+    course.setState({ problem: { kind: 'import', detail: r.error }, imported: null });
+    return false;
+  }
+  const progress = mergeProgress(course.getState().progress, r.value);
+  saveProgress(progress);
+  course.setState({ progress, problem: null, imported: r.value.records.length });
+  return true;
+}
+
+export const selectView = (s: CourseState) => s.view;
+export const selectList = (s: CourseState) => s.list;
+export const selectProgress = (s: CourseState) => s.progress;
+
+export function showCourse(stores: Stores): void {
+  stores.ui.setState({ screen: 'course' });
+}
