@@ -93,6 +93,8 @@ test.describe('console counters as of the step', () => {
       await waitForWalk(page);
       const sum = new Map<string, [number, number]>();
       for (const step of c.steps) {
+        // a scenario that never runs iptables is compared at its last step only: no step of it can load a table
+        if (!usesIptables(c) && step !== c.steps.at(-1)) continue;
         for (const x of step.counters) {
           const key = `${x.host} ${x.table} ${x.chain} ${x.rule}`;
           const [p, b] = sum.get(key) ?? [0, 0];

@@ -88,7 +88,7 @@ for (const lang of ['en', 'zh'] as const) {
 
     // a few scenarios per test, in one page: the app is loaded once for each group
     for (let g = 0; g < FILES.length; g += GROUP) {
-      test(`scenarios ${g + 1}–${g + GROUP}: each opens, shows its notes at their steps and walks to the end`, async ({ page }) => {
+      test(`scenarios ${g + 1}–${g + GROUP}: each opens and shows its notes at their steps${lang === 'en' ? ', and walks to the end' : ''}`, async ({ page }) => {
         test.setTimeout(90_000);
         await page.emulateMedia({ reducedMotion: 'reduce' });
         await page.goto('/');
@@ -115,6 +115,8 @@ for (const lang of ['en', 'zh'] as const) {
             await expect(buttons.nth(k)).toHaveAttribute('aria-current', 'step');
           }
 
+          // the walk itself does not depend on the language: it is walked to the end once, in English
+          if (lang === 'zh') continue;
           await page.evaluate(() => {
             (document.activeElement as HTMLElement | null)?.blur();
           });
