@@ -6,9 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngineClient, type Endpoint } from '../../worker/client';
-import { createEngineServer } from '../../worker/server';
-import type { EngineRequest } from '../../worker/protocol';
+import { memoryWorker } from '../../test-support/memory-worker';
 import { createStores, sendPacket } from '../state/walk-store';
 import { addHost } from './scenario-ops';
 import { applyCaseOp, applyText, applyTexts, editorSession, redoEdit, undoEdit } from './session';
@@ -19,13 +17,7 @@ import type { Case } from '../../engine/scenario/case';
 const base = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
 
 function setup() {
-  const listeners: ((e: { data: unknown }) => void)[] = [];
-  const server = createEngineServer((m) => queueMicrotask(() => listeners.forEach((l) => l({ data: m }))));
-  const endpoint: Endpoint = {
-    postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))),
-    addEventListener: (_t, l) => listeners.push(l),
-  };
-  const client = createEngineClient(endpoint);
+  const { client } = memoryWorker();
   const stores = createStores(base);
   return { stores, client, session: editorSession(stores, client) };
 }

@@ -5,9 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngineClient, type Endpoint } from '../../worker/client';
-import { createEngineServer } from '../../worker/server';
-import type { EngineRequest } from '../../worker/protocol';
+import { memoryWorker } from '../../test-support/memory-worker';
 import type { Case } from '../../engine/scenario/case';
 import { createStores } from '../state/walk-store';
 import { OTHER, panelInspections, panelView } from './useStepPanelsInspection';
@@ -16,17 +14,7 @@ const dnat = JSON.parse(readFileSync(join(__dirname, '..', '..', 'engine', '__fi
 
 /** The real worker server behind an in-memory endpoint that remembers what reached it; a page's stores showing its walk. */
 async function page() {
-  const received: EngineRequest[] = [];
-  const listeners: ((e: { data: unknown }) => void)[] = [];
-  const server = createEngineServer((m) => queueMicrotask(() => listeners.forEach((l) => l({ data: structuredClone(m) }))));
-  const endpoint: Endpoint = {
-    postMessage: (m) => {
-      received.push(m);
-      queueMicrotask(() => server(structuredClone(m)));
-    },
-    addEventListener: (_t, l) => listeners.push(l),
-  };
-  const client = createEngineClient(endpoint);
+  const { client, received } = memoryWorker();
   const o = await client.open(dnat);
   if (!o.ok) throw new Error(o.errors.join());
   const r = await client.send(o.lab, null, false);

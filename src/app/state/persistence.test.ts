@@ -11,9 +11,7 @@ import { RESCUE_KEY, startPersistence } from './persistence';
 import { createStores } from './walk-store';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngineClient, type Endpoint } from '../../worker/client';
-import { createEngineServer } from '../../worker/server';
-import type { EngineRequest } from '../../worker/protocol';
+import { memoryWorker } from '../../test-support/memory-worker';
 import { ensureLab, refreshCase, replayChanges, serializeCase, unsavedChanges } from './lab';
 import { applyText, editorSession } from '../editor/session';
 import type { Case } from '../../engine/scenario/case';
@@ -148,10 +146,7 @@ describe('the autosave', () => {
 
   it('a page closed before its case caught up with its lab leaves the edits behind, and the next start makes them again', async () => {
     const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
-    const listenersOfWorker: ((e: { data: unknown }) => void)[] = [];
-    const server = createEngineServer((m) => queueMicrotask(() => listenersOfWorker.forEach((l) => l({ data: m }))));
-    const endpoint: Endpoint = { postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listenersOfWorker.push(l) };
-    const client = createEngineClient(endpoint);
+    const { client } = memoryWorker();
     const start = await startPersistence([builtIn]);
     const stores = createStores(portForward);
     start.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client) });
@@ -174,10 +169,7 @@ describe('the autosave', () => {
 describe('saving a case the worker holds', () => {
   it('saves new traffic on the lab’s case with the worker’s text: the page never stringifies the case itself', async () => {
     const portForward = JSON.parse(readFileSync(join(__dirname, '..', '..', 'scenarios', 'port-forward.json'), 'utf8')) as Case;
-    const listenersOfWorker: ((e: { data: unknown }) => void)[] = [];
-    const server = createEngineServer((m) => queueMicrotask(() => listenersOfWorker.forEach((l) => l({ data: m }))));
-    const endpoint: Endpoint = { postMessage: (m: EngineRequest) => queueMicrotask(() => server(structuredClone(m))), addEventListener: (_t, l) => listenersOfWorker.push(l) };
-    const client = createEngineClient(endpoint);
+    const { client } = memoryWorker();
     const start = await startPersistence([builtIn]);
     const stores = createStores(portForward);
     start.attach(stores, { unsaved: () => unsavedChanges(stores, client), catchUp: () => refreshCase(stores, client), serialize: (s) => serializeCase(stores, client, s) });
