@@ -46,6 +46,7 @@ const PresenterSide = lazy(() => import('./presenter/PresenterSide'));
 // Issue 14: the course's list and a challenge's page load when first opened.
 const CourseView = lazy(() => import('./course/CourseView'));
 const ChallengePanel = lazy(() => import('./course/ChallengePanel'));
+const ChallengeReveal = lazy(() => import('./course/ChallengeReveal'));
 
 const Problems = memo(function Problems() {
   const { stores } = useDeps();
@@ -242,11 +243,18 @@ function useWideScreen(): boolean {
  * lower left corner instead of a side column.
  */
 function PresenterScreen() {
+  const { stores } = useDeps();
   const t = useT();
   const wide = useWideScreen();
+  const challenge = useStore(stores.ui, selectChallenge);
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">
       <Lesson compact />
+      {challenge && (
+        <Suspense fallback={<Loading label={t('common.loading')} className="min-h-[6rem]" />}>
+          <ChallengeReveal />
+        </Suspense>
+      )}
       <BudgetNotice />
       <NotModelledNotice />
       <div data-sticky-bar className="z-20 rounded-lg border-2 border-black bg-white px-3 py-1">

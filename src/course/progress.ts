@@ -131,3 +131,60 @@ export function readProgress(json: unknown): Read<ProgressFile> {
   }
   return { ok: true, value: file };
 }
+
+/**
+ * All of a student's results as one short text to hand in:
+ * `pw1.ID_SEED_P|F_COMMANDS_HASH.…~CHECK`, each record with its result
+ * code's hash (so the solution it was made from can still be checked with
+ * the CLI) and a checksum over the whole, so a result changed by hand (a
+ * challenge, a seed, an F made a P) no longer matches. Like the result code
+ * it is a checksum, not a signature.
+ *
+ * @example
+ * summaryCode([progressRecord({ id: 'ssh-only', seed: 3, passed: true, commands: 2 }, '…')]) // 'pw1.ssh-only_3_P_2_…~…'
+ */
+export function summaryCode(records: readonly ProgressRecord[]): string {
+  const body = [...records]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.seed - b.seed))
+    .map((r) => `${r.id}_${r.seed}_${r.passed ? 'P' : 'F'}_${r.commands}_${r.code.slice(r.code.lastIndexOf('-') + 1)}`)
+    .join('.');
+  const payload = `pw${PROGRESS_VERSION}.${body}`;
+  return `${payload}~${base32(fnv1a(payload, 0x811c9dc5), 4)}${base32(fnv1a(payload, 0x050c5d1f), 4)}`;
+}
+
+export interface SummaryResult {
+  id: string;
+  seed: number;
+  passed: boolean;
+  commands: number;
+  /** the record's result code, as the student's page showed it */
+  code: string;
+}
+
+export type SummaryProblem = 'prefix' | 'version' | 'no-checksum' | 'syntax' | 'unknown' | 'checksum';
+
+export type SummaryRead = { ok: true; value: SummaryResult[] } | { ok: false; error: string; reason: SummaryProblem; /** 1-based result the problem is in */ at?: number; item?: string };
+
+/** The results a summary code holds, or where it is broken; `known`: the course's challenge ids. */
+export function readSummaryCode(text: string, known?: ReadonlySet<string>): SummaryRead {
+  const t = text.trim();
+  const tilde = t.lastIndexOf('~');
+  if (!t.startsWith('pw')) return { ok: false, reason: 'prefix', error: 'expected a code that starts with “pw1.”' };
+  if (!t.startsWith(`pw${PROGRESS_VERSION}.`)) return { ok: false, reason: 'version', error: `this code is from another version (expected “pw${PROGRESS_VERSION}.”)` };
+  if (tilde < 0) return { ok: false, reason: 'no-checksum', error: 'the checksum after “~” is missing: was the code cut short?' };
+  const payload = t.slice(0, tilde);
+  const check = t.slice(tilde + 1);
+  const out: SummaryResult[] = [];
+  const items = payload.slice(`pw${PROGRESS_VERSION}.`.length).split('.').filter(Boolean);
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!.slice(0, 80);
+    const m = /^([a-z0-9-]{1,64})_(\d{1,10})_([PF])_(\d{1,6})_([0-9a-z]{12})$/.exec(items[k]!);
+    if (!m) return { ok: false, reason: 'syntax', at: k + 1, item, error: `result ${k + 1} “${item}”: expected ID_SEED_P|F_COMMANDS_HASH` };
+    const id = m[1]!;
+    if (known && !known.has(id)) return { ok: false, reason: 'unknown', at: k + 1, item: id, error: `result ${k + 1}: there is no challenge “${id}”` };
+    const passed = m[3] === 'P';
+    out.push({ id, seed: Number(m[2]), passed, commands: Number(m[4]), code: `${id}-${m[2]}-${m[3]}-${m[5]}` });
+  }
+  if (check !== `${base32(fnv1a(payload, 0x811c9dc5), 4)}${base32(fnv1a(payload, 0x050c5d1f), 4)}`) return { ok: false, reason: 'checksum', error: 'the checksum does not match: this code was changed after it was made, or mistyped' };
+  return { ok: true, value: out };
+}

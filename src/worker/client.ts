@@ -53,6 +53,7 @@ import {
   type UndoResult,
   type QueryResult,
   type ChallengeCheckResult,
+  type ChallengeStage,
   type ChallengeSummary,
   type ChallengeView,
 } from './protocol';
@@ -135,6 +136,8 @@ export interface EngineClient {
   checkChallenge(lab: number, walk: number, id: string, seed: number, used: { commands: number; answer: string | null }, opts?: CallOptions): Promise<ChallengeCheckResult>;
   /** hint `n` or the reference solution (null: there is none) */
   reveal(id: string, seed: number, what: 'hint' | 'solution', n: number, opts?: CallOptions): Promise<Text | null>;
+  /** presenter mode: the reference solution's first `k` lines and the start with them applied (null: no such challenge) */
+  challengeStage(id: string, seed: number, k: number, opts?: CallOptions): Promise<ChallengeStage | null>;
 }
 
 /** A client that owns its worker: `dispose` stops it and fails whatever still waits. */
@@ -603,6 +606,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     challenge: (id, seed, opts) => call<ChallengeView | null>({ type: 'challenge', id, seed }, opts),
     checkChallenge: (lab, walk, id, seed, used, opts) => call<ChallengeCheckResult>({ type: 'challenge-check', lab, walk, id, seed, commands: used.commands, answer: used.answer }, opts),
     reveal: (id, seed, what, n, opts) => call<Text | null>({ type: 'challenge-reveal', id, seed, what, n }, opts),
+    challengeStage: (id, seed, k, opts) => call<ChallengeStage | null>({ type: 'challenge-stage', id, seed, k }, opts),
     changesSince: (lab, version) => {
       const j = journals.get(lab);
       return j ? changesAfter(j, version) : null;

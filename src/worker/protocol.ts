@@ -21,9 +21,10 @@ import type { SerializedCase } from '../share/fingerprint';
 import type { Case, CaseStep } from '../engine/scenario/case';
 import type { ChallengeCheck, ChallengeSummary, ChallengeView } from '../course/view';
 import type { Text } from '../course/types';
+import type { ChallengeStage } from '../course/stage';
 
 export type { QueryOutput, StepInspection, NetToolsTranslation };
-export type { ChallengeCheck, ChallengeSummary, ChallengeView };
+export type { ChallengeCheck, ChallengeStage, ChallengeSummary, ChallengeView };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
 export type EngineRequest =
@@ -84,7 +85,9 @@ export type EngineRequest =
    */
   | { type: 'challenge-check'; requestId: number; lab: number; walk: number; id: string; seed: number; commands: number; answer: string | null }
   /** hint `n` (0-based) or the reference solution, when the student asks for it (null: there is none) */
-  | { type: 'challenge-reveal'; requestId: number; id: string; seed: number; what: 'hint' | 'solution'; n: number };
+  | { type: 'challenge-reveal'; requestId: number; id: string; seed: number; what: 'hint' | 'solution'; n: number }
+  /** presenter mode: the reference solution's first `k` lines and the start case with them applied (null: no such challenge) */
+  | { type: 'challenge-stage'; requestId: number; id: string; seed: number; k: number };
 
 export interface UndoState {
   /** the lab's version after the request; the page compares it with what it shows */
@@ -125,7 +128,7 @@ export type ChallengeCheckResult = ({ ok: true } & ChallengeCheck) | { ok: false
 
 export type QueryResult = ({ edit: false } & QueryOutput) | { edit: true } | { completions: string[] };
 
-export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | ChallengeSummary[] | ChallengeView | ChallengeCheckResult | Text | null;
+export type EngineResult = OpenResult | EditResult | UndoResult | SendResult | WalkStep[] | RuleExplanation[] | StepInspection | ChainPage | HostConfigView | ExtensionCatalog | SerializedCase | ExportResult | CheckResult | QueryResult | ScalingPoint[] | ChallengeSummary[] | ChallengeView | ChallengeCheckResult | ChallengeStage | Text | null;
 
 /**
  * What went wrong in the worker, as the page may tell it: the raw message
@@ -220,6 +223,8 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
       return isId(r.lab) && isId(r.walk) && isChallengeId(r.id) && isSeed(r.seed) && isId(r.commands) && (r.answer === null || (typeof r.answer === 'string' && r.answer.length <= 200));
     case 'challenge-reveal':
       return isChallengeId(r.id) && isSeed(r.seed) && (r.what === 'hint' || r.what === 'solution') && isId(r.n);
+    case 'challenge-stage':
+      return isChallengeId(r.id) && isSeed(r.seed) && isId(r.k) && r.k <= 10_000;
     case 'kube-scaling':
       return Array.isArray(r.sizes) && r.sizes.length <= 8 && r.sizes.every((n) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 20000);
   }

@@ -337,6 +337,19 @@ describe('the course through the worker', () => {
     expect(await client.checkChallenge(lab, r.walk, 'block-ping', 0, { commands: 0, answer: null })).toMatchObject({ ok: false });
   });
 
+  it('stages the reference solution a line at a time for presenter mode, and the page walks and checks each stage', async () => {
+    const client = pair();
+    const none = await client.challengeStage('block-ping', 0, 0);
+    const all = await client.challengeStage('block-ping', 0, 99);
+    expect(none).toMatchObject({ id: 'block-ping', shown: [], commands: 0 });
+    expect(all!.shown.length).toBe(all!.total);
+    const lab = await opened(client, all!.case);
+    const walked = await client.send(lab, all!.case.steps ?? [], false);
+    if (!walked.ok) throw new Error(walked.errors.join());
+    expect(await client.checkChallenge(lab, walked.walk, 'block-ping', 0, { commands: all!.commands, answer: all!.answer })).toMatchObject({ ok: true, passed: true });
+    expect(await client.challengeStage('no-such-challenge', 0, 1)).toBeNull();
+  });
+
   it('gives hints one at a time, and null past the last', async () => {
     const client = pair();
     const view = (await client.challenge('ssh-only', 0))!;

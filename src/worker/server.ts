@@ -20,6 +20,7 @@ import type { Sliced } from '../engine/text/slices';
 import { CHALLENGES, challengeInstance } from '../course/catalog';
 import { checkWalk } from '../course/check';
 import { challengeView, goalVerdict } from '../course/view';
+import { challengeStage } from '../course/stage';
 import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SendResult, type SerializedError } from './protocol';
 
 class Gone extends Error {
@@ -176,6 +177,10 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         const c = challengeInstance(m.id, m.seed);
         if (!c) return null;
         return m.what === 'solution' ? { en: c.solution, zh: c.solution } : (c.hints[m.n] ?? null);
+      }
+      case 'challenge-stage': {
+        const c = challengeInstance(m.id, m.seed);
+        return c ? challengeStage(c, m.k) : null;
       }
     }
   }

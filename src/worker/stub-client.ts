@@ -29,6 +29,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     challenge: async () => null,
     checkChallenge: async () => ({ ok: false, error: 'stub' }),
     reveal: async () => null,
+    challengeStage: async () => null,
     ...overrides,
   };
 }

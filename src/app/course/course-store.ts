@@ -7,13 +7,13 @@
 // for, and the goals read off the walk the page shows.
 
 import { createStore, type StoreApi } from 'zustand';
-import type { EngineClient } from '../../worker/client';
-import type { ChallengeCheckResult, ChallengeSummary, ChallengeView } from '../../worker/protocol';
+import type { EngineClient, LabChange } from '../../worker/client';
+import type { ChallengeCheckResult, ChallengeStage, ChallengeSummary, ChallengeView } from '../../worker/protocol';
 import type { Text } from '../../course/types';
-import { addRecord, emptyProgress, mergeProgress, progressRecord, readProgress, type ProgressFile } from '../../course/progress';
+import { addRecord, emptyProgress, mergeProgress, progressRecord, readProgress, readSummaryCode, summaryCode, type ProgressFile, type SummaryProblem, type SummaryResult } from '../../course/progress';
 import { openScenario } from '../share/links';
-import { simulate, type Stores } from '../state/walk-store';
-import { solutionText } from './solution-text';
+import { loadScenario, simulate, type Stores } from '../state/walk-store';
+import { doneEdits, solutionText, type EditChange } from './solution-text';
 
 export interface CourseState {
   list: ChallengeSummary[] | null;
@@ -33,6 +33,16 @@ export interface CourseState {
   problem: { kind: 'not-found' | 'import' | 'check'; detail: string } | null;
   progress: ProgressFile;
   imported: number | null;
+  /**
+   * the attempt's edits before this page's lab took over (kept in storage
+   * with the open challenge), so the commands counted survive a reload
+   */
+  carried: EditChange[];
+  /** presenter mode: the reference solution revealed so far, and its goals on the walk shown */
+  stage: ChallengeStage | null;
+  stageCheck: ChallengeCheckResult | null;
+  /** a student's summary code an instructor pasted: the results it holds, or why it is refused */
+  verified: { ok: true; results: SummaryResult[] } | { ok: false; reason: SummaryProblem; at: number; item: string } | null;
 }
 
 export const PROGRESS_KEY = 'packetwalk.course.progress';
@@ -63,7 +73,7 @@ const courseStores = new WeakMap<Stores, StoreApi<CourseState>>();
 export function courseStore(stores: Stores): StoreApi<CourseState> {
   let s = courseStores.get(stores);
   if (!s) {
-    s = createStore<CourseState>()(() => ({ list: null, view: null, startVersion: null, hints: [], solution: null, answer: null, checking: false, result: null, code: null, problem: null, progress: loadProgress(), imported: null }));
+    s = createStore<CourseState>()(() => ({ list: null, view: null, startVersion: null, hints: [], solution: null, answer: null, checking: false, result: null, code: null, problem: null, progress: loadProgress(), imported: null, carried: [], stage: null, stageCheck: null, verified: null }));
     courseStores.set(stores, s);
   }
   return s;
@@ -77,22 +87,62 @@ export async function loadCourse(stores: Stores, client: EngineClient): Promise<
   return list;
 }
 
-function readOpen(): { id: string; seed: number } | null {
+interface OpenRecord {
+  id: string;
+  seed: number;
+  /** the attempt's edits so far, undos already applied */
+  edits: EditChange[];
+}
+
+function isEdit(x: unknown): x is EditChange {
+  const e = x as Partial<EditChange> | null;
+  return typeof e === 'object' && e !== null && e.type === 'edit' && typeof e.host === 'string' && Array.isArray(e.texts) && e.texts.every((t) => typeof t === 'string') && typeof e.mode === 'string';
+}
+
+function readOpen(): OpenRecord | null {
   try {
-    const v = JSON.parse(localStorage.getItem(OPEN_KEY) ?? 'null') as { id?: unknown; seed?: unknown } | null;
-    return v && typeof v.id === 'string' && typeof v.seed === 'number' ? { id: v.id, seed: v.seed } : null;
+    const v = JSON.parse(localStorage.getItem(OPEN_KEY) ?? 'null') as { id?: unknown; seed?: unknown; edits?: unknown } | null;
+    if (!v || typeof v.id !== 'string' || typeof v.seed !== 'number') return null;
+    // a record written before the edits were kept: the count falls back to the undo depth
+    const edits = Array.isArray(v.edits) && v.edits.every(isEdit) ? v.edits : [];
+    return { id: v.id, seed: v.seed, edits };
   } catch {
     return null;
   }
 }
 
-function writeOpen(v: { id: string; seed: number } | null): void {
+function writeOpen(v: OpenRecord | null): void {
   try {
     if (v) localStorage.setItem(OPEN_KEY, JSON.stringify(v));
     else localStorage.removeItem(OPEN_KEY);
   } catch {
     // without storage a reload opens the challenge's start again
   }
+}
+
+/** The attempt's edits: those carried over a reload, then this lab's since the challenge opened (null: the journal cannot say). */
+function attemptChanges(stores: Stores, client: EngineClient): LabChange[] | null {
+  const { carried, startVersion } = courseStore(stores).getState();
+  const lab = stores.lab.getState().id;
+  if (startVersion === null || lab === null) return null;
+  const since = client.changesSince(lab, startVersion);
+  return since ? [...carried, ...since] : null;
+}
+
+const following = new WeakSet<Stores>();
+
+/** Keep the attempt's edits in storage as the lab changes, so a reload counts the same commands. */
+function followAttempt(stores: Stores, client: EngineClient): void {
+  if (following.has(stores)) return;
+  following.add(stores);
+  stores.lab.subscribe((s, prev) => {
+    if (s.version === prev.version) return;
+    const { view } = courseStore(stores).getState();
+    const held = readOpen();
+    if (!view || held?.id !== view.id || held.seed !== view.seed) return;
+    const changes = attemptChanges(stores, client);
+    if (changes) writeOpen({ ...held, edits: doneEdits(changes) });
+  });
 }
 
 /**
@@ -108,16 +158,19 @@ export async function openChallenge(stores: Stores, client: EngineClient, id: st
     course.setState({ problem: { kind: 'not-found', detail: id } });
     return false;
   }
-  course.setState({ view, hints: [], solution: null, answer: null, result: null, code: null, problem: null, startVersion: null });
+  course.setState({ view, hints: [], solution: null, answer: null, result: null, code: null, problem: null, startVersion: null, carried: [], stage: null, stageCheck: null });
   stores.ui.setState({ challenge: { id, seed }, lesson: null });
+  followAttempt(stores, client);
   const held = readOpen();
+  let carried: EditChange[] = [];
   if (opts.resume && held?.id === id && held.seed === seed) {
     await simulate(stores, client, 'start');
+    carried = held.edits;
   } else if (!(await openScenario(stores, client, view.start, { from: 'course' }))) {
     return false;
   }
-  writeOpen({ id, seed });
-  course.setState({ startVersion: stores.lab.getState().version });
+  writeOpen({ id, seed, edits: carried });
+  course.setState({ startVersion: stores.lab.getState().version, carried });
   stores.ui.setState({ screen: 'walk' });
   return true;
 }
@@ -125,7 +178,7 @@ export async function openChallenge(stores: Stores, client: EngineClient, id: st
 export function closeChallenge(stores: Stores): void {
   writeOpen(null);
   stores.ui.setState({ challenge: null });
-  courseStore(stores).setState({ view: null, result: null, code: null, hints: [], solution: null });
+  courseStore(stores).setState({ view: null, result: null, code: null, hints: [], solution: null, carried: [], stage: null, stageCheck: null });
 }
 
 export async function revealHint(stores: Stores, client: EngineClient): Promise<void> {
@@ -164,8 +217,8 @@ export async function checkChallenge(stores: Stores, client: EngineClient): Prom
       return null;
     }
     const { lab, walk } = shown;
-    const changes = startVersion === null ? null : client.changesSince(lab, startVersion);
-    // without the journal (a reload since the challenge opened) the lab's undo history counts the edits
+    const changes = startVersion === null ? null : attemptChanges(stores, client);
+    // without the journal (the whole case replaced since) the lab's undo history counts the edits
     const solution = changes ? solutionText(changes, answer) : { text: answer !== null ? `# answer: ${answer}\n` : '', commands: stores.lab.getState().past };
     const r = await client.checkChallenge(lab, walk, view.id, view.seed, { commands: solution.commands, answer });
     if (!r.ok) {
@@ -213,4 +266,55 @@ export const selectProgress = (s: CourseState) => s.progress;
 
 export function showCourse(stores: Stores): void {
   stores.ui.setState({ screen: 'course' });
+}
+
+let stageRun = 0;
+
+/**
+ * Presenter mode: the challenge's start with the reference solution's first
+ * `k` lines applied, walked, and its goals checked on that walk (nothing is
+ * recorded as progress). The newest call wins when keys come quickly.
+ */
+export async function presentReveal(stores: Stores, client: EngineClient, k: number): Promise<void> {
+  const course = courseStore(stores);
+  const view = course.getState().view;
+  if (!view) return;
+  const run = ++stageRun;
+  const stage = await client.challengeStage(view.id, view.seed, Math.max(0, k));
+  if (!stage || run !== stageRun || course.getState().view !== view) return;
+  course.setState({ stage, stageCheck: null });
+  stores.ui.setState({ challenge: { id: view.id, seed: view.seed, reveal: stage.shown.length } });
+  await loadScenario(stores, client, stage.case);
+  if (run !== stageRun) return;
+  const shown = stores.walk.getState().walk;
+  if (!shown) {
+    course.setState({ stageCheck: { ok: false, error: stores.walk.getState().errors.join('; ') } });
+    return;
+  }
+  const r = await client.checkChallenge(shown.lab, shown.walk, view.id, view.seed, { commands: stage.commands, answer: stage.answer });
+  if (run !== stageRun) return;
+  // the scenario is now the solution so far: a check after presenter mode counts its lines
+  const carried: EditChange[] = stage.shown.flatMap((l) => (l.host === null ? [] : [{ type: 'edit' as const, host: l.host, texts: [l.text], mode: 'command' as const }]));
+  writeOpen({ id: view.id, seed: view.seed, edits: carried });
+  course.setState({ stageCheck: r, carried, startVersion: stores.lab.getState().version, answer: stage.answer });
+}
+
+/** The next line of the reference solution (presenter mode's N). */
+export function revealNext(stores: Stores, client: EngineClient): Promise<void> {
+  const shown = stores.ui.getState().challenge?.reveal ?? 0;
+  const total = courseStore(stores).getState().stage?.total ?? Infinity;
+  return shown >= total ? Promise.resolve() : presentReveal(stores, client, shown + 1);
+}
+
+/** All of the student's results as one code to hand in. */
+export function studentCode(stores: Stores): string {
+  return summaryCode(courseStore(stores).getState().progress.records);
+}
+
+/** A student's code, pasted by an instructor: which challenges it proves, or why it is refused. */
+export function verifyCode(stores: Stores, text: string): void {
+  const course = courseStore(stores);
+  const known = course.getState().list;
+  const r = readSummaryCode(text, known ? new Set(known.map((c) => c.id)) : undefined);
+  course.setState({ verified: r.ok ? { ok: true, results: r.value } : { ok: false, reason: r.reason, at: r.at ?? 0, item: r.item ?? '' } });
 }

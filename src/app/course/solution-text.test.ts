@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { solutionText } from './solution-text';
+import { doneEdits, solutionText } from './solution-text';
 
 describe('the student solution a check records', () => {
   it('writes the edits in order, switching host with a # host line', () => {
@@ -24,5 +24,13 @@ describe('the student solution a check records', () => {
 
   it('ends a predict-the-path answer with its # answer line and counts no commands', () => {
     expect(solutionText([], 'drop filter FORWARD')).toEqual({ text: '# answer: drop filter FORWARD\n', commands: 0 });
+  });
+
+  it('keeps, for a reload, the edits that stand: what was undone is gone', () => {
+    const a = { type: 'edit' as const, host: 'h', texts: ['iptables -A INPUT -j DROP'], mode: 'command' as const };
+    const b = { type: 'edit' as const, host: 'h', texts: ['iptables -A INPUT -j ACCEPT'], mode: 'command' as const };
+    expect(doneEdits([a, b, { type: 'undo' }])).toEqual([a]);
+    // the edits carried over a reload, then this page's: an undo after the reload takes back a carried one
+    expect(solutionText([...doneEdits([a, b]), { type: 'undo' }], null).commands).toBe(1);
   });
 });

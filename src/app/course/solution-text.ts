@@ -14,14 +14,12 @@ export interface StudentSolution {
   commands: number;
 }
 
-/**
- * @example
- * solutionText([{ type: 'edit', host: 'server', texts: ['iptables -P INPUT DROP'], mode: 'command' }], 'server')
- * // { text: '# host server\niptables -P INPUT DROP\n', commands: 1 }
- */
-export function solutionText(changes: readonly LabChange[], answer: string | null): StudentSolution {
-  const done: Extract<LabChange, { type: 'edit' }>[] = [];
-  const undone: Extract<LabChange, { type: 'edit' }>[] = [];
+export type EditChange = Extract<LabChange, { type: 'edit' }>;
+
+/** The edits that stand after the changes: undos take back the edit before them, redos bring it again. */
+export function doneEdits(changes: readonly LabChange[]): EditChange[] {
+  const done: EditChange[] = [];
+  const undone: EditChange[] = [];
   for (const c of changes) {
     if (c.type === 'edit') {
       done.push(c);
@@ -34,6 +32,16 @@ export function solutionText(changes: readonly LabChange[], answer: string | nul
       if (e) done.push(e);
     }
   }
+  return done;
+}
+
+/**
+ * @example
+ * solutionText([{ type: 'edit', host: 'server', texts: ['iptables -P INPUT DROP'], mode: 'command' }], 'server')
+ * // { text: '# host server\niptables -P INPUT DROP\n', commands: 1 }
+ */
+export function solutionText(changes: readonly LabChange[], answer: string | null): StudentSolution {
+  const done = doneEdits(changes);
   const lines: string[] = [];
   let host: string | null = null;
   let commands = 0;

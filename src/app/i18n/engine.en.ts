@@ -32,6 +32,7 @@ export const enEngine = {
   'engine.what.challenge': 'opening a challenge',
   'engine.what.challenge-check': 'checking a challenge',
   'engine.what.challenge-reveal': 'showing a hint',
+  'engine.what.challenge-stage': 'revealing the solution',
   'engine.dismiss': 'Dismiss',
   'guard.title': 'Traffic held back',
   'guard.held': 'The last visit did not finish walking this scenario: the page stopped or was closed while its traffic ran. Its hosts and rules are shown; its traffic ({n} steps) was not sent.',

@@ -34,6 +34,7 @@ export const zhEngine: Record<keyof typeof enEngine, string> = {
   'engine.what.challenge': '打开挑战',
   'engine.what.challenge-check': '检查挑战',
   'engine.what.challenge-reveal': '显示提示',
+  'engine.what.challenge-stage': '逐步显示参考答案',
   'engine.dismiss': '关闭',
   'guard.title': '流量已暂缓发送',
   'guard.held': '上次访问时此场景的模拟没有完成：流量运行期间页面停止或被关闭。现在显示了它的主机和规则，但没有发送它的流量（{n} 步）。',

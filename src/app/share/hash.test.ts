@@ -6,9 +6,9 @@ import { readHash, writeHash } from './hash';
 
 describe('the hash a link carries', () => {
   it('reads s, step, lang and embed, with or without the #', () => {
-    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true, by: null, collapse: false, challenge: null, seed: null });
-    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null });
-    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null });
+    expect(readHash('#s=1.d.abc&step=14&lang=zh&embed=1')).toEqual({ s: '1.d.abc', step: 14, lang: 'zh', embed: true, by: null, collapse: false, challenge: null, seed: null, reveal: null, course: null });
+    expect(readHash('step=3')).toEqual({ s: null, step: 3, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null, reveal: null, course: null });
+    expect(readHash('')).toEqual({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null, reveal: null, course: null });
   });
 
   it('ignores what chat apps glue on, and reads a percent-encoded =', () => {
@@ -29,10 +29,10 @@ describe('the hash a link carries', () => {
   });
 
   it('writes back what it reads', () => {
-    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true, by: 'hook' as const, collapse: true, challenge: null, seed: null };
+    const p = { s: '1.d.abc', step: 5, lang: 'en' as const, embed: true, by: 'hook' as const, collapse: true, challenge: null, seed: null, reveal: null, course: null };
     expect(writeHash(p)).toBe('s=1.d.abc&step=5&lang=en&embed=1&by=hook&collapse=1');
     expect(readHash(writeHash(p))).toEqual(p);
-    expect(writeHash({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null })).toBe('');
+    expect(writeHash({ s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null, reveal: null, course: null })).toBe('');
   });
 
   it('reads how the author stepped: by= one of event, chain, hook, host, packet, and collapse=', () => {
@@ -45,6 +45,17 @@ describe('the hash a link carries', () => {
     // a typo steps by event rather than refusing the link
     expect(readHash('#by=chians').by).toBeNull();
     expect(readHash('#collapse=0').collapse).toBe(false);
+  });
+
+  it('reads and writes presenter mode\'s reveal beside a challenge, and a course set', () => {
+    expect(readHash('#challenge=ssh-only&seed=3&reveal=2')).toMatchObject({ challenge: 'ssh-only', seed: 3, reveal: 2 });
+    expect(readHash('#reveal=x').reveal).toBeNull();
+    expect(writeHash({ ...readHash(''), reveal: 2 })).toBe('');
+    expect(writeHash({ ...readHash(''), challenge: 'a', seed: 1, reveal: 0 })).toBe('challenge=a&seed=1&reveal=0');
+    expect(readHash('#course=set:a,b:4&seed=9')).toMatchObject({ course: 'a,b:4', seed: 9 });
+    expect(readHash('#course%3Dset%3Aa%2Cb').course).toBe('a,b');
+    expect(readHash('#course=other').course).toBeNull();
+    expect(writeHash({ ...readHash(''), course: 'a:1,b:2' })).toBe('course=set:a:1,b:2');
   });
 
   it('reads and writes a course challenge with its seed', () => {

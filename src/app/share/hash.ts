@@ -22,6 +22,10 @@ export interface HashParams {
   /** `challenge=ID&seed=N`: a course challenge's variant, opened beside the walk */
   challenge: string | null;
   seed: number | null;
+  /** `reveal=K` beside a challenge: presenter mode with the reference solution's first K lines applied */
+  reveal: number | null;
+  /** `course=set:ID[:SEED],…`: the Course view restricted to these challenges (course/challenge-set.ts reads the list) */
+  course: string | null;
 }
 
 function isGranularity(v: string): v is Granularity {
@@ -40,7 +44,7 @@ function decode(s: string): string {
 }
 
 export function readHash(hash: string): HashParams {
-  const out: HashParams = { s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null };
+  const out: HashParams = { s: null, step: null, lang: null, embed: false, by: null, collapse: false, challenge: null, seed: null, reveal: null, course: null };
   let h = hash.trim();
   const at = h.indexOf('#');
   if (at >= 0) h = h.slice(at + 1);
@@ -72,6 +76,12 @@ export function readHash(hash: string): HashParams {
     } else if (key === 'seed') {
       const m = /^\d{1,10}/.exec(value);
       if (m && Number(m[0]) <= 0xffffffff) out.seed = Number(m[0]);
+    } else if (key === 'course') {
+      const v = decode(value);
+      if (v.toLowerCase().startsWith('set:')) out.course = v.slice(4, 4 + 4000);
+    } else if (key === 'reveal') {
+      const m = /^\d{1,4}/.exec(value);
+      if (m) out.reveal = Number(m[0]);
     }
   }
   return out;
@@ -88,5 +98,7 @@ export function writeHash(p: HashParams): string {
   if (p.collapse) parts.push('collapse=1');
   if (p.challenge !== null) parts.push(`challenge=${p.challenge}`);
   if (p.challenge !== null && p.seed !== null) parts.push(`seed=${p.seed}`);
+  if (p.challenge !== null && p.reveal !== null) parts.push(`reveal=${p.reveal}`);
+  if (p.course !== null) parts.push(`course=set:${p.course}`);
   return parts.join('&');
 }

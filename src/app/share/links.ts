@@ -20,7 +20,7 @@ import { setLang, langStore } from '../i18n/lang';
 import { persistenceOf } from '../state/persistence';
 import type { VersionOrigin } from '../state/vault';
 import type { OpenOptions } from '../state/link-state';
-import { loadScenario, simulate, stepTo, type LinkNotice, type ScenarioSource, type Stores } from '../state/walk-store';
+import { loadScenario, setPresenter, simulate, stepTo, type LinkNotice, type ScenarioSource, type Stores } from '../state/walk-store';
 import type { Case } from '../../engine/scenario/case';
 import { readHash, writeHash, type HashParams } from './hash';
 import { setStepOptions, stepOptions } from '../state/step-options';
@@ -148,16 +148,32 @@ function applyReadable(stores: Stores, p: HashParams): void {
   if (p.embed !== stores.ui.getState().embed) stores.ui.setState({ embed: p.embed, ...(p.embed ? { presenter: false } : {}) });
 }
 
-/** challenge= (and seed=): open that challenge's variant, unless it is the one open. */
+/** challenge= (and seed=): open that challenge's variant, unless it is the one open; reveal=: presenter mode shows its solution that far. */
 async function applyChallenge(stores: Stores, client: EngineClient, p: HashParams, resume: boolean): Promise<boolean> {
   if (p.challenge === null) return false;
   const seed = p.seed ?? 0;
   const open = stores.ui.getState().challenge;
-  if (open?.id === p.challenge && open.seed === seed) return true;
   // the course's store and words load only when a link names a challenge
-  const { openChallenge } = await import('../course/course-store');
-  await openChallenge(stores, client, p.challenge, seed, { resume });
+  const course = await import('../course/course-store');
+  if (open?.id !== p.challenge || open.seed !== seed) await course.openChallenge(stores, client, p.challenge, seed, { resume });
+  const now = stores.ui.getState().challenge;
+  if (p.reveal !== null && now?.id === p.challenge && now.reveal !== p.reveal) {
+    setPresenter(stores, true);
+    await course.presentReveal(stores, client, p.reveal);
+  }
   return true;
+}
+
+/** course=set:…: the Course view with only that set of challenges (seed= gives those without their own a seed). */
+async function applyCourseSet(stores: Stores, p: HashParams): Promise<void> {
+  if (p.course === null) {
+    if (stores.ui.getState().courseSet !== null) stores.ui.setState({ courseSet: null });
+    return;
+  }
+  const { withDefaultSeed } = await import('../course/challenge-set');
+  const courseSet = withDefaultSeed(p.course, p.challenge === null ? p.seed : null);
+  if (courseSet === stores.ui.getState().courseSet) return;
+  stores.ui.setState({ courseSet, ...(p.challenge === null ? { screen: 'course' as const } : {}) });
 }
 
 async function onHash(stores: Stores, client: EngineClient): Promise<void> {
@@ -173,6 +189,7 @@ async function onHash(stores: Stores, client: EngineClient): Promise<void> {
     return;
   }
   applyReadable(stores, p);
+  await applyCourseSet(stores, p);
   await applyChallenge(stores, client, p, false);
 }
 
@@ -201,6 +218,8 @@ function mirror(stores: Stores): void {
       collapse: opts.collapse,
       challenge: stores.ui.getState().challenge?.id ?? null,
       seed: stores.ui.getState().challenge?.seed ?? null,
+      reveal: stores.ui.getState().challenge?.reveal ?? null,
+      course: stores.ui.getState().courseSet,
     });
     if (`#${next}` !== window.location.hash) window.history.replaceState(window.history.state, '', `#${next}`);
   };
@@ -222,7 +241,7 @@ function mirror(stores: Stores): void {
     }
     later();
   });
-  stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice || s.challenge !== prev.challenge) && later());
+  stores.ui.subscribe((s, prev) => (s.embed !== prev.embed || s.linkNotice !== prev.linkNotice || s.challenge !== prev.challenge || s.courseSet !== prev.courseSet) && later());
   stepOptions(stores).subscribe(later);
   langStore.subscribe((s, prev) => {
     // a language chosen is in the address bar at once: a reload right after it must not bring back
@@ -246,6 +265,7 @@ export function startLinks(stores: Stores, client: EngineClient): HashParams {
   applyStepOptions(stores, p);
   const first = async () => {
     if (p.s !== null && (await openLink(stores, client, p, hash))) return;
+    await applyCourseSet(stores, p);
     // a challenge's link: its start, or (after a reload) the autosaved work on it
     if (p.s === null && (await applyChallenge(stores, client, p, true))) return;
     // no link, or a broken one: the saved (or built-in) scenario, untouched

@@ -38,6 +38,7 @@ const WHAT: Record<EngineRestart['request'], MessageKey> = {
   challenge: 'engine.what.challenge',
   'challenge-check': 'engine.what.challenge-check',
   'challenge-reveal': 'engine.what.challenge-reveal',
+  'challenge-stage': 'engine.what.challenge-stage',
 };
 
 export const EngineNotice = memo(function EngineNotice() {

@@ -95,8 +95,10 @@ export type ScenarioSource = 'link' | 'gallery' | 'course' | 'file' | 'version';
 /** Added for issue 6: which screen and mode the app is in. */
 export interface UiState {
   screen: 'walk' | 'gallery' | 'course';
-  /** the course's challenge on screen (its page beside the walk), with its seed */
-  challenge: { id: string; seed: number } | null;
+  /** the course's challenge on screen (its page beside the walk), with its seed; `reveal`: presenter mode shows its solution's first lines */
+  challenge: { id: string; seed: number; reveal?: number } | null;
+  /** `course=set:…`: the Course view shows only these challenges (course/challenge-set.ts's canonical text) */
+  courseSet: string | null;
   /** the gallery entry whose explanation and notes are shown beside the walk */
   lesson: string | null;
   presenter: boolean;
@@ -135,7 +137,7 @@ export function createStores(initialScenario: Case): Stores {
   const walk = createStore<WalkState>()(() => ({ status: 'idle', log: null, walk: null, errors: [], runId: 0 }));
   const playback = createStore<PlaybackState>()(() => ({ index: -1, playing: false, speed: 1 }));
   const view = createStore<ViewState>()(() => ({ host: null, filter: { host: null, hook: null, verdict: null }, chain: null }));
-  const ui = createStore<UiState>()(() => ({ screen: 'walk', challenge: null, lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
+  const ui = createStore<UiState>()(() => ({ screen: 'walk', challenge: null, courseSet: null, lesson: null, presenter: false, embed: false, share: false, linkNotice: null, loads: 0 }));
   const kube = createStore<KubeState>()(() => ({ open: false, logs: {}, points: [] }));
   return { scenario, lab: createLabStore(), kube, walk, playback, view, ui, link: createLinkStore() };
 }
@@ -357,7 +359,9 @@ export const selectLoads = (s: UiState) => s.loads;
 export function setPresenter(stores: Stores, on: boolean): void {
   const ui = stores.ui.getState();
   if (ui.embed && on) return;
-  if (ui.presenter !== on) stores.ui.setState({ presenter: on, share: false });
+  // leaving presenter mode leaves the solution's reveal (the walk stays as it is)
+  const challenge = !on && ui.challenge?.reveal !== undefined ? { id: ui.challenge.id, seed: ui.challenge.seed } : ui.challenge;
+  if (ui.presenter !== on) stores.ui.setState({ presenter: on, share: false, challenge });
 }
 
 export function showScreen(stores: Stores, screen: UiState['screen']): void {
