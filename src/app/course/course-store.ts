@@ -12,7 +12,7 @@ import type { ChallengeCheckResult, ChallengeStage, ChallengeSummary, ChallengeV
 import type { Text } from '../../course/types';
 import { addRecord, emptyProgress, mergeProgress, progressRecord, readProgress, readSummaryCode, summaryCode, type ProgressFile, type SummaryProblem, type SummaryResult } from '../../course/progress';
 import { openScenario } from '../share/links';
-import { loadScenario, simulate, type Stores } from '../state/walk-store';
+import { simulate, type Stores } from '../state/walk-store';
 import { doneEdits, solutionText, type EditChange } from './solution-text';
 
 export interface CourseState {
@@ -284,8 +284,9 @@ export async function presentReveal(stores: Stores, client: EngineClient, k: num
   if (!stage || run !== stageRun || course.getState().view !== view) return;
   course.setState({ stage, stageCheck: null });
   stores.ui.setState({ challenge: { id: view.id, seed: view.seed, reveal: stage.shown.length } });
-  await loadScenario(stores, client, stage.case);
-  if (run !== stageRun) return;
+  // opened as the course opens a start: the work it replaces stays behind as a version to restore,
+  // and a stage nobody edited is overwritten by the next one rather than kept
+  if (!(await openScenario(stores, client, stage.case, { from: 'course' })) || run !== stageRun) return;
   const shown = stores.walk.getState().walk;
   if (!shown) {
     course.setState({ stageCheck: { ok: false, error: stores.walk.getState().errors.join('; ') } });
