@@ -42,6 +42,8 @@ interface StepWork {
   tops: string[];
   /** ms after the click: the click's handler done, the next frame's start, its rendering done, each commit */
   times: { handled: number; frame: number; done: number; commits: number[] };
+  /** the commits before the end of the frame that paints the step, and the components they rendered */
+  inFrame: { commits: number; rendered: number };
 }
 
 interface ProfileNode {
@@ -72,8 +74,9 @@ async function main(): Promise<void> {
         sibling: Fiber | null;
         alternate: Fiber | null;
       }
-      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[] } };
-      w.__work = { commits: 0, rendered: new Map(), tops: [], at: [] };
+      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
+      w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
+      let count = 0;
       let tops: string[] = [];
       const nameOf = (f: Fiber): string | null => {
         // function, class, forwardRef, memo, simple memo components
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
             const n = nameOf(c);
             if (n !== null) {
               w.__work.rendered.set(n || '(anonymous)', (w.__work.rendered.get(n || '(anonymous)') ?? 0) + 1);
+              count++;
               if (!inRendered) tops.push(n);
               rendered = true;
             }
@@ -110,9 +114,11 @@ async function main(): Promise<void> {
           w.__work.commits++;
           w.__work.at.push(performance.now());
           tops = [];
+          count = 0;
           const cur = root.current;
           if (cur.alternate === null || cur.child !== cur.alternate.child) visit(cur.child, false);
           w.__work.tops.push(tops);
+          w.__work.counts.push(count);
         },
       };
     });
@@ -151,7 +157,7 @@ async function main(): Promise<void> {
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     await cdp.send('Profiler.start');
     const work = await page.evaluate(async (n) => {
-      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[] } };
+      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim().startsWith('Step forward'));
       if (!button) throw new Error('no Step forward button');
       const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
@@ -179,23 +185,21 @@ async function main(): Promise<void> {
       for (let k = 0; k < n; k++) {
         await frame();
         await new Promise((r) => setTimeout(r, 300));
-        w.__work = { commits: 0, rendered: new Map(), tops: [], at: [] };
+        w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
         mutations = 0;
         const t = performance.now();
         button.click();
         const handled = performance.now();
         const f = await new Promise<{ start: number; done: number }>((r) =>
-          requestAnimationFrame((start) => {
-            const ch = new MessageChannel();
-            ch.port1.onmessage = () => r({ start, done: performance.now() });
-            ch.port2.postMessage(null);
-          }),
+          // right after the frame's rendering, ahead of the page's own after-paint tasks (app-page.ts)
+          requestAnimationFrame((start) => (window as unknown as { __afterRender: (f: () => void) => void }).__afterRender(() => r({ start, done: performance.now() }))),
         );
         await frame();
         // deferred renders and effects: until quiet
         await new Promise((r) => setTimeout(r, 400));
         await frame();
-        out.push({ commits: w.__work.commits, rendered: Object.fromEntries(w.__work.rendered), mutations, tops: w.__work.tops.map((x) => x.join(', ')), times: { handled: handled - t, frame: f.start - t, done: f.done - t, commits: w.__work.at.map((a) => Math.round((a - t) * 10) / 10) } });
+        const inFrame = w.__work.at.filter((a) => a <= f.done).length;
+        out.push({ inFrame: { commits: inFrame, rendered: w.__work.counts.slice(0, inFrame).reduce((a, b) => a + b, 0) }, commits: w.__work.commits, rendered: Object.fromEntries(w.__work.rendered), mutations, tops: w.__work.tops.map((x) => x.join(', ')), times: { handled: handled - t, frame: f.start - t, done: f.done - t, commits: w.__work.at.map((a) => Math.round((a - t) * 10) / 10) } });
       }
       return { out, kinds: [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25) };
     }, STEPS).then((r) => {
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
     // ThreadTime: the main thread's CPU time, which other processes on a loaded machine do not inflate as they do wall-clock time
     console.log(`  main thread per step (CDP Performance metrics): CPU ${per('ThreadTime', 1000)} ms, script ${per('ScriptDuration', 1000)} ms, layouts ${per('LayoutCount')} (${per('LayoutDuration', 1000)} ms), style recalcs ${per('RecalcStyleCount')} (${per('RecalcStyleDuration', 1000)} ms), all tasks ${per('TaskDuration', 1000)} ms`);
     console.log(`  React commits per step: mean ${avg(work.map((s) => s.commits))}; per step: ${work.map((s) => s.commits).join(' ')}`);
+    console.log(`  before the end of the frame that paints the step: React commits mean ${avg(work.map((s) => s.inFrame.commits))}, components rendered mean ${avg(work.map((s) => s.inFrame.rendered))}`);
     console.log(`  components rendered per step: mean ${avg(work.map((s) => Object.values(s.rendered).reduce((a, b) => a + b, 0)))}`);
     console.log(`  DOM mutation records per step: mean ${avg(work.map((s) => s.mutations))}; per step: ${work.map((s) => s.mutations).join(' ')}`);
     for (const s of work) console.log(`    handled ${s.times.handled.toFixed(1)}, frame ${s.times.frame.toFixed(1)}, rendered ${s.times.done.toFixed(1)}; commits at ${s.times.commits.join(' ')}`);
