@@ -110,6 +110,75 @@ export async function newPage(browser: Browser): Promise<Page> {
   return page;
 }
 
+/**
+ * Count React's commits and the components each rendered, in
+ * `window.__work` (bench/step-work.ts, bench/edit-trace.ts). React reports
+ * commits to `__REACT_DEVTOOLS_GLOBAL_HOOK__` in production builds too; the
+ * hook installed here only counts them. A component rendered in a commit
+ * when its fiber is new or did work (React's PerformedWork flag); subtrees
+ * whose children React kept as they were are not visited.
+ */
+export async function countReactWork(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    interface Fiber {
+      tag: number;
+      type: unknown;
+      elementType: unknown;
+      flags: number;
+      child: Fiber | null;
+      sibling: Fiber | null;
+      alternate: Fiber | null;
+    }
+    const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
+    w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
+    let count = 0;
+    let tops: string[] = [];
+    const nameOf = (f: Fiber): string | null => {
+      // function, class, forwardRef, memo, simple memo components
+      if (![0, 1, 11, 14, 15].includes(f.tag)) return null;
+      const t = (f.tag === 14 ? (f.elementType as { type?: unknown }).type ?? f.type : f.type) as { displayName?: string; name?: string; render?: { name?: string } } | null;
+      if (!t) return '?';
+      return t.displayName ?? t.name ?? t.render?.name ?? '?';
+    };
+    const visit = (f: Fiber | null, inRendered: boolean) => {
+      for (let c = f; c; c = c.sibling) {
+        const fresh = c.alternate === null;
+        let rendered = inRendered;
+        if (fresh || (c.flags & 1) === 1) {
+          const n = nameOf(c);
+          if (n !== null) {
+            w.__work.rendered.set(n || '(anonymous)', (w.__work.rendered.get(n || '(anonymous)') ?? 0) + 1);
+            count++;
+            if (!inRendered) tops.push(n);
+            rendered = true;
+          }
+        }
+        // children React kept as they were did not render
+        if (fresh || c.child !== c.alternate!.child) visit(c.child, rendered);
+      }
+    };
+    (window as unknown as { __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+      supportsFiber: true,
+      renderers: new Map(),
+      inject: () => 1,
+      checkDCE: () => undefined,
+      onScheduleFiberRoot: () => undefined,
+      onCommitFiberUnmount: () => undefined,
+      onPostCommitFiberRoot: () => undefined,
+      onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
+        w.__work.commits++;
+        w.__work.at.push(performance.now());
+        tops = [];
+        count = 0;
+        const cur = root.current;
+        if (cur.alternate === null || cur.child !== cur.alternate.child) visit(cur.child, false);
+        w.__work.tops.push(tops);
+        w.__work.counts.push(count);
+      },
+    };
+  });
+}
+
 export const readyOn = (page: Page) =>
   page.waitForFunction(() => window.__packetwalk?.status === 'ready' && (window.__packetwalk.log?.steps.length ?? 0) > 0, null, { timeout: 120_000 });
 

@@ -23,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { defaultPlan, kube50kPlan } from './app-scenario';
-import { newPage, readyOn } from './app-page';
+import { countReactWork, newPage, readyOn } from './app-page';
 
 const args = process.argv.slice(2);
 const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
@@ -64,64 +64,7 @@ async function main(): Promise<void> {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu'] });
     const page = await newPage(browser);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.addInitScript(() => {
-      interface Fiber {
-        tag: number;
-        type: unknown;
-        elementType: unknown;
-        flags: number;
-        child: Fiber | null;
-        sibling: Fiber | null;
-        alternate: Fiber | null;
-      }
-      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
-      w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
-      let count = 0;
-      let tops: string[] = [];
-      const nameOf = (f: Fiber): string | null => {
-        // function, class, forwardRef, memo, simple memo components
-        if (![0, 1, 11, 14, 15].includes(f.tag)) return null;
-        const t = (f.tag === 14 ? (f.elementType as { type?: unknown }).type ?? f.type : f.type) as { displayName?: string; name?: string; render?: { name?: string } } | null;
-        if (!t) return '?';
-        return t.displayName ?? t.name ?? t.render?.name ?? '?';
-      };
-      const visit = (f: Fiber | null, inRendered: boolean) => {
-        for (let c = f; c; c = c.sibling) {
-          const fresh = c.alternate === null;
-          let rendered = inRendered;
-          if (fresh || (c.flags & 1) === 1) {
-            const n = nameOf(c);
-            if (n !== null) {
-              w.__work.rendered.set(n || '(anonymous)', (w.__work.rendered.get(n || '(anonymous)') ?? 0) + 1);
-              count++;
-              if (!inRendered) tops.push(n);
-              rendered = true;
-            }
-          }
-          // children React kept as they were did not render
-          if (fresh || c.child !== c.alternate!.child) visit(c.child, rendered);
-        }
-      };
-      (window as unknown as { __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
-        supportsFiber: true,
-        renderers: new Map(),
-        inject: () => 1,
-        checkDCE: () => undefined,
-        onScheduleFiberRoot: () => undefined,
-        onCommitFiberUnmount: () => undefined,
-        onPostCommitFiberRoot: () => undefined,
-        onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
-          w.__work.commits++;
-          w.__work.at.push(performance.now());
-          tops = [];
-          count = 0;
-          const cur = root.current;
-          if (cur.alternate === null || cur.child !== cur.alternate.child) visit(cur.child, false);
-          w.__work.tops.push(tops);
-          w.__work.counts.push(count);
-        },
-      };
-    });
+    await countReactWork(page);
     await page.goto(`http://127.0.0.1:${port}/`);
     await readyOn(page);
 
