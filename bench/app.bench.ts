@@ -40,8 +40,11 @@
 //                     work each costs, the click's handling plus the rendering
 //                     of the frame that paints it, without the wait for that
 //                     frame — what a 60 Hz frame's 16 ms budget is about. The
-//                     time to the second animation frame after the click (never
-//                     under one frame) is in the human output.
+//                     panels beside the graph (inspector, rules, events) follow
+//                     once that frame is painted (src/app/state/painted-step.ts):
+//                     the time from the click to the end of the frame after,
+//                     which shows them (never under one frame), is in the human
+//                     output; bench/step-work.ts gives their work.
 //   longest_task_ms   the longest main-thread task (PerformanceObserver
 //                     'longtask') from the paste to the last step; the browser
 //                     reports only tasks over 50 ms, so 0 means none over 50.
@@ -57,8 +60,13 @@
 //                     client's one entry point for messages
 //                     (src/worker/client.ts onResponse).
 // "Painted": the flow graph's frame takes the new walk's run id in
-// data-walk-run in the commit that draws it; the time is taken at the second
-// animation frame after that (the frame that painted it is then done). A user
+// data-walk-run in the commit that draws it; the next animation frame is the
+// one whose rendering paints that commit, and the time is taken when that
+// frame's rendering (style, layout, paint) is done: in a task queued from its
+// requestAnimationFrame callback, which runs right after the rendering update
+// (as step_paint_ms's frame below). Earlier versions took the time at
+// the second animation frame after the commit, which added up to a whole frame
+// (~16.7 ms at 60 Hz) of waiting after the paint into every figure. A user
 // action's time is the event's own time stamp (a trusted click or keydown,
 // seen first by a capturing listener on window). The user pauses 300 ms
 // between actions (not measured). p50/p95 are nearest-rank percentiles.
@@ -170,7 +178,7 @@ function report(name: Plan['name'], m: AppFigures, d: AppDetails): void {
   say(`  send → first step painted  ${pp(m.send_to_first_step_ms)}${target('send')}`);
   say(`    ${d.sends_ms.join(', ')} ms; the walk has ${d.walk_steps.toLocaleString('en-US')} steps`);
   say(`  step paint (main-thread work) ${pp(m.step_paint_ms)}${target('step')}`);
-  say(`    click to the second animation frame after it (includes the wait for the frame): ${pp(d.step_to_frame_ms)}`);
+  say(`    click to the end of the frame after it, which shows the panels too (includes the waits for the frames): ${pp(d.step_to_frame_ms)}`);
   say(`  longest main-thread task   ${m.longest_task_ms} ms${target('task')}`);
   say(`    ${d.phases.map((p) => `${p.phase}: ${p.longest_ms} ms (${p.long_tasks} long)`).join('; ')}`);
   say(`  JS heap after GC           ${m.heap_mb} MiB (before GC ${d.heap_before_gc_mb} MiB)${target('heap')}`);

@@ -6,7 +6,9 @@
 // form and by the Console — and prints, per edit, every message between page
 // and worker (request type, when it was posted, when its answer came, how
 // long the worker held it) and the marks of the page's side: the input
-// event, the walk stored, the walk painted. With --chrome-trace it also
+// event, the walk stored, the walk painted, and the load-independent counts
+// of what came before the paint: the worker's answers, React's commits and
+// the components they rendered. With --chrome-trace it also
 // writes a Chrome trace of the edits (chrome://tracing, Perfetto).
 
 import { spawn } from 'node:child_process';
@@ -14,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { defaultPlan, kube50kPlan } from './app-scenario';
-import { actionToWalkPainted, newPage, readyOn } from './app-page';
+import { actionToWalkPainted, countReactWork, newPage, readyOn } from './app-page';
 
 const args = process.argv.slice(2);
 const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
         }
       };
     });
+    await countReactWork(page);
     await page.goto(`http://127.0.0.1:${port}/`);
     await readyOn(page);
     const plan = scenario === 'kube50k' ? kube50kPlan() : defaultPlan(root);
@@ -92,10 +95,15 @@ async function main(): Promise<void> {
       await prof.send('Profiler.setSamplingInterval', { interval: 200 });
       await prof.send('Profiler.start');
     }
+    const totals = { commits: 0, rendered: 0, answered: 0 };
     for (let k = 0; k < EDITS; k++) {
       const source = `198.51.100.${k + 1}`;
       await page.waitForTimeout(300);
-      const before = await page.evaluate(() => (window as unknown as { __msgs: Msg[] }).__msgs.length);
+      const before = await page.evaluate(() => {
+        const w = window as unknown as { __msgs: Msg[]; __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
+        w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
+        return w.__msgs.length;
+      });
       let ms: number;
       const byForm = k % 2 === 0;
       if (byForm) {
@@ -119,8 +127,17 @@ async function main(): Promise<void> {
         ms = await actionToWalkPainted(page, { type: 'keydown', key: 'Enter' }, () => command.press('Enter'), 'console');
       }
       await page.waitForTimeout(250);
-      const { msgs, at } = await page.evaluate((n) => ({ msgs: (window as unknown as { __msgs: Msg[] }).__msgs.slice(n), at: (window as unknown as { __action: { at: number } }).__action.at }), before);
-      console.log(`edit ${k + 1} by ${byForm ? 'form' : 'console'}: ${ms.toFixed(1)} ms to painted`);
+      const { msgs, at, commitsAt, counts } = await page.evaluate((n) => {
+        const w = window as unknown as { __msgs: Msg[]; __action: { at: number }; __work: { at: number[]; counts: number[] } };
+        return { msgs: w.__msgs.slice(n), at: w.__action.at, commitsAt: w.__work.at, counts: w.__work.counts };
+      }, before);
+      // load-independent: what happened between the input and the end of the frame that shows the walk
+      const inTime = commitsAt.filter((t) => t <= at + ms).length;
+      const answered = msgs.filter((m) => m.dir === 'res' && m.t <= at + ms).length;
+      totals.commits += inTime;
+      totals.rendered += counts.slice(0, inTime).reduce((a, b) => a + b, 0);
+      totals.answered += answered;
+      console.log(`edit ${k + 1} by ${byForm ? 'form' : 'console'}: ${ms.toFixed(1)} ms to painted; before it: ${answered} answers from the worker, ${inTime} React commits rendering ${counts.slice(0, inTime).reduce((a, b) => a + b, 0)} components`);
       const open = new Map<number, Msg>();
       for (const m of msgs) {
         if (m.dir === 'req') open.set(m.id, m);
@@ -132,6 +149,7 @@ async function main(): Promise<void> {
       }
       for (const q of open.values()) console.log(`   ${q.type.padEnd(10)} posted +${(q.t - at).toFixed(1)} not answered yet`);
     }
+    console.log(`per edit, before the walk's frame ended: ${(totals.answered / EDITS).toFixed(1)} worker answers, ${(totals.commits / EDITS).toFixed(1)} React commits, ${(totals.rendered / EDITS).toFixed(1)} components rendered`);
     if (prof && cpuProfile) {
       const { profile } = await prof.send('Profiler.stop');
       writeFileSync(cpuProfile, JSON.stringify(profile));

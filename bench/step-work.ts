@@ -23,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { defaultPlan, kube50kPlan } from './app-scenario';
-import { newPage, readyOn } from './app-page';
+import { countReactWork, newPage, readyOn } from './app-page';
 
 const args = process.argv.slice(2);
 const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
@@ -42,6 +42,8 @@ interface StepWork {
   tops: string[];
   /** ms after the click: the click's handler done, the next frame's start, its rendering done, each commit */
   times: { handled: number; frame: number; done: number; commits: number[] };
+  /** the commits before the end of the frame that paints the step, and the components they rendered */
+  inFrame: { commits: number; rendered: number };
 }
 
 interface ProfileNode {
@@ -62,60 +64,7 @@ async function main(): Promise<void> {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu'] });
     const page = await newPage(browser);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.addInitScript(() => {
-      interface Fiber {
-        tag: number;
-        type: unknown;
-        elementType: unknown;
-        flags: number;
-        child: Fiber | null;
-        sibling: Fiber | null;
-        alternate: Fiber | null;
-      }
-      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[] } };
-      w.__work = { commits: 0, rendered: new Map(), tops: [], at: [] };
-      let tops: string[] = [];
-      const nameOf = (f: Fiber): string | null => {
-        // function, class, forwardRef, memo, simple memo components
-        if (![0, 1, 11, 14, 15].includes(f.tag)) return null;
-        const t = (f.tag === 14 ? (f.elementType as { type?: unknown }).type ?? f.type : f.type) as { displayName?: string; name?: string; render?: { name?: string } } | null;
-        if (!t) return '?';
-        return t.displayName ?? t.name ?? t.render?.name ?? '?';
-      };
-      const visit = (f: Fiber | null, inRendered: boolean) => {
-        for (let c = f; c; c = c.sibling) {
-          const fresh = c.alternate === null;
-          let rendered = inRendered;
-          if (fresh || (c.flags & 1) === 1) {
-            const n = nameOf(c);
-            if (n !== null) {
-              w.__work.rendered.set(n || '(anonymous)', (w.__work.rendered.get(n || '(anonymous)') ?? 0) + 1);
-              if (!inRendered) tops.push(n);
-              rendered = true;
-            }
-          }
-          // children React kept as they were did not render
-          if (fresh || c.child !== c.alternate!.child) visit(c.child, rendered);
-        }
-      };
-      (window as unknown as { __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
-        supportsFiber: true,
-        renderers: new Map(),
-        inject: () => 1,
-        checkDCE: () => undefined,
-        onScheduleFiberRoot: () => undefined,
-        onCommitFiberUnmount: () => undefined,
-        onPostCommitFiberRoot: () => undefined,
-        onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
-          w.__work.commits++;
-          w.__work.at.push(performance.now());
-          tops = [];
-          const cur = root.current;
-          if (cur.alternate === null || cur.child !== cur.alternate.child) visit(cur.child, false);
-          w.__work.tops.push(tops);
-        },
-      };
-    });
+    await countReactWork(page);
     await page.goto(`http://127.0.0.1:${port}/`);
     await readyOn(page);
 
@@ -151,7 +100,7 @@ async function main(): Promise<void> {
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     await cdp.send('Profiler.start');
     const work = await page.evaluate(async (n) => {
-      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[] } };
+      const w = window as unknown as { __work: { commits: number; rendered: Map<string, number>; tops: string[][]; at: number[]; counts: number[] } };
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim().startsWith('Step forward'));
       if (!button) throw new Error('no Step forward button');
       const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
@@ -179,23 +128,21 @@ async function main(): Promise<void> {
       for (let k = 0; k < n; k++) {
         await frame();
         await new Promise((r) => setTimeout(r, 300));
-        w.__work = { commits: 0, rendered: new Map(), tops: [], at: [] };
+        w.__work = { commits: 0, rendered: new Map(), tops: [], at: [], counts: [] };
         mutations = 0;
         const t = performance.now();
         button.click();
         const handled = performance.now();
         const f = await new Promise<{ start: number; done: number }>((r) =>
-          requestAnimationFrame((start) => {
-            const ch = new MessageChannel();
-            ch.port1.onmessage = () => r({ start, done: performance.now() });
-            ch.port2.postMessage(null);
-          }),
+          // right after the frame's rendering, ahead of the page's own after-paint tasks (app-page.ts)
+          requestAnimationFrame((start) => (window as unknown as { __afterRender: (f: () => void) => void }).__afterRender(() => r({ start, done: performance.now() }))),
         );
         await frame();
         // deferred renders and effects: until quiet
         await new Promise((r) => setTimeout(r, 400));
         await frame();
-        out.push({ commits: w.__work.commits, rendered: Object.fromEntries(w.__work.rendered), mutations, tops: w.__work.tops.map((x) => x.join(', ')), times: { handled: handled - t, frame: f.start - t, done: f.done - t, commits: w.__work.at.map((a) => Math.round((a - t) * 10) / 10) } });
+        const inFrame = w.__work.at.filter((a) => a <= f.done).length;
+        out.push({ inFrame: { commits: inFrame, rendered: w.__work.counts.slice(0, inFrame).reduce((a, b) => a + b, 0) }, commits: w.__work.commits, rendered: Object.fromEntries(w.__work.rendered), mutations, tops: w.__work.tops.map((x) => x.join(', ')), times: { handled: handled - t, frame: f.start - t, done: f.done - t, commits: w.__work.at.map((a) => Math.round((a - t) * 10) / 10) } });
       }
       return { out, kinds: [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 25) };
     }, STEPS).then((r) => {
@@ -212,6 +159,7 @@ async function main(): Promise<void> {
     // ThreadTime: the main thread's CPU time, which other processes on a loaded machine do not inflate as they do wall-clock time
     console.log(`  main thread per step (CDP Performance metrics): CPU ${per('ThreadTime', 1000)} ms, script ${per('ScriptDuration', 1000)} ms, layouts ${per('LayoutCount')} (${per('LayoutDuration', 1000)} ms), style recalcs ${per('RecalcStyleCount')} (${per('RecalcStyleDuration', 1000)} ms), all tasks ${per('TaskDuration', 1000)} ms`);
     console.log(`  React commits per step: mean ${avg(work.map((s) => s.commits))}; per step: ${work.map((s) => s.commits).join(' ')}`);
+    console.log(`  before the end of the frame that paints the step: React commits mean ${avg(work.map((s) => s.inFrame.commits))}, components rendered mean ${avg(work.map((s) => s.inFrame.rendered))}`);
     console.log(`  components rendered per step: mean ${avg(work.map((s) => Object.values(s.rendered).reduce((a, b) => a + b, 0)))}`);
     console.log(`  DOM mutation records per step: mean ${avg(work.map((s) => s.mutations))}; per step: ${work.map((s) => s.mutations).join(' ')}`);
     for (const s of work) console.log(`    handled ${s.times.handled.toFixed(1)}, frame ${s.times.frame.toFixed(1)}, rendered ${s.times.done.toFixed(1)}; commits at ${s.times.commits.join(' ')}`);

@@ -8,7 +8,8 @@
 import { memo, useDeferredValue, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { useDeps } from '../shell/context';
-import { currentStep, selectChosenHost, shownHost } from '../state/walk-store';
+import { currentStep, shownHost } from '../state/walk-store';
+import { paintedStore, selectPaintedHost } from '../state/painted-step';
 import { usePanelStep } from '../panels/usePanelStep';
 import { Panel } from '../panels/Panel';
 import { ipvsAt, ipvsHosts, noteSentence, type SchedulerSummary } from './ipvs-view';
@@ -25,7 +26,7 @@ export default memo(function IpvsPanel() {
   const t = useIpvsT();
   // a background render behind the flow graph's, like the step panels (usePanelStep); the host choice with it
   const { log, index } = usePanelStep();
-  const chosen = useDeferredValue(useStore(stores.view, selectChosenHost));
+  const chosen = useDeferredValue(useStore(paintedStore(stores), selectPaintedHost));
   const hosts = ipvsHosts(log);
   const shown = shownHost(log, index, chosen);
   const [picked, setPicked] = useState<string | null>(null);

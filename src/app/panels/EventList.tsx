@@ -14,7 +14,8 @@
 import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { WalkLog } from '../../engine/walk-log';
-import { selectFilter, selectIndex, selectLog, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
+import { selectFilter, setFilter, stepTo, type Stores, type ViewState } from '../state/walk-store';
+import { paintedStore, selectPaintedIndex, selectPaintedLog } from '../state/painted-step';
 import { useDeps } from '../shell/context';
 import { endSummary, hasRowsIn, indexLog, indexLogInSlices, INDEX_SLICE, nextTask, rowsIn, wordText, type EventRow } from '../shell/derive';
 import { ChoiceSelect } from '../editor/ChoiceSelect';
@@ -99,10 +100,11 @@ const pageBtn = 'rounded border border-slate-400 bg-white px-2 py-1 text-sm text
 export const EventList = memo(function EventList() {
   const { stores } = useDeps();
   // Below the first screen: a new walk's rows are built in a background render React does in
-  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
-  const log = useDeferredValue(useStore(stores.walk, selectLog));
-  // and a step moves the mark in a background render too: the click's own frame paints the graph first
-  const index = useDeferredValue(useStore(stores.playback, selectIndex));
+  // slices, once the frame that shows the walk in the graph is painted (state/painted-step.ts).
+  const painted = paintedStore(stores);
+  const log = useDeferredValue(useStore(painted, selectPaintedLog));
+  // and a step moves the mark after the graph's frame too, in a background render
+  const index = useDeferredValue(useStore(painted, selectPaintedIndex));
   const filter = useStore(stores.view, selectFilter);
   const id = useId();
   const t = useT();

@@ -5,7 +5,7 @@
 
 import { memo, useDeferredValue, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { selectIndex, selectLog } from '../state/walk-store';
+import { paintedStore, selectPaintedIndex, selectPaintedLog } from '../state/painted-step';
 import { useDeps } from '../shell/context';
 import { indexLog } from '../shell/derive';
 import { Empty, Panel } from './Panel';
@@ -18,10 +18,11 @@ const WINDOW = 300;
 const TraceLog = memo(function TraceLog() {
   const { stores } = useDeps();
   // Below the first screen: a new walk's lines are built in a background render React does in
-  // slices, after what is on screen has shown the walk (stepping through it stays immediate).
-  const log = useDeferredValue(useStore(stores.walk, selectLog));
-  // and a step moves the mark in a background render too: the click's own frame paints the graph first
-  const index = useDeferredValue(useStore(stores.playback, selectIndex));
+  // slices, once the frame that shows the walk in the graph is painted (state/painted-step.ts).
+  const painted = paintedStore(stores);
+  const log = useDeferredValue(useStore(painted, selectPaintedLog));
+  // and a step moves the mark after the graph's frame too, in a background render
+  const index = useDeferredValue(useStore(painted, selectPaintedIndex));
   const [copied, setCopied] = useState<string>('');
   const box = useRef<HTMLOListElement>(null);
   const current = log && index >= 0 ? (indexLog(log).traceAt[index] ?? -1) : -1;

@@ -51,4 +51,20 @@ describe("the step panels' inspection", () => {
     expect(panelView(s, walk, 5)).toMatchObject({ status: 'ready', step: 5, inspection: { step: 5 } });
     expect(panelView(s, { ...walk, walk: walk.walk + 1 }, 5)).toBe(OTHER);
   });
+
+  it("keeps, for a panel that showed its step, that very view while the next step is asked for, so the step's frame renders no panel", async () => {
+    const { client, stores, walk } = await page();
+    const s = panelInspections(client, stores);
+    stores.playback.setState({ index: 4 });
+    await settle();
+    const shown = panelView(s, walk, 4);
+    expect(shown).toMatchObject({ status: 'ready', step: 4 });
+    stores.playback.setState({ index: 5 });
+    expect(s.view).toMatchObject({ status: 'loading', step: 5 });
+    expect(panelView(s, walk, 4)).toBe(shown);
+    await settle();
+    expect(panelView(s, walk, 4)).toBe(shown);
+    // the panels catch up with step 5: its answer is theirs now
+    expect(panelView(s, walk, 5)).toMatchObject({ status: 'ready', step: 5 });
+  });
 });

@@ -26,6 +26,8 @@ export interface PanelInspections {
   follower: StepInspectionFollower;
   /** the latest answer for the step that was on screen, per client */
   last: { walk: WalkRef; inspection: StepInspection } | null;
+  /** the last view a panel read of its own step (panelView): what it keeps reading while the follower is on the next step */
+  held: { walk: WalkRef; step: number; view: InspectionView } | null;
   /** the stores whose step changes the follower hears of */
   followed: WeakSet<Stores>;
   /** one function for every render, so React never subscribes again */
@@ -46,6 +48,7 @@ export function panelInspections(client: EngineClient, stores: Stores): PanelIns
       view: { status: 'idle' },
       listeners,
       last: null,
+      held: null,
       followed: new WeakSet(),
       subscribe: (l) => {
         listeners.add(l);
@@ -84,13 +87,20 @@ const same = (a: WalkRef | null, b: WalkRef) => a !== null && a.lab === b.lab &&
 export const OTHER: InspectionView = { status: 'idle' };
 
 /**
- * The view of step `index` of `walk`, or OTHER: an answer for a step the
- * panel does not show yet (the graph's step, ahead of the panels' background
- * render) changes nothing for it.
+ * The view of step `index` of `walk`. While the follower is already on a
+ * step the panel does not show yet (the graph's, ahead of the panels, which
+ * follow once the graph's frame is painted), the panel reads the very view
+ * it last read of its own step, or OTHER: nothing re-renders it in the
+ * frame that paints the step.
  */
 export function panelView(s: PanelInspections, walk: WalkRef | null, index: number): InspectionView {
   const v = s.view;
-  return v.status !== 'idle' && walk && same(walk, v.walk) && v.step === index ? v : OTHER;
+  if (v.status !== 'idle' && walk && same(walk, v.walk) && v.step === index) {
+    if (s.held?.view !== v) s.held = { walk, step: index, view: v };
+    return v;
+  }
+  const h = s.held;
+  return h && walk && same(walk, h.walk) && h.step === index ? h.view : OTHER;
 }
 
 /**

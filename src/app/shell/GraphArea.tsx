@@ -5,8 +5,9 @@
 // size, so nothing on the page moves when they arrive.
 //
 // A step is painted by the flow graph in the frame of the click; the
-// topology and the rule list below it follow in a background render React
-// does right after (useDeferredValue), so they never make that frame late.
+// topology and the rule list below it follow once that frame is on screen
+// (state/painted-step.ts), in a background render (useDeferredValue), so
+// they never make that frame late.
 
 import { lazy, memo, Suspense, useCallback, useDeferredValue, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
@@ -19,8 +20,8 @@ import {
   selectViewChain,
   shownHost,
   showHost,
-  selectWalkId,
 } from '../state/walk-store';
+import { paintedStore, selectPaintedChain, selectPaintedHost, selectPaintedIndex, selectPaintedLog, selectPaintedWalk } from '../state/painted-step';
 import type { TableName } from '../../engine/netfilter/hooks';
 import { useDeps } from './context';
 import { selectHostNames } from './derive-scenario';
@@ -59,9 +60,10 @@ const tab =
 export const TopologyView = memo(function TopologyView() {
   const { stores } = useDeps();
   // all of what it shows deferred together, so a background render never pairs a new walk with an old step
-  const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useDeferredValue(useStore(stores.playback, selectIndex));
-  const chosen = useDeferredValue(useStore(stores.view, selectChosenHost));
+  const painted = paintedStore(stores);
+  const log = useDeferredValue(useStore(painted, selectPaintedLog));
+  const index = useDeferredValue(useStore(painted, selectPaintedIndex));
+  const chosen = useDeferredValue(useStore(painted, selectPaintedHost));
   const id = useId();
   const onSelectHost = useCallback((h: string) => showHost(stores, h), [stores]);
   const t = useT();
@@ -191,11 +193,12 @@ export const FlowGraphView = memo(function FlowGraphView({ spotlight = false, fi
 export const ChainRulesView = memo(function ChainRulesView() {
   const { stores, client } = useDeps();
   // all of what it shows deferred together, so a background render never pairs a new walk with an old step
-  const log = useDeferredValue(useStore(stores.walk, selectLog));
-  const index = useDeferredValue(useStore(stores.playback, selectIndex));
-  const chosenChain = useDeferredValue(useStore(stores.view, selectViewChain));
-  const chosenHost = useDeferredValue(useStore(stores.view, selectChosenHost));
-  const walk = useDeferredValue(useStore(stores.walk, selectWalkId));
+  const painted = paintedStore(stores);
+  const log = useDeferredValue(useStore(painted, selectPaintedLog));
+  const index = useDeferredValue(useStore(painted, selectPaintedIndex));
+  const chosenChain = useDeferredValue(useStore(painted, selectPaintedChain));
+  const chosenHost = useDeferredValue(useStore(painted, selectPaintedHost));
+  const walk = useDeferredValue(useStore(painted, selectPaintedWalk));
   const id = useId();
   const host = shownHost(log, index, chosenHost);
   const chain = chosenChain ?? (log && host ? packetChain(log, index, host) : null);
