@@ -175,7 +175,7 @@ function WalkScreen() {
           <ConntrackPanel />
         </div>
       </div>
-      <div className="below-fold flex flex-col gap-3">
+      <div className="flex flex-col gap-3">
         <IpvsPanelMount />
         <EventList />
         <Suspense
