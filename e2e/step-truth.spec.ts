@@ -10,6 +10,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { index, waitForWalk } from './helpers';
 
 const graph = (page: Page, lang: 'en' | 'zh' = 'en') => page.getByRole('region', { name: lang === 'en' ? 'Flow graph' : '流程图', exact: true });
+const topology = (page: Page, lang: 'en' | 'zh' = 'en') => page.getByRole('region', { name: lang === 'en' ? 'Topology' : '拓扑', exact: true });
 
 async function openGallery(page: Page, id: string, lang: 'en' | 'zh' = 'en'): Promise<void> {
   await page.emulateMedia({ reducedMotion: 'reduce' });
@@ -52,6 +53,7 @@ test.describe('fate markers', () => {
         // one step before the end, no marker anywhere yet
         await goTo(page, end - 1);
         await expect(graph(page, lang).getByTestId('fate-marker')).toHaveCount(0);
+        await expect(topology(page, lang).getByTestId('topo-fate')).toHaveCount(0);
         await goTo(page, end);
         const markers = graph(page, lang).getByTestId('fate-marker');
         await expect(markers).toHaveCount(1);
@@ -65,6 +67,27 @@ test.describe('fate markers', () => {
         // the marker is part of the box's description for a screen reader
         const described = await routing.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '));
         expect(described).toContain(lang === 'en' ? 'ended here' : '在此结束');
+
+        // the topology marks the same end on the host, at the interface the packet came in on, with the same words
+        const { host, iface } = await page.evaluate((i) => {
+          const steps = window.__packetwalk!.log!.steps;
+          const at = steps[i]!;
+          const ingress = steps.slice(0, i).findLast((s) => s.kind === 'ingress' && s.packet === at.packet && s.host === at.host);
+          return { host: at.host, iface: ingress?.kind === 'ingress' ? ingress.iface : null };
+        }, end);
+        expect(iface).not.toBeNull();
+        const box = topology(page, lang).locator(`[data-host="${host}"]`);
+        const mark = topology(page, lang).getByTestId('topo-fate');
+        await expect(mark).toHaveCount(1);
+        await expect(box.getByTestId('topo-fate')).toHaveAttribute('data-fate', drop.reason);
+        await expect(box.getByTestId('topo-fate')).toHaveAttribute('data-iface', iface!);
+        await expect(box.getByTestId('topo-fate')).toContainText(drop[lang]);
+        await expect(box.getByTestId('topo-fate-iface')).toHaveCount(1);
+        const topoDescribed = await box.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '));
+        expect(topoDescribed).toContain(iface!);
+        // and it goes when the reader steps back before the end
+        await goTo(page, end - 1);
+        await expect(mark).toHaveCount(0);
       });
     }
   }

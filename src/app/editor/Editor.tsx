@@ -3,7 +3,7 @@
 // edit (buttons and Ctrl+Z / Ctrl+Shift+Z), the console, the forms, import
 // and export. Every edit is a new scenario; the walk is simulated again.
 
-import { memo, useEffect, useId } from 'react';
+import { memo, startTransition, useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { BUILT_IN } from '../../scenarios/built-in';
 import { useDeps } from '../shell/context';
@@ -70,9 +70,31 @@ const UndoBar = memo(function UndoBar() {
   );
 });
 
+/**
+ * False until the page has had an idle moment after the editor's first
+ * commit: import and export then mount in a commit of their own, so the
+ * page's start has two shorter tasks instead of one long one.
+ */
+function useIdleAfterMount(): boolean {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    if (idle) return;
+    const go = () => startTransition(() => setIdle(true));
+    // Safari has no requestIdleCallback; a timer is the next task there
+    if (typeof window.requestIdleCallback === 'function') {
+      const h = window.requestIdleCallback(go, { timeout: 1000 });
+      return () => window.cancelIdleCallback(h);
+    }
+    const h = window.setTimeout(go, 50);
+    return () => window.clearTimeout(h);
+  }, [idle]);
+  return idle;
+}
+
 export default function Editor() {
   const id = useId();
   const t = useT();
+  const later = useIdleAfterMount();
   return (
     <section aria-labelledby={id} id="editor" className="flex scroll-mt-24 flex-col gap-3 rounded-lg border border-slate-300 bg-slate-100 p-3">
       <div className="flex flex-col gap-1">
@@ -87,8 +109,14 @@ export default function Editor() {
         <Configuration />
       </div>
       <div className="grid gap-3 xl:grid-cols-2">
-        <ImportPanel />
-        <ExportPanel />
+        {later ? (
+          <>
+            <ImportPanel />
+            <ExportPanel />
+          </>
+        ) : (
+          <div className="min-h-[20rem] xl:col-span-2" />
+        )}
       </div>
     </section>
   );

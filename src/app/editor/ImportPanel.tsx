@@ -83,11 +83,10 @@ export const ImportPanel = memo(function ImportPanel() {
   const helpId = useId();
   const t = useT();
   const num = (n: number) => numberFormat(t.lang).format(n);
-  // made while nothing happens, not in the task of the first paste that shows a count
-  useEffect(() => {
-    const id = window.setTimeout(() => numberFormat(t.lang), 0);
-    return () => window.clearTimeout(id);
-  }, [t.lang]);
+  // Made when the reader comes to the panel (a pointer over it, focus in it, a file dragged in), so
+  // neither the first paste that shows a count nor the page's start (the panel is below the first
+  // screen, and this is a long task on a phone) pays for the locale's data.
+  const warmNumbers = () => void numberFormat(t.lang);
 
   useEffect(() => {
     if (!busy) return;
@@ -148,7 +147,7 @@ export const ImportPanel = memo(function ImportPanel() {
   const errors = outcome && outcome.ok === false ? outcome.diagnostics.filter((d) => d.severity === 'error') : [];
   return (
     <Panel title={t('import.title')} className="min-h-[20rem]">
-      <div ref={panel} className="flex flex-col gap-2">
+      <div ref={panel} className="flex flex-col gap-2" onPointerEnter={warmNumbers} onFocus={warmNumbers} onDragEnter={warmNumbers}>
         <p id={helpId} className="text-sm text-slate-700">
           {t('import.help')} <code className="font-mono">iptables-save</code>, <code className="font-mono">ip route show [table all]</code>, <code className="font-mono">ip rule show</code>,{' '}
           <code className="font-mono">ip -4 addr show</code>, <code className="font-mono">ip link show</code>.

@@ -2,18 +2,21 @@
 // The scenario's network: hosts (with interfaces and addresses), wires and
 // switches. The host the packet is on is lit; when a step is a packet
 // arriving from another host, the dot travels the wire. Clicking a host (or
-// Enter on it) asks for that host's flow graph.
+// Enter on it) asks for that host's flow graph. At the step where a walk
+// ends, the host carries the same fate marker as the flow graph's box, and the
+// interface the packet was at is marked.
 
 import '@xyflow/react/dist/style.css';
 import './graph.css';
-import { createContext, memo, useContext, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { createContext, memo, useContext, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlow, ViewportPortal, type Node, type NodeProps } from '@xyflow/react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { WalkLog } from '../../engine/walk-log';
-import { hostAt, topologyDotPath, topologyLayout, type TopoNodeSpec } from './topology-layout';
+import { fateAt, hostAt, topologyDotPath, topologyLayout, type TopoFate, type TopoNodeSpec } from './topology-layout';
 import { FitOnResize, HiddenHandles, PacketDot, RouteEdge, type RouteEdgeType } from './graph-parts';
 import { useT } from '../i18n/lang';
+import { fateGood, fateMarker, fateText } from '../shell/derive';
 
 export interface TopologyProps {
   log: WalkLog;
@@ -27,6 +30,8 @@ export interface TopologyProps {
 interface Marks {
   current: string | null;
   selected: string | null;
+  /** at a walk's end step: where and why it ended */
+  fate: TopoFate | null;
 }
 
 const Ctx = createContext<{ marks: StoreApi<Marks>; select: (host: string) => void } | null>(null);
@@ -39,7 +44,17 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
   const ctx = useContext(Ctx)!;
   const current = useStore(ctx.marks, (s) => s.current === spec.name);
   const selected = useStore(ctx.marks, (s) => s.selected === spec.name);
+  const fate = useStore(ctx.marks, (s) => (s.fate?.host === spec.name ? s.fate : null));
+  const fateId = useId();
   const t = useT();
+  const good = fate ? fateGood(fate.reason) : false;
+  const fateIface = (name: string) => (fate?.iface === name ? (good ? 'bg-emerald-100 text-emerald-950' : 'bg-red-100 text-red-950') : '');
+  const ifaceMark = (name: string) =>
+    fate?.iface === name ? (
+      <span data-testid="topo-fate-iface" title={t('fate.iface')} className={`pr-1 font-sans font-bold ${good ? 'text-emerald-800' : 'text-red-800'}`}>
+        {good ? '✓' : '✕'}
+      </span>
+    ) : null;
   return (
     <>
       <HiddenHandles />
@@ -48,11 +63,12 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
         aria-label={t('topo.host', { name: spec.name })}
         aria-current={current ? 'step' : undefined}
         aria-pressed={selected}
+        aria-describedby={fate ? fateId : undefined}
         data-host={spec.name}
         data-netns-in={spec.in}
         onClick={() => ctx.select(spec.name)}
         className={[
-          'nopan pointer-events-auto flex h-full w-full cursor-pointer flex-col rounded-lg border-2 px-3 py-2 text-left leading-tight',
+          'nopan pointer-events-auto relative flex h-full w-full cursor-pointer flex-col rounded-lg border-2 px-3 py-2 text-left leading-tight',
           'focus-visible:outline-4 focus-visible:outline-offset-4 focus-visible:outline-blue-700',
           spec.in !== undefined ? 'border-dashed' : '',
           current ? 'border-orange-700 bg-orange-50 shadow-[0_0_0_5px_rgba(234,88,12,0.85)]' : selected ? 'border-blue-800 bg-blue-50' : 'border-slate-600 bg-white',
@@ -67,15 +83,33 @@ const HostNode = memo(function HostNode({ data }: NodeProps<HostNodeType>) {
         </span>
         {spec.interfaces.map((i) =>
           i.vlan ? (
-            <span key={i.name} className="truncate pl-4 font-mono text-[14px] text-slate-800" data-vlan={i.vlan.id} title={t('vlan.provenance')}>
-              ↳ {i.name} <span className="font-sans text-[13px] text-violet-900">{t('topo.vlan', { id: i.vlan.id })}</span> {i.addrs.join(' ') || t('topo.noAddress')}
+            <span key={i.name} className={`truncate pl-4 font-mono text-[14px] text-slate-800 ${fateIface(i.name)}`} data-vlan={i.vlan.id} title={t('vlan.provenance')}>
+              ↳ {ifaceMark(i.name)}
+              {i.name} <span className="font-sans text-[13px] text-violet-900">{t('topo.vlan', { id: i.vlan.id })}</span> {i.addrs.join(' ') || t('topo.noAddress')}
             </span>
           ) : (
-            <span key={i.name} className="truncate font-mono text-[14px] text-slate-800">
+            <span key={i.name} className={`truncate font-mono text-[14px] text-slate-800 ${fateIface(i.name)}`}>
+              {ifaceMark(i.name)}
               {i.name} {i.addrs.join(' ') || t('topo.noAddress')}
             </span>
           ),
         )}
+        {fate ? (
+          // on the bottom edge: the dot rests on the top edge's middle
+          <span
+            id={fateId}
+            data-testid="topo-fate"
+            data-fate={fate.reason}
+            data-iface={fate.iface ?? undefined}
+            className={[
+              'absolute -bottom-3.5 left-1/2 z-10 -translate-x-1/2 rounded border-2 px-1.5 text-[14px] leading-5 font-bold whitespace-nowrap',
+              good ? 'border-emerald-800 bg-emerald-700 text-white' : 'border-red-900 bg-red-700 text-white',
+            ].join(' ')}
+          >
+            <span aria-hidden="true">{fateMarker(fate.reason, t)}</span>
+            <span className="sr-only">{fate.iface ? t('fate.whereIface', { iface: fate.iface, reason: fateText(fate.reason, t) }) : t('fate.where', { reason: fateText(fate.reason, t) })}</span>
+          </span>
+        ) : null}
       </button>
     </>
   );
@@ -106,7 +140,8 @@ const FIT_VIEW = { padding: 0.08, maxZoom: 1.2 };
 export function Topology({ log, index, selected, onSelectHost, animationMs = 600 }: TopologyProps) {
   const t = useT();
   const current = hostAt(log, index);
-  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected })));
+  const fate = useMemo(() => fateAt(log, index), [log, index]);
+  const [marks] = useState(() => createStore<Marks>()(() => ({ current, selected, fate })));
   const onSelect = useRef(onSelectHost);
   useLayoutEffect(() => {
     onSelect.current = onSelectHost;
@@ -147,8 +182,8 @@ export function Topology({ log, index, selected, onSelectHost, animationMs = 600
   );
 
   useLayoutEffect(() => {
-    marks.setState({ current, selected });
-  }, [marks, current, selected]);
+    marks.setState({ current, selected, fate });
+  }, [marks, current, selected, fate]);
 
   const [shown, setShown] = useState({ log, index, from: index });
   if (shown.log !== log || shown.index !== index) setShown({ log, index, from: shown.log === log ? shown.index : index });

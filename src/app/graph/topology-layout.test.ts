@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { WalkLog, WalkStep } from '../../engine/walk-log';
-import { centre, hostAt, perch, topologyDotPath, topologyLayout } from './topology-layout';
+import { centre, fateAt, hostAt, perch, topologyDotPath, topologyLayout } from './topology-layout';
 
 const host = (name: string, ifaces: string[]) => ({
   name,
@@ -84,6 +84,49 @@ describe('the dot on the topology', () => {
     expect(topologyDotPath(l, log, 1, 2)).toEqual([perch(box('host:router'))]);
     expect(hostAt(log, 2)).toBe('router');
     expect(hostAt(log, -1)).toBeNull();
+  });
+});
+
+describe('where the packet ended, on the topology', () => {
+  const walk = async (file: string) => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { runCase } = await import('../../engine/run-case');
+    const { walkLog } = await import('../../engine/walk-log');
+    const r = runCase(JSON.parse(readFileSync(join(__dirname, '..', '..', 'gallery', 'scenarios', file), 'utf8')));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    return walkLog(r.world);
+  };
+
+  it('marks a drop after routing on the router, at the device the packet came in on, at its end step only', async () => {
+    const log = await walk('g15-forwarding-disabled.json');
+    const end = log.steps.findIndex((s) => s.kind === 'end' && s.reason === 'route.forwarding_disabled');
+    expect(end).toBeGreaterThan(0);
+    const at = log.steps[end]!;
+    const ingress = log.steps.slice(0, end).findLast((s) => s.kind === 'ingress' && s.packet === at.packet && s.host === at.host);
+    expect(ingress?.kind).toBe('ingress');
+    expect(fateAt(log, end)).toEqual({ host: at.host, iface: ingress?.kind === 'ingress' ? ingress.iface : null, reason: 'route.forwarding_disabled' });
+    // the step before it, and every step that is not a walk's end, has none
+    expect(fateAt(log, end - 1)).toBeNull();
+    expect(log.steps.filter((s) => s.kind !== 'end' && fateAt(log, s.i) !== null)).toEqual([]);
+    expect(fateAt(log, -1)).toBeNull();
+    expect(fateAt(null, 0)).toBeNull();
+  });
+
+  it('marks a send at the device the packet left by', async () => {
+    const log = await walk('g03-block-ping.json');
+    const sent = log.steps.filter((s) => s.kind === 'end' && s.reason === 'sent');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const s of sent) {
+      const fate = fateAt(log, s.i)!;
+      const host = log.hosts.find((h) => h.name === s.host)!;
+      expect(fate.host).toBe(s.host);
+      expect(host.interfaces.map((i) => i.name)).toContain(fate.iface);
+      expect(fate.iface).not.toBe('lo');
+      // the wire from that device leads to the host where the same packet arrives next
+      const next = log.steps.find((n) => n.kind === 'ingress' && n.from?.host === s.host && n.from.packet === s.packet);
+      if (next?.kind === 'ingress') expect(log.links.some(([a, b]) => (a === `${s.host}:${fate.iface}` && b === `${next.host}:${next.iface}`) || (b === `${s.host}:${fate.iface}` && a === `${next.host}:${next.iface}`))).toBe(true);
+    }
   });
 });
 

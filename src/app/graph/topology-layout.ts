@@ -4,7 +4,7 @@
 // left to right, and the path the packet dot takes when a packet crosses a
 // wire (through the switch when there is one).
 
-import type { WalkLog } from '../../engine/walk-log';
+import type { FateReason, WalkLog } from '../../engine/walk-log';
 import type { Point } from './flow-layout';
 
 export interface TopoNodeSpec {
@@ -198,6 +198,45 @@ export function perch(n: { x: number; y: number; w: number; h: number }): Point 
 /** The host the packet is on at `index`. */
 export function hostAt(log: WalkLog | null, index: number): string | null {
   return (log && index >= 0 ? log.steps[index]?.host : undefined) ?? null;
+}
+
+/** Where the walk on screen ended: the host, the interface the packet was at, and why (the end step's reason). */
+export interface TopoFate {
+  host: string;
+  /** the device it was to leave by for the wire, else the one it came in on, else the one its route chose; null when none is known */
+  iface: string | null;
+  reason: FateReason;
+}
+
+/**
+ * The fate of the packet on screen, as the topology draws it: only at the
+ * step where its walk on a host ends (the step the flow graph marks), so
+ * stepping shows it once the packet gets there and not before. The interface
+ * comes from the packet's earlier steps on that host: a send names the
+ * device it left by; a drop the device it arrived on, or for a packet the
+ * host made itself the device its route chose.
+ */
+export function fateAt(log: WalkLog | null, index: number): TopoFate | null {
+  const end = log && index >= 0 ? log.steps[index] : undefined;
+  if (!end || end.kind !== 'end') return null;
+  let inDev: string | null = null;
+  let outDev: string | null = null;
+  for (let k = index - 1; k >= 0; k--) {
+    const s = log!.steps[k]!;
+    // another packet's steps may lie between this one's (an ICMP error it caused): pass over them
+    if (s.packet !== end.packet || s.host !== end.host) continue;
+    if (s.kind === 'end' || s.kind === 'originate') break;
+    if (s.kind === 'ingress') {
+      inDev ??= s.iface;
+      break;
+    }
+    if (s.kind === 'rule') {
+      outDev ??= s.out || null;
+      inDev ??= s.in || null;
+    } else if (s.kind === 'note' && s.note.kind === 'route') outDev ??= s.note.dev;
+  }
+  const iface = end.reason === 'sent' ? (outDev ?? inDev) : (inDev ?? outDev);
+  return { host: end.host, iface, reason: end.reason };
 }
 
 /**

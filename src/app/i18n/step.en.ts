@@ -28,6 +28,8 @@ export const enStep = {
   'fate.dropped.tproxy-no-socket': 'TPROXY: no socket',
   'fate.dropped.nat-no-address': 'NAT: no address',
   'fate.where': 'The packet’s walk on this host ended here: {reason}',
+  'fate.whereIface': 'The packet’s walk on this host ended at {iface}: {reason}',
+  'fate.iface': 'the packet’s walk ended at this interface',
   'natx.badge': 'conntrack NAT',
   'natx.line': 'existing binding · table skipped',
   'natx.describe': 'conntrack applied the connection’s existing NAT binding here (nf_nat_inet_fn); the nat table’s rules did not run',

@@ -28,6 +28,8 @@ export const zhStep: Record<keyof typeof enStep, string> = {
   'fate.dropped.tproxy-no-socket': 'TPROXY：没有套接字',
   'fate.dropped.nat-no-address': 'NAT：没有地址',
   'fate.where': '数据包在这台主机上的旅程在此结束：{reason}',
+  'fate.whereIface': '数据包在这台主机上的旅程在 {iface} 结束：{reason}',
+  'fate.iface': '数据包的旅程在这个接口结束',
   'natx.badge': 'conntrack NAT',
   'natx.line': '已有绑定 · 跳过该表',
   'natx.describe': 'conntrack 在此套用连接已有的 NAT 绑定（nf_nat_inet_fn）；nat 表的规则没有运行',

@@ -9,7 +9,7 @@
 // (state/painted-step.ts), in a background render (useDeferredValue), so
 // they never make that frame late.
 
-import { lazy, memo, Suspense, useCallback, useDeferredValue, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { lazy, memo, startTransition, Suspense, useCallback, useDeferredValue, useEffect, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import {
   chooseChain,
@@ -29,7 +29,8 @@ import { packetChain } from './derive';
 import { useT } from '../i18n/lang';
 import type { MessageKey } from '../i18n/i18n';
 
-const FlowGraph = lazy(() => import('../graph/FlowGraph').then((m) => ({ default: m.FlowGraph })));
+const loadFlowGraph = () => import('../graph/FlowGraph');
+const FlowGraph = lazy(() => loadFlowGraph().then((m) => ({ default: m.FlowGraph })));
 // memo: their views re-render in a step's first commit with the deferred (previous) props, which must cost nothing
 const Topology = lazy(() => import('../graph/Topology').then((m) => ({ default: memo(m.Topology) })));
 const ChainRules = lazy(() => import('../graph/ChainRules').then((m) => ({ default: memo(m.ChainRules) })));
@@ -44,6 +45,34 @@ const TOPOLOGY_BOX = 'h-[clamp(200px,26vh,320px)]';
 const RULES_BOX = 'h-[clamp(280px,42vh,560px)]';
 
 const FRAME = 'w-full overflow-hidden rounded-lg border border-slate-300 bg-white';
+
+/**
+ * True once the flow graph's chunk is here and the page has had an idle
+ * moment after it: the topology's React Flow (its mount, measuring and fit)
+ * then starts in tasks of its own instead of adding to the flow graph's,
+ * which on a phone's start made one long task of the two.
+ */
+function useAfterFlowGraph(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (ready) return;
+    let gone = false;
+    let idle: number | undefined;
+    void loadFlowGraph().then(() => {
+      if (gone) return;
+      const go = () => startTransition(() => setReady(true));
+      // Safari has no requestIdleCallback; a timer is the next task there
+      idle = typeof window.requestIdleCallback === 'function' ? window.requestIdleCallback(go, { timeout: 1000 }) : window.setTimeout(go, 50);
+    });
+    return () => {
+      gone = true;
+      if (idle === undefined) return;
+      if (typeof window.cancelIdleCallback === 'function') window.cancelIdleCallback(idle);
+      else window.clearTimeout(idle);
+    };
+  }, [ready]);
+  return ready;
+}
 
 function Loading({ what }: { what: MessageKey }) {
   const t = useT();
@@ -66,6 +95,7 @@ export const TopologyView = memo(function TopologyView() {
   const chosen = useDeferredValue(useStore(painted, selectPaintedHost));
   const id = useId();
   const onSelectHost = useCallback((h: string) => showHost(stores, h), [stores]);
+  const drawn = useAfterFlowGraph();
   const t = useT();
   return (
     <section aria-labelledby={id} className="flex flex-col gap-1">
@@ -76,12 +106,12 @@ export const TopologyView = memo(function TopologyView() {
         <p className="text-sm text-slate-700">{t('topo.help')}</p>
       </div>
       <div className={`${TOPOLOGY_BOX} ${FRAME}`}>
-        {log ? (
+        {log && drawn ? (
           <Suspense fallback={<Loading what="loading.topology" />}>
             <Topology log={log} index={index} selected={shownHost(log, index, chosen)} onSelectHost={onSelectHost} />
           </Suspense>
         ) : (
-          <Loading what="loading.scenario" />
+          <Loading what={log ? 'loading.topology' : 'loading.scenario'} />
         )}
       </div>
     </section>

@@ -3,6 +3,11 @@
 // packet; G cycles), the scrubber with the hosts along the walk, a tick where
 // each packet starts and where it enters a new hook, the document-wide keys,
 // and the timer that plays the walk at `speed` presses per second.
+//
+// The bar is one row from 1280 px wide in both languages: between lg and
+// 1440 px step back / forward show their icons only (named by aria-label,
+// their keys in the tooltip), the speed readout is as wide as "0.5×" needs,
+// and the scrubber gives up width before anything wraps.
 
 import { memo, useEffect, useId, useMemo } from 'react';
 import { useStore } from 'zustand';
@@ -222,6 +227,9 @@ const GranularityControl = memo(function GranularityControl() {
 const btn =
   'inline-flex min-h-10 min-w-10 items-center justify-center gap-1 rounded border border-slate-400 bg-white px-3 py-1.5 text-base font-medium text-slate-900 hover:bg-slate-100 focus:outline-2 focus:outline-offset-2 focus:outline-blue-700 disabled:text-slate-500 aria-disabled:text-slate-500 aria-disabled:hover:bg-white';
 
+/** The words of step back / forward: on a phone (the bar wraps there anyway) and from 1440 px, not between. */
+const stepWords = 'lg:hidden min-[1440px]:inline';
+
 export const Playback = memo(function Playback() {
   const { stores } = useDeps();
   const log = useStore(stores.walk, selectLog);
@@ -243,11 +251,11 @@ export const Playback = memo(function Playback() {
       <button type="button" className={btn} onClick={() => stepToEnd(stores, 'first')} aria-disabled={none || index <= 0} aria-label={t('playback.first')} aria-keyshortcuts="Home" title={t('playback.firstTitle')}>
         <Icon shape="first" />
       </button>
-      <button type="button" className={btn} onClick={() => stepBy(stores, -1)} aria-disabled={none || index <= 0} aria-keyshortcuts="ArrowLeft" title={t('playback.backTitle')}>
-        <Icon shape="back" /> {t('playback.back')}
+      <button type="button" className={btn} onClick={() => stepBy(stores, -1)} aria-disabled={none || index <= 0} aria-label={t('playback.back')} aria-keyshortcuts="ArrowLeft" title={t('playback.backTitle')}>
+        <Icon shape="back" /> <span className={stepWords}>{t('playback.back')}</span>
       </button>
-      <button type="button" className={btn} onClick={() => stepBy(stores, 1)} aria-disabled={none || index >= n - 1} aria-keyshortcuts="ArrowRight" title={t('playback.forwardTitle')}>
-        {t('playback.forward')} <Icon shape="forward" />
+      <button type="button" className={btn} onClick={() => stepBy(stores, 1)} aria-disabled={none || index >= n - 1} aria-label={t('playback.forward')} aria-keyshortcuts="ArrowRight" title={t('playback.forwardTitle')}>
+        <span className={stepWords}>{t('playback.forward')}</span> <Icon shape="forward" />
       </button>
       <button type="button" className={btn} onClick={() => stepToEnd(stores, 'last')} aria-disabled={none || index >= n - 1} aria-label={t('playback.last')} aria-keyshortcuts="End" title={t('playback.lastTitle')}>
         <Icon shape="last" />
@@ -256,14 +264,14 @@ export const Playback = memo(function Playback() {
         <button type="button" className={btn} onClick={() => changeSpeed(stores, -1)} aria-label={t('playback.slower')} aria-keyshortcuts="-" title={t('playback.slowerTitle')}>
           −
         </button>
-        <output className="w-20 text-center font-mono text-base tabular-nums">
+        <output className="w-20 text-center lg:w-12 min-[1440px]:w-20 font-mono text-base tabular-nums">
           {speed}×
         </output>
         <button type="button" className={btn} onClick={() => changeSpeed(stores, 1)} aria-label={t('playback.faster')} aria-keyshortcuts="+" title={t('playback.fasterTitle')}>
           +
         </button>
       </span>
-      <div className="relative ml-2 flex min-w-64 flex-1 flex-col">
+      <div className="relative ml-2 flex min-w-64 flex-1 flex-col lg:min-w-48 min-[1440px]:min-w-64">
         <label htmlFor={`${id}-scrub`} className="sr-only">
           {t('playback.step')}
         </label>

@@ -161,7 +161,10 @@ export function decodeVersion(text: string | null): { scenario: Case; problem: n
 export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
   const newId = opts.newId ?? randomId;
   const now = opts.now ?? Date.now;
-  const pristineFps = new Set((opts.pristine ?? []).map(fingerprint));
+  // hashed when first asked (the first save), not while the page starts: the built-in scenario's
+  // JSON is long and the hash's loop runs cold then, a long task on a phone
+  let pristineFps: Set<string> | null = null;
+  const isPristine = (fp: string): boolean => (pristineFps ??= new Set((opts.pristine ?? []).map(fingerprint))).has(fp);
   let doc: Doc | null = null;
   // the last scenario that came from outside: it is nobody's work even when storage refused to keep it
   let fromOutside: string | null = null;
@@ -207,7 +210,7 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
     if (doc && doc.fp === fp) return { ok: true, meta: null };
     if (!doc) {
       // nothing saved yet: the built-in scenario as it ships is not worth a version
-      if (pristineFps.has(fp)) return { ok: true, meta: null };
+      if (isPristine(fp)) return { ok: true, meta: null };
       return write({ id: newId(), rev: 1, origin: 'edit', originFp: null }, scenario, null, { text, fp });
     }
     const r = await write({ id: doc.id, rev: doc.rev + 1, origin: doc.origin, originFp: doc.originFp }, scenario, doc.rev, { text, fp });
@@ -215,7 +218,7 @@ export function createVault(backend: VaultBackend, opts: VaultOptions): Vault {
     return r;
   }
 
-  const isWork = (fp: string): boolean => !pristineFps.has(fp) && fp !== fromOutside && !(doc && doc.originFp === fp);
+  const isWork = (fp: string): boolean => !isPristine(fp) && fp !== fromOutside && !(doc && doc.originFp === fp);
 
   return {
     backend,
