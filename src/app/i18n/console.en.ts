@@ -9,6 +9,7 @@ export const enConsole = {
   'console.why.ifconfig-addr': 'Why iproute2: SIOCSIFADDR keeps one address per label and replaces it (taking its secondaries and the routes with them); ip addr adds and deletes each of several addresses on one interface, labelled or not, and shows them all — ifconfig never shows an unlabelled second address.',
   'console.why.route': 'Why iproute2: route knows the main table only (SIOCADDRT/SIOCDELRT); ip route reaches every routing table, and ip rule the policy rules that choose them — none of which route -n ever shows.',
   'console.why.route-prepend': 'Why iproute2: SIOCADDRT adds a route beside one for the same prefix (no NLM_F_EXCL), which is ip route prepend, not ip route add; and route knows the main table only, where ip route and ip rule reach every table and the policy rules.',
+  'console.why.arp': 'Why iproute2: arp reaches only IPv4’s ARP table, one entry per ioctl (SIOCSARP, SIOCDARP); ip neigh handles every neighbour table, shows each entry’s state (REACHABLE, STALE, FAILED, PERMANENT …) and can flush them by device or state.',
   'console.asOf': 'as of step {step}; nothing changed',
   'console.asOfStart': 'before the walk; nothing changed',
   'console.completions': 'Tab: {list}',
