@@ -37,6 +37,7 @@ import ssTuln from './scenarios/ss-tuln-server.json';
 import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
 import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
 import vlanInterface from './scenarios/vlan-interface.json';
+import vlanTrunkBridge from './scenarios/vlan-trunk-bridge.json';
 import greTwoSites from './scenarios/gre-two-sites.json';
 import vxlanRoute from './scenarios/vxlan-route-to-lan-behind.json';
 
@@ -1054,6 +1055,51 @@ export const GALLERY: readonly GalleryEntry[] = [
         text: {
           en: 'A NEW connection from eth0.20 to eth0.10 matches -i eth0.20 -o eth0.10 and is dropped: to iptables a VLAN device is an interface like any other.',
           zh: '从 eth0.20 到 eth0.10 的 NEW 连接命中 -i eth0.20 -o eth0.10，被 DROP：对 iptables 来说，VLAN 设备和其他接口没有区别。',
+        },
+      },
+    ],
+    tags: ['basics', 'routing'],
+  },
+  {
+    id: 'vlan-trunk-bridge',
+    scenario: scenario(vlanTrunkBridge),
+    kernel: false,
+    modelled: 'vlan',
+    title: { en: 'A VLAN trunk on a bridge', zh: '网桥上的 VLAN trunk' },
+    summary: {
+      en: 'ip link add br0 type bridge vlan_filtering 1; bridge vlan add dev eth0 vid 10 pvid untagged: two access ports and a trunk on one bridge.',
+      zh: 'ip link add br0 type bridge vlan_filtering 1；bridge vlan add dev eth0 vid 10 pvid untagged：一个网桥上的两个 access 端口和一个 trunk 端口。',
+    },
+    explanation: {
+      en: 'With vlan_filtering 1 the bridge keeps a VLAN list per port. eth0 is an access port of VLAN 10 and eth1 of VLAN 20 (bridge vlan add … pvid untagged, the default VLAN 1 removed): an untagged frame that comes in takes the port’s PVID, and leaves an access port untagged again. eth2 is a trunk, a tagged member of both VLANs, so a frame of VLAN 10 leaves it with an 802.1Q tag carrying 10. The bridge forwards a frame only to ports that are members of its VLAN and looks its destination up in the FDB per VLAN, so pc10 and pc20 cannot reach each other at layer 2: the router on the trunk routes between its eth0.10 and eth0.20. The switch host passes frames without iptables (bridge-nf-call-iptables=0), as a plain switch. Modelled from kernel source (net/bridge/br_vlan.c, net/8021q): this machine’s kernel refuses vlan_filtering and has no 8021q.',
+      zh: '开启 vlan_filtering 1 后，网桥为每个端口维护一张 VLAN 列表。eth0 是 VLAN 10 的 access 端口，eth1 是 VLAN 20 的（bridge vlan add … pvid untagged，并删掉默认的 VLAN 1）：进来的不带标签的帧归入该端口的 PVID，从 access 端口出去时也不带标签。eth2 是 trunk，以带标签的方式属于两个 VLAN，所以 VLAN 10 的帧从它出去时带上 ID 为 10 的 802.1Q 标签。网桥只把帧转发给属于该 VLAN 的端口，并按 VLAN 分别查 FDB，因此 pc10 和 pc20 在二层互不可达：由 trunk 上的路由器在它的 eth0.10 和 eth0.20 之间路由。switch 主机转发帧时不经过 iptables（bridge-nf-call-iptables=0），就像一台普通交换机。依据内核源码建模（net/bridge/br_vlan.c、net/8021q）：本机内核拒绝 vlan_filtering，也没有 8021q。',
+    },
+    lookHere: [
+      {
+        step: 1,
+        host: 'router',
+        at: { chain: 'filter:FORWARD' },
+        text: {
+          en: 'IN=eth0.10: pc10 sent the ping untagged; br0 gave it eth0’s PVID 10 and sent it up the trunk eth2 tagged 10, where the router’s eth0.10 took it. Open the inspector on this packet’s first step to see the tag.',
+          zh: 'IN=eth0.10：pc10 发出的 ping 不带标签；br0 给它打上 eth0 的 PVID 10，从 trunk 端口 eth2 带着标签 10 送上去，由路由器的 eth0.10 接收。在这个数据包的第一步打开检查器可以看到标签。',
+        },
+      },
+      {
+        step: 1,
+        host: 'router',
+        at: { note: 'transmit' },
+        text: {
+          en: 'Out by eth0.20, tagged 20, down the same trunk: br0 admits it on eth2 (a member of VLAN 20) and can send it only to VLAN 20’s ports, so it leaves eth1 untagged for pc20.',
+          zh: '从 eth0.20 发出，带标签 20，沿同一条 trunk 下行：br0 在 eth2 上接收它（eth2 属于 VLAN 20），只能转发给 VLAN 20 的端口，于是它不带标签地从 eth1 发给 pc20。',
+        },
+      },
+      {
+        step: 1,
+        host: 'pc20',
+        at: { chain: 'filter:INPUT' },
+        text: {
+          en: 'pc20 never sees a tag: an access port strips it (egress untagged). Its reply makes the same trip the other way, through the router.',
+          zh: 'pc20 从不见到标签：access 端口出去时去掉了标签（egress untagged）。它的回应沿相反方向再走一遍，同样经过路由器。',
         },
       },
     ],

@@ -63,7 +63,9 @@ const u32 = int(0, 0xffffffff);
 // The harness runs exactly these (FORMAT.md §1.1), plus `ip tunnel` for GRE/IPIP (modelled from
 // kernel source, so such cases run in PacketWalk only); anything else in a link is refused.
 const IP_OBJECT_RE = /^ip (?:-4 )?(?:l|li|lin|link|a|ad|add|addr|addre|addres|address|r|ro|rou|rout|route|ru|rul|rule|n|ne|nei|neig|neigh|t|tu|tun|tunn|tunne|tunnel|tunl)(?: |$)/;
-const SYSCTL_RE = /^sysctl -w net\.(?:ipv4|netfilter)\.[a-z0-9_.]+=[0-9]{1,10}$/;
+const SYSCTL_RE = /^sysctl -w (?:net\.(?:ipv4|netfilter)\.[a-z0-9_.]+|net\.bridge\.bridge-nf-call-(?:iptables|arptables))=[0-9]{1,10}$/;
+/** a bridge's VLAN list (the engine's bridge vlan add|del, VLAN filtering modelled from kernel source) */
+const BRIDGE_VLAN_RE = /^bridge vlan (?:add|del) dev [A-Za-z0-9_.:-]{1,15} vid [0-9]{1,4}(?:-[0-9]{1,4})?(?: (?:pvid|untagged|self|master))*$/;
 
 const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
   if (s.startsWith('iptables ')) return;
@@ -75,10 +77,14 @@ const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
     return;
   }
   if (s.startsWith('sysctl ')) {
-    if (!SYSCTL_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'only "sysctl -w net.ipv4.KEY=NUMBER" or "sysctl -w net.netfilter.KEY=NUMBER"' });
+    if (!SYSCTL_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'only "sysctl -w net.ipv4.KEY=NUMBER", "sysctl -w net.netfilter.KEY=NUMBER" or "sysctl -w net.bridge.bridge-nf-call-iptables=NUMBER"' });
     return;
   }
-  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm or sysctl' });
+  if (s.startsWith('bridge ')) {
+    if (!BRIDGE_VLAN_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'bridge commands may only be "bridge vlan add|del dev IF vid N [pvid] [untagged] [self] [master]"' });
+    return;
+  }
+  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm, sysctl or bridge vlan' });
 });
 
 const restore = z.strictObject({

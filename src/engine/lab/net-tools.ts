@@ -31,8 +31,36 @@ export interface NetToolsState {
   peers: Peers;
   neighbours: readonly Neighbour[];
   sockets: readonly SocketRow[];
-  /** the host has sent or received frames by the step: the device counters would not be zero */
+  /** each device's counters as of the step (absent: nothing counted) */
+  stats: ReadonlyMap<string, DevStats>;
+  /** the host has sent or received packets by the step */
   trafficSeen: boolean;
+}
+
+/** The counters net-tools prints (struct rtnl_link_stats64's); errors, overruns and the rest stay 0 here as on a veth. */
+export interface DevStats {
+  rxPackets: number;
+  rxBytes: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+const NO_STATS: DevStats = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+
+/** ife_print_long's byte figure: the count, then it ×10 scaled by 1024s, printed as whole.tenth (truncated) with an IEC unit. */
+function scaledBytes(n: number): string {
+  const units: readonly [number, string][] = [[1125899906842624, 'PiB'], [1099511627776, 'TiB'], [1073741824, 'GiB'], [1048576, 'MiB'], [1024, 'KiB']];
+  let tenths = n * 10;
+  let unit = 'B';
+  for (const [size, name] of units) {
+    if (n > size) {
+      tenths = Math.floor(tenths / size);
+      unit = name;
+      break;
+    }
+  }
+  return `${n} (${Math.floor(tenths / 10)}.${tenths % 10} ${unit})`;
 }
 
 const IFF = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, RUNNING: 0x40, MULTICAST: 0x1000 } as const;
@@ -41,7 +69,12 @@ const IFF_NAMES: readonly [number, string][] = [[IFF.UP, 'UP'], [IFF.BROADCAST, 
 /** netstat -i's letters, in the order it prints them */
 const IFF_LETTERS: readonly [number, string][] = [[IFF.BROADCAST, 'B'], [IFF.LOOPBACK, 'L'], [IFF.MULTICAST, 'M'], [IFF.RUNNING, 'R'], [IFF.UP, 'U']];
 
-const COUNTERS_NOTE = 'PacketWalk keeps no per-device counters (as for ip -s link): the RX/TX figures read 0 although this host has moved frames by this step.';
+const COUNTERS_NOTE = 'PacketWalk keeps no counters for tunnel devices (gre, ipip, vxlan): their RX/TX figures read 0.';
+
+/** The note for what is not counted: only on a host with a tunnel device, once it has moved packets. */
+function countersNote(st: NetToolsState, tool: string): string {
+  return st.trafficSeen && st.net.links.some((l) => l.tunnel) ? `${tool}: ${COUNTERS_NOTE}\n` : '';
+}
 
 function ifFlags(st: NetToolsState, l: Link): number {
   let f = l.kind === 'loopback' ? IFF.LOOPBACK : IFF.BROADCAST | IFF.MULTICAST;
@@ -97,10 +130,11 @@ function ifconfigBlock(st: NetToolsState, e: IfEntry): string {
   }
   out += e.link.kind === 'loopback' ? '        loop  txqueuelen 1000  (Local Loopback)\n' : `        ether ${e.link.mac}  txqueuelen 1000  (Ethernet)\n`;
   if (!e.alias) {
-    out += '        RX packets 0  bytes 0 (0.0 B)\n';
+    const k = st.stats.get(e.link.name) ?? NO_STATS;
+    out += `        RX packets ${k.rxPackets}  bytes ${scaledBytes(k.rxBytes)}\n`;
     out += '        RX errors 0  dropped 0  overruns 0  frame 0\n';
-    out += '        TX packets 0  bytes 0 (0.0 B)\n';
-    out += '        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n';
+    out += `        TX packets ${k.txPackets}  bytes ${scaledBytes(k.txBytes)}\n`;
+    out += `        TX errors 0  dropped ${k.txDropped} overruns 0  carrier 0  collisions 0\n`;
   }
   return `${out}\n`;
 }
@@ -108,7 +142,7 @@ function ifconfigBlock(st: NetToolsState, e: IfEntry): string {
 /** `ifconfig [-a] [DEV]`: the devices that are up (all with -a), or one. */
 export function ifconfigShow(st: NetToolsState, all: boolean, dev: string | null): ToolOutput {
   const list = entries(st.net);
-  const note = st.trafficSeen ? `ifconfig: ${COUNTERS_NOTE}\n` : '';
+  const note = countersNote(st, 'ifconfig');
   if (dev !== null) {
     const e = list.find((x) => x.name === dev);
     if (!e) return failed(`${dev}: error fetching interface information: Device not found`);
@@ -125,9 +159,16 @@ export function netstatInterfaces(st: NetToolsState, all: boolean): ToolOutput {
     const f = ifFlags(st, e.link);
     const letters = IFF_LETTERS.filter(([bit]) => f & bit).map(([, n]) => n).join('');
     const head = `${e.name.padEnd(16)}${String(e.link.mtu).padStart(5)}`;
-    out += e.alias ? `${head}      - no statistics available -                        ${letters}\n` : `${head}        0      0      0 0             0      0      0      0 ${letters}\n`;
+    if (e.alias) {
+      out += `${head}      - no statistics available -                        ${letters}\n`;
+      continue;
+    }
+    // netstat's "%8llu %6lu %6lu %-6lu %8llu %6lu %6lu %6lu %s" after the name and MTU
+    const k = st.stats.get(e.link.name) ?? NO_STATS;
+    const n = (v: number, w: number) => String(v).padStart(w);
+    out += `${head} ${n(k.rxPackets, 8)} ${n(0, 6)} ${n(0, 6)} ${'0'.padEnd(6)} ${n(k.txPackets, 8)} ${n(0, 6)} ${n(k.txDropped, 6)} ${n(0, 6)} ${letters}\n`;
   }
-  return ok(out, st.trafficSeen ? `netstat: ${COUNTERS_NOTE}\n` : '');
+  return ok(out, countersNote(st, 'netstat'));
 }
 
 // ------------------------------------------------------------------ routes

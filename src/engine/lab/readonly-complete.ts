@@ -21,7 +21,8 @@ export interface Completion {
 export const COMMANDS: readonly Completion[] = [
   { name: 'iptables', usage: 'iptables [-t T] -L|-S [CHAIN [N]] [-n] [-v] [-x] [--line-numbers]', what: 'list rules (counters as of the step); -A/-I/-D/-P/-N/-X/-F edit', options: ['-t', '-L', '-S', '-n', '-v', '-x', '--line-numbers', '-A', '-I', '-D', '-R', '-P', '-N', '-X', '-F', '-Z', '-E', '--list', '--list-rules', '--numeric', '--verbose', '--exact', '-j', '-p', '-s', '-d', '-i', '-o', '-m'] },
   { name: 'iptables-save', usage: 'iptables-save [-c] [-t T]', what: 'the rules as iptables-restore reads them; -c with counters', options: ['-c', '-t', '--counters', '--table'] },
-  { name: 'ip', usage: 'ip [-4] addr|link|route|rule|neigh [show …]', what: 'addresses, links, routes, policy rules, neighbours; add/del edit', options: ['-4', 'addr', 'address', 'link', 'route', 'rule', 'neigh', 'show', 'get', 'add', 'del', 'dev', 'table', 'from', 'iif', 'oif', 'mark'] },
+  { name: 'ip', usage: 'ip [-4] addr|link|route|rule|neigh|tunnel [show …]', what: 'addresses, links, routes, policy rules, neighbours, tunnels; add/del edit', options: ['-4', 'addr', 'address', 'link', 'route', 'rule', 'neigh', 'tunnel', 'netns', 'show', 'get', 'add', 'del', 'dev', 'table', 'from', 'iif', 'oif', 'mark'] },
+  { name: 'ip netns', usage: 'ip netns list | ip netns add|del NS | ip netns exec NS CMD | ip link set DEV netns NS', what: "the host's network namespaces; add/del/exec and moving a link edit", options: [] },
   { name: 'ip route get', usage: 'ip route get ADDR [from A] [iif IF] [oif IF] [mark M]', what: "the kernel's route for a packet (the engine's FIB)", options: [] },
   { name: 'ipvsadm', usage: 'ipvsadm -Ln [-c]', what: 'IPVS virtual services (and connections, -c) as of the step; -A/-a/-E/-e/-D/-d edit', options: ['-L', '-n', '-c', '-Ln', '-Lnc', '-A', '-a', '-E', '-e', '-D', '-d', '-t', '-u', '-f', '-s', '-r', '-w', '-m', '-g', '-i'] },
   { name: 'sysctl', usage: 'sysctl NAME | sysctl -a [-r PATTERN] | sysctl -w NAME=VALUE', what: 'read kernel settings; -w sets one', options: ['-a', '-n', '-r', '-w', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter'] },
@@ -30,11 +31,14 @@ export const COMMANDS: readonly Completion[] = [
   { name: 'bridge', usage: 'bridge link|fdb|vlan [show] [br BR] [dev IF]', what: "bridge ports, the forwarding database (learned MACs) as of the step, VLANs; bridge vlan add|del edit (VLAN filtering: modelled from kernel source)", options: ['link', 'fdb', 'vlan', 'show', 'add', 'del', 'dev', 'br', 'brport', 'vid', 'pvid', 'untagged', 'self', 'master'] },
   { name: 'ifconfig', usage: 'ifconfig [-a] [DEV] | ifconfig DEV up|down|mtu N|ADDR [netmask M]', what: 'net-tools: interfaces; a change runs as its ip link/ip addr translation', options: ['-a', 'up', 'down', 'mtu', 'netmask', 'broadcast'] },
   { name: 'route', usage: 'route [-n] | route add|del [-net|-host] T [netmask M] [gw G] [dev D]', what: 'net-tools: the main routing table; a change runs as its ip route translation', options: ['-n', 'add', 'del', '-net', '-host', 'default', 'netmask', 'gw', 'metric', 'dev'] },
-  { name: 'arp', usage: 'arp [-n] [-a] [-i IF] [ADDR]', what: 'net-tools: the neighbour table as of the step', options: ['-n', '-a', '-an', '-i'] },
+  { name: 'arp', usage: 'arp [-n] [-a] [-i IF] [ADDR] | arp -s ADDR HWADDR | arp -d ADDR', what: 'net-tools: the neighbour table as of the step; -s/-d run as their ip neigh translation', options: ['-n', '-a', '-an', '-i', '-s', '-d'] },
   { name: 'netstat', usage: 'netstat -tuln | -tan | -rn | -i', what: 'net-tools: sockets as of the step, the main routing table, interfaces', options: ['-tuln', '-tan', '-tln', '-uln', '-rn', '-i', '-ia', '-t', '-u', '-l', '-a', '-n', '-r'] },
   { name: 'iptables-restore', usage: 'iptables-restore (the input menu)', what: 'load a whole ruleset', options: [] },
   { name: 'help', usage: 'help', what: 'this list', options: [] },
 ];
+
+/** ip netns's verbs (ipnetns.c do_netns), for Tab after `ip netns` */
+const IP_NETNS_VERBS: readonly string[] = ['list', 'add', 'del', 'exec'];
 
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -89,6 +93,7 @@ export function completeCommand(text: string, config: HostConfig | undefined): s
       pool = (TABLES as readonly string[]).includes(table) ? chainsInSaveOrder(config.rules, table as (typeof TABLES)[number]).map((c) => c.name) : [];
     else if (config && (['dev', 'iif', 'oif', '-i', '-o'].includes(prev) || (tool === 'ifconfig' && (before.length === 1 || (before.length === 2 && prev === '-a')))))
       pool = [...config.net.links.map((l) => l.name), ...(tool === 'ifconfig' && before.length === 1 ? ['-a'] : [])];
+    else if (tool === 'ip' && prev === 'netns' && before.length === 2) pool = IP_NETNS_VERBS;
     else pool = COMMANDS.find((c) => c.name === tool)?.options ?? [];
   }
   return pool.filter((p) => p.startsWith(word) && p !== word).map((p) => head + p);

@@ -34,7 +34,7 @@ import { inspectStep, recordOrder, socketsAtStep, type InspectableWalk, type Nei
 import { ss } from './ss';
 import { bridgeQuery } from './bridge';
 import type { FdbLearned } from '../sim/l2';
-import { arpShow, ifconfigShow, netstatInterfaces, netstatRoutes, netstatSockets, routeShow, type NetToolsState } from './net-tools';
+import { arpShow, ifconfigShow, netstatInterfaces, netstatRoutes, netstatSockets, routeShow, type DevStats, type NetToolsState } from './net-tools';
 import { listenerRows, type SocketRow } from '../sim/socket-table';
 
 export { completeCommand } from './readonly-complete';
@@ -210,11 +210,41 @@ export function learnedAt(ctx: QueryContext): readonly FdbLearned[] {
   return all.filter((e) => e.seq <= reached);
 }
 
+/**
+ * The host's device counters as of the step, by the rule learnedAt follows:
+ * a frame counts from the first step of the first packet the engine opened
+ * after it (frames are not steps), and at the walk's last step every frame
+ * the walk moved counts. Every walk starts them at 0 (a fresh namespace).
+ */
+export function deviceStatsAt(ctx: QueryContext): Map<string, DevStats> {
+  const out = new Map<string, DevStats>();
+  const walk = ctx.walk;
+  if (!walk || !walk.world.hosts.has(ctx.host)) return out;
+  let reached = Infinity;
+  if (walk.asOf < walk.log.steps.length - 1) {
+    reached = -1;
+    for (const p of walk.log.packets) if (p.firstStep <= walk.asOf) reached = Math.max(reached, recordOrder(walk, p.id));
+  }
+  for (const c of walk.world.l2.devCounts) {
+    if (c.host !== ctx.host || c.seq > reached) continue;
+    let st = out.get(c.dev);
+    if (!st) out.set(c.dev, (st = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txDropped: 0 }));
+    if (c.field === 'rx') {
+      st.rxPackets++;
+      st.rxBytes += c.bytes;
+    } else if (c.field === 'tx') {
+      st.txPackets++;
+      st.txBytes += c.bytes;
+    } else st.txDropped++;
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ net-tools
 
 function netToolsState(ctx: QueryContext): NetToolsState {
   const seen = ctx.walk !== null && ctx.walk.log.packets.some((p) => p.host === ctx.host && p.firstStep <= ctx.walk!.asOf);
-  return { net: ctx.config.net, peers: peersOf(ctx), neighbours: neighboursAt(ctx), sockets: socketsAt(ctx), trafficSeen: seen };
+  return { net: ctx.config.net, peers: peersOf(ctx), neighbours: neighboursAt(ctx), sockets: socketsAt(ctx), stats: deviceStatsAt(ctx), trafficSeen: seen };
 }
 
 /** Single-letter options of a net-tools command (`-tuln`) and its other words; null when a letter is not in `allowed`. */

@@ -16,11 +16,12 @@
 // bridge behaves as this machine's (`bridge vlan show` prints its header
 // alone, recorded).
 
-import type { Diagnostic } from '../text/diagnostics';
+import type { Diagnostic, Span } from '../text/diagnostics';
 import type { HostNet, Link } from './config';
 import { findLink } from './config';
 import type { Cursor } from './ip-args';
 import { kernelError, parseU32 } from './ip-args';
+import { splitWords, type Word } from '../text/shlex';
 import type { VlanTag } from './vlan';
 
 /** What UI and CLI say about every bridge VLAN behaviour. */
@@ -112,7 +113,8 @@ export interface BridgeVlanCommand {
   self: boolean;
 }
 
-const fail = (cmd: string, message: string, code: string): Diagnostic[] => [kernelError({ from: 0, to: cmd.length }, message, code)];
+/** A refusal on the word it is about (the whole line when there is none). */
+const fail = (at: Span, message: string, code: string): Diagnostic[] => [kernelError(at, message, code)];
 
 /**
  * `bridge vlan add|del …` (vlan_modify, then br_setlink / br_afspec):
@@ -120,52 +122,62 @@ const fail = (cmd: string, message: string, code: string): Diagnostic[] => [kern
  * port's (and the bridge learns the VID as a global context), with `self`
  * on the bridge it is the bridge device's own. The bridge must filter for
  * the VLANs to do anything: without vlan_filtering the kernel keeps them
- * but forwards as before, which is what happens here too.
+ * but forwards as before, which is what happens here too. Each refusal
+ * points at the word it is about: the device, the VID, `pvid`.
  */
 export function applyBridgeVlanCommand(net: HostNet, text: string): Diagnostic[] {
-  const words = text.trim().split(/\s+/).slice(1);
-  if (words[0] !== 'vlan') return fail(text, `bridge: only \`bridge vlan add|del\` changes anything here (\`bridge link\` and \`bridge fdb show\` read); ${BRIDGE_VLAN_PROVENANCE}`, 'bridge/unknown-command');
-  const verb = words[1] !== undefined && 'add'.startsWith(words[1]) ? 'add' : words[1] !== undefined && 'delete'.startsWith(words[1]) ? 'del' : null;
-  if (!verb) return fail(text, `Command "${words[1] ?? ''}" is unknown, try "bridge vlan help".`, 'bridge/unknown-command');
-  let dev: string | null = null;
+  const lead = text.length - text.trimStart().length;
+  const all = splitWords(text.trim(), lead).words;
+  const line: Span = { from: 0, to: text.length };
+  const words = all.slice(1);
+  if (words[0]?.text !== 'vlan') return fail(words[0] ?? line, `bridge: only \`bridge vlan add|del\` changes anything here (\`bridge link\` and \`bridge fdb show\` read); ${BRIDGE_VLAN_PROVENANCE}`, 'bridge/unknown-command');
+  const verbWord = words[1];
+  const verb = verbWord !== undefined && 'add'.startsWith(verbWord.text) ? 'add' : verbWord !== undefined && 'delete'.startsWith(verbWord.text) ? 'del' : null;
+  if (!verb) return fail(verbWord ?? words[0], `Command "${verbWord?.text ?? ''}" is unknown, try "bridge vlan help".`, 'bridge/unknown-command');
+  let dev: Word | null = null;
+  let vidWord: Word | null = null;
   let vid: number | null = null;
   let vidEnd: number | null = null;
-  let pvid = false;
+  let pvidWord: Word | null = null;
   let untagged = false;
   let self = false;
   for (let i = 2; i < words.length; i++) {
     const w = words[i]!;
-    if (w === 'dev') dev = words[++i] ?? null;
-    else if (w === 'vid') {
-      const v = words[++i] ?? '';
-      const [a, b] = v.split('-');
+    if (w.text === 'dev') {
+      dev = words[++i] ?? null;
+      if (!dev) return fail(w, 'Device and VLAN ID are required arguments.', 'bridge/missing-args');
+    } else if (w.text === 'vid') {
+      vidWord = words[++i] ?? null;
+      if (!vidWord) return fail(w, 'Device and VLAN ID are required arguments.', 'bridge/missing-args');
+      const [a, b] = vidWord.text.split('-');
       // atoi: what is not a number reads 0
       vid = parseInt(a ?? '', 10) || 0;
       if (b !== undefined) vidEnd = parseInt(b, 10) || 0;
-    } else if (w === 'pvid') pvid = true;
-    else if (w === 'untagged') untagged = true;
-    else if (w === 'self') self = true;
+    } else if (w.text === 'pvid') pvidWord = w;
+    else if (w.text === 'untagged') untagged = true;
+    else if (w.text === 'self') self = true;
     // `master` (the port's VLANs) is what a port gets without it
-    else if (w !== 'master') return fail(text, `Unknown argument "${w}": expected dev DEV, vid VLAN_ID, pvid, untagged, self or master (bridge vlan ${verb}).`, 'bridge/garbage');
+    else if (w.text !== 'master') return fail(w, `Unknown argument "${w.text}": expected dev DEV, vid VLAN_ID, pvid, untagged, self or master (bridge vlan ${verb}).`, 'bridge/garbage');
   }
-  if (dev === null || vid === null) return fail(text, 'Device and VLAN ID are required arguments.', 'bridge/missing-args');
-  const link = findLink(net, dev);
-  if (!link) return fail(text, `Cannot find bridge device "${dev}"`, 'bridge/no-device');
-  if (vid >= 4096) return fail(text, `Invalid VLAN ID "${vid}"`, 'bridge/invalid-vid');
+  if (dev === null || vid === null || vidWord === null) return fail(verbWord!, 'Device and VLAN ID are required arguments.', 'bridge/missing-args');
+  const pvid = pvidWord !== null;
+  const link = findLink(net, dev.text);
+  if (!link) return fail(dev, `Cannot find bridge device "${dev.text}"`, 'bridge/no-device');
+  if (vid >= 4096) return fail(vidWord, `Invalid VLAN ID "${vid}"`, 'bridge/invalid-vid');
   if (vidEnd !== null) {
-    if (vidEnd >= 4096 || vid >= vidEnd) return fail(text, `Invalid VLAN range "${vid}-${vidEnd}"`, 'bridge/invalid-range');
-    if (pvid) return fail(text, 'pvid cannot be configured for a vlan range', 'bridge/pvid-range');
+    if (vidEnd >= 4096 || vid >= vidEnd) return fail(vidWord, `Invalid VLAN range "${vid}-${vidEnd}"`, 'bridge/invalid-range');
+    if (pvidWord) return fail(pvidWord, 'pvid cannot be configured for a vlan range', 'bridge/pvid-range');
   }
   // br_vlan_valid_id: 0 and 4095 are not VLANs
-  if (vid === 0 || (vidEnd ?? vid) === 4095) return fail(text, 'RTNETLINK answers: Invalid argument', 'bridge/kernel-einval');
+  if (vid === 0 || (vidEnd ?? vid) === 4095) return fail(vidWord, 'RTNETLINK answers: Invalid argument', 'bridge/kernel-einval');
   const target = link.kind === 'bridge' ? (self ? link : null) : link.master !== null && findLink(net, link.master)?.kind === 'bridge' ? link : null;
   // rtnl_bridge_setlink: a bridge without `self` has no master to ask; a device not in a bridge has no VLANs
-  if (!target) return fail(text, 'RTNETLINK answers: Operation not supported', 'bridge/not-supported');
+  if (!target) return fail(dev, 'RTNETLINK answers: Operation not supported', 'bridge/not-supported');
   let list = target.bridgeVlans ?? [];
   for (let v = vid; v <= (vidEnd ?? vid); v++) {
     if (verb === 'add') list = withVlan(list, { vid: v, pvid, untagged });
     else {
-      if (!list.some((x) => x.vid === v)) return fail(text, 'RTNETLINK answers: No such file or directory', 'bridge/no-vlan');
+      if (!list.some((x) => x.vid === v)) return fail(vidWord, 'RTNETLINK answers: No such file or directory', 'bridge/no-vlan');
       list = list.filter((x) => x.vid !== v);
     }
   }

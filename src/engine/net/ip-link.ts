@@ -11,6 +11,7 @@ import type { HostNet, LinkKind } from './config';
 import { addLink, bridgeMtuAutoAdjust, deleteLink, findLink, setLinkUp } from './config';
 import type { BaseFields, Cursor, IpBase, WordRef } from './ip-args';
 import { checkNewVlan, initVlanLink, parseVlanArgs, vlanFollowParent, vlanMtuError, vlanOpenError, vlansToDelete, type VlanArgs } from './vlan';
+import { dropIpv4BelowMin, mtuAddError, mtuSetError, vxlanAddMtu } from './link-mtu';
 import { createTunnel, parseLinkTunnelOptions } from './tunnel';
 import type { TunnelParams } from './tunnel-params';
 import { kernelError, MAC, matches, noDevice, normaliseMac, parseU32, ref, utf8Length, IFNAMSIZ, validIfname } from './ip-args';
@@ -23,6 +24,8 @@ export interface IpLinkCommand extends IpBase {
   peer: WordRef | null;
   up: boolean | null;
   mtu: number | null;
+  /** the word of the value after `mtu`, where its diagnostics point */
+  mtuWord?: WordRef;
   address: string | null;
   master: WordRef | null;
   nomaster: boolean;
@@ -84,7 +87,10 @@ export function parseLink(c: Cursor, b: BaseFields, verb: IpLinkCommand['verb'])
       if (!a) break;
       const n = parseU32(a.text);
       if (n === null || n > 0x7fffffff) c.invarg(a, 'Invalid "mtu" value');
-      else cmd.mtu = n;
+      else {
+        cmd.mtu = n;
+        cmd.mtuWord = ref(a);
+      }
     } else if (t === 'gso_max_segs') {
       const a = c.arg(w, 'a number of segments');
       if (!a) break;
@@ -170,10 +176,16 @@ function addTunnelLink(net: HostNet, cmd: IpLinkCommand, dev: WordRef, t: NonNul
     params.link = t.dev.text;
   }
   if (findLink(net, dev.text)) return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
+  let mtu = cmd.mtu;
+  if (mtu !== null && params.mode === 'vxlan') {
+    const m = vxlanAddMtu(net, params.link, mtu, cmd.mtuWord ?? dev);
+    if (typeof m !== 'number') return [m];
+    mtu = m;
+  }
   if (createTunnel(net, dev.text, params, cmd.address ?? generatedMac(net, net.nextIfindex))) return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
   const link = findLink(net, dev.text)!;
   if (cmd.address !== null) link.macSet = true;
-  if (cmd.mtu !== null) link.mtu = cmd.mtu;
+  if (mtu !== null) link.mtu = mtu;
   if (cmd.up) setLinkUp(net, dev.text, true);
   return [];
 }
@@ -194,6 +206,8 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (cmd.link && !findLink(net, cmd.link.text)) return [noDevice(cmd.link)];
     const vlan = kind === 'vlan' ? checkNewVlan(net, cmd.vlan ?? { id: null, idWord: null, protocol: null }, cmd.link, cmd.mtu, kindWord) : null;
     if (vlan && 'message' in vlan && !findLink(net, dev.text)) return [vlan];
+    const badMtu = cmd.mtu !== null ? mtuAddError(kind, cmd.mtu, cmd.mtuWord ?? dev) : null;
+    if (badMtu) return [badMtu];
     if (findLink(net, dev.text) || (cmd.peer && findLink(net, cmd.peer.text))) {
       return [kernelError(dev, 'RTNETLINK answers: File exists', 'ip/exists')];
     }
@@ -245,7 +259,7 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     if (before !== null && before !== master.name) bridgeMtuAutoAdjust(net, before);
   }
   if (cmd.mtu !== null) {
-    const e = vlanMtuError(net, link, cmd.mtu, dev);
+    const e = mtuSetError(net, link, cmd.mtu, cmd.mtuWord ?? dev) ?? vlanMtuError(net, link, cmd.mtu, cmd.mtuWord ?? dev);
     if (e) return [e];
   }
   if (cmd.up === true) {
@@ -265,6 +279,7 @@ export function applyLink(net: HostNet, cmd: IpLinkCommand): Diagnostic[] {
     link.mtu = cmd.mtu;
     // br_change_mtu sets BROPT_MTU_SET_BY_USER
     if (link.kind === 'bridge') link.mtuSet = true;
+    dropIpv4BelowMin(net, dev.text, cmd.mtu);
   }
   // br_add_if, br_del_if and a port's NETDEV_CHANGEMTU all re-run br_mtu_auto_adjust
   if (left !== null) bridgeMtuAutoAdjust(net, left);

@@ -2,7 +2,8 @@
 // The writes of net-tools in the console, translated to the iproute2
 // commands that make the same change: `ifconfig DEV up|down`, `ifconfig DEV
 // mtu N`, `ifconfig DEV ADDR [netmask M] [broadcast B]`, `route add|del
-// [-net|-host] TARGET [netmask M] [gw G] [metric N] [dev D]`. The lab applies
+// [-net|-host] TARGET [netmask M] [gw G] [metric N] [dev D]`, `arp [-i IF] -s
+// ADDR HWADDR`, `arp [-i IF] -d ADDR`. The lab applies
 // the ip commands, so a host's setup, its forms and its exports stay
 // iproute2; the console shows the translation and why iproute2 replaced the
 // old tool. Where the old tool fails, its message is the one it prints
@@ -11,11 +12,12 @@
 
 import { formatIpv4, maskLength, parseIpv4, prefixMask } from './addr';
 import type { HostNet } from './config';
+import { outputRoute } from './fib';
 import { splitWords, type Word } from '../text/shlex';
 import type { Diagnostic } from '../text/diagnostics';
 
 /** Why iproute2 replaced the tool, as a key the page words in its language. */
-export type NetToolsWhy = 'ifconfig-link' | 'ifconfig-addr' | 'route' | 'route-prepend';
+export type NetToolsWhy = 'ifconfig-link' | 'ifconfig-addr' | 'route' | 'route-prepend' | 'arp';
 
 /** One ip command of a translation, and the ioctl the old tool would have failed in had the kernel refused it. */
 export interface TranslatedCommand {
@@ -71,7 +73,66 @@ export function translateNetTools(text: string, net: HostNet): TranslateResult |
   const tool = words[0]?.text;
   if (tool === 'ifconfig') return ifconfig(text, words.slice(1), net);
   if (tool === 'route' && (words[1]?.text === 'add' || words[1]?.text === 'del')) return route(text, words[1], words.slice(2), net);
+  if (tool === 'arp' && words.some((w) => w.text === '-s' || w.text === '-d')) return arp(text, words.slice(1), net);
   return null;
+}
+
+const ARP_EXPECTED = 'arp [-i IF] -s ADDR HWADDR or arp [-i IF] -d ADDR';
+
+/**
+ * `arp -s ADDR HWADDR` and `arp -d ADDR` (net-tools 2.10 arp.c, checked in a
+ * scratch namespace on this kernel): SIOCSARP makes a permanent entry,
+ * replacing one there (arp_req_set: NUD_PERMANENT with
+ * NEIGH_UPDATE_F_OVERRIDE), which is `ip neigh replace … nud permanent`;
+ * SIOCDARP removes one, `ip neigh del`. Without -i the kernel picks the
+ * device by routing to ADDR (arp_req_set / arp_req_delete:
+ * ip_route_output), and with no route it refuses: "SIOCSARP: Network is
+ * unreachable". Entries the walk learns start empty in every walk, so
+ * only the configured ones can be deleted: "No ARP entry for ADDR" else.
+ */
+function arp(original: string, args: Word[], net: HostNet): TranslateResult {
+  let iface: Word | null = null;
+  let op: Word | null = null;
+  const rest: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (w.text === '-i') {
+      iface = args[i + 1] ?? null;
+      if (!iface) return err(w, 'arp: -i needs an interface', ARP_EXPECTED);
+      i++;
+    } else if (w.text === '-s' || w.text === '-d') {
+      if (op) return err(w, `arp: unexpected "${w.text}"`, ARP_EXPECTED);
+      op = w;
+    } else if (w.text === '-n') continue;
+    else rest.push(w);
+  }
+  const addrWord = rest[0];
+  if (!op || !addrWord) return err(op ?? { from: 0, to: original.length }, 'arp: need host name', 'an IPv4 address');
+  const addr = parseIpv4(addrWord.text);
+  if (addr === null) return err(addrWord, `${addrWord.text}: Unknown host`, 'an IPv4 address');
+  const hwWord = rest[1];
+  if (op.text === '-s') {
+    if (!hwWord) return err(addrWord, 'arp: need hardware address', 'a MAC address such as 02:00:00:00:00:05');
+    if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(hwWord.text)) return err(hwWord, 'arp: invalid hardware address', 'a MAC address such as 02:00:00:00:00:05');
+    if (rest.length > 2) return err(rest[2]!, `arp: unexpected "${rest[2]!.text}"`, ARP_EXPECTED);
+  } else if (rest.length > 1) return err(rest[1]!, `arp: unexpected "${rest[1]!.text}"`, ARP_EXPECTED);
+  const ioctl = op.text === '-s' ? 'SIOCSARP' : 'SIOCDARP';
+  let dev: string;
+  if (iface) {
+    if (!net.links.some((l) => l.name === iface!.text)) return err(iface, `${ioctl}: No such device`, 'a device of this host');
+    dev = iface.text;
+  } else {
+    const r = outputRoute(net, { knownNh: false, src: 0, dst: addr, oif: null, mark: 0, tos: 0, proto: 0, sport: 0, dport: 0, anySrc: true });
+    if (!r.ok) return err(addrWord, `${ioctl}: Network is unreachable`, 'an address this host has a route to');
+    dev = r.dev;
+  }
+  const a = formatIpv4(addr);
+  if (op.text === '-d') {
+    if (!net.neighbours.some((n) => n.iface === dev && n.addr === addr)) return err(addrWord, `No ARP entry for ${a}`, 'an address with a configured neighbour entry');
+    return { ok: true, value: { original, why: 'arp', commands: [{ text: `ip neigh del ${a} dev ${dev}`, ioctl, from: addrWord.from, to: addrWord.to }] } };
+  }
+  const mac = hwWord!.text.split(':').map((x) => x.toLowerCase().padStart(2, '0')).join(':');
+  return { ok: true, value: { original, why: 'arp', commands: [{ text: `ip neigh replace ${a} lladdr ${mac} dev ${dev} nud permanent`, ioctl, from: addrWord.from, to: addrWord.to }] } };
 }
 
 function ifconfig(original: string, args: Word[], net: HostNet): TranslateResult | null {

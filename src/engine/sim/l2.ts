@@ -83,6 +83,30 @@ export interface FdbLearned {
   seq: number;
 }
 
+/**
+ * One change of a device's counters (struct rtnl_link_stats64 as ifconfig,
+ * netstat -i and ip -s link read it), stamped like an FDB entry with the
+ * packet records the walk had opened.
+ */
+export interface DevCount {
+  host: string;
+  dev: string;
+  field: 'rx' | 'tx' | 'txDropped';
+  bytes: number;
+  seq: number;
+}
+
+/** ETH_HLEN */
+const ETH_HLEN = 14;
+
+/** skb->len of a frame with its Ethernet header: a tag travels in the skb's metadata (veth and bridge offload it), not in the bytes. */
+export function frameBytes(payload: L2Payload): number {
+  return ETH_HLEN + (payload.kind === 'ipv4' ? payload.packet.len : ARP_LEN);
+}
+
+/** An ARP packet for IPv4 over Ethernet: 8 + 2 × (6 + 4); veth sends it unpadded (42-byte frames, recorded). */
+const ARP_LEN = 28;
+
 /** One hop of a frame, queued in the World's FIFO. */
 export type L2Event =
   /** the frame arrives on a host's interface */
@@ -142,8 +166,15 @@ export class LinkLayer {
   private readonly bridgeFdb = new Map<string, Map<string, string>>();
   /** `host:bridge` → MAC → how many packet records the walk had opened when the entry last changed */
   private readonly fdbSeq = new Map<string, Map<string, number>>();
+  /** every change of every device's counters, in the order the walk made them */
+  readonly devCounts: DevCount[] = [];
 
   constructor(private readonly world: L2World) {}
+
+  /** Count a frame on a device (see DevCount). */
+  countDev(host: Host, dev: string, field: DevCount['field'], bytes: number): void {
+    this.devCounts.push({ host: host.name, dev, field, bytes, seq: this.world.recordCount });
+  }
 
   /** The host's neighbour table (the ARP cache), kept across steps. */
   neigh(host: Host): NeighTable<Pending> {
@@ -287,6 +318,8 @@ export class LinkLayer {
     const link = findLink(host.net, dev)!;
     const tag = vlanTagFor(link);
     if (!tag || !link.up) return;
+    // vlan_dev_hard_start_xmit counts skb->len, the header in, the tag offloaded to the real device
+    this.countDev(host, dev, 'tx', frameBytes(frame.payload));
     const rec = frame.payload.kind === 'ipv4' ? frame.payload.from : null;
     if (rec?.frameOut) rec.frameOut.vlan = tag;
     const tagged: EthFrame = { ...frame, tags: [tag, ...(frame.tags ?? [])] };
@@ -310,6 +343,8 @@ export class LinkLayer {
     const [tag, ...inner] = frame.tags!;
     const r = vlanReceive(host.net, dev, tag!);
     if (r.kind === 'vlan') {
+      // vlan_do_receive counts skb->len past the Ethernet header (eth_type_trans pulled it)
+      this.countDev(host, r.dev, 'rx', frameBytes(frame.payload) - ETH_HLEN);
       this.hostRx(host, r.dev, { ...frame, tags: inner, popped: tag! });
       return { kind: 'consumed' };
     }
@@ -324,6 +359,8 @@ export class LinkLayer {
    */
   private bridgeXmit(host: Host, bridge: string, frame: EthFrame): void {
     // br_dev_xmit → br_allowed_ingress on the bridge's own VLANs (net/bridge-vlan.ts; a no-op without vlan_filtering)
+    // br_dev_xmit counts the frame before anything can drop it (skb->len, the header in)
+    this.countDev(host, bridge, 'tx', frameBytes(frame.payload));
     const ing = brAllowedIngress(host.net, bridge, bridge, frame.tags);
     if (!ing) return;
     const port = isGroupMac(frame.dst) ? undefined : this.fdb(host, bridge).get(fdbKey(frame.dst, ing.vid));
@@ -372,9 +409,18 @@ export class LinkLayer {
     if (!seg) return;
     if (seg.kind === 'link') {
       const peer = this.world.hosts.get(seg.peer.host);
-      if (peer) this.world.enqueue({ kind: 'host', host: peer, iface: seg.peer.iface, frame });
+      if (!peer) return;
+      // veth_xmit → __dev_forward_skb: a peer that is down, or a frame too big for it (is_skb_forwardable),
+      // is a drop on the sender (priv->dropped: TX dropped); otherwise the sender's lstats count it, and
+      // veth_get_stats64 reports the peer's tx as this end's rx (hostRx counts it there)
+      const peerLink = findLink(peer.net, seg.peer.iface);
+      const p = frame.payload;
+      if (!peerLink || !peerLink.up || (p.kind === 'ipv4' && !vethAccepts(p.packet, peerLink.mtu))) this.countDev(host, iface, 'txDropped', 0);
+      else this.countDev(host, iface, 'tx', frameBytes(p));
+      this.world.enqueue({ kind: 'host', host: peer, iface: seg.peer.iface, frame });
       return;
     }
+    this.countDev(host, iface, 'tx', frameBytes(frame.payload));
     const port = seg.ports.findIndex((p) => p.host === host.name && p.iface === iface);
     this.world.enqueue({ kind: 'switch', sw: seg.name, port, frame });
   }
@@ -423,6 +469,7 @@ export class LinkLayer {
       if (p.packet.proto === IPPROTO_TCP) this.world.warn(`not modelled: ${host.name}:${iface} (MTU ${link.mtu}) drops a ${p.packet.len}-byte TCP segment; Linux would retransmit it on a timer`);
       return;
     }
+    this.countDev(host, iface, 'rx', frameBytes(p));
     if (frame.tags?.length) {
       const v = this.vlanRx(host, iface, frame, link.master !== null);
       if (v.kind === 'consumed') return;
@@ -435,7 +482,9 @@ export class LinkLayer {
   }
 
   /** The frame is for this host on `dev` (a plain interface, or a bridge passing it up). */
-  private up(host: Host, dev: string, frame: EthFrame, physIn: string | null): void {
+  private up(host: Host, dev: string, frame: EthFrame, physIn: string | null, viaBridge = false): void {
+    // br_pass_frame_up counts on the bridge device skb->len past the Ethernet header (recorded: 28 for an ARP request)
+    if (viaBridge) this.countDev(host, dev, 'rx', frameBytes(frame.payload) - ETH_HLEN);
     if (frame.tags?.length) {
       // br_pass_frame_up: netif_receive_skb on the bridge device, whose VLANs take their tags
       const v = this.vlanRx(host, dev, frame, false);
@@ -489,7 +538,7 @@ export class LinkLayer {
     const physIn = bridgeCallsIptables(host.net) && frame.payload.kind === 'ipv4' ? port : null;
     // br_pass_frame_up: br_allowed_egress and br_handle_vlan on the bridge device's own VLANs
     const upTags = brHandleVlan(host.net, bridge, bridge, vid, ing.tags);
-    if (local) return upTags ? this.up(host, bridge, { ...frame, tags: upTags }, physIn) : undefined;
+    if (local) return upTags ? this.up(host, bridge, { ...frame, tags: upTags }, physIn, true) : undefined;
     const known = group ? undefined : fdb.get(fdbKey(frame.dst, vid));
     const candidates = known !== undefined ? (known === port ? [] : [known]) : this.portsNewestFirst(host, bridge).filter((p) => p !== port);
     // br_forward → should_deliver → br_allowed_egress: only members of the VID; br_handle_vlan untags where it is untagged
@@ -510,7 +559,7 @@ export class LinkLayer {
         this.portXmit(host, out, f);
       } else host.bridgeReceive(clonePacket(p.packet), bridge, port, out, p.from, frame.src, frame.dst);
     }
-    if (group && upTags) this.up(host, bridge, { ...frame, tags: upTags }, physIn);
+    if (group && upTags) this.up(host, bridge, { ...frame, tags: upTags }, physIn, true);
   }
 
   /**

@@ -205,6 +205,10 @@ export class World {
   /** Hand a packet to the wire: to the same host over lo, or to the link layer (neighbour resolution, then the segment). */
   transmit(host: Host, rec: PacketRecord, pkt: Packet, outDev: string, nexthop: number, meta: PacketMeta | null = null): void {
     if (outDev === 'lo') {
+      // loopback_xmit takes skb->len after eth_type_trans pulled the header (the IP length: a 33-byte
+      // datagram and its 61-byte ICMP error counted 94, recorded) once, as both its tx and its rx
+      this.l2.countDev(host, 'lo', 'tx', pkt.len);
+      this.l2.countDev(host, 'lo', 'rx', pkt.len);
       this.queue.push({ kind: 'lo', host, packet: clonePacket(pkt), from: rec, ...(meta ? { looped: meta } : {}) });
       return;
     }
