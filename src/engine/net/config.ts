@@ -12,7 +12,7 @@
 import type { BridgeVlan } from './bridge-vlan';
 import type { Ipv4, Prefix } from './addr';
 import type { FibException } from './fnhe';
-import type { TcDevice } from '../tc/types';
+import type { TcDevice } from './tc-types';
 import { prefixMask } from './addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../vocabulary/sysctl';
 

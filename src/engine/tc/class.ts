@@ -97,7 +97,7 @@ function parseHtbClass(c: TcCursor, kind: Word): ClassCommand['htb'] {
   const ceil2 = ceil ?? rate;
   const bytes = burst ?? Math.floor(rate / HZ + MTU);
   const cbytes = cburst ?? Math.floor(ceil2 / HZ + MTU);
-  return { rate, ceil: ceil2, bufferTicks: xmitTicks(rate, bytes), cbufferTicks: xmitTicks(ceil2, cbytes), prio };
+  return { rate, ceil: ceil2, burst: bytes, cburst: cbytes, bufferTicks: xmitTicks(rate, bytes), cbufferTicks: xmitTicks(ceil2, cbytes), prio };
 }
 
 export function applyClass(net: HostNet, cmd: ClassCommand, span: { from: number; to: number }): Diagnostic[] {

@@ -150,7 +150,7 @@ function parseTbf(c: TcCursor, kind: Word): QdiscOptions | null {
   const bufferTicks = xmitTicks(rate!, burst!);
   // tbf_parse_opt: a latency becomes the limit that lets a packet wait that long
   const lim = limit ?? Math.floor((rate! * latency!) / USEC_PER_SEC + burst!);
-  return { kind: 'tbf', rate: rate!, bufferTicks, limit: lim };
+  return { kind: 'tbf', rate: rate!, burst: burst!, bufferTicks, limit: lim };
 }
 
 function parseHtb(c: TcCursor): QdiscOptions | null {
