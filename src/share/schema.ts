@@ -78,7 +78,12 @@ const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
     if (!SYSCTL_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'only "sysctl -w net.ipv4.KEY=NUMBER" or "sysctl -w net.netfilter.KEY=NUMBER"' });
     return;
   }
-  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm or sysctl' });
+  if (s.startsWith('tc ')) {
+    // traffic control (engine/tc): qdiscs, classes and filters, words of names, numbers and handles only
+    if (!/^tc (?:qdisc|class|filter) [\w .:/-]{1,500}$/.test(s)) ctx.addIssue({ code: 'custom', message: 'tc commands may only be tc qdisc|class|filter with names, numbers and handles' });
+    return;
+  }
+  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm, sysctl or tc' });
 });
 
 const restore = z.strictObject({
