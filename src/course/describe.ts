@@ -109,6 +109,11 @@ function noteWhat(n: WalkStep & { kind: 'note' } extends { note: infer N } ? N :
       return { en: `IPVS ${n.action}${n.server ? ` to ${n.server}` : ''}${n.method ? ` (${n.method})` : ''}`, zh: `IPVS ${n.action}${n.server ? ` 到 ${n.server}` : ''}${n.method ? `（${n.method}）` : ''}` };
     case 'deliver':
       return { en: `delivered to ${n.to}`, zh: `交给 ${n.to}` };
+    case 'qdisc': {
+      const s = (ms: number) => String(Number((ms / 1000).toFixed(3)));
+      if (n.leftMs === null) return { en: `${n.qdisc} on ${n.dev} drops it`, zh: `${n.dev} 上的 ${n.qdisc} 丢弃它` };
+      return n.leftMs === n.arrivedMs ? { en: `${n.qdisc} on ${n.dev} sends it at once`, zh: `${n.dev} 上的 ${n.qdisc} 立即发出` } : { en: `${n.qdisc} on ${n.dev} holds it until ${s(n.leftMs)} s`, zh: `${n.dev} 上的 ${n.qdisc} 扣留到 ${s(n.leftMs)} 秒` };
+    }
     case 'transmit':
       return { en: `sent out of ${n.iface}`, zh: `从 ${n.iface} 发出` };
     case 'arp':

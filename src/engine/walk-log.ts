@@ -39,7 +39,10 @@ export type GraphNode =
   | 'conntrack-out'
   | 'forward-decision'
   | 'ipvs-in'
-  | 'ipvs-out';
+  | 'ipvs-out'
+  /** the device's egress qdisc (tc), after POSTROUTING; its ingress hook, before PREROUTING */
+  | 'tc-egress'
+  | 'tc-ingress';
 
 export interface WalkStepBase {
   /** index in WalkLog.steps */
@@ -157,6 +160,8 @@ export interface HostView {
   conntrackActive: boolean;
   /** IPVS on this host at the end of the walk, when it has virtual services: `ipvsadm -Ln`, `ipvsadm -Lnc` and each scheduler's state */
   ipvs: IpvsSnapshot | null;
+  /** tc set a qdisc on one of its devices: the graph draws the egress and ingress qdiscs */
+  tc?: boolean;
 }
 
 export interface PacketView {
@@ -228,6 +233,8 @@ function nodeFor(note: WalkNote, origin: 'ingress' | 'local'): GraphNode {
       return note.hook === 'FORWARD' ? 'ipvs-out' : 'ipvs-in';
     case 'deliver':
       return 'local-process';
+    case 'qdisc':
+      return 'tc-egress';
     case 'transmit':
     case 'arp':
       return 'iface-out';
@@ -284,6 +291,7 @@ function fateOf(r: PacketRecord, nodes: readonly GraphNode[], last: RecordedEven
     case 'sent':
       // nf_confirm and TPROXY/MASQUERADE drops sit in the last hook's box; an unanswered ARP request on the wire
       if (cause === 'neigh-unresolved' || cause === 'neigh-failed' || cause === 'bridge-same-port') return { node: 'iface-out', reason: `dropped.${cause}` };
+      if (cause === 'qdisc-drop') return { node: 'tc-egress', reason: `dropped.${cause}` };
       if (cause) return { node: lastBox, reason: `dropped.${cause}` };
       return { node: 'iface-out', reason: 'sent' };
     case 'local':
@@ -505,6 +513,7 @@ export function walkLog(world: World, options: WalkLogOptions = {}): WalkLog {
     conntrack: ctList(h.ct),
     conntrackActive: h.ctActive,
     ipvs: h.ipvs.services.length ? ipvsSnapshot(h.ipvs, world.nowMs) : null,
+    ...(h.net.links.some((l) => l.tc?.qdiscs.length) ? { tc: true } : {}),
   }));
   return {
     scenario: world.scenario.name,

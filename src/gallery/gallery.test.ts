@@ -47,7 +47,7 @@ describe('the gallery', () => {
 
   it('has the IPVS examples as real scenarios, none waiting', () => {
     expect(GALLERY_TODO).toEqual([]);
-    expect(GALLERY.filter((e) => e.kernel === false).map((e) => e.id).sort()).toEqual(['gre-two-sites', 'ipvs-lc-nat', 'ipvs-rr-nat', 'ipvs-sh-nat', 'ipvs-tun', 'ipvs-wrr-dr', 'k8s-iptables-vs-ipvs', 'vlan-interface', 'vlan-trunk-bridge']);
+    expect(GALLERY.filter((e) => e.kernel === false).map((e) => e.id).sort()).toEqual(['gre-two-sites', 'ipvs-lc-nat', 'ipvs-rr-nat', 'ipvs-sh-nat', 'ipvs-tun', 'ipvs-wrr-dr', 'k8s-iptables-vs-ipvs', 'tc-01-tbf-shaping-a-link', 'vlan-interface', 'vlan-trunk-bridge']);
   });
 
   it('says which entries are modelled from kernel source: those the oracle cannot run for want of 8021q, GRE and IPIP', () => {

@@ -36,6 +36,7 @@ import k8s from './scenarios/k8s-iptables-vs-ipvs.json';
 import ssTuln from './scenarios/ss-tuln-server.json';
 import netToolsVsIproute2 from './scenarios/net-tools-vs-iproute2.json';
 import { IPROUTE2_LINK_LESSONS } from './iproute2-links';
+import { TC_LESSONS } from './tc';
 import vlanInterface from './scenarios/vlan-interface.json';
 import vlanTrunkBridge from './scenarios/vlan-trunk-bridge.json';
 import greTwoSites from './scenarios/gre-two-sites.json';
@@ -1015,6 +1016,7 @@ export const GALLERY: readonly GalleryEntry[] = [
     tags: ['nat'],
   },
   ...IPROUTE2_LINK_LESSONS,
+  ...TC_LESSONS,
   {
     id: 'vlan-interface',
     scenario: scenario(vlanInterface),

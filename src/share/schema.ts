@@ -84,7 +84,12 @@ const command = line(LIMITS.commandChars).superRefine((s, ctx) => {
     if (!BRIDGE_VLAN_RE.test(s)) ctx.addIssue({ code: 'custom', message: 'bridge commands may only be "bridge vlan add|del dev IF vid N [pvid] [untagged] [self] [master]"' });
     return;
   }
-  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm, sysctl or bridge vlan' });
+  if (s.startsWith('tc ')) {
+    // traffic control (engine/tc): qdiscs, classes and filters, words of names, numbers and handles only
+    if (!/^tc (?:qdisc|class|filter) [\w .:/-]{1,500}$/.test(s)) ctx.addIssue({ code: 'custom', message: 'tc commands may only be tc qdisc|class|filter with names, numbers and handles' });
+    return;
+  }
+  ctx.addIssue({ code: 'custom', message: 'setup commands must start with ip, iptables, ipvsadm, sysctl, bridge vlan or tc' });
 });
 
 const restore = z.strictObject({

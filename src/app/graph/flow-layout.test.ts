@@ -242,3 +242,27 @@ describe('the flow graph of a host with IPVS virtual services', () => {
     expect(pathBetween('nat INPUT', 'reroute')).toBeNull();
   });
 });
+
+describe('a host where tc set a qdisc draws it where the kernel runs it', () => {
+  const tcLog = (() => {
+    const c = JSON.parse(readFileSync(join(__dirname, '..', '..', 'engine', 'lab', '__fixtures__', 'tc', 'tc-tbf.json'), 'utf8'));
+    const r = runScenario(readCase(c).value!);
+    if (!r.ok) throw new Error(r.errors.join());
+    return walkLog(r.world);
+  })();
+
+  it('the egress qdisc between nat POSTROUTING and the interface, the ingress hook between the interface and raw PREROUTING', () => {
+    const L = layoutFor(tcLog, 'client');
+    expect(L.tc).toBe(true);
+    expect(layoutFor(log, 'router').tc).toBe(false);
+    expect(pathBetween('nat POSTROUTING', 'iface-out', L)?.map((e) => e.id)).toEqual(['nat POSTROUTING→tc-egress', 'tc-egress→iface-out']);
+    expect(pathBetween('iface-in', 'raw PREROUTING', L)?.map((e) => e.id)).toEqual(['iface-in→tc-ingress', 'tc-ingress→raw PREROUTING']);
+  });
+
+  it('every step of a shaped walk lands on a box, the qdisc steps on tc egress', () => {
+    const qdisc = tcLog.steps.filter((s) => s.kind === 'note' && s.note.kind === 'qdisc');
+    expect(qdisc).toHaveLength(6);
+    for (const s of qdisc) expect(currentNode(tcLog, s.i, s.host, layoutFor(tcLog, s.host))).toBe('tc-egress');
+    for (const s of tcLog.steps) expect(currentNode(tcLog, s.i, s.host, layoutFor(tcLog, s.host)), `step ${s.i} ${s.node}`).not.toBeNull();
+  });
+});

@@ -61,6 +61,8 @@ export interface EdgeSpec {
 export interface FlowLayout {
   /** drawn with IPVS's hooks (for hosts that have virtual services) */
   ipvs: boolean;
+  /** drawn with the qdiscs (for hosts where tc set one): egress after POSTROUTING, ingress before PREROUTING */
+  tc: boolean;
   nodes: FlowNodeSpec[];
   bands: BandSpec[];
   edges: EdgeSpec[];
@@ -114,8 +116,10 @@ const tableSlots = (hook: HookName, col: number, lane: Lane, firstRow: number, d
 };
 
 /** Where each node sits: column, lane and row; bands list their tables in kernel order. */
-const slots = (ipvs: boolean): Slot[] => [
+const slots = (ipvs: boolean, tc: boolean): Slot[] => [
   { id: 'iface-in', col: 0, lane: 'top', row: 0, label: 'interface in' },
+  // sch_handle_ingress runs in __netif_receive_skb_core, before ip_rcv's PREROUTING
+  ...(tc ? [{ id: 'tc-ingress', col: 0, lane: 'top', row: 1.2, label: 'tc ingress', hint: 'qdisc' } satisfies Slot] : []),
   ...tableSlots('PREROUTING', 1, 'top', 0, 'down', ipvs),
   { id: 'routing-input', col: 2, lane: 'top', row: 3, label: 'routing decision', hint: 'input' },
   ...tableSlots('INPUT', 2, 'bottom', 0, 'down', ipvs),
@@ -127,7 +131,10 @@ const slots = (ipvs: boolean): Slot[] => [
   ...tableSlots('OUTPUT', 4, 'bottom', 5, 'up', ipvs),
   { id: 'reroute', col: 4, lane: 'top', row: 3.7, label: 'reroute check' },
   ...tableSlots('POSTROUTING', 4, 'top', 2.6, 'up', ipvs),
-  { id: 'iface-out', col: 4, lane: 'top', row: 0, label: 'interface out' },
+  // __dev_queue_xmit: the root qdisc takes the frame after POSTROUTING, the device after it
+  ...(tc
+    ? [{ id: 'tc-egress', col: 4, lane: 'top', row: 0, label: 'tc egress', hint: 'root qdisc' } satisfies Slot, { id: 'iface-out', col: 5, lane: 'top', row: 0, label: 'interface out' } satisfies Slot]
+    : [{ id: 'iface-out', col: 4, lane: 'top', row: 0, label: 'interface out' } satisfies Slot]),
 ];
 
 const BAND_DIRECTION: Record<HookName, 'down' | 'up'> = {
@@ -142,12 +149,13 @@ const BAND_DIRECTION: Record<HookName, 'down' | 'up'> = {
 function links(slotList: Slot[]): [GraphNode, GraphNode][] {
   const chain = (...ids: GraphNode[]) => ids.slice(1).map((id, k) => [ids[k]!, id] as [GraphNode, GraphNode]);
   const hook = (h: HookName): GraphNode[] => slotList.filter((s) => hookOf(s.id) === h).map((s) => s.id);
+  const tc = slotList.some((s) => s.id === 'tc-egress');
   return [
-    ...chain('iface-in', ...hook('PREROUTING'), 'routing-input'),
+    ...chain('iface-in', ...(tc ? ['tc-ingress' as const] : []), ...hook('PREROUTING'), 'routing-input'),
     ...chain('routing-input', ...hook('INPUT'), 'local-process'),
     ...chain('routing-input', 'forward-decision', ...hook('FORWARD'), 'mangle POSTROUTING'),
     ...chain('local-process', 'routing-output', ...hook('OUTPUT'), 'reroute', 'mangle POSTROUTING'),
-    ...chain('mangle POSTROUTING', 'nat POSTROUTING', 'iface-out'),
+    ...chain('mangle POSTROUTING', 'nat POSTROUTING', ...(tc ? ['tc-egress' as const] : []), 'iface-out'),
   ];
 }
 
@@ -223,8 +231,8 @@ function reinjectRoute(from: { x: number; y: number; w: number; h: number }, to:
   ];
 }
 
-function build(ipvs: boolean): FlowLayout {
-  const slotList = slots(ipvs);
+function build(ipvs: boolean, tc = false): FlowLayout {
+  const slotList = slots(ipvs, tc);
   const bottom = bottomOf(ipvs);
   const nodes: FlowNodeSpec[] = slotList.map((s) => {
     const r = rect(s, bottom);
@@ -260,18 +268,23 @@ function build(ipvs: boolean): FlowLayout {
   }
   const width = Math.max(...nodes.map((n) => n.x + n.w), ...bands.map((b) => b.x + b.w));
   const height = Math.max(...nodes.map((n) => n.y + n.h), ...bands.map((b) => b.y + b.h), ...edges.filter((e) => e.label).flatMap((e) => e.points.map((p) => p.y + 30)));
-  return { ipvs, nodes, bands, edges, width, height };
+  return { ipvs, tc, nodes, bands, edges, width, height };
 }
 
 /** The one layout every host shares (the hooks and tables are the same on every Linux host). */
 export const FLOW_LAYOUT: FlowLayout = build(false);
 /** The same, with IPVS's LOCAL_IN and FORWARD hooks: for hosts that have virtual services. */
 export const FLOW_LAYOUT_IPVS: FlowLayout = build(true);
+/** With the egress and ingress qdiscs, for hosts where tc set one. */
+export const FLOW_LAYOUT_TC: FlowLayout = build(false, true);
+export const FLOW_LAYOUT_IPVS_TC: FlowLayout = build(true, true);
 
 /** The layout of `host` in this walk: with IPVS's boxes only where it has virtual services. */
 export function layoutFor(log: WalkLog | null, host: string): FlowLayout {
   const h = log?.hosts.find((x) => x.name === host);
-  return h && h.ipvs !== null && h.ipvs !== undefined ? FLOW_LAYOUT_IPVS : FLOW_LAYOUT;
+  const ipvs = h !== undefined && h.ipvs !== null && h.ipvs !== undefined;
+  if (h?.tc) return ipvs ? FLOW_LAYOUT_IPVS_TC : FLOW_LAYOUT_TC;
+  return ipvs ? FLOW_LAYOUT_IPVS : FLOW_LAYOUT;
 }
 
 interface LayoutIndex {

@@ -23,6 +23,7 @@ export const enStep = {
   'fate.dropped.hotdrop': 'dropped by a match',
   'fate.dropped.ct-confirm': 'conntrack confirm failed',
   'fate.dropped.bridge-same-port': 'bridge: same port',
+  'fate.dropped.qdisc-drop': 'dropped by the qdisc (tc)',
   'fate.dropped.queue-no-consumer': 'no NFQUEUE reader',
   'fate.dropped.reroute-failed': 'reroute failed',
   'fate.dropped.tproxy-no-socket': 'TPROXY: no socket',

@@ -23,6 +23,7 @@ export const zhStep: Record<keyof typeof enStep, string> = {
   'fate.dropped.hotdrop': '被匹配条件丢弃',
   'fate.dropped.ct-confirm': 'conntrack 确认失败',
   'fate.dropped.bridge-same-port': '网桥：同一端口',
+  'fate.dropped.qdisc-drop': '被队列规则（tc）丢弃',
   'fate.dropped.queue-no-consumer': 'NFQUEUE 无读取者',
   'fate.dropped.reroute-failed': '重新路由失败',
   'fate.dropped.tproxy-no-socket': 'TPROXY：没有套接字',

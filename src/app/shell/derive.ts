@@ -188,6 +188,13 @@ export function noteText(n: WalkNote, t: T = tEn): string {
     }
     case 'deliver':
       return t('note.deliver', { to: n.to });
+    case 'qdisc': {
+      const secs = (ms: number) => String(Number((ms / 1000).toFixed(3)));
+      const args = { qdisc: n.qdisc, dev: n.dev, at: secs(n.arrivedMs) };
+      if (n.leftMs === null) return t('note.qdiscDrop', { ...args, why: t(n.why === 'burst' ? 'note.qdiscWhy.burst' : 'note.qdiscWhy.limit') });
+      if (n.leftMs === n.arrivedMs) return t('note.qdiscNow', args);
+      return t('note.qdiscHeld', { ...args, left: secs(n.leftMs), wait: secs(n.leftMs - n.arrivedMs) });
+    }
     case 'transmit':
       return t('note.transmit', { iface: n.iface, port: n.port ? t('note.port', { port: n.port }) : '' });
     case 'arp':

@@ -6,6 +6,7 @@
 // and imports all end in the same canonical form (and undo is a list of
 // scenarios).
 
+import { tcCommands } from '../tc/canonical';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import { devconfDefault, GLOBAL_SYSCTL_DEFAULTS, NEIGH_DEFAULTS, type HostNet } from '../net/config';
 import { formatRoutes } from '../net/ip-route';
@@ -194,7 +195,7 @@ export function canonicalSetup(net: HostNet, rs: Ruleset, linkNames: ReadonlySet
 
 /** canonicalSetup, pausing between slices of the iptables rules (text/slices.ts). */
 export function* canonicalSetupSliced(net: HostNet, rs: Ruleset, linkNames: ReadonlySet<string>, ipvs?: IpvsState): Sliced<SetupCommand[]> {
-  const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net), ...ipvsCommands(ipvs)];
+  const setup: SetupCommand[] = [...linkCommands(net, linkNames), ...addressCommands(net), ...sysctlCommands(net), ...routeAndRuleCommands(net), ...neighbourCommands(net), ...net.links.flatMap(tcCommands), ...ipvsCommands(ipvs)];
   const ipt = yield* iptablesRestoreTextSliced(rs);
   if (ipt) setup.push({ 'iptables-restore': ipt, noflush: false });
   return setup;

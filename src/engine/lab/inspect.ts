@@ -341,6 +341,9 @@ function recordOf(world: World, id: number): PacketRecord | undefined {
 
 function noteReason(note: WalkNote, step: WalkStep, rec: PacketRecord, before: StepState, after: Packet): ChangeReason | null {
   switch (note.kind) {
+    case 'qdisc':
+      // a qdisc changes when the frame leaves, not the frame
+      return null;
     case 'ttl':
       return step.node === 'forward-decision' ? 'ttl.ip-forward' : 'ttl.ipvs-xmit';
     case 'nat':

@@ -33,6 +33,8 @@ import { closest, COMMANDS, type Completion } from './readonly-complete';
 import { inspectStep, recordOrder, socketsAtStep, type InspectableWalk, type NeighRow, type StepInspection } from './inspect';
 import { ss } from './ss';
 import { bridgeQuery } from './bridge';
+import { tcQuery } from '../tc/tc';
+import { tcTrafficAt } from './tc';
 import type { FdbLearned } from '../sim/l2';
 import { arpShow, ifconfigShow, netstatInterfaces, netstatRoutes, netstatSockets, routeShow, type DevStats, type NetToolsState } from './net-tools';
 import { listenerRows, type SocketRow } from '../sim/socket-table';
@@ -93,6 +95,8 @@ export function runQuery(text: string, ctx: QueryContext): QueryOutput | null {
     case 'arp':
     case 'netstat':
       return netTools(tool, args, ctx);
+    case 'tc':
+      return tcQuery(text, ctx.config.net, tcTrafficAt(ctx));
     case 'bridge':
       return bridgeQuery(args, { net: ctx.config.net, peers: peersOf(ctx), learned: learnedAt(ctx) });
     case 'help':

@@ -12,6 +12,7 @@
 import type { BridgeVlan } from './bridge-vlan';
 import type { Ipv4, Prefix } from './addr';
 import type { FibException } from './fnhe';
+import type { TcDevice } from './tc-types';
 import { prefixMask } from './addr';
 import { DEVCONF_DEFAULTS, GLOBAL_SYSCTL_DEFAULTS, devconfDefault } from '../../vocabulary/sysctl';
 
@@ -78,6 +79,8 @@ export interface Link {
   vlanDefaultPvid?: number;
   /** the VLANs of a port of a filtering bridge, or of the bridge itself (`bridge vlan`, net/bridge-vlan.ts) */
   bridgeVlans?: BridgeVlan[];
+  /** its qdiscs and classes (`tc`, engine/tc); absent: the default root qdisc only */
+  tc?: TcDevice;
 }
 
 /** rt_scope_t names as iproute2 prints them (etc/iproute2/rt_scopes). */

@@ -6,6 +6,7 @@
 // link-netns router`, the peer's ifindex and host), bridges, loopback.
 // Ground truth: lab/__fixtures__/readonly/*.golden.txt.
 
+import { TC_H_ROOT } from './tc-types';
 import { formatIpv4 } from './addr';
 import type { HostNet, Link, Neighbour } from './config';
 import { vlanCarrier } from './vlan';
@@ -56,7 +57,7 @@ function linkHead(net: HostNet, l: Link, peers: Peers, withMode: boolean): strin
   // own (recorded for vxlan: state UNKNOWN once up)
   const state = loop || l.tunnel ? (l.up ? 'UNKNOWN' : 'DOWN') : l.up && carrier ? 'UP' : l.up && l.kind === 'vlan' ? 'LOWERLAYERDOWN' : 'DOWN';
   const master = l.master ? ` master ${l.master}` : '';
-  return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.up || l.everUp ? 'noqueue' : 'noop'}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
+  return `${l.ifindex}: ${name}: <${flags.join(',')}> mtu ${l.mtu} qdisc ${l.tc?.qdiscs.find((q) => q.parent === TC_H_ROOT)?.options.kind ?? (l.up || l.everUp ? 'noqueue' : 'noop')}${master} state ${state}${withMode ? ' mode DEFAULT' : ''} group default qlen 1000`;
 }
 
 function linkLine(l: Link, peers: Peers): string {

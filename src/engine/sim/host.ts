@@ -9,6 +9,8 @@
 // deterministic; the World moves packets between hosts.
 // size: a host's IPv4 paths stay in one file, to be read in the kernel's order
 
+import { egressClass as tcEgressClass, egressFate as tcEgressFate, egressQdisc as tcEgressQdisc, type Arrival as TcArrival } from '../tc/tc';
+import { formatHandle } from '../tc/types';
 import type { VlanTag } from '../net/vlan';
 import { clonePacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, type Packet } from '../net/packet';
 import { HOOK_TABLES, type HookName, type TableName } from '../netfilter/hooks';
@@ -123,6 +125,8 @@ export class Host {
   readonly recent = new Map<string, Map<number, number[]>>();
   /** route exceptions learned from ICMP frag-needed (pmtu.ts) */
   readonly pmtu: PmtuCache = new Map();
+  /** the frames each device's egress qdisc took in this walk, in order (engine/tc/shaper.ts) */
+  readonly tcArrivals = new Map<string, TcArrival[]>();
   ctForced = false;
   /** per VXLAN device: inner MAC → far end, learned from received frames (vxlan_snoop) */
   readonly vxlanFdb = new Map<string, Map<string, number>>();
@@ -379,9 +383,39 @@ export class Host {
         return { ok: false, errno: 'EMSGSIZE', record: rec };
       }
     }
+    if (!this.egressQdisc(rec, pkt, meta, outDev)) return { ok: true, record: rec };
     this.note(rec, { kind: 'transmit', at: rec.events.length, iface: outDev, port: null }, pkt, meta);
     this.world.transmit(this, rec, pkt, outDev, nexthop, meta);
     return { ok: true, record: rec };
+  }
+
+  /**
+   * __dev_queue_xmit: the frame meets the device's root qdisc after every
+   * netfilter hook. A tbf or htb root may hold it until its bucket refills
+   * (the note says when it leaves; the walk follows it on at once) or drop
+   * it: POSTROUTING has counted it, the next host never sees it, and the
+   * sender is not told (udp_send_skb hides ENOBUFS without IP_RECVERR).
+   * False when it was dropped.
+   */
+  private egressQdisc(rec: PacketRecord, pkt: Packet, meta: PacketMeta, dev: string): boolean {
+    const link = this.net.links.find((l) => l.name === dev);
+    const q = link ? tcEgressQdisc(link) : null;
+    if (!link || !q) return true;
+    const arrivals = this.tcArrivals.get(dev) ?? [];
+    this.tcArrivals.set(dev, arrivals);
+    // qdisc_pkt_len: the frame with its Ethernet header
+    const len = pkt.len + 14;
+    const cls = tcEgressClass(link, { src: pkt.src, dst: pkt.dst, protocol: pkt.proto, sport: pkt.sport ?? null, dport: pkt.dport ?? null });
+    arrivals.push({ at: this.world.nowMs * 1e6, len, ...(cls !== null ? { cls } : {}) });
+    const fate = tcEgressFate(link, arrivals)!;
+    const root = link.tc!.qdiscs.find((x) => x.options === q.options)!;
+    const name = `${q.options.kind} ${formatHandle(root.handle)}`;
+    const dropped = fate.kind === 'dropped';
+    this.note(rec, { kind: 'qdisc', at: rec.events.length, dev, qdisc: name, len, arrivedMs: this.world.nowMs, leftMs: dropped ? null : fate.at / 1e6, why: dropped ? fate.why : null }, pkt, meta);
+    if (!dropped) return true;
+    rec.dropCause = 'qdisc-drop';
+    rec.note = fate.why === 'burst' ? `dropped by ${name} on ${dev}: the frame is longer than the bucket's burst` : `dropped by ${name} on ${dev}: its queue is full (POSTROUTING counted the packet, the wire never saw it)`;
+    return false;
   }
 
   // ---------------------------------------------------------------- input path

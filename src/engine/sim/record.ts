@@ -152,6 +152,12 @@ export type WalkNote =
       modelled: boolean;
     }
   | { kind: 'deliver'; at: number; to: string }
+  /**
+   * The device's egress qdisc (`tc`, engine/tc/shaper.ts) took the frame at
+   * `arrivedMs` (the walk's clock): it leaves at `leftMs`, later when the
+   * token bucket had to refill, or it was dropped (`leftMs` null, `why`).
+   */
+  | { kind: 'qdisc'; at: number; dev: string; qdisc: string; len: number; arrivedMs: number; leftMs: number | null; why: 'limit' | 'burst' | null }
   | { kind: 'transmit'; at: number; iface: string; port: string | null }
   /**
    * The neighbour table's part in the packet's way out (neigh_resolve_output,
@@ -239,6 +245,8 @@ export type DropCause =
   | 'bridge-same-port'
   /** NFQUEUE without a consumer */
   | 'queue-no-consumer'
+  /** the device's egress qdisc dropped the frame after POSTROUTING (a full queue, or a frame over tbf's burst) */
+  | 'qdisc-drop'
   /** ip_route_me_harder failed after a change in OUTPUT */
   | 'reroute-failed'
   /** TPROXY found no transparent socket */

@@ -7,6 +7,7 @@
 import * as fib from '../net/fib';
 import * as sysctl from '../net/sysctl';
 import { applyBridgeVlanCommand } from '../net/bridge-vlan';
+import { applyTcCommand } from '../tc/tc';
 import { applyIpvsadm, parseIpvsadm } from '../ipvs/ipvsadm';
 import type { Diagnostic } from '../text/diagnostics';
 import type { SetupCommand } from '../scenario/types';
@@ -49,6 +50,7 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
     fib.flushRouteCache(host.net);
     return applyBridgeVlanCommand(host.net, cmd);
   }
+  if (trimmed.startsWith('tc ') || trimmed === 'tc') return applyTcCommand(host.net, cmd);
   if (trimmed.startsWith('sysctl')) {
     fib.flushRouteCache(host.net);
     const vs = /^sysctl\s+(?:-q\s+)?-w\s+net[./]ipv4[./]vs[./]([a-z_]+)=(\d+)\s*$/.exec(trimmed);
@@ -64,7 +66,7 @@ export function applySetupCommand(host: Host, cmd: SetupCommand, _rtTables: Reco
     syncConntrackSysctl(host);
     return d;
   }
-  return [{ from: 0, to: cmd.length, severity: 'error', message: `unknown command: ${cmd.split(' ')[0]}`, source: 'case', code: 'case/unknown-program', expected: 'ip, iptables, sysctl' }];
+  return [{ from: 0, to: cmd.length, severity: 'error', message: `unknown command: ${cmd.split(' ')[0]}`, source: 'case', code: 'case/unknown-program', expected: 'ip, iptables, sysctl, tc' }];
 }
 
 /** ipvsadm in a host's setup or console: the command's own error text, positioned. */
