@@ -3,7 +3,7 @@
 import type { enConsole } from './console.en';
 
 export const zhConsole: Record<keyof typeof enConsole, string> = {
-  'console.tools': '只读命令（显示当前步骤时的状态，不做任何修改）：iptables -L/-S、iptables-save [-c]、ip addr|link|route|rule|neigh|tunnel、ip route get、ip netns list、ipvsadm -Ln、sysctl 名称、sysctl -a、conntrack -L、ss -tuln|-tan|-s、bridge link|fdb|vlan、ifconfig [-a]、route -n、arp -n、netstat -tuln|-tan|-rn|-i、help。修改命令：iptables、ip（含 ip netns add|del|exec）、ipvsadm、sysctl -w、bridge vlan add|del（依据内核源码建模）、iptables-restore，以及 ifconfig/route/arp -s|-d（翻译成 ip 命令）。按 Tab 补全。',
+  'console.tools': '只读命令（显示当前步骤时的状态，不做任何修改）：iptables -L/-S、iptables-save [-c]、ip addr|link|route|rule|neigh|tunnel、ip route get、ip netns list、ipvsadm -Ln、sysctl 名称、sysctl -a、conntrack -L、ss -tuln|-tan|-s、bridge link|fdb|vlan、tc [-s] qdisc|class show、ifconfig [-a]、route -n、arp -n、netstat -tuln|-tan|-rn|-i、help。修改命令：iptables、ip（含 ip netns add|del|exec）、ipvsadm、sysctl -w、bridge vlan add|del（依据内核源码建模）、tc qdisc|class|filter add|replace|change|del、iptables-restore，以及 ifconfig/route/arp -s|-d（翻译成 ip 命令）。按 Tab 补全。',
   'console.translated': 'net-tools → iproute2：实验环境执行了',
   'console.why.ifconfig-link': '为什么用 iproute2：ifconfig 通过 ioctl 一次只改一项设置（SIOCSIFFLAGS、SIOCSIFMTU）；ip link 使用 netlink，一条消息就能携带链路的全部属性，并能把变化通知回来（ip monitor）。',
   'console.why.ifconfig-addr': '为什么用 iproute2：SIOCSIFADDR 每个标签只保留一个地址并直接替换它（连同它的从地址和相关路由一起删掉）；ip addr 可以在同一接口上逐个添加、删除多个地址（有无标签均可）并全部显示——ifconfig 永远看不到没有标签的第二个地址。',
