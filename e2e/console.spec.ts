@@ -36,7 +36,9 @@ test.describe('console read-only commands', () => {
     await waitForWalk(page);
     const region = page.getByRole('region', { name: 'Console' });
     await region.getByLabel('Console host').selectOption('router');
-    await expect(region).toContainText('iptables-save [-c], ip addr|link|route|rule|neigh, ip route get, ipvsadm -Ln, sysctl NAME, sysctl -a, conntrack -L, ss -tuln|-tan|-s, bridge link|fdb|vlan, ifconfig [-a], route -n, arp -n, netstat -tuln|-tan|-rn|-i, help');
+    // the hint names every tool the console reads with (its exact words are held by src/engine/lab/readonly-complete.test.ts)
+    for (const tool of ['iptables -L/-S', 'iptables-save [-c]', 'ip addr|link|route|rule|neigh', 'ip route get', 'ip netns list', 'ipvsadm -Ln', 'sysctl NAME', 'sysctl -a', 'conntrack -L', 'ss -tuln|-tan|-s', 'bridge link|fdb|vlan', 'tc [-s] qdisc', 'ifconfig [-a]', 'route -n', 'arp -n', 'netstat -tuln|-tan|-rn|-i', 'help'])
+      await expect(region, tool).toContainText(tool);
 
     await page.evaluate(() => window.__packetwalk!.stepTo(3));
     const before = await page.evaluate(() => ({ index: window.__packetwalk!.index, undo: window.__packetwalk!.undo, log: window.__packetwalk!.log }));
