@@ -36,6 +36,7 @@ import { NeighFormView } from './NeighForm';
 import { NetnsFormFields } from './NetnsForm';
 import { VlanFormFields } from './VlanForm';
 import { TunnelForm } from './TunnelForm';
+import { QdiscFormView } from './QdiscForm';
 
 function useScenario(): Case {
   const { stores } = useDeps();
@@ -250,6 +251,7 @@ export const InterfacesSection = memo(function InterfacesSection({ host }: { hos
       <NeighFormView host={host} ifaces={ifaces} />
       <VlanFormFields host={host} devices={ifaces.filter((i) => i !== 'lo')} />
       <TunnelForm host={host} devices={ifaces} />
+      <QdiscFormView host={host} ifaces={ifaces} />
       {/* namespaces are the machine's: one made inside a namespace would not be inside it */}
       {scenario.hosts.find((h) => h.name === host)?.in === undefined && <NetnsFormFields host={host} />}
     </div>

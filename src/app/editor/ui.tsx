@@ -161,6 +161,7 @@ export function CommandPreview({
   disabled = false,
   spans,
   onFieldErrors,
+  refused = 'rule',
 }: {
   commands: string[];
   host: string;
@@ -170,6 +171,8 @@ export function CommandPreview({
   /** where each form field's words are in the (one) command: its errors go to the fields */
   spans?: readonly FieldSpan[];
   onFieldErrors?: (errors: Record<RuleField, string>) => void;
+  /** what the count of errors says was not done: the rule form's rule, or another form's command */
+  refused?: 'rule' | 'command';
 }) {
   const session = useSession();
   const t = useT();
@@ -215,7 +218,7 @@ export function CommandPreview({
         <div role="alert">
           {onFields > 0 && (
             <p className="text-sm font-medium text-red-800" data-testid="errors-on-fields">
-              {t(onFields + errors.length === 1 ? 'rule.oneError' : 'rule.errors', { n: onFields + errors.length })}
+              {t(onFields + errors.length === 1 ? (refused === 'rule' ? 'rule.oneError' : 'cmd.oneError') : refused === 'rule' ? 'rule.errors' : 'cmd.errors', { n: onFields + errors.length })}
             </p>
           )}
           <DiagnosticList id={errId} text={state.text} diagnostics={state.diagnostics} carets={!spans} />
