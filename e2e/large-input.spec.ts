@@ -26,6 +26,33 @@ async function paste(page: Page, text: string): Promise<void> {
 }
 
 test.describe('large inputs', () => {
+  test('a small paste goes into the box at the caret, as one edit that undo takes back, without the clipboard-read permission', async ({ page }) => {
+    // as a user's browser: the page may write the clipboard, and is never granted reading it
+    await page.context().grantPermissions(['clipboard-write']);
+    await page.goto('/');
+    await waitForWalk(page);
+    const box = page.getByRole('region', { name: 'Import' }).getByRole('textbox', { name: 'Text to import' });
+    await box.fill('*filter\nCOMMIT\n');
+    await box.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(8, 8));
+    await page.evaluate(() => navigator.clipboard.writeText('-A INPUT -i lo -j ACCEPT\n'));
+    await page.keyboard.press('Control+V');
+    await expect(box).toHaveValue('*filter\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n');
+    await expect(box).toHaveJSProperty('selectionStart', 33);
+    await page.keyboard.press('Control+Z');
+    await expect(box).toHaveValue('*filter\nCOMMIT\n');
+  });
+
+  test('a large paste keeps what was typed around the caret', async ({ page }) => {
+    await page.goto('/');
+    await waitForWalk(page);
+    const box = page.getByRole('region', { name: 'Import' }).getByRole('textbox', { name: 'Text to import' });
+    await box.fill('# before\n\n# after\n');
+    await box.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(9, 9));
+    await paste(page, kubeSave(400));
+    // the dump's 6,016 lines, the two typed around it, and the empty line it was pasted at the start of
+    await expect(page.getByRole('region', { name: 'Import' })).toContainText('Pasted text: 6,019 lines ready (too large to show here).');
+  });
+
   test('a pasted kube-proxy dump is kept aside, imported, and its 1,600 chains are found by typing', async ({ page }) => {
     test.setTimeout(90_000);
     await page.goto('/');

@@ -9,17 +9,21 @@
 // textarea freeze the page for seconds) is kept aside and only counted; a
 // running import can be stopped.
 //
-// A paste of megabytes costs the page its one unavoidable read of the
-// clipboard; everything that reads the whole text (is it a scenario file,
-// which format, how many lines) is worked out in a background render after
-// it, so the paste's own task stays short. The text itself is in state from
-// the paste on: nothing the user does meanwhile can lose it.
+// A paste is read with the clipboard API after the event: the event's own
+// getData of megabytes is one main-thread task of 50-200 ms, the promise's
+// read is done by the browser off the page's tasks. The page then puts the
+// text where the browser would have (an undoable edit in the box, or kept
+// aside when too large); a browser that refuses the read gets the event's
+// read from then on. Everything that reads the whole text (is it a scenario
+// file, which format, how many lines) is worked out in a background render
+// after it. The text itself is in state from then on: nothing the user does
+// meanwhile can lose it.
 
 import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PositionedDiagnostic } from '../../worker/protocol';
 import { Panel } from '../panels/Panel';
-import { countLines, detectFormat, type ImportFormat } from './import-text';
+import { countLines, detectFormat, placePaste, type ImportFormat } from './import-text';
 import { applyText, selectBusy } from './session';
 import { DiagnosticList, Field, HostSelect, btnCls, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';
@@ -33,6 +37,7 @@ const MAX_SHOWN_PROBLEMS = 30;
 
 type Outcome =
   | { ok: 'stopped' }
+  | { ok: 'refused' }
   | { ok: true; host: string; lines: number; format: ImportFormat; ms: number; skipped: { line: number; reason: string }[]; notes: PositionedDiagnostic[] }
   | { ok: false; text: string; diagnostics: PositionedDiagnostic[] };
 
@@ -133,12 +138,50 @@ export const ImportPanel = memo(function ImportPanel() {
     else setOutcome({ ok: false, text: facts.source, diagnostics: r.diagnostics });
   };
 
+  // false once the browser refuses a read in a paste event (the permission it wants is not asked for)
+  const readLater = useRef(typeof navigator.clipboard?.readText === 'function');
+  // a middle click pastes the primary selection, which readText does not read
+  const middleClick = useRef(false);
+  const onMiddleClick = (e: React.MouseEvent) => {
+    if (e.button !== 1) return;
+    middleClick.current = true;
+    window.setTimeout(() => (middleClick.current = false), 0);
+  };
+
+  /** A paste read after its event goes where the browser would have put it, at the selection as it is now. */
+  const placeLater = (box: HTMLTextAreaElement, pasted: string) => {
+    // a file chosen or opened meanwhile replaced the box, as it would have replaced the pasted text
+    if (!pasted || !box.isConnected) return;
+    const at = placePaste(box.value, box.selectionStart, box.selectionEnd, pasted, SHOW_IN_BOX);
+    setOutcome(null);
+    if (at.into === 'aside') {
+      setFile({ name: t('import.pasted'), text: at.text });
+      setText('');
+      return;
+    }
+    // an edit the user can undo, as a paste is
+    if (document.activeElement === box && document.execCommand('insertText', false, pasted)) return;
+    setText(at.text);
+    requestAnimationFrame(() => box.setSelectionRange(at.caret, at.caret));
+  };
+
   /** A paste too large for the box is kept aside, like a large file, where the browser would have put it. */
   const onPaste = (e: React.ClipboardEvent<HTMLTextAreaElement>) => {
+    const box = e.currentTarget;
+    if (readLater.current && !middleClick.current && e.clipboardData.types.includes('text/plain')) {
+      e.preventDefault();
+      navigator.clipboard.readText().then(
+        (pasted) => placeLater(box, pasted),
+        () => {
+          readLater.current = false;
+          setOutcome({ ok: 'refused' });
+        },
+      );
+      return;
+    }
     const pasted = e.clipboardData.getData('text/plain');
     if (text.length + pasted.length <= SHOW_IN_BOX) return;
     e.preventDefault();
-    const box = e.currentTarget;
     setFile({ name: t('import.pasted'), text: text.slice(0, box.selectionStart) + pasted + text.slice(box.selectionEnd) });
     setText('');
     setOutcome(null);
@@ -190,6 +233,8 @@ export const ImportPanel = memo(function ImportPanel() {
               setOutcome(null);
             }}
             onPaste={onPaste}
+            onMouseDown={onMiddleClick}
+            onMouseUp={onMiddleClick}
           />
         )}
         <ScenarioFileBox
@@ -216,6 +261,8 @@ export const ImportPanel = memo(function ImportPanel() {
                 </button>
               )}
             </span>
+          ) : outcome?.ok === 'refused' ? (
+            <span className="font-medium text-red-800">{t('import.pasteRefused')}</span>
           ) : outcome?.ok === 'stopped' ? (
             <span>{t('import.cancelled')}</span>
           ) : outcome?.ok === true ? (

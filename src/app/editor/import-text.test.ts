@@ -21,3 +21,16 @@ describe('import format detection', () => {
     expect(detectFormat('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    inet 127.0.0.1/8 scope host lo\n')).toBe('import-ip');
   });
 });
+
+describe('where a paste goes', () => {
+  it('replaces the selection in the box, the caret after the pasted text', async () => {
+    const { placePaste } = await import('./import-text');
+    expect(placePaste('-A INPUT -j DROP', 3, 8, 'FORWARD', 100)).toEqual({ into: 'box', text: '-A FORWARD -j DROP', caret: 10 });
+    expect(placePaste('', 0, 0, 'COMMIT\n', 100)).toEqual({ into: 'box', text: 'COMMIT\n', caret: 7 });
+  });
+  it('keeps the whole text aside, what was typed around the caret included, once it is too large for the box', async () => {
+    const { placePaste } = await import('./import-text');
+    expect(placePaste('*nat\n\nCOMMIT\n', 5, 5, 'x'.repeat(100), 100)).toEqual({ into: 'aside', text: `*nat\n${'x'.repeat(100)}\nCOMMIT\n` });
+    expect(placePaste('ab', 0, 2, 'y'.repeat(100), 100)).toEqual({ into: 'box', text: 'y'.repeat(100), caret: 100 });
+  });
+});

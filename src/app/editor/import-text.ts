@@ -20,3 +20,12 @@ export function countLines(t: string): number {
   for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
   return t.endsWith('\n') ? n - 1 : n;
 }
+
+/** Where a paste goes: into the text box in place of its selection, or, when the whole would be too large for the box, kept aside. */
+export type PastePlace = { into: 'box'; text: string; caret: number } | { into: 'aside'; text: string };
+
+/** The box's text with `pasted` in place of the selection `start`–`end`; kept aside once it is over `limit` characters. */
+export function placePaste(box: string, start: number, end: number, pasted: string, limit: number): PastePlace {
+  const text = box.slice(0, start) + pasted + box.slice(end);
+  return text.length > limit ? { into: 'aside', text } : { into: 'box', text, caret: start + pasted.length };
+}

@@ -7,6 +7,7 @@ export const enLarge = {
   'combo.more': 'First {shown} of {n} matches: type more to narrow.',
   'combo.all': '{n} matches.',
   'import.pasted': 'Pasted text',
+  'import.pasteRefused': 'The browser did not let the page read what was pasted: paste it again.',
   'import.reading': 'Reading the text… {pct} %',
   'import.cancel': 'Stop the import',
   'import.cancelled': 'The import was stopped; nothing changed.',
