@@ -451,4 +451,25 @@ describe('the engine client', () => {
     expect(await client.explain(o.lab, r.walk.walk, step)).toEqual(before);
     expect(workers[1]!.received.map((m) => m.type)).toEqual(['open', 'edit', 'send', 'explain']);
   });
+
+  it('keeps a console line that only read out of the journal, and one that edited in it as the edit it was', async () => {
+    const { client, clock, workers } = setup(true);
+    const dnat = JSON.parse(readFileSync(join(__dirname, '..', 'engine', '__fixtures__', 'oracle', '19-dnat-port-forward.json'), 'utf8'));
+    const o = await client.open(dnat);
+    if (!o.ok) throw new Error(o.errors.join());
+    const read = await client.line(o.lab, 'router', 'iptables -S FORWARD', { walk: null, asOf: -1 });
+    if (!('read' in read)) throw new Error('a listing was taken as an edit');
+    expect(read.read.stdout).toContain('-P FORWARD');
+    const made = await client.line(o.lab, 'router', 'iptables -A FORWARD -s 198.51.100.3/32 -j DROP', { walk: null, asOf: -1 });
+    expect(made).toMatchObject({ ok: true, version: o.version + 1 });
+    expect(client.changesSince(o.lab, o.version)).toEqual([{ type: 'edit', host: 'router', texts: ['iptables -A FORWARD -s 198.51.100.3/32 -j DROP'], mode: 'command' }]);
+    workers[0]!.hold = true;
+    const hung = client.export(o.lab, null, 'case');
+    clock.advance(10_000);
+    await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
+    // the new worker is given the edit alone, as an edit: nothing to answer as a read again
+    const replayed = workers[1]!.received.filter((m) => m.type === 'edit');
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]).not.toHaveProperty('read');
+  });
 });

@@ -95,7 +95,10 @@ export interface EditOptions extends CallOptions {
 }
 
 /** An edit's answer; `walk`: the walk asked for with it, when the edit was made. */
-export type EditWalkResult = (Extract<EditResult, { ok: true }> & { walk?: WalkResult }) | Extract<EditResult, { ok: false }>;
+export type EditWalkResult = (Exclude<Extract<EditResult, { ok: true }>, { read: unknown }> & { walk?: WalkResult }) | Extract<EditResult, { ok: false }>;
+
+/** A console line that only read: what it prints; nothing changed. */
+export type ReadAnswer = Extract<EditResult, { read: unknown }>;
 
 export interface EngineClient {
   /** keep a case open in the worker as a lab: the returned id names it in every later request */
@@ -104,6 +107,11 @@ export interface EngineClient {
   replace(lab: number, caseJson: Case, opts?: CallOptions): Promise<OpenResult>;
   /** console commands, restore text or ip show output on one host, as one undoable version; with `opts.walk`, and the walk after it */
   edit(lab: number, host: string, texts: string[], mode: EditMode, opts?: EditOptions): Promise<EditWalkResult>;
+  /**
+   * one console line: answered as of step `at.asOf` of walk `at.walk` (null: none) if it only reads,
+   * else made as `edit` makes it — one round trip either way
+   */
+  line(lab: number, host: string, text: string, at: { walk: number | null; asOf: number }, opts?: EditOptions): Promise<EditWalkResult | ReadAnswer>;
   undo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   redo(lab: number, opts?: CallOptions): Promise<UndoResult>;
   /** set the traffic (null: as it is; keep: added to it) and walk it; the whole log, fetched a page at a time */
@@ -349,9 +357,10 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
         if (ok) add(body, version);
         return;
       case 'edit': {
-        if (!ok) return;
+        // a line that only read changed nothing
+        if (!ok || 'read' in (result as object)) return;
         // the walk that came with it is kept as the send it stands for, which a later send may replace
-        const { walk, ...edit } = body;
+        const { walk, read: _read, ...edit } = body;
         add(edit, version);
         if (walk && (result as { sent?: SendResult }).sent?.ok) add({ type: 'send', lab: body.lab, walk: walk.walk, traffic: walk.traffic, keep: false }, version);
         return;
@@ -566,10 +575,16 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     return wholeWalk(lab, walk, await call<SendResult>({ type: 'send', lab, walk, traffic, keep }, opts), opts.signal);
   }
 
-  async function edit(lab: number, host: string, texts: string[], mode: EditMode, opts: EditOptions = {}): Promise<EditWalkResult> {
+  function edit(lab: number, host: string, texts: string[], mode: EditMode, opts: EditOptions = {}): Promise<EditWalkResult> {
+    return editOrRead(lab, host, texts, mode, opts) as Promise<EditWalkResult>;
+  }
+
+  async function editOrRead(lab: number, host: string, texts: string[], mode: EditMode, opts: EditOptions, at?: { walk: number | null; asOf: number }): Promise<EditWalkResult | ReadAnswer> {
     const walk = opts.walk ? { walk: nextWalk++, traffic: opts.walk.traffic } : undefined;
-    const r = await call<EditResult>(walk ? { type: 'edit', lab, host, texts, mode, walk } : { type: 'edit', lab, host, texts, mode }, opts);
-    if (!r.ok || !walk || !r.sent) return r;
+    const now = Date.now();
+    const read = at ? { ...at, now, tzOffset: -new Date(now).getTimezoneOffset() } : undefined;
+    const r = await call<EditResult>({ type: 'edit', lab, host, texts, mode, ...(walk ? { walk } : {}), ...(read ? { read } : {}) }, opts);
+    if (!r.ok || 'read' in r || !walk || !r.sent) return r;
     const { sent, ...made } = r;
     return { ...made, walk: await wholeWalk(lab, walk.walk, sent, opts.signal) };
   }
@@ -583,6 +598,7 @@ export function createEngineClient(source: Endpoint | (() => Endpoint), options:
     },
     replace: (lab, caseJson, opts) => call<OpenResult>({ type: 'replace', lab, case: caseJson }, opts),
     edit,
+    line: (lab, host, text, at, opts = {}) => editOrRead(lab, host, [text], 'command', opts, at),
     undo: (lab, opts) => call<UndoResult>({ type: 'undo', lab }, opts),
     redo: (lab, opts) => call<UndoResult>({ type: 'redo', lab }, opts),
     send,

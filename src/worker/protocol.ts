@@ -27,6 +27,14 @@ export type { QueryOutput, StepInspection, NetToolsTranslation };
 export type { ChallengeCheck, ChallengeStage, ChallengeSummary, ChallengeView };
 export type { EditMode, ExportKind, PositionedDiagnostic, ScalingPoint, ChainPage, HostConfigView, EditChange, SerializedCase, ExtensionCatalog, ExtensionDescription };
 
+/** The moment a read-only console line is answered as of: the page's walk (null: none) and step, and the page's clock. */
+export interface ReadMoment {
+  walk: number | null;
+  asOf: number;
+  now: number;
+  tzOffset: number;
+}
+
 export type EngineRequest =
   /** read a case and keep it as lab `lab` (its setup runs once, here); the engine's reader checks it on arrival */
   | { type: 'open'; requestId: number; lab: number; case: Case }
@@ -36,9 +44,12 @@ export type EngineRequest =
    * commands, an iptables-restore text or `ip … show` output, on one host, as
    * one undoable version; the first refusal changes nothing. With `walk`,
    * the edited lab is walked at once as `send` would (walk id, traffic, not
-   * kept): the page paints the new walk from this one answer.
+   * kept): the page paints the new walk from this one answer. With `read`
+   * (one console line), a line that only reads is answered as `query` would
+   * answer it, as of that moment, and nothing changes: the console needs no
+   * round trip to ask first.
    */
-  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: CaseStep[] | null } }
+  | { type: 'edit'; requestId: number; lab: number; host: string; texts: string[]; mode: EditMode; walk?: { walk: number; traffic: CaseStep[] | null }; read?: ReadMoment }
   | { type: 'undo'; requestId: number; lab: number }
   | { type: 'redo'; requestId: number; lab: number }
   /** set the traffic (null: keep it; `keep`: add to it, so state carries over) and walk it as walk `walk` */
@@ -105,7 +116,9 @@ export type EditResult =
   /** `sent`: the walk asked for with the edit */
   | ({ ok: true; diagnostics: PositionedDiagnostic[]; changed: EditChange; skipped?: { line: number; reason: string }[]; sent?: SendResult; /** net-tools lines and the ip commands they became */ translated?: NetToolsTranslation[] } & UndoState)
   /** `index`: which of the texts was refused */
-  | { ok: false; diagnostics: PositionedDiagnostic[]; index: number };
+  | { ok: false; diagnostics: PositionedDiagnostic[]; index: number }
+  /** asked with `read`: the line only reads, and this is what it prints; nothing changed */
+  | { ok: true; read: QueryOutput };
 
 export type UndoResult = { moved: boolean } & UndoState;
 
@@ -179,6 +192,11 @@ const isChallengeId = (v: unknown): v is string => typeof v === 'string' && /^[a
 const isSeed = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff;
 
 const isWalkAsked = (w: unknown): boolean => typeof w === 'object' && w !== null && isId((w as { walk?: unknown }).walk) && ((w as { traffic?: unknown }).traffic === null || Array.isArray((w as { traffic?: unknown }).traffic));
+const isReadMoment = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (r.walk === null || isId(r.walk)) && isCount(r.asOf) && Number.isFinite(r.now) && Number.isFinite(r.tzOffset);
+};
 
 export function isEngineRequest(m: unknown): m is EngineRequest {
   if (typeof m !== 'object' || m === null) return false;
@@ -191,7 +209,7 @@ export function isEngineRequest(m: unknown): m is EngineRequest {
     case 'check':
       return 'case' in r;
     case 'edit':
-      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string) && (r.walk === undefined || isWalkAsked(r.walk));
+      return isId(r.lab) && typeof r.host === 'string' && Array.isArray(r.texts) && r.texts.every((t) => typeof t === 'string') && EDIT_MODES.includes(r.mode as string) && (r.walk === undefined || isWalkAsked(r.walk)) && (r.read === undefined || isReadMoment(r.read));
     case 'undo':
     case 'redo':
     case 'close':

@@ -55,6 +55,27 @@ describe('the engine worker protocol', () => {
     expect(e).toMatchObject({ ok: true, version: 2, past: 1 });
   });
 
+  it('takes a console line in one request: a line that reads is answered as of the step, a line that changes is the edit and its walk', async () => {
+    const client = pair();
+    const lab = await opened(client);
+    const r = await client.send(lab, null, false);
+    if (!r.ok) throw new Error(r.errors.join());
+    const fwd = r.log.steps.findIndex((s) => s.kind === 'rule' && s.host === 'router' && s.table === 'filter' && s.chain === 'FORWARD');
+    const step = r.log.steps[fwd]!;
+    const num = step.kind === 'rule' ? step.rulenum : 0;
+    const read = await client.line(lab, 'router', 'iptables -L FORWARD -v -n --line-numbers', { walk: r.walk, asOf: fwd }, { walk: { traffic: null } });
+    if (!('read' in read)) throw new Error('a listing was taken as an edit');
+    expect(read.read.exit).toBe(0);
+    // the same counters as the query as of the same step
+    expect(read.read.stdout.split('\n').find((l) => l.startsWith(`${num} `))).toMatch(new RegExp(`^${num} +1 +${step.headers.len} `));
+    const made = await client.line(lab, 'router', 'iptables -A INPUT -j DROP', { walk: r.walk, asOf: fwd }, { walk: { traffic: null } });
+    // the read changed nothing: the edit is version 2 with one undo entry, and its walk came with it
+    expect(made).toMatchObject({ ok: true, version: 2, past: 1, walk: { ok: true, version: 2 } });
+    const bad = await client.line(lab, 'router', 'iptables -A FORWARD --bogus', { walk: null, asOf: -1 });
+    expect(bad).toMatchObject({ ok: false, index: 0 });
+    expect(await client.edit(lab, 'router', ['iptables -A INPUT -j ACCEPT'], 'command')).toMatchObject({ ok: true, version: 3, past: 2 });
+  });
+
   it('opens a case once and walks it into a log whose rule steps are the TRACE events', async () => {
     const client = pair();
     const lab = await opened(client);

@@ -21,7 +21,7 @@ import { CHALLENGES, challengeInstance } from '../course/catalog';
 import { checkWalk } from '../course/check';
 import { challengeView, goalVerdict } from '../course/view';
 import { challengeStage } from '../course/stage';
-import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type SendResult, type SerializedError } from './protocol';
+import { errorCode, isEngineRequest, LOG_SLICE, type EngineRequest, type EngineResponse, type EngineResult, type QueryOutput, type ReadMoment, type SendResult, type SerializedError } from './protocol';
 
 class Gone extends Error {
   override name = 'Gone';
@@ -71,6 +71,14 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
     return w;
   };
 
+  /** A console line answered as the tools print it, as of `at`; null: the line changes something. */
+  function queryLine(labId: number, host: string, text: string, at: ReadMoment): QueryOutput | null {
+    const lab = labOf(labId);
+    // a walk the lab no longer keeps answers as if there were none, rather than failing the console line
+    const walk = at.walk === null ? null : (lab.walkById(walkIds.get(labId)?.get(at.walk) ?? -1) ?? null);
+    return lab.query(host, text, walk, at.asOf, { now: at.now, tzOffset: at.tzOffset });
+  }
+
   function send(labId: number, walk: number, traffic: unknown[] | null, keep: boolean): SendResult {
     const lab = labOf(labId);
     const r = lab.send(traffic, { keep });
@@ -100,6 +108,10 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
       }
       case 'edit': {
         const lab = labOf(m.lab);
+        if (m.read && m.texts.length === 1) {
+          const q = queryLine(m.lab, m.host, m.texts[0]!, m.read);
+          if (q !== null) return { ok: true, read: q };
+        }
         const r = lab.editAll(m.host, m.texts, m.mode);
         if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: 'index' in r ? r.index : 0 };
         const out = { ok: true as const, diagnostics: r.diagnostics, changed: r.changed, ...undoState(lab), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.translated ? { translated: r.translated } : {}) };
@@ -137,11 +149,8 @@ export function createEngineServer(post: (m: EngineResponse) => void, options: S
         return config ? hostConfigView(m.host, config) : null;
       }
       case 'query': {
-        const lab = labOf(m.lab);
-        if (m.complete) return { completions: lab.complete(m.host, m.text) };
-        // a walk the lab no longer keeps answers as if there were none, rather than failing the console line
-        const walk = m.walk === null ? null : (lab.walkById(walkIds.get(m.lab)?.get(m.walk) ?? -1) ?? null);
-        const r = lab.query(m.host, m.text, walk, m.asOf, { now: m.now, tzOffset: m.tzOffset });
+        if (m.complete) return { completions: labOf(m.lab).complete(m.host, m.text) };
+        const r = queryLine(m.lab, m.host, m.text, m);
         return r === null ? { edit: true } : { edit: false, ...r };
       }
       case 'extensions':

@@ -10,6 +10,7 @@ export function stubClient(overrides: Partial<EngineClient> = {}): EngineClient 
     open: async () => ({ ok: true, lab: 1, hosts: [], ...state }),
     replace: async () => ({ ok: true, hosts: [], ...state }),
     edit: async () => ({ ok: false, diagnostics: [], index: 0 }),
+    line: async () => ({ ok: false, diagnostics: [], index: 0 }),
     undo: async () => ({ moved: false, ...state }),
     redo: async () => ({ moved: false, ...state }),
     send: async () => ({ ok: false, errors: [] }),

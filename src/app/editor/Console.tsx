@@ -18,7 +18,7 @@ import { commonPrefix, consoleQuery } from './console-commands';
 import { useDeps } from '../shell/context';
 import { Panel } from '../panels/Panel';
 import { useScrollWhenShown } from '../panels/useScrollWhenShown';
-import { applyText } from './session';
+import { applyText, runLine } from './session';
 import { DiagnosticList, btnCls, Field, HostSelect, inputCls, primaryCls, useEditorHost, useSession } from './ui';
 import { useT } from '../i18n/lang';
 
@@ -74,19 +74,20 @@ export const Console = memo(function Console() {
     print({ kind: 'in', host, text: shown });
     setRunning(true);
     try {
-      const q = how === 'command' ? await consoleQuery(stores, client, host, typed).catch(() => null) : null;
-      if (q && 'edit' in q && !q.edit) {
+      const lineCount = typed.split('\n').length;
+      const r = how === 'command' ? await runLine(session, host, typed) : await applyText(session, host, typed, how, { what: t('console.restoreOn', { host }), lines: lineCount });
+      // a line that only reads prints what the tool prints, as of the step on screen; nothing changed
+      if ('read' in r) {
+        const { stdout, stderr } = r.read;
         const add: Line[] = [];
-        if (q.stdout) add.push({ kind: 'block', text: q.stdout.replace(/\n$/, ''), err: false });
-        if (q.stderr) add.push({ kind: 'block', text: q.stderr.replace(/\n$/, ''), err: true });
-        add.push({ kind: 'note', text: q.asOf >= 0 ? t('console.asOf', { step: q.asOf + 1 }) : t('console.asOfStart') });
+        if (stdout) add.push({ kind: 'block', text: stdout.replace(/\n$/, ''), err: false });
+        if (stderr) add.push({ kind: 'block', text: stderr.replace(/\n$/, ''), err: true });
+        add.push({ kind: 'note', text: r.asOf >= 0 ? t('console.asOf', { step: r.asOf + 1 }) : t('console.asOfStart') });
         print(...add);
         setText('');
         setError(null);
         return;
       }
-      const lineCount = typed.split('\n').length;
-      const r = await applyText(session, host, typed, how, how === 'command' ? undefined : { what: t('console.restoreOn', { host }), lines: lineCount });
       if (r.ok) {
         setError(null);
         for (const d of r.diagnostics) print({ kind: 'out', text: d.message });

@@ -1,8 +1,9 @@
 // pattern: Imperative Shell
-// The console asks the worker about every command line before running it as
-// an edit: the engine (lab/readonly.ts) decides which lines only read, and
-// answers them as the real tools print, as of the step on screen, without
-// a version, an undo entry or a new walk. Tab asks the same way.
+// The moment a console line is answered as of, and Tab's completions. The
+// engine (lab/readonly.ts) decides which lines only read and answers them as
+// the real tools print, as of the step on screen, without a version, an undo
+// entry or a new walk — in the edit request itself (session.runLine), so a
+// line that edits costs no extra round trip. Tab asks with `query`.
 
 import type { EngineClient } from '../../worker/client';
 import type { QueryResult } from '../../worker/protocol';

@@ -8,10 +8,11 @@
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { EngineClient } from '../../worker/client';
-import type { EditMode, NetToolsTranslation, PositionedDiagnostic } from '../../worker/protocol';
+import type { EditMode, NetToolsTranslation, PositionedDiagnostic, QueryOutput } from '../../worker/protocol';
 import { presentEditWalk, simulate, trafficOf, walkRun, type Stores } from '../state/walk-store';
 import { ensureLab, labChanged, refreshCase, undoState } from '../state/lab';
 import { hostNames, type OpResult } from './scenario-ops';
+import { queryMoment } from './console-commands';
 import type { Case } from '../../engine/scenario/case';
 
 export interface Busy {
@@ -71,6 +72,22 @@ const workerFailure = (e: unknown): ApplyResult => ({ ok: false, index: 0, diagn
  * batch and nothing changes.
  */
 export function applyTexts(session: EditorSession, host: string, texts: readonly string[], mode: EditMode = 'command', busy?: Omit<Busy, 'started'>, signal?: AbortSignal): Promise<ApplyResult> {
+  return apply(session, host, texts, mode, false, busy, signal) as Promise<ApplyResult>;
+}
+
+/**
+ * One console line, in the edit queue: a line that only reads is answered as
+ * of the step on screen and changes nothing (`read`, with the step it is as
+ * of); any other is applied as `applyText` applies it. The worker decides
+ * which in the same request, so a rule typed costs one round trip.
+ */
+export function runLine(session: EditorSession, host: string, text: string): Promise<ApplyResult | LineRead> {
+  return apply(session, host, [text], 'command', true);
+}
+
+export type LineRead = { ok: true; read: QueryOutput; asOf: number };
+
+function apply(session: EditorSession, host: string, texts: readonly string[], mode: EditMode, line: boolean, busy?: Omit<Busy, 'started'>, signal?: AbortSignal): Promise<ApplyResult | LineRead> {
   return enqueue(session, async () => {
     if (!texts.length) return { ok: true, diagnostics: [] };
     if (busy) session.store.setState({ busy: { ...busy, started: Date.now() } });
@@ -81,8 +98,11 @@ export function applyTexts(session: EditorSession, host: string, texts: readonly
       // the edit goes before a walk still running: that walk is about to be replaced by the edit's own,
       // which the worker makes right after the edit and sends back with it (one round trip to the painted walk)
       const traffic = trafficOf(session.stores.scenario.getState().scenario);
-      const r = await session.client.edit(lab, host, [...texts], mode, { signal, preempt: 'walk', walk: { traffic } });
+      const opts = { signal, preempt: 'walk', walk: { traffic } };
+      const at = line ? queryMoment(session.stores, lab) : null;
+      const r = at ? await session.client.line(lab, host, texts[0]!, at, opts) : await session.client.edit(lab, host, [...texts], mode, opts);
       if (!r.ok) return { ok: false, diagnostics: r.diagnostics, index: r.index };
+      if ('read' in r) return { ok: true, read: r.read, asOf: at?.asOf ?? -1 };
       labChanged(session.stores, session.client, r);
       if (r.walk) void presentEditWalk(session.stores, lab, r.walk, before);
       else void simulate(session.stores, session.client);
