@@ -703,6 +703,16 @@ const SAMPLES = [
 ];
 
 describe('robustness', () => {
+  it('an `ip -o` line whose first segment stops after the index is refused at that index, not a crash', () => {
+    // found by the property below (seed -1164253266): `1: \` then the address segment
+    const text = '1: \\    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever';
+    const r = importIpOutput(text, 'auto');
+    const bad = r.diagnostics.filter((d) => d.code === 'import/bad-header');
+    expect(bad).toHaveLength(1);
+    expect(text.slice(bad[0]!.from, bad[0]!.to)).toBe('1:');
+    expect(bad[0]!.message).toContain('expected an interface name');
+  });
+
   const line = fc.oneof(
     fc.constantFrom(...SAMPLES),
     fc.string({ maxLength: 40 }),

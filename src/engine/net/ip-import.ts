@@ -457,7 +457,13 @@ class Importer implements Collected {
   }
 
   private ifaceHeader(line: Line, toks: Tok[]): void {
-    const nameTok = toks[1]!;
+    const nameTok = toks[1];
+    if (nameTok === undefined) {
+      // `1: \…`: an `ip -o` line whose first segment ends after the index
+      this.diagnostics.push(diag(toks[0]!, `expected an interface name and ":" after "${toks[0]!.text}"`, 'import/bad-header', 'error', 'NAME: <FLAGS> mtu N ...'));
+      this.current = null;
+      return;
+    }
     const oneLineAddr = !nameTok.text.endsWith(':') && (toks[2]?.text === 'inet' || toks[2]?.text === 'inet6');
     let raw = nameTok.text.endsWith(':') ? nameTok.text.slice(0, -1) : nameTok.text;
     const at = raw.indexOf('@');
