@@ -108,7 +108,7 @@ export function emptyRuleForm(table: TableName = 'filter', chain = 'INPUT'): Rul
  */
 export type RuleField = string;
 
-interface Word {
+export interface Word {
   text: string;
   field?: RuleField;
 }
@@ -185,6 +185,11 @@ export function ruleCommandSpans(f: RuleForm, takesArg: (ext: string, opt: strin
   const head: Word[] = ['iptables', ...tableWords(f.table)].map((text) => ({ text }));
   const where: Word[] = f.position === 'insert' ? [{ text: '-I' }, { text: f.chain }, { text: trimmed(f.rulenum) || '1', field: 'rulenum' }] : [{ text: '-A' }, { text: f.chain }];
   const words = [...head, ...where, ...specWords(f, takesArg)];
+  return joinWords(words);
+}
+
+/** The command the words make, and where each field's words sit in it (a field's adjacent words share one span). */
+export function joinWords(words: readonly Word[]): { command: string; spans: FieldSpan[] } {
   const spans: FieldSpan[] = [];
   let at = 0;
   for (const w of words) {

@@ -4,7 +4,7 @@
 // command the console would take. Each field's words are located in the
 // command so that the engine's diagnostics can be shown on that field.
 
-import { shellWord, type FieldSpan } from './builders';
+import { joinWords, shellWord, type FieldSpan } from './builders';
 
 export const QDISC_KINDS = ['tbf', 'pfifo', 'htb'] as const;
 export type QdiscKind = (typeof QDISC_KINDS)[number];
@@ -76,17 +76,7 @@ export function qdiscCommandSpans(f: QdiscForm): { command: string; spans: Field
     if (f.handle.trim() !== '') words.push({ text: 'handle', field: 'handle' }, { text: shellWord(f.handle.trim()), field: 'handle' });
     if (f.parent === 'root') words.push({ text: f.kind, field: 'kind' }, ...optionWords(f));
   }
-  const spans: FieldSpan[] = [];
-  let at = 0;
-  for (const w of words) {
-    const last = spans[spans.length - 1];
-    if (w.field !== undefined) {
-      if (last && last.field === w.field && last.to === at - 1) last.to = at + w.text.length;
-      else spans.push({ field: w.field, from: at, to: at + w.text.length });
-    }
-    at += w.text.length + 1;
-  }
-  return { command: words.map((w) => w.text).join(' '), spans };
+  return joinWords(words);
 }
 
 export function qdiscCommand(f: QdiscForm): string {
